@@ -1,0 +1,115 @@
+import { Query, type Tree } from 'web-tree-sitter';
+import type { ParsedDocument, SkipReason } from './document';
+import { PythonSemantics } from './python/semantics';
+import { TsSemantics } from './ts/semantics';
+import type { Report, Rule, RuleContext } from './rules/rule';
+import { allRules } from './rules';
+import { defaultSettings, type AnalysisSettings, type Diagnostic, type Language } from './types';
+
+export interface AnalysisResult {
+  language: Language;
+  diagnostics: Diagnostic[];
+  /** Set when the text was not analysed at all. */
+  skipped?: SkipReason;
+  /** The tree has syntax errors; rules still ran on the parts that parsed. */
+  hasSyntaxErrors: boolean;
+  /** Rules that threw: a bug of ours, reported instead of hiding every other finding. */
+  ruleErrors: { rule: string; message: string }[];
+}
+
+/** Lazily built per-tree facts, shared between rules and later features (hovers, visualiser). */
+export class TreeFacts {
+  private pythonSemantics: PythonSemantics | undefined;
+  private tsSemantics: TsSemantics | undefined;
+  constructor(readonly tree: Tree) {}
+  python(): PythonSemantics {
+    this.pythonSemantics ??= new PythonSemantics(this.tree);
+    return this.pythonSemantics;
+  }
+  ts(): TsSemantics {
+    this.tsSemantics ??= new TsSemantics(this.tree);
+    return this.tsSemantics;
+  }
+}
+
+const SUPPRESSION = /concurrency-lens:\s*ignore(?:\[([^\]]*)\])?/;
+const commentQueries = new WeakMap<object, Query>();
+
+/** Rule slugs suppressed per line by `concurrency-lens: ignore[slug, ...]` comments (empty set: all rules). */
+function suppressions(tree: Tree, text: string): Map<number, Set<string>> {
+  const result = new Map<number, Set<string>>();
+  if (!text.includes('concurrency-lens')) return result;
+  let query = commentQueries.get(tree.language);
+  if (!query) {
+    query = new Query(tree.language, '(comment) @c');
+    commentQueries.set(tree.language, query);
+  }
+  for (const { node } of query.captures(tree.rootNode)) {
+    const match = SUPPRESSION.exec(node.text);
+    if (!match) continue;
+    const slugs = new Set((match[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    result.set(node.startPosition.row, slugs);
+  }
+  return result;
+}
+
+function isSuppressed(map: Map<number, Set<string>>, diagnostic: Diagnostic): boolean {
+  const slugs = map.get(diagnostic.range.start.line);
+  return slugs !== undefined && (slugs.size === 0 || slugs.has(diagnostic.code));
+}
+
+export function rulesFor(language: Language, settings: AnalysisSettings, only?: readonly string[]): Rule[] {
+  return allRules.filter((rule) =>
+    rule.meta.languages.includes(language)
+    && settings.ruleSeverity[rule.meta.slug] !== 'off'
+    && (!only || only.includes(rule.meta.slug)));
+}
+
+export interface AnalyzeOptions {
+  settings?: AnalysisSettings;
+  /** Only these rules (by slug). */
+  only?: readonly string[];
+  facts?: TreeFacts;
+}
+
+export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {}): AnalysisResult {
+  const settings = options.settings ?? defaultSettings;
+  const result: AnalysisResult = { language: doc.language, diagnostics: [], hasSyntaxErrors: false, ruleErrors: [] };
+  const tree = doc.tree;
+  if (!tree) {
+    result.skipped = doc.skipped;
+    return result;
+  }
+  result.hasSyntaxErrors = tree.rootNode.hasError;
+  const facts = options.facts ?? new TreeFacts(tree);
+  const text = doc.text;
+  for (const rule of rulesFor(doc.language, settings, options.only)) {
+    if (rule.mayMatch && !rule.mayMatch(text)) continue;
+    const severity = settings.ruleSeverity[rule.meta.slug];
+    const context: RuleContext = {
+      language: doc.language,
+      tree,
+      root: tree.rootNode,
+      text,
+      lines: doc.lines,
+      settings,
+      python: () => facts.python(),
+      ts: () => facts.ts(),
+      report: (r: Report) => result.diagnostics.push({
+        related: [], tags: [], fixes: [], ...r,
+        code: r.code,
+        severity: severity && severity !== 'off' ? severity : r.severity ?? rule.meta.defaultSeverity,
+      }),
+    };
+    try {
+      rule.check(context);
+    } catch (error) {
+      result.ruleErrors.push({ rule: rule.meta.slug, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  const suppressed = suppressions(tree, text);
+  result.diagnostics = result.diagnostics
+    .filter((d) => !isSuppressed(suppressed, d))
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.code.localeCompare(b.code));
+  return result;
+}

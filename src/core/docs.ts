@@ -1,0 +1,47 @@
+import type { Rule } from './rules/rule';
+
+/** Where the rule pages live for tools outside the editor (SARIF, CLI); the editor opens the copy shipped in the extension. */
+export const repositoryUrl = 'https://github.com/concurrency-lens/concurrency-lens';
+
+export function ruleDocsUrl(slug: string): string {
+  return slug ? `${repositoryUrl}/blob/main/docs/rules/${slug}.md` : repositoryUrl;
+}
+
+/** The rule's page, docs/rules/<slug>.md, generated from the documentation the rule carries. */
+export function renderRulePage(rule: Rule): string {
+  const { meta } = rule;
+  const lang = meta.languages.includes('python') ? 'python' : 'ts';
+  const fence = (code: string) => `\`\`\`${lang}\n${code.trimEnd()}\n\`\`\``;
+  return [
+    `# ${meta.slug}`,
+    '',
+    `> ${meta.docs.summary}`,
+    '',
+    `Languages: ${meta.languages.join(', ')}. Default severity: ${meta.defaultSeverity}.`,
+    '',
+    '## What it flags',
+    '',
+    meta.docs.what.trim(),
+    '',
+    '## Why it is a problem',
+    '',
+    meta.docs.why.trim(),
+    '',
+    '## Example',
+    '',
+    fence(meta.docs.example),
+    '',
+    '## Instead',
+    '',
+    fence(meta.docs.instead),
+    '',
+    ...(meta.docs.notes ? [meta.docs.notes.trim(), ''] : []),
+    '## Turning it off',
+    '',
+    `For one line, add a comment \`concurrency-lens: ignore[${meta.slug}]\` at its end (\`#\` in Python, \`//\` in TS/JS).`,
+    `Everywhere: set \`"concurrencyLens.rules": { "${meta.slug}": "off" }\` in your settings, or run the CLI without \`--rule ${meta.slug}\`.`,
+    '',
+    '<!-- Generated from the rule\'s own documentation by `npm run docs`; edit the rule file, not this page. -->',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,123 @@
+import { Edit, type Tree } from 'web-tree-sitter';
+import { getParser, parseText } from './parser';
+import { LineIndex } from './text';
+import type { Language } from './types';
+
+/** A change as VS Code reports it: replace `rangeLength` code units at `rangeOffset` with `text`. */
+export interface ContentChange {
+  rangeOffset: number;
+  rangeLength: number;
+  text: string;
+}
+
+export interface InputLimits {
+  /** Texts longer than this (UTF-16 code units) are not parsed. */
+  maxLength: number;
+  /** A parse taking longer than this is abandoned. */
+  parseTimeoutMs: number;
+}
+
+export const defaultLimits: InputLimits = { maxLength: 20_000_000, parseTimeoutMs: 60_000 };
+
+export type SkipReason = 'too-large' | 'binary' | 'parse-timeout';
+
+/** Why a text gets no analysis, decided before parsing. */
+export function precheck(text: string, limits: InputLimits): SkipReason | undefined {
+  if (text.length > limits.maxLength) return 'too-large';
+  // NUL never appears in source text; it marks binary content.
+  if (text.slice(0, 8192).includes('\u0000')) return 'binary';
+  return undefined;
+}
+
+function pointAt(index: LineIndex, offset: number): { row: number; column: number } {
+  const p = index.positionAt(offset);
+  return { row: p.line, column: p.column };
+}
+
+/**
+ * One open document: its text, its syntax tree, and incremental reparsing.
+ * Trees live in wasm memory, so a document must be disposed.
+ */
+export class ParsedDocument {
+  private treeValue: Tree | undefined;
+  private indexValue: LineIndex;
+  skipped: SkipReason | undefined;
+  version = 0;
+
+  private constructor(readonly language: Language, private textValue: string, private readonly limits: InputLimits) {
+    this.indexValue = new LineIndex(textValue);
+  }
+
+  static async create(language: Language, text: string, limits: InputLimits = defaultLimits): Promise<ParsedDocument> {
+    const doc = new ParsedDocument(language, text, limits);
+    await getParser(language);
+    await doc.reparse(undefined);
+    return doc;
+  }
+
+  get text(): string {
+    return this.textValue;
+  }
+
+  get lines(): LineIndex {
+    return this.indexValue;
+  }
+
+  /** Undefined when the text was skipped (see `skipped`). */
+  get tree(): Tree | undefined {
+    return this.treeValue;
+  }
+
+  /** Applies changes (in the order given, each against the text left by the previous) and reparses from the old tree. */
+  async applyChanges(changes: readonly ContentChange[]): Promise<void> {
+    let text = this.textValue;
+    const old = this.treeValue;
+    for (const change of changes) {
+      const before = new LineIndex(text);
+      const start = change.rangeOffset;
+      const oldEnd = start + change.rangeLength;
+      const next = text.slice(0, start) + change.text + text.slice(oldEnd);
+      const after = new LineIndex(next);
+      old?.edit(new Edit({
+        startIndex: start,
+        oldEndIndex: oldEnd,
+        newEndIndex: start + change.text.length,
+        startPosition: pointAt(before, start),
+        oldEndPosition: pointAt(before, oldEnd),
+        newEndPosition: pointAt(after, start + change.text.length),
+      }));
+      text = next;
+    }
+    this.setText(text);
+    await this.reparse(old);
+  }
+
+  /** Replaces the whole text (no incremental reuse). */
+  async replaceText(text: string): Promise<void> {
+    this.setText(text);
+    await this.reparse(undefined);
+  }
+
+  private setText(text: string): void {
+    this.textValue = text;
+    this.indexValue = new LineIndex(text);
+    this.version++;
+  }
+
+  private async reparse(old: Tree | undefined): Promise<void> {
+    this.skipped = precheck(this.textValue, this.limits);
+    let tree: Tree | undefined;
+    if (!this.skipped) {
+      const parser = await getParser(this.language);
+      tree = parseText(parser, this.textValue, old, { timeoutMs: this.limits.parseTimeoutMs }) ?? undefined;
+      if (!tree) this.skipped = 'parse-timeout';
+    }
+    if (this.treeValue && this.treeValue !== tree) this.treeValue.delete();
+    this.treeValue = tree;
+  }
+
+  dispose(): void {
+    this.treeValue?.delete();
+    this.treeValue = undefined;
+  }
+}

@@ -1,0 +1,26 @@
+// The core's entry points for hosts (extension, CLI, tests, bench).
+import { analyzeDocument, rulesFor, type AnalysisResult, type AnalyzeOptions } from './analyze';
+import { defaultLimits, ParsedDocument, type InputLimits } from './document';
+import { defaultSettings, type Language } from './types';
+
+export * from './types';
+export { analyzeDocument, rulesFor, TreeFacts, type AnalysisResult, type AnalyzeOptions } from './analyze';
+export { ParsedDocument, defaultLimits, precheck, type ContentChange, type InputLimits, type SkipReason } from './document';
+export { languageFromId, languageFromPath, loadLanguage, setWasmDirectory } from './parser';
+export { allRules, ruleBySlug } from './rules';
+export { applyEdits, LineIndex } from './text';
+
+/** Parses and analyses a text once, freeing the tree afterwards. */
+export async function analyzeText(text: string, language: Language, options: AnalyzeOptions & { limits?: InputLimits } = {}): Promise<AnalysisResult> {
+  // Most files cannot match any rule: skip the parse entirely (the CLI's main speed-up on large trees).
+  const rules = rulesFor(language, options.settings ?? defaultSettings, options.only);
+  if (rules.every((rule) => rule.mayMatch && !rule.mayMatch(text))) {
+    return { language, diagnostics: [], hasSyntaxErrors: false, ruleErrors: [] };
+  }
+  const doc = await ParsedDocument.create(language, text, options.limits ?? defaultLimits);
+  try {
+    return analyzeDocument(doc, options);
+  } finally {
+    doc.dispose();
+  }
+}

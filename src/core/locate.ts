@@ -1,0 +1,25 @@
+import type { Node } from 'web-tree-sitter';
+
+// Finding candidates fast: a plain substring search over the text proposes offsets, and the
+// syntax tree decides what (if anything) is there. Far cheaper than matching a query against
+// every call in a large file, when the name searched for is rare.
+
+/** Offsets of every occurrence of `word` in `text[from, to)`. */
+export function occurrences(text: string, word: string, from = 0, to = text.length): number[] {
+  const found: number[] = [];
+  for (let i = text.indexOf(word, from); i !== -1 && i < to; i = text.indexOf(word, i + word.length)) found.push(i);
+  return found;
+}
+
+/** The identifier spelled `name` that starts at `offset`, if the tree has one there. */
+export function identifierAt(root: Node, offset: number, name: string): Node | undefined {
+  const node = root.descendantForIndex(offset, offset + name.length);
+  return node && (node.type === 'identifier' || node.type === 'property_identifier') && node.startIndex === offset && node.text === name ? node : undefined;
+}
+
+/** The attribute access `x.<name>` (Python) whose name starts at `offset`. */
+export function attributeAt(root: Node, offset: number, name: string): Node | undefined {
+  const identifier = identifierAt(root, offset, name);
+  const attribute = identifier?.parent;
+  return attribute?.type === 'attribute' && attribute.childForFieldName('attribute')?.id === identifier!.id ? attribute : undefined;
+}

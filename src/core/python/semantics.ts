@@ -1,0 +1,566 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { knownReturnType } from './returnTypes';
+
+/**
+ * Name resolution for one Python file: which API a name or expression stands for,
+ * through imports, aliases, assignments, `with ... as`, annotations and `self.x` attributes.
+ * Rules, hovers and the visualiser all ask this one place, so they agree.
+ */
+
+/** What an expression denotes. */
+export type Resolution =
+  /** A module, function or class of a library, by qualified name ('time.sleep', 'threading.Thread'). */
+  | { kind: 'qualified'; name: string }
+  /** An object made by calling a class or factory ('requests.Session' for `requests.Session()`), or a local class. */
+  | { kind: 'instance'; type: string }
+  /** A function or class defined in this file. */
+  | { kind: 'local'; node: Node; name: string };
+
+type BindingKind = 'import' | 'def' | 'class' | 'assign' | 'param' | 'opaque';
+
+interface Binding {
+  kind: BindingKind;
+  /** Where the binding happens (start offset), to pick the one in force at a use. */
+  at: number;
+  /** import: the qualified name; def/class: the definition node; assign: the value; param: its annotation. */
+  qualified?: string;
+  node?: Node;
+}
+
+interface Scope {
+  node: Node;
+  kind: 'module' | 'function' | 'class' | 'lambda';
+  bindings: Map<string, Binding[]>;
+  globals: Set<string>;
+}
+
+const SCOPE_TYPES = new Set(['module', 'function_definition', 'class_definition', 'lambda']);
+
+// The builtins that matter to concurrency rules and hovers; other builtins resolve the same way.
+const BUILTINS = new Set(['open', 'input', 'print', 'sorted', 'sum', 'min', 'max', 'map', 'range', 'len', 'any', 'all', 'pow']);
+
+function scopeNodeOf(node: Node): Node {
+  let current = node.parent;
+  while (current && !SCOPE_TYPES.has(current.type)) current = current.parent;
+  return current ?? node;
+}
+
+export class PythonSemantics {
+  private readonly scopes = new Map<number, Scope>();
+  private readonly classAttributes = new Map<number, Map<string, Binding[]>>();
+  private readonly resolving = new Set<number>();
+
+  constructor(readonly tree: Tree) {}
+
+  get root(): Node {
+    return this.tree.rootNode;
+  }
+
+  /**
+   * A scope's bindings, collected on first use by walking only that scope's own statements:
+   * resolving a name costs the scopes on its chain, not the whole file.
+   */
+  private scopeFor(node: Node): Scope {
+    let scope = this.scopes.get(node.id);
+    if (!scope) {
+      const kind = node.type === 'module' ? 'module'
+        : node.type === 'class_definition' ? 'class'
+        : node.type === 'lambda' ? 'lambda' : 'function';
+      scope = { node, kind, bindings: new Map(), globals: new Set() };
+      this.scopes.set(node.id, scope);
+      this.collectScope(scope);
+    }
+    return scope;
+  }
+
+  private bind(scope: Scope, name: string, binding: Binding): void {
+    const list = scope.bindings.get(name);
+    if (list) list.push(binding);
+    else scope.bindings.set(name, [binding]);
+  }
+
+  private collectScope(scope: Scope): void {
+    const node = scope.node;
+    if (node.type === 'module') {
+      this.collectStatements(scope, node, 0);
+      return;
+    }
+    const params = node.childForFieldName('parameters');
+    if (params) this.collectParams(scope, params);
+    const body = node.childForFieldName('body');
+    if (body && node.type !== 'lambda') this.collectStatements(scope, body, 0);
+  }
+
+  /** Bindings made by a block's statements, descending into compound statements but not into nested scopes. */
+  private collectStatements(scope: Scope, block: Node, depth: number): void {
+    if (depth > 1000) return;
+    for (const statement of block.namedChildren) {
+      if (statement) this.collectStatement(scope, statement, depth);
+    }
+  }
+
+  private collectStatement(scope: Scope, statement: Node, depth: number): void {
+    switch (statement.type) {
+      case 'import_statement': this.collectImport(scope, statement); return;
+      case 'import_from_statement': this.collectFromImport(scope, statement); return;
+      case 'function_definition':
+      case 'class_definition': {
+        const name = statement.childForFieldName('name');
+        if (name) this.bind(scope, name.text, { kind: statement.type === 'class_definition' ? 'class' : 'def', at: name.startIndex, node: statement });
+        return;
+      }
+      case 'decorated_definition': {
+        const definition = statement.childForFieldName('definition');
+        if (definition) this.collectStatement(scope, definition, depth);
+        return;
+      }
+      case 'expression_statement':
+        for (const child of statement.namedChildren) {
+          if (child?.type === 'assignment') this.collectAssignment(scope, child);
+          else if (child?.type === 'augmented_assignment') {
+            const left = child.childForFieldName('left');
+            if (left?.type === 'identifier') this.bind(scope, left.text, { kind: 'opaque', at: left.startIndex });
+          }
+        }
+        return;
+      case 'global_statement':
+      case 'nonlocal_statement':
+        for (const name of statement.namedChildren) if (name?.type === 'identifier') scope.globals.add(name.text);
+        return;
+      case 'for_statement': {
+        const left = statement.childForFieldName('left');
+        if (left) this.bindPattern(scope, left);
+        break;
+      }
+      case 'with_statement':
+        for (const clause of statement.namedChildren) {
+          if (clause?.type !== 'with_clause') continue;
+          for (const item of clause.namedChildren) {
+            const value = item?.childForFieldName('value');
+            if (value?.type === 'as_pattern') this.collectAs(scope, value);
+          }
+        }
+        break;
+      case 'except_clause':
+        for (const child of statement.namedChildren) if (child?.type === 'as_pattern') this.collectAs(scope, child);
+        break;
+    }
+    // Compound statements: their blocks and clauses (elif/else/except/finally) bind in this same scope.
+    for (const child of statement.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'block') this.collectStatements(scope, child, depth + 1);
+      else if (child.type.endsWith('_clause') && child.type !== 'with_clause') this.collectStatement(scope, child, depth + 1);
+    }
+  }
+
+  private collectImport(scope: Scope, node: Node): void {
+    for (const child of node.childrenForFieldName('name')) {
+      if (child.type === 'aliased_import') {
+        const target = child.childForFieldName('name')!.text;
+        const alias = child.childForFieldName('alias')!.text;
+        this.bind(scope, alias, { kind: 'import', at: node.startIndex, qualified: target });
+      } else {
+        // `import a.b.c` binds `a`; `a.b.c` then resolves attribute by attribute.
+        const first = child.text.split('.')[0];
+        this.bind(scope, first, { kind: 'import', at: node.startIndex, qualified: first });
+      }
+    }
+  }
+
+  private collectFromImport(scope: Scope, node: Node): void {
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode) return;
+    // Relative imports name this project's own modules: never a library API.
+    const module = moduleNode.type === 'relative_import' ? undefined : moduleNode.text;
+    for (const child of node.childrenForFieldName('name')) {
+      const [target, alias] = child.type === 'aliased_import'
+        ? [child.childForFieldName('name')!.text, child.childForFieldName('alias')!.text]
+        : [child.text, child.text];
+      this.bind(scope, alias, module
+        ? { kind: 'import', at: node.startIndex, qualified: `${module}.${target}` }
+        : { kind: 'opaque', at: node.startIndex });
+    }
+  }
+
+  private collectAssignment(scope: Scope, assignment: Node): void {
+    const left = assignment.childForFieldName('left');
+    if (!left) return;
+    let value = assignment.childForFieldName('right') ?? undefined;
+    // Chained `a = b = value` nests assignments; the innermost right side is the value.
+    if (value?.type === 'assignment') this.collectAssignment(scope, value);
+    while (value?.type === 'assignment') value = value.childForFieldName('right') ?? undefined;
+    if (left.type === 'identifier') {
+      const annotation = assignment.childForFieldName('type');
+      this.bind(scope, left.text, value
+        ? { kind: 'assign', at: left.startIndex, node: value }
+        : annotation ? { kind: 'param', at: left.startIndex, node: annotation } : { kind: 'opaque', at: left.startIndex });
+    } else if (left.type !== 'attribute' && left.type !== 'subscript') {
+      this.bindPattern(scope, left);
+    }
+  }
+
+  /** `self.x = value` in the class's methods, collected once per class so `self.x` resolves in every method. */
+  private attributesOf(classNode: Node): Map<string, Binding[]> {
+    let attributes = this.classAttributes.get(classNode.id);
+    if (attributes) return attributes;
+    attributes = new Map();
+    this.classAttributes.set(classNode.id, attributes);
+    for (const statement of classNode.childForFieldName('body')?.namedChildren ?? []) {
+      const method = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (method?.type !== 'function_definition') continue;
+      const selfName = firstParameterName(method);
+      const body = method.childForFieldName('body');
+      if (selfName && body) this.collectSelfAssignments(body, selfName, attributes, 0);
+    }
+    return attributes;
+  }
+
+  private collectSelfAssignments(block: Node, selfName: string, into: Map<string, Binding[]>, depth: number): void {
+    if (depth > 100) return;
+    for (const statement of block.namedChildren) {
+      if (!statement || statement.type === 'function_definition' || statement.type === 'class_definition' || statement.type === 'decorated_definition') continue;
+      if (statement.type === 'expression_statement') {
+        for (const child of statement.namedChildren) {
+          if (child?.type !== 'assignment') continue;
+          const left = child.childForFieldName('left');
+          const value = child.childForFieldName('right');
+          const object = left?.type === 'attribute' ? left.childForFieldName('object') : undefined;
+          const attribute = left?.childForFieldName('attribute');
+          if (object?.type === 'identifier' && object.text === selfName && attribute && value) {
+            const list = into.get(attribute.text) ?? [];
+            list.push({ kind: 'assign', at: left!.startIndex, node: value });
+            into.set(attribute.text, list);
+          }
+        }
+        continue;
+      }
+      for (const child of statement.namedChildren) {
+        if (child?.type === 'block') this.collectSelfAssignments(child, selfName, into, depth + 1);
+        else if (child?.type.endsWith('_clause')) this.collectSelfAssignments(child, selfName, into, depth + 1);
+      }
+    }
+  }
+
+  /** The class whose method `fn` is, when `selfName` is that method's first parameter. */
+  private classOfMethod(fn: Node, selfName: string): Node | undefined {
+    if (fn.type !== 'function_definition') return undefined;
+    let holder = fn.parent;
+    if (holder?.type === 'decorated_definition') holder = holder.parent;
+    const classNode = holder?.parent;
+    if (holder?.type !== 'block' || classNode?.type !== 'class_definition') return undefined;
+    return firstParameterName(fn) === selfName ? classNode : undefined;
+  }
+
+  private bindPattern(scope: Scope, pattern: Node): void {
+    if (pattern.type === 'identifier') {
+      this.bind(scope, pattern.text, { kind: 'opaque', at: pattern.startIndex });
+      return;
+    }
+    for (const child of pattern.namedChildren) {
+      if (child && ['identifier', 'pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'parenthesized_expression', 'tuple', 'list'].includes(child.type)) {
+        this.bindPattern(scope, child);
+      }
+    }
+  }
+
+  private collectAs(scope: Scope, asPattern: Node): void {
+    const target = asPattern.childForFieldName('alias');
+    const name = target?.namedChildren[0];
+    if (!name || name.type !== 'identifier') {
+      if (name) this.bindPattern(scope, name);
+      return;
+    }
+    // `with X() as y` binds y to X().__enter__(), which for locks, files, sessions and pools is the object itself.
+    const inWith = asPattern.parent?.type === 'with_item';
+    const value = inWith ? asPattern.namedChildren[0] : undefined;
+    this.bind(scope, name.text, value
+      ? { kind: 'assign', at: name.startIndex, node: value }
+      : { kind: 'opaque', at: name.startIndex });
+  }
+
+  private collectParams(scope: Scope, params: Node): void {
+    for (const p of params.namedChildren) {
+      if (!p) continue;
+      let nameNode: Node | null | undefined;
+      let annotation: Node | undefined;
+      switch (p.type) {
+        case 'identifier': nameNode = p; break;
+        case 'typed_parameter': nameNode = p.namedChildren[0]; annotation = p.childForFieldName('type') ?? undefined; break;
+        case 'default_parameter': nameNode = p.childForFieldName('name'); break;
+        case 'typed_default_parameter': nameNode = p.childForFieldName('name'); annotation = p.childForFieldName('type') ?? undefined; break;
+        case 'list_splat_pattern': case 'dictionary_splat_pattern': nameNode = p.namedChildren[0]; break;
+      }
+      if (nameNode?.type === 'identifier') {
+        this.bind(scope, nameNode.text, { kind: 'param', at: nameNode.startIndex, node: annotation });
+      }
+    }
+  }
+
+  /** Bindings of `name` visible at `use`, following Python's scoping (class bodies are not seen from methods). */
+  private lookup(name: string, use: Node): { scope: Scope; bindings: Binding[] } | undefined {
+    let scopeNode: Node | null = scopeNodeOf(use);
+    let first = true;
+    while (scopeNode) {
+      const scope = this.scopeFor(scopeNode);
+      if (scope.globals.has(name)) {
+        const module = this.scopeFor(this.root);
+        const found = module.bindings.get(name);
+        return found ? { scope: module, bindings: found } : undefined;
+      }
+      if (first || scope.kind !== 'class') {
+        const found = scope.bindings.get(name);
+        if (found) return { scope, bindings: found };
+      }
+      first = false;
+      scopeNode = scopeNode.type === 'module' ? null : scopeNodeOf(scopeNode);
+    }
+    return undefined;
+  }
+
+  /** The binding in force at `use`: the last one before it, else (a function run later) the last one. */
+  private static pick(bindings: Binding[], use: Node, sameScope: boolean): Binding {
+    if (sameScope) {
+      let chosen: Binding | undefined;
+      for (const b of bindings) if (b.at <= use.startIndex) chosen = b;
+      if (chosen) return chosen;
+    }
+    const imports = bindings.filter((b) => b.kind === 'import');
+    // A module-level name bound both by import and later code is the import most of the time it is used.
+    if (!sameScope && imports.length === bindings.length) return imports[imports.length - 1];
+    return bindings[bindings.length - 1];
+  }
+
+  /**
+   * The expression last assigned to a name or `self.x` attribute as seen at `node`
+   * (`Thread(...)` for `t` after `t = Thread(...)`), or undefined when it is not a plain assignment.
+   */
+  assignedValue(node: Node): Node | undefined {
+    if (node.type === 'identifier') {
+      const found = this.lookup(node.text, node);
+      if (!found) return undefined;
+      const binding = PythonSemantics.pick(found.bindings, node, found.scope.node.id === scopeNodeOf(node).id);
+      return binding.kind === 'assign' ? binding.node : undefined;
+    }
+    if (node.type === 'attribute') {
+      const object = node.childForFieldName('object');
+      const attribute = node.childForFieldName('attribute')?.text;
+      if (object?.type !== 'identifier' || !attribute) return undefined;
+      const classNode = this.classOfMethod(scopeNodeOf(node), object.text);
+      const bindings = classNode ? this.attributesOf(classNode).get(attribute) : undefined;
+      return bindings?.[bindings.length - 1]?.node;
+    }
+    return undefined;
+  }
+
+  /** What the expression `node` denotes, or undefined when unknown. */
+  resolve(node: Node): Resolution | undefined {
+    if (this.resolving.has(node.id)) return undefined;
+    this.resolving.add(node.id);
+    try {
+      return this.resolveUncached(node);
+    } finally {
+      this.resolving.delete(node.id);
+    }
+  }
+
+  private resolveUncached(node: Node): Resolution | undefined {
+    switch (node.type) {
+      case 'identifier': return this.resolveName(node);
+      case 'attribute': return this.resolveAttribute(node);
+      case 'call': {
+        const callee = node.childForFieldName('function');
+        const target = callee ? this.resolve(callee) : undefined;
+        if (!target) return undefined;
+        if (target.kind === 'local') return target.node.type === 'class_definition' ? { kind: 'instance', type: `<local>.${target.name}` } : undefined;
+        const name = target.kind === 'qualified' ? target.name : `${target.type}()`;
+        return { kind: 'instance', type: knownReturnType(name) ?? name };
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.resolve(inner) : undefined;
+      }
+      case 'await': return undefined;
+      case 'string': case 'type': {
+        // Annotations: `lock: threading.Lock` makes `lock` an instance of threading.Lock.
+        if (node.type === 'type' && node.namedChildren[0]) {
+          const annotated = this.resolve(node.namedChildren[0]);
+          return annotated?.kind === 'qualified' ? { kind: 'instance', type: annotated.name } : undefined;
+        }
+        return undefined;
+      }
+      default: return undefined;
+    }
+  }
+
+  private resolveName(node: Node): Resolution | undefined {
+    const name = node.text;
+    const found = this.lookup(name, node);
+    if (!found) {
+      return BUILTINS.has(name) ? { kind: 'qualified', name: `builtins.${name}` } : undefined;
+    }
+    const binding = PythonSemantics.pick(found.bindings, node, found.scope.node.id === scopeNodeOf(node).id);
+    switch (binding.kind) {
+      case 'import': return { kind: 'qualified', name: binding.qualified! };
+      case 'def': case 'class': return { kind: 'local', node: binding.node!, name };
+      case 'assign': return binding.node ? this.resolve(binding.node) : undefined;
+      case 'param': {
+        if (!binding.node) return undefined;
+        return this.resolveUncached(binding.node.type === 'type' ? binding.node : binding.node);
+      }
+      default: return undefined;
+    }
+  }
+
+  private resolveAttribute(node: Node): Resolution | undefined {
+    const object = node.childForFieldName('object');
+    const attribute = node.childForFieldName('attribute')?.text;
+    if (!object || !attribute) return undefined;
+    if (object.type === 'identifier') {
+      const selfAttr = this.resolveSelfAttribute(object, attribute, node);
+      if (selfAttr !== null) return selfAttr;
+    }
+    const base = this.resolve(object);
+    if (!base) return undefined;
+    switch (base.kind) {
+      case 'qualified': return { kind: 'qualified', name: `${base.name}.${attribute}` };
+      case 'instance': return this.memberOfType(base.type, attribute);
+      case 'local': {
+        if (base.node.type !== 'class_definition') return undefined;
+        const method = this.localMethod(base.node, attribute);
+        return method ? { kind: 'local', node: method, name: `${base.name}.${attribute}` } : undefined;
+      }
+    }
+  }
+
+  /** `self.x` in a method: resolves through the class's `self.x = ...` assignments; null when `object` is not `self`. */
+  private resolveSelfAttribute(object: Node, attribute: string, use: Node): Resolution | undefined | null {
+    const classNode = this.classOfMethod(scopeNodeOf(use), object.text);
+    if (!classNode) return null;
+    const bindings = this.attributesOf(classNode).get(attribute);
+    if (bindings?.length) {
+      const value = bindings[bindings.length - 1].node;
+      return value ? this.resolve(value) : undefined;
+    }
+    const method = this.localMethod(classNode, attribute);
+    if (method) return { kind: 'local', node: method, name: attribute };
+    // Inherited from a library base, e.g. `self.start()` in a Thread subclass.
+    for (const base of this.baseTypes(classNode)) return { kind: 'qualified', name: `${base}.${attribute}` };
+    return undefined;
+  }
+
+  /** A member of an instance: a method of a local class (or what it inherits), else `Type.member`. */
+  private memberOfType(type: string, member: string): Resolution | undefined {
+    if (type.startsWith('<local>.')) {
+      const classNode = this.localClass(type.slice('<local>.'.length));
+      if (!classNode) return undefined;
+      const method = this.localMethod(classNode, member);
+      if (method) return { kind: 'local', node: method, name: `${type.slice(8)}.${member}` };
+      const bases = this.baseTypes(classNode);
+      return bases.length ? { kind: 'qualified', name: `${bases[0]}.${member}` } : undefined;
+    }
+    return { kind: 'qualified', name: `${type}.${member}` };
+  }
+
+  localClass(name: string): Node | undefined {
+    const bindings = this.scopeFor(this.root).bindings.get(name);
+    const found = bindings?.filter((b) => b.kind === 'class').pop();
+    return found?.node;
+  }
+
+  /** A method defined directly in a class body. */
+  localMethod(classNode: Node, name: string): Node | undefined {
+    const body = classNode.childForFieldName('body');
+    for (const statement of body?.namedChildren ?? []) {
+      const fn = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === name) return fn;
+    }
+    return undefined;
+  }
+
+  /** Qualified names of a local class's library bases, following local base classes (with a depth guard). */
+  baseTypes(classNode: Node, depth = 0): string[] {
+    if (depth > 10) return [];
+    const result: string[] = [];
+    const superclasses = classNode.childForFieldName('superclasses');
+    for (const base of superclasses?.namedChildren ?? []) {
+      if (!base || base.type === 'keyword_argument') continue;
+      const resolved = this.resolve(base);
+      if (resolved?.kind === 'qualified') result.push(resolved.name);
+      else if (resolved?.kind === 'local' && resolved.node.type === 'class_definition') {
+        result.push(...this.baseTypes(resolved.node, depth + 1));
+      }
+    }
+    return result;
+  }
+
+  /** True when a local class derives (directly or through local classes) from `qualified`. */
+  isSubclassOf(classNode: Node, qualified: string): boolean {
+    return this.baseTypes(classNode).includes(qualified);
+  }
+
+  /**
+   * The qualified name of what a call calls: 'time.sleep' for `t.sleep()` after `import time as t`,
+   * 'requests.Session.get' for `s.get()` after `s = requests.Session()`. Undefined when unknown or local.
+   */
+  calleeName(call: Node): string | undefined {
+    const callee = call.childForFieldName('function');
+    if (!callee) return undefined;
+    const resolved = this.resolve(callee);
+    return resolved?.kind === 'qualified' ? resolved.name : undefined;
+  }
+
+  /** The type an expression is an instance of ('threading.Thread', '<local>.Worker'), if known. */
+  instanceType(node: Node): string | undefined {
+    const resolved = this.resolve(node);
+    return resolved?.kind === 'instance' ? resolved.type : undefined;
+  }
+
+  /** See `importedName`. */
+  moduleImportName(qualified: string): string | undefined {
+    const module = this.scopeFor(this.root);
+    for (const [name, bindings] of module.bindings) {
+      if (bindings.every((b) => b.kind === 'import' && b.qualified === qualified)) return name;
+    }
+    return undefined;
+  }
+
+  /** True when `name` is bound anywhere at module level (import, def, class, assignment). */
+  isModuleName(name: string): boolean {
+    return this.scopeFor(this.root).bindings.has(name) ?? false;
+  }
+
+  /** The instance's type and, for a local class, every library base it derives from. */
+  instanceTypes(node: Node): string[] {
+    const type = this.instanceType(node);
+    if (!type) return [];
+    if (!type.startsWith('<local>.')) return [type];
+    const classNode = this.localClass(type.slice(8));
+    return classNode ? [type, ...this.baseTypes(classNode)] : [type];
+  }
+}
+
+function firstParameterName(fn: Node): string | undefined {
+  const first = fn.childForFieldName('parameters')?.namedChildren[0];
+  if (first?.type === 'identifier') return first.text;
+  if (first?.type === 'typed_parameter') return first.namedChildren[0]?.text;
+  return undefined;
+}
+
+/** The innermost function (def or lambda) or module containing `node`. */
+export function enclosingFunction(node: Node): Node | undefined {
+  let current = node.parent;
+  while (current && current.type !== 'function_definition' && current.type !== 'lambda') current = current.parent;
+  return current ?? undefined;
+}
+
+export function isAsyncFunction(fn: Node): boolean {
+  return fn.type === 'function_definition' && fn.children.some((c) => c?.type === 'async');
+}
+
+/**
+ * The module-level name bound by an import of `qualified` ('asyncio' for `import asyncio`, 'aio' for
+ * `import asyncio as aio`, 'sleep' for `from asyncio import sleep`), when that name is bound only by such imports.
+ */
+export function importedName(semantics: PythonSemantics, qualified: string): string | undefined {
+  return semantics.moduleImportName(qualified);
+}

@@ -1,0 +1,248 @@
+import { Query, type Node } from 'web-tree-sitter';
+import { deleteStatement, indentationOf, setKeywordArgument, standsAlone, statementOf } from '../python/edits';
+import { enclosingFunction, type PythonSemantics } from '../python/semantics';
+import { attributeAt, occurrences } from '../locate';
+import { rangeOf } from '../text';
+import type { Fix, RuleMeta } from '../types';
+import type { Rule, RuleContext } from './rule';
+
+export const meta: RuleMeta = {
+  slug: 'daemon-after-start',
+  languages: ['python'],
+  defaultSeverity: 'error',
+  docs: {
+    summary: 'A thread\'s `daemon` flag is set after the thread was started.',
+    what: [
+      'Flags `x.daemon = ...` and `x.setDaemon(...)` reached after `x.start()` on the same `threading.Thread`',
+      '(or `Timer`, a `Thread` subclass defined in the file, or a `multiprocessing.Process`), in the same function:',
+      'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported.',
+      '',
+      'Not flagged: the flag set before `start()`; the name rebound (for example to a new `Thread(...)`) between the',
+      'two; a different object; a `start()` inside a branch that may not run before the assignment.',
+    ].join('\n'),
+    why: [
+      'Whether a thread is a daemon is fixed when it starts. Once `start()` has run, CPython refuses the change:',
+      '`RuntimeError: cannot set daemon status of active thread` (even after the thread has finished).',
+      'For a `multiprocessing.Process` it is `AssertionError: process has already started`.',
+      'The line never takes effect; it only crashes the code that reaches it.',
+    ].join('\n'),
+    example: [
+      'import threading',
+      '',
+      'worker = threading.Thread(target=poll_forever)',
+      'worker.start()',
+      'worker.daemon = True  # RuntimeError',
+    ].join('\n'),
+    instead: [
+      'import threading',
+      '',
+      'worker = threading.Thread(target=poll_forever, daemon=True)',
+      'worker.start()',
+    ].join('\n'),
+  },
+};
+
+/** Types whose daemon flag is frozen by start(), with the error each raises. */
+const STARTABLE: Record<string, string> = {
+  'threading.Thread': 'RuntimeError: cannot set daemon status of active thread',
+  'threading.Timer': 'RuntimeError: cannot set daemon status of active thread',
+  'multiprocessing.Process': 'AssertionError: process has already started',
+  'multiprocessing.context.BaseContext.Process': 'AssertionError: process has already started',
+};
+
+// Assignments and loop targets that may rebind a name between start() and the late line.
+const TARGETS_QUERY = `
+(assignment left: (_) @target)
+(for_statement left: (_) @target)
+(as_pattern_target) @target
+`;
+const queries = new WeakMap<object, Query>();
+
+interface Late {
+  object: Node;
+  node: Node;
+  value: Node;
+  kind: 'assign' | 'setDaemon';
+}
+
+function findLates(root: Node, text: string): Late[] {
+  const lates: Late[] = [];
+  for (const offset of occurrences(text, 'daemon')) {
+    // `setDaemon` contains no lowercase "daemon"; this finds `x.daemon = v` only.
+    const attribute = attributeAt(root, offset, 'daemon');
+    const assignment = attribute?.parent;
+    if (attribute && assignment?.type === 'assignment' && assignment.childForFieldName('left')?.id === attribute.id) {
+      const value = assignment.childForFieldName('right');
+      if (value) lates.push({ object: attribute.childForFieldName('object')!, node: assignment, value, kind: 'assign' });
+    }
+  }
+  for (const offset of occurrences(text, 'setDaemon')) {
+    const attribute = attributeAt(root, offset, 'setDaemon');
+    const call = attribute?.parent;
+    const value = call?.childForFieldName('arguments')?.namedChildren[0];
+    if (attribute && call?.type === 'call' && value) {
+      lates.push({ object: attribute.childForFieldName('object')!, node: call, value, kind: 'setDaemon' });
+    }
+  }
+  return lates;
+}
+
+/** `x.start()` calls between `from` and `to`. */
+function findStarts(root: Node, text: string, from: number, to: number): { object: Node; call: Node }[] {
+  const starts: { object: Node; call: Node }[] = [];
+  for (const offset of occurrences(text, 'start', from, to)) {
+    const attribute = attributeAt(root, offset, 'start');
+    const call = attribute?.parent;
+    if (attribute && call?.type === 'call' && call.childForFieldName('function')?.id === attribute.id) {
+      starts.push({ object: attribute.childForFieldName('object')!, call });
+    }
+  }
+  return starts;
+}
+
+export function errorFor(semantics: PythonSemantics, object: Node): string | undefined {
+  for (const type of semantics.instanceTypes(object)) {
+    if (STARTABLE[type]) return STARTABLE[type];
+  }
+  return undefined;
+}
+
+function sameFunction(a: Node, b: Node): boolean {
+  return (enclosingFunction(a)?.id ?? -1) === (enclosingFunction(b)?.id ?? -1);
+}
+
+/** True when `start` certainly ran before `late`: its statement sits in a block that encloses `late`, earlier. */
+function startsBefore(start: Node, late: Node): boolean {
+  if (start.startIndex >= late.startIndex) return false;
+  const statement = statementOf(start);
+  const block = statement?.parent;
+  if (!statement || !block) return false;
+  return late.startIndex >= statement.endIndex && late.startIndex < block.endIndex && isDescendant(late, block);
+}
+
+function isDescendant(node: Node, ancestor: Node): boolean {
+  for (let current: Node | null = node; current; current = current.parent) {
+    if (current.id === ancestor.id) return true;
+  }
+  return false;
+}
+
+/** Identifiers in an expression, for checking it means the same thing at another place. */
+function namesIn(node: Node): string[] {
+  if (node.type === 'identifier') return [node.text];
+  return node.namedChildren.flatMap((child) => (child ? namesIn(child) : []));
+}
+
+function reboundBetween(names: string[], from: number, to: number, targets: Node[]): boolean {
+  return targets.some((t) => t.startIndex > from && t.startIndex < to && namesIn(t).some((n) => names.includes(n)));
+}
+
+export const rule: Rule = {
+  meta,
+  mayMatch: (text) => text.includes('daemon') || text.includes('setDaemon'),
+  check(context: RuleContext) {
+    const lates = findLates(context.root, context.text);
+    if (!lates.length) return;
+    let query = queries.get(context.tree.language);
+    if (!query) {
+      query = new Query(context.tree.language, TARGETS_QUERY);
+      queries.set(context.tree.language, query);
+    }
+    const semantics = context.python();
+    // Each scope's start() calls and assignment targets, found once however many late lines it has.
+    const perScope = new Map<number, { starts: { object: Node; call: Node }[]; targets: () => Node[] }>();
+
+    for (const late of lates) {
+      const objectText = late.object.text;
+      const scope = enclosingFunction(late.node) ?? context.root;
+      let scopeFacts = perScope.get(scope.id);
+      if (!scopeFacts) {
+        const scopeQuery = query;
+        let targets: Node[] | undefined;
+        scopeFacts = {
+          starts: findStarts(scope, context.text, scope.startIndex, scope.endIndex),
+          targets: () => (targets ??= scopeQuery.captures(scope).map((c) => c.node)),
+        };
+        perScope.set(scope.id, scopeFacts);
+      }
+      const start = scopeFacts.starts
+        .filter((s) => s.object.text === objectText && sameFunction(s.call, late.node) && startsBefore(s.call, late.node))
+        .pop();
+      if (!start) continue;
+      const targets = scopeFacts.targets();
+      if (reboundBetween(namesIn(late.object).slice(0, 1), start.call.endIndex, late.node.startIndex, targets)
+        || targets.some((t) => t.text === objectText && t.startIndex > start.call.endIndex && t.startIndex < late.node.startIndex)) continue;
+      const error = errorFor(semantics, late.object);
+      if (!error) continue;
+      const startLine = start.call.startPosition.row + 1;
+      context.report({
+        code: meta.slug,
+        message: `\`${objectText}.daemon\` is set after \`${objectText}.start()\` (line ${startLine}): this raises ${error}. `
+          + `Pass daemon=${late.value.text} to the constructor, or set it before start().`,
+        range: rangeOf(late.node),
+        related: [{ range: rangeOf(start.call), message: `\`${objectText}\` is started here` }],
+        fixes: fixes(context, semantics, late, start.call, targets),
+      });
+    }
+  },
+};
+
+function fixes(context: RuleContext, semantics: PythonSemantics, late: Late, start: Node, targets: Node[]): Fix[] {
+  const result: Fix[] = [];
+  const lateStatement = statementOf(late.node);
+  if (!lateStatement || lateStatement.type !== 'expression_statement' || lateStatement.namedChildren.length !== 1) return result;
+  // Only an assignment that always runs right after start() can move: one under an `if` would change meaning.
+  const startStatement = statementOf(start);
+  if (!startStatement || startStatement.parent?.id !== lateStatement.parent?.id) return result;
+  const deletion = deleteStatement(lateStatement, context.lines);
+  if (!deletion) return result;
+  const valueNames = namesIn(late.value);
+  const constructor = semantics.assignedValue(late.object);
+  const constructorFixable = constructor?.type === 'call'
+    && constructor.startIndex < start.startIndex
+    && !reboundBetween(valueNames, constructor.startIndex, late.node.startIndex, targets)
+    && !hasOwnInit(semantics, late.object);
+  const sameScope = constructorFixable && sameFunction(constructor, late.node);
+  if (constructorFixable) {
+    const keyword = setKeywordArgument(constructor, 'daemon', late.value.text);
+    if (keyword) {
+      result.push({
+        title: `Pass daemon=${late.value.text} to the constructor and remove the late assignment`,
+        edits: [keyword, deletion],
+        preferred: sameScope,
+      });
+    }
+  }
+  if (standsAlone(startStatement, context.lines)
+    && !reboundBetween(valueNames, startStatement.startIndex, late.node.startIndex, targets)) {
+    const line = startStatement.startPosition.row;
+    const indent = indentationOf(context.lines.lineText(line));
+    const position = { line, column: 0 };
+    result.push({
+      title: 'Move the daemon assignment before start()',
+      edits: [
+        { range: { start: position, end: position }, newText: `${indent}${late.object.text}.daemon = ${late.value.text}${context.lines.eol}` },
+        deletion,
+      ],
+      preferred: !sameScope,
+    });
+  }
+  return result;
+}
+
+/** A Thread subclass with its own __init__ may not accept daemon=; only Thread's own constructor surely does. */
+function hasOwnInit(semantics: PythonSemantics, object: Node): boolean {
+  const type = semantics.instanceType(object);
+  if (!type?.startsWith('<local>.')) return false;
+  return definesInit(semantics, semantics.localClass(type.slice('<local>.'.length)), 0);
+}
+
+function definesInit(semantics: PythonSemantics, classNode: Node | undefined, depth: number): boolean {
+  if (!classNode || depth > 10) return true;
+  if (semantics.localMethod(classNode, '__init__')) return true;
+  for (const base of classNode.childForFieldName('superclasses')?.namedChildren ?? []) {
+    const resolved = base ? semantics.resolve(base) : undefined;
+    if (resolved?.kind === 'local' && definesInit(semantics, resolved.node, depth + 1)) return true;
+  }
+  return false;
+}

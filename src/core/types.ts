@@ -1,0 +1,90 @@
+// The analysis core's public data shapes. Nothing here (or anywhere under src/core)
+// may import `vscode`: the same core runs in the extension, the CLI and the tests.
+
+export type Language = 'python' | 'typescript' | 'tsx' | 'javascript';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** 0-based line, 0-based column in UTF-16 code units (what VS Code and web-tree-sitter use). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The safest fix of a diagnostic; at most one per diagnostic. */
+  preferred?: boolean;
+}
+
+export interface RelatedLocation {
+  range: Range;
+  message: string;
+}
+
+export type DiagnosticTag = 'deprecated' | 'unnecessary';
+
+export interface Diagnostic {
+  /** The rule's slug; stable, and the name of its page under docs/rules/. */
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related: RelatedLocation[];
+  tags: DiagnosticTag[];
+  fixes: Fix[];
+}
+
+export interface RuleDocs {
+  /** One line: what the rule flags. */
+  summary: string;
+  /** Markdown: what exactly it flags (and what not). */
+  what: string;
+  /** Markdown: why it is wrong. */
+  why: string;
+  /** Code that triggers it. */
+  example: string;
+  /** The same code written correctly. */
+  instead: string;
+  /** Extra sections (e.g. the API catalogue of a rule), markdown, optional. */
+  notes?: string;
+}
+
+export interface RuleMeta {
+  slug: string;
+  languages: readonly Language[];
+  defaultSeverity: Severity;
+  docs: RuleDocs;
+}
+
+/** User settings the rules may read (mirrors the extension's configuration). */
+export interface AnalysisSettings {
+  /** The Python interpreter is free-threaded (3.13t/3.14t): threads run Python code in parallel. */
+  pythonFreeThreaded: boolean;
+  /** Per-rule severity override, or 'off'. */
+  ruleSeverity: Record<string, Severity | 'off'>;
+}
+
+export const defaultSettings: AnalysisSettings = {
+  pythonFreeThreaded: false,
+  ruleSeverity: {},
+};
+
+export function rangeContains(outer: Range, p: Position): boolean {
+  return comparePositions(outer.start, p) <= 0 && comparePositions(p, outer.end) <= 0;
+}
+
+export function comparePositions(a: Position, b: Position): number {
+  return a.line !== b.line ? a.line - b.line : a.column - b.column;
+}

@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import { loadLanguage, type Severity } from './core';
+import { CodeActionsAdapter, DISABLE_RULE_COMMAND } from './adapters/codeActions';
+import { readSettings, SECTION, setRuleSeverity } from './adapters/config';
+import { DiagnosticsAdapter } from './adapters/diagnostics';
+import { DocumentStore } from './adapters/documents';
+import { Log } from './adapters/log';
+
+const SELECTOR: vscode.DocumentSelector = ['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map((language) => ({ language }));
+
+// Only wiring: every behaviour lives in an adapter or in the core.
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const log = new Log();
+  let settings = readSettings();
+  const store = new DocumentStore(() => settings, log);
+  const diagnostics = new DiagnosticsAdapter(store, context.extensionUri);
+
+  context.subscriptions.push(
+    log,
+    store,
+    diagnostics,
+    vscode.languages.registerCodeActionsProvider(SELECTOR, new CodeActionsAdapter(diagnostics), CodeActionsAdapter.metadata),
+    vscode.commands.registerCommand(DISABLE_RULE_COMMAND, (slug: string, value: Severity | 'off' = 'off') => setRuleSeverity(slug, value)),
+    vscode.commands.registerCommand('concurrencyLens.showOutput', () => log.channel.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      settings = readSettings();
+      store.refreshAll();
+    }),
+  );
+
+  store.refreshAll();
+  log.info(`Concurrency Lens activated in ${(performance.now() - started).toFixed(1)} ms.`);
+  // Grammars load lazily; timing the first load tells how long until the first diagnostics can appear.
+  const grammarStart = performance.now();
+  void loadLanguage('python').then(
+    () => log.info(`Parser ready in ${(performance.now() - grammarStart).toFixed(1)} ms (total ${(performance.now() - started).toFixed(1)} ms since activation).`),
+    (error: unknown) => log.error('Loading the parser failed', error),
+  );
+}
+
+export function deactivate(): void {
+  // Disposables registered on the context clean up.
+}

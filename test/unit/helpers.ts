@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyzeText, applyEdits, languageFromPath, type AnalysisResult, type AnalysisSettings, type Diagnostic } from '../../src/core';
+import { defaultSettings } from '../../src/core/types';
+
+function findRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'src'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('repository root not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+export const repoRoot = findRoot();
+export const fixturesDir = path.join(repoRoot, 'test', 'fixtures');
+
+export function fixture(...parts: string[]): string {
+  return path.join(fixturesDir, ...parts);
+}
+
+/** Files of a fixture folder whose names start with `prefix` ('bad_' positives, 'ok_' negatives). */
+export function fixtureFiles(folder: string, prefix: string): string[] {
+  const dir = fixture(folder);
+  return fs.readdirSync(dir).filter((f) => f.startsWith(prefix) && !f.endsWith('.snap')).sort().map((f) => path.join(dir, f));
+}
+
+export async function analyzeFile(file: string, settings: AnalysisSettings = defaultSettings, only?: string[]): Promise<AnalysisResult> {
+  const language = languageFromPath(file);
+  if (!language) throw new Error(`no language for ${file}`);
+  return analyzeText(fs.readFileSync(file, 'utf8'), language, { settings, only });
+}
+
+/** Human-readable rendering of diagnostics and every fix's result, for snapshot files. */
+export function render(text: string, diagnostics: Diagnostic[]): string {
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const r = d.range;
+    out.push(`${r.start.line + 1}:${r.start.column + 1}-${r.end.line + 1}:${r.end.column + 1} ${d.severity} ${d.code}${d.tags.length ? ` [${d.tags.join(',')}]` : ''}`);
+    out.push(`  ${d.message}`);
+    for (const rel of d.related) out.push(`  related ${rel.range.start.line + 1}:${rel.range.start.column + 1}: ${rel.message}`);
+    for (const f of d.fixes) {
+      out.push(`  fix${f.preferred ? ' (preferred)' : ''}: ${f.title}`);
+      out.push(...applyEdits(text, f.edits).split('\n').map((l) => `    | ${l}`));
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/**
+ * Compares `actual` with the stored snapshot beside the fixture (`<fixture>.snap`).
+ * UPDATE_SNAPSHOTS=1 rewrites it; a missing snapshot fails in CI (CI=true) and is written otherwise.
+ */
+export function matchSnapshot(fixtureFile: string, actual: string): void {
+  const snap = `${fixtureFile}.snap`;
+  if (process.env.UPDATE_SNAPSHOTS === '1' || (!fs.existsSync(snap) && process.env.CI !== 'true')) {
+    fs.writeFileSync(snap, actual);
+    return;
+  }
+  assert.ok(fs.existsSync(snap), `missing snapshot ${path.relative(repoRoot, snap)} (run with UPDATE_SNAPSHOTS=1)`);
+  assert.equal(actual, fs.readFileSync(snap, 'utf8'), `snapshot ${path.relative(repoRoot, snap)} differs (UPDATE_SNAPSHOTS=1 to accept)`);
+}
+
+export function tempDir(prefix = 'cl-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Runs python3 on a file with a timeout; returns exit status and output. */
+export function runPython(file: string, timeoutMs = 20_000): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('python3', [file], { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function pyCompiles(file: string): void {
+  execFileSync('python3', ['-m', 'py_compile', file], { stdio: 'pipe' });
+}

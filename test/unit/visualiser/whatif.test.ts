@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { whatIf } from '../../../src/core/visualiser/whatif';
+import type { Unit } from '../../../src/core/visualiser/model';
+import { asyncioWithBlockingSleep, cpu, io, mainJoining, py, sleep, ts } from './fixtures';
+
+const ms = (w: NonNullable<ReturnType<typeof whatIf>>, mode: string) => w.results.find((r) => r.mode === mode)!.totalMs;
+
+test('CPU workload: processes are fastest', () => {
+  const ids = ['a', 'b', 'c', 'd'];
+  const w = whatIf(py([mainJoining(ids), ...ids.map((id): Unit => ({ id, kind: 'thread', label: `crunch(${id})`, steps: [cpu(20)] }))]));
+  assert.ok(w);
+  assert.equal(w.workers, 4);
+  const best = [...w.results].sort((a, b) => a.totalMs - b.totalMs)[0];
+  assert.equal(best.mode, 'processes');
+  assert.ok(ms(w, 'threads') >= ms(w, 'sequential') * 0.9, 'threads do not beat sequential on CPU');
+  assert.match(w.lesson, /processes/);
+  assert.match(w.lesson, /GIL/);
+});
+
+test('sleep/I/O workload: threads and asyncio about equal, faster than sequential', () => {
+  const ids = ['a', 'b', 'c', 'd'];
+  const w = whatIf(py([mainJoining(ids), ...ids.map((id, i): Unit => ({ id, kind: 'thread', label: `fetch(${id})`, steps: [i % 2 ? sleep(200) : io(200), cpu(0.5)] }))]));
+  assert.ok(w);
+  const th = ms(w, 'threads');
+  const as = ms(w, 'asyncio');
+  assert.ok(Math.abs(th - as) <= 0.15 * th, `threads ${th} vs asyncio ${as}`);
+  assert.ok(th < ms(w, 'sequential') / 2);
+  assert.ok(ms(w, 'processes') > th, 'process start-up costs');
+  assert.match(w.lesson, /waiting/);
+});
+
+test('a blocking call stays blocking in asyncio', () => {
+  const w = whatIf(asyncioWithBlockingSleep());
+  assert.ok(w);
+  assert.equal(w.workers, 3);
+  // The 500 ms time.sleep holds the loop: the other tasks' work waits behind it.
+  assert.ok(ms(w, 'asyncio') > ms(w, 'threads'), `asyncio ${ms(w, 'asyncio')} vs threads ${ms(w, 'threads')}`);
+  assert.ok(ms(w, 'asyncio') >= 520);
+  assert.match(w.lesson, /to_thread/);
+});
+
+test('no what-if for TS or for files with no concurrent callables', () => {
+  assert.equal(whatIf(ts([{ id: 'm', kind: 'js-main', label: 'main', steps: [cpu(1)] }])), undefined);
+  assert.equal(whatIf(py([{ id: 'm', kind: 'main-thread', label: 'main', steps: [cpu(1)] }])), undefined);
+});
