@@ -1,6 +1,6 @@
 // What-if: the same Python workload (the callables that threads/processes/tasks run) re-simulated
 // sequentially, as threads, as processes and as asyncio tasks, to show which model fits it.
-import { DEFAULT_IO_MS, ExecutionModel, SimOptions, Step, Unit } from './model';
+import { DEFAULT_IO_MS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
 import { simulate } from './simulate';
 
 export type WhatIfMode = 'sequential' | 'threads' | 'processes' | 'asyncio';

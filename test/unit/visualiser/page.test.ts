@@ -32,7 +32,7 @@ function loadPlaywright(): any {
   ];
   for (const c of candidates) {
     try {
-      return require(c); // eslint-disable-line @typescript-eslint/no-require-imports
+      return require(c);  
     } catch { /* next */ }
   }
   return undefined;
