@@ -1,11 +1,13 @@
 import type { Rule } from './rule';
 import { rule as daemonAfterStart } from './daemon-after-start';
 import { rule as setDaemonDeprecated } from './set-daemon-deprecated';
+import { rule as blockingCallInAsync } from './blocking-call-in-async';
 
 /** Every rule, in documentation order. A new rule is one file plus one line here. */
 export const allRules: readonly Rule[] = [
   daemonAfterStart,
   setDaemonDeprecated,
+  blockingCallInAsync,
 ];
 
 export function ruleBySlug(slug: string): Rule | undefined {

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// `npm start`: Concurrency Lens in a real VS Code (code-server) on a temp copy of examples/.
+//
+//   npm start                          serve it; open the printed URL; Ctrl+C stops everything
+//   npm start -- --port 8080           pick the port (default: 8080 if free, else any free one)
+//   npm start -- --screenshot out/     headless: one screenshot per example file into out/, then exit
+//
+// Packages the extension first when concurrency-lens.vsix is missing or older than the sources,
+// and installs the editor (test/e2e/setup.sh) the first time (a few minutes).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  activationMs, checkSetup, cleanup, cleanupOnSignals, copyWorkspace, freePort, installExtension, isStopping, launchBrowser,
+  makeProfile, openWorkbench, ROOT, runSetup, sleep, startCodeServer, VSIX,
+} from '../test/e2e/lib/server.mjs';
+import { quickOpen, screenshot } from '../test/e2e/lib/workbench.mjs';
+
+const args = process.argv.slice(2);
+const option = (name) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+const shotsDir = option('screenshot');
+const say = (msg) => console.log(`[start] ${msg}`);
+
+function newestMtime(p) {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newestMtime(path.join(p, f))));
+}
+
+function ensureVsix() {
+  if (process.env.CL_VSIX) return path.resolve(process.env.CL_VSIX);
+  const sources = Math.max(newestMtime(path.join(ROOT, 'src')), newestMtime(path.join(ROOT, 'package.json')));
+  if (fs.existsSync(VSIX) && fs.statSync(VSIX).mtimeMs >= sources) return VSIX;
+  say(fs.existsSync(VSIX) ? 'sources changed since the last package: npm run package' : 'no concurrency-lens.vsix yet: npm run package');
+  const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0 || !fs.existsSync(VSIX)) throw new Error('npm run package failed');
+  return VSIX;
+}
+
+async function portToUse() {
+  const wanted = Number(option('port') ?? 8080);
+  const net = await import('node:net');
+  const free = await new Promise((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false)).listen(wanted, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  if (free) return wanted;
+  if (option('port')) throw new Error(`port ${wanted} is in use`);
+  return freePort();
+}
+
+async function waitForActivation(profile, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ms = activationMs(profile);
+    if (ms !== undefined) return ms;
+    await sleep(500);
+  }
+  return undefined;
+}
+
+/** Headless: open each example, wait for its diagnostics, screenshot editor + Problems panel. */
+async function screenshots(server, workspace, profile) {
+  const outDir = path.resolve(shotsDir);
+  const browser = await launchBrowser();
+  const page = await openWorkbench(browser, server, workspace);
+  const files = fs.readdirSync(workspace).filter((f) => /\.(py|ts|tsx|js|jsx|mjs)$/.test(f)).sort();
+  const saved = [];
+  for (const file of files) {
+    await quickOpen(page, file);
+    const squiggle = page.locator('.part.editor .monaco-editor').locator('.squiggly-error, .squiggly-warning, .squiggly-info');
+    const found = await squiggle.first().waitFor({ state: 'attached', timeout: 15_000 }).then(() => true, () => false);
+    if (found) {
+      // F8 (Go to Next Problem) scrolls to the first diagnostic and shows its message inline.
+      await page.keyboard.press('F8');
+      await page.locator('.zone-widget.marker-widget').first().waitFor({ timeout: 5_000 }).catch(() => {});
+    }
+    await page.waitForTimeout(500);
+    const shot = await screenshot(page, path.basename(file).replace(/\W+/g, '_'), outDir);
+    const count = await page.locator('.part.editor .monaco-editor .view-overlays').locator('.squiggly-error, .squiggly-warning, .squiggly-info').count();
+    await page.keyboard.press('Escape');
+    saved.push(shot);
+    say(`${path.relative(process.cwd(), shot)}: ${found ? `${count} squiggle(s) in view` : 'no diagnostics shown'}`);
+  }
+  const ms = activationMs(profile);
+  say(ms !== undefined ? `extension reported: activated in ${ms} ms` : 'activation time: not found in the output channel');
+  return saved;
+}
+
+async function main() {
+  cleanupOnSignals();
+  const vsix = ensureVsix();
+  say('checking the real editor (code-server + Chromium); the first time this installs them, ~3 minutes ...');
+  runSetup();
+  checkSetup();
+  const workspace = copyWorkspace(path.join(ROOT, 'examples'), 'examples');
+  const profile = makeProfile();
+  installExtension(profile, vsix);
+  say(`installed ${path.relative(process.cwd(), vsix) || vsix} (${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB)`);
+  const server = await startCodeServer(profile, { port: shotsDir ? undefined : await portToUse() });
+
+  if (shotsDir) {
+    const saved = await screenshots(server, workspace, profile);
+    console.log(`\n${saved.length} screenshot(s):\n${saved.map((s) => `  ${s}`).join('\n')}`);
+    return;
+  }
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace)}`;
+  console.log(`\n  Concurrency Lens is running in VS Code (code-server).\n  Open:  ${url}\n  Workspace: ${workspace} (a temp copy of examples/)\n  Stop:  Ctrl+C\n`);
+  waitForActivation(profile, 24 * 3600_000).then((ms) => ms !== undefined && say(`extension reported: activated in ${ms} ms`));
+  await new Promise((resolve) => server.proc.on('exit', resolve));
+  if (!isStopping()) throw new Error('code-server stopped unexpectedly');
+  await new Promise(() => {}); // the signal handler exits
+}
+
+try {
+  await main();
+  await cleanup();
+  process.exit(0);
+} catch (err) {
+  console.error(`[start] ${err?.message ?? err}`);
+  await cleanup();
+  process.exit(1);
+}

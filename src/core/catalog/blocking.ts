@@ -1,0 +1,400 @@
+// Blocking APIs as data: which calls stall an event loop, why, and what to use instead.
+// `blocking-call-in-async` reports them; other rules (CPU-bound work, hovers) use the lookups as I/O evidence.
+
+export type BlockingCategory =
+  | 'sleep' | 'network' | 'process' | 'file' | 'wait' | 'input' | 'select' | 'database' | 'crypto' | 'compression';
+
+/** How the rule may rewrite the call. */
+export type PythonFixKind = 'asyncio-sleep' | 'to-thread' | 'none';
+export type TsFixKind =
+  | 'fs-promises' | 'promisify' | 'promisify-unused' | 'atomics-wait-async' | 'deno-async' | 'bun-sleep' | 'none';
+
+/**
+ * The call does not block when an argument says so: `block=False`, `blocking=False`, a zero timeout.
+ * `index` is the positional slot of the same parameter (after `self`), or -1 when keyword-only.
+ */
+export interface NonBlockingWhen {
+  keyword: string;
+  index: number;
+  /** 'false': the argument is literally False; 'zero': literally 0 / 0.0. */
+  value: 'false' | 'zero';
+}
+
+export interface BlockingApi {
+  /** Qualified name as the semantics layer spells it: 'time.sleep', 'requests.Session.get', 'fs.readFileSync'. */
+  name: string;
+  category: BlockingCategory;
+  /** Why it blocks, one phrase. */
+  why: string;
+  /** The async-native alternative, in markdown. */
+  instead: string;
+  fix: PythonFixKind | TsFixKind;
+  /** Python: exceptions that make the call non-blocking. */
+  unless?: NonBlockingWhen[];
+  /** TS: the async counterpart the fix calls ('readFile' for fs.readFileSync, 'gzip' for zlib.gzipSync). */
+  asyncName?: string;
+  /** Ruff's code for the same finding, where Ruff has one (for the peer benchmark and the docs). */
+  ruff?: string;
+  /** Reported below the rule's default severity: usually quick, blocking only on slow or network file systems. */
+  severity?: 'information';
+}
+
+type Entry = Omit<BlockingApi, 'name'>;
+
+function family(names: string[], entry: Entry): [string, Entry][] {
+  return names.map((n) => [n, entry]);
+}
+
+function members(types: string[], methods: string[], entry: Entry): [string, Entry][] {
+  return types.flatMap((t) => methods.map((m): [string, Entry] => [`${t}.${m}`, entry]));
+}
+
+const HTTP_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
+const SOCKET_IO = ['recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'recvmsg', 'send', 'sendall', 'sendto', 'sendmsg', 'sendfile', 'accept', 'connect'];
+const NO_BLOCK: NonBlockingWhen[] = [{ keyword: 'block', index: 0, value: 'false' }, { keyword: 'timeout', index: 1, value: 'zero' }];
+const NO_BLOCKING: NonBlockingWhen[] = [{ keyword: 'blocking', index: 0, value: 'false' }, { keyword: 'timeout', index: 1, value: 'zero' }];
+const ZERO_TIMEOUT_FIRST: NonBlockingWhen[] = [{ keyword: 'timeout', index: 0, value: 'zero' }];
+
+const python: [string, Entry][] = [
+  ['time.sleep', {
+    category: 'sleep', fix: 'asyncio-sleep', ruff: 'ASYNC251',
+    why: 'suspends the whole thread, so no other task runs until it returns (`time.sleep(0)` does not let other tasks run either)',
+    instead: '`await asyncio.sleep(x)`',
+  }],
+
+  ...family(['requests', 'httpx'].flatMap((m) => [...HTTP_VERBS, ...(m === 'httpx' ? ['stream'] : [])].map((v) => `${m}.${v}`)), {
+    category: 'network', fix: 'to-thread', ruff: 'ASYNC210',
+    why: 'waits for the server on the event-loop thread',
+    instead: '`httpx.AsyncClient` or `aiohttp.ClientSession`',
+  }),
+  ...members(['requests.Session', 'requests.sessions.Session'], [...HTTP_VERBS, 'send'], {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the server on the event-loop thread',
+    instead: '`httpx.AsyncClient` or `aiohttp.ClientSession`',
+  }),
+  ...members(['httpx.Client'], [...HTTP_VERBS, 'send', 'stream', 'close'], {
+    category: 'network', fix: 'to-thread', ruff: 'ASYNC212',
+    why: 'waits for the server on the event-loop thread (`httpx.Client` is the synchronous client)',
+    instead: '`httpx.AsyncClient` (same API, awaited)',
+  }),
+  ...family(['urllib.request.urlopen', 'urllib3.request'], {
+    category: 'network', fix: 'to-thread', ruff: 'ASYNC210',
+    why: 'waits for the server on the event-loop thread',
+    instead: '`httpx.AsyncClient` or `aiohttp.ClientSession`',
+  }),
+  ...members(['urllib3.PoolManager', 'urllib3.HTTPConnectionPool', 'urllib3.HTTPSConnectionPool', 'urllib3.connectionpool.HTTPConnectionPool'], ['request', 'urlopen', 'request_encode_url', 'request_encode_body'], {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the server on the event-loop thread',
+    instead: '`httpx.AsyncClient` or `aiohttp.ClientSession`',
+  }),
+  ...members(['http.client.HTTPConnection', 'http.client.HTTPSConnection'], ['connect', 'request', 'getresponse', 'send', 'endheaders'], {
+    category: 'network', fix: 'to-thread',
+    why: 'talks to the server synchronously',
+    instead: '`httpx.AsyncClient` or `aiohttp.ClientSession`',
+  }),
+  ...members(['http.client.HTTPResponse'], ['read', 'readline', 'readlines', 'read1', 'readinto'], {
+    category: 'network', fix: 'to-thread',
+    why: 'reads the response body from the socket synchronously',
+    instead: '`httpx.AsyncClient` or `aiohttp.ClientSession`',
+  }),
+  ...members(['socket.socket'], SOCKET_IO, {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the peer on the event-loop thread (the socket is in blocking mode)',
+    instead: '`asyncio.open_connection` streams, or `loop.sock_recv` / `loop.sock_sendall` / `loop.sock_accept` / `loop.sock_connect` on a non-blocking socket',
+  }),
+  ...family(['socket.create_connection', 'socket.getaddrinfo', 'socket.gethostbyname', 'socket.gethostbyname_ex', 'socket.gethostbyaddr', 'socket.getnameinfo', 'socket.getfqdn'], {
+    category: 'network', fix: 'to-thread',
+    why: 'connects or resolves names (DNS) synchronously',
+    instead: '`asyncio.open_connection`, `loop.getaddrinfo` / `loop.getnameinfo`',
+  }),
+  ...members(['ftplib.FTP', 'ftplib.FTP_TLS'], ['connect', 'login', 'cwd', 'nlst', 'dir', 'mlsd', 'retrbinary', 'retrlines', 'storbinary', 'storlines', 'sendcmd', 'voidcmd', 'quit', 'delete', 'rename', 'size', 'mkd', 'rmd'], {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the FTP server',
+    instead: '`aioftp`, or `await asyncio.to_thread(...)`',
+  }),
+  ...members(['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP'], ['connect', 'login', 'ehlo', 'helo', 'starttls', 'sendmail', 'send_message', 'quit', 'noop', 'verify'], {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the SMTP server',
+    instead: '`aiosmtplib`, or `await asyncio.to_thread(...)`',
+  }),
+
+  ...family(['subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.getoutput', 'subprocess.getstatusoutput', 'os.system'], {
+    category: 'process', fix: 'to-thread', ruff: 'ASYNC221',
+    why: 'runs a process and waits for it to exit',
+    instead: '`await asyncio.create_subprocess_exec(...)` then `await proc.communicate()`',
+  }),
+  ...family(['os.posix_spawn', 'os.posix_spawnp'], {
+    category: 'process', fix: 'to-thread', ruff: 'ASYNC221',
+    why: 'forks and execs a process synchronously',
+    instead: '`await asyncio.create_subprocess_exec(...)`',
+  }),
+  ...family(['subprocess.Popen', 'os.popen'], {
+    category: 'process', fix: 'none', ruff: 'ASYNC220',
+    why: 'starts a process synchronously, and its pipes are read with blocking calls',
+    instead: '`await asyncio.create_subprocess_exec(...)` (its `communicate()` and `wait()` are awaitable)',
+  }),
+  ...family(['os.spawnl', 'os.spawnle', 'os.spawnlp', 'os.spawnlpe', 'os.spawnv', 'os.spawnve', 'os.spawnvp', 'os.spawnvpe'], {
+    category: 'process', fix: 'to-thread', ruff: 'ASYNC220/221',
+    why: 'starts a process synchronously (and with `os.P_WAIT`, waits for it)',
+    instead: '`await asyncio.create_subprocess_exec(...)`',
+  }),
+  ...members(['subprocess.Popen'], ['wait', 'communicate'], {
+    category: 'process', fix: 'to-thread', unless: ZERO_TIMEOUT_FIRST,
+    why: 'waits for the process to exit',
+    instead: '`asyncio.create_subprocess_exec`, whose `await proc.wait()` / `await proc.communicate()` do not block',
+  }),
+  ...family(['os.wait', 'os.wait3', 'os.wait4', 'os.waitid', 'os.waitpid'], {
+    category: 'process', fix: 'to-thread', ruff: 'ASYNC222',
+    why: 'waits for a child process to exit',
+    instead: '`asyncio.create_subprocess_exec` and `await proc.wait()`',
+  }),
+
+  ...family(['builtins.open', 'io.open', 'io.open_code'], {
+    category: 'file', fix: 'to-thread', ruff: 'ASYNC230',
+    why: 'opens (and then reads or writes) a file synchronously; on slow or network disks this stalls every task',
+    instead: '`aiofiles.open` / `anyio.open_file`, or `await asyncio.to_thread(...)` for the whole read or write',
+  }),
+  ...family(['open', 'read_text', 'read_bytes', 'write_text', 'write_bytes', 'touch'].map((m) => `pathlib.Path.${m}`), {
+    category: 'file', fix: 'to-thread', ruff: 'ASYNC230',
+    why: 'reads or writes the file synchronously',
+    instead: '`anyio.Path` / `aiofiles`, or `await asyncio.to_thread(path.read_text)`',
+  }),
+  // Metadata and directory calls: one quick syscall on a local disk, so reported at information level only.
+  ...family(['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath', 'abspath', 'expanduser'].map((m) => `os.path.${m}`), {
+    category: 'file', fix: 'to-thread', ruff: 'ASYNC240', severity: 'information',
+    why: 'asks the file system synchronously (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `trio.Path`',
+  }),
+  // Lazy generators: the directory is read while iterating, so running the call in a thread would not help.
+  ...members(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath'], ['iterdir', 'glob', 'rglob', 'walk'], {
+    category: 'file', fix: 'none', ruff: 'ASYNC240', severity: 'information',
+    why: 'reads the directory synchronously while it is iterated (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(lambda: list(path.iterdir()))`, or `anyio.Path` / `trio.Path`',
+  }),
+  ...members(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath'], ['exists', 'is_dir', 'is_file', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'mkdir', 'unlink', 'rmdir', 'rename', 'replace', 'resolve', 'samefile', 'chmod', 'owner', 'group', 'readlink', 'symlink_to', 'hardlink_to', 'absolute', 'expanduser', 'home', 'cwd'], {
+    category: 'file', fix: 'to-thread', ruff: 'ASYNC240', severity: 'information',
+    why: 'asks the file system synchronously (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `trio.Path`',
+  }),
+  ...family(['copy', 'copy2', 'copyfile', 'copyfileobj', 'copytree', 'move', 'rmtree', 'make_archive', 'unpack_archive'].map((m) => `shutil.${m}`), {
+    category: 'file', fix: 'to-thread',
+    why: 'copies, moves or deletes whole files or trees synchronously',
+    instead: '`await asyncio.to_thread(shutil...)`',
+  }),
+
+  ...members(['threading.Lock', 'threading.Semaphore', 'threading.BoundedSemaphore', 'multiprocessing.synchronize.Lock', 'multiprocessing.synchronize.Semaphore'], ['acquire'], {
+    category: 'wait', fix: 'to-thread', unless: NO_BLOCKING,
+    why: 'waits for another thread to release the lock, and the loop waits with it',
+    instead: '`asyncio.Lock` / `asyncio.Semaphore` when only tasks share it',
+  }),
+  // An RLock belongs to the thread that acquired it: acquiring it in a worker thread would break release().
+  ...members(['threading.RLock', 'multiprocessing.synchronize.RLock'], ['acquire'], {
+    category: 'wait', fix: 'none', unless: NO_BLOCKING,
+    why: 'waits for another thread to release the lock, and the loop waits with it',
+    instead: '`asyncio.Lock` when only tasks share it',
+  }),
+  ...members(['threading.Event', 'multiprocessing.synchronize.Event'], ['wait'], {
+    category: 'wait', fix: 'to-thread', unless: ZERO_TIMEOUT_FIRST,
+    why: 'waits for another thread to set the event',
+    instead: '`asyncio.Event`, or `await asyncio.to_thread(event.wait)`',
+  }),
+  ...members(['threading.Condition', 'multiprocessing.synchronize.Condition'], ['wait', 'wait_for'], {
+    category: 'wait', fix: 'none', unless: [{ keyword: 'timeout', index: 0, value: 'zero' }],
+    why: 'waits for another thread to notify the condition',
+    instead: '`asyncio.Condition`',
+  }),
+  ...members(['threading.Barrier'], ['wait'], {
+    category: 'wait', fix: 'to-thread',
+    why: 'waits for the other threads to arrive',
+    instead: '`asyncio.Barrier` (Python 3.11+)',
+  }),
+  ...members(['threading.Thread', 'threading.Timer', 'multiprocessing.Process', 'multiprocessing.context.BaseContext.Process'], ['join'], {
+    category: 'wait', fix: 'to-thread', unless: ZERO_TIMEOUT_FIRST,
+    why: 'waits for the thread or process to finish',
+    instead: '`await asyncio.to_thread(worker.join)`, or run the work with `asyncio.to_thread` / `loop.run_in_executor` and await it',
+  }),
+  ...members(['queue.Queue', 'queue.LifoQueue', 'queue.PriorityQueue', 'queue.SimpleQueue', 'multiprocessing.queues.Queue', 'multiprocessing.queues.JoinableQueue'], ['get'], {
+    category: 'wait', fix: 'to-thread', unless: NO_BLOCK,
+    why: 'waits until an item is available',
+    instead: '`asyncio.Queue` when only tasks share it; `get_nowait()` or `block=False` otherwise',
+  }),
+  ...members(['queue.Queue', 'queue.LifoQueue', 'queue.PriorityQueue', 'multiprocessing.queues.Queue', 'multiprocessing.queues.JoinableQueue'], ['put'], {
+    category: 'wait', fix: 'to-thread', unless: [{ keyword: 'block', index: 1, value: 'false' }, { keyword: 'timeout', index: 2, value: 'zero' }],
+    why: 'waits until the queue has a free slot',
+    instead: '`asyncio.Queue` when only tasks share it; `put_nowait()` or `block=False` otherwise',
+  }),
+  ...members(['queue.Queue', 'queue.LifoQueue', 'queue.PriorityQueue', 'multiprocessing.queues.JoinableQueue'], ['join'], {
+    category: 'wait', fix: 'to-thread',
+    why: 'waits until every item has been processed',
+    instead: '`asyncio.Queue.join()` (awaited)',
+  }),
+  ...members(['concurrent.futures.Future'], ['result', 'exception'], {
+    category: 'wait', fix: 'to-thread', unless: ZERO_TIMEOUT_FIRST,
+    why: 'waits for the worker to finish',
+    instead: '`await asyncio.wrap_future(future)`',
+  }),
+  ...family(['concurrent.futures.wait', 'concurrent.futures.as_completed'], {
+    category: 'wait', fix: 'to-thread',
+    why: 'waits for the futures to finish',
+    instead: '`await asyncio.wait([asyncio.wrap_future(f) for f in futures])`',
+  }),
+  ...members(['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.ProcessPoolExecutor'], ['shutdown'], {
+    category: 'wait', fix: 'to-thread', unless: [{ keyword: 'wait', index: 0, value: 'false' }],
+    why: 'waits for every pending job to finish',
+    instead: '`shutdown(wait=False)`, or `await asyncio.to_thread(executor.shutdown)`',
+  }),
+  ...members(['multiprocessing.pool.Pool'], ['map', 'starmap', 'apply', 'join', 'imap', 'imap_unordered'], {
+    category: 'wait', fix: 'to-thread',
+    why: 'waits for the pool workers to finish',
+    instead: '`loop.run_in_executor(ProcessPoolExecutor(), ...)` and await it',
+  }),
+  ...members(['multiprocessing.pool.AsyncResult', 'multiprocessing.pool.ApplyResult', 'multiprocessing.pool.MapResult'], ['get', 'wait'], {
+    category: 'wait', fix: 'to-thread', unless: ZERO_TIMEOUT_FIRST,
+    why: 'waits for the pool workers to finish',
+    instead: '`await asyncio.to_thread(result.get)`, or a `ProcessPoolExecutor` future with `asyncio.wrap_future`',
+  }),
+
+  ['builtins.input', {
+    category: 'input', fix: 'to-thread', ruff: 'ASYNC250',
+    why: 'waits for the user to type a line',
+    instead: '`await asyncio.to_thread(input, prompt)`, or read `sys.stdin` through `loop.connect_read_pipe`',
+  }],
+
+  ['select.select', {
+    category: 'select', fix: 'to-thread', unless: [{ keyword: 'timeout', index: 3, value: 'zero' }],
+    why: 'waits for file descriptors to become ready',
+    instead: '`loop.add_reader` / `loop.add_writer`, or asyncio streams',
+  }],
+  ...members(['select.poll', 'select.epoll', 'select.devpoll'], ['poll'], {
+    category: 'select', fix: 'to-thread', unless: ZERO_TIMEOUT_FIRST,
+    why: 'waits for file descriptors to become ready',
+    instead: '`loop.add_reader` / `loop.add_writer`, or asyncio streams',
+  }),
+  ...members(['selectors.DefaultSelector', 'selectors.SelectSelector', 'selectors.PollSelector', 'selectors.EpollSelector', 'selectors.KqueueSelector'], ['select'], {
+    category: 'select', fix: 'to-thread', unless: ZERO_TIMEOUT_FIRST,
+    why: 'waits for file descriptors to become ready',
+    instead: '`loop.add_reader` / `loop.add_writer`: the event loop already is a selector',
+  }),
+
+  // sqlite3 objects refuse use from a thread other than their creator's (check_same_thread): no to_thread fix.
+  ...family(['sqlite3.connect'], {
+    category: 'database', fix: 'none',
+    why: 'opens a database connection synchronously',
+    instead: '`aiosqlite`',
+  }),
+  ...members(['sqlite3.Connection', 'sqlite3.Cursor'], ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'fetchone', 'fetchmany', 'fetchall'], {
+    category: 'database', fix: 'none',
+    why: 'runs the query and waits for the database on the event-loop thread',
+    instead: '`aiosqlite`, or do the whole database work in one `asyncio.to_thread` function that opens its own connection',
+  }),
+  ...family(['psycopg2.connect', 'pymysql.connect', 'MySQLdb.connect'], {
+    category: 'database', fix: 'to-thread',
+    why: 'opens a database connection synchronously',
+    instead: '`asyncpg` / `psycopg` (v3) `AsyncConnection` / `aiomysql`',
+  }),
+  ...members(['psycopg2.extensions.connection', 'psycopg2.extensions.cursor'], ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'fetchone', 'fetchmany', 'fetchall'], {
+    category: 'database', fix: 'to-thread',
+    why: 'runs the query and waits for the database on the event-loop thread',
+    instead: '`asyncpg` / `psycopg` (v3) `AsyncConnection`',
+  }),
+];
+
+// fs functions whose node:fs/promises counterpart takes the same arguments and resolves to the same value.
+const FS_PROMISES = [
+  'access', 'appendFile', 'chmod', 'chown', 'copyFile', 'cp', 'lchown', 'link', 'lstat', 'lutimes', 'mkdir', 'mkdtemp',
+  'opendir', 'readFile', 'readdir', 'readlink', 'realpath', 'rename', 'rm', 'rmdir', 'stat', 'statfs', 'symlink',
+  'truncate', 'unlink', 'utimes', 'writeFile',
+];
+// fs sync functions without a same-shaped promise form (file descriptors, existsSync, watchers).
+const FS_OTHER = [
+  'existsSync', 'openSync', 'closeSync', 'readSync', 'writeSync', 'readvSync', 'writevSync', 'fstatSync', 'fsyncSync',
+  'fdatasyncSync', 'ftruncateSync', 'futimesSync', 'fchmodSync', 'fchownSync', 'lchmodSync', 'globSync',
+];
+const ZLIB = ['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress', 'zstdCompress', 'zstdDecompress'];
+const DENO_SAME_SHAPE = [
+  'readTextFile', 'readFile', 'writeTextFile', 'writeFile', 'stat', 'lstat', 'remove', 'mkdir', 'copyFile', 'rename',
+  'realPath', 'makeTempDir', 'makeTempFile', 'truncate', 'chmod', 'chown', 'symlink', 'link', 'readLink', 'utime', 'open', 'create',
+];
+
+const FS_WHY = 'does the file-system call on the main thread; no other callback, request or promise continuation runs until it returns';
+
+const ts: [string, Entry][] = [
+  ...FS_PROMISES.map((n): [string, Entry] => [`fs.${n}Sync`, {
+    category: 'file', fix: 'fs-promises', asyncName: n, why: FS_WHY, instead: `\`await fs.promises.${n}(...)\` (\`node:fs/promises\`)`,
+  }]),
+  ...FS_OTHER.map((n): [string, Entry] => [`fs.${n}`, {
+    category: 'file', fix: 'none', why: FS_WHY,
+    instead: n === 'existsSync' ? '`await fs.promises.access(path)` in a try/catch, or `await fs.promises.stat(path)`'
+      : n === 'globSync' ? '`for await (const f of fs.promises.glob(...))`'
+        : 'a `FileHandle` from `await fs.promises.open(...)`',
+  }]),
+  ...(['execSync', 'execFileSync'] as const).map((n): [string, Entry] => [`child_process.${n}`, {
+    category: 'process', fix: 'promisify-unused', asyncName: n.replace('Sync', ''),
+    why: 'runs a process and waits for it to exit, freezing the event loop meanwhile',
+    instead: `\`await promisify(${n.replace('Sync', '')})(...)\` (resolves to \`{ stdout, stderr }\`)`,
+  }]),
+  ['child_process.spawnSync', {
+    category: 'process', fix: 'none',
+    why: 'runs a process and waits for it to exit, freezing the event loop meanwhile',
+    instead: '`spawn(...)` and await its `close` event (`events.once(child, "close")`)',
+  }],
+  ['crypto.pbkdf2Sync', { category: 'crypto', fix: 'promisify', asyncName: 'pbkdf2', why: 'derives the key on the main thread (deliberately slow)', instead: '`await promisify(crypto.pbkdf2)(...)`, which runs in the libuv thread pool' }],
+  ['crypto.scryptSync', { category: 'crypto', fix: 'none', asyncName: 'scrypt', why: 'derives the key on the main thread (deliberately slow)', instead: '`await promisify(crypto.scrypt)(...)`, which runs in the libuv thread pool' }],
+  ['crypto.generateKeyPairSync', { category: 'crypto', fix: 'promisify', asyncName: 'generateKeyPair', why: 'generates the key pair on the main thread (RSA takes up to seconds)', instead: '`await promisify(crypto.generateKeyPair)(...)`' }],
+  ['crypto.randomFillSync', { category: 'crypto', fix: 'none', asyncName: 'randomFill', why: 'fills the buffer on the main thread', instead: '`await promisify(crypto.randomFill)(buf)`' }],
+  ['crypto.generateKeySync', { category: 'crypto', fix: 'promisify', asyncName: 'generateKey', why: 'generates the key on the main thread', instead: '`await promisify(crypto.generateKey)(...)`' }],
+  ['crypto.generatePrimeSync', { category: 'crypto', fix: 'none', asyncName: 'generatePrime', why: 'searches for a prime on the main thread', instead: '`await promisify(crypto.generatePrime)(...)`' }],
+  ['crypto.hkdfSync', { category: 'crypto', fix: 'none', asyncName: 'hkdf', why: 'derives the key on the main thread', instead: '`await promisify(crypto.hkdf)(...)`' }],
+  ...ZLIB.map((n): [string, Entry] => [`zlib.${n}Sync`, {
+    category: 'compression', fix: 'promisify', asyncName: n,
+    why: '(de)compresses the whole buffer on the main thread', instead: `\`await promisify(zlib.${n})(...)\`, which runs in the libuv thread pool`,
+  }]),
+  ['global.Atomics.wait', {
+    category: 'wait', fix: 'atomics-wait-async', asyncName: 'waitAsync',
+    why: 'blocks the thread until notified (and throws on the main thread of browsers)', instead: '`await Atomics.waitAsync(...).value`',
+  }],
+  ...DENO_SAME_SHAPE.map((n): [string, Entry] => [`global.Deno.${n}Sync`, {
+    category: 'file', fix: 'deno-async', asyncName: n, why: FS_WHY, instead: `\`await Deno.${n}(...)\``,
+  }]),
+  ['global.Deno.readDirSync', { category: 'file', fix: 'none', why: FS_WHY, instead: '`for await (const entry of Deno.readDir(path))`' }],
+  ['global.Bun.sleepSync', { category: 'sleep', fix: 'bun-sleep', asyncName: 'sleep', why: 'suspends the whole thread', instead: '`await Bun.sleep(ms)`' }],
+];
+
+const pythonTable = new Map<string, BlockingApi>(python.map(([name, e]) => [name, { name, ...e }]));
+const tsTable = new Map<string, BlockingApi>(ts.map(([name, e]) => [name, { name, ...e }]));
+
+// Modules whose every `*Sync` member blocks, including ones newer than this table (as eslint-plugin-n's no-sync assumes).
+const SYNC_MODULES: Record<string, BlockingCategory> = { fs: 'file', child_process: 'process', zlib: 'compression', crypto: 'crypto', 'global.Deno': 'file' };
+
+export function pythonBlockingCall(qualifiedName: string): BlockingApi | undefined {
+  return pythonTable.get(qualifiedName);
+}
+
+export function tsBlockingCall(qualifiedName: string): BlockingApi | undefined {
+  const known = tsTable.get(qualifiedName);
+  if (known) return known;
+  const dot = qualifiedName.lastIndexOf('.');
+  const module = qualifiedName.slice(0, dot);
+  const member = qualifiedName.slice(dot + 1);
+  const category = SYNC_MODULES[module];
+  if (category && /^[a-z]\w*Sync$/.test(member)) {
+    return { name: qualifiedName, category, fix: 'none', why: 'is the synchronous form of an I/O call and blocks the main thread', instead: `the asynchronous \`${member.slice(0, -4)}\`` };
+  }
+  return undefined;
+}
+
+export const pythonBlockingApis: readonly BlockingApi[] = [...pythonTable.values()];
+export const tsBlockingApis: readonly BlockingApi[] = [...tsTable.values()];
+
+export const categoryTitles: Record<BlockingCategory, string> = {
+  sleep: 'Sleeping',
+  network: 'Network',
+  process: 'Processes',
+  file: 'Files',
+  wait: 'Waiting on threads, processes and their primitives',
+  input: 'Console input',
+  select: 'Waiting on file descriptors',
+  database: 'Databases',
+  crypto: 'Cryptography',
+  compression: 'Compression',
+};

@@ -1,0 +1,114 @@
+import { categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
+import type { RuleMeta } from '../types';
+import { checkPython, pythonMayMatch } from './blocking/python';
+import { checkTs, tsMayMatch } from './blocking/typescript';
+import type { Rule, RuleContext } from './rule';
+
+/** The catalogue as markdown: one section per category, one line per group of calls sharing reason and remedy. */
+function catalogueMarkdown(title: string, apis: readonly BlockingApi[], display: (name: string) => string): string {
+  const out = [`### ${title}`, ''];
+  const byCategory = new Map<BlockingCategory, BlockingApi[]>();
+  for (const api of apis) byCategory.set(api.category, [...(byCategory.get(api.category) ?? []), api]);
+  for (const [category, list] of byCategory) {
+    out.push(`**${categoryTitles[category]}**`, '');
+    const groups = new Map<string, BlockingApi[]>();
+    for (const api of list) {
+      const key = `${api.why}\u0000${api.instead}\u0000${api.fix !== 'none'}`;
+      groups.set(key, [...(groups.get(key) ?? []), api]);
+    }
+    for (const group of groups.values()) {
+      const names = group.map((a) => `\`${display(a.name)}\``).join(', ');
+      const ruff = [...new Set(group.map((a) => a.ruff).filter(Boolean))];
+      const fix = group[0].fix === 'none' ? '' : ' Quick fix available.';
+      out.push(`- ${names}: ${group[0].why}. Instead: ${group[0].instead}.${fix}${ruff.length ? ` (Ruff: ${ruff.join(', ')})` : ''}`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+const pyName = (n: string) => (n.startsWith('builtins.') ? n.slice(9) : n);
+const tsName = (n: string) => (n.startsWith('global.') ? n.slice(7) : n);
+
+export const meta: RuleMeta = {
+  slug: 'blocking-call-in-async',
+  languages: ['python', 'typescript', 'tsx', 'javascript'],
+  defaultSeverity: 'warning',
+  docs: {
+    summary: 'A blocking call (sleep, network, file, process, lock wait) made directly inside an async function.',
+    what: [
+      'Flags calls to the blocking APIs listed below when they run directly in the body of an `async def`, an `async function`,',
+      'an async arrow function or an async method. Names are resolved through imports, aliases and assignments:',
+      '`import time as t; t.sleep(1)`, `from requests import get`, `s = requests.Session(); s.get(url)`,',
+      '`import { readFileSync as r } from "node:fs"`, `const { execSync } = require("child_process")`.',
+      'TS/JS also flags busy waits (`while (Date.now() < end) {}`) and any `*Sync` member of `fs`, `child_process`, `zlib`, `crypto` and `Deno`.',
+      '',
+      'Not flagged: calls inside a nested plain `def`, `lambda`, class body or non-async function (they run when called, maybe in a thread);',
+      'functions passed without calling them (`await asyncio.to_thread(time.sleep, 1)`, `run_in_executor(None, f)`);',
+      'your own functions that happen to be named `sleep` or `readFileSync`; the non-blocking forms',
+      '(`queue.get(block=False)`, `lock.acquire(blocking=False)`, `timeout=0`, `select.select(r, w, x, 0)`);',
+      'socket calls on a socket switched to non-blocking mode (`sock.setblocking(False)`) in the same file.',
+      '',
+      'Decisions:',
+      '- `time.sleep(0)` is flagged: it yields only to other threads, never to other tasks; the fix is `await asyncio.sleep(0)`, which does.',
+      '- `with lock:` on a `threading.Lock`/`RLock`/`Semaphore`/`Condition` inside an async function is a blocking acquire. It is reported',
+      '  at *information* level: a short critical section shared with threads is legitimate; when only tasks share the lock, `asyncio.Lock` is the fix.',
+      '- Metadata and directory calls of `os.path` and `pathlib.Path` (`exists`, `is_file`, `stat`, `iterdir`, `glob`, `mkdir`, `unlink`, ...,',
+      '  Ruff\'s ASYNC240) are reported at *information* level: one quick syscall on a local disk, a real stall on a network file system.',
+      '  `os.listdir`, `os.walk` and `os.stat` are not flagged. Reading and writing file contents is a warning.',
+      '- A call already under `await` is still flagged (it blocks before the await fails) but gets no fix.',
+    ].join('\n'),
+    why: [
+      'An event loop runs every task of the program on one thread. A blocking call holds that thread: no other task, callback,',
+      'timer or request makes progress until it returns. One `requests.get` that takes two seconds stalls every connection the server',
+      'handles for two seconds. Use the async-native API, or move the call to a worker thread and await it.',
+    ].join('\n'),
+    example: [
+      'import time',
+      'import requests',
+      '',
+      'async def poll(url):',
+      '    time.sleep(1)',
+      '    return requests.get(url).json()',
+    ].join('\n'),
+    instead: [
+      'import asyncio',
+      'import httpx',
+      '',
+      'async def poll(url):',
+      '    await asyncio.sleep(1)',
+      '    async with httpx.AsyncClient() as client:',
+      '        return (await client.get(url)).json()',
+    ].join('\n'),
+    notes: [
+      '## Quick fixes',
+      '',
+      '- Python `time.sleep(x)` → `await asyncio.sleep(x)` (adding `import asyncio`, or using `from asyncio import sleep` if the file does).',
+      '- Other Python calls → `await asyncio.to_thread(f, *args, **kwargs)` (Python 3.9+), arguments kept exactly, parenthesised when the call sat',
+      '  inside an expression: `(await asyncio.to_thread(requests.get, url)).json()`. Not offered where a worker thread would change meaning:',
+      '  `threading.RLock.acquire` (owned by the acquiring thread), `sqlite3` objects (`check_same_thread`), `subprocess.Popen`, `Condition.wait`,',
+      '  calls inside generator expressions (an `await` there makes an async generator) and calls already awaited.',
+      '- TS/JS `fs.xSync(...)` → `await fs.promises.x(...)`, `await fsp.x(...)` or `await x(...)` with an import from `node:fs/promises`, following the file\'s style.',
+      '- `zlib.xSync`, `crypto.pbkdf2Sync`/`scryptSync`/`generateKeyPairSync`/`generateKeySync` → `await promisify(zlib.x)(...)`.',
+      '- `execSync`/`execFileSync` → `await promisify(exec)(...)`, only where the result is unused and the options exist for `exec`',
+      '  (the child\'s stderr is then captured instead of printed).',
+      '- `Atomics.wait(...)` → `await Atomics.waitAsync(...).value`; `Deno.xSync(...)` → `await Deno.x(...)`; `Bun.sleepSync(ms)` → `await Bun.sleep(ms)`.',
+      '- Busy wait → `await sleep(Math.max(0, end - Date.now()))` with `import { setTimeout as sleep } from "node:timers/promises"`.',
+      '',
+      '## Blocking APIs',
+      '',
+      catalogueMarkdown('Python', pythonBlockingApis, pyName),
+      catalogueMarkdown('TypeScript / JavaScript', tsBlockingApis, tsName),
+      'Busy waits: `while (Date.now() < end) {}`, `while (performance.now() < end);`, `for (; Date.now() < end; ) {}` with an empty body.',
+    ].join('\n'),
+  },
+};
+
+export const rule: Rule = {
+  meta,
+  mayMatch: (text) => pythonMayMatch(text) || tsMayMatch(text),
+  check(context: RuleContext) {
+    if (context.language === 'python') checkPython(context);
+    else checkTs(context);
+  },
+};

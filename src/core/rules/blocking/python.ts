@@ -1,0 +1,256 @@
+import { Query, type Node } from 'web-tree-sitter';
+import { pythonBlockingApis, pythonBlockingCall, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
+import { addImport } from '../../python/edits';
+import type { PythonSemantics } from '../../python/semantics';
+import { rangeOf } from '../../text';
+import type { Fix, TextEdit } from '../../types';
+import type { RuleContext } from '../rule';
+
+const SLUG = 'blocking-call-in-async';
+
+const ASYNC_BODIES = '(function_definition "async" body: (block) @body)';
+const CALLS = `
+(call function: [(identifier) @name (attribute attribute: (identifier) @name)]) @call
+(with_item value: [(identifier) (attribute)] @with)
+(with_item value: (as_pattern . [(identifier) (attribute)] @with))
+`;
+const queries = new WeakMap<object, { bodies: Query; calls: Query }>();
+
+/** Last segments of every catalogued name: a call whose callee ends otherwise is never resolved. */
+const CANDIDATE_NAMES = new Set(pythonBlockingApis.map((api) => api.name.slice(api.name.lastIndexOf('.') + 1)));
+
+const LOCK_TYPES = new Set(['threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore', 'threading.Condition',
+  'multiprocessing.synchronize.Lock', 'multiprocessing.synchronize.RLock', 'multiprocessing.synchronize.Semaphore']);
+
+/** Only a file with an `async def` can match. */
+export function pythonMayMatch(text: string): boolean {
+  return /\basync\s+def\b/.test(text);
+}
+
+/** The function whose own code runs `node`: a call in a nested def's body belongs to it, one in its default values does not. */
+export function owningFunction(node: Node): Node | undefined {
+  let child = node;
+  for (let current = node.parent; current; child = current, current = current.parent) {
+    switch (current.type) {
+      case 'function_definition':
+      case 'lambda':
+        if (current.childForFieldName('body')?.id === child.id) return current;
+        break;
+      case 'class_definition':
+        if (current.childForFieldName('body')?.id === child.id) return current;
+        break;
+    }
+  }
+  return undefined;
+}
+
+function isAsyncDef(fn: Node | undefined): boolean {
+  return fn?.type === 'function_definition' && fn.children.some((c) => c?.type === 'async');
+}
+
+function literalFalse(node: Node): boolean {
+  return node.type === 'false' || (node.type === 'integer' && node.text === '0');
+}
+
+function literalZero(node: Node): boolean {
+  return (node.type === 'integer' || node.type === 'float') && Number(node.text.replace(/_/g, '')) === 0;
+}
+
+/** True when an argument makes this call return at once (`block=False`, `timeout=0`). */
+function nonBlocking(call: Node, unless: readonly NonBlockingWhen[] | undefined): boolean {
+  if (!unless) return false;
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return false;
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  for (const arg of args.namedChildren) {
+    if (!arg || arg.type === 'comment') continue;
+    if (arg.type === 'keyword_argument') keywords.set(arg.childForFieldName('name')!.text, arg.childForFieldName('value')!);
+    else if (arg.type !== 'list_splat' && arg.type !== 'dictionary_splat') positional.push(arg);
+  }
+  return unless.some((u) => {
+    const value = keywords.get(u.keyword) ?? (u.index >= 0 ? positional[u.index] : undefined);
+    return value !== undefined && (u.value === 'false' ? literalFalse(value) : literalZero(value));
+  });
+}
+
+interface Finding {
+  node: Node;
+  callee: Node;
+  api: BlockingApi;
+  name: string;
+}
+
+export function checkPython(context: RuleContext): void {
+  const language = context.tree.language;
+  let q = queries.get(language);
+  if (!q) {
+    q = { bodies: new Query(language, ASYNC_BODIES), calls: new Query(language, CALLS) };
+    queries.set(language, q);
+  }
+  const seen = new Set<number>();
+  const aliases = localAliases(context.text);
+  const calls: { call: Node; callee: Node }[] = [];
+  const withs: Node[] = [];
+  for (const { node: body } of q.bodies.captures(context.root)) {
+    for (const capture of q.calls.captures(body)) {
+      if (capture.name === 'name') continue;
+      const node = capture.node;
+      if (seen.has(node.id)) continue;
+      seen.add(node.id);
+      if (capture.name === 'call') {
+        const callee = node.childForFieldName('function')!;
+        const last = callee.type === 'attribute' ? callee.childForFieldName('attribute')!.text : callee.text;
+        if (CANDIDATE_NAMES.has(last) || (callee.type === 'identifier' && aliases.has(last))) calls.push({ call: node, callee });
+      } else {
+        withs.push(node);
+      }
+    }
+  }
+  if (!calls.length && !withs.length) return;
+
+  const semantics = context.python();
+  const findings: Finding[] = [];
+  for (const { call, callee } of calls) {
+    if (!isAsyncDef(owningFunction(call))) continue;
+    const name = semantics.calleeName(call);
+    const api = name ? pythonBlockingCall(name) : undefined;
+    if (!api || !name) continue;
+    if (nonBlocking(call, api.unless)) continue;
+    if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
+    // A socket switched to non-blocking mode (for loop.sock_* or select) returns at once.
+    if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && switchedToNonBlocking(context.text, callee.childForFieldName('object')!.text)) continue;
+    findings.push({ node: call, callee, api, name });
+  }
+  // `urlopen(url).read()`: the inner call is the finding; the outer one would repeat it.
+  const flagged = new Set(findings.map((f) => f.node.id));
+  for (const finding of findings) {
+    const object = finding.callee.type === 'attribute' ? finding.callee.childForFieldName('object') : undefined;
+    if (object && flagged.has(object.id)) continue;
+    report(context, semantics, finding);
+  }
+
+  for (const value of withs) {
+    const item = value.parent!.type === 'as_pattern' ? value.parent!.parent! : value.parent!;
+    const withStatement = item.parent?.parent;
+    // `async with` on a threading lock fails at run time anyway; only the plain `with` blocks.
+    if (!withStatement || withStatement.type !== 'with_statement' || withStatement.children.some((c) => c?.type === 'async')) continue;
+    if (!isAsyncDef(owningFunction(withStatement))) continue;
+    const type = semantics.instanceType(value);
+    if (!type || !LOCK_TYPES.has(type)) continue;
+    const short = type.slice(type.lastIndexOf('.') + 1);
+    context.report({
+      code: SLUG,
+      severity: 'information',
+      message: `\`with ${value.text}:\` acquires a ${type} with a blocking acquire(): while another thread holds it, the whole event loop waits. `
+        + `Fine for a short critical section shared with threads; if only tasks share it, use asyncio.${short === 'BoundedSemaphore' ? 'BoundedSemaphore' : short === 'RLock' ? 'Lock' : short} and \`async with\`.`,
+      range: rangeOf(value),
+    });
+  }
+}
+
+/** `queue.Queue()` without a maxsize never fills up, so its put() never waits. */
+function unboundedQueue(semantics: PythonSemantics, object: Node): boolean {
+  const made = semantics.assignedValue(object);
+  if (made?.type !== 'call') return false;
+  const args = made.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment') ?? [];
+  if (args.length === 0) return true;
+  const size = args[0].type === 'keyword_argument' ? (args[0].childForFieldName('name')?.text === 'maxsize' ? args[0].childForFieldName('value') : null) : args[0];
+  return args.length === 1 && !!size && size.type === 'integer' && Number(size.text) <= 0;
+}
+
+/** Names that may alias a blocking function: `import ... as x`, `from m import f as x`, `x = m.f`. */
+function localAliases(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/\bas\s+(\w+)|^[ \t]*(\w+)[ \t]*=[ \t]*[\w.]+[ \t]*$/gm)) names.add(m[1] ?? m[2]);
+  return names;
+}
+
+function switchedToNonBlocking(text: string, object: string): boolean {
+  return text.includes(`${object}.setblocking(False)`) || text.includes(`${object}.setblocking(0)`) || text.includes(`${object}.settimeout(0)`)
+    || text.includes(`${object}.settimeout(0.0)`);
+}
+
+function report(context: RuleContext, semantics: PythonSemantics, finding: Finding): void {
+  const { node, api, name } = finding;
+  const shown = name.startsWith('builtins.') ? name.slice(9) : name;
+  const calleeText = finding.callee.text;
+  const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${calleeText}()\`` : `\`${calleeText}()\` (${shown})`;
+  const zeroSleep = api.name === 'time.sleep' && /^\(\s*0(\.0*)?\s*\)$/.test(node.childForFieldName('arguments')?.text ?? '');
+  const message = zeroSleep
+    ? `${subject} in an async function does not let other tasks run: it only yields to other threads. Use \`await asyncio.sleep(0)\`.`
+    : `${subject} blocks the event loop: it ${api.why}. Use ${api.instead}.`;
+  context.report({ code: SLUG, message, range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding), ...(api.severity ? { severity: api.severity } : {}) });
+}
+
+/** Parents under which `await expr` needs no parentheses in place of a call. */
+const SAFE_PARENTS = new Set([
+  'expression_statement', 'assignment', 'augmented_assignment', 'argument_list', 'keyword_argument', 'return_statement',
+  'parenthesized_expression', 'list', 'tuple', 'set', 'pair', 'conditional_expression', 'boolean_operator', 'not_operator',
+  'comparison_operator', 'for_statement', 'if_statement', 'while_statement', 'elif_clause', 'with_item', 'as_pattern',
+  'expression_list', 'yield', 'list_splat', 'dictionary_splat', 'named_expression', 'list_comprehension',
+  'set_comprehension', 'for_in_clause', 'if_clause', 'assert_statement', 'raise_statement', 'delete_statement',
+]);
+
+function needsParentheses(call: Node): boolean {
+  const parent = call.parent;
+  if (!parent) return false;
+  if (parent.type === 'binary_operator') {
+    // `await` binds tighter than every binary operator; only `**` takes its left operand as a primary.
+    const operator = parent.childForFieldName('operator')?.text;
+    return operator === '**' && parent.childForFieldName('left')?.id === call.id;
+  }
+  if (parent.type === 'subscript') return parent.childForFieldName('value')?.id === call.id;
+  if (parent.type === 'unary_operator') return false;
+  return !SAFE_PARENTS.has(parent.type);
+}
+
+/** A call inside a generator expression would turn it into an async generator: awaiting there changes meaning. */
+function inGeneratorExpression(call: Node, fn: Node): boolean {
+  for (let current = call.parent; current && current.id !== fn.id; current = current.parent) {
+    if (current.type === 'generator_expression') return true;
+  }
+  return false;
+}
+
+/** How this file spells an asyncio function: `asyncio.sleep`, `aio.sleep`, or a bare `sleep` imported from asyncio. */
+function asyncioName(context: RuleContext, semantics: PythonSemantics, member: string): { text: string; edits: TextEdit[] } {
+  const direct = semantics.moduleImportName(`asyncio.${member}`);
+  if (direct) return { text: direct, edits: [] };
+  const module = semantics.moduleImportName('asyncio');
+  if (module) return { text: `${module}.${member}`, edits: [] };
+  if (semantics.isModuleName('asyncio')) return { text: `__import__("asyncio").${member}`, edits: [] };
+  return { text: `asyncio.${member}`, edits: [addImport(context.root, context.lines, 'import asyncio')] };
+}
+
+function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: Finding): Fix[] {
+  const { node: call, api } = finding;
+  if (api.fix === 'none' || call.parent?.type === 'await') return [];
+  const fn = owningFunction(call)!;
+  if (inGeneratorExpression(call, fn)) return [];
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return [];
+  const wrap = (text: string) => (needsParentheses(call) ? `(${text})` : text);
+
+  if (api.fix === 'asyncio-sleep') {
+    const items = args.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment');
+    if (items.length !== 1 || items[0].type === 'keyword_argument' || items[0].type === 'list_splat' || items[0].type === 'dictionary_splat') return [];
+    const sleep = asyncioName(context, semantics, 'sleep');
+    return [{
+      title: `Replace with \`await ${sleep.text}(${items[0].text})\``,
+      preferred: true,
+      edits: [{ range: rangeOf(call), newText: wrap(`await ${sleep.text}(${items[0].text})`) }, ...sleep.edits],
+    }];
+  }
+
+  // Objects that must stay on the thread that made them cannot move to a worker thread.
+  const toThread = asyncioName(context, semantics, 'to_thread');
+  const inner = args.text.slice(1, -1);
+  const argumentText = inner.trim() === '' ? '' : `, ${inner.replace(/^\s+/, '')}`;
+  const replacement = `await ${toThread.text}(${finding.callee.text}${argumentText})`;
+  return [{
+    title: `Run \`${finding.callee.text}\` in a worker thread: \`await ${toThread.text}(...)\` (Python 3.9+)`,
+    preferred: true,
+    edits: [{ range: rangeOf(call), newText: wrap(replacement) }, ...toThread.edits],
+  }];
+}

@@ -1,0 +1,150 @@
+// Driving the VS Code workbench the way a user does: keyboard, quick open, the Problems panel.
+// Selectors are VS Code's own DOM classes (stable across many releases, but not an API):
+// keep them here so a VS Code update means fixing one file.
+import fs from 'node:fs';
+import path from 'node:path';
+import { E2E_DIR } from './server.mjs';
+
+export const ARTIFACTS = process.env.CL_E2E_ARTIFACTS || path.join(E2E_DIR, 'artifacts');
+
+const EDITOR = '.part.editor .editor-instance .monaco-editor';
+
+/** Saves a screenshot under test/e2e/artifacts/ (or `dir`) and returns its path. */
+export async function screenshot(page, name, dir = ARTIFACTS) {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+async function closeWidgets(page) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+}
+
+/** Opens a workspace file by name through Quick Open (Ctrl+P), as a user would. */
+export async function quickOpen(page, fileName) {
+  await closeWidgets(page);
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(fileName);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: fileName }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.part.editor .tab.active', { hasText: fileName }).waitFor();
+  await page.locator(`${EDITOR} .view-lines`).first().waitFor();
+  await page.locator(`${EDITOR} textarea, ${EDITOR} .native-edit-context`).first().waitFor({ state: 'attached' });
+}
+
+/** Runs a command by its title through the command palette (F1). */
+export async function runCommand(page, title) {
+  await closeWidgets(page);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Moves the cursor with Go to Line (Ctrl+G); line and column are 1-based. */
+export async function goTo(page, line, column = 1) {
+  await closeWidgets(page);
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}:${column}`); // Ctrl+G opens Quick Open with ":" (go to line)
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** The text the editor shows (rendered lines, top to bottom; enough for small example files). */
+export async function editorText(page) {
+  const lines = await page.locator(`${EDITOR} .view-lines .view-line`).evaluateAll((els) =>
+    els.map((el) => ({ top: parseFloat(el.style.top) || 0, text: el.textContent ?? '' })));
+  return lines.sort((a, b) => a.top - b.top).map((l) => l.text.replace(/\u00a0/g, ' ')).join('\n');
+}
+
+/** Waits until the editor shows text matching `predicate`. */
+export async function waitForEditorText(page, predicate, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await editorText(page);
+    if (predicate(text)) return text;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`timed out waiting for ${what}; editor shows:\n${text}`);
+}
+
+export function squiggles(page, severity = 'error') {
+  return page.locator(`${EDITOR} .squiggly-${severity}`);
+}
+
+export async function waitForSquiggle(page, { severity = 'error', timeoutMs = 20_000 } = {}) {
+  await squiggles(page, severity).first().waitFor({ state: 'attached', timeout: timeoutMs });
+}
+
+export async function waitForNoSquiggle(page, { severity = 'error', timeoutMs = 10_000 } = {}) {
+  await page.waitForFunction(([sel]) => document.querySelectorAll(sel).length === 0,
+    [`${EDITOR} .squiggly-${severity}`], { timeout: timeoutMs });
+}
+
+/** Shows the Problems panel (Ctrl+Shift+M) and returns the text of its rows. */
+export async function problems(page) {
+  await closeWidgets(page);
+  const panel = page.locator('.markers-panel');
+  if (!(await panel.isVisible())) await page.keyboard.press('Control+Shift+M');
+  await panel.waitFor({ state: 'visible' });
+  return page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+}
+
+export async function waitForProblem(page, pattern, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let rows = [];
+  while (Date.now() < deadline) {
+    rows = await problems(page);
+    const row = rows.find((r) => pattern.test(r));
+    if (row) return row;
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`no Problems row matching ${pattern}; rows: ${JSON.stringify(rows)}`);
+}
+
+export async function closePanel(page) {
+  if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
+}
+
+/** Opens the quick fix menu (Ctrl+.) at the cursor and returns its entries. */
+export async function quickFixMenu(page) {
+  await page.keyboard.press('Control+.');
+  const rows = page.locator('.action-widget .monaco-list-row.action');
+  await rows.first().waitFor({ state: 'visible' });
+  return rows.allInnerTexts();
+}
+
+/** Picks the quick fix menu entry whose text matches `pattern`. */
+export async function pickQuickFix(page, pattern) {
+  const row = page.locator('.action-widget .monaco-list-row.action').filter({ hasText: pattern }).first();
+  await row.click();
+  await page.locator('.action-widget .monaco-list-row.action').first().waitFor({ state: 'hidden' });
+}
+
+/** Hovers the first error squiggle and returns the hover widget's text. */
+export async function hoverSquiggle(page, severity = 'error') {
+  await closeWidgets(page);
+  const squiggle = squiggles(page, severity).first();
+  const box = await squiggle.boundingBox();
+  if (!box) throw new Error('no squiggle on screen to hover');
+  await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
+  const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content').first();
+  await hover.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.waitForTimeout(300); // let all hover parts render
+  return hover.innerText();
+}
+
+/** Saves the active editor (Ctrl+S). */
+export async function save(page) {
+  await page.keyboard.press('Control+S');
+  await page.locator('.part.editor .tab.active.dirty').waitFor({ state: 'detached' });
+}

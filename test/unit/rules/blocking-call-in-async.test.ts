@@ -1,0 +1,175 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
+import { pythonBlockingCall, tsBlockingCall } from '../../../src/core/catalog/blocking';
+import { ruleBySlug } from '../../../src/core/rules';
+import { analyzeFile, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir } from '../helpers';
+
+const FOLDER = 'python/blocking-call-in-async';
+const ONLY = ['blocking-call-in-async'];
+
+async function check(text: string): Promise<Diagnostic[]> {
+  const result = await analyzeText(text, 'python', { only: ONLY });
+  assert.deepEqual(result.ruleErrors, []);
+  return result.diagnostics;
+}
+
+/** Applies the preferred fix of the first fixable finding until none is left. */
+async function fixAll(text: string): Promise<string> {
+  let current = text;
+  for (let round = 0; round < 50; round++) {
+    const fixable = (await check(current)).find((d) => d.fixes.length);
+    if (!fixable) return current;
+    current = applyEdits(current, (fixable.fixes.find((f) => f.preferred) ?? fixable.fixes[0]).edits);
+  }
+  throw new Error('fixes do not converge');
+}
+
+function elapsed(stdout: string): number {
+  const m = /elapsed (\d+\.\d+)/.exec(stdout);
+  assert.ok(m, `no timing in output: ${stdout}`);
+  return Number(m[1]);
+}
+
+describe('blocking-call-in-async (Python)', () => {
+  for (const file of fixtureFiles(FOLDER, 'bad_')) {
+    const name = path.basename(file);
+    it(`flags ${name}; every fix compiles; fixing converges`, async () => {
+      const text = fs.readFileSync(file, 'utf8');
+      const result = await analyzeFile(file, undefined, ONLY);
+      assert.deepEqual(result.ruleErrors, []);
+      assert.ok(result.diagnostics.length > 0);
+      matchSnapshot(file, render(text, result.diagnostics));
+      const dir = tempDir();
+      for (const [i, d] of result.diagnostics.entries()) {
+        assert.ok(d.fixes.filter((f) => f.preferred).length <= 1);
+        for (const [j, fix] of d.fixes.entries()) {
+          const out = path.join(dir, `${i}_${j}_${name}`);
+          fs.writeFileSync(out, applyEdits(text, fix.edits));
+          pyCompiles(out);
+        }
+      }
+      const fixed = await fixAll(text);
+      const out = path.join(dir, `all_${name}`);
+      fs.writeFileSync(out, fixed);
+      pyCompiles(out);
+      // What is left has no safe automatic fix (Popen, RLock, sqlite3, generator expressions, `with lock:`).
+      for (const d of await check(fixed)) assert.equal(d.fixes.length, 0, d.message);
+    });
+  }
+
+  for (const file of fixtureFiles(FOLDER, 'ok_')) {
+    it(`stays silent on ${path.basename(file)}, which runs cleanly`, async () => {
+      const result = await analyzeFile(file, undefined, ONLY);
+      assert.deepEqual(result.ruleErrors, []);
+      assert.deepEqual(result.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`), []);
+      // A copy, so that no __pycache__ lands among the fixtures.
+      const copy = path.join(tempDir(), path.basename(file));
+      fs.copyFileSync(file, copy);
+      pyCompiles(copy);
+    });
+  }
+
+  for (const name of ['bad_timing_sleep.py', 'bad_timing_to_thread.py']) {
+    it(`${name}: after the fixes the two tasks overlap in time`, async () => {
+      const file = path.join(path.dirname(fixtureFiles(FOLDER, 'bad_')[0]), name);
+      const before = runPython(file);
+      assert.equal(before.status, 0, before.stderr);
+      assert.ok(elapsed(before.stdout) >= 0.6, `before the fix: ${before.stdout}`);
+      const fixed = await fixAll(fs.readFileSync(file, 'utf8'));
+      assert.deepEqual(await check(fixed), []);
+      const out = path.join(tempDir(), name);
+      fs.writeFileSync(out, fixed);
+      const after = runPython(out);
+      assert.equal(after.status, 0, after.stderr);
+      assert.ok(elapsed(after.stdout) < 0.5, `after the fix: ${after.stdout}\n${fixed}`);
+    });
+  }
+
+  it('resolves imports, aliases and bindings; leaves user functions alone', async () => {
+    const text = [
+      'import time as t', 'from time import sleep as nap', 'import requests', 'import threading', 'nap2 = t.sleep',
+      'def sleep(x): pass',
+      'async def f(u):',
+      '    t.sleep(1)', '    nap(1)', '    nap2(1)', '    sleep(1)',
+      '    lock = threading.Lock()', '    lock.acquire()',
+      '    fh = open(u)', '    requests.Session().get(u)',
+    ].join('\n');
+    const lines = (await check(text)).map((d) => d.range.start.line + 1);
+    assert.deepEqual(lines, [8, 9, 10, 13, 14, 15]);
+  });
+
+  it('flags only the async function itself, not nested defs, lambdas or classes', async () => {
+    const text = [
+      'import time',
+      'async def f():',
+      '    def g(): time.sleep(1)',
+      '    h = lambda: time.sleep(1)',
+      '    class C:',
+      '        x = time.sleep',
+      '    async def inner():',
+      '        time.sleep(1)',
+      '    def with_default(x=time.sleep(0)): pass',
+    ].join('\n');
+    assert.deepEqual((await check(text)).map((d) => d.range.start.line + 1), [8, 9]);
+  });
+
+  it('treats time.sleep(0) as a yield that does not yield, and says so', async () => {
+    const [d] = await check('import time\nasync def f():\n    time.sleep(0)\n');
+    assert.match(d.message, /does not let other tasks run/);
+    assert.equal(applyEdits('import time\nasync def f():\n    time.sleep(0)\n', d.fixes[0].edits), 'import time\nimport asyncio\nasync def f():\n    await asyncio.sleep(0)\n');
+  });
+
+  it('inserts `import asyncio` after the docstring and __future__ imports, and reuses an existing alias', async () => {
+    const text = '"""doc"""\nfrom __future__ import annotations\nimport time\n\nasync def f():\n    time.sleep(1)\n';
+    const [d] = await check(text);
+    assert.equal(applyEdits(text, d.fixes[0].edits), '"""doc"""\nfrom __future__ import annotations\nimport time\nimport asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n');
+    const aliased = 'import asyncio as aio\nimport time\nasync def f():\n    time.sleep(1)\n';
+    const [e] = await check(aliased);
+    assert.equal(applyEdits(aliased, e.fixes[0].edits), 'import asyncio as aio\nimport time\nasync def f():\n    await aio.sleep(1)\n');
+    const bare = '#!/usr/bin/env python3\nasync def f():\n    open("x")\n';
+    const [g] = await check(bare);
+    assert.equal(applyEdits(bare, g.fixes[0].edits), '#!/usr/bin/env python3\nimport asyncio\nasync def f():\n    await asyncio.to_thread(open, "x")\n');
+  });
+
+  it('parenthesises the await where the call was an operand, keeps arguments exactly', async () => {
+    const text = 'import requests\nasync def f(u, **kw):\n    return requests.get(u, *[], timeout=(1, 2), **kw).json()\n';
+    const [d] = await check(text);
+    assert.equal(applyEdits(text, d.fixes[0].edits),
+      'import requests\nimport asyncio\nasync def f(u, **kw):\n    return (await asyncio.to_thread(requests.get, u, *[], timeout=(1, 2), **kw)).json()\n');
+  });
+
+  it('offers no fix inside a generator expression or on an awaited call', async () => {
+    const text = 'import requests\nasync def f(us):\n    a = sum(1 for u in us if requests.get(u))\n    await requests.get(us)\n';
+    const ds = await check(text);
+    assert.equal(ds.length, 2);
+    assert.deepEqual(ds.map((d) => d.fixes.length), [0, 0]);
+  });
+
+  it('reports `with lock:` on a threading lock at information level', async () => {
+    const ds = await check('import threading\nlock = threading.Lock()\nasync def f():\n    with lock:\n        pass\n');
+    assert.deepEqual(ds.map((d) => d.severity), ['information']);
+  });
+
+  it('names the async-native alternative', async () => {
+    const text = 'import subprocess, requests, threading, socket\nasync def f(s: socket.socket):\n    subprocess.run(["ls"])\n    requests.get("u")\n    threading.Event().wait()\n    s.recv(1)\n';
+    const messages = (await check(text)).map((d) => d.message).join('\n');
+    for (const alt of ['asyncio.create_subprocess_exec', 'httpx.AsyncClient', 'asyncio.Event', 'loop.sock_recv']) assert.ok(messages.includes(alt), alt);
+  });
+
+  it('exports catalogue lookups for other rules', () => {
+    assert.equal(pythonBlockingCall('time.sleep')?.category, 'sleep');
+    assert.equal(pythonBlockingCall('requests.Session.get')?.category, 'network');
+    assert.equal(pythonBlockingCall('asyncio.sleep'), undefined);
+    assert.equal(tsBlockingCall('fs.readFileSync')?.asyncName, 'readFile');
+    assert.equal(tsBlockingCall('fs.someFutureSync')?.category, 'file');
+    assert.equal(tsBlockingCall('fs.readFile'), undefined);
+  });
+
+  it('documents the catalogue in meta.docs.notes', () => {
+    const notes = ruleBySlug('blocking-call-in-async')!.meta.docs.notes!;
+    for (const name of ['time.sleep', 'requests.Session.get', 'fs.readFileSync', 'Atomics.wait', 'Deno.readTextFileSync']) assert.ok(notes.includes(`\`${name}\``), name);
+  });
+});
