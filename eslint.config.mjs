@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', 'test/e2e/**', 'media/**', 'examples/**', 'bench/peers/**', 'scripts/**', '*.mjs', '.vscode-test/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', 'test/integration/workspace/**', 'test/e2e/**', 'media/**', 'examples/**', 'bench/peers/**', 'scripts/**', '*.mjs', '.vscode-test/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -103,6 +103,7 @@ function benchBundle(): void {
   const original = moduleApi._resolveFilename;
   moduleApi._resolveFilename = (request: string, ...rest: unknown[]) => (request === 'vscode' ? stub : original(request, ...rest));
   const t0 = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- timing the CommonJS load is the point
   require(path.join(dist, 'extension.js'));
   console.log(`bundle require(dist/extension.js): ${(performance.now() - t0).toFixed(1)} ms`);
   moduleApi._resolveFilename = original;
@@ -114,15 +115,12 @@ async function main(): Promise<void> {
   for (const language of ['python', 'typescript'] as const) {
     for (const lines of [1000, 5000, 20000]) await benchLanguage(language, lines);
   }
-  // Further benches (peers, visualiser, CPU ground truth) register themselves here when present.
-  for (const extra of ['./peer-ruff', './visualiser', './cpu-ground-truth']) {
-    let mod: { run?: () => Promise<void> } | undefined;
-    try {
-      mod = require(extra) as { run?: () => Promise<void> };
-    } catch {
-      continue;
-    }
-    if (mod.run) await mod.run();
+  // The other benches are scripts of their own; run each in its own process, in turn, when it exists.
+  for (const extra of ['peer-ruff', 'visualiser', 'cpu-ground-truth']) {
+    const script = path.join(__dirname, `${extra}.js`);
+    if (!fs.existsSync(script)) continue;
+    console.log(`\n== bench/${extra}`);
+    execFileSync(process.execPath, [script], { stdio: 'inherit' });
   }
 }
 

@@ -90,7 +90,7 @@ async function oursParallel(files: string[], texts: string[], workers: number): 
   const chunks: string[][] = Array.from({ length: workers }, () => []);
   // Deal files round-robin by size so each worker gets a similar share of the bytes to parse.
   const order = files.map((_file, i) => i).sort((a, b) => texts[b].length - texts[a].length);
-  const sizes = new Array(workers).fill(0);
+  const sizes: number[] = new Array<number>(workers).fill(0);
   for (const i of order) {
     const w = sizes.indexOf(Math.min(...sizes));
     chunks[w].push(files[i]);
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   console.log(`corpus: ${files.length} files, ${megabytes.toFixed(0)} MB from ${dirs.join(', ')}`);
 
   const peerRequire = createRequire(path.join(findRepoRoot(), 'bench', 'peers', 'package.json'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const ruff = peerRequire('@astral-sh/ruff-wasm-nodejs') as {
     Workspace: new (options: unknown, encoding: number) => { check(source: string): { code: string | null; message: string; start_location: { row: number } }[] };
     PositionEncoding: { Utf16: number };

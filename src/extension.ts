@@ -4,6 +4,8 @@ import { CodeActionsAdapter, DISABLE_RULE_COMMAND } from './adapters/codeActions
 import { readSettings, SECTION, setRuleSeverity } from './adapters/config';
 import { DiagnosticsAdapter } from './adapters/diagnostics';
 import { DocumentStore } from './adapters/documents';
+import { registerHover } from './adapters/hover';
+import { registerVisualiser } from './adapters/visualiser';
 import { Log } from './adapters/log';
 
 const SELECTOR: vscode.DocumentSelector = ['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map((language) => ({ language }));
@@ -29,6 +31,9 @@ export function activate(context: vscode.ExtensionContext): void {
       store.refreshAll();
     }),
   );
+
+  registerHover(context, store, () => settings);
+  context.subscriptions.push(registerVisualiser(context, store, log, () => settings));
 
   store.refreshAll();
   log.info(`Concurrency Lens activated in ${(performance.now() - started).toFixed(1)} ms.`);

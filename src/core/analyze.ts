@@ -1,4 +1,5 @@
-import { Query, type Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
+import { occurrences } from './locate';
 import type { ParsedDocument, SkipReason } from './document';
 import { PythonSemantics } from './python/semantics';
 import { TsSemantics } from './ts/semantics';
@@ -33,18 +34,15 @@ export class TreeFacts {
 }
 
 const SUPPRESSION = /concurrency-lens:\s*ignore(?:\[([^\]]*)\])?/;
-const commentQueries = new WeakMap<object, Query>();
+const MARKER = 'concurrency-lens:';
 
 /** Rule slugs suppressed per line by `concurrency-lens: ignore[slug, ...]` comments (empty set: all rules). */
 function suppressions(tree: Tree, text: string): Map<number, Set<string>> {
   const result = new Map<number, Set<string>>();
-  if (!text.includes('concurrency-lens')) return result;
-  let query = commentQueries.get(tree.language);
-  if (!query) {
-    query = new Query(tree.language, '(comment) @c');
-    commentQueries.set(tree.language, query);
-  }
-  for (const { node } of query.captures(tree.rootNode)) {
+  // The marker is rare: find it by text, and let the tree say whether it sits in a comment.
+  for (const offset of occurrences(text, MARKER)) {
+    const node = tree.rootNode.descendantForIndex(offset, offset + MARKER.length);
+    if (node?.type !== 'comment') continue;
     const match = SUPPRESSION.exec(node.text);
     if (!match) continue;
     const slugs = new Set((match[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean));

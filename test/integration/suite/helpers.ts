@@ -87,11 +87,11 @@ export function skip(context: Mocha.Context, reason: string): never {
 
 /** Undo unsaved changes and close all editors, so one test cannot leak into the next. */
 export async function resetEditors(): Promise<void> {
+  // Revert every dirty buffer (files and untitled ones) so closing never stops at a "Save changes?" dialog.
   for (const doc of vscode.workspace.textDocuments) {
-    if (doc.isDirty && doc.uri.scheme === 'file') {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
+    if (!doc.isDirty) continue;
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }

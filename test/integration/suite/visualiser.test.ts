@@ -3,26 +3,55 @@ import * as vscode from 'vscode';
 import { activateExtension, open, resetEditors, skip, workspaceFile } from './helpers';
 
 const COMMAND = 'concurrencyLens.visualise';
+const VIEW_TYPE = 'concurrencyLens.visualiser';
 
-function webviewTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
+function visualiserTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(VIEW_TYPE));
+}
+
+async function waitForTab(count: number): Promise<vscode.Tab[]> {
+  const deadline = Date.now() + 10_000;
+  while (visualiserTabs().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return visualiserTabs();
 }
 
 suite('Visualiser', () => {
   suiteSetup(activateExtension);
   teardown(resetEditors);
 
-  test(`${COMMAND} opens a webview panel for the active file`, async function () {
+  test(`${COMMAND} opens a webview panel for the active Python file`, async function () {
     const commands = await vscode.commands.getCommands(true);
     if (!commands.includes(COMMAND)) skip(this, `command ${COMMAND} is not registered yet`);
     await open(workspaceFile('daemon_after_start.py'));
-    const before = webviewTabs().length;
     await vscode.commands.executeCommand(COMMAND);
-    const deadline = Date.now() + 10_000;
-    while (webviewTabs().length <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const tabs = webviewTabs();
-    assert.ok(tabs.length > before, 'no webview tab appeared after running the command');
-    const input = tabs[tabs.length - 1].input as vscode.TabInputWebview;
-    assert.match(input.viewType, /concurrency|visual/i, `unexpected webview type ${input.viewType}`);
+    const tabs = await waitForTab(1);
+    assert.equal(tabs.length, 1, 'one visualiser tab');
+    assert.match(tabs[0].label, /Execution Model/);
+    // Running it again reuses the panel.
+    await vscode.commands.executeCommand(COMMAND);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(visualiserTabs().length, 1, 'the panel is reused');
+  });
+
+  test(`${COMMAND}(uri, line) opens that file and the panel (the hover link)`, async function () {
+    const commands = await vscode.commands.getCommands(true);
+    if (!commands.includes(COMMAND)) skip(this, `command ${COMMAND} is not registered yet`);
+    const uri = workspaceFile('daemon_ok.py');
+    await vscode.commands.executeCommand(COMMAND, uri, 2);
+    const tabs = await waitForTab(1);
+    assert.equal(tabs.length, 1);
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    assert.ok(editor, 'the file is open');
+    assert.equal(editor.selection.active.line, 2, 'the cursor is on the given line');
+  });
+
+  test(`${COMMAND} works on an untitled Python buffer`, async function () {
+    const commands = await vscode.commands.getCommands(true);
+    if (!commands.includes(COMMAND)) skip(this, `command ${COMMAND} is not registered yet`);
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'import threading\nthreading.Thread(target=print).start()\n' });
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand(COMMAND);
+    assert.equal((await waitForTab(1)).length, 1);
   });
 });

@@ -1,0 +1,303 @@
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+import { languageFromId, type Range } from '../core';
+import { buildVisualisation, type Visualisation } from '../core/visualiser';
+import { buildConceptPages } from '../core/visualiser/concepts';
+import { renderVisualiserHtml } from '../core/visualiser/html';
+import type { ExtensionSettings } from './config';
+import type { AnalysedDocument, DocumentStore } from './documents';
+import type { Log } from './log';
+import { toRange } from './convert';
+
+export const VISUALISE_COMMAND = 'concurrencyLens.visualise';
+export const VISUALISER_VIEW_TYPE = 'concurrencyLens.visualiser';
+const RENDER_DEBOUNCE_MS = 250;
+const MAX_SVG_BYTES = 50 * 1024 * 1024;
+
+interface ModelMessage extends Visualisation {
+  type: 'model';
+  diagnostics: { code: string; message: string; range: Range; severity: string }[];
+  fileName: string;
+  /** Lets a restored panel find its file again. */
+  uri: string;
+  settings: { freeThreaded: boolean };
+}
+
+type FromPage =
+  | { type: 'ready' }
+  | { type: 'reveal'; range: Range }
+  | { type: 'exportSvg'; svg: string };
+
+/**
+ * Registers the "Visualise Execution Model" command and the panel's serializer. The command takes
+ * optional (uri, line) so hovers can link to it: it opens that file and highlights that line.
+ */
+export function registerVisualiser(
+  context: vscode.ExtensionContext,
+  store: DocumentStore,
+  log: Log,
+  settings: () => ExtensionSettings,
+): vscode.Disposable {
+  const panel = new VisualiserPanel(context.extensionUri, store, log, settings);
+  const disposables = [
+    panel,
+    vscode.commands.registerCommand(VISUALISE_COMMAND, (uri?: vscode.Uri | string, line?: number) => panel.show(uri, line)),
+    vscode.window.registerWebviewPanelSerializer(VISUALISER_VIEW_TYPE, {
+      deserializeWebviewPanel: (webviewPanel, state: unknown) => panel.restore(webviewPanel, state),
+    }),
+  ];
+  const all = vscode.Disposable.from(...disposables);
+  context.subscriptions.push(all);
+  return all;
+}
+
+function supported(document: vscode.TextDocument): boolean {
+  return languageFromId(document.languageId) !== undefined;
+}
+
+function nonce(): string {
+  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, 'x');
+}
+
+function isRange(r: unknown): r is Range {
+  const ok = (p: unknown) => !!p && typeof p === 'object'
+    && Number.isInteger((p as { line: unknown }).line) && Number.isInteger((p as { column: unknown }).column)
+    && (p as { line: number }).line >= 0 && (p as { column: number }).column >= 0;
+  return !!r && typeof r === 'object' && ok((r as Range).start) && ok((r as Range).end);
+}
+
+function baseName(document: vscode.TextDocument): string {
+  const path = document.uri.path;
+  return document.isUntitled ? document.uri.path || 'Untitled' : path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The one visualiser panel: follows the active editor and re-renders when its file is re-analysed. */
+export class VisualiserPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private document: vscode.TextDocument | undefined;
+  private ready = false;
+  private last: ModelMessage | undefined;
+  private pendingLine: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private renderSeq = 0;
+  private readonly panelDisposables: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: DocumentStore,
+    private readonly log: Log,
+    private readonly settings: () => ExtensionSettings,
+  ) {
+    this.disposables.push(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (!this.panel || !editor || !supported(editor.document) || editor.document === this.document) return;
+        this.document = editor.document;
+        this.schedule(0);
+      }),
+      store.onDidAnalyse(({ document }) => {
+        if (this.panel && document === this.document) this.schedule(RENDER_DEBOUNCE_MS);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (!this.panel || e.textEditor.document !== this.document || !this.ready) return;
+        void this.panel.webview.postMessage({ type: 'highlight', line: e.selections[0]?.active.line ?? null });
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d === this.document) this.document = undefined;
+      }),
+    );
+  }
+
+  /** Opens (or reveals) the panel for `uri` or the active editor; `line` (0-based) is highlighted. */
+  async show(uri?: vscode.Uri | string, line?: number): Promise<void> {
+    let document = vscode.window.activeTextEditor?.document;
+    if (uri) {
+      const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
+      document = await vscode.workspace.openTextDocument(target);
+      const editor = await vscode.window.showTextDocument(document, { preview: false, preserveFocus: false });
+      if (typeof line === 'number' && line >= 0) {
+        const at = new vscode.Position(Math.min(line, document.lineCount - 1), 0);
+        editor.selection = new vscode.Selection(at, at);
+        editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      }
+    }
+    if (!document || !supported(document)) {
+      void vscode.window.showInformationMessage('Concurrency Lens: open a Python or TypeScript/JavaScript file to visualise its execution model.');
+      return;
+    }
+    this.document = document;
+    this.pendingLine = typeof line === 'number' ? line : undefined;
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+    } else {
+      const panel = vscode.window.createWebviewPanel(
+        VISUALISER_VIEW_TYPE,
+        'Execution Model',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')] },
+      );
+      this.attach(panel);
+    }
+    await this.render();
+  }
+
+  /** After a reload: the page's saved state carries the file's uri. */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const uri = (state as { data?: { uri?: unknown } } | undefined)?.data?.uri;
+    this.panel?.dispose();
+    this.attach(panel);
+    let document: vscode.TextDocument | undefined;
+    if (typeof uri === 'string') {
+      document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      if (!document) {
+        try {
+          document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+        } catch {
+          document = undefined; // an untitled file that is gone: follow the active editor instead
+        }
+      }
+    }
+    const active = vscode.window.activeTextEditor?.document;
+    this.document = document ?? (active && supported(active) ? active : undefined);
+    if (this.document) await this.render();
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    this.last = undefined;
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    panel.iconPath = vscode.Uri.joinPath(media, 'icons', 'visualise.svg');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [media] };
+    panel.webview.html = renderVisualiserHtml({
+      cspSource: panel.webview.cspSource,
+      nonce: nonce(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'visualiser.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'visualiser.css')).toString(),
+    });
+    this.panelDisposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m as FromPage).catch((error: unknown) => this.log.error('Visualiser message failed', error))),
+      panel.onDidDispose(() => this.detach()),
+    );
+  }
+
+  private detach(): void {
+    this.panel = undefined;
+    this.ready = false;
+    this.last = undefined;
+    clearTimeout(this.timer);
+    for (const d of this.panelDisposables.splice(0)) d.dispose();
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.render(), delay);
+  }
+
+  private async render(): Promise<void> {
+    const document = this.document;
+    const panel = this.panel;
+    if (!document || !panel) return;
+    const seq = ++this.renderSeq;
+    let analysed: AnalysedDocument | undefined;
+    try {
+      analysed = await this.store.current(document);
+    } catch (error) {
+      this.log.error('Visualiser: analysis failed', error);
+    }
+    if (seq !== this.renderSeq || this.panel !== panel) return; // a newer render is under way
+    const started = performance.now();
+    const freeThreaded = this.settings().analysis.pythonFreeThreaded;
+    let vis: Visualisation;
+    if (analysed) {
+      vis = buildVisualisation(analysed.parsed, analysed.facts, { freeThreaded }, analysed.result.diagnostics);
+    } else {
+      const language = languageFromId(document.languageId) === 'python' ? 'python' : 'ts';
+      const reason = !this.settings().enabled ? 'Concurrency Lens is disabled (concurrencyLens.enable).' : 'The file is too large to analyse (concurrencyLens.maxFileSizeKB).';
+      vis = buildEmpty(language, reason);
+    }
+    const message: ModelMessage = {
+      type: 'model',
+      ...vis,
+      diagnostics: (analysed?.result.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, range: d.range, severity: d.severity })),
+      fileName: baseName(document),
+      uri: document.uri.toString(),
+      settings: { freeThreaded },
+    };
+    this.log.debug(`Visualised ${message.fileName} in ${(performance.now() - started).toFixed(1)} ms: ${vis.model.units.length} units.`);
+    panel.title = `Execution Model: ${message.fileName}`;
+    this.last = message;
+    if (this.ready) await this.post(message);
+  }
+
+  private async post(message: ModelMessage): Promise<void> {
+    if (!this.panel) return;
+    await this.panel.webview.postMessage(message);
+    if (this.pendingLine !== undefined) {
+      await this.panel.webview.postMessage({ type: 'highlight', line: this.pendingLine });
+      this.pendingLine = undefined;
+    }
+  }
+
+  private async receive(m: FromPage): Promise<void> {
+    if (!m || typeof m !== 'object') return;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.last) await this.post(this.last);
+        else await this.render();
+        return;
+      case 'reveal':
+        if (isRange(m.range)) await this.reveal(m.range);
+        return;
+      case 'exportSvg':
+        if (typeof m.svg === 'string' && m.svg.length < MAX_SVG_BYTES) await this.exportSvg(m.svg);
+        return;
+    }
+  }
+
+  private async reveal(range: Range): Promise<void> {
+    const document = this.document;
+    if (!document) return;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    const editor = await vscode.window.showTextDocument(document, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      preserveFocus: false,
+      preview: false,
+    });
+    const r = document.validateRange(toRange(range));
+    editor.selection = new vscode.Selection(r.start, r.end);
+    editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private async exportSvg(svg: string): Promise<void> {
+    const name = (this.last?.fileName ?? 'execution-model').replace(/\.[^.]+$/, '');
+    const folder = this.document && !this.document.isUntitled ? vscode.Uri.joinPath(this.document.uri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `${name}.execution-model.svg`) : undefined,
+      filters: { 'SVG image': ['svg'] },
+      saveLabel: 'Export',
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
+    this.log.info(`Exported the execution model to ${target.toString()}.`);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function buildEmpty(language: 'python' | 'ts', note: string): Visualisation {
+  const main = language === 'python'
+    ? { id: 'main', kind: 'main-thread' as const, label: 'main thread', steps: [] }
+    : { id: 'main', kind: 'js-main' as const, label: 'main script', steps: [] };
+  return {
+    model: { language, units: [main], notes: [note] },
+    timeline: { lanes: [], events: [], totalMs: 0, notes: [] },
+    whatIf: undefined,
+    concepts: buildConceptPages(),
+  };
+}

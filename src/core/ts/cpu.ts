@@ -1,0 +1,371 @@
+import type { Node } from 'web-tree-sitter';
+import { tsBlockingCall } from '../catalog/blocking';
+import type { CpuClassification, CpuVerdict, Evidence } from '../python/cpu';
+import { rangeOf } from '../text';
+import type { Range } from '../types';
+import { FUNCTION_TYPES, type TsSemantics } from './semantics';
+
+/**
+ * Classifies JS/TS functions as CPU-bound or I/O-bound from evidence in their code, like python/cpu.ts.
+ * JS has no GIL: `releasesGil` is always false; what matters is whether the code runs on the event-loop
+ * thread without yielding. Calling an async function runs its body synchronously up to its first `await`.
+ */
+
+export type { CpuClassification, CpuVerdict, Evidence } from '../python/cpu';
+
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '**', '<<', '>>', '>>>', '&', '|', '^']);
+const LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
+const CLASSES = new Set(['class_declaration', 'class', 'abstract_class_declaration']);
+
+// Builtins that compute (unless the file declares the name itself).
+const PURE_GLOBALS = new Set([
+  'Math', 'JSON', 'Number', 'String', 'Array', 'Object', 'Boolean', 'BigInt', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet',
+  'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'Date', 'RegExp', 'Error', 'TypeError', 'RangeError', 'Uint8Array',
+  'Int32Array', 'Uint32Array', 'Float64Array', 'Float32Array', 'Int8Array', 'Int16Array', 'Uint16Array', 'ArrayBuffer',
+  'DataView', 'encodeURIComponent', 'decodeURIComponent', 'structuredClone', 'Promise', 'performance', 'Reflect',
+]);
+// Array/string/Map methods, on objects of unknown type.
+const PURE_METHODS = new Set([
+  'push', 'pop', 'shift', 'unshift', 'slice', 'splice', 'concat', 'join', 'split', 'indexOf', 'lastIndexOf', 'includes',
+  'charCodeAt', 'codePointAt', 'charAt', 'toString', 'toFixed', 'toPrecision', 'startsWith', 'endsWith', 'trim', 'trimStart',
+  'trimEnd', 'toUpperCase', 'toLowerCase', 'padStart', 'padEnd', 'replace', 'replaceAll', 'substring', 'substr', 'at',
+  'fill', 'keys', 'values', 'entries', 'has', 'add', 'set', 'delete', 'sort', 'reverse', 'repeat', 'localeCompare',
+  'map', 'filter', 'reduce', 'reduceRight', 'forEach', 'some', 'every', 'find', 'findIndex', 'findLast', 'flat', 'flatMap',
+  'toSorted', 'toReversed', 'match', 'matchAll', 'test', 'exec', 'valueOf', 'subarray', 'readUInt32LE', 'writeUInt32LE',
+  'abs', 'floor', 'ceil', 'round', 'sqrt', 'min', 'max', 'pow', 'imul', 'random', 'now', 'from', 'of', 'isArray',
+  'stringify', 'parse', 'assign', 'freeze', 'fromCharCode', 'hasOwnProperty', 'resolve',
+]);
+// Callbacks of these methods run in place, synchronously.
+const INLINE_CALLBACK_METHODS = new Set(['map', 'filter', 'reduce', 'reduceRight', 'forEach', 'some', 'every', 'find', 'findIndex', 'findLast', 'flatMap', 'sort', 'toSorted']);
+// Methods that most likely talk to the outside world or schedule work, on objects of unknown type.
+const IO_METHODS = new Set([
+  'write', 'read', 'send', 'end', 'query', 'request', 'fetch', 'then', 'catch', 'finally', 'emit', 'on', 'once', 'postMessage',
+  'pipe', 'close', 'connect', 'listen', 'execute', 'exec', 'get', 'post', 'put', 'patch', 'log', 'info', 'warn', 'error', 'debug',
+  'flush', 'writeHead', 'json', 'text', 'blob', 'arrayBuffer', 'getReader', 'enqueue', 'dispatchEvent',
+]);
+const IO_QUALIFIED_PREFIXES = [
+  'fs', 'net', 'http', 'https', 'http2', 'dns', 'child_process', 'worker_threads', 'tls', 'dgram', 'readline', 'stream',
+  'global.fetch', 'global.setTimeout', 'global.setInterval', 'global.setImmediate', 'global.queueMicrotask', 'global.process',
+  'global.Atomics', 'global.Deno', 'global.Bun', 'timers', 'zlib', 'crypto',
+];
+
+const SMALL_LOOP = 1000;
+const MAX_DEPTH = 3;
+
+function lineOf(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+/** The loop's first line up to its body: `for (let i = 0; i < n; i++)`. */
+export function loopHeaderRange(loop: Node): Range {
+  const body = loop.childForFieldName('body');
+  if (body && loop.type !== 'do_statement') return { start: rangeOf(loop).start, end: rangeOf(body).start };
+  return rangeOf(loop);
+}
+
+export function isAsync(fn: Node): boolean {
+  return FUNCTION_TYPES.has(fn.type) && fn.children.some((c) => c?.type === 'async');
+}
+
+function numberValue(node: Node | null | undefined): number | undefined {
+  if (node?.type !== 'number') return undefined;
+  const n = Number(node.text.replace(/_/g, ''));
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** `for (let i = 0; i < 3; i++)` or `for (const x of [a, b])`: too few iterations to matter. */
+function isSmallLoop(loop: Node): boolean {
+  if (loop.type === 'for_statement') {
+    const condition = loop.childForFieldName('condition');
+    const test = condition?.type === 'expression_statement' ? condition.namedChildren[0] : condition;
+    if (test?.type === 'binary_expression') {
+      const bound = numberValue(test.childForFieldName('right'));
+      return bound !== undefined && bound < SMALL_LOOP;
+    }
+    return false;
+  }
+  if (loop.type === 'for_in_statement') {
+    const right = loop.childForFieldName('right');
+    return right?.type === 'array' && right.namedChildren.length < SMALL_LOOP;
+  }
+  return false;
+}
+
+interface LoopState {
+  node: Node;
+  /** Multiplicative or bitwise arithmetic: real computation per iteration. */
+  arithmetic?: Node;
+  /** Only `+`/`-`/`++` or template strings: bookkeeping unless the loop is known to run many times. */
+  light?: Node;
+  strings?: Node;
+  cpuCall?: { node: Node; name: string };
+  io: boolean;
+  opaque: boolean;
+  suspends: boolean;
+  nested: boolean;
+}
+
+type CallKind =
+  | { kind: 'pure' }
+  | { kind: 'print'; evidence: Evidence }
+  | { kind: 'io'; evidence: Evidence }
+  | { kind: 'cpu'; evidence: Evidence; name: string }
+  | { kind: 'recursion' }
+  | { kind: 'opaque' };
+
+const caches = new WeakMap<TsSemantics, Map<number, CpuClassification>>();
+
+/** Classifies a function (declaration, expression, arrow or method) by its body; nested functions are skipped. */
+export function classifyFunction(semantics: TsSemantics, fn: Node): CpuClassification {
+  return classifyWith(semantics, fn, []);
+}
+
+/** Classifies a loop that runs in place inside some function. */
+export function classifyLoop(semantics: TsSemantics, loop: Node): CpuClassification {
+  let owner: Node | null = loop.parent;
+  while (owner && !FUNCTION_TYPES.has(owner.type)) owner = owner.parent;
+  return new Scanner(semantics, loop, owner ? [owner.id] : []).run();
+}
+
+function classifyWith(semantics: TsSemantics, fn: Node, stack: number[]): CpuClassification {
+  let cache = caches.get(semantics);
+  if (!cache) {
+    cache = new Map();
+    caches.set(semantics, cache);
+  }
+  const cached = cache.get(fn.id);
+  if (cached) return cached;
+  const result = new Scanner(semantics, fn, [...stack, fn.id]).run();
+  if (stack.length === 0) cache.set(fn.id, result);
+  return result;
+}
+
+/** The function node a callee expression denotes in this file, if any. */
+export function localFunction(semantics: TsSemantics, callee: Node): Node | undefined {
+  if (FUNCTION_TYPES.has(callee.type)) return callee;
+  const resolved = semantics.resolve(callee);
+  if (resolved?.kind === 'local' && FUNCTION_TYPES.has(resolved.node.type)) return resolved.node;
+  return undefined;
+}
+
+export function functionName(fn: Node): string {
+  const name = fn.childForFieldName('name')?.text ?? (fn.parent?.type === 'variable_declarator' ? fn.parent.childForFieldName('name')?.text : undefined);
+  return name ? `\`${name}\`` : 'the callback';
+}
+
+class Scanner {
+  private readonly cpu: Evidence[] = [];
+  private readonly io: Evidence[] = [];
+  private readonly suspend: Evidence[] = [];
+  private readonly loops: LoopState[] = [];
+  private arithmeticOutsideLoops = false;
+  private opaqueCalls = 0;
+  private recursion: Node | undefined;
+  /** Self-call sites: two or more (`fib(n - 1) + fib(n - 2)`) make the work grow exponentially; one is a walk. */
+  private recursionSites = 0;
+  private generator = false;
+  private readonly fn: Node | undefined;
+
+  constructor(private readonly semantics: TsSemantics, private readonly region: Node, private readonly stack: number[]) {
+    this.fn = FUNCTION_TYPES.has(region.type) ? region : undefined;
+  }
+
+  run(): CpuClassification {
+    if (this.fn) {
+      if (this.fn.type.startsWith('generator')) this.generator = true;
+      const body = this.fn.childForFieldName('body');
+      if (body) {
+        if (body.type === 'statement_block') for (const c of body.namedChildren) { if (c) this.visit(c, undefined, false); }
+        else this.visit(body, undefined, false);
+      }
+    } else {
+      this.visit(this.region, undefined, false);
+    }
+    for (const loop of this.loops) this.finishLoop(loop);
+    if (this.recursion && this.recursionSites >= 2 && (this.arithmeticOutsideLoops || this.loops.some((l) => l.arithmetic || l.light))) {
+      this.cpu.push({ kind: 'cpu', range: rangeOf(this.recursion), text: `${this.fn ? functionName(this.fn) : 'it'} calls itself recursively (line ${lineOf(this.recursion)}) and does arithmetic` });
+    }
+    const opaqueLoop = this.loops.some((l) => l.opaque && !l.io);
+    let verdict: CpuVerdict;
+    if (this.generator) verdict = 'unknown';
+    else if (this.io.length || this.suspend.length) verdict = this.cpu.length ? 'mixed' : 'io';
+    else if (opaqueLoop) verdict = 'unknown';
+    else verdict = this.cpu.length ? 'cpu' : 'unknown';
+    return {
+      verdict,
+      evidence: [...this.cpu, ...this.io, ...this.suspend],
+      releasesGil: false,
+      suspends: this.suspend.length > 0,
+      sideEffects: [],
+      pure: !this.generator && !this.opaqueCalls && !this.io.length && !this.suspend.length,
+    };
+  }
+
+  private finishLoop(loop: LoopState): void {
+    if (loop.io || loop.opaque || loop.suspends) return;
+    if (!loop.nested && isSmallLoop(loop.node)) return;
+    // Counting over a collection (`for (const x of xs) n++`, `i < xs.length`) is bookkeeping, not CPU-bound work;
+    // it counts only in counted loops with another bound (`i < n`).
+    const counted = loop.node.type === 'for_statement' && !/\.length\b/.test(loop.node.childForFieldName('condition')?.text ?? '');
+    const does = loop.cpuCall
+      ? `calls ${loop.cpuCall.name} (line ${lineOf(loop.cpuCall.node)}), which is CPU-bound,`
+      : loop.arithmetic ? 'does arithmetic' : counted && loop.light ? 'does arithmetic' : counted && loop.strings ? 'builds strings' : undefined;
+    if (!does) return;
+    this.cpu.push({ kind: 'cpu', range: loopHeaderRange(loop.node), text: `the loop at line ${lineOf(loop.node)} ${does} and makes no I/O call` });
+  }
+
+  private visit(node: Node, loop: LoopState | undefined, header: boolean): void {
+    if (FUNCTION_TYPES.has(node.type) || CLASSES.has(node.type)) return;
+    if (LOOPS.has(node.type)) {
+      const awaitFor = node.type === 'for_in_statement' && node.children.some((c) => c?.type === 'await');
+      if (awaitFor) this.suspend.push({ kind: 'suspend', range: rangeOf(node), text: `\`for await\` at line ${lineOf(node)}` });
+      let state = loop;
+      if (state) {
+        state.nested = true;
+      } else {
+        state = { node, io: false, opaque: false, suspends: false, nested: false };
+        this.loops.push(state);
+      }
+      if (awaitFor) state.suspends = true;
+      const body = node.childForFieldName('body');
+      for (const child of node.namedChildren) if (child) this.visit(child, state, child.id !== body?.id);
+      return;
+    }
+    switch (node.type) {
+      case 'await_expression':
+        this.suspend.push({ kind: 'suspend', range: rangeOf(node), text: `\`await\` at line ${lineOf(node)}` });
+        if (loop) loop.suspends = true;
+        break;
+      case 'yield_expression':
+        this.generator = true;
+        break;
+      case 'binary_expression': {
+        const op = node.childForFieldName('operator')?.type ?? '';
+        if (!header && ARITHMETIC.has(op)) this.noteArithmetic(node, loop, op);
+        break;
+      }
+      case 'augmented_assignment_expression': {
+        const op = (node.childForFieldName('operator')?.type ?? '').slice(0, -1);
+        if (!header && ARITHMETIC.has(op)) this.noteArithmetic(node, loop, op);
+        break;
+      }
+      case 'update_expression':
+        if (!header) this.noteArithmetic(node, loop, '+');
+        break;
+      case 'template_substitution':
+        if (loop) loop.strings ??= node;
+        break;
+      case 'call_expression':
+        this.visitCall(node, loop);
+        // Callbacks of array methods run here and now.
+        for (const arg of node.childForFieldName('arguments')?.namedChildren ?? []) {
+          if (arg && FUNCTION_TYPES.has(arg.type) && this.inlineCallback(node)) {
+            const body = arg.childForFieldName('body');
+            if (body) this.visit(body, loop, false);
+          }
+        }
+        break;
+      case 'new_expression':
+        this.visitCall(node, loop);
+        break;
+    }
+    for (const child of node.namedChildren) if (child) this.visit(child, loop, header);
+  }
+
+  private inlineCallback(call: Node): boolean {
+    const callee = call.childForFieldName('function');
+    return callee?.type === 'member_expression' && INLINE_CALLBACK_METHODS.has(callee.childForFieldName('property')?.text ?? '');
+  }
+
+  private noteArithmetic(node: Node, loop: LoopState | undefined, op: string): void {
+    if (!loop) this.arithmeticOutsideLoops = true;
+    else if (op === '+' || op === '-' || op === '|' || op === '&') loop.light ??= node;
+    else loop.arithmetic ??= node;
+  }
+
+  private visitCall(call: Node, loop: LoopState | undefined): void {
+    const kind = this.classifyCall(call);
+    switch (kind.kind) {
+      case 'io':
+        this.io.push(kind.evidence);
+        if (loop) loop.io = true;
+        break;
+      case 'print':
+        if (loop) {
+          this.io.push(kind.evidence);
+          loop.io = true;
+        }
+        break;
+      case 'cpu':
+        if (loop) loop.cpuCall ??= { node: call, name: kind.name };
+        else this.cpu.push(kind.evidence);
+        break;
+      case 'recursion':
+        this.recursion ??= call;
+        this.recursionSites++;
+        break;
+      case 'opaque':
+        this.opaqueCalls++;
+        if (loop) loop.opaque = true;
+        break;
+      case 'pure':
+        break;
+    }
+  }
+
+  private classifyCall(call: Node): CallKind {
+    const callee = call.childForFieldName('function') ?? call.childForFieldName('constructor');
+    if (!callee) return { kind: 'opaque' };
+    if (callee.type === 'import') return { kind: 'io', evidence: { kind: 'io', range: rangeOf(call), text: `\`import()\` at line ${lineOf(call)} loads a module` } };
+    const at = rangeOf(call);
+    const line = lineOf(call);
+    const short = callee.text.length > 40 ? `${callee.text.slice(0, 37)}...` : callee.text;
+    const local = localFunction(this.semantics, callee);
+    if (local) return this.follow(local, call, `\`${short}\``);
+    const resolved = this.semantics.resolve(callee);
+    if (resolved?.kind === 'local') return CLASSES.has(resolved.node.type) ? { kind: 'pure' } : { kind: 'opaque' };
+    const qualified = resolved?.kind === 'qualified' ? resolved.name : this.semantics.calleeName(call);
+    if (qualified) {
+      if (qualified.startsWith('global.console.')) return { kind: 'print', evidence: { kind: 'io', range: at, text: `\`${short}\` at line ${line} writes to the console in the loop` } };
+      const blocking = tsBlockingCall(qualified);
+      if (blocking) return { kind: 'io', evidence: { kind: 'io', range: at, text: `\`${short}\` at line ${line} blocks (${blocking.category})` } };
+      const root = qualified.split('.').slice(0, qualified.startsWith('global.') ? 2 : 1).join('.');
+      if (IO_QUALIFIED_PREFIXES.some((p) => qualified === p || root === p || qualified.startsWith(`${p}.`))) {
+        return { kind: 'io', evidence: { kind: 'io', range: at, text: `\`${short}\` at line ${line} does I/O or schedules work` } };
+      }
+      if (qualified.startsWith('global.') && PURE_GLOBALS.has(qualified.split('.')[1])) return { kind: 'pure' };
+    }
+    // Builtins the semantics does not list: pure unless the file declares the name.
+    const base = callee.type === 'member_expression' ? leftmost(callee) : callee;
+    if (base?.type === 'identifier' && PURE_GLOBALS.has(base.text) && !this.semantics.isDeclared(base.text, call)) return { kind: 'pure' };
+    if (callee.type === 'member_expression') {
+      const method = callee.childForFieldName('property')?.text ?? '';
+      if (IO_METHODS.has(method)) return { kind: 'io', evidence: { kind: 'io', range: at, text: `\`${short}()\` at line ${line} looks like I/O` } };
+      if (PURE_METHODS.has(method) && !qualified) return { kind: 'pure' };
+    }
+    return { kind: 'opaque' };
+  }
+
+  private follow(target: Node, call: Node, label: string): CallKind {
+    if (this.stack.includes(target.id)) return { kind: 'recursion' };
+    if (this.stack.length > MAX_DEPTH) return { kind: 'opaque' };
+    const inner = classifyWith(this.semantics, target, this.stack);
+    const line = lineOf(call);
+    switch (inner.verdict) {
+      case 'cpu':
+        return { kind: 'cpu', name: label, evidence: { kind: 'cpu', range: rangeOf(call), text: `it calls ${label} (line ${line}), which is CPU-bound: ${inner.evidence.find((e) => e.kind === 'cpu')?.text ?? 'it computes'}` } };
+      case 'io': case 'mixed':
+        return { kind: 'io', evidence: { kind: 'io', range: rangeOf(call), text: `${label} at line ${line} does I/O or awaits` } };
+      default:
+        return inner.pure ? { kind: 'pure' } : { kind: 'opaque' };
+    }
+  }
+}
+
+function leftmost(node: Node): Node | undefined {
+  let current: Node | null = node;
+  while (current && (current.type === 'member_expression' || current.type === 'call_expression')) {
+    current = current.type === 'member_expression' ? current.childForFieldName('object') : current.childForFieldName('function');
+  }
+  return current ?? undefined;
+}

@@ -1,0 +1,1037 @@
+// Python extraction: walks the module body (the main thread) and every callable a thread, process,
+// pool or asyncio task runs, in source order, as a small abstract interpreter: names bound to threads,
+// pools, tasks and coroutines are tracked so `t.start()`, `pool.submit(f)`, `await task` find their unit.
+import type { Node } from 'web-tree-sitter';
+import { pythonBlockingCall } from '../catalog/blocking';
+import { callableNode, classifyCallable, classifyRegion, constantInt, type CpuClassification } from '../python/cpu';
+import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
+import { rangeOf } from '../text';
+import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
+import { HEAVY_WEIGHT, labelOf, ModelBuilder, weightForIterations, type ExtractLimits } from './extract';
+
+type Val =
+  | { kind: 'unit'; id: string }
+  | { kind: 'deferred'; id: string } // asyncio.to_thread(...): its thread starts when awaited
+  | { kind: 'list'; items: Val[] }
+  | { kind: 'pool'; id: string; tasks: string[] }
+  | { kind: 'group'; tasks: string[] }
+  | { kind: 'coro'; fn: Node; call: Node; args: (Val | undefined)[] }
+  | { kind: 'sleep'; ms: number | undefined }
+  | { kind: 'awaitable'; node: Node } // a library awaitable we know nothing about
+  | { kind: 'num'; value: number };
+
+class Env {
+  private readonly vars = new Map<string, Val>();
+  constructor(private readonly parent?: Env) {}
+  get(name: string): Val | undefined {
+    return this.vars.get(name) ?? this.parent?.get(name);
+  }
+  set(name: string, value: Val): void {
+    this.vars.set(name, value);
+  }
+}
+
+interface Ctx {
+  unit: Unit;
+  /** Inside a coroutine: `await` suspends. */
+  async: boolean;
+  depth: number;
+  /** Callables being walked, for the cycle guard. */
+  stack: number[];
+  env: Env;
+  nesting: number;
+  returned: Val | undefined;
+  done: boolean;
+}
+
+const POOLS: Record<string, UnitKind> = {
+  'concurrent.futures.ThreadPoolExecutor': 'thread-pool',
+  'concurrent.futures.thread.ThreadPoolExecutor': 'thread-pool',
+  'concurrent.futures.ProcessPoolExecutor': 'process-pool',
+  'concurrent.futures.process.ProcessPoolExecutor': 'process-pool',
+  'concurrent.futures.InterpreterPoolExecutor': 'interpreter-pool',
+  'multiprocessing.Pool': 'process-pool',
+  'multiprocessing.pool.Pool': 'process-pool',
+  'multiprocessing.pool.ThreadPool': 'thread-pool',
+  'multiprocessing.dummy.Pool': 'thread-pool',
+};
+
+const LOCK_TYPES = new Set([
+  'threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore', 'threading.Condition',
+  'asyncio.Lock', 'asyncio.Semaphore', 'asyncio.BoundedSemaphore', 'asyncio.Condition',
+  'multiprocessing.synchronize.Lock', 'multiprocessing.synchronize.RLock', 'multiprocessing.synchronize.Semaphore',
+  'multiprocessing.synchronize.Condition', 'multiprocessing.Lock', 'multiprocessing.RLock',
+]);
+
+const CONSTRUCTORS = /^(threading|queue|multiprocessing|concurrent\.futures|asyncio)\.[A-Z]\w*$/;
+
+const SKIPPED_STATEMENTS = new Set([
+  'function_definition', 'class_definition', 'decorated_definition', 'import_statement', 'import_from_statement',
+  'future_import_statement', 'pass_statement', 'global_statement', 'nonlocal_statement', 'comment', 'break_statement',
+  'continue_statement', 'delete_statement', 'type_alias_statement', 'print_statement', 'exec_statement', 'ERROR',
+]);
+
+// Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
+const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
+
+export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits): ExecutionModel {
+  return new PyExtractor(sem, limits).run(root);
+}
+
+class PyExtractor {
+  private readonly b: ModelBuilder;
+  /** `self.x` bindings, shared by every method (instances are not told apart). */
+  private readonly selfEnv = new Env();
+  private readonly started = new Set<string>();
+  private readonly joined = new Set<string>();
+  private readonly interestingCache = new Map<number, boolean>();
+  private readonly functions = new Map<string, Node | undefined>();
+  private root!: Node;
+  private readonly regionCache = new Map<number, CpuClassification>();
+
+  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits) {
+    this.b = new ModelBuilder('python', lim);
+  }
+
+  run(root: Node): ExecutionModel {
+    this.root = root;
+    const main = this.b.addUnit({ id: 'main', kind: 'main-thread', label: 'main thread', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } } })!;
+    const ctx: Ctx = { unit: main, async: false, depth: 0, stack: [], env: new Env(), nesting: 0, returned: undefined, done: false };
+    this.block(root, ctx);
+    if (this.b.units.length === 1) this.b.note('The module body starts no threads, processes or asyncio tasks: only the main thread runs.');
+    return this.b.finish('main');
+  }
+
+  // ---- which code is worth walking ----
+
+  /**
+   * Code that may start, wait for or synchronise with a unit: matched textually, then through the
+   * same-file functions it calls (found lazily, a few levels deep): only code the walk reaches is examined.
+   */
+  private interesting(node: Node, depth = 0): boolean {
+    const cached = this.interestingCache.get(node.id);
+    if (cached !== undefined) return cached;
+    const text = node.text;
+    let v = INTERESTING.test(text);
+    this.interestingCache.set(node.id, v); // provisional: breaks cycles
+    if (!v && depth < 4) {
+      for (const name of calledNames(text)) {
+        const fn = this.functionNamed(name);
+        if (fn && fn.id !== node.id && this.interesting(fn, depth + 1)) {
+          v = true;
+          break;
+        }
+      }
+    }
+    this.interestingCache.set(node.id, v);
+    return v;
+  }
+
+  /** The first `def name(` of the file (a function or a method), found by text then position. */
+  private functionNamed(name: string): Node | undefined {
+    if (this.functions.has(name)) return this.functions.get(name);
+    let found: Node | undefined;
+    const m = new RegExp(`^([ \\t]*(?:async[ \\t]+)?)def[ \\t]+${name}[ \\t]*\\(`, 'm').exec(this.root.text);
+    if (m) {
+      const before = this.root.text.slice(0, m.index);
+      const row = (before.match(/\n/g) ?? []).length;
+      let n: Node | null = this.root.descendantForPosition({ row, column: m[1].length });
+      while (n && n.type !== 'function_definition' && n.startPosition.row === row) n = n.parent;
+      if (n?.type === 'function_definition') found = n;
+    }
+    this.functions.set(name, found);
+    return found;
+  }
+
+  // ---- statements ----
+
+  private block(block: Node, ctx: Ctx): void {
+    for (const s of block.namedChildren) {
+      if (ctx.done) return;
+      if (s) this.statement(s, ctx);
+    }
+  }
+
+  private statement(s: Node, ctx: Ctx): void {
+    if (!this.b.visit()) {
+      ctx.done = true;
+      return;
+    }
+    if (SKIPPED_STATEMENTS.has(s.type)) return;
+    if (ctx.nesting > this.lim.maxNesting) {
+      this.b.note(`Code nested deeper than ${this.lim.maxNesting} levels is left out.`);
+      return;
+    }
+    ctx.nesting++;
+    try {
+      switch (s.type) {
+        case 'expression_statement':
+          for (const c of s.namedChildren) if (c) this.expr(c, ctx);
+          return;
+        case 'return_statement': {
+          const value = s.namedChildren[0];
+          ctx.returned = value ? this.expr(value, ctx) : undefined;
+          ctx.done = true;
+          return;
+        }
+        case 'raise_statement':
+          ctx.done = true;
+          return;
+        case 'if_statement':
+          return this.ifStatement(s, ctx);
+        case 'for_statement':
+        case 'while_statement':
+          return this.loop(s, ctx);
+        case 'with_statement':
+          return this.withStatement(s, ctx);
+        case 'try_statement':
+          for (const c of s.namedChildren) {
+            if (c?.type === 'block') this.block(c, ctx);
+            else if (c?.type === 'finally_clause') {
+              const body = c.namedChildren.find((x) => x?.type === 'block');
+              if (body) this.block(body, { ...ctx, done: false });
+            }
+          }
+          return;
+        case 'block':
+          return this.block(s, ctx);
+        default:
+          this.summarise(s, ctx);
+      }
+    } finally {
+      ctx.nesting--;
+    }
+  }
+
+  private ifStatement(s: Node, ctx: Ctx): void {
+    const condition = s.childForFieldName('condition');
+    if (condition && !/^__name__\s*==\s*['"]__main__['"]$/.test(condition.text)) this.expr(condition, ctx);
+    // One branch is shown: the first (the model cannot know which runs).
+    const body = s.childForFieldName('consequence');
+    if (body) this.block(body, ctx);
+  }
+
+  private loop(s: Node, ctx: Ctx): void {
+    const body = s.childForFieldName('body');
+    if (!body) return;
+    if (!this.interesting(body)) return this.summarise(s, ctx);
+    let items: (Val | undefined)[] | undefined;
+    let count: number | undefined;
+    const left = s.type === 'for_statement' ? s.childForFieldName('left') : null;
+    if (s.type === 'for_statement') {
+      const right = s.childForFieldName('right');
+      const v = right ? this.expr(right, ctx) : undefined;
+      if (v?.kind === 'list') items = v.items;
+      else count = right ? this.iterations(right) : undefined;
+    }
+    const n = items ? items.length : count;
+    if (n === undefined) this.b.note('Loops without a literal count are shown as one pass.');
+    const shown = Math.min(n ?? 1, this.lim.maxLoopUnroll);
+    if (n !== undefined && n > shown) this.b.note(`A loop of ${n} iterations is shown with its first ${shown}.`);
+    for (let i = 0; i < shown && !ctx.done; i++) {
+      const item = items?.[i];
+      if (left?.type === 'identifier' && item) ctx.env.set(left.text, item);
+      this.block(body, ctx);
+    }
+  }
+
+  private withStatement(s: Node, ctx: Ctx): void {
+    const isAsync = s.children.some((c) => c?.type === 'async');
+    const exits: (() => void)[] = [];
+    const clause = s.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      const valueNode = item?.childForFieldName('value');
+      if (!item || !valueNode) continue;
+      let value = valueNode;
+      let alias: string | undefined;
+      if (valueNode.type === 'as_pattern') {
+        value = valueNode.namedChildren[0] ?? valueNode;
+        alias = valueNode.childForFieldName('alias')?.text;
+      }
+      if (this.isLock(value)) {
+        const name = value.text;
+        this.b.push(ctx.unit, { kind: 'acquire', target: name, label: `${isAsync ? 'async with' : 'with'} ${labelOf(name)}`, range: rangeOf(item) });
+        exits.push(() => this.b.push(ctx.unit, { kind: 'release', target: name, label: `release ${labelOf(name)}`, range: rangeOf(item) }));
+        continue;
+      }
+      const v = this.expr(value, ctx);
+      if (alias && v) this.bind(alias, v, ctx);
+      if (v?.kind === 'pool') {
+        exits.push(() => this.joinAll(v.tasks, ctx, `end of with: ${labelOf(value)} waits for its tasks`, rangeOf(item)));
+      } else if (v?.kind === 'group') {
+        exits.push(() => this.awaitAll(v.tasks, ctx, 'end of async with: the TaskGroup awaits its tasks', rangeOf(item)));
+      } else if (isAsync) {
+        this.b.push(ctx.unit, { kind: 'await', label: `async with ${labelOf(value)}`, range: rangeOf(item) });
+      }
+    }
+    const body = s.childForFieldName('body');
+    if (body) this.block(body, ctx);
+    for (const exit of exits.reverse()) exit();
+  }
+
+  /** Code with nothing concurrent in it: one step from the CPU classifier's verdict. */
+  private summarise(node: Node, ctx: Ctx, label?: string): void {
+    let c: CpuClassification;
+    try {
+      c = this.regionCache.get(node.id) ?? classifyRegion(this.sem, node);
+      this.regionCache.set(node.id, c);
+    } catch {
+      this.b.light(ctx.unit, node);
+      return;
+    }
+    this.classified(c, node, ctx, label, node);
+  }
+
+  private classified(c: CpuClassification, node: Node, ctx: Ctx, label: string | undefined, sizeOf: Node): void {
+    const range = rangeOf(node);
+    const text = label ?? labelOf(node);
+    const hasCpu = c.verdict === 'cpu' || c.verdict === 'mixed';
+    const hasIo = c.verdict === 'io' || c.verdict === 'mixed';
+    if (hasCpu) {
+      const weight = this.weightOf(sizeOf);
+      if (c.releasesGil && !c.evidence.some((e) => e.kind === 'cpu')) {
+        // C code that drops the GIL: threads overlap it, so it waits like I/O instead of holding the GIL.
+        this.b.push(ctx.unit, { kind: 'io', duration: weight * 10, label: `${text} (releases the GIL)`, range });
+      } else {
+        this.b.push(ctx.unit, { kind: 'cpu', weight, label: text, range });
+      }
+    }
+    if (hasIo) {
+      const sleeps = c.evidence.some((e) => e.kind === 'io' && /\bsleeps\b/.test(e.text));
+      this.b.push(ctx.unit, { kind: sleeps ? 'sleep' : ctx.async ? 'blocking' : 'io', label: text, range });
+    }
+    if (!hasCpu && !hasIo) this.b.light(ctx.unit, node);
+  }
+
+  /** CPU weight from literal loop sizes (nested loops multiply); unknown sizes count as heavy. */
+  private weightOf(node: Node): number {
+    let unknown = false;
+    let visits = 0;
+    const size = (iterable: Node | null | undefined): number => {
+      const n = this.iterations(iterable);
+      if (n === undefined) unknown = true;
+      return n ?? 1;
+    };
+    const work = (n: Node, depth: number): number => {
+      if (depth > 30 || ++visits > 2000) return 1;
+      switch (n.type) {
+        case 'function_definition': case 'class_definition': case 'lambda': case 'decorated_definition':
+          return depth === 0 ? workOf(n.childForFieldName('body'), depth) : 1;
+        case 'for_statement':
+          return size(n.childForFieldName('right')) * workOf(n.childForFieldName('body'), depth);
+        case 'while_statement':
+          unknown = true;
+          return workOf(n.childForFieldName('body'), depth);
+        case 'list_comprehension': case 'set_comprehension': case 'generator_expression': case 'dictionary_comprehension': {
+          let total = 1;
+          for (const c of n.namedChildren) if (c?.type === 'for_in_clause') total *= size(c.childForFieldName('right'));
+          return total * workOf(n.namedChildren[0], depth);
+        }
+        case 'call':
+          // sum(range(10**7)): an aggregate over a literal range.
+          if (n.childForFieldName('function')?.text === 'range') return this.iterations(n) ?? 1;
+          break;
+      }
+      let inner = 1;
+      for (const c of n.namedChildren) if (c) inner = Math.max(inner, work(c, depth + 1));
+      return inner;
+    };
+    const workOf = (n: Node | null | undefined, depth: number): number => (n ? work(n, depth + 1) : 1);
+    const total = work(node, 0);
+    if (unknown && total < 100_000) return HEAVY_WEIGHT;
+    return weightForIterations(total);
+  }
+
+  /** Literal iteration count of an iterable: range(n), [a, b], [x] * n, or a name bound to one. */
+  private iterations(node: Node | null | undefined, depth = 0): number | undefined {
+    if (!node || depth > 3) return undefined;
+    switch (node.type) {
+      case 'call': {
+        const fn = node.childForFieldName('function')?.text;
+        const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'keyword_argument');
+        if (fn === 'range') {
+          const v = args.map((a) => constantInt(a));
+          if (v.some((x) => x === undefined)) return undefined;
+          if (v.length === 1) return Math.max(0, v[0]!);
+          if (v.length >= 2) return Math.max(0, Math.ceil((v[1]! - v[0]!) / (v[2] ?? 1)));
+          return undefined;
+        }
+        if (fn === 'enumerate' || fn === 'list' || fn === 'tuple' || fn === 'reversed' || fn === 'sorted') return this.iterations(args[0], depth + 1);
+        return undefined;
+      }
+      case 'list': case 'tuple': case 'set':
+        return node.namedChildren.some((c) => c?.type === 'list_splat') ? undefined : node.namedChildren.filter((c) => c && c.type !== 'comment').length;
+      case 'string':
+        return undefined;
+      case 'binary_operator': {
+        if (node.childForFieldName('operator')?.type !== '*') return undefined;
+        const l = node.childForFieldName('left');
+        const r = node.childForFieldName('right');
+        const [seq, times] = l && (l.type === 'list' || l.type === 'tuple') ? [l, r] : [r, l];
+        const n = constantInt(times);
+        const len = this.iterations(seq, depth + 1);
+        return n !== undefined && len !== undefined ? n * len : undefined;
+      }
+      case 'identifier': {
+        const value = this.sem.assignedValue(node);
+        return value ? this.iterations(value, depth + 1) : undefined;
+      }
+      case 'parenthesized_expression':
+        return this.iterations(node.namedChildren[0], depth + 1);
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- expressions ----
+
+  private expr(node: Node, ctx: Ctx, awaited = false): Val | undefined {
+    if (!this.b.visit() || ctx.nesting > this.lim.maxNesting * 2) return undefined;
+    switch (node.type) {
+      case 'call':
+        return this.call(node, ctx, awaited);
+      case 'await': {
+        const inner = node.namedChildren[0];
+        return inner ? this.awaitExpr(inner, node, ctx) : undefined;
+      }
+      case 'identifier':
+        return ctx.env.get(node.text);
+      case 'attribute': {
+        const object = node.childForFieldName('object');
+        if (object?.type === 'identifier' && object.text === 'self') return this.selfEnv.get(node.text);
+        if (object && object.type !== 'identifier') this.expr(object, ctx);
+        return ctx.env.get(node.text);
+      }
+      case 'integer': case 'float': {
+        const v = Number(node.text.replace(/_/g, ''));
+        return Number.isFinite(v) ? { kind: 'num', value: v } : undefined;
+      }
+      case 'list': case 'tuple': case 'set': case 'expression_list': {
+        const items: Val[] = [];
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          const v = this.expr(c, ctx);
+          if (v?.kind === 'list' && c.type === 'list_splat') items.push(...v.items);
+          else if (v) items.push(v);
+        }
+        return items.length ? { kind: 'list', items } : undefined;
+      }
+      case 'list_splat': case 'parenthesized_expression': case 'keyword_argument': {
+        const inner = node.type === 'keyword_argument' ? node.childForFieldName('value') : node.namedChildren[0];
+        return inner ? this.expr(inner, ctx, awaited) : undefined;
+      }
+      case 'list_comprehension': case 'generator_expression': case 'set_comprehension':
+        return this.comprehension(node, ctx);
+      case 'assignment': case 'named_expression':
+        return this.assignment(node, ctx);
+      case 'augmented_assignment': {
+        const right = node.childForFieldName('right');
+        if (right) this.expr(right, ctx);
+        this.b.light(ctx.unit, node);
+        return undefined;
+      }
+      case 'lambda': case 'string': case 'true': case 'false': case 'none': case 'comment':
+        return undefined;
+      case 'conditional_expression': {
+        const first = node.namedChildren[0];
+        return first ? this.expr(first, ctx, awaited) : undefined;
+      }
+      default:
+        for (const c of node.namedChildren) if (c) this.expr(c, ctx);
+        return undefined;
+    }
+  }
+
+  private bind(target: string, v: Val, ctx: Ctx): void {
+    if (target.startsWith('self.')) this.selfEnv.set(target, v);
+    else ctx.env.set(target, v);
+  }
+
+  private assignment(node: Node, ctx: Ctx): Val | undefined {
+    const left = node.childForFieldName(node.type === 'named_expression' ? 'name' : 'left');
+    let right = node.childForFieldName(node.type === 'named_expression' ? 'value' : 'right');
+    if (!right) return undefined;
+    while (right.type === 'assignment') right = right.childForFieldName('right') ?? right;
+    if (left?.type === 'attribute' && left.childForFieldName('attribute')?.text === 'daemon') {
+      const object = left.childForFieldName('object');
+      const v = object ? this.expr(object, ctx) : undefined;
+      if (v?.kind === 'unit') this.setDaemon(v.id, right.text === 'True', left);
+      return undefined;
+    }
+    const v = this.expr(right, ctx);
+    if (v && left && (left.type === 'identifier' || left.type === 'attribute')) this.bind(left.text, v, ctx);
+    return v;
+  }
+
+  private setDaemon(id: string, daemon: boolean, at: Node): void {
+    const unit = this.unit(id);
+    if (!unit) return;
+    if (this.started.has(id)) {
+      this.b.note(`line ${at.startPosition.row + 1}: daemon is set after start() (CPython raises RuntimeError); ${unit.label} stays non-daemon.`);
+      return;
+    }
+    unit.daemon = daemon || undefined;
+    if (!unit.daemon) delete unit.daemon;
+  }
+
+  private unit(id: string): Unit | undefined {
+    return this.b.units.find((u) => u.id === id);
+  }
+
+  private comprehension(node: Node, ctx: Ctx): Val | undefined {
+    const body = node.namedChildren[0];
+    if (!body || !this.interesting(body)) {
+      this.summarise(node, ctx);
+      return undefined;
+    }
+    const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause');
+    const right = clause?.childForFieldName('right');
+    const left = clause?.childForFieldName('left');
+    const source = right ? this.expr(right, ctx) : undefined;
+    const n = source?.kind === 'list' ? source.items.length : this.iterations(right);
+    if (n === undefined) this.b.note('A comprehension without a literal count is shown with 3 items.');
+    const count = n ?? 3;
+    const shown = Math.min(count, this.lim.maxLoopUnroll);
+    if (count > shown) this.b.note(`A comprehension of ${count} items is shown with its first ${shown}.`);
+    const items: Val[] = [];
+    for (let i = 0; i < shown; i++) {
+      if (left?.type === 'identifier' && source?.kind === 'list' && source.items[i]) ctx.env.set(left.text, source.items[i]);
+      const v = this.expr(body, ctx);
+      if (v) items.push(v);
+    }
+    return { kind: 'list', items };
+  }
+
+  // ---- calls ----
+
+  private args(call: Node): { positional: Node[]; kw: (name: string) => Node | undefined } {
+    const list = call.childForFieldName('arguments');
+    const all = list?.type === 'argument_list' ? list.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment') : list ? [list] : [];
+    const positional = all.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat');
+    const kw = (name: string) => all.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
+    return { positional, kw };
+  }
+
+  private call(call: Node, ctx: Ctx, awaited: boolean): Val | undefined {
+    const callee = call.childForFieldName('function');
+    if (!callee) return undefined;
+    if (callee.type === 'attribute') {
+      const object = callee.childForFieldName('object');
+      const method = callee.childForFieldName('attribute')?.text ?? '';
+      const objectVal = object && (object.type === 'identifier' || object.type === 'attribute') ? this.expr(object, ctx) : undefined;
+      if (objectVal) {
+        const r = this.method(objectVal, method, call, ctx);
+        if (r !== NOT_HANDLED) return r;
+      }
+      if (object && (method === 'acquire' || method === 'release') && this.isLock(object)) {
+        this.b.push(ctx.unit, { kind: method, target: object.text, label: labelOf(call), range: rangeOf(call) });
+        return undefined;
+      }
+    }
+    const name = this.sem.calleeName(call);
+    if (name) {
+      const r = this.qualified(name, call, ctx);
+      if (r !== NOT_HANDLED) return r;
+    }
+    const resolved = this.sem.resolve(callee);
+    if (resolved?.kind === 'local') {
+      if (resolved.node.type === 'class_definition') return this.instantiate(resolved.node, resolved.name, call, ctx);
+      if (resolved.node.type === 'function_definition') return this.callLocal(resolved.node, call, ctx);
+    }
+    if (callee.type === 'identifier' && !resolved) {
+      const lambda = this.sem.assignedValue(callee);
+      if (lambda?.type === 'lambda') return this.callLocal(lambda, call, ctx);
+    }
+    // A library call: its arguments run first.
+    for (const a of [...this.args(call).positional]) this.expr(a, ctx);
+    if (awaited) return { kind: 'awaitable', node: call };
+    this.libraryCall(name, call, callee, ctx);
+    return undefined;
+  }
+
+  private libraryCall(name: string | undefined, call: Node, callee: Node, ctx: Ctx): void {
+    const range = rangeOf(call);
+    const label = labelOf(call);
+    if (name === 'time.sleep') {
+      const ms = this.seconds(this.args(call).positional[0], ctx);
+      this.b.push(ctx.unit, { kind: 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label, range });
+      return;
+    }
+    const blocking = name ? pythonBlockingCall(name) : undefined;
+    if (blocking) {
+      this.b.push(ctx.unit, { kind: blocking.category === 'sleep' ? 'sleep' : ctx.async ? 'blocking' : 'io', label, range });
+      return;
+    }
+    if (!name && callee.type === 'attribute') {
+      // An object we cannot type: `q.get()`, `ev.wait()` and `x.join()` without arguments wait.
+      const method = callee.childForFieldName('attribute')?.text ?? '';
+      const positional = this.args(call).positional.length;
+      if ((method === 'get' || method === 'join' || method === 'wait') && positional === 0) {
+        this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'io', label, range });
+        return;
+      }
+    }
+    // Builtins (range, len, list...) and constructors (Lock(), Queue()) are too small to draw.
+    if (name && (CONSTRUCTORS.test(name) || /^asyncio\.(get_|new_event_loop)/.test(name))) return;
+    if (name?.startsWith('builtins.') ? name !== 'builtins.print' : callee.type === 'identifier' && !name) return;
+    this.b.light(ctx.unit, call);
+  }
+
+  /** Seconds (literal, or a name bound to a literal) → ms. */
+  private seconds(node: Node | undefined, ctx: Ctx): number | undefined {
+    if (!node) return undefined;
+    if (node.type === 'float' || node.type === 'integer') {
+      const v = Number(node.text.replace(/_/g, ''));
+      return Number.isFinite(v) && v >= 0 ? Math.round(v * 1000 * 1000) / 1000 : undefined;
+    }
+    if (node.type === 'identifier') {
+      const v = ctx.env.get(node.text);
+      if (v?.kind === 'num') return v.value * 1000;
+      const assigned = this.sem.assignedValue(node);
+      return assigned && (assigned.type === 'float' || assigned.type === 'integer') ? this.seconds(assigned, ctx) : undefined;
+    }
+    const c = constantInt(node);
+    if (c !== undefined) return c * 1000;
+    if (node.type === 'binary_operator' && node.childForFieldName('operator')?.type === '/') {
+      const a = this.seconds(node.childForFieldName('left') ?? undefined, ctx);
+      const b = this.seconds(node.childForFieldName('right') ?? undefined, ctx);
+      return a !== undefined && b ? (a / b) * 1000 : undefined;
+    }
+    return undefined;
+  }
+
+  private qualified(name: string, call: Node, ctx: Ctx): Val | undefined | typeof NOT_HANDLED {
+    if (name === 'threading.Thread') return this.newThread(call, 'thread', ctx);
+    if (name === 'threading.Timer') return this.newThread(call, 'thread', ctx, true);
+    if (/^multiprocessing(\.[\w.]+)?\.Process$/.test(name)) return this.newThread(call, 'process', ctx);
+    const poolKind = POOLS[name] ?? (/^multiprocessing\.context\.\w+\.Pool$/.test(name) ? 'process-pool' : undefined);
+    if (poolKind) return this.newPool(name, poolKind, call);
+    const { positional, kw } = this.args(call);
+    switch (name) {
+      case 'asyncio.run': case 'asyncio.Runner.run': {
+        const arg = positional[0];
+        const v = arg ? this.expr(arg, ctx, true) : undefined;
+        const root = this.task(v, arg ?? call, ctx, 'asyncio-task');
+        if (!root) return undefined;
+        this.b.push(ctx.unit, { kind: 'spawn', target: root, label: labelOf(call), range: rangeOf(call) });
+        this.b.push(ctx.unit, { kind: 'join', target: root, label: `${labelOf(call)} returns when ${this.unit(root)?.label ?? 'it'} finishes`, range: rangeOf(call) });
+        return undefined;
+      }
+      case 'asyncio.create_task': case 'asyncio.ensure_future': case 'asyncio.AbstractEventLoop.create_task':
+      case 'asyncio.TaskGroup.create_task': {
+        const arg = positional[0];
+        return this.spawnTask(arg ? this.expr(arg, ctx, true) : undefined, arg ?? call, call, ctx);
+      }
+      case 'asyncio.gather': {
+        const items: Val[] = [];
+        for (const a of positional) {
+          const v = this.expr(a, ctx, true);
+          const list = v?.kind === 'list' ? v.items : v ? [v] : [{ kind: 'awaitable', node: a } as Val];
+          for (const item of list) {
+            const started = this.spawnTask(item, a, call, ctx);
+            if (started) items.push(started);
+          }
+        }
+        return { kind: 'list', items };
+      }
+      case 'asyncio.wait': case 'asyncio.wait_for': case 'asyncio.shield': case 'asyncio.as_completed': {
+        const arg = positional[0];
+        return arg ? this.expr(arg, ctx) : undefined;
+      }
+      case 'asyncio.sleep':
+        return { kind: 'sleep', ms: this.seconds(positional[0], ctx) };
+      case 'asyncio.to_thread': {
+        const fn = positional[0];
+        const unit = fn ? this.worker(fn, positional.slice(1), call, 'thread', ctx) : undefined;
+        return unit ? { kind: 'deferred', id: unit } : undefined;
+      }
+      case 'asyncio.TaskGroup':
+        return { kind: 'group', tasks: [] };
+      case 'concurrent.futures.wait': {
+        const v = positional[0] ? this.expr(positional[0], ctx) : undefined;
+        if (v?.kind === 'list') this.joinAll(v.items.flatMap((i) => (i.kind === 'unit' ? [i.id] : [])), ctx, labelOf(call), rangeOf(call));
+        return undefined;
+      }
+      case 'concurrent.futures.as_completed': {
+        return positional[0] ? this.expr(positional[0], ctx) : undefined;
+      }
+    }
+    if (name.endsWith('.run_in_executor')) {
+      const executor = positional[0] ? this.expr(positional[0], ctx) : undefined;
+      const fn = positional[1];
+      if (!fn) return undefined;
+      if (executor?.kind === 'pool') return this.poolTask(executor, fn, positional.slice(2), call, ctx);
+      const unit = this.worker(fn, positional.slice(2), call, 'thread', ctx);
+      if (!unit) return undefined;
+      this.spawn(unit, call, ctx);
+      return { kind: 'unit', id: unit };
+    }
+    if (name.endsWith('.create_task') && name.startsWith('asyncio')) {
+      const arg = positional[0];
+      return this.spawnTask(arg ? this.expr(arg, ctx) : undefined, arg ?? call, call, ctx);
+    }
+    void kw;
+    return NOT_HANDLED;
+  }
+
+  /** Methods of tracked values: t.start(), pool.submit(f), tg.create_task(c), threads.append(t). */
+  private method(v: Val, method: string, call: Node, ctx: Ctx): Val | undefined | typeof NOT_HANDLED {
+    const { positional, kw } = this.args(call);
+    const range = rangeOf(call);
+    switch (v.kind) {
+      case 'unit':
+        switch (method) {
+          case 'start':
+            this.spawn(v.id, call, ctx);
+            return undefined;
+          case 'join': case 'result': case 'exception': case 'get': case 'wait':
+            this.join(v.id, ctx, labelOf(call), range, true);
+            return undefined;
+          case 'setDaemon':
+            this.setDaemon(v.id, positional[0]?.text === 'True', call);
+            return undefined;
+          case 'cancel': case 'add_done_callback': case 'done': case 'is_alive': case 'terminate': case 'kill': case 'close':
+            return undefined;
+        }
+        return NOT_HANDLED;
+      case 'deferred':
+        return NOT_HANDLED;
+      case 'pool':
+        switch (method) {
+          case 'submit': case 'apply_async': case 'apply': {
+            const fn = positional[0];
+            if (!fn) return undefined;
+            const rest = method === 'submit' ? positional.slice(1) : (kw('args') ?? positional[1])?.namedChildren.filter((x): x is Node => !!x) ?? [];
+            const task = this.poolTask(v, fn, rest, call, ctx);
+            if (method === 'apply' && task?.kind === 'unit') this.join(task.id, ctx, labelOf(call), range, true);
+            return task;
+          }
+          case 'map': case 'imap': case 'imap_unordered': case 'starmap': case 'map_async': case 'starmap_async': {
+            const fn = positional[0];
+            const iterable = positional[1];
+            if (!fn) return undefined;
+            const source = iterable ? this.expr(iterable, ctx) : undefined;
+            const n = source?.kind === 'list' ? source.items.length : this.iterations(iterable);
+            if (n === undefined) this.b.note(`${labelOf(call)}: the number of items is not literal; 3 tasks are shown.`);
+            const count = n ?? 3;
+            const shown = Math.min(count, this.lim.maxLoopUnroll);
+            if (count > shown) this.b.note(`${labelOf(call)} maps ${count} items; the first ${shown} tasks are shown.`);
+            const items: Val[] = [];
+            for (let i = 0; i < shown; i++) {
+              const task = this.poolTask(v, fn, [], call, ctx, `#${i + 1}`);
+              if (task) items.push(task);
+            }
+            // map's results are consumed in order (list(pool.map(...)), for r in pool.map(...)).
+            if (!method.endsWith('_async')) {
+              for (const t of items) if (t.kind === 'unit') this.join(t.id, ctx, `${labelOf(call)}: result of ${this.unit(t.id)?.label}`, range, true);
+            }
+            return { kind: 'list', items };
+          }
+          case 'shutdown':
+            if (kw('wait')?.text !== 'False' && positional[0]?.text !== 'False') this.joinAll(v.tasks, ctx, labelOf(call), range);
+            return undefined;
+          case 'join':
+            this.joinAll(v.tasks, ctx, labelOf(call), range);
+            return undefined;
+          case 'close': case 'terminate':
+            return undefined;
+        }
+        return NOT_HANDLED;
+      case 'group':
+        if (method === 'create_task') {
+          const arg = positional[0];
+          const task = this.spawnTask(arg ? this.expr(arg, ctx, true) : undefined, arg ?? call, call, ctx);
+          if (task?.kind === 'unit') v.tasks.push(task.id);
+          return task;
+        }
+        return NOT_HANDLED;
+      case 'list':
+        if (method === 'append' || method === 'extend') {
+          const item = positional[0] ? this.expr(positional[0], ctx) : undefined;
+          if (item?.kind === 'list' && method === 'extend') v.items.push(...item.items);
+          else if (item) v.items.push(item);
+          return undefined;
+        }
+        return NOT_HANDLED;
+      default:
+        return NOT_HANDLED;
+    }
+  }
+
+  private spawn(id: string, call: Node, ctx: Ctx): void {
+    if (this.started.has(id)) {
+      this.b.note(`${this.unit(id)?.label ?? id} is started twice (CPython raises RuntimeError).`);
+      return;
+    }
+    this.started.add(id);
+    this.b.push(ctx.unit, { kind: 'spawn', target: id, label: labelOf(call), range: rangeOf(call) });
+  }
+
+  private join(id: string, ctx: Ctx, label: string, range: Step['range'], always = false): void {
+    const key = `${ctx.unit.id}>${id}`;
+    if (this.joined.has(key) && !always) return;
+    this.joined.add(key);
+    const kind = ctx.async && this.unit(id)?.kind === 'asyncio-task' ? 'await' : 'join';
+    this.b.push(ctx.unit, { kind, target: id, label, ...(range ? { range } : {}) });
+  }
+
+  private joinAll(ids: string[], ctx: Ctx, label: string, range: Step['range']): void {
+    for (const id of ids) this.join(id, ctx, label, range);
+  }
+
+  private awaitAll(ids: string[], ctx: Ctx, label: string, range: Step['range']): void {
+    for (const id of ids) this.b.push(ctx.unit, { kind: 'await', target: id, label, ...(range ? { range } : {}) });
+  }
+
+  private awaitExpr(inner: Node, node: Node, ctx: Ctx): Val | undefined {
+    const v = this.expr(inner, ctx, true);
+    const range = rangeOf(node);
+    const label = labelOf(node);
+    switch (v?.kind) {
+      case 'coro':
+        return this.runCoroutine(v, node, ctx);
+      case 'unit':
+        this.b.push(ctx.unit, { kind: 'await', target: v.id, label, range });
+        return undefined;
+      case 'deferred':
+        this.spawn(v.id, node, ctx);
+        this.b.push(ctx.unit, { kind: 'await', target: v.id, label, range });
+        return undefined;
+      case 'list':
+        for (const item of v.items) {
+          if (item.kind === 'unit') this.b.push(ctx.unit, { kind: 'await', target: item.id, label, range });
+          else if (item.kind === 'coro') this.runCoroutine(item, node, ctx);
+        }
+        return undefined;
+      case 'sleep':
+        this.b.push(ctx.unit, { kind: 'await', ...(v.ms !== undefined ? { duration: v.ms } : {}), label, range });
+        return undefined;
+      case 'awaitable':
+        // A library awaitable (a network read, a queue): how long it waits is not in the code.
+        this.b.push(ctx.unit, { kind: 'await', duration: DEFAULT_IO_MS, label, range });
+        return undefined;
+      default:
+        this.b.push(ctx.unit, { kind: 'await', label, range });
+        return undefined;
+    }
+  }
+
+  /** `await coro()`: the coroutine's body runs in the awaiting task. */
+  private runCoroutine(v: Extract<Val, { kind: 'coro' }>, at: Node, ctx: Ctx): Val | undefined {
+    if (ctx.stack.includes(v.fn.id) || ctx.depth >= this.lim.maxCallDepth) {
+      this.b.push(ctx.unit, { kind: 'await', label: labelOf(at), range: rangeOf(at) });
+      return undefined;
+    }
+    return this.walkCallable(v.fn, v.args, ctx, { unit: ctx.unit, async: true });
+  }
+
+  // ---- units ----
+
+  private callableName(fn: Node | undefined, expr: Node): string {
+    if (fn?.type === 'function_definition') return fn.childForFieldName('name')?.text ?? labelOf(expr);
+    if (fn?.type === 'lambda') return 'lambda';
+    return labelOf(expr);
+  }
+
+  /** A thread or process running `target` (unstarted until .start()). */
+  private newThread(call: Node, kind: 'thread' | 'process', ctx: Ctx, timer = false): Val | undefined {
+    const { positional, kw } = this.args(call);
+    const target = timer ? (kw('function') ?? positional[1]) : (kw('target') ?? positional[1]);
+    const argsNode = kw('args') ?? (timer ? positional[2] : positional[3]);
+    const argNodes = argsNode?.namedChildren.filter((x): x is Node => !!x) ?? [];
+    const nameNode = kw('name');
+    const name = nameNode?.type === 'string' ? nameNode.text.replace(/^[rbuf]*(['"]{1,3})([\s\S]*)\1$/i, '$2') : undefined;
+    const fn = target ? callableNode(this.sem, target) : undefined;
+    const fnLabel = target ? `${this.callableName(fn, target)}(${argsNode ? labelOf(argNodes.map((a) => a.text).join(', ')) : ''})` : 'run()';
+    const label = name ? `${name}: ${fnLabel}` : fnLabel;
+    const unit = this.b.addUnit({ kind, label, range: rangeOf(call), parent: ctx.unit.id, ...(kw('daemon')?.text === 'True' ? { daemon: true } : {}) });
+    if (!unit) return undefined;
+    if (timer) {
+      const ms = this.seconds(kw('interval') ?? positional[0], ctx);
+      this.b.push(unit, { kind: 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label: 'Timer interval', range: rangeOf(call) });
+    }
+    this.fillUnit(unit, fn, target, argNodes, ctx);
+    return { kind: 'unit', id: unit.id };
+  }
+
+  private fillUnit(unit: Unit, fn: Node | undefined, target: Node | undefined, argNodes: Node[], ctx: Ctx): void {
+    if (fn) {
+      const args = argNodes.map((a) => this.expr(a, ctx));
+      this.walkCallable(fn, args, ctx, { unit, async: fn.type === 'function_definition' && isAsyncFunction(fn) });
+      if (fn.type === 'function_definition' && isAsyncFunction(fn)) this.b.note(`${unit.label}: the target is a coroutine function; calling it only makes a coroutine, it does not run.`);
+    } else if (target) {
+      this.b.note(`${unit.label}: its target is not a function of this file; its work is shown as one step.`);
+      this.b.push(unit, { kind: 'cpu', weight: 1, label: labelOf(target), range: rangeOf(target) });
+    }
+  }
+
+  /** A thread (to_thread / run_in_executor) running `fnExpr(args)`; not yet started. */
+  private worker(fnExpr: Node, argNodes: Node[], call: Node, kind: 'thread', ctx: Ctx): string | undefined {
+    const fn = callableNode(this.sem, fnExpr);
+    const label = `${this.callableName(fn, fnExpr)}(${labelOf(argNodes.map((a) => a.text).join(', '))})`;
+    const unit = this.b.addUnit({ kind, label, range: rangeOf(call), parent: ctx.unit.id });
+    if (!unit) return undefined;
+    this.fillUnit(unit, fn, fnExpr, argNodes, ctx);
+    return unit.id;
+  }
+
+  private newPool(name: string, kind: UnitKind, call: Node): Val | undefined {
+    const { positional, kw } = this.args(call);
+    const maxNode = kw('max_workers') ?? kw('processes') ?? positional[0];
+    const max = constantInt(maxNode);
+    const short = name.slice(name.lastIndexOf('.') + 1);
+    const unit = this.b.addUnit({ kind, label: max ? `${short}(${max})` : short, range: rangeOf(call), ...(max && max > 0 ? { maxWorkers: max } : {}) });
+    return unit ? { kind: 'pool', id: unit.id, tasks: [] } : undefined;
+  }
+
+  private poolTask(pool: Extract<Val, { kind: 'pool' }>, fnExpr: Node, argNodes: Node[], call: Node, ctx: Ctx, suffix = ''): Val | undefined {
+    const poolUnit = this.unit(pool.id);
+    if (!poolUnit) return undefined;
+    const kind: UnitKind = poolUnit.kind === 'thread-pool' ? 'thread' : 'process';
+    const fn = callableNode(this.sem, fnExpr);
+    const args = suffix || labelOf(argNodes.map((a) => a.text).join(', '));
+    const unit = this.b.addUnit({ kind, label: `${this.callableName(fn, fnExpr)}(${args})`, parent: pool.id, range: rangeOf(call) });
+    if (!unit) return undefined;
+    // The tasks of one map run the same code: walk it once, copy the steps.
+    const twin = suffix && suffix !== '#1' ? this.b.units.find((u) => u.parent === pool.id && u.label === `${this.callableName(fn, fnExpr)}(#1)`) : undefined;
+    if (twin) for (const s of twin.steps) this.b.push(unit, { ...s });
+    else this.fillUnit(unit, fn, fnExpr, argNodes, ctx);
+    pool.tasks.push(unit.id);
+    this.spawn(unit.id, call, ctx);
+    return { kind: 'unit', id: unit.id };
+  }
+
+  /** An asyncio task for a coroutine value; returns its id. */
+  private task(v: Val | undefined, at: Node, ctx: Ctx, kind: 'asyncio-task'): string | undefined {
+    if (v?.kind === 'unit' || v?.kind === 'deferred') return v.id;
+    const label = v?.kind === 'coro' ? labelOf(v.call) : labelOf(at);
+    const unit = this.b.addUnit({ kind, label, range: rangeOf(at), parent: ctx.unit.id });
+    if (!unit) return undefined;
+    if (v?.kind === 'coro') {
+      if (ctx.stack.includes(v.fn.id) || ctx.depth >= this.lim.maxCallDepth) {
+        this.b.push(unit, { kind: 'cpu', weight: 1, label, range: rangeOf(at) });
+      } else {
+        this.walkCallable(v.fn, v.args, ctx, { unit, async: true });
+      }
+    } else if (v?.kind === 'sleep') {
+      this.b.push(unit, { kind: 'await', ...(v.ms !== undefined ? { duration: v.ms } : {}), label, range: rangeOf(at) });
+    } else {
+      this.b.push(unit, { kind: 'await', duration: DEFAULT_IO_MS, label, range: rangeOf(at) });
+      if (!v || v.kind !== 'awaitable') this.b.note(`${label}: not a coroutine of this file; shown as one wait.`);
+    }
+    return unit.id;
+  }
+
+  private spawnTask(v: Val | undefined, at: Node, call: Node, ctx: Ctx): Val | undefined {
+    if (v?.kind === 'unit') return v;
+    const id = this.task(v, at, ctx, 'asyncio-task');
+    if (!id) return undefined;
+    this.spawn(id, v?.kind === 'deferred' ? at : call, ctx);
+    return { kind: 'unit', id };
+  }
+
+  /** A same-file class: Thread/Process subclasses become units running `run()`. */
+  private instantiate(cls: Node, name: string, call: Node, ctx: Ctx): Val | undefined {
+    const bases = this.sem.baseTypes(cls);
+    const kind = bases.includes('threading.Thread') ? 'thread'
+      : bases.some((b) => /^multiprocessing(\.[\w.]+)?\.Process$/.test(b)) ? 'process' : undefined;
+    if (!kind) {
+      const init = this.sem.localMethod(cls, '__init__');
+      if (init && this.interesting(init)) this.callLocal(init, call, ctx);
+      else this.b.light(ctx.unit, call);
+      return undefined;
+    }
+    const run = this.findMethod(cls, 'run');
+    const init = this.findMethod(cls, '__init__');
+    const daemon = this.args(call).kw('daemon')?.text === 'True' || /\bdaemon\s*=\s*True\b/.test(init?.text ?? '');
+    const unit = this.b.addUnit({ kind, label: `${name}.run()`, range: rangeOf(call), parent: ctx.unit.id, ...(daemon ? { daemon: true } : {}) });
+    if (!unit) return undefined;
+    if (run) this.walkCallable(run, [], ctx, { unit, async: false });
+    else this.b.note(`${name} has no run() method in this file.`);
+    return { kind: 'unit', id: unit.id };
+  }
+
+  private findMethod(cls: Node, name: string, depth = 0): Node | undefined {
+    const own = this.sem.localMethod(cls, name);
+    if (own || depth > 5) return own;
+    for (const base of cls.childForFieldName('superclasses')?.namedChildren ?? []) {
+      const r = base ? this.sem.resolve(base) : undefined;
+      if (r?.kind === 'local' && r.node.type === 'class_definition') {
+        const m = this.findMethod(r.node, name, depth + 1);
+        if (m) return m;
+      }
+    }
+    return undefined;
+  }
+
+  /** A call of a same-file function: walked when it may start or wait for units, else summarised. */
+  private callLocal(fn: Node, call: Node, ctx: Ctx): Val | undefined {
+    const { positional } = this.args(call);
+    if (fn.type === 'function_definition' && isAsyncFunction(fn)) {
+      return { kind: 'coro', fn, call, args: positional.map((a) => this.expr(a, ctx)) };
+    }
+    const recursive = ctx.stack.includes(fn.id);
+    if (!recursive && ctx.depth < this.lim.maxCallDepth && this.interesting(fn)) {
+      const args = positional.map((a) => this.expr(a, ctx));
+      return this.walkCallable(fn, args, ctx, { unit: ctx.unit, async: ctx.async });
+    }
+    if (recursive) return undefined; // the outer call's summary covers it
+    let c: CpuClassification;
+    try {
+      c = classifyCallable(this.sem, fn);
+    } catch {
+      this.b.light(ctx.unit, call);
+      return undefined;
+    }
+    this.classified(c, call, ctx, labelOf(call), fn);
+    return undefined;
+  }
+
+  /** Walks a def or lambda body into `into.unit`, parameters bound to the argument values. */
+  private walkCallable(fn: Node, args: (Val | undefined)[], from: Ctx, into: { unit: Unit; async: boolean }): Val | undefined {
+    if (from.stack.includes(fn.id)) {
+      this.b.note(`${this.callableName(fn, fn)} calls itself: the recursion is shown once.`);
+      return undefined;
+    }
+    const env = new Env(from.env);
+    const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+    let i = 0;
+    for (const p of params) {
+      const name = p?.type === 'identifier' ? p.text : p?.type === 'typed_parameter' ? p.namedChildren[0]?.text
+        : p?.type === 'default_parameter' || p?.type === 'typed_default_parameter' ? p.childForFieldName('name')?.text : undefined;
+      if (name === 'self' && i === 0 && fn.parent?.parent?.type === 'class_definition') continue;
+      const v = args[i++];
+      if (name && v) env.set(name, v);
+    }
+    const ctx: Ctx = {
+      unit: into.unit, async: into.async, depth: from.depth + 1, stack: [...from.stack, fn.id], env,
+      nesting: from.nesting + 1, returned: undefined, done: false,
+    };
+    const body = fn.childForFieldName('body');
+    if (!body) return undefined;
+    if (fn.type === 'lambda') return this.expr(body, ctx);
+    this.block(body, ctx);
+    return ctx.returned;
+  }
+
+  private isLock(node: Node): boolean {
+    try {
+      return this.sem.instanceTypes(node).some((t) => LOCK_TYPES.has(t));
+    } catch {
+      return false;
+    }
+  }
+}
+
+const NOT_HANDLED = Symbol('not handled');
+
+const CALL_NAME = /([A-Za-z_]\\w*)\s*\(/g;
+
+/** Names called in a text (`f(`, `self.f(`, `obj.f(`). */
+function calledNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(CALL_NAME)) names.add(m[1]);
+  return names;
+}
+
+

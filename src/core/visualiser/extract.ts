@@ -1,0 +1,199 @@
+// Extraction: a source file's concurrency units and their steps, as an ExecutionModel.
+// Language walkers (extract-python.ts, extract-ts.ts) are small abstract interpreters over the
+// syntax tree; this file holds what they share: the bounded model builder and the entry point.
+import type { Node } from 'web-tree-sitter';
+import type { ParsedDocument } from '../document';
+import type { TreeFacts } from '../analyze';
+import { rangeOf } from '../text';
+import type { Diagnostic, Range } from '../types';
+import type { ExecutionModel, Step, Unit } from './model';
+// The walkers import the builder below; the cycle is safe (nothing runs at load time).
+import { extractPython } from './extract-python';
+import { extractTs } from './extract-ts';
+
+export interface ExtractLimits {
+  maxUnits: number;
+  maxStepsPerUnit: number;
+  maxTotalSteps: number;
+  /** Levels of same-file calls followed into (and nested unit bodies). */
+  maxCallDepth: number;
+  /** Iterations shown of a loop that starts units (`for i in range(4): Thread(...)`). */
+  maxLoopUnroll: number;
+  /** Statement nesting walked; deeper code is left out with a note. */
+  maxNesting: number;
+  /** Syntax nodes visited in all; bounds the work on huge files. */
+  maxVisits: number;
+}
+
+export const defaultExtractLimits: ExtractLimits = {
+  maxUnits: 120,
+  maxStepsPerUnit: 200,
+  maxTotalSteps: 4000,
+  maxCallDepth: 4,
+  maxLoopUnroll: 8,
+  maxNesting: 60,
+  maxVisits: 150_000,
+};
+
+/** Relative CPU cost of a statement doing little (an assignment, a print): a sliver on the timeline. */
+export const LIGHT_WEIGHT = 0.2;
+const LIGHT_MERGE_CAP = 2;
+/** A CPU-bound callable or loop whose size the code does not state. */
+export const HEAVY_WEIGHT = 10;
+const LABEL_MAX = 48;
+
+const lightSteps = new WeakSet<Step>();
+
+/** Collects units and steps under the caps; overflow becomes a note, never an exception. */
+export class ModelBuilder {
+  readonly units: Unit[] = [];
+  private readonly noteSet = new Set<string>();
+  private totalSteps = 0;
+  private ids = new Map<string, number>();
+  visits = 0;
+
+  constructor(readonly language: 'python' | 'ts', readonly limits: ExtractLimits) {}
+
+  note(text: string): void {
+    if (this.noteSet.size < 40) this.noteSet.add(text);
+  }
+
+  get notes(): string[] {
+    return [...this.noteSet];
+  }
+
+  /** Counts visited nodes; false once the budget is spent. */
+  visit(): boolean {
+    if (++this.visits <= this.limits.maxVisits) return true;
+    if (this.visits === this.limits.maxVisits + 1) this.note('The file is large: only part of it is modelled.');
+    return false;
+  }
+
+  id(base: string): string {
+    const clean = base.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'u';
+    const n = (this.ids.get(clean) ?? 0) + 1;
+    this.ids.set(clean, n);
+    return n === 1 ? clean : `${clean}#${n}`;
+  }
+
+  canAddUnit(): boolean {
+    if (this.units.length < this.limits.maxUnits) return true;
+    this.note(`More than ${this.limits.maxUnits} concurrent units: the rest are left out.`);
+    return false;
+  }
+
+  addUnit(unit: Omit<Unit, 'id' | 'steps'> & { id?: string; steps?: Step[] }): Unit | undefined {
+    if (!this.canAddUnit()) return undefined;
+    if (unit.id) this.ids.set(unit.id, Math.max(1, this.ids.get(unit.id) ?? 0));
+    const u: Unit = { ...unit, id: unit.id ?? this.id(unit.label), steps: unit.steps ?? [] };
+    this.units.push(u);
+    return u;
+  }
+
+  push(unit: Unit, step: Step): void {
+    if (unit.steps.length >= this.limits.maxStepsPerUnit) {
+      this.note(`${unit.label} has more than ${this.limits.maxStepsPerUnit} steps: the rest are left out.`);
+      return;
+    }
+    if (this.totalSteps >= this.limits.maxTotalSteps) {
+      this.note(`More than ${this.limits.maxTotalSteps} steps in all: the rest are left out.`);
+      return;
+    }
+    this.totalSteps++;
+    unit.steps.push(step);
+  }
+
+  /** A step for code that does little; consecutive ones merge into one sliver. */
+  light(unit: Unit, node: Node): void {
+    const last = unit.steps[unit.steps.length - 1];
+    if (last && lightSteps.has(last) && (last.weight ?? 0) < LIGHT_MERGE_CAP) {
+      last.weight = Math.round(((last.weight ?? 0) + LIGHT_WEIGHT) * 10) / 10;
+      if (last.range) last.range = { start: last.range.start, end: rangeOf(node).end };
+      if (!last.label.endsWith('…')) last.label += ' …';
+      return;
+    }
+    const step: Step = { kind: 'cpu', weight: LIGHT_WEIGHT, label: labelOf(node), range: rangeOf(node) };
+    lightSteps.add(step);
+    this.push(unit, step);
+  }
+
+  /** Units no step starts and nothing schedules would run at program start: drop them. */
+  finish(mainId: string): ExecutionModel {
+    const spawned = new Set<string>();
+    for (const u of this.units) for (const s of u.steps) if (s.kind === 'spawn' && s.target) spawned.add(s.target);
+    const pools = new Set(this.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
+    const kept = this.units.filter((u) => {
+      if (u.id === mainId || pools.has(u.id) || u.startsAt || spawned.has(u.id)) return true;
+      this.note(`${u.label} is created but never started.`);
+      return false;
+    });
+    const keptIds = new Set(kept.map((u) => u.id));
+    // Pools nothing submits to stay out of the picture.
+    const usedPools = new Set(kept.filter((u) => u.parent && pools.has(u.parent)).map((u) => u.parent));
+    const units = kept.filter((u) => !pools.has(u.id) || usedPools.has(u.id));
+    for (const u of units) {
+      if (u.startsAt && u.startsAt !== 'program-start' && !keptIds.has(u.startsAt.afterStepOf)) u.startsAt = 'program-start';
+    }
+    return { language: this.language, units, notes: this.notes };
+  }
+}
+
+export function isLight(step: Step): boolean {
+  return lightSteps.has(step);
+}
+
+/** A span label from source: the first line, whitespace collapsed, shortened. */
+export function labelOf(node: Node | string): string {
+  const text = typeof node === 'string' ? node : node.text;
+  const first = text.split('\n')[0].replace(/\s+/g, ' ').trim();
+  const multi = text.includes('\n');
+  if (first.length > LABEL_MAX) return `${first.slice(0, LABEL_MAX - 1)}…`;
+  return multi && !first.endsWith(':') ? `${first} …` : first;
+}
+
+/** Relative CPU weight for a loop of n iterations (pure-Python scale: 100k iterations ≈ 1 unit). */
+export function weightForIterations(n: number | undefined): number {
+  if (n === undefined || !Number.isFinite(n)) return HEAVY_WEIGHT;
+  return Math.max(1, Math.min(50, Math.round(n / 100_000)));
+}
+
+function contains(outer: Range, inner: Range): boolean {
+  const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.column <= b.column);
+  return before(outer.start, inner.start) && before(inner.end, outer.end);
+}
+
+/** Marks each step whose range holds a diagnostic (or lies in one) with that diagnostic's code. */
+export function markDiagnostics(model: ExecutionModel, diagnostics: readonly Pick<Diagnostic, 'code' | 'range'>[]): void {
+  if (!diagnostics.length) return;
+  for (const u of model.units) {
+    for (const s of u.steps) {
+      if (!s.range || s.kind === 'spawn') continue;
+      const d = diagnostics.find((x) => contains(s.range!, x.range)) ?? diagnostics.find((x) => contains(x.range, s.range!));
+      if (d) s.diagnosticCode = d.code;
+    }
+  }
+}
+
+export function emptyModel(language: 'python' | 'ts', note: string): ExecutionModel {
+  const main: Unit = language === 'python'
+    ? { id: 'main', kind: 'main-thread', label: 'main thread', steps: [] }
+    : { id: 'main', kind: 'js-main', label: 'main script', steps: [] };
+  return { language, units: [main], notes: [note] };
+}
+
+/** The file's execution model. Never throws: odd code yields a smaller model with notes. */
+export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}): ExecutionModel {
+  const language = doc.language === 'python' ? 'python' : 'ts';
+  const tree = doc.tree;
+  if (!tree || !facts) return emptyModel(language, doc.skipped ? `The file was not parsed (${doc.skipped}).` : 'The file was not parsed.');
+  const lim = { ...defaultExtractLimits, ...limits };
+  try {
+    const model = language === 'python'
+      ? extractPython(tree.rootNode, facts.python(), lim)
+      : extractTs(tree.rootNode, facts.ts(), lim);
+    if (tree.rootNode.hasError) model.notes.unshift('The file has syntax errors: the parts that parse are modelled.');
+    return model;
+  } catch (error) {
+    return emptyModel(language, `Extraction failed on this file (${error instanceof Error ? error.message : String(error)}); please report it.`);
+  }
+}

@@ -1,0 +1,131 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import * as ts from 'typescript';
+import { analyzeText, applyEdits } from '../../../src/core';
+import { analyzeFile, fixture, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir } from '../helpers';
+
+const ONLY = ['cpu-bound-in-async'];
+
+for (const folder of ['python/cpu-bound-in-async', 'ts/cpu-bound-in-async']) {
+  const python = folder.startsWith('python');
+  describe(`cpu-bound-in-async (${folder})`, () => {
+    for (const file of fixtureFiles(folder, 'bad_')) {
+      const name = path.basename(file);
+      it(`flags ${name}`, async () => {
+        const text = fs.readFileSync(file, 'utf8');
+        const result = await analyzeFile(file, undefined, ONLY);
+        assert.deepEqual(result.ruleErrors, []);
+        assert.ok(result.diagnostics.length > 0, 'expected a cpu-bound-in-async diagnostic');
+        for (const d of result.diagnostics) assert.match(d.message, /line \d+/, 'the message quotes its evidence');
+        matchSnapshot(file, render(text, result.diagnostics));
+        if (python) {
+          assert.equal(runPython(file).status, 0);
+          const dir = tempDir();
+          for (const [i, d] of result.diagnostics.entries()) {
+            for (const fix of d.fixes) {
+              const out = path.join(dir, `${i}_${name}`);
+              fs.writeFileSync(out, applyEdits(text, fix.edits));
+              pyCompiles(out);
+              const before = runPython(file);
+              const after = runPython(out);
+              assert.equal(after.status, 0, after.stderr);
+              assert.equal(after.stdout, before.stdout, 'the fixed program prints the same result');
+              const again = await analyzeText(fs.readFileSync(out, 'utf8'), 'python', { only: ONLY });
+              assert.ok(!again.diagnostics.some((a) => a.range.start.line === d.range.start.line), 'the fix removes the finding');
+            }
+          }
+        }
+      });
+    }
+
+    for (const file of fixtureFiles(folder, 'ok_')) {
+      it(`stays silent on ${path.basename(file)}`, async () => {
+        const result = await analyzeFile(file, undefined, ONLY);
+        assert.deepEqual(result.ruleErrors, []);
+        assert.deepEqual(result.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`), []);
+        if (python) assert.equal(runPython(file).status, 0, runPython(file).stderr);
+      });
+    }
+  });
+}
+
+describe('cpu-bound-in-async: behaviour on a real runtime', () => {
+  it('Promise.all over never-awaiting CPU-bound async functions: their spans do not overlap under Node', async () => {
+    const file = fixture('ts/cpu-bound-in-async/bad_promise_all.ts');
+    const source = fs.readFileSync(file, 'utf8');
+    const result = await analyzeFile(file, undefined, ONLY);
+    assert.ok(result.diagnostics.some((d) => d.message.startsWith('`Promise.all` runs `checksum` one after another')));
+    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const out = path.join(tempDir(), 'bad_promise_all.js');
+    fs.writeFileSync(out, js);
+    const run = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const { spans, results } = JSON.parse(run.stdout) as { spans: { name: string; start: number; end: number }[]; results: number[] };
+    assert.equal(spans.length, 2);
+    assert.equal(results[0], results[1]);
+    const [first, second] = [...spans].sort((a, b) => a.start - b.start);
+    // The second starts only after the first has finished: no concurrency at all.
+    assert.ok(second.start >= first.end, `spans overlap: ${JSON.stringify(spans)}`);
+  });
+
+  it('asyncio.gather over never-awaiting coroutines runs them one after another under python3', () => {
+    const script = [
+      'import asyncio, time',
+      'spans = []',
+      'async def score(seed):',
+      '    start = time.perf_counter()',
+      '    acc = seed',
+      '    for i in range(200_000):',
+      '        acc = (acc * 1103515245 + 12345) % 2**31',
+      '    spans.append((start, time.perf_counter()))',
+      '    return acc',
+      'async def main():',
+      '    await asyncio.gather(*[score(s) for s in range(3)])',
+      'asyncio.run(main())',
+      'spans.sort()',
+      'print(all(b[0] >= a[1] for a, b in zip(spans, spans[1:])))',
+    ].join('\n');
+    const out = path.join(tempDir(), 'gather.py');
+    fs.writeFileSync(out, script);
+    const run = runPython(out);
+    assert.equal(run.stdout.trim(), 'True', run.stderr);
+  });
+});
+
+describe('cpu-bound-in-async: precise cases', () => {
+  it('points at the loop header and names the async function', async () => {
+    const text = 'async def f(n):\n    t = 0\n    while n > 0:\n        t += n % 10\n        n //= 10\n    return t\n';
+    const [d] = (await analyzeText(text, 'python', { only: ONLY })).diagnostics;
+    assert.deepEqual(d.range, { start: { line: 2, column: 4 }, end: { line: 2, column: 16 } });
+    assert.match(d.message, /^The loop at line 3 does arithmetic and makes no I\/O call, inside `async def f` with no `await`/);
+  });
+
+  it('ignores loops in nested sync functions and loops that await', async () => {
+    const text = [
+      'import asyncio',
+      'async def f(n):',
+      '    def helper():',
+      '        return sum(i * i for i in range(n))',
+      '    for i in range(n):',
+      '        await asyncio.sleep(0)',
+      '        n += i * 2',
+      '    return await asyncio.to_thread(helper)',
+    ].join('\n');
+    assert.deepEqual((await analyzeText(text, 'python', { only: ONLY })).diagnostics, []);
+  });
+
+  it('does not depend on the free-threaded setting (the event loop is one thread either way)', async () => {
+    const file = fixture('python/cpu-bound-in-async/bad_loop_in_handler.py');
+    const result = await analyzeFile(file, { pythonFreeThreaded: true, ruleSeverity: {} }, ONLY);
+    assert.equal(result.diagnostics.length, 1);
+  });
+
+  it('TS: a shadowed Promise is not the global one', async () => {
+    const text = 'const Promise = { all: (x: unknown) => x };\nasync function a() { let t = 0; for (let i = 0; i < 1e6; i++) t += i; return t; }\nasync function b() { return a(); }\nexport const r = Promise.all([a(), a()]);\n';
+    const result = await analyzeText(text, 'typescript', { only: ONLY });
+    assert.ok(!result.diagnostics.some((d) => d.message.includes('one after another')));
+  });
+});
