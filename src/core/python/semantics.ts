@@ -49,6 +49,7 @@ export class PythonSemantics {
   private readonly scopes = new Map<number, Scope>();
   private readonly classAttributes = new Map<number, Map<string, Binding[]>>();
   private readonly resolving = new Set<number>();
+  private readonly resolved = new Map<number, Resolution | undefined>();
 
   constructor(readonly tree: Tree) {}
 
@@ -354,10 +355,15 @@ export class PythonSemantics {
 
   /** What the expression `node` denotes, or undefined when unknown. */
   resolve(node: Node): Resolution | undefined {
+    // Several rules (and hovers, and the visualiser) ask about the same callees: answer each node once.
+    const known = this.resolved.get(node.id);
+    if (known !== undefined || this.resolved.has(node.id)) return known;
     if (this.resolving.has(node.id)) return undefined;
     this.resolving.add(node.id);
     try {
-      return this.resolveUncached(node);
+      const result = this.resolveUncached(node);
+      this.resolved.set(node.id, result);
+      return result;
     } finally {
       this.resolving.delete(node.id);
     }
