@@ -42,13 +42,13 @@ describe('execution visualiser in the editor', function () {
   it('clicking a span moves the editor cursor to its source line', async () => {
     const frame = webview(page);
     const before = await cursorLine(page);
-    // The blocking `time.sleep` stall is drawn where it acts; any running span of a fetch task points into fetch().
-    const spans = frame.locator('svg.timeline .span.s-running');
+    // The fetch tasks' `time.sleep(1)` is drawn as a wide sleeping span that stalls the loop; it points at line 18.
+    const spans = frame.locator('svg.timeline .span.s-sleeping, svg.timeline .span.s-blocked-io');
     const count = await spans.count();
     let moved = false;
-    for (let i = count - 1; i >= 0 && !moved; i--) {
-      await spans.nth(i).click({ force: true });
-      await page.waitForTimeout(400);
+    for (let i = 0; i < count && !moved; i++) {
+      await spans.nth(i).click();
+      await page.waitForTimeout(500);
       moved = (await cursorLine(page)) !== before;
     }
     assert.ok(moved, `the cursor stayed on line ${before} after clicking ${count} spans`);
