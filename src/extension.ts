@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { loadLanguage, type Severity } from './core';
+import { languageFromId, loadLanguage, type Severity } from './core';
 import { CodeActionsAdapter, DISABLE_RULE_COMMAND } from './adapters/codeActions';
 import { readSettings, SECTION, setRuleSeverity } from './adapters/config';
 import { DiagnosticsAdapter } from './adapters/diagnostics';
@@ -37,12 +37,15 @@ export function activate(context: vscode.ExtensionContext): void {
 
   store.refreshAll();
   log.info(`Concurrency Lens activated in ${(performance.now() - started).toFixed(1)} ms.`);
-  // Grammars load lazily; timing the first load tells how long until the first diagnostics can appear.
-  const grammarStart = performance.now();
-  void loadLanguage('python').then(
-    () => log.info(`Parser ready in ${(performance.now() - grammarStart).toFixed(1)} ms (total ${(performance.now() - started).toFixed(1)} ms since activation).`),
-    (error: unknown) => log.error('Loading the parser failed', error),
-  );
+  // Grammars load lazily; timing the first one (the active editor's language) tells how long until diagnostics can appear.
+  const language = languageFromId(vscode.window.activeTextEditor?.document.languageId ?? '');
+  if (language) {
+    const grammarStart = performance.now();
+    void loadLanguage(language).then(
+      () => log.info(`Parser for ${language} ready in ${(performance.now() - grammarStart).toFixed(1)} ms (${(performance.now() - started).toFixed(1)} ms after activation began).`),
+      (error: unknown) => log.error('Loading the parser failed', error),
+    );
+  }
 }
 
 export function deactivate(): void {

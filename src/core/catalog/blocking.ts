@@ -58,7 +58,7 @@ const ZERO_TIMEOUT_FIRST: NonBlockingWhen[] = [{ keyword: 'timeout', index: 0, v
 const python: [string, Entry][] = [
   ['time.sleep', {
     category: 'sleep', fix: 'asyncio-sleep', ruff: 'ASYNC251',
-    why: 'suspends the whole thread, so no other task runs until it returns (`time.sleep(0)` does not let other tasks run either)',
+    why: 'suspends the whole thread, so no other task runs until it returns',
     instead: '`await asyncio.sleep(x)`',
   }],
 

@@ -39,11 +39,6 @@ const SCOPE_TYPES = new Set(['module', 'function_definition', 'class_definition'
 // The builtins that matter to concurrency rules and hovers; other builtins resolve the same way.
 const BUILTINS = new Set(['open', 'input', 'print', 'sorted', 'sum', 'min', 'max', 'map', 'range', 'len', 'any', 'all', 'pow']);
 
-function scopeNodeOf(node: Node): Node {
-  let current = node.parent;
-  while (current && !SCOPE_TYPES.has(current.type)) current = current.parent;
-  return current ?? node;
-}
 
 export class PythonSemantics {
   private readonly scopes = new Map<number, Scope>();
@@ -51,7 +46,22 @@ export class PythonSemantics {
   private readonly resolving = new Set<number>();
   private readonly resolved = new Map<number, Resolution | undefined>();
 
+  /** Scope node per node id: `Node.parent` is costly in web-tree-sitter (it searches down from the root), so each answer is kept. */
+  private readonly scopeCache = new Map<number, Node>();
+  /** Per function id: the class it is a method of and its first parameter's name, or null when it is no method. */
+  private readonly methods = new Map<number, { classNode: Node; selfName: string | undefined } | null>();
+
   constructor(readonly tree: Tree) {}
+
+  /** The innermost function, class, lambda or module enclosing `node` (not `node` itself). */
+  private scopeNodeOf(node: Node): Node {
+    const cached = this.scopeCache.get(node.id);
+    if (cached) return cached;
+    const parent = node.parent;
+    const scope = !parent ? node : SCOPE_TYPES.has(parent.type) ? parent : this.scopeNodeOf(parent);
+    this.scopeCache.set(node.id, scope);
+    return scope;
+  }
 
   get root(): Node {
     return this.tree.rootNode;
@@ -245,11 +255,15 @@ export class PythonSemantics {
   /** The class whose method `fn` is, when `selfName` is that method's first parameter. */
   private classOfMethod(fn: Node, selfName: string): Node | undefined {
     if (fn.type !== 'function_definition') return undefined;
-    let holder = fn.parent;
-    if (holder?.type === 'decorated_definition') holder = holder.parent;
-    const classNode = holder?.parent;
-    if (holder?.type !== 'block' || classNode?.type !== 'class_definition') return undefined;
-    return firstParameterName(fn) === selfName ? classNode : undefined;
+    let method = this.methods.get(fn.id);
+    if (method === undefined) {
+      let holder = fn.parent;
+      if (holder?.type === 'decorated_definition') holder = holder.parent;
+      const classNode = holder?.parent;
+      method = holder?.type === 'block' && classNode?.type === 'class_definition' ? { classNode, selfName: firstParameterName(fn) } : null;
+      this.methods.set(fn.id, method);
+    }
+    return method && method.selfName === selfName ? method.classNode : undefined;
   }
 
   private bindPattern(scope: Scope, pattern: Node): void {
@@ -299,7 +313,7 @@ export class PythonSemantics {
 
   /** Bindings of `name` visible at `use`, following Python's scoping (class bodies are not seen from methods). */
   private lookup(name: string, use: Node): { scope: Scope; bindings: Binding[] } | undefined {
-    let scopeNode: Node | null = scopeNodeOf(use);
+    let scopeNode: Node | null = this.scopeNodeOf(use);
     let first = true;
     while (scopeNode) {
       const scope = this.scopeFor(scopeNode);
@@ -313,7 +327,7 @@ export class PythonSemantics {
         if (found) return { scope, bindings: found };
       }
       first = false;
-      scopeNode = scopeNode.type === 'module' ? null : scopeNodeOf(scopeNode);
+      scopeNode = scopeNode.type === 'module' ? null : this.scopeNodeOf(scopeNode);
     }
     return undefined;
   }
@@ -339,14 +353,14 @@ export class PythonSemantics {
     if (node.type === 'identifier') {
       const found = this.lookup(node.text, node);
       if (!found) return undefined;
-      const binding = PythonSemantics.pick(found.bindings, node, found.scope.node.id === scopeNodeOf(node).id);
+      const binding = PythonSemantics.pick(found.bindings, node, found.scope.node.id === this.scopeNodeOf(node).id);
       return binding.kind === 'assign' ? binding.node : undefined;
     }
     if (node.type === 'attribute') {
       const object = node.childForFieldName('object');
       const attribute = node.childForFieldName('attribute')?.text;
       if (object?.type !== 'identifier' || !attribute) return undefined;
-      const classNode = this.classOfMethod(scopeNodeOf(node), object.text);
+      const classNode = this.classOfMethod(this.scopeNodeOf(node), object.text);
       const bindings = classNode ? this.attributesOf(classNode).get(attribute) : undefined;
       return bindings?.[bindings.length - 1]?.node;
     }
@@ -404,7 +418,7 @@ export class PythonSemantics {
     if (!found) {
       return BUILTINS.has(name) ? { kind: 'qualified', name: `builtins.${name}` } : undefined;
     }
-    const binding = PythonSemantics.pick(found.bindings, node, found.scope.node.id === scopeNodeOf(node).id);
+    const binding = PythonSemantics.pick(found.bindings, node, found.scope.node.id === this.scopeNodeOf(node).id);
     switch (binding.kind) {
       case 'import': return { kind: 'qualified', name: binding.qualified! };
       case 'def': case 'class': return { kind: 'local', node: binding.node!, name };
@@ -440,7 +454,7 @@ export class PythonSemantics {
 
   /** `self.x` in a method: resolves through the class's `self.x = ...` assignments; null when `object` is not `self`. */
   private resolveSelfAttribute(object: Node, attribute: string, use: Node): Resolution | undefined | null {
-    const classNode = this.classOfMethod(scopeNodeOf(use), object.text);
+    const classNode = this.classOfMethod(this.scopeNodeOf(use), object.text);
     if (!classNode) return null;
     const bindings = this.attributesOf(classNode).get(attribute);
     if (bindings?.length) {

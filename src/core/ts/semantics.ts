@@ -99,31 +99,271 @@ function unwrap(node: Node | null | undefined): Node | undefined {
   return current;
 }
 
+/**
+ * Root-to-node paths found by offset, one small wasm call per level (`firstChildForIndex`): the ancestors of a node
+ * without `Node.parent`, which web-tree-sitter answers by searching down from the root on every call.
+ */
+export class NodePaths {
+  constructor(readonly root: Node) {}
+
+  /**
+   * The nodes from the root down to the token containing `offset` (or to the innermost node containing it, between tokens),
+   * root first. Callers check the last node's extent: a word inside one token lies inside every node on the path.
+   */
+  at(offset: number): Node[] {
+    const path = [this.root];
+    for (let node = this.root; ;) {
+      const child = node.firstChildForIndex(offset);
+      if (!child || child.startIndex > offset || child.id === node.id) return path;
+      path.push(child);
+      node = child;
+    }
+  }
+
+  /** `node` last, preceded by its ancestors (root first); undefined when the offset search misses it (an empty node). */
+  of(node: Node): Node[] | undefined {
+    const path = this.at(node.startIndex);
+    for (let i = path.length - 1; i >= 0; i--) {
+      if (path[i].id === node.id) return i === path.length - 1 ? path : path.slice(0, i + 1);
+    }
+    return undefined;
+  }
+}
+
+/** ASCII identifier characters: an occurrence of a word next to one is part of a longer name. */
+function isWordCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+}
+
+/** Offsets where `word` occurs in `text` not touching other ASCII identifier characters. */
+export function wordOccurrences(text: string, word: string, from = 0, to = text.length): number[] {
+  const found: number[] = [];
+  for (let i = text.indexOf(word, from); i !== -1 && i < to; i = text.indexOf(word, i + 1)) {
+    if (i > 0 && isWordCode(text.charCodeAt(i - 1))) continue;
+    if (isWordCode(text.charCodeAt(i + word.length))) continue;
+    found.push(i);
+  }
+  return found;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/**
+ * True when the name at [start, end) is a member access's object (`name.x`) or property (`x.name`, `x?.name`): never declared or
+ * assigned there. Only spaces and tabs are skipped before the name, so a comment ending in a full stop on the line above is no dot.
+ */
+function isMemberByText(text: string, start: number, end: number): boolean {
+  let j = end;
+  while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+  if (text.charCodeAt(j) === 46 /* . */ && text.charCodeAt(j + 1) !== 46) return true;
+  let k = start - 1;
+  while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+  // `...name` is a spread or rest, not a member.
+  return k > 0 && text.charCodeAt(k) === 46 && text.charCodeAt(k - 1) !== 46;
+}
+
+/** Nodes between a declared name and what declares it (`const { a: [b = 1] } = x`, `function f({ a }: T)`). */
+const PATTERN_TYPES = new Set([
+  'object_pattern', 'array_pattern', 'pair_pattern', 'assignment_pattern', 'object_assignment_pattern', 'rest_pattern',
+  'required_parameter', 'optional_parameter',
+]);
+
+interface Scoped {
+  scope: Node;
+  bindings: Binding[];
+}
+
+/** Every declaration of one name, by scope, and the scopes whose binding of it is reassigned somewhere. */
+interface NameInfo {
+  scopes: Map<number, Scoped>;
+  reassigned: Set<number>;
+}
+
 export class TsSemantics {
-  private readonly scopes = new Map<number, Map<string, Binding[]>>();
-  private readonly reassigned = new Set<string>();
+  /** Per name, built on first use (lazy mode), or for every name at once (eager mode, after much lazy work). */
+  private readonly names = new Map<string, NameInfo>();
+  private eager = false;
+  /** Occurrences classified so far in lazy mode; past the budget, one whole-file pass is cheaper. */
+  private work = 0;
+  private budget = -1;
   private readonly resolving = new Set<number>();
+  private readonly rootNode: Node;
+  private sourceText: string | undefined;
+  private textStart = 0;
+  /** Bindings of the name being collected (lazy mode), or undefined: every name (eager mode). */
+  private filter: string | undefined;
+  private current: NameInfo | undefined;
+  /** Ancestor paths by offset, shared with rules that locate nodes by text search. */
+  readonly paths: NodePaths;
 
   constructor(readonly tree: Tree) {
-    this.collect();
+    this.rootNode = tree.rootNode;
+    this.paths = new NodePaths(this.rootNode);
   }
 
   get root(): Node {
-    return this.tree.rootNode;
+    return this.rootNode;
+  }
+
+  /** The file's text; offsets are tree offsets. */
+  get text(): string {
+    if (this.sourceText === undefined) {
+      this.textStart = this.rootNode.startIndex;
+      this.sourceText = ' '.repeat(this.textStart) + this.rootNode.text;
+    }
+    return this.sourceText;
   }
 
   private bind(scope: Node, name: string, binding: Binding): void {
-    let names = this.scopes.get(scope.id);
-    if (!names) {
-      names = new Map();
-      this.scopes.set(scope.id, names);
+    if (this.filter !== undefined && name !== this.filter) return;
+    let info = this.current;
+    if (!info) {
+      info = this.names.get(name);
+      if (!info) {
+        info = { scopes: new Map(), reassigned: new Set() };
+        this.names.set(name, info);
+      }
     }
-    const list = names.get(name);
-    if (list) list.push(binding);
-    else names.set(name, [binding]);
+    const scoped = info.scopes.get(scope.id);
+    if (scoped) scoped.bindings.push(binding);
+    else info.scopes.set(scope.id, { scope, bindings: [binding] });
   }
 
-  private collect(): void {
+  // ------------------------------------------------------------ lazy: one name at a time
+
+  private info(name: string): NameInfo | undefined {
+    const known = this.names.get(name);
+    if (known || this.eager) return known;
+    const text = this.text;
+    const offsets = wordOccurrences(text, name);
+    if (this.budget < 0) this.budget = 100 + Math.floor(this.rootNode.endPosition.row / 5);
+    if (this.work + offsets.length > this.budget) {
+      this.collectAll();
+      return this.names.get(name);
+    }
+    const info: NameInfo = { scopes: new Map(), reassigned: new Set() };
+    this.names.set(name, info);
+    const reassignments: Node[][] = [];
+    const done = new Set<number>();
+    this.filter = name;
+    this.current = info;
+    try {
+      for (const offset of offsets) {
+        if (isMemberByText(text, offset, offset + name.length)) continue;
+        this.work++;
+        // The token alone first (one call): only names in code need their ancestors.
+        const leaf = this.rootNode.descendantForIndex(offset, offset + name.length);
+        if (!leaf || leaf.startIndex !== offset || leaf.text !== name) continue;
+        const path = this.paths.at(offset);
+        if (path.length < 2 || path[path.length - 1].id !== leaf.id) continue;
+        this.classify(path, done, reassignments);
+      }
+    } finally {
+      this.filter = undefined;
+      this.current = undefined;
+    }
+    // After every declaration is known, so hoisted and later declarations count.
+    for (const path of reassignments) {
+      const found = this.lookupIn(info, path, path.length - 1);
+      if (found) info.reassigned.add(found.scope.id);
+    }
+    return info;
+  }
+
+  /** Records what the name at the end of `path` declares or reassigns, as the eager pass's query would. */
+  private classify(path: Node[], done: Set<number>, reassignments: Node[][]): void {
+    const i = path.length - 1;
+    const leaf = path[i];
+    const parent = path[i - 1];
+    const isField = (node: Node, field: string) => node.childForFieldName(field)?.id === leaf.id;
+    switch (parent.type) {
+      case 'function_declaration':
+      case 'generator_function_declaration':
+        if (leaf.type === 'identifier' && isField(parent, 'name')) this.bind(blockScopeIn(path, i - 1), leaf.text, { kind: 'function', node: parent });
+        return;
+      case 'function_expression':
+        if (leaf.type === 'identifier' && isField(parent, 'name')) this.bind(parent, leaf.text, { kind: 'function', node: parent });
+        return;
+      case 'class_declaration':
+      case 'abstract_class_declaration':
+        if (isField(parent, 'name') && (leaf.type === 'type_identifier' || (leaf.type === 'identifier' && parent.type === 'class_declaration' && !this.typed()))) {
+          this.bind(blockScopeIn(path, i - 1), leaf.text, { kind: 'class', node: parent });
+        }
+        return;
+      case 'enum_declaration':
+        if (leaf.type === 'identifier' && isField(parent, 'name')) this.bind(blockScopeIn(path, i), leaf.text, { kind: 'opaque', node: leaf });
+        return;
+      case 'arrow_function':
+        if (leaf.type === 'identifier' && isField(parent, 'parameter')) this.bind(parent, leaf.text, { kind: 'param', node: leaf });
+        return;
+      case 'assignment_expression':
+      case 'augmented_assignment_expression':
+        if (leaf.type === 'identifier' && isField(parent, 'left')) reassignments.push(path);
+        return;
+      case 'update_expression':
+        if (leaf.type === 'identifier' && isField(parent, 'argument')) reassignments.push(path);
+        return;
+    }
+    for (let j = i - 1; j >= 1 && j >= i - 4; j--) {
+      if (path[j].type !== 'import_statement') continue;
+      if (!done.has(path[j].id)) {
+        done.add(path[j].id);
+        this.collectImport(path[j]);
+      }
+      return;
+    }
+    let k = i - 1;
+    while (k > 0 && PATTERN_TYPES.has(path[k].type)) k--;
+    const owner = path[k];
+    const below = path[k + 1];
+    if (done.has(owner.id)) return;
+    switch (owner.type) {
+      case 'variable_declarator': {
+        if (owner.childForFieldName('name')?.id !== below.id || k < 1) return;
+        done.add(owner.id);
+        const declaration = path[k - 1];
+        const keyword = declaration.firstChild?.text;
+        const isVar = declaration.type === 'variable_declaration' || keyword === 'var';
+        const scope = isVar ? functionScopeIn(path, k) : blockScopeIn(path, k);
+        this.bindPattern(below, scope, keyword === 'const' ? 'const' : 'let', owner.childForFieldName('value') ?? undefined, []);
+        return;
+      }
+      case 'formal_parameters':
+        if (k < 1) return;
+        done.add(owner.id);
+        this.collectParams(owner, path[k - 1]);
+        return;
+      case 'catch_clause':
+        if (owner.childForFieldName('parameter')?.id !== below.id) return;
+        done.add(owner.id);
+        this.bindPattern(below, owner, 'param');
+        return;
+      case 'for_in_statement': {
+        if (owner.childForFieldName('left')?.id !== below.id) return;
+        done.add(owner.id);
+        const keyword = owner.children.find((c) => c?.type === 'var' || c?.type === 'let' || c?.type === 'const');
+        if (!keyword) return; // `for (x of xs)` assigns an existing binding
+        this.bindPattern(below, keyword.type === 'var' ? functionScopeIn(path, k) : owner, 'opaque');
+        return;
+      }
+    }
+  }
+
+  private typedLanguage: boolean | undefined;
+
+  /** TS and TSX name classes with `type_identifier`; JavaScript with `identifier`. */
+  private typed(): boolean {
+    this.typedLanguage ??= this.tree.language.idForNodeType('type_identifier', true) !== null;
+    return this.typedLanguage;
+  }
+
+  // ------------------------------------------------------------ eager: every name in one pass
+
+  private collectAll(): void {
+    this.eager = true;
+    this.names.clear();
     const language = this.tree.language;
     let query = queries.get(language);
     if (!query) {
@@ -143,7 +383,7 @@ export class TsSemantics {
         case 'named_expression': this.bind(node.parent!, node.text, { kind: 'function', node: node.parent! }); break;
         case 'class': this.bind(blockScopeOf(node.parent!), node.text, { kind: 'class', node: node.parent! }); break;
         case 'opaque': this.bind(blockScopeOf(node), node.text, { kind: 'opaque', node }); break;
-        case 'params': this.collectParams(node); break;
+        case 'params': this.collectParams(node, node.parent!); break;
         case 'param': this.bind(node.parent!, node.text, { kind: 'param', node }); break;
         case 'catch': this.bindPattern(node, node.parent!, 'param'); break;
         case 'for_left': this.collectForLeft(node); break;
@@ -151,7 +391,11 @@ export class TsSemantics {
       }
     }
     // After every declaration is known, so hoisted and later declarations count.
-    for (const node of reassigned) this.reassigned.add(`${this.declaringScopeId(node)}:${node.text}`);
+    for (const node of reassigned) {
+      const info = this.names.get(node.text);
+      const found = info ? this.lookupWith(info, node) : undefined;
+      if (found) info!.reassigned.add(found.scope.id);
+    }
   }
 
   private collectImport(node: Node): void {
@@ -180,6 +424,7 @@ export class TsSemantics {
             const imported = spec.childForFieldName('name');
             const local = spec.childForFieldName('alias') ?? imported;
             if (!imported || !local) continue;
+            if (this.filter !== undefined && local.text !== this.filter) continue;
             const importedName = stringValue(imported) ?? imported.text;
             this.bind(scope, local.text, {
               kind: 'import', node: local,
@@ -201,8 +446,7 @@ export class TsSemantics {
     this.bindPattern(nameNode, scope, kind, declarator.childForFieldName('value') ?? undefined, []);
   }
 
-  private collectParams(params: Node): void {
-    const owner = params.parent!;
+  private collectParams(params: Node, owner: Node): void {
     for (const p of params.namedChildren) {
       if (!p) continue;
       const pattern = p.type === 'required_parameter' || p.type === 'optional_parameter' ? p.childForFieldName('pattern') : p;
@@ -257,19 +501,35 @@ export class TsSemantics {
     }
   }
 
-  private declaringScopeId(use: Node): number {
-    const found = this.lookup(use.text, use);
-    return found ? found.scope.id : -1;
+  // ------------------------------------------------------------ lookup
+
+  /** The innermost scope on `path[0..index)` declaring the name, with its bindings. */
+  private lookupIn(info: NameInfo, path: Node[], index: number): Scoped | undefined {
+    for (let j = index - 1; j >= 0; j--) {
+      const found = info.scopes.get(path[j].id);
+      if (found) return found;
+    }
+    return info.scopes.get(this.rootNode.id);
+  }
+
+  private lookupWith(info: NameInfo, use: Node): Scoped | undefined {
+    if (info.scopes.size === 0) return undefined;
+    const rootId = this.rootNode.id;
+    // Declared only at the top: every use sees that (as the walk up from the use would find).
+    if (info.scopes.size === 1 && info.scopes.has(rootId)) return info.scopes.get(rootId);
+    const path = this.paths.of(use);
+    if (path) return this.lookupIn(info, path, path.length - 1);
+    for (let current: Node | null = use.parent; current; current = current.parent) {
+      const found = info.scopes.get(current.id);
+      if (found) return found;
+    }
+    return info.scopes.get(rootId);
   }
 
   /** The innermost scope declaring `name` around `use`, with its bindings. */
-  private lookup(name: string, use: Node): { scope: Node; bindings: Binding[] } | undefined {
-    for (let current: Node | null = use.parent; current; current = current.parent) {
-      const found = this.scopes.get(current.id)?.get(name);
-      if (found) return { scope: current, bindings: found };
-    }
-    const top = this.scopes.get(this.root.id)?.get(name);
-    return top ? { scope: this.root, bindings: top } : undefined;
+  private lookup(name: string, use: Node): Scoped | undefined {
+    const info = this.info(name);
+    return info ? this.lookupWith(info, use) : undefined;
   }
 
   /** True when `name` is declared by this file in a scope enclosing `use` (so it is not the global). */
@@ -365,7 +625,7 @@ export class TsSemantics {
       case 'import': return { kind: 'qualified', name: binding.qualified! };
       case 'function': case 'class': return { kind: 'local', node: binding.node, name };
       case 'const': case 'let': {
-        if (binding.kind === 'let' && this.reassigned.has(`${found.scope.id}:${name}`)) return undefined;
+        if (binding.kind === 'let' && this.info(name)?.reassigned.has(found.scope.id)) return undefined;
         if (!binding.value) return undefined;
         let resolved = this.resolve(binding.value);
         if (!resolved && (binding.value.type === 'class' || binding.value.type === 'function_expression' || binding.value.type === 'arrow_function')) {
@@ -411,6 +671,24 @@ function blockScopeOf(node: Node): Node {
     }
   }
   return node.tree.rootNode;
+}
+
+/** blockScopeOf(path[index]) with the ancestors from `path`. */
+function blockScopeIn(path: Node[], index: number): Node {
+  for (let j = index - 1; j >= 0; j--) {
+    const type = path[j].type;
+    if (BLOCK_SCOPES.has(type) || FUNCTION_SCOPES.has(type) || type === 'program') return path[j];
+  }
+  return path[0];
+}
+
+/** functionScopeOf(path[index]) with the ancestors from `path`. */
+function functionScopeIn(path: Node[], index: number): Node {
+  for (let j = index - 1; j >= 0; j--) {
+    const type = path[j].type;
+    if (FUNCTION_SCOPES.has(type) || type === 'program') return path[j];
+  }
+  return path[0];
 }
 
 function functionScopeOf(node: Node): Node {

@@ -1,20 +1,14 @@
-import { Query, type Node } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { pythonBlockingApis, pythonBlockingCall, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
 import { addImport } from '../../python/edits';
 import type { PythonSemantics } from '../../python/semantics';
 import { rangeOf } from '../../text';
+import { NodePaths, wordOccurrences } from '../../ts/semantics';
 import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 
 const SLUG = 'blocking-call-in-async';
 
-const ASYNC_BODIES = '(function_definition "async" body: (block) @body)';
-const CALLS = `
-(call function: [(identifier) @name (attribute attribute: (identifier) @name)]) @call
-(with_item value: [(identifier) (attribute)] @with)
-(with_item value: (as_pattern . [(identifier) (attribute)] @with))
-`;
-const queries = new WeakMap<object, { bodies: Query; calls: Query }>();
 
 /** Last segments of every catalogued name: a call whose callee ends otherwise is never resolved. */
 const CANDIDATE_NAMES = new Set(pythonBlockingApis.map((api) => api.name.slice(api.name.lastIndexOf('.') + 1)));
@@ -81,38 +75,86 @@ interface Finding {
   name: string;
 }
 
-export function checkPython(context: RuleContext): void {
-  const language = context.tree.language;
-  let q = queries.get(language);
-  if (!q) {
-    q = { bodies: new Query(language, ASYNC_BODIES), calls: new Query(language, CALLS) };
-    queries.set(language, q);
+/** The function whose own code runs the node at `path[index]` (as owningFunction, with the ancestors from `path`). */
+function owningFunctionIn(path: readonly Node[], index: number): Node | undefined {
+  for (let j = index - 1; j >= 0; j--) {
+    const type = path[j].type;
+    if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') {
+      if (path[j].childForFieldName('body')?.id === path[j + 1].id) return path[j];
+    }
   }
-  const seen = new Set<number>();
-  const aliases = localAliases(context.text);
-  const calls: { call: Node; callee: Node }[] = [];
-  const withs: Node[] = [];
-  for (const { node: body } of q.bodies.captures(context.root)) {
-    for (const capture of q.calls.captures(body)) {
-      if (capture.name === 'name') continue;
-      const node = capture.node;
-      if (seen.has(node.id)) continue;
-      seen.add(node.id);
-      if (capture.name === 'call') {
-        const callee = node.childForFieldName('function')!;
-        const last = callee.type === 'attribute' ? callee.childForFieldName('attribute')!.text : callee.text;
-        if (CANDIDATE_NAMES.has(last) || (callee.type === 'identifier' && aliases.has(last))) calls.push({ call: node, callee });
-      } else {
-        withs.push(node);
+  return undefined;
+}
+
+/** A callee name followed by its argument list: spaces, line continuations and (inside brackets) newlines and comments between. */
+const CALLED_NAME = /([A-Za-z_][A-Za-z0-9_]*)(?:[ \t\f\r\n]|\\\r?\n|#[^\n]*\n)*\(/g;
+
+export function checkPython(context: RuleContext): void {
+  const text = context.text;
+  const paths = new NodePaths(context.root);
+  // Async function bodies, found by their keyword; the tree confirms.
+  const bodies: { start: number; end: number }[] = [];
+  for (const offset of wordOccurrences(text, 'async')) {
+    // `async def`: a space, tab or line continuation follows the keyword.
+    if (!' \t\f\\'.includes(text[offset + 5])) continue;
+    const path = paths.at(offset);
+    const fn = path[path.length - 2];
+    if (path[path.length - 1].type !== 'async' || fn?.type !== 'function_definition') continue;
+    const body = fn.childForFieldName('body');
+    if (body?.type === 'block') bodies.push({ start: body.startIndex, end: body.endIndex });
+  }
+  if (!bodies.length) return;
+  const ranges: { start: number; end: number }[] = [];
+  for (const body of bodies.sort((a, b) => a.start - b.start || b.end - a.end)) {
+    const last = ranges[ranges.length - 1];
+    if (last && body.start < last.end) last.end = Math.max(last.end, body.end);
+    else ranges.push({ start: body.start, end: body.end });
+  }
+  const aliases = localAliases(text);
+  const found = new Map<number, { call: Node; callee: Node; path: Node[] }>();
+  const withs = new Map<number, { value: Node; path: Node[] }>();
+  for (const range of ranges) {
+    CALLED_NAME.lastIndex = range.start;
+    for (let m = CALLED_NAME.exec(text); m && m.index < range.end; m = CALLED_NAME.exec(text)) {
+      const name = m[1];
+      if (m.index > 0 && /[A-Za-z0-9_]/.test(text[m.index - 1])) continue;
+      if (!CANDIDATE_NAMES.has(name) && !aliases.has(name)) continue;
+      const leaf = context.root.descendantForIndex(m.index, m.index + name.length);
+      if (!leaf || leaf.type !== 'identifier' || leaf.startIndex !== m.index || leaf.text !== name) continue;
+      const path = paths.at(m.index);
+      if (path[path.length - 1].id !== leaf.id) continue;
+      let j = path.length - 1;
+      if (path[j - 1]?.type === 'attribute' && path[j - 1].childForFieldName('attribute')?.id === leaf.id) j--;
+      const call = path[j - 1];
+      if (call?.type !== 'call' || call.childForFieldName('function')?.id !== path[j].id) continue;
+      const callee = path[j];
+      // The query's test: a bare name must be a candidate or an alias, an attribute's last name a candidate.
+      if (!(CANDIDATE_NAMES.has(name) || (callee.type === 'identifier' && aliases.has(name)))) continue;
+      if (!found.has(call.id)) found.set(call.id, { call, callee, path: path.slice(0, j) });
+    }
+    for (const offset of wordOccurrences(text, 'with', range.start, range.end)) {
+      const path = paths.at(offset);
+      const statement = path[path.length - 2];
+      if (path[path.length - 1].type !== 'with' || statement?.type !== 'with_statement') continue;
+      for (const clause of statement.namedChildren) {
+        if (clause?.type !== 'with_clause') continue;
+        for (const item of clause.namedChildren) {
+          if (item?.type !== 'with_item') continue;
+          let value = item.childForFieldName('value');
+          if (value?.type === 'as_pattern') value = value.namedChildren[0] ?? null;
+          if (!value || (value.type !== 'identifier' && value.type !== 'attribute') || withs.has(value.id)) continue;
+          withs.set(value.id, { value, path: [...path.slice(0, -1), clause, item] });
+        }
       }
     }
   }
-  if (!calls.length && !withs.length) return;
+  const calls = [...found.values()].sort((a, b) => a.call.startIndex - b.call.startIndex || b.call.endIndex - a.call.endIndex);
+  if (!calls.length && !withs.size) return;
 
   const semantics = context.python();
   const findings: Finding[] = [];
-  for (const { call, callee } of calls) {
-    if (!isAsyncDef(owningFunction(call))) continue;
+  for (const { call, callee, path } of calls) {
+    if (!isAsyncDef(owningFunctionIn(path, path.length - 1))) continue;
     const name = semantics.calleeName(call);
     const api = name ? pythonBlockingCall(name) : undefined;
     if (!api || !name) continue;
@@ -130,12 +172,11 @@ export function checkPython(context: RuleContext): void {
     report(context, semantics, finding);
   }
 
-  for (const value of withs) {
-    const item = value.parent!.type === 'as_pattern' ? value.parent!.parent! : value.parent!;
-    const withStatement = item.parent?.parent;
+  for (const { value, path } of [...withs.values()].sort((a, b) => a.value.startIndex - b.value.startIndex)) {
+    const withStatement = path[path.length - 3];
     // `async with` on a threading lock fails at run time anyway; only the plain `with` blocks.
-    if (!withStatement || withStatement.type !== 'with_statement' || withStatement.children.some((c) => c?.type === 'async')) continue;
-    if (!isAsyncDef(owningFunction(withStatement))) continue;
+    if (withStatement.children.some((c) => c?.type === 'async')) continue;
+    if (!isAsyncDef(owningFunctionIn(path, path.length - 3))) continue;
     const type = semantics.instanceType(value);
     if (!type || !LOCK_TYPES.has(type)) continue;
     const short = type.slice(type.lastIndexOf('.') + 1);

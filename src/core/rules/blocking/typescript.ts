@@ -1,30 +1,24 @@
-import { Query, type Node } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { tsBlockingCall, type BlockingApi } from '../../catalog/blocking';
 import { rangeOf } from '../../text';
-import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
+import { FUNCTION_TYPES, isAsyncFunction, requiredModule, wordOccurrences, type NodePaths, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 
 const SLUG = 'blocking-call-in-async';
 
-const ASYNC_FUNCTIONS = `[
-  (function_declaration "async")
-  (function_expression "async")
-  (arrow_function "async")
-  (method_definition "async")
-] @fn`;
-const CALLS = `
-(call_expression function: [
-  (identifier) @name
-  (member_expression property: (property_identifier) @name)
-  (parenthesized_expression)
-  (subscript_expression)
-]) @call
-(while_statement condition: (parenthesized_expression) body: [(statement_block) (empty_statement)]) @busy
-(do_statement body: (statement_block) condition: (parenthesized_expression)) @busy
-(for_statement body: [(statement_block) (empty_statement)]) @busy
-`;
-const queries = new WeakMap<object, { functions: Query; calls: Query }>();
+/** Function nodes whose `async` keyword opens a body this rule checks (async generators only inside those). */
+const ASYNC_FUNCTION_TYPES = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition']);
+/** Expressions that leave the value they wrap unchanged for name resolution. */
+const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'await_expression']);
+/** Between a word and the declaration it may make an alias: `const r = fs.readFileSync`, `const { execSync: run } = require('child_process')`. */
+const DECLARATION_CHAIN = new Set([
+  'string_fragment', 'string', 'member_expression', 'subscript_expression', 'arguments', 'call_expression', 'property_identifier',
+  'pair_pattern', 'object_pattern', 'object_assignment_pattern', 'shorthand_property_identifier_pattern', 'assignment_pattern',
+  'rest_pattern', 'array_pattern', ...WRAPPERS,
+]);
+const IMPORT_PARTS = new Set(['import_specifier', 'named_imports', 'import_clause', 'namespace_import', 'import_require_clause', 'string', 'string_fragment']);
+const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
 
 /** Cheap text test: an async function and something that could block. */
 export function tsMayMatch(text: string): boolean {
@@ -32,10 +26,10 @@ export function tsMayMatch(text: string): boolean {
 }
 
 /** Function boundaries a call does not run through: a nested function's body, a class's field initialisers. */
-function owningFunction(node: Node): Node | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (FUNCTION_TYPES.has(current.type)) return current;
-    if (current.type === 'class_body') return current;
+function owningFunctionIn(path: readonly Node[], index: number): Node | undefined {
+  for (let j = index - 1; j >= 0; j--) {
+    const type = path[j].type;
+    if (FUNCTION_TYPES.has(type) || type === 'class_body') return path[j];
   }
   return undefined;
 }
@@ -47,36 +41,238 @@ interface Finding {
   name: string;
 }
 
-export function checkTs(context: RuleContext): void {
-  const language = context.tree.language;
-  let q = queries.get(language);
-  if (!q) {
-    q = { functions: new Query(language, ASYNC_FUNCTIONS), calls: new Query(language, CALLS) };
-    queries.set(language, q);
+/** A node located by text search, with its ancestors (root first, the node last). */
+type Located = Node[];
+
+function sortByPosition(list: Located[]): Located[] {
+  return list.sort((a, b) => a[a.length - 1].startIndex - b[b.length - 1].startIndex || b[b.length - 1].endIndex - a[a.length - 1].endIndex);
+}
+
+/** Offsets of `*Sync` and `wait` words: the last segment of every name this rule reports ([start, end] pairs). */
+function blockingWords(text: string): [number, number][] {
+  const found: [number, number][] = [];
+  for (let i = text.indexOf('Sync'); i !== -1; i = text.indexOf('Sync', i + 4)) {
+    // The tree confirms where the name ends; this only skips `...Syncer`.
+    if (!isAsciiIdentifierCode(text.charCodeAt(i + 4))) found.push([i, i + 4]);
   }
+  for (const i of wordOccurrences(text, 'wait')) found.push([i, i + 4]);
+  return found;
+}
+
+function isAsciiIdentifierCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+}
+
+/** A word located in the tree: the path to its token, or undefined when the token does not end where the word does. */
+function locate(paths: NodePaths, start: number, end: number, whole?: string): Located | undefined {
+  // The token alone first (one call): most words sit in comments and prose strings, and need no ancestors.
+  const leaf = paths.root.descendantForIndex(start, end);
+  if (!leaf || leaf.endIndex !== end || leaf.type === 'comment') return undefined;
+  if (whole !== undefined && (leaf.startIndex !== start || leaf.text !== whole)) return undefined;
+  const path = paths.at(start);
+  return path.length > 1 && path[path.length - 1].id === leaf.id ? path : undefined;
+}
+
+/**
+ * Local names that may stand for a function whose name ends in one of `words`: declared from an expression or import naming it
+ * (`import { readFileSync as read }`, `const run = cp.execSync`, `const { wait } = Atomics`, `const { now } = Date`),
+ * or from another such name (`const r2 = read`). A superset: name resolution decides.
+ */
+function aliasNames(text: string, paths: NodePaths, words: readonly Located[], occurrences: (name: string) => number[]): Set<string> {
+  const names = new Set<string>();
+  const queue: string[] = [];
   const seen = new Set<number>();
-  const calls: Node[] = [];
-  const loops: Node[] = [];
-  for (const { node: fn } of q.functions.captures(context.root)) {
-    const body = fn.childForFieldName('body');
-    if (!body) continue;
-    for (const capture of q.calls.captures(body)) {
-      if (capture.name === 'name') {
-        continue;
+  const declare = (node: Node, names_: Node | null) => {
+    if (seen.has(node.id)) return;
+    seen.add(node.id);
+    const walk = (n: Node) => {
+      if (n.type === 'identifier' || n.type === 'shorthand_property_identifier_pattern') {
+        if (!names.has(n.text)) {
+          names.add(n.text);
+          queue.push(n.text);
+        }
+        return;
       }
-      if (seen.has(capture.node.id)) continue;
-      seen.add(capture.node.id);
-      if (capture.name === 'call') calls.push(capture.node);
-      else loops.push(capture.node);
+      for (const c of n.namedChildren) if (c) walk(c);
+    };
+    if (names_) walk(names_);
+  };
+  for (const path of words) {
+    let j = path.length - 2;
+    while (j > 0 && IMPORT_PARTS.has(path[j].type)) j--;
+    if (path[j].type === 'import_statement') {
+      declare(path[j], path[j]);
+      continue;
+    }
+    j = path.length - 2;
+    while (j > 0 && DECLARATION_CHAIN.has(path[j].type)) j--;
+    if (path[j].type === 'variable_declarator') declare(path[j], path[j].childForFieldName('name'));
+  }
+  // Aliases of aliases: `const b = a` where `a` is one.
+  while (queue.length) {
+    const name = queue.pop()!;
+    for (const offset of occurrences(name)) {
+      if (!maybeBareValue(text, offset, offset + name.length)) continue;
+      const path = locate(paths, offset, offset + name.length, name);
+      if (!path) continue;
+      let j = path.length - 1;
+      if (path[j].type !== 'identifier') continue;
+      while (j > 1 && WRAPPERS.has(path[j - 1].type)) j--;
+      const declarator = path[j - 1];
+      if (declarator?.type === 'variable_declarator' && declarator.childForFieldName('value')?.id === path[j].id) {
+        declare(declarator, declarator.childForFieldName('name'));
+      }
     }
   }
-  if (!calls.length && !loops.length) return;
+  return names;
+}
+
+function nextCharacter(text: string, end: number): string {
+  let j = end;
+  while (j < text.length && /\s/.test(text[j])) j++;
+  return text[j];
+}
+
+/** Text test: the name at [start, end) could be a declaration's whole value (`= name`, `= (name as T)`), not a call or member. */
+function maybeBareValue(text: string, start: number, end: number): boolean {
+  const next = nextCharacter(text, end);
+  if (next === '.' || next === '(' || next === '[' || next === '`') return false;
+  let k = start - 1;
+  while (k >= 0 && /\s/.test(text[k])) k--;
+  const previous = text[k];
+  // `/`: the end of a comment (`= /* c */ name`), so unknown.
+  return previous === '=' || previous === '(' || previous === '>' || previous === '/';
+}
+
+/**
+ * Text test: the name ending at `end` could be called (`name(`, `name?.(`, ``name`...` ``, `name<T>(`, `x['name'](`) or be a
+ * `.call` target (`name.call(`, `(x.name as F).call(`); a comment (`/`) may hide what follows.
+ */
+function maybeCallee(text: string, end: number): boolean {
+  const next = nextCharacter(text, end);
+  return next === undefined || '(`.)!?<as/\'"'.includes(next);
+}
+
+/** The call whose callee (or whose `.call`/`.apply` target) is the expression holding the word at the end of `path`. */
+function callAbove(path: Located): Located | undefined {
+  let j = path.length - 1;
+  const type = path[j].type;
+  if (type === 'string_fragment') {
+    j--;
+    const holder = path[j - 1]?.type;
+    if (holder === 'subscript_expression') j--;
+    else if (holder === 'arguments' && path[j - 2]?.type === 'call_expression') j -= 2;
+    else return undefined;
+  } else if (type === 'property_identifier') {
+    if (path[j - 1]?.type !== 'member_expression') return undefined;
+    j--;
+  } else if (type !== 'identifier') {
+    return undefined;
+  }
+  const expression = path[j];
+  const parent = path[j - 1];
+  if (parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === expression.id) return path.slice(0, j);
+  // `fs.readFileSync.call(fs, p)`, `(0, x.readSync).apply(...)`.
+  while (j > 1 && (WRAPPERS.has(path[j - 1].type) || path[j - 1].type === 'sequence_expression')) j--;
+  const member = path[j - 1];
+  const call = path[j - 2];
+  if (member?.type !== 'member_expression' || call?.type !== 'call_expression') return undefined;
+  const property = member.childForFieldName('property')?.text;
+  if ((property !== 'call' && property !== 'apply') || member.childForFieldName('object')?.id !== path[j].id) return undefined;
+  return call.childForFieldName('function')?.id === member.id ? path.slice(0, j - 1) : undefined;
+}
+
+/** The loop whose condition compares the clock call holding the word at the end of `path` (`while (Date.now() < end)`). */
+function loopAbove(path: Located): Located | undefined {
+  let j = path.length - 1;
+  // Up through the callee to the call: `Date.now`, `performance['now']`, `(0, Date.now)`, an alias.
+  while (j > 1 && path[j - 1].type !== 'call_expression') {
+    const type = path[j - 1].type;
+    if (type !== 'member_expression' && type !== 'subscript_expression' && type !== 'string' && type !== 'sequence_expression' && !WRAPPERS.has(type)) return undefined;
+    j--;
+  }
+  j--; // the call
+  if (j < 3 || path[j - 1].type !== 'binary_expression') return undefined;
+  const holder = path[j - 2];
+  const loop = holder.type === 'parenthesized_expression' || holder.type === 'expression_statement' ? path[j - 3] : holder;
+  const index = loop.id === holder.id ? j - 2 : j - 3;
+  return LOOPS.has(loop.type) ? path.slice(0, index + 1) : undefined;
+}
+
+/** True when the node at the end of `path` lies in the body of an async function (declaration, expression, arrow or method). */
+function inAsyncBody(path: Located): boolean {
+  for (let j = path.length - 2; j >= 0; j--) {
+    const fn = path[j];
+    if (ASYNC_FUNCTION_TYPES.has(fn.type) && fn.childForFieldName('body')?.id === path[j + 1].id && isAsyncFunction(fn)) return true;
+  }
+  return false;
+}
+
+export function checkTs(context: RuleContext): void {
+  const text = context.text;
   const semantics = context.ts();
-  for (const call of calls) {
-    const owner = owningFunction(call);
+  const paths = semantics.paths;
+  // Every name the rule reports ends in `Sync` or `wait`: the word is in the callee, or in the declaration of an alias.
+  const words: Located[] = [];
+  for (const [start, end] of blockingWords(text)) {
+    const path = locate(paths, start, end);
+    if (path) words.push(path);
+  }
+  const found = new Map<string, number[]>();
+  const occurrences = (name: string) => {
+    let list = found.get(name);
+    if (!list) {
+      list = wordOccurrences(text, name);
+      found.set(name, list);
+    }
+    return list;
+  };
+  const calls = new Map<number, Located>();
+  const propose = (path: Located | undefined) => {
+    const call = path && callAbove(path);
+    if (call && !calls.has(call[call.length - 1].id)) calls.set(call[call.length - 1].id, call);
+  };
+  for (const path of words) {
+    if (maybeCallee(text, path[path.length - 1].endIndex)) propose(path);
+  }
+  for (const name of aliasNames(text, paths, words, occurrences)) {
+    for (const offset of occurrences(name)) {
+      if (maybeCallee(text, offset + name.length)) propose(locate(paths, offset, offset + name.length, name));
+    }
+  }
+  // Busy waits read a clock, `Date.now()` or `performance.now()`, directly or through an alias.
+  const loops = new Map<number, Located>();
+  const clockWords: Located[] = [];
+  for (const offset of occurrences('now')) {
+    const path = locate(paths, offset, offset + 3);
+    if (path) clockWords.push(path);
+  }
+  const clocks = clockWords.length ? [...clockWords] : [];
+  if (clockWords.length) {
+    for (const name of aliasNames(text, paths, clockWords, occurrences)) {
+      for (const offset of occurrences(name)) {
+        if (!maybeCallee(text, offset + name.length)) continue;
+        const path = locate(paths, offset, offset + name.length, name);
+        if (path) clocks.push(path);
+      }
+    }
+  }
+  for (const path of clocks) {
+    const loop = loopAbove(path);
+    if (loop && !loops.has(loop[loop.length - 1].id) && loopShape(loop[loop.length - 1])) loops.set(loop[loop.length - 1].id, loop);
+  }
+  if (!calls.size && !loops.size) return;
+  for (const path of sortByPosition([...calls.values()])) {
+    if (!inAsyncBody(path)) continue;
+    const call = path[path.length - 1];
+    const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
     const callee = call.childForFieldName('function')!;
-    const last = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee.text;
+    // As a query for `(call_expression function: [(identifier) (member_expression property: (property_identifier))])` would.
+    if (callee.type !== 'identifier' && callee.type !== 'member_expression') continue;
+    const property = callee.type === 'member_expression' ? callee.childForFieldName('property') : undefined;
+    if (property && property.type !== 'property_identifier') continue;
+    const last = property ? property.text : callee.text;
     // Bare names may be aliases (`import { readFileSync as read }`): those are always resolved.
     if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && last !== 'wait' && last !== 'call' && last !== 'apply') continue;
     let name = semantics.calleeName(call);
@@ -92,10 +288,24 @@ export function checkTs(context: RuleContext): void {
     if (!api || !name) continue;
     reportCall(context, semantics, { call, callee: target, api, name });
   }
-  for (const loop of loops) {
-    const owner = owningFunction(loop);
+  for (const path of sortByPosition([...loops.values()])) {
+    if (!inAsyncBody(path)) continue;
+    const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
-    checkBusyWait(context, semantics, loop);
+    checkBusyWait(context, semantics, path[path.length - 1]);
+  }
+}
+
+/** The loop shapes the rule looks at (as a query would match them): a parenthesised condition and a block or empty body. */
+function loopShape(loop: Node): boolean {
+  const body = loop.childForFieldName('body')?.type;
+  switch (loop.type) {
+    case 'while_statement':
+      return loop.childForFieldName('condition')?.type === 'parenthesized_expression' && (body === 'statement_block' || body === 'empty_statement');
+    case 'do_statement':
+      return body === 'statement_block' && loop.childForFieldName('condition')?.type === 'parenthesized_expression';
+    default:
+      return body === 'statement_block' || body === 'empty_statement';
   }
 }
 
