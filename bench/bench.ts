@@ -5,6 +5,7 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { analyzeDocument, ParsedDocument, TreeFacts, type Language } from '../src/core';
+import { corpus } from './corpus';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -17,36 +18,9 @@ function stats(samples: number[]): string {
   return `median ${percentile(sorted, 50).toFixed(2)} ms, p95 ${percentile(sorted, 95).toFixed(2)} ms`;
 }
 
-/** Real code, repeated to length: Python from the machine's standard library (threading, asyncio, concurrent.futures), TS from this repository. */
-function corpus(language: Language, lines: number): string {
-  let sources: string[];
-  if (language === 'python') {
-    const stdlib = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
-    sources = ['threading.py', 'queue.py', 'asyncio/tasks.py', 'asyncio/base_events.py', 'concurrent/futures/thread.py', 'concurrent/futures/process.py', 'subprocess.py']
-      .map((f) => fs.readFileSync(path.join(stdlib, f), 'utf8'));
-    // Make sure the rules have something to find.
-    sources.push('import threading, time\n\nasync def handler():\n    time.sleep(1)\n\nworker = threading.Thread(target=print)\nworker.start()\nworker.daemon = True\n');
-  } else {
-    const dir = path.join(root, 'src');
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        if (e.isDirectory()) walk(path.join(d, e.name));
-        else if (e.name.endsWith('.ts')) files.push(path.join(d, e.name));
-      }
-    };
-    walk(dir);
-    sources = files.sort().map((f) => fs.readFileSync(f, 'utf8'));
-    sources.push("import * as fs from 'node:fs';\n\nexport async function load(p: string) {\n  return fs.readFileSync(p, 'utf8');\n}\n");
-  }
-  const all = sources.join('\n').split('\n');
-  const out: string[] = [];
-  while (out.length < lines) out.push(...all.slice(0, lines - out.length));
-  return out.join('\n') + '\n';
-}
 
 async function benchLanguage(language: Language, lines: number): Promise<void> {
-  const text = corpus(language, lines);
+  const text = corpus(language, lines, path.join(root, 'src'));
   const cold: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
@@ -116,7 +90,7 @@ async function main(): Promise<void> {
     for (const lines of [1000, 5000, 20000]) await benchLanguage(language, lines);
   }
   // The other benches are scripts of their own; run each in its own process, in turn, when it exists.
-  for (const extra of ['peer-ruff', 'visualiser', 'cpu-ground-truth']) {
+  for (const extra of ['rules-perf', 'visualiser', 'peer-ruff', 'cpu-ground-truth']) {
     const script = path.join(__dirname, `${extra}.js`);
     if (!fs.existsSync(script)) continue;
     console.log(`\n== bench/${extra}`);

@@ -4,11 +4,10 @@
 //
 //   node out/bench/rules-perf.js [--runs N] [--lines 1000,5000] [--lang python,typescript] [--rule slug] [--src dir]
 // --src: where the TS corpus comes from (default: this repository's src/), to compare builds on the same text.
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeDocument, defaultSettings, ParsedDocument, rulesFor, TreeFacts, type Language } from '../src/core';
 import { TsSemantics } from '../src/core/ts/semantics';
+import { corpus } from './corpus';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -23,31 +22,6 @@ const LANGUAGES = (option('lang') ?? 'python,typescript').split(',') as Language
 const ONLY_RULE = option('rule');
 const TS_SOURCES = option('src') ?? path.join(root, 'src');
 
-/** Real code, repeated to length, built as bench/bench.ts builds it (copied, not imported). */
-function corpus(language: Language, lines: number): string {
-  let sources: string[];
-  if (language === 'python') {
-    const stdlib = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
-    sources = ['threading.py', 'queue.py', 'asyncio/tasks.py', 'asyncio/base_events.py', 'concurrent/futures/thread.py', 'concurrent/futures/process.py', 'subprocess.py']
-      .map((f) => fs.readFileSync(path.join(stdlib, f), 'utf8'));
-    sources.push('import threading, time\n\nasync def handler():\n    time.sleep(1)\n\nworker = threading.Thread(target=print)\nworker.start()\nworker.daemon = True\n');
-  } else {
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        if (e.isDirectory()) walk(path.join(d, e.name));
-        else if (e.name.endsWith('.ts')) files.push(path.join(d, e.name));
-      }
-    };
-    walk(TS_SOURCES);
-    sources = files.sort().map((f) => fs.readFileSync(f, 'utf8'));
-    sources.push("import * as fs from 'node:fs';\n\nexport async function load(p: string) {\n  return fs.readFileSync(p, 'utf8');\n}\n");
-  }
-  const all = sources.join('\n').split('\n');
-  const out: string[] = [];
-  while (out.length < lines) out.push(...all.slice(0, lines - out.length));
-  return out.join('\n') + '\n';
-}
 
 interface Sample {
   cpu: number;
@@ -76,7 +50,7 @@ function show(label: string, s: Sample, extra = ''): void {
 }
 
 async function benchLanguage(language: Language, lines: number): Promise<void> {
-  const text = corpus(language, lines);
+  const text = corpus(language, lines, TS_SOURCES);
   const doc = await ParsedDocument.create(language, text);
   const tree = doc.tree!;
   console.log(`${language} ${lines} lines (${(text.length / 1024).toFixed(0)} KiB)`);

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import { Query, type Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
 import { rangeOf } from '../text';
 import type { Range } from '../types';
@@ -260,6 +260,30 @@ export function classifyRegion(semantics: PythonSemantics, region: Node): CpuCla
   return new Scanner(semantics, region, owner ? [owner.id] : []).run();
 }
 
+/**
+ * For rules, which act only on CPU evidence: `classifyCallable(fn)` when it may have some (a 'cpu' verdict with
+ * evidence of kind 'cpu'), else undefined. Skips functions `mayBeCpu` rules out, and stops scanning at the first
+ * I/O, `await` or `yield` (each rules out a 'cpu' verdict); what it returns equals `classifyCallable`'s answer.
+ */
+export function cpuClassification(semantics: PythonSemantics, fn: Node): CpuClassification | undefined {
+  if (!mayBeCpu(semantics, fn)) return undefined;
+  const cached = caches.get(semantics)?.get(fn.id);
+  const c = cached ?? new Scanner(semantics, fn, [fn.id], true).run();
+  return c.verdict === 'cpu' && c.evidence.some((e) => e.kind === 'cpu') ? c : undefined;
+}
+
+/** Like `cpuClassification`, for a region that runs in place (`classifyRegion`). */
+export function regionCpuClassification(semantics: PythonSemantics, region: Node): CpuClassification | undefined {
+  if (!mayBeCpu(semantics, region)) return undefined;
+  const owner = enclosingCallable(region);
+  const c = new Scanner(semantics, region, owner ? [owner.id] : [], true).run();
+  return c.verdict === 'cpu' && c.evidence.some((e) => e.kind === 'cpu') ? c : undefined;
+}
+
+/** Thrown by a scanner in `cpuOnly` mode once the verdict cannot be 'cpu' (made once: no stack trace per throw). */
+class NotCpu extends Error {}
+const NOT_CPU = new NotCpu('not cpu');
+
 function classifyWith(semantics: PythonSemantics, fn: Node, stack: number[]): CpuClassification {
   let cache = caches.get(semantics);
   if (!cache) {
@@ -316,15 +340,29 @@ class Scanner {
   private readonly params = new Set<string>();
   private readonly globals = new Set<string>();
 
-  constructor(private readonly semantics: PythonSemantics, private readonly region: Node, private readonly stack: number[]) {
+  /** Set once `locals`/`params`/`globals` are known: collected lazily, since most bodies never ask. */
+  private namesCollected = false;
+
+  /** `cpuOnly`: stop at the first sign that rules out a 'cpu' verdict (I/O, `await`, `yield`); see `cpuClassification`. */
+  constructor(private readonly semantics: PythonSemantics, private readonly region: Node, private readonly stack: number[], private readonly cpuOnly = false) {
     this.fn = region.type === 'function_definition' || region.type === 'lambda' ? region : undefined;
+  }
+
+  private ensureNames(): void {
+    if (this.namesCollected) return;
+    this.namesCollected = true;
     if (this.fn) this.collectNames(this.fn);
   }
 
   run(): CpuClassification {
     const body = this.fn ? (this.fn.childForFieldName('body') ?? this.fn) : this.region;
-    if (LOOPS.has(body.type)) this.visit(body, undefined);
-    else for (const child of body.namedChildren) if (child) this.visit(child, undefined);
+    try {
+      if (LOOPS.has(body.type)) this.visit(body, undefined);
+      else for (const child of body.namedChildren) if (child) this.visit(child, undefined);
+    } catch (error) {
+      if (error !== NOT_CPU) throw error;
+      return { verdict: 'io', evidence: [...this.io, ...this.suspend], releasesGil: false, suspends: this.suspend.length > 0, sideEffects: [], pure: false };
+    }
     for (const loop of this.loops) this.finishLoop(loop);
     if (this.recursion && this.recursionSites >= 2 && (this.arithmeticOutsideLoops || this.loops.some((l) => l.arithmetic || l.light))) {
       const name = this.fn ? nameOf(this.fn) : 'it';
@@ -382,8 +420,14 @@ class Scanner {
     for (const g of this.globals) this.locals.delete(g);
   }
 
+  private isGlobal(name: string): boolean {
+    this.ensureNames();
+    return this.globals.has(name);
+  }
+
   /** True when the root of `a.b[c]` is a name owned by this call (not a parameter, global or outer name). */
   private isOwned(target: Node): boolean {
+    this.ensureNames();
     let root: Node | null = target;
     while (root && (root.type === 'attribute' || root.type === 'subscript')) root = root.childForFieldName(root.type === 'attribute' ? 'object' : 'value');
     if (!root || root.type !== 'identifier') return true;
@@ -420,6 +464,7 @@ class Scanner {
         break;
       case 'yield':
         this.generator = true;
+        if (this.cpuOnly) throw NOT_CPU;
         break;
       case 'global_statement': case 'nonlocal_statement':
         this.sideEffects.push({ kind: 'cpu', range: rangeOf(node), text: `\`${node.text}\` (line ${lineOf(node)})` });
@@ -434,7 +479,7 @@ class Scanner {
         if (ARITHMETIC.has(op.slice(0, -1))) this.noteArithmetic(node, loop, op.slice(0, -1));
         const left = node.childForFieldName('left');
         if (left && left.type !== 'identifier' && !this.isOwned(left)) this.addSideEffect(node);
-        else if (left?.type === 'identifier' && this.globals.has(left.text)) this.addSideEffect(node);
+        else if (left?.type === 'identifier' && this.isGlobal(left.text)) this.addSideEffect(node);
         break;
       }
       case 'assignment': {
@@ -468,6 +513,7 @@ class Scanner {
 
   private addSuspend(node: Node, what: string): void {
     this.suspend.push({ kind: 'suspend', range: rangeOf(node), text: `\`${what}\` at line ${lineOf(node)}` });
+    if (this.cpuOnly) throw NOT_CPU;
   }
 
   private addSideEffect(node: Node): void {
@@ -488,11 +534,13 @@ class Scanner {
         if (kind.handoff && !loop) break;
         this.io.push(kind.evidence);
         loop?.io.push(kind.evidence);
+        if (this.cpuOnly) throw NOT_CPU;
         break;
       case 'print':
         if (loop) {
           this.io.push(kind.evidence);
           loop.io.push(kind.evidence);
+          if (this.cpuOnly) throw NOT_CPU;
         }
         break;
       case 'gil':
@@ -631,4 +679,144 @@ function identifiersIn(node: Node): string[] {
   if (node.type === 'identifier') return [node.text];
   if (node.type === 'attribute' || node.type === 'subscript') return [];
   return node.namedChildren.flatMap((c) => (c ? identifiersIn(c) : []));
+}
+
+// ---------------------------------------------------------------- cheap prechecks for rules
+
+// What CPU evidence is made of: arithmetic (strong: `*`, `%`, `**`...; light: `+`, `-`, `|`, `&`, f-string parts)
+// and calls, by the last name of their callee. One query over a candidate's range answers from wasm, in proportion
+// to what it finds, instead of visiting every node from JS.
+const PRECHECK_QUERY = `
+(binary_operator operator: ["*" "/" "//" "%" "**" "<<" ">>" "^" "@"]) @strong
+(augmented_assignment operator: ["*=" "/=" "//=" "%=" "**=" "<<=" ">>=" "^=" "@="]) @strong
+(binary_operator operator: ["+" "-" "|" "&"]) @light
+(augmented_assignment operator: ["+=" "-=" "|=" "&="]) @light
+(interpolation) @light
+(call function: (identifier) @callee)
+(call function: (attribute attribute: (identifier) @callee))
+`;
+// Names a call could reach a function of this file through, found by text (a whole-file query costs as much as
+// visiting every node): `def`/`class` names, and names assigned (`=`, `:=`) a name, an attribute, a lambda or a
+// parenthesised expression (aliases, `self.cb = f`). A superset: a call spelled otherwise cannot resolve locally.
+const DEFINED_NAME = /\b(?:def|class)[ \t]+([\p{L}_][\p{L}\p{N}_]*)/gu;
+const IDENTIFIER = /[\p{L}_][\p{L}\p{N}_]*/gu;
+// After `=`: a lambda, a parenthesised expression, or a dotted name ending the statement.
+const ALIAS_VALUE = /[ \t]*(?:lambda\b|\(|[\p{L}_][\p{L}\p{N}_.]*[ \t]*(?:[#;\\\r\n]|$))/uy;
+const OPERATOR_BEFORE_EQUALS = new Set(['=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '@']);
+
+/** Names that `text` assigns a name, attribute, lambda or parenthesised expression to, or binds with `:=` (a superset). */
+function aliasNames(text: string, into: Set<string>): void {
+  for (let i = text.indexOf('='); i !== -1; i = text.indexOf('=', i + 1)) {
+    if (text.charCodeAt(i + 1) === 61 /* = */) {
+      i++;
+      continue;
+    }
+    const before = text.charAt(i - 1);
+    if (before !== ':' && OPERATOR_BEFORE_EQUALS.has(before)) continue;
+    ALIAS_VALUE.lastIndex = i + 1;
+    if (!ALIAS_VALUE.test(text)) continue;
+    // Every name between the line start and `=`: the targets, and harmlessly an annotation's names.
+    const lineStart = text.lastIndexOf('\n', i) + 1;
+    for (const match of text.slice(lineStart, i).matchAll(IDENTIFIER)) into.add(match[0]);
+  }
+}
+const precheckQueries = new WeakMap<object, Query>();
+
+interface NameFacts {
+  /** Names bound to a name, attribute, lambda or parenthesised expression somewhere: may stand for any function. */
+  aliases: Set<string>;
+  /** `def`/`class` nodes by name. */
+  definitions: Map<string, Node[]>;
+  /** `mayBeCpu` by node id; true while a node is being decided, so cycles stay conservative. */
+  verdicts: Map<number, boolean>;
+}
+const nameFacts = new WeakMap<PythonSemantics, NameFacts>();
+
+function precheckQuery(semantics: PythonSemantics): Query {
+  const language = semantics.tree.language;
+  let query = precheckQueries.get(language);
+  if (!query) {
+    query = new Query(language, PRECHECK_QUERY);
+    precheckQueries.set(language, query);
+  }
+  return query;
+}
+
+function factsOf(semantics: PythonSemantics): NameFacts {
+  let facts = nameFacts.get(semantics);
+  if (!facts) {
+    facts = { aliases: new Set(), definitions: new Map(), verdicts: new Map() };
+    const root = semantics.root;
+    const text = root.text;
+    for (const match of text.matchAll(DEFINED_NAME)) {
+      const name = match[1];
+      const at = match.index + match[0].length - name.length;
+      const definition = root.descendantForIndex(at, at + name.length)?.parent;
+      if (!definition || (definition.type !== 'function_definition' && definition.type !== 'class_definition')) continue;
+      const list = facts.definitions.get(name);
+      if (list) list.push(definition);
+      else facts.definitions.set(name, [definition]);
+    }
+    aliasNames(text, facts.aliases);
+    nameFacts.set(semantics, facts);
+  }
+  return facts;
+}
+
+/** Names through which a call may reach a function or class defined in this file (a superset), once per analysis. */
+export function localCallableNames(semantics: PythonSemantics): ReadonlySet<string> {
+  const facts = factsOf(semantics);
+  return new Set([...facts.aliases, ...facts.definitions.keys()]);
+}
+
+/**
+ * False when no call spelled `…name(...)` can be CPU evidence: `name` is no alias, and every function or class of
+ * this file by that name fails `mayBeCpu`.
+ */
+export function nameMayBeCpu(semantics: PythonSemantics, name: string): boolean {
+  const facts = factsOf(semantics);
+  return facts.aliases.has(name) || (facts.definitions.get(name)?.some((d) => mayBeCpu(semantics, d)) ?? false);
+}
+
+/** The last name of a callee (`f`, `self.m` → `m`), or undefined for other forms. */
+export function calleeLastName(callee: Node): string | undefined {
+  if (callee.type === 'identifier') return callee.text;
+  if (callee.type === 'attribute') return callee.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+/**
+ * A necessary condition for `classifyCallable`/`classifyRegion` of `node` to find CPU evidence (a 'cpu' verdict
+ * with evidence of kind 'cpu'): it contains multiplicative or bitwise arithmetic; `+`/`-`, string building or an
+ * aggregate (`sum`...) next to a `range(...)` call; or a call that may reach a function of this file passing this
+ * test itself. False means the full classification cannot be CPU evidence, so rules skip it; true decides nothing.
+ * Answers are kept per node for the analysis.
+ */
+export function mayBeCpu(semantics: PythonSemantics, node: Node): boolean {
+  const { verdicts } = factsOf(semantics);
+  const known = verdicts.get(node.id);
+  if (known !== undefined) return known;
+  verdicts.set(node.id, true);
+  const result = scanForCpu(semantics, node);
+  verdicts.set(node.id, result);
+  return result;
+}
+
+function scanForCpu(semantics: PythonSemantics, node: Node): boolean {
+  let counted = false;
+  let range = false;
+  const callees = new Set<string>();
+  for (const { name, node: captured } of precheckQuery(semantics).captures(node)) {
+    if (name === 'strong') return true;
+    if (name === 'light') counted = true;
+    else {
+      const callee = captured.text;
+      if (callee === 'range') range = true;
+      else if (AGGREGATES.has(callee)) counted = true;
+      else callees.add(callee);
+    }
+    if (counted && range) return true;
+  }
+  for (const callee of callees) if (nameMayBeCpu(semantics, callee)) return true;
+  return false;
 }

@@ -1,5 +1,6 @@
-import { Query, type Node } from 'web-tree-sitter';
-import { callableNode, classifyCallable, GIL_RELEASING, type CpuClassification } from '../python/cpu';
+import type { Node } from 'web-tree-sitter';
+import { callsNamed } from '../locate';
+import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
 import { rangeOf, type LineIndex } from '../text';
 import type { Fix, RelatedLocation, RuleMeta, TextEdit } from '../types';
@@ -93,11 +94,20 @@ export const meta: RuleMeta = {
   },
 };
 
-const QUERY = `
-(call) @call
-(class_definition) @class
-`;
-const queries = new WeakMap<object, Query>();
+// Calls are found by the names that hand work to a thread.
+const HANDOFF_NAMES = ['Thread', 'submit', 'map', 'to_thread', 'run_in_executor'];
+const CLASS_WORD = /\bclass\b/g;
+
+/** Classes with base classes (a Thread subclass needs one), found by text and confirmed by the tree, in document order. */
+function subclasses(context: RuleContext): Node[] {
+  const found: Node[] = [];
+  for (const match of context.text.matchAll(CLASS_WORD)) {
+    const keyword = context.root.descendantForIndex(match.index, match.index + 5);
+    const cls = keyword?.type === 'class' ? keyword.parent : null;
+    if (cls?.type === 'class_definition' && cls.childForFieldName('superclasses')?.type === 'argument_list') found.push(cls);
+  }
+  return found;
+}
 
 const PROCESS_NOTE = 'In a process it runs in parallel; arguments and results must be picklable, lambdas and local functions cannot be sent, '
   + 'and the start code must sit under `if __name__ == "__main__":` with the spawn/forkserver start methods (forkserver is the Linux default from Python 3.14).';
@@ -116,23 +126,17 @@ export const rule: Rule = {
   mayMatch: (text) => text.includes('Thread') || text.includes('to_thread') || text.includes('run_in_executor'),
   check(context: RuleContext) {
     if (context.settings.pythonFreeThreaded) return;
-    let query = queries.get(context.tree.language);
-    if (!query) {
-      query = new Query(context.tree.language, QUERY);
-      queries.set(context.tree.language, query);
-    }
     const semantics = context.python();
-    for (const { name, node } of query.captures(context.root)) {
-      if (name === 'class') {
-        checkSubclass(context, semantics, node);
-        continue;
-      }
+    for (const cls of subclasses(context)) checkSubclass(context, semantics, cls);
+    const calls = HANDOFF_NAMES.flatMap((name) => callsNamed(context.root, context.text, name)).sort((a, b) => a.startIndex - b.startIndex);
+    for (const node of calls) {
       const handoff = handoffOf(semantics, node);
       if (!handoff) continue;
       const fn = callableNode(semantics, handoff.target);
       if (!fn || isAsync(fn)) continue;
-      const c = classifyCallable(semantics, fn);
-      if (c.verdict !== 'cpu' || c.releasesGil) continue;
+      // Rules out cheaply targets without arithmetic or that do I/O.
+      const c = cpuClassification(semantics, fn);
+      if (!c || c.releasesGil) continue;
       const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${handoff.target.text}\``;
       const { fixes, reason } = fixesFor(context, semantics, handoff, fn, c);
       context.report({
@@ -201,9 +205,8 @@ function handoffOf(semantics: PythonSemantics, call: Node): Handoff | undefined 
 function checkSubclass(context: RuleContext, semantics: PythonSemantics, cls: Node): void {
   if (!semantics.isSubclassOf(cls, 'threading.Thread')) return;
   const run = semantics.localMethod(cls, 'run');
-  if (!run) return;
-  const c = classifyCallable(semantics, run);
-  if (c.verdict !== 'cpu' || c.releasesGil) return;
+  const c = run && cpuClassification(semantics, run);
+  if (!c || c.releasesGil) return;
   const className = cls.childForFieldName('name')?.text ?? '?';
   context.report({
     code: meta.slug,

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import { Query, type Language, type Node } from 'web-tree-sitter';
 import { tsBlockingCall } from '../catalog/blocking';
 import type { CpuClassification, CpuVerdict, Evidence } from '../python/cpu';
 import { rangeOf } from '../text';
@@ -49,6 +49,9 @@ const IO_QUALIFIED_PREFIXES = [
   'global.Atomics', 'global.Deno', 'global.Bun', 'timers', 'zlib', 'crypto',
 ];
 
+/** Callee forms `calleeName` unwraps before resolving. */
+const WRAPPED_CALLEES = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'sequence_expression']);
+
 const SMALL_LOOP = 1000;
 const MAX_DEPTH = 3;
 
@@ -73,8 +76,29 @@ function numberValue(node: Node | null | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** `for (let i = 0; i < 3; i++)` or `for (const x of [a, b])`: too few iterations to matter. */
+/**
+ * `while (c) { ...; c >>= 1 }`, `for (; n > 0; n >>>= 8)`: a number shifted right until it is zero runs at most
+ * 64 times (bit counting, varint encoding), however much bit arithmetic it does.
+ */
+function isShiftLoop(loop: Node): boolean {
+  const condition = loop.childForFieldName('condition');
+  let test = condition?.type === 'expression_statement' ? condition.namedChildren[0] : condition;
+  while (test?.type === 'parenthesized_expression') test = test.namedChildren[0];
+  let name: string | undefined;
+  if (test?.type === 'identifier') name = test.text;
+  else if (test?.type === 'binary_expression' && ['>', '>=', '!=', '!=='].includes(test.childForFieldName('operator')?.type ?? '')) {
+    const left = test.childForFieldName('left');
+    const bound = numberValue(test.childForFieldName('right'));
+    if (left?.type === 'identifier' && bound !== undefined && bound <= 1) name = left.text;
+  }
+  if (!name) return false;
+  const word = name.replace(/\$/g, '\\$');
+  return new RegExp(`(?:^|[^\\w$.])${word}\\s*(?:>>>?=|=\\s*${word}\\s*>>>?)`).test(loop.text);
+}
+
+/** `for (let i = 0; i < 3; i++)`, `for (const x of [a, b])` or a shift-until-zero loop: too few iterations to matter. */
 function isSmallLoop(loop: Node): boolean {
+  if (loop.type !== 'for_in_statement' && isShiftLoop(loop)) return true;
   if (loop.type === 'for_statement') {
     const condition = loop.childForFieldName('condition');
     const test = condition?.type === 'expression_statement' ? condition.namedChildren[0] : condition;
@@ -320,11 +344,15 @@ class Scanner {
     const at = rangeOf(call);
     const line = lineOf(call);
     const short = callee.text.length > 40 ? `${callee.text.slice(0, 37)}...` : callee.text;
-    const local = localFunction(this.semantics, callee);
-    if (local) return this.follow(local, call, `\`${short}\``);
+    // One resolution serves both questions (a function of this file? a known API?): resolving is not cached.
+    if (FUNCTION_TYPES.has(callee.type)) return this.follow(callee, call, `\`${short}\``);
     const resolved = this.semantics.resolve(callee);
-    if (resolved?.kind === 'local') return CLASSES.has(resolved.node.type) ? { kind: 'pure' } : { kind: 'opaque' };
-    const qualified = resolved?.kind === 'qualified' ? resolved.name : this.semantics.calleeName(call);
+    if (resolved?.kind === 'local') {
+      if (FUNCTION_TYPES.has(resolved.node.type)) return this.follow(resolved.node, call, `\`${short}\``);
+      return CLASSES.has(resolved.node.type) ? { kind: 'pure' } : { kind: 'opaque' };
+    }
+    // `calleeName` differs from `resolve(callee)` only for wrapped callees (`(0, fs.readFileSync)`, `f!`).
+    const qualified = resolved?.kind === 'qualified' ? resolved.name : WRAPPED_CALLEES.has(callee.type) ? this.semantics.calleeName(call) : undefined;
     if (qualified) {
       if (qualified.startsWith('global.console.')) return { kind: 'print', evidence: { kind: 'io', range: at, text: `\`${short}\` at line ${line} writes to the console in the loop` } };
       const blocking = tsBlockingCall(qualified);
@@ -368,4 +396,90 @@ function leftmost(node: Node): Node | undefined {
     current = current.type === 'member_expression' ? current.childForFieldName('object') : current.childForFieldName('function');
   }
   return current ?? undefined;
+}
+
+// ---------------------------------------------------------------- cheap prechecks for rules
+
+// What CPU evidence is made of (see python/cpu.ts): arithmetic, counted `for` loops, and calls that may reach a
+// function of this file. Node types the grammar lacks (JS has no `type_assertion`...) are left out of the queries.
+const PRECHECK_PATTERNS = [
+  '(binary_expression operator: ["*" "/" "%" "**" "<<" ">>" ">>>" "^"]) @strong',
+  '(augmented_assignment_expression operator: ["*=" "/=" "%=" "**=" "<<=" ">>=" ">>>=" "^="]) @strong',
+  '(binary_expression operator: ["+" "-" "|" "&"]) @light',
+  '(augmented_assignment_expression operator: ["+=" "-=" "|=" "&="]) @light',
+  '(update_expression) @light',
+  '(template_substitution) @light',
+  '(for_statement) @for',
+  '(call_expression function: (identifier) @callee)',
+  '(new_expression constructor: (identifier) @callee)',
+];
+// Only identifiers (and function expressions called in place) resolve to functions of this file: names declared by
+// `function`, or assigned (`const f = ...`, `f: T = ...`), found by text since a whole-file query costs as much as
+// visiting every node. A superset.
+const FUNCTION_NAME = /\bfunction\b\s*\*?\s*([\p{L}_$][\p{L}\p{N}_$]*)/gu;
+const IDENTIFIER = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
+const OPERATOR_BEFORE_EQUALS = new Set(['=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '?']);
+
+/** Every name between a line's start and an assignment's `=` on it: the targets, and harmlessly any others (a superset). */
+function assignedNames(text: string, into: Set<string>): void {
+  for (let i = text.indexOf('='); i !== -1; i = text.indexOf('=', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (next === 61 /* = */ || next === 62 /* > */) {
+      i++;
+      continue;
+    }
+    if (OPERATOR_BEFORE_EQUALS.has(text.charAt(i - 1))) continue;
+    const lineStart = text.lastIndexOf('\n', i) + 1;
+    for (const match of text.slice(lineStart, i).matchAll(IDENTIFIER)) into.add(match[0]);
+  }
+}
+const tsQueries = new WeakMap<object, { precheck: Query; wrapped: Query }>();
+const tsNames = new WeakMap<TsSemantics, Set<string>>();
+
+function tsQueriesFor(language: Language): { precheck: Query; wrapped: Query } {
+  let q = tsQueries.get(language);
+  if (!q) {
+    const has = (t: string) => language.idForNodeType(t, true) !== null;
+    const wrappers = [...WRAPPED_CALLEES, ...FUNCTION_TYPES].filter(has).map((t) => `(${t})`).join(' ');
+    q = {
+      precheck: new Query(language, PRECHECK_PATTERNS.join('\n')),
+      wrapped: new Query(language, `(call_expression function: [${wrappers}]) @call (new_expression constructor: [${wrappers}]) @call`),
+    };
+    tsQueries.set(language, q);
+  }
+  return q;
+}
+
+/** Names through which a call may reach a function of this file (a superset), once per analysis. */
+export function tsLocalFunctionNames(semantics: TsSemantics): ReadonlySet<string> {
+  let names = tsNames.get(semantics);
+  if (!names) {
+    names = new Set();
+    const text = semantics.text;
+    for (const match of text.matchAll(FUNCTION_NAME)) names.add(match[1]);
+    assignedNames(text, names);
+    tsNames.set(semantics, names);
+  }
+  return names;
+}
+
+/**
+ * A necessary condition for `classifyFunction`/`classifyLoop` of `node` to be 'cpu': it contains multiplicative or
+ * bitwise arithmetic, `+`/`-`/`++` or template strings next to a `for (;;)` loop, or a call that may reach a function
+ * of this file. False means the full classification cannot be 'cpu', so rules skip it; true decides nothing.
+ */
+export function tsMayBeCpu(semantics: TsSemantics, node: Node): boolean {
+  const queries = tsQueriesFor(semantics.tree.language);
+  const names = tsLocalFunctionNames(semantics);
+  let light = false;
+  let counted = false;
+  for (const { name, node: captured } of queries.precheck.captures(node)) {
+    if (name === 'strong') return true;
+    if (name === 'light') light = true;
+    else if (name === 'for') counted = true;
+    else if (names.has(captured.text)) return true;
+    if (light && counted) return true;
+  }
+  // Functions called in place (`(() => ...)()`) or through a wrapper (`(0, f)()`, `f!()`).
+  return queries.wrapped.captures(node).length > 0;
 }
