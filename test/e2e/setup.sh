@@ -43,7 +43,10 @@ NPM_CLI="$(npm prefix -g)/lib/node_modules/npm/bin/npm-cli.js"
 export PATH="$NODE24_DIR/bin:$PATH"
 export npm_config_nodedir="$NODE24_DIR"
 say "building code-server's VS Code dependencies with Node $(node -v) (about 2 minutes) ..."
-"$NODE24_DIR/bin/node" "$NPM_CLI" rebuild --no-audit --no-fund --foreground-scripts=false --loglevel=error
+# Under `npm test` the outer npm's variables (npm_node_execpath, NODE, ...) point at Node 20 and the inner npm
+# would put that node back first on PATH: run it in a clean environment.
+env -i HOME="$HOME" PATH="$PATH" TMPDIR="${TMPDIR:-/tmp}" npm_config_nodedir="$NODE24_DIR" \
+  "$NODE24_DIR/bin/node" "$NPM_CLI" rebuild --no-audit --no-fund --foreground-scripts=false --loglevel=error
 [ -f node_modules/code-server/lib/vscode/node_modules/.package-lock.json ] || { echo "code-server postinstall did not complete" >&2; exit 1; }
 sha1sum package-lock.json package.json | sha1sum > "$STAMP"
 say "done"
