@@ -1,7 +1,7 @@
 import { Query, type Node } from 'web-tree-sitter';
 import { deleteStatement, indentationOf, setKeywordArgument, standsAlone, statementOf } from '../python/edits';
 import { enclosingFunction, type PythonSemantics } from '../python/semantics';
-import { attributeAt, occurrences } from '../locate';
+import { attributeAt, memberOccurrences } from '../locate';
 import { rangeOf } from '../text';
 import type { Fix, RuleMeta } from '../types';
 import type { Rule, RuleContext } from './rule';
@@ -67,7 +67,7 @@ interface Late {
 
 function findLates(root: Node, text: string): Late[] {
   const lates: Late[] = [];
-  for (const offset of occurrences(text, 'daemon')) {
+  for (const offset of memberOccurrences(text, 'daemon')) {
     // `setDaemon` contains no lowercase "daemon"; this finds `x.daemon = v` only.
     const attribute = attributeAt(root, offset, 'daemon');
     const assignment = attribute?.parent;
@@ -76,7 +76,7 @@ function findLates(root: Node, text: string): Late[] {
       if (value) lates.push({ object: attribute.childForFieldName('object')!, node: assignment, value, kind: 'assign' });
     }
   }
-  for (const offset of occurrences(text, 'setDaemon')) {
+  for (const offset of memberOccurrences(text, 'setDaemon')) {
     const attribute = attributeAt(root, offset, 'setDaemon');
     const call = attribute?.parent;
     const value = call?.childForFieldName('arguments')?.namedChildren[0];
@@ -90,7 +90,7 @@ function findLates(root: Node, text: string): Late[] {
 /** `x.start()` calls between `from` and `to`. */
 function findStarts(root: Node, text: string, from: number, to: number): { object: Node; call: Node }[] {
   const starts: { object: Node; call: Node }[] = [];
-  for (const offset of occurrences(text, 'start', from, to)) {
+  for (const offset of memberOccurrences(text, 'start', from, to)) {
     const attribute = attributeAt(root, offset, 'start');
     const call = attribute?.parent;
     if (attribute && call?.type === 'call' && call.childForFieldName('function')?.id === attribute.id) {
@@ -149,27 +149,25 @@ export const rule: Rule = {
       queries.set(context.tree.language, query);
     }
     const semantics = context.python();
-    // Each scope's start() calls and assignment targets, found once however many late lines it has.
-    const perScope = new Map<number, { starts: { object: Node; call: Node }[]; targets: () => Node[] }>();
+    // Each scope's start() calls, found once however many late lines it has.
+    const perScope = new Map<number, { object: Node; call: Node }[]>();
 
     for (const late of lates) {
       const objectText = late.object.text;
       const scope = enclosingFunction(late.node) ?? context.root;
-      let scopeFacts = perScope.get(scope.id);
-      if (!scopeFacts) {
-        const scopeQuery = query;
-        let targets: Node[] | undefined;
-        scopeFacts = {
-          starts: findStarts(scope, context.text, scope.startIndex, scope.endIndex),
-          targets: () => (targets ??= scopeQuery.captures(scope).map((c) => c.node)),
-        };
-        perScope.set(scope.id, scopeFacts);
+      let starts = perScope.get(scope.id);
+      if (!starts) {
+        starts = findStarts(scope, context.text, scope.startIndex, scope.endIndex);
+        perScope.set(scope.id, starts);
       }
-      const start = scopeFacts.starts
+      const start = starts
         .filter((s) => s.object.text === objectText && sameFunction(s.call, late.node) && startsBefore(s.call, late.node))
         .pop();
       if (!start) continue;
-      const targets = scopeFacts.targets();
+      // Rebinding matters only from the constructor (or start()) to the late line: query just that stretch.
+      const constructorAt = semantics.assignedValue(late.object)?.startIndex ?? Infinity;
+      const from = Math.max(scope.startIndex, Math.min(start.call.startIndex, constructorAt));
+      const targets = query.captures(scope, { startIndex: from, endIndex: late.node.endIndex }).map((c) => c.node);
       if (reboundBetween(namesIn(late.object).slice(0, 1), start.call.endIndex, late.node.startIndex, targets)
         || targets.some((t) => t.text === objectText && t.startIndex > start.call.endIndex && t.startIndex < late.node.startIndex)) continue;
       const error = errorFor(semantics, late.object);
