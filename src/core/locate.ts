@@ -11,8 +11,9 @@ export function occurrences(text: string, word: string, from = 0, to = text.leng
   return found;
 }
 
+/** Characters that continue an identifier (`$` for JS, non-ASCII letters for both languages). */
 function isIdentifierCode(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code > 127;
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code > 127;
 }
 
 /**
@@ -54,4 +55,46 @@ export function callsNamed(root: Node, text: string, name: string): Node[] {
     if (call && (call.type === 'call' || call.type === 'call_expression') && call.childForFieldName('function')?.id === callee!.id) calls.push(call);
   }
   return calls;
+}
+
+/**
+ * Root-to-node paths found by offset, one small wasm call per level (`firstChildForIndex`): the ancestors of a node
+ * without `Node.parent`, which web-tree-sitter answers by searching down from the root on every call.
+ */
+export class NodePaths {
+  constructor(readonly root: Node) {}
+
+  /**
+   * The nodes from the root down to the token containing `offset` (or to the innermost node containing it, between tokens),
+   * root first. Callers check the last node's extent: a word inside one token lies inside every node on the path.
+   */
+  at(offset: number): Node[] {
+    const path = [this.root];
+    for (let node = this.root; ;) {
+      const child = node.firstChildForIndex(offset);
+      if (!child || child.startIndex > offset || child.id === node.id) return path;
+      path.push(child);
+      node = child;
+    }
+  }
+
+  /** `node` last, preceded by its ancestors (root first); undefined when the offset search misses it (an empty node). */
+  of(node: Node): Node[] | undefined {
+    const path = this.at(node.startIndex);
+    for (let i = path.length - 1; i >= 0; i--) {
+      if (path[i].id === node.id) return i === path.length - 1 ? path : path.slice(0, i + 1);
+    }
+    return undefined;
+  }
+}
+
+/** Offsets where `word` occurs in `text` as a whole word (not touching other identifier characters). */
+export function wordOccurrences(text: string, word: string, from = 0, to = text.length): number[] {
+  const found: number[] = [];
+  for (let i = text.indexOf(word, from); i !== -1 && i < to; i = text.indexOf(word, i + 1)) {
+    if (i > 0 && isIdentifierCode(text.charCodeAt(i - 1))) continue;
+    if (isIdentifierCode(text.charCodeAt(i + word.length))) continue;
+    found.push(i);
+  }
+  return found;
 }

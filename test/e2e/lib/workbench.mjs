@@ -148,3 +148,11 @@ export async function save(page) {
   await page.keyboard.press('Control+S');
   await page.locator('.part.editor .tab.active.dirty').waitFor({ state: 'detached' });
 }
+
+/** Registers (in the calling describe) a screenshot of every failed test, named after it. */
+export function screenshotOnFailure(currentPage) {
+  afterEach(async function () {
+    const page = currentPage();
+    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+}

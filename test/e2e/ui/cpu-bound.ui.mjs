@@ -6,7 +6,7 @@ import path from 'node:path';
 import { harness, newWorkbench } from '../lib/context.mjs';
 import {
   closePanel, goTo, hoverSquiggle, pickQuickFix, quickFixMenu, quickOpen, runCommand, screenshot, squiggles,
-  waitForEditorText, waitForNoSquiggle, waitForProblem, waitForSquiggle,
+  waitForEditorText, waitForNoSquiggle, waitForProblem, waitForSquiggle, screenshotOnFailure
 } from '../lib/workbench.mjs';
 
 const FILE = 'cpu_in_thread_pool.py';
@@ -30,9 +30,7 @@ describe('cpu-bound-in-thread in the editor (examples/cpu_in_thread_pool.py)', f
     if (page) await runCommand(page, 'File: Revert File').catch(() => {});
     await page?.context().close();
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
-  });
+  screenshotOnFailure(() => page);
 
   it('opening the file shows a warning squiggle (and no error)', async () => {
     await quickOpen(page, FILE);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { harness, newWorkbench } from '../lib/context.mjs';
 import {
   closePanel, editorText, goTo, hoverSquiggle, pickQuickFix, problems, quickFixMenu, quickOpen, screenshot, squiggles,
-  waitForEditorText, waitForNoSquiggle, waitForProblem, waitForSquiggle,
+  waitForEditorText, waitForNoSquiggle, waitForProblem, waitForSquiggle, screenshotOnFailure
 } from '../lib/workbench.mjs';
 
 const FILE = 'threads_daemon.py';
@@ -22,9 +22,7 @@ describe('daemon-after-start in the editor (examples/threads_daemon.py)', functi
     page = await newWorkbench();
   });
   after(async () => { await page?.context().close(); });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
-  });
+  screenshotOnFailure(() => page);
 
   it('opening the file via Quick Open shows an error squiggle', async () => {
     await quickOpen(page, FILE);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { harness, newWorkbench } from '../lib/context.mjs';
 import { ROOT } from '../lib/server.mjs';
 import {
-  closePanel, goTo, problems, quickOpen, runCommand, screenshot, waitForEditorText, waitForSquiggle,
+  closePanel, goTo, problems, quickOpen, runCommand, screenshot, waitForEditorText, waitForSquiggle, screenshotOnFailure
 } from '../lib/workbench.mjs';
 
 const FILE = 'threads_daemon.py';
@@ -37,9 +37,7 @@ describe('cl-thread snippet in the editor (examples/threads_daemon.py)', functio
     if (page) await runCommand(page, 'File: Revert File').catch(() => {});
     await page?.context().close();
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
-  });
+  screenshotOnFailure(() => page);
 
   it('typing cl-thread on a new line and accepting the completion inserts a daemon thread; no new problem', async () => {
     await quickOpen(page, FILE);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { harness, newWorkbench } from '../lib/context.mjs';
 import { ROOT } from '../lib/server.mjs';
-import { quickOpen, runCommand, screenshot, waitForSquiggle } from '../lib/workbench.mjs';
+import { quickOpen, runCommand, screenshot, waitForSquiggle, screenshotOnFailure } from '../lib/workbench.mjs';
 
 const TS_FILE = 'e2e_promise_worker.ts';
 
@@ -44,9 +44,7 @@ describe('execution visualiser: threads and Promise.all + Worker', function () {
     page = await newWorkbench();
   });
   after(async () => { await page?.context().close(); });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
-  });
+  screenshotOnFailure(() => page);
 
   it('threads_daemon.py: a main-thread lane and one lane for the shipper thread', async () => {
     await quickOpen(page, 'threads_daemon.py');

@@ -2,7 +2,7 @@
 // read the lanes inside the webview, click a span and see the editor jump to its source.
 import assert from 'node:assert/strict';
 import { newWorkbench } from '../lib/context.mjs';
-import { quickOpen, runCommand, screenshot, waitForSquiggle } from '../lib/workbench.mjs';
+import { quickOpen, runCommand, screenshot, waitForSquiggle, screenshotOnFailure } from '../lib/workbench.mjs';
 
 /** The webview's content frame: VS Code nests it in two iframes. */
 function webview(page) {
@@ -21,9 +21,7 @@ describe('execution visualiser in the editor', function () {
     page = await newWorkbench();
   });
   after(async () => { await page?.context().close(); });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.replace(/\W+/g, '-')}`);
-  });
+  screenshotOnFailure(() => page);
 
   it('draws one lane per unit for an asyncio file with a blocking call', async () => {
     await quickOpen(page, 'asyncio_blocking.py');

@@ -3,7 +3,7 @@ import { pythonBlockingApis, pythonBlockingCall, type BlockingApi, type NonBlock
 import { addImport } from '../../python/edits';
 import type { PythonSemantics } from '../../python/semantics';
 import { rangeOf } from '../../text';
-import { NodePaths, wordOccurrences } from '../../ts/semantics';
+import { NodePaths, wordOccurrences } from '../../locate';
 import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 

@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { tsBlockingCall, type BlockingApi } from '../../catalog/blocking';
 import { rangeOf } from '../../text';
-import { FUNCTION_TYPES, isAsyncFunction, requiredModule, wordOccurrences, type NodePaths, type TsSemantics } from '../../ts/semantics';
+import { type NodePaths, wordOccurrences } from '../../locate';
+import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 
