@@ -6,8 +6,14 @@ const CODE = 'blocking-call-in-async';
 const has = (ds: vscode.Diagnostic[]) => ds.some((d) => codeOf(d) === CODE);
 
 async function preferredFix(doc: vscode.TextDocument, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction> {
-  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-    'vscode.executeCodeActionProvider', doc.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+  // The code-action context reads markers from the workbench, which can trail the extension host's collection by
+  // a moment on a cold start: ask again until our diagnostic's actions are there (as a user's Ctrl+. would).
+  let actions: vscode.CodeAction[] = [];
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider', doc.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    if (actions.some((a) => a.isPreferred)) break;
+  }
   const preferred = actions.find((a) => a.isPreferred);
   assert.ok(preferred?.edit, `no preferred fix among ${JSON.stringify(actions.map((a) => a.title))}`);
   return preferred;
