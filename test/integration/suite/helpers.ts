@@ -88,10 +88,15 @@ export function skip(context: Mocha.Context, reason: string): never {
 /** Undo unsaved changes and close all editors, so one test cannot leak into the next. */
 export async function resetEditors(): Promise<void> {
   // Revert every dirty buffer (files and untitled ones) so closing never stops at a "Save changes?" dialog.
+  // Only the tests' own buffers: settings.json, which a test may have just changed, belongs to the workbench.
   for (const doc of vscode.workspace.textDocuments) {
-    if (!doc.isDirty) continue;
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    if (!doc.isDirty || (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled')) continue;
+    try {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } catch {
+      // Another editor opened meanwhile; closeAllEditors below still runs.
+    }
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
