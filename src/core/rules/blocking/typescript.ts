@@ -8,8 +8,10 @@ import type { RuleContext } from '../rule';
 
 const SLUG = 'blocking-call-in-async';
 
-/** Function nodes whose `async` keyword opens a body this rule checks (async generators only inside those). */
-const ASYNC_FUNCTION_TYPES = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition']);
+/** Function nodes whose `async` keyword opens a body this rule checks (async generators too: `async function*`). */
+const ASYNC_FUNCTION_TYPES = new Set([
+  'function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function',
+]);
 /** Expressions that leave the value they wrap unchanged for name resolution. */
 const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'await_expression']);
 /** Between a word and the declaration it may make an alias: `const r = fs.readFileSync`, `const { execSync: run } = require('child_process')`. */
@@ -20,10 +22,12 @@ const DECLARATION_CHAIN = new Set([
 ]);
 const IMPORT_PARTS = new Set(['import_specifier', 'named_imports', 'import_clause', 'namespace_import', 'import_require_clause', 'string', 'string_fragment']);
 const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
+/** Member names, besides `*Sync`, that a reported call may end in (`.call`/`.apply` go through to their target). */
+const LAST_WORDS = new Set(['wait', 'sync', 'native', 'call', 'apply']);
 
 /** Cheap text test: an async function and something that could block. */
 export function tsMayMatch(text: string): boolean {
-  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()'));
+  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text));
 }
 
 /** Function boundaries a call does not run through: a nested function's body, a class's field initialisers. */
@@ -49,14 +53,19 @@ function sortByPosition(list: Located[]): Located[] {
   return list.sort((a, b) => a[a.length - 1].startIndex - b[b.length - 1].startIndex || b[b.length - 1].endIndex - a[a.length - 1].endIndex);
 }
 
-/** Offsets of `*Sync` and `wait` words: the last segment of every name this rule reports ([start, end] pairs). */
+/**
+ * Offsets of `*Sync`, `wait`, `sync` (`glob.sync`, `spawn.sync`) and `native` (`fs.realpathSync.native`) words: the last segment
+ * of every name this rule reports ([start, end] pairs).
+ */
 function blockingWords(text: string): [number, number][] {
   const found: [number, number][] = [];
   for (let i = text.indexOf('Sync'); i !== -1; i = text.indexOf('Sync', i + 4)) {
     // The tree confirms where the name ends; this only skips `...Syncer`.
     if (!isAsciiIdentifierCode(text.charCodeAt(i + 4))) found.push([i, i + 4]);
   }
-  for (const i of wordOccurrences(text, 'wait')) found.push([i, i + 4]);
+  for (const word of ['wait', 'sync', 'native']) {
+    for (const i of wordOccurrences(text, word)) found.push([i, i + word.length]);
+  }
   return found;
 }
 
@@ -275,7 +284,7 @@ export function checkTs(context: RuleContext): void {
     if (property && property.type !== 'property_identifier') continue;
     const last = property ? property.text : callee.text;
     // Bare names may be aliases (`import { readFileSync as read }`): those are always resolved.
-    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && last !== 'wait' && last !== 'call' && last !== 'apply') continue;
+    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && !LAST_WORDS.has(last)) continue;
     let name = semantics.calleeName(call);
     let target = callee;
     // `fs.readFileSync.call(fs, p)` / `.apply(...)` calls the same function.
