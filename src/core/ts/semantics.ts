@@ -700,8 +700,8 @@ export class TsSemantics {
       if (member?.type === 'method_definition' && member.childForFieldName('name')?.text === 'constructor') {
         for (const param of member.childForFieldName('parameters')?.namedChildren ?? []) {
           const pattern = param?.childForFieldName('pattern');
-          if (pattern?.text === name && param!.children.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'readonly' || c?.type === 'override_modifier')) {
-            return this.fromType(param!.childForFieldName('type') ?? undefined, 0);
+          if (pattern?.text === name && param.children.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'readonly' || c?.type === 'override_modifier')) {
+            return this.fromType(param.childForFieldName('type') ?? undefined, 0);
           }
         }
       }
