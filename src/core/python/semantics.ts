@@ -266,6 +266,11 @@ export class PythonSemantics {
     return method && method.selfName === selfName ? method.classNode : undefined;
   }
 
+  /** The class whose method `name` is the `self` parameter of (at `name`), else undefined. */
+  selfClass(name: Node): Node | undefined {
+    return name.type === 'identifier' ? this.classOfMethod(this.scopeNodeOf(name), name.text) : undefined;
+  }
+
   private bindPattern(scope: Scope, pattern: Node): void {
     if (pattern.type === 'identifier') {
       this.bind(scope, pattern.text, { kind: 'opaque', at: pattern.startIndex });

@@ -104,6 +104,11 @@ export function errorFor(semantics: PythonSemantics, object: Node): string | und
   for (const type of semantics.instanceTypes(object)) {
     if (STARTABLE[type]) return STARTABLE[type];
   }
+  // `self` in a method of a Thread (or Process) subclass: `self.start()` then `self.daemon = ...`.
+  const ownClass = semantics.selfClass(object);
+  for (const type of ownClass ? semantics.baseTypes(ownClass) : []) {
+    if (STARTABLE[type]) return STARTABLE[type];
+  }
   return undefined;
 }
 
@@ -111,13 +116,42 @@ function sameFunction(a: Node, b: Node): boolean {
   return (enclosingFunction(a)?.id ?? -1) === (enclosingFunction(b)?.id ?? -1);
 }
 
-/** True when `start` certainly ran before `late`: its statement sits in a block that encloses `late`, earlier. */
-function startsBefore(start: Node, late: Node): boolean {
+/**
+ * True when `start` certainly ran before `late`: its statement sits in a block that encloses `late`, earlier; or it sits in
+ * an arm of an `if` whose every arm (with an `else`) starts the same object (`others`), and that `if` does.
+ */
+function startsBefore(start: Node, late: Node, others: readonly Node[]): boolean {
   if (start.startIndex >= late.startIndex) return false;
-  const statement = statementOf(start);
-  const block = statement?.parent;
-  if (!statement || !block) return false;
-  return late.startIndex >= statement.endIndex && late.startIndex < block.endIndex && isDescendant(late, block);
+  let statement = statementOf(start);
+  // Each step climbs one enclosing `if`: bounded by the nesting depth (and 32).
+  for (let depth = 0; statement && depth < 32; depth++) {
+    const block = statement.parent;
+    if (!block) return false;
+    if (late.startIndex >= statement.endIndex && late.startIndex < block.endIndex && isDescendant(late, block)) return true;
+    const ifStatement = ifOfArm(block);
+    if (!ifStatement || !everyArmStarts(ifStatement, others)) return false;
+    statement = ifStatement;
+  }
+  return false;
+}
+
+/** The `if` statement whose arm (then, elif or else block) `block` is. */
+function ifOfArm(block: Node): Node | undefined {
+  const holder = block.parent;
+  if (holder?.type === 'if_statement' && holder.childForFieldName('consequence')?.id === block.id) return holder;
+  if ((holder?.type === 'elif_clause' || holder?.type === 'else_clause') && holder.parent?.type === 'if_statement') return holder.parent;
+  return undefined;
+}
+
+/** Every arm of the `if`, including an `else`, has one of the `starts` directly in its block. */
+function everyArmStarts(ifStatement: Node, starts: readonly Node[]): boolean {
+  const arms = [ifStatement.childForFieldName('consequence')];
+  let hasElse = false;
+  for (const clause of ifStatement.childrenForFieldName('alternative')) {
+    if (clause?.type === 'else_clause') hasElse = true;
+    arms.push(clause?.type === 'else_clause' ? clause.childForFieldName('body') : clause?.childForFieldName('consequence') ?? null);
+  }
+  return hasElse && arms.every((arm) => arm !== null && starts.some((s) => statementOf(s)?.parent?.id === arm.id));
 }
 
 function isDescendant(node: Node, ancestor: Node): boolean {
@@ -160,8 +194,9 @@ export const rule: Rule = {
         starts = findStarts(scope, context.text, scope.startIndex, scope.endIndex);
         perScope.set(scope.id, starts);
       }
+      const same = starts.filter((s) => s.object.text === objectText && sameFunction(s.call, late.node)).map((s) => s.call);
       const start = starts
-        .filter((s) => s.object.text === objectText && sameFunction(s.call, late.node) && startsBefore(s.call, late.node))
+        .filter((s) => s.object.text === objectText && sameFunction(s.call, late.node) && startsBefore(s.call, late.node, same))
         .pop();
       if (!start) continue;
       // Rebinding matters only from the constructor (or start()) to the late line: query just that stretch.
