@@ -203,6 +203,8 @@ function loopAbove(path: Located): Located | undefined {
   }
   j--; // the call
   if (j < 3 || path[j - 1].type !== 'binary_expression') return undefined;
+  // `Date.now() - start < ms`: the clock sits one subtraction deeper.
+  if (j >= 4 && path[j - 2].type === 'binary_expression') j--;
   const holder = path[j - 2];
   const loop = holder.type === 'parenthesized_expression' || holder.type === 'expression_statement' ? path[j - 3] : holder;
   const index = loop.id === holder.id ? j - 2 : j - 3;
@@ -587,16 +589,22 @@ function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node)
   const right = condition.childForFieldName('right')!;
   const isClock = (n: Node) => n.type === 'call_expression' && (n.childForFieldName('arguments')?.namedChildren.length ?? 1) === 0
     && CLOCKS.has(semantics.calleeName(n) ?? '');
+  // `Date.now() - start`: elapsed time, compared with a duration.
+  const isElapsed = (n: Node) => n.type === 'binary_expression' && n.childForFieldName('operator')?.text === '-' && isClock(n.childForFieldName('left')!);
   let clock: Node;
   let deadline: Node;
-  if ((operator === '<' || operator === '<=') && isClock(left)) [clock, deadline] = [left, right];
-  else if ((operator === '>' || operator === '>=') && isClock(right)) [clock, deadline] = [right, left];
+  if ((operator === '<' || operator === '<=') && (isClock(left) || isElapsed(left))) [clock, deadline] = [left, right];
+  else if ((operator === '>' || operator === '>=') && (isClock(right) || isElapsed(right))) [clock, deadline] = [right, left];
   else return;
-  const clockName = displayName(semantics.calleeName(clock)!);
+  const elapsed = clock.type === 'binary_expression';
+  const clockCall = elapsed ? clock.childForFieldName('left')! : clock;
+  const clockName = displayName(semantics.calleeName(clockCall)!);
   context.report({
     code: SLUG,
-    message: `This loop spins until \`${clockName}()\` reaches \`${deadline.text}\`: it keeps the CPU busy and blocks the event loop inside an async function. `
-      + 'Use `await setTimeout(ms)` from `node:timers/promises`.',
+    message: (elapsed
+      ? `This loop spins until \`${clock.text}\` reaches \`${deadline.text}\``
+      : `This loop spins until \`${clockName}()\` reaches \`${deadline.text}\``)
+      + ': it keeps the CPU busy and blocks the event loop inside an async function. Use `await setTimeout(ms)` from `node:timers/promises`.',
     range: rangeOf(loop),
     fixes: busyWaitFixes(context, semantics, loop, clock, deadline),
   });
@@ -620,7 +628,7 @@ function busyWaitFixes(context: RuleContext, semantics: TsSemantics, loop: Node,
       ? `import { setTimeout as ${sleep} } from '${specifier}';`
       : `const { setTimeout: ${sleep} } = require('${specifier}');`));
   }
-  const remaining = `${deadline.type === 'identifier' || deadline.type === 'member_expression' || deadline.type === 'number' ? deadline.text : `(${deadline.text})`} - ${clock.text}`;
+  const remaining = `${deadline.type === 'identifier' || deadline.type === 'member_expression' || deadline.type === 'number' ? deadline.text : `(${deadline.text})`} - ${clock.type === 'binary_expression' ? `(${clock.text})` : clock.text}`;
   return [{
     title: `Replace the busy wait with \`await ${sleep}(Math.max(0, ${remaining}))\``,
     preferred: true,
