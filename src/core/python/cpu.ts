@@ -43,6 +43,11 @@ export interface CpuClassification {
   sideEffects: Evidence[];
   /** Every call it makes is known to compute without I/O (a helper such as `def sq(x): return x * x`). */
   pure: boolean;
+  /**
+   * Why the work is large, when the code shows it ("runs 50,000,000 times", "nested loops over `xs`"); undefined when
+   * nothing says so (a linear scan of an input of unknown size). Set by the JS/TS classifier.
+   */
+  scale?: string;
 }
 
 /**

@@ -303,16 +303,20 @@ function checkTs(context: RuleContext): void {
   };
   const alls = [...callsNamed(context.root, context.text, 'all'), ...callsNamed(context.root, context.text, 'allSettled')].filter(isAll);
   const names = tsLocalFunctionNames(semantics);
+  // One report per problem: async functions a `Promise.all` finding already names (its related locations show their loops).
+  const covered = new Set<number>();
+  for (const all of alls) for (const fn of checkPromiseAll(context, all)) covered.add(fn.id);
   for (const fn of asyncFns) {
     const body = fn.childForFieldName('body');
-    if (!body) continue;
+    if (!body || covered.has(fn.id)) continue;
     const fnName = functionName(fn);
     const name = fnName === 'the callback' ? 'an async callback' : `async function ${fnName}`;
     const work = directWork(context, body.type === 'statement_block' ? body : fn, workQuery([...TS_LOOPS], tsScopes(context), 'call_expression'));
     for (const loop of work.loops) {
       if (!tsMayBeCpu(semantics, loop)) continue;
       const c = classifyLoop(semantics, loop);
-      if (c.verdict !== 'cpu' || c.suspends) continue;
+      // Only work the code shows to be large: a linear scan of one small input takes a millisecond, not a Worker.
+      if (c.verdict !== 'cpu' || c.suspends || !c.scale) continue;
       context.report({
         code: meta.slug,
         message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}`,
@@ -328,7 +332,7 @@ function checkTs(context: RuleContext): void {
       const target = localFunction(semantics, callee);
       if (!target || isAsyncTs(target) || !tsMayBeCpu(semantics, target)) continue;
       const c = classifyFunction(semantics, target);
-      if (c.verdict !== 'cpu') continue;
+      if (c.verdict !== 'cpu' || !c.scale) continue;
       context.report({
         code: meta.slug,
         message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}`,
@@ -337,7 +341,6 @@ function checkTs(context: RuleContext): void {
       });
     }
   }
-  for (const all of alls) checkPromiseAll(context, all);
 }
 
 /** The async functions whose calls make up a `Promise.all` argument: `[f(), g()]`, `xs.map(async (x) => ...)`, `xs.map(f)`. */
@@ -362,16 +365,17 @@ function promiseFunctions(context: RuleContext, arg: Node): { fn: Node; at: Node
   return [];
 }
 
-function checkPromiseAll(context: RuleContext, all: Node): void {
+/** Reports a `Promise.all` over never-awaiting CPU-bound async functions; returns the functions it named. */
+function checkPromiseAll(context: RuleContext, all: Node): Node[] {
   const semantics = context.ts();
   const arg = all.childForFieldName('arguments')?.namedChildren[0];
-  if (!arg) return;
+  if (!arg) return [];
   const blocking = promiseFunctions(context, arg).filter(({ fn }) => {
     if (!isAsyncTs(fn)) return false;
     const c = classifyFunction(semantics, fn);
-    return c.verdict === 'cpu' && !c.suspends;
+    return c.verdict === 'cpu' && !c.suspends && c.scale !== undefined;
   });
-  if (!blocking.length || (blocking.length < 2 && !blocking[0].many)) return;
+  if (!blocking.length || (blocking.length < 2 && !blocking[0].many)) return [];
   const c = classifyFunction(semantics, blocking[0].fn);
   const names = [...new Set(blocking.map((b) => (b.many ? `${functionName(b.fn) === 'the callback' ? 'the async callback' : functionName(b.fn)} (once per item)` : functionName(b.fn))))].join(', ');
   context.report({
@@ -379,6 +383,8 @@ function checkPromiseAll(context: RuleContext, all: Node): void {
     message: `\`${all.childForFieldName('function')!.text}\` runs ${names} one after another, not concurrently: ${summary(c)}, and it never awaits, `
       + `so each call runs to completion before the next starts, blocking the event loop throughout. ${NODE_ADVICE}`,
     range: rangeOf(all.childForFieldName('function') ?? all),
-    related: blocking.flatMap((b) => related(classifyFunction(semantics, b.fn))).slice(0, 3),
+    related: [...new Map(blocking.flatMap((b) => related(classifyFunction(semantics, b.fn)))
+      .map((r) => [`${r.range.start.line}:${r.range.start.column}`, r])).values()].slice(0, 3),
   });
+  return blocking.map((b) => b.fn);
 }

@@ -709,6 +709,14 @@ export class TsSemantics {
     return undefined;
   }
 
+  /** The initialiser of the `const` that `name` (an identifier) denotes where it is used (`const N = 1e6`), else undefined. */
+  constValue(name: Node): Node | undefined {
+    if (name.type !== 'identifier') return undefined;
+    const found = this.lookup(name.text, name);
+    const binding = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+    return binding?.kind === 'const' && !binding.path ? binding.value : undefined;
+  }
+
   /** The qualified name a call (or `new`) calls, e.g. 'fs.readFileSync'. */
   calleeName(call: Node): string | undefined {
     let callee = call.childForFieldName('function') ?? call.childForFieldName('constructor');

@@ -123,6 +123,29 @@ describe('cpu-bound-in-async: precise cases', () => {
     assert.equal(result.diagnostics.length, 1);
   });
 
+  it('TS: a loop counts only when the code shows its work is large', async () => {
+    const flagged = async (code: string) => (await analyzeText(code, 'typescript', { only: ONLY })).diagnostics.map((d) => d.message);
+    const [nested] = await flagged('export async function dupes(xs: number[]) { let n = 0; for (const a of xs) for (const b of xs) if (a === b) n++; return n; }');
+    assert.match(nested, /nested loops over `xs`: the work grows with its size squared/);
+    const [triangle] = await flagged('export async function pairs(n: number) { let t = 0; for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) t += j; return t; }');
+    assert.match(triangle, /nested loops up to `i`/);
+    const [configured] = await flagged('const ROUNDS = 200_000;\nexport async function spin() { let t = 0; for (let i = 0; i < ROUNDS; i++) t += i % 3; return t; }');
+    assert.match(configured, /runs 200,000 times/);
+    // The same loops over an input of unknown size, doing bookkeeping: a scan, not CPU-bound work.
+    assert.deepEqual(await flagged('export async function sum(n: number) { let t = 0; for (let i = 0; i < n; i++) t += i % 7; return t; }'), []);
+    assert.deepEqual(await flagged('const ROUNDS = 5_000;\nexport async function spin() { let t = 0; for (let i = 0; i < ROUNDS; i++) t += i % 3; return t; }'), []);
+    assert.deepEqual(await flagged('export async function f(xs: number[], ys: number[]) { let t = 0; for (const a of xs) for (const b of ys) t += a - b; return t; }'), []);
+  });
+
+  it('TS: Promise.all over never-awaiting callbacks is reported once, with the loops as related information', async () => {
+    const file = fixture('ts/cpu-bound-in-async/bad_promise_all.ts');
+    const result = await analyzeFile(file, undefined, ONLY);
+    assert.equal(result.diagnostics.length, 1);
+    const [d] = result.diagnostics;
+    assert.match(d.message, /^`Promise\.all` runs `checksum`/);
+    assert.deepEqual(d.related.map((r) => r.range.start.line + 1), [7]);
+  });
+
   it('TS: a shadowed Promise is not the global one', async () => {
     const text = 'const Promise = { all: (x: unknown) => x };\nasync function a() { let t = 0; for (let i = 0; i < 1e6; i++) t += i; return t; }\nasync function b() { return a(); }\nexport const r = Promise.all([a(), a()]);\n';
     const result = await analyzeText(text, 'typescript', { only: ONLY });
