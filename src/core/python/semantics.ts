@@ -212,7 +212,7 @@ export class PythonSemantics {
       const names = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [];
       const values = value?.type === 'expression_list' || value?.type === 'tuple' ? value.namedChildren.filter((c) => c?.type !== 'comment') : [];
       if (names.length > 0 && names.length === values.length && names.every((n) => n?.type === 'identifier') && values.every((v) => v?.type !== 'list_splat')) {
-        names.forEach((n, i) => this.bind(scope, n!.text, { kind: 'assign', at: n!.startIndex, node: values[i]! }));
+        names.forEach((n, i) => this.bind(scope, n.text, { kind: 'assign', at: n.startIndex, node: values[i] }));
       } else {
         this.bindPattern(scope, left);
       }
@@ -448,7 +448,7 @@ export class PythonSemantics {
           ? node.namedChildren[1]?.namedChildren ?? []
           : node.childrenForFieldName('subscript');
         const parts = args.filter((n) => n && !isNone(n));
-        return parts.length === 1 ? this.optionalInner(parts[0]!, depth + 1) : undefined;
+        return parts.length === 1 ? this.optionalInner(parts[0], depth + 1) : undefined;
       }
       default:
         return node;
