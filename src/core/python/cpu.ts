@@ -222,8 +222,36 @@ function isSmallLoop(semantics: PythonSemantics, loop: Node): boolean {
   return ['tuple', 'list', 'set', 'string'].includes(iterable.type) && iterable.namedChildren.length < SMALL_LOOP;
 }
 
+/** What a loop's iterable walks over, as text for comparing loops: `xs` for `xs`, `range(len(xs))`, `enumerate(xs)`; `n` for `range(n)`. */
+function dataOf(semantics: PythonSemantics, iterable: Node | undefined): string | undefined {
+  if (!iterable) return undefined;
+  if (iterable.type === 'call') {
+    const name = semantics.calleeName(iterable);
+    const args = iterable.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment') ?? [];
+    if (name === 'builtins.range') {
+      const stop = args.length === 1 ? args[0] : args[1];
+      if (stop?.type === 'call' && semantics.calleeName(stop) === 'builtins.len') return stop.childForFieldName('arguments')?.namedChildren[0]?.text;
+      return stop?.text;
+    }
+    if (name === 'builtins.enumerate' || name === 'builtins.reversed' || name === 'builtins.sorted') return dataOf(semantics, args[0]);
+  }
+  return iterable.text;
+}
+
+/** The `for` clauses of a loop or comprehension: [target, iterable] pairs, the loop's own first. */
+function forClauses(loop: Node): { target?: Node; iterable?: Node }[] {
+  if (loop.type === 'for_statement') return [{ target: loop.childForFieldName('left') ?? undefined, iterable: loop.childForFieldName('right') ?? undefined }];
+  if (!COMPREHENSIONS.has(loop.type)) return [];
+  return loop.namedChildren.filter((c): c is Node => c?.type === 'for_in_clause')
+    .map((c) => ({ target: c.childForFieldName('left') ?? undefined, iterable: c.childForFieldName('right') ?? undefined }));
+}
+
 interface LoopState {
   node: Node;
+  /** Loops nested in this outermost one. */
+  inner: Node[];
+  /** A comparison per turn (`a == b`): with nested loops over the same data, quadratic work. */
+  compares?: Node;
   /** Multiplicative or bitwise arithmetic (`*`, `%`, `**`, `^`...): real computation per iteration. */
   arithmetic?: Node;
   /** Only `+`/`-` or string formatting: bookkeeping unless the loop is known to run many times. */
@@ -394,11 +422,29 @@ class Scanner {
     // it counts only in loops over `range(...)`, which exist to iterate many times.
     const iterable = iterableOf(loop.node);
     const counted = iterable?.type === 'call' && this.semantics.calleeName(iterable) === 'builtins.range';
+    const pairs = this.quadratic(loop);
     const does = loop.cpuCall
       ? `calls ${loop.cpuCall.name} (line ${lineOf(loop.cpuCall.node)}), which is CPU-bound,`
-      : loop.arithmetic ? 'does arithmetic' : counted && loop.light ? 'does arithmetic' : counted && loop.strings ? 'builds strings' : undefined;
+      : loop.arithmetic ? 'does arithmetic' : (counted || pairs) && loop.light ? 'does arithmetic' : (counted || pairs) && loop.strings ? 'builds strings'
+        // Nested loops over the same data compare every pair: quadratic work even without arithmetic.
+        : pairs && loop.compares ? 'compares every pair of items' : undefined;
     if (!does) return;
-    this.cpu.push({ kind: 'cpu', range: headerRange(loop.node), text: `${what} at line ${line} ${does} and makes no I/O call` });
+    this.cpu.push({ kind: 'cpu', range: headerRange(loop.node), text: `${what} at line ${line} ${does}${pairs ? ` (${pairs})` : ''} and makes no I/O call` });
+  }
+
+  /** "nested loops over `xs`" when an inner loop walks the same data as the outer one (or up to its index), else undefined. */
+  private quadratic(loop: LoopState): string | undefined {
+    const clauses = forClauses(loop.node);
+    const outer = clauses[0];
+    const data = dataOf(this.semantics, outer?.iterable);
+    if (!outer || !data) return undefined;
+    const variable = outer.target?.type === 'identifier' ? outer.target.text : undefined;
+    const inner = [...clauses.slice(1), ...loop.inner.flatMap(forClauses)];
+    for (const clause of inner) {
+      const innerData = dataOf(this.semantics, clause.iterable);
+      if (innerData === data || (variable && innerData === variable)) return `nested loops over \`${data}\`: the work grows with its size squared`;
+    }
+    return undefined;
   }
 
   /** Names bound inside the function (assignments, loop and `with` targets) and its parameters. */
@@ -447,11 +493,12 @@ class Scanner {
       if (isAsyncFor) this.addSuspend(node, 'async for');
       if (loop) {
         loop.nested = true;
+        loop.inner.push(node);
         if (isAsyncFor) loop.suspends = true;
         this.visitChildren(node, loop);
         return;
       }
-      const state: LoopState = { node, io: [], suspends: isAsyncFor, gil: false, nested: false, iterable: iterableOf(node) };
+      const state: LoopState = { node, inner: [], io: [], suspends: isAsyncFor, gil: false, nested: false, iterable: iterableOf(node) };
       this.loops.push(state);
       this.visitChildren(node, state);
       return;
@@ -494,6 +541,9 @@ class Scanner {
       }
       case 'interpolation':
         if (loop) loop.strings ??= node;
+        break;
+      case 'comparison_operator':
+        if (loop && !this.inIterable(node, loop)) loop.compares ??= node;
         break;
       case 'call':
         this.visitCall(node, loop);
@@ -699,6 +749,7 @@ const PRECHECK_QUERY = `
 (interpolation) @light
 (call function: (identifier) @callee)
 (call function: (attribute attribute: (identifier) @callee))
+[(for_statement) (for_in_clause)] @loop
 `;
 // Names a call could reach a function of this file through, found by text (a whole-file query costs as much as
 // visiting every node): `def`/`class` names, and names assigned (`=`, `:=`) a name, an attribute, a lambda or a
@@ -811,10 +862,14 @@ function scanForCpu(semantics: PythonSemantics, node: Node): boolean {
   let counted = false;
   let range = false;
   const callees = new Set<string>();
+  let loops = 0;
   for (const { name, node: captured } of precheckQuery(semantics).captures(node)) {
     if (name === 'strong') return true;
     if (name === 'light') counted = true;
-    else {
+    else if (name === 'loop') {
+      // Two `for`s (nested loops, or a comprehension's two clauses) may be quadratic work with no arithmetic at all.
+      if (++loops >= 2) return true;
+    } else {
       const callee = captured.text;
       if (callee === 'range') range = true;
       else if (AGGREGATES.has(callee)) counted = true;

@@ -86,6 +86,7 @@ describe('cpu-bound-in-thread', () => {
       'bad_lambda_target.py': '-',
       'bad_method_target.py': '-',
       'bad_pool_map.py': 'Use ProcessPoolExecutor instead of ThreadPoolExecutor',
+      'bad_quadratic_pairs.py': 'Run `similar_pairs` in a multiprocessing.Process',
       'bad_run_in_executor_none.py': 'Run `crunch` in the process pool `pool`',
       'bad_shared_results.py': '-',
       'bad_submit_recursion.py': 'Use ProcessPoolExecutor instead of ThreadPoolExecutor',
