@@ -123,7 +123,8 @@ export class DocumentStore implements vscode.Disposable {
     if (!parsed || this.entries.get(key) !== entry || document.version !== version) return entry.latest;
     const started = performance.now();
     const facts = parsed.tree ? new TreeFacts(parsed.tree) : undefined;
-    const result = analyzeDocument(parsed, { settings: this.settings().analysis, facts });
+    const path = document.uri.scheme === 'untitled' ? undefined : vscode.workspace.asRelativePath(document.uri, false);
+    const result = analyzeDocument(parsed, { settings: this.settings().analysis, facts, path });
     if (result.skipped) this.log.info(`Not analysed ${document.uri.fsPath || key}: ${result.skipped}.`);
     for (const e of result.ruleErrors) this.log.error(`Rule ${e.rule} failed on ${key}: ${e.message}`);
     this.log.debug(`Analysed ${document.uri.fsPath || key} in ${(performance.now() - started).toFixed(1)} ms: ${result.diagnostics.length} findings.`);

@@ -138,7 +138,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       io.stderr(`concurrency-lens: ${shown}: skipped (${skip === 'binary' ? 'binary content' : skip})\n`);
       continue;
     }
-    const result: AnalysisResult = await analyzeText(text, language, { settings, only: options.rules.length ? options.rules : undefined });
+    const result: AnalysisResult = await analyzeText(text, language, { settings, only: options.rules.length ? options.rules : undefined, path: shown.split(path.sep).join('/') });
     for (const e of result.ruleErrors) io.stderr(`concurrency-lens: ${shown}: internal error in rule ${e.rule}: ${e.message}\n`);
     reports.push({ path: shown.split(path.sep).join('/'), language, diagnostics: result.diagnostics });
   }

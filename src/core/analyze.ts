@@ -68,6 +68,8 @@ export interface AnalyzeOptions {
   /** Only these rules (by slug). */
   only?: readonly string[];
   facts?: TreeFacts;
+  /** The file's path (workspace- or command-line-relative, '/'-separated): some rules read where a file sits (`scripts/`). */
+  path?: string;
 }
 
 export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {}): AnalysisResult {
@@ -91,6 +93,7 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
       text,
       lines: doc.lines,
       settings,
+      path: options.path,
       python: () => facts.python(),
       ts: () => facts.ts(),
       report: (r: Report) => result.diagnostics.push({

@@ -15,10 +15,11 @@ export const meta: RuleMeta = {
     what: [
       'Flags `x.daemon = ...` and `x.setDaemon(...)` reached after `x.start()` on the same `threading.Thread`',
       '(or `Timer`, a `Thread` subclass defined in the file, or a `multiprocessing.Process`), in the same function:',
-      'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported.',
+      'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported; `self` in a method of a',
+      '`Thread` subclass (`self.start()` then `self.daemon = True`); and a `start()` on every arm of an `if`/`elif`/`else`.',
       '',
       'Not flagged: the flag set before `start()`; the name rebound (for example to a new `Thread(...)`) between the',
-      'two; a different object; a `start()` inside a branch that may not run before the assignment.',
+      'two; a different object; a `start()` inside a branch that may not run before the assignment (an `if` without `else`).',
     ].join('\n'),
     why: [
       'Whether a thread is a daemon is fixed when it starts. Once `start()` has run, CPython refuses the change:',

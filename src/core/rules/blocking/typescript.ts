@@ -1,5 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { tsBlockingCall, type BlockingApi } from '../../catalog/blocking';
+import type { ConcurrencyContext } from '../../context';
+import { weigh, type Weighed } from './context';
 import { rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
@@ -44,6 +46,8 @@ interface Finding {
   callee: Node;
   api: BlockingApi;
   name: string;
+  /** The async function the call runs in. */
+  owner: Node;
 }
 
 /** A node located by text search, with its ancestors (root first, the node last). */
@@ -274,6 +278,7 @@ export function checkTs(context: RuleContext): void {
     if (loop && !loops.has(loop[loop.length - 1].id) && loopShape(loop[loop.length - 1])) loops.set(loop[loop.length - 1].id, loop);
   }
   if (!calls.size && !loops.size) return;
+  const contexts = new Map<number, ConcurrencyContext>();
   for (const path of sortByPosition([...calls.values()])) {
     if (!inAsyncBody(path)) continue;
     const call = path[path.length - 1];
@@ -298,13 +303,13 @@ export function checkTs(context: RuleContext): void {
     }
     const api = name ? tsBlockingCall(name) : undefined;
     if (!api || !name) continue;
-    reportCall(context, semantics, { call, callee: target, api, name });
+    reportCall(context, semantics, { call, callee: target, api, name, owner }, contexts);
   }
   for (const path of sortByPosition([...loops.values()])) {
     if (!inAsyncBody(path)) continue;
     const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
-    checkBusyWait(context, semantics, path[path.length - 1]);
+    checkBusyWait(context, semantics, path[path.length - 1], weigh(context, owner, undefined, contexts));
   }
 }
 
@@ -325,16 +330,19 @@ function displayName(name: string): string {
   return name.startsWith('global.') ? name.slice(7) : name;
 }
 
-function reportCall(context: RuleContext, semantics: TsSemantics, finding: Finding): void {
+function reportCall(context: RuleContext, semantics: TsSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>): void {
   const { callee, api, name } = finding;
   const shown = displayName(name);
   const subject = callee.text === shown || callee.text.endsWith(`.${shown.slice(shown.lastIndexOf('.') + 1)}`) && callee.text.includes('.')
     ? `\`${callee.text}()\`` : `\`${callee.text}()\` (${shown})`;
+  const weighed = weigh(context, finding.owner, api.severity, contexts);
   context.report({
     code: SLUG,
-    message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.`,
+    message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.${weighed.suffix}`,
     range: rangeOf(callee),
     fixes: tsFixes(context, semantics, finding),
+    related: weighed.related,
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
 }
 
@@ -573,7 +581,7 @@ function mergeInsertions(edits: TextEdit[]): TextEdit[] {
 const CLOCKS = new Set(['global.Date.now', 'global.performance.now']);
 
 /** `while (Date.now() < end) {}`: spins the CPU, and the loop, until a time. */
-function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node): void {
+function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node, weighed: Weighed): void {
   const body = loop.childForFieldName('body');
   if (!body || !isEmptyBody(body)) return;
   let condition = loop.childForFieldName('condition');
@@ -604,9 +612,12 @@ function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node)
     message: (elapsed
       ? `This loop spins until \`${clock.text}\` reaches \`${deadline.text}\``
       : `This loop spins until \`${clockName}()\` reaches \`${deadline.text}\``)
-      + ': it keeps the CPU busy and blocks the event loop inside an async function. Use `await setTimeout(ms)` from `node:timers/promises`.',
+      + ': it keeps the CPU busy and blocks the event loop inside an async function. Use `await setTimeout(ms)` from `node:timers/promises`.'
+      + weighed.suffix,
     range: rangeOf(loop),
     fixes: busyWaitFixes(context, semantics, loop, clock, deadline),
+    related: weighed.related,
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
 }
 
