@@ -335,6 +335,8 @@ function pythonTaskStarter(call: Node, semantics: PythonSemantics | undefined): 
  */
 function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   const name = pythonName(fn);
+  const hook = name ? lifecycleHook(name, fn, source) : undefined;
+  if (hook) return hook;
   const entry = mainEntry(source);
   if (!name || !entry) return undefined;
   const { run, main } = entry;
@@ -358,6 +360,22 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
     awaited++;
   }
   return awaited ? evidence : undefined;
+}
+
+/** aiohttp's `app.on_startup.append(f)` / `on_cleanup` / `on_shutdown`: `f` runs once, before serving or after it stopped. */
+function lifecycleHook(name: string, fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const offsets = wordOccurrences(source.text, name).slice(0, MAX_REFERENCES);
+  for (const offset of offsets) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    const call = use?.type === 'identifier' && use.parent?.type === 'argument_list' ? use.parent.parent : undefined;
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+    const list = callee?.type === 'attribute' && lastName(callee) === 'append' ? lastName(callee.childForFieldName('object')) : undefined;
+    if (list === 'on_startup' || list === 'on_cleanup' || list === 'on_shutdown') {
+      return { kind: 'cold', evidence: { message: `it runs once, ${list === 'on_startup' ? 'before the server serves' : 'after the server stopped serving'} (\`${callee!.text}\` at ${where(source, call!)})`, range: rangeOf(callee!) } };
+    }
+  }
+  return undefined;
 }
 
 /** `asyncio.run(main())` under `if __name__ == "__main__":`, with the name of `main`. */

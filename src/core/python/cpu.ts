@@ -425,7 +425,9 @@ class Scanner {
     const pairs = this.quadratic(loop);
     const does = loop.cpuCall
       ? `calls ${loop.cpuCall.name} (line ${lineOf(loop.cpuCall.node)}), which is CPU-bound,`
-      : loop.arithmetic ? 'does arithmetic' : (counted || pairs) && loop.light ? 'does arithmetic' : (counted || pairs) && loop.strings ? 'builds strings'
+      : loop.arithmetic ? 'does arithmetic' : (counted || pairs) && loop.light ? 'does arithmetic'
+        // Formatting a string per item is a short scan unless the loop is known to be long (or quadratic).
+        : (pairs || (rangeSize(this.semantics, iterable) ?? 0) >= BIG_RANGE) && loop.strings ? 'builds strings'
         // Nested loops over the same data compare every pair: quadratic work even without arithmetic.
         : pairs && loop.compares ? 'compares every pair of items' : undefined;
     if (!does) return;
@@ -438,7 +440,9 @@ class Scanner {
     const outer = clauses[0];
     const data = dataOf(this.semantics, outer?.iterable);
     if (!outer || !data) return undefined;
-    const variable = outer.target?.type === 'identifier' ? outer.target.text : undefined;
+    // An index of `range(...)`: `for j in range(i)` is triangular. (`for row in rows: for x in row` walks each item once.)
+    const counted = outer.iterable?.type === 'call' && this.semantics.calleeName(outer.iterable) === 'builtins.range';
+    const variable = counted && outer.target?.type === 'identifier' ? outer.target.text : undefined;
     const inner = [...clauses.slice(1), ...loop.inner.flatMap(forClauses)];
     for (const clause of inner) {
       const innerData = dataOf(this.semantics, clause.iterable);

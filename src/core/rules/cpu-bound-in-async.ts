@@ -1,4 +1,5 @@
 import { Query, type Node } from 'web-tree-sitter';
+import type { ConcurrencyContext } from '../context';
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
@@ -7,6 +8,7 @@ import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, loc
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Fix, RuleMeta } from '../types';
 import { importsModuleFor, processPoolInScope, related, summary, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
+import { weigh } from './blocking/context';
 import type { Rule, RuleContext } from './rule';
 
 export const meta: RuleMeta = {
@@ -165,20 +167,26 @@ function checkPython(context: RuleContext): void {
   // Only async functions and `gather` calls matter: a query finds the first, a text search the second.
   const asyncDefs = asyncFunctions(context, (fn) => fn.type === 'function_definition');
   const gathers = callsNamed(context.root, context.text, 'gather').filter((call) => semantics.calleeName(call) === 'asyncio.gather');
+  const contexts = new Map<number, ConcurrencyContext>();
+  // One report per problem: coroutines a `gather` finding already names (its related locations show their loops).
+  const covered = new Set<number>();
+  for (const gather of gathers) for (const fn of checkGather(context, semantics, gather)) covered.add(fn.id);
   for (const fn of asyncDefs) {
     const body = fn.childForFieldName('body');
-    if (!body) continue;
+    if (!body || covered.has(fn.id)) continue;
     const name = fn.childForFieldName('name')?.text ?? '?';
     const work = directWork(context, body, PY_WORK_QUERY);
     for (const loop of work.loops) {
       // Most loops have no arithmetic or do I/O: `regionCpuClassification` rules them out cheaply.
       const c = regionCpuClassification(semantics, loop);
       if (!c || c.suspends) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}`,
+        message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}${weighed.suffix}`,
         range: headerRange(loop),
-        related: related(c).filter((r) => r.range.start.line !== loop.startPosition.row),
+        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
     for (const call of work.calls) {
@@ -191,16 +199,17 @@ function checkPython(context: RuleContext): void {
       if (!target || isAsyncDef(target)) continue;
       const c = cpuClassification(semantics, target);
       if (!c) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in \`async def ${name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}`,
+        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in \`async def ${name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
         range: rangeOf(call),
-        related: related(c),
+        related: [...related(c), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
         fixes: pythonCallFix(context, semantics, call, callee, target, c),
       });
     }
   }
-  for (const gather of gathers) checkGather(context, semantics, gather);
 }
 
 function capitalize(s: string): string {
@@ -243,20 +252,21 @@ function gatheredCalls(args: Node): Node[] {
   return calls;
 }
 
-function checkGather(context: RuleContext, semantics: PythonSemantics, gather: Node): void {
+/** Reports a `gather` over never-suspending CPU-bound coroutines; returns the coroutine functions it named. */
+function checkGather(context: RuleContext, semantics: PythonSemantics, gather: Node): Node[] {
   const args = gather.childForFieldName('arguments');
-  if (!args) return;
-  const blocking: { call: Node; c: CpuClassification; name: string }[] = [];
+  if (!args) return [];
+  const blocking: { call: Node; c: CpuClassification; name: string; target: Node }[] = [];
   const calls = gatheredCalls(args);
   for (const call of calls) {
     const callee = call.childForFieldName('function');
     const target = callee ? callableNode(semantics, callee) : undefined;
     if (!target || !isAsyncDef(target)) continue;
     const c = classifyCallable(semantics, target);
-    if (c.verdict === 'cpu' && !c.suspends) blocking.push({ call, c, name: target.childForFieldName('name')?.text ?? '?' });
+    if (c.verdict === 'cpu' && !c.suspends) blocking.push({ call, c, name: target.childForFieldName('name')?.text ?? '?', target });
   }
   const splat = args.namedChildren.some((a) => a?.type === 'list_splat');
-  if (!blocking.length || (blocking.length < 2 && !splat)) return;
+  if (!blocking.length || (blocking.length < 2 && !splat)) return [];
   const names = [...new Set(blocking.map((b) => `\`${b.name}\``))].join(', ');
   context.report({
     code: meta.slug,
@@ -264,8 +274,9 @@ function checkGather(context: RuleContext, semantics: PythonSemantics, gather: N
       + 'so each coroutine runs to completion before the next starts and the event loop is frozen meanwhile. '
       + 'Make the work a plain function and run it with `asyncio.to_thread` or in a `ProcessPoolExecutor` (`loop.run_in_executor`) for real parallelism.',
     range: rangeOf(gather.childForFieldName('function') ?? gather),
-    related: blocking.flatMap((b) => related(b.c)).slice(0, 3),
+    related: [...new Map(blocking.flatMap((b) => related(b.c)).map((r) => [`${r.range.start.line}:${r.range.start.column}`, r])).values()].slice(0, 3),
   });
+  return blocking.map((b) => b.target);
 }
 
 // ---------------------------------------------------------------- TS / JS
@@ -313,6 +324,7 @@ function checkTs(context: RuleContext): void {
   const names = tsLocalFunctionNames(semantics);
   // One report per problem: async functions a `Promise.all` finding already names (its related locations show their loops).
   const covered = new Set<number>();
+  const contexts = new Map<number, ConcurrencyContext>();
   for (const all of alls) for (const fn of checkPromiseAll(context, all)) covered.add(fn.id);
   for (const fn of asyncFns) {
     const body = fn.childForFieldName('body');
@@ -325,11 +337,13 @@ function checkTs(context: RuleContext): void {
       const c = classifyLoop(semantics, loop);
       // Only work the code shows to be large: a linear scan of one small input takes a millisecond, not a Worker.
       if (c.verdict !== 'cpu' || c.suspends || !c.scale) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}`,
+        message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}${weighed.suffix}`,
         range: loopHeaderRange(loop),
-        related: related(c).filter((r) => r.range.start.line !== loop.startPosition.row),
+        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
     for (const call of work.calls) {
@@ -341,11 +355,13 @@ function checkTs(context: RuleContext): void {
       if (!target || isAsyncTs(target) || !tsMayBeCpu(semantics, target)) continue;
       const c = classifyFunction(semantics, target);
       if (c.verdict !== 'cpu' || !c.scale) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}`,
+        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,
         range: rangeOf(call),
-        related: related(c),
+        related: [...related(c), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
   }

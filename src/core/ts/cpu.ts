@@ -289,7 +289,8 @@ class Scanner {
       const innerBound = loopBound(inner).bound;
       const innerData = dataOf(innerBound);
       if (data && innerData === data) return `nested loops over \`${data}\`: the work grows with its size squared`;
-      if (variable && innerBound?.type === 'identifier' && innerBound.text === variable) return `nested loops up to \`${variable}\`: the work grows with the square of the count`;
+      // `for (i < n) for (j < i)`: triangular. (`for (row of rows) for (x of row)` walks each item once: linear.)
+      if (variable && loop.node.type === 'for_statement' && inner.type === 'for_statement' && innerBound?.type === 'identifier' && innerBound.text === variable) return `nested loops up to \`${variable}\`: the work grows with the square of the count`;
       const innerCount = boundValue(this.semantics, innerBound);
       if (innerCount !== undefined && innerCount >= LARGE_LOOP) return `an inner loop runs ${innerCount.toLocaleString('en-US')} times per turn`;
     }
