@@ -237,6 +237,8 @@ class Scanner {
   private recursion: Node | undefined;
   /** Self-call sites: two or more (`fib(n - 1) + fib(n - 2)`) make the work grow exponentially; one is a walk. */
   private recursionSites = 0;
+  /** Self-calls outside loops, by the statement holding them: two in one (`return f(n - 1) + f(n - 2)`) branch exponentially. */
+  private readonly branching = new Map<number, number>();
   private generator = false;
   private readonly fn: Node | undefined;
   /** The first reason the work is large (see CpuClassification.scale). */
@@ -259,8 +261,10 @@ class Scanner {
     }
     for (const loop of this.loops) this.finishLoop(loop);
     if (this.recursion && this.recursionSites >= 2 && (this.arithmeticOutsideLoops || this.loops.some((l) => l.arithmetic || l.light))) {
-      this.scale ??= `calls itself ${this.recursionSites} times per call: the work grows exponentially`;
-      this.cpu.push({ kind: 'cpu', range: rangeOf(this.recursion), text: `${this.fn ? functionName(this.fn) : 'it'} calls itself recursively (line ${lineOf(this.recursion)}) and does arithmetic (${this.scale})` });
+      // A walk calls itself once per child (in a loop, or in separate branches): linear in the data, not large by itself.
+      const branches = Math.max(0, ...this.branching.values());
+      if (branches >= 2) this.scale ??= `calls itself ${branches} times per call: the work grows exponentially`;
+      this.cpu.push({ kind: 'cpu', range: rangeOf(this.recursion), text: `${this.fn ? functionName(this.fn) : 'it'} calls itself recursively (line ${lineOf(this.recursion)}) and does arithmetic${branches >= 2 ? ` (${this.scale})` : ''}` });
     }
     const opaqueLoop = this.loops.some((l) => l.opaque && !l.io);
     let verdict: CpuVerdict;
@@ -419,6 +423,10 @@ class Scanner {
       case 'recursion':
         this.recursion ??= call;
         this.recursionSites++;
+        if (!loop) {
+          const statement = statementOf(call);
+          if (statement) this.branching.set(statement.id, (this.branching.get(statement.id) ?? 0) + 1);
+        }
         break;
       case 'opaque':
         this.opaqueCalls++;
@@ -480,6 +488,15 @@ class Scanner {
         return inner.pure ? { kind: 'pure' } : { kind: 'opaque' };
     }
   }
+}
+
+/** The statement holding an expression (bounded by the tree's depth). */
+function statementOf(node: Node): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type.endsWith('_statement') || current.type === 'lexical_declaration' || current.type === 'variable_declaration') return current;
+    if (FUNCTION_TYPES.has(current.type)) return current.childForFieldName('body')?.type === 'statement_block' ? undefined : current;
+  }
+  return undefined;
 }
 
 function leftmost(node: Node): Node | undefined {

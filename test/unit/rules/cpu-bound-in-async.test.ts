@@ -135,6 +135,10 @@ describe('cpu-bound-in-async: precise cases', () => {
     assert.deepEqual(await flagged('export async function sum(n: number) { let t = 0; for (let i = 0; i < n; i++) t += i % 7; return t; }'), []);
     assert.deepEqual(await flagged('const ROUNDS = 5_000;\nexport async function spin() { let t = 0; for (let i = 0; i < ROUNDS; i++) t += i % 3; return t; }'), []);
     assert.deepEqual(await flagged('export async function f(xs: number[], ys: number[]) { let t = 0; for (const a of xs) for (const b of ys) t += a - b; return t; }'), []);
+    // A recursive walk calls itself once per child, in separate branches: linear; `fib` branches twice per call.
+    assert.deepEqual(await flagged('function walk(o: any): number { if (Array.isArray(o)) { let n = 0; for (const x of o) n += walk(x); return n; } else if (o && typeof o === "object") { let n = 0; for (const k in o) n += walk(o[k]); return n; } return 1; }\nexport async function f(d: unknown) { return walk(d); }'), []);
+    const [fib] = await flagged('function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nexport const g = async () => fib(30);');
+    assert.match(fib, /calls itself 2 times per call: the work grows exponentially/);
     // Flattening (each item once) is linear, in both languages.
     assert.deepEqual(await flagged('export async function flat(rows: Set<number>[]) { const out = new Set<number>(); for (const row of rows) for (const x of row) out.add(x + 1); return out; }'), []);
     const python = await analyzeText('async def flat(rows):\n    out = 0\n    for row in rows:\n        for x in row:\n            if x > 0:\n                out += 1\n    return out\n', 'python', { only: ONLY });
