@@ -68,6 +68,8 @@ export interface AnalyzeOptions {
   /** Only these rules (by slug). */
   only?: readonly string[];
   facts?: TreeFacts;
+  /** Told each rule's slug before it runs, so a host watching the time can say which one overran. */
+  onRule?: (slug: string) => void;
 }
 
 export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {}): AnalysisResult {
@@ -99,6 +101,7 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
         severity: severity && severity !== 'off' ? severity : r.severity ?? rule.meta.defaultSeverity,
       }),
     };
+    options.onRule?.(rule.meta.slug);
     try {
       rule.check(context);
     } catch (error) {

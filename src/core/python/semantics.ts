@@ -57,9 +57,20 @@ export class PythonSemantics {
   private scopeNodeOf(node: Node): Node {
     const cached = this.scopeCache.get(node.id);
     if (cached) return cached;
-    const parent = node.parent;
-    const scope = !parent ? node : SCOPE_TYPES.has(parent.type) ? parent : this.scopeNodeOf(parent);
-    this.scopeCache.set(node.id, scope);
+    // Iterative (deeply nested broken files would overflow a recursive walk); bounded by the tree's depth.
+    const visited: Node[] = [node];
+    let current = node;
+    let scope: Node;
+    for (;;) {
+      const parent = current.parent;
+      if (!parent) { scope = current; break; }
+      if (SCOPE_TYPES.has(parent.type) || parent.id === this.root.id) { scope = parent; break; }
+      const known = this.scopeCache.get(parent.id);
+      if (known) { scope = known; break; }
+      visited.push(parent);
+      current = parent;
+    }
+    for (const n of visited) this.scopeCache.set(n.id, scope);
     return scope;
   }
 
@@ -74,7 +85,8 @@ export class PythonSemantics {
   private scopeFor(node: Node): Scope {
     let scope = this.scopes.get(node.id);
     if (!scope) {
-      const kind = node.type === 'module' ? 'module'
+      // The root is the module scope even when a broken file makes it an ERROR node.
+      const kind = node.id === this.root.id || node.type === 'module' ? 'module'
         : node.type === 'class_definition' ? 'class'
         : node.type === 'lambda' ? 'lambda' : 'function';
       scope = { node, kind, bindings: new Map(), globals: new Set() };
@@ -92,7 +104,7 @@ export class PythonSemantics {
 
   private collectScope(scope: Scope): void {
     const node = scope.node;
-    if (node.type === 'module') {
+    if (scope.kind === 'module') {
       this.collectStatements(scope, node, 0);
       return;
     }
@@ -327,7 +339,9 @@ export class PythonSemantics {
         if (found) return { scope, bindings: found };
       }
       first = false;
-      scopeNode = scopeNode.type === 'module' ? null : this.scopeNodeOf(scopeNode);
+      // Bounded by the tree's depth: each step moves to a strictly enclosing scope, and the root ends it
+      // (its type is ERROR, not module, in a broken file, so test for the root itself).
+      scopeNode = scope.kind === 'module' || scopeNode.id === this.root.id ? null : this.scopeNodeOf(scopeNode);
     }
     return undefined;
   }

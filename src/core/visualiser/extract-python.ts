@@ -450,8 +450,10 @@ class PyExtractor {
   private assignment(node: Node, ctx: Ctx): Val | undefined {
     const left = node.childForFieldName(node.type === 'named_expression' ? 'name' : 'left');
     let right = node.childForFieldName(node.type === 'named_expression' ? 'value' : 'right');
+    // Chained `a = b = value`: one assignment down per turn, bounded by the tree's depth
+    // (`a = b: T`, seen mid-edit, has no value at all, so the chain may end empty).
+    while (right?.type === 'assignment') right = right.childForFieldName('right');
     if (!right) return undefined;
-    while (right.type === 'assignment') right = right.childForFieldName('right') ?? right;
     if (left?.type === 'attribute' && left.childForFieldName('attribute')?.text === 'daemon') {
       const object = left.childForFieldName('object');
       const v = object ? this.expr(object, ctx) : undefined;
