@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { MAX_NESTING } from '../locate';
 import { knownReturnType } from './returnTypes';
 
 /**
@@ -57,12 +58,13 @@ export class PythonSemantics {
   private scopeNodeOf(node: Node): Node {
     const cached = this.scopeCache.get(node.id);
     if (cached) return cached;
-    // Iterative (deeply nested broken files would overflow a recursive walk); bounded by the tree's depth.
+    // Iterative (deeply nested broken files would overflow a recursive walk), and at most MAX_NESTING steps:
+    // each `parent` costs the node's depth, so an unbounded climb out of 10,000 nested brackets is quadratic.
     const visited: Node[] = [node];
     let current = node;
     let scope: Node;
-    for (;;) {
-      const parent = current.parent;
+    for (let steps = 0; ; steps++) {
+      const parent = steps < MAX_NESTING ? current.parent : this.root;
       if (!parent) { scope = current; break; }
       if (SCOPE_TYPES.has(parent.type) || parent.id === this.root.id) { scope = parent; break; }
       const known = this.scopeCache.get(parent.id);
@@ -583,7 +585,10 @@ function firstParameterName(fn: Node): string | undefined {
 /** The innermost function (def or lambda) or module containing `node`. */
 export function enclosingFunction(node: Node): Node | undefined {
   let current = node.parent;
-  while (current && current.type !== 'function_definition' && current.type !== 'lambda') current = current.parent;
+  // At most MAX_NESTING steps up (see scopeNodeOf): code nested deeper counts as module level.
+  for (let steps = 0; current && current.type !== 'function_definition' && current.type !== 'lambda'; steps++) {
+    current = steps < MAX_NESTING ? current.parent : null;
+  }
   return current ?? undefined;
 }
 

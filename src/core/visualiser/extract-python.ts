@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../locate';
 // Python extraction: walks the module body (the main thread) and every callable a thread, process,
 // pool or asyncio task runs, in source order, as a small abstract interpreter: names bound to threads,
 // pools, tasks and coroutines are tracked so `t.start()`, `pool.submit(f)`, `await task` find their unit.
@@ -136,7 +137,7 @@ class PyExtractor {
       const before = this.root.text.slice(0, m.index);
       const row = (before.match(/\n/g) ?? []).length;
       let n: Node | null = this.root.descendantForPosition({ row, column: m[1].length });
-      while (n && n.type !== 'function_definition' && n.startPosition.row === row) n = n.parent;
+      for (let steps = 0; n && n.type !== 'function_definition' && n.startPosition.row === row; steps++) n = steps < MAX_NESTING ? n.parent : null;
       if (n?.type === 'function_definition') found = n;
     }
     this.functions.set(name, found);
