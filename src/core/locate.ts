@@ -10,7 +10,7 @@ import type { Node } from 'web-tree-sitter';
  * Down, the bound keeps recursion off the stack limit; up, it keeps climbs linear: web-tree-sitter's `parent`
  * searches from the root, so climbing out of 10,000 nested brackets unbounded costs depth² steps.
  */
-export const MAX_NESTING = 400;
+export const MAX_NESTING = 256;
 
 /** Offsets of every occurrence of `word` in `text[from, to)`. */
 export function occurrences(text: string, word: string, from = 0, to = text.length): number[] {
