@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { allRules, defaultLimits, languageFromPath, precheck, type AnalysisSettings, type Language } from '../core';
+import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, DEFAULT_BUDGET_MS } from '../host/analysisHost';
 import { formatJson, formatSarif, formatText, type FileReport } from './format';
 import { collectFiles, type WalkProblem } from './walk';
@@ -136,7 +136,7 @@ function readSource(file: string, shown: string, options: Options, io: CliIO): {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const skip = precheck(text, defaultLimits);
   if (skip) {
-    io.stderr(`concurrency-lens: ${shown}: skipped (${skip === 'binary' ? 'binary content' : skip})\n`);
+    io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(skip)}\n`);
     return 'skipped';
   }
   return { text };
@@ -175,6 +175,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
         continue;
       }
       const result = outcome.value;
+      if (result.skipped) io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(result.skipped)}\n`);
       for (const e of result.ruleErrors) io.stderr(`concurrency-lens: ${shown}: internal error in rule ${e.rule}: ${e.message}\n`);
       reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics: result.diagnostics };
     }

@@ -30,6 +30,8 @@ export const DEFAULT_BUDGET_MS = 2000;
 const WORKER_HEAP_MB = 4096;
 /** Limit for a new worker to load and say it started a job. */
 const STARTUP_MS = 15_000;
+/** Limit for a parse (or incremental reparse), which tree-sitter also stops itself after the limits' parseTimeoutMs. */
+const PARSE_BUDGET_MS = 10_000;
 
 interface Pending {
   job: Job;
@@ -42,8 +44,8 @@ interface Mirror {
   language: Language;
   text: string;
   version: number;
-  /** Parsing this text overran the budget: the worker does not hold it, and requests are answered at once. */
-  parseOverran?: boolean;
+  /** Parsing this text overran the budget or failed: the worker does not hold it, and requests get this answer at once. */
+  unavailable?: BudgetOutcome<never>;
 }
 
 function defaultWorkerScript(): string {
@@ -104,7 +106,7 @@ export class AnalysisHost {
     if (!mirror) return;
     for (const c of changes) mirror.text = mirror.text.slice(0, c.rangeOffset) + c.text + mirror.text.slice(c.rangeOffset + c.rangeLength);
     mirror.version = version;
-    if (mirror.parseOverran) this.reopen(uri, mirror);
+    if (mirror.unavailable) this.reopen(uri, mirror);
     else this.enqueue({ type: 'change', uri, changes, version });
   }
 
@@ -113,13 +115,13 @@ export class AnalysisHost {
     if (!mirror) return;
     mirror.text = text;
     mirror.version = version;
-    if (mirror.parseOverran) this.reopen(uri, mirror);
+    if (mirror.unavailable) this.reopen(uri, mirror);
     else this.enqueue({ type: 'replace', uri, text, version });
   }
 
-  /** A text whose parse overran is not in the worker: a new text is opened there whole. */
+  /** A text whose parse overran or failed is not in the worker: a new text is opened there whole. */
   private reopen(uri: string, mirror: Mirror): void {
-    mirror.parseOverran = false;
+    mirror.unavailable = undefined;
     this.overran.delete(uri);
     this.enqueue({ type: 'open', uri, language: mirror.language, text: mirror.text, version: mirror.version });
   }
@@ -177,7 +179,8 @@ export class AnalysisHost {
 
   private request(body: JobBody, overrunUri?: string, overrunKey?: string): Promise<BudgetOutcome<unknown>> {
     if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
-    if ('uri' in body && this.mirrors.get(body.uri)?.parseOverran) return Promise.resolve({ kind: 'overrun', phase: 'parse', budgetMs: this.budgetMs });
+    const unavailable = 'uri' in body ? this.mirrors.get(body.uri)?.unavailable : undefined;
+    if (unavailable) return Promise.resolve(unavailable);
     const known = overrunUri ? this.overran.get(overrunUri) : undefined;
     if (known && known.key === overrunKey) return Promise.resolve({ kind: 'overrun', phase: known.phase, budgetMs: this.budgetMs });
     return new Promise((resolve) => {
@@ -219,7 +222,7 @@ export class AnalysisHost {
       this.queue.splice(this.queue.indexOf(p), 1);
     }
     for (const [uri, m] of this.mirrors) {
-      if (m.parseOverran) continue;
+      if (m.unavailable) continue;
       this.queue.unshift({ job: { type: 'open', uri, language: m.language, text: m.text, version: m.version, id: this.nextId++ }, resolve: () => undefined });
     }
     return worker;
@@ -230,9 +233,9 @@ export class AnalysisHost {
     // ensureWorker may put re-opens at the head of the queue, so take the job after it.
     const worker = this.ensureWorker();
     let pending = this.queue.shift();
-    // A request queued before its document's parse overran: the worker no longer holds that text.
-    while (pending && 'uri' in pending.job && pending.job.type !== 'close' && pending.job.type !== 'open' && this.mirrors.get(pending.job.uri)?.parseOverran) {
-      pending.resolve({ kind: 'overrun', phase: 'parse', budgetMs: this.budgetMs });
+    // A request queued before its document's parse overran or failed: the worker no longer holds that text.
+    for (let unavailable = this.unavailableFor(pending); pending && unavailable; unavailable = this.unavailableFor(pending)) {
+      pending.resolve(unavailable);
       pending = this.queue.shift();
     }
     if (!pending) return;
@@ -247,7 +250,10 @@ export class AnalysisHost {
     if (worker !== this.worker || !running || running.pending.job.id !== message.id) return;
     if (message.type === 'started') {
       clearTimeout(running.timer);
-      running.timer = setTimeout(() => this.onOverrun(running.pending), this.budgetMs);
+      const type = running.pending.job.type;
+      // Parsing is bounded by tree-sitter's own timeout; the budget is for the analyses that follow.
+      const budget = type === 'open' || type === 'change' || type === 'replace' ? Math.max(this.budgetMs, PARSE_BUDGET_MS) : this.budgetMs;
+      running.timer = setTimeout(() => this.onOverrun(running.pending), budget);
       running.started = performance.now();
       return;
     }
@@ -256,9 +262,40 @@ export class AnalysisHost {
     const type = running.pending.job.type;
     // The worker answers nothing for a document it does not hold (closed meanwhile).
     if (message.type === 'done' && message.value === undefined && (type === 'analyze' || type === 'visualise')) running.pending.resolve({ kind: 'cancelled' });
-    else if (message.type === 'done') running.pending.resolve({ kind: 'done', value: message.value, elapsedMs: performance.now() - running.started });
-    else running.pending.resolve({ kind: 'failed', message: message.message });
+    else if (message.type === 'done') {
+      running.pending.resolve({ kind: 'done', value: message.value, elapsedMs: performance.now() - running.started });
+      if (message.unsound) this.replaceWorker();
+    }
+    else {
+      running.pending.resolve({ kind: 'failed', message: message.message });
+      this.afterFailure(running.pending.job, { kind: 'failed', message: message.message });
+    }
     this.pump();
+  }
+
+  private unavailableFor(pending: Pending | undefined): BudgetOutcome<never> | undefined {
+    const job = pending?.job;
+    if (!job || !('uri' in job) || job.type === 'close' || job.type === 'open') return undefined;
+    return this.mirrors.get(job.uri)?.unavailable;
+  }
+
+  /**
+   * After an exception the worker may be unsound (a trap in the parser's wasm can leave its memory corrupt):
+   * replace it, and do not give it the text whose parse failed.
+   */
+  private afterFailure(job: Job, outcome: BudgetOutcome<never>): void {
+    if (job.type === 'open' || job.type === 'change' || job.type === 'replace') {
+      const mirror = this.mirrors.get(job.uri);
+      if (mirror) mirror.unavailable = outcome;
+    }
+    this.replaceWorker();
+  }
+
+  /** The next job starts a new worker, which is given every open document. */
+  private replaceWorker(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
   }
 
   private onOverrun(pending: Pending): void {
@@ -279,7 +316,7 @@ export class AnalysisHost {
     // A text that cannot be parsed in time is not given to the next worker (it would overrun there too).
     if (job.type === 'open' || job.type === 'change' || job.type === 'replace') {
       const mirror = this.mirrors.get(job.uri);
-      if (mirror) mirror.parseOverran = true;
+      if (mirror) mirror.unavailable = { kind: 'overrun', phase: 'parse', budgetMs: this.budgetMs };
     }
     pending.resolve({ kind: 'overrun', phase, budgetMs: this.budgetMs });
     this.pump();

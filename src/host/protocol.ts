@@ -42,5 +42,6 @@ export interface WorkerInit {
 
 export type WorkerMessage =
   | { type: 'started'; id: number }
-  | { type: 'done'; id: number; value: unknown }
+  /** `unsound`: a rule threw, which may have left the parser's wasm memory corrupt; the host replaces the worker. */
+  | { type: 'done'; id: number; value: unknown; unsound?: boolean }
   | { type: 'failed'; id: number; message: string };

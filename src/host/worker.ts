@@ -1,7 +1,7 @@
 // The analysis worker: holds the open documents' trees and runs one job at a time.
 // The host that started it watches the clock and terminates it when a job overruns.
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type InputLimits } from '../core';
+import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
 import { hoverAt } from '../core/hover';
 import { buildVisualisation } from '../core/visualiser';
 import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
@@ -98,7 +98,8 @@ port.on('message', (job: Job) => {
     port.postMessage({ type: 'started', id: job.id } satisfies WorkerMessage);
     try {
       const value = await run(job);
-      port.postMessage({ type: 'done', id: job.id, value } satisfies WorkerMessage);
+      const unsound = (job.type === 'analyze' || job.type === 'analyzeText') && ((value as AnalysisResult | undefined)?.ruleErrors.length ?? 0) > 0;
+      port.postMessage({ type: 'done', id: job.id, value, unsound } satisfies WorkerMessage);
     } catch (error) {
       port.postMessage({ type: 'failed', id: job.id, message: error instanceof Error ? error.message : String(error) } satisfies WorkerMessage);
     } finally {

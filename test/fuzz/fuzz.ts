@@ -37,8 +37,9 @@ export interface FuzzOptions {
   budgetMs: number;
   corpus: CorpusFile[];
   workers?: number;
-  /** Minimise failures and write them here as regression cases. */
+  /** Minimise failures and write them here as regression cases (at most `maxSaved`, default 20, per run). */
   saveTo?: string;
+  maxSaved?: number;
   progress?: (done: number, failures: number) => void;
 }
 
@@ -138,6 +139,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     return { source, mutant: mutate(source.text, other, random), seed: Math.floor(random() * 2 ** 31) };
   });
   let next = 0;
+  let saved = 0;
   try {
     await Promise.all(hosts.map(async (host) => {
       // Each turn takes the next mutant: bounded by `count`.
@@ -153,7 +155,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         report.tried++;
         if (problem) {
           const failure: FuzzFailure = { source: source.path, operations: mutant.operations, problem, text: mutant.text };
-          if (options.saveTo) {
+          if (options.saveTo && saved++ < (options.maxSaved ?? 20)) {
             failure.minimised = await minimise(host, source.language, mutant.text, problem);
             const hash = crypto.createHash('sha1').update(failure.minimised).digest('hex').slice(0, 12);
             fs.mkdirSync(options.saveTo, { recursive: true });
