@@ -1,6 +1,8 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { allRules, analyzeText, defaultLimits, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
+import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisSettings, type Language } from '../core';
+import { AnalysisHost, DEFAULT_BUDGET_MS } from '../host/analysisHost';
 import { formatJson, formatSarif, formatText, type FileReport } from './format';
 import { collectFiles, type WalkProblem } from './walk';
 
@@ -14,6 +16,8 @@ Options:
   --rule <slug>              only this rule (repeatable)
   --free-threaded            the Python interpreter is free-threaded (3.13t/3.14t)
   --max-file-size <MB>       skip larger files (default: 20)
+  --budget-ms <ms>           stop analysing a file after this long (default: 2000); such a file is reported
+                             on stderr and the exit status is 2
   -h, --help                 show this help
   --version                  show the version
 
@@ -27,10 +31,11 @@ interface Options {
   rules: string[];
   freeThreaded: boolean;
   maxBytes: number;
+  budgetMs: number;
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024 };
+  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): string => {
@@ -59,6 +64,12 @@ function parseArgs(args: string[]): Options {
         const mb = Number(value());
         if (!Number.isFinite(mb) || mb <= 0) throw new UsageError('--max-file-size takes a positive number of megabytes');
         options.maxBytes = mb * 1024 * 1024;
+        break;
+      }
+      case '--budget-ms': {
+        const ms = Number(value());
+        if (!Number.isInteger(ms) || ms <= 0) throw new UsageError('--budget-ms takes a positive whole number of milliseconds');
+        options.budgetMs = ms;
         break;
       }
       default:
@@ -108,42 +119,75 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** What reading a file gave: its text, or why it is not analysed. */
+function readSource(file: string, shown: string, options: Options, io: CliIO): { text: string } | 'skipped' | 'unreadable' {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.size > options.maxBytes) {
+      io.stderr(`concurrency-lens: ${shown}: skipped, ${(stat.size / 1048576).toFixed(1)} MB is over --max-file-size\n`);
+      return 'skipped';
+    }
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    io.stderr(`concurrency-lens: ${shown}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    return 'unreadable';
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const skip = precheck(text, defaultLimits);
+  if (skip) {
+    io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(skip)}\n`);
+    return 'skipped';
+  }
+  return { text };
+}
+
 async function check(options: Options, io: CliIO): Promise<number> {
   const problems: WalkProblem[] = [];
   const files = collectFiles(options.paths.map((p) => path.resolve(io.cwd, p)), problems);
   const settings: AnalysisSettings = { pythonFreeThreaded: options.freeThreaded, ruleSeverity: {} };
-  const reports: FileReport[] = [];
-  let unreadable = problems.length > 0;
+  const only = options.rules.length ? options.rules : undefined;
+  const reports: (FileReport | undefined)[] = [];
+  let failed = problems.length > 0;
   for (const problem of problems) io.stderr(`concurrency-lens: ${problem.path}: ${problem.message}\n`);
 
-  for (const file of files) {
-    const language = languageFromPath(file) as Language;
-    const shown = path.relative(io.cwd, file) || file;
-    let text: string;
-    try {
-      const stat = fs.statSync(file);
-      if (stat.size > options.maxBytes) {
-        io.stderr(`concurrency-lens: ${shown}: skipped, ${(stat.size / 1048576).toFixed(1)} MB is over --max-file-size\n`);
+  // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
+  const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs }));
+  let next = 0;
+  const analyseFiles = async (host: AnalysisHost): Promise<void> => {
+    // Each turn takes the next file: bounded by the number of files.
+    while (next < files.length) {
+      const index = next++;
+      const file = files[index];
+      const language = languageFromPath(file) as Language;
+      const shown = path.relative(io.cwd, file) || file;
+      const source = readSource(file, shown, options, io);
+      if (source === 'unreadable') failed = true;
+      if (typeof source !== 'object') continue;
+      const outcome = await host.analyzeText(source.text, language, { settings, only, path: shown.split(path.sep).join('/') });
+      if (outcome.kind !== 'done') {
+        failed = true;
+        const why = outcome.kind === 'overrun'
+          ? `analysis stopped after ${outcome.budgetMs} ms (--budget-ms) in ${outcome.phase}`
+          : outcome.kind === 'failed' ? `analysis failed: ${outcome.message}` : 'analysis cancelled';
+        io.stderr(`concurrency-lens: ${shown}: ${why}\n`);
         continue;
       }
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      io.stderr(`concurrency-lens: ${shown}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-      unreadable = true;
-      continue;
+      const result = outcome.value;
+      if (result.skipped) io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(result.skipped)}\n`);
+      for (const e of result.ruleErrors) io.stderr(`concurrency-lens: ${shown}: internal error in rule ${e.rule}: ${e.message}\n`);
+      reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics: result.diagnostics };
     }
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const skip = precheck(text, defaultLimits);
-    if (skip) {
-      io.stderr(`concurrency-lens: ${shown}: skipped (${skip === 'binary' ? 'binary content' : skip})\n`);
-      continue;
-    }
-    const result: AnalysisResult = await analyzeText(text, language, { settings, only: options.rules.length ? options.rules : undefined, path: shown.split(path.sep).join('/') });
-    for (const e of result.ruleErrors) io.stderr(`concurrency-lens: ${shown}: internal error in rule ${e.rule}: ${e.message}\n`);
-    reports.push({ path: shown.split(path.sep).join('/'), language, diagnostics: result.diagnostics });
+  };
+  try {
+    await Promise.all(hosts.map(analyseFiles));
+  } finally {
+    await Promise.all(hosts.map((h) => h.dispose()));
   }
 
-  const withFindings = reports.filter((r) => r.diagnostics.length > 0);
+  // Reports keep the walk's order whichever worker finished first.
+  const withFindings = reports.filter((r): r is FileReport => r !== undefined && r.diagnostics.length > 0);
   switch (options.format) {
     case 'json': io.stdout(formatJson(withFindings) + '\n'); break;
     case 'sarif': io.stdout(formatSarif(withFindings, version) + '\n'); break;
@@ -154,7 +198,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       io.stderr(`${count} finding${count === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
     }
   }
-  if (unreadable) return 2;
+  if (failed) return 2;
   return withFindings.length > 0 ? 1 : 0;
 }
 

@@ -70,6 +70,8 @@ export interface AnalyzeOptions {
   facts?: TreeFacts;
   /** The file's path (workspace- or command-line-relative, '/'-separated): some rules read where a file sits (`scripts/`). */
   path?: string;
+  /** Told each rule's slug before it runs, so a host watching the time can say which one overran. */
+  onRule?: (slug: string) => void;
 }
 
 export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {}): AnalysisResult {
@@ -102,6 +104,7 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
         severity: severity && severity !== 'off' ? severity : r.severity ?? rule.meta.defaultSeverity,
       }),
     };
+    options.onRule?.(rule.meta.slug);
     try {
       rule.check(context);
     } catch (error) {

@@ -4,6 +4,14 @@ import type { Node } from 'web-tree-sitter';
 // syntax tree decides what (if anything) is there. Far cheaper than matching a query against
 // every call in a large file, when the name searched for is rare.
 
+/**
+ * How far walks over a syntax tree go, down (recursion) or up (`parent` chains). Python's own parser rejects
+ * 100 nested blocks or 200 nested brackets and no real JS nests this far, so only broken or generated text is cut short.
+ * Down, the bound keeps recursion off the stack limit; up, it keeps climbs linear: web-tree-sitter's `parent`
+ * searches from the root, so climbing out of 10,000 nested brackets unbounded costs depth² steps.
+ */
+export const MAX_NESTING = 600;
+
 /** Offsets of every occurrence of `word` in `text[from, to)`. */
 export function occurrences(text: string, word: string, from = 0, to = text.length): number[] {
   const found: number[] = [];

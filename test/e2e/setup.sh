@@ -45,7 +45,20 @@ export npm_config_nodedir="$NODE24_DIR"
 say "building code-server's VS Code dependencies with Node $(node -v) (about 2 minutes) ..."
 # Under `npm test` the outer npm's variables (npm_node_execpath, NODE, ...) point at Node 20 and the inner npm
 # would put that node back first on PATH: run it in a clean environment.
-env -i HOME="$HOME" PATH="$PATH" TMPDIR="${TMPDIR:-/tmp}" npm_config_nodedir="$NODE24_DIR" \
+# What npm and Node need to reach the registry must survive the clean environment: behind a TLS-intercepting
+# proxy, npm's cafile and proxies often live in a global npmrc that npm finds relative to its node binary, and
+# Node 24 lives elsewhere. Read npm's effective values now and pass them on, with the variables Node itself reads.
+net=()
+for key in cafile proxy https-proxy noproxy registry strict-ssl; do
+  value="$(npm config get "$key" 2>/dev/null || true)"
+  case "$value" in ""|null|undefined) continue ;; esac
+  net+=("npm_config_${key//-/_}=$value")
+done
+for var in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
+  if [ -n "${!var:-}" ]; then net+=("$var=${!var}"); fi
+done
+say "carrying over registry settings: ${net[*]%%=*}"
+env -i HOME="$HOME" PATH="$PATH" TMPDIR="${TMPDIR:-/tmp}" npm_config_nodedir="$NODE24_DIR" "${net[@]}" \
   "$NODE24_DIR/bin/node" "$NPM_CLI" rebuild --no-audit --no-fund --foreground-scripts=false --loglevel=error
 [ -f node_modules/code-server/lib/vscode/node_modules/.package-lock.json ] || { echo "code-server postinstall did not complete" >&2; exit 1; }
 sha1sum package-lock.json package.json | sha1sum > "$STAMP"

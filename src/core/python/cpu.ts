@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../locate';
 import { Query, type Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
 import { rangeOf } from '../text';
@@ -345,7 +346,7 @@ export function callableNode(semantics: PythonSemantics, expression: Node): Node
 }
 
 function enclosingCallable(node: Node): Node | undefined {
-  for (let current = node.parent; current; current = current.parent) {
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) {
     if (current.type === 'function_definition' || current.type === 'lambda') return current;
   }
   return undefined;
@@ -489,8 +490,21 @@ class Scanner {
     return this.locals.has(root.text) && !this.params.has(root.text);
   }
 
+  private depth = 0;
+
   private visit(node: Node, loop: LoopState | undefined): void {
     if (NESTED_SCOPES.has(node.type)) return;
+    // Bounded by MAX_NESTING: deeper code (only ever broken or generated) is not looked into.
+    if (this.depth >= MAX_NESTING) return;
+    this.depth++;
+    try {
+      this.visitNode(node, loop);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private visitNode(node: Node, loop: LoopState | undefined): void {
     if (LOOPS.has(node.type)) {
       const isAsyncFor = node.type === 'for_statement' ? node.children.some((c) => c?.type === 'async')
         : node.namedChildren.some((c) => c?.type === 'for_in_clause' && c.children.some((t) => t?.type === 'async'));

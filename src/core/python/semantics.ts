@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { MAX_NESTING } from '../locate';
 import { knownReturnType } from './returnTypes';
 
 /**
@@ -59,9 +60,21 @@ export class PythonSemantics {
   private scopeNodeOf(node: Node): Node {
     const cached = this.scopeCache.get(node.id);
     if (cached) return cached;
-    const parent = node.parent;
-    const scope = !parent ? node : SCOPE_TYPES.has(parent.type) ? parent : this.scopeNodeOf(parent);
-    this.scopeCache.set(node.id, scope);
+    // Iterative (deeply nested broken files would overflow a recursive walk), and at most MAX_NESTING steps:
+    // each `parent` costs the node's depth, so an unbounded climb out of 10,000 nested brackets is quadratic.
+    const visited: Node[] = [node];
+    let current = node;
+    let scope: Node;
+    for (let steps = 0; ; steps++) {
+      const parent = steps < MAX_NESTING ? current.parent : this.root;
+      if (!parent) { scope = current; break; }
+      if (SCOPE_TYPES.has(parent.type) || parent.id === this.root.id) { scope = parent; break; }
+      const known = this.scopeCache.get(parent.id);
+      if (known) { scope = known; break; }
+      visited.push(parent);
+      current = parent;
+    }
+    for (const n of visited) this.scopeCache.set(n.id, scope);
     return scope;
   }
 
@@ -76,7 +89,8 @@ export class PythonSemantics {
   private scopeFor(node: Node): Scope {
     let scope = this.scopes.get(node.id);
     if (!scope) {
-      const kind = node.type === 'module' ? 'module'
+      // The root is the module scope even when a broken file makes it an ERROR node.
+      const kind = node.id === this.root.id || node.type === 'module' ? 'module'
         : node.type === 'class_definition' ? 'class'
         : node.type === 'lambda' ? 'lambda' : 'function';
       scope = { node, kind, bindings: new Map(), globals: new Set() };
@@ -94,7 +108,7 @@ export class PythonSemantics {
 
   private collectScope(scope: Scope): void {
     const node = scope.node;
-    if (node.type === 'module') {
+    if (scope.kind === 'module') {
       this.collectStatements(scope, node, 0);
       return;
     }
@@ -341,7 +355,9 @@ export class PythonSemantics {
         if (found) return { scope, bindings: found };
       }
       first = false;
-      scopeNode = scopeNode.type === 'module' ? null : this.scopeNodeOf(scopeNode);
+      // Bounded by the tree's depth: each step moves to a strictly enclosing scope, and the root ends it
+      // (its type is ERROR, not module, in a broken file, so test for the root itself).
+      scopeNode = scope.kind === 'module' || scopeNode.id === this.root.id ? null : this.scopeNodeOf(scopeNode);
     }
     return undefined;
   }
@@ -612,7 +628,10 @@ function firstParameterName(fn: Node): string | undefined {
 /** The innermost function (def or lambda) or module containing `node`. */
 export function enclosingFunction(node: Node): Node | undefined {
   let current = node.parent;
-  while (current && current.type !== 'function_definition' && current.type !== 'lambda') current = current.parent;
+  // At most MAX_NESTING steps up (see scopeNodeOf): code nested deeper counts as module level.
+  for (let steps = 0; current && current.type !== 'function_definition' && current.type !== 'lambda'; steps++) {
+    current = steps < MAX_NESTING ? current.parent : null;
+  }
   return current ?? undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { callsNamed } from '../locate';
+import { callsNamed, identifierAt, MAX_NESTING, wordOccurrences } from '../locate';
 import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
 import { rangeOf, type LineIndex } from '../text';
@@ -286,7 +286,7 @@ function isMainGuard(node: Node): boolean {
 
 /** True when `node` sits in the body of an `if __name__ == "__main__":` block. */
 function underMainGuard(node: Node): boolean {
-  for (let child = node, current = node.parent; current; child = current, current = current.parent) {
+  for (let child = node, current = node.parent, steps = 0; current && steps < MAX_NESTING; child = current, current = current.parent, steps++) {
     if (isMainGuard(current) && current.childForFieldName('consequence')?.id === child.id) return true;
   }
   return false;
@@ -294,18 +294,20 @@ function underMainGuard(node: Node): boolean {
 
 function topLevelDefinition(node: Node): Node | undefined {
   let top: Node | undefined;
-  for (let current: Node | null = node; current && current.type !== 'module'; current = current.parent) {
+  for (let current: Node | null = node, steps = 0; current && current.type !== 'module' && steps < MAX_NESTING; current = current.parent, steps++) {
     if ((current.type === 'function_definition' || current.type === 'class_definition') && (current.parent?.type === 'module' || current.parent?.parent?.type === 'module')) top = current;
   }
   return top;
 }
 
-function identifierTexts(node: Node, into: Set<string>, skipDefs: boolean): void {
+function identifierTexts(node: Node, into: Set<string>, skipDefs: boolean, depth = 0): void {
   if (node.type === 'identifier') into.add(node.text);
+  // Bounded by MAX_NESTING: deeper (broken or generated) code is not looked into.
+  if (depth >= MAX_NESTING) return;
   for (const child of node.namedChildren) {
     if (!child) continue;
     if (skipDefs && (child.type === 'function_definition' || child.type === 'decorated_definition')) continue;
-    identifierTexts(child, into, skipDefs);
+    identifierTexts(child, into, skipDefs, depth + 1);
   }
 }
 
@@ -415,7 +417,7 @@ function ensureFromImport(root: Node, lines: LineIndex, module: string, name: st
 export function processPoolInScope(semantics: PythonSemantics, root: Node, use: Node): string | undefined {
   const found: string[] = [];
   const counts = new Map<string, number>();
-  const visit = (node: Node) => {
+  const visit = (node: Node, depth: number) => {
     let nameNode: Node | undefined;
     let value: Node | undefined;
     let scopeLimit: Node | undefined;
@@ -435,9 +437,10 @@ export function processPoolInScope(semantics: PythonSemantics, root: Node, use: 
         : nameNode.startIndex < use.startIndex && (enclosingDef(nameNode) === undefined || enclosingDef(nameNode)?.id === enclosingDef(use)?.id);
       if (inScope) found.push(nameNode.text);
     }
-    for (const child of node.namedChildren) if (child) visit(child);
+    // Bounded by MAX_NESTING: deeper (broken or generated) code is not looked into.
+    if (depth < MAX_NESTING) for (const child of node.namedChildren) if (child) visit(child, depth + 1);
   };
-  visit(root);
+  visit(root, 0);
   // Annotated parameters of the enclosing functions: `def main(pool: ProcessPoolExecutor)`.
   for (let fn = enclosingDef(use); fn; fn = enclosingDef(fn)) {
     for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
@@ -453,17 +456,18 @@ export function processPoolInScope(semantics: PythonSemantics, root: Node, use: 
 function rebinds(body: Node | null, name: string): boolean {
   if (!body) return false;
   const targets = new Set<string>();
-  const visit = (node: Node) => {
+  const visit = (node: Node, depth: number) => {
     const left = node.type === 'assignment' || node.type === 'for_statement' ? node.childForFieldName('left') : node.type === 'as_pattern_target' ? node : undefined;
     if (left) identifierTexts(left, targets, false);
-    for (const child of node.namedChildren) if (child) visit(child);
+    // Bounded by MAX_NESTING: deeper (broken or generated) code is not looked into.
+    if (depth < MAX_NESTING) for (const child of node.namedChildren) if (child) visit(child, depth + 1);
   };
-  visit(body);
+  visit(body, 0);
   return targets.has(name);
 }
 
 function enclosingDef(node: Node): Node | undefined {
-  for (let current = node.parent; current; current = current.parent) if (current.type === 'function_definition') return current;
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) if (current.type === 'function_definition') return current;
   return undefined;
 }
 
@@ -548,14 +552,14 @@ function convertPool(context: RuleContext, semantics: PythonSemantics, poolName:
     if (why) return { fixes: [], reason: why };
   }
   // Every use of the pool must be a task hand-off we can check (or shutdown).
+  // Found by text (one tree look-up per occurrence of the name), not by a walk of the whole tree.
   const uses: Node[] = [];
-  const collect = (node: Node) => {
-    if (node.type === 'identifier' && node.text === poolName && node.parent?.type !== 'as_pattern_target'
+  for (const offset of wordOccurrences(context.text, poolName)) {
+    const node = identifierAt(context.root, offset, poolName);
+    if (node && node.parent?.type !== 'as_pattern_target'
       && !(node.parent?.type === 'assignment' && node.parent.childForFieldName('left')?.id === node.id)
       && semantics.assignedValue(node)?.id === ctor.id) uses.push(node);
-    for (const child of node.namedChildren) if (child) collect(child);
-  };
-  collect(context.root);
+  }
   for (const use of uses) {
     const parent = use.parent;
     let task: Node | undefined;

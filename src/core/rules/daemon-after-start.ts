@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../locate';
 import { Query, type Node } from 'web-tree-sitter';
 import { deleteStatement, indentationOf, setKeywordArgument, standsAlone, statementOf } from '../python/edits';
 import { enclosingFunction, type PythonSemantics } from '../python/semantics';
@@ -156,7 +157,7 @@ function everyArmStarts(ifStatement: Node, starts: readonly Node[]): boolean {
 }
 
 function isDescendant(node: Node, ancestor: Node): boolean {
-  for (let current: Node | null = node; current; current = current.parent) {
+  for (let current: Node | null = node, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) {
     if (current.id === ancestor.id) return true;
   }
   return false;
@@ -165,7 +166,8 @@ function isDescendant(node: Node, ancestor: Node): boolean {
 /** Identifiers in an expression, for checking it means the same thing at another place. */
 function namesIn(node: Node): string[] {
   if (node.type === 'identifier') return [node.text];
-  return node.namedChildren.flatMap((child) => (child ? namesIn(child) : []));
+  // The search runs inside tree-sitter: no recursion here to overflow on deeply nested text.
+  return node.descendantsOfType('identifier').flatMap((n) => (n ? [n.text] : []));
 }
 
 function reboundBetween(names: string[], from: number, to: number, targets: Node[]): boolean {

@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../locate';
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import { tsBlockingCall } from '../catalog/blocking';
 import type { CpuClassification, CpuVerdict, Evidence } from '../python/cpu';
@@ -197,7 +198,7 @@ export function classifyFunction(semantics: TsSemantics, fn: Node): CpuClassific
 /** Classifies a loop that runs in place inside some function. */
 export function classifyLoop(semantics: TsSemantics, loop: Node): CpuClassification {
   let owner: Node | null = loop.parent;
-  while (owner && !FUNCTION_TYPES.has(owner.type)) owner = owner.parent;
+  for (let steps = 0; owner && !FUNCTION_TYPES.has(owner.type); steps++) owner = steps < MAX_NESTING ? owner.parent : null;
   return new Scanner(semantics, loop, owner ? [owner.id] : []).run();
 }
 
@@ -321,8 +322,21 @@ class Scanner {
     this.cpu.push({ kind: 'cpu', range: loopHeaderRange(loop.node), text: `the loop at line ${lineOf(loop.node)} ${does}${scale ? ` (${scale})` : ''} and makes no I/O call` });
   }
 
+  private depth = 0;
+
   private visit(node: Node, loop: LoopState | undefined, header: boolean): void {
     if (FUNCTION_TYPES.has(node.type) || CLASSES.has(node.type)) return;
+    // Bounded by MAX_NESTING: deeper code (only ever broken or generated) is not looked into.
+    if (this.depth >= MAX_NESTING) return;
+    this.depth++;
+    try {
+      this.visitNode(node, loop, header);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private visitNode(node: Node, loop: LoopState | undefined, header: boolean): void {
     if (LOOPS.has(node.type)) {
       const awaitFor = node.type === 'for_in_statement' && node.children.some((c) => c?.type === 'await');
       if (awaitFor) this.suspend.push({ kind: 'suspend', range: rangeOf(node), text: `\`for await\` at line ${lineOf(node)}` });

@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../locate';
 import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { NodePaths, wordOccurrences } from '../locate';
 
@@ -473,7 +474,7 @@ export class TsSemantics {
     if (info.scopes.size === 1 && info.scopes.has(rootId)) return info.scopes.get(rootId);
     const path = this.paths.of(use);
     if (path) return this.lookupIn(info, path, path.length - 1);
-    for (let current: Node | null = use.parent; current; current = current.parent) {
+    for (let current: Node | null = use.parent, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) {
       const found = info.scopes.get(current.id);
       if (found) return found;
     }
@@ -766,7 +767,7 @@ function isClass(node: Node): boolean {
 }
 
 function blockScopeOf(node: Node): Node {
-  for (let current = node.parent; current; current = current.parent) {
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) {
     if (BLOCK_SCOPES.has(current.type) || FUNCTION_SCOPES.has(current.type) || current.type === 'program') {
       // A function's body block and the function share one scope for `var` and parameters; let/const go to the block.
       return current;
@@ -794,7 +795,7 @@ function functionScopeIn(path: Node[], index: number): Node {
 }
 
 function functionScopeOf(node: Node): Node {
-  for (let current = node.parent; current; current = current.parent) {
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) {
     if (FUNCTION_SCOPES.has(current.type) || current.type === 'program') return current;
   }
   return node.tree.rootNode;
@@ -805,7 +806,7 @@ export const FUNCTION_TYPES: ReadonlySet<string> = FUNCTION_SCOPES;
 
 /** The innermost function (declaration, expression, arrow or method) containing `node`. */
 export function enclosingFunction(node: Node): Node | undefined {
-  for (let current = node.parent; current; current = current.parent) {
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) {
     if (FUNCTION_SCOPES.has(current.type)) return current;
   }
   return undefined;

@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../locate';
 // Python extraction: walks the module body (the main thread) and every callable a thread, process,
 // pool or asyncio task runs, in source order, as a small abstract interpreter: names bound to threads,
 // pools, tasks and coroutines are tracked so `t.start()`, `pool.submit(f)`, `await task` find their unit.
@@ -136,7 +137,7 @@ class PyExtractor {
       const before = this.root.text.slice(0, m.index);
       const row = (before.match(/\n/g) ?? []).length;
       let n: Node | null = this.root.descendantForPosition({ row, column: m[1].length });
-      while (n && n.type !== 'function_definition' && n.startPosition.row === row) n = n.parent;
+      for (let steps = 0; n && n.type !== 'function_definition' && n.startPosition.row === row; steps++) n = steps < MAX_NESTING ? n.parent : null;
       if (n?.type === 'function_definition') found = n;
     }
     this.functions.set(name, found);
@@ -153,6 +154,16 @@ class PyExtractor {
   }
 
   private statement(s: Node, ctx: Ctx): void {
+    if (this.syntaxDepth >= MAX_NESTING) return;
+    this.syntaxDepth++;
+    try {
+      this.statementAt(s, ctx);
+    } finally {
+      this.syntaxDepth--;
+    }
+  }
+
+  private statementAt(s: Node, ctx: Ctx): void {
     if (!this.b.visit()) {
       ctx.done = true;
       return;
@@ -385,7 +396,20 @@ class PyExtractor {
 
   // ---- expressions ----
 
+  /** How deep `expr` and `statement` have recursed: bounded by MAX_NESTING, so broken, deeply nested text cannot overflow the stack. */
+  private syntaxDepth = 0;
+
   private expr(node: Node, ctx: Ctx, awaited = false): Val | undefined {
+    if (this.syntaxDepth >= MAX_NESTING) return undefined;
+    this.syntaxDepth++;
+    try {
+      return this.exprAt(node, ctx, awaited);
+    } finally {
+      this.syntaxDepth--;
+    }
+  }
+
+  private exprAt(node: Node, ctx: Ctx, awaited: boolean): Val | undefined {
     if (!this.b.visit() || ctx.nesting > this.lim.maxNesting * 2) return undefined;
     switch (node.type) {
       case 'call':
@@ -450,8 +474,10 @@ class PyExtractor {
   private assignment(node: Node, ctx: Ctx): Val | undefined {
     const left = node.childForFieldName(node.type === 'named_expression' ? 'name' : 'left');
     let right = node.childForFieldName(node.type === 'named_expression' ? 'value' : 'right');
+    // Chained `a = b = value`: one assignment down per turn, bounded by the tree's depth
+    // (`a = b: T`, seen mid-edit, has no value at all, so the chain may end empty).
+    while (right?.type === 'assignment') right = right.childForFieldName('right');
     if (!right) return undefined;
-    while (right.type === 'assignment') right = right.childForFieldName('right') ?? right;
     if (left?.type === 'attribute' && left.childForFieldName('attribute')?.text === 'daemon') {
       const object = left.childForFieldName('object');
       const v = object ? this.expr(object, ctx) : undefined;

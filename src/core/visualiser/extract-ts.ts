@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../locate';
 // TS/JS extraction: the main script, async functions (each call a js-async unit that runs synchronously
 // until its first await), timers, microtasks, promise reactions, workers and child processes.
 // Same approach as extract-python.ts: walk in source order, tracking names bound to units.
@@ -110,6 +111,16 @@ class TsExtractor {
   }
 
   private statement(s: Node, ctx: Ctx): void {
+    if (this.syntaxDepth >= MAX_NESTING) return;
+    this.syntaxDepth++;
+    try {
+      this.statementAt(s, ctx);
+    } finally {
+      this.syntaxDepth--;
+    }
+  }
+
+  private statementAt(s: Node, ctx: Ctx): void {
     if (!this.b.visit()) {
       ctx.done = true;
       return;
@@ -276,7 +287,20 @@ class TsExtractor {
 
   // ---- expressions ----
 
+  /** How deep `expr` and `statement` have recursed: bounded by MAX_NESTING, so broken, deeply nested text cannot overflow the stack. */
+  private syntaxDepth = 0;
+
   private expr(node: Node, ctx: Ctx, awaited = false): Val | undefined {
+    if (this.syntaxDepth >= MAX_NESTING) return undefined;
+    this.syntaxDepth++;
+    try {
+      return this.exprAt(node, ctx, awaited);
+    } finally {
+      this.syntaxDepth--;
+    }
+  }
+
+  private exprAt(node: Node, ctx: Ctx, awaited: boolean): Val | undefined {
     if (!this.b.visit() || ctx.nesting > this.lim.maxNesting * 2) return undefined;
     switch (node.type) {
       case 'call_expression':

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeText, ParsedDocument } from '../../../src/core';
+import { analyzeText, describeSkip, ParsedDocument } from '../../../src/core';
 import { repoRoot, tempDir } from '../helpers';
 
 const BUG = 'import threading\nt = threading.Thread(target=print)\nt.start()\nt.daemon = True\n';
@@ -71,6 +71,16 @@ describe('bad input never crashes or hangs the core', () => {
     assert.equal(after.diagnostics.length, 1, 'the shared parser recovers after a cancelled parse');
   });
 
+  it('syntax nested thousands of levels deep is refused, with a reason; real depths are analysed', async () => {
+    const deep = await analyzeText(`y = ${'('.repeat(10_000)}x${')'.repeat(10_000)}\n${BUG}`, 'python');
+    assert.equal(deep.skipped, 'too-deep');
+    assert.match(describeSkip('too-deep'), /deeper than 1500 levels/);
+    // 190 nested brackets: within what CPython accepts, so analysed.
+    const fine = await analyzeText(`y = ${'('.repeat(190)}x${')'.repeat(190)}\n${BUG}`, 'python');
+    assert.equal(fine.skipped, undefined);
+    assert.equal(fine.diagnostics.length, 1);
+  });
+
   it('the CLI skips binary files and handles odd files without crashing', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'blob.py'), Buffer.from([0, 1, 2, 3, 255, 254, 0, 0]));
@@ -78,7 +88,7 @@ describe('bad input never crashes or hangs the core', () => {
     fs.writeFileSync(path.join(dir, 'bom.py'), `\ufeff${BUG}`);
     const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'check', dir], { encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /blob\.py: skipped \(binary content\)/);
+    assert.match(r.stderr, /blob\.py: skipped: the file holds binary content/);
     assert.match(r.stdout, /bom\.py:4:1: error daemon-after-start/);
   });
 });

@@ -1,3 +1,4 @@
+import { MAX_NESTING } from '../../locate';
 import type { Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../../context';
 import { weigh } from './context';
@@ -26,7 +27,7 @@ export function pythonMayMatch(text: string): boolean {
 /** The function whose own code runs `node`: a call in a nested def's body belongs to it, one in its default values does not. */
 export function owningFunction(node: Node): Node | undefined {
   let child = node;
-  for (let current = node.parent; current; child = current, current = current.parent) {
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING; child = current, current = current.parent, steps++) {
     switch (current.type) {
       case 'function_definition':
       case 'lambda':
@@ -258,7 +259,7 @@ function needsParentheses(call: Node): boolean {
 
 /** A call inside a generator expression would turn it into an async generator: awaiting there changes meaning. */
 function inGeneratorExpression(call: Node, fn: Node): boolean {
-  for (let current = call.parent; current && current.id !== fn.id; current = current.parent) {
+  for (let current = call.parent, steps = 0; current && current.id !== fn.id && steps < MAX_NESTING; current = current.parent, steps++) {
     if (current.type === 'generator_expression') return true;
   }
   return false;
@@ -277,8 +278,9 @@ function asyncioName(context: RuleContext, semantics: PythonSemantics, member: s
 function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: Finding): Fix[] {
   const { node: call, api } = finding;
   if (api.fix === 'none' || call.parent?.type === 'await') return [];
-  const fn = owningFunction(call)!;
-  if (inGeneratorExpression(call, fn)) return [];
+  const fn = owningFunction(call);
+  // No owner found within MAX_NESTING levels: too deep to know that a rewrite keeps the meaning.
+  if (!fn || inGeneratorExpression(call, fn)) return [];
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return [];
   const wrap = (text: string) => (needsParentheses(call) ? `(${text})` : text);

@@ -1,0 +1,337 @@
+// Runs the analysis core on a worker thread with a time budget per job, so that no file, however broken,
+// and no rule, however wrong, can hold the thread that hosts it (the CLI's, or the language server's).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AnalysisResult, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
+import type { HoverInfo, HoverSettings } from '../core/hover';
+import type { Visualisation, VisualiserSettings } from '../core/visualiser';
+import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+
+export type BudgetOutcome<T> =
+  | { kind: 'done'; value: T; elapsedMs: number }
+  /** Stopped after `budgetMs`; `phase` is the rule that was running, or 'parse' | 'hover' | 'visualise'. */
+  | { kind: 'overrun'; phase: string; budgetMs: number }
+  /** The document is not open, a newer request replaced this one, or the host was disposed. */
+  | { kind: 'cancelled' }
+  | { kind: 'failed'; message: string };
+
+export interface HostOptions {
+  /** Longest a single job (a parse, an analysis, a hover) may run; default 2000 ms. */
+  budgetMs?: number;
+  limits?: Partial<InputLimits>;
+  log?: (level: 'info' | 'error', message: string) => void;
+  /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
+  workerScript?: string;
+}
+
+export const DEFAULT_BUDGET_MS = 2000;
+/** The worker's heap cap: a pathological input fails that one job instead of swelling the host. */
+const WORKER_HEAP_MB = 4096;
+/** Limit for a new worker to load and say it started a job. */
+const STARTUP_MS = 15_000;
+/** Limit for a parse (or incremental reparse), which tree-sitter also stops itself after the limits' parseTimeoutMs. */
+const PARSE_BUDGET_MS = 10_000;
+
+interface Pending {
+  job: Job;
+  resolve: (outcome: BudgetOutcome<unknown>) => void;
+  /** Requests that overran once for this key are answered at once until the text or the request changes. */
+  overrunKey?: string;
+}
+
+interface Mirror {
+  language: Language;
+  text: string;
+  version: number;
+  /** Parsing this text overran the budget or failed: the worker does not hold it, and requests get this answer at once. */
+  unavailable?: BudgetOutcome<never>;
+}
+
+function defaultWorkerScript(): string {
+  const bundled = path.join(__dirname, 'analysisWorker.js');
+  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'worker.js');
+}
+
+/** The information diagnostic a host shows at line 1 when a file's analysis overran its budget. */
+export function budgetDiagnostic(phase: string, budgetMs: number): Diagnostic {
+  const what = PHASES.includes(phase) && !['idle', 'parse', 'hover', 'visualise'].includes(phase) ? `rule \`${phase}\`` : phase === 'parse' ? 'parsing' : phase;
+  return {
+    code: 'analysis-budget',
+    severity: 'information',
+    message: `Concurrency Lens stopped analysing this file after ${budgetMs} ms while ${what} was running. `
+      + 'Other findings shown are from the last complete analysis. The time limit is the setting concurrencyLens.analysisBudgetMs (CLI: --budget-ms).',
+    range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
+    related: [],
+    tags: [],
+    fixes: [],
+  };
+}
+
+export class AnalysisHost {
+  private worker: Worker | undefined;
+  private slots: Int32Array | undefined;
+  private budgetMs: number;
+  private readonly workerScript: string;
+  private readonly mirrors = new Map<string, Mirror>();
+  /** Jobs not yet sent; one job runs at a time, so its budget starts when it is sent. */
+  private readonly queue: Pending[] = [];
+  private running: { pending: Pending; timer: NodeJS.Timeout; started: number } | undefined;
+  private readonly overran = new Map<string, { key: string; phase: string }>();
+  private nextId = 1;
+  private disposed = false;
+  private spawned = false;
+
+  constructor(private readonly options: HostOptions = {}) {
+    this.budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+    this.workerScript = options.workerScript ?? defaultWorkerScript();
+  }
+
+  setBudget(ms: number): void {
+    this.budgetMs = Math.max(1, ms);
+  }
+
+  get budget(): number {
+    return this.budgetMs;
+  }
+
+  open(uri: string, language: Language, text: string, version: number): void {
+    this.mirrors.set(uri, { language, text, version });
+    this.overran.delete(uri);
+    this.enqueue({ type: 'open', uri, language, text, version });
+  }
+
+  change(uri: string, changes: readonly ContentChange[], version: number): void {
+    const mirror = this.mirrors.get(uri);
+    if (!mirror) return;
+    for (const c of changes) mirror.text = mirror.text.slice(0, c.rangeOffset) + c.text + mirror.text.slice(c.rangeOffset + c.rangeLength);
+    mirror.version = version;
+    if (mirror.unavailable) this.reopen(uri, mirror);
+    else this.enqueue({ type: 'change', uri, changes, version });
+  }
+
+  replace(uri: string, text: string, version: number): void {
+    const mirror = this.mirrors.get(uri);
+    if (!mirror) return;
+    mirror.text = text;
+    mirror.version = version;
+    if (mirror.unavailable) this.reopen(uri, mirror);
+    else this.enqueue({ type: 'replace', uri, text, version });
+  }
+
+  /** A text whose parse overran or failed is not in the worker: a new text is opened there whole. */
+  private reopen(uri: string, mirror: Mirror): void {
+    mirror.unavailable = undefined;
+    this.overran.delete(uri);
+    this.enqueue({ type: 'open', uri, language: mirror.language, text: mirror.text, version: mirror.version });
+  }
+
+  close(uri: string): void {
+    if (!this.mirrors.delete(uri)) return;
+    this.overran.delete(uri);
+    for (const p of this.queue.filter((q) => 'uri' in q.job && q.job.uri === uri && q.job.type !== 'close')) this.cancel(p);
+    this.enqueue({ type: 'close', uri });
+  }
+
+  /** The text the host holds for `uri` (what the worker's tree is built from). */
+  textOf(uri: string): string | undefined {
+    return this.mirrors.get(uri)?.text;
+  }
+
+  analyze(uri: string, params: AnalyzeParams = {}): Promise<BudgetOutcome<AnalysisResult & { version: number }>> {
+    const mirror = this.mirrors.get(uri);
+    if (!mirror) return Promise.resolve({ kind: 'cancelled' });
+    // A newer analysis of the same file makes a queued older one pointless.
+    for (const p of this.queue.filter((q) => q.job.type === 'analyze' && q.job.uri === uri)) this.cancel(p);
+    const key = `analyze ${mirror.version} ${JSON.stringify(params)}`;
+    return this.request({ type: 'analyze', uri, params }, `${uri}`, key) as Promise<BudgetOutcome<AnalysisResult & { version: number }>>;
+  }
+
+  hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings): Promise<BudgetOutcome<HoverInfo | undefined>> {
+    if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
+    return this.request({ type: 'hover', uri, position, diagnostics, settings }) as Promise<BudgetOutcome<HoverInfo | undefined>>;
+  }
+
+  visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[]): Promise<BudgetOutcome<Visualisation>> {
+    const mirror = this.mirrors.get(uri);
+    if (!mirror) return Promise.resolve({ kind: 'cancelled' });
+    const key = `visualise ${mirror.version} ${JSON.stringify(settings)}`;
+    return this.request({ type: 'visualise', uri, settings, diagnostics }, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
+  }
+
+  /** One-shot (the CLI): parse and analyse a text; nothing is kept. */
+  analyzeText(text: string, language: Language, params: AnalyzeParams = {}): Promise<BudgetOutcome<AnalysisResult>> {
+    return this.request({ type: 'analyzeText', text, language, params }) as Promise<BudgetOutcome<AnalysisResult>>;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const p of this.queue.splice(0)) p.resolve({ kind: 'cancelled' });
+    if (this.running) {
+      clearTimeout(this.running.timer);
+      this.running.pending.resolve({ kind: 'cancelled' });
+      this.running = undefined;
+    }
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private request(body: JobBody, overrunUri?: string, overrunKey?: string): Promise<BudgetOutcome<unknown>> {
+    if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
+    const unavailable = 'uri' in body ? this.mirrors.get(body.uri)?.unavailable : undefined;
+    if (unavailable) return Promise.resolve(unavailable);
+    const known = overrunUri ? this.overran.get(overrunUri) : undefined;
+    if (known && known.key === overrunKey) return Promise.resolve({ kind: 'overrun', phase: known.phase, budgetMs: this.budgetMs });
+    return new Promise((resolve) => {
+      this.queue.push({ job: { ...body, id: this.nextId++ }, resolve, overrunKey: overrunKey && `${overrunUri}\n${overrunKey}` });
+      this.pump();
+    });
+  }
+
+  private enqueue(body: JobBody): void {
+    if (this.disposed) return;
+    this.queue.push({ job: { ...body, id: this.nextId++ }, resolve: () => undefined });
+    this.pump();
+  }
+
+  private cancel(pending: Pending): void {
+    const index = this.queue.indexOf(pending);
+    if (index >= 0) this.queue.splice(index, 1);
+    pending.resolve({ kind: 'cancelled' });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const shared = new SharedArrayBuffer(8);
+    this.slots = new Int32Array(shared);
+    const init: WorkerInit = { shared, limits: this.options.limits };
+    const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    worker.unref();
+    worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));
+    worker.on('error', (error) => this.onCrash(worker, error.message));
+    worker.on('exit', (code) => this.onCrash(worker, `the analysis worker exited (code ${code})`));
+    this.worker = worker;
+    if (!this.spawned) {
+      this.spawned = true;
+      return worker;
+    }
+    // A replacement worker starts empty: give it every open document as the host holds it now, which already
+    // includes every queued edit, so those edits must not be applied again.
+    for (const p of this.queue.filter((q) => q.job.type === 'open' || q.job.type === 'change' || q.job.type === 'replace')) {
+      this.queue.splice(this.queue.indexOf(p), 1);
+    }
+    for (const [uri, m] of this.mirrors) {
+      if (m.unavailable) continue;
+      this.queue.unshift({ job: { type: 'open', uri, language: m.language, text: m.text, version: m.version, id: this.nextId++ }, resolve: () => undefined });
+    }
+    return worker;
+  }
+
+  private pump(): void {
+    if (this.running || this.disposed) return;
+    // ensureWorker may put re-opens at the head of the queue, so take the job after it.
+    const worker = this.ensureWorker();
+    let pending = this.queue.shift();
+    // A request queued before its document's parse overran or failed: the worker no longer holds that text.
+    for (let unavailable = this.unavailableFor(pending); pending && unavailable; unavailable = this.unavailableFor(pending)) {
+      pending.resolve(unavailable);
+      pending = this.queue.shift();
+    }
+    if (!pending) return;
+    // Until the worker says it started (after its own start-up and grammar loading), a generous limit applies.
+    const timer = setTimeout(() => this.onOverrun(pending), Math.max(STARTUP_MS, this.budgetMs));
+    this.running = { pending, timer, started: performance.now() };
+    worker.postMessage(pending.job);
+  }
+
+  private onMessage(worker: Worker, message: WorkerMessage): void {
+    const running = this.running;
+    if (worker !== this.worker || !running || running.pending.job.id !== message.id) return;
+    if (message.type === 'started') {
+      clearTimeout(running.timer);
+      const type = running.pending.job.type;
+      // Parsing is bounded by tree-sitter's own timeout; the budget is for the analyses that follow.
+      const budget = type === 'open' || type === 'change' || type === 'replace' ? Math.max(this.budgetMs, PARSE_BUDGET_MS) : this.budgetMs;
+      running.timer = setTimeout(() => this.onOverrun(running.pending), budget);
+      running.started = performance.now();
+      return;
+    }
+    clearTimeout(running.timer);
+    this.running = undefined;
+    const type = running.pending.job.type;
+    // The worker answers nothing for a document it does not hold (closed meanwhile).
+    if (message.type === 'done' && message.value === undefined && (type === 'analyze' || type === 'visualise')) running.pending.resolve({ kind: 'cancelled' });
+    else if (message.type === 'done') {
+      running.pending.resolve({ kind: 'done', value: message.value, elapsedMs: performance.now() - running.started });
+      if (message.unsound) this.replaceWorker();
+    }
+    else {
+      running.pending.resolve({ kind: 'failed', message: message.message });
+      this.afterFailure(running.pending.job, { kind: 'failed', message: message.message });
+    }
+    this.pump();
+  }
+
+  private unavailableFor(pending: Pending | undefined): BudgetOutcome<never> | undefined {
+    const job = pending?.job;
+    if (!job || !('uri' in job) || job.type === 'close' || job.type === 'open') return undefined;
+    return this.mirrors.get(job.uri)?.unavailable;
+  }
+
+  /**
+   * After an exception the worker may be unsound (a trap in the parser's wasm can leave its memory corrupt):
+   * replace it, and do not give it the text whose parse failed.
+   */
+  private afterFailure(job: Job, outcome: BudgetOutcome<never>): void {
+    if (job.type === 'open' || job.type === 'change' || job.type === 'replace') {
+      const mirror = this.mirrors.get(job.uri);
+      if (mirror) mirror.unavailable = outcome;
+    }
+    this.replaceWorker();
+  }
+
+  /** The next job starts a new worker, which is given every open document. */
+  private replaceWorker(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+  }
+
+  private onOverrun(pending: Pending): void {
+    if (this.running?.pending !== pending) return;
+    const slots = this.slots!;
+    const phase = Atomics.load(slots, SLOT_JOB) === pending.job.id ? PHASES[Atomics.load(slots, SLOT_PHASE)] ?? 'idle' : 'idle';
+    this.running = undefined;
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+    const job = pending.job;
+    const where = 'uri' in job ? job.uri : `(${job.type === 'analyzeText' ? job.language : ''} text)`;
+    this.options.log?.('error', `Analysis of ${where} stopped after ${this.budgetMs} ms: ${job.type}, in ${phase}.`);
+    if (pending.overrunKey) {
+      const [uri, key] = pending.overrunKey.split('\n');
+      this.overran.set(uri, { key, phase });
+    }
+    // A text that cannot be parsed in time is not given to the next worker (it would overrun there too).
+    if (job.type === 'open' || job.type === 'change' || job.type === 'replace') {
+      const mirror = this.mirrors.get(job.uri);
+      if (mirror) mirror.unavailable = { kind: 'overrun', phase: 'parse', budgetMs: this.budgetMs };
+    }
+    pending.resolve({ kind: 'overrun', phase, budgetMs: this.budgetMs });
+    this.pump();
+  }
+
+  private onCrash(worker: Worker, message: string): void {
+    if (worker !== this.worker) return;
+    this.worker = undefined;
+    const running = this.running;
+    this.running = undefined;
+    if (running) {
+      clearTimeout(running.timer);
+      this.options.log?.('error', `The analysis worker stopped during ${running.pending.job.type}: ${message}`);
+      running.pending.resolve({ kind: 'failed', message });
+    }
+    if (!this.disposed && this.queue.length) this.pump();
+  }
+}

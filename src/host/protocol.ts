@@ -1,0 +1,49 @@
+// Messages between the analysis host (any Node thread) and its worker thread.
+import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
+import type { HoverSettings } from '../core/hover';
+import type { VisualiserSettings } from '../core/visualiser';
+
+/**
+ * What the worker is doing, as an index written to shared memory: the host reads it when a job overruns,
+ * since the worker itself is then too busy to answer.
+ */
+export const PHASES: readonly string[] = ['idle', 'parse', 'hover', 'visualise', ...allRules.map((r) => r.meta.slug)];
+
+export function phaseIndex(phase: string): number {
+  const index = PHASES.indexOf(phase);
+  return index < 0 ? 0 : index;
+}
+
+/** Shared slots: [job id being run, phase index]. */
+export const SLOT_JOB = 0;
+export const SLOT_PHASE = 1;
+
+export interface AnalyzeParams {
+  settings?: AnalysisSettings;
+  only?: readonly string[];
+  /** The file's workspace- or command-line-relative path ('/'-separated), for rules that read where a file sits. */
+  path?: string;
+}
+
+export type JobBody =
+  | { type: 'open'; uri: string; language: Language; text: string; version: number }
+  | { type: 'change'; uri: string; changes: readonly ContentChange[]; version: number }
+  | { type: 'replace'; uri: string; text: string; version: number }
+  | { type: 'close'; uri: string }
+  | { type: 'analyze'; uri: string; params: AnalyzeParams }
+  | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings }
+  | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[] }
+  | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams };
+
+export type Job = JobBody & { id: number };
+
+export interface WorkerInit {
+  shared: SharedArrayBuffer;
+  limits?: Partial<InputLimits>;
+}
+
+export type WorkerMessage =
+  | { type: 'started'; id: number }
+  /** `unsound`: a rule threw, which may have left the parser's wasm memory corrupt; the host replaces the worker. */
+  | { type: 'done'; id: number; value: unknown; unsound?: boolean }
+  | { type: 'failed'; id: number; message: string };

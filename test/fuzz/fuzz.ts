@@ -1,0 +1,175 @@
+// The fuzzer: mutates the project's own sources and runs every editor path on each mutant (incremental
+// reparse, every rule, the visualiser, a hover) through the budgeted host, as the language server does.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { languageFromPath, LineIndex, type Language } from '../../src/core';
+import { AnalysisHost } from '../../src/host/analysisHost';
+import { mutate, prng, type Random } from './mutate';
+
+export interface CorpusFile {
+  path: string;
+  language: Language;
+  text: string;
+}
+
+export interface FuzzFailure {
+  source: string;
+  operations: string[];
+  problem: string;
+  text: string;
+  /** The text after dropping every line that was not needed to fail the same way. */
+  minimised?: string;
+  savedAs?: string;
+}
+
+export interface FuzzReport {
+  tried: number;
+  failures: FuzzFailure[];
+  elapsedMs: number;
+  slowestMs: number;
+  slowestOperations: string[];
+}
+
+export interface FuzzOptions {
+  seed: number;
+  count: number;
+  budgetMs: number;
+  corpus: CorpusFile[];
+  workers?: number;
+  /** Minimise failures and write them here as regression cases (at most `maxSaved`, default 20, per run). */
+  saveTo?: string;
+  maxSaved?: number;
+  progress?: (done: number, failures: number) => void;
+}
+
+const ROOT = path.resolve(__dirname, '../../..');
+const SOURCE = /\.(py|ts|tsx|js|mjs|cjs|jsx)$/;
+
+/** Every source file under the given folders (default: the fixtures, the examples and earlier fuzz finds). */
+export function loadCorpus(dirs = ['test/fixtures', 'examples']): CorpusFile[] {
+  const files: CorpusFile[] = [];
+  const visit = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (SOURCE.test(entry.name)) {
+        const language = languageFromPath(full);
+        if (language) files.push({ path: path.relative(ROOT, full), language, text: fs.readFileSync(full, 'utf8') });
+      }
+    }
+  };
+  for (const dir of dirs) visit(path.join(ROOT, dir));
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** The one change that turns `before` into `after`, as an editor would send it. */
+function changeBetween(before: string, after: string): { rangeOffset: number; rangeLength: number; text: string } {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < max - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  return { rangeOffset: start, rangeLength: before.length - start - end, text: after.slice(start, after.length - end) };
+}
+
+let documentCount = 0;
+
+/** Runs every editor path on `text` (opened as `original`, then edited into `text`); a description of what went wrong, if anything did. */
+export async function check(host: AnalysisHost, language: Language, original: string, text: string, random: Random): Promise<string | undefined> {
+  const uri = `fuzz://${++documentCount}`;
+  host.open(uri, language, original, 1);
+  host.change(uri, [changeBetween(original, text)], 2);
+  try {
+    const analysed = await host.analyze(uri);
+    if (analysed.kind === 'overrun') return `overrun in ${analysed.phase}`;
+    if (analysed.kind === 'failed') return `exception: ${analysed.message}`;
+    if (analysed.kind !== 'done') return `analysis ${analysed.kind}`;
+    const errors = analysed.value.ruleErrors;
+    if (errors.length) return `rule error in ${errors[0].rule}: ${errors[0].message}`;
+    const diagnostics = analysed.value.diagnostics;
+    const visual = await host.visualise(uri, { freeThreaded: random() < 0.5 }, diagnostics);
+    if (visual.kind !== 'done') return visual.kind === 'overrun' ? `overrun in ${visual.phase}` : `visualiser ${visual.kind}${visual.kind === 'failed' ? `: ${visual.message}` : ''}`;
+    const position = new LineIndex(text).positionAt(Math.floor(random() * (text.length + 1)));
+    const hover = await host.hover(uri, position, diagnostics, { hover: 'full', pythonFreeThreaded: false });
+    if (hover.kind !== 'done') return hover.kind === 'overrun' ? `overrun in ${hover.phase}` : `hover ${hover.kind}${hover.kind === 'failed' ? `: ${hover.message}` : ''}`;
+    return undefined;
+  } finally {
+    host.close(uri);
+  }
+}
+
+/** The kind of a problem, without details that change as the text shrinks. */
+const kindOf = (problem: string): string => problem.replace(/:.*$/s, '');
+
+/** Drops lines (halves, then quarters, down to single lines) while the text still fails the same way; at most `maxTries` checks. */
+export async function minimise(host: AnalysisHost, language: Language, text: string, problem: string, maxTries = 200): Promise<string> {
+  let lines = text.split('\n');
+  let tries = 0;
+  const fails = async (candidate: string[]): Promise<boolean> => {
+    tries++;
+    const got = await check(host, language, '', candidate.join('\n'), prng(1));
+    return got !== undefined && kindOf(got) === kindOf(problem);
+  };
+  for (let chunk = Math.max(1, lines.length >> 1); chunk >= 1 && tries < maxTries; chunk >>= 1) {
+    for (let at = 0; at < lines.length && tries < maxTries;) {
+      const candidate = [...lines.slice(0, at), ...lines.slice(at + chunk)];
+      if (candidate.length && await fails(candidate)) lines = candidate;
+      else at += chunk;
+    }
+    if (chunk === 1) break;
+  }
+  return lines.join('\n');
+}
+
+const EXTENSION: Record<Language, string> = { python: 'py', typescript: 'ts', tsx: 'tsx', javascript: 'js' };
+
+export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const random = prng(options.seed);
+  const hosts = Array.from({ length: Math.max(1, options.workers ?? 2) }, () => new AnalysisHost({ budgetMs: options.budgetMs }));
+  const python = options.corpus.filter((f) => f.language === 'python');
+  const scripts = options.corpus.filter((f) => f.language !== 'python');
+  const report: FuzzReport = { tried: 0, failures: [], elapsedMs: 0, slowestMs: 0, slowestOperations: [] };
+  const started = performance.now();
+  // Mutants come from one sequence, so a seed names the same inputs whatever the number of workers.
+  const mutants = Array.from({ length: options.count }, () => {
+    const source = options.corpus[Math.floor(random() * options.corpus.length)];
+    const others = source.language === 'python' ? scripts : python;
+    const other = others.length ? others[Math.floor(random() * others.length)].text : source.text;
+    return { source, mutant: mutate(source.text, other, random), seed: Math.floor(random() * 2 ** 31) };
+  });
+  let next = 0;
+  let saved = 0;
+  try {
+    await Promise.all(hosts.map(async (host) => {
+      // Each turn takes the next mutant: bounded by `count`.
+      while (next < mutants.length) {
+        const { source, mutant, seed } = mutants[next++];
+        const t0 = performance.now();
+        const problem = await check(host, source.language, source.text, mutant.text, prng(seed));
+        const ms = performance.now() - t0;
+        if (ms > report.slowestMs) {
+          report.slowestMs = ms;
+          report.slowestOperations = mutant.operations;
+        }
+        report.tried++;
+        if (problem) {
+          const failure: FuzzFailure = { source: source.path, operations: mutant.operations, problem, text: mutant.text };
+          if (options.saveTo && saved++ < (options.maxSaved ?? 20)) {
+            failure.minimised = await minimise(host, source.language, mutant.text, problem);
+            const hash = crypto.createHash('sha1').update(failure.minimised).digest('hex').slice(0, 12);
+            fs.mkdirSync(options.saveTo, { recursive: true });
+            failure.savedAs = path.join(options.saveTo, `${source.language}-${hash}.${EXTENSION[source.language]}`);
+            fs.writeFileSync(failure.savedAs, failure.minimised);
+          }
+          report.failures.push(failure);
+        }
+        options.progress?.(report.tried, report.failures.length);
+      }
+    }));
+  } finally {
+    await Promise.all(hosts.map((h) => h.dispose()));
+  }
+  report.elapsedMs = performance.now() - started;
+  return report;
+}

@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { AnalysisHost, budgetDiagnostic } from '../../../src/host/analysisHost';
+
+// A file whose analysis takes far longer than a 1 ms budget: thousands of async functions for every rule to visit.
+const SLOW = Array.from({ length: 3000 }, (_, i) => `async def f${i}(x):\n    time.sleep(1)\n    return sum(j * j for j in range(10**6))\n`).join('');
+const SMALL = 'import time\n\nasync def main():\n    time.sleep(1)\n';
+
+describe('analysis host (worker thread with a time budget)', () => {
+  const hosts: AnalysisHost[] = [];
+  const host = (budgetMs: number): AnalysisHost => {
+    const h = new AnalysisHost({ budgetMs });
+    hosts.push(h);
+    return h;
+  };
+  after(() => Promise.all(hosts.map((h) => h.dispose())));
+
+  it('analyses an open document and follows incremental edits', async () => {
+    const h = host(10_000);
+    h.open('a.py', 'python', SMALL, 1);
+    const first = await h.analyze('a.py');
+    assert.equal(first.kind, 'done');
+    assert.deepEqual(first.kind === 'done' && first.value.diagnostics.map((d) => d.code), ['blocking-call-in-async']);
+    // Replace `time.sleep(1)` by `pass`.
+    const offset = SMALL.indexOf('time.sleep(1)');
+    h.change('a.py', [{ rangeOffset: offset, rangeLength: 'time.sleep(1)'.length, text: 'pass' }], 2);
+    const second = await h.analyze('a.py');
+    assert.equal(second.kind === 'done' && second.value.version, 2);
+    assert.deepEqual(second.kind === 'done' && second.value.diagnostics, []);
+    assert.equal(h.textOf('a.py'), SMALL.replace('time.sleep(1)', 'pass'));
+  });
+
+  it('stops an analysis over budget, names the rule, and keeps serving the other documents', async () => {
+    const h = host(10_000);
+    h.open('small.py', 'python', SMALL, 1);
+    assert.equal((await h.analyze('small.py')).kind, 'done');
+    h.setBudget(1);
+    h.open('slow.py', 'python', SLOW, 1);
+    const slow = await h.analyze('slow.py');
+    assert.equal(slow.kind, 'overrun');
+    assert.ok(slow.kind === 'overrun' && ['parse', 'blocking-call-in-async', 'cpu-bound-in-async', 'cpu-bound-in-thread', 'daemon-after-start', 'set-daemon-deprecated'].includes(slow.phase), JSON.stringify(slow));
+    // The same text is not analysed again (it would only overrun again) until it changes.
+    const again = await h.analyze('slow.py');
+    assert.equal(again.kind, 'overrun');
+    // After the worker was replaced, the small document is still open there, and a hover answers.
+    h.setBudget(10_000);
+    assert.equal((await h.analyze('slow.py')).kind, 'overrun', 'a text that overran is not retried until it changes');
+    h.change('slow.py', [{ rangeOffset: 0, rangeLength: SLOW.length, text: SMALL }], 2);
+    assert.equal((await h.analyze('slow.py')).kind, 'done', 'a changed text is analysed again');
+    const small = await h.analyze('small.py');
+    assert.equal(small.kind, 'done');
+    const hover = await h.hover('small.py', { line: 3, column: 10 }, [], { hover: 'full', pythonFreeThreaded: false });
+    assert.equal(hover.kind, 'done');
+    assert.equal(hover.kind === 'done' && hover.value?.resolvedName, 'time.sleep');
+  });
+
+  it('cancels a queued analysis that a newer one of the same file replaces', async () => {
+    const h = host(10_000);
+    h.open('slow.py', 'python', SLOW, 1);
+    h.open('b.py', 'python', SMALL, 1);
+    const busy = h.analyze('slow.py');
+    const older = h.analyze('b.py');
+    const newer = h.analyze('b.py');
+    assert.equal((await older).kind, 'cancelled');
+    assert.equal((await newer).kind, 'done');
+    assert.equal((await busy).kind, 'done');
+  });
+
+  it('answers requests for unknown documents without touching the worker', async () => {
+    const h = host(10_000);
+    assert.equal((await h.analyze('never-opened.py')).kind, 'cancelled');
+    h.change('never-opened.py', [{ rangeOffset: 0, rangeLength: 0, text: 'x' }], 2);
+    assert.equal(h.textOf('never-opened.py'), undefined);
+  });
+
+  it('describes an overrun as an information diagnostic at line 1', () => {
+    const d = budgetDiagnostic('cpu-bound-in-thread', 2000);
+    assert.equal(d.severity, 'information');
+    assert.equal(d.range.start.line, 0);
+    assert.match(d.message, /2000 ms while rule `cpu-bound-in-thread` was running/);
+  });
+});
