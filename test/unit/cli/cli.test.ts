@@ -116,6 +116,17 @@ describe('CLI', () => {
     assert.deepEqual(json.files.map((f) => f.path).sort(), ['keep/f.py', 'src/a.py']);
   });
 
+  it('passes each file\'s path to the rules: a blocking call in a script is a hint, the same in a library a warning', async () => {
+    const dir = tempDir();
+    const code = 'import * as fs from "fs";\nexport async function main() { fs.readFileSync("x"); }\n';
+    for (const rel of ['scripts/a.ts', 'src/a.ts']) {
+      fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), code);
+    }
+    const json = JSON.parse((await cli(['check', '.', '--format', 'json'], dir)).stdout) as JsonOutput;
+    assert.deepEqual(json.files.map((f) => `${f.path} ${f.diagnostics.map((d) => d.severity).join()}`).sort(), ['scripts/a.ts hint', 'src/a.ts warning']);
+  });
+
   it('skips node_modules below the given paths, never a given path inside one', async () => {
     const dir = tempDir();
     const bad = 'import threading\nt = threading.Thread(target=print)\nt.start()\nt.daemon = True\n';
