@@ -70,6 +70,8 @@ export interface AnalyzeOptions {
   facts?: TreeFacts;
   /** The file's path (workspace- or command-line-relative, '/'-separated): some rules read where a file sits (`scripts/`). */
   path?: string;
+  /** Reads another file of the project by such a path (a local module a name is imported from); undefined when unavailable. */
+  readFile?: (path: string) => string | undefined;
   /** Told each rule's slug before it runs, so a host watching the time can say which one overran. */
   onRule?: (slug: string) => void;
 }
@@ -96,6 +98,7 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
       lines: doc.lines,
       settings,
       path: options.path,
+      readFile: options.readFile,
       python: () => facts.python(),
       ts: () => facts.ts(),
       report: (r: Report) => result.diagnostics.push({

@@ -152,6 +152,32 @@ describe('blocking-call-in-async (TS/JS)', () => {
     for (const code of silent) assert.deepEqual((await check(code)).map((d) => d.message), [], code);
   });
 
+  it('follows names through local facade modules it can read, and guesses nothing when it cannot', async () => {
+    const files: Record<string, string> = {
+      'src/util/fs.ts': "export * from 'node:fs';\n",
+      'src/util/proc.ts': "export { execSync as run } from 'child_process';\nexport * from 'node:fs';\nexport function readFileSync(p: string) { return p; }\n",
+      'src/util/index.ts': "export * from './fs.js';\n",
+      'src/util/two.ts': "export * from 'node:fs';\nexport * from './proc';\n",
+    };
+    const readFile = (p: string) => files[p];
+    const app = [
+      "import { readFileSync, statSync } from './util/fs';",
+      "import * as u from './util/index.js';",
+      "import { run, readFileSync as own } from './util/proc';",
+      "import { writeFileSync } from './util/two';",
+      "import { mkdirSync } from './missing';",
+      'export async function f() {',
+      "  readFileSync('a');", "  u.readdirSync('.');", "  run('ls');", "  own('x');", "  writeFileSync('a', 'b');", "  mkdirSync('d');",
+      '}',
+    ].join('\n');
+    const found = async (options: { path?: string; readFile?: (p: string) => string | undefined }) =>
+      (await analyzeText(app, 'typescript', { only: ONLY, ...options })).diagnostics.map((d) => d.range.start.line + 1);
+    // A facade's own declaration shadows its `export *`; two `export *` lines, or a file that cannot be read, are not guessed.
+    assert.deepEqual(await found({ path: 'src/app.ts', readFile }), [7, 8, 9]);
+    assert.deepEqual(await found({ path: 'src/app.ts' }), []);
+    assert.deepEqual(await found({ readFile }), []);
+  });
+
   it('does not flag nested sync functions, shadowed names or deferred references', async () => {
     const cases = [
       "import fs from 'fs'; async function f() { function g() { fs.readFileSync('a'); } return g; }",

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { tsBlockingCall, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
 import { weigh, type Weighed } from './context';
+import { ReexportResolver } from '../../ts/reexports';
 import { rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
@@ -279,6 +280,7 @@ export function checkTs(context: RuleContext): void {
   }
   if (!calls.size && !loops.size) return;
   const contexts = new Map<number, ConcurrencyContext>();
+  let reexports: ReexportResolver | undefined;
   for (const path of sortByPosition([...calls.values()])) {
     if (!inAsyncBody(path)) continue;
     const call = path[path.length - 1];
@@ -300,6 +302,11 @@ export function checkTs(context: RuleContext): void {
       const resolved = semantics.resolve(object);
       name = resolved?.kind === 'qualified' ? resolved.name : undefined;
       target = object;
+    }
+    // A name imported from a local facade module (`export * from 'node:fs'`), read through the host when it can.
+    if (name?.startsWith('.') && context.readFile && context.path) {
+      reexports ??= new ReexportResolver(context.readFile, context.path);
+      name = reexports.resolve(name) ?? name;
     }
     const api = name ? tsBlockingCall(name) : undefined;
     if (!api || !name) continue;
