@@ -12,7 +12,8 @@ import type { Language, Range } from './types';
  * - hot: it runs while other work is in flight: a server route or handler, a `Promise.all`/`gather`/`create_task` task, an
  *   event or stream listener, a bundler plugin hook that runs per module;
  * - cold: it runs from a sequential entry point: a script (`#!` line, a file under `scripts/`, `bin/`, `migrations/`, a
- *   `*.config.*` file), or a coroutine only awaited one after another from `asyncio.run(main())`;
+ *   `*.config.*` file), a module's entry function called once at its top level, an aiohttp start-up/clean-up hook, or a
+ *   coroutine only awaited one after another from `asyncio.run(main())`;
  * - unknown otherwise (library code: whoever calls it decides).
  *
  * Only the file itself is read. The call graph (following calls across functions and files) can extend this later by
@@ -77,7 +78,7 @@ const MAX_REFERENCES = 50;
 export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
   const hot = source.language === 'python' ? pythonHot(fn, source) : tsHot(fn, source);
   if (hot) return hot;
-  return fileCold(source) ?? (source.language === 'python' ? pythonCold(fn, source) : undefined) ?? UNKNOWN;
+  return fileCold(source) ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source)) ?? UNKNOWN;
 }
 
 function where(source: ContextSource, node: Node): string {
@@ -241,6 +242,40 @@ function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSeman
     return hot(`runs for every module the bundler or dev server processes: the plugin hook \`${hook.text}\` at ${where(source, hook)}`, hook);
   }
   return undefined;
+}
+
+/** Work that keeps running after the statement that starts it: a server, a timer, listeners, a watcher. */
+const STARTS_CONCURRENT_WORK = /\b(listen|createServer|serve|setInterval|watch|on|once|addEventListener|spawn|fork|Worker)\s*\(/;
+
+/**
+ * The module's own entry point: a function called once at the top level (`init().catch(...)`, `await main()`, `void run()`),
+ * as a command-line tool's module does, that starts no server, timer or listener: its steps run one at a time.
+ */
+function tsCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const name = tsFunctionName(fn);
+  if (!name || STARTS_CONCURRENT_WORK.test(fn.text)) return undefined;
+  let entry: Node | undefined;
+  let calls = 0;
+  for (const offset of wordOccurrences(source.text, name).slice(0, MAX_REFERENCES)) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+    const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
+    // The declaration's own name, an export list: not uses.
+    if (!call) {
+      const holder = use.parent?.type;
+      if (holder === 'function_declaration' || holder === 'variable_declarator' || holder === 'export_specifier') continue;
+      return undefined;
+    }
+    calls++;
+    // Up through `.catch(...)`/`.then(...)`, `await`, `void` to a statement of the module itself.
+    let statement: Node | null = call.parent;
+    for (let depth = 0; statement && depth < 6 && statement.type !== 'expression_statement'; depth++) statement = statement.parent;
+    if (statement?.type !== 'expression_statement' || statement.parent?.type !== 'program') return undefined;
+    entry = call;
+  }
+  if (!entry || calls !== 1) return undefined;
+  return { kind: 'cold', evidence: { message: `it runs once, from the module's top-level call \`${entry.text.length > 40 ? `${name}(...)` : entry.text}\` at ${where(source, entry)}`, range: rangeOf(entry) } };
 }
 
 /** A plugin object: it has a `name` and is returned, exported or listed (`return { name, transform() {} }`). */

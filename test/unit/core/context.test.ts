@@ -58,6 +58,11 @@ describe('concurrency context (local evidence)', () => {
     assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'scripts/release.ts'), 'cold');
     assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'packages/cli/bin/run.js'), 'cold');
     assert.equal(await kind('export default { /*@*/async setup() {} };', 'typescript', 'vite.config.ts'), 'cold');
+    // A command-line module's own entry point, called once at the top level (and starting no server).
+    assert.equal(await kind('/*@*/async function init() { await step(); }\ninit().catch((e) => { console.error(e); process.exit(1); });'), 'cold');
+    assert.equal(await kind('const main = /*@*/async () => {};\nawait main();'), 'cold');
+    assert.equal(await kind('/*@*/async function init() { server.listen(3000); }\ninit();'), 'unknown');
+    assert.equal(await kind('/*@*/async function init() {}\ninit();\nexport function again() { return init(); }'), 'unknown');
     // Hot evidence wins over where the file sits.
     assert.equal(await kind("app.get('/', /*@*/async (req, res) => {});", 'typescript', 'scripts/dev-server.ts'), 'hot');
     const unknown = [
