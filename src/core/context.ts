@@ -216,7 +216,8 @@ function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSeman
       if (LISTENER_METHODS.has(property) && object.text !== 'process') {
         const event = call.childForFieldName('arguments')?.namedChildren[0];
         const named = event?.type === 'string' ? ` \`${event.text.slice(1, -1)}\`` : '';
-        return hot(`runs on every${named} event while the program goes on: a listener registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+        const when = property === 'once' ? `runs when the${named} event fires` : `runs on every${named} event`;
+        return hot(`${when} while the program goes on: a listener registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
       }
     }
     // `Promise.all(xs.map(async (x) => ...))`, `Promise.all(xs.map(load))`.
@@ -309,7 +310,10 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
     const name = lastName(expression);
     // `@app.get(...)`, `@router.websocket(...)`, `@routes.post(...)`, `@bot.command()`, `@client.event`.
     const dotted = expression?.type === 'call' ? expression.childForFieldName('function') : expression;
-    if (name && PY_ROUTE_DECORATORS.has(name) && dotted?.type === 'attribute') {
+    // `@cli.command()` is click/typer (a command-line step), `@bot.command()` a bot's handler: the receiver tells them apart.
+    const receiver = dotted?.type === 'attribute' ? lastName(dotted.childForFieldName('object')) ?? '' : '';
+    const botCommand = name !== 'command' || /^(bot|client|commands|tree|dp|dispatcher|router)$|bot$/i.test(receiver);
+    if (name && PY_ROUTE_DECORATORS.has(name) && dotted?.type === 'attribute' && botCommand) {
       const what = name === 'command' || name === 'event' || name.startsWith('message') || name.startsWith('callback') || name === 'on_message' ? 'runs for every message or event the bot receives' : 'runs for every request';
       return hot(`${what}: registered with \`@${dotted.text}\` at ${where(source, decorator)}`, decorator);
     }
