@@ -34,6 +34,20 @@ else
   npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 
+# What npm and Node need to reach the registry must survive the clean environment below: behind a TLS-intercepting
+# proxy, npm's cafile and proxies often live in a global npmrc that npm finds relative to its node binary, and
+# Node 24 lives elsewhere. Read the machine npm's effective values (before PATH changes) and pass them on, with the
+# variables Node itself reads.
+net=()
+for key in cafile proxy https-proxy noproxy registry strict-ssl; do
+  value="$(npm config get "$key" 2>/dev/null || true)"
+  case "$value" in ""|null|undefined) continue ;; esac
+  net+=("npm_config_${key//-/_}=$value")
+done
+for var in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
+  if [ -n "${!var:-}" ]; then net+=("$var=${!var}"); fi
+done
+
 # 3. Run the install scripts with Node 24 first on PATH and native modules built against it.
 # npm puts the directory of the node that runs it first on the scripts' PATH, so npm itself must run on Node 24:
 # otherwise code-server's postinstall sees Node 20 and refuses. Find the machine's npm before PATH changes.
@@ -45,18 +59,6 @@ export npm_config_nodedir="$NODE24_DIR"
 say "building code-server's VS Code dependencies with Node $(node -v) (about 2 minutes) ..."
 # Under `npm test` the outer npm's variables (npm_node_execpath, NODE, ...) point at Node 20 and the inner npm
 # would put that node back first on PATH: run it in a clean environment.
-# What npm and Node need to reach the registry must survive the clean environment: behind a TLS-intercepting
-# proxy, npm's cafile and proxies often live in a global npmrc that npm finds relative to its node binary, and
-# Node 24 lives elsewhere. Read npm's effective values now and pass them on, with the variables Node itself reads.
-net=()
-for key in cafile proxy https-proxy noproxy registry strict-ssl; do
-  value="$(npm config get "$key" 2>/dev/null || true)"
-  case "$value" in ""|null|undefined) continue ;; esac
-  net+=("npm_config_${key//-/_}=$value")
-done
-for var in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
-  if [ -n "${!var:-}" ]; then net+=("$var=${!var}"); fi
-done
 say "carrying over registry settings: ${net[*]%%=*}"
 env -i HOME="$HOME" PATH="$PATH" TMPDIR="${TMPDIR:-/tmp}" npm_config_nodedir="$NODE24_DIR" "${net[@]}" \
   "$NODE24_DIR/bin/node" "$NPM_CLI" rebuild --no-audit --no-fund --foreground-scripts=false --loglevel=error

@@ -65,8 +65,16 @@ export function matchSnapshot(fixtureFile: string, actual: string): void {
   assert.equal(actual, fs.readFileSync(snap, 'utf8'), `snapshot ${path.relative(repoRoot, snap)} differs (UPDATE_SNAPSHOTS=1 to accept)`);
 }
 
+const tempDirs: string[] = [];
+// Each test file runs in its own process: whatever its tests made is removed when it ends, passed or failed.
+process.on('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'cl-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** Runs python3 on a file with a timeout; returns exit status and output. */

@@ -111,6 +111,18 @@ export async function waitForProblem(page, pattern, timeoutMs = 15_000) {
   throw new Error(`no Problems row matching ${pattern}; rows: ${JSON.stringify(rows)}`);
 }
 
+/** Waits until no Problems row matches `pattern` (the panel updates after the squiggles do). */
+export async function waitForNoProblem(page, pattern, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let rows = [];
+  while (Date.now() < deadline) {
+    rows = await problems(page);
+    if (!rows.some((r) => pattern.test(r))) return rows;
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`Problems still lists ${pattern}: ${JSON.stringify(rows)}`);
+}
+
 export async function closePanel(page) {
   if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
 }

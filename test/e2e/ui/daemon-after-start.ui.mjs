@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { harness, newWorkbench } from '../lib/context.mjs';
 import {
-  closePanel, editorText, goTo, hoverSquiggle, pickQuickFix, problems, quickFixMenu, quickOpen, screenshot, squiggles,
-  waitForEditorText, waitForNoSquiggle, waitForProblem, waitForSquiggle, screenshotOnFailure
+  closePanel, editorText, goTo, hoverSquiggle, pickQuickFix, quickFixMenu, quickOpen, screenshot, squiggles,
+  waitForEditorText, waitForNoProblem, waitForNoSquiggle, waitForProblem, waitForSquiggle, screenshotOnFailure
 } from '../lib/workbench.mjs';
 
 const FILE = 'threads_daemon.py';
@@ -51,8 +51,7 @@ describe('daemon-after-start in the editor (examples/threads_daemon.py)', functi
     await page.keyboard.press('Control+Shift+K'); // Delete Line
     await waitForEditorText(page, (t) => !t.includes(LATE), 'the line to be deleted');
     await waitForNoSquiggle(page);
-    const rows = await problems(page);
-    assert.ok(!rows.some((r) => /daemon-after-start/.test(r)), `Problems still lists: ${JSON.stringify(rows)}`);
+    await waitForNoProblem(page, /daemon-after-start/);
     await screenshot(page, '04-daemon-edited-clean');
     await closePanel(page);
     await page.keyboard.press('Control+Z');

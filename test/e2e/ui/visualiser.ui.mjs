@@ -46,8 +46,10 @@ describe('execution visualiser in the editor', function () {
     let moved = false;
     for (let i = 0; i < count && !moved; i++) {
       await spans.nth(i).click();
-      await page.waitForTimeout(500);
-      moved = (await cursorLine(page)) !== before;
+      // The reveal travels webview -> extension -> editor: poll for it rather than guess how long it takes.
+      for (const deadline = Date.now() + 3_000; !moved && Date.now() < deadline; await page.waitForTimeout(100)) {
+        moved = (await cursorLine(page)) !== before;
+      }
     }
     assert.ok(moved, `the cursor stayed on line ${before} after clicking ${count} spans`);
     await screenshot(page, '11-visualiser-reveal');

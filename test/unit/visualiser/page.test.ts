@@ -150,27 +150,28 @@ test('webview page renders the timeline safely and posts reveal', { skip, timeou
     const target = w1.spans.find((s) => s.state === 'running' && s.range)!;
     const idx = w1.spans.indexOf(target);
     await page.locator('svg.timeline .lane').nth(1).locator('rect.span').nth(idx).click();
+    await page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'reveal'));
     const reveal = await page.evaluate(() => (window as any).__posted.filter((m: any) => m.type === 'reveal').pop());
     assert.deepEqual(reveal, { type: 'reveal', range: target.range });
     // Keyboard: Enter on a focused span reveals too.
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
-    const n = await page.evaluate(() => (window as any).__posted.filter((m: any) => m.type === 'reveal').length);
-    assert.ok(n >= 2);
+    await page.waitForFunction(() => (window as any).__posted.filter((m: any) => m.type === 'reveal').length >= 2);
     // Highlight from the editor.
+    // Messages arrive asynchronously: wait for what they cause, never assert right after sending.
     await page.evaluate(() => window.postMessage({ type: 'highlight', line: 6 }, '*'));
-    assert.ok(await page.$$eval('rect.span.hl', (els: Element[]) => els.length) > 0);
+    await page.waitForSelector('rect.span.hl');
     // State saved for reload.
-    assert.ok(await page.evaluate(() => !!(window as any).__state?.data));
+    await page.waitForFunction(() => !!(window as any).__state?.data);
     // Table view.
     await page.click('#tableToggle');
-    assert.ok(await page.$$eval('.spans-table tbody tr', (els: Element[]) => els.length) >= 10);
+    await page.waitForFunction(() => document.querySelectorAll('.spans-table tbody tr').length >= 10);
     await page.click('#tableToggle');
 
     // Playback: step moves the playhead and describes who runs.
     await page.click('#step');
     await page.click('#step');
-    assert.match(await page.textContent('#now'), /At .*ms: Running: /);
+    await page.waitForFunction(() => /At .*ms: Running: /.test(document.querySelector('#now')?.textContent ?? ''));
     await page.click('#restart');
     for (let i = 0; i < 6; i++) await page.click('#step');
     await page.screenshot({ path: path.join(artifacts, 'visualiser-page.png'), fullPage: true });
@@ -190,10 +191,10 @@ test('webview page renders the timeline safely and posts reveal', { skip, timeou
 
     // Concept pages render with the same swimlanes.
     await page.selectOption('#view', 'gil');
-    assert.equal(await page.$$eval('svg.timeline', (els: Element[]) => els.length), 3);
+    await page.waitForFunction(() => document.querySelectorAll('svg.timeline').length === 3);
     await page.screenshot({ path: path.join(artifacts, 'visualiser-concept-gil.png'), fullPage: true });
     await page.selectOption('#view', 'select-epoll');
-    assert.equal(await page.$$eval('#concept table.data tbody tr', (els: Element[]) => els.length), 4);
+    await page.waitForFunction(() => document.querySelectorAll('#concept table.data tbody tr').length === 4);
     await setTheme(LIGHT, 'vscode-light');
     await page.screenshot({ path: path.join(artifacts, 'visualiser-concept-select.png'), fullPage: true });
     await page.selectOption('#view', 'node-loop');
