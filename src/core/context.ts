@@ -66,6 +66,25 @@ const PY_ROUTE_CALLS = new Set([
   'add_route', 'add_api_route', 'add_websocket_route', 'add_api_websocket_route', 'CommandHandler', 'MessageHandler',
   'CallbackQueryHandler', 'add_handler', 'add_listener',
 ]);
+/** Command-line frameworks whose `@x.command()` is one step of a tool, not a handler. */
+const CLI_MODULES = new Set(['click', 'asyncclick', 'typer', 'cloup', 'rich_click']);
+
+/** True when the module imports (at top level) one of `modules`, by `import m` or `from m import ...`. */
+function importsAny(root: Node, modules: ReadonlySet<string>): boolean {
+  for (const statement of root.namedChildren) {
+    if (statement?.type === 'import_from_statement') {
+      const module = statement.childForFieldName('module_name')?.text.split('.')[0];
+      if (module && modules.has(module)) return true;
+    } else if (statement?.type === 'import_statement') {
+      for (const name of statement.namedChildren) {
+        const dotted = name?.type === 'aliased_import' ? name.childForFieldName('name') : name;
+        if (dotted && modules.has(dotted.text.split('.')[0])) return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** Python calls that run coroutines concurrently with the caller and each other. */
 const PY_TASK_STARTERS = new Set(['asyncio.gather', 'asyncio.create_task', 'asyncio.ensure_future', 'asyncio.wait', 'asyncio.as_completed']);
 const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
@@ -310,9 +329,8 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
     const name = lastName(expression);
     // `@app.get(...)`, `@router.websocket(...)`, `@routes.post(...)`, `@bot.command()`, `@client.event`.
     const dotted = expression?.type === 'call' ? expression.childForFieldName('function') : expression;
-    // `@cli.command()` is click/typer (a command-line step), `@bot.command()` a bot's handler: the receiver tells them apart.
-    const receiver = dotted?.type === 'attribute' ? lastName(dotted.childForFieldName('object')) ?? '' : '';
-    const botCommand = name !== 'command' || /^(bot|client|commands|tree|dp|dispatcher|router)$|bot$/i.test(receiver);
+    // `@group.command()` is a bot's handler (discord.py, aiogram), unless the file is a click/typer command-line tool.
+    const botCommand = name !== 'command' || !importsAny(source.root, CLI_MODULES);
     if (name && PY_ROUTE_DECORATORS.has(name) && dotted?.type === 'attribute' && botCommand) {
       const what = name === 'command' || name === 'event' || name.startsWith('message') || name.startsWith('callback') || name === 'on_message' ? 'runs for every message or event the bot receives' : 'runs for every request';
       return hot(`${what}: registered with \`@${dotted.text}\` at ${where(source, decorator)}`, decorator);
