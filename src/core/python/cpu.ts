@@ -253,6 +253,8 @@ interface LoopState {
   inner: Node[];
   /** A comparison per turn (`a == b`): with nested loops over the same data, quadratic work. */
   compares?: Node;
+  /** A name updated from itself by multiplicative or bitwise arithmetic each turn (`h = (h * 31 + b) % m`): a numeric kernel. */
+  accumulator?: Node;
   /** Multiplicative or bitwise arithmetic (`*`, `%`, `**`, `^`...): real computation per iteration. */
   arithmetic?: Node;
   /** Only `+`/`-` or string formatting: bookkeeping unless the loop is known to run many times. */
@@ -260,7 +262,7 @@ interface LoopState {
   strings?: Node;
   /** The expression iterated over, evaluated once: its arithmetic is not per-iteration work. */
   iterable?: Node;
-  cpuCall?: { node: Node; name: string };
+  cpuCall?: { node: Node; name: string; scale?: string };
   io: Evidence[];
   opaque?: Node;
   suspends: boolean;
@@ -273,7 +275,7 @@ type CallKind =
   | { kind: 'print'; evidence: Evidence }
   | { kind: 'io'; evidence: Evidence; handoff?: boolean }
   | { kind: 'gil'; evidence: Evidence }
-  | { kind: 'cpu'; evidence: Evidence; name: string; sideEffects: Evidence[] }
+  | { kind: 'cpu'; evidence: Evidence; name: string; sideEffects: Evidence[]; scale?: string }
   | { kind: 'aggregate'; evidence: Evidence }
   | { kind: 'recursion' }
   | { kind: 'opaque' };
@@ -368,6 +370,10 @@ class Scanner {
   private recursion: Node | undefined;
   /** Self-call sites: two or more (`fib(n - 1) + fib(n - 2)`) make the work grow exponentially; one is a walk. */
   private recursionSites = 0;
+  /** Self-calls outside loops, by the statement holding them: two in one (`fib(n - 1) + fib(n - 2)`) branch exponentially. */
+  private readonly branching = new Map<number, number>();
+  /** The first reason the work is large (see CpuClassification.scale). */
+  private scale: string | undefined;
   private generator = false;
   private readonly fn: Node | undefined;
   private readonly locals = new Set<string>();
@@ -401,6 +407,9 @@ class Scanner {
     if (this.recursion && this.recursionSites >= 2 && (this.arithmeticOutsideLoops || this.loops.some((l) => l.arithmetic || l.light))) {
       const name = this.fn ? nameOf(this.fn) : 'it';
       this.cpu.push({ kind: 'cpu', range: rangeOf(this.recursion), text: `${name} calls itself recursively (line ${lineOf(this.recursion)}) and does arithmetic` });
+      // A walk calls itself once per child; two calls in one statement branch exponentially.
+      const branches = Math.max(0, ...this.branching.values());
+      if (branches >= 2) this.scale ??= `calls itself ${branches} times per call: the work grows exponentially`;
     }
     const opaqueLoop = this.loops.some((l) => l.opaque && !l.io.length);
     const evidence = [...this.cpu, ...this.gil, ...this.io, ...this.suspend];
@@ -411,7 +420,7 @@ class Scanner {
     else if (this.cpu.length || this.gil.length) verdict = 'cpu';
     else verdict = 'unknown';
     const pure = !this.generator && !this.opaqueCalls && !this.io.length && !this.suspend.length && !this.gil.length;
-    return { verdict, evidence, releasesGil: this.gil.length > 0, suspends: this.suspend.length > 0, sideEffects: this.sideEffects, pure };
+    return { verdict, evidence, releasesGil: this.gil.length > 0, suspends: this.suspend.length > 0, sideEffects: this.sideEffects, pure, scale: this.cpu.length ? this.scale : undefined };
   }
 
   private finishLoop(loop: LoopState): void {
@@ -432,6 +441,10 @@ class Scanner {
         // Nested loops over the same data compare every pair: quadratic work even without arithmetic.
         : pairs && loop.compares ? 'compares every pair of items' : undefined;
     if (!does) return;
+    const size = rangeSize(this.semantics, iterable);
+    const scale = size !== undefined && size >= BIG_RANGE ? `runs ${size.toLocaleString('en-US')} times`
+      : pairs ?? (loop.accumulator ? `a numeric kernel updating \`${loop.accumulator.text}\` each turn` : loop.cpuCall?.scale);
+    this.scale ??= scale;
     this.cpu.push({ kind: 'cpu', range: headerRange(loop.node), text: `${what} at line ${line} ${does}${pairs ? ` (${pairs})` : ''} and makes no I/O call` });
   }
 
@@ -547,6 +560,10 @@ class Scanner {
       case 'augmented_assignment': {
         const op = node.childForFieldName('operator')?.type ?? '';
         if (ARITHMETIC.has(op.slice(0, -1))) this.noteArithmetic(node, loop, op.slice(0, -1));
+        const target = node.childForFieldName('left');
+        const value = node.childForFieldName('right');
+        // `h *= 31`, `total += i * i % 13`: the name accumulates multiplicative or bitwise arithmetic.
+        if (loop && target?.type === 'identifier' && ((ARITHMETIC.has(op.slice(0, -1)) && !LIGHT.has(op.slice(0, -1))) || (value && hasStrongArithmetic(value)))) loop.accumulator ??= target;
         const left = node.childForFieldName('left');
         if (left && left.type !== 'identifier' && !this.isOwned(left)) this.addSideEffect(node);
         else if (left?.type === 'identifier' && this.isGlobal(left.text)) this.addSideEffect(node);
@@ -554,6 +571,8 @@ class Scanner {
       }
       case 'assignment': {
         const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (loop && !loop.accumulator && left?.type === 'identifier' && right && hasStrongArithmetic(right) && identifiersIn(right).includes(left.text)) loop.accumulator = left;
         if (left && (left.type === 'attribute' || left.type === 'subscript') && !this.isOwned(left)) this.addSideEffect(node);
         break;
       }
@@ -622,15 +641,23 @@ class Scanner {
         break;
       case 'cpu':
         this.sideEffects.push(...kind.sideEffects);
-        if (loop) loop.cpuCall ??= { node: call, name: kind.name };
-        else this.cpu.push(kind.evidence);
+        if (loop) loop.cpuCall ??= { node: call, name: kind.name, scale: kind.scale };
+        else {
+          this.cpu.push(kind.evidence);
+          this.scale ??= kind.scale;
+        }
         break;
       case 'aggregate':
         this.cpu.push(kind.evidence);
+        this.scale ??= kind.evidence.text;
         break;
       case 'recursion':
         this.recursion ??= call;
         this.recursionSites++;
+        if (!loop) {
+          const statement = statementAbove(call);
+          if (statement) this.branching.set(statement.id, (this.branching.get(statement.id) ?? 0) + 1);
+        }
         break;
       case 'opaque':
         this.opaqueCalls++;
@@ -736,7 +763,7 @@ class Scanner {
       case 'cpu':
         if (inner.releasesGil) return { kind: 'gil', evidence: { kind: 'gil-release', range: at, text: `${label} at line ${line} mostly runs code that releases the GIL` } };
         return {
-          kind: 'cpu', name: label, sideEffects: inner.sideEffects,
+          kind: 'cpu', name: label, sideEffects: inner.sideEffects, scale: inner.scale,
           evidence: { kind: 'cpu', range: at, text: `it calls ${label} (line ${line}), which is CPU-bound: ${inner.evidence.find((e) => e.kind === 'cpu')?.text ?? 'it computes'}` },
         };
       case 'io': case 'mixed':
@@ -746,6 +773,24 @@ class Scanner {
         return inner.pure ? { kind: 'pure' } : { kind: 'opaque' };
     }
   }
+}
+
+/** True when the expression holds a multiplicative or bitwise operator (`*`, `%`, `<<`, `^`...), not counting nested scopes. */
+function hasStrongArithmetic(node: Node): boolean {
+  if (node.type === 'binary_operator') {
+    const op = node.childForFieldName('operator')?.type ?? '';
+    if (ARITHMETIC.has(op) && !LIGHT.has(op)) return true;
+  }
+  if (NESTED_SCOPES.has(node.type)) return false;
+  return node.namedChildren.some((c) => c !== null && hasStrongArithmetic(c));
+}
+
+/** The statement holding an expression (bounded by the tree's depth). */
+function statementAbove(node: Node): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type.endsWith('_statement') || current.type === 'lambda') return current;
+  }
+  return undefined;
 }
 
 function identifiersIn(node: Node): string[] {

@@ -35,7 +35,10 @@ export const meta: RuleMeta = {
       'it saves: a literal or `const` bound of at least 100,000 (`i < 1e6`, `const ROUNDS = 200_000`), nested loops over the same data',
       '(`for (a of xs) for (b of xs)`, `j < i`), a numeric kernel updating an accumulator each turn (`h = (h * 31 + c) % m`), or recursion',
       'that calls itself twice or more. A linear scan or string building over an input of unknown size is not reported. In Python, nested',
-      'loops (or comprehension clauses) over the same data count even when they only compare items.',
+      'loops (or comprehension clauses) over the same data count even when they only compare items. For `async def` the same scale',
+      'evidence is required (a constant `range` of at least 100,000, nested loops over the same data, a numeric kernel on an',
+      'accumulator, recursion calling itself twice per call, an aggregate over a large range); `cpu-bound-in-thread` keeps every',
+      'CPU-bound target, since a function sent to a thread is usually the heavy part.',
       '',
       'A `Promise.all` or `asyncio.gather` over never-awaiting CPU-bound callbacks is reported once, on the call, with their loops as',
       'related locations. Like `blocking-call-in-async`, a finding in a function that runs while other work is in flight (a route',
@@ -181,7 +184,8 @@ function checkPython(context: RuleContext): void {
     for (const loop of work.loops) {
       // Most loops have no arithmetic or do I/O: `regionCpuClassification` rules them out cheaply.
       const c = regionCpuClassification(semantics, loop);
-      if (!c || c.suspends) continue;
+      // Only work the code shows to be large: a short scan holds the loop for a millisecond (see the heuristic above).
+      if (!c || c.suspends || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
@@ -200,7 +204,7 @@ function checkPython(context: RuleContext): void {
       const target = callableNode(semantics, callee);
       if (!target || isAsyncDef(target)) continue;
       const c = cpuClassification(semantics, target);
-      if (!c) continue;
+      if (!c || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
@@ -265,7 +269,7 @@ function checkGather(context: RuleContext, semantics: PythonSemantics, gather: N
     const target = callee ? callableNode(semantics, callee) : undefined;
     if (!target || !isAsyncDef(target)) continue;
     const c = classifyCallable(semantics, target);
-    if (c.verdict === 'cpu' && !c.suspends) blocking.push({ call, c, name: target.childForFieldName('name')?.text ?? '?', target });
+    if (c.verdict === 'cpu' && !c.suspends && c.scale) blocking.push({ call, c, name: target.childForFieldName('name')?.text ?? '?', target });
   }
   const splat = args.namedChildren.some((a) => a?.type === 'list_splat');
   if (!blocking.length || (blocking.length < 2 && !splat)) return [];
