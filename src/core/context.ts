@@ -265,7 +265,20 @@ function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSeman
 }
 
 /** Work that keeps running after the statement that starts it: a server, a timer, listeners, a watcher. */
-const STARTS_CONCURRENT_WORK = /\b(listen|createServer|serve|setInterval|watch|on|once|addEventListener|spawn|fork|Worker)\s*\(/;
+const TS_STARTS_CONCURRENT_WORK = new Set(['listen', 'createServer', 'serve', 'setInterval', 'watch', 'on', 'once', 'addEventListener', 'spawn', 'fork', 'Worker']);
+/** Python calls that leave tasks or a server running past the statement that makes them. */
+const PY_STARTS_CONCURRENT_WORK = new Set(['create_task', 'ensure_future', 'TaskGroup', 'start_soon', 'start_server', 'serve_forever', 'run_app', 'serve']);
+
+/** True when `node` makes a call (or `new`) whose callee's last name is in `names`: it starts work that keeps running. */
+function startsConcurrentWork(node: Node, language: Language, names: ReadonlySet<string>): boolean {
+  const types = language === 'python' ? ['call'] : ['call_expression', 'new_expression'];
+  return node.descendantsOfType(types).some((call) => {
+    const callee = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');
+    const last = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text
+      : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    return last !== undefined && names.has(last);
+  });
+}
 
 /**
  * The module's own entry point: a function called once at the top level (`init().catch(...)`, `await main()`, `void run()`),
@@ -273,7 +286,7 @@ const STARTS_CONCURRENT_WORK = /\b(listen|createServer|serve|setInterval|watch|o
  */
 function tsCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   const name = tsFunctionName(fn);
-  if (!name || STARTS_CONCURRENT_WORK.test(fn.text)) return undefined;
+  if (!name || startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
   let entry: Node | undefined;
   let calls = 0;
   for (const offset of wordOccurrences(source.text, name).slice(0, MAX_REFERENCES)) {
@@ -399,7 +412,7 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
   const { run, main } = entry;
   const mainFn = source.root.namedChildren.find((c) => c?.type === 'function_definition' && pythonName(c) === main);
   // A main that starts tasks or a server has work in flight while it goes on: not a sequential entry point.
-  if (!mainFn || /\b(create_task|ensure_future|TaskGroup|start_soon|start_server|serve_forever|run_app|serve)\b/.test(mainFn.text)) return undefined;
+  if (!mainFn || startsConcurrentWork(mainFn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
   const evidence = { kind: 'cold' as const, evidence: { message: `it runs once, in sequence, from \`${run.text}\` at ${where(source, run)}`, range: rangeOf(run) } };
   if (main === name) return evidence;
   // Every use of the name is `await name(...)` as a statement of main's own body (or an assignment of one).
@@ -435,10 +448,17 @@ function lifecycleHook(name: string, fn: Node, source: ContextSource): Concurren
   return undefined;
 }
 
+/** `__name__ == "__main__"` (either way round). */
+function isMainGuard(condition: Node | null): boolean {
+  if (condition?.type !== 'comparison_operator' || condition.namedChildren.length !== 2) return false;
+  const texts = condition.namedChildren.map((c) => (c?.type === 'string' ? c.text.slice(1, -1) : c?.text));
+  return condition.children.some((c) => c?.type === '==') && texts.includes('__name__') && texts.includes('__main__');
+}
+
 /** `asyncio.run(main())` under `if __name__ == "__main__":`, with the name of `main`. */
 function mainEntry(source: ContextSource): { run: Node; main: string } | undefined {
   for (const statement of source.root.namedChildren) {
-    if (statement?.type !== 'if_statement' || !/__name__\s*==\s*['"]__main__['"]/.test(statement.childForFieldName('condition')?.text ?? '')) continue;
+    if (statement?.type !== 'if_statement' || !isMainGuard(statement.childForFieldName('condition'))) continue;
     for (const inner of statement.childForFieldName('consequence')?.namedChildren ?? []) {
       const call = inner?.type === 'expression_statement' ? inner.namedChildren[0] : undefined;
       if (call?.type !== 'call' || lastName(call.childForFieldName('function')) !== 'run') continue;
