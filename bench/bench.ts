@@ -60,7 +60,7 @@ function benchBundle(): void {
     console.log('bundle: dist/ missing (run npm run build)');
     return;
   }
-  for (const f of ['extension.js', 'cli.js']) console.log(`bundle dist/${f}: ${(fs.statSync(path.join(dist, f)).size / 1024).toFixed(1)} KiB`);
+  for (const f of ['extension.js', 'server.js', 'analysisWorker.js', 'cli.js']) console.log(`bundle dist/${f}: ${(fs.statSync(path.join(dist, f)).size / 1024).toFixed(1)} KiB`);
   const wasm = fs.readdirSync(path.join(dist, 'wasm')).reduce((n, f) => n + fs.statSync(path.join(dist, 'wasm', f)).size, 0);
   console.log(`bundle dist/wasm: ${(wasm / 1024).toFixed(0)} KiB`);
   // The extension bundle needs `vscode`; a stub lets plain Node time the require itself.
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     for (const lines of [1000, 5000, 20000]) await benchLanguage(language, lines);
   }
   // The other benches are scripts of their own; run each in its own process, in turn, when it exists.
-  for (const extra of ['rules-perf', 'visualiser', 'peer-ruff', 'cpu-ground-truth']) {
+  for (const extra of ['lsp', 'rules-perf', 'visualiser', 'peer-ruff', 'cpu-ground-truth']) {
     const script = path.join(__dirname, `${extra}.js`);
     if (!fs.existsSync(script)) continue;
     console.log(`\n== bench/${extra}`);

@@ -35,6 +35,7 @@ const results = await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   // The analysis worker of src/host: loaded by path next to the bundle that starts it.
   esbuild.build({ ...common, entryPoints: ['src/host/worker.ts'], outfile: 'dist/analysisWorker.js' }),
+  esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' }),
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
 ]);
 for (const result of results) {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { languageFromId, type Range } from '../core';
-import { buildVisualisation, type Visualisation } from '../core/visualiser';
+import type { Visualisation } from '../core/visualiser';
 import { buildConceptPages } from '../core/visualiser/concepts';
 import { renderVisualiserHtml } from '../core/visualiser/html';
-import type { ExtensionSettings } from './config';
-import type { AnalysedDocument, DocumentStore } from './documents';
+import type { ServerVisualisation } from './client';
+import { freeThreaded } from './config';
 import type { Log } from './log';
 import { toRange } from './convert';
 
@@ -28,17 +28,23 @@ type FromPage =
   | { type: 'reveal'; range: Range }
   | { type: 'exportSvg'; svg: string };
 
+/** Where the panel gets its model: the language server, which holds the file's tree. */
+export interface VisualisationSource {
+  visualisation(uri: vscode.Uri): Promise<ServerVisualisation>;
+  /** Fires when findings were published (a file was re-analysed). */
+  readonly onDidUpdate: vscode.Event<void>;
+}
+
 /**
  * Registers the "Visualise Execution Model" command and the panel's serializer. The command takes
  * optional (uri, line) so hovers can link to it: it opens that file and highlights that line.
  */
 export function registerVisualiser(
   context: vscode.ExtensionContext,
-  store: DocumentStore,
+  source: VisualisationSource,
   log: Log,
-  settings: () => ExtensionSettings,
 ): vscode.Disposable {
-  const panel = new VisualiserPanel(context.extensionUri, store, log, settings);
+  const panel = new VisualiserPanel(context.extensionUri, source, log);
   const disposables = [
     panel,
     vscode.commands.registerCommand(VISUALISE_COMMAND, (uri?: vscode.Uri | string, line?: number) => panel.show(uri, line)),
@@ -85,9 +91,8 @@ export class VisualiserPanel implements vscode.Disposable {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly store: DocumentStore,
+    private readonly source: VisualisationSource,
     private readonly log: Log,
-    private readonly settings: () => ExtensionSettings,
   ) {
     this.disposables.push(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
@@ -95,8 +100,8 @@ export class VisualiserPanel implements vscode.Disposable {
         this.document = editor.document;
         this.schedule(0);
       }),
-      store.onDidAnalyse(({ document }) => {
-        if (this.panel && document === this.document) this.schedule(RENDER_DEBOUNCE_MS);
+      source.onDidUpdate(() => {
+        if (this.panel && this.document) this.schedule(RENDER_DEBOUNCE_MS);
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (!this.panel || e.textEditor.document !== this.document || !this.ready) return;
@@ -199,30 +204,25 @@ export class VisualiserPanel implements vscode.Disposable {
     const panel = this.panel;
     if (!document || !panel) return;
     const seq = ++this.renderSeq;
-    let analysed: AnalysedDocument | undefined;
+    const started = performance.now();
+    let answer: ServerVisualisation;
     try {
-      analysed = await this.store.current(document);
+      answer = await this.source.visualisation(document.uri);
     } catch (error) {
-      this.log.error('Visualiser: analysis failed', error);
+      this.log.error('Visualiser: the server could not build the model', error);
+      answer = { note: 'The model could not be built; see the log.' };
     }
     if (seq !== this.renderSeq || this.panel !== panel) return; // a newer render is under way
-    const started = performance.now();
-    const freeThreaded = this.settings().analysis.pythonFreeThreaded;
-    let vis: Visualisation;
-    if (analysed) {
-      vis = buildVisualisation(analysed.parsed, analysed.facts, { freeThreaded }, analysed.result.diagnostics);
-    } else {
-      const language = languageFromId(document.languageId) === 'python' ? 'python' : 'ts';
-      const reason = !this.settings().enabled ? 'Concurrency Lens is disabled (concurrencyLens.enable).' : 'The file is too large to analyse (concurrencyLens.maxFileSizeKB).';
-      vis = buildEmpty(language, reason);
-    }
+    const language = languageFromId(document.languageId) === 'python' ? 'python' : 'ts';
+    const vis: Visualisation = 'note' in answer ? buildEmpty(language, answer.note) : answer.visualisation;
+    const diagnostics = 'note' in answer ? [] : answer.diagnostics;
     const message: ModelMessage = {
       type: 'model',
       ...vis,
-      diagnostics: (analysed?.result.diagnostics ?? []).map((d) => ({ code: d.code, message: d.message, range: d.range, severity: d.severity })),
+      diagnostics: diagnostics.map((d) => ({ code: d.code, message: d.message, range: d.range, severity: d.severity })),
       fileName: baseName(document),
       uri: document.uri.toString(),
-      settings: { freeThreaded },
+      settings: { freeThreaded: 'note' in answer ? freeThreaded() : answer.freeThreaded },
     };
     this.log.debug(`Visualised ${message.fileName} in ${(performance.now() - started).toFixed(1)} ms: ${vis.model.units.length} units.`);
     panel.title = `Execution Model: ${message.fileName}`;

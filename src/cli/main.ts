@@ -8,6 +8,7 @@ import { collectFiles, type WalkProblem } from './walk';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
        concurrency-lens rules
+       concurrency-lens lsp --stdio | --node-ipc   (the language server, for any LSP editor)
 
 Checks Python and TypeScript/JavaScript files for concurrency bugs.
 
@@ -24,6 +25,9 @@ Options:
 Exit status: 0 nothing found, 1 findings reported, 2 usage error or unreadable input.`;
 
 export class UsageError extends Error {}
+
+/** `run` returns this for `lsp`: the server keeps the process alive and sets its own exit code. */
+export const LSP_RUNNING = -1;
 
 interface Options {
   paths: string[];
@@ -103,6 +107,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (command === 'rules') {
       for (const rule of allRules) io.stdout(`${rule.meta.slug.padEnd(24)} ${rule.meta.defaultSeverity.padEnd(12)} ${rule.meta.languages.join(',').padEnd(36)} ${rule.meta.docs.summary}\n`);
       return 0;
+    }
+    if (command === 'lsp') {
+      if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) {
+        throw new UsageError('lsp needs a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
+      }
+      const { startServer } = await import('../server/server');
+      startServer();
+      return LSP_RUNNING;
     }
     if (command !== 'check') throw new UsageError(`unknown command '${command}'`);
     if (rest.includes('-h') || rest.includes('--help')) {
@@ -207,7 +219,7 @@ if (require.main === module) {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     cwd: process.cwd(),
-  }).then((code) => { process.exitCode = code; }, (error: unknown) => {
+  }).then((code) => { if (code !== LSP_RUNNING) process.exitCode = code; }, (error: unknown) => {
     process.stderr.write(`concurrency-lens: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 2;
   });

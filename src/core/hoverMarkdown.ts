@@ -8,6 +8,8 @@ import type { HoverInfo } from './hover';
 export const OPEN_RULE_DOCS_COMMAND = 'concurrencyLens.openRuleDocs';
 export const SHOW_KNOWLEDGE_COMMAND = 'concurrencyLens.showKnowledge';
 export const VISUALISE_COMMAND = 'concurrencyLens.visualise';
+/** Run by the client when the user picks "Disable this rule" (it edits the user's settings). */
+export const DISABLE_RULE_COMMAND = 'concurrencyLens.disableRule';
 /** The only commands hover links may run. */
 export const HOVER_COMMANDS: readonly string[] = [OPEN_RULE_DOCS_COMMAND, SHOW_KNOWLEDGE_COMMAND, VISUALISE_COMMAND];
 

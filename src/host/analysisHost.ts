@@ -32,6 +32,7 @@ const WORKER_HEAP_MB = 4096;
 const STARTUP_MS = 15_000;
 /** Limit for a parse (or incremental reparse), which tree-sitter also stops itself after the limits' parseTimeoutMs. */
 const PARSE_BUDGET_MS = 10_000;
+const REQUEST_MIN_BUDGET_MS = 1_000;
 
 interface Pending {
   job: Job;
@@ -250,10 +251,7 @@ export class AnalysisHost {
     if (worker !== this.worker || !running || running.pending.job.id !== message.id) return;
     if (message.type === 'started') {
       clearTimeout(running.timer);
-      const type = running.pending.job.type;
-      // Parsing is bounded by tree-sitter's own timeout; the budget is for the analyses that follow.
-      const budget = type === 'open' || type === 'change' || type === 'replace' ? Math.max(this.budgetMs, PARSE_BUDGET_MS) : this.budgetMs;
-      running.timer = setTimeout(() => this.onOverrun(running.pending), budget);
+      running.timer = setTimeout(() => this.onOverrun(running.pending), this.budgetFor(running.pending.job));
       running.started = performance.now();
       return;
     }
@@ -298,17 +296,30 @@ export class AnalysisHost {
     void worker?.terminate();
   }
 
+  /**
+   * The budget is for analyses. Parsing is bounded by tree-sitter's own timeout, and a hover or a model the
+   * user asked for gets at least a second, so that a tiny budget cannot starve them on a freshly started worker.
+   */
+  private budgetFor(job: Job): number {
+    switch (job.type) {
+      case 'open': case 'change': case 'replace': case 'close': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
+      case 'hover': case 'visualise': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
+      default: return this.budgetMs;
+    }
+  }
+
   private onOverrun(pending: Pending): void {
     if (this.running?.pending !== pending) return;
     const slots = this.slots!;
     const phase = Atomics.load(slots, SLOT_JOB) === pending.job.id ? PHASES[Atomics.load(slots, SLOT_PHASE)] ?? 'idle' : 'idle';
+    const budgetMs = this.budgetFor(pending.job);
     this.running = undefined;
     const worker = this.worker;
     this.worker = undefined;
     void worker?.terminate();
     const job = pending.job;
     const where = 'uri' in job ? job.uri : `(${job.type === 'analyzeText' ? job.language : ''} text)`;
-    this.options.log?.('error', `Analysis of ${where} stopped after ${this.budgetMs} ms: ${job.type}, in ${phase}.`);
+    this.options.log?.('error', `Analysis of ${where} stopped after ${budgetMs} ms: ${job.type}, in ${phase}.`);
     if (pending.overrunKey) {
       const [uri, key] = pending.overrunKey.split('\n');
       this.overran.set(uri, { key, phase });
@@ -316,9 +327,9 @@ export class AnalysisHost {
     // A text that cannot be parsed in time is not given to the next worker (it would overrun there too).
     if (job.type === 'open' || job.type === 'change' || job.type === 'replace') {
       const mirror = this.mirrors.get(job.uri);
-      if (mirror) mirror.unavailable = { kind: 'overrun', phase: 'parse', budgetMs: this.budgetMs };
+      if (mirror) mirror.unavailable = { kind: 'overrun', phase: 'parse', budgetMs };
     }
-    pending.resolve({ kind: 'overrun', phase, budgetMs: this.budgetMs });
+    pending.resolve({ kind: 'overrun', phase, budgetMs });
     this.pump();
   }
 

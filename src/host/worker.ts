@@ -73,7 +73,7 @@ async function run(job: Job): Promise<unknown> {
     case 'analyze': {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
-      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase });
+      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase, readFile: readerFor(job.params.projectRoot) });
       return { ...result, version: doc.version };
     }
     case 'hover': {

@@ -34,7 +34,7 @@ describe('daemon-after-start in the editor (examples/threads_daemon.py)', functi
   it('the Problems panel lists it with its code', async () => {
     const row = await waitForProblem(page, /daemon-after-start/);
     assert.match(row, /shipper\.daemon/);
-    assert.match(row, /Concurrency Lens/);
+    assert.match(row, /concurrency-lens/);
     await screenshot(page, '02-daemon-problems');
     await closePanel(page);
   });

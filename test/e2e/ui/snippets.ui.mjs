@@ -13,8 +13,8 @@ const FILE = 'threads_daemon.py';
 const ANCHOR = 'events: "queue.Queue[str]" = queue.Queue()';
 const PREFIX = 'cl-thread';
 
-/** Our Problems rows (VS Code shows the source and code as "Concurrency Lens(code)"). */
-const ours = (rows) => rows.filter((r) => /Concurrency Lens/.test(r));
+/** Our Problems rows (VS Code shows the source and code as "concurrency-lens(code)"). */
+const ours = (rows) => rows.filter((r) => /concurrency-lens/.test(r));
 const lineOf = (row) => Number(/Ln (\d+)/.exec(row)?.[1]);
 
 describe('cl-thread snippet in the editor (examples/threads_daemon.py)', function () {

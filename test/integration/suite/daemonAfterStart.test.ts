@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import {
-  activateExtension, codeOf, describe as show, hoverText, open, ours, rangeOfText, resetEditors, skip,
+  activateExtension, codeOf, describe as show, hoverText, open, ours, rangeOfText, resetEditors, skip, SOURCE,
   waitForDiagnostics, workspaceFile,
 } from './helpers';
 
@@ -24,7 +24,7 @@ suite('Rule daemon-after-start (Python)', () => {
     const { editor, diagnostic } = await openBuggy();
     assert.deepStrictEqual(ours(editor.document.uri).map(show), [show(diagnostic)], 'exactly one diagnostic expected');
     assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
-    assert.strictEqual(diagnostic.source, 'Concurrency Lens');
+    assert.strictEqual(diagnostic.source, SOURCE);
     assert.ok(diagnostic.range.isEqual(rangeOfText(editor.document, LATE)),
       `range ${JSON.stringify(show(diagnostic))} should cover exactly "${LATE}"`);
     assert.match(diagnostic.message, /worker\.daemon/);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { skipReasons } from './index';
 
 export const EXTENSION_ID = 'concurrency-lens.concurrency-lens';
-export const SOURCE = 'Concurrency Lens';
+export const SOURCE = 'concurrency-lens';
 
 /** The workspace the suite runs in (test/integration/workspace, or a temp copy of it). */
 export function workspaceFile(...parts: string[]): vscode.Uri {

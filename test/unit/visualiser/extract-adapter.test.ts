@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import { ParsedDocument, TreeFacts, analyzeDocument } from '../../../src/core';
+import { buildVisualisation } from '../../../src/core/visualiser';
 import { fixture } from '../helpers';
 
 type Listener = (e: any) => unknown;
@@ -98,12 +99,15 @@ test('the visualiser panel: HTML without file text, model by message, reveal and
     const editor = { document, selection: undefined as unknown, viewColumn: 1, revealed: undefined as unknown, revealRange(r: unknown) { this.revealed = r; } };
     vscode.window.activeTextEditor = editor;
     vscode.window.visibleTextEditors = [editor];
-    const analysed = event();
-    const store = { onDidAnalyse: analysed.on, current: async () => ({ parsed, result, facts, version: 1 }) };
+    const updated = event();
+    // The language server's answer, built here by the same core.
+    const source = {
+      onDidUpdate: updated.on,
+      visualisation: async () => ({ visualisation: buildVisualisation(parsed, facts, { freeThreaded: true }, result.diagnostics), diagnostics: result.diagnostics, freeThreaded: true }),
+    };
     const log = { info() {}, debug() {}, error(m: string, e: unknown) { throw new Error(`${m}: ${String(e)}`); } };
     const subscriptions: unknown[] = [];
-    const settings = () => ({ enabled: true, analysis: { pythonFreeThreaded: true, ruleSeverity: {} }, maxFileBytes: 1e6, debounceMs: 0, hover: 'full' as const });
-    registerVisualiser({ extensionUri: { toString: () => 'file:///ext' }, subscriptions } as never, store as never, log as never, settings);
+    registerVisualiser({ extensionUri: { toString: () => 'file:///ext' }, subscriptions } as never, source, log as never);
     assert.equal(subscriptions.length, 1);
 
     await vscode.commands_.get(VISUALISE_COMMAND)!();

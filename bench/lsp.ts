@@ -1,0 +1,116 @@
+// The language server as an editor sees it: time to first diagnostics, server time per edit, what a keystroke
+// costs the client, memory with 100 open files. Figures only; nothing asserts a time.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { LineIndex, type Language } from '../src/core';
+import { corpus } from './corpus';
+
+const root = path.resolve(__dirname, '..', '..');
+const LANGUAGE_ID: Record<Language, string> = { python: 'python', typescript: 'typescript', tsx: 'typescriptreact', javascript: 'javascript' };
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+interface Server { rpc: MessageConnection; pid: number; next: (uri: string) => Promise<number>; stop: () => Promise<void> }
+
+async function start(): Promise<Server & { startedMs: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiting = new Map<string, (t: number) => void>();
+  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => {
+    const resolve = waiting.get(p.uri);
+    waiting.delete(p.uri);
+    resolve?.(performance.now());
+  });
+  rpc.onNotification('window/logMessage', () => undefined);
+  rpc.onNotification('concurrencyLens/status', () => undefined);
+  rpc.listen();
+  await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { settings: { debounceMs: 0, maxFileSizeKB: 20480 } } });
+  await rpc.sendNotification('initialized', {});
+  return {
+    rpc,
+    pid: child.pid!,
+    startedMs: performance.now() - t0,
+    next: (uri) => new Promise((resolve) => waiting.set(uri, resolve)),
+    stop: async () => {
+      await rpc.sendRequest('shutdown');
+      await rpc.sendNotification('exit');
+      rpc.dispose();
+    },
+  };
+}
+
+async function perSize(language: Language, lines: number): Promise<void> {
+  const server = await start();
+  const text = corpus(language, lines, path.join(root, 'src'));
+  const uri = `file:///bench/${lines}.${language === 'python' ? 'py' : 'ts'}`;
+  const opened = performance.now();
+  const first = server.next(uri);
+  await server.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: LANGUAGE_ID[language], version: 1, text } });
+  const firstMs = (await first) - opened;
+  // One character typed in the middle and removed again, as an editor sends it (incremental sync).
+  const index = new LineIndex(text);
+  const line = Math.floor(index.lineCount / 2);
+  const column = index.lineText(line).length;
+  const edits: number[] = [];
+  const clientShare: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const insert = i % 2 === 0;
+    const change = insert
+      ? { range: { start: { line, character: column }, end: { line, character: column } }, text: ' ' }
+      : { range: { start: { line, character: column }, end: { line, character: column + 1 } }, text: '' };
+    const done = server.next(uri);
+    const t0 = performance.now();
+    await server.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: i + 2 }, contentChanges: [change] });
+    clientShare.push(performance.now() - t0);
+    edits.push((await done) - t0);
+  }
+  console.log(`${language.padEnd(10)} ${String(lines).padStart(6)} lines: server start ${server.startedMs.toFixed(0)} ms, didOpen -> diagnostics ${firstMs.toFixed(0)} ms, `
+    + `1-char edit -> diagnostics median ${median(edits).toFixed(1)} ms, client's share of a keystroke median ${median(clientShare).toFixed(3)} ms`);
+  await server.stop();
+}
+
+async function memory(): Promise<void> {
+  const server = await start();
+  const before = rssMb(server.pid);
+  const files = fs.readdirSync(path.join(root, 'test', 'fixtures'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(py|ts)$/.test(f)).map((f) => path.join(root, 'test', 'fixtures', f));
+  const waits: Promise<number>[] = [];
+  for (let i = 0; i < 100; i++) {
+    const file = files[i % files.length];
+    const language = file.endsWith('.py') ? 'python' : 'typescript';
+    // Each file padded to a few hundred lines, as real files are.
+    const text = fs.readFileSync(file, 'utf8') + corpus(language, 300, path.join(root, 'src'));
+    const uri = `file:///bench/open/${i}-${path.basename(file)}`;
+    waits.push(server.next(uri));
+    await server.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: language, version: 1, text } });
+  }
+  await Promise.all(waits);
+  console.log(`server memory: ${before.toFixed(0)} MB idle, ${rssMb(server.pid).toFixed(0)} MB with 100 open files (RSS, worker thread included)`);
+  await server.stop();
+}
+
+async function main(): Promise<void> {
+  console.log(`Language server bench — node ${process.version}`);
+  for (const language of ['python', 'typescript'] as const) {
+    for (const lines of [1000, 5000, 20000]) await perSize(language, lines);
+  }
+  await memory();
+  const vsix = path.join(root, 'concurrency-lens.vsix');
+  if (fs.existsSync(vsix)) console.log(`concurrency-lens.vsix: ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,322 @@
+// The language server: the analysis core behind LSP, for VS Code and any other editor.
+// Analysis runs on the host's worker thread with a time budget, so this thread always answers.
+import {
+  CodeActionKind, createConnection, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
+  type CodeAction, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { describeSkip, languageFromId, languageFromPath, type ContentChange, type Diagnostic, type Language } from '../core';
+import { renderHover } from '../core/hoverMarkdown';
+import { AnalysisHost, budgetDiagnostic } from '../host/analysisHost';
+import { FIX_ALL_KIND, fixAllEdits, quickFixes } from './codeActions';
+import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
+import { parseSettings, type ServerSettings } from './settings';
+
+export const VISUALISATION_REQUEST = 'concurrencyLens/visualisation';
+export const STATUS_NOTIFICATION = 'concurrencyLens/status';
+const SECTION = 'concurrencyLens';
+/** Work that takes longer than this shows progress in the client. */
+const PROGRESS_AFTER_MS = 500;
+
+interface OpenDocument {
+  text: TextDocument;
+  language: Language;
+  /** Held by the analysis host (not over the size limit). */
+  inHost: boolean;
+  timer?: NodeJS.Timeout;
+  /** The latest complete analysis: its diagnostics outlive an analysis that overruns. */
+  last?: { version: number; diagnostics: Diagnostic[] };
+  /** The analysis under way for the current version, if any. */
+  pending?: Promise<void>;
+  pendingVersion?: number;
+}
+
+export interface StatusMessage {
+  state: 'ready' | 'analysing';
+  /** Files whose last analysis overran its budget. */
+  overrun: number;
+}
+
+function fileName(uri: string): string {
+  return decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1)) || uri;
+}
+
+/** Starts the server on the transport named on the command line (--stdio, --node-ipc, --socket=N). */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+  let settings: ServerSettings = parseSettings({});
+  let canPullConfiguration = false;
+  let canShowProgress = false;
+  /** Hover links to the visualiser only where a client said it has that command (our VS Code client). */
+  let visualiserLinks = false;
+  /** Workspace folders on disk: a file's path below one tells rules where it sits (`scripts/`) and lets them read its local modules. */
+  let roots: string[] = [];
+  const workspacePath = (uri: string): { path?: string; projectRoot?: string } => {
+    if (!uri.startsWith('file:')) return {};
+    const file = fileURLToPath(uri);
+    const root = roots.filter((r) => file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0];
+    return root ? { path: path.relative(root, file).split(path.sep).join('/'), projectRoot: root } : {};
+  };
+  const documents = new Map<string, OpenDocument>();
+  const overrun = new Set<string>();
+  const warnedLarge = new Set<string>();
+  let analysing = 0;
+  const host = new AnalysisHost({
+    budgetMs: settings.budgetMs,
+    limits: { parseTimeoutMs: 5_000 },
+    log: (level, message) => (level === 'error' ? connection.console.error(message) : connection.console.info(message)),
+  });
+
+  const status = (): void => {
+    void connection.sendNotification(STATUS_NOTIFICATION, { state: analysing > 0 ? 'analysing' : 'ready', overrun: overrun.size } satisfies StatusMessage);
+  };
+
+  const publish = (uri: string, diagnostics: readonly Diagnostic[], version?: number): void => {
+    void connection.sendDiagnostics({ uri, version, diagnostics: diagnostics.map((d) => toLspDiagnostic(uri, d)) });
+  };
+
+  const languageOf = (uri: string, languageId: string): Language | undefined =>
+    languageFromId(languageId) ?? languageFromId({ tsx: 'typescriptreact', jsx: 'javascriptreact' }[languageId] ?? '') ?? languageFromPath(uri);
+
+  /** Opens the text in the host when it is within the size limit; says once why not otherwise. */
+  const admit = (uri: string, entry: OpenDocument): void => {
+    const text = entry.text.getText();
+    const fits = text.length <= settings.maxFileBytes;
+    if (fits && !entry.inHost) host.open(uri, entry.language, text, entry.text.version);
+    if (!fits && entry.inHost) host.close(uri);
+    entry.inHost = fits;
+    if (!fits && !warnedLarge.has(uri)) {
+      warnedLarge.add(uri);
+      connection.console.info(`Not analysing ${fileName(uri)}: ${Math.round(text.length / 1024)} KB is over concurrencyLens.maxFileSizeKB.`);
+      publish(uri, []);
+    }
+    if (fits) warnedLarge.delete(uri);
+  };
+
+  const analyse = (uri: string): Promise<void> => {
+    const entry = documents.get(uri);
+    if (!entry) return Promise.resolve();
+    clearTimeout(entry.timer);
+    const version = entry.text.version;
+    if (entry.last?.version === version) return Promise.resolve();
+    if (entry.pending && entry.pendingVersion === version) return entry.pending;
+    if (!settings.enabled || !entry.inHost) return Promise.resolve();
+    entry.pendingVersion = version;
+    entry.pending = (async () => {
+      analysing++;
+      status();
+      let progress: WorkDoneProgressServerReporter | undefined;
+      const progressTimer = canShowProgress ? setTimeout(() => {
+        void connection.window.createWorkDoneProgress().then((p) => {
+          progress = p;
+          p.begin('Concurrency Lens', undefined, `Analysing ${fileName(uri)}`);
+        }, () => undefined);
+      }, PROGRESS_AFTER_MS) : undefined;
+      try {
+        const outcome = await host.analyze(uri, { settings: settings.analysis, ...workspacePath(uri) });
+        if (documents.get(uri) !== entry) return;
+        switch (outcome.kind) {
+          case 'done': {
+            const result = outcome.value;
+            if (result.skipped) connection.console.info(`Not analysing ${fileName(uri)}: ${describeSkip(result.skipped)}.`);
+            for (const e of result.ruleErrors) connection.console.error(`Rule ${e.rule} failed on ${fileName(uri)}: ${e.message}`);
+            overrun.delete(uri);
+            entry.last = { version: result.version, diagnostics: result.diagnostics };
+            // A result for an older text would put squiggles in the wrong places; the newer analysis is scheduled.
+            if (result.version === entry.text.version) publish(uri, result.diagnostics, result.version);
+            break;
+          }
+          case 'overrun':
+            // Keep the last findings and say, at line 1, that this text was not fully analysed.
+            overrun.add(uri);
+            publish(uri, [budgetDiagnostic(outcome.phase, outcome.budgetMs), ...(entry.last?.diagnostics ?? [])], entry.text.version);
+            entry.last = { version, diagnostics: entry.last?.diagnostics ?? [] };
+            break;
+          case 'failed':
+            connection.console.error(`Analysing ${fileName(uri)} failed: ${outcome.message}`);
+            break;
+          case 'cancelled':
+            break;
+        }
+      } finally {
+        clearTimeout(progressTimer);
+        progress?.done();
+        analysing--;
+        status();
+        if (entry.pendingVersion === version) entry.pending = undefined;
+      }
+    })();
+    return entry.pending;
+  };
+
+  const schedule = (uri: string, delay: number): void => {
+    const entry = documents.get(uri);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => void analyse(uri), delay);
+  };
+
+  /** The diagnostics of the document's current text, analysing it first if needed. */
+  const current = async (uri: string): Promise<Diagnostic[] | undefined> => {
+    await analyse(uri);
+    const entry = documents.get(uri);
+    return entry?.last && entry.last.version === entry.text.version ? entry.last.diagnostics : undefined;
+  };
+
+  const pullSettings = async (): Promise<void> => {
+    if (canPullConfiguration) {
+      try {
+        const [raw] = await connection.workspace.getConfiguration([{ section: SECTION }]) as unknown[];
+        settings = parseSettings(raw);
+      } catch (error) {
+        connection.console.error(`Reading settings failed: ${String(error)}`);
+      }
+    }
+    host.setBudget(settings.budgetMs);
+  };
+
+  const refreshAll = (): void => {
+    for (const [uri, entry] of documents) {
+      entry.last = undefined;
+      if (!settings.enabled) {
+        publish(uri, []);
+        continue;
+      }
+      admit(uri, entry);
+      schedule(uri, 0);
+    }
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    roots = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []))
+      .filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    canShowProgress = params.capabilities.window?.workDoneProgress === true;
+    const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown } | undefined;
+    visualiserLinks = options?.visualiser === true;
+    if (options?.settings !== undefined) settings = parseSettings(options.settings);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        // For a client's diagnostics and tests: which process to look at.
+        experimental: { pid: process.pid },
+      },
+      serverInfo: { name: 'concurrency-lens', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    void pullSettings().then(refreshAll);
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    if (!canPullConfiguration) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[SECTION] ?? change.settings);
+    void pullSettings().then(refreshAll);
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument: { uri, languageId, version, text } }) => {
+    const language = languageOf(uri, languageId);
+    if (!language) return;
+    const entry: OpenDocument = { text: TextDocument.create(uri, languageId, version, text), language, inHost: false };
+    const previous = documents.get(uri);
+    if (previous) clearTimeout(previous.timer);
+    documents.set(uri, entry);
+    admit(uri, entry);
+    schedule(uri, 0);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument: { uri, version }, contentChanges }) => {
+    const entry = documents.get(uri);
+    if (!entry) return; // a document never opened: nothing to update
+    const changes: ContentChange[] = [];
+    let whole = false;
+    for (const change of contentChanges) {
+      if ('range' in change) {
+        const start = entry.text.offsetAt(change.range.start);
+        const end = entry.text.offsetAt(change.range.end);
+        changes.push({ rangeOffset: start, rangeLength: end - start, text: change.text });
+      } else {
+        whole = true;
+      }
+      entry.text = TextDocument.update(entry.text, [change], version);
+    }
+    if (entry.inHost) {
+      // Edits reach the tree at once (incremental reparse); analysis waits for typing to pause.
+      if (whole) host.replace(uri, entry.text.getText(), version);
+      else host.change(uri, changes, version);
+    }
+    admit(uri, entry);
+    schedule(uri, settings.debounceMs);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument: { uri } }) => {
+    const entry = documents.get(uri);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    documents.delete(uri);
+    overrun.delete(uri);
+    warnedLarge.delete(uri);
+    if (entry.inHost) host.close(uri);
+    publish(uri, []);
+  });
+
+  connection.onHover(async ({ textDocument: { uri }, position }, token) => {
+    if (settings.hover === 'off' || !settings.enabled) return null;
+    const diagnostics = await current(uri);
+    const entry = documents.get(uri);
+    if (!entry?.inHost || token.isCancellationRequested) return null;
+    const version = entry.text.version;
+    const outcome = await host.hover(uri, { line: position.line, column: position.character }, diagnostics ?? [], {
+      hover: settings.hover,
+      pythonFreeThreaded: settings.analysis.pythonFreeThreaded,
+    });
+    // A hover computed on another text would describe the wrong code.
+    if (outcome.kind !== 'done' || !outcome.value || token.isCancellationRequested || entry.text.version !== version) return null;
+    const rendered = renderHover(outcome.value, visualiserLinks ? { visualiseUri: uri } : {});
+    return { contents: { kind: MarkupKind.Markdown, value: rendered.markdown }, range: toLspRange(outcome.value.range) };
+  });
+
+  connection.onCodeAction(async ({ textDocument: { uri }, range, context }, token) => {
+    const diagnostics = await current(uri);
+    const entry = documents.get(uri);
+    if (!entry || !diagnostics || token.isCancellationRequested) return [];
+    const wants = (kind: string): boolean => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const actions: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
+      const text = entry.text;
+      actions.push(...quickFixes({
+        uri,
+        language: entry.language,
+        lineText: (line) => text.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }),
+      }, diagnostics, fromLspRange(range)));
+    }
+    // Fix-all only when asked for by kind (on save, or "Fix all"), never in the lightbulb.
+    if (context.only && wants(FIX_ALL_KIND)) {
+      const edits = fixAllEdits(diagnostics);
+      if (edits.length) actions.push({ title: 'Fix all auto-fixable Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
+    }
+    return actions;
+  });
+
+  connection.onRequest(VISUALISATION_REQUEST, async (params: { uri?: unknown }, token: CancellationToken) => {
+    const uri = typeof params?.uri === 'string' ? params.uri : '';
+    const entry = documents.get(uri);
+    if (!entry) return { note: 'The file is not open in the language server.' };
+    if (!settings.enabled) return { note: 'Concurrency Lens is disabled (concurrencyLens.enable).' };
+    if (!entry.inHost) return { note: 'The file is too large to analyse (concurrencyLens.maxFileSizeKB).' };
+    const diagnostics = (await current(uri)) ?? entry.last?.diagnostics ?? [];
+    if (token.isCancellationRequested) return null;
+    const freeThreaded = settings.analysis.pythonFreeThreaded;
+    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics);
+    if (outcome.kind === 'overrun') return { note: `Building the model stopped after ${outcome.budgetMs} ms (concurrencyLens.analysisBudgetMs).` };
+    if (outcome.kind !== 'done') return { note: `The model could not be built (${outcome.kind === 'failed' ? outcome.message : outcome.kind}).` };
+    return { visualisation: outcome.value, diagnostics, freeThreaded };
+  });
+
+  connection.onShutdown(() => host.dispose());
+  connection.listen();
+}

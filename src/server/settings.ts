@@ -1,0 +1,43 @@
+import type { AnalysisSettings, Severity } from '../core';
+import type { HoverMode } from '../core/hover';
+import { DEFAULT_BUDGET_MS } from '../host/analysisHost';
+
+// The `concurrencyLens` settings as any LSP client sends them (VS Code nests dotted keys: python.freeThreaded).
+
+export interface ServerSettings {
+  enabled: boolean;
+  analysis: AnalysisSettings;
+  maxFileBytes: number;
+  debounceMs: number;
+  hover: HoverMode;
+  budgetMs: number;
+}
+
+const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+
+const record = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
+
+function number(value: unknown, fallback: number, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(min, value) : fallback;
+}
+
+/** Reads what the client sent, keeping a default for anything missing or malformed. */
+export function parseSettings(raw: unknown): ServerSettings {
+  const config = record(raw);
+  const ruleSeverity: Record<string, Severity | 'off'> = {};
+  for (const [slug, value] of Object.entries(record(config.rules))) {
+    if (typeof value === 'string' && SEVERITIES.has(value)) ruleSeverity[slug] = value as Severity | 'off';
+  }
+  const python = record(config.python);
+  const freeThreaded = python.freeThreaded ?? config['python.freeThreaded'];
+  const hover = config.hover;
+  return {
+    enabled: config.enable !== false,
+    analysis: { pythonFreeThreaded: freeThreaded === true, ruleSeverity },
+    maxFileBytes: number(config.maxFileSizeKB, 2048, 1) * 1024,
+    debounceMs: number(config.debounceMs, 300, 0),
+    hover: hover === 'short' || hover === 'off' ? hover : 'full',
+    budgetMs: number(config.analysisBudgetMs, DEFAULT_BUDGET_MS, 10),
+  };
+}

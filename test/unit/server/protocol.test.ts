@@ -1,0 +1,134 @@
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { applyEdits, LineIndex } from '../../../src/core';
+import { pyCompiles, repoRoot, tempDir } from '../helpers';
+
+// Drives the built server over stdio as a generic editor would: no VS Code, only the protocol.
+
+interface LspDiagnostic { code: string; source: string; message: string; severity: number; range: LspRange; codeDescription?: { href: string } }
+interface LspRange { start: { line: number; character: number }; end: { line: number; character: number } }
+interface LspEdit { range: LspRange; newText: string }
+interface LspAction { title: string; kind: string; isPreferred?: boolean; edit?: { changes: Record<string, LspEdit[]> }; command?: { command: string; arguments: unknown[] } }
+
+const PY = 'import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n\n\nasyncio.run(main())\n';
+const TS = "import * as fs from 'fs';\n\nexport async function load(path: string) {\n  return fs.readFileSync(path, 'utf8');\n}\n";
+
+function apply(text: string, edits: LspEdit[]): string {
+  return applyEdits(text, edits.map((e) => ({
+    range: { start: { line: e.range.start.line, column: e.range.start.character }, end: { line: e.range.end.line, column: e.range.end.character } },
+    newText: e.newText,
+  })));
+}
+
+describe('language server over stdio', () => {
+  let server: ChildProcess;
+  let rpc: MessageConnection;
+  const published = new Map<string, LspDiagnostic[][]>();
+  let exited: Promise<number | null>;
+  const dir = tempDir();
+  const pyUri = `file://${path.join(dir, 'app.py')}`;
+  const tsUri = `file://${path.join(dir, 'load.ts')}`;
+
+  /** Waits for the next diagnostics of `uri` that satisfy `test` (earlier ones included). */
+  const diagnostics = async (uri: string, test: (ds: LspDiagnostic[]) => boolean, what: string): Promise<LspDiagnostic[]> => {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const found = published.get(uri)?.find(test);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(published.get(uri))}`);
+  };
+
+  before(async () => {
+    server = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    exited = new Promise((resolve) => server.on('exit', resolve));
+    rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: LspDiagnostic[] }) => {
+      const list = published.get(p.uri) ?? [];
+      list.push(p.diagnostics);
+      published.set(p.uri, list);
+    });
+    rpc.onNotification('window/logMessage', () => undefined);
+    rpc.listen();
+    const init = await rpc.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: `file://${dir}`, capabilities: {}, initializationOptions: { settings: { debounceMs: 0 } } });
+    assert.ok(init.capabilities.hoverProvider);
+    await rpc.sendNotification('initialized', {});
+  });
+
+  after(() => {
+    rpc?.dispose();
+    server?.kill();
+  });
+
+  it('publishes diagnostics with codes, ranges and a rule page that exists, for Python and TS', async () => {
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: pyUri, languageId: 'python', version: 1, text: PY } });
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: tsUri, languageId: 'typescript', version: 1, text: TS } });
+    const [py] = await diagnostics(pyUri, (ds) => ds.length > 0, 'Python diagnostics');
+    assert.equal(py.code, 'blocking-call-in-async');
+    assert.equal(py.source, 'concurrency-lens');
+    assert.deepEqual(py.range, { start: { line: 5, character: 4 }, end: { line: 5, character: 14 } });
+    assert.ok(py.codeDescription && fs.existsSync(fileURLToPath(py.codeDescription.href)), JSON.stringify(py.codeDescription));
+    const [ts] = await diagnostics(tsUri, (ds) => ds.length > 0, 'TS diagnostics');
+    assert.equal(ts.code, 'blocking-call-in-async');
+    assert.equal(ts.range.start.line, 3);
+  });
+
+  it('answers a hover on the blocking call', async () => {
+    const hover = await rpc.sendRequest<{ contents: { kind: string; value: string } }>('textDocument/hover', { textDocument: { uri: pyUri }, position: { line: 5, character: 10 } });
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /time\.sleep/);
+    assert.match(hover.contents.value, /blocking-call-in-async/);
+  });
+
+  it('offers the fix as a WorkspaceEdit whose result compiles, and fix-all on request', async () => {
+    const range = { start: { line: 5, character: 4 }, end: { line: 5, character: 17 } };
+    const actions = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri: pyUri }, range, context: { diagnostics: [] } });
+    const preferred = actions.find((a) => a.isPreferred);
+    assert.ok(preferred?.edit, JSON.stringify(actions.map((a) => a.title)));
+    const fixed = apply(PY, preferred.edit.changes[pyUri]);
+    assert.match(fixed, /await asyncio\.sleep\(1\)/);
+    const file = path.join(dir, 'fixed.py');
+    fs.writeFileSync(file, fixed);
+    pyCompiles(file);
+    assert.ok(actions.some((a) => a.title === 'Ignore blocking-call-in-async on this line'));
+    assert.ok(actions.some((a) => a.command?.command === 'concurrencyLens.disableRule' && a.command.arguments[0] === 'blocking-call-in-async'));
+    const all = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri: pyUri }, range, context: { diagnostics: [], only: ['source.fixAll'] } });
+    assert.equal(all.length, 1);
+    assert.equal(all[0].kind, 'source.fixAll.concurrencyLens');
+    assert.equal(apply(PY, all[0].edit!.changes[pyUri]), fixed);
+  });
+
+  it('follows incremental edits', async () => {
+    const start = new LineIndex(PY).positionAt(PY.indexOf('time.sleep(1)'));
+    await rpc.sendNotification('textDocument/didChange', {
+      textDocument: { uri: pyUri, version: 2 },
+      contentChanges: [{ range: { start: { line: start.line, character: start.column }, end: { line: start.line, character: start.column + 'time.sleep(1)'.length } }, text: 'pass' }],
+    });
+    await diagnostics(pyUri, (ds) => ds.length === 0, 'the diagnostic to clear after the edit');
+  });
+
+  it('survives bad input: a malformed request, an unknown method, an edit to a closed file, a huge file', async () => {
+    await assert.rejects(rpc.sendRequest('textDocument/hover', { nonsense: true }));
+    await assert.rejects(rpc.sendRequest('concurrencyLens/noSuchMethod', {}), /Unhandled method|not found/i);
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: 'file:///never/opened.py', version: 2 }, contentChanges: [{ text: 'x' }] });
+    const hugeUri = `file://${path.join(dir, 'huge.py')}`;
+    const huge = `import time\nasync def f():\n    time.sleep(1)\n${'x = 1\n'.repeat(600_000)}`;
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: hugeUri, languageId: 'python', version: 1, text: huge } });
+    // Still serving: a hover on the TS file answers.
+    const hover = await rpc.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: tsUri }, position: { line: 3, character: 15 } });
+    assert.ok(hover && /readFileSync/.test(hover.contents.value));
+    await diagnostics(hugeUri, (ds) => ds.length === 0, 'the huge file to get no findings');
+  });
+
+  it('shuts down and exits with code 0', async () => {
+    await rpc.sendRequest('shutdown');
+    await rpc.sendNotification('exit');
+    assert.equal(await exited, 0);
+  });
+});
