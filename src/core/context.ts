@@ -58,7 +58,7 @@ const PLUGIN_HOOKS = new Set(['transform', 'load', 'resolveId', 'transformIndexH
 /** Python decorators (last name) that register a request, websocket or bot handler. */
 const PY_ROUTE_DECORATORS = new Set([
   'get', 'post', 'put', 'delete', 'patch', 'head', 'options', 'route', 'api_route', 'websocket', 'websocket_route', 'view',
-  'command', 'event', 'listen', 'message_handler', 'callback_query_handler', 'message', 'callback_query', 'on_message',
+  'command', 'event', 'listen', 'message_handler', 'callback_query_handler', 'message', 'callback_query', 'on_message', 'middleware',
 ]);
 /** Python calls that register a handler passed by name: aiohttp `web.get('/', h)`, `router.add_get`, telegram handlers. */
 const PY_ROUTE_CALLS = new Set([
