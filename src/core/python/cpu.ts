@@ -431,7 +431,7 @@ class Scanner {
     // Counting (`n += 1`), flags (`found |= ...`) or formatting over a collection of unknown size is cheap bookkeeping;
     // it counts only in loops over `range(...)`, which exist to iterate many times.
     const iterable = iterableOf(loop.node);
-    const counted = iterable?.type === 'call' && this.semantics.calleeName(iterable) === 'builtins.range';
+    const counted = (iterable?.type === 'call' && this.semantics.calleeName(iterable) === 'builtins.range') || isCountingWhile(loop.node);
     const pairs = this.quadratic(loop);
     const does = loop.cpuCall
       ? `calls ${loop.cpuCall.name} (line ${lineOf(loop.cpuCall.node)}), which is CPU-bound,`
@@ -775,6 +775,20 @@ class Scanner {
   }
 }
 
+/** `while i < n: ... i += 1` (or `while n > 0: n -= 1`): a counter stepped towards a bound, like a loop over `range(n)`. */
+function isCountingWhile(loop: Node): boolean {
+  if (loop.type !== 'while_statement') return false;
+  const condition = loop.childForFieldName('condition');
+  if (condition?.type !== 'comparison_operator') return false;
+  const names = new Set(condition.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text));
+  if (!names.size) return false;
+  return loop.childForFieldName('body')?.descendantsOfType('augmented_assignment').some((step) => {
+    const target = step.childForFieldName('left');
+    const op = step.childForFieldName('operator')?.type;
+    return target?.type === 'identifier' && names.has(target.text) && (op === '+=' || op === '-=');
+  }) ?? false;
+}
+
 /** True when the expression holds a multiplicative or bitwise operator (`*`, `%`, `<<`, `^`...), not counting nested scopes. */
 function hasStrongArithmetic(node: Node): boolean {
   if (node.type === 'binary_operator') {
@@ -813,6 +827,7 @@ const PRECHECK_QUERY = `
 (call function: (identifier) @callee)
 (call function: (attribute attribute: (identifier) @callee))
 [(for_statement) (for_in_clause)] @loop
+(while_statement condition: (comparison_operator)) @while
 `;
 // Names a call could reach a function of this file through, found by text (a whole-file query costs as much as
 // visiting every node): `def`/`class` names, and names assigned (`=`, `:=`) a name, an attribute, a lambda or a
@@ -929,7 +944,10 @@ function scanForCpu(semantics: PythonSemantics, node: Node): boolean {
   for (const { name, node: captured } of precheckQuery(semantics).captures(node)) {
     if (name === 'strong') return true;
     if (name === 'light') counted = true;
-    else if (name === 'loop') {
+    else if (name === 'while') {
+      // `while i < n: i += 1` counts like `range(n)`.
+      range = true;
+    } else if (name === 'loop') {
       // Two `for`s (nested loops, or a comprehension's two clauses) may be quadratic work with no arithmetic at all.
       if (++loops >= 2) return true;
     } else {

@@ -83,6 +83,7 @@ describe('cpu-bound-in-thread', () => {
       fixable.set(path.basename(file), result.diagnostics.map((d) => d.fixes.map((f) => f.title).join('|') || '-').join(','));
     }
     assert.deepEqual(Object.fromEntries(fixable), {
+      'bad_countdown.py': 'Run `countdown` in a multiprocessing.Process',
       'bad_lambda_target.py': '-',
       'bad_method_target.py': '-',
       'bad_pool_map.py': 'Use ProcessPoolExecutor instead of ThreadPoolExecutor',
