@@ -2,79 +2,17 @@
 // file or another module of the project) that blocks the thread, directly or a few calls further down.
 import { Query, type Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
-import { getLoadedParser, parseText } from '../parser';
 import { PythonSemantics } from '../python/semantics';
 import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
-import type { Fix, Range, RelatedLocation } from '../types';
-import { isAsync, ownerOf, projectTarget, summarisePython, type CallTarget, type PythonFileSummary } from './pythonSummary';
+import type { Fix, RelatedLocation } from '../types';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, summaryOfText, where, type CallTarget, type FileSummary, type Place } from './project';
+import { isAsync, ownerOf, projectTarget, summarisePython } from './pythonSummary';
 
-export const DEFAULT_FOLLOW_DEPTH = 5;
-const SLUG = 'blocking-call-in-async';
-/** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
-const CACHE_LIMIT = 2_000;
-/** Files looked at per analysis at most: a chain is followed through a few modules, not a whole tree. */
-const FILES_PER_ANALYSIS = 200;
-
-const summaryCache = new Map<string, PythonFileSummary>();
-
-/** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
-function contentKey(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return `${text.length}:${(h >>> 0).toString(36)}`;
-}
-
-function summaryOfText(path: string, text: string): PythonFileSummary | undefined {
-  const key = `${path}\n${contentKey(text)}`;
-  const cached = summaryCache.get(key);
-  if (cached) return cached;
-  const parser = getLoadedParser('python');
-  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
-  if (!tree) return undefined;
-  try {
-    const summary = summarisePython(new PythonSemantics(tree));
-    if (summaryCache.size >= CACHE_LIMIT) summaryCache.delete(summaryCache.keys().next().value!);
-    summaryCache.set(key, summary);
-    return summary;
-  } finally {
-    tree.delete();
-  }
-}
-
-interface Place { path: string | undefined; key: string }
-interface Hop { shown: string; path: string | undefined; range: Range; blocks?: string }
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
-}
-
-function join(dir: string, file: string): string {
-  return dir ? `${dir}/${file}` : file;
-}
-
-function baseName(path: string | undefined): string {
-  return path ? path.slice(path.lastIndexOf('/') + 1) : 'this file';
-}
-
-/** The project as this analysis sees it: this file's summary, and other modules read through the host on demand. */
-class PythonProject {
-  private readonly files = new Map<string, PythonFileSummary | null>();
-  private looked = 0;
-
-  constructor(private readonly context: RuleContext, private readonly own: PythonFileSummary) {}
-
-  summary(path: string | undefined): PythonFileSummary | undefined {
-    if (path === this.context.path || path === undefined) return this.own;
-    const known = this.files.get(path);
-    if (known !== undefined) return known ?? undefined;
-    if (this.looked++ >= FILES_PER_ANALYSIS) return undefined;
-    const text = this.context.readFile?.(path);
-    const summary = text === undefined ? undefined : summaryOfText(path, text);
-    this.files.set(path, summary ?? null);
-    return summary;
+class PythonProject extends ProjectView {
+  protected summariseFile(path: string, text: string): FileSummary | undefined {
+    return path.endsWith('.py') ? summaryOfText(path, text, 'python', (tree) => summarisePython(new PythonSemantics(tree))) : undefined;
   }
 
   /**
@@ -100,25 +38,6 @@ class PythonProject {
     }
     return undefined;
   }
-
-  /** The hops from a call of `place` down to the blocking call, when one is at most `depth` calls away. */
-  chain(place: Place, depth: number, seen = new Set<string>()): Hop[] | undefined {
-    const id = `${place.path ?? ''}#${place.key}`;
-    if (seen.has(id)) return undefined;
-    seen.add(id);
-    const fn = this.summary(place.path)?.functions[place.key];
-    // An async helper's own blocking calls are reported inside it; calling it only makes a coroutine.
-    if (!fn || fn.async) return undefined;
-    if (fn.blocking) return [{ shown: fn.blocking.shown, path: place.path, range: fn.blocking.range, blocks: fn.blocking.api }];
-    if (depth <= 1) return undefined;
-    // Bounded: depth shrinks by one per level and `seen` stops cycles.
-    for (const call of fn.calls) {
-      const next = this.resolve(call.target, place.path);
-      const rest = next && this.chain(next, depth - 1, seen);
-      if (rest) return [{ shown: call.shown, path: place.path, range: call.range }, ...rest];
-    }
-    return undefined;
-  }
 }
 
 const calls = new WeakMap<object, Query>();
@@ -133,9 +52,6 @@ function callQuery(semantics: PythonSemantics): Query {
   return q;
 }
 
-function where(hop: Hop): string {
-  return `${baseName(hop.path)}:${hop.range.start.line + 1}`;
-}
 
 function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, fn: Node): Fix[] {
   if (call.parent?.type === 'await' || inGeneratorExpression(call, fn)) return [];
@@ -150,6 +66,8 @@ function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Nod
     edits: [{ range: rangeOf(call), newText: needsParentheses(call) ? `(${replacement})` : replacement }, ...toThread.edits],
   }];
 }
+
+const SLUG = 'blocking-call-in-async';
 
 /** Reports calls in async functions that block through the project's own functions. */
 export function followPython(context: RuleContext): void {

@@ -7,25 +7,7 @@ import { MAX_NESTING } from '../locate';
 import type { PythonSemantics } from '../python/semantics';
 import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
-import type { Range } from '../types';
-
-/** A function of the project a call leads to: by key in the same file, or by qualified name elsewhere. */
-export type CallTarget = { kind: 'local'; key: string } | { kind: 'qualified'; name: string };
-
-export interface FunctionSummary {
-  /** 'f' for a module-level function, 'Class.m' for a method. */
-  key: string;
-  async: boolean;
-  range: Range;
-  /** The first blocking call in the function's own code (not in nested functions or lambdas). */
-  blocking?: { api: string; shown: string; range: Range };
-  /** Calls to the project's functions, in order. */
-  calls: { target: CallTarget; shown: string; range: Range }[];
-}
-
-export interface PythonFileSummary {
-  functions: Record<string, FunctionSummary>;
-}
+import type { CallTarget, FileSummary, FunctionSummary } from './project';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -83,7 +65,7 @@ export function projectTarget(semantics: PythonSemantics, callee: Node): CallTar
   return resolved.kind === 'qualified' && !resolved.name.startsWith('builtins.') ? { kind: 'qualified', name: resolved.name } : undefined;
 }
 
-export function summarisePython(semantics: PythonSemantics): PythonFileSummary {
+export function summarisePython(semantics: PythonSemantics): FileSummary {
   const root = semantics.root;
   const { functions: fnQuery, calls: callQuery } = queriesFor(semantics);
   const functions: Record<string, FunctionSummary> = {};
