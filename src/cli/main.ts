@@ -177,6 +177,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const source = readSource(file, shown, options, io);
       if (source === 'unreadable') failed = true;
       if (typeof source !== 'object') continue;
+      // Paths relative to where the command runs: rules follow imports to the project's other files from there.
       const outcome = await host.analyzeText(source.text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd });
       if (outcome.kind !== 'done') {
         failed = true;

@@ -1,3 +1,4 @@
+import { followPython } from '../project/followPython';
 import { categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
@@ -140,7 +141,11 @@ export const rule: Rule = {
   meta,
   mayMatch: (text) => pythonMayMatch(text) || tsMayMatch(text),
   check(context: RuleContext) {
-    if (context.language === 'python') checkPython(context);
-    else checkTs(context);
+    if (context.language === 'python') {
+      checkPython(context);
+      followPython(context);
+    } else {
+      checkTs(context);
+    }
   },
 };
