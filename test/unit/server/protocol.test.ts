@@ -136,6 +136,22 @@ describe('language server over stdio', () => {
     await diagnostics(hugeUri, (ds) => ds.length === 0, 'the huge file to get no findings');
   });
 
+  it('follows a call into another file of the workspace, and re-checks open files when a file is saved', async () => {
+    fs.writeFileSync(path.join(dir, 'gitutil.py'), 'import subprocess\n\n\ndef git_rev():\n    return subprocess.check_output(["git", "rev-parse", "HEAD"])\n');
+    const appUri = `file://${path.join(dir, 'version.py')}`;
+    const app = 'from gitutil import git_rev\n\n\nasync def version():\n    return git_rev()\n';
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: appUri, languageId: 'python', version: 1, text: app } });
+    const [d] = await diagnostics(appUri, (ds) => ds.length > 0, 'the finding through gitutil.py');
+    assert.match(d.message, /`git_rev\(\)` blocks the event loop: it calls `subprocess\.check_output\(\)` \(gitutil\.py:5\)/);
+    const related = (d as unknown as { relatedInformation: { location: { uri: string } }[] }).relatedInformation;
+    assert.equal(fileURLToPath(related[0].location.uri), path.join(dir, 'gitutil.py'));
+    // The helper stops blocking and is saved: the open caller loses its finding.
+    fs.writeFileSync(path.join(dir, 'gitutil.py'), 'def git_rev():\n    return "0" * 40\n');
+    published.delete(appUri);
+    await rpc.sendNotification('textDocument/didSave', { textDocument: { uri: `file://${path.join(dir, 'gitutil.py')}` } });
+    await diagnostics(appUri, (ds) => ds.length === 0, 'the finding to go after the helper was saved');
+  });
+
   it('shuts down and exits with code 0', async () => {
     await rpc.sendRequest('shutdown');
     await rpc.sendNotification('exit');
