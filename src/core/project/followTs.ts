@@ -4,6 +4,8 @@
 import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { tsBlockingCall } from '../catalog/blocking';
 import { languageFromPath } from '../parser';
+import type { ConcurrencyContext } from '../context';
+import { weigh } from '../rules/blocking/context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
@@ -156,6 +158,7 @@ export function followTs(context: RuleContext): void {
     query = new Query(context.tree.language, CALLS);
     callQueries.set(context.tree.language, query);
   }
+  const contexts = new Map<number, ConcurrencyContext>();
   for (const { name, node: call } of query.captures(context.root)) {
     if (name !== 'call') continue;
     const fn = enclosingFunction(call);
@@ -174,12 +177,15 @@ export function followTs(context: RuleContext): void {
       message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
       ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
     }));
+    // Weighed like a direct finding: what else is in flight when this async function runs.
+    const weighed = weigh(context, fn, undefined, contexts);
     context.report({
       code: SLUG,
       message: `\`${callee.text}()\` blocks the event loop: ${steps}. Every other request, timer and callback waits until it returns. `
-        + 'Make the helper async (the `fs/promises` or async counterpart of the blocking call) and await it.',
+        + `Make the helper async (the \`fs/promises\` or async counterpart of the blocking call) and await it.${weighed.suffix}`,
       range: rangeOf(callee),
-      related,
+      related: [...related, ...weighed.related],
+      ...(weighed.severity ? { severity: weighed.severity } : {}),
     });
   }
 }
