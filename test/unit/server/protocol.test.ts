@@ -79,6 +79,16 @@ describe('language server over stdio', () => {
     assert.equal(ts.range.start.line, 3);
   });
 
+  it('tells the rules where a file sits in the workspace: the same call in a script is a hint', async () => {
+    const scriptUri = `file://${path.join(dir, 'scripts', 'load.ts')}`;
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: scriptUri, languageId: 'typescript', version: 1, text: TS } });
+    const [script] = await diagnostics(scriptUri, (ds) => ds.length > 0, 'script diagnostics');
+    assert.equal(script.code, 'blocking-call-in-async');
+    assert.equal(script.severity, 4, 'hint');
+    assert.match(script.message, /the file is under `scripts\/`/);
+    await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: scriptUri } });
+  });
+
   it('answers a hover on the blocking call', async () => {
     const hover = await rpc.sendRequest<{ contents: { kind: string; value: string } }>('textDocument/hover', { textDocument: { uri: pyUri }, position: { line: 5, character: 10 } });
     assert.equal(hover.contents.kind, 'markdown');
