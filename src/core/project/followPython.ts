@@ -78,8 +78,8 @@ export function followPython(context: RuleContext): void {
   const semantics = context.python();
   const own = summarisePython(semantics);
   if (!Object.values(own.functions).some((f) => f.async)) return;
-  const project = new PythonProject(context, own);
   const contexts = new Map<number, ConcurrencyContext>();
+  const project = new PythonProject(context, own);
   for (const { name, node: call } of callQuery(semantics).captures(context.root)) {
     if (name !== 'call') continue;
     const fn = ownerOf(call);
@@ -100,7 +100,7 @@ export function followPython(context: RuleContext): void {
       message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
       ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
     }));
-    // Weighed like a direct finding: what else is in flight when this async function runs.
+    // Weighed like a direct finding: a handler's call is a warning naming why, a script's a hint.
     const weighed = weigh(context, fn, undefined, contexts);
     context.report({
       code: SLUG,

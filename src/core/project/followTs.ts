@@ -152,13 +152,13 @@ export function followTs(context: RuleContext): void {
   const semantics = context.ts();
   const own = summariseTs(semantics);
   if (!Object.values(own.functions).some((f) => f.async) && !context.text.includes('async')) return;
+  const contexts = new Map<number, ConcurrencyContext>();
   const project = new TsProject(context, own);
   let query = callQueries.get(context.tree.language);
   if (!query) {
     query = new Query(context.tree.language, CALLS);
     callQueries.set(context.tree.language, query);
   }
-  const contexts = new Map<number, ConcurrencyContext>();
   for (const { name, node: call } of query.captures(context.root)) {
     if (name !== 'call') continue;
     const fn = enclosingFunction(call);
@@ -177,7 +177,7 @@ export function followTs(context: RuleContext): void {
       message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
       ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
     }));
-    // Weighed like a direct finding: what else is in flight when this async function runs.
+    // Weighed like a direct finding: a handler's call is a warning naming why, a script's a hint.
     const weighed = weigh(context, fn, undefined, contexts);
     context.report({
       code: SLUG,
