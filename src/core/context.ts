@@ -123,7 +123,8 @@ function fileCold(source: ContextSource): ConcurrencyContext | undefined {
   const folder = segments.slice(0, -1).find((s) => COLD_DIRECTORIES.has(s));
   const start = { line: 0, column: 0 };
   if (folder) return { kind: 'cold', evidence: { message: `the file is under \`${folder}/\`, where scripts run one step at a time`, range: { start, end: start } } };
-  if (/\.config\.[cm]?[jt]sx?$/.test(name) || /^(build|release|publish)\.[cm]?[jt]s$/.test(name)) {
+  // A `build.ts` at the project's top is a build script; one under `src/` is the library's own code (vite's `build.ts`).
+  if (/\.config\.[cm]?[jt]sx?$/.test(name) || (segments.length === 1 && /^(build|release|publish)\.[cm]?[jt]s$/.test(name))) {
     return { kind: 'cold', evidence: { message: `\`${name}\` is a configuration or build script, run once`, range: { start, end: start } } };
   }
   return undefined;

@@ -117,7 +117,7 @@ export const meta: RuleMeta = {
       '  an event or stream listener (`.on("data", cb)`), a dev-server middleware (`server.middlewares.use`), or a bundler plugin hook',
       '  that runs per module (`transform`, `load`, `resolveId` of a returned `{ name, ... }` plugin object);',
       '- **cold** (hint): the function runs from a sequential entry point: the file is a script (a `#!` line, or it sits under `scripts/`,',
-      '  `bin/`, `migrations/`), a `*.config.*` or `build`/`release`/`publish` script, a module\'s own entry point called once at its top',
+      '  `bin/`, `migrations/`), a `*.config.*` file or a top-level `build`/`release`/`publish` script, a module\'s own entry point called once at its top',
       '  level (`init().catch(...)`, `await main()`) that starts no server, timer or listener, or it is the `main` of',
       '  `if __name__ == "__main__": asyncio.run(main())` (one that starts no tasks or servers) or a coroutine that `main` only awaits',
       '  one after another;',

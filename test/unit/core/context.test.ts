@@ -58,6 +58,8 @@ describe('concurrency context (local evidence)', () => {
     assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'scripts/release.ts'), 'cold');
     assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'packages/cli/bin/run.js'), 'cold');
     assert.equal(await kind('export default { /*@*/async setup() {} };', 'typescript', 'vite.config.ts'), 'cold');
+    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'build.mjs'), 'cold');
+    assert.equal(await kind('export /*@*/async function build() {}', 'typescript', 'packages/vite/src/node/build.ts'), 'unknown');
     // A command-line module's own entry point, called once at the top level (and starting no server).
     assert.equal(await kind('/*@*/async function init() { await step(); }\ninit().catch((e) => { console.error(e); process.exit(1); });'), 'cold');
     assert.equal(await kind('const main = /*@*/async () => {};\nawait main();'), 'cold');
