@@ -50,7 +50,9 @@ export function formatConfigError(e: ConfigError): string {
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
-const RULE_SLUGS = new Set(allRules.map((r) => r.meta.slug));
+// Read lazily: the rules import this module (targetMinor), so allRules is not ready at load time.
+let ruleSlugs: Set<string> | undefined;
+const knownRules = (): Set<string> => (ruleSlugs ??= new Set(allRules.map((r) => r.meta.slug)));
 const TARGET_VERSION = /^3\.(\d+)$/;
 const MIN_MINOR = 8;
 const MAX_MINOR = 14;
@@ -123,8 +125,8 @@ function validate(file: string, raw: Record<string, unknown>, errors: ConfigErro
     return value as string[];
   };
   const slugList = (key: string, value: unknown): string[] => stringList(key, value).filter((slug, i) => {
-    if (RULE_SLUGS.has(slug)) return true;
-    bad(`${key}[${i}]`, `unknown rule '${slug}' (known: ${[...RULE_SLUGS].join(', ')})`);
+    if (knownRules().has(slug)) return true;
+    bad(`${key}[${i}]`, `unknown rule '${slug}' (known: ${[...knownRules()].join(', ')})`);
     return false;
   });
   const table = (key: string, value: unknown, known: readonly string[]): Record<string, unknown> => {
@@ -141,7 +143,7 @@ function validate(file: string, raw: Record<string, unknown>, errors: ConfigErro
       case 'rules':
         if (!isRecord(value)) { bad(key, 'must be a table of rule slug → severity'); break; }
         for (const [slug, severity] of Object.entries(value)) {
-          if (!RULE_SLUGS.has(slug)) bad(`rules.${slug}`, `unknown rule (known: ${[...RULE_SLUGS].join(', ')})`);
+          if (!knownRules().has(slug)) bad(`rules.${slug}`, `unknown rule (known: ${[...knownRules()].join(', ')})`);
           else if (typeof severity !== 'string' || !SEVERITIES.has(severity)) bad(`rules.${slug}`, `must be one of error, warning, information, hint, off (got ${JSON.stringify(severity)})`);
           else config.rules[slug] = severity as Severity | 'off';
         }

@@ -74,6 +74,18 @@ export interface AnalysisSettings {
   pythonFreeThreaded: boolean;
   /** Per-rule severity override, or 'off'. */
   ruleSeverity: Record<string, Severity | 'off'>;
+  /** The project's own blocking functions (config `blocking.extra`): Python `pkg.mod.f`, TS/JS `module#export`. */
+  blockingExtra?: BlockingName[];
+  /** Names never treated as blocking (config `blocking.allow`), same spelling. */
+  blockingAllow?: string[];
+  /** Oldest Python the project supports, "3.8".."3.14" (config `python.target-version`): fixes needing newer are not offered. */
+  pythonTargetVersion?: string;
+}
+
+export interface BlockingName {
+  name: string;
+  /** Shown instead of the generic advice. */
+  message?: string;
 }
 
 export const defaultSettings: AnalysisSettings = {

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { tsBlockingCall, type BlockingApi } from '../../catalog/blocking';
+import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import { rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
@@ -22,8 +22,8 @@ const IMPORT_PARTS = new Set(['import_specifier', 'named_imports', 'import_claus
 const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
 
 /** Cheap text test: an async function and something that could block. */
-export function tsMayMatch(text: string): boolean {
-  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()'));
+export function tsMayMatch(text: string, extraNames: ReadonlySet<string> = new Set()): boolean {
+  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || [...extraNames].some((n) => text.includes(n)));
 }
 
 /** Function boundaries a call does not run through: a nested function's body, a class's field initialisers. */
@@ -50,13 +50,15 @@ function sortByPosition(list: Located[]): Located[] {
 }
 
 /** Offsets of `*Sync` and `wait` words: the last segment of every name this rule reports ([start, end] pairs). */
-function blockingWords(text: string): [number, number][] {
+function blockingWords(text: string, extraNames: ReadonlySet<string>): [number, number][] {
   const found: [number, number][] = [];
   for (let i = text.indexOf('Sync'); i !== -1; i = text.indexOf('Sync', i + 4)) {
     // The tree confirms where the name ends; this only skips `...Syncer`.
     if (!isAsciiIdentifierCode(text.charCodeAt(i + 4))) found.push([i, i + 4]);
   }
   for (const i of wordOccurrences(text, 'wait')) found.push([i, i + 4]);
+  // The project's own blocking functions (`blocking.extra`), by their last name.
+  for (const name of extraNames) for (const i of wordOccurrences(text, name)) found.push([i, i + name.length]);
   return found;
 }
 
@@ -213,9 +215,10 @@ export function checkTs(context: RuleContext): void {
   const text = context.text;
   const semantics = context.ts();
   const paths = semantics.paths;
+  const lookup = blockingLookup(context.settings);
   // Every name the rule reports ends in `Sync` or `wait`: the word is in the callee, or in the declaration of an alias.
   const words: Located[] = [];
-  for (const [start, end] of blockingWords(text)) {
+  for (const [start, end] of blockingWords(text, lookup.tsExtraNames)) {
     const path = locate(paths, start, end);
     if (path) words.push(path);
   }
@@ -275,7 +278,7 @@ export function checkTs(context: RuleContext): void {
     if (property && property.type !== 'property_identifier') continue;
     const last = property ? property.text : callee.text;
     // Bare names may be aliases (`import { readFileSync as read }`): those are always resolved.
-    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && last !== 'wait' && last !== 'call' && last !== 'apply') continue;
+    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && last !== 'wait' && last !== 'call' && last !== 'apply' && !lookup.tsExtraNames.has(last)) continue;
     let name = semantics.calleeName(call);
     let target = callee;
     // `fs.readFileSync.call(fs, p)` / `.apply(...)` calls the same function.
@@ -285,7 +288,7 @@ export function checkTs(context: RuleContext): void {
       name = resolved?.kind === 'qualified' ? resolved.name : undefined;
       target = object;
     }
-    const api = name ? tsBlockingCall(name) : undefined;
+    const api = name ? lookup.ts(name) : undefined;
     if (!api || !name) continue;
     reportCall(context, semantics, { call, callee: target, api, name });
   }
@@ -324,6 +327,7 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
     message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.`,
     range: rangeOf(callee),
     fixes: tsFixes(context, semantics, finding),
+    ...(api.severity ? { severity: api.severity } : {}),
   });
 }
 
