@@ -283,7 +283,8 @@ function relativeTo(config: ProjectConfig, filePath: string): string | undefined
 }
 
 const matchers = new Map<string, picomatch.Matcher>();
-function matches(glob: string, relative: string): boolean {
+/** Whether a glob matches a path relative to the glob's base (forward slashes). */
+export function matchesGlob(glob: string, relative: string): boolean {
   let matcher = matchers.get(glob);
   if (!matcher) {
     // A glob without a slash matches at any depth, as in .gitignore, Ruff and ESLint (`test_*.py`).
@@ -295,11 +296,10 @@ function matches(glob: string, relative: string): boolean {
   return matcher(relative) || relative.split('/').some((_, i, parts) => i > 0 && matcher(parts.slice(0, i).join('/')));
 }
 
-export function isExcluded(config: ProjectConfig | undefined, filePath: string, extraGlobs: readonly string[] = []): boolean {
-  if (!config && !extraGlobs.length) return false;
+/** The file matches the config's `exclude` (globs relative to the config file's folder). */
+export function isExcluded(config: ProjectConfig | undefined, filePath: string): boolean {
   const relative = config ? relativeTo(config, filePath) : undefined;
-  if (relative !== undefined && config!.exclude.some((g) => matches(g, relative))) return true;
-  return extraGlobs.length > 0 && extraGlobs.some((g) => matches(g, relative ?? toPosix(filePath)));
+  return relative !== undefined && config!.exclude.some((g) => matchesGlob(g, relative));
 }
 
 /** Rule slugs `per-file-ignores` silences for this file. */
@@ -307,7 +307,7 @@ export function ignoredRules(config: ProjectConfig | undefined, filePath: string
   const result = new Set<string>();
   const relative = config ? relativeTo(config, filePath) : undefined;
   if (relative === undefined) return result;
-  for (const [glob, slugs] of Object.entries(config!.perFileIgnores)) if (matches(glob, relative)) for (const s of slugs) result.add(s);
+  for (const [glob, slugs] of Object.entries(config!.perFileIgnores)) if (matchesGlob(glob, relative)) for (const s of slugs) result.add(s);
   return result;
 }
 
