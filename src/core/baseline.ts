@@ -66,7 +66,8 @@ export function parseBaseline(text: string): Baseline {
   if (version !== BASELINE_VERSION) throw new Error(`unsupported baseline version ${JSON.stringify(version)} (expected ${BASELINE_VERSION})`);
   if (typeof files !== 'object' || files === null || Array.isArray(files)) throw new Error('`files` must be an object');
   for (const [file, entries] of Object.entries(files)) {
-    if (!Array.isArray(entries) || entries.some((e) => typeof e?.rule !== 'string' || typeof e?.fingerprint !== 'string')) {
+    const valid = (e: unknown) => typeof e === 'object' && e !== null && typeof (e as BaselineEntry).rule === 'string' && typeof (e as BaselineEntry).fingerprint === 'string';
+    if (!Array.isArray(entries) || !entries.every(valid)) {
       throw new Error(`entries of '${file}' must be a list of { rule, fingerprint }`);
     }
   }

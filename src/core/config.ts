@@ -2,7 +2,7 @@
 // or concurrency-lens.json, found by walking up from the analysed file. Pure functions over file contents
 // (the caller supplies `readFile`), so the same code runs in the CLI, the server and the tests.
 import picomatch from 'picomatch';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { parse as parseToml, type TomlError } from 'smol-toml';
 import { allRules } from './rules';
 import type { AnalysisSettings, BlockingName, Severity } from './types';
 
@@ -89,7 +89,7 @@ export function parseConfig(file: string, text: string): ConfigLoad {
   if (file.endsWith('.toml')) {
     let doc: Record<string, unknown>;
     try {
-      doc = parseToml(text) as Record<string, unknown>;
+      doc = parseToml(text);
     } catch (error) {
       const e = error as TomlError;
       return { errors: [{ file, line: e.line, column: e.column, message: `invalid TOML: ${String(e.message).split('\n')[0].replace(/^Invalid TOML document: /, '')}` }] };
@@ -220,9 +220,9 @@ function blockingExtra(value: unknown, bad: (k: string, m: string) => void): Blo
     return [];
   }
   const result: BlockingName[] = [];
-  value.forEach((item, i) => {
+  value.forEach((item: unknown, i) => {
     const key = `blocking.extra[${i}]`;
-    const entry = typeof item === 'string' ? { name: item } : item;
+    const entry: unknown = typeof item === 'string' ? { name: item } : item;
     if (!isRecord(entry)) { bad(key, 'must be a name or a { name, message } table'); return; }
     for (const k of Object.keys(entry)) if (k !== 'name' && k !== 'message') bad(`${key}.${k}`, 'unknown key (known: name, message)');
     if (typeof entry.name !== 'string') { bad(`${key}.name`, 'must be a string'); return; }
