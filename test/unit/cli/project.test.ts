@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import ts from 'typescript';
 import { run } from '../../../src/cli/main';
-import { fixturesDir, pyCompiles } from '../helpers';
+import { analyzeFile, fixturesDir, pyCompiles } from '../helpers';
 
 // Every test makes its own folder and removes it when it ends.
 const made: string[] = [];
@@ -72,7 +72,7 @@ describe('CLI: configuration (each key, through the CLI)', () => {
   }
 
   const bad: { kind: string; files: Record<string, string>; args?: string[]; stderr: RegExp }[] = [
-    { kind: 'bad TOML', files: { 'pyproject.toml': '[tool.concurrency-lens]\nrules = {\n' }, stderr: /pyproject\.toml:2:\d+: invalid TOML/ },
+    { kind: 'bad TOML', files: { 'pyproject.toml': '[tool.concurrency-lens]\nrules = ]\nexclude = []\n' }, stderr: /pyproject\.toml:2:\d+: invalid TOML/ },
     { kind: 'bad JSON', files: { 'concurrency-lens.json': '{"rules": {},}' }, stderr: /concurrency-lens\.json:1:\d+: invalid JSON/ },
     { kind: 'unknown key', files: { 'pyproject.toml': pyproject('rulez = {}') }, stderr: /pyproject\.toml: rulez: unknown key/ },
     { kind: 'bad value', files: { 'concurrency-lens.json': '{"python": {"target-version": "2.7"}}' }, stderr: /concurrency-lens\.json: python\.target-version: must be/ },
@@ -103,7 +103,7 @@ describe('CLI: configuration (each key, through the CLI)', () => {
   });
 });
 
-/** Fixture files that get at least one preferred fix (copied so --fix can write them). */
+/** Fixture files that get at least one preferred fix (what --fix applies) (copied so --fix can write them). */
 async function fixableFixtures(): Promise<string[]> {
   const result: string[] = [];
   for (const language of ['python', 'ts']) {
@@ -111,19 +111,18 @@ async function fixableFixtures(): Promise<string[]> {
       for (const name of fs.readdirSync(path.join(fixturesDir, language, rule))) {
         if (name.endsWith('.snap')) continue;
         const file = path.join(fixturesDir, language, rule, name);
-        const r = await cli(['check', file, '--format', 'json'], fixturesDir);
-        const json = JSON.parse(r.stdout) as { files: { diagnostics: { fixes: unknown[] }[] }[] };
-        if (json.files.some((f) => f.diagnostics.some((d) => d.fixes.length))) result.push(path.join(language, rule, name));
+        const { diagnostics } = await analyzeFile(file);
+        if (diagnostics.some((d) => d.fixes.some((f) => f.preferred))) result.push(path.join(language, rule, name));
       }
     }
   }
   return result;
 }
 
-/** Type errors of the files, by file and code, with Node's types (the fixes use node:fs/promises, util, timers). */
+/** Type errors of the files, by file and code, with Node's types and ESNext's library (Atomics.waitAsync is ES2024). */
 function typeErrors(files: string[]): Set<string> {
   const program = ts.createProgram(files, {
-    noEmit: true, allowJs: true, checkJs: false, strict: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext,
+    noEmit: true, allowJs: true, checkJs: false, strict: false, target: ts.ScriptTarget.ESNext, lib: ['lib.esnext.d.ts'], module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext, types: ['node'], skipLibCheck: true,
     typeRoots: [path.join(fixturesDir, '..', '..', 'node_modules', '@types')],
   });
@@ -176,7 +175,8 @@ describe('CLI: --fix and --diff on every fixture with a fix', () => {
     const dir = project({ 'pyproject.toml': pyproject('python = { target-version = "3.8" }'), 'app.py': 'import time, requests\n\nasync def go(u):\n    time.sleep(1)\n    requests.get(u)\n' });
     const r = await cli(['check', '--fix'], dir);
     assert.equal(r.code, 1);
-    assert.deepEqual(found(r.stdout), ['app.py:5 blocking-call-in-async']);
+    // `import asyncio` was added above: the call moved to line 6.
+    assert.deepEqual(found(r.stdout), ['app.py:6 blocking-call-in-async']);
     assert.match(fs.readFileSync(path.join(dir, 'app.py'), 'utf8'), /await asyncio\.sleep\(1\)\n {4}requests\.get\(u\)/);
   });
 });

@@ -69,7 +69,7 @@ describe('config: parsing each key', () => {
     });
   }
   it('bad TOML: reported with its line and column', () => {
-    const { config, errors } = parseConfig('/p/pyproject.toml', '[tool.concurrency-lens]\nrules = {\n');
+    const { config, errors } = parseConfig('/p/pyproject.toml', '[tool.concurrency-lens]\nrules = ]\nexclude = []\n');
     assert.equal(config, undefined);
     assert.equal(errors.length, 1);
     assert.equal(errors[0].line, 2);
