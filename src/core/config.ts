@@ -359,3 +359,34 @@ export function targetMinor(version: string | undefined): number | undefined {
   const m = version ? TARGET_VERSION.exec(version) : null;
   return m ? Number(m[1]) : undefined;
 }
+
+export interface DocumentConfig {
+  /** What to analyse the document with. */
+  settings: AnalysisSettings;
+  /** The config's `exclude` covers it: publish no diagnostics. */
+  excluded: boolean;
+  /** The config file that applied (for watching it and for placing `errors`). */
+  configPath?: string;
+  /** Problems of that file: show them on the config file, never drop them. */
+  errors: ConfigError[];
+}
+
+/**
+ * Everything a language server needs for one open document, in one call (cheap to repeat: parsing is cached by
+ * config path and text). Under editorOnly the file is not read at all.
+ */
+export function settingsForDocument(
+  filePath: string,
+  editor: AnalysisSettings | EditorSettings,
+  mode: ConfigurationPreference,
+  readFile: ReadFile,
+): DocumentConfig {
+  if (mode === 'editorOnly') return { settings: effectiveSettings(undefined, editor, mode), excluded: false, errors: [] };
+  const load = loadConfigForFile(filePath, readFile);
+  return {
+    settings: effectiveSettings(load.config, editor, mode, filePath),
+    excluded: isExcluded(load.config, filePath),
+    configPath: load.config?.path ?? load.errors[0]?.file,
+    errors: load.errors,
+  };
+}

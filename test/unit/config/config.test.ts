@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { analyzeText, type AnalysisSettings, type Diagnostic } from '../../../src/core';
 import { filterBaseline, baselineEntries, parseBaseline, serializeBaseline } from '../../../src/core/baseline';
 import {
-  effectiveSettings, findConfig, ignoredRules, isExcluded, loadConfigForFile, parseConfig, formatConfigError, type ProjectConfig,
+  effectiveSettings, findConfig, ignoredRules, isExcluded, loadConfigForFile, parseConfig, formatConfigError, settingsForDocument, type ProjectConfig,
 } from '../../../src/core/config';
 
 const base: AnalysisSettings = { pythonFreeThreaded: false, ruleSeverity: {} };
@@ -232,5 +232,26 @@ describe('baseline (pure)', () => {
   it('rejects a file that is not a baseline', () => {
     assert.throws(() => parseBaseline('{"version": 9, "files": {}}'), /version/);
     assert.throws(() => parseBaseline('{"version": 1, "files": {"a": [{}]}}'), /rule, fingerprint/);
+  });
+});
+
+describe('config: settingsForDocument (the language server entry point)', () => {
+  const files = new Map<string, string>([['/ws/pyproject.toml', toml('exclude = ["gen/**"]\nrules = { "daemon-after-start" = "off" }')], ['/ws/bad/concurrency-lens.json', '{"x": 1}']]);
+  const read = (p: string) => files.get(p);
+  it('settings, exclusion and the config path; errors of a bad file', async () => {
+    const doc = settingsForDocument('/ws/src/a.py', base, 'filesFirst', read);
+    assert.equal(doc.settings.ruleSeverity['daemon-after-start'], 'off');
+    assert.equal(doc.configPath, '/ws/pyproject.toml');
+    assert.equal(doc.excluded, false);
+    assert.equal(settingsForDocument('/ws/gen/a.py', base, 'filesFirst', read).excluded, true);
+    const bad = settingsForDocument('/ws/bad/a.py', base, 'filesFirst', read);
+    assert.equal(bad.configPath, '/ws/bad/concurrency-lens.json');
+    assert.equal(bad.errors[0].key, 'x');
+    const only = settingsForDocument('/ws/gen/a.py', base, 'editorOnly', () => assert.fail('editorOnly reads no file'));
+    assert.equal(only.excluded, false);
+    // A real analysis with what the server would pass: the rule is off.
+    const text = 'import threading\nt = threading.Thread(target=print)\nt.start()\nt.daemon = True\n';
+    assert.equal((await analyzeText(text, 'python', { settings: base })).diagnostics.filter((d) => d.code === 'daemon-after-start').length, 1);
+    assert.equal((await analyzeText(text, 'python', { settings: doc.settings })).diagnostics.filter((d) => d.code === 'daemon-after-start').length, 0);
   });
 });
