@@ -243,7 +243,9 @@ async function check(options: Options, io: CliIO): Promise<number> {
       let text = source.text;
       let result = await analyse(text);
       if (!result) continue;
-      if ((options.fix || options.diff) && !result.skipped) {
+      // A file that does not parse is left alone: fixes computed on a partial tree could land in the wrong place.
+      if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${shown}: not fixed: it has syntax errors\n`);
+      if ((options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors) {
         const fixed = await fixText(text, analyse, result);
         if (fixed && fixed.text !== text) {
           fixesApplied += fixed.applied;

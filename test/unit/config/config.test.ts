@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, type AnalysisSettings, type Diagnostic } from '../../../src/core';
 import { filterBaseline, baselineEntries, parseBaseline, serializeBaseline } from '../../../src/core/baseline';
@@ -253,5 +255,25 @@ describe('config: settingsForDocument (the language server entry point)', () => 
     const text = 'import threading\nt = threading.Thread(target=print)\nt.start()\nt.daemon = True\n';
     assert.equal((await analyzeText(text, 'python', { settings: base })).diagnostics.filter((d) => d.code === 'daemon-after-start').length, 1);
     assert.equal((await analyzeText(text, 'python', { settings: doc.settings })).diagnostics.filter((d) => d.code === 'daemon-after-start').length, 0);
+  });
+});
+
+describe('config: JSON schema', () => {
+  it('is contributed for concurrency-lens.json and lists the same keys the parser knows', () => {
+    const root = path.join(__dirname, '..', '..', '..', '..');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { jsonValidation: { fileMatch: string; url: string }[] } };
+    const [entry] = pkg.contributes.jsonValidation;
+    assert.equal(entry.fileMatch, 'concurrency-lens.json');
+    const schema = JSON.parse(fs.readFileSync(path.join(root, entry.url), 'utf8')) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const keys = Object.entries(schema.properties).flatMap(([k, v]) => (v.properties ? Object.keys(v.properties).map((n) => `${k}.${n}`) : [k])).filter((k) => k !== '$schema').sort();
+    assert.deepEqual(keys, ['blocking.allow', 'blocking.extra', 'exclude', 'follow-calls.max-depth', 'per-file-ignores', 'python.free-threaded', 'python.target-version', 'rules']);
+    // Each key the schema names parses without error; one it does not name is rejected.
+    for (const key of keys) {
+      const [head, tail] = key.split('.');
+      const sample: Record<string, unknown> = { rules: {}, exclude: [], 'per-file-ignores': {}, 'blocking.extra': [], 'blocking.allow': [], 'python.free-threaded': true, 'python.target-version': '3.12', 'follow-calls.max-depth': 1 };
+      const value = sample[key];
+      const json = JSON.stringify(tail ? { [head]: { [tail]: value } } : { [head]: value });
+      assert.deepEqual(parseConfig('/p/concurrency-lens.json', json).errors, [], key);
+    }
   });
 });
