@@ -69,7 +69,8 @@ export function formatSarif(reports: FileReport[], version: string): string {
     relatedLocations: d.related.map((rel, id) => ({
       id,
       message: { text: rel.message },
-      physicalLocation: { artifactLocation: { uri: report.path }, region: region(rel.range) },
+      // A hop in another file: its path is relative to where the command ran, as report.path is.
+      physicalLocation: { artifactLocation: { uri: rel.path ?? report.path }, region: region(rel.range) },
     })),
     fixes: d.fixes.map((f) => ({
       description: { text: f.title },

@@ -68,6 +68,10 @@ export interface AnalyzeOptions {
   /** Only these rules (by slug). */
   only?: readonly string[];
   facts?: TreeFacts;
+  /** The file's path (workspace- or command-line-relative, '/'-separated): some rules read where a file sits (`scripts/`). */
+  path?: string;
+  /** Reads another file of the project by such a path (a local module a name is imported from); undefined when unavailable. */
+  readFile?: (path: string) => string | undefined;
   /** Told each rule's slug before it runs, so a host watching the time can say which one overran. */
   onRule?: (slug: string) => void;
 }
@@ -93,6 +97,8 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
       text,
       lines: doc.lines,
       settings,
+      path: options.path,
+      readFile: options.readFile,
       python: () => facts.python(),
       ts: () => facts.ts(),
       report: (r: Report) => result.diagnostics.push({

@@ -351,6 +351,7 @@ export function effectiveSettings(
     blockingExtra: [...(settings.blockingExtra ?? []), ...fileConfig.blockingExtra],
     blockingAllow: [...(settings.blockingAllow ?? []), ...fileConfig.blockingAllow],
     pythonTargetVersion: fileConfig.pythonTargetVersion ?? settings.pythonTargetVersion,
+    followCallsMaxDepth: fileConfig.followCallsMaxDepth ?? settings.followCallsMaxDepth,
   };
 }
 

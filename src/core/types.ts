@@ -31,6 +31,8 @@ export interface Fix {
 export interface RelatedLocation {
   range: Range;
   message: string;
+  /** The file the range is in, a path like the analysed file's (project-relative, '/'-separated); absent: the analysed file. */
+  path?: string;
 }
 
 export type DiagnosticTag = 'deprecated' | 'unnecessary';
@@ -74,6 +76,8 @@ export interface AnalysisSettings {
   pythonFreeThreaded: boolean;
   /** Per-rule severity override, or 'off'. */
   ruleSeverity: Record<string, Severity | 'off'>;
+  /** How many calls deep blocking-call-in-async follows the project's own functions (0: not at all); default 5. */
+  followCallsMaxDepth?: number;
   /** The project's own blocking functions (config `blocking.extra`): Python `pkg.mod.f`, TS/JS `module#export`. */
   blockingExtra?: BlockingName[];
   /** Names never treated as blocking (config `blocking.allow`), same spelling. */

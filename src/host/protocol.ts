@@ -21,6 +21,10 @@ export const SLOT_PHASE = 1;
 export interface AnalyzeParams {
   settings?: AnalysisSettings;
   only?: readonly string[];
+  /** The file's workspace- or command-line-relative path ('/'-separated), for rules that read where a file sits. */
+  path?: string;
+  /** The absolute folder `path` is relative to: with it, the worker may read the file's local modules (re-exports). */
+  projectRoot?: string;
 }
 
 export type JobBody =

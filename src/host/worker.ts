@@ -1,5 +1,7 @@
 // The analysis worker: holds the open documents' trees and runs one job at a time.
 // The host that started it watches the clock and terminates it when a job overruns.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
 import { hoverAt } from '../core/hover';
@@ -19,6 +21,18 @@ const documents = new Map<string, OpenDocument>();
 
 function setPhase(phase: string): void {
   Atomics.store(slots, SLOT_PHASE, phaseIndex(phase));
+}
+
+/** Reads project files below `root` by '/'-separated relative paths; none without a root (nothing is guessed). */
+function readerFor(root: string | undefined): ((file: string) => string | undefined) | undefined {
+  if (!root) return undefined;
+  return (file: string) => {
+    try {
+      return fs.readFileSync(path.resolve(root, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 function factsOf(doc: OpenDocument): TreeFacts | undefined {
@@ -59,7 +73,7 @@ async function run(job: Job): Promise<unknown> {
     case 'analyze': {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
-      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase });
+      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase, readFile: readerFor(job.params.projectRoot) });
       return { ...result, version: doc.version };
     }
     case 'hover': {
@@ -77,7 +91,7 @@ async function run(job: Job): Promise<unknown> {
     }
     case 'analyzeText':
       setPhase('parse');
-      return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase });
+      return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot) });
   }
 }
 

@@ -34,7 +34,10 @@ export function ruleDocHref(slug: string, packageRoot = path.resolve(__dirname, 
   return pathToFileURL(path.join(packageRoot, 'docs', 'rules', `${slug}.md`)).href;
 }
 
-export function toLspDiagnostic(uri: string, d: Diagnostic, docHref: (slug: string) => string | undefined = ruleDocHref): LspDiagnostic {
+/** Where a related location in another file is: its path is relative to the analysed file's project root. */
+export type RelatedUri = (relativePath: string) => string | undefined;
+
+export function toLspDiagnostic(uri: string, d: Diagnostic, relatedUri: RelatedUri = () => undefined, docHref: (slug: string) => string | undefined = ruleDocHref): LspDiagnostic {
   const href = docHref(d.code);
   return {
     range: toLspRange(d.range),
@@ -43,7 +46,10 @@ export function toLspDiagnostic(uri: string, d: Diagnostic, docHref: (slug: stri
     ...(href && CodeDescription.is({ href }) ? { codeDescription: { href } } : {}),
     source: SOURCE,
     message: d.message,
-    relatedInformation: d.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message })),
+    relatedInformation: d.related.flatMap((r) => {
+      const at = r.path === undefined ? uri : relatedUri(r.path);
+      return at ? [{ location: { uri: at, range: toLspRange(r.range) }, message: r.message }] : [];
+    }),
     tags: d.tags.map((t) => (t === 'deprecated' ? DiagnosticTag.Deprecated : DiagnosticTag.Unnecessary)),
   };
 }

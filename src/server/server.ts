@@ -4,6 +4,8 @@ import {
   CodeActionKind, createConnection, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
   type CodeAction, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeSkip, languageFromId, languageFromPath, type ContentChange, type Diagnostic, type Language } from '../core';
 import { renderHover } from '../core/hoverMarkdown';
@@ -48,6 +50,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let canShowProgress = false;
   /** Hover links to the visualiser only where a client said it has that command (our VS Code client). */
   let visualiserLinks = false;
+  /** Workspace folders, longest first (a nested folder wins). */
+  let roots: string[] = [];
   const documents = new Map<string, OpenDocument>();
   const overrun = new Set<string>();
   const warnedLarge = new Set<string>();
@@ -63,7 +67,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   const publish = (uri: string, diagnostics: readonly Diagnostic[], version?: number): void => {
-    void connection.sendDiagnostics({ uri, version, diagnostics: diagnostics.map((d) => toLspDiagnostic(uri, d)) });
+    const root = locate(uri).projectRoot;
+    const relatedUri = (relative: string): string | undefined => (root ? pathToFileURL(path.resolve(root, relative)).href : undefined);
+    void connection.sendDiagnostics({ uri, version, diagnostics: diagnostics.map((d) => toLspDiagnostic(uri, d, relatedUri)) });
   };
 
   const languageOf = (uri: string, languageId: string): Language | undefined =>
@@ -82,6 +88,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       publish(uri, []);
     }
     if (fits) warnedLarge.delete(uri);
+  };
+
+  /** The file's path relative to its workspace folder (else its own folder), for rules that follow imports. */
+  const locate = (uri: string): { path?: string; projectRoot?: string } => {
+    if (!uri.startsWith('file:')) return {};
+    const file = fileURLToPath(uri);
+    const folder = roots.find((root) => file.startsWith(root + path.sep)) ?? path.dirname(file);
+    return { path: path.relative(folder, file).split(path.sep).join('/'), projectRoot: folder };
   };
 
   const analyse = (uri: string): Promise<void> => {
@@ -104,7 +118,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         }, () => undefined);
       }, PROGRESS_AFTER_MS) : undefined;
       try {
-        const outcome = await host.analyze(uri, { settings: settings.analysis });
+        const outcome = await host.analyze(uri, { settings: settings.analysis, ...locate(uri) });
         if (documents.get(uri) !== entry) return;
         switch (outcome.kind) {
           case 'done': {
@@ -183,6 +197,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     canShowProgress = params.capabilities.window?.workDoneProgress === true;
     const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown } | undefined;
     visualiserLinks = options?.visualiser === true;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)).sort((a, b) => b.length - a.length);
     if (options?.settings !== undefined) settings = parseSettings(options.settings);
     return {
       capabilities: {

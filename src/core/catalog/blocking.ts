@@ -429,6 +429,12 @@ export const defaultBlockingLookup: BlockingLookup = {
 
 const lookups = new WeakMap<object, BlockingLookup>();
 
+/** A cache key for what the lookup depends on: '' for the plain catalogue. */
+export function lookupKey(settings: Pick<AnalysisSettings, 'blockingExtra' | 'blockingAllow'>): string {
+  if (!settings.blockingExtra?.length && !settings.blockingAllow?.length) return '';
+  return JSON.stringify([settings.blockingExtra ?? [], settings.blockingAllow ?? []]);
+}
+
 export function blockingLookup(settings: Pick<AnalysisSettings, 'blockingExtra' | 'blockingAllow'>): BlockingLookup {
   if (!settings.blockingExtra?.length && !settings.blockingAllow?.length) return defaultBlockingLookup;
   const known = lookups.get(settings);

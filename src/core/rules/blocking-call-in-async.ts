@@ -1,3 +1,4 @@
+import { followPython } from '../project/followPython';
 import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
@@ -112,7 +113,11 @@ export const rule: Rule = {
   meta,
   mayMatch: (text, settings) => pythonMayMatch(text) || tsMayMatch(text, settings ? blockingLookup(settings).tsExtraNames : undefined),
   check(context: RuleContext) {
-    if (context.language === 'python') checkPython(context);
-    else checkTs(context);
+    if (context.language === 'python') {
+      checkPython(context);
+      followPython(context);
+    } else {
+      checkTs(context);
+    }
   },
 };

@@ -14,6 +14,10 @@ export interface RuleContext {
   readonly text: string;
   readonly lines: LineIndex;
   readonly settings: AnalysisSettings;
+  /** The file's path, relative to the workspace or command line and '/'-separated; undefined for unsaved text. */
+  readonly path?: string;
+  /** Reads another project file by a path like `path`; undefined when the host offers none or the file is unavailable. */
+  readonly readFile?: (path: string) => string | undefined;
   /** Name resolution for Python files, built once per analysis and shared by every rule. */
   python(): PythonSemantics;
   /** Name resolution for TS/JS files, likewise. */

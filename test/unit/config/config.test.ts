@@ -277,3 +277,16 @@ describe('config: JSON schema', () => {
     }
   });
 });
+
+describe('config: blocking.extra and follow-calls.max-depth with calls followed through the project', () => {
+  const py = ['import mylib', '', 'def helper():', '    mylib.fetch_sync()', '', 'async def go():', '    helper()', ''].join('\n');
+  it('a declared blocking function is found through a helper; max-depth 0 stops following', async () => {
+    assert.deepEqual(await diagnostics(py, 'python'), []);
+    const extra = { ...base, blockingExtra: [{ name: 'mylib.fetch_sync' }] };
+    const found = await diagnostics(py, 'python', extra);
+    assert.deepEqual(found.map((d) => d.range.start.line), [6]);
+    assert.match(found[0].message, /fetch_sync/);
+    const { config } = parseConfig('/p/pyproject.toml', toml('follow-calls = { max-depth = 0 }\nblocking = { extra = ["mylib.fetch_sync"] }'));
+    assert.deepEqual(await diagnostics(py, 'python', effectiveSettings(config, base, 'filesFirst')), []);
+  });
+});

@@ -53,7 +53,7 @@ function literalZero(node: Node): boolean {
 }
 
 /** True when an argument makes this call return at once (`block=False`, `timeout=0`). */
-function nonBlocking(call: Node, unless: readonly NonBlockingWhen[] | undefined): boolean {
+export function nonBlocking(call: Node, unless: readonly NonBlockingWhen[] | undefined): boolean {
   if (!unless) return false;
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return false;
@@ -237,7 +237,7 @@ const SAFE_PARENTS = new Set([
   'set_comprehension', 'for_in_clause', 'if_clause', 'assert_statement', 'raise_statement', 'delete_statement',
 ]);
 
-function needsParentheses(call: Node): boolean {
+export function needsParentheses(call: Node): boolean {
   const parent = call.parent;
   if (!parent) return false;
   if (parent.type === 'binary_operator') {
@@ -251,7 +251,7 @@ function needsParentheses(call: Node): boolean {
 }
 
 /** A call inside a generator expression would turn it into an async generator: awaiting there changes meaning. */
-function inGeneratorExpression(call: Node, fn: Node): boolean {
+export function inGeneratorExpression(call: Node, fn: Node): boolean {
   for (let current = call.parent, steps = 0; current && current.id !== fn.id && steps < MAX_NESTING; current = current.parent, steps++) {
     if (current.type === 'generator_expression') return true;
   }
@@ -259,7 +259,7 @@ function inGeneratorExpression(call: Node, fn: Node): boolean {
 }
 
 /** How this file spells an asyncio function: `asyncio.sleep`, `aio.sleep`, or a bare `sleep` imported from asyncio. */
-function asyncioName(context: RuleContext, semantics: PythonSemantics, member: string): { text: string; edits: TextEdit[] } {
+export function asyncioName(context: RuleContext, semantics: PythonSemantics, member: string): { text: string; edits: TextEdit[] } {
   const direct = semantics.moduleImportName(`asyncio.${member}`);
   if (direct) return { text: direct, edits: [] };
   const module = semantics.moduleImportName('asyncio');

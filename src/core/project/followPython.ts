@@ -1,0 +1,111 @@
+// blocking-call-in-async through the project's own code: a call in an async function to a helper (in this
+// file or another module of the project) that blocks the thread, directly or a few calls further down.
+import { Query, type Node } from 'web-tree-sitter';
+import { blockingLookup, lookupKey } from '../catalog/blocking';
+import { PythonSemantics } from '../python/semantics';
+import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
+import type { RuleContext } from '../rules/rule';
+import { rangeOf } from '../text';
+import type { Fix, RelatedLocation } from '../types';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, summaryOfText, where, type CallTarget, type FileSummary, type Place } from './project';
+import { isAsync, ownerOf, projectTarget, summarisePython } from './pythonSummary';
+
+class PythonProject extends ProjectView {
+  protected summariseFile(path: string, text: string): FileSummary | undefined {
+    const lookup = blockingLookup(this.context.settings);
+    return path.endsWith('.py') ? summaryOfText(path, text, 'python', (tree) => summarisePython(new PythonSemantics(tree), lookup), lookupKey(this.context.settings)) : undefined;
+  }
+
+  /**
+   * `pkg.mod.f` or `mod.Class.m` as a file of the project and a function in it: the longest module prefix that
+   * is a file, looked for beside the importing file, at the project root and under src/.
+   */
+  resolve(target: CallTarget, from: string | undefined): Place | undefined {
+    if (target.kind === 'local') return { path: from, key: target.key };
+    if (!this.context.readFile) return undefined;
+    const parts = target.name.split('.');
+    const roots = [...new Set([from === undefined ? '' : dirname(from), '', 'src'])];
+    // At most two trailing parts name the function ('f' or 'Class.m'); the rest is the module.
+    for (let cut = parts.length - 1; cut >= Math.max(1, parts.length - 2); cut--) {
+      const module = parts.slice(0, cut).join('/');
+      const key = parts.slice(cut).join('.');
+      for (const root of roots) {
+        for (const file of [join(root, `${module}.py`), join(root, `${module}/__init__.py`)]) {
+          if (file === from) continue;
+          const summary = this.summary(file);
+          if (summary?.functions[key]) return { path: file, key };
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+const calls = new WeakMap<object, Query>();
+
+function callQuery(semantics: PythonSemantics): Query {
+  const language = semantics.tree.language;
+  let q = calls.get(language);
+  if (!q) {
+    q = new Query(language, '(call function: [(identifier) (attribute)] @callee) @call');
+    calls.set(language, q);
+  }
+  return q;
+}
+
+
+function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, fn: Node): Fix[] {
+  if (call.parent?.type === 'await' || inGeneratorExpression(call, fn)) return [];
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return [];
+  const toThread = asyncioName(context, semantics, 'to_thread');
+  const inner = args.text.slice(1, -1).trim();
+  const replacement = `await ${toThread.text}(${callee.text}${inner ? `, ${inner}` : ''})`;
+  return [{
+    title: `Run \`${callee.text}\` in a worker thread: \`await ${toThread.text}(...)\` (Python 3.9+)`,
+    preferred: true,
+    edits: [{ range: rangeOf(call), newText: needsParentheses(call) ? `(${replacement})` : replacement }, ...toThread.edits],
+  }];
+}
+
+const SLUG = 'blocking-call-in-async';
+
+/** Reports calls in async functions that block through the project's own functions. */
+export function followPython(context: RuleContext): void {
+  const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
+  if (depth <= 0) return;
+  const semantics = context.python();
+  const lookup = blockingLookup(context.settings);
+  const own = summarisePython(semantics, lookup);
+  if (!Object.values(own.functions).some((f) => f.async)) return;
+  const project = new PythonProject(context, own);
+  for (const { name, node: call } of callQuery(semantics).captures(context.root)) {
+    if (name !== 'call') continue;
+    const fn = ownerOf(call);
+    if (!fn || !isAsync(fn)) continue;
+    const callee = call.childForFieldName('function');
+    if (!callee) continue;
+    // Library calls are the direct rule's; only the project's own functions are followed.
+    const api = semantics.calleeName(call);
+    if (api && lookup.python(api)) continue;
+    const target = projectTarget(semantics, callee);
+    const place = target && project.resolve(target, context.path);
+    const hops = place && project.chain(place, depth);
+    if (!hops) continue;
+    const shown = `\`${callee.text}()\``;
+    const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h)})`).join(', ');
+    const related: RelatedLocation[] = hops.map((h) => ({
+      range: h.range,
+      message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
+      ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
+    }));
+    context.report({
+      code: SLUG,
+      message: `${shown} blocks the event loop: ${steps}. Every other task waits until it returns. `
+        + `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
+      range: rangeOf(callee),
+      related,
+      fixes: toThreadFix(context, semantics, call, callee, fn),
+    });
+  }
+}

@@ -1,0 +1,123 @@
+// What following calls needs from any language: per-function summaries as plain data, the other files of the
+// project read through the host on demand, and the search for a blocking call a few calls down.
+import type { Tree } from 'web-tree-sitter';
+import { getLoadedParser, parseText } from '../parser';
+import type { RuleContext } from '../rules/rule';
+import type { Language, Range } from '../types';
+
+/** A function of the project a call leads to: by key in the same file, or by qualified name elsewhere. */
+export type CallTarget = { kind: 'local'; key: string } | { kind: 'qualified'; name: string };
+
+export interface FunctionSummary {
+  /** 'f' for a module-level function, 'Class.m' for a method. */
+  key: string;
+  async: boolean;
+  range: Range;
+  /** The first blocking call in the function's own code (not in nested functions or lambdas). */
+  blocking?: { api: string; shown: string; range: Range };
+  /** Calls to the project's functions, in order. */
+  calls: { target: CallTarget; shown: string; range: Range }[];
+}
+
+/** A file's functions by key; the same shape for Python and TS/JS. */
+export interface FileSummary {
+  functions: Record<string, FunctionSummary>;
+}
+
+export const DEFAULT_FOLLOW_DEPTH = 5;
+/** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
+const CACHE_LIMIT = 2_000;
+/** Files looked at per analysis at most: a chain is followed through a few modules, not a whole tree. */
+const FILES_PER_ANALYSIS = 200;
+
+const summaryCache = new Map<string, FileSummary>();
+
+/** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
+function contentKey(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `${text.length}:${(h >>> 0).toString(36)}`;
+}
+
+/** Summarises another file's text, with the grammar already loaded for it (a file of another language is skipped). */
+export function summaryOfText(path: string, text: string, language: Language, summarise: (tree: Tree) => FileSummary, variant = ''): FileSummary | undefined {
+  // `variant`: what else the summary depends on (the project's blocking.extra / allow).
+  const key = `${path}\n${contentKey(text)}\n${variant}`;
+  const cached = summaryCache.get(key);
+  if (cached) return cached;
+  const parser = getLoadedParser(language);
+  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
+  if (!tree) return undefined;
+  try {
+    const summary = summarise(tree);
+    if (summaryCache.size >= CACHE_LIMIT) summaryCache.delete(summaryCache.keys().next().value!);
+    summaryCache.set(key, summary);
+    return summary;
+  } finally {
+    tree.delete();
+  }
+}
+
+export interface Place { path: string | undefined; key: string }
+export interface Hop { shown: string; path: string | undefined; range: Range; blocks?: string }
+
+export function dirname(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+export function join(dir: string, file: string): string {
+  return dir ? `${dir}/${file}` : file;
+}
+
+function baseName(path: string | undefined): string {
+  return path ? path.slice(path.lastIndexOf('/') + 1) : 'this file';
+}
+
+/** The project as this analysis sees it: this file's summary, and other files read through the host on demand. */
+export abstract class ProjectView {
+  private readonly files = new Map<string, FileSummary | null>();
+  private looked = 0;
+
+  constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
+
+  /** Summarises another file of the project (undefined: not a file this language can follow into). */
+  protected abstract summariseFile(path: string, text: string): FileSummary | undefined;
+
+  /** The file and function a call target names, seen from the file `from`. */
+  abstract resolve(target: CallTarget, from: string | undefined): Place | undefined;
+
+  summary(path: string | undefined): FileSummary | undefined {
+    if (path === this.context.path || path === undefined) return this.own;
+    const known = this.files.get(path);
+    if (known !== undefined) return known ?? undefined;
+    if (this.looked++ >= FILES_PER_ANALYSIS) return undefined;
+    const text = this.context.readFile?.(path);
+    const summary = text === undefined ? undefined : this.summariseFile(path, text);
+    this.files.set(path, summary ?? null);
+    return summary;
+  }
+
+  /** The hops from a call of `place` down to the blocking call, when one is at most `depth` calls away. */
+  chain(place: Place, depth: number, seen = new Set<string>()): Hop[] | undefined {
+    const id = `${place.path ?? ''}#${place.key}`;
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    const fn = this.summary(place.path)?.functions[place.key];
+    // An async helper's own blocking calls are reported inside it; calling it only makes a coroutine or a promise.
+    if (!fn || fn.async) return undefined;
+    if (fn.blocking) return [{ shown: fn.blocking.shown, path: place.path, range: fn.blocking.range, blocks: fn.blocking.api }];
+    if (depth <= 1) return undefined;
+    // Bounded: depth shrinks by one per level and `seen` stops cycles.
+    for (const call of fn.calls) {
+      const next = this.resolve(call.target, place.path);
+      const rest = next && this.chain(next, depth - 1, seen);
+      if (rest) return [{ shown: call.shown, path: place.path, range: call.range }, ...rest];
+    }
+    return undefined;
+  }
+}
+
+export function where(hop: Hop): string {
+  return `${baseName(hop.path)}:${hop.range.start.line + 1}`;
+}

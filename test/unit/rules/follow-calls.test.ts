@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
+import { pyCompiles, repoRoot, tempDir } from '../helpers';
+
+// blocking-call-in-async through the project's own functions and modules, checked against what really blocks:
+// a harness runs the fixture project with its blocking APIs replaced by recorders that note whether the call
+// ran on the event loop's thread, and from which line of app.py.
+
+const PROJECTS = path.join(repoRoot, 'test', 'fixtures', 'projects');
+const PROJECT = path.join(PROJECTS, 'py-follow');
+
+function blockedAtRuntime(project: string): number[] {
+  const run = spawnSync('python3', [path.join(PROJECTS, 'harness.py'), project], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as number[];
+}
+
+async function analyse(project: string): Promise<Diagnostic[]> {
+  const text = fs.readFileSync(path.join(project, 'app.py'), 'utf8');
+  const result = await analyzeText(text, 'python', {
+    only: ['blocking-call-in-async'],
+    path: 'app.py',
+    readFile: (file) => (fs.existsSync(path.join(project, file)) ? fs.readFileSync(path.join(project, file), 'utf8') : undefined),
+  });
+  assert.deepEqual(result.ruleErrors, []);
+  return result.diagnostics;
+}
+
+const marked = (text: string): number[] => text.split('\n').flatMap((line, i) => (line.includes('# BLOCKS') ? [i + 1] : []));
+
+describe('following calls into helpers and modules (Python)', () => {
+  it('reports exactly the calls that block the loop at run time, and no offloaded, pure or sync-only call', async () => {
+    const runtime = blockedAtRuntime(PROJECT);
+    const expected = marked(fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8'));
+    assert.deepEqual(runtime, expected, 'the fixture marks what really blocks');
+    const found = (await analyse(PROJECT)).map((d) => d.range.start.line + 1);
+    assert.deepEqual(found, runtime);
+  });
+
+  it('names the chain, with one related location per hop in its own file', async () => {
+    const diagnostics = await analyse(PROJECT);
+    const byCallee = (text: string) => diagnostics.find((d) => d.message.startsWith(`\`${text}\``))!;
+    assert.match(byCallee('git_rev()').message, /it calls `subprocess\.check_output\(\)` \(util\.py:5\)/);
+    const deep = byCallee('deep()');
+    assert.match(deep.message, /it calls `middle\(\)` \(helpers\.py:\d+\), which calls `pause\(\)` \(helpers\.py:\d+\), which calls `time\.sleep\(\)` \(helpers\.py:7\)/);
+    assert.deepEqual(deep.related.map((r) => r.path), ['pkg/helpers.py', 'pkg/helpers.py', 'pkg/helpers.py']);
+    assert.match(byCallee('repo.head()').message, /git_rev\(\).*util\.py:5/);
+    assert.match(byCallee('read_hostname()').message, /`open\(\)` \(app\.py:12\)/);
+    assert.equal(byCallee('read_hostname()').related[0].path, undefined, 'a hop in the same file has no path');
+  });
+
+  it('the fixes compile, clear the findings, and leave nothing blocking the loop at run time', async () => {
+    const copy = tempDir();
+    fs.cpSync(PROJECT, copy, { recursive: true });
+    const app = path.join(copy, 'app.py');
+    const diagnostics = await analyse(copy);
+    const edits = diagnostics.flatMap((d) => d.fixes.find((f) => f.preferred)?.edits ?? []);
+    assert.equal(diagnostics.filter((d) => d.fixes.some((f) => f.preferred)).length, diagnostics.length, 'every finding has a fix');
+    fs.writeFileSync(app, applyEdits(fs.readFileSync(app, 'utf8'), edits));
+    pyCompiles(app);
+    assert.deepEqual(await analyse(copy), []);
+    assert.deepEqual(blockedAtRuntime(copy), []);
+  });
+
+  it('follows no further than followCallsMaxDepth, and not at all at 0', async () => {
+    const text = fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8');
+    const readFile = (file: string) => (fs.existsSync(path.join(PROJECT, file)) ? fs.readFileSync(path.join(PROJECT, file), 'utf8') : undefined);
+    const at = async (depth: number) => (await analyzeText(text, 'python', { only: ['blocking-call-in-async'], path: 'app.py', readFile, settings: { pythonFreeThreaded: false, ruleSeverity: {}, followCallsMaxDepth: depth } }))
+      .diagnostics.map((d) => d.message.slice(0, d.message.indexOf('`', 1) + 1));
+    assert.deepEqual(await at(0), []);
+    // One call deep: helpers that block in their own code.
+    assert.deepEqual(await at(1), ['`git_rev()`', '`read_hostname()`', '`h.pause()`', '`spin()`']);
+    assert.ok((await at(3)).includes('`deep()`'), 'deep() -> middle() -> pause() -> time.sleep() is three calls down');
+  });
+});
