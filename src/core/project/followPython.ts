@@ -93,7 +93,7 @@ export function followPython(context: RuleContext): void {
     const hops = place && project.chain(place, depth);
     if (!hops) continue;
     const shown = `\`${callee.text}()\``;
-    const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h)})`).join(', ');
+    const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
     const related: RelatedLocation[] = hops.map((h) => ({
       range: h.range,
       message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,

@@ -118,6 +118,7 @@ export abstract class ProjectView {
   }
 }
 
-export function where(hop: Hop): string {
-  return `${baseName(hop.path)}:${hop.range.start.line + 1}`;
+/** Where a hop is, for a message: 'line 12' in the analysed file, 'util.py:5' in another. */
+export function where(hop: Hop, analysed: string | undefined): string {
+  return hop.path === analysed ? `line ${hop.range.start.line + 1}` : `${baseName(hop.path)}:${hop.range.start.line + 1}`;
 }

@@ -1,4 +1,5 @@
 import { followPython } from '../project/followPython';
+import { followTs } from '../project/followTs';
 import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
@@ -43,6 +44,18 @@ export const meta: RuleMeta = {
       '`import time as t; t.sleep(1)`, `from requests import get`, `s = requests.Session(); s.get(url)`,',
       '`import { readFileSync as r } from "node:fs"`, `const { execSync } = require("child_process")`.',
       'TS/JS also flags busy waits (`while (Date.now() < end) {}`) and any `*Sync` member of `fs`, `child_process`, `zlib`, `crypto` and `Deno`.',
+      '',
+      '**Through your own code.** A call in an async function to one of your plain (non-async) functions that blocks is flagged too,',
+      'at the call, naming the chain: "`git_rev()` blocks the event loop: it calls `subprocess.check_output()` (util.py:5)", with one',
+      'related location per hop. It follows functions of the same file, methods (`self.m()`, `this.m()`, and methods of objects whose class',
+      'is known from a constructor call or an annotation), and functions imported from the project\'s other files: Python absolute imports',
+      'found beside the importing file, at the project root or under `src/` (`from util import f`, `import pkg.mod as m`), TS/JS relative',
+      'imports (`./util`, `./util.js` for a `util.ts`, `./lib` for `lib/index.ts`). It goes up to five calls deep',
+      '(`followCallsMaxDepth`), through cycles once. Calls that run elsewhere are not followed: a function handed to `asyncio.to_thread`,',
+      '`run_in_executor`, `submit`, a `Thread` target, `setTimeout` or a callback. Quick metadata calls (`os.path.exists`) do not make a helper',
+      'blocking, and an async helper\'s own blocking calls are reported inside it. The Python fix runs the helper in a worker thread:',
+      '`await asyncio.to_thread(git_rev)`. Not followed yet: Python relative imports and `__init__.py` re-exports, TS re-exports',
+      '(`export { f } from`), path aliases from `tsconfig.json`, and methods of TS objects typed by annotation.',
       '',
       'Not flagged: calls inside a nested plain `def`, `lambda`, class body or non-async function (they run when called, maybe in a thread);',
       'functions passed without calling them (`await asyncio.to_thread(time.sleep, 1)`, `run_in_executor(None, f)`);',
@@ -118,6 +131,7 @@ export const rule: Rule = {
       followPython(context);
     } else {
       checkTs(context);
+      followTs(context);
     }
   },
 };

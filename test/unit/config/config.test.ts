@@ -290,3 +290,14 @@ describe('config: blocking.extra and follow-calls.max-depth with calls followed 
     assert.deepEqual(await diagnostics(py, 'python', effectiveSettings(config, base, 'filesFirst')), []);
   });
 });
+
+describe('config: TS/JS blocking.extra through a followed helper', () => {
+  it('a declared module#export is found through a helper in the same file', async () => {
+    const ts = ['import { querySync } from "dblib";', 'function load() {', '  return querySync("select 1");', '}', 'export async function handler() {', '  return load();', '}', ''].join('\n');
+    assert.deepEqual(await diagnostics(ts, 'typescript'), []);
+    const found = await diagnostics(ts, 'typescript', { ...base, blockingExtra: [{ name: 'dblib#querySync' }] });
+    // The call itself sits in a plain function: only the async caller's `load()` is reported, naming the chain.
+    assert.deepEqual(found.map((d) => d.range.start.line), [5]);
+    assert.match(found[0].message, /querySync/);
+  });
+});

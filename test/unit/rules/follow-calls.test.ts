@@ -49,7 +49,7 @@ describe('following calls into helpers and modules (Python)', () => {
     assert.match(deep.message, /it calls `middle\(\)` \(helpers\.py:\d+\), which calls `pause\(\)` \(helpers\.py:\d+\), which calls `time\.sleep\(\)` \(helpers\.py:7\)/);
     assert.deepEqual(deep.related.map((r) => r.path), ['pkg/helpers.py', 'pkg/helpers.py', 'pkg/helpers.py']);
     assert.match(byCallee('repo.head()').message, /git_rev\(\).*util\.py:5/);
-    assert.match(byCallee('read_hostname()').message, /`open\(\)` \(app\.py:12\)/);
+    assert.match(byCallee('read_hostname()').message, /`open\(\)` \(line 12\)/);
     assert.equal(byCallee('read_hostname()').related[0].path, undefined, 'a hop in the same file has no path');
   });
 
@@ -75,5 +75,27 @@ describe('following calls into helpers and modules (Python)', () => {
     // One call deep: helpers that block in their own code.
     assert.deepEqual(await at(1), ['`git_rev()`', '`read_hostname()`', '`h.pause()`', '`spin()`']);
     assert.ok((await at(3)).includes('`deep()`'), 'deep() -> middle() -> pause() -> time.sleep() is three calls down');
+  });
+});
+
+describe('following calls into helpers and modules (TS/JS)', () => {
+  const project = path.join(PROJECTS, 'ts-follow');
+  const text = fs.readFileSync(path.join(project, 'app.ts'), 'utf8');
+  const readFile = (file: string) => (fs.existsSync(path.join(project, file)) ? fs.readFileSync(path.join(project, file), 'utf8') : undefined);
+
+  it('reports helpers that block, in this file, in this class and in relative modules, and nothing run later or pure', async () => {
+    const result = await analyzeText(text, 'typescript', { only: ['blocking-call-in-async'], path: 'app.ts', readFile });
+    assert.deepEqual(result.ruleErrors, []);
+    assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), text.split('\n').flatMap((l, i) => (l.includes('// BLOCKS') ? [i + 1] : [])));
+    const gitRev = result.diagnostics.find((d) => d.message.startsWith('`gitRev()`'))!;
+    assert.match(gitRev.message, /it calls `execSync\(\)` \(repo\.ts:14\)/);
+    assert.deepEqual(gitRev.related.map((r) => r.path), ['lib/repo.ts']);
+    const cache = result.diagnostics.find((d) => d.message.startsWith('`this.cache()`'))!;
+    assert.match(cache.message, /it calls `loadTemplate\(\)` \(line \d+\), which calls `fs\.readFileSync\(\)` \(line 7\)/);
+  });
+
+  it('without the other files, only what this file shows is followed', async () => {
+    const result = await analyzeText(text, 'typescript', { only: ['blocking-call-in-async'], path: 'app.ts' });
+    assert.deepEqual(result.diagnostics.map((d) => d.message.slice(0, d.message.indexOf('`', 1) + 1)), ['`this.cache()`', '`loadTemplate()`', '`viaTemplate()`']);
   });
 });

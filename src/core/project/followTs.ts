@@ -1,0 +1,187 @@
+// blocking-call-in-async through the project's own TS/JS code: a call in an async function to a helper (in this
+// file, a method of this class, or a function imported from a relative module) that runs a synchronous
+// blocking API, directly or a few calls further down.
+import { Query, type Node, type Tree } from 'web-tree-sitter';
+import { blockingLookup, defaultBlockingLookup, lookupKey, type BlockingLookup } from '../catalog/blocking';
+import { languageFromPath } from '../parser';
+import type { RuleContext } from '../rules/rule';
+import { rangeOf } from '../text';
+import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
+import type { RelatedLocation } from '../types';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, summaryOfText, where, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
+
+const SLUG = 'blocking-call-in-async';
+const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
+const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
+const queries = new WeakMap<object, { functions: Query; calls: Query }>();
+
+function queriesFor(tree: Tree): { functions: Query; calls: Query } {
+  let q = queries.get(tree.language);
+  if (!q) {
+    q = { functions: new Query(tree.language, FUNCTIONS), calls: new Query(tree.language, CALLS) };
+    queries.set(tree.language, q);
+  }
+  return q;
+}
+
+function classNameOf(node: Node | null): string | undefined {
+  const body = node?.type === 'class_body' ? node : undefined;
+  const cls = body?.parent;
+  return cls && (cls.type === 'class_declaration' || cls.type === 'abstract_class_declaration' || cls.type === 'class')
+    ? cls.childForFieldName('name')?.text : undefined;
+}
+
+/** 'f' for a declared or `const`-bound function, 'Class.m' for a method; undefined for anonymous ones (callbacks). */
+export function tsFunctionKey(fn: Node): string | undefined {
+  if (fn.type === 'method_definition') {
+    const cls = classNameOf(fn.parent);
+    const name = fn.childForFieldName('name')?.text;
+    return cls && name ? `${cls}.${name}` : undefined;
+  }
+  const name = fn.childForFieldName('name');
+  if (name && (fn.type === 'function_declaration' || fn.type === 'generator_function_declaration')) return name.text;
+  const declarator = fn.parent;
+  if (declarator?.type === 'variable_declarator' && declarator.childForFieldName('value')?.id === fn.id) {
+    const bound = declarator.childForFieldName('name');
+    return bound?.type === 'identifier' ? bound.text : undefined;
+  }
+  return undefined;
+}
+
+/** Where a call leads when it calls the project's own code: a function of this file, `this.m()`, or an import from a relative module. */
+function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undefined {
+  if (callee.type === 'member_expression' && callee.childForFieldName('object')?.type === 'this') {
+    const fn = enclosingFunction(callee);
+    const cls = fn?.type === 'method_definition' ? classNameOf(fn.parent) : undefined;
+    const name = callee.childForFieldName('property')?.text;
+    return cls && name ? { kind: 'local', key: `${cls}.${name}` } : undefined;
+  }
+  const resolved = semantics.resolve(callee);
+  if (resolved?.kind === 'local') {
+    const key = tsFunctionKey(resolved.node);
+    return key ? { kind: 'local', key } : undefined;
+  }
+  // './util.loadTemplate': a relative module's export; packages are the direct rule's business.
+  return resolved?.kind === 'qualified' && resolved.name.startsWith('.') ? { kind: 'qualified', name: resolved.name } : undefined;
+}
+
+/** `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`). */
+export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = defaultBlockingLookup): FileSummary {
+  const tree = semantics.tree;
+  const { functions: fnQuery, calls: callQuery } = queriesFor(tree);
+  const functions: Record<string, FunctionSummary> = {};
+  const byNode = new Map<number, FunctionSummary>();
+  for (const { node } of fnQuery.captures(tree.rootNode)) {
+    const key = tsFunctionKey(node);
+    if (!key || functions[key]) continue;
+    const summary: FunctionSummary = { key, async: isAsyncFunction(node), range: rangeOf(node), calls: [] };
+    functions[key] = summary;
+    byNode.set(node.id, summary);
+  }
+  if (!byNode.size) return { functions };
+  for (const { name, node } of callQuery.captures(tree.rootNode)) {
+    if (name !== 'call') continue;
+    // A call inside a callback belongs to the callback, which may run later: it is not followed.
+    const owner = enclosingFunction(node);
+    const summary = owner && byNode.get(owner.id);
+    const callee = node.childForFieldName('function');
+    if (!summary || !callee) continue;
+    const api = semantics.calleeName(node);
+    const blocking = api ? lookup.ts(api) : undefined;
+    if (blocking) {
+      // Quick metadata calls (reported below warning when direct) do not make a helper blocking.
+      if (!blocking.severity) summary.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
+      continue;
+    }
+    const target = projectTarget(semantics, callee);
+    if (target) summary.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
+  }
+  return { functions };
+}
+
+/** Resolves `a/./b/../c` to `a/c`; undefined when it climbs above the project root. */
+function normalise(path: string): string | undefined {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (!out.length) return undefined;
+      out.pop();
+    } else {
+      out.push(part);
+    }
+  }
+  return out.join('/');
+}
+
+class TsProject extends ProjectView {
+  protected summariseFile(path: string, text: string): FileSummary | undefined {
+    const language = languageFromPath(path);
+    return language && language !== 'python' ? summaryOfText(path, text, language, (tree) => summariseTs(new TsSemantics(tree), blockingLookup(this.context.settings)), lookupKey(this.context.settings)) : undefined;
+  }
+
+  /** './util.loadTemplate' from `src/app.ts`: src/util.ts (or .tsx, .js, …, or src/util/index.ts) and its `loadTemplate`. */
+  resolve(target: CallTarget, from: string | undefined): Place | undefined {
+    if (target.kind === 'local') return { path: from, key: target.key };
+    if (from === undefined || !this.context.readFile) return undefined;
+    const dot = target.name.lastIndexOf('.');
+    const specifier = target.name.slice(0, dot);
+    const key = target.name.slice(dot + 1);
+    const base = normalise(join(dirname(from), specifier));
+    if (base === undefined) return undefined;
+    // ESM code imports './util.js' for a util.ts source.
+    const stem = /\.[cm]?js$/.test(base) ? base.replace(/\.[cm]?js$/, '') : base;
+    const candidates = [...(stem !== base ? [base] : []), ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => `${stem}/index${e}`)];
+    for (const file of candidates) {
+      if (file === from) continue;
+      const summary = this.summary(file);
+      if (summary) return summary.functions[key] ? { path: file, key } : undefined;
+    }
+    return undefined;
+  }
+}
+
+const callQueries = new WeakMap<object, Query>();
+
+/** Reports calls in async functions that block through the project's own functions. */
+export function followTs(context: RuleContext): void {
+  const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
+  if (depth <= 0) return;
+  const semantics = context.ts();
+  const lookup = blockingLookup(context.settings);
+  const own = summariseTs(semantics, lookup);
+  if (!Object.values(own.functions).some((f) => f.async) && !context.text.includes('async')) return;
+  const project = new TsProject(context, own);
+  let query = callQueries.get(context.tree.language);
+  if (!query) {
+    query = new Query(context.tree.language, CALLS);
+    callQueries.set(context.tree.language, query);
+  }
+  for (const { name, node: call } of query.captures(context.root)) {
+    if (name !== 'call') continue;
+    const fn = enclosingFunction(call);
+    if (!fn || !isAsyncFunction(fn)) continue;
+    const callee = call.childForFieldName('function');
+    if (!callee) continue;
+    const api = semantics.calleeName(call);
+    if (api && lookup.ts(api)) continue;
+    const target = projectTarget(semantics, callee);
+    const place = target && project.resolve(target, context.path);
+    const hops = place && project.chain(place, depth);
+    if (!hops) continue;
+    const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
+    const related: RelatedLocation[] = hops.map((h) => ({
+      range: h.range,
+      message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
+      ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
+    }));
+    context.report({
+      code: SLUG,
+      message: `\`${callee.text}()\` blocks the event loop: ${steps}. Every other request, timer and callback waits until it returns. `
+        + 'Make the helper async (the `fs/promises` or async counterpart of the blocking call) and await it.',
+      range: rangeOf(callee),
+      related,
+    });
+  }
+}
