@@ -36,7 +36,8 @@ function readGitignore(dir: string): IgnoreLayer | undefined {
 
 /**
  * Source files under the given paths, in a stable order. Named files are always taken;
- * folders are walked, skipping dependency folders, virtual envs (a `pyvenv.cfg` marks one) and `.gitignore`d paths.
+ * folders are walked, skipping dependency folders, virtual envs (a `pyvenv.cfg` marks one) and `.gitignore`d paths
+ * below them; a named folder itself is always walked, even inside `node_modules` (some projects keep their source there).
  */
 export function collectFiles(paths: string[], problems: WalkProblem[]): string[] {
   const files: string[] = [];

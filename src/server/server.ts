@@ -202,7 +202,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (options?.settings !== undefined) settings = parseSettings(options.settings);
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         // For a client's diagnostics and tests: which process to look at.
@@ -255,6 +255,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     admit(uri, entry);
     schedule(uri, settings.debounceMs);
+  });
+
+  // A saved file may be a helper other open files call: their findings through it are checked again.
+  connection.onDidSaveTextDocument(({ textDocument: { uri } }) => {
+    for (const [other, entry] of documents) {
+      if (other === uri || !entry.inHost) continue;
+      entry.last = undefined;
+      schedule(other, settings.debounceMs);
+    }
   });
 
   connection.onDidCloseTextDocument(({ textDocument: { uri } }) => {

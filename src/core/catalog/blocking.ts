@@ -365,13 +365,33 @@ const ts: [string, Entry][] = [
   }]),
   ['global.Deno.readDirSync', { category: 'file', fix: 'none', why: FS_WHY, instead: '`for await (const entry of Deno.readDir(path))`' }],
   ['global.Bun.sleepSync', { category: 'sleep', fix: 'bun-sleep', asyncName: 'sleep', why: 'suspends the whole thread', instead: '`await Bun.sleep(ms)`' }],
+  ['fs.realpathSync.native', { category: 'file', fix: 'none', why: FS_WHY, instead: '`await fs.promises.realpath(...)`' }],
+  // Well-known packages' synchronous forms, by the module they are imported from (never by name alone).
+  ...family(['glob.globSync', 'glob.sync', 'glob.glob.sync', 'tinyglobby.globSync', 'fast-glob.sync', 'fast-glob.globSync'], {
+    category: 'file', fix: 'none', why: 'walks the directory tree on the main thread, one blocking file-system call after another',
+    instead: 'the asynchronous `glob(...)` of the same package',
+  }),
+  ...family(['execa.sync', 'execa.execaSync', 'execa.commandSync', 'execa.execaCommandSync', 'cross-spawn.sync'], {
+    category: 'process', fix: 'none', why: 'runs a process and waits for it to exit, freezing the event loop meanwhile',
+    instead: 'the asynchronous form of the same package (`await execa(...)`, `spawn(...)` and its `close` event)',
+  }),
+  ['resolve.sync', {
+    category: 'file', fix: 'none', why: 'searches the file system for the module on the main thread, one blocking call after another',
+    instead: '`await promisify(resolve)(...)`, or `import.meta.resolve`',
+  }],
 ];
 
 const pythonTable = new Map<string, BlockingApi>(python.map(([name, e]) => [name, { name, ...e }]));
 const tsTable = new Map<string, BlockingApi>(ts.map(([name, e]) => [name, { name, ...e }]));
 
 // Modules whose every `*Sync` member blocks, including ones newer than this table (as eslint-plugin-n's no-sync assumes).
-const SYNC_MODULES: Record<string, BlockingCategory> = { fs: 'file', child_process: 'process', zlib: 'compression', crypto: 'crypto', 'global.Deno': 'file' };
+const SYNC_MODULES: Record<string, BlockingCategory> = {
+  fs: 'file', child_process: 'process', zlib: 'compression', crypto: 'crypto', 'global.Deno': 'file',
+  // Drop-in supersets of fs: its members, and their own (`copySync`, `ensureDirSync`, `readJsonSync`, ...).
+  'fs-extra': 'file', 'graceful-fs': 'file',
+};
+/** Modules that are fs under another name: their fs members block exactly as fs's do. */
+const FS_LIKE = new Set(['fs-extra', 'graceful-fs']);
 
 export function pythonBlockingCall(qualifiedName: string): BlockingApi | undefined {
   return pythonTable.get(qualifiedName);
@@ -383,6 +403,11 @@ export function tsBlockingCall(qualifiedName: string): BlockingApi | undefined {
   const dot = qualifiedName.lastIndexOf('.');
   const module = qualifiedName.slice(0, dot);
   const member = qualifiedName.slice(dot + 1);
+  if (FS_LIKE.has(module)) {
+    // Same reason and remedy as fs's own, but no rewrite: the fix would name `fs.promises`, which these do not all re-export.
+    const fs = tsTable.get(`fs.${member}`);
+    if (fs) return { ...fs, name: qualifiedName, fix: 'none' };
+  }
   const category = SYNC_MODULES[module];
   if (category && /^[a-z]\w*Sync$/.test(member)) {
     return { name: qualifiedName, category, fix: 'none', why: 'is the synchronous form of an I/O call and blocks the main thread', instead: `the asynchronous \`${member.slice(0, -4)}\`` };

@@ -44,6 +44,11 @@ export interface CpuClassification {
   sideEffects: Evidence[];
   /** Every call it makes is known to compute without I/O (a helper such as `def sq(x): return x * x`). */
   pure: boolean;
+  /**
+   * Why the work is large, when the code shows it ("runs 50,000,000 times", "nested loops over `xs`"); undefined when
+   * nothing says so (a linear scan of an input of unknown size). Set by the JS/TS classifier.
+   */
+  scale?: string;
 }
 
 /**
@@ -218,8 +223,38 @@ function isSmallLoop(semantics: PythonSemantics, loop: Node): boolean {
   return ['tuple', 'list', 'set', 'string'].includes(iterable.type) && iterable.namedChildren.length < SMALL_LOOP;
 }
 
+/** What a loop's iterable walks over, as text for comparing loops: `xs` for `xs`, `range(len(xs))`, `enumerate(xs)`; `n` for `range(n)`. */
+function dataOf(semantics: PythonSemantics, iterable: Node | undefined): string | undefined {
+  if (!iterable) return undefined;
+  if (iterable.type === 'call') {
+    const name = semantics.calleeName(iterable);
+    const args = iterable.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment') ?? [];
+    if (name === 'builtins.range') {
+      const stop = args.length === 1 ? args[0] : args[1];
+      if (stop?.type === 'call' && semantics.calleeName(stop) === 'builtins.len') return stop.childForFieldName('arguments')?.namedChildren[0]?.text;
+      return stop?.text;
+    }
+    if (name === 'builtins.enumerate' || name === 'builtins.reversed' || name === 'builtins.sorted') return dataOf(semantics, args[0]);
+  }
+  return iterable.text;
+}
+
+/** The `for` clauses of a loop or comprehension: [target, iterable] pairs, the loop's own first. */
+function forClauses(loop: Node): { target?: Node; iterable?: Node }[] {
+  if (loop.type === 'for_statement') return [{ target: loop.childForFieldName('left') ?? undefined, iterable: loop.childForFieldName('right') ?? undefined }];
+  if (!COMPREHENSIONS.has(loop.type)) return [];
+  return loop.namedChildren.filter((c): c is Node => c?.type === 'for_in_clause')
+    .map((c) => ({ target: c.childForFieldName('left') ?? undefined, iterable: c.childForFieldName('right') ?? undefined }));
+}
+
 interface LoopState {
   node: Node;
+  /** Loops nested in this outermost one. */
+  inner: Node[];
+  /** A comparison per turn (`a == b`): with nested loops over the same data, quadratic work. */
+  compares?: Node;
+  /** A name updated from itself by multiplicative or bitwise arithmetic each turn (`h = (h * 31 + b) % m`): a numeric kernel. */
+  accumulator?: Node;
   /** Multiplicative or bitwise arithmetic (`*`, `%`, `**`, `^`...): real computation per iteration. */
   arithmetic?: Node;
   /** Only `+`/`-` or string formatting: bookkeeping unless the loop is known to run many times. */
@@ -227,7 +262,7 @@ interface LoopState {
   strings?: Node;
   /** The expression iterated over, evaluated once: its arithmetic is not per-iteration work. */
   iterable?: Node;
-  cpuCall?: { node: Node; name: string };
+  cpuCall?: { node: Node; name: string; scale?: string };
   io: Evidence[];
   opaque?: Node;
   suspends: boolean;
@@ -240,7 +275,7 @@ type CallKind =
   | { kind: 'print'; evidence: Evidence }
   | { kind: 'io'; evidence: Evidence; handoff?: boolean }
   | { kind: 'gil'; evidence: Evidence }
-  | { kind: 'cpu'; evidence: Evidence; name: string; sideEffects: Evidence[] }
+  | { kind: 'cpu'; evidence: Evidence; name: string; sideEffects: Evidence[]; scale?: string }
   | { kind: 'aggregate'; evidence: Evidence }
   | { kind: 'recursion' }
   | { kind: 'opaque' };
@@ -335,6 +370,10 @@ class Scanner {
   private recursion: Node | undefined;
   /** Self-call sites: two or more (`fib(n - 1) + fib(n - 2)`) make the work grow exponentially; one is a walk. */
   private recursionSites = 0;
+  /** Self-calls outside loops, by the statement holding them: two in one (`fib(n - 1) + fib(n - 2)`) branch exponentially. */
+  private readonly branching = new Map<number, number>();
+  /** The first reason the work is large (see CpuClassification.scale). */
+  private scale: string | undefined;
   private generator = false;
   private readonly fn: Node | undefined;
   private readonly locals = new Set<string>();
@@ -368,6 +407,9 @@ class Scanner {
     if (this.recursion && this.recursionSites >= 2 && (this.arithmeticOutsideLoops || this.loops.some((l) => l.arithmetic || l.light))) {
       const name = this.fn ? nameOf(this.fn) : 'it';
       this.cpu.push({ kind: 'cpu', range: rangeOf(this.recursion), text: `${name} calls itself recursively (line ${lineOf(this.recursion)}) and does arithmetic` });
+      // A walk calls itself once per child; two calls in one statement branch exponentially.
+      const branches = Math.max(0, ...this.branching.values());
+      if (branches >= 2) this.scale ??= `calls itself ${branches} times per call: the work grows exponentially`;
     }
     const opaqueLoop = this.loops.some((l) => l.opaque && !l.io.length);
     const evidence = [...this.cpu, ...this.gil, ...this.io, ...this.suspend];
@@ -378,7 +420,7 @@ class Scanner {
     else if (this.cpu.length || this.gil.length) verdict = 'cpu';
     else verdict = 'unknown';
     const pure = !this.generator && !this.opaqueCalls && !this.io.length && !this.suspend.length && !this.gil.length;
-    return { verdict, evidence, releasesGil: this.gil.length > 0, suspends: this.suspend.length > 0, sideEffects: this.sideEffects, pure };
+    return { verdict, evidence, releasesGil: this.gil.length > 0, suspends: this.suspend.length > 0, sideEffects: this.sideEffects, pure, scale: this.cpu.length ? this.scale : undefined };
   }
 
   private finishLoop(loop: LoopState): void {
@@ -389,12 +431,38 @@ class Scanner {
     // Counting (`n += 1`), flags (`found |= ...`) or formatting over a collection of unknown size is cheap bookkeeping;
     // it counts only in loops over `range(...)`, which exist to iterate many times.
     const iterable = iterableOf(loop.node);
-    const counted = iterable?.type === 'call' && this.semantics.calleeName(iterable) === 'builtins.range';
+    const counted = (iterable?.type === 'call' && this.semantics.calleeName(iterable) === 'builtins.range') || isCountingWhile(loop.node);
+    const pairs = this.quadratic(loop);
     const does = loop.cpuCall
       ? `calls ${loop.cpuCall.name} (line ${lineOf(loop.cpuCall.node)}), which is CPU-bound,`
-      : loop.arithmetic ? 'does arithmetic' : counted && loop.light ? 'does arithmetic' : counted && loop.strings ? 'builds strings' : undefined;
+      : loop.arithmetic ? 'does arithmetic' : (counted || pairs) && loop.light ? 'does arithmetic'
+        // Formatting a string per item is a short scan unless the loop is known to be long (or quadratic).
+        : (pairs || (rangeSize(this.semantics, iterable) ?? 0) >= BIG_RANGE) && loop.strings ? 'builds strings'
+        // Nested loops over the same data compare every pair: quadratic work even without arithmetic.
+        : pairs && loop.compares ? 'compares every pair of items' : undefined;
     if (!does) return;
-    this.cpu.push({ kind: 'cpu', range: headerRange(loop.node), text: `${what} at line ${line} ${does} and makes no I/O call` });
+    const size = rangeSize(this.semantics, iterable);
+    const scale = size !== undefined && size >= BIG_RANGE ? `runs ${size.toLocaleString('en-US')} times`
+      : pairs ?? (loop.accumulator ? `a numeric kernel updating \`${loop.accumulator.text}\` each turn` : loop.cpuCall?.scale);
+    this.scale ??= scale;
+    this.cpu.push({ kind: 'cpu', range: headerRange(loop.node), text: `${what} at line ${line} ${does}${pairs ? ` (${pairs})` : ''} and makes no I/O call` });
+  }
+
+  /** "nested loops over `xs`" when an inner loop walks the same data as the outer one (or up to its index), else undefined. */
+  private quadratic(loop: LoopState): string | undefined {
+    const clauses = forClauses(loop.node);
+    const outer = clauses[0];
+    const data = dataOf(this.semantics, outer?.iterable);
+    if (!outer || !data) return undefined;
+    // An index of `range(...)`: `for j in range(i)` is triangular. (`for row in rows: for x in row` walks each item once.)
+    const counted = outer.iterable?.type === 'call' && this.semantics.calleeName(outer.iterable) === 'builtins.range';
+    const variable = counted && outer.target?.type === 'identifier' ? outer.target.text : undefined;
+    const inner = [...clauses.slice(1), ...loop.inner.flatMap(forClauses)];
+    for (const clause of inner) {
+      const innerData = dataOf(this.semantics, clause.iterable);
+      if (innerData === data || (variable && innerData === variable)) return `nested loops over \`${data}\`: the work grows with its size squared`;
+    }
+    return undefined;
   }
 
   /** Names bound inside the function (assignments, loop and `with` targets) and its parameters. */
@@ -456,11 +524,12 @@ class Scanner {
       if (isAsyncFor) this.addSuspend(node, 'async for');
       if (loop) {
         loop.nested = true;
+        loop.inner.push(node);
         if (isAsyncFor) loop.suspends = true;
         this.visitChildren(node, loop);
         return;
       }
-      const state: LoopState = { node, io: [], suspends: isAsyncFor, gil: false, nested: false, iterable: iterableOf(node) };
+      const state: LoopState = { node, inner: [], io: [], suspends: isAsyncFor, gil: false, nested: false, iterable: iterableOf(node) };
       this.loops.push(state);
       this.visitChildren(node, state);
       return;
@@ -491,6 +560,10 @@ class Scanner {
       case 'augmented_assignment': {
         const op = node.childForFieldName('operator')?.type ?? '';
         if (ARITHMETIC.has(op.slice(0, -1))) this.noteArithmetic(node, loop, op.slice(0, -1));
+        const target = node.childForFieldName('left');
+        const value = node.childForFieldName('right');
+        // `h *= 31`, `total += i * i % 13`: the name accumulates multiplicative or bitwise arithmetic.
+        if (loop && target?.type === 'identifier' && ((ARITHMETIC.has(op.slice(0, -1)) && !LIGHT.has(op.slice(0, -1))) || (value && hasStrongArithmetic(value)))) loop.accumulator ??= target;
         const left = node.childForFieldName('left');
         if (left && left.type !== 'identifier' && !this.isOwned(left)) this.addSideEffect(node);
         else if (left?.type === 'identifier' && this.isGlobal(left.text)) this.addSideEffect(node);
@@ -498,11 +571,16 @@ class Scanner {
       }
       case 'assignment': {
         const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (loop && !loop.accumulator && left?.type === 'identifier' && right && hasStrongArithmetic(right) && identifiersIn(right).includes(left.text)) loop.accumulator = left;
         if (left && (left.type === 'attribute' || left.type === 'subscript') && !this.isOwned(left)) this.addSideEffect(node);
         break;
       }
       case 'interpolation':
         if (loop) loop.strings ??= node;
+        break;
+      case 'comparison_operator':
+        if (loop && !this.inIterable(node, loop)) loop.compares ??= node;
         break;
       case 'call':
         this.visitCall(node, loop);
@@ -563,15 +641,23 @@ class Scanner {
         break;
       case 'cpu':
         this.sideEffects.push(...kind.sideEffects);
-        if (loop) loop.cpuCall ??= { node: call, name: kind.name };
-        else this.cpu.push(kind.evidence);
+        if (loop) loop.cpuCall ??= { node: call, name: kind.name, scale: kind.scale };
+        else {
+          this.cpu.push(kind.evidence);
+          this.scale ??= kind.scale;
+        }
         break;
       case 'aggregate':
         this.cpu.push(kind.evidence);
+        this.scale ??= kind.evidence.text;
         break;
       case 'recursion':
         this.recursion ??= call;
         this.recursionSites++;
+        if (!loop) {
+          const statement = statementAbove(call);
+          if (statement) this.branching.set(statement.id, (this.branching.get(statement.id) ?? 0) + 1);
+        }
         break;
       case 'opaque':
         this.opaqueCalls++;
@@ -677,7 +763,7 @@ class Scanner {
       case 'cpu':
         if (inner.releasesGil) return { kind: 'gil', evidence: { kind: 'gil-release', range: at, text: `${label} at line ${line} mostly runs code that releases the GIL` } };
         return {
-          kind: 'cpu', name: label, sideEffects: inner.sideEffects,
+          kind: 'cpu', name: label, sideEffects: inner.sideEffects, scale: inner.scale,
           evidence: { kind: 'cpu', range: at, text: `it calls ${label} (line ${line}), which is CPU-bound: ${inner.evidence.find((e) => e.kind === 'cpu')?.text ?? 'it computes'}` },
         };
       case 'io': case 'mixed':
@@ -687,6 +773,38 @@ class Scanner {
         return inner.pure ? { kind: 'pure' } : { kind: 'opaque' };
     }
   }
+}
+
+/** `while i < n: ... i += 1` (or `while n > 0: n -= 1`): a counter stepped towards a bound, like a loop over `range(n)`. */
+function isCountingWhile(loop: Node): boolean {
+  if (loop.type !== 'while_statement') return false;
+  const condition = loop.childForFieldName('condition');
+  if (condition?.type !== 'comparison_operator') return false;
+  const names = new Set(condition.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text));
+  if (!names.size) return false;
+  return loop.childForFieldName('body')?.descendantsOfType('augmented_assignment').some((step) => {
+    const target = step.childForFieldName('left');
+    const op = step.childForFieldName('operator')?.type;
+    return target?.type === 'identifier' && names.has(target.text) && (op === '+=' || op === '-=');
+  }) ?? false;
+}
+
+/** True when the expression holds a multiplicative or bitwise operator (`*`, `%`, `<<`, `^`...), not counting nested scopes. */
+function hasStrongArithmetic(node: Node): boolean {
+  if (node.type === 'binary_operator') {
+    const op = node.childForFieldName('operator')?.type ?? '';
+    if (ARITHMETIC.has(op) && !LIGHT.has(op)) return true;
+  }
+  if (NESTED_SCOPES.has(node.type)) return false;
+  return node.namedChildren.some((c) => c !== null && hasStrongArithmetic(c));
+}
+
+/** The statement holding an expression (bounded by the tree's depth). */
+function statementAbove(node: Node): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type.endsWith('_statement') || current.type === 'lambda') return current;
+  }
+  return undefined;
 }
 
 function identifiersIn(node: Node): string[] {
@@ -708,6 +826,8 @@ const PRECHECK_QUERY = `
 (interpolation) @light
 (call function: (identifier) @callee)
 (call function: (attribute attribute: (identifier) @callee))
+[(for_statement) (for_in_clause)] @loop
+(while_statement condition: (comparison_operator)) @while
 `;
 // Names a call could reach a function of this file through, found by text (a whole-file query costs as much as
 // visiting every node): `def`/`class` names, and names assigned (`=`, `:=`) a name, an attribute, a lambda or a
@@ -820,10 +940,17 @@ function scanForCpu(semantics: PythonSemantics, node: Node): boolean {
   let counted = false;
   let range = false;
   const callees = new Set<string>();
+  let loops = 0;
   for (const { name, node: captured } of precheckQuery(semantics).captures(node)) {
     if (name === 'strong') return true;
     if (name === 'light') counted = true;
-    else {
+    else if (name === 'while') {
+      // `while i < n: i += 1` counts like `range(n)`.
+      range = true;
+    } else if (name === 'loop') {
+      // Two `for`s (nested loops, or a comprehension's two clauses) may be quadratic work with no arithmetic at all.
+      if (++loops >= 2) return true;
+    } else {
       const callee = captured.text;
       if (callee === 'range') range = true;
       else if (AGGREGATES.has(callee)) counted = true;

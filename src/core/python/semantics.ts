@@ -26,6 +26,8 @@ interface Binding {
   /** import: the qualified name; def/class: the definition node; assign: the value; param: its annotation. */
   qualified?: string;
   node?: Node;
+  /** assign: the annotation of `x: T = value`, which says more than an unknown value. */
+  annotation?: Node;
 }
 
 interface Scope {
@@ -215,12 +217,19 @@ export class PythonSemantics {
     if (value?.type === 'assignment') this.collectAssignment(scope, value);
     while (value?.type === 'assignment') value = value.childForFieldName('right') ?? undefined;
     if (left.type === 'identifier') {
-      const annotation = assignment.childForFieldName('type');
+      const annotation = assignment.childForFieldName('type') ?? undefined;
       this.bind(scope, left.text, value
-        ? { kind: 'assign', at: left.startIndex, node: value }
+        ? { kind: 'assign', at: left.startIndex, node: value, annotation }
         : annotation ? { kind: 'param', at: left.startIndex, node: annotation } : { kind: 'opaque', at: left.startIndex });
     } else if (left.type !== 'attribute' && left.type !== 'subscript') {
-      this.bindPattern(scope, left);
+      // `a, b = X(), Y()`: each name gets the value in its place; other unpackings bind opaque names.
+      const names = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [];
+      const values = value?.type === 'expression_list' || value?.type === 'tuple' ? value.namedChildren.filter((c) => c?.type !== 'comment') : [];
+      if (names.length > 0 && names.length === values.length && names.every((n) => n?.type === 'identifier') && values.every((v) => v?.type !== 'list_splat')) {
+        names.forEach((n, i) => this.bind(scope, n.text, { kind: 'assign', at: n.startIndex, node: values[i] }));
+      } else {
+        this.bindPattern(scope, left);
+      }
     }
   }
 
@@ -278,6 +287,11 @@ export class PythonSemantics {
       this.methods.set(fn.id, method);
     }
     return method && method.selfName === selfName ? method.classNode : undefined;
+  }
+
+  /** The class whose method `name` is the `self` parameter of (at `name`), else undefined. */
+  selfClass(name: Node): Node | undefined {
+    return name.type === 'identifier' ? this.classOfMethod(this.scopeNodeOf(name), name.text) : undefined;
   }
 
   private bindPattern(scope: Scope, pattern: Node): void {
@@ -418,13 +432,42 @@ export class PythonSemantics {
       case 'await': return undefined;
       case 'string': case 'type': {
         // Annotations: `lock: threading.Lock` makes `lock` an instance of threading.Lock.
-        if (node.type === 'type' && node.namedChildren[0]) {
-          const annotated = this.resolve(node.namedChildren[0]);
+        const annotatedNode = node.type === 'type' ? this.optionalInner(node.namedChildren[0] ?? undefined, 0) : undefined;
+        if (annotatedNode) {
+          const annotated = this.resolve(annotatedNode);
           return annotated?.kind === 'qualified' ? { kind: 'instance', type: annotated.name } : undefined;
         }
         return undefined;
       }
       default: return undefined;
+    }
+  }
+
+  /** The type inside `Optional[T]`, `T | None`, `Union[T, None]` (or `T` itself); undefined for other unions. */
+  private optionalInner(node: Node | undefined, depth: number): Node | undefined {
+    if (!node || depth > 8) return undefined;
+    const isNone = (n: Node | null) => n?.type === 'none' || (n?.type === 'type' && n.namedChildren[0]?.type === 'none');
+    switch (node.type) {
+      case 'type':
+        return this.optionalInner(node.namedChildren[0] ?? undefined, depth + 1);
+      case 'binary_operator': {
+        if (node.childForFieldName('operator')?.text !== '|') return undefined;
+        const parts = [node.childForFieldName('left'), node.childForFieldName('right')].filter((n) => n && !isNone(n));
+        return parts.length === 1 ? this.optionalInner(parts[0]!, depth + 1) : undefined;
+      }
+      case 'generic_type': case 'subscript': {
+        const head = node.type === 'generic_type' ? node.namedChildren[0] : node.childForFieldName('value');
+        const qualified = head ? this.resolve(head) : undefined;
+        const name = qualified?.kind === 'qualified' ? qualified.name : undefined;
+        if (name !== 'typing.Optional' && name !== 'typing.Union') return undefined;
+        const args = node.type === 'generic_type'
+          ? node.namedChildren[1]?.namedChildren ?? []
+          : node.childrenForFieldName('subscript');
+        const parts = args.filter((n) => n && !isNone(n));
+        return parts.length === 1 ? this.optionalInner(parts[0], depth + 1) : undefined;
+      }
+      default:
+        return node;
     }
   }
 
@@ -438,7 +481,7 @@ export class PythonSemantics {
     switch (binding.kind) {
       case 'import': return { kind: 'qualified', name: binding.qualified! };
       case 'def': case 'class': return { kind: 'local', node: binding.node!, name };
-      case 'assign': return binding.node ? this.resolve(binding.node) : undefined;
+      case 'assign': return (binding.annotation ? this.resolve(binding.annotation) : undefined) ?? (binding.node ? this.resolve(binding.node) : undefined);
       case 'param': {
         if (!binding.node) return undefined;
         return this.resolveUncached(binding.node.type === 'type' ? binding.node : binding.node);

@@ -1,4 +1,5 @@
 import { Query, type Node } from 'web-tree-sitter';
+import type { ConcurrencyContext } from '../context';
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
@@ -7,6 +8,7 @@ import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, loc
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Fix, RuleMeta } from '../types';
 import { importsModuleFor, processPoolInScope, related, summary, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
+import { weigh } from './blocking/context';
 import type { Rule, RuleContext } from './rule';
 
 export const meta: RuleMeta = {
@@ -28,6 +30,19 @@ export const meta: RuleMeta = {
       'are CPU-bound by these rules. Loops over a literal range of fewer than 1000 items do not count, nor (JS/TS) loops that',
       'shift a number right until it is zero (`while (c) { ...; c >>= 1 }`: at most 64 turns); `print`/`console.*` in the',
       'loop makes it I/O-ish and silent.',
+      '',
+      'In JS/TS a loop counts only when the code shows its work is large, since moving a one-millisecond scan to a Worker costs more than',
+      'it saves: a literal or `const` bound of at least 100,000 (`i < 1e6`, `const ROUNDS = 200_000`), nested loops over the same data',
+      '(`for (a of xs) for (b of xs)`, `j < i`), a numeric kernel updating an accumulator each turn (`h = (h * 31 + c) % m`), or recursion',
+      'that calls itself twice or more. A linear scan or string building over an input of unknown size is not reported. In Python, nested',
+      'loops (or comprehension clauses) over the same data count even when they only compare items. For `async def` the same scale',
+      'evidence is required (a constant `range` of at least 100,000, nested loops over the same data, a numeric kernel on an',
+      'accumulator, recursion calling itself twice per call, an aggregate over a large range); `cpu-bound-in-thread` keeps every',
+      'CPU-bound target, since a function sent to a thread is usually the heavy part.',
+      '',
+      'A `Promise.all` or `asyncio.gather` over never-awaiting CPU-bound callbacks is reported once, on the call, with their loops as',
+      'related locations. Like `blocking-call-in-async`, a finding in a function that runs while other work is in flight (a route',
+      'handler, a gathered task...) names that evidence, and one in a script or a sequential `main` is a hint (see that rule\'s page).',
       '',
       'Minified or bundled JS/TS is not checked (see the notes).',
     ].join('\n'),
@@ -157,20 +172,27 @@ function checkPython(context: RuleContext): void {
   // Only async functions and `gather` calls matter: a query finds the first, a text search the second.
   const asyncDefs = asyncFunctions(context, (fn) => fn.type === 'function_definition');
   const gathers = callsNamed(context.root, context.text, 'gather').filter((call) => semantics.calleeName(call) === 'asyncio.gather');
+  const contexts = new Map<number, ConcurrencyContext>();
+  // One report per problem: coroutines a `gather` finding already names (its related locations show their loops).
+  const covered = new Set<number>();
+  for (const gather of gathers) for (const fn of checkGather(context, semantics, gather)) covered.add(fn.id);
   for (const fn of asyncDefs) {
     const body = fn.childForFieldName('body');
-    if (!body) continue;
+    if (!body || covered.has(fn.id)) continue;
     const name = fn.childForFieldName('name')?.text ?? '?';
     const work = directWork(context, body, PY_WORK_QUERY);
     for (const loop of work.loops) {
       // Most loops have no arithmetic or do I/O: `regionCpuClassification` rules them out cheaply.
       const c = regionCpuClassification(semantics, loop);
-      if (!c || c.suspends) continue;
+      // Only work the code shows to be large: a short scan holds the loop for a millisecond (see the heuristic above).
+      if (!c || c.suspends || !c.scale) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}`,
+        message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}${weighed.suffix}`,
         range: headerRange(loop),
-        related: related(c).filter((r) => r.range.start.line !== loop.startPosition.row),
+        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
     for (const call of work.calls) {
@@ -182,17 +204,18 @@ function checkPython(context: RuleContext): void {
       const target = callableNode(semantics, callee);
       if (!target || isAsyncDef(target)) continue;
       const c = cpuClassification(semantics, target);
-      if (!c) continue;
+      if (!c || !c.scale) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in \`async def ${name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}`,
+        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in \`async def ${name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
         range: rangeOf(call),
-        related: related(c),
+        related: [...related(c), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
         fixes: pythonCallFix(context, semantics, call, callee, target, c),
       });
     }
   }
-  for (const gather of gathers) checkGather(context, semantics, gather);
 }
 
 function capitalize(s: string): string {
@@ -235,20 +258,21 @@ function gatheredCalls(args: Node): Node[] {
   return calls;
 }
 
-function checkGather(context: RuleContext, semantics: PythonSemantics, gather: Node): void {
+/** Reports a `gather` over never-suspending CPU-bound coroutines; returns the coroutine functions it named. */
+function checkGather(context: RuleContext, semantics: PythonSemantics, gather: Node): Node[] {
   const args = gather.childForFieldName('arguments');
-  if (!args) return;
-  const blocking: { call: Node; c: CpuClassification; name: string }[] = [];
+  if (!args) return [];
+  const blocking: { call: Node; c: CpuClassification; name: string; target: Node }[] = [];
   const calls = gatheredCalls(args);
   for (const call of calls) {
     const callee = call.childForFieldName('function');
     const target = callee ? callableNode(semantics, callee) : undefined;
     if (!target || !isAsyncDef(target)) continue;
     const c = classifyCallable(semantics, target);
-    if (c.verdict === 'cpu' && !c.suspends) blocking.push({ call, c, name: target.childForFieldName('name')?.text ?? '?' });
+    if (c.verdict === 'cpu' && !c.suspends && c.scale) blocking.push({ call, c, name: target.childForFieldName('name')?.text ?? '?', target });
   }
   const splat = args.namedChildren.some((a) => a?.type === 'list_splat');
-  if (!blocking.length || (blocking.length < 2 && !splat)) return;
+  if (!blocking.length || (blocking.length < 2 && !splat)) return [];
   const names = [...new Set(blocking.map((b) => `\`${b.name}\``))].join(', ');
   context.report({
     code: meta.slug,
@@ -256,8 +280,9 @@ function checkGather(context: RuleContext, semantics: PythonSemantics, gather: N
       + 'so each coroutine runs to completion before the next starts and the event loop is frozen meanwhile. '
       + 'Make the work a plain function and run it with `asyncio.to_thread` or in a `ProcessPoolExecutor` (`loop.run_in_executor`) for real parallelism.',
     range: rangeOf(gather.childForFieldName('function') ?? gather),
-    related: blocking.flatMap((b) => related(b.c)).slice(0, 3),
+    related: [...new Map(blocking.flatMap((b) => related(b.c)).map((r) => [`${r.range.start.line}:${r.range.start.column}`, r])).values()].slice(0, 3),
   });
+  return blocking.map((b) => b.target);
 }
 
 // ---------------------------------------------------------------- TS / JS
@@ -303,21 +328,28 @@ function checkTs(context: RuleContext): void {
   };
   const alls = [...callsNamed(context.root, context.text, 'all'), ...callsNamed(context.root, context.text, 'allSettled')].filter(isAll);
   const names = tsLocalFunctionNames(semantics);
+  // One report per problem: async functions a `Promise.all` finding already names (its related locations show their loops).
+  const covered = new Set<number>();
+  const contexts = new Map<number, ConcurrencyContext>();
+  for (const all of alls) for (const fn of checkPromiseAll(context, all)) covered.add(fn.id);
   for (const fn of asyncFns) {
     const body = fn.childForFieldName('body');
-    if (!body) continue;
+    if (!body || covered.has(fn.id)) continue;
     const fnName = functionName(fn);
     const name = fnName === 'the callback' ? 'an async callback' : `async function ${fnName}`;
     const work = directWork(context, body.type === 'statement_block' ? body : fn, workQuery([...TS_LOOPS], tsScopes(context), 'call_expression'));
     for (const loop of work.loops) {
       if (!tsMayBeCpu(semantics, loop)) continue;
       const c = classifyLoop(semantics, loop);
-      if (c.verdict !== 'cpu' || c.suspends) continue;
+      // Only work the code shows to be large: a linear scan of one small input takes a millisecond, not a Worker.
+      if (c.verdict !== 'cpu' || c.suspends || !c.scale) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}`,
+        message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}${weighed.suffix}`,
         range: loopHeaderRange(loop),
-        related: related(c).filter((r) => r.range.start.line !== loop.startPosition.row),
+        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
     for (const call of work.calls) {
@@ -328,16 +360,17 @@ function checkTs(context: RuleContext): void {
       const target = localFunction(semantics, callee);
       if (!target || isAsyncTs(target) || !tsMayBeCpu(semantics, target)) continue;
       const c = classifyFunction(semantics, target);
-      if (c.verdict !== 'cpu') continue;
+      if (c.verdict !== 'cpu' || !c.scale) continue;
+      const weighed = weigh(context, fn, undefined, contexts);
       context.report({
         code: meta.slug,
-        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}`,
+        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,
         range: rangeOf(call),
-        related: related(c),
+        related: [...related(c), ...weighed.related],
+        ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
   }
-  for (const all of alls) checkPromiseAll(context, all);
 }
 
 /** The async functions whose calls make up a `Promise.all` argument: `[f(), g()]`, `xs.map(async (x) => ...)`, `xs.map(f)`. */
@@ -362,16 +395,17 @@ function promiseFunctions(context: RuleContext, arg: Node): { fn: Node; at: Node
   return [];
 }
 
-function checkPromiseAll(context: RuleContext, all: Node): void {
+/** Reports a `Promise.all` over never-awaiting CPU-bound async functions; returns the functions it named. */
+function checkPromiseAll(context: RuleContext, all: Node): Node[] {
   const semantics = context.ts();
   const arg = all.childForFieldName('arguments')?.namedChildren[0];
-  if (!arg) return;
+  if (!arg) return [];
   const blocking = promiseFunctions(context, arg).filter(({ fn }) => {
     if (!isAsyncTs(fn)) return false;
     const c = classifyFunction(semantics, fn);
-    return c.verdict === 'cpu' && !c.suspends;
+    return c.verdict === 'cpu' && !c.suspends && c.scale !== undefined;
   });
-  if (!blocking.length || (blocking.length < 2 && !blocking[0].many)) return;
+  if (!blocking.length || (blocking.length < 2 && !blocking[0].many)) return [];
   const c = classifyFunction(semantics, blocking[0].fn);
   const names = [...new Set(blocking.map((b) => (b.many ? `${functionName(b.fn) === 'the callback' ? 'the async callback' : functionName(b.fn)} (once per item)` : functionName(b.fn))))].join(', ');
   context.report({
@@ -379,6 +413,8 @@ function checkPromiseAll(context: RuleContext, all: Node): void {
     message: `\`${all.childForFieldName('function')!.text}\` runs ${names} one after another, not concurrently: ${summary(c)}, and it never awaits, `
       + `so each call runs to completion before the next starts, blocking the event loop throughout. ${NODE_ADVICE}`,
     range: rangeOf(all.childForFieldName('function') ?? all),
-    related: blocking.flatMap((b) => related(classifyFunction(semantics, b.fn))).slice(0, 3),
+    related: [...new Map(blocking.flatMap((b) => related(classifyFunction(semantics, b.fn)))
+      .map((r) => [`${r.range.start.line}:${r.range.start.column}`, r])).values()].slice(0, 3),
   });
+  return blocking.map((b) => b.fn);
 }

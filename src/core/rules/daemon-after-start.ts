@@ -16,10 +16,11 @@ export const meta: RuleMeta = {
     what: [
       'Flags `x.daemon = ...` and `x.setDaemon(...)` reached after `x.start()` on the same `threading.Thread`',
       '(or `Timer`, a `Thread` subclass defined in the file, or a `multiprocessing.Process`), in the same function:',
-      'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported.',
+      'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported; `self` in a method of a',
+      '`Thread` subclass (`self.start()` then `self.daemon = True`); and a `start()` on every arm of an `if`/`elif`/`else`.',
       '',
       'Not flagged: the flag set before `start()`; the name rebound (for example to a new `Thread(...)`) between the',
-      'two; a different object; a `start()` inside a branch that may not run before the assignment.',
+      'two; a different object; a `start()` inside a branch that may not run before the assignment (an `if` without `else`).',
     ].join('\n'),
     why: [
       'Whether a thread is a daemon is fixed when it starts. Once `start()` has run, CPython refuses the change:',
@@ -105,6 +106,11 @@ export function errorFor(semantics: PythonSemantics, object: Node): string | und
   for (const type of semantics.instanceTypes(object)) {
     if (STARTABLE[type]) return STARTABLE[type];
   }
+  // `self` in a method of a Thread (or Process) subclass: `self.start()` then `self.daemon = ...`.
+  const ownClass = semantics.selfClass(object);
+  for (const type of ownClass ? semantics.baseTypes(ownClass) : []) {
+    if (STARTABLE[type]) return STARTABLE[type];
+  }
   return undefined;
 }
 
@@ -112,13 +118,42 @@ function sameFunction(a: Node, b: Node): boolean {
   return (enclosingFunction(a)?.id ?? -1) === (enclosingFunction(b)?.id ?? -1);
 }
 
-/** True when `start` certainly ran before `late`: its statement sits in a block that encloses `late`, earlier. */
-function startsBefore(start: Node, late: Node): boolean {
+/**
+ * True when `start` certainly ran before `late`: its statement sits in a block that encloses `late`, earlier; or it sits in
+ * an arm of an `if` whose every arm (with an `else`) starts the same object (`others`), and that `if` does.
+ */
+function startsBefore(start: Node, late: Node, others: readonly Node[]): boolean {
   if (start.startIndex >= late.startIndex) return false;
-  const statement = statementOf(start);
-  const block = statement?.parent;
-  if (!statement || !block) return false;
-  return late.startIndex >= statement.endIndex && late.startIndex < block.endIndex && isDescendant(late, block);
+  let statement = statementOf(start);
+  // Each step climbs one enclosing `if`: bounded by the nesting depth (and 32).
+  for (let depth = 0; statement && depth < 32; depth++) {
+    const block = statement.parent;
+    if (!block) return false;
+    if (late.startIndex >= statement.endIndex && late.startIndex < block.endIndex && isDescendant(late, block)) return true;
+    const ifStatement = ifOfArm(block);
+    if (!ifStatement || !everyArmStarts(ifStatement, others)) return false;
+    statement = ifStatement;
+  }
+  return false;
+}
+
+/** The `if` statement whose arm (then, elif or else block) `block` is. */
+function ifOfArm(block: Node): Node | undefined {
+  const holder = block.parent;
+  if (holder?.type === 'if_statement' && holder.childForFieldName('consequence')?.id === block.id) return holder;
+  if ((holder?.type === 'elif_clause' || holder?.type === 'else_clause') && holder.parent?.type === 'if_statement') return holder.parent;
+  return undefined;
+}
+
+/** Every arm of the `if`, including an `else`, has one of the `starts` directly in its block. */
+function everyArmStarts(ifStatement: Node, starts: readonly Node[]): boolean {
+  const arms = [ifStatement.childForFieldName('consequence')];
+  let hasElse = false;
+  for (const clause of ifStatement.childrenForFieldName('alternative')) {
+    if (clause?.type === 'else_clause') hasElse = true;
+    arms.push(clause?.type === 'else_clause' ? clause.childForFieldName('body') : clause?.childForFieldName('consequence') ?? null);
+  }
+  return hasElse && arms.every((arm) => arm !== null && starts.some((s) => statementOf(s)?.parent?.id === arm.id));
 }
 
 function isDescendant(node: Node, ancestor: Node): boolean {
@@ -162,8 +197,9 @@ export const rule: Rule = {
         starts = findStarts(scope, context.text, scope.startIndex, scope.endIndex);
         perScope.set(scope.id, starts);
       }
+      const same = starts.filter((s) => s.object.text === objectText && sameFunction(s.call, late.node)).map((s) => s.call);
       const start = starts
-        .filter((s) => s.object.text === objectText && sameFunction(s.call, late.node) && startsBefore(s.call, late.node))
+        .filter((s) => s.object.text === objectText && sameFunction(s.call, late.node) && startsBefore(s.call, late.node, same))
         .pop();
       if (!start) continue;
       // Rebinding matters only from the constructor (or start()) to the late line: query just that stretch.

@@ -54,7 +54,11 @@ const IO_QUALIFIED_PREFIXES = [
 const WRAPPED_CALLEES = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'sequence_expression']);
 
 const SMALL_LOOP = 1000;
+/** Iterations from which a loop's count alone makes it large work. */
+const LARGE_LOOP = 100_000;
 const MAX_DEPTH = 3;
+/** Operators that make an accumulator update a numeric kernel (`h = (h * 31 + c) % m`, `x ^= x << 13`). */
+const STRONG = new Set(['*', '/', '%', '**', '<<', '>>', '>>>', '^']);
 
 function lineOf(node: Node): number {
   return node.startPosition.row + 1;
@@ -116,14 +120,60 @@ function isSmallLoop(loop: Node): boolean {
   return false;
 }
 
+/** The number a bound expression stands for: a literal, or a `const` initialised with one (`const N = 1e6`). */
+function boundValue(semantics: TsSemantics, node: Node | null | undefined): number | undefined {
+  const direct = numberValue(node);
+  if (direct !== undefined || node?.type !== 'identifier') return direct;
+  return numberValue(semantics.constValue(node));
+}
+
+/** What a loop iterates over, as text for comparing loops: `n` in `i < n`, `xs` in `for (const x of xs)`. */
+function loopBound(loop: Node): { bound?: Node; variable?: string } {
+  if (loop.type === 'for_in_statement') {
+    const left = loop.childForFieldName('left');
+    return { bound: loop.childForFieldName('right') ?? undefined, variable: left?.type === 'identifier' ? left.text : undefined };
+  }
+  let test = loop.childForFieldName('condition');
+  if (test?.type === 'expression_statement') test = test.namedChildren[0];
+  while (test?.type === 'parenthesized_expression') test = test.namedChildren[0];
+  if (test?.type !== 'binary_expression' || !['<', '<='].includes(test.childForFieldName('operator')?.type ?? '')) return {};
+  const left = test.childForFieldName('left');
+  return { bound: test.childForFieldName('right') ?? undefined, variable: left?.type === 'identifier' ? left.text : undefined };
+}
+
+/** `xs.length` and `xs` name the same data. */
+function dataOf(bound: Node | undefined): string | undefined {
+  if (!bound) return undefined;
+  if (bound.type === 'member_expression' && bound.childForFieldName('property')?.text === 'length') return bound.childForFieldName('object')?.text;
+  return bound.text;
+}
+
+/** True when `node` contains an identifier `name` and a multiplicative or bitwise operator (bounded by the subtree's size). */
+function isKernelOf(node: Node, name: string): boolean {
+  let strong = false;
+  let uses = false;
+  const walk = (n: Node) => {
+    if (n.type === 'identifier' && n.text === name) uses = true;
+    if (n.type === 'binary_expression' && STRONG.has(n.childForFieldName('operator')?.type ?? '')) strong = true;
+    if (FUNCTION_TYPES.has(n.type)) return;
+    for (const c of n.namedChildren) if (c) walk(c);
+  };
+  walk(node);
+  return strong && uses;
+}
+
 interface LoopState {
   node: Node;
+  /** Loops nested in this outermost one (in place, callbacks of array methods included). */
+  inner: Node[];
+  /** An accumulator updated by multiplicative or bitwise arithmetic each turn: a numeric kernel. */
+  accumulator?: Node;
   /** Multiplicative or bitwise arithmetic: real computation per iteration. */
   arithmetic?: Node;
   /** Only `+`/`-`/`++` or template strings: bookkeeping unless the loop is known to run many times. */
   light?: Node;
   strings?: Node;
-  cpuCall?: { node: Node; name: string };
+  cpuCall?: { node: Node; name: string; scale?: string };
   io: boolean;
   opaque: boolean;
   suspends: boolean;
@@ -134,7 +184,7 @@ type CallKind =
   | { kind: 'pure' }
   | { kind: 'print'; evidence: Evidence }
   | { kind: 'io'; evidence: Evidence }
-  | { kind: 'cpu'; evidence: Evidence; name: string }
+  | { kind: 'cpu'; evidence: Evidence; name: string; scale?: string }
   | { kind: 'recursion' }
   | { kind: 'opaque' };
 
@@ -188,8 +238,12 @@ class Scanner {
   private recursion: Node | undefined;
   /** Self-call sites: two or more (`fib(n - 1) + fib(n - 2)`) make the work grow exponentially; one is a walk. */
   private recursionSites = 0;
+  /** Self-calls outside loops, by the statement holding them: two in one (`return f(n - 1) + f(n - 2)`) branch exponentially. */
+  private readonly branching = new Map<number, number>();
   private generator = false;
   private readonly fn: Node | undefined;
+  /** The first reason the work is large (see CpuClassification.scale). */
+  private scale: string | undefined;
 
   constructor(private readonly semantics: TsSemantics, private readonly region: Node, private readonly stack: number[]) {
     this.fn = FUNCTION_TYPES.has(region.type) ? region : undefined;
@@ -208,7 +262,10 @@ class Scanner {
     }
     for (const loop of this.loops) this.finishLoop(loop);
     if (this.recursion && this.recursionSites >= 2 && (this.arithmeticOutsideLoops || this.loops.some((l) => l.arithmetic || l.light))) {
-      this.cpu.push({ kind: 'cpu', range: rangeOf(this.recursion), text: `${this.fn ? functionName(this.fn) : 'it'} calls itself recursively (line ${lineOf(this.recursion)}) and does arithmetic` });
+      // A walk calls itself once per child (in a loop, or in separate branches): linear in the data, not large by itself.
+      const branches = Math.max(0, ...this.branching.values());
+      if (branches >= 2) this.scale ??= `calls itself ${branches} times per call: the work grows exponentially`;
+      this.cpu.push({ kind: 'cpu', range: rangeOf(this.recursion), text: `${this.fn ? functionName(this.fn) : 'it'} calls itself recursively (line ${lineOf(this.recursion)}) and does arithmetic${branches >= 2 ? ` (${this.scale})` : ''}` });
     }
     const opaqueLoop = this.loops.some((l) => l.opaque && !l.io);
     let verdict: CpuVerdict;
@@ -223,7 +280,28 @@ class Scanner {
       suspends: this.suspend.length > 0,
       sideEffects: [],
       pure: !this.generator && !this.opaqueCalls && !this.io.length && !this.suspend.length,
+      scale: this.cpu.length ? this.scale : undefined,
     };
+  }
+
+  /** Why a loop's work is large, on evidence in the code; undefined for a scan of an input of unknown size. */
+  private loopScale(loop: LoopState): string | undefined {
+    const { bound, variable } = loopBound(loop.node);
+    const count = boundValue(this.semantics, bound);
+    if (count !== undefined && count >= LARGE_LOOP) return `runs ${count.toLocaleString('en-US')} times`;
+    const data = dataOf(bound);
+    for (const inner of loop.inner) {
+      const innerBound = loopBound(inner).bound;
+      const innerData = dataOf(innerBound);
+      if (data && innerData === data) return `nested loops over \`${data}\`: the work grows with its size squared`;
+      // `for (i < n) for (j < i)`: triangular. (`for (row of rows) for (x of row)` walks each item once: linear.)
+      if (variable && loop.node.type === 'for_statement' && inner.type === 'for_statement' && innerBound?.type === 'identifier' && innerBound.text === variable) return `nested loops up to \`${variable}\`: the work grows with the square of the count`;
+      const innerCount = boundValue(this.semantics, innerBound);
+      if (innerCount !== undefined && innerCount >= LARGE_LOOP) return `an inner loop runs ${innerCount.toLocaleString('en-US')} times per turn`;
+    }
+    if (loop.accumulator) return `a numeric kernel updating \`${loop.accumulator.text}\` each turn`;
+    if (loop.cpuCall?.scale) return loop.cpuCall.scale;
+    return undefined;
   }
 
   private finishLoop(loop: LoopState): void {
@@ -232,11 +310,16 @@ class Scanner {
     // Counting over a collection (`for (const x of xs) n++`, `i < xs.length`) is bookkeeping, not CPU-bound work;
     // it counts only in counted loops with another bound (`i < n`).
     const counted = loop.node.type === 'for_statement' && !/\.length\b/.test(loop.node.childForFieldName('condition')?.text ?? '');
+    const scale = this.loopScale(loop);
+    const quadratic = scale?.startsWith('nested');
     const does = loop.cpuCall
       ? `calls ${loop.cpuCall.name} (line ${lineOf(loop.cpuCall.node)}), which is CPU-bound,`
-      : loop.arithmetic ? 'does arithmetic' : counted && loop.light ? 'does arithmetic' : counted && loop.strings ? 'builds strings' : undefined;
+      : loop.arithmetic ? 'does arithmetic' : (counted || quadratic) && loop.light ? 'does arithmetic' : counted && loop.strings ? 'builds strings'
+        // Nested loops over the same data: even comparing is quadratic work.
+        : quadratic ? 'visits every pair of items' : undefined;
     if (!does) return;
-    this.cpu.push({ kind: 'cpu', range: loopHeaderRange(loop.node), text: `the loop at line ${lineOf(loop.node)} ${does} and makes no I/O call` });
+    this.scale ??= scale;
+    this.cpu.push({ kind: 'cpu', range: loopHeaderRange(loop.node), text: `the loop at line ${lineOf(loop.node)} ${does}${scale ? ` (${scale})` : ''} and makes no I/O call` });
   }
 
   private depth = 0;
@@ -260,8 +343,9 @@ class Scanner {
       let state = loop;
       if (state) {
         state.nested = true;
+        state.inner.push(node);
       } else {
-        state = { node, io: false, opaque: false, suspends: false, nested: false };
+        state = { node, inner: [], io: false, opaque: false, suspends: false, nested: false };
         this.loops.push(state);
       }
       if (awaitFor) state.suspends = true;
@@ -285,6 +369,15 @@ class Scanner {
       case 'augmented_assignment_expression': {
         const op = (node.childForFieldName('operator')?.type ?? '').slice(0, -1);
         if (!header && ARITHMETIC.has(op)) this.noteArithmetic(node, loop, op);
+        const left = node.childForFieldName('left');
+        if (!header && loop && left?.type === 'identifier' && STRONG.has(op)) loop.accumulator ??= left;
+        break;
+      }
+      case 'assignment_expression': {
+        // `h = (h * 31 + c) % m`: the new value computed from the old one by multiplicative or bitwise arithmetic.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!header && loop && !loop.accumulator && left?.type === 'identifier' && right && isKernelOf(right, left.text)) loop.accumulator = left;
         break;
       }
       case 'update_expression':
@@ -335,12 +428,19 @@ class Scanner {
         }
         break;
       case 'cpu':
-        if (loop) loop.cpuCall ??= { node: call, name: kind.name };
-        else this.cpu.push(kind.evidence);
+        if (loop) loop.cpuCall ??= { node: call, name: kind.name, scale: kind.scale };
+        else {
+          this.cpu.push(kind.evidence);
+          this.scale ??= kind.scale;
+        }
         break;
       case 'recursion':
         this.recursion ??= call;
         this.recursionSites++;
+        if (!loop) {
+          const statement = statementOf(call);
+          if (statement) this.branching.set(statement.id, (this.branching.get(statement.id) ?? 0) + 1);
+        }
         break;
       case 'opaque':
         this.opaqueCalls++;
@@ -395,13 +495,22 @@ class Scanner {
     const line = lineOf(call);
     switch (inner.verdict) {
       case 'cpu':
-        return { kind: 'cpu', name: label, evidence: { kind: 'cpu', range: rangeOf(call), text: `it calls ${label} (line ${line}), which is CPU-bound: ${inner.evidence.find((e) => e.kind === 'cpu')?.text ?? 'it computes'}` } };
+        return { kind: 'cpu', name: label, scale: inner.scale, evidence: { kind: 'cpu', range: rangeOf(call), text: `it calls ${label} (line ${line}), which is CPU-bound: ${inner.evidence.find((e) => e.kind === 'cpu')?.text ?? 'it computes'}` } };
       case 'io': case 'mixed':
         return { kind: 'io', evidence: { kind: 'io', range: rangeOf(call), text: `${label} at line ${line} does I/O or awaits` } };
       default:
         return inner.pure ? { kind: 'pure' } : { kind: 'opaque' };
     }
   }
+}
+
+/** The statement holding an expression (bounded by the tree's depth). */
+function statementOf(node: Node): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type.endsWith('_statement') || current.type === 'lexical_declaration' || current.type === 'variable_declaration') return current;
+    if (FUNCTION_TYPES.has(current.type)) return current.childForFieldName('body')?.type === 'statement_block' ? undefined : current;
+  }
+  return undefined;
 }
 
 function leftmost(node: Node): Node | undefined {
@@ -424,6 +533,7 @@ const PRECHECK_PATTERNS = [
   '(update_expression) @light',
   '(template_substitution) @light',
   '(for_statement) @for',
+  '[(for_in_statement) (while_statement) (do_statement)] @loop',
   '(call_expression function: (identifier) @callee)',
   '(new_expression constructor: (identifier) @callee)',
 ];
@@ -479,19 +589,23 @@ export function tsLocalFunctionNames(semantics: TsSemantics): ReadonlySet<string
 
 /**
  * A necessary condition for `classifyFunction`/`classifyLoop` of `node` to be 'cpu': it contains multiplicative or
- * bitwise arithmetic, `+`/`-`/`++` or template strings next to a `for (;;)` loop, or a call that may reach a function
- * of this file. False means the full classification cannot be 'cpu', so rules skip it; true decides nothing.
+ * bitwise arithmetic, `+`/`-`/`++` or template strings next to a `for (;;)` loop, two loops, or a call that may reach a
+ * function of this file. False means the full classification cannot be 'cpu', so rules skip it; true decides nothing.
  */
 export function tsMayBeCpu(semantics: TsSemantics, node: Node): boolean {
   const queries = tsQueriesFor(semantics.tree.language);
   const names = tsLocalFunctionNames(semantics);
   let light = false;
   let counted = false;
+  let loops = 0;
   for (const { name, node: captured } of queries.precheck.captures(node)) {
     if (name === 'strong') return true;
     if (name === 'light') light = true;
-    else if (name === 'for') counted = true;
-    else if (names.has(captured.text)) return true;
+    else if (name === 'for' || name === 'loop') {
+      if (name === 'for') counted = true;
+      // Two loops, one in the other or side by side: nested loops are quadratic work whatever they do.
+      if (++loops >= 2) return true;
+    } else if (names.has(captured.text)) return true;
     if (light && counted) return true;
   }
   // Functions called in place (`(() => ...)()`) or through a wrapper (`(0, f)()`, `f!()`).

@@ -512,8 +512,10 @@ export class TsSemantics {
         const object = node.childForFieldName('object');
         const property = node.childForFieldName('property');
         if (!object || !property) return undefined;
-        const name = property.type === 'private_property_identifier' ? undefined : property.text;
-        return name === undefined ? undefined : this.member(object, name);
+        if (object.type === 'this') return this.classMember(node, property.text);
+        if (property.type === 'private_property_identifier') return undefined;
+        // Else what the object's declared type says the member is: `options.fs` with `options: { fs: typeof nodeFs }`.
+        return this.member(object, property.text) ?? this.fromType(this.memberType(object, property.text, 0), 0);
       }
       case 'subscript_expression': {
         const object = node.childForFieldName('object');
@@ -592,8 +594,128 @@ export class TsSemantics {
         }
         return resolved;
       }
+      case 'param': return this.fromType(annotationOf(binding.node), 0);
       default: return undefined;
     }
+  }
+
+  // ------------------------------------------------------------ declared types (only what names a module: `typeof fs`)
+
+  /** Type aliases and interfaces declared at the top of the file, by name (found once). */
+  private typeDeclarations: Map<string, Node> | undefined;
+
+  private typeDeclaration(name: string): Node | undefined {
+    if (!this.typeDeclarations) {
+      this.typeDeclarations = new Map();
+      for (const child of this.root.namedChildren) {
+        const declaration = child?.type === 'export_statement' ? child.childForFieldName('declaration') : child;
+        if (declaration?.type === 'type_alias_declaration' || declaration?.type === 'interface_declaration') {
+          const id = declaration.childForFieldName('name');
+          if (id && !this.typeDeclarations.has(id.text)) this.typeDeclarations.set(id.text, declaration);
+        }
+      }
+    }
+    return this.typeDeclarations.get(name);
+  }
+
+  /**
+   * The module or API a declared type stands for: `typeof nodeFs`, `typeof import('node:fs')`, `typeof fs | undefined`, or a
+   * type alias of one. `depth` bounds alias chains (`type A = B; type B = A`).
+   */
+  fromType(type: Node | undefined, depth: number): TsResolution | undefined {
+    const node = type ? typeBody(type) : undefined;
+    if (!node || depth > 8) return undefined;
+    if (node.type === 'type_query') {
+      const target = node.namedChildren[0];
+      if (!target) return undefined;
+      const module = requiredModule(target);
+      if (module !== undefined) return { kind: 'qualified', name: module };
+      const resolved = this.resolve(target);
+      return resolved?.kind === 'qualified' ? resolved : undefined;
+    }
+    if (node.type === 'type_identifier') {
+      const declaration = this.typeDeclaration(node.text);
+      return declaration?.type === 'type_alias_declaration' ? this.fromType(declaration.childForFieldName('value') ?? undefined, depth + 1) : undefined;
+    }
+    return undefined;
+  }
+
+  /** The declared type of `object.name`, from the object's declared type (an object type, an interface, an alias of one). */
+  private memberType(object: Node, name: string, depth: number): Node | undefined {
+    if (depth > 8) return undefined;
+    let declared: Node | undefined;
+    if (object.type === 'identifier') {
+      const found = this.lookup(object.text, object);
+      const binding = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+      if (binding?.kind === 'param') declared = annotationOf(binding.node);
+    } else if (object.type === 'member_expression') {
+      const inner = object.childForFieldName('object');
+      const property = object.childForFieldName('property');
+      if (inner && property && inner.type !== 'this') declared = this.memberType(inner, property.text, depth + 1);
+    }
+    return declared ? this.propertyOf(declared, name, depth + 1) : undefined;
+  }
+
+  private propertyOf(type: Node, name: string, depth: number): Node | undefined {
+    const node = typeBody(type);
+    if (!node || depth > 8) return undefined;
+    if (node.type === 'type_identifier') {
+      const declaration = this.typeDeclaration(node.text);
+      if (declaration?.type === 'type_alias_declaration') return this.propertyOf(declaration.childForFieldName('value')!, name, depth + 1);
+      if (declaration?.type === 'interface_declaration') return this.propertyOf(declaration.childForFieldName('body')!, name, depth + 1);
+      return undefined;
+    }
+    if (node.type === 'intersection_type') {
+      for (const part of node.namedChildren) {
+        const found = part ? this.propertyOf(part, name, depth + 1) : undefined;
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (node.type !== 'object_type' && node.type !== 'interface_body') return undefined;
+    for (const member of node.namedChildren) {
+      if (member?.type === 'property_signature' && member.childForFieldName('name')?.text === name) return member.childForFieldName('type') ?? undefined;
+    }
+    return undefined;
+  }
+
+  /** `this.x` / `this.#x` inside a class: what its field's type or initialiser, or a constructor parameter property, says. */
+  private classMember(node: Node, name: string): TsResolution | undefined {
+    let body: Node | undefined;
+    // Up to the class body; a plain `function` rebinds `this`, arrows and methods keep it.
+    for (let current = node.parent; current; current = current.parent) {
+      if (current.type === 'class_body') {
+        body = current;
+        break;
+      }
+      if (current.type === 'function_declaration' || current.type === 'function_expression' || current.type === 'generator_function_declaration' || current.type === 'generator_function') return undefined;
+    }
+    if (!body) return undefined;
+    for (const member of body.namedChildren) {
+      if (member?.type === 'public_field_definition' && member.childForFieldName('name')?.text === name) {
+        const typed = this.fromType(member.childForFieldName('type') ?? undefined, 0);
+        if (typed) return typed;
+        const value = member.childForFieldName('value');
+        return value ? this.resolve(value) : undefined;
+      }
+      if (member?.type === 'method_definition' && member.childForFieldName('name')?.text === 'constructor') {
+        for (const param of member.childForFieldName('parameters')?.namedChildren ?? []) {
+          const pattern = param?.childForFieldName('pattern');
+          if (pattern?.text === name && param.children.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'readonly' || c?.type === 'override_modifier')) {
+            return this.fromType(param.childForFieldName('type') ?? undefined, 0);
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The initialiser of the `const` that `name` (an identifier) denotes where it is used (`const N = 1e6`), else undefined. */
+  constValue(name: Node): Node | undefined {
+    if (name.type !== 'identifier') return undefined;
+    const found = this.lookup(name.text, name);
+    const binding = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+    return binding?.kind === 'const' && !binding.path ? binding.value : undefined;
   }
 
   /** The qualified name a call (or `new`) calls, e.g. 'fs.readFileSync'. */
@@ -612,6 +734,32 @@ export class TsSemantics {
     const resolved = this.resolve(node);
     return resolved?.kind === 'instance' ? resolved.type : undefined;
   }
+}
+
+/** The type annotation of a parameter's name (`fs` in `(fs: typeof nodeFs)`), if it has one. */
+function annotationOf(name: Node): Node | undefined {
+  const parameter = name.parent;
+  if ((parameter?.type !== 'required_parameter' && parameter?.type !== 'optional_parameter') || parameter.childForFieldName('pattern')?.id !== name.id) return undefined;
+  return parameter.childForFieldName('type') ?? undefined;
+}
+
+/** The type itself: through `: T`, parentheses, and a union with `undefined`/`null` (an optional option). */
+function typeBody(type: Node): Node | undefined {
+  let node: Node | undefined = type;
+  // Each step goes one level down the type: bounded by its depth.
+  while (node) {
+    if (node.type === 'type_annotation' || node.type === 'parenthesized_type') {
+      node = node.namedChildren[0] ?? undefined;
+    } else if (node.type === 'union_type') {
+      const parts: Node[] = node.namedChildren.filter((c): c is Node => c !== null
+        && !(c.type === 'literal_type' && (c.text === 'undefined' || c.text === 'null')) && !(c.type === 'predefined_type' && (c.text === 'undefined' || c.text === 'null')));
+      if (parts.length !== 1) return undefined;
+      node = parts[0];
+    } else {
+      return node;
+    }
+  }
+  return undefined;
 }
 
 function isClass(node: Node): boolean {

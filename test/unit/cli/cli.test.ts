@@ -116,6 +116,30 @@ describe('CLI', () => {
     assert.deepEqual(json.files.map((f) => f.path).sort(), ['keep/f.py', 'src/a.py']);
   });
 
+  it('passes each file\'s path to the rules: a blocking call in a script is a hint, the same in a library a warning', async () => {
+    const dir = tempDir();
+    const code = 'import * as fs from "fs";\nexport async function main() { fs.readFileSync("x"); }\n';
+    for (const rel of ['scripts/a.ts', 'src/a.ts']) {
+      fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), code);
+    }
+    const json = JSON.parse((await cli(['check', '.', '--format', 'json'], dir)).stdout) as JsonOutput;
+    assert.deepEqual(json.files.map((f) => `${f.path} ${f.diagnostics.map((d) => d.severity).join()}`).sort(), ['scripts/a.ts hint', 'src/a.ts warning']);
+  });
+
+  it('skips node_modules below the given paths, never a given path inside one', async () => {
+    const dir = tempDir();
+    const bad = 'import threading\nt = threading.Thread(target=print)\nt.start()\nt.daemon = True\n';
+    for (const rel of ['packages/node_modules/@scope/core/a.py', 'packages/node_modules/@scope/core/node_modules/dep/b.py', 'packages/c.py']) {
+      fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), bad);
+    }
+    const paths = async (...args: string[]) => (JSON.parse((await cli(['check', ...args, '--format', 'json'], dir)).stdout) as JsonOutput).files.map((f) => f.path).sort();
+    assert.deepEqual(await paths('packages'), ['packages/c.py']);
+    assert.deepEqual(await paths('packages/node_modules/@scope'), ['packages/node_modules/@scope/core/a.py']);
+    assert.deepEqual(await paths('packages/node_modules'), ['packages/node_modules/@scope/core/a.py']);
+  });
+
   it('runs as the bundled bin (dist/cli.js) on the fixtures', () => {
     const bundle = path.join(repoRoot, 'dist', 'cli.js');
     assert.ok(fs.existsSync(bundle), 'run `npm run build` first');

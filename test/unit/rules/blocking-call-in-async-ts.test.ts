@@ -19,6 +19,15 @@ declare namespace Deno {
   function writeTextFile(path: string, data: string): Promise<void>;
   function readDirSync(path: string): Iterable<{ name: string }>;
 }
+// Third-party packages the rule knows by import origin: shorthand modules (every import is \`any\`), enough for the fixtures.
+declare module 'fs-extra';
+declare module 'graceful-fs';
+declare module 'glob';
+declare module 'fast-glob';
+declare module 'tinyglobby';
+declare module 'execa';
+declare module 'cross-spawn';
+declare module 'resolve';
 declare namespace Bun {
   function sleepSync(ms: number): void;
   function sleep(ms: number): Promise<void>;
@@ -115,6 +124,58 @@ describe('blocking-call-in-async (TS/JS)', () => {
       "const fs = require('fs'); class A { async m() { fs.readFileSync('a'); } }",
     ];
     for (const code of cases) assert.equal((await check(code)).length, 1, code);
+  });
+
+  it('follows fs through declared types, and third-party sync calls only from their own package', async () => {
+    const flagged = [
+      "import * as nodeFs from 'fs'; async function f(fs: typeof nodeFs) { fs.readFileSync('a'); }",
+      "import type * as F from 'fs'; async function f(fs?: typeof F) { fs!.readFileSync('a'); }",
+      "type FS = typeof import('fs'); async function f(o: { fs: FS }) { o.fs.readFileSync('a'); }",
+      "import nodeFs from 'fs'; interface O { fs?: typeof nodeFs | null } async function f(o: O) { o.fs?.readFileSync('a'); }",
+      "import nodeFs from 'fs'; class A { #fs = nodeFs; async m() { this.#fs.readFileSync('a'); } }",
+      "import nodeFs from 'fs'; class A { constructor(readonly fs: typeof nodeFs) {} async m() { this.fs.readFileSync('a'); } }",
+      "import fs from 'fs-extra'; async function f() { fs.outputJsonSync('a', {}); }",
+      "const glob = require('glob'); async function f() { glob.sync('*'); }",
+      "import { sync } from 'fast-glob'; async function f() { sync('*'); }",
+      "import execa from 'execa'; async function f() { execa.sync('ls'); }",
+      "import * as fs from 'fs'; async function* f() { yield fs.readFileSync('a'); }",
+    ];
+    for (const code of flagged) assert.equal((await check(code)).length, 1, code);
+    const silent = [
+      "async function f(fs: { readFileSync(p: string): string }) { fs.readFileSync('a'); }",
+      "import nodeFs from 'fs'; class A { async m() { function g(this: any) { this.fs.readFileSync('a'); } g(); } fs = nodeFs; }",
+      "import glob from 'my-glob'; async function f() { glob.sync('*'); }",
+      "import { globSync } from './glob'; async function f() { globSync('*'); }",
+      "import spawn from 'cross-spawn'; async function f() { spawn('ls'); }",
+      "import * as fs from 'fs'; function* f() { yield fs.readFileSync('a'); }",
+    ];
+    for (const code of silent) assert.deepEqual((await check(code)).map((d) => d.message), [], code);
+  });
+
+  it('follows names through local facade modules it can read, and guesses nothing when it cannot', async () => {
+    const files: Record<string, string> = {
+      'src/util/fs.ts': "export * from 'node:fs';\n",
+      'src/util/proc.ts': "export { execSync as run } from 'child_process';\nexport * from 'node:fs';\nexport function readFileSync(p: string) { return p; }\n",
+      'src/util/index.ts': "export * from './fs.js';\n",
+      'src/util/two.ts': "export * from 'node:fs';\nexport * from './proc';\n",
+    };
+    const readFile = (p: string) => files[p];
+    const app = [
+      "import { readFileSync, statSync } from './util/fs';",
+      "import * as u from './util/index.js';",
+      "import { run, readFileSync as own } from './util/proc';",
+      "import { writeFileSync } from './util/two';",
+      "import { mkdirSync } from './missing';",
+      'export async function f() {',
+      "  readFileSync('a');", "  u.readdirSync('.');", "  run('ls');", "  own('x');", "  writeFileSync('a', 'b');", "  mkdirSync('d');",
+      '}',
+    ].join('\n');
+    const found = async (options: { path?: string; readFile?: (p: string) => string | undefined }) =>
+      (await analyzeText(app, 'typescript', { only: ONLY, ...options })).diagnostics.map((d) => d.range.start.line + 1);
+    // A facade's own declaration shadows its `export *`; two `export *` lines, or a file that cannot be read, are not guessed.
+    assert.deepEqual(await found({ path: 'src/app.ts', readFile }), [7, 8, 9]);
+    assert.deepEqual(await found({ path: 'src/app.ts' }), []);
+    assert.deepEqual(await found({ readFile }), []);
   });
 
   it('does not flag nested sync functions, shadowed names or deferred references', async () => {

@@ -123,6 +123,37 @@ describe('cpu-bound-in-async: precise cases', () => {
     assert.equal(result.diagnostics.length, 1);
   });
 
+  it('TS: a loop counts only when the code shows its work is large', async () => {
+    const flagged = async (code: string) => (await analyzeText(code, 'typescript', { only: ONLY })).diagnostics.map((d) => d.message);
+    const [nested] = await flagged('export async function dupes(xs: number[]) { let n = 0; for (const a of xs) for (const b of xs) if (a === b) n++; return n; }');
+    assert.match(nested, /nested loops over `xs`: the work grows with its size squared/);
+    const [triangle] = await flagged('export async function pairs(n: number) { let t = 0; for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) t += j; return t; }');
+    assert.match(triangle, /nested loops up to `i`/);
+    const [configured] = await flagged('const ROUNDS = 200_000;\nexport async function spin() { let t = 0; for (let i = 0; i < ROUNDS; i++) t += i % 3; return t; }');
+    assert.match(configured, /runs 200,000 times/);
+    // The same loops over an input of unknown size, doing bookkeeping: a scan, not CPU-bound work.
+    assert.deepEqual(await flagged('export async function sum(n: number) { let t = 0; for (let i = 0; i < n; i++) t += i % 7; return t; }'), []);
+    assert.deepEqual(await flagged('const ROUNDS = 5_000;\nexport async function spin() { let t = 0; for (let i = 0; i < ROUNDS; i++) t += i % 3; return t; }'), []);
+    assert.deepEqual(await flagged('export async function f(xs: number[], ys: number[]) { let t = 0; for (const a of xs) for (const b of ys) t += a - b; return t; }'), []);
+    // A recursive walk calls itself once per child, in separate branches: linear; `fib` branches twice per call.
+    assert.deepEqual(await flagged('function walk(o: any): number { if (Array.isArray(o)) { let n = 0; for (const x of o) n += walk(x); return n; } else if (o && typeof o === "object") { let n = 0; for (const k in o) n += walk(o[k]); return n; } return 1; }\nexport async function f(d: unknown) { return walk(d); }'), []);
+    const [fib] = await flagged('function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nexport const g = async () => fib(30);');
+    assert.match(fib, /calls itself 2 times per call: the work grows exponentially/);
+    // Flattening (each item once) is linear, in both languages.
+    assert.deepEqual(await flagged('export async function flat(rows: Set<number>[]) { const out = new Set<number>(); for (const row of rows) for (const x of row) out.add(x + 1); return out; }'), []);
+    const python = await analyzeText('async def flat(rows):\n    out = 0\n    for row in rows:\n        for x in row:\n            if x > 0:\n                out += 1\n    return out\n', 'python', { only: ONLY });
+    assert.deepEqual(python.diagnostics, []);
+  });
+
+  it('TS: Promise.all over never-awaiting callbacks is reported once, with the loops as related information', async () => {
+    const file = fixture('ts/cpu-bound-in-async/bad_promise_all.ts');
+    const result = await analyzeFile(file, undefined, ONLY);
+    assert.equal(result.diagnostics.length, 1);
+    const [d] = result.diagnostics;
+    assert.match(d.message, /^`Promise\.all` runs `checksum`/);
+    assert.deepEqual(d.related.map((r) => r.range.start.line + 1), [7]);
+  });
+
   it('TS: a shadowed Promise is not the global one', async () => {
     const text = 'const Promise = { all: (x: unknown) => x };\nasync function a() { let t = 0; for (let i = 0; i < 1e6; i++) t += i; return t; }\nasync function b() { return a(); }\nexport const r = Promise.all([a(), a()]);\n';
     const result = await analyzeText(text, 'typescript', { only: ONLY });

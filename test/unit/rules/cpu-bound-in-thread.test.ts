@@ -83,9 +83,11 @@ describe('cpu-bound-in-thread', () => {
       fixable.set(path.basename(file), result.diagnostics.map((d) => d.fixes.map((f) => f.title).join('|') || '-').join(','));
     }
     assert.deepEqual(Object.fromEntries(fixable), {
+      'bad_countdown.py': 'Run `countdown` in a multiprocessing.Process',
       'bad_lambda_target.py': '-',
       'bad_method_target.py': '-',
       'bad_pool_map.py': 'Use ProcessPoolExecutor instead of ThreadPoolExecutor',
+      'bad_quadratic_pairs.py': 'Run `similar_pairs` in a multiprocessing.Process',
       'bad_run_in_executor_none.py': 'Run `crunch` in the process pool `pool`',
       'bad_shared_results.py': '-',
       'bad_submit_recursion.py': 'Use ProcessPoolExecutor instead of ThreadPoolExecutor',

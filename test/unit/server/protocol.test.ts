@@ -79,6 +79,16 @@ describe('language server over stdio', () => {
     assert.equal(ts.range.start.line, 3);
   });
 
+  it('tells the rules where a file sits in the workspace: the same call in a script is a hint', async () => {
+    const scriptUri = `file://${path.join(dir, 'scripts', 'load.ts')}`;
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: scriptUri, languageId: 'typescript', version: 1, text: TS } });
+    const [script] = await diagnostics(scriptUri, (ds) => ds.length > 0, 'script diagnostics');
+    assert.equal(script.code, 'blocking-call-in-async');
+    assert.equal(script.severity, 4, 'hint');
+    assert.match(script.message, /the file is under `scripts\/`/);
+    await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: scriptUri } });
+  });
+
   it('answers a hover on the blocking call', async () => {
     const hover = await rpc.sendRequest<{ contents: { kind: string; value: string } }>('textDocument/hover', { textDocument: { uri: pyUri }, position: { line: 5, character: 10 } });
     assert.equal(hover.contents.kind, 'markdown');
@@ -124,6 +134,22 @@ describe('language server over stdio', () => {
     const hover = await rpc.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: tsUri }, position: { line: 3, character: 15 } });
     assert.ok(hover && /readFileSync/.test(hover.contents.value));
     await diagnostics(hugeUri, (ds) => ds.length === 0, 'the huge file to get no findings');
+  });
+
+  it('follows a call into another file of the workspace, and re-checks open files when a file is saved', async () => {
+    fs.writeFileSync(path.join(dir, 'gitutil.py'), 'import subprocess\n\n\ndef git_rev():\n    return subprocess.check_output(["git", "rev-parse", "HEAD"])\n');
+    const appUri = `file://${path.join(dir, 'version.py')}`;
+    const app = 'from gitutil import git_rev\n\n\nasync def version():\n    return git_rev()\n';
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: appUri, languageId: 'python', version: 1, text: app } });
+    const [d] = await diagnostics(appUri, (ds) => ds.length > 0, 'the finding through gitutil.py');
+    assert.match(d.message, /`git_rev\(\)` blocks the event loop: it calls `subprocess\.check_output\(\)` \(gitutil\.py:5\)/);
+    const related = (d as unknown as { relatedInformation: { location: { uri: string } }[] }).relatedInformation;
+    assert.equal(fileURLToPath(related[0].location.uri), path.join(dir, 'gitutil.py'));
+    // The helper stops blocking and is saved: the open caller loses its finding.
+    fs.writeFileSync(path.join(dir, 'gitutil.py'), 'def git_rev():\n    return "0" * 40\n');
+    published.delete(appUri);
+    await rpc.sendNotification('textDocument/didSave', { textDocument: { uri: `file://${path.join(dir, 'gitutil.py')}` } });
+    await diagnostics(appUri, (ds) => ds.length === 0, 'the finding to go after the helper was saved');
   });
 
   it('shuts down and exits with code 0', async () => {

@@ -1,5 +1,7 @@
 import { MAX_NESTING } from '../../locate';
 import type { Node } from 'web-tree-sitter';
+import type { ConcurrencyContext } from '../../context';
+import { weigh } from './context';
 import { blockingLookup, pythonBlockingApis, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
 import { addImport } from '../../python/edits';
@@ -75,6 +77,8 @@ interface Finding {
   callee: Node;
   api: BlockingApi;
   name: string;
+  /** The async function the call runs in. */
+  owner?: Node;
 }
 
 /** The function whose own code runs the node at `path[index]` (as owningFunction, with the ancestors from `path`). */
@@ -158,7 +162,8 @@ export function checkPython(context: RuleContext): void {
   const semantics = context.python();
   const findings: Finding[] = [];
   for (const { call, callee, path } of calls) {
-    if (!isAsyncDef(owningFunctionIn(path, path.length - 1))) continue;
+    const owner = owningFunctionIn(path, path.length - 1);
+    if (!isAsyncDef(owner)) continue;
     const name = semantics.calleeName(call);
     const api = name ? lookup.python(name) : undefined;
     if (!api || !name) continue;
@@ -166,14 +171,15 @@ export function checkPython(context: RuleContext): void {
     if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
     // A socket switched to non-blocking mode (for loop.sock_* or select) returns at once.
     if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && switchedToNonBlocking(context.text, callee.childForFieldName('object')!.text)) continue;
-    findings.push({ node: call, callee, api, name });
+    findings.push({ node: call, callee, api, name, owner });
   }
   // `urlopen(url).read()`: the inner call is the finding; the outer one would repeat it.
   const flagged = new Set(findings.map((f) => f.node.id));
+  const contexts = new Map<number, ConcurrencyContext>();
   for (const finding of findings) {
     const object = finding.callee.type === 'attribute' ? finding.callee.childForFieldName('object') : undefined;
     if (object && flagged.has(object.id)) continue;
-    report(context, semantics, finding);
+    report(context, semantics, finding, contexts);
   }
 
   for (const { value, path } of [...withs.values()].sort((a, b) => a.value.startIndex - b.value.startIndex)) {
@@ -216,7 +222,7 @@ function switchedToNonBlocking(text: string, object: string): boolean {
     || text.includes(`${object}.settimeout(0.0)`);
 }
 
-function report(context: RuleContext, semantics: PythonSemantics, finding: Finding): void {
+function report(context: RuleContext, semantics: PythonSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>): void {
   const { node, api, name } = finding;
   const shown = name.startsWith('builtins.') ? name.slice(9) : name;
   const calleeText = finding.callee.text;
@@ -225,7 +231,11 @@ function report(context: RuleContext, semantics: PythonSemantics, finding: Findi
   const message = zeroSleep
     ? `${subject} in an async function does not let other tasks run: it only yields to other threads. Use \`await asyncio.sleep(0)\`.`
     : `${subject} blocks the event loop: it ${api.why}. Use ${api.instead}.`;
-  context.report({ code: SLUG, message, range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding), ...(api.severity ? { severity: api.severity } : {}) });
+  const weighed = weigh(context, finding.owner, api.severity, contexts);
+  context.report({
+    code: SLUG, message: message + weighed.suffix, range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),
+    related: weighed.related, ...(weighed.severity ? { severity: weighed.severity } : {}),
+  });
 }
 
 /** Parents under which `await expr` needs no parentheses in place of a call. */

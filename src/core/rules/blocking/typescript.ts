@@ -1,5 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
+import type { ConcurrencyContext } from '../../context';
+import { weigh, type Weighed } from './context';
+import { ReexportResolver } from '../../ts/reexports';
 import { rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
@@ -8,8 +11,10 @@ import type { RuleContext } from '../rule';
 
 const SLUG = 'blocking-call-in-async';
 
-/** Function nodes whose `async` keyword opens a body this rule checks (async generators only inside those). */
-const ASYNC_FUNCTION_TYPES = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition']);
+/** Function nodes whose `async` keyword opens a body this rule checks (async generators too: `async function*`). */
+const ASYNC_FUNCTION_TYPES = new Set([
+  'function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function',
+]);
 /** Expressions that leave the value they wrap unchanged for name resolution. */
 const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'await_expression']);
 /** Between a word and the declaration it may make an alias: `const r = fs.readFileSync`, `const { execSync: run } = require('child_process')`. */
@@ -20,10 +25,12 @@ const DECLARATION_CHAIN = new Set([
 ]);
 const IMPORT_PARTS = new Set(['import_specifier', 'named_imports', 'import_clause', 'namespace_import', 'import_require_clause', 'string', 'string_fragment']);
 const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
+/** Member names, besides `*Sync`, that a reported call may end in (`.call`/`.apply` go through to their target). */
+const LAST_WORDS = new Set(['wait', 'sync', 'native', 'call', 'apply']);
 
 /** Cheap text test: an async function and something that could block. */
 export function tsMayMatch(text: string, extraNames: ReadonlySet<string> = new Set()): boolean {
-  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || [...extraNames].some((n) => text.includes(n)));
+  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text) || [...extraNames].some((n) => text.includes(n)));
 }
 
 /** Function boundaries a call does not run through: a nested function's body, a class's field initialisers. */
@@ -40,6 +47,8 @@ interface Finding {
   callee: Node;
   api: BlockingApi;
   name: string;
+  /** The async function the call runs in. */
+  owner: Node;
 }
 
 /** A node located by text search, with its ancestors (root first, the node last). */
@@ -49,14 +58,19 @@ function sortByPosition(list: Located[]): Located[] {
   return list.sort((a, b) => a[a.length - 1].startIndex - b[b.length - 1].startIndex || b[b.length - 1].endIndex - a[a.length - 1].endIndex);
 }
 
-/** Offsets of `*Sync` and `wait` words: the last segment of every name this rule reports ([start, end] pairs). */
+/**
+ * Offsets of `*Sync`, `wait`, `sync` (`glob.sync`, `spawn.sync`) and `native` (`fs.realpathSync.native`) words: the last segment
+ * of every name this rule reports, and the last names of the project's `blocking.extra` ([start, end] pairs).
+ */
 function blockingWords(text: string, extraNames: ReadonlySet<string>): [number, number][] {
   const found: [number, number][] = [];
   for (let i = text.indexOf('Sync'); i !== -1; i = text.indexOf('Sync', i + 4)) {
     // The tree confirms where the name ends; this only skips `...Syncer`.
     if (!isAsciiIdentifierCode(text.charCodeAt(i + 4))) found.push([i, i + 4]);
   }
-  for (const i of wordOccurrences(text, 'wait')) found.push([i, i + 4]);
+  for (const word of ['wait', 'sync', 'native']) {
+    for (const i of wordOccurrences(text, word)) found.push([i, i + word.length]);
+  }
   // The project's own blocking functions (`blocking.extra`), by their last name.
   for (const name of extraNames) for (const i of wordOccurrences(text, name)) found.push([i, i + name.length]);
   return found;
@@ -196,6 +210,8 @@ function loopAbove(path: Located): Located | undefined {
   }
   j--; // the call
   if (j < 3 || path[j - 1].type !== 'binary_expression') return undefined;
+  // `Date.now() - start < ms`: the clock sits one subtraction deeper.
+  if (j >= 4 && path[j - 2].type === 'binary_expression') j--;
   const holder = path[j - 2];
   const loop = holder.type === 'parenthesized_expression' || holder.type === 'expression_statement' ? path[j - 3] : holder;
   const index = loop.id === holder.id ? j - 2 : j - 3;
@@ -266,6 +282,8 @@ export function checkTs(context: RuleContext): void {
     if (loop && !loops.has(loop[loop.length - 1].id) && loopShape(loop[loop.length - 1])) loops.set(loop[loop.length - 1].id, loop);
   }
   if (!calls.size && !loops.size) return;
+  const contexts = new Map<number, ConcurrencyContext>();
+  let reexports: ReexportResolver | undefined;
   for (const path of sortByPosition([...calls.values()])) {
     if (!inAsyncBody(path)) continue;
     const call = path[path.length - 1];
@@ -278,7 +296,7 @@ export function checkTs(context: RuleContext): void {
     if (property && property.type !== 'property_identifier') continue;
     const last = property ? property.text : callee.text;
     // Bare names may be aliases (`import { readFileSync as read }`): those are always resolved.
-    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && last !== 'wait' && last !== 'call' && last !== 'apply' && !lookup.tsExtraNames.has(last)) continue;
+    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && !LAST_WORDS.has(last) && !lookup.tsExtraNames.has(last)) continue;
     let name = semantics.calleeName(call);
     let target = callee;
     // `fs.readFileSync.call(fs, p)` / `.apply(...)` calls the same function.
@@ -288,15 +306,20 @@ export function checkTs(context: RuleContext): void {
       name = resolved?.kind === 'qualified' ? resolved.name : undefined;
       target = object;
     }
+    // A name imported from a local facade module (`export * from 'node:fs'`), read through the host when it can.
+    if (name?.startsWith('.') && context.readFile && context.path) {
+      reexports ??= new ReexportResolver(context.readFile, context.path);
+      name = reexports.resolve(name) ?? name;
+    }
     const api = name ? lookup.ts(name) : undefined;
     if (!api || !name) continue;
-    reportCall(context, semantics, { call, callee: target, api, name });
+    reportCall(context, semantics, { call, callee: target, api, name, owner }, contexts);
   }
   for (const path of sortByPosition([...loops.values()])) {
     if (!inAsyncBody(path)) continue;
     const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
-    checkBusyWait(context, semantics, path[path.length - 1]);
+    checkBusyWait(context, semantics, path[path.length - 1], weigh(context, owner, undefined, contexts));
   }
 }
 
@@ -317,17 +340,19 @@ function displayName(name: string): string {
   return name.startsWith('global.') ? name.slice(7) : name;
 }
 
-function reportCall(context: RuleContext, semantics: TsSemantics, finding: Finding): void {
+function reportCall(context: RuleContext, semantics: TsSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>): void {
   const { callee, api, name } = finding;
   const shown = displayName(name);
   const subject = callee.text === shown || callee.text.endsWith(`.${shown.slice(shown.lastIndexOf('.') + 1)}`) && callee.text.includes('.')
     ? `\`${callee.text}()\`` : `\`${callee.text}()\` (${shown})`;
+  const weighed = weigh(context, finding.owner, api.severity, contexts);
   context.report({
     code: SLUG,
-    message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.`,
+    message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.${weighed.suffix}`,
     range: rangeOf(callee),
     fixes: tsFixes(context, semantics, finding),
-    ...(api.severity ? { severity: api.severity } : {}),
+    related: weighed.related,
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
 }
 
@@ -566,7 +591,7 @@ function mergeInsertions(edits: TextEdit[]): TextEdit[] {
 const CLOCKS = new Set(['global.Date.now', 'global.performance.now']);
 
 /** `while (Date.now() < end) {}`: spins the CPU, and the loop, until a time. */
-function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node): void {
+function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node, weighed: Weighed): void {
   const body = loop.childForFieldName('body');
   if (!body || !isEmptyBody(body)) return;
   let condition = loop.childForFieldName('condition');
@@ -582,18 +607,27 @@ function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node)
   const right = condition.childForFieldName('right')!;
   const isClock = (n: Node) => n.type === 'call_expression' && (n.childForFieldName('arguments')?.namedChildren.length ?? 1) === 0
     && CLOCKS.has(semantics.calleeName(n) ?? '');
+  // `Date.now() - start`: elapsed time, compared with a duration.
+  const isElapsed = (n: Node) => n.type === 'binary_expression' && n.childForFieldName('operator')?.text === '-' && isClock(n.childForFieldName('left')!);
   let clock: Node;
   let deadline: Node;
-  if ((operator === '<' || operator === '<=') && isClock(left)) [clock, deadline] = [left, right];
-  else if ((operator === '>' || operator === '>=') && isClock(right)) [clock, deadline] = [right, left];
+  if ((operator === '<' || operator === '<=') && (isClock(left) || isElapsed(left))) [clock, deadline] = [left, right];
+  else if ((operator === '>' || operator === '>=') && (isClock(right) || isElapsed(right))) [clock, deadline] = [right, left];
   else return;
-  const clockName = displayName(semantics.calleeName(clock)!);
+  const elapsed = clock.type === 'binary_expression';
+  const clockCall = elapsed ? clock.childForFieldName('left')! : clock;
+  const clockName = displayName(semantics.calleeName(clockCall)!);
   context.report({
     code: SLUG,
-    message: `This loop spins until \`${clockName}()\` reaches \`${deadline.text}\`: it keeps the CPU busy and blocks the event loop inside an async function. `
-      + 'Use `await setTimeout(ms)` from `node:timers/promises`.',
+    message: (elapsed
+      ? `This loop spins until \`${clock.text}\` reaches \`${deadline.text}\``
+      : `This loop spins until \`${clockName}()\` reaches \`${deadline.text}\``)
+      + ': it keeps the CPU busy and blocks the event loop inside an async function. Use `await setTimeout(ms)` from `node:timers/promises`.'
+      + weighed.suffix,
     range: rangeOf(loop),
     fixes: busyWaitFixes(context, semantics, loop, clock, deadline),
+    related: weighed.related,
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
 }
 
@@ -615,7 +649,7 @@ function busyWaitFixes(context: RuleContext, semantics: TsSemantics, loop: Node,
       ? `import { setTimeout as ${sleep} } from '${specifier}';`
       : `const { setTimeout: ${sleep} } = require('${specifier}');`));
   }
-  const remaining = `${deadline.type === 'identifier' || deadline.type === 'member_expression' || deadline.type === 'number' ? deadline.text : `(${deadline.text})`} - ${clock.text}`;
+  const remaining = `${deadline.type === 'identifier' || deadline.type === 'member_expression' || deadline.type === 'number' ? deadline.text : `(${deadline.text})`} - ${clock.type === 'binary_expression' ? `(${clock.text})` : clock.text}`;
   return [{
     title: `Replace the busy wait with \`await ${sleep}(Math.max(0, ${remaining}))\``,
     preferred: true,

@@ -1,0 +1,479 @@
+import type { Node } from 'web-tree-sitter';
+import { wordOccurrences } from './locate';
+import type { PythonSemantics } from './python/semantics';
+import { rangeOf } from './text';
+import { FUNCTION_TYPES, type TsSemantics } from './ts/semantics';
+import type { Language, Range } from './types';
+
+/**
+ * The concurrency context of an async function, from evidence in its own file: whether anything else of the process is
+ * likely in flight while it runs, so that a blocking call in it stalls other work.
+ *
+ * - hot: it runs while other work is in flight: a server route or handler, a `Promise.all`/`gather`/`create_task` task, an
+ *   event or stream listener, a bundler plugin hook that runs per module;
+ * - cold: it runs from a sequential entry point: a script (`#!` line, a file under `scripts/`, `bin/`, `migrations/`, a
+ *   `*.config.*` file), a module's entry function called once at its top level, an aiohttp start-up/clean-up hook, or a
+ *   coroutine only awaited one after another from `asyncio.run(main())`;
+ * - unknown otherwise (library code: whoever calls it decides).
+ *
+ * Only the file itself is read. The call graph (following calls across functions and files) can extend this later by
+ * answering for functions this module calls unknown.
+ */
+export type ConcurrencyKind = 'hot' | 'cold' | 'unknown';
+
+export interface ConcurrencyContext {
+  kind: ConcurrencyKind;
+  /** What shows it, for messages ("runs for every request: registered with `app.get` at server.ts:40") and a related location. */
+  evidence?: { message: string; range: Range };
+}
+
+/** The file a function lives in: its tree, language, path (if known) and name resolution. */
+export interface ContextSource {
+  language: Language;
+  root: Node;
+  text: string;
+  /** Workspace- or command-line-relative path, '/'-separated; undefined for unsaved text. */
+  path?: string;
+  ts?(): TsSemantics;
+  python?(): PythonSemantics;
+}
+
+const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
+
+/** Members that register a request handler on an app or router (express, koa-router, fastify, hono; aiohttp, fastapi). */
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'head', 'options', 'all', 'route', 'ws', 'websocket', 'on']);
+/** Receivers that are apps or routers by their usual names (`app.get`, `router.post`, `fastify.route`, `server.route`). */
+const ROUTER_NAME = /^(app|application|router|api|server|fastify|hono|routes|route|[a-z]\w*(Router|App|Server))$/;
+/** Calls that start a server with a per-request callback. */
+const SERVER_FACTORIES = new Set([
+  'http.createServer', 'https.createServer', 'http2.createServer', 'http2.createSecureServer', 'net.createServer',
+  'global.Deno.serve', 'global.Bun.serve',
+]);
+/** Listener registrations: the callback runs on every event while the rest of the program goes on. */
+const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'addEventListener']);
+/** Promise combinators whose callbacks run alongside each other. */
+const PROMISE_COMBINATORS = new Set(['global.Promise.all', 'global.Promise.allSettled', 'global.Promise.race', 'global.Promise.any']);
+/** Bundler/dev-server plugin hooks that run once per module or request (Rollup, Vite, esbuild-like APIs). */
+const PLUGIN_HOOKS = new Set(['transform', 'load', 'resolveId', 'transformIndexHtml', 'handleHotUpdate', 'renderChunk']);
+/** Python decorators (last name) that register a request, websocket or bot handler. */
+const PY_ROUTE_DECORATORS = new Set([
+  'get', 'post', 'put', 'delete', 'patch', 'head', 'options', 'route', 'api_route', 'websocket', 'websocket_route', 'view',
+  'command', 'event', 'listen', 'message_handler', 'callback_query_handler', 'message', 'callback_query', 'on_message', 'middleware',
+]);
+/** Python calls that register a handler passed by name: aiohttp `web.get('/', h)`, `router.add_get`, telegram handlers. */
+const PY_ROUTE_CALLS = new Set([
+  'get', 'post', 'put', 'delete', 'patch', 'head', 'route', 'view', 'add_get', 'add_post', 'add_put', 'add_delete', 'add_patch',
+  'add_route', 'add_api_route', 'add_websocket_route', 'add_api_websocket_route', 'CommandHandler', 'MessageHandler',
+  'CallbackQueryHandler', 'add_handler', 'add_listener',
+]);
+/** Command-line frameworks whose `@x.command()` is one step of a tool, not a handler. */
+const CLI_MODULES = new Set(['click', 'asyncclick', 'typer', 'cloup', 'rich_click']);
+
+/** True when the module imports (at top level) one of `modules`, by `import m` or `from m import ...`. */
+function importsAny(root: Node, modules: ReadonlySet<string>): boolean {
+  for (const statement of root.namedChildren) {
+    if (statement?.type === 'import_from_statement') {
+      const module = statement.childForFieldName('module_name')?.text.split('.')[0];
+      if (module && modules.has(module)) return true;
+    } else if (statement?.type === 'import_statement') {
+      for (const name of statement.namedChildren) {
+        const dotted = name?.type === 'aliased_import' ? name.childForFieldName('name') : name;
+        if (dotted && modules.has(dotted.text.split('.')[0])) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Python calls that run coroutines concurrently with the caller and each other. */
+const PY_TASK_STARTERS = new Set(['asyncio.gather', 'asyncio.create_task', 'asyncio.ensure_future', 'asyncio.wait', 'asyncio.as_completed']);
+const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
+/** Path segments of sequential entry points: scripts, command-line bins, database migrations. */
+const COLD_DIRECTORIES = new Set(['scripts', 'script', 'bin', 'migrations', 'migration']);
+/** How many uses of a function's name are looked at for registrations (bounds the work on a name used everywhere). */
+const MAX_REFERENCES = 50;
+
+/** The concurrency context of `fn` (an async function node of the file's grammar). */
+export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
+  const hot = source.language === 'python' ? pythonHot(fn, source) : tsHot(fn, source);
+  if (hot) return hot;
+  return fileCold(source) ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source)) ?? UNKNOWN;
+}
+
+function where(source: ContextSource, node: Node): string {
+  const file = source.path ? source.path.slice(source.path.lastIndexOf('/') + 1) : 'line';
+  return source.path ? `${file}:${node.startPosition.row + 1}` : `line ${node.startPosition.row + 1}`;
+}
+
+function hot(message: string, at: Node): ConcurrencyContext {
+  return { kind: 'hot', evidence: { message, range: rangeOf(at) } };
+}
+
+// ---------------------------------------------------------------- files
+
+/** A script or configuration file: it runs once, in sequence, with nothing else in flight. */
+function fileCold(source: ContextSource): ConcurrencyContext | undefined {
+  const first = source.root.namedChildren[0];
+  if (source.text.startsWith('#!') && (source.language === 'python' || first?.type === 'hash_bang_line')) {
+    return { kind: 'cold', evidence: { message: 'the file is a script (its `#!` line)', range: rangeOf(first ?? source.root) } };
+  }
+  if (!source.path) return undefined;
+  const segments = source.path.split('/');
+  const name = segments[segments.length - 1];
+  const folder = segments.slice(0, -1).find((s) => COLD_DIRECTORIES.has(s));
+  const start = { line: 0, column: 0 };
+  if (folder) return { kind: 'cold', evidence: { message: `the file is under \`${folder}/\`, where scripts run one step at a time`, range: { start, end: start } } };
+  if (/\.config\.[cm]?[jt]sx?$/.test(name) || /^(build|release|publish)\.[cm]?[jt]s$/.test(name)) {
+    return { kind: 'cold', evidence: { message: `\`${name}\` is a configuration or build script, run once`, range: { start, end: start } } };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- TS / JS
+
+function skipWrappers(node: Node): Node {
+  let current = node;
+  // Each step goes one level up: bounded by the tree's depth.
+  while (current.parent && (current.parent.type === 'parenthesized_expression' || current.parent.type === 'as_expression' || current.parent.type === 'satisfies_expression')) current = current.parent;
+  return current;
+}
+
+/** The call `node` is an argument of, if any. */
+function callOfArgument(node: Node): Node | undefined {
+  const args = skipWrappers(node).parent;
+  return args?.type === 'arguments' && args.parent?.type === 'call_expression' ? args.parent : undefined;
+}
+
+function memberName(callee: Node | null): { object?: Node; property?: string } {
+  if (callee?.type !== 'member_expression') return {};
+  return { object: callee.childForFieldName('object') ?? undefined, property: callee.childForFieldName('property')?.text };
+}
+
+function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const semantics = source.ts?.();
+  const direct = tsHotUse(fn, fn, source, semantics);
+  if (direct) return direct;
+  // A named function registered by reference: `app.get('/', handler)`, `Promise.all([load(a), load(b)])`.
+  const name = tsFunctionName(fn);
+  if (!name) return undefined;
+  const offsets = wordOccurrences(source.text, name).slice(0, MAX_REFERENCES);
+  for (const offset of offsets) {
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    if (!use || use.type !== 'identifier' || use.startIndex !== offset || use.text !== name) continue;
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const found = tsHotUse(use, fn, source, semantics);
+    if (found) return found;
+    // `load(a)` inside `Promise.all([...])`.
+    const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
+    if (call) {
+      const combinator = tsCombinatorAround(call, semantics);
+      if (combinator) return hot(`runs alongside other promises: \`${name}(...)\` is passed to \`${combinator.text}\` at ${where(source, combinator)}`, combinator);
+    }
+  }
+  return undefined;
+}
+
+function tsFunctionName(fn: Node): string | undefined {
+  if (fn.type === 'function_declaration' || fn.type === 'generator_function_declaration') return fn.childForFieldName('name')?.text;
+  const holder = skipWrappers(fn).parent;
+  if (holder?.type === 'variable_declarator') {
+    const name = holder.childForFieldName('name');
+    return name?.type === 'identifier' ? name.text : undefined;
+  }
+  return undefined;
+}
+
+/** `Promise.all([..., call, ...])`, `Promise.all(xs.map(...call...))`: the combinator's callee, else undefined. */
+function tsCombinatorAround(node: Node, semantics: TsSemantics | undefined): Node | undefined {
+  let current: Node = skipWrappers(node);
+  // Up through an array literal or a `.map(...)` callback to the combinator's arguments (a few levels at most).
+  for (let depth = 0; depth < 4 && current.parent; depth++) {
+    const parent = current.parent;
+    if (parent.type === 'arguments') {
+      const call = parent.parent;
+      const callee = call?.childForFieldName('function') ?? null;
+      if (call?.type === 'call_expression' && semantics && PROMISE_COMBINATORS.has(semantics.calleeName(call) ?? '')) return callee ?? undefined;
+      if (memberName(callee).property !== 'map' || !call) return undefined;
+      current = skipWrappers(call);
+      continue;
+    }
+    if (parent.type === 'array' || parent.type === 'spread_element') {
+      current = skipWrappers(parent);
+      continue;
+    }
+    if (parent.type === 'arrow_function' && parent.childForFieldName('body')?.id === current.id) {
+      current = skipWrappers(parent);
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
+function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
+  const call = callOfArgument(use);
+  if (call) {
+    const callee = call.childForFieldName('function');
+    const { object, property } = memberName(callee);
+    const qualified = semantics?.calleeName(call);
+    if (qualified && SERVER_FACTORIES.has(qualified)) {
+      return hot(`runs for every request: the handler of \`${callee!.text}\` at ${where(source, call)}`, callee!);
+    }
+    if (qualified && PROMISE_COMBINATORS.has(qualified)) {
+      return hot(`runs alongside other promises of \`${callee!.text}\` at ${where(source, call)}`, callee!);
+    }
+    if (object && property) {
+      const receiver = object.type === 'member_expression' ? object.childForFieldName('property')?.text : object.type === 'identifier' ? object.text : undefined;
+      const routeChain = object.type === 'call_expression' && memberName(object.childForFieldName('function')).property === 'route';
+      if (ROUTE_METHODS.has(property) && property !== 'on' && ((receiver && ROUTER_NAME.test(receiver)) || routeChain)) {
+        return hot(`runs for every request: registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+      }
+      if (property === 'use' && (receiver === 'middlewares' || (receiver && ROUTER_NAME.test(receiver)))) {
+        return hot(`runs for every request: middleware registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+      }
+      if (LISTENER_METHODS.has(property) && object.text !== 'process') {
+        const event = call.childForFieldName('arguments')?.namedChildren[0];
+        const named = event?.type === 'string' ? ` \`${event.text.slice(1, -1)}\`` : '';
+        const when = property === 'once' ? `runs when the${named} event fires` : `runs on every${named} event`;
+        return hot(`${when} while the program goes on: a listener registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+      }
+    }
+    // `Promise.all(xs.map(async (x) => ...))`, `Promise.all(xs.map(load))`.
+    const combinator = tsCombinatorAround(use, semantics);
+    if (combinator) return hot(`runs alongside other promises of \`${combinator.text}\` at ${where(source, combinator)}`, combinator);
+    return undefined;
+  }
+  if (use.id !== fn.id) return undefined;
+  // `{ handler: async () => ... }` given to `fastify.route(...)`/`Bun.serve(...)`, or a plugin hook method.
+  const hook = fn.type === 'method_definition' ? fn.childForFieldName('name')
+    : skipWrappers(fn).parent?.type === 'pair' ? skipWrappers(fn).parent!.childForFieldName('key') : undefined;
+  const object = hook ? (fn.type === 'method_definition' ? fn.parent : skipWrappers(fn).parent!.parent) : undefined;
+  if (!hook || object?.type !== 'object') return undefined;
+  const holderCall = callOfArgument(object);
+  if (holderCall && (hook.text === 'fetch' || hook.text === 'handler')) {
+    const qualified = semantics?.calleeName(holderCall);
+    const { object: receiver, property } = memberName(holderCall.childForFieldName('function'));
+    if ((qualified && SERVER_FACTORIES.has(qualified)) || (property === 'route' && receiver && ROUTER_NAME.test(receiver.text))) {
+      return hot(`runs for every request: the \`${hook.text}\` of \`${holderCall.childForFieldName('function')!.text}\` at ${where(source, holderCall)}`, hook);
+    }
+  }
+  if (PLUGIN_HOOKS.has(hook.text) && isPluginObject(object)) {
+    return hot(`runs for every module the bundler or dev server processes: the plugin hook \`${hook.text}\` at ${where(source, hook)}`, hook);
+  }
+  return undefined;
+}
+
+/** Work that keeps running after the statement that starts it: a server, a timer, listeners, a watcher. */
+const TS_STARTS_CONCURRENT_WORK = new Set(['listen', 'createServer', 'serve', 'setInterval', 'watch', 'on', 'once', 'addEventListener', 'spawn', 'fork', 'Worker']);
+/** Python calls that leave tasks or a server running past the statement that makes them. */
+const PY_STARTS_CONCURRENT_WORK = new Set(['create_task', 'ensure_future', 'TaskGroup', 'start_soon', 'start_server', 'serve_forever', 'run_app', 'serve']);
+
+/** True when `node` makes a call (or `new`) whose callee's last name is in `names`: it starts work that keeps running. */
+function startsConcurrentWork(node: Node, language: Language, names: ReadonlySet<string>): boolean {
+  const types = language === 'python' ? ['call'] : ['call_expression', 'new_expression'];
+  return node.descendantsOfType(types).some((call) => {
+    const callee = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');
+    const last = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text
+      : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    return last !== undefined && names.has(last);
+  });
+}
+
+/**
+ * The module's own entry point: a function called once at the top level (`init().catch(...)`, `await main()`, `void run()`),
+ * as a command-line tool's module does, that starts no server, timer or listener: its steps run one at a time.
+ */
+function tsCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const name = tsFunctionName(fn);
+  if (!name || startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
+  let entry: Node | undefined;
+  let calls = 0;
+  for (const offset of wordOccurrences(source.text, name).slice(0, MAX_REFERENCES)) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+    const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
+    // The declaration's own name, an export list: not uses.
+    if (!call) {
+      const holder = use.parent?.type;
+      if (holder === 'function_declaration' || holder === 'variable_declarator' || holder === 'export_specifier') continue;
+      return undefined;
+    }
+    calls++;
+    // Up through `.catch(...)`/`.then(...)`, `await`, `void` to a statement of the module itself.
+    let statement: Node | null = call.parent;
+    for (let depth = 0; statement && depth < 6 && statement.type !== 'expression_statement'; depth++) statement = statement.parent;
+    if (statement?.type !== 'expression_statement' || statement.parent?.type !== 'program') return undefined;
+    entry = call;
+  }
+  if (!entry || calls !== 1) return undefined;
+  return { kind: 'cold', evidence: { message: `it runs once, from the module's top-level call \`${entry.text.length > 40 ? `${name}(...)` : entry.text}\` at ${where(source, entry)}`, range: rangeOf(entry) } };
+}
+
+/** A plugin object: it has a `name` and is returned, exported or listed (`return { name, transform() {} }`). */
+function isPluginObject(object: Node): boolean {
+  const named = object.namedChildren.some((p) => (p?.type === 'pair' && p.childForFieldName('key')?.text === 'name') || (p?.type === 'shorthand_property_identifier' && p.text === 'name'));
+  if (!named) return false;
+  const holder = skipWrappers(object).parent;
+  return holder?.type === 'return_statement' || holder?.type === 'array' || holder?.type === 'export_statement'
+    || (holder?.type === 'arrow_function' && holder.childForFieldName('body')?.id === skipWrappers(object).id)
+    || holder?.type === 'variable_declarator';
+}
+
+// ---------------------------------------------------------------- Python
+
+function pythonName(fn: Node): string | undefined {
+  return fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+}
+
+function lastName(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'call') return lastName(node.childForFieldName('function'));
+  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text;
+  return node.type === 'identifier' ? node.text : undefined;
+}
+
+function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const definition = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+  for (const decorator of definition?.namedChildren ?? []) {
+    if (decorator?.type !== 'decorator') continue;
+    const expression = decorator.namedChildren[0];
+    const name = lastName(expression);
+    // `@app.get(...)`, `@router.websocket(...)`, `@routes.post(...)`, `@bot.command()`, `@client.event`.
+    const dotted = expression?.type === 'call' ? expression.childForFieldName('function') : expression;
+    // `@group.command()` is a bot's handler (discord.py, aiogram), unless the file is a click/typer command-line tool.
+    const botCommand = name !== 'command' || !importsAny(source.root, CLI_MODULES);
+    if (name && PY_ROUTE_DECORATORS.has(name) && dotted?.type === 'attribute' && botCommand) {
+      const what = name === 'command' || name === 'event' || name.startsWith('message') || name.startsWith('callback') || name === 'on_message' ? 'runs for every message or event the bot receives' : 'runs for every request';
+      return hot(`${what}: registered with \`@${dotted.text}\` at ${where(source, decorator)}`, decorator);
+    }
+  }
+  const name = pythonName(fn);
+  if (!name) return undefined;
+  const semantics = source.python?.();
+  const offsets = wordOccurrences(source.text, name).slice(0, MAX_REFERENCES);
+  for (const offset of offsets) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+    const parent = use.parent;
+    // `web.get('/', handler)`, `app.router.add_get(...)`, `CommandHandler('start', handler)`: a handler by reference.
+    const args = parent?.type === 'keyword_argument' ? parent.parent : parent;
+    if (args?.type === 'argument_list' && args.parent?.type === 'call') {
+      const call = args.parent;
+      const callee = call.childForFieldName('function');
+      const callName = lastName(callee);
+      const receiver = callee?.type === 'attribute' ? lastName(callee.childForFieldName('object')) : undefined;
+      const path = call.childForFieldName('arguments')?.namedChildren[0];
+      const routeLike = (receiver !== undefined && /^(web|app|application|router|routes|dp|dispatcher|bot)$/.test(receiver)) || (path?.type === 'string' && /^[rbuf]*['"]\//.test(path.text));
+      if (callName && ((PY_ROUTE_CALLS.has(callName) && callee?.type === 'attribute' && routeLike) || /Handler$/.test(callName))) {
+        return hot(`runs for every request or message: registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+      }
+    }
+    // `handler(x)` as an argument of `asyncio.gather`, `create_task`, `tg.create_task`.
+    if (parent?.type === 'call' && parent.childForFieldName('function')?.id === use.id) {
+      const starter = pythonTaskStarter(parent, semantics);
+      if (starter) return hot(`runs concurrently with other tasks: started with \`${starter.text}\` at ${where(source, starter)}`, starter);
+    }
+  }
+  return undefined;
+}
+
+/** The callee of `asyncio.gather(...)`/`create_task(...)` whose arguments hold the coroutine call `call`. */
+function pythonTaskStarter(call: Node, semantics: PythonSemantics | undefined): Node | undefined {
+  let current: Node = call;
+  // Up through `*[f(x) for x in xs]` or a list to the starter's arguments (a few levels at most).
+  for (let depth = 0; depth < 5 && current.parent; depth++) {
+    const parent: Node = current.parent;
+    if (parent.type === 'argument_list' && parent.parent?.type === 'call') {
+      const starter = parent.parent;
+      const callee = starter.childForFieldName('function');
+      const qualified = semantics?.calleeName(starter);
+      if (callee && ((qualified && PY_TASK_STARTERS.has(qualified)) || (callee.type === 'attribute' && PY_TASK_METHODS.has(lastName(callee) ?? '')))) return callee;
+      return undefined;
+    }
+    if (!['list', 'tuple', 'list_splat', 'list_comprehension', 'generator_expression', 'set'].includes(parent.type)) return undefined;
+    current = parent;
+  }
+  return undefined;
+}
+
+/**
+ * `if __name__ == "__main__": asyncio.run(main())`: `main` and the coroutines it only awaits one after another (not from
+ * anywhere else in the file) run with nothing else in flight.
+ */
+function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const name = pythonName(fn);
+  const hook = name ? lifecycleHook(name, fn, source) : undefined;
+  if (hook) return hook;
+  const entry = mainEntry(source);
+  if (!name || !entry) return undefined;
+  const { run, main } = entry;
+  const mainFn = source.root.namedChildren.find((c) => c?.type === 'function_definition' && pythonName(c) === main);
+  // A main that starts tasks or a server has work in flight while it goes on: not a sequential entry point.
+  if (!mainFn || startsConcurrentWork(mainFn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
+  const evidence = { kind: 'cold' as const, evidence: { message: `it runs once, in sequence, from \`${run.text}\` at ${where(source, run)}`, range: rangeOf(run) } };
+  if (main === name) return evidence;
+  // Every use of the name is `await name(...)` as a statement of main's own body (or an assignment of one).
+  const offsets = wordOccurrences(source.text, name);
+  if (offsets.length > MAX_REFERENCES) return undefined;
+  let awaited = 0;
+  for (const offset of offsets) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+    const call = use.parent;
+    const awaitNode = call?.type === 'call' ? call.parent : undefined;
+    const statement = awaitNode?.type === 'await' ? (awaitNode.parent?.type === 'assignment' ? awaitNode.parent.parent : awaitNode.parent) : undefined;
+    if (statement?.type !== 'expression_statement' || statement.parent?.parent?.id !== mainFn.id) return undefined;
+    awaited++;
+  }
+  return awaited ? evidence : undefined;
+}
+
+/** aiohttp's `app.on_startup.append(f)` / `on_cleanup` / `on_shutdown`: `f` runs once, before serving or after it stopped. */
+function lifecycleHook(name: string, fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const offsets = wordOccurrences(source.text, name).slice(0, MAX_REFERENCES);
+  for (const offset of offsets) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    const call = use?.type === 'identifier' && use.parent?.type === 'argument_list' ? use.parent.parent : undefined;
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+    const list = callee?.type === 'attribute' && lastName(callee) === 'append' ? lastName(callee.childForFieldName('object')) : undefined;
+    if (list === 'on_startup' || list === 'on_cleanup' || list === 'on_shutdown') {
+      return { kind: 'cold', evidence: { message: `it runs once, ${list === 'on_startup' ? 'before the server serves' : 'after the server stopped serving'} (\`${callee!.text}\` at ${where(source, call!)})`, range: rangeOf(callee!) } };
+    }
+  }
+  return undefined;
+}
+
+/** `__name__ == "__main__"` (either way round). */
+function isMainGuard(condition: Node | null): boolean {
+  if (condition?.type !== 'comparison_operator' || condition.namedChildren.length !== 2) return false;
+  const texts = condition.namedChildren.map((c) => (c?.type === 'string' ? c.text.slice(1, -1) : c?.text));
+  return condition.children.some((c) => c?.type === '==') && texts.includes('__name__') && texts.includes('__main__');
+}
+
+/** `asyncio.run(main())` under `if __name__ == "__main__":`, with the name of `main`. */
+function mainEntry(source: ContextSource): { run: Node; main: string } | undefined {
+  for (const statement of source.root.namedChildren) {
+    if (statement?.type !== 'if_statement' || !isMainGuard(statement.childForFieldName('condition'))) continue;
+    for (const inner of statement.childForFieldName('consequence')?.namedChildren ?? []) {
+      const call = inner?.type === 'expression_statement' ? inner.namedChildren[0] : undefined;
+      if (call?.type !== 'call' || lastName(call.childForFieldName('function')) !== 'run') continue;
+      const argument = call.childForFieldName('arguments')?.namedChildren[0];
+      const main = argument?.type === 'call' ? lastName(argument.childForFieldName('function')) : undefined;
+      if (main) return { run: call.childForFieldName('function')!, main };
+    }
+  }
+  return undefined;
+}
+
+/** The async function whose own body runs `node` (TS/JS or Python), or undefined. */
+export function owningFunction(node: Node, language: Language): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (language === 'python' ? current.type === 'function_definition' || current.type === 'lambda' : FUNCTION_TYPES.has(current.type)) return current;
+  }
+  return undefined;
+}

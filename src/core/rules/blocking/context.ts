@@ -1,0 +1,35 @@
+import type { Node } from 'web-tree-sitter';
+import { contextOf, type ConcurrencyContext } from '../../context';
+import type { RelatedLocation, Severity } from '../../types';
+import type { RuleContext } from '../rule';
+
+/** How a finding in an async function reads and weighs, given what else is in flight when that function runs. */
+export interface Weighed {
+  /** Appended to the message: the evidence, in a sentence. */
+  suffix: string;
+  severity?: Severity;
+  related: RelatedLocation[];
+}
+
+/**
+ * Weighs a blocking finding by its function's concurrency context: hot (a handler, a task, a listener) keeps the warning
+ * and names the evidence; cold (a script, a sequential `main`) is a hint; unknown is unchanged. A finding the catalogue
+ * already reports at information level stays there when hot.
+ */
+export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>): Weighed {
+  if (!fn) return { suffix: '', severity: apiSeverity, related: [] };
+  let found = cache.get(fn.id);
+  if (!found) {
+    found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python() });
+    cache.set(fn.id, found);
+  }
+  const evidence = found.evidence;
+  switch (found.kind) {
+    case 'hot':
+      return { suffix: ` This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}` }] };
+    case 'cold':
+      return { suffix: ` It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [] };
+    default:
+      return { suffix: '', severity: apiSeverity, related: [] };
+  }
+}

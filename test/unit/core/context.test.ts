@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Node } from 'web-tree-sitter';
+import { analyzeText, ParsedDocument, defaultLimits, type Language } from '../../../src/core';
+import { contextOf, type ConcurrencyContext } from '../../../src/core/context';
+import { PythonSemantics } from '../../../src/core/python/semantics';
+import { FUNCTION_TYPES, TsSemantics } from '../../../src/core/ts/semantics';
+
+/** The context of the function named (or, for anonymous ones, starting) at the marker `/*@*\/` / `#@`. */
+async function contextAt(code: string, language: Language, path?: string): Promise<ConcurrencyContext> {
+  const marker = language === 'python' ? '#@\n' : '/*@*/';
+  const at = code.indexOf(marker);
+  assert.ok(at >= 0, 'no marker');
+  const text = code.replace(marker, language === 'python' ? '\n' : '     ');
+  const doc = await ParsedDocument.create(language, text, defaultLimits);
+  try {
+    const tree = doc.tree!;
+    let node: Node | null = tree.rootNode.descendantForIndex(at + marker.length);
+    const isFn = (n: Node) => (language === 'python' ? n.type === 'function_definition' : FUNCTION_TYPES.has(n.type));
+    while (node && !isFn(node)) node = node.parent;
+    assert.ok(node, 'no function after the marker');
+    const ts = new TsSemantics(tree);
+    const py = new PythonSemantics(tree);
+    return contextOf(node, { language, root: tree.rootNode, text, path, ts: () => ts, python: () => py });
+  } finally {
+    doc.dispose();
+  }
+}
+
+const kind = async (code: string, language: Language = 'typescript', path?: string) => (await contextAt(code, language, path)).kind;
+
+describe('concurrency context (local evidence)', () => {
+  it('TS hot: routes, servers, Promise combinators, listeners, plugin hooks', async () => {
+    const hot = [
+      "app.get('/', /*@*/async (req, res) => {});",
+      "router.post('/', /*@*/async function (ctx) {});",
+      "fastify.route({ method: 'GET', url: '/', handler: /*@*/async (req) => {} });",
+      "app.route('/book').get(/*@*/async (req, res) => {});",
+      "/*@*/async function handle(req, res) {}\napp.get('/x', handle);",
+      "import http from 'node:http';\nhttp.createServer(/*@*/async (req, res) => {});",
+      'Deno.serve(/*@*/async (req) => new Response());',
+      'Bun.serve({ fetch: /*@*/async (req) => new Response() });',
+      '/*@*/async function load(p) {}\nexport const all = (ps) => Promise.all(ps.map(load));',
+      '/*@*/async function a() {}\nasync function main() { await Promise.all([a(), a()]); }',
+      "export const r = (xs) => Promise.race(xs.map(/*@*/async (x) => x));",
+      "stream.on('data', /*@*/async (chunk) => {});",
+      "export default function plugin() { return { name: 'p', /*@*/async transform(code) { return code; } }; }",
+      'server.middlewares.use(/*@*/async (req, res, next) => {});',
+    ];
+    for (const code of hot) assert.equal(await kind(code), 'hot', code);
+    const evidence = await contextAt("const app = express();\napp.get('/a', /*@*/async (req, res) => {});", 'typescript', 'src/server.ts');
+    assert.equal(evidence.evidence?.message, 'runs for every request: registered with `app.get` at server.ts:2');
+    assert.equal(evidence.evidence?.range.start.line, 1);
+  });
+
+  it('TS cold: scripts by shebang or path, config files; unknown otherwise', async () => {
+    assert.equal(await kind('#!/usr/bin/env node\n/*@*/async function main() {}'), 'cold');
+    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'scripts/release.ts'), 'cold');
+    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'packages/cli/bin/run.js'), 'cold');
+    assert.equal(await kind('export default { /*@*/async setup() {} };', 'typescript', 'vite.config.ts'), 'cold');
+    // A command-line module's own entry point, called once at the top level (and starting no server).
+    assert.equal(await kind('/*@*/async function init() { await step(); }\ninit().catch((e) => { console.error(e); process.exit(1); });'), 'cold');
+    assert.equal(await kind('const main = /*@*/async () => {};\nawait main();'), 'cold');
+    assert.equal(await kind('/*@*/async function init() { server.listen(3000); }\ninit();'), 'unknown');
+    assert.equal(await kind('/*@*/async function init() {}\ninit();\nexport function again() { return init(); }'), 'unknown');
+    // Hot evidence wins over where the file sits.
+    assert.equal(await kind("app.get('/', /*@*/async (req, res) => {});", 'typescript', 'scripts/dev-server.ts'), 'hot');
+    const unknown = [
+      'export /*@*/async function readConfig(p) {}',
+      "process.on('exit', /*@*/async () => {});",
+      "const m = new Map(); m.get('/', /*@*/async () => {});",
+      "export const plugin = { /*@*/async transform(code) { return code; } };",
+      '/*@*/async function load(p) {}\nfoo(load);',
+    ];
+    for (const code of unknown) assert.equal(await kind(code, 'typescript', 'src/lib/config.ts'), 'unknown', code);
+  });
+
+  it('Python hot: route and bot decorators, handlers by reference, gathered and created tasks', async () => {
+    const hot = [
+      '@app.get("/")\nasync def index():#@\n    pass',
+      '@router.websocket("/ws")\nasync def ws(socket):#@\n    pass',
+      '@routes.post("/y")\nasync def y(request):#@\n    pass',
+      '@bot.command()\nasync def ping(ctx):#@\n    pass',
+      '@client.event\nasync def on_message(message):#@\n    pass',
+      'async def z(request):#@\n    pass\napp.add_routes([web.get("/z", z)])',
+      'async def z(request):#@\n    pass\napp.router.add_get("/z", z)',
+      'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    await asyncio.gather(*[job(i) for i in range(3)])',
+      'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    asyncio.create_task(job(1))',
+      'async def job(n):#@\n    pass\nasync def main(tg):\n    tg.create_task(job(1))',
+    ];
+    for (const code of hot) assert.equal(await kind(code, 'python'), 'hot', code);
+  });
+
+  it('Python cold: asyncio.run(main()) and what main only awaits in sequence; unknown otherwise', async () => {
+    const entry = '\nif __name__ == "__main__":\n    asyncio.run(main())\n';
+    assert.equal(await kind(`import asyncio\nasync def main():#@\n    await step()\nasync def step():\n    pass${entry}`, 'python'), 'cold');
+    assert.equal(await kind(`import asyncio\nasync def main():\n    await step()\n    x = await step()\nasync def step():#@\n    pass${entry}`, 'python'), 'cold');
+    // Also gathered elsewhere, or main starts tasks that keep running: not sequential.
+    assert.equal(await kind(`import asyncio\nasync def main():\n    await step()\n    await asyncio.gather(step(), step())\nasync def step():#@\n    pass${entry}`, 'python'), 'hot');
+    assert.equal(await kind(`import asyncio\nasync def main():#@\n    asyncio.create_task(tick())\n    await step()${entry}`, 'python'), 'unknown');
+    assert.equal(await kind('async def helper():#@\n    pass', 'python'), 'unknown');
+    assert.equal(await kind('import click\n@cli.command()\nasync def sync_db():#@\n    pass', 'python'), 'unknown');
+    assert.equal(await kind('from discord.ext import commands\n@settings.command()\nasync def show(ctx):#@\n    pass', 'python'), 'hot');
+    assert.equal(await kind('async def helper():#@\n    pass', 'python', 'migrations/versions/0001_init.py'), 'cold');
+    assert.equal(await kind('d = {}\nasync def f():#@\n    pass\nd.get("key", f)', 'python'), 'unknown');
+  });
+
+  it('weighs blocking-call-in-async: hot names its evidence, cold is a hint, unknown unchanged', async () => {
+    const code = "import * as fs from 'node:fs';\napp.get('/', async (req, res) => { res.send(fs.readFileSync('a')); });\nexport async function lib() { return fs.readFileSync('b'); }\n";
+    const hot = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'src/server.ts' });
+    assert.deepEqual(hot.diagnostics.map((d) => d.severity), ['warning', 'warning']);
+    assert.match(hot.diagnostics[0].message, /This function runs for every request: registered with `app\.get` at server\.ts:2\.$/);
+    assert.equal(hot.diagnostics[0].related[0].range.start.line, 1);
+    assert.doesNotMatch(hot.diagnostics[1].message, /This function/);
+    const cold = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts' });
+    // The route still wins in a script folder; the library function becomes a hint.
+    assert.deepEqual(cold.diagnostics.map((d) => d.severity), ['warning', 'hint']);
+    assert.match(cold.diagnostics[1].message, /It matters less here: the file is under `scripts\/`/);
+    // A severity the user configured for the rule still wins.
+    const configured = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts', settings: { pythonFreeThreaded: false, ruleSeverity: { 'blocking-call-in-async': 'error' } } });
+    assert.deepEqual(configured.diagnostics.map((d) => d.severity), ['error', 'error']);
+  });
+});
