@@ -4,6 +4,8 @@ import { Query, type Node } from 'web-tree-sitter';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
 import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
+import type { ConcurrencyContext } from '../context';
+import { weigh } from '../rules/blocking/context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix, RelatedLocation } from '../types';
@@ -78,6 +80,7 @@ export function followPython(context: RuleContext): void {
   const lookup = blockingLookup(context.settings);
   const own = summarisePython(semantics, lookup);
   if (!Object.values(own.functions).some((f) => f.async)) return;
+  const contexts = new Map<number, ConcurrencyContext>();
   const project = new PythonProject(context, own);
   for (const { name, node: call } of callQuery(semantics).captures(context.root)) {
     if (name !== 'call') continue;
@@ -99,12 +102,15 @@ export function followPython(context: RuleContext): void {
       message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
       ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
     }));
+    // Weighed like a direct finding: a handler's call is a warning naming why, a script's a hint.
+    const weighed = weigh(context, fn, undefined, contexts);
     context.report({
       code: SLUG,
       message: `${shown} blocks the event loop: ${steps}. Every other task waits until it returns. `
-        + `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
+        + `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.${weighed.suffix}`,
       range: rangeOf(callee),
-      related,
+      related: [...related, ...weighed.related],
+      ...(weighed.severity ? { severity: weighed.severity } : {}),
       fixes: toThreadFix(context, semantics, call, callee, fn),
     });
   }

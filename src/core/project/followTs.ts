@@ -4,6 +4,8 @@
 import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { blockingLookup, defaultBlockingLookup, lookupKey, type BlockingLookup } from '../catalog/blocking';
 import { languageFromPath } from '../parser';
+import type { ConcurrencyContext } from '../context';
+import { weigh } from '../rules/blocking/context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
@@ -152,6 +154,7 @@ export function followTs(context: RuleContext): void {
   const lookup = blockingLookup(context.settings);
   const own = summariseTs(semantics, lookup);
   if (!Object.values(own.functions).some((f) => f.async) && !context.text.includes('async')) return;
+  const contexts = new Map<number, ConcurrencyContext>();
   const project = new TsProject(context, own);
   let query = callQueries.get(context.tree.language);
   if (!query) {
@@ -176,12 +179,15 @@ export function followTs(context: RuleContext): void {
       message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
       ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
     }));
+    // Weighed like a direct finding: a handler's call is a warning naming why, a script's a hint.
+    const weighed = weigh(context, fn, undefined, contexts);
     context.report({
       code: SLUG,
       message: `\`${callee.text}()\` blocks the event loop: ${steps}. Every other request, timer and callback waits until it returns. `
-        + 'Make the helper async (the `fs/promises` or async counterpart of the blocking call) and await it.',
+        + `Make the helper async (the \`fs/promises\` or async counterpart of the blocking call) and await it.${weighed.suffix}`,
       range: rangeOf(callee),
-      related,
+      related: [...related, ...weighed.related],
+      ...(weighed.severity ? { severity: weighed.severity } : {}),
     });
   }
 }
