@@ -25,8 +25,12 @@ class PythonProject extends ProjectView {
   resolve(target: CallTarget, from: string | undefined): Place | undefined {
     if (target.kind === 'local') return { path: from, key: target.key };
     if (!this.context.readFile) return undefined;
-    const parts = target.name.split('.');
-    const roots = [...new Set([from === undefined ? '' : dirname(from), '', 'src'])];
+    // `.mod.f` / `..pkg.mod.f`: relative to the importing file's package, one folder up per extra dot.
+    const level = /^\.*/.exec(target.name)![0].length;
+    let base = from === undefined ? '' : dirname(from);
+    for (let up = 1; up < level; up++) base = dirname(base);
+    const parts = target.name.slice(level).split('.');
+    const roots = level ? [base] : [...new Set([from === undefined ? '' : dirname(from), '', 'src'])];
     // At most two trailing parts name the function ('f' or 'Class.m'); the rest is the module.
     for (let cut = parts.length - 1; cut >= Math.max(1, parts.length - 2); cut--) {
       const module = parts.slice(0, cut).join('/');

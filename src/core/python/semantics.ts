@@ -197,15 +197,15 @@ export class PythonSemantics {
   private collectFromImport(scope: Scope, node: Node): void {
     const moduleNode = node.childForFieldName('module_name');
     if (!moduleNode) return;
-    // Relative imports name this project's own modules: never a library API.
-    const module = moduleNode.type === 'relative_import' ? undefined : moduleNode.text;
+    // Relative imports name this project's own modules, never a library API: their names keep the leading dots
+    // ('.helpers.f' for `from .helpers import f`, '.helpers' for `from . import helpers`), which no catalogue holds.
+    const module = moduleNode.text;
+    const relativeRoot = /^\.+$/.test(module);
     for (const child of node.childrenForFieldName('name')) {
       const [target, alias] = child.type === 'aliased_import'
         ? [child.childForFieldName('name')!.text, child.childForFieldName('alias')!.text]
         : [child.text, child.text];
-      this.bind(scope, alias, module
-        ? { kind: 'import', at: node.startIndex, qualified: `${module}.${target}` }
-        : { kind: 'opaque', at: node.startIndex });
+      this.bind(scope, alias, { kind: 'import', at: node.startIndex, qualified: relativeRoot ? `${module}${target}` : `${module}.${target}` });
     }
   }
 

@@ -49,7 +49,7 @@ describe('following calls into helpers and modules (Python)', () => {
     assert.match(deep.message, /it calls `middle\(\)` \(helpers\.py:\d+\), which calls `pause\(\)` \(helpers\.py:\d+\), which calls `time\.sleep\(\)` \(helpers\.py:7\)/);
     assert.deepEqual(deep.related.map((r) => r.path), ['pkg/helpers.py', 'pkg/helpers.py', 'pkg/helpers.py']);
     assert.match(byCallee('repo.head()').message, /git_rev\(\).*util\.py:5/);
-    assert.match(byCallee('read_hostname()').message, /`open\(\)` \(line 12\)/);
+    assert.match(byCallee('read_hostname()').message, /`open\(\)` \(line 13\)/);
     assert.equal(byCallee('read_hostname()').related[0].path, undefined, 'a hop in the same file has no path');
   });
 
