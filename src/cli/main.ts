@@ -1,10 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisSettings, type Language } from '../core';
+import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, DEFAULT_BUDGET_MS } from '../host/analysisHost';
 import { formatJson, formatSarif, formatText, type FileReport } from './format';
 import { collectFiles, type WalkProblem } from './walk';
+import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOption, type ProjectOptions } from './options';
+import { ProjectConfigs } from './project';
+import { fixText, unifiedDiff } from './fix';
+import { BaselineError, BaselineFile } from './baseline';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
        concurrency-lens rules
@@ -19,17 +23,25 @@ Options:
   --max-file-size <MB>       skip larger files (default: 20)
   --budget-ms <ms>           stop analysing a file after this long (default: 2000); such a file is reported
                              on stderr and the exit status is 2
+  --config <path>            use this pyproject.toml / concurrency-lens.json for every file (default: the
+                             nearest one above each file)
+  --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)
+  --stdin-filename <name>    read the source from stdin, analysed as the file <name>
+  --fix                      apply each finding's preferred fix (with --stdin-filename: print the fixed source)
+  --diff                     print the fixes as a unified diff (for git apply) instead of writing them
+  --baseline <file>          report only findings not recorded in this baseline
+  --write-baseline <file>    record today's findings in a baseline file
   -h, --help                 show this help
   --version                  show the version
 
-Exit status: 0 nothing found, 1 findings reported, 2 usage error or unreadable input.`;
+Exit status: 0 nothing found, 1 findings reported, 2 usage error, bad configuration or unreadable input.`;
 
 export class UsageError extends Error {}
 
 /** `run` returns this for `lsp`: the server keeps the process alive and sets its own exit code. */
 export const LSP_RUNNING = -1;
 
-interface Options {
+interface Options extends ProjectOptions {
   paths: string[];
   format: 'text' | 'json' | 'sarif';
   rules: string[];
@@ -39,7 +51,7 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS };
+  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS, ...defaultProjectOptions() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): string => {
@@ -63,7 +75,7 @@ function parseArgs(args: string[]): Options {
         options.rules.push(slug);
         break;
       }
-      case '--free-threaded': options.freeThreaded = true; break;
+      case '--free-threaded': options.freeThreaded = true; options.setByFlags.add('pythonFreeThreaded'); break;
       case '--max-file-size': {
         const mb = Number(value());
         if (!Number.isFinite(mb) || mb <= 0) throw new UsageError('--max-file-size takes a positive number of megabytes');
@@ -77,10 +89,12 @@ function parseArgs(args: string[]): Options {
         break;
       }
       default:
+        if (parseProjectOption(name, value, options)) break;
         if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
         options.paths.push(arg);
     }
   }
+  checkProjectOptions(options);
   if (!options.paths.length) options.paths.push('.');
   return options;
 }
@@ -89,6 +103,8 @@ export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
+  /** The whole of standard input (for --stdin-filename); process.stdin when absent. */
+  readStdin?: () => Promise<string>;
 }
 
 export const version = '0.1.0';
@@ -123,7 +139,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     return await check(parseArgs(rest), io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof OptionError) {
       io.stderr(`concurrency-lens: ${error.message}\n${USAGE.split('\n')[0]}\n`);
       return 2;
     }
@@ -154,12 +170,48 @@ function readSource(file: string, shown: string, options: Options, io: CliIO): {
   return { text };
 }
 
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The files to check: the walk's, or the --stdin-filename one with stdin's text. */
+async function sources(options: Options, io: CliIO, problems: WalkProblem[]): Promise<{ files: string[]; stdinText?: string }> {
+  if (options.stdinFilename === undefined) return { files: collectFiles(options.paths.map((p) => path.resolve(io.cwd, p)), problems) };
+  const file = path.resolve(io.cwd, options.stdinFilename);
+  if (!languageFromPath(file)) throw new UsageError(`--stdin-filename ${options.stdinFilename}: not a Python, TypeScript or JavaScript file name`);
+  let text = await (io.readStdin ?? readAllStdin)();
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { files: [file], stdinText: text };
+}
+
 async function check(options: Options, io: CliIO): Promise<number> {
   const problems: WalkProblem[] = [];
-  const files = collectFiles(options.paths.map((p) => path.resolve(io.cwd, p)), problems);
-  const settings: AnalysisSettings = { pythonFreeThreaded: options.freeThreaded, ruleSeverity: {} };
+  const { files: found, stdinText } = await sources(options, io, problems);
+  const project = new ProjectConfigs(io.cwd, options.config, options.exclude);
+  const files = found.filter((file) => !project.excluded(file));
+  const cliSettings: AnalysisSettings = { pythonFreeThreaded: options.freeThreaded, ruleSeverity: {} };
+  const settingsOf = files.map((file) => project.settingsFor(file, cliSettings, options.setByFlags));
+  // A broken config file stops the run before any analysis: its findings would not be the project's.
+  const configProblems = project.problems();
+  if (configProblems.length) {
+    for (const line of configProblems) io.stderr(`concurrency-lens: ${line}\n`);
+    return 2;
+  }
+  let baseline: BaselineFile | undefined;
+  try {
+    if (options.baseline !== undefined) baseline = BaselineFile.load(io.cwd, options.baseline);
+  } catch (error) {
+    if (!(error instanceof BaselineError)) throw error;
+    io.stderr(`concurrency-lens: ${error.message}\n`);
+    return 2;
+  }
+  const recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;
   const only = options.rules.length ? options.rules : undefined;
   const reports: (FileReport | undefined)[] = [];
+  const diffs: string[] = [];
+  let fixesApplied = 0;
   let failed = problems.length > 0;
   for (const problem of problems) io.stderr(`concurrency-lens: ${problem.path}: ${problem.message}\n`);
 
@@ -174,23 +226,43 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const file = files[index];
       const language = languageFromPath(file) as Language;
       const shown = path.relative(io.cwd, file) || file;
-      const source = readSource(file, shown, options, io);
+      const source = stdinText !== undefined ? { text: stdinText } : readSource(file, shown, options, io);
       if (source === 'unreadable') failed = true;
       if (typeof source !== 'object') continue;
+      const settings = settingsOf[index];
       // Paths relative to where the command runs: rules follow imports to the project's other files from there.
-      const outcome = await host.analyzeText(source.text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd });
-      if (outcome.kind !== 'done') {
+      const analyse = async (text: string): Promise<AnalysisResult | undefined> => {
+        const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd });
+        if (outcome.kind === 'done') return outcome.value;
         failed = true;
         const why = outcome.kind === 'overrun'
           ? `analysis stopped after ${outcome.budgetMs} ms (--budget-ms) in ${outcome.phase}`
           : outcome.kind === 'failed' ? `analysis failed: ${outcome.message}` : 'analysis cancelled';
         io.stderr(`concurrency-lens: ${shown}: ${why}\n`);
-        continue;
+        return undefined;
+      };
+      let text = source.text;
+      let result = await analyse(text);
+      if (!result) continue;
+      // A file that does not parse is left alone: fixes computed on a partial tree could land in the wrong place.
+      if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${shown}: not fixed: it has syntax errors\n`);
+      if ((options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors) {
+        const fixed = await fixText(text, analyse, result);
+        if (fixed && fixed.text !== text) {
+          fixesApplied += fixed.applied;
+          if (options.diff) diffs[index] = unifiedDiff(shown.split(path.sep).join('/'), text, fixed.text);
+          else if (stdinText === undefined) fs.writeFileSync(file, fixed.text);
+          // What is reported is what is left after the fixes.
+          text = fixed.text;
+          result = fixed.result;
+        }
       }
-      const result = outcome.value;
+      if (options.fix && stdinText !== undefined) io.stdout(text);
       if (result.skipped) io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(result.skipped)}\n`);
       for (const e of result.ruleErrors) io.stderr(`concurrency-lens: ${shown}: internal error in rule ${e.rule}: ${e.message}\n`);
-      reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics: result.diagnostics };
+      recording?.record(file, text, result.diagnostics);
+      const diagnostics = baseline ? baseline.newFindings(file, text, result.diagnostics) : result.diagnostics;
+      reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics };
     }
   };
   try {
@@ -199,20 +271,40 @@ async function check(options: Options, io: CliIO): Promise<number> {
     await Promise.all(hosts.map((h) => h.dispose()));
   }
 
+  if (recording) recording.save();
   // Reports keep the walk's order whichever worker finished first.
   const withFindings = reports.filter((r): r is FileReport => r !== undefined && r.diagnostics.length > 0);
-  switch (options.format) {
-    case 'json': io.stdout(formatJson(withFindings) + '\n'); break;
-    case 'sarif': io.stdout(formatSarif(withFindings, version) + '\n'); break;
-    default: {
-      const text = formatText(withFindings);
-      if (text) io.stdout(text);
-      const count = withFindings.reduce((n, r) => n + r.diagnostics.length, 0);
-      io.stderr(`${count} finding${count === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
+  const count = withFindings.reduce((n, r) => n + r.diagnostics.length, 0);
+  if (options.diff) {
+    // The diff is the output; findings go to stderr so `--diff | git apply` works.
+    io.stdout(diffs.filter(Boolean).join(''));
+    const text = formatText(withFindings);
+    if (text) io.stderr(text);
+  } else if (options.fix && stdinText !== undefined) {
+    // stdout holds the fixed source; what is left goes to stderr.
+    const text = formatText(withFindings);
+    if (text) io.stderr(text);
+  } else {
+    switch (options.format) {
+      case 'json': io.stdout(formatJson(withFindings) + '\n'); break;
+      case 'sarif': io.stdout(formatSarif(withFindings, version) + '\n'); break;
+      default: {
+        const text = formatText(withFindings);
+        if (text) io.stdout(text);
+      }
     }
   }
+  if (options.format === 'text' || options.diff || options.fix) {
+    const fixed = options.fix ? `${fixesApplied} fix${fixesApplied === 1 ? '' : 'es'} applied, ` : options.diff ? `${fixesApplied} fix${fixesApplied === 1 ? '' : 'es'} in the diff, ` : '';
+    const left = options.fix || options.diff ? ' left' : '';
+    const baselined = baseline ? ' not in the baseline' : '';
+    io.stderr(`${fixed}${count} finding${count === 1 ? '' : 's'}${left}${baselined} in ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
+  }
+  if (recording) io.stderr(`concurrency-lens: baseline written to ${path.relative(io.cwd, recording.file) || recording.file}\n`);
   if (failed) return 2;
-  return withFindings.length > 0 ? 1 : 0;
+  if (recording) return 0;
+  // --diff wrote nothing: pending fixes count as findings.
+  return withFindings.length > 0 || (options.diff && diffs.some(Boolean)) ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -88,7 +88,7 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
   const facts = options.facts ?? new TreeFacts(tree);
   const text = doc.text;
   for (const rule of rulesFor(doc.language, settings, options.only)) {
-    if (rule.mayMatch && !rule.mayMatch(text)) continue;
+    if (rule.mayMatch && !rule.mayMatch(text, settings)) continue;
     const severity = settings.ruleSeverity[rule.meta.slug];
     const context: RuleContext = {
       language: doc.language,

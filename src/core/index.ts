@@ -13,8 +13,9 @@ export { applyEdits, LineIndex } from './text';
 /** Parses and analyses a text once, freeing the tree afterwards. */
 export async function analyzeText(text: string, language: Language, options: AnalyzeOptions & { limits?: InputLimits } = {}): Promise<AnalysisResult> {
   // Most files cannot match any rule: skip the parse entirely (the CLI's main speed-up on large trees).
-  const rules = rulesFor(language, options.settings ?? defaultSettings, options.only);
-  if (rules.every((rule) => rule.mayMatch && !rule.mayMatch(text))) {
+  const settings = options.settings ?? defaultSettings;
+  const rules = rulesFor(language, settings, options.only);
+  if (rules.every((rule) => rule.mayMatch && !rule.mayMatch(text, settings))) {
     return { language, diagnostics: [], hasSyntaxErrors: false, ruleErrors: [] };
   }
   const doc = await ParsedDocument.create(language, text, options.limits ?? defaultLimits);

@@ -78,6 +78,18 @@ export interface AnalysisSettings {
   ruleSeverity: Record<string, Severity | 'off'>;
   /** How many calls deep blocking-call-in-async follows the project's own functions (0: not at all); default 5. */
   followCallsMaxDepth?: number;
+  /** The project's own blocking functions (config `blocking.extra`): Python `pkg.mod.f`, TS/JS `module#export`. */
+  blockingExtra?: BlockingName[];
+  /** Names never treated as blocking (config `blocking.allow`), same spelling. */
+  blockingAllow?: string[];
+  /** Oldest Python the project supports, "3.8".."3.14" (config `python.target-version`): fixes needing newer are not offered. */
+  pythonTargetVersion?: string;
+}
+
+export interface BlockingName {
+  name: string;
+  /** Shown instead of the generic advice. */
+  message?: string;
 }
 
 export const defaultSettings: AnalysisSettings = {

@@ -1,8 +1,11 @@
 // Blocking APIs as data: which calls stall an event loop, why, and what to use instead.
 // `blocking-call-in-async` reports them; other rules (CPU-bound work, hovers) use the lookups as I/O evidence.
 
+import { normalizeModule } from '../ts/semantics';
+import type { AnalysisSettings } from '../types';
+
 export type BlockingCategory =
-  | 'sleep' | 'network' | 'process' | 'file' | 'wait' | 'input' | 'select' | 'database' | 'crypto' | 'compression';
+  | 'sleep' | 'network' | 'process' | 'file' | 'wait' | 'input' | 'select' | 'database' | 'crypto' | 'compression' | 'project';
 
 /** How the rule may rewrite the call. */
 export type PythonFixKind = 'asyncio-sleep' | 'to-thread' | 'none';
@@ -310,6 +313,8 @@ const FS_OTHER = [
   'existsSync', 'openSync', 'closeSync', 'readSync', 'writeSync', 'readvSync', 'writevSync', 'fstatSync', 'fsyncSync',
   'fdatasyncSync', 'ftruncateSync', 'futimesSync', 'fchmodSync', 'fchownSync', 'lchmodSync', 'globSync',
 ];
+// Quick metadata calls: information level, as Python's os.path.exists / Path.is_file (one syscall, slow only on network disks).
+const FS_METADATA = new Set(['existsSync', 'statSync', 'lstatSync', 'accessSync', 'realpathSync']);
 const ZLIB = ['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress', 'zstdCompress', 'zstdDecompress'];
 const DENO_SAME_SHAPE = [
   'readTextFile', 'readFile', 'writeTextFile', 'writeFile', 'stat', 'lstat', 'remove', 'mkdir', 'copyFile', 'rename',
@@ -321,9 +326,11 @@ const FS_WHY = 'does the file-system call on the main thread; no other callback,
 const ts: [string, Entry][] = [
   ...FS_PROMISES.map((n): [string, Entry] => [`fs.${n}Sync`, {
     category: 'file', fix: 'fs-promises', asyncName: n, why: FS_WHY, instead: `\`await fs.promises.${n}(...)\` (\`node:fs/promises\`)`,
+    ...(FS_METADATA.has(`${n}Sync`) ? { severity: 'information' as const } : {}),
   }]),
   ...FS_OTHER.map((n): [string, Entry] => [`fs.${n}`, {
     category: 'file', fix: 'none', why: FS_WHY,
+    ...(FS_METADATA.has(n) ? { severity: 'information' as const } : {}),
     instead: n === 'existsSync' ? '`await fs.promises.access(path)` in a try/catch, or `await fs.promises.stat(path)`'
       : n === 'globSync' ? '`for await (const f of fs.promises.glob(...))`'
         : 'a `FileHandle` from `await fs.promises.open(...)`',
@@ -422,4 +429,64 @@ export const categoryTitles: Record<BlockingCategory, string> = {
   database: 'Databases',
   crypto: 'Cryptography',
   compression: 'Compression',
+  project: 'Declared in the project configuration (`blocking.extra`)',
 };
+
+/** The catalogue as one project sees it: its `blocking.extra` added, its `blocking.allow` taken out. */
+export interface BlockingLookup {
+  python(qualifiedName: string): BlockingApi | undefined;
+  ts(qualifiedName: string): BlockingApi | undefined;
+  /** Last segments of the project's Python / TS names: the rules' text prefilters must also look for these. */
+  pythonExtraNames: ReadonlySet<string>;
+  tsExtraNames: ReadonlySet<string>;
+}
+
+/** `module#export` / `module#Class.method` → the semantics layer's spelling (`module.export`); Python names stay. */
+export function configNameToQualified(name: string): { language: 'python' | 'ts'; qualified: string } {
+  const hash = name.indexOf('#');
+  if (hash === -1) return { language: 'python', qualified: name };
+  return { language: 'ts', qualified: `${normalizeModule(name.slice(0, hash))}.${name.slice(hash + 1)}` };
+}
+
+export const defaultBlockingLookup: BlockingLookup = {
+  python: pythonBlockingCall, ts: tsBlockingCall, pythonExtraNames: new Set(), tsExtraNames: new Set(),
+};
+
+const lookups = new WeakMap<object, BlockingLookup>();
+
+/** A cache key for what the lookup depends on: '' for the plain catalogue. */
+export function lookupKey(settings: Pick<AnalysisSettings, 'blockingExtra' | 'blockingAllow'>): string {
+  if (!settings.blockingExtra?.length && !settings.blockingAllow?.length) return '';
+  return JSON.stringify([settings.blockingExtra ?? [], settings.blockingAllow ?? []]);
+}
+
+export function blockingLookup(settings: Pick<AnalysisSettings, 'blockingExtra' | 'blockingAllow'>): BlockingLookup {
+  if (!settings.blockingExtra?.length && !settings.blockingAllow?.length) return defaultBlockingLookup;
+  const known = lookups.get(settings);
+  if (known) return known;
+  const extra = { python: new Map<string, BlockingApi>(), ts: new Map<string, BlockingApi>() };
+  const allowed = { python: new Set<string>(), ts: new Set<string>() };
+  for (const { name, message } of settings.blockingExtra ?? []) {
+    const { language, qualified } = configNameToQualified(name);
+    extra[language].set(qualified, {
+      name: qualified,
+      category: 'project',
+      why: 'is declared blocking in the project configuration (`blocking.extra`)',
+      instead: message ?? (language === 'python' ? 'an async alternative, or `await asyncio.to_thread(...)`' : 'an asynchronous alternative'),
+      fix: language === 'python' ? 'to-thread' : 'none',
+    });
+  }
+  for (const name of settings.blockingAllow ?? []) {
+    const { language, qualified } = configNameToQualified(name);
+    allowed[language].add(qualified);
+  }
+  const last = (names: Iterable<string>) => new Set([...names].map((n) => n.slice(n.lastIndexOf('.') + 1)));
+  const lookup: BlockingLookup = {
+    python: (n) => (allowed.python.has(n) ? undefined : extra.python.get(n) ?? pythonBlockingCall(n)),
+    ts: (n) => (allowed.ts.has(n) ? undefined : extra.ts.get(n) ?? tsBlockingCall(n)),
+    pythonExtraNames: last(extra.python.keys()),
+    tsExtraNames: last(extra.ts.keys()),
+  };
+  lookups.set(settings, lookup);
+  return lookup;
+}

@@ -1,7 +1,7 @@
 // blocking-call-in-async through the project's own code: a call in an async function to a helper (in this
 // file or another module of the project) that blocks the thread, directly or a few calls further down.
 import { Query, type Node } from 'web-tree-sitter';
-import { pythonBlockingCall } from '../catalog/blocking';
+import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
 import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
 import type { ConcurrencyContext } from '../context';
@@ -14,7 +14,8 @@ import { isAsync, ownerOf, projectTarget, summarisePython } from './pythonSummar
 
 class PythonProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {
-    return path.endsWith('.py') ? summaryOfText(path, text, 'python', (tree) => summarisePython(new PythonSemantics(tree))) : undefined;
+    const lookup = blockingLookup(this.context.settings);
+    return path.endsWith('.py') ? summaryOfText(path, text, 'python', (tree) => summarisePython(new PythonSemantics(tree), lookup), lookupKey(this.context.settings)) : undefined;
   }
 
   /**
@@ -80,7 +81,8 @@ export function followPython(context: RuleContext): void {
   const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
   if (depth <= 0) return;
   const semantics = context.python();
-  const own = summarisePython(semantics);
+  const lookup = blockingLookup(context.settings);
+  const own = summarisePython(semantics, lookup);
   if (!Object.values(own.functions).some((f) => f.async)) return;
   const contexts = new Map<number, ConcurrencyContext>();
   const project = new PythonProject(context, own);
@@ -92,7 +94,7 @@ export function followPython(context: RuleContext): void {
     if (!callee) continue;
     // Library calls are the direct rule's; only the project's own functions are followed.
     const api = semantics.calleeName(call);
-    if (api && pythonBlockingCall(api)) continue;
+    if (api && lookup.python(api)) continue;
     const target = projectTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);

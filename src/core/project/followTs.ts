@@ -2,7 +2,7 @@
 // file, a method of this class, or a function imported from a relative module) that runs a synchronous
 // blocking API, directly or a few calls further down.
 import { Query, type Node, type Tree } from 'web-tree-sitter';
-import { tsBlockingCall } from '../catalog/blocking';
+import { blockingLookup, defaultBlockingLookup, lookupKey, type BlockingLookup } from '../catalog/blocking';
 import { languageFromPath } from '../parser';
 import type { ConcurrencyContext } from '../context';
 import { weigh } from '../rules/blocking/context';
@@ -68,7 +68,8 @@ function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undef
   return resolved?.kind === 'qualified' && resolved.name.startsWith('.') ? { kind: 'qualified', name: resolved.name } : undefined;
 }
 
-export function summariseTs(semantics: TsSemantics): FileSummary {
+/** `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`). */
+export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = defaultBlockingLookup): FileSummary {
   const tree = semantics.tree;
   const { functions: fnQuery, calls: callQuery } = queriesFor(tree);
   const functions: Record<string, FunctionSummary> = {};
@@ -89,7 +90,7 @@ export function summariseTs(semantics: TsSemantics): FileSummary {
     const callee = node.childForFieldName('function');
     if (!summary || !callee) continue;
     const api = semantics.calleeName(node);
-    const blocking = api ? tsBlockingCall(api) : undefined;
+    const blocking = api ? lookup.ts(api) : undefined;
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) do not make a helper blocking.
       if (!blocking.severity) summary.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
@@ -119,7 +120,7 @@ function normalise(path: string): string | undefined {
 class TsProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const language = languageFromPath(path);
-    return language && language !== 'python' ? summaryOfText(path, text, language, (tree) => summariseTs(new TsSemantics(tree))) : undefined;
+    return language && language !== 'python' ? summaryOfText(path, text, language, (tree) => summariseTs(new TsSemantics(tree), blockingLookup(this.context.settings)), lookupKey(this.context.settings)) : undefined;
   }
 
   /** './util.loadTemplate' from `src/app.ts`: src/util.ts (or .tsx, .js, …, or src/util/index.ts) and its `loadTemplate`. */
@@ -150,7 +151,8 @@ export function followTs(context: RuleContext): void {
   const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
   if (depth <= 0) return;
   const semantics = context.ts();
-  const own = summariseTs(semantics);
+  const lookup = blockingLookup(context.settings);
+  const own = summariseTs(semantics, lookup);
   if (!Object.values(own.functions).some((f) => f.async) && !context.text.includes('async')) return;
   const contexts = new Map<number, ConcurrencyContext>();
   const project = new TsProject(context, own);
@@ -166,7 +168,7 @@ export function followTs(context: RuleContext): void {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
     const api = semantics.calleeName(call);
-    if (api && tsBlockingCall(api)) continue;
+    if (api && lookup.ts(api)) continue;
     const target = projectTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);

@@ -40,8 +40,9 @@ function contentKey(text: string): string {
 }
 
 /** Summarises another file's text, with the grammar already loaded for it (a file of another language is skipped). */
-export function summaryOfText(path: string, text: string, language: Language, summarise: (tree: Tree) => FileSummary): FileSummary | undefined {
-  const key = `${path}\n${contentKey(text)}`;
+export function summaryOfText(path: string, text: string, language: Language, summarise: (tree: Tree) => FileSummary, variant = ''): FileSummary | undefined {
+  // `variant`: what else the summary depends on (the project's blocking.extra / allow).
+  const key = `${path}\n${contentKey(text)}\n${variant}`;
   const cached = summaryCache.get(key);
   if (cached) return cached;
   const parser = getLoadedParser(language);

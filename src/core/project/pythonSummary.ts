@@ -2,7 +2,7 @@
 // call that does), and which of the project's functions each one calls. Other files' summaries are what
 // lets blocking-call-in-async see a blocking call through helpers and modules.
 import { Query, type Node } from 'web-tree-sitter';
-import { pythonBlockingCall } from '../catalog/blocking';
+import { defaultBlockingLookup, type BlockingLookup } from '../catalog/blocking';
 import { MAX_NESTING } from '../locate';
 import type { PythonSemantics } from '../python/semantics';
 import { nonBlocking } from '../rules/blocking/python';
@@ -65,7 +65,8 @@ export function projectTarget(semantics: PythonSemantics, callee: Node): CallTar
   return resolved.kind === 'qualified' && !resolved.name.startsWith('builtins.') ? { kind: 'qualified', name: resolved.name } : undefined;
 }
 
-export function summarisePython(semantics: PythonSemantics): FileSummary {
+/** `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`). */
+export function summarisePython(semantics: PythonSemantics, lookup: BlockingLookup = defaultBlockingLookup): FileSummary {
   const root = semantics.root;
   const { functions: fnQuery, calls: callQuery } = queriesFor(semantics);
   const functions: Record<string, FunctionSummary> = {};
@@ -87,7 +88,7 @@ export function summarisePython(semantics: PythonSemantics): FileSummary {
     const callee = node.childForFieldName('function');
     if (!callee) continue;
     const api = semantics.calleeName(node);
-    const blocking = api ? pythonBlockingCall(api) : undefined;
+    const blocking = api ? lookup.python(api) : undefined;
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) and calls made non-blocking by an argument do not count.
       if (!blocking.severity && !nonBlocking(node, blocking.unless)) summary.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };

@@ -1,6 +1,6 @@
 import { followPython } from '../project/followPython';
 import { followTs } from '../project/followTs';
-import { categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
+import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
 import { checkTs, tsMayMatch } from './blocking/typescript';
@@ -80,6 +80,10 @@ export const meta: RuleMeta = {
       '- Metadata and directory calls of `os.path` and `pathlib.Path` (`exists`, `is_file`, `stat`, `iterdir`, `glob`, `mkdir`, `unlink`, ...,',
       '  Ruff\'s ASYNC240) are reported at *information* level: one quick syscall on a local disk, a real stall on a network file system.',
       '  `os.listdir`, `os.walk` and `os.stat` are not flagged. Reading and writing file contents is a warning.',
+      '- TS/JS gets the same treatment: `fs.existsSync`, `statSync`, `lstatSync`, `accessSync` and `realpathSync` are *information* level;',
+      '  reading and writing file contents (`readFileSync`, `writeFileSync`, ...) stays a warning.',
+      '- The project\'s own blocking functions can be declared in the configuration file (`blocking.extra`: Python `mylib.client.fetch_sync`,',
+      '  `mylib.client.Client.get`; TS/JS `module#export`, `module#Class.method` with the module as imported); `blocking.allow` takes names out.',
       '- A call already under `await` is still flagged (it blocks before the await fails) but gets no fix.',
     ].join('\n'),
     why: [
@@ -131,7 +135,7 @@ export const meta: RuleMeta = {
       '## Quick fixes',
       '',
       '- Python `time.sleep(x)` → `await asyncio.sleep(x)` (adding `import asyncio`, or using `from asyncio import sleep` if the file does).',
-      '- Other Python calls → `await asyncio.to_thread(f, *args, **kwargs)` (Python 3.9+), arguments kept exactly, parenthesised when the call sat',
+      '- Other Python calls → `await asyncio.to_thread(f, *args, **kwargs)` (Python 3.9+: not offered when `python.target-version` is "3.8"), arguments kept exactly, parenthesised when the call sat',
       '  inside an expression: `(await asyncio.to_thread(requests.get, url)).json()`. Not offered where a worker thread would change meaning:',
       '  `threading.RLock.acquire` (owned by the acquiring thread), `sqlite3` objects (`check_same_thread`), `subprocess.Popen`, `Condition.wait`,',
       '  calls inside generator expressions (an `await` there makes an async generator) and calls already awaited.',
@@ -153,7 +157,7 @@ export const meta: RuleMeta = {
 
 export const rule: Rule = {
   meta,
-  mayMatch: (text) => pythonMayMatch(text) || tsMayMatch(text),
+  mayMatch: (text, settings) => pythonMayMatch(text) || tsMayMatch(text, settings ? blockingLookup(settings).tsExtraNames : undefined),
   check(context: RuleContext) {
     if (context.language === 'python') {
       checkPython(context);

@@ -28,6 +28,6 @@ export interface RuleContext {
 export interface Rule {
   readonly meta: RuleMeta;
   /** Cheap test on the raw text: false means the rule cannot match, so parsing work is skipped. */
-  mayMatch?(text: string): boolean;
+  mayMatch?(text: string, settings?: AnalysisSettings): boolean;
   check(context: RuleContext): void;
 }

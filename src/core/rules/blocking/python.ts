@@ -2,7 +2,8 @@ import { MAX_NESTING } from '../../locate';
 import type { Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../../context';
 import { weigh } from './context';
-import { pythonBlockingApis, pythonBlockingCall, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
+import { blockingLookup, pythonBlockingApis, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
+import { targetMinor } from '../../config';
 import { addImport } from '../../python/edits';
 import type { PythonSemantics } from '../../python/semantics';
 import { rangeOf } from '../../text';
@@ -116,6 +117,8 @@ export function checkPython(context: RuleContext): void {
     else ranges.push({ start: body.start, end: body.end });
   }
   const aliases = localAliases(text);
+  const lookup = blockingLookup(context.settings);
+  const candidate = (name: string) => CANDIDATE_NAMES.has(name) || lookup.pythonExtraNames.has(name);
   const found = new Map<number, { call: Node; callee: Node; path: Node[] }>();
   const withs = new Map<number, { value: Node; path: Node[] }>();
   for (const range of ranges) {
@@ -123,7 +126,7 @@ export function checkPython(context: RuleContext): void {
     for (let m = CALLED_NAME.exec(text); m && m.index < range.end; m = CALLED_NAME.exec(text)) {
       const name = m[1];
       if (m.index > 0 && /[A-Za-z0-9_]/.test(text[m.index - 1])) continue;
-      if (!CANDIDATE_NAMES.has(name) && !aliases.has(name)) continue;
+      if (!candidate(name) && !aliases.has(name)) continue;
       const leaf = context.root.descendantForIndex(m.index, m.index + name.length);
       if (!leaf || leaf.type !== 'identifier' || leaf.startIndex !== m.index || leaf.text !== name) continue;
       const path = paths.at(m.index);
@@ -134,7 +137,7 @@ export function checkPython(context: RuleContext): void {
       if (call?.type !== 'call' || call.childForFieldName('function')?.id !== path[j].id) continue;
       const callee = path[j];
       // The query's test: a bare name must be a candidate or an alias, an attribute's last name a candidate.
-      if (!(CANDIDATE_NAMES.has(name) || (callee.type === 'identifier' && aliases.has(name)))) continue;
+      if (!(candidate(name) || (callee.type === 'identifier' && aliases.has(name)))) continue;
       if (!found.has(call.id)) found.set(call.id, { call, callee, path: path.slice(0, j) });
     }
     for (const offset of wordOccurrences(text, 'with', range.start, range.end)) {
@@ -162,7 +165,7 @@ export function checkPython(context: RuleContext): void {
     const owner = owningFunctionIn(path, path.length - 1);
     if (!isAsyncDef(owner)) continue;
     const name = semantics.calleeName(call);
-    const api = name ? pythonBlockingCall(name) : undefined;
+    const api = name ? lookup.python(name) : undefined;
     if (!api || !name) continue;
     if (nonBlocking(call, api.unless)) continue;
     if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
@@ -296,6 +299,8 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
     }];
   }
 
+  // asyncio.to_thread is new in 3.9: not offered to a project that still supports 3.8.
+  if ((targetMinor(context.settings.pythonTargetVersion) ?? Infinity) < 9) return [];
   // Objects that must stay on the thread that made them cannot move to a worker thread.
   const toThread = asyncioName(context, semantics, 'to_thread');
   const inner = args.text.slice(1, -1);

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { tsBlockingCall, type BlockingApi } from '../../catalog/blocking';
+import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
 import { weigh, type Weighed } from './context';
 import { ReexportResolver } from '../../ts/reexports';
@@ -29,8 +29,8 @@ const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
 const LAST_WORDS = new Set(['wait', 'sync', 'native', 'call', 'apply']);
 
 /** Cheap text test: an async function and something that could block. */
-export function tsMayMatch(text: string): boolean {
-  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text));
+export function tsMayMatch(text: string, extraNames: ReadonlySet<string> = new Set()): boolean {
+  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text) || [...extraNames].some((n) => text.includes(n)));
 }
 
 /** Function boundaries a call does not run through: a nested function's body, a class's field initialisers. */
@@ -60,9 +60,9 @@ function sortByPosition(list: Located[]): Located[] {
 
 /**
  * Offsets of `*Sync`, `wait`, `sync` (`glob.sync`, `spawn.sync`) and `native` (`fs.realpathSync.native`) words: the last segment
- * of every name this rule reports ([start, end] pairs).
+ * of every name this rule reports, and the last names of the project's `blocking.extra` ([start, end] pairs).
  */
-function blockingWords(text: string): [number, number][] {
+function blockingWords(text: string, extraNames: ReadonlySet<string>): [number, number][] {
   const found: [number, number][] = [];
   for (let i = text.indexOf('Sync'); i !== -1; i = text.indexOf('Sync', i + 4)) {
     // The tree confirms where the name ends; this only skips `...Syncer`.
@@ -71,6 +71,8 @@ function blockingWords(text: string): [number, number][] {
   for (const word of ['wait', 'sync', 'native']) {
     for (const i of wordOccurrences(text, word)) found.push([i, i + word.length]);
   }
+  // The project's own blocking functions (`blocking.extra`), by their last name.
+  for (const name of extraNames) for (const i of wordOccurrences(text, name)) found.push([i, i + name.length]);
   return found;
 }
 
@@ -229,9 +231,10 @@ export function checkTs(context: RuleContext): void {
   const text = context.text;
   const semantics = context.ts();
   const paths = semantics.paths;
+  const lookup = blockingLookup(context.settings);
   // Every name the rule reports ends in `Sync` or `wait`: the word is in the callee, or in the declaration of an alias.
   const words: Located[] = [];
-  for (const [start, end] of blockingWords(text)) {
+  for (const [start, end] of blockingWords(text, lookup.tsExtraNames)) {
     const path = locate(paths, start, end);
     if (path) words.push(path);
   }
@@ -293,7 +296,7 @@ export function checkTs(context: RuleContext): void {
     if (property && property.type !== 'property_identifier') continue;
     const last = property ? property.text : callee.text;
     // Bare names may be aliases (`import { readFileSync as read }`): those are always resolved.
-    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && !LAST_WORDS.has(last)) continue;
+    if (last && callee.type !== 'identifier' && !last.endsWith('Sync') && !LAST_WORDS.has(last) && !lookup.tsExtraNames.has(last)) continue;
     let name = semantics.calleeName(call);
     let target = callee;
     // `fs.readFileSync.call(fs, p)` / `.apply(...)` calls the same function.
@@ -308,7 +311,7 @@ export function checkTs(context: RuleContext): void {
       reexports ??= new ReexportResolver(context.readFile, context.path);
       name = reexports.resolve(name) ?? name;
     }
-    const api = name ? tsBlockingCall(name) : undefined;
+    const api = name ? lookup.ts(name) : undefined;
     if (!api || !name) continue;
     reportCall(context, semantics, { call, callee: target, api, name, owner }, contexts);
   }
