@@ -1,13 +1,16 @@
 // The language server: the analysis core behind LSP, for VS Code and any other editor.
 // Analysis runs on the host's worker thread with a time budget, so this thread always answers.
 import {
-  CodeActionKind, createConnection, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
+  CodeActionKind, createConnection, DidChangeWatchedFilesNotification, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
   type CodeAction, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeSkip, languageFromId, languageFromPath, type ContentChange, type Diagnostic, type Language } from '../core';
+import { filterBaseline, parseBaseline, type Baseline } from '../core/baseline';
+import { formatConfigError, settingsForDocument, type ConfigError } from '../core/config';
 import { renderHover } from '../core/hoverMarkdown';
 import { AnalysisHost, budgetDiagnostic } from '../host/analysisHost';
 import { FIX_ALL_KIND, fixAllEdits, quickFixes } from './codeActions';
@@ -48,6 +51,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let settings: ServerSettings = parseSettings({});
   let canPullConfiguration = false;
   let canShowProgress = false;
+  let canWatchFiles = false;
   /** Hover links to the visualiser only where a client said it has that command (our VS Code client). */
   let visualiserLinks = false;
   /** Workspace folders, longest first (a nested folder wins). */
@@ -98,6 +102,66 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return { path: path.relative(folder, file).split(path.sep).join('/'), projectRoot: folder };
   };
 
+  /** Config errors published per config file, so they can be cleared when fixed. */
+  const configErrors = new Map<string, string>();
+  let baseline: { file: string; folder: string; data: Baseline } | undefined;
+
+  const readText = (file: string): string | undefined => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** The project's configuration file (pyproject.toml / concurrency-lens.json) merged with the editor's settings. */
+  const projectSettings = (uri: string): { settings: ServerSettings['analysis']; excluded: boolean } => {
+    if (!uri.startsWith('file:')) return { settings: settings.analysis, excluded: false };
+    const doc = settingsForDocument(fileURLToPath(uri), { settings: settings.analysis, explicit: settings.explicit }, settings.configurationPreference, readText);
+    if (doc.configPath) showConfigErrors(doc.configPath, doc.errors);
+    return { settings: doc.settings, excluded: doc.excluded };
+  };
+
+  /** A config file's problems, as diagnostics on that file (it need not be open), never silently dropped. */
+  const showConfigErrors = (file: string, errors: readonly ConfigError[]): void => {
+    const key = JSON.stringify(errors);
+    if (configErrors.get(file) === key) return;
+    configErrors.set(file, key);
+    if (errors.length) connection.console.error(errors.map(formatConfigError).join('\n'));
+    void connection.sendDiagnostics({
+      uri: pathToFileURL(file).href,
+      diagnostics: errors.map((e) => {
+        const line = Math.max(0, (e.line ?? 1) - 1);
+        const column = Math.max(0, (e.column ?? 1) - 1);
+        return { range: { start: { line, character: column }, end: { line, character: column } }, severity: 1, source: 'concurrency-lens', message: `${e.key ? `${e.key}: ` : ''}${e.message}` };
+      }),
+    });
+  };
+
+  /** Reads the baseline named in the settings (relative to the first workspace folder). */
+  const loadBaseline = (): void => {
+    baseline = undefined;
+    if (!settings.baseline) return;
+    const file = path.isAbsolute(settings.baseline) ? settings.baseline : path.resolve(roots[roots.length - 1] ?? process.cwd(), settings.baseline);
+    const text = readText(file);
+    if (text === undefined) {
+      connection.console.error(`The baseline ${file} (concurrencyLens.baseline) cannot be read.`);
+      return;
+    }
+    try {
+      baseline = { file, folder: path.dirname(file), data: parseBaseline(text) };
+    } catch (error) {
+      connection.console.error(`The baseline ${file} is not valid: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  /** Findings recorded in the baseline are not shown (the CLI's --baseline, for the editor). */
+  const withoutBaseline = (uri: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] => {
+    if (!baseline || !uri.startsWith('file:')) return diagnostics;
+    const key = path.relative(baseline.folder, fileURLToPath(uri)).split(path.sep).join('/');
+    return filterBaseline(text, diagnostics, baseline.data.files[key]);
+  };
+
   const analyse = (uri: string): Promise<void> => {
     const entry = documents.get(uri);
     if (!entry) return Promise.resolve();
@@ -118,11 +182,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         }, () => undefined);
       }, PROGRESS_AFTER_MS) : undefined;
       try {
-        const outcome = await host.analyze(uri, { settings: settings.analysis, ...locate(uri) });
+        const project = projectSettings(uri);
+        if (project.excluded) {
+          entry.last = { version, diagnostics: [] };
+          publish(uri, [], version);
+          return;
+        }
+        const outcome = await host.analyze(uri, { settings: project.settings, ...locate(uri) });
         if (documents.get(uri) !== entry) return;
         switch (outcome.kind) {
           case 'done': {
-            const result = outcome.value;
+            const result = { ...outcome.value, diagnostics: withoutBaseline(uri, entry.text.getText(), outcome.value.diagnostics) };
             if (result.skipped) connection.console.info(`Not analysing ${fileName(uri)}: ${describeSkip(result.skipped)}.`);
             for (const e of result.ruleErrors) connection.console.error(`Rule ${e.rule} failed on ${fileName(uri)}: ${e.message}`);
             overrun.delete(uri);
@@ -178,6 +248,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       }
     }
     host.setBudget(settings.budgetMs);
+    loadBaseline();
   };
 
   const refreshAll = (): void => {
@@ -195,6 +266,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialize((params): InitializeResult => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canShowProgress = params.capabilities.window?.workDoneProgress === true;
+    canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown } | undefined;
     visualiserLinks = options?.visualiser === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -214,6 +286,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onInitialized(() => {
     if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    // Config and baseline files change on disk (edits, checkouts): watch them where the client can.
+    if (canWatchFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/pyproject.toml' }, { globPattern: '**/concurrency-lens.json' }, { globPattern: '**/*baseline*.json' }],
+      });
+    }
     void pullSettings().then(refreshAll);
   });
 
@@ -255,6 +333,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     admit(uri, entry);
     schedule(uri, settings.debounceMs);
+  });
+
+  connection.onDidChangeWatchedFiles(() => {
+    // The config module re-reads a file whose text changed; every open file is checked again with it.
+    loadBaseline();
+    refreshAll();
   });
 
   // A saved file may be a helper other open files call: their findings through it are checked again.

@@ -1,4 +1,5 @@
 import type { AnalysisSettings, Severity } from '../core';
+import type { ConfigurationPreference } from '../core/config';
 import type { HoverMode } from '../core/hover';
 import { DEFAULT_BUDGET_MS } from '../host/analysisHost';
 
@@ -7,6 +8,11 @@ import { DEFAULT_BUDGET_MS } from '../host/analysisHost';
 export interface ServerSettings {
   enabled: boolean;
   analysis: AnalysisSettings;
+  /** Settings keys the user set (editorFirst lets only those override a project's config file). */
+  explicit: Set<string>;
+  configurationPreference: ConfigurationPreference;
+  /** A baseline file (workspace-relative or absolute): findings recorded in it are not shown. */
+  baseline?: string;
   maxFileBytes: number;
   debounceMs: number;
   hover: HoverMode;
@@ -32,9 +38,15 @@ export function parseSettings(raw: unknown): ServerSettings {
   const python = record(config.python);
   const freeThreaded = python.freeThreaded ?? config['python.freeThreaded'];
   const hover = config.hover;
+  const explicit = new Set(Object.keys(ruleSeverity).map((slug) => `ruleSeverity.${slug}`));
+  if (freeThreaded === true) explicit.add('pythonFreeThreaded');
+  const preference = config.configurationPreference;
   return {
     enabled: config.enable !== false,
     analysis: { pythonFreeThreaded: freeThreaded === true, ruleSeverity },
+    explicit,
+    configurationPreference: preference === 'editorFirst' || preference === 'editorOnly' ? preference : 'filesFirst',
+    baseline: typeof config.baseline === 'string' && config.baseline.trim() ? config.baseline.trim() : undefined,
     maxFileBytes: number(config.maxFileSizeKB, 2048, 1) * 1024,
     debounceMs: number(config.debounceMs, 300, 0),
     hover: hover === 'short' || hover === 'off' ? hover : 'full',

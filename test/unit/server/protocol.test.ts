@@ -152,6 +152,20 @@ describe('language server over stdio', () => {
     await diagnostics(appUri, (ds) => ds.length === 0, 'the finding to go after the helper was saved');
   });
 
+  it('reads the project configuration: a rule turned off in pyproject.toml goes, a bad key is shown on the file', async () => {
+    await diagnostics(tsUri, (ds) => ds.some((d) => d.code === 'blocking-call-in-async'), 'the TS finding before the config');
+    const pyproject = path.join(dir, 'pyproject.toml');
+    fs.writeFileSync(pyproject, '[tool.concurrency-lens]\nrules = { "blocking-call-in-async" = "off" }\n');
+    published.delete(tsUri);
+    await rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${pyproject}`, type: 1 }] });
+    await diagnostics(tsUri, (ds) => ds.length === 0, 'the finding to go once the rule is off');
+    fs.writeFileSync(pyproject, '[tool.concurrency-lens]\nrulez = {}\n');
+    await rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${pyproject}`, type: 2 }] });
+    const [problem] = await diagnostics(`file://${pyproject}`, (ds) => ds.length > 0, 'the config error on pyproject.toml');
+    assert.match(problem.message, /rulez/);
+    fs.rmSync(pyproject);
+  });
+
   it('shuts down and exits with code 0', async () => {
     await rpc.sendRequest('shutdown');
     await rpc.sendNotification('exit');
