@@ -5,11 +5,10 @@ import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
 import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
 import type { ConcurrencyContext } from '../context';
-import { weigh } from '../rules/blocking/context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
-import type { Fix, RelatedLocation } from '../types';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, summaryOfText, where, type CallTarget, type FileSummary, type Place } from './project';
+import type { Fix } from '../types';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
 import { isAsync, ownerOf, projectTarget, summarisePython } from './pythonSummary';
 
 class PythonProject extends ProjectView {
@@ -74,8 +73,6 @@ function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Nod
   }];
 }
 
-const SLUG = 'blocking-call-in-async';
-
 /** Reports calls in async functions that block through the project's own functions. */
 export function followPython(context: RuleContext): void {
   const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
@@ -99,23 +96,9 @@ export function followPython(context: RuleContext): void {
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);
     if (!hops) continue;
-    const shown = `\`${callee.text}()\``;
-    const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
-    const related: RelatedLocation[] = hops.map((h) => ({
-      range: h.range,
-      message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
-      ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
-    }));
-    // Weighed like a direct finding: a handler's call is a warning naming why, a script's a hint.
-    const weighed = weigh(context, fn, undefined, contexts);
-    context.report({
-      code: SLUG,
-      message: `${shown} blocks the event loop: ${steps}. Every other task waits until it returns. `
-        + `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.${weighed.suffix}`,
-      range: rangeOf(callee),
-      related: [...related, ...weighed.related],
-      ...(weighed.severity ? { severity: weighed.severity } : {}),
-      fixes: toThreadFix(context, semantics, call, callee, fn),
-    });
+    reportChain(context, { callee, fn, hops, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
+      waits: 'Every other task waits until it returns.',
+      advice: `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
+    }, contexts);
   }
 }

@@ -5,14 +5,11 @@ import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { blockingLookup, defaultBlockingLookup, lookupKey, type BlockingLookup } from '../catalog/blocking';
 import { languageFromPath } from '../parser';
 import type { ConcurrencyContext } from '../context';
-import { weigh } from '../rules/blocking/context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
-import type { RelatedLocation } from '../types';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, summaryOfText, where, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
 
-const SLUG = 'blocking-call-in-async';
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
@@ -173,21 +170,9 @@ export function followTs(context: RuleContext): void {
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);
     if (!hops) continue;
-    const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
-    const related: RelatedLocation[] = hops.map((h) => ({
-      range: h.range,
-      message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
-      ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
-    }));
-    // Weighed like a direct finding: a handler's call is a warning naming why, a script's a hint.
-    const weighed = weigh(context, fn, undefined, contexts);
-    context.report({
-      code: SLUG,
-      message: `\`${callee.text}()\` blocks the event loop: ${steps}. Every other request, timer and callback waits until it returns. `
-        + `Make the helper async (the \`fs/promises\` or async counterpart of the blocking call) and await it.${weighed.suffix}`,
-      range: rangeOf(callee),
-      related: [...related, ...weighed.related],
-      ...(weighed.severity ? { severity: weighed.severity } : {}),
-    });
+    reportChain(context, { callee, fn, hops }, {
+      waits: 'Every other request, timer and callback waits until it returns.',
+      advice: 'Make the helper async (the `fs/promises` or async counterpart of the blocking call) and await it.',
+    }, contexts);
   }
 }

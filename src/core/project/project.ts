@@ -1,9 +1,12 @@
 // What following calls needs from any language: per-function summaries as plain data, the other files of the
 // project read through the host on demand, and the search for a blocking call a few calls down.
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
+import type { ConcurrencyContext } from '../context';
+import { weigh } from '../rules/blocking/context';
 import { getLoadedParser, parseText } from '../parser';
 import type { RuleContext } from '../rules/rule';
-import type { Language, Range } from '../types';
+import { rangeOf } from '../text';
+import type { Fix, Language, Range, RelatedLocation } from '../types';
 
 /** A function of the project a call leads to: by key in the same file, or by qualified name elsewhere. */
 export type CallTarget = { kind: 'local'; key: string } | { kind: 'qualified'; name: string };
@@ -121,4 +124,33 @@ export abstract class ProjectView {
 /** Where a hop is, for a message: 'line 12' in the analysed file, 'util.py:5' in another. */
 export function where(hop: Hop, analysed: string | undefined): string {
   return hop.path === analysed ? `line ${hop.range.start.line + 1}` : `${baseName(hop.path)}:${hop.range.start.line + 1}`;
+}
+
+/**
+ * Reports a call in an async function that blocks through `hops`, naming the chain, with one related location per
+ * hop, weighed by the function's concurrency context like a direct finding (a handler's call is a warning naming why,
+ * a script's a hint). `waits` and `advice` are the language's own sentences.
+ */
+export function reportChain(
+  context: RuleContext,
+  call: { callee: Node; fn: Node; hops: Hop[]; fixes?: Fix[] },
+  text: { waits: string; advice: string },
+  contexts: Map<number, ConcurrencyContext>,
+): void {
+  const { callee, fn, hops } = call;
+  const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
+  const related: RelatedLocation[] = hops.map((h) => ({
+    range: h.range,
+    message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
+    ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
+  }));
+  const weighed = weigh(context, fn, undefined, contexts);
+  context.report({
+    code: 'blocking-call-in-async',
+    message: `\`${callee.text}()\` blocks the event loop: ${steps}. ${text.waits} ${text.advice}${weighed.suffix}`,
+    range: rangeOf(callee),
+    related: [...related, ...weighed.related],
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
+    ...(call.fixes ? { fixes: call.fixes } : {}),
+  });
 }
