@@ -1,6 +1,6 @@
 // blocking-call-in-async through the project's own code: a call in an async function to a helper (in this
 // file or another module of the project) that blocks the thread, directly or a few calls further down.
-import { Query, type Node } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
 import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
@@ -9,7 +9,7 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix } from '../types';
 import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
-import { isAsync, ownerOf, projectTarget, summarisePython } from './pythonSummary';
+import { isAsync, ownCalls, projectTarget, summarisePython } from './pythonSummary';
 
 class PythonProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {
@@ -46,17 +46,6 @@ class PythonProject extends ProjectView {
   }
 }
 
-const calls = new WeakMap<object, Query>();
-
-function callQuery(semantics: PythonSemantics): Query {
-  const language = semantics.tree.language;
-  let q = calls.get(language);
-  if (!q) {
-    q = new Query(language, '(call function: [(identifier) (attribute)] @callee) @call');
-    calls.set(language, q);
-  }
-  return q;
-}
 
 
 function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, fn: Node): Fix[] {
@@ -79,14 +68,13 @@ export function followPython(context: RuleContext): void {
   if (depth <= 0) return;
   const semantics = context.python();
   const lookup = blockingLookup(context.settings);
-  const own = summarisePython(semantics, lookup);
-  if (!Object.values(own.functions).some((f) => f.async)) return;
+  const asyncFunctions = context.root.descendantsOfType('function_definition').filter((fn): fn is Node => fn !== null && isAsync(fn));
+  if (!asyncFunctions.length) return;
+  // This file's helpers are summarised only when a chain reaches them.
+  const own = summarisePython(semantics, lookup, true);
   const contexts = new Map<number, ConcurrencyContext>();
   const project = new PythonProject(context, own);
-  for (const { name, node: call } of callQuery(semantics).captures(context.root)) {
-    if (name !== 'call') continue;
-    const fn = ownerOf(call);
-    if (!fn || !isAsync(fn)) continue;
+  for (const fn of asyncFunctions) for (const call of ownCalls(semantics, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
     // Library calls are the direct rule's; only the project's own functions are followed.

@@ -8,7 +8,7 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, withDetail, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -66,36 +66,57 @@ function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undef
 }
 
 /** `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`). */
-export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = defaultBlockingLookup): FileSummary {
-  const tree = semantics.tree;
-  const { functions: fnQuery, calls: callQuery } = queriesFor(tree);
-  const functions: Record<string, FunctionSummary> = {};
-  const byNode = new Map<number, FunctionSummary>();
-  for (const { node } of fnQuery.captures(tree.rootNode)) {
-    const key = tsFunctionKey(node);
-    if (!key || functions[key]) continue;
-    const summary: FunctionSummary = { key, async: isAsyncFunction(node), range: rangeOf(node), calls: [] };
-    functions[key] = summary;
-    byNode.set(node.id, summary);
+/** The calls a function's own code makes (a callback's calls are the callback's: it may run later). */
+function ownCalls(tree: Tree, fn: Node): Node[] {
+  const calls: Node[] = [];
+  for (const { name, node } of queriesFor(tree).calls.captures(fn)) {
+    if (name === 'call' && enclosingFunction(node)?.id === fn.id) calls.push(node);
   }
-  if (!byNode.size) return { functions };
-  for (const { name, node } of callQuery.captures(tree.rootNode)) {
-    if (name !== 'call') continue;
-    // A call inside a callback belongs to the callback, which may run later: it is not followed.
-    const owner = enclosingFunction(node);
-    const summary = owner && byNode.get(owner.id);
-    const callee = node.childForFieldName('function');
-    if (!summary || !callee) continue;
-    const api = semantics.calleeName(node);
+  return calls;
+}
+
+/** The last name a call is made by (`readFileSync` in `fs.readFileSync(p)`). */
+function lastName(callee: Node): string {
+  return (callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee.text) ?? '';
+}
+
+/** A call worth resolving: one that may be a blocking API (as the direct rule's text test) or lead to the project's code. */
+function mayMatter(callee: Node, names: ReadonlySet<string>, lookup: BlockingLookup): boolean {
+  const last = lastName(callee);
+  if (last.endsWith('Sync') || last === 'wait' || last === 'sync' || last === 'native' || lookup.tsExtraNames.has(last)) return true;
+  const head = callee.type === 'member_expression' ? callee.childForFieldName('object') : callee;
+  return head?.type === 'this' || (head?.type === 'identifier' && names.has(head.text));
+}
+
+function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>): Pick<FunctionSummary, 'blocking' | 'calls'> {
+  const out: Pick<FunctionSummary, 'blocking' | 'calls'> = { calls: [] };
+  for (const call of ownCalls(semantics.tree, fn)) {
+    const callee = call.childForFieldName('function');
+    // Resolving a name costs a search of the file: only calls that can matter are resolved.
+    if (!callee || !mayMatter(callee, names, lookup)) continue;
+    const api = semantics.calleeName(call);
     const blocking = api ? lookup.ts(api) : undefined;
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) do not make a helper blocking.
-      if (!blocking.severity) summary.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
+      if (!blocking.severity) out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
       continue;
     }
     const target = projectTarget(semantics, callee);
-    if (target) summary.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
+    if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
   }
+  return out;
+}
+
+/** As summarisePython: `lazy` for the analysed file, whose helpers are resolved only when a chain reaches them. */
+export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = defaultBlockingLookup, lazy = false): FileSummary {
+  const functions: Record<string, FunctionSummary> = {};
+  const names = new Set<string>();
+  for (const { node } of queriesFor(semantics.tree).functions.captures(semantics.tree.rootNode)) {
+    const key = tsFunctionKey(node);
+    if (!key || functions[key]) continue;
+    functions[key] = withDetail({ key, async: isAsyncFunction(node), range: rangeOf(node) }, () => detail(semantics, node, lookup, names), lazy);
+  }
+  for (const name of projectNames(semantics.tree.rootNode, { functions })) names.add(name);
   return { functions };
 }
 
@@ -141,7 +162,17 @@ class TsProject extends ProjectView {
   }
 }
 
-const callQueries = new WeakMap<object, Query>();
+
+/** Names a call can start from to reach the project's code: this file's functions and classes, and relative imports. */
+function projectNames(root: Node, own: FileSummary): Set<string> {
+  const names = new Set(Object.keys(own.functions).map((key) => key.split('.')[0]));
+  for (const statement of root.namedChildren) {
+    const source = statement?.type === 'import_statement' ? statement.childForFieldName('source')?.text.slice(1, -1) : undefined;
+    if (!source?.startsWith('.')) continue;
+    for (const id of statement!.descendantsOfType('identifier')) if (id) names.add(id.text);
+  }
+  return names;
+}
 
 /** Reports calls in async functions that block through the project's own functions. */
 export function followTs(context: RuleContext): void {
@@ -149,21 +180,18 @@ export function followTs(context: RuleContext): void {
   if (depth <= 0) return;
   const semantics = context.ts();
   const lookup = blockingLookup(context.settings);
-  const own = summariseTs(semantics, lookup);
-  if (!Object.values(own.functions).some((f) => f.async) && !context.text.includes('async')) return;
+  const asyncFunctions = queriesFor(context.tree).functions.captures(context.root).map((c) => c.node).filter(isAsyncFunction);
+  if (!asyncFunctions.length) return;
+  // This file's helpers are summarised only when a chain reaches them.
+  const own = summariseTs(semantics, lookup, true);
   const contexts = new Map<number, ConcurrencyContext>();
   const project = new TsProject(context, own);
-  let query = callQueries.get(context.tree.language);
-  if (!query) {
-    query = new Query(context.tree.language, CALLS);
-    callQueries.set(context.tree.language, query);
-  }
-  for (const { name, node: call } of query.captures(context.root)) {
-    if (name !== 'call') continue;
-    const fn = enclosingFunction(call);
-    if (!fn || !isAsyncFunction(fn)) continue;
+  // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
+  const candidates = projectNames(context.root, own);
+  for (const fn of asyncFunctions) for (const call of ownCalls(context.tree, fn)) {
     const callee = call.childForFieldName('function');
-    if (!callee) continue;
+    const head = callee?.type === 'member_expression' ? callee.childForFieldName('object') : callee;
+    if (!callee || (head?.type !== 'this' && !(head?.type === 'identifier' && candidates.has(head.text)))) continue;
     const api = semantics.calleeName(call);
     if (api && lookup.ts(api)) continue;
     const target = projectTarget(semantics, callee);

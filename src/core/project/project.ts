@@ -22,6 +22,21 @@ export interface FunctionSummary {
   calls: { target: CallTarget; shown: string; range: Range }[];
 }
 
+/** A function's summary with `blocking` and `calls` filled in now, or on first read (the analysed file's own). */
+export function withDetail(
+  head: Omit<FunctionSummary, 'blocking' | 'calls'>,
+  compute: () => Pick<FunctionSummary, 'blocking' | 'calls'>,
+  lazy: boolean,
+): FunctionSummary {
+  if (!lazy) return { ...head, ...compute() };
+  let known: Pick<FunctionSummary, 'blocking' | 'calls'> | undefined;
+  const get = () => (known ??= compute());
+  return Object.defineProperties({ ...head } as FunctionSummary, {
+    blocking: { get: () => get().blocking, enumerable: true },
+    calls: { get: () => get().calls, enumerable: true },
+  });
+}
+
 /** A file's functions by key; the same shape for Python and TS/JS. */
 export interface FileSummary {
   functions: Record<string, FunctionSummary>;

@@ -7,7 +7,7 @@ import { MAX_NESTING } from '../locate';
 import type { PythonSemantics } from '../python/semantics';
 import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
-import type { CallTarget, FileSummary, FunctionSummary } from './project';
+import { withDetail, type CallTarget, type FileSummary, type FunctionSummary } from './project';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -65,37 +65,45 @@ export function projectTarget(semantics: PythonSemantics, callee: Node): CallTar
   return resolved.kind === 'qualified' && !resolved.name.startsWith('builtins.') ? { kind: 'qualified', name: resolved.name } : undefined;
 }
 
-/** `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`). */
-export function summarisePython(semantics: PythonSemantics, lookup: BlockingLookup = defaultBlockingLookup): FileSummary {
-  const root = semantics.root;
-  const { functions: fnQuery, calls: callQuery } = queriesFor(semantics);
-  const functions: Record<string, FunctionSummary> = {};
-  const byNode = new Map<number, FunctionSummary>();
-  for (const { node } of fnQuery.captures(root)) {
-    const key = functionKey(node);
-    if (!key || functions[key]) continue;
-    const summary: FunctionSummary = { key, async: isAsync(node), range: rangeOf(node.childForFieldName('name') ?? node), calls: [] };
-    functions[key] = summary;
-    byNode.set(node.id, summary);
+/** The calls a function's own code makes (not its nested functions' or lambdas'), found inside it only. */
+export function ownCalls(semantics: PythonSemantics, fn: Node): Node[] {
+  const calls: Node[] = [];
+  for (const { name, node } of queriesFor(semantics).calls.captures(fn)) {
+    if (name === 'call' && ownerOf(node)?.id === fn.id) calls.push(node);
   }
-  if (!byNode.size) return { functions };
-  // Each call once, attributed to the function whose own code makes it.
-  for (const { name, node } of callQuery.captures(root)) {
-    if (name !== 'call') continue;
-    const owner = ownerOf(node);
-    const summary = owner && byNode.get(owner.id);
-    if (!summary) continue;
-    const callee = node.childForFieldName('function');
+  return calls;
+}
+
+/** What one function's own code blocks on and which of the project's functions it calls. */
+function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): Pick<FunctionSummary, 'blocking' | 'calls'> {
+  const out: Pick<FunctionSummary, 'blocking' | 'calls'> = { calls: [] };
+  for (const call of ownCalls(semantics, fn)) {
+    const callee = call.childForFieldName('function');
     if (!callee) continue;
-    const api = semantics.calleeName(node);
+    const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) and calls made non-blocking by an argument do not count.
-      if (!blocking.severity && !nonBlocking(node, blocking.unless)) summary.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
+      if (!blocking.severity && !nonBlocking(call, blocking.unless)) out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
       continue;
     }
     const target = projectTarget(semantics, callee);
-    if (target) summary.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
+    if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
+  }
+  return out;
+}
+
+/**
+ * Summaries of a file's functions. `lazy`: each function's calls are resolved only when a chain first looks at it
+ * (the analysed file, where most functions are never reached); otherwise all at once (other files, cached as data).
+ * `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`).
+ */
+export function summarisePython(semantics: PythonSemantics, lookup: BlockingLookup = defaultBlockingLookup, lazy = false): FileSummary {
+  const functions: Record<string, FunctionSummary> = {};
+  for (const { node } of queriesFor(semantics).functions.captures(semantics.root)) {
+    const key = functionKey(node);
+    if (!key || functions[key]) continue;
+    functions[key] = withDetail({ key, async: isAsync(node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), lazy);
   }
   return { functions };
 }
