@@ -169,7 +169,7 @@ function projectNames(root: Node, own: FileSummary): Set<string> {
   for (const statement of root.namedChildren) {
     const source = statement?.type === 'import_statement' ? statement.childForFieldName('source')?.text.slice(1, -1) : undefined;
     if (!source?.startsWith('.')) continue;
-    for (const id of statement!.descendantsOfType('identifier')) if (id) names.add(id.text);
+    for (const id of statement.descendantsOfType('identifier')) if (id) names.add(id.text);
   }
   return names;
 }
