@@ -12,6 +12,22 @@ import type { Node } from 'web-tree-sitter';
  */
 export const MAX_NESTING = 600;
 
+/** Counts how deep a recursive walk is, and runs a step only within MAX_NESTING. */
+export class NestingGuard {
+  private depth = 0;
+
+  /** `step()` one level deeper, or `beyond` when the walk is already MAX_NESTING deep. */
+  within<T>(step: () => T, beyond: T): T {
+    if (this.depth >= MAX_NESTING) return beyond;
+    this.depth++;
+    try {
+      return step();
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
 /** Offsets of every occurrence of `word` in `text[from, to)`. */
 export function occurrences(text: string, word: string, from = 0, to = text.length): number[] {
   const found: number[] = [];

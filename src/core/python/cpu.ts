@@ -1,4 +1,4 @@
-import { MAX_NESTING } from '../locate';
+import { MAX_NESTING, NestingGuard } from '../locate';
 import { Query, type Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
 import { rangeOf } from '../text';
@@ -503,18 +503,12 @@ class Scanner {
     return this.locals.has(root.text) && !this.params.has(root.text);
   }
 
-  private depth = 0;
+  private readonly nesting = new NestingGuard();
 
   private visit(node: Node, loop: LoopState | undefined): void {
     if (NESTED_SCOPES.has(node.type)) return;
     // Bounded by MAX_NESTING: deeper code (only ever broken or generated) is not looked into.
-    if (this.depth >= MAX_NESTING) return;
-    this.depth++;
-    try {
-      this.visitNode(node, loop);
-    } finally {
-      this.depth--;
-    }
+    this.nesting.within(() => this.visitNode(node, loop), undefined);
   }
 
   private visitNode(node: Node, loop: LoopState | undefined): void {

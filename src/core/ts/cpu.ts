@@ -1,4 +1,4 @@
-import { MAX_NESTING } from '../locate';
+import { MAX_NESTING, NestingGuard } from '../locate';
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import { tsBlockingCall } from '../catalog/blocking';
 import type { CpuClassification, CpuVerdict, Evidence } from '../python/cpu';
@@ -322,18 +322,12 @@ class Scanner {
     this.cpu.push({ kind: 'cpu', range: loopHeaderRange(loop.node), text: `the loop at line ${lineOf(loop.node)} ${does}${scale ? ` (${scale})` : ''} and makes no I/O call` });
   }
 
-  private depth = 0;
+  private readonly nesting = new NestingGuard();
 
   private visit(node: Node, loop: LoopState | undefined, header: boolean): void {
     if (FUNCTION_TYPES.has(node.type) || CLASSES.has(node.type)) return;
     // Bounded by MAX_NESTING: deeper code (only ever broken or generated) is not looked into.
-    if (this.depth >= MAX_NESTING) return;
-    this.depth++;
-    try {
-      this.visitNode(node, loop, header);
-    } finally {
-      this.depth--;
-    }
+    this.nesting.within(() => this.visitNode(node, loop, header), undefined);
   }
 
   private visitNode(node: Node, loop: LoopState | undefined, header: boolean): void {

@@ -1,4 +1,4 @@
-import { MAX_NESTING } from '../locate';
+import { MAX_NESTING, NestingGuard } from '../locate';
 // Python extraction: walks the module body (the main thread) and every callable a thread, process,
 // pool or asyncio task runs, in source order, as a small abstract interpreter: names bound to threads,
 // pools, tasks and coroutines are tracked so `t.start()`, `pool.submit(f)`, `await task` find their unit.
@@ -154,13 +154,7 @@ class PyExtractor {
   }
 
   private statement(s: Node, ctx: Ctx): void {
-    if (this.syntaxDepth >= MAX_NESTING) return;
-    this.syntaxDepth++;
-    try {
-      this.statementAt(s, ctx);
-    } finally {
-      this.syntaxDepth--;
-    }
+    this.nesting.within(() => this.statementAt(s, ctx), undefined);
   }
 
   private statementAt(s: Node, ctx: Ctx): void {
@@ -397,16 +391,10 @@ class PyExtractor {
   // ---- expressions ----
 
   /** How deep `expr` and `statement` have recursed: bounded by MAX_NESTING, so broken, deeply nested text cannot overflow the stack. */
-  private syntaxDepth = 0;
+  private readonly nesting = new NestingGuard();
 
   private expr(node: Node, ctx: Ctx, awaited = false): Val | undefined {
-    if (this.syntaxDepth >= MAX_NESTING) return undefined;
-    this.syntaxDepth++;
-    try {
-      return this.exprAt(node, ctx, awaited);
-    } finally {
-      this.syntaxDepth--;
-    }
+    return this.nesting.within(() => this.exprAt(node, ctx, awaited), undefined);
   }
 
   private exprAt(node: Node, ctx: Ctx, awaited: boolean): Val | undefined {

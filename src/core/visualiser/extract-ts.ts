@@ -1,4 +1,4 @@
-import { MAX_NESTING } from '../locate';
+import { NestingGuard } from '../locate';
 // TS/JS extraction: the main script, async functions (each call a js-async unit that runs synchronously
 // until its first await), timers, microtasks, promise reactions, workers and child processes.
 // Same approach as extract-python.ts: walk in source order, tracking names bound to units.
@@ -111,13 +111,7 @@ class TsExtractor {
   }
 
   private statement(s: Node, ctx: Ctx): void {
-    if (this.syntaxDepth >= MAX_NESTING) return;
-    this.syntaxDepth++;
-    try {
-      this.statementAt(s, ctx);
-    } finally {
-      this.syntaxDepth--;
-    }
+    this.nesting.within(() => this.statementAt(s, ctx), undefined);
   }
 
   private statementAt(s: Node, ctx: Ctx): void {
@@ -288,16 +282,10 @@ class TsExtractor {
   // ---- expressions ----
 
   /** How deep `expr` and `statement` have recursed: bounded by MAX_NESTING, so broken, deeply nested text cannot overflow the stack. */
-  private syntaxDepth = 0;
+  private readonly nesting = new NestingGuard();
 
   private expr(node: Node, ctx: Ctx, awaited = false): Val | undefined {
-    if (this.syntaxDepth >= MAX_NESTING) return undefined;
-    this.syntaxDepth++;
-    try {
-      return this.exprAt(node, ctx, awaited);
-    } finally {
-      this.syntaxDepth--;
-    }
+    return this.nesting.within(() => this.exprAt(node, ctx, awaited), undefined);
   }
 
   private exprAt(node: Node, ctx: Ctx, awaited: boolean): Val | undefined {
