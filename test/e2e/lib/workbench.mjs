@@ -129,10 +129,19 @@ export async function closePanel(page) {
 
 /** Opens the quick fix menu (Ctrl+.) at the cursor and returns its entries. */
 export async function quickFixMenu(page) {
-  await page.keyboard.press('Control+.');
   const rows = page.locator('.action-widget .monaco-list-row.action');
-  await rows.first().waitFor({ state: 'visible' });
-  return rows.allInnerTexts();
+  // The keypress can land while the editor is still taking focus back (after a hover or the Problems panel):
+  // press again until the menu shows, for as long as one wait would have lasted.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await page.keyboard.press('Control+.');
+    try {
+      await rows.first().waitFor({ state: 'visible', timeout: 5_000 });
+      return rows.allInnerTexts();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
 }
 
 /** Picks the quick fix menu entry whose text matches `pattern`. */
