@@ -20,6 +20,8 @@ Options:
   --format text|json|sarif   output format (default: text)
   --rule <slug>              only this rule (repeatable)
   --free-threaded            the Python interpreter is free-threaded (3.13t/3.14t)
+  --cold-severity hint|off   findings where little else is waiting (scripts, sequential mains, tests,
+                             one-shot build hooks): hint (default) or off
   --max-file-size <MB>       skip larger files (default: 20)
   --budget-ms <ms>           stop analysing a file after this long (default: 2000); such a file is reported
                              on stderr and the exit status is 2
@@ -46,6 +48,7 @@ interface Options extends ProjectOptions {
   format: 'text' | 'json' | 'sarif';
   rules: string[];
   freeThreaded: boolean;
+  coldSeverity?: 'hint' | 'off';
   maxBytes: number;
   budgetMs: number;
 }
@@ -76,6 +79,13 @@ function parseArgs(args: string[]): Options {
         break;
       }
       case '--free-threaded': options.freeThreaded = true; options.setByFlags.add('pythonFreeThreaded'); break;
+      case '--cold-severity': {
+        const cold = value();
+        if (cold !== 'hint' && cold !== 'off') throw new UsageError(`--cold-severity takes hint or off (got '${cold}')`);
+        options.coldSeverity = cold;
+        options.setByFlags.add('coldSeverity');
+        break;
+      }
       case '--max-file-size': {
         const mb = Number(value());
         if (!Number.isFinite(mb) || mb <= 0) throw new UsageError('--max-file-size takes a positive number of megabytes');
@@ -191,7 +201,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   const { files: found, stdinText } = await sources(options, io, problems);
   const project = new ProjectConfigs(io.cwd, options.config, options.exclude);
   const files = found.filter((file) => !project.excluded(file));
-  const cliSettings: AnalysisSettings = { pythonFreeThreaded: options.freeThreaded, ruleSeverity: {} };
+  const cliSettings: AnalysisSettings = { pythonFreeThreaded: options.freeThreaded, ruleSeverity: {}, ...(options.coldSeverity ? { coldSeverity: options.coldSeverity } : {}) };
   const settingsOf = files.map((file) => project.settingsFor(file, cliSettings, options.setByFlags));
   // A broken config file stops the run before any analysis: its findings would not be the project's.
   const configProblems = project.problems();

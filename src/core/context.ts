@@ -36,6 +36,8 @@ export interface ContextSource {
   path?: string;
   ts?(): TsSemantics;
   python?(): PythonSemantics;
+  /** Reads another project file by a path like `path` (the package's `package.json`); undefined when the host has none. */
+  readFile?(path: string): string | undefined;
 }
 
 const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
@@ -90,14 +92,47 @@ const PY_TASK_STARTERS = new Set(['asyncio.gather', 'asyncio.create_task', 'asyn
 const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
 /** Path segments of sequential entry points: scripts, command-line bins, database migrations. */
 const COLD_DIRECTORIES = new Set(['scripts', 'script', 'bin', 'migrations', 'migration']);
+/** Folders of tests (pytest, unittest, node:test, Jest, Vitest, Mocha). */
+const TEST_DIRECTORIES = new Set(['test', 'tests', '__tests__', 'testing']);
+/** Test files by name: `test_x.py`, `x_test.py`, `conftest.py`, `x.test.ts`, `x.spec.js`. */
+const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$/;
 /** How many uses of a function's name are looked at for registrations (bounds the work on a name used everywhere). */
 const MAX_REFERENCES = 50;
 
+/** How many enclosing functions a nested function looks through for a cold context (closures rarely nest deeper). */
+const MAX_ENCLOSING = 8;
+
 /** The concurrency context of `fn` (an async function node of the file's grammar). */
 export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
+  const own = ownContext(fn, source);
+  if (own.kind !== 'unknown') return own;
+  // A closure with no evidence of its own runs when its enclosing function does: inside a one-shot build hook or a
+  // sequential `main`, it is cold too. Each step goes to a strictly enclosing function: bounded by MAX_ENCLOSING.
+  let outer = enclosingFunction(fn, source.language);
+  for (let depth = 0; outer && depth < MAX_ENCLOSING; depth++, outer = enclosingFunction(outer, source.language)) {
+    const context = ownContext(outer, source);
+    if (context.kind === 'hot') return UNKNOWN;
+    if (context.kind === 'cold') return context;
+  }
+  return UNKNOWN;
+}
+
+function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const hot = source.language === 'python' ? pythonHot(fn, source) : tsHot(fn, source);
   if (hot) return hot;
-  return fileCold(source) ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source)) ?? UNKNOWN;
+  return fileCold(source)
+    ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source) ?? tsHookCold(fn, source))
+    ?? configLoader(fn, source)
+    ?? commandModule(fn, source)
+    ?? cliPackage(source)
+    ?? UNKNOWN;
+}
+
+function enclosingFunction(fn: Node, language: Language): Node | undefined {
+  for (let current = fn.parent; current; current = current.parent) {
+    if (language === 'python' ? current.type === 'function_definition' : FUNCTION_TYPES.has(current.type)) return current;
+  }
+  return undefined;
 }
 
 function where(source: ContextSource, node: Node): string {
@@ -123,6 +158,12 @@ function fileCold(source: ContextSource): ConcurrencyContext | undefined {
   const folder = segments.slice(0, -1).find((s) => COLD_DIRECTORIES.has(s));
   const start = { line: 0, column: 0 };
   if (folder) return { kind: 'cold', evidence: { message: `the file is under \`${folder}/\`, where scripts run one step at a time`, range: { start, end: start } } };
+  // A test awaiting a synchronous call stalls nothing but the test itself.
+  const testFolder = segments.slice(0, -1).find((s) => TEST_DIRECTORIES.has(s));
+  if (testFolder || TEST_FILE.test(name)) {
+    const what = testFolder ? `the file is under \`${testFolder}/\`` : `\`${name}\` is a test file`;
+    return { kind: 'cold', evidence: { message: `${what}: a test waiting on a synchronous call stalls only itself`, range: { start, end: start } } };
+  }
   // A `build.ts` at the project's top is a build script; one under `src/` is the library's own code (vite's `build.ts`).
   if (/\.config\.[cm]?[jt]sx?$/.test(name) || (segments.length === 1 && /^(build|release|publish)\.[cm]?[jt]s$/.test(name))) {
     return { kind: 'cold', evidence: { message: `\`${name}\` is a configuration or build script, run once`, range: { start, end: start } } };
@@ -312,6 +353,164 @@ function tsCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined
   return { kind: 'cold', evidence: { message: `it runs once, from the module's top-level call \`${entry.text.length > 40 ? `${name}(...)` : entry.text}\` at ${where(source, entry)}`, range: rangeOf(entry) } };
 }
 
+/**
+ * Plugin and adapter hooks that run once per build or start-up, not per module or request: Rollup/Vite's `buildStart`,
+ * `writeBundle`, `closeBundle`, `config`, `configureServer` (its middlewares are hot on their own), an adapter's `adapt`.
+ */
+const ONE_SHOT_HOOKS = new Set([
+  'adapt', 'buildStart', 'buildEnd', 'buildApp', 'generateBundle', 'writeBundle', 'closeBundle', 'renderStart', 'renderError',
+  'config', 'configResolved', 'configEnvironment', 'configureServer', 'configurePreviewServer', 'options', 'outputOptions',
+  'closeWatcher',
+]);
+
+/** The hook name of `fn` in a plugin object: `async writeBundle() {}`, `writeBundle: async () => {}`, `writeBundle: { handler() {} }`. */
+function pluginHookOf(fn: Node): { hook: Node; object: Node } | undefined {
+  let key: Node | undefined;
+  let object: Node | undefined;
+  if (fn.type === 'method_definition') {
+    key = fn.childForFieldName('name') ?? undefined;
+    object = fn.parent ?? undefined;
+  } else if (skipWrappers(fn).parent?.type === 'pair') {
+    const pair = skipWrappers(fn).parent!;
+    key = pair.childForFieldName('key') ?? undefined;
+    object = pair.parent ?? undefined;
+  }
+  if (!key || object?.type !== 'object') return undefined;
+  // The `{ order, sequential, handler }` form: the hook is the key the object is the value of.
+  if (key.text === 'handler' && skipWrappers(object).parent?.type === 'pair') {
+    const pair = skipWrappers(object).parent!;
+    const outer = pair.parent;
+    const outerKey = pair.childForFieldName('key');
+    if (outer?.type === 'object' && outerKey) return { hook: outerKey, object: outer };
+  }
+  return { hook: key, object };
+}
+
+/** A one-shot build or adapter hook of a plugin object: it runs once per build, with nothing else of the build waiting. */
+function tsHookCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const found = pluginHookOf(fn);
+  if (!found || !ONE_SHOT_HOOKS.has(found.hook.text) || !isPluginObject(found.object)) return undefined;
+  return { kind: 'cold', evidence: { message: `it is the plugin hook \`${found.hook.text}\` (${where(source, found.hook)}), run once per build or start-up`, range: rangeOf(found.hook) } };
+}
+
+/** A function that loads or resolves configuration: it runs at start-up (or on a config change), before any work is served. */
+const CONFIG_LOADER = /^(load|resolve)([A-Z_]\w*)?(Config|Configuration|Options|Settings|_config|_configuration|_options|_settings)$/;
+
+function configLoader(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const name = source.language === 'python' ? pythonName(fn) : tsFunctionName(fn) ?? (fn.type === 'method_definition' ? fn.childForFieldName('name')?.text : undefined);
+  if (!name || !CONFIG_LOADER.test(name)) return undefined;
+  const at = source.language === 'python' ? fn.childForFieldName('name') ?? fn : fn;
+  return { kind: 'cold', evidence: { message: `\`${name}\` loads configuration, which happens at start-up`, range: rangeOf(at) } };
+}
+
+/** Command-line argument parsers and terminal prompts: a module importing one is a command's steps, run one at a time. */
+const TS_COMMAND_MODULES = new Set([
+  'commander', 'yargs', 'sade', 'cac', 'meow', 'citty', 'clipanion', 'minimist', 'mri', 'arg', 'prompts', 'enquirer',
+  'inquirer', '@inquirer/prompts', '@clack/prompts', 'node:readline/promises', 'readline/promises',
+]);
+const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 'cloup', 'rich_click', 'fire', 'questionary', 'InquirerPy']);
+
+/** A module of a command-line tool (it parses arguments or prompts): its async functions that start no server are steps. */
+function commandModule(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  if (source.language === 'python') {
+    const prompt = pythonPrompt(fn, source);
+    if (prompt) return prompt;
+    const module = importedModule(source.root, PY_COMMAND_MODULES);
+    if (!module || startsConcurrentWork(fn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
+    return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module.text}\`), whose steps run one at a time`, range: rangeOf(module) } };
+  }
+  if (startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
+  for (const statement of source.root.namedChildren) {
+    const from = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
+    const module = from?.text.slice(1, -1);
+    if (from && module && TS_COMMAND_MODULES.has(module)) {
+      return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module}\`), whose steps run one at a time`, range: rangeOf(from) } };
+    }
+  }
+  return undefined;
+}
+
+/** An async function asking at the terminal (`input()` in its own body): an interactive step, nothing else is meant to run. */
+function pythonPrompt(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const body = fn.childForFieldName('body');
+  const semantics = source.python?.();
+  if (!body || !semantics) return undefined;
+  const prompt = body.descendantsOfType('call').find((call) => semantics.calleeName(call) === 'input' && enclosingFunction(call, 'python')?.id === fn.id);
+  if (!prompt) return undefined;
+  return { kind: 'cold', evidence: { message: `it asks at the terminal (\`${prompt.text.length > 30 ? 'input(...)' : prompt.text}\` at ${where(source, prompt)}), an interactive step`, range: rangeOf(prompt) } };
+}
+
+/** The first top-level import of one of `modules` (Python), as its module-name node. */
+function importedModule(root: Node, modules: ReadonlySet<string>): Node | undefined {
+  for (const statement of root.namedChildren) {
+    if (statement?.type === 'import_from_statement') {
+      const module = statement.childForFieldName('module_name');
+      if (module && modules.has(module.text.split('.')[0])) return module;
+    } else if (statement?.type === 'import_statement') {
+      for (const name of statement.namedChildren) {
+        const dotted = name?.type === 'aliased_import' ? name.childForFieldName('name') : name;
+        if (dotted && modules.has(dotted.text.split('.')[0])) return dotted;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `package.json` verdicts by folder: whether the nearest package is a command-line tool only (bounded below). */
+const packageVerdicts = new Map<string, string | null>();
+const MAX_PACKAGE_VERDICTS = 500;
+/** Folders walked up from a file to its nearest `package.json` at most. */
+const MAX_PACKAGE_DEPTH = 12;
+
+/**
+ * A TS/JS file whose nearest `package.json` has a `bin` and nothing to import (no `exports` but `./package.json`, no `main`
+ * other than a bin): all its code runs under that command, one step at a time.
+ */
+function cliPackage(source: ContextSource): ConcurrencyContext | undefined {
+  if (source.language === 'python' || !source.path || !source.readFile) return undefined;
+  const segments = source.path.split('/').slice(0, -1);
+  // Each step drops one folder: bounded by the path's depth and MAX_PACKAGE_DEPTH.
+  for (let depth = 0; depth <= Math.min(segments.length, MAX_PACKAGE_DEPTH); depth++) {
+    const dir = segments.slice(0, segments.length - depth).join('/');
+    let verdict = packageVerdicts.get(dir);
+    if (verdict === undefined) {
+      const text = source.readFile(dir ? `${dir}/package.json` : 'package.json');
+      if (text === undefined) {
+        // No package.json here: look further up (not cached, the host may not list folders).
+        continue;
+      }
+      verdict = cliOnlyPackage(text);
+      if (packageVerdicts.size >= MAX_PACKAGE_VERDICTS) packageVerdicts.delete(packageVerdicts.keys().next().value!);
+      packageVerdicts.set(dir, verdict);
+    }
+    if (verdict === null) return undefined;
+    const start = { line: 0, column: 0 };
+    return { kind: 'cold', evidence: { message: `its package is a command-line tool (\`bin\` ${verdict} in ${dir ? `${dir}/` : ''}package.json, nothing to import)`, range: { start, end: start } } };
+  }
+  return undefined;
+}
+
+/** The bin's name when `package.json` text describes a command-line tool only, else null. */
+function cliOnlyPackage(text: string): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null) return null;
+  const pkg = json as { bin?: unknown; main?: unknown; exports?: unknown; module?: unknown; name?: unknown };
+  const bins = typeof pkg.bin === 'string' ? { [String(pkg.name ?? 'bin')]: pkg.bin } : typeof pkg.bin === 'object' && pkg.bin ? pkg.bin as Record<string, unknown> : {};
+  const targets = Object.values(bins).filter((t): t is string => typeof t === 'string').map((t) => t.replace(/^\.\//, ''));
+  if (!targets.length || pkg.module !== undefined) return null;
+  if (pkg.main !== undefined && !(typeof pkg.main === 'string' && targets.includes(pkg.main.replace(/^\.\//, '')))) return null;
+  if (pkg.exports !== undefined) {
+    const keys = typeof pkg.exports === 'object' && pkg.exports ? Object.keys(pkg.exports) : ['.'];
+    if (keys.some((k) => k !== './package.json')) return null;
+  }
+  return `\`${Object.keys(bins)[0]}\``;
+}
+
 /** A plugin object: it has a `name` and is returned, exported or listed (`return { name, transform() {} }`). */
 function isPluginObject(object: Node): boolean {
   const named = object.namedChildren.some((p) => (p?.type === 'pair' && p.childForFieldName('key')?.text === 'name') || (p?.type === 'shorthand_property_identifier' && p.text === 'name'));
@@ -427,7 +626,8 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
     const call = use.parent;
     const awaitNode = call?.type === 'call' ? call.parent : undefined;
     const statement = awaitNode?.type === 'await' ? (awaitNode.parent?.type === 'assignment' ? awaitNode.parent.parent : awaitNode.parent) : undefined;
-    if (statement?.type !== 'expression_statement' || statement.parent?.parent?.id !== mainFn.id) return undefined;
+    const sequential = statement?.type === 'expression_statement' || statement?.type === 'return_statement';
+    if (!sequential || statement!.parent?.parent?.id !== mainFn.id) return undefined;
     awaited++;
   }
   return awaited ? evidence : undefined;

@@ -41,9 +41,12 @@ export function parseSettings(raw: unknown): ServerSettings {
   const explicit = new Set(Object.keys(ruleSeverity).map((slug) => `ruleSeverity.${slug}`));
   if (freeThreaded === true) explicit.add('pythonFreeThreaded');
   const preference = config.configurationPreference;
+  // Only "off" needs passing on: "hint" is the analysis default.
+  const coldSeverity = config.coldSeverity === 'off' ? 'off' as const : undefined;
+  if (coldSeverity) explicit.add('coldSeverity');
   return {
     enabled: config.enable !== false,
-    analysis: { pythonFreeThreaded: freeThreaded === true, ruleSeverity },
+    analysis: { pythonFreeThreaded: freeThreaded === true, ruleSeverity, ...(coldSeverity ? { coldSeverity } : {}) },
     explicit,
     configurationPreference: preference === 'editorFirst' || preference === 'editorOnly' ? preference : 'filesFirst',
     baseline: typeof config.baseline === 'string' && config.baseline.trim() ? config.baseline.trim() : undefined,

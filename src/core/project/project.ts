@@ -160,6 +160,7 @@ export function reportChain(
     ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
   }));
   const weighed = weigh(context, fn, undefined, contexts);
+  if (weighed.off) return;
   context.report({
     code: 'blocking-call-in-async',
     message: `\`${callee.text}()\` blocks the event loop: ${steps}. ${text.waits} ${text.advice}${weighed.suffix}`,

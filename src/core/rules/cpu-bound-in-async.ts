@@ -187,6 +187,7 @@ function checkPython(context: RuleContext): void {
       // Only work the code shows to be large: a short scan holds the loop for a millisecond (see the heuristic above).
       if (!c || c.suspends || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}${weighed.suffix}`,
@@ -206,6 +207,7 @@ function checkPython(context: RuleContext): void {
       const c = cpuClassification(semantics, target);
       if (!c || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in \`async def ${name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
@@ -344,6 +346,7 @@ function checkTs(context: RuleContext): void {
       // Only work the code shows to be large: a linear scan of one small input takes a millisecond, not a Worker.
       if (c.verdict !== 'cpu' || c.suspends || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}${weighed.suffix}`,
@@ -362,6 +365,7 @@ function checkTs(context: RuleContext): void {
       const c = classifyFunction(semantics, target);
       if (c.verdict !== 'cpu' || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,
