@@ -106,6 +106,8 @@ const MAX_ENCLOSING = 8;
 export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
   const own = ownContext(fn, source);
   if (own.kind !== 'unknown') return own;
+  const called = calledOnlyFromCold(fn, source, 0, new Set());
+  if (called) return called;
   // A closure with no evidence of its own runs when its enclosing function does: inside a one-shot build hook or a
   // sequential `main`, it is cold too. Each step goes to a strictly enclosing function: bounded by MAX_ENCLOSING.
   let outer = enclosingFunction(fn, source.language);
@@ -126,6 +128,76 @@ function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
     ?? commandModule(fn, source)
     ?? cliPackage(source)
     ?? UNKNOWN;
+}
+
+/** How many callers deep "only called from cold code" looks (a helper of a helper of a hook). */
+const MAX_CALLER_DEPTH = 3;
+
+/**
+ * A function of this module that only this module calls, and only from cold functions (a build hook's helpers, what a
+ * sequential `main` calls): it is cold too. Exported functions may be called from anywhere: unknown.
+ */
+function calledOnlyFromCold(fn: Node, source: ContextSource, depth: number, visited: Set<number>): ConcurrencyContext | undefined {
+  if (depth >= MAX_CALLER_DEPTH || visited.has(fn.id)) return undefined;
+  visited.add(fn.id);
+  const python = source.language === 'python';
+  const name = python ? pythonName(fn) : tsFunctionName(fn);
+  // Another module may import a public Python function: only `_private` ones and nested ones are this module's alone.
+  const pythonPrivate = (name?.startsWith('_') && !name.startsWith('__')) || enclosingFunction(fn, 'python') !== undefined;
+  if (!name || (python ? fn.parent?.parent?.type === 'class_definition' || !pythonPrivate : exported(fn))) return undefined;
+  let found: ConcurrencyContext | undefined;
+  for (const offset of wordOccurrences(source.text, name).slice(0, MAX_REFERENCES)) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+    const call = use.parent?.type === (python ? 'call' : 'call_expression') && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
+    if (!call) {
+      const holder = use.parent?.type;
+      if (holder === 'function_declaration' || holder === 'variable_declarator' || holder === 'function_definition') continue;
+      return undefined;
+    }
+    const caller = enclosingFunction(call, source.language);
+    if (!caller) return undefined;
+    const context = callerContext(caller, source, depth + 1, visited);
+    if (context?.kind !== 'cold') return undefined;
+    found ??= { kind: 'cold', evidence: { message: `it is only called from code that runs once (\`${name}(...)\` at ${where(source, call)}: ${context.evidence!.message})`, range: rangeOf(call) } };
+  }
+  return found;
+}
+
+/** The context of a caller, for `calledOnlyFromCold`: its own evidence, an enclosing cold function's, or its callers'. */
+function callerContext(fn: Node, source: ContextSource, depth: number, visited: Set<number>): ConcurrencyContext | undefined {
+  let current: Node | undefined = fn;
+  // Out through enclosing functions (bounded by MAX_ENCLOSING), as `contextOf` does.
+  for (let step = 0; current && step < MAX_ENCLOSING; step++, current = enclosingFunction(current, source.language)) {
+    const context = ownContext(current, source);
+    if (context.kind !== 'unknown') return context;
+    const called = calledOnlyFromCold(current, source, depth, visited);
+    if (called) return called;
+  }
+  return undefined;
+}
+
+/** `export function f`, `export const f = ...`, or named in an `export { f }` list / `module.exports`. */
+function exported(fn: Node): boolean {
+  for (let current: Node | null = fn.parent; current && current.type !== 'program'; current = current.parent) {
+    if (current.type === 'export_statement') return true;
+  }
+  const name = tsFunctionName(fn);
+  if (!name) return false;
+  // Top-level statements only: `export { f }`, `module.exports = { f }`, `exports.f = f`.
+  for (const statement of fn.tree.rootNode.namedChildren) {
+    if (statement?.type === 'export_statement' && !statement.childForFieldName('declaration')) {
+      if (statement.descendantsOfType('export_specifier').some((s) => s?.childForFieldName('name')?.text === name)) return true;
+    }
+    const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+    const left = assignment?.type === 'assignment_expression' ? assignment.childForFieldName('left')?.text : undefined;
+    if (left && (left.startsWith('module.exports') || left.startsWith('exports.'))) {
+      const right = assignment!.childForFieldName('right');
+      if (right && (right.text === name || right.descendantsOfType(['identifier', 'shorthand_property_identifier']).some((n) => n?.text === name))) return true;
+    }
+  }
+  return false;
 }
 
 function enclosingFunction(fn: Node, language: Language): Node | undefined {
@@ -413,10 +485,12 @@ const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 
 /** A module of a command-line tool (it parses arguments or prompts): its async functions that start no server are steps. */
 function commandModule(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   if (source.language === 'python') {
-    const prompt = pythonPrompt(fn, source);
+    // In a module run as a command, a function asking at the terminal is an interactive step (in a server it is a bug).
+    const prompt = pythonRunsAsCommand(source.root) ? pythonPrompt(fn, source) : undefined;
     if (prompt) return prompt;
     const module = importedModule(source.root, PY_COMMAND_MODULES);
-    if (!module || startsConcurrentWork(fn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
+    // Importing `click` for `click.style` does not make a server module a tool: it must also be run as one.
+    if (!module || !pythonRunsAsCommand(source.root) || startsConcurrentWork(fn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
     return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module.text}\`), whose steps run one at a time`, range: rangeOf(module) } };
   }
   if (startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
@@ -430,12 +504,21 @@ function commandModule(fn: Node, source: ContextSource): ConcurrencyContext | un
   return undefined;
 }
 
+/** The module runs as a command: `if __name__ == "__main__":` or a `@...command()` / `@...group()` decorator at top level. */
+function pythonRunsAsCommand(root: Node): boolean {
+  return root.namedChildren.some((statement) => {
+    if (statement?.type === 'if_statement') return isMainGuard(statement.childForFieldName('condition'));
+    if (statement?.type !== 'decorated_definition') return false;
+    return statement.namedChildren.some((d) => d?.type === 'decorator' && ['command', 'group'].includes(lastName(d.namedChildren[0]) ?? ''));
+  });
+}
+
 /** An async function asking at the terminal (`input()` in its own body): an interactive step, nothing else is meant to run. */
 function pythonPrompt(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   const body = fn.childForFieldName('body');
   const semantics = source.python?.();
   if (!body || !semantics) return undefined;
-  const prompt = body.descendantsOfType('call').find((call) => semantics.calleeName(call) === 'input' && enclosingFunction(call, 'python')?.id === fn.id);
+  const prompt = body.descendantsOfType('call').find((call) => semantics.calleeName(call) === 'builtins.input' && enclosingFunction(call, 'python')?.id === fn.id);
   if (!prompt) return undefined;
   return { kind: 'cold', evidence: { message: `it asks at the terminal (\`${prompt.text.length > 30 ? 'input(...)' : prompt.text}\` at ${where(source, prompt)}), an interactive step`, range: rangeOf(prompt) } };
 }
