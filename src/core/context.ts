@@ -583,7 +583,7 @@ function cliOnlyPackage(text: string): string | null {
   }
   if (typeof json !== 'object' || json === null) return null;
   const pkg = json as { bin?: unknown; main?: unknown; exports?: unknown; module?: unknown; name?: unknown };
-  const bins = typeof pkg.bin === 'string' ? { [String(pkg.name ?? 'bin')]: pkg.bin } : typeof pkg.bin === 'object' && pkg.bin ? pkg.bin as Record<string, unknown> : {};
+  const bins = typeof pkg.bin === 'string' ? { [typeof pkg.name === 'string' ? pkg.name : 'bin']: pkg.bin } : typeof pkg.bin === 'object' && pkg.bin ? pkg.bin as Record<string, unknown> : {};
   const targets = Object.values(bins).filter((t): t is string => typeof t === 'string').map((t) => t.replace(/^\.\//, ''));
   if (!targets.length || pkg.module !== undefined) return null;
   if (pkg.main !== undefined && !(typeof pkg.main === 'string' && targets.includes(pkg.main.replace(/^\.\//, '')))) return null;
@@ -710,7 +710,7 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
     const awaitNode = call?.type === 'call' ? call.parent : undefined;
     const statement = awaitNode?.type === 'await' ? (awaitNode.parent?.type === 'assignment' ? awaitNode.parent.parent : awaitNode.parent) : undefined;
     const sequential = statement?.type === 'expression_statement' || statement?.type === 'return_statement';
-    if (!sequential || statement!.parent?.parent?.id !== mainFn.id) return undefined;
+    if (!sequential || statement.parent?.parent?.id !== mainFn.id) return undefined;
     awaited++;
   }
   return awaited ? evidence : undefined;
