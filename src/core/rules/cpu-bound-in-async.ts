@@ -1,5 +1,6 @@
 import { Query, type Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../context';
+import { PYTHON_HEAVY_LAST_NAMES, TS_HEAVY_LAST_NAMES, pythonHeavyCall, tsHeavyCall, type HeavyApi } from '../catalog/heavy';
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
@@ -27,7 +28,11 @@ export const meta: RuleMeta = {
       '',
       'CPU-bound means, on positive evidence only: a loop whose body does arithmetic or builds strings and calls nothing',
       'that does I/O or that the analysis cannot see into; recursion with arithmetic; calls to same-file functions that',
-      'are CPU-bound by these rules. Loops over a literal range of fewer than 1000 items do not count, nor (JS/TS) loops that',
+      'are CPU-bound by these rules; a direct call of a library function known to be heavy whatever its input (key derivation and',
+      'password hashing: Python `hashlib.pbkdf2_hmac`/`scrypt`, `bcrypt.hashpw`/`checkpw`, argon2, passlib; JS `bcryptjs`/`bcrypt`',
+      '`hashSync`/`compareSync`; the catalogue `src/core/catalog/heavy.ts`). Parsers are not evidence alone (`json.loads`, `JSON.parse`:',
+      'their cost follows the input), and Node\'s `crypto.*Sync`/`zlib.*Sync` are `blocking-call-in-async`\'s, reported once there.',
+      'Loops over a literal range of fewer than 1000 items do not count, nor (JS/TS) loops that',
       'shift a number right until it is zero (`while (c) { ...; c >>= 1 }`: at most 64 turns); `print`/`console.*` in the',
       'loop makes it I/O-ish and silent.',
       '',
@@ -199,8 +204,14 @@ function checkPython(context: RuleContext): void {
     for (const call of work.calls) {
       const callee = call.childForFieldName('function');
       if (!callee || call.parent?.type === 'await') continue;
-      // Only a name this file defines or assigns, for a function that may compute, can matter: skip resolving others.
       const last = calleeLastName(callee);
+      // A library call known to be heavy (`hashlib.pbkdf2_hmac`, `bcrypt.hashpw`) is evidence on its own.
+      const heavy = last !== undefined && PYTHON_HEAVY_LAST_NAMES.has(last) ? pythonHeavyCall(semantics.calleeName(call)) : undefined;
+      if (heavy) {
+        reportHeavy(context, call, callee, heavy, `\`async def ${name}\``, PYTHON_HEAVY_ADVICE, weigh(context, fn, undefined, contexts));
+        continue;
+      }
+      // Only a name this file defines or assigns, for a function that may compute, can matter: skip resolving others.
       if (last !== undefined && !nameMayBeCpu(semantics, last)) continue;
       const target = callableNode(semantics, callee);
       if (!target || isAsyncDef(target)) continue;
@@ -218,6 +229,21 @@ function checkPython(context: RuleContext): void {
       });
     }
   }
+}
+
+const PYTHON_HEAVY_ADVICE = 'Run it in a worker thread (`await asyncio.to_thread(...)`): these hashes release the GIL, so the event loop and the hash run in parallel.';
+const TS_HEAVY_ADVICE = 'Use the library\'s async form (`await bcrypt.hash(...)`), which runs off the main thread or yields between rounds, or a `worker_threads` Worker.';
+
+/** A direct call of a library function the heavy-API catalogue lists: CPU evidence whatever its arguments. */
+function reportHeavy(context: RuleContext, call: Node, callee: Node, heavy: HeavyApi, where: string, advice: string, weighed: ReturnType<typeof weigh>): void {
+  if (weighed.off) return;
+  context.report({
+    code: meta.slug,
+    message: `\`${callee.text}()\` at line ${call.startPosition.row + 1} is CPU-heavy: it ${heavy.why}, and is called directly in ${where}, holding the event loop until it returns. ${advice}${weighed.suffix}`,
+    range: rangeOf(call),
+    related: weighed.related,
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
+  });
 }
 
 function capitalize(s: string): string {
@@ -358,6 +384,12 @@ function checkTs(context: RuleContext): void {
     for (const call of work.calls) {
       const callee = call.childForFieldName('function');
       if (!callee || call.parent?.type === 'await_expression') continue;
+      const last = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee.text;
+      const heavy = last !== undefined && TS_HEAVY_LAST_NAMES.has(last) ? tsHeavyCall(semantics.calleeName(call)) : undefined;
+      if (heavy) {
+        reportHeavy(context, call, callee, heavy, name, TS_HEAVY_ADVICE, weigh(context, fn, undefined, contexts));
+        continue;
+      }
       // `x.f()` never resolves to a function of this file, nor does a name the file declares no function by.
       if (callee.type === 'member_expression' || (callee.type === 'identifier' && !names.has(callee.text))) continue;
       const target = localFunction(semantics, callee);
