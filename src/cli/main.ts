@@ -242,7 +242,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const settings = settingsOf[index];
       // Paths relative to where the command runs: rules follow imports to the project's other files from there.
       const analyse = async (text: string): Promise<AnalysisResult | undefined> => {
-        const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd });
+        const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd, findCallers: true });
         if (outcome.kind === 'done') return outcome.value;
         failed = true;
         const why = outcome.kind === 'overrun'

@@ -1,8 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import { wordOccurrences } from './locate';
+import { getLoadedParser, languageFromPath, parseText } from './parser';
+import { PythonSemantics as PythonNames } from './python/semantics';
 import type { PythonSemantics } from './python/semantics';
 import { rangeOf } from './text';
-import { FUNCTION_TYPES, type TsSemantics } from './ts/semantics';
+import { FUNCTION_TYPES, TsSemantics as TsNames, type TsSemantics } from './ts/semantics';
 import type { Language, Range } from './types';
 
 /**
@@ -38,6 +40,8 @@ export interface ContextSource {
   python?(): PythonSemantics;
   /** Reads another project file by a path like `path` (the package's `package.json`); undefined when the host has none. */
   readFile?(path: string): string | undefined;
+  /** The source files of the package holding a path (the CLI): where an exported function's callers are looked for. */
+  listFiles?(near: string): readonly string[];
 }
 
 const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
@@ -106,7 +110,7 @@ const MAX_ENCLOSING = 8;
 export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
   const own = ownContext(fn, source);
   if (own.kind !== 'unknown') return own;
-  const called = calledOnlyFromCold(fn, source, 0, new Set());
+  const called = calledOnlyFromCold(fn, source, 0, new Set()) ?? calledFromOtherFiles(fn, source);
   if (called) return called;
   // A closure with no evidence of its own runs when its enclosing function does: inside a one-shot build hook or a
   // sequential `main`, it is cold too. Each step goes to a strictly enclosing function: bounded by MAX_ENCLOSING.
@@ -115,6 +119,8 @@ export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
     const context = ownContext(outer, source);
     if (context.kind === 'hot') return UNKNOWN;
     if (context.kind === 'cold') return context;
+    const called = calledOnlyFromCold(outer, source, 0, new Set()) ?? calledFromOtherFiles(outer, source);
+    if (called) return called;
   }
   return UNKNOWN;
 }
@@ -163,6 +169,129 @@ function calledOnlyFromCold(fn: Node, source: ContextSource, depth: number, visi
     found ??= { kind: 'cold', evidence: { message: `it is only called from code that runs once (\`${name}(...)\` at ${where(source, call)}: ${context.evidence!.message})`, range: rangeOf(call) } };
   }
   return found;
+}
+
+/** Files of the package holding the name that are looked at (parsed) for callers at most; more: the name is too common. */
+const MAX_CALLER_FILES = 40;
+/** Texts of the package's files, kept while one run (the CLI) searches them for callers; the oldest go first past this many. */
+const callerTexts = new Map<string, string | null>();
+const MAX_CALLER_TEXTS = 5_000;
+
+function cachedText(source: ContextSource, file: string): string | undefined {
+  let text = callerTexts.get(file);
+  if (text === undefined) {
+    text = source.readFile!(file) ?? null;
+    if (callerTexts.size >= MAX_CALLER_TEXTS) callerTexts.delete(callerTexts.keys().next().value!);
+    callerTexts.set(file, text);
+  }
+  return text ?? undefined;
+}
+
+/**
+ * An exported function (TS/JS) or public module function (Python) whose every call in the other files of its package is in
+ * cold code (a one-shot hook, a sequential main, a config loader...): cold. Needs the host's file list (the CLI gives it).
+ * A file that re-exports the module makes the function public API: unknown.
+ */
+function calledFromOtherFiles(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  if (!source.listFiles || !source.readFile || !source.path) return undefined;
+  const python = source.language === 'python';
+  const name = python ? (fn.parent?.type === 'module' || fn.parent?.parent?.type === 'module' ? pythonName(fn) : undefined) : exported(fn) ? tsFunctionName(fn) : undefined;
+  if (!name || name.length < 3) return undefined;
+  const ownPath = source.path;
+  const stem = modulePathStem(ownPath);
+  // Text an import of the module must contain (`/dev'`, `/dev/index.js`, `from .dev import`): a cheap test before parsing.
+  const last = stem.slice(stem.lastIndexOf('/') + 1);
+  const endings = python ? [`${last} import`, `.${last}`, `import ${last}`] : [`/${last}'`, `/${last}"`, `/${last}/index`, `/${last}.`, `/${last}\``];
+  let found: ConcurrencyContext | undefined;
+  let looked = 0;
+  for (const file of source.listFiles(ownPath)) {
+    if (file === ownPath || python !== file.endsWith('.py')) continue;
+    const text = cachedText(source, file);
+    if (!text || !text.includes(name) || !endings.some((e) => text.includes(e)) || wordOccurrences(text, name).length === 0) continue;
+    if (++looked > MAX_CALLER_FILES) return undefined;
+    const verdict = callersIn(file, text, name, stem, python);
+    if (verdict === 'unknown') return undefined;
+    if (verdict) found ??= verdict;
+  }
+  return found;
+}
+
+/** `a/b/index.ts` → `a/b`, `a/b/c.js` → `a/b/c`: what an import of the module resolves to. */
+function modulePathStem(file: string): string {
+  const bare = file.replace(/\.([cm]?[jt]sx?|py)$/, '');
+  return bare.endsWith('/index') || bare.endsWith('/__init__') ? bare.slice(0, bare.lastIndexOf('/')) : bare;
+}
+
+/** `../x/y.js` from `dir` → `dir/../x/y` normalised ('..' and '.' resolved). */
+function resolveRelative(dir: string, specifier: string): string {
+  const parts = dir ? dir.split('/') : [];
+  // One step per segment of the specifier: bounded by its length.
+  for (const segment of specifier.split('/')) {
+    if (segment === '..') parts.pop();
+    else if (segment !== '.' && segment !== '') parts.push(segment);
+  }
+  return parts.join('/');
+}
+
+/**
+ * In `file`, the calls of `name` imported from the module at `stem`: the first one's cold context when all are cold,
+ * 'unknown' when one is not (or the file re-exports the module, or passes `name` along), undefined when it does not import it.
+ */
+function callersIn(file: string, text: string, name: string, stem: string, python: boolean): ConcurrencyContext | 'unknown' | undefined {
+  const language = languageFromPath(file);
+  const parser = language && getLoadedParser(language);
+  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 500 }) : null;
+  if (!tree || !language) return 'unknown';
+  try {
+    const root = tree.rootNode;
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    if (!importsModule(root, dir, stem, python)) return undefined;
+    const source: ContextSource = { language, root, text, path: file, ts: () => new TsNames(tree), python: () => new PythonNames(tree) };
+    let cold: ConcurrencyContext | undefined;
+    for (const offset of wordOccurrences(text, name).slice(0, MAX_REFERENCES)) {
+      const use = root.descendantForIndex(offset, offset + name.length);
+      // `x.name` in TS/JS is some object's property, not the imported binding; Python's `module.name` is the module's.
+      if (!use || use.startIndex !== offset || use.type !== 'identifier' || (!python && use.parent?.type === 'member_expression' && use.parent.childForFieldName('property')?.id === use.id)) continue;
+      const holder = use.parent;
+      // The import itself (`import { name }`, `from m import name`): not a use.
+      if (holder && /import|export_specifier|dotted_name|aliased_import/.test(holder.type)) {
+        if (holder.type === 'export_specifier') return 'unknown';
+        continue;
+      }
+      const calleeNode = holder?.type === 'member_expression' || holder?.type === 'attribute' ? holder : use;
+      const call = calleeNode.parent;
+      if (!call || !(call.type === 'call_expression' || call.type === 'call') || call.childForFieldName('function')?.id !== calleeNode.id) return 'unknown';
+      const caller = enclosingFunction(call, language);
+      // Module-level code runs once, when the module is first imported.
+      const context: ConcurrencyContext = caller ? contextOf(caller, source) : { kind: 'cold', evidence: { message: 'the module runs it once, when it is imported', range: rangeOf(call) } };
+      if (context.kind !== 'cold') return 'unknown';
+      cold ??= { kind: 'cold', evidence: { message: `it is only called from code that runs once (\`${name}(...)\` at ${where(source, call)}: ${context.evidence!.message})`, range: context.evidence!.range } };
+    }
+    return cold;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The file imports (or re-exports) the module at `stem`: a relative TS/JS specifier, or a Python module path ending in it. */
+function importsModule(root: Node, dir: string, stem: string, python: boolean): boolean {
+  if (python) {
+    const dotted = stem.split('/');
+    return root.namedChildren.some((statement) => {
+      if (statement?.type !== 'import_from_statement' && statement?.type !== 'import_statement') return false;
+      const module = statement.type === 'import_from_statement' ? statement.childForFieldName('module_name')?.text : statement.namedChildren[0]?.text;
+      const parts = module?.replace(/^\.+/, '').split('.') ?? [];
+      // `from pkg.mod import f` / `from .mod import f`: the module path's last segments are the file's.
+      return parts.length > 0 && parts.every((part, i) => dotted[dotted.length - parts.length + i] === part);
+    });
+  }
+  return root.descendantsOfType('string').some((literal) => {
+    const holder = literal?.parent;
+    const importing = holder?.type === 'import_statement' || holder?.type === 'export_statement'
+      || (holder?.type === 'arguments' && /^(require|import)$/.test(holder.parent?.childForFieldName('function')?.text ?? ''));
+    const specifier = literal?.text.slice(1, -1) ?? '';
+    return importing && specifier.startsWith('.') && modulePathStem(resolveRelative(dir, specifier)) === stem;
+  });
 }
 
 /** The context of a caller, for `calledOnlyFromCold`: its own evidence, an enclosing cold function's, or its callers'. */
@@ -727,6 +856,13 @@ function lifecycleHook(name: string, fn: Node, source: ContextSource): Concurren
     const list = callee?.type === 'attribute' && lastName(callee) === 'append' ? lastName(callee.childForFieldName('object')) : undefined;
     if (list === 'on_startup' || list === 'on_cleanup' || list === 'on_shutdown') {
       return { kind: 'cold', evidence: { message: `it runs once, ${list === 'on_startup' ? 'before the server serves' : 'after the server stopped serving'} (\`${callee!.text}\` at ${where(source, call!)})`, range: rangeOf(callee!) } };
+    }
+    // FastAPI/Starlette `FastAPI(lifespan=f)`, `Starlette(on_startup=[f])`: start-up before serving, shut-down after it.
+    const keyword = use?.parent?.type === 'keyword_argument' ? use.parent
+      : use?.parent?.type === 'list' && use.parent.parent?.type === 'keyword_argument' ? use.parent.parent : undefined;
+    const key = keyword?.childForFieldName('name')?.text;
+    if (keyword && (key === 'lifespan' || key === 'on_startup' || key === 'on_shutdown')) {
+      return { kind: 'cold', evidence: { message: `it runs once, at the application's start-up or shut-down (\`${key}=\` at ${where(source, keyword)})`, range: rangeOf(keyword) } };
     }
   }
   return undefined;

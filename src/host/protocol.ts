@@ -25,6 +25,11 @@ export interface AnalyzeParams {
   path?: string;
   /** The absolute folder `path` is relative to: with it, the worker may read the file's local modules (re-exports). */
   projectRoot?: string;
+  /**
+   * Look for callers of an exported function in the other files of its package, to tell whether only cold code calls it
+   * (the CLI: it checks a whole tree once; the editor does not, to keep each file's analysis within its budget).
+   */
+  findCallers?: boolean;
 }
 
 export type JobBody =

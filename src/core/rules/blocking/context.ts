@@ -23,7 +23,7 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
   if (!fn) return { suffix: '', severity: apiSeverity, related: [] };
   let found = cache.get(fn.id);
   if (!found) {
-    found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python(), readFile: context.readFile });
+    found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python(), readFile: context.readFile, listFiles: context.listFiles });
     cache.set(fn.id, found);
   }
   const evidence = found.evidence;
