@@ -27,9 +27,12 @@ function readFile(file: string): string | undefined {
   }
 }
 
-async function findings(rel: string, settings?: AnalysisSettings): Promise<{ text: string; diagnostics: Diagnostic[] }> {
+/** The fixture project's source files, as the CLI's worker lists a package for finding callers. */
+const listFiles = () => sources(ROOT);
+
+async function findings(rel: string, settings?: AnalysisSettings, withCallers = true): Promise<{ text: string; diagnostics: Diagnostic[] }> {
   const text = fs.readFileSync(path.join(ROOT, rel), 'utf8');
-  const result = await analyzeText(text, languageFromPath(rel)!, { only: ONLY, path: rel, readFile, ...(settings ? { settings } : {}) });
+  const result = await analyzeText(text, languageFromPath(rel)!, { only: ONLY, path: rel, readFile, ...(withCallers ? { listFiles } : {}), ...(settings ? { settings } : {}) });
   assert.deepEqual(result.ruleErrors, []);
   return { text, diagnostics: result.diagnostics };
 }
@@ -70,10 +73,17 @@ describe('concurrency context on fixture projects (hot, cold, unknown)', () => {
     }
   });
 
+  it('an exported function is cold only when its callers can be listed (the CLI) and are all cold', async () => {
+    const withCallers = (await findings('plugin/dev.ts')).diagnostics;
+    assert.match(withCallers[0].message, /only called from code that runs once \(`startDevServer\(\.\.\.\)` at plugins\.ts:\d+: it is the plugin hook `configureServer`/);
+    const without = (await findings('plugin/dev.ts', undefined, false)).diagnostics;
+    assert.deepEqual(without.map((d) => d.severity), ['warning']);
+  });
+
   it('names the evidence of a cold context', async () => {
     const plugin = (await findings('plugin/plugins.ts')).diagnostics;
-    assert.match(plugin.find((d) => d.range.start.line === 11)!.message, /the plugin hook `writeBundle` \(plugins\.ts:11\), run once per build/);
-    assert.match(plugin.find((d) => d.range.start.line === 37)!.message, /only called from code that runs once \(`writeManifest\(\.\.\.\)` at plugins\.ts:30: it is the plugin hook `adapt`/);
+    assert.match(plugin.find((d) => d.range.start.line === 15)!.message, /the plugin hook `writeBundle` \(plugins\.ts:15\), run once per build/);
+    assert.match(plugin.find((d) => d.range.start.line === 41)!.message, /only called from code that runs once \(`writeManifest\(\.\.\.\)` at plugins\.ts:34: it is the plugin hook `adapt`/);
     const cli = (await findings('cli-tool/src/steps.ts')).diagnostics;
     assert.match(cli[0].message, /its package is a command-line tool \(`bin` `cli-tool` in cli-tool\/package\.json, nothing to import\)/);
     const test = (await findings('src/__tests__/cache.test.ts')).diagnostics;
