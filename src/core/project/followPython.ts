@@ -11,7 +11,12 @@ import type { Fix } from '../types';
 import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
 import { isAsync, ownCalls, projectTarget, summarisePython } from './pythonSummary';
 
-class PythonProject extends ProjectView {
+/** The project as a Python rule sees it from the analysed file (this file's functions summarised on demand). */
+export function pythonProject(context: RuleContext): PythonProject {
+  return new PythonProject(context, summarisePython(context.python(), blockingLookup(context.settings), true));
+}
+
+export class PythonProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const lookup = blockingLookup(this.context.settings);
     return path.endsWith('.py') ? summaryOfText(path, text, 'python', (tree) => summarisePython(new PythonSemantics(tree), lookup), lookupKey(this.context.settings)) : undefined;

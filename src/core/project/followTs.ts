@@ -8,7 +8,7 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, withDetail, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, withDetail, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -88,8 +88,8 @@ function mayMatter(callee: Node, names: ReadonlySet<string>, lookup: BlockingLoo
   return head?.type === 'this' || (head?.type === 'identifier' && names.has(head.text));
 }
 
-function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>): Pick<FunctionSummary, 'blocking' | 'calls'> {
-  const out: Pick<FunctionSummary, 'blocking' | 'calls'> = { calls: [] };
+function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>): Detail {
+  const out: Detail = { calls: [] };
   for (const call of ownCalls(semantics.tree, fn)) {
     const callee = call.childForFieldName('function');
     // Resolving a name costs a search of the file: only calls that can matter are resolved.

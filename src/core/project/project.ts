@@ -20,20 +20,29 @@ export interface FunctionSummary {
   blocking?: { api: string; shown: string; range: Range };
   /** Calls to the project's functions, in order. */
   calls: { target: CallTarget; shown: string; range: Range }[];
+  /**
+   * Threads or processes the function certainly starts: `.start()` on parameter `param` (0 is `self` in a method) in
+   * its own top-level code, or (`via`) a method of `self` it calls there that does. `error`: what a late `daemon`
+   * assignment raises, when the function knows the object's class (a method of a `Thread` subclass).
+   */
+  starts?: { param: number; shown: string; range: Range; via?: CallTarget; error?: string }[];
 }
 
 /** A function's summary with `blocking` and `calls` filled in now, or on first read (the analysed file's own). */
+export type Detail = Pick<FunctionSummary, 'blocking' | 'calls' | 'starts'>;
+
 export function withDetail(
-  head: Omit<FunctionSummary, 'blocking' | 'calls'>,
-  compute: () => Pick<FunctionSummary, 'blocking' | 'calls'>,
+  head: Omit<FunctionSummary, keyof Detail>,
+  compute: () => Detail,
   lazy: boolean,
 ): FunctionSummary {
   if (!lazy) return { ...head, ...compute() };
-  let known: Pick<FunctionSummary, 'blocking' | 'calls'> | undefined;
+  let known: Detail | undefined;
   const get = () => (known ??= compute());
   return Object.defineProperties({ ...head } as FunctionSummary, {
     blocking: { get: () => get().blocking, enumerable: true },
     calls: { get: () => get().calls, enumerable: true },
+    starts: { get: () => get().starts, enumerable: true },
   });
 }
 
