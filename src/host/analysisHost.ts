@@ -148,9 +148,10 @@ export class AnalysisHost {
     return this.request({ type: 'analyze', uri, params }, `${uri}`, key) as Promise<BudgetOutcome<AnalysisResult & { version: number }>>;
   }
 
-  hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings): Promise<BudgetOutcome<HoverInfo | undefined>> {
+  /** `project`: the file's analysis parameters, so a hover on one of the project's functions can say what it does. */
+  hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings, project?: AnalyzeParams): Promise<BudgetOutcome<HoverInfo | undefined>> {
     if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
-    return this.request({ type: 'hover', uri, position, diagnostics, settings }) as Promise<BudgetOutcome<HoverInfo | undefined>>;
+    return this.request({ type: 'hover', uri, position, diagnostics, settings, ...(project ? { project } : {}) }) as Promise<BudgetOutcome<HoverInfo | undefined>>;
   }
 
   visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[]): Promise<BudgetOutcome<Visualisation>> {

@@ -81,7 +81,8 @@ async function run(job: Job): Promise<unknown> {
       const facts = doc && factsOf(doc);
       if (!doc || !facts) return undefined;
       setPhase('hover');
-      return hoverAt(doc.parsed, facts, job.position, job.diagnostics, job.settings);
+      const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
+      return hoverAt(doc.parsed, facts, job.position, job.diagnostics, job.settings, project);
     }
     case 'visualise': {
       const doc = documents.get(job.uri);

@@ -367,10 +367,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const entry = documents.get(uri);
     if (!entry?.inHost || token.isCancellationRequested) return null;
     const version = entry.text.version;
+    const project = projectSettings(uri);
     const outcome = await host.hover(uri, { line: position.line, column: position.character }, diagnostics ?? [], {
       hover: settings.hover,
       pythonFreeThreaded: settings.analysis.pythonFreeThreaded,
-    });
+    }, { settings: project.settings, ...locate(uri) });
     // A hover computed on another text would describe the wrong code.
     if (outcome.kind !== 'done' || !outcome.value || token.isCancellationRequested || entry.text.version !== version) return null;
     const rendered = renderHover(outcome.value, visualiserLinks ? { visualiseUri: uri } : {});

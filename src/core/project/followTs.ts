@@ -49,7 +49,7 @@ export function tsFunctionKey(fn: Node): string | undefined {
 }
 
 /** Where a call leads when it calls the project's own code: a function of this file, `this.m()`, or an import from a relative module. */
-function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undefined {
+export function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undefined {
   if (callee.type === 'member_expression' && callee.childForFieldName('object')?.type === 'this') {
     const fn = enclosingFunction(callee);
     const cls = fn?.type === 'method_definition' ? classNameOf(fn.parent) : undefined;
@@ -135,7 +135,12 @@ function normalise(path: string): string | undefined {
   return out.join('/');
 }
 
-class TsProject extends ProjectView {
+/** The project as a TS/JS rule sees it from the analysed file (this file's functions summarised on demand). */
+export function tsProject(context: RuleContext): TsProject {
+  return new TsProject(context, summariseTs(context.ts(), blockingLookup(context.settings), true));
+}
+
+export class TsProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const language = languageFromPath(path);
     return language && language !== 'python' ? summaryOfText(path, text, language, (tree) => summariseTs(new TsSemantics(tree), blockingLookup(this.context.settings)), lookupKey(this.context.settings)) : undefined;

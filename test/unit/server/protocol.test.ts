@@ -145,6 +145,11 @@ describe('language server over stdio', () => {
     assert.match(d.message, /`git_rev\(\)` blocks the event loop: it calls `subprocess\.check_output\(\)` \(gitutil\.py:5\)/);
     const related = (d as unknown as { relatedInformation: { location: { uri: string } }[] }).relatedInformation;
     assert.equal(fileURLToPath(related[0].location.uri), path.join(dir, 'gitutil.py'));
+    // A hover on the helper's name says what it does, from the other file.
+    const hover = await rpc.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: appUri }, position: { line: 0, character: 22 } });
+    assert.equal(hover, null, 'the import line is not a call');
+    const onCall = await rpc.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: appUri }, position: { line: 4, character: 13 } });
+    assert.match(onCall.contents.value.replace(/\\(.)/g, '$1'), /`git_rev\(\)` blocks the thread it runs on:\*\* it calls `subprocess\.check_output\(\)` \(gitutil\.py:5\)/);
     // The helper stops blocking and is saved: the open caller loses its finding.
     fs.writeFileSync(path.join(dir, 'gitutil.py'), 'def git_rev():\n    return "0" * 40\n');
     published.delete(appUri);
