@@ -34,7 +34,7 @@ describe('hover on the project\'s own functions', () => {
     const info = await hoverOn('py-follow', 'app.py', 'python', 'rev = git_rev()', 'git_rev');
     assert.deepEqual(info?.effects?.blocks, [{ shown: 'subprocess.check_output()', where: 'util.py:5' }]);
     // As shown: markdown escapes in the document's text removed.
-    const markdown = renderHover(info!).markdown.replace(/\\(.)/g, '$1');
+    const markdown = renderHover(info).markdown.replace(/\\(.)/g, '$1');
     assert.match(markdown, /\*\*`git_rev\(\)` blocks the thread it runs on:\*\* it calls `subprocess\.check_output\(\)` \(util\.py:5\)\./);
     assert.match(markdown, /asyncio\.to_thread\(git_rev\)/);
   });
@@ -58,6 +58,6 @@ describe('hover on the project\'s own functions', () => {
     assert.deepEqual(local?.effects?.blocks?.map((b) => b.shown), ['loadTemplate()', 'fs.readFileSync()']);
     const imported = await hoverOn('ts-follow', 'app.ts', 'typescript', 'import { gitRev }', 'gitRev');
     assert.equal(imported?.effects, undefined, 'an import line is not a call');
-    assert.match(renderHover(local!).markdown, /`fs\/promises`/);
+    assert.match(renderHover(local).markdown, /`fs\/promises`/);
   });
 });
