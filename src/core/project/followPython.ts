@@ -13,8 +13,13 @@ import { isAsync, ownCalls, projectTarget, summarisePython } from './pythonSumma
 
 /** The project as a Python rule sees it from the analysed file (this file's functions summarised on demand). */
 export function pythonProject(context: RuleContext): PythonProject {
-  return new PythonProject(context, summarisePython(context.python(), blockingLookup(context.settings), true));
+  let project = projects.get(context);
+  if (!project) projects.set(context, project = new PythonProject(context, summarisePython(context.python(), blockingLookup(context.settings), true)));
+  return project;
 }
+
+// One view per rule's analysis: the files it looked at are looked at once.
+const projects = new WeakMap<RuleContext, PythonProject>();
 
 export class PythonProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {

@@ -3,6 +3,8 @@ import type { ConcurrencyContext } from '../context';
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
+import { projectCpuClassification } from '../project/cpuAcross';
+import { baseName } from '../project/project';
 import { rangeOf } from '../text';
 import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, localFunction, loopHeaderRange, tsLocalFunctionNames, tsMayBeCpu } from '../ts/cpu';
 import { FUNCTION_TYPES } from '../ts/semantics';
@@ -21,7 +23,7 @@ export const meta: RuleMeta = {
       'In an `async def` (Python) or `async` function (JS/TS), flags:',
       '',
       '- a loop that does CPU-bound work and has no `await` inside (see the heuristic below);',
-      '- a direct call of a same-file function that is CPU-bound;',
+      '- a direct call of a same-file function that is CPU-bound, or (Python) of a function of another module of the project;',
       '- `asyncio.gather(...)` / `Promise.all(...)` over coroutines or async callbacks whose bodies are CPU-bound and never',
       '  `await`: they do not run concurrently at all, but one after another.',
       '',
@@ -200,9 +202,12 @@ function checkPython(context: RuleContext): void {
       if (!callee || call.parent?.type === 'await') continue;
       // Only a name this file defines or assigns, for a function that may compute, can matter: skip resolving others.
       const last = calleeLastName(callee);
-      if (last !== undefined && !nameMayBeCpu(semantics, last)) continue;
-      const target = callableNode(semantics, callee);
-      if (!target || isAsyncDef(target)) continue;
+      const target = last === undefined || nameMayBeCpu(semantics, last) ? callableNode(semantics, callee) : undefined;
+      if (!target) {
+        reportAcross(context, semantics, { call, callee, fn, name }, contexts);
+        continue;
+      }
+      if (isAsyncDef(target)) continue;
       const c = cpuClassification(semantics, target);
       if (!c || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
@@ -216,6 +221,21 @@ function checkPython(context: RuleContext): void {
       });
     }
   }
+}
+
+/** A helper of another module of the project that is CPU-bound, called directly in an async function. */
+function reportAcross(context: RuleContext, semantics: PythonSemantics, at: { call: Node; callee: Node; fn: Node; name: string }, contexts: Map<number, ConcurrencyContext>): void {
+  const across = projectCpuClassification(context, semantics, at.callee);
+  const c = across?.classification;
+  if (!across || !c || across.async || !c.scale) return;
+  const weighed = weigh(context, at.fn, undefined, contexts);
+  context.report({
+    code: meta.slug,
+    message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in \`async def ${at.name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
+    range: rangeOf(at.call),
+    related: [...related(c).map((r) => ({ ...r, path: across.path })), ...weighed.related],
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
+  });
 }
 
 function capitalize(s: string): string {
