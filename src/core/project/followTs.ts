@@ -170,7 +170,12 @@ export class TsProject extends ProjectView {
 
 /** Names a call can start from to reach the project's code: this file's functions and classes, and relative imports. */
 function projectNames(root: Node, own: FileSummary): Set<string> {
-  const names = new Set(Object.keys(own.functions).map((key) => key.split('.')[0]));
+  return new Set([...Object.keys(own.functions).map((key) => key.split('.')[0]), ...relativeImportNames(root)]);
+}
+
+/** Names bound by imports from relative modules (`./util`): the only imports that can be the project's functions. */
+export function relativeImportNames(root: Node): Set<string> {
+  const names = new Set<string>();
   for (const statement of root.namedChildren) {
     const source = statement?.type === 'import_statement' ? statement.childForFieldName('source')?.text.slice(1, -1) : undefined;
     if (!source?.startsWith('.')) continue;

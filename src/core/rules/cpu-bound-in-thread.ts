@@ -140,7 +140,7 @@ export const rule: Rule = {
       if (!handoff) continue;
       const fn = callableNode(semantics, handoff.target);
       if (!fn) {
-        reportAcross(context, semantics, handoff);
+        reportAcross(context, handoff);
         continue;
       }
       if (isAsync(fn)) continue;
@@ -163,8 +163,8 @@ export const rule: Rule = {
 };
 
 /** A target that is a CPU-bound function of another module of the project (no fix: it would have to be checked there). */
-function reportAcross(context: RuleContext, semantics: PythonSemantics, handoff: Handoff): void {
-  const across = projectCpuClassification(context, semantics, handoff.target);
+function reportAcross(context: RuleContext, handoff: Handoff): void {
+  const across = projectCpuClassification(context, handoff.target);
   if (!across || across.async || across.classification.releasesGil) return;
   const c = across.classification;
   context.report({

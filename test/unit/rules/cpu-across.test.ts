@@ -40,6 +40,19 @@ describe('CPU rules across modules', () => {
     assert.deepEqual(first.related.map((r) => [r.path, r.range.start.line + 1]), [['lib/crunch.py', 3]]);
   });
 
+  it('TS/JS: a CPU-bound function imported from a relative module, called directly in an async function', async () => {
+    const project = path.join(repoRoot, 'test', 'fixtures', 'projects', 'ts-cpu');
+    const text = fs.readFileSync(path.join(project, 'app.ts'), 'utf8');
+    const result = await analyzeText(text, 'typescript', {
+      only: RULES, path: 'app.ts',
+      readFile: (file) => (fs.existsSync(path.join(project, file)) ? fs.readFileSync(path.join(project, file), 'utf8') : undefined),
+    });
+    const expected = text.split('\n').flatMap((line, i) => (line.includes('// CPU-IN-ASYNC') ? [i + 1] : []));
+    assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), expected);
+    assert.match(result.diagnostics[0].message, /runs 1,000,000 times.*in hash\.ts/);
+    assert.equal(result.diagnostics[0].related[0].path, 'lib/hash.ts');
+  });
+
   it('stays in the file when following calls is off', async () => {
     assert.deepEqual(await analyse(false), []);
   });
