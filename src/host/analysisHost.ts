@@ -154,11 +154,12 @@ export class AnalysisHost {
     return this.request({ type: 'hover', uri, position, diagnostics, settings, ...(project ? { project } : {}) }) as Promise<BudgetOutcome<HoverInfo | undefined>>;
   }
 
-  visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[]): Promise<BudgetOutcome<Visualisation>> {
+  /** `project`: the file's analysis parameters, so calls into other modules of the project show what they block on. */
+  visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[], project?: AnalyzeParams): Promise<BudgetOutcome<Visualisation>> {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
     const key = `visualise ${mirror.version} ${JSON.stringify(settings)}`;
-    return this.request({ type: 'visualise', uri, settings, diagnostics }, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
+    return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}) }, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */

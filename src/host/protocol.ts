@@ -34,7 +34,7 @@ export type JobBody =
   | { type: 'close'; uri: string }
   | { type: 'analyze'; uri: string; params: AnalyzeParams }
   | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings; project?: AnalyzeParams }
-  | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[] }
+  | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams };
 
 export type Job = JobBody & { id: number };

@@ -88,7 +88,8 @@ async function run(job: Job): Promise<unknown> {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
       setPhase('visualise');
-      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics);
+      const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
+      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project);
     }
     case 'analyzeText':
       setPhase('parse');

@@ -409,7 +409,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const diagnostics = (await current(uri)) ?? entry.last?.diagnostics ?? [];
     if (token.isCancellationRequested) return null;
     const freeThreaded = settings.analysis.pythonFreeThreaded;
-    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics);
+    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri) });
     if (outcome.kind === 'overrun') return { note: `Building the model stopped after ${outcome.budgetMs} ms (concurrencyLens.analysisBudgetMs).` };
     if (outcome.kind !== 'done') return { note: `The model could not be built (${outcome.kind === 'failed' ? outcome.message : outcome.kind}).` };
     return { visualisation: outcome.value, diagnostics, freeThreaded };

@@ -49,6 +49,35 @@ function hoveredFunction(node: Node): { name: Node; callee?: Node; definition?: 
   return isCall ? { name: node, callee } : undefined;
 }
 
+/** A call of one of the project's functions that blocks the thread, as steps down to the blocking call; else undefined. */
+export type BlockingOracle = (callee: Node) => EffectStep[] | undefined;
+
+function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): RuleContext | undefined {
+  const tree = doc.tree;
+  if (!tree || tree !== facts.tree) return undefined;
+  return {
+    language: doc.language, tree, root: tree.rootNode, text: doc.text, lines: doc.lines, settings: access.settings ?? defaultSettings,
+    path: access.path, readFile: access.readFile,
+    python: () => facts.python(), ts: () => facts.ts(),
+    report: () => undefined,
+  };
+}
+
+/** For the visualiser: what a call of the project's code (in another module) blocks on, from the same summaries. */
+export function blockingOracle(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): BlockingOracle | undefined {
+  const context = contextFor(doc, facts, access);
+  const depth = context?.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
+  if (!context || !access.readFile || depth <= 0) return undefined;
+  const python = doc.language === 'python';
+  const project: ProjectView = python ? pythonProject(context) : tsProject(context);
+  return (callee) => {
+    const target = python ? pythonProjectTarget(facts.python(), callee) : tsProjectTarget(facts.ts(), callee);
+    const place = target && project.resolve(target, access.path);
+    const hops = place && project.chain(place, depth);
+    return hops?.map((h) => ({ shown: h.shown, where: where(h, access.path) }));
+  };
+}
+
 /** Effects of the project function hovered at `position`, when it has any worth saying; bounded like the rules' chains. */
 export function functionEffectsAt(doc: ParsedDocument, facts: TreeFacts, position: Position, access: ProjectAccess): FunctionEffects | undefined {
   const tree = doc.tree;
@@ -60,12 +89,7 @@ export function functionEffectsAt(doc: ParsedDocument, facts: TreeFacts, positio
   const settings = access.settings ?? defaultSettings;
   const depth = settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
   if (depth <= 0) return undefined;
-  const context: RuleContext = {
-    language: doc.language, tree, root: tree.rootNode, text: doc.text, lines: doc.lines, settings,
-    path: access.path, readFile: access.readFile,
-    python: () => facts.python(), ts: () => facts.ts(),
-    report: () => undefined,
-  };
+  const context = contextFor(doc, facts, access)!;
   const python = doc.language === 'python';
   let target: CallTarget | undefined;
   if (hovered.definition) {
