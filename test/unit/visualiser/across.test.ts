@@ -44,6 +44,6 @@ describe('visualiser across modules', () => {
     const { model: m } = await model('typescript', 'app.ts', ts, true);
     const step = m.units.flatMap((u) => u.steps).find((s) => s.label.startsWith('load('));
     assert.equal(step?.kind, 'blocking');
-    assert.match(step!.label, /→ fs\.readFileSync\(\) \(tpl\.ts:3\)$/);
+    assert.match(step.label, /→ fs\.readFileSync\(\) \(tpl\.ts:3\)$/);
   });
 });
