@@ -668,7 +668,7 @@ function importedModule(root: Node, modules: ReadonlySet<string>): Node | undefi
   return undefined;
 }
 
-/** `package.json` verdicts by folder: whether the nearest package is a command-line tool only (bounded below). */
+/** `package.json` verdicts by the file's text (an edited file gets a new verdict): its bin's name, or null (bounded below). */
 const packageVerdicts = new Map<string, string | null>();
 const MAX_PACKAGE_VERDICTS = 500;
 /** Folders walked up from a file to its nearest `package.json` at most. */
@@ -676,7 +676,8 @@ const MAX_PACKAGE_DEPTH = 12;
 
 /**
  * A TS/JS file whose nearest `package.json` has a `bin` and nothing to import (no `exports` but `./package.json`, no `main`
- * other than a bin): all its code runs under that command, one step at a time.
+ * other than a bin): all its code runs under that command, one step at a time. Read through the host each time, so the
+ * editor sees (and re-checks on) a change to it.
  */
 function cliPackage(source: ContextSource): ConcurrencyContext | undefined {
   if (source.language === 'python' || !source.path || !source.readFile) return undefined;
@@ -684,16 +685,14 @@ function cliPackage(source: ContextSource): ConcurrencyContext | undefined {
   // Each step drops one folder: bounded by the path's depth and MAX_PACKAGE_DEPTH.
   for (let depth = 0; depth <= Math.min(segments.length, MAX_PACKAGE_DEPTH); depth++) {
     const dir = segments.slice(0, segments.length - depth).join('/');
-    let verdict = packageVerdicts.get(dir);
+    const text = source.readFile(dir ? `${dir}/package.json` : 'package.json');
+    // No package.json here: look further up.
+    if (text === undefined) continue;
+    let verdict = packageVerdicts.get(text);
     if (verdict === undefined) {
-      const text = source.readFile(dir ? `${dir}/package.json` : 'package.json');
-      if (text === undefined) {
-        // No package.json here: look further up (not cached, the host may not list folders).
-        continue;
-      }
       verdict = cliOnlyPackage(text);
       if (packageVerdicts.size >= MAX_PACKAGE_VERDICTS) packageVerdicts.delete(packageVerdicts.keys().next().value!);
-      packageVerdicts.set(dir, verdict);
+      packageVerdicts.set(text, verdict);
     }
     if (verdict === null) return undefined;
     const start = { line: 0, column: 0 };

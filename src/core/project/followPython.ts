@@ -11,7 +11,17 @@ import type { Fix } from '../types';
 import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
 import { isAsync, ownCalls, projectTarget, summarisePython } from './pythonSummary';
 
-class PythonProject extends ProjectView {
+/** The project as a Python rule sees it from the analysed file (this file's functions summarised on demand). */
+export function pythonProject(context: RuleContext): PythonProject {
+  let project = projects.get(context);
+  if (!project) projects.set(context, project = new PythonProject(context, summarisePython(context.python(), blockingLookup(context.settings), true)));
+  return project;
+}
+
+// One view per rule's analysis: the files it looked at are looked at once.
+const projects = new WeakMap<RuleContext, PythonProject>();
+
+export class PythonProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const lookup = blockingLookup(this.context.settings);
     return path.endsWith('.py') ? summaryOfText(path, text, 'python', (tree) => summarisePython(new PythonSemantics(tree), lookup), lookupKey(this.context.settings)) : undefined;

@@ -8,7 +8,7 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, withDetail, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, withDetail, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -49,7 +49,7 @@ export function tsFunctionKey(fn: Node): string | undefined {
 }
 
 /** Where a call leads when it calls the project's own code: a function of this file, `this.m()`, or an import from a relative module. */
-function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undefined {
+export function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undefined {
   if (callee.type === 'member_expression' && callee.childForFieldName('object')?.type === 'this') {
     const fn = enclosingFunction(callee);
     const cls = fn?.type === 'method_definition' ? classNameOf(fn.parent) : undefined;
@@ -88,8 +88,8 @@ function mayMatter(callee: Node, names: ReadonlySet<string>, lookup: BlockingLoo
   return head?.type === 'this' || (head?.type === 'identifier' && names.has(head.text));
 }
 
-function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>): Pick<FunctionSummary, 'blocking' | 'calls'> {
-  const out: Pick<FunctionSummary, 'blocking' | 'calls'> = { calls: [] };
+function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>): Detail {
+  const out: Detail = { calls: [] };
   for (const call of ownCalls(semantics.tree, fn)) {
     const callee = call.childForFieldName('function');
     // Resolving a name costs a search of the file: only calls that can matter are resolved.
@@ -135,7 +135,12 @@ function normalise(path: string): string | undefined {
   return out.join('/');
 }
 
-class TsProject extends ProjectView {
+/** The project as a TS/JS rule sees it from the analysed file (this file's functions summarised on demand). */
+export function tsProject(context: RuleContext): TsProject {
+  return new TsProject(context, summariseTs(context.ts(), blockingLookup(context.settings), true));
+}
+
+export class TsProject extends ProjectView {
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const language = languageFromPath(path);
     return language && language !== 'python' ? summaryOfText(path, text, language, (tree) => summariseTs(new TsSemantics(tree), blockingLookup(this.context.settings)), lookupKey(this.context.settings)) : undefined;
@@ -165,7 +170,12 @@ class TsProject extends ProjectView {
 
 /** Names a call can start from to reach the project's code: this file's functions and classes, and relative imports. */
 function projectNames(root: Node, own: FileSummary): Set<string> {
-  const names = new Set(Object.keys(own.functions).map((key) => key.split('.')[0]));
+  return new Set([...Object.keys(own.functions).map((key) => key.split('.')[0]), ...relativeImportNames(root)]);
+}
+
+/** Names bound by imports from relative modules (`./util`): the only imports that can be the project's functions. */
+export function relativeImportNames(root: Node): Set<string> {
+  const names = new Set<string>();
   for (const statement of root.namedChildren) {
     const source = statement?.type === 'import_statement' ? statement.childForFieldName('source')?.text.slice(1, -1) : undefined;
     if (!source?.startsWith('.')) continue;
