@@ -2,6 +2,7 @@
 // costs the client, memory with 100 open files. Figures only; nothing asserts a time.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { LineIndex, type Language } from '../src/core';
@@ -108,7 +109,7 @@ async function memory(): Promise<void> {
  * to that finding, and from an unsaved edit of the last helper to the opened file's new diagnostics (debounce 0).
  */
 async function workspace(language: 'python' | 'typescript', files = 2000): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cl-bench-ws-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-bench-ws-'));
   const py = language === 'python';
   const ext = py ? 'py' : 'ts';
   const filler = corpus(language, 120, path.join(root, 'src'));
