@@ -9,6 +9,8 @@ import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOp
 import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
+import { loadCache, mergeCache, saveCache } from './cache';
+import type { FileSummary } from '../core/project/project';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
        concurrency-lens rules
@@ -31,6 +33,7 @@ Options:
   --stdin-filename <name>    read the source from stdin, analysed as the file <name>
   --fix                      apply each finding's preferred fix (with --stdin-filename: print the fixed source)
   --diff                     print the fixes as a unified diff (for git apply) instead of writing them
+  --no-cache                 do not read or write .concurrency-lens-cache/ (other files' summaries, kept between runs)
   --baseline <file>          report only findings not recorded in this baseline
   --write-baseline <file>    record today's findings in a baseline file
   -h, --help                 show this help
@@ -51,10 +54,12 @@ interface Options extends ProjectOptions {
   coldSeverity?: 'hint' | 'off';
   maxBytes: number;
   budgetMs: number;
+  /** Keep other files' summaries in .concurrency-lens-cache/ between runs. */
+  cache: boolean;
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS, ...defaultProjectOptions() };
+  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS, cache: true, ...defaultProjectOptions() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): string => {
@@ -78,6 +83,7 @@ function parseArgs(args: string[]): Options {
         options.rules.push(slug);
         break;
       }
+      case '--no-cache': options.cache = false; break;
       case '--free-threaded': options.freeThreaded = true; options.setByFlags.add('pythonFreeThreaded'); break;
       case '--cold-severity': {
         const cold = value();
@@ -227,7 +233,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
 
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
-  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs }));
+  const summaries = options.cache ? loadCache(io.cwd, version) : undefined;
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
     // Each turn takes the next file: bounded by the number of files.
@@ -277,6 +284,10 @@ async function check(options: Options, io: CliIO): Promise<number> {
   };
   try {
     await Promise.all(hosts.map(analyseFiles));
+    if (options.cache && stdinText === undefined) {
+      const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
+      saveCache(io.cwd, version, mergeCache(summaries, Object.assign({}, ...used.map((u) => (u.kind === 'done' ? u.value : {}))) as Record<string, FileSummary>));
+    }
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()));
   }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
 import { hoverAt } from '../core/hover';
+import { exportSummaries, importSummaries } from '../core/project/project';
 import { buildVisualisation } from '../core/visualiser';
 import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
@@ -19,6 +20,7 @@ const init = workerData as WorkerInit;
 const slots = new Int32Array(init.shared);
 const limits: InputLimits = { ...defaultLimits, ...init.limits };
 const documents = new Map<string, OpenDocument>();
+if (init.summaries) importSummaries(init.summaries);
 
 function setPhase(phase: string): void {
   Atomics.store(slots, SLOT_PHASE, phaseIndex(phase));
@@ -146,6 +148,8 @@ async function run(job: Job): Promise<unknown> {
       const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
       return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project);
     }
+    case 'exportSummaries':
+      return exportSummaries();
     case 'analyzeText':
       setPhase('parse');
       return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });

@@ -53,11 +53,48 @@ export interface FileSummary {
 
 export const DEFAULT_FOLLOW_DEPTH = 5;
 /** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
-const CACHE_LIMIT = 2_000;
+const CACHE_LIMIT = 20_000;
 /** Files looked at per analysis at most: a chain is followed through a few modules, not a whole tree. */
 const FILES_PER_ANALYSIS = 200;
 
 const summaryCache = new Map<string, FileSummary>();
+/** Keys used since the process started, most recent last: what a persistent cache should keep (bounded like the cache). */
+const usedKeys = new Set<string>();
+
+function markUsed(key: string): void {
+  usedKeys.delete(key);
+  usedKeys.add(key);
+  if (usedKeys.size > CACHE_LIMIT) usedKeys.delete(usedKeys.keys().next().value!);
+}
+
+/** The summaries this process used (computed or imported), for a persistent cache; plain data. */
+export function exportSummaries(): Record<string, FileSummary> {
+  const out: Record<string, FileSummary> = {};
+  for (const key of usedKeys) {
+    const summary = summaryCache.get(key);
+    if (summary) out[key] = summary;
+  }
+  return out;
+}
+
+/** Summaries from a persistent cache. Keys hold the path, the content's hash and the settings: a changed file misses. */
+export function importSummaries(entries: Record<string, FileSummary>): void {
+  for (const [key, summary] of Object.entries(entries)) {
+    if (summaryCache.size >= CACHE_LIMIT) break;
+    if (wellFormed(summary)) summaryCache.set(key, summary);
+  }
+}
+
+/** The shape the follower reads, checked before trusting a cache file that may be old or damaged. */
+function wellFormed(summary: unknown): summary is FileSummary {
+  const functions = (summary as FileSummary | null)?.functions;
+  if (!functions || typeof functions !== 'object') return false;
+  return Object.values(functions).every((fn: Partial<FunctionSummary> | null) => fn && typeof fn === 'object'
+    && typeof fn.key === 'string' && typeof fn.async === 'boolean' && Array.isArray(fn.calls)
+    && fn.calls.every((c) => c && typeof c === 'object' && c.target && typeof c.shown === 'string' && c.range)
+    && (fn.starts === undefined || Array.isArray(fn.starts))
+    && (fn.blocking === undefined || (typeof fn.blocking === 'object' && typeof fn.blocking.shown === 'string')));
+}
 
 /** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
 function contentKey(text: string): string {
@@ -71,11 +108,15 @@ export function summaryOfText(path: string, text: string, language: Language, su
   // `variant`: what else the summary depends on (the project's blocking.extra / allow).
   const key = cacheKey(path, text, variant);
   const cached = summaryCache.get(key);
-  if (cached) return cached;
+  if (cached) {
+    markUsed(key);
+    return cached;
+  }
   const summary = withParsed(text, language, summarise);
   if (!summary) return undefined;
   if (summaryCache.size >= CACHE_LIMIT) summaryCache.delete(summaryCache.keys().next().value!);
   summaryCache.set(key, summary);
+  markUsed(key);
   return summary;
 }
 
