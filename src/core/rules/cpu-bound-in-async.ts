@@ -216,7 +216,7 @@ function checkPython(context: RuleContext): void {
       }
       const target = last === undefined || nameMayBeCpu(semantics, last) ? callableNode(semantics, callee) : undefined;
       if (!target) {
-        reportAcross(context, { call, callee, fn, name }, contexts);
+        reportAcross(context, { call, callee, fn, where: `\`async def ${name}\`` }, contexts);
         continue;
       }
       if (isAsyncDef(target)) continue;
@@ -251,16 +251,21 @@ function reportHeavy(context: RuleContext, call: Node, callee: Node, heavy: Heav
   });
 }
 
-/** A helper of another module of the project that is CPU-bound, called directly in an async function. */
-function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: Node; name: string }, contexts: Map<number, ConcurrencyContext>): void {
+/**
+ * A helper of another module of the project that is CPU-bound, called directly in an async function: `where` names the
+ * function as the language's messages do.
+ */
+function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: Node; where: string }, contexts: Map<number, ConcurrencyContext>): void {
   const across = projectCpuClassification(context, at.callee);
   const c = across?.classification;
   if (!across || !c || across.async || !c.scale) return;
   const weighed = weigh(context, at.fn, undefined, contexts);
   if (weighed.off) return;
+  const python = context.language === 'python';
   context.report({
     code: meta.slug,
-    message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in \`async def ${at.name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
+    message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in ${at.where}: `
+      + `${python ? 'it holds the event loop until it returns.' : 'it blocks the event loop until it returns.'} ${python ? PYTHON_ADVICE : NODE_ADVICE}${weighed.suffix}`,
     range: rangeOf(at.call),
     related: [...related(c).map((r) => ({ ...r, path: across.path })), ...weighed.related],
     ...(weighed.severity ? { severity: weighed.severity } : {}),
@@ -415,7 +420,7 @@ function checkTs(context: RuleContext): void {
       // `x.f()` never resolves to a function of this file, nor does a name the file declares no function by; an
       // imported name may be a function of another module.
       if (callee.type === 'member_expression' || (callee.type === 'identifier' && !names.has(callee.text))) {
-        if (callee.type === 'identifier' && imported.has(callee.text)) reportTsAcross(context, { call, callee, fn, name }, contexts);
+        if (callee.type === 'identifier' && imported.has(callee.text)) reportAcross(context, { call, callee, fn, where: name }, contexts);
         continue;
       }
       const target = localFunction(semantics, callee);
@@ -435,20 +440,6 @@ function checkTs(context: RuleContext): void {
   }
 }
 
-function reportTsAcross(context: RuleContext, at: { call: Node; callee: Node; fn: Node; name: string }, contexts: Map<number, ConcurrencyContext>): void {
-  const across = projectCpuClassification(context, at.callee);
-  const c = across?.classification;
-  if (!across || !c || across.async || !c.scale) return;
-  const weighed = weigh(context, at.fn, undefined, contexts);
-  if (weighed.off) return;
-  context.report({
-    code: meta.slug,
-    message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in ${at.name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,
-    range: rangeOf(at.call),
-    related: [...related(c).map((r) => ({ ...r, path: across.path })), ...weighed.related],
-    ...(weighed.severity ? { severity: weighed.severity } : {}),
-  });
-}
 
 /** The async functions whose calls make up a `Promise.all` argument: `[f(), g()]`, `xs.map(async (x) => ...)`, `xs.map(f)`. */
 function promiseFunctions(context: RuleContext, arg: Node): { fn: Node; at: Node; many: boolean }[] {
