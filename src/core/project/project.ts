@@ -8,8 +8,24 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix, Language, Range, RelatedLocation } from '../types';
 
-/** A function of the project a call leads to: by key in the same file, or by qualified name elsewhere. */
-export type CallTarget = { kind: 'local'; key: string } | { kind: 'qualified'; name: string };
+/**
+ * A function (or class, or module variable) of the project a name leads to: by key in the same file, by Python
+ * qualified name elsewhere ('util.git_rev', '.helpers.Repo.head'), or by a TS/JS module specifier and the name of
+ * what it exports ('f', 'Repo.head', 'default').
+ */
+export type CallTarget =
+  | { kind: 'local'; key: string }
+  | { kind: 'qualified'; name: string }
+  | { kind: 'module'; specifier: string; name: string };
+
+/** `member` of what `target` names: a method of a class, a function of a module. */
+export function memberOf(target: CallTarget, member: string): CallTarget {
+  switch (target.kind) {
+    case 'local': return { kind: 'local', key: `${target.key}.${member}` };
+    case 'qualified': return { kind: 'qualified', name: `${target.name}.${member}` };
+    case 'module': return { kind: 'module', specifier: target.specifier, name: `${target.name}.${member}` };
+  }
+}
 
 export interface FunctionSummary {
   /** 'f' for a module-level function, 'Class.m' for a method. */
@@ -37,9 +53,17 @@ export function withDetail(
   });
 }
 
-/** A file's functions by key; the same shape for Python and TS/JS. */
+/** A file's functions by key, and the names that lead on to other code; the same shape for Python and TS/JS. */
 export interface FileSummary {
   functions: Record<string, FunctionSummary>;
+  /** Module-level classes by key, with their bases in order: where an inherited method is looked for. */
+  classes?: Record<string, CallTarget[]>;
+  /** Module-level names bound to code elsewhere: Python imports (what `__init__.py` re-exports), TS/JS exports and re-exports ('default' too). */
+  exports?: Record<string, CallTarget>;
+  /** Module-level variables holding an instance of a class (`client = Client()`), with the class. */
+  instances?: Record<string, CallTarget>;
+  /** TS/JS: modules re-exported whole (`export * from './a'`), in order. */
+  stars?: string[];
 }
 
 export const DEFAULT_FOLLOW_DEPTH = 5;
@@ -47,6 +71,10 @@ export const DEFAULT_FOLLOW_DEPTH = 5;
 const CACHE_LIMIT = 2_000;
 /** Files looked at per analysis at most: a chain is followed through a few modules, not a whole tree. */
 const FILES_PER_ANALYSIS = 200;
+/** Re-exports, base classes and module variables one call's resolution passes through at most (bounds cycles among them). */
+export const MAX_INDIRECTIONS = 8;
+/** Lookups per analysis at most: `export *` fans out, and this caps the whole search whatever the shape of the project. */
+const LOOKUPS_PER_ANALYSIS = 20_000;
 
 const summaryCache = new Map<string, FileSummary>();
 
@@ -96,14 +124,51 @@ function baseName(path: string | undefined): string {
 export abstract class ProjectView {
   private readonly files = new Map<string, FileSummary | null>();
   private looked = 0;
+  private lookups = 0;
 
   constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
 
   /** Summarises another file of the project (undefined: not a file this language can follow into). */
   protected abstract summariseFile(path: string, text: string): FileSummary | undefined;
 
-  /** The file and function a call target names, seen from the file `from`. */
-  abstract resolve(target: CallTarget, from: string | undefined): Place | undefined;
+  /**
+   * The file and function a call target names, seen from the file `from`. `budget`: indirections left (re-exports,
+   * bases, module variables); each `lookup` that passes one on spends one.
+   */
+  abstract resolve(target: CallTarget, from: string | undefined, budget?: number): Place | undefined;
+
+  /**
+   * The function `name` ('f', 'Class.m', 'pkg_name.f') denotes in the file at `path`: defined there, inherited by a
+   * class there from its bases, or reached through what the file imports, exports or holds in a module variable.
+   */
+  protected lookup(path: string | undefined, name: string, budget: number): Place | undefined {
+    const summary = this.lookups++ < LOOKUPS_PER_ANALYSIS ? this.summary(path) : undefined;
+    if (!summary) return undefined;
+    if (summary.functions[name]) return { path, key: name };
+    // Bounded: every step below spends one of `budget`, and a lookup with none left stops here.
+    if (budget <= 0) return undefined;
+    const dot = name.indexOf('.');
+    const head = dot < 0 ? name : name.slice(0, dot);
+    const rest = dot < 0 ? undefined : name.slice(dot + 1);
+    const bases = rest !== undefined && !rest.includes('.') ? summary.classes?.[head] : undefined;
+    if (bases) {
+      // A method the class inherits: its bases in order (Python's MRO for single inheritance).
+      for (const base of bases) {
+        const found = this.resolve(memberOf(base, rest!), path, budget - 1);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    const instance = rest !== undefined ? summary.instances?.[head] : undefined;
+    if (instance) return this.resolve(memberOf(instance, rest!), path, budget - 1);
+    const imported = summary.exports?.[head];
+    if (imported) return this.resolve(rest === undefined ? imported : memberOf(imported, rest), path, budget - 1);
+    for (const specifier of summary.stars ?? []) {
+      const found = this.resolve({ kind: 'module', specifier, name }, path, budget - 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
 
   summary(path: string | undefined): FileSummary | undefined {
     if (path === this.context.path || path === undefined) return this.own;

@@ -49,8 +49,16 @@ describe('following calls into helpers and modules (Python)', () => {
     assert.match(deep.message, /it calls `middle\(\)` \(helpers\.py:\d+\), which calls `pause\(\)` \(helpers\.py:\d+\), which calls `time\.sleep\(\)` \(helpers\.py:7\)/);
     assert.deepEqual(deep.related.map((r) => r.path), ['pkg/helpers.py', 'pkg/helpers.py', 'pkg/helpers.py']);
     assert.match(byCallee('repo.head()').message, /git_rev\(\).*util\.py:5/);
-    assert.match(byCallee('read_hostname()').message, /`open\(\)` \(line 13\)/);
+    const openLine = fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8').split('\n').findIndex((l) => l.includes('with open(')) + 1;
+    assert.match(byCallee('read_hostname()').message, new RegExp(`\`open\\(\\)\` \\(line ${openLine}\\)`));
     assert.equal(byCallee('read_hostname()').related[0].path, undefined, 'a hop in the same file has no path');
+    // Through a re-export chain (pkg/__init__.py -> pkg/reexport.py -> pkg/helpers.py): the hop is where the code is.
+    assert.deepEqual(byCallee('pkg.settle()').related.map((r) => r.path), ['pkg/helpers.py']);
+    // Inherited from a base class in another file, through super() and cls.
+    assert.match(byCallee('Remote().go()').message, /it calls `super\(\)\.fetch\(\)` \(models\.py:\d+\), which calls `subprocess\.check_output\(\)` \(base\.py:6\)/);
+    assert.deepEqual(byCallee('Remote.make()').related.map((r) => r.path), ['models.py', 'base.py']);
+    // Through tools/pyproject.toml: tools/src is an import root for tools/runner.py.
+    assert.deepEqual(byCallee('run_tool()').related.map((r) => r.path), ['tools/runner.py', 'tools/src/toolkit/core.py']);
   });
 
   it('the fixes compile, clear the findings, and leave nothing blocking the loop at run time', async () => {
@@ -73,7 +81,8 @@ describe('following calls into helpers and modules (Python)', () => {
       .diagnostics.map((d) => d.message.slice(0, d.message.indexOf('`', 1) + 1));
     assert.deepEqual(await at(0), []);
     // One call deep: helpers that block in their own code.
-    assert.deepEqual(await at(1), ['`git_rev()`', '`read_hostname()`', '`h.pause()`', '`spin()`']);
+    assert.deepEqual(await at(1), ['`git_rev()`', '`read_hostname()`', '`h.pause()`', '`spin()`', '`settle()`', '`pkg.settle()`', '`child.wait()`',
+      '`maybe.wait()`', '`quoted.wait()`', '`union.wait()`', '`AppRepo().fetch()`', '`client.fetch()`']);
     assert.ok((await at(3)).includes('`deep()`'), 'deep() -> middle() -> pause() -> time.sleep() is three calls down');
   });
 });
