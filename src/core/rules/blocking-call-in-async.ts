@@ -1,5 +1,5 @@
 import { followPython } from '../project/followPython';
-import { followTs } from '../project/followTs';
+import { followTs, tsMayFollow } from '../project/followTs';
 import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
@@ -157,7 +157,8 @@ export const meta: RuleMeta = {
 
 export const rule: Rule = {
   meta,
-  mayMatch: (text, settings) => pythonMayMatch(text) || tsMayMatch(text, settings ? blockingLookup(settings).tsExtraNames : undefined),
+  mayMatch: (text, settings) => pythonMayMatch(text) || tsMayMatch(text, settings ? blockingLookup(settings).tsExtraNames : undefined)
+    || (settings?.followCallsMaxDepth !== 0 && tsMayFollow(text)),
   check(context: RuleContext) {
     if (context.language === 'python') {
       checkPython(context);
