@@ -620,8 +620,8 @@ function projectNames(semantics: TsSemantics, keys: Iterable<string>, modules: M
       for (const declarator of statement.namedChildren) {
         const module = declarator?.type === 'variable_declarator' ? requiredModule(declarator.childForFieldName('value')) : undefined;
         if (module === undefined || !modules.isProject(module)) continue;
-        for (const id of declarator!.childForFieldName('name')?.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']) ?? []) if (id) names.add(id.text);
-        const bound = declarator!.childForFieldName('name');
+        for (const id of declarator.childForFieldName('name')?.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']) ?? []) if (id) names.add(id.text);
+        const bound = declarator.childForFieldName('name');
         if (bound?.type === 'identifier') names.add(bound.text);
       }
     }

@@ -87,7 +87,7 @@ function receiverClass(semantics: PythonSemantics, object: Node, callee: Node): 
   if (object.type === 'call' && object.childForFieldName('function')?.text === 'super') {
     const method = enclosingFunction(object);
     const self = method?.childForFieldName('parameters')?.namedChildren[0];
-    const cls = self?.type === 'identifier' || self?.type === 'typed_parameter' ? semantics.selfClass(self.type === 'identifier' ? self : self.namedChildren[0]!) : undefined;
+    const cls = self?.type === 'identifier' || self?.type === 'typed_parameter' ? semantics.selfClass(self.type === 'identifier' ? self : self.namedChildren[0]) : undefined;
     for (const base of cls?.childForFieldName('superclasses')?.namedChildren ?? []) {
       if (base && base.type !== 'keyword_argument') return classTarget(semantics.resolve(base));
     }
