@@ -10,7 +10,7 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -294,7 +294,7 @@ function summaryAndNames(semantics: TsSemantics, lookup: BlockingLookup, lazy: b
   for (const { key, node } of found) {
     functions[key] = withDetail({ key, async: isAsyncFunction(node), range: rangeOf(node) }, () => detail(semantics, node, lookup, names, modules), lazy);
   }
-  return { summary: { functions, ...moduleExports(semantics, modules) }, names };
+  return { summary: withModuleNames(functions, () => moduleExports(semantics, modules), lazy), names };
 }
 
 function isRelative(specifier: string): boolean {

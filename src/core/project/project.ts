@@ -62,15 +62,38 @@ export interface FileSummary {
   exports?: Record<string, CallTarget>;
   /** Module-level variables holding an instance of a class (`client = Client()`), with the class. */
   instances?: Record<string, CallTarget>;
+  /** Attributes of this file's classes holding an instance ('Config.blocklist' for `self.blocklist = Blocklist()`), with its class. */
+  attributes?: Record<string, CallTarget>;
   /** TS/JS: modules re-exported whole (`export * from './a'`), in order. */
   stars?: string[];
+}
+
+type ModuleNames = Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'attributes' | 'stars'>;
+
+/** A file's summary with its module-level names filled in now, or on first read (the analysed file's own, rarely needed). */
+export function withModuleNames(functions: FileSummary['functions'], compute: () => ModuleNames, lazy: boolean): FileSummary {
+  if (!lazy) return { functions, ...compute() };
+  let known: ModuleNames | undefined;
+  const get = () => (known ??= compute());
+  return Object.defineProperties({ functions } as FileSummary, {
+    classes: { get: () => get().classes, enumerable: true },
+    exports: { get: () => get().exports, enumerable: true },
+    instances: { get: () => get().instances, enumerable: true },
+    attributes: { get: () => get().attributes, enumerable: true },
+    stars: { get: () => get().stars, enumerable: true },
+  });
 }
 
 export const DEFAULT_FOLLOW_DEPTH = 5;
 /** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
 const CACHE_LIMIT = 2_000;
-/** Files looked at per analysis at most: a chain is followed through a few modules, not a whole tree. */
+/** Files read per analysis at most: a chain is followed through a few modules, not a whole tree. */
 const FILES_PER_ANALYSIS = 200;
+/**
+ * Paths tried per analysis at most, found or not: most qualified names are libraries' (`discord.Message.reply`), tried
+ * under each import root and missed cheaply, so they get their own, larger bound and do not use up FILES_PER_ANALYSIS.
+ */
+const PROBES_PER_ANALYSIS = 3_000;
 /** Re-exports, base classes and module variables one call's resolution passes through at most (bounds cycles among them). */
 export const MAX_INDIRECTIONS = 8;
 /** Lookups per analysis at most: `export *` fans out, and this caps the whole search whatever the shape of the project. */
@@ -123,7 +146,8 @@ function baseName(path: string | undefined): string {
 /** The project as this analysis sees it: this file's summary, and other files read through the host on demand. */
 export abstract class ProjectView {
   private readonly files = new Map<string, FileSummary | null>();
-  private looked = 0;
+  private read = 0;
+  private probes = 0;
   private lookups = 0;
 
   constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
@@ -150,9 +174,13 @@ export abstract class ProjectView {
     const dot = name.indexOf('.');
     const head = dot < 0 ? name : name.slice(0, dot);
     const rest = dot < 0 ? undefined : name.slice(dot + 1);
-    const bases = rest !== undefined && !rest.includes('.') ? summary.classes?.[head] : undefined;
+    // `Class.attribute.m`: a method of what the class keeps in that attribute.
+    const next = rest?.indexOf('.') ?? -1;
+    const attribute = next > 0 ? summary.attributes?.[`${head}.${rest!.slice(0, next)}`] : undefined;
+    if (attribute) return this.resolve(memberOf(attribute, rest!.slice(next + 1)), path, budget - 1);
+    const bases = rest !== undefined ? summary.classes?.[head] : undefined;
     if (bases) {
-      // A method the class inherits: its bases in order (Python's MRO for single inheritance).
+      // A method (or attribute) the class inherits: its bases in order (Python's MRO for single inheritance).
       for (const base of bases) {
         const found = this.resolve(memberOf(base, rest!), path, budget - 1);
         if (found) return found;
@@ -174,8 +202,9 @@ export abstract class ProjectView {
     if (path === this.context.path || path === undefined) return this.own;
     const known = this.files.get(path);
     if (known !== undefined) return known ?? undefined;
-    if (this.looked++ >= FILES_PER_ANALYSIS) return undefined;
+    if (this.read >= FILES_PER_ANALYSIS || this.probes++ >= PROBES_PER_ANALYSIS) return undefined;
     const text = this.context.readFile?.(path);
+    if (text !== undefined) this.read++;
     const summary = text === undefined ? undefined : this.summariseFile(path, text);
     this.files.set(path, summary ?? null);
     return summary;

@@ -7,7 +7,7 @@ import { MAX_NESTING } from '../locate';
 import { enclosingFunction, type PythonSemantics, type Resolution } from '../python/semantics';
 import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
-import { memberOf, withDetail, type CallTarget, type FileSummary, type FunctionSummary } from './project';
+import { memberOf, withDetail, withModuleNames, type CallTarget, type FileSummary, type FunctionSummary } from './project';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -71,7 +71,7 @@ function classTarget(resolved: Resolution | undefined): CallTarget | undefined {
 /** An instance type ('<local>.Repo', 'models.Repo') as the class it is of. */
 function typeTarget(type: string): CallTarget | undefined {
   if (type.startsWith('<local>.')) return { kind: 'local', key: type.slice('<local>.'.length) };
-  return type.endsWith('()') ? undefined : { kind: 'qualified', name: type };
+  return type.endsWith('()') || type.startsWith('builtins.') ? undefined : { kind: 'qualified', name: type };
 }
 
 /**
@@ -152,12 +152,13 @@ export function summarisePython(semantics: PythonSemantics, lookup: BlockingLook
     if (!key || functions[key]) continue;
     functions[key] = withDetail({ key, async: isAsync(node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), lazy);
   }
-  return { functions, ...moduleNames(semantics) };
+  return withModuleNames(functions, () => moduleNames(semantics), lazy);
 }
 
-/** A module's classes with their bases, its imports (its re-exports) and its module-level instances. */
-function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 'exports' | 'instances'> {
+/** A module's classes with their bases and instance attributes, its imports (its re-exports) and its module-level instances. */
+function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'attributes'> {
   const classes: Record<string, CallTarget[]> = {};
+  const attributes: Record<string, CallTarget> = {};
   // Module-level statements only (a class in a function is no other file's business): bounded by the module's length.
   for (const statement of semantics.root.namedChildren) {
     const cls = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
@@ -166,6 +167,10 @@ function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 
     classes[name] = (cls!.childForFieldName('superclasses')?.namedChildren ?? [])
       .flatMap((base) => (base && base.type !== 'keyword_argument' ? [classTarget(semantics.resolve(base))] : []))
       .filter((t): t is CallTarget => t !== undefined);
+    for (const [attribute, type] of semantics.attributeTypes(cls!)) {
+      const target = typeTarget(type);
+      if (target) attributes[`${name}.${attribute}`] = target;
+    }
   }
   const exports: Record<string, CallTarget> = {};
   for (const [name, qualified] of semantics.moduleImports()) exports[name] = { kind: 'qualified', name: qualified };
@@ -174,5 +179,5 @@ function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 
     const target = typeTarget(type);
     if (target) instances[name] = target;
   }
-  return { classes, exports, instances };
+  return { classes, exports, instances, attributes };
 }

@@ -262,7 +262,7 @@ export class PythonSemantics {
           const attribute = left?.childForFieldName('attribute');
           if (object?.type === 'identifier' && object.text === selfName && attribute && value) {
             const list = into.get(attribute.text) ?? [];
-            list.push({ kind: 'assign', at: left!.startIndex, node: value });
+            list.push({ kind: 'assign', at: left!.startIndex, node: value, annotation: child.childForFieldName('type') ?? undefined });
             into.set(attribute.text, list);
           }
         }
@@ -642,6 +642,17 @@ export class PythonSemantics {
       if (typed?.kind === 'instance') instances.set(name, typed.type);
     }
     return instances;
+  }
+
+  /** A class's `self.x = X()` / `self.x: X = ...` attributes whose last assignment makes an instance, with its type. */
+  attributeTypes(classNode: Node): Map<string, string> {
+    const types = new Map<string, string>();
+    for (const [name, bindings] of this.attributesOf(classNode)) {
+      const last = bindings[bindings.length - 1];
+      const typed = (last.annotation ? this.resolve(last.annotation) : undefined) ?? (last.node ? this.resolve(last.node) : undefined);
+      if (typed?.kind === 'instance') types.set(name, typed.type);
+    }
+    return types;
   }
 
   /** True when `name` is bound anywhere at module level (import, def, class, assignment). */
