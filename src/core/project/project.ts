@@ -75,7 +75,7 @@ export function withModuleNames(functions: FileSummary['functions'], compute: ()
   if (!lazy) return { functions, ...compute() };
   let known: ModuleNames | undefined;
   const get = () => (known ??= compute());
-  return Object.defineProperties({ functions } as FileSummary, {
+  return Object.defineProperties({ functions }, {
     classes: { get: () => get().classes, enumerable: true },
     exports: { get: () => get().exports, enumerable: true },
     instances: { get: () => get().instances, enumerable: true },
