@@ -1,6 +1,6 @@
 // blocking-call-in-async through the project's own TS/JS code: a call in an async function to a helper (in this
-// file, a method of this class, or a function imported from a relative module) that runs a synchronous
-// blocking API, directly or a few calls further down.
+// file, a method of a class of the project, or a function imported, required or re-exported from another module of
+// the project) that runs a synchronous blocking API, directly or a few calls further down.
 import JSON5 from 'json5';
 import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { blockingLookup, defaultBlockingLookup, lookupKey, type BlockingLookup } from '../catalog/blocking';
@@ -49,9 +49,10 @@ export function tsFunctionKey(fn: Node): string | undefined {
   }
   // `exports.f = function () {}` / `module.exports.f = () => {}` at the top level: the module's `f`.
   if (declarator?.type === 'assignment_expression' && declarator.parent?.parent?.type === 'program' && declarator.childForFieldName('right')?.id === fn.id) {
-    const name = declarator.childForFieldName('left') ? commonJsExport(declarator.childForFieldName('left')!) : undefined;
+    const left = declarator.childForFieldName('left');
+    const exported = left ? commonJsExport(left) : undefined;
     // `module.exports = function () {}` is what `require()` returns: the default.
-    return name === '' ? 'default' : name;
+    return exported === '' ? 'default' : exported;
   }
   return undefined;
 }
