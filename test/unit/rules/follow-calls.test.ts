@@ -135,6 +135,20 @@ describe('following calls into helpers and modules (TS/JS)', () => {
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   });
 
+  it('maps bare specifiers through tsconfig.json baseUrl, also from a config it extends, and leaves packages alone', async () => {
+    const files: Record<string, string> = {
+      'tsconfig.base.json': '{\n  // shared options\n  "compilerOptions": { "baseUrl": "./src", },\n}\n',
+      'tsconfig.json': '{ "extends": "./tsconfig.base.json" }',
+      'src/util/helpers.ts': "import { execSync } from 'child_process';\nexport function rev() {\n  return execSync('git rev-parse HEAD');\n}\n",
+    };
+    const app = "import { rev } from 'util/helpers';\nimport { other } from '@scope/pkg';\nexport async function f() {\n  rev();\n  other();\n}\n";
+    const result = await analyzeText(app, 'typescript', { only: ['blocking-call-in-async'], path: 'src/app.ts', readFile: (file) => files[file] });
+    assert.deepEqual(result.diagnostics.map((d) => [d.range.start.line + 1, d.related.map((r) => r.path)]), [[4, ['src/util/helpers.ts']]]);
+    // Without the tsconfig.json, 'util/helpers' is a package.
+    const bare = await analyzeText(app, 'typescript', { only: ['blocking-call-in-async'], path: 'src/app.ts', readFile: (file) => (file.endsWith('.json') ? undefined : files[file]) });
+    assert.deepEqual(bare.diagnostics, []);
+  });
+
   it('stays bounded on re-export and inheritance cycles, and finds only what the cycle re-exports', async () => {
     const files: Record<string, string> = {
       'a.ts': "export * from './b';\nexport { loop as again } from './b';\n",
