@@ -351,7 +351,8 @@ export function effectiveSettings(
     blockingExtra: [...(settings.blockingExtra ?? []), ...fileConfig.blockingExtra],
     blockingAllow: [...(settings.blockingAllow ?? []), ...fileConfig.blockingAllow],
     pythonTargetVersion: fileConfig.pythonTargetVersion ?? settings.pythonTargetVersion,
-    followCallsMaxDepth: fileConfig.followCallsMaxDepth ?? settings.followCallsMaxDepth,
+    followCallsMaxDepth: fileConfig.followCallsMaxDepth !== undefined && (mode === 'filesFirst' || !editorSet('followCallsMaxDepth'))
+      ? fileConfig.followCallsMaxDepth : settings.followCallsMaxDepth,
   };
 }
 

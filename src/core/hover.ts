@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { findKnowledge, type KnowledgeEntry, type KnowledgeLanguage } from '../knowledge/schema';
 import type { TreeFacts } from './analyze';
 import type { ParsedDocument } from './document';
+import { functionEffectsAt, type FunctionEffects, type ProjectAccess } from './project/effects';
 import { ruleBySlug } from './rules';
 import { normalizeModule, requiredModule } from './ts/semantics';
 import { rangeOf } from './text';
@@ -39,6 +40,8 @@ export interface HoverInfo {
   rules: HoverRule[];
   /** Free-threaded Python is on and the entry's GIL text does not apply. */
   freeThreaded: boolean;
+  /** The hovered name is one of the project's functions, and calling it blocks the thread (through other files too). */
+  effects?: FunctionEffects;
 }
 
 /** Entries whose execution text assumes the GIL; the free-threaded setting changes what they mean. */
@@ -60,7 +63,8 @@ interface Target {
   expression?: Node;
 }
 
-export function hoverAt(doc: ParsedDocument, facts: TreeFacts, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings): HoverInfo | undefined {
+/** `project`: how to read the project's other files, to say what a hovered function of the project does. */
+export function hoverAt(doc: ParsedDocument, facts: TreeFacts, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings, project?: ProjectAccess): HoverInfo | undefined {
   if (settings.hover === 'off') return undefined;
   const tree = doc.tree;
   if (!tree || tree !== facts.tree) return undefined;
@@ -97,7 +101,9 @@ export function hoverAt(doc: ParsedDocument, facts: TreeFacts, position: Positio
     rules.push({ slug: d.code, summary: rule.meta.docs.summary, why: rule.meta.docs.why, fixTitle: fix?.title });
     range ??= d.range;
   }
-  if (!entry && !rules.length) return undefined;
+  const effects = !entry && project ? functionEffectsAt(doc, facts, position, project) : undefined;
+  if (effects) range ??= effects.range;
+  if (!entry && !rules.length && !effects) return undefined;
   return {
     language,
     mode: settings.hover,
@@ -107,6 +113,7 @@ export function hoverAt(doc: ParsedDocument, facts: TreeFacts, position: Positio
     resolvedName,
     rules,
     freeThreaded: language === 'python' && settings.pythonFreeThreaded && entry !== undefined && GIL_DEPENDENT.has(entry.id),
+    ...(effects ? { effects } : {}),
   };
 }
 

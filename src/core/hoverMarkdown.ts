@@ -86,6 +86,18 @@ export function renderHover(info: HoverInfo, options: RenderOptions = {}): Rende
     links.push(commandLink(info.rules.length > 1 ? `Open rule docs (${rule.slug})` : 'Open rule docs', OPEN_RULE_DOCS_COMMAND, [rule.slug]));
   }
 
+  const effects = info.effects;
+  if (effects?.blocks) {
+    if (info.rules.length) blocks.push('---');
+    const steps = effects.blocks.map((step, i) => `${i === 0 ? 'it calls' : 'which calls'} ${codeSpan(step.shown)} (${escapeMarkdown(step.where)})`).join(', ');
+    blocks.push(`**${codeSpan(`${effects.name}()`)} blocks the thread it runs on:** ${steps}.`);
+    if (full) {
+      blocks.push(info.language === 'python'
+        ? `Called from an async function it stalls the event loop: every other task waits. There, run it with ${codeSpan(`await asyncio.to_thread(${effects.name})`)}, or make it async.`
+        : 'Called from an async function it stalls the event loop: every other request, timer and callback waits. Make it async (the `fs/promises` or async counterpart of the blocking call) and await it.');
+    }
+  }
+
   const entry = info.entry;
   if (entry) {
     if (info.rules.length) blocks.push('---');

@@ -8,6 +8,9 @@ import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
 import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
 
+/** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
+export type DocumentAnalysis = AnalysisResult & { version: number; reads: string[] };
+
 export type BudgetOutcome<T> =
   | { kind: 'done'; value: T; elapsedMs: number }
   /** Stopped after `budgetMs`; `phase` is the rule that was running, or 'parse' | 'hover' | 'visualise'. */
@@ -139,25 +142,27 @@ export class AnalysisHost {
     return this.mirrors.get(uri)?.text;
   }
 
-  analyze(uri: string, params: AnalyzeParams = {}): Promise<BudgetOutcome<AnalysisResult & { version: number }>> {
+  analyze(uri: string, params: AnalyzeParams = {}): Promise<BudgetOutcome<DocumentAnalysis>> {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
     // A newer analysis of the same file makes a queued older one pointless.
     for (const p of this.queue.filter((q) => q.job.type === 'analyze' && q.job.uri === uri)) this.cancel(p);
     const key = `analyze ${mirror.version} ${JSON.stringify(params)}`;
-    return this.request({ type: 'analyze', uri, params }, `${uri}`, key) as Promise<BudgetOutcome<AnalysisResult & { version: number }>>;
+    return this.request({ type: 'analyze', uri, params }, `${uri}`, key) as Promise<BudgetOutcome<DocumentAnalysis>>;
   }
 
-  hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings): Promise<BudgetOutcome<HoverInfo | undefined>> {
+  /** `project`: the file's analysis parameters, so a hover on one of the project's functions can say what it does. */
+  hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings, project?: AnalyzeParams): Promise<BudgetOutcome<HoverInfo | undefined>> {
     if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
-    return this.request({ type: 'hover', uri, position, diagnostics, settings }) as Promise<BudgetOutcome<HoverInfo | undefined>>;
+    return this.request({ type: 'hover', uri, position, diagnostics, settings, ...(project ? { project } : {}) }) as Promise<BudgetOutcome<HoverInfo | undefined>>;
   }
 
-  visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[]): Promise<BudgetOutcome<Visualisation>> {
+  /** `project`: the file's analysis parameters, so calls into other modules of the project show what they block on. */
+  visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[], project?: AnalyzeParams): Promise<BudgetOutcome<Visualisation>> {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
     const key = `visualise ${mirror.version} ${JSON.stringify(settings)}`;
-    return this.request({ type: 'visualise', uri, settings, diagnostics }, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
+    return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}) }, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */

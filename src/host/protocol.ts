@@ -33,8 +33,8 @@ export type JobBody =
   | { type: 'replace'; uri: string; text: string; version: number }
   | { type: 'close'; uri: string }
   | { type: 'analyze'; uri: string; params: AnalyzeParams }
-  | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings }
-  | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[] }
+  | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings; project?: AnalyzeParams }
+  | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams };
 
 export type Job = JobBody & { id: number };

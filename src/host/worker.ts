@@ -2,6 +2,7 @@
 // The host that started it watches the clock and terminates it when a job overruns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
 import { hoverAt } from '../core/hover';
@@ -23,12 +24,20 @@ function setPhase(phase: string): void {
   Atomics.store(slots, SLOT_PHASE, phaseIndex(phase));
 }
 
-/** Reads project files below `root` by '/'-separated relative paths; none without a root (nothing is guessed). */
-function readerFor(root: string | undefined): ((file: string) => string | undefined) | undefined {
+/**
+ * Reads project files below `root` by '/'-separated relative paths: an open document's current text (unsaved edits
+ * count), else the disk. None without a root (nothing is guessed). `reads` collects every path asked for, found or
+ * not, so the host knows which files a result depends on (a file created later matters too).
+ */
+function readerFor(root: string | undefined, reads?: Set<string>): ((file: string) => string | undefined) | undefined {
   if (!root) return undefined;
   return (file: string) => {
+    reads?.add(file);
+    const absolute = path.resolve(root, file);
+    const open = documents.get(pathToFileURL(absolute).href);
+    if (open) return open.parsed.text;
     try {
-      return fs.readFileSync(path.resolve(root, file), 'utf8');
+      return fs.readFileSync(absolute, 'utf8');
     } catch {
       return undefined;
     }
@@ -73,21 +82,24 @@ async function run(job: Job): Promise<unknown> {
     case 'analyze': {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
-      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase, readFile: readerFor(job.params.projectRoot) });
-      return { ...result, version: doc.version };
+      const reads = new Set<string>();
+      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase, readFile: readerFor(job.params.projectRoot, reads) });
+      return { ...result, version: doc.version, reads: [...reads] };
     }
     case 'hover': {
       const doc = documents.get(job.uri);
       const facts = doc && factsOf(doc);
       if (!doc || !facts) return undefined;
       setPhase('hover');
-      return hoverAt(doc.parsed, facts, job.position, job.diagnostics, job.settings);
+      const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
+      return hoverAt(doc.parsed, facts, job.position, job.diagnostics, job.settings, project);
     }
     case 'visualise': {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
       setPhase('visualise');
-      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics);
+      const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
+      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project);
     }
     case 'analyzeText':
       setPhase('parse');

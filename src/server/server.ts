@@ -34,6 +34,8 @@ interface OpenDocument {
   /** The analysis under way for the current version, if any. */
   pending?: Promise<void>;
   pendingVersion?: number;
+  /** Absolute paths of the other files its last analysis read: a change to one of them re-checks this document. */
+  reads?: Set<string>;
 }
 
 export interface StatusMessage {
@@ -197,6 +199,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
             for (const e of result.ruleErrors) connection.console.error(`Rule ${e.rule} failed on ${fileName(uri)}: ${e.message}`);
             overrun.delete(uri);
             entry.last = { version: result.version, diagnostics: result.diagnostics };
+            const root = locate(uri).projectRoot;
+            entry.reads = new Set(root ? result.reads.map((r) => path.resolve(root, r)) : []);
             // A result for an older text would put squiggles in the wrong places; the newer analysis is scheduled.
             if (result.version === entry.text.version) publish(uri, result.diagnostics, result.version);
             break;
@@ -289,7 +293,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // Config and baseline files change on disk (edits, checkouts): watch them where the client can.
     if (canWatchFiles) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/pyproject.toml' }, { globPattern: '**/concurrency-lens.json' }, { globPattern: '**/*baseline*.json' }],
+        watchers: [
+          { globPattern: '**/pyproject.toml' }, { globPattern: '**/concurrency-lens.json' }, { globPattern: '**/*baseline*.json' },
+          // Helpers other files call, changed outside the editor: only their dependants are re-checked.
+          { globPattern: '**/*.{py,ts,tsx,mts,cts,js,mjs,cjs,jsx}' },
+        ],
       });
     }
     void pullSettings().then(refreshAll);
@@ -333,21 +341,36 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     admit(uri, entry);
     schedule(uri, settings.debounceMs);
+    // Open files whose findings go through this one see its unsaved text once typing pauses.
+    recheckDependants([fileURLToPath(uri)], settings.debounceMs);
   });
 
-  connection.onDidChangeWatchedFiles(() => {
+  /** Re-checks the open documents whose last analysis read one of `files` (absolute paths); others are left alone. */
+  const recheckDependants = (files: readonly string[], delay: number): void => {
+    if (!files.length) return;
+    for (const [uri, entry] of documents) {
+      if (!entry.inHost || !entry.reads || !files.some((f) => entry.reads!.has(f))) continue;
+      entry.last = undefined;
+      schedule(uri, delay);
+    }
+  };
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    const files = changes.filter((c) => c.uri.startsWith('file:')).map((c) => fileURLToPath(c.uri));
+    const sources = files.filter((f) => languageFromPath(f) !== undefined);
+    if (sources.length === files.length) {
+      // Source files changed on disk (a checkout, another tool): only the open files that read them.
+      recheckDependants(sources, 0);
+      return;
+    }
     // The config module re-reads a file whose text changed; every open file is checked again with it.
     loadBaseline();
     refreshAll();
   });
 
-  // A saved file may be a helper other open files call: their findings through it are checked again.
+  // A saved file may have changed on disk differently from its edits (a formatter on save): its dependants look again.
   connection.onDidSaveTextDocument(({ textDocument: { uri } }) => {
-    for (const [other, entry] of documents) {
-      if (other === uri || !entry.inHost) continue;
-      entry.last = undefined;
-      schedule(other, settings.debounceMs);
-    }
+    if (uri.startsWith('file:')) recheckDependants([fileURLToPath(uri)], settings.debounceMs);
   });
 
   connection.onDidCloseTextDocument(({ textDocument: { uri } }) => {
@@ -367,10 +390,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const entry = documents.get(uri);
     if (!entry?.inHost || token.isCancellationRequested) return null;
     const version = entry.text.version;
+    const project = projectSettings(uri);
     const outcome = await host.hover(uri, { line: position.line, column: position.character }, diagnostics ?? [], {
       hover: settings.hover,
       pythonFreeThreaded: settings.analysis.pythonFreeThreaded,
-    });
+    }, { settings: project.settings, ...locate(uri) });
     // A hover computed on another text would describe the wrong code.
     if (outcome.kind !== 'done' || !outcome.value || token.isCancellationRequested || entry.text.version !== version) return null;
     const rendered = renderHover(outcome.value, visualiserLinks ? { visualiseUri: uri } : {});
@@ -408,7 +432,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const diagnostics = (await current(uri)) ?? entry.last?.diagnostics ?? [];
     if (token.isCancellationRequested) return null;
     const freeThreaded = settings.analysis.pythonFreeThreaded;
-    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics);
+    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri) });
     if (outcome.kind === 'overrun') return { note: `Building the model stopped after ${outcome.budgetMs} ms (concurrencyLens.analysisBudgetMs).` };
     if (outcome.kind !== 'done') return { note: `The model could not be built (${outcome.kind === 'failed' ? outcome.message : outcome.kind}).` };
     return { visualisation: outcome.value, diagnostics, freeThreaded };

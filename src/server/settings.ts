@@ -1,6 +1,7 @@
 import type { AnalysisSettings, Severity } from '../core';
 import type { ConfigurationPreference } from '../core/config';
 import type { HoverMode } from '../core/hover';
+import { DEFAULT_FOLLOW_DEPTH } from '../core/project/project';
 import { DEFAULT_BUDGET_MS } from '../host/analysisHost';
 
 // The `concurrencyLens` settings as any LSP client sends them (VS Code nests dotted keys: python.freeThreaded).
@@ -40,10 +41,14 @@ export function parseSettings(raw: unknown): ServerSettings {
   const hover = config.hover;
   const explicit = new Set(Object.keys(ruleSeverity).map((slug) => `ruleSeverity.${slug}`));
   if (freeThreaded === true) explicit.add('pythonFreeThreaded');
+  const followCalls = record(config.followCalls);
+  const rawDepth = followCalls.maxDepth ?? config['followCalls.maxDepth'];
+  const followCallsMaxDepth = typeof rawDepth === 'number' && Number.isInteger(rawDepth) && rawDepth >= 0 && rawDepth <= 10 ? rawDepth : undefined;
+  if (followCallsMaxDepth !== undefined && followCallsMaxDepth !== DEFAULT_FOLLOW_DEPTH) explicit.add('followCallsMaxDepth');
   const preference = config.configurationPreference;
   return {
     enabled: config.enable !== false,
-    analysis: { pythonFreeThreaded: freeThreaded === true, ruleSeverity },
+    analysis: { pythonFreeThreaded: freeThreaded === true, ruleSeverity, ...(followCallsMaxDepth !== undefined ? { followCallsMaxDepth } : {}) },
     explicit,
     configurationPreference: preference === 'editorFirst' || preference === 'editorOnly' ? preference : 'filesFirst',
     baseline: typeof config.baseline === 'string' && config.baseline.trim() ? config.baseline.trim() : undefined,

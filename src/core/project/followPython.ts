@@ -14,7 +14,17 @@ import { isAsync, ownCalls, projectTarget, summarisePython } from './pythonSumma
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
 const MAX_PARENTS = 12;
 
-class PythonProject extends ProjectView {
+/** The project as a Python rule sees it from the analysed file (this file's functions summarised on demand). */
+export function pythonProject(context: RuleContext): PythonProject {
+  let project = projects.get(context);
+  if (!project) projects.set(context, project = new PythonProject(context, summarisePython(context.python(), blockingLookup(context.settings), true)));
+  return project;
+}
+
+// One view per rule's analysis: the files it looked at are looked at once.
+const projects = new WeakMap<RuleContext, PythonProject>();
+
+export class PythonProject extends ProjectView {
   /** Import roots by importing folder, and whether a folder holds pyproject.toml / setup.cfg, found once per analysis. */
   private readonly roots = new Map<string, string[]>();
   private readonly projectFolders = new Map<string, boolean>();

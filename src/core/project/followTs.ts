@@ -10,7 +10,7 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type FileSummary, type FunctionSummary, type Place } from './project';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -196,8 +196,18 @@ function classOf(fn: Node | undefined): { name: string; base: Node | undefined }
   return cls && name ? { name, base: classBase(cls) } : undefined;
 }
 
-/** Where a call leads when it calls the project's own code: a function of this file, `this.m()`, a method of a known class, or an import. */
-function projectTarget(semantics: TsSemantics, callee: Node, names: ModuleNames): CallTarget | undefined {
+/** What the analysed file's imports may lead to, once its tsConfigs are known (see tsProject); else relative imports only. */
+const fileModules = new WeakMap<TsSemantics, ModuleNames>();
+
+function modulesOf(semantics: TsSemantics): ModuleNames {
+  return fileModules.get(semantics) ?? { specifiers: fileSpecifiers(semantics.root), isProject: isRelative };
+}
+
+/**
+ * Where a call leads when it calls the project's own code: a function of this file, `this.m()`, a method of a known
+ * class, or an import. `names`: the file's module specifiers (by default as the analysis's tsProject knows them).
+ */
+export function projectTarget(semantics: TsSemantics, callee: Node, names: ModuleNames = modulesOf(semantics)): CallTarget | undefined {
   const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
   const method = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
   if (object && method && (object.type === 'this' || object.type === 'super')) {
@@ -250,8 +260,8 @@ function mayMatter(callee: Node, names: ReadonlySet<string>, lookup: BlockingLoo
   return leadsToProject(callee, names);
 }
 
-function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>, modules: ModuleNames): Pick<FunctionSummary, 'blocking' | 'calls'> {
-  const out: Pick<FunctionSummary, 'blocking' | 'calls'> = { calls: [] };
+function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>, modules: ModuleNames): Detail {
+  const out: Detail = { calls: [] };
   for (const call of ownCalls(semantics.tree, fn)) {
     const callee = call.childForFieldName('function');
     // Resolving a name costs a search of the file: only calls that can matter are resolved.
@@ -542,8 +552,28 @@ class TsConfigs {
   }
 }
 
-class TsProject extends ProjectView {
-  constructor(context: RuleContext, own: FileSummary, private readonly configs: TsConfigs) {
+/**
+ * The project as a TS/JS rule sees it from the analysed file (this file's functions summarised on demand), one per
+ * analysis, with the names calls may reach the project through.
+ */
+export function tsProject(context: RuleContext): TsProject {
+  let project = projects.get(context);
+  if (!project) {
+    const semantics = context.ts();
+    const configs = new TsConfigs(context.readFile);
+    const isProject = configs.projectSpecifiers(dirname(context.path ?? ''));
+    const { summary, names } = summaryAndNames(semantics, blockingLookup(context.settings), true, isProject);
+    fileModules.set(semantics, { specifiers: fileSpecifiers(context.root), isProject });
+    projects.set(context, project = new TsProject(context, summary, configs, names));
+  }
+  return project;
+}
+
+// One view per rule's analysis: the files it looked at are looked at once.
+const projects = new WeakMap<RuleContext, TsProject>();
+
+export class TsProject extends ProjectView {
+  constructor(context: RuleContext, own: FileSummary, private readonly configs: TsConfigs, readonly names: ReadonlySet<string>) {
     super(context, own);
   }
 
@@ -572,6 +602,17 @@ class TsProject extends ProjectView {
     }
     return undefined;
   }
+}
+
+/** Names bound by imports from relative modules (`./util`): the only imports that can be the project's functions without a tsconfig.json. */
+export function relativeImportNames(root: Node): Set<string> {
+  const names = new Set<string>();
+  for (const statement of root.namedChildren) {
+    const source = statement?.type === 'import_statement' ? statement.childForFieldName('source')?.text.slice(1, -1) : undefined;
+    if (!source?.startsWith('.')) continue;
+    for (const id of statement.descendantsOfType('identifier')) if (id) names.add(id.text);
+  }
+  return names;
 }
 
 /** The names a variable's declared type or constructor may make a project receiver: `(repo: Repo)`, `new Repo()`, `private repo: Repo`. */
@@ -655,20 +696,16 @@ export function followTs(context: RuleContext): void {
   const lookup = blockingLookup(context.settings);
   const asyncFunctions = queriesFor(context.tree).functions.captures(context.root).map((c) => c.node).filter(isAsyncFunction);
   if (!asyncFunctions.length) return;
-  const configs = new TsConfigs(context.readFile);
-  const isProject = configs.projectSpecifiers(dirname(context.path ?? ''));
   // This file's helpers are summarised only when a chain reaches them.
-  const { summary: own, names } = summaryAndNames(semantics, lookup, true, isProject);
-  const project = new TsProject(context, own, configs);
-  const modules: ModuleNames = { specifiers: fileSpecifiers(context.root), isProject };
+  const project = tsProject(context);
   const contexts = new Map<number, ConcurrencyContext>();
   // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
   for (const fn of asyncFunctions) for (const call of ownCalls(context.tree, fn)) {
     const callee = call.childForFieldName('function');
-    if (!callee || !leadsToProject(callee, names)) continue;
+    if (!callee || !leadsToProject(callee, project.names)) continue;
     const api = semantics.calleeName(call);
     if (api && lookup.ts(api)) continue;
-    const target = projectTarget(semantics, callee, modules);
+    const target = projectTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);
     if (!hops) continue;

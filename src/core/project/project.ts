@@ -36,20 +36,29 @@ export interface FunctionSummary {
   blocking?: { api: string; shown: string; range: Range };
   /** Calls to the project's functions, in order. */
   calls: { target: CallTarget; shown: string; range: Range }[];
+  /**
+   * Threads or processes the function certainly starts: `.start()` on parameter `param` (0 is `self` in a method) in
+   * its own top-level code, or (`via`) a method of `self` it calls there that does. `error`: what a late `daemon`
+   * assignment raises, when the function knows the object's class (a method of a `Thread` subclass).
+   */
+  starts?: { param: number; shown: string; range: Range; via?: CallTarget; error?: string }[];
 }
 
 /** A function's summary with `blocking` and `calls` filled in now, or on first read (the analysed file's own). */
+export type Detail = Pick<FunctionSummary, 'blocking' | 'calls' | 'starts'>;
+
 export function withDetail(
-  head: Omit<FunctionSummary, 'blocking' | 'calls'>,
-  compute: () => Pick<FunctionSummary, 'blocking' | 'calls'>,
+  head: Omit<FunctionSummary, keyof Detail>,
+  compute: () => Detail,
   lazy: boolean,
 ): FunctionSummary {
   if (!lazy) return { ...head, ...compute() };
-  let known: Pick<FunctionSummary, 'blocking' | 'calls'> | undefined;
+  let known: Detail | undefined;
   const get = () => (known ??= compute());
   return Object.defineProperties({ ...head } as FunctionSummary, {
     blocking: { get: () => get().blocking, enumerable: true },
     calls: { get: () => get().calls, enumerable: true },
+    starts: { get: () => get().starts, enumerable: true },
   });
 }
 
@@ -111,20 +120,31 @@ function contentKey(text: string): string {
 /** Summarises another file's text, with the grammar already loaded for it (a file of another language is skipped). */
 export function summaryOfText(path: string, text: string, language: Language, summarise: (tree: Tree) => FileSummary, variant = ''): FileSummary | undefined {
   // `variant`: what else the summary depends on (the project's blocking.extra / allow).
-  const key = `${path}\n${contentKey(text)}\n${variant}`;
+  const key = cacheKey(path, text, variant);
   const cached = summaryCache.get(key);
   if (cached) return cached;
+  const summary = withParsed(text, language, summarise);
+  if (!summary) return undefined;
+  if (summaryCache.size >= CACHE_LIMIT) summaryCache.delete(summaryCache.keys().next().value!);
+  summaryCache.set(key, summary);
+  return summary;
+}
+
+/** Parses another file's text with its grammar already loaded (bounded by a parse timeout) and computes plain data from the tree. */
+export function withParsed<T>(text: string, language: Language, compute: (tree: Tree) => T): T | undefined {
   const parser = getLoadedParser(language);
   const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
   if (!tree) return undefined;
   try {
-    const summary = summarise(tree);
-    if (summaryCache.size >= CACHE_LIMIT) summaryCache.delete(summaryCache.keys().next().value!);
-    summaryCache.set(key, summary);
-    return summary;
+    return compute(tree);
   } finally {
     tree.delete();
   }
+}
+
+/** A content key for caches of data computed from a file: its path, content hash and what else it depends on. */
+export function cacheKey(path: string, text: string, variant = ''): string {
+  return `${path}\n${contentKey(text)}\n${variant}`;
 }
 
 export interface Place { path: string | undefined; key: string }
@@ -139,7 +159,7 @@ export function join(dir: string, file: string): string {
   return dir ? `${dir}/${file}` : file;
 }
 
-function baseName(path: string | undefined): string {
+export function baseName(path: string | undefined): string {
   return path ? path.slice(path.lastIndexOf('/') + 1) : 'this file';
 }
 

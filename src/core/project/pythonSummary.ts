@@ -7,7 +7,9 @@ import { MAX_NESTING } from '../locate';
 import { enclosingFunction, type PythonSemantics, type Resolution } from '../python/semantics';
 import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
-import { memberOf, withDetail, withModuleNames, type CallTarget, type FileSummary, type FunctionSummary } from './project';
+import { statementOf } from '../python/edits';
+import { startableError } from '../python/threads';
+import { memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -122,11 +124,14 @@ export function ownCalls(semantics: PythonSemantics, fn: Node): Node[] {
 }
 
 /** What one function's own code blocks on and which of the project's functions it calls. */
-function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): Pick<FunctionSummary, 'blocking' | 'calls'> {
-  const out: Pick<FunctionSummary, 'blocking' | 'calls'> = { calls: [] };
+function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): Detail {
+  const out: Detail = { calls: [] };
+  const params = parameterNames(fn);
   for (const call of ownCalls(semantics, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
+    const start = startOf(semantics, fn, params, call, callee);
+    if (start) (out.starts ??= []).push(start);
     const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
     if (blocking) {
@@ -138,6 +143,58 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): P
     if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
   }
   return out;
+}
+
+/** Positional parameter names, in order ('self' first in a method); '' for a splat that ends the positional ones. */
+function parameterNames(fn: Node): string[] {
+  const names: string[] = [];
+  for (const param of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!param) continue;
+    if (param.type === 'identifier') names.push(param.text);
+    else if (param.type === 'typed_parameter') names.push(param.namedChildren[0]?.type === 'identifier' ? param.namedChildren[0].text : '');
+    else if (param.type === 'default_parameter' || param.type === 'typed_default_parameter') names.push(param.childForFieldName('name')?.text ?? '');
+    else break;
+  }
+  return names;
+}
+
+/** True when the statement holding `call` always runs when `fn` runs to its end: not under an `if`, loop or handler. */
+function unconditional(call: Node, fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  let statement = statementOf(call);
+  // Each step climbs one `with` or `try` body: bounded by MAX_NESTING.
+  for (let steps = 0; statement && steps < MAX_NESTING; steps++) {
+    const block = statement.parent;
+    if (!block || !body) return false;
+    if (block.id === body.id) return true;
+    const holder = block.parent;
+    const certain = holder?.type === 'with_statement' || (holder?.type === 'try_statement' && holder.childForFieldName('body')?.id === block.id);
+    if (!certain) return false;
+    statement = holder;
+  }
+  return false;
+}
+
+/** `p.start()` on a parameter, or `self.m()` (which may start self), in the function's unconditional code. */
+function startOf(semantics: PythonSemantics, fn: Node, params: readonly string[], call: Node, callee: Node): NonNullable<FunctionSummary['starts']>[number] | undefined {
+  if (callee.type !== 'attribute') return undefined;
+  const object = callee.childForFieldName('object');
+  const param = object?.type === 'identifier' ? params.indexOf(object.text) : -1;
+  if (param < 0 || !unconditional(call, fn)) return undefined;
+  const cls = param === 0 ? methodClass(fn) : undefined;
+  const error = cls ? startableError(semantics.baseTypes(cls)) : undefined;
+  const shown = `${callee.text}()`;
+  if (callee.childForFieldName('attribute')?.text === 'start') return { param, shown, range: rangeOf(callee), ...(error ? { error } : {}) };
+  // `self.launch()`: whether it starts self is the callee's summary's business.
+  const via = cls ? projectTarget(semantics, callee) : undefined;
+  return via ? { param, shown, range: rangeOf(callee), via, ...(error ? { error } : {}) } : undefined;
+}
+
+/** The class a method is defined in (directly in its body). */
+function methodClass(fn: Node): Node | undefined {
+  let holder = fn.parent;
+  if (holder?.type === 'decorated_definition') holder = holder.parent;
+  return holder?.type === 'block' && holder.parent?.type === 'class_definition' ? holder.parent : undefined;
 }
 
 /**

@@ -3,6 +3,9 @@ import type { ConcurrencyContext } from '../context';
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
+import { projectCpuClassification } from '../project/cpuAcross';
+import { relativeImportNames } from '../project/followTs';
+import { baseName } from '../project/project';
 import { rangeOf } from '../text';
 import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, localFunction, loopHeaderRange, tsLocalFunctionNames, tsMayBeCpu } from '../ts/cpu';
 import { FUNCTION_TYPES } from '../ts/semantics';
@@ -21,7 +24,7 @@ export const meta: RuleMeta = {
       'In an `async def` (Python) or `async` function (JS/TS), flags:',
       '',
       '- a loop that does CPU-bound work and has no `await` inside (see the heuristic below);',
-      '- a direct call of a same-file function that is CPU-bound;',
+      '- a direct call of a same-file function that is CPU-bound, or of a function of another module of the project;',
       '- `asyncio.gather(...)` / `Promise.all(...)` over coroutines or async callbacks whose bodies are CPU-bound and never',
       '  `await`: they do not run concurrently at all, but one after another.',
       '',
@@ -200,9 +203,12 @@ function checkPython(context: RuleContext): void {
       if (!callee || call.parent?.type === 'await') continue;
       // Only a name this file defines or assigns, for a function that may compute, can matter: skip resolving others.
       const last = calleeLastName(callee);
-      if (last !== undefined && !nameMayBeCpu(semantics, last)) continue;
-      const target = callableNode(semantics, callee);
-      if (!target || isAsyncDef(target)) continue;
+      const target = last === undefined || nameMayBeCpu(semantics, last) ? callableNode(semantics, callee) : undefined;
+      if (!target) {
+        reportAcross(context, { call, callee, fn, name }, contexts);
+        continue;
+      }
+      if (isAsyncDef(target)) continue;
       const c = cpuClassification(semantics, target);
       if (!c || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
@@ -216,6 +222,21 @@ function checkPython(context: RuleContext): void {
       });
     }
   }
+}
+
+/** A helper of another module of the project that is CPU-bound, called directly in an async function. */
+function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: Node; name: string }, contexts: Map<number, ConcurrencyContext>): void {
+  const across = projectCpuClassification(context, at.callee);
+  const c = across?.classification;
+  if (!across || !c || across.async || !c.scale) return;
+  const weighed = weigh(context, at.fn, undefined, contexts);
+  context.report({
+    code: meta.slug,
+    message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in \`async def ${at.name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
+    range: rangeOf(at.call),
+    related: [...related(c).map((r) => ({ ...r, path: across.path })), ...weighed.related],
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
+  });
 }
 
 function capitalize(s: string): string {
@@ -328,6 +349,7 @@ function checkTs(context: RuleContext): void {
   };
   const alls = [...callsNamed(context.root, context.text, 'all'), ...callsNamed(context.root, context.text, 'allSettled')].filter(isAll);
   const names = tsLocalFunctionNames(semantics);
+  const imported = relativeImportNames(context.root);
   // One report per problem: async functions a `Promise.all` finding already names (its related locations show their loops).
   const covered = new Set<number>();
   const contexts = new Map<number, ConcurrencyContext>();
@@ -355,8 +377,12 @@ function checkTs(context: RuleContext): void {
     for (const call of work.calls) {
       const callee = call.childForFieldName('function');
       if (!callee || call.parent?.type === 'await_expression') continue;
-      // `x.f()` never resolves to a function of this file, nor does a name the file declares no function by.
-      if (callee.type === 'member_expression' || (callee.type === 'identifier' && !names.has(callee.text))) continue;
+      // `x.f()` never resolves to a function of this file, nor does a name the file declares no function by; an
+      // imported name may be a function of another module.
+      if (callee.type === 'member_expression' || (callee.type === 'identifier' && !names.has(callee.text))) {
+        if (callee.type === 'identifier' && imported.has(callee.text)) reportTsAcross(context, { call, callee, fn, name }, contexts);
+        continue;
+      }
       const target = localFunction(semantics, callee);
       if (!target || isAsyncTs(target) || !tsMayBeCpu(semantics, target)) continue;
       const c = classifyFunction(semantics, target);
@@ -371,6 +397,20 @@ function checkTs(context: RuleContext): void {
       });
     }
   }
+}
+
+function reportTsAcross(context: RuleContext, at: { call: Node; callee: Node; fn: Node; name: string }, contexts: Map<number, ConcurrencyContext>): void {
+  const across = projectCpuClassification(context, at.callee);
+  const c = across?.classification;
+  if (!across || !c || across.async || !c.scale) return;
+  const weighed = weigh(context, at.fn, undefined, contexts);
+  context.report({
+    code: meta.slug,
+    message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in ${at.name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,
+    range: rangeOf(at.call),
+    related: [...related(c).map((r) => ({ ...r, path: across.path })), ...weighed.related],
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
+  });
 }
 
 /** The async functions whose calls make up a `Promise.all` argument: `[f(), g()]`, `xs.map(async (x) => ...)`, `xs.map(f)`. */

@@ -2,6 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { callsNamed, identifierAt, MAX_NESTING, wordOccurrences } from '../locate';
 import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
+import { projectCpuClassification } from '../project/cpuAcross';
+import { baseName } from '../project/project';
 import { rangeOf, type LineIndex } from '../text';
 import type { Fix, RelatedLocation, RuleMeta, TextEdit } from '../types';
 import type { Rule, RuleContext } from './rule';
@@ -18,7 +20,8 @@ export const meta: RuleMeta = {
       '`ThreadPoolExecutor(...).submit(f, ...)` / `.map(f, ...)`, `asyncio.to_thread(f, ...)` and',
       '`loop.run_in_executor(None or a ThreadPoolExecutor, f, ...)`.',
       '',
-      'The callable is a function or lambda defined in the same file, or a method of a class in the file.',
+      'The callable is a function or lambda defined in the same file, a method of a class in the file, or (Python) a function',
+      'of another module of the project (imported, or `module.f`), classified in its own file; that finding has no quick fix.',
       'It counts as CPU-bound only on positive evidence, which the message quotes:',
       '',
       '- a loop or comprehension whose body does arithmetic or builds strings, makes no I/O call and calls nothing',
@@ -136,7 +139,11 @@ export const rule: Rule = {
       const handoff = handoffOf(semantics, node);
       if (!handoff) continue;
       const fn = callableNode(semantics, handoff.target);
-      if (!fn || isAsync(fn)) continue;
+      if (!fn) {
+        reportAcross(context, handoff);
+        continue;
+      }
+      if (isAsync(fn)) continue;
       // Rules out cheaply targets without arithmetic or that do I/O.
       const c = cpuClassification(semantics, fn);
       if (!c || c.releasesGil) continue;
@@ -154,6 +161,20 @@ export const rule: Rule = {
     }
   },
 };
+
+/** A target that is a CPU-bound function of another module of the project (no fix: it would have to be checked there). */
+function reportAcross(context: RuleContext, handoff: Handoff): void {
+  const across = projectCpuClassification(context, handoff.target);
+  if (!across || across.async || across.classification.releasesGil) return;
+  const c = across.classification;
+  context.report({
+    code: meta.slug,
+    message: `\`${handoff.target.text}\` runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)} (in ${baseName(across.path)}). `
+      + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. ' + PROCESS_NOTE,
+    range: rangeOf(handoff.target),
+    related: related(c).map((r) => ({ ...r, path: across.path })),
+  });
+}
 
 export function summary(c: CpuClassification): string {
   return c.evidence.filter((e) => e.kind === 'cpu').slice(0, 2).map((e) => e.text).join('; ');

@@ -3,6 +3,10 @@ import { Query, type Node } from 'web-tree-sitter';
 import { deleteStatement, indentationOf, setKeywordArgument, standsAlone, statementOf } from '../python/edits';
 import { enclosingFunction, type PythonSemantics } from '../python/semantics';
 import { attributeAt, memberOccurrences } from '../locate';
+import { startableError } from '../python/threads';
+import { pythonProject, type PythonProject } from '../project/followPython';
+import { DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop as ChainHop, type Place } from '../project/project';
+import { projectTarget } from '../project/pythonSummary';
 import { rangeOf } from '../text';
 import type { Fix, RuleMeta } from '../types';
 import type { Rule, RuleContext } from './rule';
@@ -18,6 +22,11 @@ export const meta: RuleMeta = {
       '(or `Timer`, a `Thread` subclass defined in the file, or a `multiprocessing.Process`), in the same function:',
       'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported; `self` in a method of a',
       '`Thread` subclass (`self.start()` then `self.daemon = True`); and a `start()` on every arm of an `if`/`elif`/`else`.',
+      '',
+      'It also follows the project\'s own code (in this file or an imported module, up to `followCallsMaxDepth` calls):',
+      'a constructor whose `__init__` calls `self.start()` (`w = Worker()` then `w.daemon = True`), a method that starts',
+      '`self` directly or through another method, and a function given the thread that starts it (`start_all(t)`). Only',
+      'a `start()` that always runs counts: one under an `if`, a loop or an `except` in the helper does not.',
       '',
       'Not flagged: the flag set before `start()`; the name rebound (for example to a new `Thread(...)`) between the',
       'two; a different object; a `start()` inside a branch that may not run before the assignment (an `if` without `else`).',
@@ -42,14 +51,6 @@ export const meta: RuleMeta = {
       'worker.start()',
     ].join('\n'),
   },
-};
-
-/** Types whose daemon flag is frozen by start(), with the error each raises. */
-const STARTABLE: Record<string, string> = {
-  'threading.Thread': 'RuntimeError: cannot set daemon status of active thread',
-  'threading.Timer': 'RuntimeError: cannot set daemon status of active thread',
-  'multiprocessing.Process': 'AssertionError: process has already started',
-  'multiprocessing.context.BaseContext.Process': 'AssertionError: process has already started',
 };
 
 // Assignments and loop targets that may rebind a name between start() and the late line.
@@ -103,15 +104,9 @@ function findStarts(root: Node, text: string, from: number, to: number): { objec
 }
 
 export function errorFor(semantics: PythonSemantics, object: Node): string | undefined {
-  for (const type of semantics.instanceTypes(object)) {
-    if (STARTABLE[type]) return STARTABLE[type];
-  }
   // `self` in a method of a Thread (or Process) subclass: `self.start()` then `self.daemon = ...`.
   const ownClass = semantics.selfClass(object);
-  for (const type of ownClass ? semantics.baseTypes(ownClass) : []) {
-    if (STARTABLE[type]) return STARTABLE[type];
-  }
-  return undefined;
+  return startableError(semantics.instanceTypes(object)) ?? (ownClass ? startableError(semantics.baseTypes(ownClass)) : undefined);
 }
 
 function sameFunction(a: Node, b: Node): boolean {
@@ -201,7 +196,10 @@ export const rule: Rule = {
       const start = starts
         .filter((s) => s.object.text === objectText && sameFunction(s.call, late.node) && startsBefore(s.call, late.node, same))
         .pop();
-      if (!start) continue;
+      if (!start) {
+        reportIndirect(context, semantics, late, scope, query);
+        continue;
+      }
       // Rebinding matters only from the constructor (or start()) to the late line: query just that stretch.
       const constructorAt = semantics.assignedValue(late.object)?.startIndex ?? Infinity;
       const from = Math.max(scope.startIndex, Math.min(start.call.startIndex, constructorAt));
@@ -214,7 +212,7 @@ export const rule: Rule = {
       context.report({
         code: meta.slug,
         message: `\`${objectText}.daemon\` is set after \`${objectText}.start()\` (line ${startLine}): this raises ${error}. `
-          + `Pass daemon=${late.value.text} to the constructor, or set it before start().`,
+          + (hasOwnInit(semantics, late.object) ? 'Set it before start().' : `Pass daemon=${late.value.text} to the constructor, or set it before start().`),
         range: rangeOf(late.node),
         related: [{ range: rangeOf(start.call), message: `\`${objectText}\` is started here` }],
         fixes: fixes(context, semantics, late, start.call, targets),
@@ -266,10 +264,13 @@ function fixes(context: RuleContext, semantics: PythonSemantics, late: Late, sta
   return result;
 }
 
+const ACCEPTS_DAEMON = new Set(['threading.Thread', 'multiprocessing.Process', 'multiprocessing.context.BaseContext.Process']);
+
 /** A Thread subclass with its own __init__ may not accept daemon=; only Thread's own constructor surely does. */
 function hasOwnInit(semantics: PythonSemantics, object: Node): boolean {
   const type = semantics.instanceType(object);
-  if (!type?.startsWith('<local>.')) return false;
+  // A class of another module, or `Timer` (whose constructor has no `daemon` parameter), may not accept it.
+  if (!type?.startsWith('<local>.')) return !type || !ACCEPTS_DAEMON.has(type);
   return definesInit(semantics, semantics.localClass(type.slice('<local>.'.length)), 0);
 }
 
@@ -279,6 +280,112 @@ function definesInit(semantics: PythonSemantics, classNode: Node | undefined, de
   for (const base of classNode.childForFieldName('superclasses')?.namedChildren ?? []) {
     const resolved = base ? semantics.resolve(base) : undefined;
     if (resolved?.kind === 'local' && definesInit(semantics, resolved.node, depth + 1)) return true;
+    if (resolved?.kind === 'qualified' && !ACCEPTS_DAEMON.has(resolved.name)) return true;
   }
   return false;
+}
+
+/** A call that starts the object through the project's own code, and the hops down to the `start()`. */
+interface IndirectStart {
+  call: Node;
+  hops: Hop[];
+  /** The call is the object's constructor: nothing can move before it. */
+  constructs: boolean;
+}
+
+const CALLS_QUERY = '(call function: [(identifier) (attribute)] @callee) @call';
+const callQueries = new WeakMap<object, Query>();
+
+/**
+ * `w = Worker()` whose `__init__` calls `self.start()`, `w.launch()` whose method does, or `start_all(w)` whose
+ * function does (in this file or another module), certainly run before the late line: reported like a direct start.
+ */
+function reportIndirect(context: RuleContext, semantics: PythonSemantics, late: Late, scope: Node, targetsQuery: Query): void {
+  const found = indirectStart(context, semantics, late, scope);
+  if (!found) return;
+  const { call, hops, constructs } = found;
+  const objectText = late.object.text;
+  const targets = targetsQuery.captures(scope, { startIndex: call.startIndex, endIndex: late.node.endIndex }).map((c) => c.node);
+  if (reboundBetween(namesIn(late.object).slice(0, 1), call.endIndex, late.node.startIndex, targets)) return;
+  const error = errorFor(semantics, late.object) ?? hops.find((h) => h.error)?.error;
+  if (!error) return;
+  const callee = call.childForFieldName('function')!;
+  const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
+  const advice = constructs
+    ? `Set \`self.daemon = ${late.value.text}\` in the class before \`start()\` runs (or pass \`daemon=\` to \`super().__init__()\`).`
+    : `Set it before \`${callee.text}()\`${startableError([semantics.instanceType(late.object) ?? '']) ? `, or pass daemon=${late.value.text} to the constructor` : ''}.`;
+  context.report({
+    code: meta.slug,
+    message: `\`${objectText}.daemon\` is set after \`${callee.text}()\` (line ${call.startPosition.row + 1}) started \`${objectText}\`: ${steps}. `
+      + `This raises ${error}. ${advice}`,
+    range: rangeOf(late.node),
+    related: [
+      { range: rangeOf(call), message: `\`${objectText}\` is started by this call` },
+      ...hops.map((h) => ({
+        range: h.range,
+        message: h.blocks ? `\`${h.shown}\` starts it here` : `\`${h.shown}\` is called here`,
+        ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
+      })),
+    ],
+    fixes: constructs ? [] : fixes(context, semantics, late, call, targets),
+  });
+}
+
+interface Hop extends ChainHop { error?: string }
+
+function indirectStart(context: RuleContext, semantics: PythonSemantics, late: Late, scope: Node): IndirectStart | undefined {
+  let query = callQueries.get(context.tree.language);
+  if (!query) {
+    query = new Query(context.tree.language, CALLS_QUERY);
+    callQueries.set(context.tree.language, query);
+  }
+  const calls = query.captures(scope, { startIndex: scope.startIndex, endIndex: late.node.startIndex })
+    .filter((c) => c.name === 'call' && sameFunction(c.node, late.node) && c.node.endIndex <= late.node.startIndex)
+    .map((c) => c.node);
+  if (!calls.length) return undefined;
+  const project = pythonProject(context);
+  const objectText = late.object.text;
+  const constructor = semantics.assignedValue(late.object);
+  // The nearest certain start wins: walk back from the late line.
+  for (const call of calls.reverse()) {
+    if (!startsBefore(call, late.node, [call])) continue;
+    const callee = call.childForFieldName('function')!;
+    let target: CallTarget | undefined;
+    let param = 0;
+    const constructs = constructor?.id === call.id;
+    if (constructs) {
+      const resolved = semantics.resolve(callee);
+      if (resolved?.kind === 'local' && resolved.node.type === 'class_definition') target = { kind: 'local', key: `${resolved.name}.__init__` };
+      else if (resolved?.kind === 'qualified') target = { kind: 'qualified', name: `${resolved.name}.__init__` };
+    } else if (callee.type === 'attribute' && callee.childForFieldName('object')?.text === objectText) {
+      target = projectTarget(semantics, callee);
+    } else {
+      const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+      param = args.findIndex((a) => a?.text === objectText);
+      // Only positional arguments before any keyword or splat map to a parameter by position.
+      if (param >= 0 && args.slice(0, param + 1).every((a) => a && a.type !== 'keyword_argument' && !a.type.endsWith('splat'))) {
+        target = projectTarget(semantics, callee);
+      }
+    }
+    const place = target && project.resolve(target, context.path);
+    if (!place || (!constructs && param > 0 && place.key.includes('.'))) continue;
+    const hops = startChain(project, place, param, context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH);
+    if (hops) return { call, hops, constructs };
+  }
+  return undefined;
+}
+
+/** The hops from `place` down to a `start()` on its parameter `param`, at most `depth` calls away. */
+function startChain(project: PythonProject, place: Place, param: number, depth: number): Hop[] | undefined {
+  // Bounded: `depth` shrinks by one per hop.
+  for (let hops: Hop[] = [], current: Place | undefined = place, level = 0; current && level < depth; level++) {
+    const fn = project.summary(current.path)?.functions[current.key];
+    const start = fn?.starts?.find((s) => s.param === param && (level === 0 || s.param === 0));
+    if (!start) return undefined;
+    hops = [...hops, { shown: start.shown, path: current.path, range: start.range, ...(start.error ? { error: start.error } : {}), ...(start.via ? {} : { blocks: 'start' }) }];
+    if (!start.via) return hops;
+    current = project.resolve(start.via, current.path);
+    param = 0;
+  }
+  return undefined;
 }

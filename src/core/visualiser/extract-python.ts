@@ -6,6 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
 import { callableNode, classifyCallable, classifyRegion, constantInt, type CpuClassification } from '../python/cpu';
 import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
+import type { BlockingOracle } from '../project/effects';
 import { rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
 import { HEAVY_WEIGHT, labelOf, ModelBuilder, weightForIterations, type ExtractLimits } from './extract';
@@ -75,8 +76,8 @@ const SKIPPED_STATEMENTS = new Set([
 // Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
 const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
 
-export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits): ExecutionModel {
-  return new PyExtractor(sem, limits).run(root);
+export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, blocking?: BlockingOracle): ExecutionModel {
+  return new PyExtractor(sem, limits, blocking).run(root);
 }
 
 class PyExtractor {
@@ -90,7 +91,7 @@ class PyExtractor {
   private root!: Node;
   private readonly regionCache = new Map<number, CpuClassification>();
 
-  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits) {
+  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly blocking?: BlockingOracle) {
     this.b = new ModelBuilder('python', lim);
   }
 
@@ -588,6 +589,13 @@ class PyExtractor {
     // Builtins (range, len, list...) and constructors (Lock(), Queue()) are too small to draw.
     if (name && (CONSTRUCTORS.test(name) || /^asyncio\.(get_|new_event_loop)/.test(name))) return;
     if (name?.startsWith('builtins.') ? name !== 'builtins.print' : callee.type === 'identifier' && !name) return;
+    // A function of another module of the project that blocks, a few calls down.
+    const through = name ? this.blocking?.(callee) : undefined;
+    if (through?.length) {
+      const last = through[through.length - 1];
+      this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'io', label: `${label} → ${last.shown} (${last.where})`, range });
+      return;
+    }
     this.b.light(ctx.unit, call);
   }
 

@@ -8,6 +8,7 @@ import { rangeOf } from '../text';
 import type { Diagnostic, Range } from '../types';
 import type { ExecutionModel, Step, Unit } from './model';
 // The walkers import the builder below; the cycle is safe (nothing runs at load time).
+import type { BlockingOracle } from '../project/effects';
 import { extractPython } from './extract-python';
 import { extractTs } from './extract-ts';
 
@@ -182,15 +183,16 @@ export function emptyModel(language: 'python' | 'ts', note: string): ExecutionMo
 }
 
 /** The file's execution model. Never throws: odd code yields a smaller model with notes. */
-export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}): ExecutionModel {
+/** `blocking`: what calls of the project's functions in other modules block on (the visualiser stays in this file without it). */
+export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}, blocking?: BlockingOracle): ExecutionModel {
   const language = doc.language === 'python' ? 'python' : 'ts';
   const tree = doc.tree;
   if (!tree || !facts) return emptyModel(language, doc.skipped ? `The file was not parsed (${doc.skipped}).` : 'The file was not parsed.');
   const lim = { ...defaultExtractLimits, ...limits };
   try {
     const model = language === 'python'
-      ? extractPython(tree.rootNode, facts.python(), lim)
-      : extractTs(tree.rootNode, facts.ts(), lim);
+      ? extractPython(tree.rootNode, facts.python(), lim, blocking)
+      : extractTs(tree.rootNode, facts.ts(), lim, blocking);
     if (tree.rootNode.hasError) model.notes.unshift('The file has syntax errors: the parts that parse are modelled.');
     return model;
   } catch (error) {

@@ -147,6 +147,14 @@ describe('config: precedence with editor settings', () => {
     assert.equal(s.ruleSeverity['daemon-after-start'], 'off');
     assert.equal(s.pythonFreeThreaded, true);
   });
+  it('follow-calls max-depth: the file wins in filesFirst; the editor setting the user set wins in editorFirst', () => {
+    const { config: deep } = parseConfig('/repo/pyproject.toml', toml('follow-calls = { max-depth = 2 }'));
+    const user = { settings: { ...editor, followCallsMaxDepth: 0 }, explicit: new Set(['followCallsMaxDepth']) };
+    assert.equal(effectiveSettings(deep, user, 'filesFirst').followCallsMaxDepth, 2);
+    assert.equal(effectiveSettings(deep, user, 'editorFirst').followCallsMaxDepth, 0);
+    assert.equal(effectiveSettings(deep, { settings: editor, explicit: new Set() }, 'editorFirst').followCallsMaxDepth, 2);
+    assert.equal(effectiveSettings(deep, user, 'editorOnly').followCallsMaxDepth, 0);
+  });
   it('no config: the editor settings unchanged', () => {
     assert.deepEqual(effectiveSettings(undefined, editor, 'filesFirst'), editor);
   });

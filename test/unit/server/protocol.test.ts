@@ -145,11 +145,44 @@ describe('language server over stdio', () => {
     assert.match(d.message, /`git_rev\(\)` blocks the event loop: it calls `subprocess\.check_output\(\)` \(gitutil\.py:5\)/);
     const related = (d as unknown as { relatedInformation: { location: { uri: string } }[] }).relatedInformation;
     assert.equal(fileURLToPath(related[0].location.uri), path.join(dir, 'gitutil.py'));
+    // A hover on the helper's name says what it does, from the other file.
+    const hover = await rpc.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: appUri }, position: { line: 0, character: 22 } });
+    assert.equal(hover, null, 'the import line is not a call');
+    const onCall = await rpc.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: appUri }, position: { line: 4, character: 13 } });
+    assert.match(onCall.contents.value.replace(/\\(.)/g, '$1'), /`git_rev\(\)` blocks the thread it runs on:\*\* it calls `subprocess\.check_output\(\)` \(gitutil\.py:5\)/);
     // The helper stops blocking and is saved: the open caller loses its finding.
     fs.writeFileSync(path.join(dir, 'gitutil.py'), 'def git_rev():\n    return "0" * 40\n');
     published.delete(appUri);
     await rpc.sendNotification('textDocument/didSave', { textDocument: { uri: `file://${path.join(dir, 'gitutil.py')}` } });
     await diagnostics(appUri, (ds) => ds.length === 0, 'the finding to go after the helper was saved');
+  });
+
+  it('re-checks the open files that read an edited helper, with its unsaved text, and only those', async () => {
+    const quiet = 'def fetch():\n    return 1\n';
+    const loud = 'import time\n\n\ndef fetch():\n    time.sleep(1)\n';
+    fs.writeFileSync(path.join(dir, 'netutil.py'), quiet);
+    const helperUri = `file://${path.join(dir, 'netutil.py')}`;
+    const callerUri = `file://${path.join(dir, 'caller.py')}`;
+    const lonelyUri = `file://${path.join(dir, 'lonely.py')}`;
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: helperUri, languageId: 'python', version: 1, text: quiet } });
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: callerUri, languageId: 'python', version: 1, text: 'from netutil import fetch\n\n\nasync def handler():\n    return fetch()\n' } });
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: lonelyUri, languageId: 'python', version: 1, text: 'import time\n\n\nasync def f():\n    time.sleep(1)\n' } });
+    await diagnostics(callerUri, (ds) => ds.length === 0, 'the caller checked, clean');
+    await diagnostics(lonelyUri, (ds) => ds.length === 1, 'the unrelated file checked');
+    const lonelyRuns = published.get(lonelyUri)!.length;
+    // An unsaved edit makes the helper block: the open caller's finding appears, though the disk still has the old text.
+    published.delete(callerUri);
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: helperUri, version: 2 }, contentChanges: [{ text: loud }] });
+    const [finding] = await diagnostics(callerUri, (ds) => ds.length === 1, 'the finding through the unsaved helper');
+    assert.match(finding.message, /`fetch\(\)` blocks the event loop: it calls `time\.sleep\(\)` \(netutil\.py:5\)/);
+    assert.equal(fs.readFileSync(path.join(dir, 'netutil.py'), 'utf8'), quiet);
+    // Undone, still unsaved: the finding goes.
+    published.delete(callerUri);
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: helperUri, version: 3 }, contentChanges: [{ text: quiet }] });
+    await diagnostics(callerUri, (ds) => ds.length === 0, 'the finding to go when the edit is undone');
+    // A hover on the unrelated file goes through the worker after any analysis scheduled with the caller's.
+    await rpc.sendRequest('textDocument/hover', { textDocument: { uri: lonelyUri }, position: { line: 4, character: 10 } });
+    assert.equal(published.get(lonelyUri)!.length, lonelyRuns, 'a file that does not read the helper is not re-checked');
   });
 
   it('reads the project configuration: a rule turned off in pyproject.toml goes, a bad key is shown on the file', async () => {

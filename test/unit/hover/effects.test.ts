@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { ParsedDocument, TreeFacts, type Language } from '../../../src/core';
+import { hoverAt, type HoverSettings } from '../../../src/core/hover';
+import { renderHover } from '../../../src/core/hoverMarkdown';
+import { repoRoot } from '../helpers';
+
+// A hover on one of the project's own functions says whether calling it blocks the thread, and through which calls
+// (in other files too), from the same summaries blocking-call-in-async follows.
+
+const FULL: HoverSettings = { hover: 'full', pythonFreeThreaded: false };
+const PROJECTS = path.join(repoRoot, 'test', 'fixtures', 'projects');
+
+async function hoverOn(project: string, file: string, language: Language, line: string, token: string, withProject = true) {
+  const root = path.join(PROJECTS, project);
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  const lines = text.split('\n');
+  const row = lines.findIndex((l) => l.includes(line));
+  assert.ok(row >= 0, `no line with ${line}`);
+  const column = lines[row].indexOf(token, lines[row].indexOf(line)) + 1;
+  const doc = await ParsedDocument.create(language, text);
+  try {
+    const readFile = (p: string) => (fs.existsSync(path.join(root, p)) ? fs.readFileSync(path.join(root, p), 'utf8') : undefined);
+    return hoverAt(doc, new TreeFacts(doc.tree!), { line: row, column }, [], FULL, withProject ? { path: file, readFile } : undefined);
+  } finally {
+    doc.dispose();
+  }
+}
+
+describe('hover on the project\'s own functions', () => {
+  it('Python: a call of an imported helper names the blocking call in the other file', async () => {
+    const info = await hoverOn('py-follow', 'app.py', 'python', 'rev = git_rev()', 'git_rev');
+    assert.deepEqual(info?.effects?.blocks, [{ shown: 'subprocess.check_output()', where: 'util.py:5' }]);
+    // As shown: markdown escapes in the document's text removed.
+    const markdown = renderHover(info).markdown.replace(/\\(.)/g, '$1');
+    assert.match(markdown, /\*\*`git_rev\(\)` blocks the thread it runs on:\*\* it calls `subprocess\.check_output\(\)` \(util\.py:5\)\./);
+    assert.match(markdown, /asyncio\.to_thread\(git_rev\)/);
+  });
+
+  it('Python: a definition in this file, and a chain three calls down', async () => {
+    const definition = await hoverOn('py-follow', 'app.py', 'python', 'def read_hostname', 'read_hostname');
+    const openLine = fs.readFileSync(path.join(PROJECTS, 'py-follow', 'app.py'), 'utf8').split('\n').findIndex((l) => l.includes('with open(')) + 1;
+    assert.deepEqual(definition?.effects?.blocks, [{ shown: 'open()', where: `line ${openLine}` }]);
+    const deep = await hoverOn('py-follow', 'app.py', 'python', 'chain = deep()', 'deep');
+    assert.equal(deep?.effects?.blocks?.length, 3);
+    assert.equal(deep?.effects?.blocks?.at(-1)?.shown, 'time.sleep()');
+  });
+
+  it('says nothing about a helper that does not block, an async function, or without access to the project', async () => {
+    assert.equal((await hoverOn('py-follow', 'app.py', 'python', 'pure = other_rev()', 'other_rev'))?.effects, undefined);
+    assert.equal((await hoverOn('py-follow', 'app.py', 'python', 'async def handler', 'handler'))?.effects, undefined);
+    assert.equal((await hoverOn('py-follow', 'app.py', 'python', 'rev = git_rev()', 'git_rev', false))?.effects, undefined);
+  });
+
+  it('TS: a same-file helper and a function imported from another module', async () => {
+    const local = await hoverOn('ts-follow', 'app.ts', 'typescript', 'function viaTemplate', 'viaTemplate');
+    assert.deepEqual(local?.effects?.blocks?.map((b) => b.shown), ['loadTemplate()', 'fs.readFileSync()']);
+    const imported = await hoverOn('ts-follow', 'app.ts', 'typescript', 'import { gitRev', 'gitRev');
+    assert.equal(imported?.effects, undefined, 'an import line is not a call');
+    assert.match(renderHover(local).markdown, /`fs\/promises`/);
+  });
+});

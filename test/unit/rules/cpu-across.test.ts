@@ -1,0 +1,59 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeText, type Diagnostic } from '../../../src/core';
+import { repoRoot } from '../helpers';
+
+// The CPU rules across modules: a thread target or a helper called from async code that is a function of another
+// file of the project, classified there with the classifier the rules use in the analysed file.
+
+const PROJECT = path.join(repoRoot, 'test', 'fixtures', 'projects', 'py-cpu');
+const RULES = ['cpu-bound-in-thread', 'cpu-bound-in-async'];
+
+async function analyse(follow = true): Promise<Diagnostic[]> {
+  const text = fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8');
+  const result = await analyzeText(text, 'python', {
+    only: RULES,
+    path: 'app.py',
+    readFile: (file) => (fs.existsSync(path.join(PROJECT, file)) ? fs.readFileSync(path.join(PROJECT, file), 'utf8') : undefined),
+    ...(follow ? {} : { settings: { pythonFreeThreaded: false, ruleSeverity: {}, followCallsMaxDepth: 0 } }),
+  });
+  assert.deepEqual(result.ruleErrors, []);
+  return result.diagnostics;
+}
+
+const marked = (tag: string): number[] => fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8').split('\n')
+  .flatMap((line, i) => (line.includes(`# ${tag}`) ? [i + 1] : []));
+
+describe('CPU rules across modules', () => {
+  it('flags CPU-bound targets and helpers of other modules, not I/O, small or same-named waiting ones', async () => {
+    const found = await analyse();
+    const lines = (code: string) => found.filter((d) => d.code === code).map((d) => d.range.start.line + 1);
+    assert.deepEqual(lines('cpu-bound-in-thread'), marked('CPU-IN-THREAD'));
+    assert.deepEqual(lines('cpu-bound-in-async'), marked('CPU-IN-ASYNC'));
+  });
+
+  it('points at the evidence in the other file', async () => {
+    const [first] = await analyse();
+    assert.match(first.message, /the loop at line 3 does arithmetic and makes no I\/O call \(in crunch\.py\)/);
+    assert.deepEqual(first.related.map((r) => [r.path, r.range.start.line + 1]), [['lib/crunch.py', 3]]);
+  });
+
+  it('TS/JS: a CPU-bound function imported from a relative module, called directly in an async function', async () => {
+    const project = path.join(repoRoot, 'test', 'fixtures', 'projects', 'ts-cpu');
+    const text = fs.readFileSync(path.join(project, 'app.ts'), 'utf8');
+    const result = await analyzeText(text, 'typescript', {
+      only: RULES, path: 'app.ts',
+      readFile: (file) => (fs.existsSync(path.join(project, file)) ? fs.readFileSync(path.join(project, file), 'utf8') : undefined),
+    });
+    const expected = text.split('\n').flatMap((line, i) => (line.includes('// CPU-IN-ASYNC') ? [i + 1] : []));
+    assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), expected);
+    assert.match(result.diagnostics[0].message, /runs 1,000,000 times.*in hash\.ts/);
+    assert.equal(result.diagnostics[0].related[0].path, 'lib/hash.ts');
+  });
+
+  it('stays in the file when following calls is off', async () => {
+    assert.deepEqual(await analyse(false), []);
+  });
+});
