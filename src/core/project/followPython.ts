@@ -115,10 +115,9 @@ export function followPython(context: RuleContext): void {
   const lookup = blockingLookup(context.settings);
   const asyncFunctions = context.root.descendantsOfType('function_definition').filter((fn): fn is Node => fn !== null && isAsync(fn));
   if (!asyncFunctions.length) return;
-  // This file's helpers are summarised only when a chain reaches them.
-  const own = summarisePython(semantics, lookup, true);
+  // This file's helpers are summarised only when a chain reaches them; the view is shared with the other rules.
   const contexts = new Map<number, ConcurrencyContext>();
-  const project = new PythonProject(context, own);
+  const project = pythonProject(context);
   for (const fn of asyncFunctions) for (const call of ownCalls(semantics, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
