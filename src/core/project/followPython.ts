@@ -9,7 +9,7 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix } from '../types';
 import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
-import { isAsync, ownCalls, projectTarget, summarisePython } from './pythonSummary';
+import { callTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
 
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
 const MAX_PARENTS = 12;
@@ -28,6 +28,7 @@ export class PythonProject extends ProjectView {
   /** Import roots by importing folder, and whether a folder holds pyproject.toml / setup.cfg, found once per analysis. */
   private readonly roots = new Map<string, string[]>();
   private readonly projectFolders = new Map<string, boolean>();
+  protected override readonly constructorName = '__init__';
 
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const lookup = blockingLookup(this.context.settings);
@@ -124,7 +125,7 @@ export function followPython(context: RuleContext): void {
     // Library calls are the direct rule's; only the project's own functions are followed.
     const api = semantics.calleeName(call);
     if (api && lookup.python(api)) continue;
-    const target = projectTarget(semantics, callee);
+    const target = callTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);
     if (!hops) continue;

@@ -172,6 +172,9 @@ export abstract class ProjectView {
 
   constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
 
+  /** The method a call of a class runs ('__init__'), when calls of classes are followed. */
+  protected readonly constructorName: string | undefined = undefined;
+
   /** Summarises another file of the project (undefined: not a file this language can follow into). */
   protected abstract summariseFile(path: string, text: string): FileSummary | undefined;
 
@@ -207,6 +210,8 @@ export abstract class ProjectView {
       }
       return undefined;
     }
+    // Calling a class runs its constructor (its own or one it inherits).
+    if (rest === undefined && summary.classes?.[head] && this.constructorName) return this.lookup(path, `${head}.${this.constructorName}`, budget - 1);
     const instance = rest !== undefined ? summary.instances?.[head] : undefined;
     if (instance) return this.resolve(memberOf(instance, rest!), path, budget - 1);
     const imported = summary.exports?.[head];

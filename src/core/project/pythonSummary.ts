@@ -99,7 +99,16 @@ function receiverClass(semantics: PythonSemantics, object: Node, callee: Node): 
   return type?.startsWith('<local>.') ? typeTarget(type) : undefined;
 }
 
-/** Where a call leads when it calls one of the project's own functions or methods (not a library, not a class). */
+/**
+ * Where a call runs the project's code: one of its functions or methods (projectTarget), or a class of this file, whose
+ * constructor the view finds (its own `__init__` or one it inherits). Classes of other files are qualified names already.
+ */
+export function callTarget(semantics: PythonSemantics, callee: Node): CallTarget | undefined {
+  const resolved = semantics.resolve(callee);
+  return resolved?.kind === 'local' && resolved.node.type === 'class_definition' ? classTarget(resolved) : projectTarget(semantics, callee);
+}
+
+/** Where a call leads when it calls one of the project's own functions or methods (not a library, not a class of this file). */
 export function projectTarget(semantics: PythonSemantics, callee: Node): CallTarget | undefined {
   const resolved = semantics.resolve(callee);
   if (resolved?.kind === 'local' && resolved.node.type === 'function_definition') {
@@ -139,7 +148,7 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
       if (!blocking.severity && !nonBlocking(call, blocking.unless)) out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
       continue;
     }
-    const target = projectTarget(semantics, callee);
+    const target = callTarget(semantics, callee);
     if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
   }
   return out;
