@@ -3,7 +3,7 @@ import type { ConcurrencyContext } from '../context';
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
-import { projectCpuClassification } from '../project/cpuAcross';
+import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
 import { relativeImportNames } from '../project/followTs';
 import { baseName } from '../project/project';
 import { rangeOf } from '../text';
@@ -97,8 +97,12 @@ export const rule: Rule = {
   meta,
   mayMatch: (text) => text.includes('async'),
   check(context: RuleContext) {
-    if (context.language === 'python') checkPython(context);
-    else checkTs(context);
+    try {
+      if (context.language === 'python') checkPython(context);
+      else checkTs(context);
+    } finally {
+      releaseParsed(context);
+    }
   },
 };
 
