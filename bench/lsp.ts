@@ -2,6 +2,7 @@
 // costs the client, memory with 100 open files. Figures only; nothing asserts a time.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { LineIndex, type Language } from '../src/core';
@@ -20,14 +21,16 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-interface Server { rpc: MessageConnection; pid: number; next: (uri: string) => Promise<number>; stop: () => Promise<void> }
+interface Server { rpc: MessageConnection; pid: number; next: (uri: string) => Promise<number>; count: (uri: string) => number | undefined; stop: () => Promise<void> }
 
-async function start(): Promise<Server & { startedMs: number }> {
+async function start(rootUri: string | null = null): Promise<Server & { startedMs: number }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [path.join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map<string, (t: number) => void>();
-  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => {
+  const counts = new Map<string, number>();
+  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: unknown[] }) => {
+    counts.set(p.uri, p.diagnostics.length);
     const resolve = waiting.get(p.uri);
     waiting.delete(p.uri);
     resolve?.(performance.now());
@@ -35,13 +38,14 @@ async function start(): Promise<Server & { startedMs: number }> {
   rpc.onNotification('window/logMessage', () => undefined);
   rpc.onNotification('concurrencyLens/status', () => undefined);
   rpc.listen();
-  await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { settings: { debounceMs: 0, maxFileSizeKB: 20480 } } });
+  await rpc.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: {}, initializationOptions: { settings: { debounceMs: 0, maxFileSizeKB: 20480 } } });
   await rpc.sendNotification('initialized', {});
   return {
     rpc,
     pid: child.pid!,
     startedMs: performance.now() - t0,
     next: (uri) => new Promise((resolve) => waiting.set(uri, resolve)),
+    count: (uri) => counts.get(uri),
     stop: async () => {
       await rpc.sendRequest('shutdown');
       await rpc.sendNotification('exit');
@@ -100,12 +104,60 @@ async function memory(): Promise<void> {
   await server.stop();
 }
 
+/**
+ * A generated 2,000-file workspace where the opened file's finding goes through two other modules: time from didOpen
+ * to that finding, and from an unsaved edit of the last helper to the opened file's new diagnostics (debounce 0).
+ */
+async function workspace(language: 'python' | 'typescript', files = 2000): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-bench-ws-'));
+  const py = language === 'python';
+  const ext = py ? 'py' : 'ts';
+  const filler = corpus(language, 120, path.join(root, 'src'));
+  for (let i = 0; i < files - 3; i++) {
+    fs.mkdirSync(path.join(dir, `pkg${i % 40}`), { recursive: true });
+    fs.writeFileSync(path.join(dir, `pkg${i % 40}`, `mod${i}.${ext}`), filler);
+  }
+  const blocking = py ? 'import time\n\n\ndef pause():\n    time.sleep(1)\n' : "import * as fs from 'node:fs';\nexport function pause(): string {\n  return fs.readFileSync('/etc/hostname', 'utf8');\n}\n";
+  const quiet = py ? 'def pause():\n    return None\n' : 'export function pause(): string {\n  return "";\n}\n';
+  fs.writeFileSync(path.join(dir, `deep.${ext}`), blocking);
+  fs.writeFileSync(path.join(dir, `middle.${ext}`), py ? 'from deep import pause\n\n\ndef step():\n    pause()\n' : "import { pause } from './deep';\nexport function step(): void {\n  pause();\n}\n");
+  const app = py ? 'from middle import step\n\n\nasync def handler():\n    step()\n' : "import { step } from './middle';\nexport async function handler(): Promise<void> {\n  step();\n}\n";
+  fs.writeFileSync(path.join(dir, `app.${ext}`), app);
+  const server = await start(`file://${dir}`);
+  const appUri = `file://${path.join(dir, `app.${ext}`)}`;
+  const deepUri = `file://${path.join(dir, `deep.${ext}`)}`;
+  const opened = performance.now();
+  const first = server.next(appUri);
+  await server.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: appUri, languageId: language, version: 1, text: app } });
+  const openMs = (await first) - opened;
+  if (server.count(appUri) !== 1) throw new Error(`expected the finding through deep.${ext}, got ${server.count(appUri)} diagnostics`);
+  await server.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: deepUri, languageId: language, version: 1, text: blocking } });
+  const updates: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const done = server.next(appUri);
+    const t0 = performance.now();
+    await server.rpc.sendNotification('textDocument/didChange', { textDocument: { uri: deepUri, version: i + 2 }, contentChanges: [{ text: i % 2 === 0 ? quiet : blocking }] });
+    updates.push((await done) - t0);
+    if (server.count(appUri) !== (i % 2 === 0 ? 0 : 1)) throw new Error('the dependant did not follow the helper\'s edit');
+  }
+  console.log(`${language.padEnd(10)} ${files}-file workspace: didOpen -> finding through 2 other files ${openMs.toFixed(0)} ms, `
+    + `unsaved edit of the helper -> dependant re-diagnosed median ${median(updates).toFixed(1)} ms (debounce 0), server ${rssMb(server.pid).toFixed(0)} MB`);
+  await server.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   console.log(`Language server bench — node ${process.version}`);
+  // `node out/bench/lsp.js workspace`: only the cross-file figures.
+  if (process.argv[2] === 'workspace') {
+    for (const language of ['python', 'typescript'] as const) await workspace(language);
+    return;
+  }
   for (const language of ['python', 'typescript'] as const) {
     for (const lines of [1000, 5000, 20000]) await perSize(language, lines);
   }
   await memory();
+  for (const language of ['python', 'typescript'] as const) await workspace(language);
   const vsix = path.join(root, 'concurrency-lens.vsix');
   if (fs.existsSync(vsix)) console.log(`concurrency-lens.vsix: ${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`);
 }

@@ -9,6 +9,8 @@ import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOp
 import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
+import { loadCache, mergeCache, saveCache } from './cache';
+import type { FileSummary } from '../core/project/project';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
        concurrency-lens rules
@@ -20,6 +22,8 @@ Options:
   --format text|json|sarif   output format (default: text)
   --rule <slug>              only this rule (repeatable)
   --free-threaded            the Python interpreter is free-threaded (3.13t/3.14t)
+  --cold-severity hint|off   findings where little else is waiting (scripts, sequential mains, tests,
+                             one-shot build hooks): hint (default) or off
   --max-file-size <MB>       skip larger files (default: 20)
   --budget-ms <ms>           stop analysing a file after this long (default: 2000); such a file is reported
                              on stderr and the exit status is 2
@@ -29,6 +33,7 @@ Options:
   --stdin-filename <name>    read the source from stdin, analysed as the file <name>
   --fix                      apply each finding's preferred fix (with --stdin-filename: print the fixed source)
   --diff                     print the fixes as a unified diff (for git apply) instead of writing them
+  --no-cache                 do not read or write .concurrency-lens-cache/ (other files' summaries, kept between runs)
   --baseline <file>          report only findings not recorded in this baseline
   --write-baseline <file>    record today's findings in a baseline file
   -h, --help                 show this help
@@ -46,12 +51,15 @@ interface Options extends ProjectOptions {
   format: 'text' | 'json' | 'sarif';
   rules: string[];
   freeThreaded: boolean;
+  coldSeverity?: 'hint' | 'off';
   maxBytes: number;
   budgetMs: number;
+  /** Keep other files' summaries in .concurrency-lens-cache/ between runs. */
+  cache: boolean;
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS, ...defaultProjectOptions() };
+  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS, cache: true, ...defaultProjectOptions() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): string => {
@@ -75,7 +83,15 @@ function parseArgs(args: string[]): Options {
         options.rules.push(slug);
         break;
       }
+      case '--no-cache': options.cache = false; break;
       case '--free-threaded': options.freeThreaded = true; options.setByFlags.add('pythonFreeThreaded'); break;
+      case '--cold-severity': {
+        const cold = value();
+        if (cold !== 'hint' && cold !== 'off') throw new UsageError(`--cold-severity takes hint or off (got '${cold}')`);
+        options.coldSeverity = cold;
+        options.setByFlags.add('coldSeverity');
+        break;
+      }
       case '--max-file-size': {
         const mb = Number(value());
         if (!Number.isFinite(mb) || mb <= 0) throw new UsageError('--max-file-size takes a positive number of megabytes');
@@ -191,7 +207,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   const { files: found, stdinText } = await sources(options, io, problems);
   const project = new ProjectConfigs(io.cwd, options.config, options.exclude);
   const files = found.filter((file) => !project.excluded(file));
-  const cliSettings: AnalysisSettings = { pythonFreeThreaded: options.freeThreaded, ruleSeverity: {} };
+  const cliSettings: AnalysisSettings = { pythonFreeThreaded: options.freeThreaded, ruleSeverity: {}, ...(options.coldSeverity ? { coldSeverity: options.coldSeverity } : {}) };
   const settingsOf = files.map((file) => project.settingsFor(file, cliSettings, options.setByFlags));
   // A broken config file stops the run before any analysis: its findings would not be the project's.
   const configProblems = project.problems();
@@ -217,7 +233,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
 
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
-  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs }));
+  const summaries = options.cache ? loadCache(io.cwd, version) : undefined;
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
     // Each turn takes the next file: bounded by the number of files.
@@ -232,7 +249,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const settings = settingsOf[index];
       // Paths relative to where the command runs: rules follow imports to the project's other files from there.
       const analyse = async (text: string): Promise<AnalysisResult | undefined> => {
-        const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd });
+        const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd, findCallers: true });
         if (outcome.kind === 'done') return outcome.value;
         failed = true;
         const why = outcome.kind === 'overrun'
@@ -267,6 +284,10 @@ async function check(options: Options, io: CliIO): Promise<number> {
   };
   try {
     await Promise.all(hosts.map(analyseFiles));
+    if (options.cache && stdinText === undefined) {
+      const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
+      saveCache(io.cwd, version, mergeCache(summaries, Object.assign({}, ...used.map((u) => (u.kind === 'done' ? u.value : {}))) as Record<string, FileSummary>));
+    }
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()));
   }

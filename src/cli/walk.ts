@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import ignore, { type Ignore } from 'ignore';
 import { languageFromPath } from '../core/parser';
+import { CACHE_DIR } from './cache';
 
 export interface WalkProblem {
   path: string;
@@ -9,7 +10,7 @@ export interface WalkProblem {
 }
 
 // Folders that hold installed or generated code, never the user's own.
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages']);
+const SKIPPED_DIRS = new Set(['node_modules', CACHE_DIR, '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages']);
 
 interface IgnoreLayer {
   base: string;

@@ -72,6 +72,8 @@ export interface AnalyzeOptions {
   path?: string;
   /** Reads another file of the project by such a path (a local module a name is imported from); undefined when unavailable. */
   readFile?: (path: string) => string | undefined;
+  /** The source files of the package holding `near` (same path form), for finding a function's callers; absent: not looked for. */
+  listFiles?: (near: string) => readonly string[];
   /** Told each rule's slug before it runs, so a host watching the time can say which one overran. */
   onRule?: (slug: string) => void;
 }
@@ -99,6 +101,7 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
       settings,
       path: options.path,
       readFile: options.readFile,
+      listFiles: options.listFiles,
       python: () => facts.python(),
       ts: () => facts.ts(),
       report: (r: Report) => result.diagnostics.push({

@@ -23,6 +23,8 @@ export interface ProjectConfig {
   /** "3.8" .. "3.14". */
   pythonTargetVersion?: string;
   followCallsMaxDepth?: number;
+  /** `cold-severity`: what findings in cold code (scripts, sequential mains, tests, one-shot hooks) become. */
+  coldSeverity?: 'hint' | 'off';
 }
 
 export interface ConfigError {
@@ -192,8 +194,12 @@ function validate(file: string, raw: Record<string, unknown>, errors: ConfigErro
         }
         break;
       }
+      case 'cold-severity':
+        if (value === 'hint' || value === 'off') config.coldSeverity = value;
+        else bad(key, `must be "hint" or "off" (got ${JSON.stringify(value)})`);
+        break;
       default:
-        bad(key, 'unknown key (known: rules, exclude, per-file-ignores, blocking, python, follow-calls)');
+        bad(key, 'unknown key (known: rules, exclude, per-file-ignores, blocking, python, follow-calls, cold-severity)');
     }
   }
   return config;
@@ -343,10 +349,13 @@ export function effectiveSettings(
   }
   let pythonFreeThreaded = settings.pythonFreeThreaded;
   if (fileConfig.pythonFreeThreaded !== undefined && (mode === 'filesFirst' || !editorSet('pythonFreeThreaded'))) pythonFreeThreaded = fileConfig.pythonFreeThreaded;
+  let coldSeverity = settings.coldSeverity;
+  if (fileConfig.coldSeverity !== undefined && (mode === 'filesFirst' || !editorSet('coldSeverity'))) coldSeverity = fileConfig.coldSeverity;
   if (filePath) for (const slug of ignoredRules(fileConfig, filePath)) ruleSeverity[slug] = 'off';
   return {
     ...settings,
     pythonFreeThreaded,
+    ...(coldSeverity !== undefined ? { coldSeverity } : {}),
     ruleSeverity,
     blockingExtra: [...(settings.blockingExtra ?? []), ...fileConfig.blockingExtra],
     blockingAllow: [...(settings.blockingAllow ?? []), ...fileConfig.blockingAllow],

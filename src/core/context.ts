@@ -1,8 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import { wordOccurrences } from './locate';
+import { getLoadedParser, languageFromPath, parseText } from './parser';
+import { PythonSemantics as PythonNames } from './python/semantics';
 import type { PythonSemantics } from './python/semantics';
 import { rangeOf } from './text';
-import { FUNCTION_TYPES, type TsSemantics } from './ts/semantics';
+import { FUNCTION_TYPES, TsSemantics as TsNames, type TsSemantics } from './ts/semantics';
 import type { Language, Range } from './types';
 
 /**
@@ -36,6 +38,10 @@ export interface ContextSource {
   path?: string;
   ts?(): TsSemantics;
   python?(): PythonSemantics;
+  /** Reads another project file by a path like `path` (the package's `package.json`); undefined when the host has none. */
+  readFile?(path: string): string | undefined;
+  /** The source files of the package holding a path (the CLI): where an exported function's callers are looked for. */
+  listFiles?(near: string): readonly string[];
 }
 
 const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
@@ -90,14 +96,244 @@ const PY_TASK_STARTERS = new Set(['asyncio.gather', 'asyncio.create_task', 'asyn
 const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
 /** Path segments of sequential entry points: scripts, command-line bins, database migrations. */
 const COLD_DIRECTORIES = new Set(['scripts', 'script', 'bin', 'migrations', 'migration']);
+/** Folders of tests (pytest, unittest, node:test, Jest, Vitest, Mocha). */
+const TEST_DIRECTORIES = new Set(['test', 'tests', '__tests__', 'testing']);
+/** Test files by name: `test_x.py`, `x_test.py`, `conftest.py`, `x.test.ts`, `x.spec.js`. */
+const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$/;
 /** How many uses of a function's name are looked at for registrations (bounds the work on a name used everywhere). */
 const MAX_REFERENCES = 50;
 
+/** How many enclosing functions a nested function looks through for a cold context (closures rarely nest deeper). */
+const MAX_ENCLOSING = 8;
+
 /** The concurrency context of `fn` (an async function node of the file's grammar). */
 export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
+  const own = ownContext(fn, source);
+  if (own.kind !== 'unknown') return own;
+  const called = calledOnlyFromCold(fn, source, 0, new Set()) ?? calledFromOtherFiles(fn, source);
+  if (called) return called;
+  // A closure with no evidence of its own runs when its enclosing function does: inside a one-shot build hook or a
+  // sequential `main`, it is cold too. Each step goes to a strictly enclosing function: bounded by MAX_ENCLOSING.
+  let outer = enclosingFunction(fn, source.language);
+  for (let depth = 0; outer && depth < MAX_ENCLOSING; depth++, outer = enclosingFunction(outer, source.language)) {
+    const context = ownContext(outer, source);
+    if (context.kind === 'hot') return UNKNOWN;
+    if (context.kind === 'cold') return context;
+    const called = calledOnlyFromCold(outer, source, 0, new Set()) ?? calledFromOtherFiles(outer, source);
+    if (called) return called;
+  }
+  return UNKNOWN;
+}
+
+function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const hot = source.language === 'python' ? pythonHot(fn, source) : tsHot(fn, source);
   if (hot) return hot;
-  return fileCold(source) ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source)) ?? UNKNOWN;
+  return fileCold(source)
+    ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source) ?? tsHookCold(fn, source))
+    ?? configLoader(fn, source)
+    ?? commandModule(fn, source)
+    ?? cliPackage(source)
+    ?? UNKNOWN;
+}
+
+/** How many callers deep "only called from cold code" looks (a helper of a helper of a hook). */
+const MAX_CALLER_DEPTH = 3;
+
+/**
+ * A function of this module that only this module calls, and only from cold functions (a build hook's helpers, what a
+ * sequential `main` calls): it is cold too. Exported functions may be called from anywhere: unknown.
+ */
+function calledOnlyFromCold(fn: Node, source: ContextSource, depth: number, visited: Set<number>): ConcurrencyContext | undefined {
+  if (depth >= MAX_CALLER_DEPTH || visited.has(fn.id)) return undefined;
+  visited.add(fn.id);
+  const python = source.language === 'python';
+  const name = python ? pythonName(fn) : tsFunctionName(fn);
+  // Another module may import a public Python function: only `_private` ones and nested ones are this module's alone.
+  const pythonPrivate = (name?.startsWith('_') && !name.startsWith('__')) || enclosingFunction(fn, 'python') !== undefined;
+  if (!name || (python ? fn.parent?.parent?.type === 'class_definition' || !pythonPrivate : exported(fn))) return undefined;
+  let found: ConcurrencyContext | undefined;
+  for (const offset of wordOccurrences(source.text, name).slice(0, MAX_REFERENCES)) {
+    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+    const use = source.root.descendantForIndex(offset, offset + name.length);
+    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+    const call = use.parent?.type === (python ? 'call' : 'call_expression') && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
+    if (!call) {
+      const holder = use.parent?.type;
+      if (holder === 'function_declaration' || holder === 'variable_declarator' || holder === 'function_definition') continue;
+      return undefined;
+    }
+    const caller = enclosingFunction(call, source.language);
+    if (!caller) return undefined;
+    const context = callerContext(caller, source, depth + 1, visited);
+    if (context?.kind !== 'cold') return undefined;
+    found ??= { kind: 'cold', evidence: { message: `it is only called from code that runs once (\`${name}(...)\` at ${where(source, call)}: ${context.evidence!.message})`, range: rangeOf(call) } };
+  }
+  return found;
+}
+
+/** Files of the package holding the name that are looked at (parsed) for callers at most; more: the name is too common. */
+const MAX_CALLER_FILES = 40;
+/** Texts of the package's files, kept while one run (the CLI) searches them for callers; the oldest go first past this many. */
+const callerTexts = new Map<string, string | null>();
+const MAX_CALLER_TEXTS = 5_000;
+
+function cachedText(source: ContextSource, file: string): string | undefined {
+  let text = callerTexts.get(file);
+  if (text === undefined) {
+    text = source.readFile!(file) ?? null;
+    if (callerTexts.size >= MAX_CALLER_TEXTS) callerTexts.delete(callerTexts.keys().next().value!);
+    callerTexts.set(file, text);
+  }
+  return text ?? undefined;
+}
+
+/**
+ * An exported function (TS/JS) or public module function (Python) whose every call in the other files of its package is in
+ * cold code (a one-shot hook, a sequential main, a config loader...): cold. Needs the host's file list (the CLI gives it).
+ * A file that re-exports the module makes the function public API: unknown.
+ */
+function calledFromOtherFiles(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  if (!source.listFiles || !source.readFile || !source.path) return undefined;
+  const python = source.language === 'python';
+  const name = python ? (fn.parent?.type === 'module' || fn.parent?.parent?.type === 'module' ? pythonName(fn) : undefined) : exported(fn) ? tsFunctionName(fn) : undefined;
+  if (!name || name.length < 3) return undefined;
+  const ownPath = source.path;
+  const stem = modulePathStem(ownPath);
+  // Text an import of the module must contain (`/dev'`, `/dev/index.js`, `from .dev import`): a cheap test before parsing.
+  const last = stem.slice(stem.lastIndexOf('/') + 1);
+  const endings = python ? [`${last} import`, `.${last}`, `import ${last}`] : [`/${last}'`, `/${last}"`, `/${last}/index`, `/${last}.`, `/${last}\``];
+  let found: ConcurrencyContext | undefined;
+  let looked = 0;
+  for (const file of source.listFiles(ownPath)) {
+    if (file === ownPath || python !== file.endsWith('.py')) continue;
+    const text = cachedText(source, file);
+    if (!text || !text.includes(name) || !endings.some((e) => text.includes(e)) || wordOccurrences(text, name).length === 0) continue;
+    if (++looked > MAX_CALLER_FILES) return undefined;
+    const verdict = callersIn(file, text, name, stem, python);
+    if (verdict === 'unknown') return undefined;
+    if (verdict) found ??= verdict;
+  }
+  return found;
+}
+
+/** `a/b/index.ts` → `a/b`, `a/b/c.js` → `a/b/c`: what an import of the module resolves to. */
+function modulePathStem(file: string): string {
+  const bare = file.replace(/\.([cm]?[jt]sx?|py)$/, '');
+  return bare.endsWith('/index') || bare.endsWith('/__init__') ? bare.slice(0, bare.lastIndexOf('/')) : bare;
+}
+
+/** `../x/y.js` from `dir` → `dir/../x/y` normalised ('..' and '.' resolved). */
+function resolveRelative(dir: string, specifier: string): string {
+  const parts = dir ? dir.split('/') : [];
+  // One step per segment of the specifier: bounded by its length.
+  for (const segment of specifier.split('/')) {
+    if (segment === '..') parts.pop();
+    else if (segment !== '.' && segment !== '') parts.push(segment);
+  }
+  return parts.join('/');
+}
+
+/**
+ * In `file`, the calls of `name` imported from the module at `stem`: the first one's cold context when all are cold,
+ * 'unknown' when one is not (or the file re-exports the module, or passes `name` along), undefined when it does not import it.
+ */
+function callersIn(file: string, text: string, name: string, stem: string, python: boolean): ConcurrencyContext | 'unknown' | undefined {
+  const language = languageFromPath(file);
+  const parser = language && getLoadedParser(language);
+  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 500 }) : null;
+  if (!tree || !language) return 'unknown';
+  try {
+    const root = tree.rootNode;
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    if (!importsModule(root, dir, stem, python)) return undefined;
+    const source: ContextSource = { language, root, text, path: file, ts: () => new TsNames(tree), python: () => new PythonNames(tree) };
+    let cold: ConcurrencyContext | undefined;
+    for (const offset of wordOccurrences(text, name).slice(0, MAX_REFERENCES)) {
+      const use = root.descendantForIndex(offset, offset + name.length);
+      // `x.name` in TS/JS is some object's property, not the imported binding; Python's `module.name` is the module's.
+      if (!use || use.startIndex !== offset || use.type !== 'identifier' || (!python && use.parent?.type === 'member_expression' && use.parent.childForFieldName('property')?.id === use.id)) continue;
+      const holder = use.parent;
+      // The import itself (`import { name }`, `from m import name`): not a use.
+      if (holder && /import|export_specifier|dotted_name|aliased_import/.test(holder.type)) {
+        if (holder.type === 'export_specifier') return 'unknown';
+        continue;
+      }
+      const calleeNode = holder?.type === 'member_expression' || holder?.type === 'attribute' ? holder : use;
+      const call = calleeNode.parent;
+      if (!call || !(call.type === 'call_expression' || call.type === 'call') || call.childForFieldName('function')?.id !== calleeNode.id) return 'unknown';
+      const caller = enclosingFunction(call, language);
+      // Module-level code runs once, when the module is first imported.
+      const context: ConcurrencyContext = caller ? contextOf(caller, source) : { kind: 'cold', evidence: { message: 'the module runs it once, when it is imported', range: rangeOf(call) } };
+      if (context.kind !== 'cold') return 'unknown';
+      cold ??= { kind: 'cold', evidence: { message: `it is only called from code that runs once (\`${name}(...)\` at ${where(source, call)}: ${context.evidence!.message})`, range: context.evidence!.range } };
+    }
+    return cold;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The file imports (or re-exports) the module at `stem`: a relative TS/JS specifier, or a Python module path ending in it. */
+function importsModule(root: Node, dir: string, stem: string, python: boolean): boolean {
+  if (python) {
+    const dotted = stem.split('/');
+    return root.namedChildren.some((statement) => {
+      if (statement?.type !== 'import_from_statement' && statement?.type !== 'import_statement') return false;
+      const module = statement.type === 'import_from_statement' ? statement.childForFieldName('module_name')?.text : statement.namedChildren[0]?.text;
+      const parts = module?.replace(/^\.+/, '').split('.') ?? [];
+      // `from pkg.mod import f` / `from .mod import f`: the module path's last segments are the file's.
+      return parts.length > 0 && parts.every((part, i) => dotted[dotted.length - parts.length + i] === part);
+    });
+  }
+  return root.descendantsOfType('string').some((literal) => {
+    const holder = literal?.parent;
+    const importing = holder?.type === 'import_statement' || holder?.type === 'export_statement'
+      || (holder?.type === 'arguments' && /^(require|import)$/.test(holder.parent?.childForFieldName('function')?.text ?? ''));
+    const specifier = literal?.text.slice(1, -1) ?? '';
+    return importing && specifier.startsWith('.') && modulePathStem(resolveRelative(dir, specifier)) === stem;
+  });
+}
+
+/** The context of a caller, for `calledOnlyFromCold`: its own evidence, an enclosing cold function's, or its callers'. */
+function callerContext(fn: Node, source: ContextSource, depth: number, visited: Set<number>): ConcurrencyContext | undefined {
+  let current: Node | undefined = fn;
+  // Out through enclosing functions (bounded by MAX_ENCLOSING), as `contextOf` does.
+  for (let step = 0; current && step < MAX_ENCLOSING; step++, current = enclosingFunction(current, source.language)) {
+    const context = ownContext(current, source);
+    if (context.kind !== 'unknown') return context;
+    const called = calledOnlyFromCold(current, source, depth, visited);
+    if (called) return called;
+  }
+  return undefined;
+}
+
+/** `export function f`, `export const f = ...`, or named in an `export { f }` list / `module.exports`. */
+function exported(fn: Node): boolean {
+  for (let current: Node | null = fn.parent; current && current.type !== 'program'; current = current.parent) {
+    if (current.type === 'export_statement') return true;
+  }
+  const name = tsFunctionName(fn);
+  if (!name) return false;
+  // Top-level statements only: `export { f }`, `module.exports = { f }`, `exports.f = f`.
+  for (const statement of fn.tree.rootNode.namedChildren) {
+    if (statement?.type === 'export_statement' && !statement.childForFieldName('declaration')) {
+      if (statement.descendantsOfType('export_specifier').some((s) => s?.childForFieldName('name')?.text === name)) return true;
+    }
+    const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+    const left = assignment?.type === 'assignment_expression' ? assignment.childForFieldName('left')?.text : undefined;
+    if (left && (left.startsWith('module.exports') || left.startsWith('exports.'))) {
+      const right = assignment!.childForFieldName('right');
+      if (right && (right.text === name || right.descendantsOfType(['identifier', 'shorthand_property_identifier']).some((n) => n?.text === name))) return true;
+    }
+  }
+  return false;
+}
+
+function enclosingFunction(fn: Node, language: Language): Node | undefined {
+  for (let current = fn.parent; current; current = current.parent) {
+    if (language === 'python' ? current.type === 'function_definition' : FUNCTION_TYPES.has(current.type)) return current;
+  }
+  return undefined;
 }
 
 function where(source: ContextSource, node: Node): string {
@@ -123,6 +359,12 @@ function fileCold(source: ContextSource): ConcurrencyContext | undefined {
   const folder = segments.slice(0, -1).find((s) => COLD_DIRECTORIES.has(s));
   const start = { line: 0, column: 0 };
   if (folder) return { kind: 'cold', evidence: { message: `the file is under \`${folder}/\`, where scripts run one step at a time`, range: { start, end: start } } };
+  // A test awaiting a synchronous call stalls nothing but the test itself.
+  const testFolder = segments.slice(0, -1).find((s) => TEST_DIRECTORIES.has(s));
+  if (testFolder || TEST_FILE.test(name)) {
+    const what = testFolder ? `the file is under \`${testFolder}/\`` : `\`${name}\` is a test file`;
+    return { kind: 'cold', evidence: { message: `${what}: a test waiting on a synchronous call stalls only itself`, range: { start, end: start } } };
+  }
   // A `build.ts` at the project's top is a build script; one under `src/` is the library's own code (vite's `build.ts`).
   if (/\.config\.[cm]?[jt]sx?$/.test(name) || (segments.length === 1 && /^(build|release|publish)\.[cm]?[jt]s$/.test(name))) {
     return { kind: 'cold', evidence: { message: `\`${name}\` is a configuration or build script, run once`, range: { start, end: start } } };
@@ -312,6 +554,174 @@ function tsCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined
   return { kind: 'cold', evidence: { message: `it runs once, from the module's top-level call \`${entry.text.length > 40 ? `${name}(...)` : entry.text}\` at ${where(source, entry)}`, range: rangeOf(entry) } };
 }
 
+/**
+ * Plugin and adapter hooks that run once per build or start-up, not per module or request: Rollup/Vite's `buildStart`,
+ * `writeBundle`, `closeBundle`, `config`, `configureServer` (its middlewares are hot on their own), an adapter's `adapt`.
+ */
+const ONE_SHOT_HOOKS = new Set([
+  'adapt', 'buildStart', 'buildEnd', 'buildApp', 'generateBundle', 'writeBundle', 'closeBundle', 'renderStart', 'renderError',
+  'config', 'configResolved', 'configEnvironment', 'configureServer', 'configurePreviewServer', 'options', 'outputOptions',
+  'closeWatcher',
+]);
+
+/** The hook name of `fn` in a plugin object: `async writeBundle() {}`, `writeBundle: async () => {}`, `writeBundle: { handler() {} }`. */
+function pluginHookOf(fn: Node): { hook: Node; object: Node } | undefined {
+  let key: Node | undefined;
+  let object: Node | undefined;
+  if (fn.type === 'method_definition') {
+    key = fn.childForFieldName('name') ?? undefined;
+    object = fn.parent ?? undefined;
+  } else if (skipWrappers(fn).parent?.type === 'pair') {
+    const pair = skipWrappers(fn).parent!;
+    key = pair.childForFieldName('key') ?? undefined;
+    object = pair.parent ?? undefined;
+  }
+  if (!key || object?.type !== 'object') return undefined;
+  // The `{ order, sequential, handler }` form: the hook is the key the object is the value of.
+  if (key.text === 'handler' && skipWrappers(object).parent?.type === 'pair') {
+    const pair = skipWrappers(object).parent!;
+    const outer = pair.parent;
+    const outerKey = pair.childForFieldName('key');
+    if (outer?.type === 'object' && outerKey) return { hook: outerKey, object: outer };
+  }
+  return { hook: key, object };
+}
+
+/** A one-shot build or adapter hook of a plugin object: it runs once per build, with nothing else of the build waiting. */
+function tsHookCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const found = pluginHookOf(fn);
+  if (!found || !ONE_SHOT_HOOKS.has(found.hook.text) || !isPluginObject(found.object)) return undefined;
+  return { kind: 'cold', evidence: { message: `it is the plugin hook \`${found.hook.text}\` (${where(source, found.hook)}), run once per build or start-up`, range: rangeOf(found.hook) } };
+}
+
+/** A function that loads or resolves configuration: it runs at start-up (or on a config change), before any work is served. */
+const CONFIG_LOADER = /^(load|resolve)([A-Z_]\w*)?(Config|Configuration|Options|Settings|_config|_configuration|_options|_settings)$/;
+
+function configLoader(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const name = source.language === 'python' ? pythonName(fn) : tsFunctionName(fn) ?? (fn.type === 'method_definition' ? fn.childForFieldName('name')?.text : undefined);
+  if (!name || !CONFIG_LOADER.test(name)) return undefined;
+  const at = source.language === 'python' ? fn.childForFieldName('name') ?? fn : fn;
+  return { kind: 'cold', evidence: { message: `\`${name}\` loads configuration, which happens at start-up`, range: rangeOf(at) } };
+}
+
+/** Command-line argument parsers and terminal prompts: a module importing one is a command's steps, run one at a time. */
+const TS_COMMAND_MODULES = new Set([
+  'commander', 'yargs', 'sade', 'cac', 'meow', 'citty', 'clipanion', 'minimist', 'mri', 'arg', 'prompts', 'enquirer',
+  'inquirer', '@inquirer/prompts', '@clack/prompts', 'node:readline/promises', 'readline/promises',
+]);
+const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 'cloup', 'rich_click', 'fire', 'questionary', 'InquirerPy']);
+
+/** A module of a command-line tool (it parses arguments or prompts): its async functions that start no server are steps. */
+function commandModule(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  if (source.language === 'python') {
+    // In a module run as a command, a function asking at the terminal is an interactive step (in a server it is a bug).
+    const prompt = pythonRunsAsCommand(source.root) ? pythonPrompt(fn, source) : undefined;
+    if (prompt) return prompt;
+    const module = importedModule(source.root, PY_COMMAND_MODULES);
+    // Importing `click` for `click.style` does not make a server module a tool: it must also be run as one.
+    if (!module || !pythonRunsAsCommand(source.root) || startsConcurrentWork(fn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
+    return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module.text}\`), whose steps run one at a time`, range: rangeOf(module) } };
+  }
+  if (startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
+  for (const statement of source.root.namedChildren) {
+    const from = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
+    const module = from?.text.slice(1, -1);
+    if (from && module && TS_COMMAND_MODULES.has(module)) {
+      return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module}\`), whose steps run one at a time`, range: rangeOf(from) } };
+    }
+  }
+  return undefined;
+}
+
+/** The module runs as a command: `if __name__ == "__main__":` or a `@...command()` / `@...group()` decorator at top level. */
+function pythonRunsAsCommand(root: Node): boolean {
+  return root.namedChildren.some((statement) => {
+    if (statement?.type === 'if_statement') return isMainGuard(statement.childForFieldName('condition'));
+    if (statement?.type !== 'decorated_definition') return false;
+    return statement.namedChildren.some((d) => d?.type === 'decorator' && ['command', 'group'].includes(lastName(d.namedChildren[0]) ?? ''));
+  });
+}
+
+/** An async function asking at the terminal (`input()` in its own body): an interactive step, nothing else is meant to run. */
+function pythonPrompt(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const body = fn.childForFieldName('body');
+  const semantics = source.python?.();
+  if (!body || !semantics) return undefined;
+  const prompt = body.descendantsOfType('call').find((call) => semantics.calleeName(call) === 'builtins.input' && enclosingFunction(call, 'python')?.id === fn.id);
+  if (!prompt) return undefined;
+  return { kind: 'cold', evidence: { message: `it asks at the terminal (\`${prompt.text.length > 30 ? 'input(...)' : prompt.text}\` at ${where(source, prompt)}), an interactive step`, range: rangeOf(prompt) } };
+}
+
+/** The first top-level import of one of `modules` (Python), as its module-name node. */
+function importedModule(root: Node, modules: ReadonlySet<string>): Node | undefined {
+  for (const statement of root.namedChildren) {
+    if (statement?.type === 'import_from_statement') {
+      const module = statement.childForFieldName('module_name');
+      if (module && modules.has(module.text.split('.')[0])) return module;
+    } else if (statement?.type === 'import_statement') {
+      for (const name of statement.namedChildren) {
+        const dotted = name?.type === 'aliased_import' ? name.childForFieldName('name') : name;
+        if (dotted && modules.has(dotted.text.split('.')[0])) return dotted;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `package.json` verdicts by the file's text (an edited file gets a new verdict): its bin's name, or null (bounded below). */
+const packageVerdicts = new Map<string, string | null>();
+const MAX_PACKAGE_VERDICTS = 500;
+/** Folders walked up from a file to its nearest `package.json` at most. */
+const MAX_PACKAGE_DEPTH = 12;
+
+/**
+ * A TS/JS file whose nearest `package.json` has a `bin` and nothing to import (no `exports` but `./package.json`, no `main`
+ * other than a bin): all its code runs under that command, one step at a time. Read through the host each time, so the
+ * editor sees (and re-checks on) a change to it.
+ */
+function cliPackage(source: ContextSource): ConcurrencyContext | undefined {
+  if (source.language === 'python' || !source.path || !source.readFile) return undefined;
+  const segments = source.path.split('/').slice(0, -1);
+  // Each step drops one folder: bounded by the path's depth and MAX_PACKAGE_DEPTH.
+  for (let depth = 0; depth <= Math.min(segments.length, MAX_PACKAGE_DEPTH); depth++) {
+    const dir = segments.slice(0, segments.length - depth).join('/');
+    const text = source.readFile(dir ? `${dir}/package.json` : 'package.json');
+    // No package.json here: look further up.
+    if (text === undefined) continue;
+    let verdict = packageVerdicts.get(text);
+    if (verdict === undefined) {
+      verdict = cliOnlyPackage(text);
+      if (packageVerdicts.size >= MAX_PACKAGE_VERDICTS) packageVerdicts.delete(packageVerdicts.keys().next().value!);
+      packageVerdicts.set(text, verdict);
+    }
+    if (verdict === null) return undefined;
+    const start = { line: 0, column: 0 };
+    return { kind: 'cold', evidence: { message: `its package is a command-line tool (\`bin\` ${verdict} in ${dir ? `${dir}/` : ''}package.json, nothing to import)`, range: { start, end: start } } };
+  }
+  return undefined;
+}
+
+/** The bin's name when `package.json` text describes a command-line tool only, else null. */
+function cliOnlyPackage(text: string): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null) return null;
+  const pkg = json as { bin?: unknown; main?: unknown; exports?: unknown; module?: unknown; name?: unknown };
+  const bins = typeof pkg.bin === 'string' ? { [typeof pkg.name === 'string' ? pkg.name : 'bin']: pkg.bin } : typeof pkg.bin === 'object' && pkg.bin ? pkg.bin as Record<string, unknown> : {};
+  const targets = Object.values(bins).filter((t): t is string => typeof t === 'string').map((t) => t.replace(/^\.\//, ''));
+  if (!targets.length || pkg.module !== undefined) return null;
+  if (pkg.main !== undefined && !(typeof pkg.main === 'string' && targets.includes(pkg.main.replace(/^\.\//, '')))) return null;
+  if (pkg.exports !== undefined) {
+    const keys = typeof pkg.exports === 'object' && pkg.exports ? Object.keys(pkg.exports) : ['.'];
+    if (keys.some((k) => k !== './package.json')) return null;
+  }
+  return `\`${Object.keys(bins)[0]}\``;
+}
+
 /** A plugin object: it has a `name` and is returned, exported or listed (`return { name, transform() {} }`). */
 function isPluginObject(object: Node): boolean {
   const named = object.namedChildren.some((p) => (p?.type === 'pair' && p.childForFieldName('key')?.text === 'name') || (p?.type === 'shorthand_property_identifier' && p.text === 'name'));
@@ -427,7 +837,8 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
     const call = use.parent;
     const awaitNode = call?.type === 'call' ? call.parent : undefined;
     const statement = awaitNode?.type === 'await' ? (awaitNode.parent?.type === 'assignment' ? awaitNode.parent.parent : awaitNode.parent) : undefined;
-    if (statement?.type !== 'expression_statement' || statement.parent?.parent?.id !== mainFn.id) return undefined;
+    const sequential = statement?.type === 'expression_statement' || statement?.type === 'return_statement';
+    if (!sequential || statement.parent?.parent?.id !== mainFn.id) return undefined;
     awaited++;
   }
   return awaited ? evidence : undefined;
@@ -444,6 +855,13 @@ function lifecycleHook(name: string, fn: Node, source: ContextSource): Concurren
     const list = callee?.type === 'attribute' && lastName(callee) === 'append' ? lastName(callee.childForFieldName('object')) : undefined;
     if (list === 'on_startup' || list === 'on_cleanup' || list === 'on_shutdown') {
       return { kind: 'cold', evidence: { message: `it runs once, ${list === 'on_startup' ? 'before the server serves' : 'after the server stopped serving'} (\`${callee!.text}\` at ${where(source, call!)})`, range: rangeOf(callee!) } };
+    }
+    // FastAPI/Starlette `FastAPI(lifespan=f)`, `Starlette(on_startup=[f])`: start-up before serving, shut-down after it.
+    const keyword = use?.parent?.type === 'keyword_argument' ? use.parent
+      : use?.parent?.type === 'list' && use.parent.parent?.type === 'keyword_argument' ? use.parent.parent : undefined;
+    const key = keyword?.childForFieldName('name')?.text;
+    if (keyword && (key === 'lifespan' || key === 'on_startup' || key === 'on_shutdown')) {
+      return { kind: 'cold', evidence: { message: `it runs once, at the application's start-up or shut-down (\`${key}=\` at ${where(source, keyword)})`, range: rangeOf(keyword) } };
     }
   }
   return undefined;

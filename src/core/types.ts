@@ -84,6 +84,11 @@ export interface AnalysisSettings {
   blockingAllow?: string[];
   /** Oldest Python the project supports, "3.8".."3.14" (config `python.target-version`): fixes needing newer are not offered. */
   pythonTargetVersion?: string;
+  /**
+   * What a finding in a cold function (a script, a sequential `main`, a test, a one-shot build hook: little else is waiting)
+   * becomes: `hint` (default) or `off` (not reported).
+   */
+  coldSeverity?: 'hint' | 'off';
 }
 
 export interface BlockingName {

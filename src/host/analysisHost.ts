@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisResult, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
 import type { HoverInfo, HoverSettings } from '../core/hover';
+import type { FileSummary } from '../core/project/project';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
 import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
 
@@ -24,6 +25,8 @@ export interface HostOptions {
   budgetMs?: number;
   limits?: Partial<InputLimits>;
   log?: (level: 'info' | 'error', message: string) => void;
+  /** Other files' summaries from a persistent cache, given to every worker this host starts. */
+  summaries?: Record<string, FileSummary>;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -151,6 +154,12 @@ export class AnalysisHost {
     return this.request({ type: 'analyze', uri, params }, `${uri}`, key) as Promise<BudgetOutcome<DocumentAnalysis>>;
   }
 
+  /** The summaries of other files the worker used, for a persistent cache (empty if the worker never started). */
+  exportSummaries(): Promise<BudgetOutcome<Record<string, FileSummary>>> {
+    if (!this.worker) return Promise.resolve({ kind: 'done', value: {}, elapsedMs: 0 });
+    return this.request({ type: 'exportSummaries' }) as Promise<BudgetOutcome<Record<string, FileSummary>>>;
+  }
+
   /** `project`: the file's analysis parameters, so a hover on one of the project's functions can say what it does. */
   hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings, project?: AnalyzeParams): Promise<BudgetOutcome<HoverInfo | undefined>> {
     if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
@@ -211,7 +220,7 @@ export class AnalysisHost {
     if (this.worker) return this.worker;
     const shared = new SharedArrayBuffer(8);
     this.slots = new Int32Array(shared);
-    const init: WorkerInit = { shared, limits: this.options.limits };
+    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.options.summaries ? { summaries: this.options.summaries } : {}) };
     const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     worker.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));

@@ -1,6 +1,7 @@
 // Messages between the analysis host (any Node thread) and its worker thread.
 import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
 import type { HoverSettings } from '../core/hover';
+import type { FileSummary } from '../core/project/project';
 import type { VisualiserSettings } from '../core/visualiser';
 
 /**
@@ -25,6 +26,11 @@ export interface AnalyzeParams {
   path?: string;
   /** The absolute folder `path` is relative to: with it, the worker may read the file's local modules (re-exports). */
   projectRoot?: string;
+  /**
+   * Look for callers of an exported function in the other files of its package, to tell whether only cold code calls it
+   * (the CLI: it checks a whole tree once; the editor does not, to keep each file's analysis within its budget).
+   */
+  findCallers?: boolean;
 }
 
 export type JobBody =
@@ -35,13 +41,17 @@ export type JobBody =
   | { type: 'analyze'; uri: string; params: AnalyzeParams }
   | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings; project?: AnalyzeParams }
   | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams }
-  | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams };
+  | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
+  /** The summaries the worker used, for a persistent cache. */
+  | { type: 'exportSummaries' };
 
 export type Job = JobBody & { id: number };
 
 export interface WorkerInit {
   shared: SharedArrayBuffer;
   limits?: Partial<InputLimits>;
+  /** Other files' summaries from a persistent cache, keyed by path, content hash and settings. */
+  summaries?: Record<string, FileSummary>;
 }
 
 export type WorkerMessage =

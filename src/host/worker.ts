@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
 import { hoverAt } from '../core/hover';
+import { exportSummaries, importSummaries } from '../core/project/project';
 import { buildVisualisation } from '../core/visualiser';
 import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
@@ -19,6 +20,7 @@ const init = workerData as WorkerInit;
 const slots = new Int32Array(init.shared);
 const limits: InputLimits = { ...defaultLimits, ...init.limits };
 const documents = new Map<string, OpenDocument>();
+if (init.summaries) importSummaries(init.summaries);
 
 function setPhase(phase: string): void {
   Atomics.store(slots, SLOT_PHASE, phaseIndex(phase));
@@ -41,6 +43,51 @@ function readerFor(root: string | undefined, reads?: Set<string>): ((file: strin
     } catch {
       return undefined;
     }
+  };
+}
+
+/** Folders never searched for callers: dependencies, output, virtual environments, caches. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'coverage', 'venv', '__pycache__', 'site-packages']);
+/** Files listed per package at most: the search for callers stays a bounded scan. */
+const MAX_LISTED = 5_000;
+/** Folders walked up from a file to its package's root at most. */
+const MAX_UP = 12;
+const SOURCE_FILE = /\.(py|[cm]?[jt]sx?)$/;
+const PACKAGE_MANIFESTS = ['package.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
+const listed = new Map<string, readonly string[]>();
+
+/** The source files of the package (nearest folder with a manifest) holding `near`, as paths relative to `root`. */
+function listerFor(root: string | undefined, enabled: boolean | undefined): ((near: string) => readonly string[]) | undefined {
+  if (!root || !enabled) return undefined;
+  return (near: string) => {
+    let dir = path.dirname(path.resolve(root, near));
+    // Up to the nearest package manifest: at most MAX_UP folders, never above `root`.
+    for (let up = 0; up < MAX_UP && dir.startsWith(root) && dir !== root; up++) {
+      if (PACKAGE_MANIFESTS.some((m) => fs.existsSync(path.join(dir, m)))) break;
+      dir = path.dirname(dir);
+    }
+    const known = listed.get(dir);
+    if (known) return known;
+    const files: string[] = [];
+    const pending = [dir];
+    // A tree walk (links not followed, so each folder once) that stops at MAX_LISTED files.
+    while (pending.length && files.length < MAX_LISTED) {
+      const current = pending.pop()!;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(current, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
+        const full = path.join(current, entry.name);
+        if (entry.isDirectory()) pending.push(full);
+        else if (entry.isFile() && SOURCE_FILE.test(entry.name)) files.push(path.relative(root, full).split(path.sep).join('/'));
+      }
+    }
+    listed.set(dir, files);
+    return files;
   };
 }
 
@@ -83,7 +130,7 @@ async function run(job: Job): Promise<unknown> {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
       const reads = new Set<string>();
-      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase, readFile: readerFor(job.params.projectRoot, reads) });
+      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase, readFile: readerFor(job.params.projectRoot, reads), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });
       return { ...result, version: doc.version, reads: [...reads] };
     }
     case 'hover': {
@@ -101,9 +148,11 @@ async function run(job: Job): Promise<unknown> {
       const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
       return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project);
     }
+    case 'exportSummaries':
+      return exportSummaries();
     case 'analyzeText':
       setPhase('parse');
-      return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot) });
+      return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });
   }
 }
 

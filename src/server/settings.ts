@@ -46,9 +46,16 @@ export function parseSettings(raw: unknown): ServerSettings {
   const followCallsMaxDepth = typeof rawDepth === 'number' && Number.isInteger(rawDepth) && rawDepth >= 0 && rawDepth <= 10 ? rawDepth : undefined;
   if (followCallsMaxDepth !== undefined && followCallsMaxDepth !== DEFAULT_FOLLOW_DEPTH) explicit.add('followCallsMaxDepth');
   const preference = config.configurationPreference;
+  // Only "off" needs passing on: "hint" is the analysis default.
+  const coldSeverity = config.coldSeverity === 'off' ? 'off' as const : undefined;
+  if (coldSeverity) explicit.add('coldSeverity');
   return {
     enabled: config.enable !== false,
-    analysis: { pythonFreeThreaded: freeThreaded === true, ruleSeverity, ...(followCallsMaxDepth !== undefined ? { followCallsMaxDepth } : {}) },
+    analysis: {
+      pythonFreeThreaded: freeThreaded === true, ruleSeverity,
+      ...(followCallsMaxDepth !== undefined ? { followCallsMaxDepth } : {}),
+      ...(coldSeverity ? { coldSeverity } : {}),
+    },
     explicit,
     configurationPreference: preference === 'editorFirst' || preference === 'editorOnly' ? preference : 'filesFirst',
     baseline: typeof config.baseline === 'string' && config.baseline.trim() ? config.baseline.trim() : undefined,

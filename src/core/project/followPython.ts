@@ -121,7 +121,9 @@ export function followPython(context: RuleContext): void {
   const project = pythonProject(context);
   for (const fn of asyncFunctions) for (const call of ownCalls(semantics, fn)) {
     const callee = call.childForFieldName('function');
-    if (!callee) continue;
+    // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
+    // mixin later in the MRO, as `AsyncFileManagerMixin` does) or a coroutine factory: not this sync body.
+    if (!callee || call.parent?.type === 'await') continue;
     // Library calls are the direct rule's; only the project's own functions are followed.
     const api = semantics.calleeName(call);
     if (api && lookup.python(api)) continue;

@@ -95,7 +95,7 @@ export function withModuleNames(functions: FileSummary['functions'], compute: ()
 
 export const DEFAULT_FOLLOW_DEPTH = 5;
 /** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
-const CACHE_LIMIT = 2_000;
+const CACHE_LIMIT = 20_000;
 /** Files read per analysis at most: a chain is followed through a few modules, not a whole tree. */
 const FILES_PER_ANALYSIS = 200;
 /**
@@ -109,6 +109,43 @@ export const MAX_INDIRECTIONS = 8;
 const LOOKUPS_PER_ANALYSIS = 20_000;
 
 const summaryCache = new Map<string, FileSummary>();
+/** Keys used since the process started, most recent last: what a persistent cache should keep (bounded like the cache). */
+const usedKeys = new Set<string>();
+
+function markUsed(key: string): void {
+  usedKeys.delete(key);
+  usedKeys.add(key);
+  if (usedKeys.size > CACHE_LIMIT) usedKeys.delete(usedKeys.keys().next().value!);
+}
+
+/** The summaries this process used (computed or imported), for a persistent cache; plain data. */
+export function exportSummaries(): Record<string, FileSummary> {
+  const out: Record<string, FileSummary> = {};
+  for (const key of usedKeys) {
+    const summary = summaryCache.get(key);
+    if (summary) out[key] = summary;
+  }
+  return out;
+}
+
+/** Summaries from a persistent cache. Keys hold the path, the content's hash and the settings: a changed file misses. */
+export function importSummaries(entries: Record<string, FileSummary>): void {
+  for (const [key, summary] of Object.entries(entries)) {
+    if (summaryCache.size >= CACHE_LIMIT) break;
+    if (wellFormed(summary)) summaryCache.set(key, summary);
+  }
+}
+
+/** The shape the follower reads, checked before trusting a cache file that may be old or damaged. */
+function wellFormed(summary: unknown): summary is FileSummary {
+  const functions = (summary as FileSummary | null)?.functions;
+  if (!functions || typeof functions !== 'object') return false;
+  return Object.values(functions).every((fn: Partial<FunctionSummary> | null) => fn && typeof fn === 'object'
+    && typeof fn.key === 'string' && typeof fn.async === 'boolean' && Array.isArray(fn.calls)
+    && fn.calls.every((c) => c && typeof c === 'object' && c.target && typeof c.shown === 'string' && c.range)
+    && (fn.starts === undefined || Array.isArray(fn.starts))
+    && (fn.blocking === undefined || (typeof fn.blocking === 'object' && typeof fn.blocking.shown === 'string')));
+}
 
 /** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
 function contentKey(text: string): string {
@@ -122,11 +159,15 @@ export function summaryOfText(path: string, text: string, language: Language, su
   // `variant`: what else the summary depends on (the project's blocking.extra / allow).
   const key = cacheKey(path, text, variant);
   const cached = summaryCache.get(key);
-  if (cached) return cached;
+  if (cached) {
+    markUsed(key);
+    return cached;
+  }
   const summary = withParsed(text, language, summarise);
   if (!summary) return undefined;
   if (summaryCache.size >= CACHE_LIMIT) summaryCache.delete(summaryCache.keys().next().value!);
   summaryCache.set(key, summary);
+  markUsed(key);
   return summary;
 }
 
@@ -279,6 +320,7 @@ export function reportChain(
     ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
   }));
   const weighed = weigh(context, fn, undefined, contexts);
+  if (weighed.off) return;
   context.report({
     code: 'blocking-call-in-async',
     message: `\`${callee.text}()\` blocks the event loop: ${steps}. ${text.waits} ${text.advice}${weighed.suffix}`,

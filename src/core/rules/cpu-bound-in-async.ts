@@ -1,5 +1,6 @@
 import { Query, type Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../context';
+import { PYTHON_HEAVY_LAST_NAMES, TS_HEAVY_LAST_NAMES, pythonHeavyCall, tsHeavyCall, type HeavyApi } from '../catalog/heavy';
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
@@ -30,7 +31,11 @@ export const meta: RuleMeta = {
       '',
       'CPU-bound means, on positive evidence only: a loop whose body does arithmetic or builds strings and calls nothing',
       'that does I/O or that the analysis cannot see into; recursion with arithmetic; calls to same-file functions that',
-      'are CPU-bound by these rules. Loops over a literal range of fewer than 1000 items do not count, nor (JS/TS) loops that',
+      'are CPU-bound by these rules; a direct call of a library function known to be heavy whatever its input (key derivation and',
+      'password hashing: Python `hashlib.pbkdf2_hmac`/`scrypt`, `bcrypt.hashpw`/`checkpw`, argon2, passlib; JS `bcryptjs`/`bcrypt`',
+      '`hashSync`/`compareSync`; the catalogue `src/core/catalog/heavy.ts`). Parsers are not evidence alone (`json.loads`, `JSON.parse`:',
+      'their cost follows the input), and Node\'s `crypto.*Sync`/`zlib.*Sync` are `blocking-call-in-async`\'s, reported once there.',
+      'Loops over a literal range of fewer than 1000 items do not count, nor (JS/TS) loops that',
       'shift a number right until it is zero (`while (c) { ...; c >>= 1 }`: at most 64 turns); `print`/`console.*` in the',
       'loop makes it I/O-ish and silent.',
       '',
@@ -194,6 +199,7 @@ function checkPython(context: RuleContext): void {
       // Only work the code shows to be large: a short scan holds the loop for a millisecond (see the heuristic above).
       if (!c || c.suspends || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}${weighed.suffix}`,
@@ -205,8 +211,13 @@ function checkPython(context: RuleContext): void {
     for (const call of work.calls) {
       const callee = call.childForFieldName('function');
       if (!callee || call.parent?.type === 'await') continue;
-      // Only a name this file defines or assigns, for a function that may compute, can matter: skip resolving others.
       const last = calleeLastName(callee);
+      // A library call known to be heavy (`hashlib.pbkdf2_hmac`, `bcrypt.hashpw`) is evidence on its own.
+      const heavy = last !== undefined && PYTHON_HEAVY_LAST_NAMES.has(last) ? pythonHeavyCall(semantics.calleeName(call)) : undefined;
+      if (heavy) {
+        reportHeavy(context, call, callee, heavy, `\`async def ${name}\``, PYTHON_HEAVY_ADVICE, weigh(context, fn, undefined, contexts));
+        continue;
+      }
       const target = last === undefined || nameMayBeCpu(semantics, last) ? callableNode(semantics, callee) : undefined;
       if (!target) {
         reportAcross(context, { call, callee, fn, name }, contexts);
@@ -216,6 +227,7 @@ function checkPython(context: RuleContext): void {
       const c = cpuClassification(semantics, target);
       if (!c || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in \`async def ${name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
@@ -228,12 +240,28 @@ function checkPython(context: RuleContext): void {
   }
 }
 
+const PYTHON_HEAVY_ADVICE = 'Run it in a worker thread (`await asyncio.to_thread(...)`): these hashes release the GIL, so the event loop and the hash run in parallel.';
+const TS_HEAVY_ADVICE = 'Use the library\'s async form (`await bcrypt.hash(...)`), which runs off the main thread or yields between rounds, or a `worker_threads` Worker.';
+
+/** A direct call of a library function the heavy-API catalogue lists: CPU evidence whatever its arguments. */
+function reportHeavy(context: RuleContext, call: Node, callee: Node, heavy: HeavyApi, where: string, advice: string, weighed: ReturnType<typeof weigh>): void {
+  if (weighed.off) return;
+  context.report({
+    code: meta.slug,
+    message: `\`${callee.text}()\` at line ${call.startPosition.row + 1} is CPU-heavy: it ${heavy.why}, and is called directly in ${where}, holding the event loop until it returns. ${advice}${weighed.suffix}`,
+    range: rangeOf(call),
+    related: weighed.related,
+    ...(weighed.severity ? { severity: weighed.severity } : {}),
+  });
+}
+
 /** A helper of another module of the project that is CPU-bound, called directly in an async function. */
 function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: Node; name: string }, contexts: Map<number, ConcurrencyContext>): void {
   const across = projectCpuClassification(context, at.callee);
   const c = across?.classification;
   if (!across || !c || across.async || !c.scale) return;
   const weighed = weigh(context, at.fn, undefined, contexts);
+  if (weighed.off) return;
   context.report({
     code: meta.slug,
     message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in \`async def ${at.name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
@@ -370,6 +398,7 @@ function checkTs(context: RuleContext): void {
       // Only work the code shows to be large: a linear scan of one small input takes a millisecond, not a Worker.
       if (c.verdict !== 'cpu' || c.suspends || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}${weighed.suffix}`,
@@ -381,6 +410,12 @@ function checkTs(context: RuleContext): void {
     for (const call of work.calls) {
       const callee = call.childForFieldName('function');
       if (!callee || call.parent?.type === 'await_expression') continue;
+      const last = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee.text;
+      const heavy = last !== undefined && TS_HEAVY_LAST_NAMES.has(last) ? tsHeavyCall(semantics.calleeName(call)) : undefined;
+      if (heavy) {
+        reportHeavy(context, call, callee, heavy, name, TS_HEAVY_ADVICE, weigh(context, fn, undefined, contexts));
+        continue;
+      }
       // `x.f()` never resolves to a function of this file, nor does a name the file declares no function by; an
       // imported name may be a function of another module.
       if (callee.type === 'member_expression' || (callee.type === 'identifier' && !names.has(callee.text))) {
@@ -392,6 +427,7 @@ function checkTs(context: RuleContext): void {
       const c = classifyFunction(semantics, target);
       if (c.verdict !== 'cpu' || !c.scale) continue;
       const weighed = weigh(context, fn, undefined, contexts);
+      if (weighed.off) continue;
       context.report({
         code: meta.slug,
         message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,
@@ -408,6 +444,7 @@ function reportTsAcross(context: RuleContext, at: { call: Node; callee: Node; fn
   const c = across?.classification;
   if (!across || !c || across.async || !c.scale) return;
   const weighed = weigh(context, at.fn, undefined, contexts);
+  if (weighed.off) return;
   context.report({
     code: meta.slug,
     message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in ${at.name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,

@@ -58,6 +58,14 @@ describe('CLI: configuration (each key, through the CLI)', () => {
       files: { 'sub/app.py': ASYNC_SLEEP }, expect: [] },
     { key: '--config', config: { 'other.toml': pyproject('rules = { "blocking-call-in-async" = "off" }') }, files: { 'app.py': ASYNC_SLEEP }, args: ['--config', 'other.toml'], expect: [] },
     { key: '--exclude', config: {}, files: { 'app.py': ASYNC_SLEEP, 'vendor/x.py': ASYNC_SLEEP }, args: ['--exclude', 'vendor/**'], expect: ['app.py:5 blocking-call-in-async'] },
+    { key: 'cold-severity (a test file is cold: hint by default)', config: {}, files: { 'tests/test_app.py': ASYNC_SLEEP }, expect: ['tests/test_app.py:5 blocking-call-in-async'], severity: 'hint' },
+    { key: 'cold-severity = "off"', config: { 'pyproject.toml': pyproject('cold-severity = "off"') }, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': ASYNC_SLEEP }, expect: ['app.py:5 blocking-call-in-async'] },
+    { key: '--cold-severity off', config: {}, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': ASYNC_SLEEP }, args: ['--cold-severity', 'off'], expect: ['app.py:5 blocking-call-in-async'] },
+    { key: '--cold-severity hint wins over the file', config: { 'pyproject.toml': pyproject('cold-severity = "off"') }, files: { 'tests/test_app.py': ASYNC_SLEEP }, args: ['--cold-severity', 'hint'], expect: ['tests/test_app.py:5 blocking-call-in-async'], severity: 'hint' },
+    { key: 'a package that is only a command-line tool is cold (package.json read through the CLI)',
+      config: { 'tool/package.json': '{"name": "tool", "bin": {"tool": "cli.js"}}', 'lib/package.json': '{"name": "lib", "bin": {"lib": "cli.js"}, "main": "index.js"}' },
+      files: { 'tool/src/step.js': "const fs = require('fs');\nexports.step = async () => fs.readFileSync('x');\n", 'lib/step.js': "const fs = require('fs');\nexports.step = async () => fs.readFileSync('x');\n" },
+      args: ['--cold-severity', 'off'], expect: ['lib/step.js:2 blocking-call-in-async'] },
     { key: '--free-threaded wins over the file', config: { 'pyproject.toml': pyproject('python = { free-threaded = false }') },
       files: { 'app.py': 'import threading\n\ndef work():\n    return sum(i * i for i in range(10**7))\n\nthreading.Thread(target=work).start()\n' }, args: ['--free-threaded'], expect: [] },
   ];
@@ -76,6 +84,7 @@ describe('CLI: configuration (each key, through the CLI)', () => {
     { kind: 'bad JSON', files: { 'concurrency-lens.json': '{"rules": {},}' }, stderr: /concurrency-lens\.json:1:\d+: invalid JSON/ },
     { kind: 'unknown key', files: { 'pyproject.toml': pyproject('rulez = {}') }, stderr: /pyproject\.toml: rulez: unknown key/ },
     { kind: 'bad value', files: { 'concurrency-lens.json': '{"python": {"target-version": "2.7"}}' }, stderr: /concurrency-lens\.json: python\.target-version: must be/ },
+    { kind: 'bad --cold-severity', files: {}, args: ['--cold-severity', 'loud'], stderr: /--cold-severity takes hint or off/ },
     { kind: 'missing --config file', files: {}, args: ['--config', 'nope.toml'], stderr: /nope\.toml: cannot read/ },
     { kind: '--config without the table', files: { 'p.toml': '[project]\n' }, args: ['--config', 'p.toml'], stderr: /p\.toml: has no \[tool\.concurrency-lens\] table/ },
   ];

@@ -26,6 +26,7 @@ const VALID_CASES: { key: string; toml: string; json: unknown; expect: Partial<P
   { key: 'python.free-threaded', toml: 'python = { free-threaded = true }', json: { python: { 'free-threaded': true } }, expect: { pythonFreeThreaded: true } },
   { key: 'python.target-version', toml: '[tool.concurrency-lens.python]\ntarget-version = "3.8"', json: { python: { 'target-version': '3.8' } }, expect: { pythonTargetVersion: '3.8' } },
   { key: 'follow-calls.max-depth', toml: 'follow-calls = { max-depth = 3 }', json: { 'follow-calls': { 'max-depth': 3 } }, expect: { followCallsMaxDepth: 3 } },
+  { key: 'cold-severity', toml: 'cold-severity = "off"', json: { 'cold-severity': 'off' }, expect: { coldSeverity: 'off' } },
 ];
 
 const BAD_CASES: { what: string; toml: string; json: unknown; key: string | undefined; message: RegExp }[] = [
@@ -41,6 +42,7 @@ const BAD_CASES: { what: string; toml: string; json: unknown; key: string | unde
   { what: 'free-threaded not boolean', toml: 'python = { free-threaded = "yes" }', json: { python: { 'free-threaded': 'yes' } }, key: 'python.free-threaded', message: /true or false/ },
   { what: 'target-version out of range', toml: 'python = { target-version = "3.7" }', json: { python: { 'target-version': '3.7' } }, key: 'python.target-version', message: /"3\.8" \.\. "3\.14"/ },
   { what: 'target-version a number', toml: 'python = { target-version = 3.9 }', json: { python: { 'target-version': 3.9 } }, key: 'python.target-version', message: /must be a string/ },
+  { what: 'cold-severity not hint or off', toml: 'cold-severity = "warning"', json: { 'cold-severity': 'warning' }, key: 'cold-severity', message: /"hint" or "off"/ },
   { what: 'max-depth negative', toml: 'follow-calls = { max-depth = -1 }', json: { 'follow-calls': { 'max-depth': -1 } }, key: 'follow-calls.max-depth', message: /whole number/ },
 ];
 
@@ -274,11 +276,11 @@ describe('config: JSON schema', () => {
     assert.equal(entry.fileMatch, 'concurrency-lens.json');
     const schema = JSON.parse(fs.readFileSync(path.join(root, entry.url), 'utf8')) as { properties: Record<string, { properties?: Record<string, unknown> }> };
     const keys = Object.entries(schema.properties).flatMap(([k, v]) => (v.properties ? Object.keys(v.properties).map((n) => `${k}.${n}`) : [k])).filter((k) => k !== '$schema').sort();
-    assert.deepEqual(keys, ['blocking.allow', 'blocking.extra', 'exclude', 'follow-calls.max-depth', 'per-file-ignores', 'python.free-threaded', 'python.target-version', 'rules']);
+    assert.deepEqual(keys, ['blocking.allow', 'blocking.extra', 'cold-severity', 'exclude', 'follow-calls.max-depth', 'per-file-ignores', 'python.free-threaded', 'python.target-version', 'rules']);
     // Each key the schema names parses without error; one it does not name is rejected.
     for (const key of keys) {
       const [head, tail] = key.split('.');
-      const sample: Record<string, unknown> = { rules: {}, exclude: [], 'per-file-ignores': {}, 'blocking.extra': [], 'blocking.allow': [], 'python.free-threaded': true, 'python.target-version': '3.12', 'follow-calls.max-depth': 1 };
+      const sample: Record<string, unknown> = { rules: {}, exclude: [], 'per-file-ignores': {}, 'blocking.extra': [], 'blocking.allow': [], 'python.free-threaded': true, 'python.target-version': '3.12', 'follow-calls.max-depth': 1, 'cold-severity': 'hint' };
       const value = sample[key];
       const json = JSON.stringify(tail ? { [head]: { [tail]: value } } : { [head]: value });
       assert.deepEqual(parseConfig('/p/concurrency-lens.json', json).errors, [], key);

@@ -101,7 +101,8 @@ describe('concurrency context (local evidence)', () => {
     assert.equal(await kind(`import asyncio\nasync def main():\n    await step()\n    await asyncio.gather(step(), step())\nasync def step():#@\n    pass${entry}`, 'python'), 'hot');
     assert.equal(await kind(`import asyncio\nasync def main():#@\n    asyncio.create_task(tick())\n    await step()${entry}`, 'python'), 'unknown');
     assert.equal(await kind('async def helper():#@\n    pass', 'python'), 'unknown');
-    assert.equal(await kind('import click\n@cli.command()\nasync def sync_db():#@\n    pass', 'python'), 'unknown');
+    // A click/typer command is one step of a command-line tool: cold (it was unknown before commands were recognised).
+    assert.equal(await kind('import click\n@cli.command()\nasync def sync_db():#@\n    pass', 'python'), 'cold');
     assert.equal(await kind('from discord.ext import commands\n@settings.command()\nasync def show(ctx):#@\n    pass', 'python'), 'hot');
     assert.equal(await kind('async def helper():#@\n    pass', 'python', 'migrations/versions/0001_init.py'), 'cold');
     assert.equal(await kind('d = {}\nasync def f():#@\n    pass\nd.get("key", f)', 'python'), 'unknown');

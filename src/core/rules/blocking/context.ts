@@ -9,18 +9,21 @@ export interface Weighed {
   suffix: string;
   severity?: Severity;
   related: RelatedLocation[];
+  /** Cold, and the settings turn cold findings off (`coldSeverity: "off"`): report nothing. */
+  off?: boolean;
 }
 
 /**
  * Weighs a blocking finding by its function's concurrency context: hot (a handler, a task, a listener) keeps the warning
- * and names the evidence; cold (a script, a sequential `main`) is a hint; unknown is unchanged. A finding the catalogue
+ * and names the evidence; cold (a script, a sequential `main`, a test, a one-shot build hook) is a hint, or nothing with
+ * `coldSeverity: "off"`; unknown is unchanged. A finding the catalogue
  * already reports at information level stays there when hot.
  */
 export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>): Weighed {
   if (!fn) return { suffix: '', severity: apiSeverity, related: [] };
   let found = cache.get(fn.id);
   if (!found) {
-    found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python() });
+    found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python(), readFile: context.readFile, listFiles: context.listFiles });
     cache.set(fn.id, found);
   }
   const evidence = found.evidence;
@@ -28,7 +31,7 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
     case 'hot':
       return { suffix: ` This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}` }] };
     case 'cold':
-      return { suffix: ` It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [] };
+      return { suffix: ` It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
     default:
       return { suffix: '', severity: apiSeverity, related: [] };
   }

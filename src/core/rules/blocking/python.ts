@@ -232,6 +232,7 @@ function report(context: RuleContext, semantics: PythonSemantics, finding: Findi
     ? `${subject} in an async function does not let other tasks run: it only yields to other threads. Use \`await asyncio.sleep(0)\`.`
     : `${subject} blocks the event loop: it ${api.why}. Use ${api.instead}.`;
   const weighed = weigh(context, finding.owner, api.severity, contexts);
+  if (weighed.off) return;
   context.report({
     code: SLUG, message: message + weighed.suffix, range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),
     related: weighed.related, ...(weighed.severity ? { severity: weighed.severity } : {}),

@@ -319,7 +319,8 @@ export function checkTs(context: RuleContext): void {
     if (!inAsyncBody(path)) continue;
     const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
-    checkBusyWait(context, semantics, path[path.length - 1], weigh(context, owner, undefined, contexts));
+    const weighed = weigh(context, owner, undefined, contexts);
+    if (!weighed.off) checkBusyWait(context, semantics, path[path.length - 1], weighed);
   }
 }
 
@@ -346,6 +347,7 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
   const subject = callee.text === shown || callee.text.endsWith(`.${shown.slice(shown.lastIndexOf('.') + 1)}`) && callee.text.includes('.')
     ? `\`${callee.text}()\`` : `\`${callee.text}()\` (${shown})`;
   const weighed = weigh(context, finding.owner, api.severity, contexts);
+  if (weighed.off) return;
   context.report({
     code: SLUG,
     message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.${weighed.suffix}`,

@@ -1,0 +1,66 @@
+// The persistent cache of other files' summaries (following calls): `.concurrency-lens-cache/` in the folder the
+// command runs from. A stale entry cannot mislead: each key holds the file's path, its content's hash and the
+// settings it depends on. The cache is an optimisation only: unreadable or corrupt means empty, never an error.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FileSummary } from '../core/project/project';
+
+export const CACHE_DIR = '.concurrency-lens-cache';
+const FILE = 'summaries.json';
+/** Bumped when summaries change shape; with the release, it names what wrote the file. */
+const FORMAT = 2;
+
+interface CacheFile {
+  version: string;
+  summaries: Record<string, FileSummary>;
+}
+
+function stamp(release: string): string {
+  return `${release}/${FORMAT}`;
+}
+
+export function loadCache(root: string, release: string): Record<string, FileSummary> | undefined {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(root, CACHE_DIR, FILE), 'utf8')) as Partial<CacheFile>;
+    if (parsed.version !== stamp(release) || !parsed.summaries || typeof parsed.summaries !== 'object') return undefined;
+    return parsed.summaries;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Most entries kept: about as many files as the in-memory cache holds. */
+const MAX_ENTRIES = 20_000;
+
+/**
+ * What to keep: every summary this run used, and the loaded ones of files this run did not look at (a run over a
+ * few files keeps what a whole-project run learnt). A file's older versions go.
+ */
+export function mergeCache(loaded: Record<string, FileSummary> | undefined, used: Record<string, FileSummary>): Record<string, FileSummary> {
+  const pathOf = (key: string) => key.slice(0, key.indexOf('\n'));
+  const seen = new Set(Object.keys(used).map(pathOf));
+  const merged: Record<string, FileSummary> = { ...used };
+  let count = Object.keys(merged).length;
+  for (const [key, summary] of Object.entries(loaded ?? {})) {
+    if (count >= MAX_ENTRIES) break;
+    if (seen.has(pathOf(key)) || key in merged) continue;
+    merged[key] = summary;
+    count++;
+  }
+  return merged;
+}
+
+/** Writes the cache atomically (a temp file renamed over the old one), with a .gitignore so it is never committed. */
+export function saveCache(root: string, release: string, summaries: Record<string, FileSummary>): void {
+  const dir = path.join(root, CACHE_DIR);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const ignore = path.join(dir, '.gitignore');
+    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Written by concurrency-lens: a cache, safe to delete.\n*\n');
+    const temp = path.join(dir, `${FILE}.${process.pid}.tmp`);
+    fs.writeFileSync(temp, JSON.stringify({ version: stamp(release), summaries } satisfies CacheFile));
+    fs.renameSync(temp, path.join(dir, FILE));
+  } catch {
+    // A read-only checkout: the next run just computes the summaries again.
+  }
+}

@@ -1,0 +1,87 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { run, version } from '../../../src/cli/main';
+
+// .concurrency-lens-cache/: other files' summaries kept between runs, keyed by path and content.
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-cache-'));
+  made.push(dir);
+  fs.writeFileSync(path.join(dir, 'util.py'), 'import subprocess\n\n\ndef git_rev():\n    return subprocess.check_output(["git", "rev-parse", "HEAD"])\n');
+  fs.writeFileSync(path.join(dir, 'app.py'), 'from util import git_rev\n\n\nasync def version():\n    return git_rev()\n');
+  return dir;
+}
+
+async function cli(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd });
+  return { code, stdout, stderr };
+}
+
+const cacheFile = (dir: string) => path.join(dir, '.concurrency-lens-cache', 'summaries.json');
+type Cache = { version: string; summaries: Record<string, { functions: Record<string, { blocking?: unknown }> }> };
+
+describe('CLI: the summaries cache', () => {
+  it('is written after a run, with a .gitignore, and read by the next (a changed file misses)', async () => {
+    const dir = project();
+    const first = await cli(['check', '.'], dir);
+    assert.match(first.stdout, /app\.py:5:12: warning blocking-call-in-async `git_rev\(\)` blocks the event loop/);
+    const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache;
+    const key = Object.keys(cache.summaries).find((k) => k.startsWith('util.py\n'))!;
+    assert.ok(cache.summaries[key].functions.git_rev.blocking, 'the helper is summarised as blocking');
+    assert.match(fs.readFileSync(path.join(dir, '.concurrency-lens-cache', '.gitignore'), 'utf8'), /^\*$/m);
+    // A summary that says otherwise for the same content is believed: the second run read the cache.
+    delete cache.summaries[key].functions.git_rev.blocking;
+    fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
+    assert.doesNotMatch((await cli(['check', '.'], dir)).stdout, /git_rev/);
+    // The file's content changes (a comment): its key misses and the summary is computed again.
+    fs.appendFileSync(path.join(dir, 'util.py'), '# changed\n');
+    assert.match((await cli(['check', '.'], dir)).stdout, /git_rev\(\)` blocks the event loop/);
+  });
+
+  it('--no-cache neither reads nor writes it', async () => {
+    const dir = project();
+    const result = await cli(['check', '.', '--no-cache'], dir);
+    assert.equal(result.code, 1);
+    assert.equal(fs.existsSync(path.join(dir, '.concurrency-lens-cache')), false);
+  });
+
+  it('a corrupt or foreign cache file is ignored and replaced, never an error', async () => {
+    const dir = project();
+    fs.mkdirSync(path.join(dir, '.concurrency-lens-cache'));
+    const ours = `${version}/1`;
+    const junks = [`{"version": "${ours}", "summaries": `, '[1, 2]', '{"version": "9.9.9/1", "summaries": {}}', '\u0000\u0001',
+      JSON.stringify({ version: ours, summaries: { 'util.py\nx\n': 7, 'app.py\ny\n': { functions: 5 }, 'z.py\nz\n': null } })];
+    for (const junk of junks) {
+      fs.writeFileSync(cacheFile(dir), junk);
+      const result = await cli(['check', '.'], dir);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stdout, /git_rev\(\)` blocks the event loop/);
+      assert.doesNotThrow(() => JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as unknown);
+    }
+    // The right key for util.py with a damaged function in it: the entry is dropped, not trusted.
+    const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache;
+    const key = Object.keys(cache.summaries).find((k) => k.startsWith('util.py\n'))!;
+    cache.summaries[key].functions.git_rev = { key: 'git_rev', async: false, calls: 5 } as never;
+    fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
+    const damaged = await cli(['check', '.'], dir);
+    assert.doesNotMatch(damaged.stderr, /error/);
+    assert.match(damaged.stdout, /git_rev\(\)` blocks the event loop/);
+  });
+
+  it('the walker never checks files inside it', async () => {
+    const dir = project();
+    fs.mkdirSync(path.join(dir, '.concurrency-lens-cache'));
+    fs.writeFileSync(path.join(dir, '.concurrency-lens-cache', 'stray.py'), 'import time\n\n\nasync def f():\n    time.sleep(1)\n');
+    assert.doesNotMatch((await cli(['check', '.', '--no-cache'], dir)).stdout, /stray\.py/);
+  });
+});
