@@ -8,7 +8,7 @@ import type { FileSummary } from '../core/project/project';
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
 /** Bumped when summaries change shape; with the release, it names what wrote the file. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface CacheFile {
   version: string;

@@ -3,6 +3,8 @@ import { getParser, parseText } from './parser';
 import { LineIndex } from './text';
 import type { Language } from './types';
 
+const TS_FAMILY: Language[] = ['typescript', 'tsx', 'javascript'];
+
 /** A change as VS Code reports it: replace `rangeLength` code units at `rangeOffset` with `text`. */
 export interface ContentChange {
   rangeOffset: number;
@@ -105,6 +107,8 @@ export class ParsedDocument {
   static async create(language: Language, text: string, limits: InputLimits = defaultLimits): Promise<ParsedDocument> {
     const doc = new ParsedDocument(language, text, limits);
     await getParser(language);
+    // A TS/JS file's analysis reads the project's other TS/JS files (following calls, facades), whatever their dialect.
+    if (language !== 'python') await Promise.all(TS_FAMILY.map((other) => getParser(other)));
     await doc.reparse(undefined);
     return doc;
   }

@@ -1,10 +1,11 @@
 // The CPU rules across modules: a thread target or a helper called from async code that is one of the project's
 // functions in another file, classified there with the same classifier the rules use in the analysed file.
 import { Query, type Node, type Tree } from 'web-tree-sitter';
-import { languageFromPath } from '../parser';
+import { getLoadedParser, languageFromPath, parseText } from '../parser';
 import { cpuClassification, type CpuClassification } from '../python/cpu';
 import { PythonSemantics } from '../python/semantics';
 import type { RuleContext } from '../rules/rule';
+import type { Language } from '../types';
 import { classifyFunction, isAsync as isAsyncTs, tsMayBeCpu } from '../ts/cpu';
 import { TsSemantics } from '../ts/semantics';
 import { pythonProject } from './followPython';
@@ -40,7 +41,8 @@ export function projectCpuClassification(context: RuleContext, expression: Node)
   if (!context.readFile || (context.settings.followCallsMaxDepth ?? 1) <= 0) return undefined;
   const python = context.language === 'python';
   const target = python ? projectTarget(context.python(), expression) : tsProjectTarget(context.ts(), expression);
-  if (target?.kind !== 'qualified') return undefined;
+  // This file's own functions are the rules' direct business.
+  if (!target || target.kind === 'local') return undefined;
   const place = (python ? pythonProject(context) : tsProject(context)).resolve(target, context.path);
   if (!place?.path || place.path === context.path) return undefined;
   const text = context.readFile(place.path);
@@ -49,21 +51,64 @@ export function projectCpuClassification(context: RuleContext, expression: Node)
   const key = cacheKey(place.path, text, place.key);
   const known = classified.get(key);
   if (known !== undefined) return known ?? undefined;
-  const found = withParsed(text, language, (tree) => {
-    const fn = functionsOf(tree, python).find((n) => (python ? functionKey(n) : tsFunctionKey(n)) === place.key);
+  const classify = (file: ParsedFile): ProjectCpu | undefined => {
+    const fn = file.functions.get(place.key);
     if (!fn) return undefined;
     let c: CpuClassification | undefined;
     if (python) {
-      c = cpuClassification(new PythonSemantics(tree), fn);
+      c = cpuClassification(file.python ??= new PythonSemantics(file.tree), fn);
     } else {
-      const semantics = new TsSemantics(tree);
+      const semantics = file.ts ??= new TsSemantics(file.tree);
       const all = tsMayBeCpu(semantics, fn) ? classifyFunction(semantics, fn) : undefined;
       c = all?.verdict === 'cpu' ? all : undefined;
     }
-    // Plain data only: the tree is deleted when this returns.
+    // Plain data only: the tree is deleted when the analysis ends.
     return c ? { classification: structuredClone(c), path: place.path!, async: python ? fn.children.some((x) => x?.type === 'async') : isAsyncTs(fn) } : undefined;
-  });
+  };
+  const parsed = parsedFile(context, place.path, text, language, python);
+  const found = parsed ? classify(parsed) : withParsed(text, language, (tree) => classify({ tree, functions: functionsByKey(tree, python) }));
   if (classified.size >= CACHE_LIMIT) classified.delete(classified.keys().next().value!);
   classified.set(key, found ?? null);
   return found;
+}
+
+/** Another file's tree, its functions by key and its semantics, kept while one analysis asks about several of its functions. */
+interface ParsedFile {
+  tree: Tree;
+  functions: Map<string, Node>;
+  python?: PythonSemantics;
+  ts?: TsSemantics;
+}
+
+/** Other files' trees per analysis, parsed once each (at most PARSED_PER_ANALYSIS; past it, each question parses on its own). */
+const parsedFiles = new WeakMap<RuleContext, Map<string, ParsedFile | null>>();
+const PARSED_PER_ANALYSIS = 50;
+
+function functionsByKey(tree: Tree, python: boolean): Map<string, Node> {
+  const functions = new Map<string, Node>();
+  for (const fn of functionsOf(tree, python)) {
+    const key = python ? functionKey(fn) : tsFunctionKey(fn);
+    if (key && !functions.has(key)) functions.set(key, fn);
+  }
+  return functions;
+}
+
+function parsedFile(context: RuleContext, path: string, text: string, language: Language, python: boolean): ParsedFile | undefined {
+  let files = parsedFiles.get(context);
+  if (!files) parsedFiles.set(context, files = new Map<string, ParsedFile | null>());
+  const key = cacheKey(path, text);
+  const known = files.get(key);
+  if (known !== undefined) return known ?? undefined;
+  if (files.size >= PARSED_PER_ANALYSIS) return undefined;
+  const parser = getLoadedParser(language);
+  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
+  const file = tree ? { tree, functions: functionsByKey(tree, python) } : null;
+  files.set(key, file);
+  return file ?? undefined;
+}
+
+/** Deletes the trees kept for `context`'s questions: the rules that ask call this when their check ends. */
+export function releaseParsed(context: RuleContext): void {
+  for (const file of parsedFiles.get(context)?.values() ?? []) file?.tree.delete();
+  parsedFiles.delete(context);
 }

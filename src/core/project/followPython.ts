@@ -8,8 +8,11 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix } from '../types';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
-import { isAsync, ownCalls, projectTarget, summarisePython } from './pythonSummary';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
+import { callTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
+
+/** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
+const MAX_PARENTS = 12;
 
 /** The project as a Python rule sees it from the analysed file (this file's functions summarised on demand). */
 export function pythonProject(context: RuleContext): PythonProject {
@@ -22,33 +25,66 @@ export function pythonProject(context: RuleContext): PythonProject {
 const projects = new WeakMap<RuleContext, PythonProject>();
 
 export class PythonProject extends ProjectView {
+  /** Import roots by importing folder, and whether a folder holds pyproject.toml / setup.cfg, found once per analysis. */
+  private readonly roots = new Map<string, string[]>();
+  private readonly projectFolders = new Map<string, boolean>();
+  protected override readonly constructorName = '__init__';
+
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const lookup = blockingLookup(this.context.settings);
     return path.endsWith('.py') ? summaryOfText(path, text, 'python', (tree) => summarisePython(new PythonSemantics(tree), lookup), lookupKey(this.context.settings)) : undefined;
   }
 
+  private holdsProject(dir: string): boolean {
+    let known = this.projectFolders.get(dir);
+    if (known === undefined) {
+      known = ['pyproject.toml', 'setup.cfg'].some((file) => this.context.readFile?.(join(dir, file)) !== undefined);
+      this.projectFolders.set(dir, known);
+    }
+    return known;
+  }
+
+  /**
+   * Where absolute imports are looked for from a file in `dir`: that folder (a script's own imports), the project root,
+   * `src/`, and every folder above `dir` holding pyproject.toml or setup.cfg, with its `src/`.
+   */
+  private importRoots(dir: string): string[] {
+    let roots = this.roots.get(dir);
+    if (roots) return roots;
+    roots = [dir, '', 'src'];
+    // Up the folders from `dir` to the root: bounded by the path's depth and MAX_PARENTS.
+    for (let folder = dir, steps = 0; folder && steps < MAX_PARENTS; folder = dirname(folder), steps++) {
+      if (this.holdsProject(folder)) roots.push(folder, join(folder, 'src'));
+    }
+    roots = [...new Set(roots)];
+    this.roots.set(dir, roots);
+    return roots;
+  }
+
   /**
    * `pkg.mod.f` or `mod.Class.m` as a file of the project and a function in it: the longest module prefix that
-   * is a file, looked for beside the importing file, at the project root and under src/.
+   * is a file, looked for beside the importing file and under the import roots; then what that module defines,
+   * inherits, re-exports or holds in a module variable.
    */
-  resolve(target: CallTarget, from: string | undefined): Place | undefined {
-    if (target.kind === 'local') return { path: from, key: target.key };
-    if (!this.context.readFile) return undefined;
+  resolve(target: CallTarget, from: string | undefined, budget = MAX_INDIRECTIONS): Place | undefined {
+    if (target.kind === 'local') return this.lookup(from, target.key, budget);
+    if (target.kind !== 'qualified' || !this.context.readFile) return undefined;
     // `.mod.f` / `..pkg.mod.f`: relative to the importing file's package, one folder up per extra dot.
     const level = /^\.*/.exec(target.name)![0].length;
     let base = from === undefined ? '' : dirname(from);
     for (let up = 1; up < level; up++) base = dirname(base);
     const parts = target.name.slice(level).split('.');
-    const roots = level ? [base] : [...new Set([from === undefined ? '' : dirname(from), '', 'src'])];
-    // At most two trailing parts name the function ('f' or 'Class.m'); the rest is the module.
-    for (let cut = parts.length - 1; cut >= Math.max(1, parts.length - 2); cut--) {
+    const roots = level ? [base] : this.importRoots(from === undefined ? '' : dirname(from));
+    // At most three trailing parts name the function ('f', 'Class.m', 'variable.m' or 'module.Class.m' through a
+    // re-export); the rest is the module. `from . import f` (level, one part) is the package's __init__.py.
+    for (let cut = parts.length - 1; cut >= Math.max(level ? 0 : 1, parts.length - 3); cut--) {
       const module = parts.slice(0, cut).join('/');
       const key = parts.slice(cut).join('.');
       for (const root of roots) {
-        for (const file of [join(root, `${module}.py`), join(root, `${module}/__init__.py`)]) {
-          if (file === from) continue;
-          const summary = this.summary(file);
-          if (summary?.functions[key]) return { path: file, key };
+        for (const file of module ? [join(root, `${module}.py`), join(root, `${module}/__init__.py`)] : [join(root, '__init__.py')]) {
+          if (file === from && !module) continue;
+          const found = this.summary(file) && this.lookup(file, key, budget);
+          if (found) return found;
         }
       }
     }
@@ -80,10 +116,9 @@ export function followPython(context: RuleContext): void {
   const lookup = blockingLookup(context.settings);
   const asyncFunctions = context.root.descendantsOfType('function_definition').filter((fn): fn is Node => fn !== null && isAsync(fn));
   if (!asyncFunctions.length) return;
-  // This file's helpers are summarised only when a chain reaches them.
-  const own = summarisePython(semantics, lookup, true);
+  // This file's helpers are summarised only when a chain reaches them; the view is shared with the other rules.
   const contexts = new Map<number, ConcurrencyContext>();
-  const project = new PythonProject(context, own);
+  const project = pythonProject(context);
   for (const fn of asyncFunctions) for (const call of ownCalls(semantics, fn)) {
     const callee = call.childForFieldName('function');
     // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
@@ -92,7 +127,7 @@ export function followPython(context: RuleContext): void {
     // Library calls are the direct rule's; only the project's own functions are followed.
     const api = semantics.calleeName(call);
     if (api && lookup.python(api)) continue;
-    const target = projectTarget(semantics, callee);
+    const target = callTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);
     if (!hops) continue;

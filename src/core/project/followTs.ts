@@ -1,14 +1,16 @@
 // blocking-call-in-async through the project's own TS/JS code: a call in an async function to a helper (in this
-// file, a method of this class, or a function imported from a relative module) that runs a synchronous
-// blocking API, directly or a few calls further down.
+// file, a method of a class of the project, or a function imported, required or re-exported from another module of
+// the project) that runs a synchronous blocking API, directly or a few calls further down.
+import JSON5 from 'json5';
 import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { blockingLookup, defaultBlockingLookup, lookupKey, type BlockingLookup } from '../catalog/blocking';
+import { MAX_NESTING } from '../locate';
 import { languageFromPath } from '../parser';
 import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
-import { enclosingFunction, isAsyncFunction, TsSemantics } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, ProjectView, reportChain, summaryOfText, withDetail, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
+import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
+import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -45,27 +47,186 @@ export function tsFunctionKey(fn: Node): string | undefined {
     const bound = declarator.childForFieldName('name');
     return bound?.type === 'identifier' ? bound.text : undefined;
   }
+  // `exports.f = function () {}` / `module.exports.f = () => {}` at the top level: the module's `f`.
+  if (declarator?.type === 'assignment_expression' && declarator.parent?.parent?.type === 'program' && declarator.childForFieldName('right')?.id === fn.id) {
+    const left = declarator.childForFieldName('left');
+    const exported = left ? commonJsExport(left) : undefined;
+    // `module.exports = function () {}` is what `require()` returns: the default.
+    return exported === '' ? 'default' : exported;
+  }
   return undefined;
 }
 
-/** Where a call leads when it calls the project's own code: a function of this file, `this.m()`, or an import from a relative module. */
-export function projectTarget(semantics: TsSemantics, callee: Node): CallTarget | undefined {
-  if (callee.type === 'member_expression' && callee.childForFieldName('object')?.type === 'this') {
-    const fn = enclosingFunction(callee);
-    const cls = fn?.type === 'method_definition' ? classNameOf(fn.parent) : undefined;
-    const name = callee.childForFieldName('property')?.text;
-    return cls && name ? { kind: 'local', key: `${cls}.${name}` } : undefined;
+/** The name `exports.f` / `module.exports.f` assigns ('' for `module.exports` itself), else undefined. */
+function commonJsExport(left: Node): string | undefined {
+  if (left.type !== 'member_expression') return undefined;
+  const object = left.childForFieldName('object');
+  const property = left.childForFieldName('property')?.text;
+  if (!object || !property) return undefined;
+  if (object.type === 'identifier' && object.text === 'module') return property === 'exports' ? '' : undefined;
+  if (object.type === 'identifier' && object.text === 'exports') return property;
+  return object.type === 'member_expression' && object.text === 'module.exports' ? property : undefined;
+}
+
+/**
+ * What a file's names may lead to: the module specifiers it imports, requires or re-exports from, and which of them
+ * can be the project's files (relative, or mapped by tsconfig.json `paths` / `baseUrl`).
+ */
+interface ModuleNames {
+  specifiers: string[];
+  isProject: (specifier: string) => boolean;
+}
+
+/** Specifiers named by the file's top-level imports, re-exports and `require` declarations (bounded by the file's statements). */
+function fileSpecifiers(root: Node): string[] {
+  const found = new Set<string>();
+  for (const statement of root.namedChildren) {
+    if (!statement) continue;
+    const source = statement.childForFieldName('source');
+    if ((statement.type === 'import_statement' || statement.type === 'export_statement') && source?.type === 'string') found.add(source.text.slice(1, -1));
+    if (statement.type === 'import_statement') {
+      const required = statement.namedChildren.find((c) => c?.type === 'import_require_clause')?.childForFieldName('source');
+      if (required?.type === 'string') found.add(required.text.slice(1, -1));
+    }
+    if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') {
+      for (const declarator of statement.namedChildren) {
+        const module = declarator?.type === 'variable_declarator' ? requiredModule(declarator.childForFieldName('value')) : undefined;
+        if (module !== undefined) found.add(module);
+      }
+    }
+  }
+  return [...found];
+}
+
+/** A qualified name from the semantics ('./lib/repo.js.Repo.head') as the project module it may name, by the longest specifier. */
+function moduleTarget(qualified: string, names: ModuleNames): CallTarget | undefined {
+  let best: string | undefined;
+  for (const specifier of names.specifiers) {
+    const written = normalizeModule(specifier);
+    if ((qualified === written || qualified.startsWith(`${written}.`)) && (!best || written.length > normalizeModule(best).length) && names.isProject(specifier)) best = specifier;
+  }
+  if (best === undefined) return undefined;
+  return { kind: 'module', specifier: best, name: qualified.slice(normalizeModule(best).length + 1) || 'default' };
+}
+
+/** The class a name of a class denotes (`Repo` in `repo: Repo`, `new Repo()`, `extends Repo`), in this file or a project module. */
+function classTarget(semantics: TsSemantics, expression: Node, names: ModuleNames): CallTarget | undefined {
+  const resolved = expression.type === 'type_identifier' ? semantics.resolveNameAt(expression.text, expression) : semantics.resolve(expression);
+  if (resolved?.kind === 'local') {
+    const node = resolved.node;
+    const isClass = node.type === 'class_declaration' || node.type === 'abstract_class_declaration' || node.type === 'class';
+    return isClass ? { kind: 'local', key: node.childForFieldName('name')?.text ?? resolved.name } : undefined;
+  }
+  return resolved?.kind === 'qualified' ? moduleTarget(resolved.name, names) : undefined;
+}
+
+/** The class a declared type names: `Repo`, `Repo<T>`, `Repo | undefined`. */
+function typeTarget(semantics: TsSemantics, type: Node | undefined, names: ModuleNames): CallTarget | undefined {
+  const named = type?.type === 'generic_type' ? type.childForFieldName('name') : type;
+  return named?.type === 'type_identifier' ? classTarget(semantics, named, names) : undefined;
+}
+
+/** The class body enclosing `node` where `this` is the instance (a plain `function` rebinds it); bounded by MAX_NESTING. */
+function enclosingClassBody(node: Node): Node | undefined {
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING; current = current.parent, steps++) {
+    if (current.type === 'class_body') return current;
+    if (current.type === 'function_declaration' || current.type === 'function_expression' || current.type === 'generator_function_declaration' || current.type === 'function') return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The class of `this.name`: a field's declared type (`private repo: Repo`), a constructor parameter property
+ * (`constructor(private repo: Repo)`), or what the constructor assigns (`this.repo = new Repo()`, `this.repo = repo` for a typed
+ * parameter). Field initialisers (`repo = new Repo()`) are the semantics' own answer.
+ */
+function thisMemberClass(semantics: TsSemantics, member: Node, name: string, names: ModuleNames): CallTarget | undefined {
+  const body = enclosingClassBody(member);
+  // The class's members, then the constructor's top-level statements: bounded by the class's size.
+  for (const item of body?.namedChildren ?? []) {
+    if (item?.type === 'public_field_definition' && item.childForFieldName('name')?.text === name) {
+      const typed = typeTarget(semantics, typeBody(item.childForFieldName('type') ?? item), names);
+      if (typed) return typed;
+    }
+    if (item?.type !== 'method_definition' || item.childForFieldName('name')?.text !== 'constructor') continue;
+    for (const param of item.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (param?.childForFieldName('pattern')?.text === name && param.children.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'readonly')) {
+        const typed = typeTarget(semantics, typeBody(param.childForFieldName('type') ?? param), names);
+        if (typed) return typed;
+      }
+    }
+    for (const statement of item.childForFieldName('body')?.namedChildren ?? []) {
+      const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+      const left = assignment?.type === 'assignment_expression' ? assignment.childForFieldName('left') : undefined;
+      const right = assignment?.childForFieldName('right');
+      if (left?.type !== 'member_expression' || left.childForFieldName('object')?.type !== 'this' || left.childForFieldName('property')?.text !== name || !right) continue;
+      const constructed = right.type === 'new_expression' ? right.childForFieldName('constructor') : undefined;
+      const found = constructed ? classTarget(semantics, constructed, names) : typeTarget(semantics, semantics.declaredType(right), names);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The class whose method `object.m()` calls: from `new`, a declared type, or a field of `this`. */
+function receiverClass(semantics: TsSemantics, object: Node, names: ModuleNames): CallTarget | undefined {
+  const instance = semantics.instanceType(object);
+  if (instance?.startsWith('<local>.')) return { kind: 'local', key: instance.slice('<local>.'.length) };
+  if (instance) return moduleTarget(instance, names);
+  if (object.type === 'identifier') return typeTarget(semantics, semantics.declaredType(object), names);
+  if (object.type === 'member_expression' && object.childForFieldName('object')?.type === 'this') {
+    const property = object.childForFieldName('property');
+    return property?.type === 'property_identifier' ? thisMemberClass(semantics, object, property.text, names) : undefined;
+  }
+  return undefined;
+}
+
+/** A class's `extends` base expression. */
+function classBase(cls: Node): Node | undefined {
+  const heritage = cls.namedChildren.find((c) => c?.type === 'class_heritage');
+  const extendsClause = heritage?.namedChildren.find((c) => c?.type === 'extends_clause');
+  // JavaScript's grammar puts the base right under class_heritage.
+  return (extendsClause ? extendsClause.childForFieldName('value') : heritage?.namedChildren[0]) ?? undefined;
+}
+
+/** The class a method is in, and its `extends` base. */
+function classOf(fn: Node | undefined): { name: string; base: Node | undefined } | undefined {
+  const cls = fn?.type === 'method_definition' ? fn.parent?.parent : undefined;
+  const name = cls ? classNameOf(fn!.parent) : undefined;
+  return cls && name ? { name, base: classBase(cls) } : undefined;
+}
+
+/** What the analysed file's imports may lead to, once its tsConfigs are known (see tsProject); else relative imports only. */
+const fileModules = new WeakMap<TsSemantics, ModuleNames>();
+
+function modulesOf(semantics: TsSemantics): ModuleNames {
+  return fileModules.get(semantics) ?? { specifiers: fileSpecifiers(semantics.root), isProject: isRelative };
+}
+
+/**
+ * Where a call leads when it calls the project's own code: a function of this file, `this.m()`, a method of a known
+ * class, or an import. `names`: the file's module specifiers (by default as the analysis's tsProject knows them).
+ */
+export function projectTarget(semantics: TsSemantics, callee: Node, names: ModuleNames = modulesOf(semantics)): CallTarget | undefined {
+  const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
+  const method = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
+  if (object && method && (object.type === 'this' || object.type === 'super')) {
+    const cls = classOf(enclosingFunction(callee));
+    if (!cls) return undefined;
+    if (object.type === 'this') return { kind: 'local', key: `${cls.name}.${method}` };
+    const base = cls.base && classTarget(semantics, cls.base, names);
+    return base && memberOf(base, method);
   }
   const resolved = semantics.resolve(callee);
   if (resolved?.kind === 'local') {
     const key = tsFunctionKey(resolved.node);
     return key ? { kind: 'local', key } : undefined;
   }
-  // './util.loadTemplate': a relative module's export; packages are the direct rule's business.
-  return resolved?.kind === 'qualified' && resolved.name.startsWith('.') ? { kind: 'qualified', name: resolved.name } : undefined;
+  if (resolved?.kind === 'qualified') return moduleTarget(resolved.name, names);
+  const receiver = object && method ? receiverClass(semantics, object, names) : undefined;
+  return receiver && memberOf(receiver, method!);
 }
 
-/** `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`). */
 /** The calls a function's own code makes (a callback's calls are the callback's: it may run later). */
 function ownCalls(tree: Tree, fn: Node): Node[] {
   const calls: Node[] = [];
@@ -80,15 +241,26 @@ function lastName(callee: Node): string {
   return (callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee.text) ?? '';
 }
 
+/**
+ * A call that can lead to the project's code, by its text: `this.m()`, `super.m()`, `this.field.m()`, `new X().m()` or a call
+ * through a name in `names` (this file's functions and classes, project imports, variables typed or constructed with those).
+ */
+function leadsToProject(callee: Node, names: ReadonlySet<string>): boolean {
+  let head = callee.type === 'member_expression' ? callee.childForFieldName('object') : callee;
+  if (head?.type === 'new_expression') head = head.childForFieldName('constructor');
+  if (head?.type === 'this' || head?.type === 'super') return true;
+  if (head?.type === 'member_expression' && head.childForFieldName('object')?.type === 'this') return names.has(head.childForFieldName('property')?.text ?? '');
+  return head?.type === 'identifier' && names.has(head.text);
+}
+
 /** A call worth resolving: one that may be a blocking API (as the direct rule's text test) or lead to the project's code. */
 function mayMatter(callee: Node, names: ReadonlySet<string>, lookup: BlockingLookup): boolean {
   const last = lastName(callee);
   if (last.endsWith('Sync') || last === 'wait' || last === 'sync' || last === 'native' || lookup.tsExtraNames.has(last)) return true;
-  const head = callee.type === 'member_expression' ? callee.childForFieldName('object') : callee;
-  return head?.type === 'this' || (head?.type === 'identifier' && names.has(head.text));
+  return leadsToProject(callee, names);
 }
 
-function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>): Detail {
+function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>, modules: ModuleNames): Detail {
   const out: Detail = { calls: [] };
   for (const call of ownCalls(semantics.tree, fn)) {
     const callee = call.childForFieldName('function');
@@ -101,23 +273,139 @@ function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names:
       if (!blocking.severity) out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
       continue;
     }
-    const target = projectTarget(semantics, callee);
+    const target = projectTarget(semantics, callee, modules);
     if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
   }
   return out;
 }
 
-/** As summarisePython: `lazy` for the analysed file, whose helpers are resolved only when a chain reaches them. */
-export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = defaultBlockingLookup, lazy = false): FileSummary {
-  const functions: Record<string, FunctionSummary> = {};
-  const names = new Set<string>();
+/**
+ * As summarisePython: `lazy` for the analysed file, whose helpers are resolved only when a chain reaches them.
+ * `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`); `isProject`: which
+ * module specifiers may name the project's files (relative ones, and those tsconfig.json maps).
+ */
+export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = defaultBlockingLookup, lazy = false, isProject: (specifier: string) => boolean = isRelative): FileSummary {
+  return summaryAndNames(semantics, lookup, lazy, isProject).summary;
+}
+
+/** The summary, and the names calls may reach the project through (see projectNames). */
+function summaryAndNames(semantics: TsSemantics, lookup: BlockingLookup, lazy: boolean, isProject: (specifier: string) => boolean): { summary: FileSummary; names: Set<string> } {
+  const modules: ModuleNames = { specifiers: fileSpecifiers(semantics.root), isProject };
+  const found: { key: string; node: Node }[] = [];
+  const keys = new Set<string>();
   for (const { node } of queriesFor(semantics.tree).functions.captures(semantics.tree.rootNode)) {
     const key = tsFunctionKey(node);
-    if (!key || functions[key]) continue;
-    functions[key] = withDetail({ key, async: isAsyncFunction(node), range: rangeOf(node) }, () => detail(semantics, node, lookup, names), lazy);
+    if (!key || keys.has(key)) continue;
+    keys.add(key);
+    found.push({ key, node });
   }
-  for (const name of projectNames(semantics.tree.rootNode, { functions })) names.add(name);
-  return { functions };
+  // The names calls may lead to the project through, known before any function's calls are read.
+  const names = projectNames(semantics, keys, modules);
+  const functions: Record<string, FunctionSummary> = {};
+  for (const { key, node } of found) {
+    functions[key] = withDetail({ key, async: isAsyncFunction(node), range: rangeOf(node) }, () => detail(semantics, node, lookup, names, modules), lazy);
+  }
+  return { summary: withModuleNames(functions, () => moduleExports(semantics, modules), lazy), names };
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..';
+}
+
+/** What `expression` (an exported or assigned value) names: a function or class of this file, or a project module's export. */
+function valueTarget(semantics: TsSemantics, expression: Node, modules: ModuleNames): CallTarget | undefined {
+  const resolved = expression.type === 'identifier' || expression.type === 'shorthand_property_identifier' ? semantics.resolveNameAt(expression.text, expression) : semantics.resolve(expression);
+  if (resolved?.kind === 'local') {
+    const node = resolved.node;
+    const key = node.type === 'class_declaration' || node.type === 'abstract_class_declaration' || node.type === 'class' ? node.childForFieldName('name')?.text ?? resolved.name : tsFunctionKey(node);
+    return key ? { kind: 'local', key } : undefined;
+  }
+  return resolved?.kind === 'qualified' ? moduleTarget(resolved.name, modules) : undefined;
+}
+
+/** A module's classes with their bases, what it exports under other names (ESM and CommonJS), `export *` modules and module-level instances. */
+function moduleExports(semantics: TsSemantics, modules: ModuleNames): Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'stars'> {
+  const classes: Record<string, CallTarget[]> = {};
+  const exports: Record<string, CallTarget> = {};
+  const instances: Record<string, CallTarget> = {};
+  const stars: string[] = [];
+  const addClass = (cls: Node) => {
+    const name = cls.childForFieldName('name')?.text;
+    const base = classBase(cls);
+    const target = base && classTarget(semantics, base, modules);
+    if (name && !classes[name]) classes[name] = target ? [target] : [];
+  };
+  const addInstances = (declaration: Node) => {
+    for (const declarator of declaration.namedChildren) {
+      const name = declarator?.type === 'variable_declarator' ? declarator.childForFieldName('name') : undefined;
+      const value = declarator?.childForFieldName('value');
+      const ctor = value?.type === 'new_expression' ? value.childForFieldName('constructor') : undefined;
+      const target = name?.type === 'identifier' && ctor ? classTarget(semantics, ctor, modules) : undefined;
+      if (target) instances[name!.text] = target;
+    }
+  };
+  // Top-level statements only: bounded by the file's length.
+  for (const statement of semantics.root.namedChildren) {
+    if (!statement) continue;
+    const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
+    if (declaration?.type === 'class_declaration' || declaration?.type === 'abstract_class_declaration') addClass(declaration);
+    if (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') addInstances(declaration);
+    if (statement.type === 'export_statement') exportStatement(semantics, statement, modules, exports, stars);
+    if (statement.type === 'expression_statement') commonJsExports(semantics, statement.namedChildren[0], modules, exports);
+  }
+  return { classes, exports, instances, stars };
+}
+
+/** `export default f`, `export default function f`, `export { f as g }`, `export { f } from './a'`, `export * from './a'`. */
+function exportStatement(semantics: TsSemantics, statement: Node, modules: ModuleNames, exports: Record<string, CallTarget>, stars: string[]): void {
+  const source = statement.childForFieldName('source');
+  const specifier = source?.type === 'string' ? source.text.slice(1, -1) : undefined;
+  const isDefault = statement.children.some((c) => c?.type === 'default');
+  const declaration = statement.childForFieldName('declaration');
+  const value = statement.childForFieldName('value');
+  const clause = statement.namedChildren.find((c) => c?.type === 'export_clause');
+  if (isDefault && declaration) {
+    const name = declaration.childForFieldName('name')?.text;
+    const key = declaration.type.includes('class') ? name : tsFunctionKey(declaration);
+    if (key) exports.default = { kind: 'local', key };
+  } else if (isDefault && value) {
+    const target = valueTarget(semantics, value, modules);
+    if (target) exports.default = target;
+  } else if (clause) {
+    for (const spec of clause.namedChildren) {
+      const local = spec?.type === 'export_specifier' ? spec.childForFieldName('name') : undefined;
+      const exported = spec?.childForFieldName('alias') ?? local;
+      if (!local || !exported) continue;
+      const target = specifier !== undefined
+        ? (modules.isProject(specifier) ? { kind: 'module' as const, specifier, name: local.text } : undefined)
+        : valueTarget(semantics, local, modules);
+      if (target) exports[exported.text] = target;
+    }
+  } else if (specifier !== undefined && !statement.namedChildren.some((c) => c?.type === 'namespace_export') && modules.isProject(specifier)) {
+    stars.push(specifier);
+  }
+}
+
+/** `module.exports = { f, g: h }`, `module.exports = f` (the default), `exports.f = g`, `module.exports.f = g`. */
+function commonJsExports(semantics: TsSemantics, assignment: Node | null, modules: ModuleNames, exports: Record<string, CallTarget>): void {
+  const left = assignment?.type === 'assignment_expression' ? assignment.childForFieldName('left') : undefined;
+  const right = assignment?.childForFieldName('right');
+  const name = left ? commonJsExport(left) : undefined;
+  if (name === undefined || !right) return;
+  if (name === '' && right.type === 'object') {
+    for (const pair of right.namedChildren) {
+      const key = pair?.type === 'shorthand_property_identifier' ? pair : pair?.type === 'pair' ? pair.childForFieldName('key') : undefined;
+      const value = pair?.type === 'pair' ? pair.childForFieldName('value') : pair;
+      const target = key && value ? valueTarget(semantics, value, modules) : undefined;
+      if (target) exports[key!.text] = target;
+    }
+    return;
+  }
+  // A function assigned in place has its own key (tsFunctionKey); a name assigned is what it denotes.
+  const target = right.type === 'function_expression' || right.type === 'arrow_function' || right.type === 'function'
+    ? { kind: 'local' as const, key: name || 'default' }
+    : valueTarget(semantics, right, modules);
+  if (target) exports[name || 'default'] = target;
 }
 
 /** Resolves `a/./b/../c` to `a/c`; undefined when it climbs above the project root. */
@@ -135,45 +423,188 @@ function normalise(path: string): string | undefined {
   return out.join('/');
 }
 
-/** The project as a TS/JS rule sees it from the analysed file (this file's functions summarised on demand). */
-export function tsProject(context: RuleContext): TsProject {
-  return new TsProject(context, summariseTs(context.ts(), blockingLookup(context.settings), true));
+/** tsconfig.json's module resolution: `baseUrl` and `paths` (as folders from the project root). */
+interface TsPaths {
+  baseUrl: string | undefined;
+  /** Where `paths` targets are relative to: baseUrl, else the tsconfig's folder. */
+  pathsBase: string;
+  paths: [pattern: string, targets: string[]][];
 }
 
-export class TsProject extends ProjectView {
-  protected summariseFile(path: string, text: string): FileSummary | undefined {
-    const language = languageFromPath(path);
-    return language && language !== 'python' ? summaryOfText(path, text, language, (tree) => summariseTs(new TsSemantics(tree), blockingLookup(this.context.settings)), lookupKey(this.context.settings)) : undefined;
+/** Folders above a file searched for tsconfig.json, and `extends` links followed, at most. */
+const MAX_PARENTS = 12;
+const MAX_EXTENDS = 4;
+/** Parsed tsconfig.json texts, by text: a project has few, and they rarely change. */
+const tsconfigCache = new Map<string, Record<string, unknown> | null>();
+
+function parseTsconfig(text: string): Record<string, unknown> | undefined {
+  let parsed = tsconfigCache.get(text);
+  if (parsed === undefined) {
+    try {
+      const value: unknown = JSON5.parse(text);
+      parsed = value && typeof value === 'object' ? value as Record<string, unknown> : null;
+    } catch {
+      parsed = null;
+    }
+    if (tsconfigCache.size >= 50) tsconfigCache.delete(tsconfigCache.keys().next().value!);
+    tsconfigCache.set(text, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+/** Matches `specifier` against a `paths` pattern (one `*` at most): the text the star stands for, else undefined. */
+function matchPattern(pattern: string, specifier: string): string | undefined {
+  const star = pattern.indexOf('*');
+  if (star < 0) return pattern === specifier ? '' : undefined;
+  const prefix = pattern.slice(0, star);
+  const suffix = pattern.slice(star + 1);
+  return specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix)
+    ? specifier.slice(prefix.length, specifier.length - suffix.length) : undefined;
+}
+
+/** Relative specifiers, and bare ones tsconfig.json maps (`paths` patterns; with `baseUrl`, any but Node's and scoped packages'). */
+function isProjectSpecifier(specifier: string, paths: TsPaths | undefined): boolean {
+  if (isRelative(specifier)) return true;
+  if (!paths || specifier.startsWith('node:')) return false;
+  if (paths.paths.some(([pattern]) => matchPattern(pattern, specifier) !== undefined)) return true;
+  return paths.baseUrl !== undefined && !specifier.startsWith('@');
+}
+
+/** The project's tsconfig.json files as this analysis reads them, found once per folder. */
+class TsConfigs {
+  /** tsconfig.json module resolution by folder (null: none). */
+  private readonly configs = new Map<string, TsPaths | null>();
+
+  constructor(private readonly readFile: ((path: string) => string | undefined) | undefined) {}
+
+  /** Which specifiers may name project files, seen from a file in `dir`. */
+  projectSpecifiers(dir: string): (specifier: string) => boolean {
+    const paths = this.tsPaths(dir);
+    return (specifier) => isProjectSpecifier(specifier, paths);
   }
 
-  /** './util.loadTemplate' from `src/app.ts`: src/util.ts (or .tsx, .js, …, or src/util/index.ts) and its `loadTemplate`. */
-  resolve(target: CallTarget, from: string | undefined): Place | undefined {
-    if (target.kind === 'local') return { path: from, key: target.key };
-    if (from === undefined || !this.context.readFile) return undefined;
-    const dot = target.name.lastIndexOf('.');
-    const specifier = target.name.slice(0, dot);
-    const key = target.name.slice(dot + 1);
-    const base = normalise(join(dirname(from), specifier));
-    if (base === undefined) return undefined;
-    // ESM code imports './util.js' for a util.ts source.
-    const stem = /\.[cm]?js$/.test(base) ? base.replace(/\.[cm]?js$/, '') : base;
-    const candidates = [...(stem !== base ? [base] : []), ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => `${stem}/index${e}`)];
-    for (const file of candidates) {
-      if (file === from) continue;
-      const summary = this.summary(file);
-      if (summary) return summary.functions[key] ? { path: file, key } : undefined;
+  /** The nearest tsconfig.json at or above `dir` (and the ones it `extends`), as module resolution settings. */
+  tsPaths(dir: string): TsPaths | undefined {
+    if (!this.readFile) return undefined;
+    const known = this.configs.get(dir);
+    if (known !== undefined) return known ?? undefined;
+    let found: TsPaths | undefined;
+    // Up the folders to the root: bounded by the path's depth and MAX_PARENTS.
+    for (let folder = dir, steps = 0; steps < MAX_PARENTS; folder = dirname(folder), steps++) {
+      const file = join(folder, 'tsconfig.json');
+      if (this.readFile(file) !== undefined) {
+        found = this.readTsconfig(file);
+        break;
+      }
+      if (!folder) break;
+    }
+    this.configs.set(dir, found ?? null);
+    return found;
+  }
+
+  /** `compilerOptions.baseUrl` / `paths`, the nearest in the `extends` chain winning (at most MAX_EXTENDS links). */
+  private readTsconfig(file: string): TsPaths | undefined {
+    let baseUrl: string | undefined;
+    let pathsBase: string | undefined;
+    let paths: [string, string[]][] | undefined;
+    for (let current: string | undefined = file, links = 0; current && links < MAX_EXTENDS; links++) {
+      const text = this.readFile!(current);
+      const config = text === undefined ? undefined : parseTsconfig(text);
+      if (!config) break;
+      const options = config.compilerOptions as Record<string, unknown> | undefined;
+      const folder = dirname(current);
+      if (baseUrl === undefined && typeof options?.baseUrl === 'string') baseUrl = normalise(join(folder, options.baseUrl)) ?? '';
+      if (paths === undefined && options?.paths && typeof options.paths === 'object') {
+        paths = Object.entries(options.paths as Record<string, unknown>)
+          .map(([pattern, targets]): [string, string[]] => [pattern, Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string') : []]);
+        pathsBase = folder;
+      }
+      // Only relative `extends` are project files; a package's base config is not read.
+      const parent = typeof config.extends === 'string' && config.extends.startsWith('.') ? normalise(join(folder, config.extends)) : undefined;
+      current = parent === undefined ? undefined : parent.endsWith('.json') ? parent : `${parent}.json`;
+    }
+    if (baseUrl === undefined && paths === undefined) return undefined;
+    return { baseUrl, pathsBase: baseUrl ?? pathsBase ?? '', paths: paths ?? [] };
+  }
+
+  /** The paths a specifier may name from `from`, before extensions: relative to the file, or as tsconfig.json maps it. */
+  specifierBases(specifier: string, from: string): string[] {
+    if (isRelative(specifier)) {
+      const base = normalise(join(dirname(from), specifier));
+      return base === undefined ? [] : [base];
+    }
+    const paths = this.tsPaths(dirname(from));
+    if (!paths || !isProjectSpecifier(specifier, paths)) return [];
+    const bases: string[] = [];
+    for (const [pattern, targets] of paths.paths) {
+      const star = matchPattern(pattern, specifier);
+      if (star === undefined) continue;
+      for (const target of targets) {
+        const base = normalise(join(paths.pathsBase, target.replace('*', star)));
+        if (base !== undefined) bases.push(base);
+      }
+    }
+    if (paths.baseUrl !== undefined) {
+      const base = normalise(join(paths.baseUrl, specifier));
+      if (base !== undefined) bases.push(base);
+    }
+    return bases;
+  }
+}
+
+/**
+ * The project as a TS/JS rule sees it from the analysed file (this file's functions summarised on demand), one per
+ * analysis, with the names calls may reach the project through.
+ */
+export function tsProject(context: RuleContext): TsProject {
+  let project = projects.get(context);
+  if (!project) {
+    const semantics = context.ts();
+    const configs = new TsConfigs(context.readFile);
+    const isProject = configs.projectSpecifiers(dirname(context.path ?? ''));
+    const { summary, names } = summaryAndNames(semantics, blockingLookup(context.settings), true, isProject);
+    fileModules.set(semantics, { specifiers: fileSpecifiers(context.root), isProject });
+    projects.set(context, project = new TsProject(context, summary, configs, names));
+  }
+  return project;
+}
+
+// One view per rule's analysis: the files it looked at are looked at once.
+const projects = new WeakMap<RuleContext, TsProject>();
+
+export class TsProject extends ProjectView {
+  constructor(context: RuleContext, own: FileSummary, private readonly configs: TsConfigs, readonly names: ReadonlySet<string>) {
+    super(context, own);
+  }
+
+  protected summariseFile(path: string, text: string): FileSummary | undefined {
+    const language = languageFromPath(path);
+    if (!language || language === 'python') return undefined;
+    const paths = this.configs.tsPaths(dirname(path));
+    const variant = `${lookupKey(this.context.settings)}\n${paths ? JSON.stringify(paths) : ''}`;
+    const isProject = (specifier: string) => isProjectSpecifier(specifier, paths);
+    return summaryOfText(path, text, language, (tree) => summariseTs(new TsSemantics(tree), blockingLookup(this.context.settings), false, isProject), variant);
+  }
+
+  /** './util' from `src/app.ts`: src/util.ts (or .tsx, .js, …, or src/util/index.ts), then the name in it. */
+  resolve(target: CallTarget, from: string | undefined, budget = MAX_INDIRECTIONS): Place | undefined {
+    if (target.kind === 'local') return this.lookup(from, target.key, budget);
+    if (target.kind !== 'module' || from === undefined || !this.context.readFile) return undefined;
+    for (const base of this.configs.specifierBases(target.specifier, from)) {
+      // ESM code imports './util.js' for a util.ts source.
+      const stem = /\.[cm]?js$/.test(base) ? base.replace(/\.[cm]?js$/, '') : base;
+      const candidates = [...(stem !== base ? [base] : []), ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => `${stem}/index${e}`)];
+      for (const file of candidates) {
+        if (file === from) continue;
+        // The first file that exists is the module; what it does not define leads nowhere.
+        if (this.summary(file)) return this.lookup(file, target.name, budget);
+      }
     }
     return undefined;
   }
 }
 
-
-/** Names a call can start from to reach the project's code: this file's functions and classes, and relative imports. */
-function projectNames(root: Node, own: FileSummary): Set<string> {
-  return new Set([...Object.keys(own.functions).map((key) => key.split('.')[0]), ...relativeImportNames(root)]);
-}
-
-/** Names bound by imports from relative modules (`./util`): the only imports that can be the project's functions. */
+/** Names bound by imports from relative modules (`./util`): the only imports that can be the project's functions without a tsconfig.json. */
 export function relativeImportNames(root: Node): Set<string> {
   const names = new Set<string>();
   for (const statement of root.namedChildren) {
@@ -182,6 +613,79 @@ export function relativeImportNames(root: Node): Set<string> {
     for (const id of statement.descendantsOfType('identifier')) if (id) names.add(id.text);
   }
   return names;
+}
+
+/** The names a variable's declared type or constructor may make a project receiver: `(repo: Repo)`, `new Repo()`, `private repo: Repo`. */
+const RECEIVERS_TS = `
+(required_parameter pattern: (identifier) @var type: (type_annotation) @type)
+(optional_parameter pattern: (identifier) @var type: (type_annotation) @type)
+(variable_declarator name: (identifier) @var type: (type_annotation) @type)
+(public_field_definition name: (property_identifier) @var type: (type_annotation) @type)
+(public_field_definition name: (property_identifier) @var value: (new_expression) @type)
+`;
+const RECEIVERS = `
+(variable_declarator name: (identifier) @var value: (new_expression) @type)
+(assignment_expression left: (member_expression object: (this) property: (property_identifier) @var) right: (new_expression) @type)
+`;
+const receiverQueries = new WeakMap<object, Query>();
+
+function receiverQuery(tree: Tree): Query {
+  let query = receiverQueries.get(tree.language);
+  if (!query) {
+    // JavaScript's grammar has no type annotations.
+    try {
+      query = new Query(tree.language, RECEIVERS_TS + RECEIVERS);
+    } catch {
+      query = new Query(tree.language, RECEIVERS);
+    }
+    receiverQueries.set(tree.language, query);
+  }
+  return query;
+}
+
+/**
+ * Names a call can start from to reach the project's code: this file's functions and classes, names imported or
+ * required from project modules, and variables, parameters and fields whose type or constructor is one of those.
+ */
+function projectNames(semantics: TsSemantics, keys: Iterable<string>, modules: ModuleNames): Set<string> {
+  const names = new Set([...keys].map((key) => key.split('.')[0]));
+  for (const statement of semantics.root.namedChildren) {
+    if (!statement) continue;
+    for (const cls of statement.type === 'export_statement' ? [statement.childForFieldName('declaration')] : [statement]) {
+      if (cls?.type === 'class_declaration' || cls?.type === 'abstract_class_declaration') names.add(cls.childForFieldName('name')?.text ?? '');
+    }
+    const source = statement.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
+    if (source?.type === 'string' && modules.isProject(source.text.slice(1, -1))) {
+      for (const id of statement.descendantsOfType('identifier')) if (id) names.add(id.text);
+    }
+    if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') {
+      for (const declarator of statement.namedChildren) {
+        const module = declarator?.type === 'variable_declarator' ? requiredModule(declarator.childForFieldName('value')) : undefined;
+        if (module === undefined || !modules.isProject(module)) continue;
+        for (const id of declarator.childForFieldName('name')?.descendantsOfType(['identifier', 'shorthand_property_identifier_pattern']) ?? []) if (id) names.add(id.text);
+        const bound = declarator.childForFieldName('name');
+        if (bound?.type === 'identifier') names.add(bound.text);
+      }
+    }
+  }
+  // One pass over the file's typed and constructed bindings (a query, not a walk of every node).
+  for (const match of receiverQuery(semantics.tree).matches(semantics.root)) {
+    const variable = match.captures.find((c) => c.name === 'var')?.node;
+    const type = match.captures.find((c) => c.name === 'type')?.node;
+    if (!variable || !type) continue;
+    const named = type.type === 'new_expression' ? type.childForFieldName('constructor') : typeBody(type);
+    const head = named?.type === 'generic_type' ? named.childForFieldName('name') : named;
+    if (head && names.has(head.text)) names.add(variable.text);
+  }
+  return names;
+}
+
+/**
+ * Cheap test on the raw text: an async function that may call into another module (its own helpers that block
+ * name a blocking API, which the direct rule's test sees).
+ */
+export function tsMayFollow(text: string): boolean {
+  return /\basync\b/.test(text) && (text.includes('import') || text.includes('require('));
 }
 
 /** Reports calls in async functions that block through the project's own functions. */
@@ -193,15 +697,12 @@ export function followTs(context: RuleContext): void {
   const asyncFunctions = queriesFor(context.tree).functions.captures(context.root).map((c) => c.node).filter(isAsyncFunction);
   if (!asyncFunctions.length) return;
   // This file's helpers are summarised only when a chain reaches them.
-  const own = summariseTs(semantics, lookup, true);
+  const project = tsProject(context);
   const contexts = new Map<number, ConcurrencyContext>();
-  const project = new TsProject(context, own);
   // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
-  const candidates = projectNames(context.root, own);
   for (const fn of asyncFunctions) for (const call of ownCalls(context.tree, fn)) {
     const callee = call.childForFieldName('function');
-    const head = callee?.type === 'member_expression' ? callee.childForFieldName('object') : callee;
-    if (!callee || (head?.type !== 'this' && !(head?.type === 'identifier' && candidates.has(head.text)))) continue;
+    if (!callee || !leadsToProject(callee, project.names)) continue;
     const api = semantics.calleeName(call);
     if (api && lookup.ts(api)) continue;
     const target = projectTarget(semantics, callee);

@@ -8,8 +8,24 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix, Language, Range, RelatedLocation } from '../types';
 
-/** A function of the project a call leads to: by key in the same file, or by qualified name elsewhere. */
-export type CallTarget = { kind: 'local'; key: string } | { kind: 'qualified'; name: string };
+/**
+ * A function (or class, or module variable) of the project a name leads to: by key in the same file, by Python
+ * qualified name elsewhere ('util.git_rev', '.helpers.Repo.head'), or by a TS/JS module specifier and the name of
+ * what it exports ('f', 'Repo.head', 'default').
+ */
+export type CallTarget =
+  | { kind: 'local'; key: string }
+  | { kind: 'qualified'; name: string }
+  | { kind: 'module'; specifier: string; name: string };
+
+/** `member` of what `target` names: a method of a class, a function of a module. */
+export function memberOf(target: CallTarget, member: string): CallTarget {
+  switch (target.kind) {
+    case 'local': return { kind: 'local', key: `${target.key}.${member}` };
+    case 'qualified': return { kind: 'qualified', name: `${target.name}.${member}` };
+    case 'module': return { kind: 'module', specifier: target.specifier, name: `${target.name}.${member}` };
+  }
+}
 
 export interface FunctionSummary {
   /** 'f' for a module-level function, 'Class.m' for a method. */
@@ -46,16 +62,51 @@ export function withDetail(
   });
 }
 
-/** A file's functions by key; the same shape for Python and TS/JS. */
+/** A file's functions by key, and the names that lead on to other code; the same shape for Python and TS/JS. */
 export interface FileSummary {
   functions: Record<string, FunctionSummary>;
+  /** Module-level classes by key, with their bases in order: where an inherited method is looked for. */
+  classes?: Record<string, CallTarget[]>;
+  /** Module-level names bound to code elsewhere: Python imports (what `__init__.py` re-exports), TS/JS exports and re-exports ('default' too). */
+  exports?: Record<string, CallTarget>;
+  /** Module-level variables holding an instance of a class (`client = Client()`), with the class. */
+  instances?: Record<string, CallTarget>;
+  /** Attributes of this file's classes holding an instance ('Config.blocklist' for `self.blocklist = Blocklist()`), with its class. */
+  attributes?: Record<string, CallTarget>;
+  /** TS/JS: modules re-exported whole (`export * from './a'`), in order. */
+  stars?: string[];
+}
+
+type ModuleNames = Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'attributes' | 'stars'>;
+
+/** A file's summary with its module-level names filled in now, or on first read (the analysed file's own, rarely needed). */
+export function withModuleNames(functions: FileSummary['functions'], compute: () => ModuleNames, lazy: boolean): FileSummary {
+  if (!lazy) return { functions, ...compute() };
+  let known: ModuleNames | undefined;
+  const get = () => (known ??= compute());
+  return Object.defineProperties({ functions }, {
+    classes: { get: () => get().classes, enumerable: true },
+    exports: { get: () => get().exports, enumerable: true },
+    instances: { get: () => get().instances, enumerable: true },
+    attributes: { get: () => get().attributes, enumerable: true },
+    stars: { get: () => get().stars, enumerable: true },
+  });
 }
 
 export const DEFAULT_FOLLOW_DEPTH = 5;
 /** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
 const CACHE_LIMIT = 20_000;
-/** Files looked at per analysis at most: a chain is followed through a few modules, not a whole tree. */
+/** Files read per analysis at most: a chain is followed through a few modules, not a whole tree. */
 const FILES_PER_ANALYSIS = 200;
+/**
+ * Paths tried per analysis at most, found or not: most qualified names are libraries' (`discord.Message.reply`), tried
+ * under each import root and missed cheaply, so they get their own, larger bound and do not use up FILES_PER_ANALYSIS.
+ */
+const PROBES_PER_ANALYSIS = 3_000;
+/** Re-exports, base classes and module variables one call's resolution passes through at most (bounds cycles among them). */
+export const MAX_INDIRECTIONS = 8;
+/** Lookups per analysis at most: `export *` fans out, and this caps the whole search whatever the shape of the project. */
+const LOOKUPS_PER_ANALYSIS = 20_000;
 
 const summaryCache = new Map<string, FileSummary>();
 /** Keys used since the process started, most recent last: what a persistent cache should keep (bounded like the cache). */
@@ -156,22 +207,70 @@ export function baseName(path: string | undefined): string {
 /** The project as this analysis sees it: this file's summary, and other files read through the host on demand. */
 export abstract class ProjectView {
   private readonly files = new Map<string, FileSummary | null>();
-  private looked = 0;
+  private read = 0;
+  private probes = 0;
+  private lookups = 0;
 
   constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
+
+  /** The method a call of a class runs ('__init__'), when calls of classes are followed. */
+  protected readonly constructorName: string | undefined = undefined;
 
   /** Summarises another file of the project (undefined: not a file this language can follow into). */
   protected abstract summariseFile(path: string, text: string): FileSummary | undefined;
 
-  /** The file and function a call target names, seen from the file `from`. */
-  abstract resolve(target: CallTarget, from: string | undefined): Place | undefined;
+  /**
+   * The file and function a call target names, seen from the file `from`. `budget`: indirections left (re-exports,
+   * bases, module variables); each `lookup` that passes one on spends one.
+   */
+  abstract resolve(target: CallTarget, from: string | undefined, budget?: number): Place | undefined;
+
+  /**
+   * The function `name` ('f', 'Class.m', 'pkg_name.f') denotes in the file at `path`: defined there, inherited by a
+   * class there from its bases, or reached through what the file imports, exports or holds in a module variable.
+   */
+  protected lookup(path: string | undefined, name: string, budget: number): Place | undefined {
+    const summary = this.lookups++ < LOOKUPS_PER_ANALYSIS ? this.summary(path) : undefined;
+    if (!summary) return undefined;
+    if (summary.functions[name]) return { path, key: name };
+    // Bounded: every step below spends one of `budget`, and a lookup with none left stops here.
+    if (budget <= 0) return undefined;
+    const dot = name.indexOf('.');
+    const head = dot < 0 ? name : name.slice(0, dot);
+    const rest = dot < 0 ? undefined : name.slice(dot + 1);
+    // `Class.attribute.m`: a method of what the class keeps in that attribute.
+    const next = rest?.indexOf('.') ?? -1;
+    const attribute = next > 0 ? summary.attributes?.[`${head}.${rest!.slice(0, next)}`] : undefined;
+    if (attribute) return this.resolve(memberOf(attribute, rest!.slice(next + 1)), path, budget - 1);
+    const bases = rest !== undefined ? summary.classes?.[head] : undefined;
+    if (bases) {
+      // A method (or attribute) the class inherits: its bases in order (Python's MRO for single inheritance).
+      for (const base of bases) {
+        const found = this.resolve(memberOf(base, rest!), path, budget - 1);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    // Calling a class runs its constructor (its own or one it inherits).
+    if (rest === undefined && summary.classes?.[head] && this.constructorName) return this.lookup(path, `${head}.${this.constructorName}`, budget - 1);
+    const instance = rest !== undefined ? summary.instances?.[head] : undefined;
+    if (instance) return this.resolve(memberOf(instance, rest!), path, budget - 1);
+    const imported = summary.exports?.[head];
+    if (imported) return this.resolve(rest === undefined ? imported : memberOf(imported, rest), path, budget - 1);
+    for (const specifier of summary.stars ?? []) {
+      const found = this.resolve({ kind: 'module', specifier, name }, path, budget - 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
 
   summary(path: string | undefined): FileSummary | undefined {
     if (path === this.context.path || path === undefined) return this.own;
     const known = this.files.get(path);
     if (known !== undefined) return known ?? undefined;
-    if (this.looked++ >= FILES_PER_ANALYSIS) return undefined;
+    if (this.read >= FILES_PER_ANALYSIS || this.probes++ >= PROBES_PER_ANALYSIS) return undefined;
     const text = this.context.readFile?.(path);
+    if (text !== undefined) this.read++;
     const summary = text === undefined ? undefined : this.summariseFile(path, text);
     this.files.set(path, summary ?? null);
     return summary;

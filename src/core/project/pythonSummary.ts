@@ -4,12 +4,12 @@
 import { Query, type Node } from 'web-tree-sitter';
 import { defaultBlockingLookup, type BlockingLookup } from '../catalog/blocking';
 import { MAX_NESTING } from '../locate';
-import type { PythonSemantics } from '../python/semantics';
+import { enclosingFunction, type PythonSemantics, type Resolution } from '../python/semantics';
 import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
 import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
-import { withDetail, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import { memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -54,17 +54,73 @@ export function isAsync(fn: Node): boolean {
   return fn.type === 'function_definition' && fn.children.some((c) => c?.type === 'async');
 }
 
-/** Where a call leads when it calls one of the project's own functions (not a library, not a class). */
+/** A module-level class's key, or undefined for a nested one (which no other file can name). */
+function classKey(cls: Node): string | undefined {
+  let holder = cls.parent;
+  if (holder?.type === 'decorated_definition') holder = holder.parent;
+  return holder?.type === 'module' || holder?.parent === null ? cls.childForFieldName('name')?.text : undefined;
+}
+
+/** What a class, a base class or an instance's type names: a class of this file by key, or a qualified name elsewhere. */
+function classTarget(resolved: Resolution | undefined): CallTarget | undefined {
+  if (resolved?.kind === 'local' && resolved.node.type === 'class_definition') {
+    const key = classKey(resolved.node);
+    return key ? { kind: 'local', key } : undefined;
+  }
+  return resolved?.kind === 'qualified' && !resolved.name.startsWith('builtins.') ? { kind: 'qualified', name: resolved.name } : undefined;
+}
+
+/** An instance type ('<local>.Repo', 'models.Repo') as the class it is of. */
+function typeTarget(type: string): CallTarget | undefined {
+  if (type.startsWith('<local>.')) return { kind: 'local', key: type.slice('<local>.'.length) };
+  return type.endsWith('()') || type.startsWith('builtins.') ? undefined : { kind: 'qualified', name: type };
+}
+
+/**
+ * The class whose method `object.m()` calls, when the semantics' own answer may miss an inherited method: `self` / `cls`
+ * (the enclosing class), `super()` (its first base), and instances of this file's classes.
+ */
+function receiverClass(semantics: PythonSemantics, object: Node, callee: Node): CallTarget | undefined {
+  if (object.type === 'identifier') {
+    const cls = semantics.selfClass(object);
+    // `self.handler()` calling an attribute assigned in the class is no method of it.
+    if (cls) return semantics.assignedValue(callee) === undefined ? classTarget({ kind: 'local', node: cls, name: '' }) : undefined;
+  }
+  if (object.type === 'call' && object.childForFieldName('function')?.text === 'super') {
+    const method = enclosingFunction(object);
+    const self = method?.childForFieldName('parameters')?.namedChildren[0];
+    const cls = self?.type === 'identifier' || self?.type === 'typed_parameter' ? semantics.selfClass(self.type === 'identifier' ? self : self.namedChildren[0]) : undefined;
+    for (const base of cls?.childForFieldName('superclasses')?.namedChildren ?? []) {
+      if (base && base.type !== 'keyword_argument') return classTarget(semantics.resolve(base));
+    }
+    return undefined;
+  }
+  const type = semantics.instanceType(object);
+  return type?.startsWith('<local>.') ? typeTarget(type) : undefined;
+}
+
+/**
+ * Where a call runs the project's code: one of its functions or methods (projectTarget), or a class of this file, whose
+ * constructor the view finds (its own `__init__` or one it inherits). Classes of other files are qualified names already.
+ */
+export function callTarget(semantics: PythonSemantics, callee: Node): CallTarget | undefined {
+  const resolved = semantics.resolve(callee);
+  return resolved?.kind === 'local' && resolved.node.type === 'class_definition' ? classTarget(resolved) : projectTarget(semantics, callee);
+}
+
+/** Where a call leads when it calls one of the project's own functions or methods (not a library, not a class of this file). */
 export function projectTarget(semantics: PythonSemantics, callee: Node): CallTarget | undefined {
   const resolved = semantics.resolve(callee);
-  if (!resolved) return undefined;
-  if (resolved.kind === 'local') {
-    if (resolved.node.type !== 'function_definition') return undefined;
+  if (resolved?.kind === 'local' && resolved.node.type === 'function_definition') {
     const key = functionKey(resolved.node);
     return key ? { kind: 'local', key } : undefined;
   }
+  const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+  const method = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  const receiver = object && method ? receiverClass(semantics, object, callee) : undefined;
+  if (receiver) return memberOf(receiver, method!);
   // A qualified name may be a project module's function; the project decides when it finds the file.
-  return resolved.kind === 'qualified' && !resolved.name.startsWith('builtins.') ? { kind: 'qualified', name: resolved.name } : undefined;
+  return resolved?.kind === 'qualified' && !resolved.name.startsWith('builtins.') ? { kind: 'qualified', name: resolved.name } : undefined;
 }
 
 /** The calls a function's own code makes (not its nested functions' or lambdas'), found inside it only. */
@@ -92,7 +148,7 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
       if (!blocking.severity && !nonBlocking(call, blocking.unless)) out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
       continue;
     }
-    const target = projectTarget(semantics, callee);
+    const target = callTarget(semantics, callee);
     if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
   }
   return out;
@@ -162,5 +218,32 @@ export function summarisePython(semantics: PythonSemantics, lookup: BlockingLook
     if (!key || functions[key]) continue;
     functions[key] = withDetail({ key, async: isAsync(node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), lazy);
   }
-  return { functions };
+  return withModuleNames(functions, () => moduleNames(semantics), lazy);
+}
+
+/** A module's classes with their bases and instance attributes, its imports (its re-exports) and its module-level instances. */
+function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'attributes'> {
+  const classes: Record<string, CallTarget[]> = {};
+  const attributes: Record<string, CallTarget> = {};
+  // Module-level statements only (a class in a function is no other file's business): bounded by the module's length.
+  for (const statement of semantics.root.namedChildren) {
+    const cls = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+    const name = cls?.type === 'class_definition' ? cls.childForFieldName('name')?.text : undefined;
+    if (!name || classes[name]) continue;
+    classes[name] = (cls!.childForFieldName('superclasses')?.namedChildren ?? [])
+      .flatMap((base) => (base && base.type !== 'keyword_argument' ? [classTarget(semantics.resolve(base))] : []))
+      .filter((t): t is CallTarget => t !== undefined);
+    for (const [attribute, type] of semantics.attributeTypes(cls!)) {
+      const target = typeTarget(type);
+      if (target) attributes[`${name}.${attribute}`] = target;
+    }
+  }
+  const exports: Record<string, CallTarget> = {};
+  for (const [name, qualified] of semantics.moduleImports()) exports[name] = { kind: 'qualified', name: qualified };
+  const instances: Record<string, CallTarget> = {};
+  for (const [name, type] of semantics.moduleInstances()) {
+    const target = typeTarget(type);
+    if (target) instances[name] = target;
+  }
+  return { classes, exports, instances, attributes };
 }

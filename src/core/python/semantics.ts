@@ -262,7 +262,7 @@ export class PythonSemantics {
           const attribute = left?.childForFieldName('attribute');
           if (object?.type === 'identifier' && object.text === selfName && attribute && value) {
             const list = into.get(attribute.text) ?? [];
-            list.push({ kind: 'assign', at: left!.startIndex, node: value });
+            list.push({ kind: 'assign', at: left!.startIndex, node: value, annotation: child.childForFieldName('type') ?? undefined });
             into.set(attribute.text, list);
           }
         }
@@ -434,7 +434,9 @@ export class PythonSemantics {
         // Annotations: `lock: threading.Lock` makes `lock` an instance of threading.Lock.
         const annotatedNode = node.type === 'type' ? this.optionalInner(node.namedChildren[0] ?? undefined, 0) : undefined;
         if (annotatedNode) {
-          const annotated = this.resolve(annotatedNode);
+          // `"Repo"` / `"Repo | None"`: a forward reference names the class as the text would.
+          const annotated = annotatedNode.type === 'string' ? this.stringAnnotation(annotatedNode) : this.resolve(annotatedNode);
+          if (annotated?.kind === 'local' && annotated.node.type === 'class_definition') return { kind: 'instance', type: `<local>.${annotated.name}` };
           return annotated?.kind === 'qualified' ? { kind: 'instance', type: annotated.name } : undefined;
         }
         return undefined;
@@ -471,8 +473,25 @@ export class PythonSemantics {
     }
   }
 
+  /** A string annotation naming one class, optionally `| None`: `"Repo"`, `"models.Repo | None"`; not other unions or generics. */
+  private stringAnnotation(node: Node): Resolution | undefined {
+    const parts = node.namedChildren.filter((c) => c?.type !== 'string_start' && c?.type !== 'string_end');
+    if (parts.length !== 1 || parts[0]?.type !== 'string_content') return undefined;
+    const named = parts[0].text.split('|').map((p) => p.trim()).filter((p) => p !== 'None');
+    const dotted = named.length === 1 ? named[0].split('.') : [];
+    // A name, not an expression: anything else in the string is left unresolved.
+    if (!dotted.length || !dotted.every((p) => /^[A-Za-z_]\w*$/.test(p))) return undefined;
+    let resolved = this.resolveNameAt(dotted[0], node);
+    for (const attribute of dotted.slice(1)) resolved = resolved?.kind === 'qualified' ? { kind: 'qualified', name: `${resolved.name}.${attribute}` } : undefined;
+    return resolved;
+  }
+
   private resolveName(node: Node): Resolution | undefined {
-    const name = node.text;
+    return this.resolveNameAt(node.text, node);
+  }
+
+  /** What `name` would denote if written at `use`. */
+  private resolveNameAt(name: string, node: Node): Resolution | undefined {
     const found = this.lookup(name, node);
     if (!found) {
       return BUILTINS.has(name) ? { kind: 'qualified', name: `builtins.${name}` } : undefined;
@@ -601,6 +620,39 @@ export class PythonSemantics {
       if (bindings.every((b) => b.kind === 'import' && b.qualified === qualified)) return name;
     }
     return undefined;
+  }
+
+  /** Module-level names whose last binding is an import, with what they import ('.config.read_config'): the module's re-exports. */
+  moduleImports(): Map<string, string> {
+    const imports = new Map<string, string>();
+    for (const [name, bindings] of this.scopeFor(this.root).bindings) {
+      const last = bindings[bindings.length - 1];
+      if (last.kind === 'import' && last.qualified) imports.set(name, last.qualified);
+    }
+    return imports;
+  }
+
+  /** Module-level variables last bound to an instance (`client = Client()`, `client: Client = make()`), with its type. */
+  moduleInstances(): Map<string, string> {
+    const instances = new Map<string, string>();
+    for (const [name, bindings] of this.scopeFor(this.root).bindings) {
+      const last = bindings[bindings.length - 1];
+      if (last.kind !== 'assign' && last.kind !== 'param') continue;
+      const typed = (last.annotation ? this.resolve(last.annotation) : undefined) ?? (last.node ? this.resolve(last.node) : undefined);
+      if (typed?.kind === 'instance') instances.set(name, typed.type);
+    }
+    return instances;
+  }
+
+  /** A class's `self.x = X()` / `self.x: X = ...` attributes whose last assignment makes an instance, with its type. */
+  attributeTypes(classNode: Node): Map<string, string> {
+    const types = new Map<string, string>();
+    for (const [name, bindings] of this.attributesOf(classNode)) {
+      const last = bindings[bindings.length - 1];
+      const typed = (last.annotation ? this.resolve(last.annotation) : undefined) ?? (last.node ? this.resolve(last.node) : undefined);
+      if (typed?.kind === 'instance') types.set(name, typed.type);
+    }
+    return types;
   }
 
   /** True when `name` is bound anywhere at module level (import, def, class, assignment). */

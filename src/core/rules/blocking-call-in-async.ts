@@ -1,5 +1,5 @@
 import { followPython } from '../project/followPython';
-import { followTs } from '../project/followTs';
+import { followTs, tsMayFollow } from '../project/followTs';
 import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
@@ -56,16 +56,31 @@ export const meta: RuleMeta = {
       '',
       '**Through your own code.** A call in an async function to one of your plain (non-async) functions that blocks is flagged too,',
       'at the call, naming the chain: "`git_rev()` blocks the event loop: it calls `subprocess.check_output()` (util.py:5)", with one',
-      'related location per hop. It follows functions of the same file, methods (`self.m()`, `this.m()`, and methods of objects whose class',
-      'is known from a constructor call or an annotation), and functions imported from the project\'s other files: Python imports',
-      'found beside the importing file, at the project root or under `src/` (`from util import f`, `import pkg.mod as m`) and relative',
-      'imports (`from .helpers import f`, `from . import helpers`), TS/JS relative',
-      'imports (`./util`, `./util.js` for a `util.ts`, `./lib` for `lib/index.ts`). It goes up to five calls deep',
-      '(`followCallsMaxDepth`), through cycles once. Calls that run elsewhere are not followed: a function handed to `asyncio.to_thread`,',
-      '`run_in_executor`, `submit`, a `Thread` target, `setTimeout` or a callback. Quick metadata calls (`os.path.exists`) do not make a helper',
-      'blocking, and an async helper\'s own blocking calls are reported inside it. The Python fix runs the helper in a worker thread:',
-      '`await asyncio.to_thread(git_rev)`. Not followed yet: names re-exported by a Python `__init__.py`, TS re-exports',
-      '(`export { f } from`), path aliases from `tsconfig.json`, and methods of TS objects typed by annotation.',
+      'related location per hop. It goes up to five calls deep (`followCallsMaxDepth`), through cycles once, and follows:',
+      '',
+      '- functions of the same file, and methods: `self.m()`, `cls.m()`, `super().m()`, `this.m()`, `super.m()`, including methods',
+      '  inherited from your base classes in the same file or another one (`class B(A)` with `A` imported); in Python, calling one of',
+      '  your classes runs its `__init__` (its own or an inherited one);',
+      '- methods of objects whose class is one of yours: Python parameters and variables annotated `X`, `Optional[X]`, `X | None` or',
+      '  `"X"`, `x = X()`, `self.x = X()` in `__init__` (then `self.x.m()` in any method, and `obj.x.m()` from another file), module-level',
+      '  `client = X()` imported elsewhere; TS/JS parameters and variables typed `X` or `X | undefined`, `new X()`, fields',
+      '  `private x: X`, `x = new X()`, constructor parameter properties and `this.x = new X()` in the constructor;',
+      '- Python imports: absolute ones looked for beside the importing file, at the project root, under `src/` and in every folder',
+      '  above the importing file that holds `pyproject.toml` or `setup.cfg` (and its `src/`); relative imports; `import a.b as c`;',
+      '  names re-exported by a package\'s `__init__.py` (`from .mod import f`, then `from pkg import f` or `pkg.f()`), through',
+      '  chains of re-exports;',
+      '- TS/JS imports: relative ones (`./util`, `./util.js` for a `util.ts`, `./lib` for `lib/index.ts`), `tsconfig.json`',
+      '  `compilerOptions.paths` and `baseUrl` (also from a relative `extends`), re-exports (`export { f } from`, `export { f as g } from`,',
+      '  `export *`), default exports (`export default function`, `export default f`, `import f from`), and CommonJS',
+      '  (`const { f } = require("./a")`, `const a = require("./a"); a.f()`, `module.exports = { f }`, `module.exports = f`,',
+      '  `exports.f = function`, `module.exports.f = ...`).',
+      '',
+      'Re-export chains, base classes and module variables are followed a few steps at most, and a cycle among them ends the search.',
+      'A name that leads to no function of yours (a library, an unknown or dynamic call) is neither evidence nor a reason to stop.',
+      'Calls that run elsewhere are not followed: a function handed to `asyncio.to_thread`, `run_in_executor`, `submit`, a `Thread`',
+      'target, a `Worker`, `setTimeout`, `.then(f)`, an event listener or another callback. Quick metadata calls (`os.path.exists`) do not',
+      'make a helper blocking, and an async helper\'s own blocking calls are reported inside it. The Python fix runs the helper in a',
+      'worker thread: `await asyncio.to_thread(git_rev)`.',
       '',
       'Not flagged: calls inside a nested plain `def`, `lambda`, class body or non-async function (they run when called, maybe in a thread);',
       'functions passed without calling them (`await asyncio.to_thread(time.sleep, 1)`, `run_in_executor(None, f)`);',
@@ -169,7 +184,8 @@ export const meta: RuleMeta = {
 
 export const rule: Rule = {
   meta,
-  mayMatch: (text, settings) => pythonMayMatch(text) || tsMayMatch(text, settings ? blockingLookup(settings).tsExtraNames : undefined),
+  mayMatch: (text, settings) => pythonMayMatch(text) || tsMayMatch(text, settings ? blockingLookup(settings).tsExtraNames : undefined)
+    || (settings?.followCallsMaxDepth !== 0 && tsMayFollow(text)),
   check(context: RuleContext) {
     if (context.language === 'python') {
       checkPython(context);

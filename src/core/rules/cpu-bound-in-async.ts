@@ -4,7 +4,7 @@ import { PYTHON_HEAVY_LAST_NAMES, TS_HEAVY_LAST_NAMES, pythonHeavyCall, tsHeavyC
 import { callsNamed } from '../locate';
 import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
-import { projectCpuClassification } from '../project/cpuAcross';
+import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
 import { relativeImportNames } from '../project/followTs';
 import { baseName } from '../project/project';
 import { rangeOf } from '../text';
@@ -102,8 +102,12 @@ export const rule: Rule = {
   meta,
   mayMatch: (text) => text.includes('async'),
   check(context: RuleContext) {
-    if (context.language === 'python') checkPython(context);
-    else checkTs(context);
+    try {
+      if (context.language === 'python') checkPython(context);
+      else checkTs(context);
+    } finally {
+      releaseParsed(context);
+    }
   },
 };
 

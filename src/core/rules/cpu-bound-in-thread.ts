@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { callsNamed, identifierAt, MAX_NESTING, wordOccurrences } from '../locate';
 import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
-import { projectCpuClassification } from '../project/cpuAcross';
+import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
 import { baseName } from '../project/project';
 import { rangeOf, type LineIndex } from '../text';
 import type { Fix, RelatedLocation, RuleMeta, TextEdit } from '../types';
@@ -132,35 +132,44 @@ export const rule: Rule = {
   mayMatch: (text) => text.includes('Thread') || text.includes('to_thread') || text.includes('run_in_executor'),
   check(context: RuleContext) {
     if (context.settings.pythonFreeThreaded) return;
-    const semantics = context.python();
-    for (const cls of subclasses(context)) checkSubclass(context, semantics, cls);
-    const calls = HANDOFF_NAMES.flatMap((name) => callsNamed(context.root, context.text, name)).sort((a, b) => a.startIndex - b.startIndex);
-    for (const node of calls) {
-      const handoff = handoffOf(semantics, node);
-      if (!handoff) continue;
-      const fn = callableNode(semantics, handoff.target);
-      if (!fn) {
-        reportAcross(context, handoff);
-        continue;
-      }
-      if (isAsync(fn)) continue;
-      // Rules out cheaply targets without arithmetic or that do I/O.
-      const c = cpuClassification(semantics, fn);
-      if (!c || c.releasesGil) continue;
-      const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${handoff.target.text}\``;
-      const { fixes, reason } = fixesFor(context, semantics, handoff, fn, c);
-      context.report({
-        code: meta.slug,
-        message: `${label} runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)}. `
-          + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. '
-          + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : ''),
-        range: rangeOf(handoff.target),
-        related: related(c),
-        fixes,
-      });
+    try {
+      checkHandoffs(context);
+    } finally {
+      releaseParsed(context);
     }
   },
 };
+
+/** Thread subclasses and handoffs (`Thread(target=…)`, `to_thread`, executors) of CPU-bound code. */
+function checkHandoffs(context: RuleContext): void {
+  const semantics = context.python();
+  for (const cls of subclasses(context)) checkSubclass(context, semantics, cls);
+  const calls = HANDOFF_NAMES.flatMap((name) => callsNamed(context.root, context.text, name)).sort((a, b) => a.startIndex - b.startIndex);
+  for (const node of calls) {
+    const handoff = handoffOf(semantics, node);
+    if (!handoff) continue;
+    const fn = callableNode(semantics, handoff.target);
+    if (!fn) {
+      reportAcross(context, handoff);
+      continue;
+    }
+    if (isAsync(fn)) continue;
+    // Rules out cheaply targets without arithmetic or that do I/O.
+    const c = cpuClassification(semantics, fn);
+    if (!c || c.releasesGil) continue;
+    const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${handoff.target.text}\``;
+    const { fixes, reason } = fixesFor(context, semantics, handoff, fn, c);
+    context.report({
+      code: meta.slug,
+      message: `${label} runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)}. `
+        + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. '
+        + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : ''),
+      range: rangeOf(handoff.target),
+      related: related(c),
+      fixes,
+    });
+  }
+}
 
 /** A target that is a CPU-bound function of another module of the project (no fix: it would have to be checked there). */
 function reportAcross(context: RuleContext, handoff: Handoff): void {

@@ -368,7 +368,8 @@ function indirectStart(context: RuleContext, semantics: PythonSemantics, late: L
       }
     }
     const place = target && project.resolve(target, context.path);
-    if (!place || (!constructs && param > 0 && place.key.includes('.'))) continue;
+    // Another class's constructor given the thread (`Wrapper(w)`): its parameters are shifted by `self`, so not followed.
+    if (!place || (!constructs && param > 0 && place.key.includes('.')) || (!constructs && place.key.endsWith('.__init__'))) continue;
     const hops = startChain(project, place, param, context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH);
     if (hops) return { call, hops, constructs };
   }

@@ -710,6 +710,23 @@ export class TsSemantics {
     return undefined;
   }
 
+  /**
+   * The declared type of the parameter or variable a name stands for, through `T | undefined`: `Repo` for `repo` in
+   * `(repo?: Repo) => repo.head()` or after `const repo: Repo = make()`; undefined when it has none.
+   */
+  declaredType(use: Node): Node | undefined {
+    if (use.type !== 'identifier') return undefined;
+    const found = this.lookup(use.text, use);
+    const binding = found?.bindings.length === 1 ? found.bindings[0] : undefined;
+    if (binding?.kind === 'param') {
+      const annotation = annotationOf(binding.node);
+      return annotation ? typeBody(annotation) : undefined;
+    }
+    const declarator = binding?.kind === 'const' || binding?.kind === 'let' ? binding.node.parent : undefined;
+    const annotation = declarator?.type === 'variable_declarator' && declarator.childForFieldName('name')?.id === binding!.node.id ? declarator.childForFieldName('type') : undefined;
+    return annotation ? typeBody(annotation) : undefined;
+  }
+
   /** The initialiser of the `const` that `name` (an identifier) denotes where it is used (`const N = 1e6`), else undefined. */
   constValue(name: Node): Node | undefined {
     if (name.type !== 'identifier') return undefined;
@@ -744,7 +761,7 @@ function annotationOf(name: Node): Node | undefined {
 }
 
 /** The type itself: through `: T`, parentheses, and a union with `undefined`/`null` (an optional option). */
-function typeBody(type: Node): Node | undefined {
+export function typeBody(type: Node): Node | undefined {
   let node: Node | undefined = type;
   // Each step goes one level down the type: bounded by its depth.
   while (node) {

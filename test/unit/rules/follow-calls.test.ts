@@ -49,8 +49,16 @@ describe('following calls into helpers and modules (Python)', () => {
     assert.match(deep.message, /it calls `middle\(\)` \(helpers\.py:\d+\), which calls `pause\(\)` \(helpers\.py:\d+\), which calls `time\.sleep\(\)` \(helpers\.py:7\)/);
     assert.deepEqual(deep.related.map((r) => r.path), ['pkg/helpers.py', 'pkg/helpers.py', 'pkg/helpers.py']);
     assert.match(byCallee('repo.head()').message, /git_rev\(\).*util\.py:5/);
-    assert.match(byCallee('read_hostname()').message, /`open\(\)` \(line 13\)/);
+    const openLine = fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8').split('\n').findIndex((l) => l.includes('with open(')) + 1;
+    assert.match(byCallee('read_hostname()').message, new RegExp(`\`open\\(\\)\` \\(line ${openLine}\\)`));
     assert.equal(byCallee('read_hostname()').related[0].path, undefined, 'a hop in the same file has no path');
+    // Through a re-export chain (pkg/__init__.py -> pkg/reexport.py -> pkg/helpers.py): the hop is where the code is.
+    assert.deepEqual(byCallee('pkg.settle()').related.map((r) => r.path), ['pkg/helpers.py']);
+    // Inherited from a base class in another file, through super() and cls.
+    assert.match(byCallee('Remote().go()').message, /it calls `super\(\)\.fetch\(\)` \(models\.py:\d+\), which calls `subprocess\.check_output\(\)` \(base\.py:6\)/);
+    assert.deepEqual(byCallee('Remote.make()').related.map((r) => r.path), ['models.py', 'base.py']);
+    // Through tools/pyproject.toml: tools/src is an import root for tools/runner.py.
+    assert.deepEqual(byCallee('run_tool()').related.map((r) => r.path), ['tools/runner.py', 'tools/src/toolkit/core.py']);
   });
 
   it('the fixes compile, clear the findings, and leave nothing blocking the loop at run time', async () => {
@@ -66,6 +74,20 @@ describe('following calls into helpers and modules (Python)', () => {
     assert.deepEqual(blockedAtRuntime(copy), []);
   });
 
+  it('stays bounded on re-export and inheritance cycles, and still finds what the cycle re-exports', async () => {
+    const files: Record<string, string> = {
+      'pkg/__init__.py': 'from .a import loop, real\n',
+      'pkg/a.py': 'from .b import loop\nfrom .b import real\n',
+      'pkg/b.py': 'import time\nfrom .a import loop\n\n\ndef real():\n    time.sleep(1)\n',
+      'models.py': 'from other_models import B\n\n\nclass A(B):\n    pass\n',
+      'other_models.py': 'from models import A\n\n\nclass B(A):\n    pass\n',
+    };
+    const app = 'from pkg import loop, real\nfrom models import A\n\n\nasync def f(a: A):\n    loop()\n    a.head()\n    real()\n';
+    const result = await analyzeText(app, 'python', { only: ['blocking-call-in-async'], path: 'app.py', readFile: (file) => files[file] });
+    assert.deepEqual(result.ruleErrors, []);
+    assert.deepEqual(result.diagnostics.map((d) => [d.range.start.line + 1, d.related.map((r) => r.path)]), [[8, ['pkg/b.py']]]);
+  });
+
   it('follows no further than followCallsMaxDepth, and not at all at 0', async () => {
     const text = fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8');
     const readFile = (file: string) => (fs.existsSync(path.join(PROJECT, file)) ? fs.readFileSync(path.join(PROJECT, file), 'utf8') : undefined);
@@ -73,7 +95,8 @@ describe('following calls into helpers and modules (Python)', () => {
       .diagnostics.map((d) => d.message.slice(0, d.message.indexOf('`', 1) + 1));
     assert.deepEqual(await at(0), []);
     // One call deep: helpers that block in their own code.
-    assert.deepEqual(await at(1), ['`git_rev()`', '`read_hostname()`', '`h.pause()`', '`spin()`']);
+    assert.deepEqual(await at(1), ['`git_rev()`', '`read_hostname()`', '`h.pause()`', '`spin()`', '`settle()`', '`pkg.settle()`', '`child.wait()`',
+      '`maybe.wait()`', '`quoted.wait()`', '`union.wait()`', '`AppRepo().fetch()`', '`Service().repo.wait()`', '`client.fetch()`', '`Settings()`', '`AppSettings()`']);
     assert.ok((await at(3)).includes('`deep()`'), 'deep() -> middle() -> pause() -> time.sleep() is three calls down');
   });
 });
@@ -91,7 +114,53 @@ describe('following calls into helpers and modules (TS/JS)', () => {
     assert.match(gitRev.message, /it calls `execSync\(\)` \(repo\.ts:14\)/);
     assert.deepEqual(gitRev.related.map((r) => r.path), ['lib/repo.ts']);
     const cache = result.diagnostics.find((d) => d.message.startsWith('`this.cache()`'))!;
-    assert.match(cache.message, /it calls `loadTemplate\(\)` \(line \d+\), which calls `fs\.readFileSync\(\)` \(line 7\)/);
+    const readLine = text.split('\n').findIndex((l) => l.includes('fs.readFileSync(`/t/')) + 1;
+    assert.match(cache.message, new RegExp(`it calls \`loadTemplate\\(\\)\` \\(line \\d+\\), which calls \`fs\\.readFileSync\\(\\)\` \\(line ${readLine}\\)`));
+    const byCallee = (callee: string) => result.diagnostics.find((d) => d.message.startsWith(`\`${callee}\``))!;
+    // tsconfig.json `paths` ('@lib/*'), then a second import through the same alias inside lib/alias.ts.
+    assert.deepEqual(byCallee('viaAlias()').related.map((r) => r.path), ['lib/alias.ts', 'lib/template.ts']);
+    // `export *` and renamed re-exports lead to the module that holds the code, not the barrel.
+    assert.deepEqual(byCallee('barrel.loadFile()').related.map((r) => r.path), ['lib/template.ts']);
+    assert.deepEqual(byCallee('revision()').related.map((r) => r.path), ['lib/repo.ts']);
+    // CommonJS: `module.exports = { list: listIt }`, `exports.run = function`, `module.exports = function`.
+    assert.match(byCallee('list()').message, /`fs\.readdirSync\(\)` \(cjs\.js:8\)/);
+    assert.match(byCallee('hash()').message, /`crypto\.pbkdf2Sync\(\)` \(cjsDefault\.js:4\)/);
+    // Methods: an inherited one through super, and one of a field assigned in the constructor.
+    assert.deepEqual(byCallee('super.read()').related.map((r) => r.path), ['lib/base.ts']);
+    assert.deepEqual(byCallee('this.repo.head()').related.map((r) => r.path), ['lib/repo.ts', 'lib/repo.ts']);
+  });
+
+  it('the fixture project type-checks as written', () => {
+    const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  });
+
+  it('maps bare specifiers through tsconfig.json baseUrl, also from a config it extends, and leaves packages alone', async () => {
+    const files: Record<string, string> = {
+      'tsconfig.base.json': '{\n  // shared options\n  "compilerOptions": { "baseUrl": "./src", },\n}\n',
+      'tsconfig.json': '{ "extends": "./tsconfig.base.json" }',
+      'src/util/helpers.ts': "import { execSync } from 'child_process';\nexport function rev() {\n  return execSync('git rev-parse HEAD');\n}\n",
+    };
+    const app = "import { rev } from 'util/helpers';\nimport { other } from '@scope/pkg';\nexport async function f() {\n  rev();\n  other();\n}\n";
+    const result = await analyzeText(app, 'typescript', { only: ['blocking-call-in-async'], path: 'src/app.ts', readFile: (file) => files[file] });
+    assert.deepEqual(result.diagnostics.map((d) => [d.range.start.line + 1, d.related.map((r) => r.path)]), [[4, ['src/util/helpers.ts']]]);
+    // Without the tsconfig.json, 'util/helpers' is a package.
+    const bare = await analyzeText(app, 'typescript', { only: ['blocking-call-in-async'], path: 'src/app.ts', readFile: (file) => (file.endsWith('.json') ? undefined : files[file]) });
+    assert.deepEqual(bare.diagnostics, []);
+  });
+
+  it('stays bounded on re-export and inheritance cycles, and finds only what the cycle re-exports', async () => {
+    const files: Record<string, string> = {
+      'a.ts': "export * from './b';\nexport { loop as again } from './b';\n",
+      'b.ts': "import { readFileSync } from 'node:fs';\nexport * from './a';\nexport { again as loop } from './a';\nexport function real() {\n  return readFileSync('x');\n}\n",
+      'c.ts': "import { A } from './d';\nexport class C extends A {}\n",
+      'd.ts': "import { C } from './c';\nexport class A extends C {}\n",
+    };
+    const app = "import { missing, loop, real } from './a';\nimport { C } from './c';\nexport async function f(c: C) {\n  missing();\n  loop();\n  c.head();\n  real();\n}\n";
+    const result = await analyzeText(app, 'typescript', { only: ['blocking-call-in-async'], path: 'app.ts', readFile: (file) => files[file] });
+    assert.deepEqual(result.ruleErrors, []);
+    // Only `real()`, found through the cycle's `export *`.
+    assert.deepEqual(result.diagnostics.map((d) => [d.range.start.line + 1, d.related.map((r) => r.path)]), [[7, ['b.ts']]]);
   });
 
   it('without the other files, only what this file shows is followed', async () => {
