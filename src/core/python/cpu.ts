@@ -136,6 +136,8 @@ const CATEGORY_VERB: Record<string, string> = {
 
 /** Operators of bookkeeping rather than computation: counters, offsets, boolean flags. */
 const LIGHT = new Set(['+', '-', '|', '&']);
+/** Augmented operators whose repeated use on one name is a numeric kernel (`h *= 31`, `x ^= x << 13`, `h %= m`). */
+const KERNEL_UPDATES = new Set(['*', '%', '**', '<<', '^', '@']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '//', '%', '**', '<<', '>>', '&', '|', '^', '@']);
 const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
@@ -254,6 +256,8 @@ interface LoopState {
   /** A comparison per turn (`a == b`): with nested loops over the same data, quadratic work. */
   compares?: Node;
   /** A name updated from itself by multiplicative or bitwise arithmetic each turn (`h = (h * 31 + b) % m`): a numeric kernel. */
+  kernel?: Node;
+  /** A name summing multiplicative terms (`total += i * i % 13`): a numeric kernel when the loop counts over `range(...)`. */
   accumulator?: Node;
   /** Multiplicative or bitwise arithmetic (`*`, `%`, `**`, `^`...): real computation per iteration. */
   arithmetic?: Node;
@@ -442,8 +446,10 @@ class Scanner {
         : pairs && loop.compares ? 'compares every pair of items' : undefined;
     if (!does) return;
     const size = rangeSize(this.semantics, iterable);
+    // Summing terms over the items of a collection is a linear scan of it; over `range(...)` it is computation.
+    const kernel = loop.kernel ?? (counted ? loop.accumulator : undefined);
     const scale = size !== undefined && size >= BIG_RANGE ? `runs ${size.toLocaleString('en-US')} times`
-      : pairs ?? (loop.accumulator ? `a numeric kernel updating \`${loop.accumulator.text}\` each turn` : loop.cpuCall?.scale);
+      : pairs ?? (kernel ? `a numeric kernel updating \`${kernel.text}\` each turn` : loop.cpuCall?.scale);
     this.scale ??= scale;
     this.cpu.push({ kind: 'cpu', range: headerRange(loop.node), text: `${what} at line ${line} ${does}${pairs ? ` (${pairs})` : ''} and makes no I/O call` });
   }
@@ -556,8 +562,11 @@ class Scanner {
         if (ARITHMETIC.has(op.slice(0, -1))) this.noteArithmetic(node, loop, op.slice(0, -1));
         const target = node.childForFieldName('left');
         const value = node.childForFieldName('right');
-        // `h *= 31`, `total += i * i % 13`: the name accumulates multiplicative or bitwise arithmetic.
-        if (loop && target?.type === 'identifier' && ((ARITHMETIC.has(op.slice(0, -1)) && !LIGHT.has(op.slice(0, -1))) || (value && hasStrongArithmetic(value)))) loop.accumulator ??= target;
+        // `h *= 31`, `h ^= h << 13`: the name feeds back into multiplicative or bitwise arithmetic, a numeric kernel.
+        // `total += a * b` sums terms: a kernel only over `range(...)` (see finishLoop). Dividing down (`size /= 1024`)
+        // ends in a few turns: neither.
+        if (loop && target?.type === 'identifier' && KERNEL_UPDATES.has(op.slice(0, -1))) loop.kernel ??= target;
+        else if (loop && target?.type === 'identifier' && LIGHT.has(op.slice(0, -1)) && value && hasStrongArithmetic(value)) loop.accumulator ??= target;
         const left = node.childForFieldName('left');
         if (left && left.type !== 'identifier' && !this.isOwned(left)) this.addSideEffect(node);
         else if (left?.type === 'identifier' && this.isGlobal(left.text)) this.addSideEffect(node);
@@ -566,7 +575,7 @@ class Scanner {
       case 'assignment': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
-        if (loop && !loop.accumulator && left?.type === 'identifier' && right && hasStrongArithmetic(right) && identifiersIn(right).includes(left.text)) loop.accumulator = left;
+        if (loop && !loop.kernel && left?.type === 'identifier' && right && hasStrongArithmetic(right) && identifiersIn(right).includes(left.text)) loop.kernel = left;
         if (left && (left.type === 'attribute' || left.type === 'subscript') && !this.isOwned(left)) this.addSideEffect(node);
         break;
       }

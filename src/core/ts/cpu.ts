@@ -59,6 +59,7 @@ const LARGE_LOOP = 100_000;
 const MAX_DEPTH = 3;
 /** Operators that make an accumulator update a numeric kernel (`h = (h * 31 + c) % m`, `x ^= x << 13`). */
 const STRONG = new Set(['*', '/', '%', '**', '<<', '>>', '>>>', '^']);
+const SHRINKING = new Set(['/', '>>', '>>>']);
 
 function lineOf(node: Node): number {
   return node.startPosition.row + 1;
@@ -364,7 +365,8 @@ class Scanner {
         const op = (node.childForFieldName('operator')?.type ?? '').slice(0, -1);
         if (!header && ARITHMETIC.has(op)) this.noteArithmetic(node, loop, op);
         const left = node.childForFieldName('left');
-        if (!header && loop && left?.type === 'identifier' && STRONG.has(op)) loop.accumulator ??= left;
+        // Dividing or shifting down (`size /= 1024`, `n >>= 1`) ends in a few turns: not a kernel.
+        if (!header && loop && left?.type === 'identifier' && STRONG.has(op) && !SHRINKING.has(op)) loop.accumulator ??= left;
         break;
       }
       case 'assignment_expression': {

@@ -97,10 +97,43 @@ describe('cpu-bound-in-async: behaviour on a real runtime', () => {
 
 describe('cpu-bound-in-async: precise cases', () => {
   it('points at the loop header and names the async function', async () => {
-    const text = 'async def f(n):\n    t = 0\n    while n > 0:\n        t += n % 10\n        n //= 10\n    return t\n';
+    const text = 'async def f(n):\n    t = 0\n    while n > 0:\n        t = (t * 31 + n) % 1000003\n        n -= 1\n    return t\n';
     const [d] = (await analyzeText(text, 'python', { only: ONLY })).diagnostics;
     assert.deepEqual(d.range, { start: { line: 2, column: 4 }, end: { line: 2, column: 16 } });
     assert.match(d.message, /^The loop at line 3 does arithmetic and makes no I\/O call, inside `async def f` with no `await`/);
+  });
+
+  it('a few turns are not large work: summing over parsed items, dividing down, taking digits', async () => {
+    const text = [
+      'import re',
+      'UNITS = {"h": 3600, "m": 60, "s": 1}',
+      'def seconds(text):',
+      '    total = 0',
+      '    for value, unit in re.findall(r"(\\d+)([hms])", text):',
+      '        total += int(value) * UNITS[unit]',
+      '    return total',
+      'def human(size):',
+      '    i = 0',
+      '    while size > 1024:',
+      '        size /= 1024',
+      '        i += 1',
+      '    return f"{size:.1f} {\'KMGT\'[i]}"',
+      'def digits(n):',
+      '    t = 0',
+      '    while n > 0:',
+      '        t += n % 10',
+      '        n //= 10',
+      '    return t',
+      'async def handler(text, size, n):',
+      '    return seconds(text), human(size), digits(n)',
+      '',
+    ].join('\n');
+    assert.deepEqual((await analyzeText(text, 'python', { only: ONLY })).diagnostics, []);
+  });
+
+  it('TS: dividing down is a few turns, not a kernel', async () => {
+    const text = 'function human(size: number): string {\n  let i = 0;\n  while (size > 1024) {\n    size /= 1024;\n    i++;\n  }\n  return `${size}${i}`;\n}\nexport async function handler(size: number) {\n  return human(size);\n}\n';
+    assert.deepEqual((await analyzeText(text, 'typescript', { only: ONLY })).diagnostics, []);
   });
 
   it('ignores loops in nested sync functions and loops that await', async () => {
