@@ -41,7 +41,8 @@ export class ServerClient implements vscode.Disposable {
       documentSelector: LANGUAGES.map((language) => ({ language })),
       diagnosticCollectionName: 'concurrency-lens',
       outputChannel: log.channel,
-      initializationOptions: { visualiser: true },
+      // storagePath: where the server keeps other files' summaries between sessions (this workspace's storage).
+      initializationOptions: { visualiser: true, ...(context.storageUri ? { storagePath: context.storageUri.fsPath } : {}) },
       // Hover links may run only our own read-only commands.
       markdown: { isTrusted: { enabledCommands: [...HOVER_COMMANDS] }, supportHtml: false },
     };

@@ -9,7 +9,7 @@ import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOp
 import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
-import { loadCache, mergeCache, saveCache } from './cache';
+import { CACHE_DIR, loadCache, mergeCache, saveCache } from '../host/summaryCache';
 import type { FileSummary } from '../core/project/project';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
@@ -233,7 +233,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
 
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
-  const summaries = options.cache ? loadCache(io.cwd, version) : undefined;
+  const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version) : undefined;
   const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
@@ -286,7 +286,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
-      saveCache(io.cwd, version, mergeCache(summaries, Object.assign({}, ...used.map((u) => (u.kind === 'done' ? u.value : {}))) as Record<string, FileSummary>));
+      saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, Object.assign({}, ...used.map((u) => (u.kind === 'done' ? u.value : {}))) as Record<string, FileSummary>));
     }
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()));

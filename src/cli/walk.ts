@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import ignore, { type Ignore } from 'ignore';
 import { languageFromPath } from '../core/parser';
-import { CACHE_DIR } from './cache';
+import { CACHE_DIR } from '../host/summaryCache';
 
 export interface WalkProblem {
   path: string;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AnalysisResult, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
+import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
 import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { FileSummary } from '../core/project/project';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
@@ -89,7 +89,11 @@ export class AnalysisHost {
   private disposed = false;
   private spawned = false;
 
+  /** Summaries every worker starts with (a persistent cache's). */
+  private summaries: Record<string, FileSummary> | undefined;
+
   constructor(private readonly options: HostOptions = {}) {
+    this.summaries = options.summaries;
     this.budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
     this.workerScript = options.workerScript ?? defaultWorkerScript();
   }
@@ -160,6 +164,17 @@ export class AnalysisHost {
     return this.request({ type: 'exportSummaries' }) as Promise<BudgetOutcome<Record<string, FileSummary>>>;
   }
 
+  /** Summaries from a persistent cache: this worker takes them now, and any replacement worker at its start. */
+  importSummaries(summaries: Record<string, FileSummary>): void {
+    this.summaries = { ...this.summaries, ...summaries };
+    if (this.worker) this.enqueue({ type: 'importSummaries', summaries });
+  }
+
+  /** Summarises project files ahead of use (paths relative to `projectRoot`); resolves with how many were summarised. */
+  warm(projectRoot: string, files: readonly string[], settings?: AnalysisSettings): Promise<BudgetOutcome<number>> {
+    return this.request({ type: 'warm', projectRoot, files, ...(settings ? { settings } : {}) }) as Promise<BudgetOutcome<number>>;
+  }
+
   /** `project`: the file's analysis parameters, so a hover on one of the project's functions can say what it does. */
   hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings, project?: AnalyzeParams): Promise<BudgetOutcome<HoverInfo | undefined>> {
     if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
@@ -220,7 +235,7 @@ export class AnalysisHost {
     if (this.worker) return this.worker;
     const shared = new SharedArrayBuffer(8);
     this.slots = new Int32Array(shared);
-    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.options.summaries ? { summaries: this.options.summaries } : {}) };
+    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}) };
     const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     worker.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));
@@ -316,7 +331,7 @@ export class AnalysisHost {
    */
   private budgetFor(job: Job): number {
     switch (job.type) {
-      case 'open': case 'change': case 'replace': case 'close': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
+      case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
       case 'hover': case 'visualise': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
       default: return this.budgetMs;
     }

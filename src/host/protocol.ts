@@ -43,7 +43,11 @@ export type JobBody =
   | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
   /** The summaries the worker used, for a persistent cache. */
-  | { type: 'exportSummaries' };
+  | { type: 'exportSummaries' }
+  /** Summarise these project files ahead of use (paths relative to `projectRoot`). */
+  | { type: 'warm'; projectRoot: string; files: readonly string[]; settings?: AnalysisSettings }
+  /** Summaries from a persistent cache, for a worker already running. */
+  | { type: 'importSummaries'; summaries: Record<string, FileSummary> };
 
 export type Job = JobBody & { id: number };
 

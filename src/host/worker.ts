@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
 import { hoverAt } from '../core/hover';
+import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
+import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation } from '../core/visualiser';
 import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
@@ -150,6 +152,12 @@ async function run(job: Job): Promise<unknown> {
     }
     case 'exportSummaries':
       return exportSummaries();
+    case 'importSummaries':
+      importSummaries(job.summaries);
+      return undefined;
+    case 'warm':
+      setPhase('parse');
+      return warmSummaries(job.files, readerFor(job.projectRoot)!, job.settings);
     case 'analyzeText':
       setPhase('parse');
       return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });
@@ -165,6 +173,8 @@ port.on('message', (job: Job) => {
     try {
       // Loading a grammar is the host's start-up cost, not the file's: it happens before the clock starts.
       if (job.type === 'open' || job.type === 'analyzeText') await loadLanguage(job.language);
+      // Other files are parsed with the parsers already made: a warm job needs every language's.
+      if (job.type === 'warm') for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
     } catch {
       // The job itself reports the failure.
     }

@@ -12,7 +12,9 @@ import { describeSkip, languageFromId, languageFromPath, type ContentChange, typ
 import { filterBaseline, parseBaseline, type Baseline } from '../core/baseline';
 import { formatConfigError, settingsForDocument, type ConfigError } from '../core/config';
 import { renderHover } from '../core/hoverMarkdown';
+import { collectFiles } from '../cli/walk';
 import { AnalysisHost, budgetDiagnostic } from '../host/analysisHost';
+import { loadCache, mergeCache, saveCache } from '../host/summaryCache';
 import { FIX_ALL_KIND, fixAllEdits, quickFixes } from './codeActions';
 import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
 import { parseSettings, type ServerSettings } from './settings';
@@ -20,6 +22,12 @@ import { parseSettings, type ServerSettings } from './settings';
 export const VISUALISATION_REQUEST = 'concurrencyLens/visualisation';
 export const STATUS_NOTIFICATION = 'concurrencyLens/status';
 const SECTION = 'concurrencyLens';
+const SERVER_VERSION = '0.1.0';
+/** Files summarised per background batch: small, so an open file's analysis never waits long behind one. */
+const INDEX_BATCH = 20;
+const INDEX_MAX_FILES = 20_000;
+/** The index starts once the open files have had their first analysis. */
+const INDEX_DELAY_MS = 1_000;
 /** Work that takes longer than this shows progress in the client. */
 const PROGRESS_AFTER_MS = 500;
 
@@ -54,6 +62,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let canPullConfiguration = false;
   let canShowProgress = false;
   let canWatchFiles = false;
+  /** The editor's storage for this workspace (the summaries cache lives there), if the client gave one. */
+  let storage: string | undefined;
+  let indexing = false;
+  let indexed = 0;
+  let stopped = false;
+  let indexTimer: NodeJS.Timeout | undefined;
   /** Hover links to the visualiser only where a client said it has that command (our VS Code client). */
   let visualiserLinks = false;
   /** Workspace folders, longest first (a nested folder wins). */
@@ -271,8 +285,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canShowProgress = params.capabilities.window?.workDoneProgress === true;
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-    const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown } | undefined;
+    const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown; storagePath?: unknown } | undefined;
     visualiserLinks = options?.visualiser === true;
+    if (typeof options?.storagePath === 'string' && path.isAbsolute(options.storagePath)) {
+      storage = options.storagePath;
+      const saved = loadCache(storage, SERVER_VERSION);
+      if (saved) host.importSummaries(saved);
+    }
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)).sort((a, b) => b.length - a.length);
     if (options?.settings !== undefined) settings = parseSettings(options.settings);
@@ -284,7 +303,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         // For a client's diagnostics and tests: which process to look at.
         experimental: { pid: process.pid },
       },
-      serverInfo: { name: 'concurrency-lens', version: '0.1.0' },
+      serverInfo: { name: 'concurrency-lens', version: SERVER_VERSION },
     };
   });
 
@@ -300,8 +319,54 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         ],
       });
     }
-    void pullSettings().then(refreshAll);
+    void pullSettings().then(() => {
+      refreshAll();
+      // After the open files' first analyses: the index only warms what they will read.
+      indexTimer = setTimeout(() => void indexWorkspace(), INDEX_DELAY_MS);
+    });
   });
+
+  /**
+   * Summarises the workspace's source files in the background, in small batches through the worker (an open file's
+   * analysis waits at most one batch), so a first look at a file finds the files its calls lead to already summarised.
+   * Shown as progress where the client supports it; stopped by shutdown.
+   */
+  const indexWorkspace = async (): Promise<void> => {
+    if (!settings.enabled || indexing || stopped || (settings.analysis.followCallsMaxDepth ?? 1) <= 0) return;
+    indexing = true;
+    let progress: WorkDoneProgressServerReporter | undefined;
+    try {
+      for (const root of roots) {
+        const files = collectFiles([root], []).slice(0, INDEX_MAX_FILES).map((f) => path.relative(root, f).split(path.sep).join('/'));
+        if (!files.length) continue;
+        if (canShowProgress && !progress) {
+          progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
+          progress?.begin('Concurrency Lens', 0, `Indexing ${files.length} files`, false);
+        }
+        let done = 0;
+        // Bounded: one batch per INDEX_BATCH files of at most INDEX_MAX_FILES.
+        for (let i = 0; i < files.length && !stopped; i += INDEX_BATCH) {
+          const outcome = await host.warm(root, files.slice(i, i + INDEX_BATCH), settings.analysis);
+          if (outcome.kind === 'done') indexed += outcome.value;
+          done = Math.min(files.length, i + INDEX_BATCH);
+          progress?.report(Math.round((done / files.length) * 100), `Indexing ${done}/${files.length} files`);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      connection.console.info(`Indexed ${indexed} files for following calls.`);
+      await saveSummaries();
+    } finally {
+      progress?.done();
+      indexing = false;
+    }
+  };
+
+  /** Keeps what the worker summarised in the editor's storage for the next session. */
+  const saveSummaries = async (): Promise<void> => {
+    if (!storage) return;
+    const outcome = await host.exportSummaries();
+    if (outcome.kind === 'done') saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
+  };
 
   connection.onDidChangeConfiguration((change) => {
     if (!canPullConfiguration) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[SECTION] ?? change.settings);
@@ -438,6 +503,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return { visualisation: outcome.value, diagnostics, freeThreaded };
   });
 
-  connection.onShutdown(() => host.dispose());
+  connection.onShutdown(async () => {
+    stopped = true;
+    clearTimeout(indexTimer);
+    await saveSummaries().catch(() => undefined);
+    await host.dispose();
+  });
   connection.listen();
 }

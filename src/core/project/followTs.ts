@@ -471,7 +471,7 @@ function isProjectSpecifier(specifier: string, paths: TsPaths | undefined): bool
 }
 
 /** The project's tsconfig.json files as this analysis reads them, found once per folder. */
-class TsConfigs {
+export class TsConfigs {
   /** tsconfig.json module resolution by folder (null: none). */
   private readonly configs = new Map<string, TsPaths | null>();
 

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { run, version } from '../../../src/cli/main';
+import { cacheStamp } from '../../../src/host/summaryCache';
 
 // .concurrency-lens-cache/: other files' summaries kept between runs, keyed by path and content.
 
@@ -58,7 +59,7 @@ describe('CLI: the summaries cache', () => {
   it('a corrupt or foreign cache file is ignored and replaced, never an error', async () => {
     const dir = project();
     fs.mkdirSync(path.join(dir, '.concurrency-lens-cache'));
-    const ours = `${version}/1`;
+    const ours = cacheStamp(version);
     const junks = [`{"version": "${ours}", "summaries": `, '[1, 2]', '{"version": "9.9.9/1", "summaries": {}}', '\u0000\u0001',
       JSON.stringify({ version: ours, summaries: { 'util.py\nx\n': 7, 'app.py\ny\n': { functions: 5 }, 'z.py\nz\n': null } })];
     for (const junk of junks) {

@@ -1,5 +1,5 @@
-// The persistent cache of other files' summaries (following calls): `.concurrency-lens-cache/` in the folder the
-// command runs from. A stale entry cannot mislead: each key holds the file's path, its content's hash and the
+// The persistent cache of other files' summaries (following calls): the CLI's `.concurrency-lens-cache/` in the folder
+// the command runs from, the language server's in the editor's storage for the workspace. A stale entry cannot mislead: each key holds the file's path, its content's hash and the
 // settings it depends on. The cache is an optimisation only: unreadable or corrupt means empty, never an error.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,14 +15,16 @@ interface CacheFile {
   summaries: Record<string, FileSummary>;
 }
 
-function stamp(release: string): string {
+/** What a cache file written by `release` says it is. */
+export function cacheStamp(release: string): string {
   return `${release}/${FORMAT}`;
 }
 
-export function loadCache(root: string, release: string): Record<string, FileSummary> | undefined {
+/** The summaries in the cache folder `dir`, when it holds a well-formed file of this release. */
+export function loadCache(dir: string, release: string): Record<string, FileSummary> | undefined {
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(root, CACHE_DIR, FILE), 'utf8')) as Partial<CacheFile>;
-    if (parsed.version !== stamp(release) || !parsed.summaries || typeof parsed.summaries !== 'object') return undefined;
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as Partial<CacheFile>;
+    if (parsed.version !== cacheStamp(release) || !parsed.summaries || typeof parsed.summaries !== 'object') return undefined;
     return parsed.summaries;
   } catch {
     return undefined;
@@ -51,14 +53,13 @@ export function mergeCache(loaded: Record<string, FileSummary> | undefined, used
 }
 
 /** Writes the cache atomically (a temp file renamed over the old one), with a .gitignore so it is never committed. */
-export function saveCache(root: string, release: string, summaries: Record<string, FileSummary>): void {
-  const dir = path.join(root, CACHE_DIR);
+export function saveCache(dir: string, release: string, summaries: Record<string, FileSummary>): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
     const ignore = path.join(dir, '.gitignore');
     if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Written by concurrency-lens: a cache, safe to delete.\n*\n');
     const temp = path.join(dir, `${FILE}.${process.pid}.tmp`);
-    fs.writeFileSync(temp, JSON.stringify({ version: stamp(release), summaries } satisfies CacheFile));
+    fs.writeFileSync(temp, JSON.stringify({ version: cacheStamp(release), summaries } satisfies CacheFile));
     fs.renameSync(temp, path.join(dir, FILE));
   } catch {
     // A read-only checkout: the next run just computes the summaries again.

@@ -1,0 +1,31 @@
+// Warming the summary cache ahead of use: the language server summarises the workspace's files in the background,
+// in small batches, so the first analysis of a file finds the summaries of the files its calls lead to.
+import { languageFromPath } from '../parser';
+import type { RuleContext } from '../rules/rule';
+import { defaultSettings, type AnalysisSettings } from '../types';
+import { PythonProject } from './followPython';
+import { TsConfigs, TsProject } from './followTs';
+
+/**
+ * Summarises `files` (project-relative paths) with the summariser and settings the rules use, so the cache keys match.
+ * Returns how many were summarised (files of other languages, unreadable or unparsable files are skipped).
+ */
+export function warmSummaries(files: readonly string[], readFile: (path: string) => string | undefined, settings: AnalysisSettings = defaultSettings): number {
+  const context: RuleContext = {
+    language: 'python', tree: undefined!, root: undefined!, text: '', lines: undefined!, settings, readFile,
+    python: () => { throw new Error('no analysed file'); },
+    ts: () => { throw new Error('no analysed file'); },
+    report: () => undefined,
+  };
+  const none = { functions: {} };
+  // One view per batch: each reads at most its per-analysis bound of files, which a batch stays under.
+  const python = new PythonProject(context, none);
+  const ts = new TsProject(context, none, new TsConfigs(readFile), new Set());
+  let done = 0;
+  for (const file of files) {
+    const language = languageFromPath(file);
+    if (!language) continue;
+    if ((language === 'python' ? python : ts).summary(file)) done++;
+  }
+  return done;
+}

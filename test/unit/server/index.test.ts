@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { repoRoot, tempDir } from '../helpers';
+
+// The language server's background index: the workspace's files summarised ahead of use, shown as progress, and
+// kept in the editor's storage for the next session.
+
+interface Started { rpc: MessageConnection; progress: { kind: string; message?: string }[]; diagnostics: Map<string, { message: string }[][]>; stop: () => Promise<void> }
+
+async function start(workspace: string, storage: string): Promise<Started> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const progress: { kind: string; message?: string }[] = [];
+  const diagnostics = new Map<string, { message: string }[][]>();
+  rpc.onRequest('window/workDoneProgress/create', () => null);
+  rpc.onNotification('$/progress', (p: { value: { kind: string; message?: string } }) => progress.push(p.value));
+  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { message: string }[] }) => {
+    diagnostics.set(p.uri, [...(diagnostics.get(p.uri) ?? []), p.diagnostics]);
+  });
+  rpc.onNotification('window/logMessage', () => undefined);
+  rpc.onNotification('concurrencyLens/status', () => undefined);
+  rpc.listen();
+  await rpc.sendRequest('initialize', {
+    processId: process.pid, rootUri: `file://${workspace}`, capabilities: { window: { workDoneProgress: true } },
+    initializationOptions: { settings: { debounceMs: 0 }, storagePath: storage },
+  });
+  await rpc.sendNotification('initialized', {});
+  return {
+    rpc, progress, diagnostics,
+    stop: async () => {
+      await rpc.sendRequest('shutdown');
+      await rpc.sendNotification('exit');
+      await exited;
+      rpc.dispose();
+    },
+  };
+}
+
+async function until<T>(what: string, get: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+type Cache = { summaries: Record<string, { functions: Record<string, { blocking?: unknown }> }> };
+
+describe('language server: background index', () => {
+  it('summarises the workspace with progress, keeps it in storage, and the next session starts from it', async () => {
+    const workspace = tempDir();
+    const storage = path.join(tempDir(), 'storage');
+    fs.mkdirSync(path.join(workspace, 'pkg'));
+    fs.writeFileSync(path.join(workspace, 'pkg', 'gitinfo.py'), 'import subprocess\n\n\ndef git_rev():\n    return subprocess.check_output(["git", "rev-parse", "HEAD"])\n');
+    for (let i = 0; i < 45; i++) fs.writeFileSync(path.join(workspace, 'pkg', `mod${i}.py`), `def f${i}():\n    return ${i}\n`);
+    fs.writeFileSync(path.join(workspace, 'web.ts'), "import { readFileSync } from 'node:fs';\nexport function page(): string {\n  return readFileSync('/etc/hostname', 'utf8');\n}\n");
+
+    const first = await start(workspace, storage);
+    await until('the index to finish', () => (first.progress.some((p) => p.kind === 'end') ? true : undefined));
+    assert.equal(first.progress[0].kind, 'begin');
+    assert.match(first.progress[0].message ?? '', /Indexing 47 files/);
+    assert.ok(first.progress.some((p) => p.kind === 'report' && /\d+\/47 files/.test(p.message ?? '')), JSON.stringify(first.progress));
+    await first.stop();
+    const cacheFile = path.join(storage, 'summaries.json');
+    const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Cache;
+    const keys = Object.keys(cache.summaries);
+    assert.equal(keys.length, 47, 'every source file of the workspace is summarised (Python and TS)');
+    const gitinfo = keys.find((k) => k.startsWith('pkg/gitinfo.py\n'))!;
+    assert.ok(cache.summaries[gitinfo].functions.git_rev.blocking);
+    assert.ok(cache.summaries[keys.find((k) => k.startsWith('web.ts\n'))!].functions.page.blocking);
+
+    // The next session reads it: a summary that says otherwise for the same content is believed.
+    delete cache.summaries[gitinfo].functions.git_rev.blocking;
+    fs.writeFileSync(cacheFile, JSON.stringify(cache));
+    const second = await start(workspace, storage);
+    const uri = `file://${path.join(workspace, 'app.py')}`;
+    const text = 'from pkg.gitinfo import git_rev\n\n\nasync def version():\n    return git_rev()\n';
+    fs.writeFileSync(path.join(workspace, 'app.py'), text);
+    await second.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const published = await until('the analysis of app.py', () => second.diagnostics.get(uri)?.at(-1));
+    assert.deepEqual(published, []);
+    await second.stop();
+  });
+});
