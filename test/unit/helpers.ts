@@ -83,6 +83,23 @@ export function runPython(file: string, timeoutMs = 20_000): { status: number | 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Reads a fixture project's files by project-relative path, as a host does for the rules that follow calls. */
+export function projectReader(root: string): (file: string) => string | undefined {
+  return (file) => (fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file), 'utf8') : undefined);
+}
+
+/** Runs a Python runner script on a fixture project; the last line it prints is JSON (the lines it saw happen). */
+export function runProjectScript(script: string, project: string): number[] {
+  const run = spawnSync('python3', [script, project], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as number[];
+}
+
+/** 1-based numbers of the lines holding `marker` (a fixture's `# BLOCKS`, `# RAISES`). */
+export function markedLines(text: string, marker: string): number[] {
+  return text.split('\n').flatMap((line, i) => (line.includes(marker) ? [i + 1] : []));
+}
+
 export function pyCompiles(file: string): void {
   execFileSync('python3', ['-m', 'py_compile', file], { stdio: 'pipe' });
 }

@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
-import { pyCompiles, repoRoot, tempDir } from '../helpers';
+import { markedLines, projectReader, pyCompiles, repoRoot, runProjectScript, tempDir } from '../helpers';
 
 // daemon-after-start when the thread is started by the project's own code: a constructor whose __init__ calls
 // self.start(), a method a few calls down, a helper given the thread, in this file or another module. Checked
@@ -14,9 +13,7 @@ const PROJECTS = path.join(repoRoot, 'test', 'fixtures', 'projects');
 const PROJECT = path.join(PROJECTS, 'py-daemon');
 
 function raisedAtRuntime(project: string): number[] {
-  const run = spawnSync('python3', [path.join(PROJECTS, 'daemon_runner.py'), project], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as number[];
+  return runProjectScript(path.join(PROJECTS, 'daemon_runner.py'), project);
 }
 
 async function analyse(project: string): Promise<Diagnostic[]> {
@@ -24,13 +21,13 @@ async function analyse(project: string): Promise<Diagnostic[]> {
   const result = await analyzeText(text, 'python', {
     only: ['daemon-after-start'],
     path: 'app.py',
-    readFile: (file) => (fs.existsSync(path.join(project, file)) ? fs.readFileSync(path.join(project, file), 'utf8') : undefined),
+    readFile: projectReader(project),
   });
   assert.deepEqual(result.ruleErrors, []);
   return result.diagnostics;
 }
 
-const marked = (text: string): number[] => text.split('\n').flatMap((line, i) => (line.includes('# RAISES') ? [i + 1] : []));
+const marked = (text: string): number[] => markedLines(text, '# RAISES');
 
 describe('daemon-after-start through the project\'s own code', () => {
   it('reports exactly the lines that raise at run time', async () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
-import { pyCompiles, repoRoot, tempDir } from '../helpers';
+import { markedLines, projectReader, pyCompiles, repoRoot, runProjectScript, tempDir } from '../helpers';
 
 // blocking-call-in-async through the project's own functions and modules, checked against what really blocks:
 // a harness runs the fixture project with its blocking APIs replaced by recorders that note whether the call
@@ -14,9 +14,7 @@ const PROJECTS = path.join(repoRoot, 'test', 'fixtures', 'projects');
 const PROJECT = path.join(PROJECTS, 'py-follow');
 
 function blockedAtRuntime(project: string): number[] {
-  const run = spawnSync('python3', [path.join(PROJECTS, 'harness.py'), project], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as number[];
+  return runProjectScript(path.join(PROJECTS, 'harness.py'), project);
 }
 
 async function analyse(project: string): Promise<Diagnostic[]> {
@@ -24,13 +22,13 @@ async function analyse(project: string): Promise<Diagnostic[]> {
   const result = await analyzeText(text, 'python', {
     only: ['blocking-call-in-async'],
     path: 'app.py',
-    readFile: (file) => (fs.existsSync(path.join(project, file)) ? fs.readFileSync(path.join(project, file), 'utf8') : undefined),
+    readFile: projectReader(project),
   });
   assert.deepEqual(result.ruleErrors, []);
   return result.diagnostics;
 }
 
-const marked = (text: string): number[] => text.split('\n').flatMap((line, i) => (line.includes('# BLOCKS') ? [i + 1] : []));
+const marked = (text: string): number[] => markedLines(text, '# BLOCKS');
 
 describe('following calls into helpers and modules (Python)', () => {
   it('reports exactly the calls that block the loop at run time, and no offloaded, pure or sync-only call', async () => {
