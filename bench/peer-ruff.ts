@@ -55,7 +55,7 @@ function findRepoRoot(): string {
 }
 
 /** Our rule over some files: the rule's own text prefilter first, so files that cannot match are never parsed. */
-async function runOurs(files: string[], texts: string[]): Promise<{ findings: Finding[]; parsed: number }> {
+async function runOurs(files: string[], texts: string[], roots: readonly string[]): Promise<{ findings: Finding[]; parsed: number }> {
   const rule = ruleBySlug(SLUG)!;
   const findings: Finding[] = [];
   let parsed = 0;
@@ -65,7 +65,16 @@ async function runOurs(files: string[], texts: string[]): Promise<{ findings: Fi
     parsed++;
     const doc = await ParsedDocument.create('python', text, defaultLimits);
     try {
-      for (const d of analyzeDocument(doc, { only: [SLUG] }).diagnostics) {
+      // Following calls into the file's other modules, as the CLI does: from the innermost corpus folder holding it.
+      const root = roots.find((r) => files[i].startsWith(r + path.sep)) ?? path.dirname(files[i]);
+      const readFile = (file: string): string | undefined => {
+        try {
+          return fs.readFileSync(path.join(root, file), 'utf8');
+        } catch {
+          return undefined;
+        }
+      };
+      for (const d of analyzeDocument(doc, { only: [SLUG], path: path.relative(root, files[i]).split(path.sep).join('/'), readFile }).diagnostics) {
         findings.push({ file: files[i], line: d.range.start.line + 1, code: d.severity, message: d.message });
       }
     } finally {
@@ -85,8 +94,8 @@ function readAll(files: string[]): string[] {
   });
 }
 
-async function oursParallel(files: string[], texts: string[], workers: number): Promise<{ findings: Finding[]; parsed: number }> {
-  if (workers <= 1) return runOurs(files, texts);
+async function oursParallel(files: string[], texts: string[], workers: number, roots: readonly string[]): Promise<{ findings: Finding[]; parsed: number }> {
+  if (workers <= 1) return runOurs(files, texts, roots);
   const chunks: string[][] = Array.from({ length: workers }, () => []);
   // Deal files round-robin by size so each worker gets a similar share of the bytes to parse.
   const order = files.map((_file, i) => i).sort((a, b) => texts[b].length - texts[a].length);
@@ -97,7 +106,7 @@ async function oursParallel(files: string[], texts: string[], workers: number): 
     sizes[w] += texts[i].length;
   }
   const results = await Promise.all(chunks.map((chunk) => new Promise<{ findings: Finding[]; parsed: number }>((resolve, reject) => {
-    const worker = new Worker(__filename, { workerData: { files: chunk } });
+    const worker = new Worker(__filename, { workerData: { files: chunk, roots } });
     worker.once('message', resolve);
     worker.once('error', reject);
   })));
@@ -142,7 +151,9 @@ async function main(): Promise<void> {
   // Warm the parser up outside the timing (loading the grammar is a one-off of the process).
   await ParsedDocument.create('python', 'pass\n', defaultLimits).then((d) => d.dispose());
   const oursStart = performance.now();
-  const ours = await oursParallel(files, texts, workers);
+  // Innermost first: a file of site-packages follows imports from site-packages, not from the standard library above it.
+  const roots = dirs.map((d) => path.resolve(d)).sort((a, b) => b.length - a.length);
+  const ours = await oursParallel(files, texts, workers, roots);
   const oursSeconds = (performance.now() - oursStart) / 1000;
 
   const rate = (s: number) => (files.length / s).toFixed(0);
@@ -172,6 +183,6 @@ if (isMainThread) {
     process.exitCode = 1;
   });
 } else {
-  const { files } = workerData as { files: string[] };
-  runOurs(files, readAll(files)).then((result) => parentPort!.postMessage(result));
+  const { files, roots } = workerData as { files: string[]; roots: string[] };
+  runOurs(files, readAll(files), roots).then((result) => parentPort!.postMessage(result));
 }

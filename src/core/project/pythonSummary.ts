@@ -145,13 +145,37 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     const blocking = api ? lookup.python(api) : undefined;
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) and calls made non-blocking by an argument do not count.
-      if (!blocking.severity && !nonBlocking(call, blocking.unless)) out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
+      if (!blocking.severity && !nonBlocking(call, blocking.unless) && !acquiresFreshLock(semantics, fn, callee)) {
+        out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
+      }
       continue;
     }
     const target = callTarget(semantics, callee);
     if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
   }
   return out;
+}
+
+const LOCKS = new Set(['threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore']);
+
+/**
+ * `x.acquire()` on a lock the function itself made earlier, in its own top-level code (`self._lock = Lock()` then
+ * `self._lock.acquire()`, a common way to start a worker in the locked state): nothing else can hold it yet, so it
+ * returns at once.
+ */
+function acquiresFreshLock(semantics: PythonSemantics, fn: Node, callee: Node): boolean {
+  if (callee.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'acquire') return false;
+  const lock = callee.childForFieldName('object')?.text;
+  const statement = statementOf(callee);
+  let fresh = false;
+  // The function's own statements before the call's, the last binding of the name winning: bounded by the body's length.
+  for (const earlier of fn.childForFieldName('body')?.namedChildren ?? []) {
+    if (!earlier || !statement || earlier.startIndex >= statement.startIndex) break;
+    const assignment = earlier.type === 'expression_statement' ? earlier.namedChildren[0] : undefined;
+    const value = assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === lock ? assignment.childForFieldName('right') : undefined;
+    if (value) fresh = value.type === 'call' && LOCKS.has(semantics.calleeName(value) ?? '');
+  }
+  return fresh;
 }
 
 /** Positional parameter names, in order ('self' first in a method); '' for a splat that ends the positional ones. */

@@ -86,6 +86,33 @@ describe('following calls into helpers and modules (Python)', () => {
     assert.deepEqual(result.diagnostics.map((d) => [d.range.start.line + 1, d.related.map((r) => r.path)]), [[8, ['pkg/b.py']]]);
   });
 
+  it('a lock the helper made itself does not block when it takes it; a lock it is given may', async () => {
+    const text = [
+      'import threading',
+      'class Worker:',
+      '    def __init__(self):',
+      '        self._lock = threading.Lock()',
+      '        self._lock.acquire()',
+      'def fresh():',
+      '    lock = threading.Lock()',
+      '    lock.acquire()',
+      '    return lock',
+      'def given(lock: threading.Lock):',
+      '    lock.acquire()',
+      'LOCK = threading.Lock()',
+      'def module_lock():',
+      '    LOCK.acquire()',
+      'async def handler(shared):',
+      '    Worker()',
+      '    fresh()',
+      '    given(shared)',
+      '    module_lock()',
+      '',
+    ].join('\n');
+    const found = (await analyzeText(text, 'python', { only: ['blocking-call-in-async'] })).diagnostics.map((d) => d.message.slice(0, d.message.indexOf('`', 1) + 1));
+    assert.deepEqual(found, ['`given()`', '`module_lock()`']);
+  });
+
   it('follows no further than followCallsMaxDepth, and not at all at 0', async () => {
     const text = fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8');
     const readFile = (file: string) => (fs.existsSync(path.join(PROJECT, file)) ? fs.readFileSync(path.join(PROJECT, file), 'utf8') : undefined);
