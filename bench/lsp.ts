@@ -166,6 +166,21 @@ async function workspace(language: 'python' | 'typescript', files = 2000): Promi
 
 async function main(): Promise<void> {
   console.log(`Language server bench — node ${process.version}`);
+  // `node out/bench/lsp.js index DIR`: the background index over a real tree (time and the server's memory).
+  if (process.argv[2] === 'index' && process.argv[3]) {
+    const server = await start(`file://${path.resolve(process.argv[3])}`);
+    const t0 = performance.now();
+    const before = rssMb(server.pid);
+    let peak = before;
+    while (server.indexedAt() === undefined) {
+      await new Promise((r) => setTimeout(r, 100));
+      peak = Math.max(peak, rssMb(server.pid));
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+    console.log(`background index of ${process.argv[3]}: ${((server.indexedAt()! - t0) / 1000).toFixed(1)} s (1 s of it the start delay), server ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB, ${rssMb(server.pid).toFixed(0)} MB after (RSS, worker included)`);
+    await server.stop();
+    return;
+  }
   // `node out/bench/lsp.js workspace`: only the cross-file figures.
   if (process.argv[2] === 'workspace') {
     for (const language of ['python', 'typescript'] as const) await workspace(language);

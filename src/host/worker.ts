@@ -22,6 +22,8 @@ const init = workerData as WorkerInit;
 const slots = new Int32Array(init.shared);
 const limits: InputLimits = { ...defaultLimits, ...init.limits };
 const documents = new Map<string, OpenDocument>();
+/** How long one background summarising job may hold the worker: an edit's analysis waits at most about this long. */
+const WARM_SLICE_MS = 50;
 if (init.summaries) importSummaries(init.summaries);
 
 function setPhase(phase: string): void {
@@ -157,7 +159,7 @@ async function run(job: Job): Promise<unknown> {
       return undefined;
     case 'warm':
       setPhase('parse');
-      return warmSummaries(job.files, readerFor(job.projectRoot)!, job.settings);
+      return warmSummaries(job.files, readerFor(job.projectRoot)!, job.settings, WARM_SLICE_MS);
     case 'analyzeText':
       setPhase('parse');
       return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });

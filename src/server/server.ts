@@ -23,9 +23,24 @@ export const VISUALISATION_REQUEST = 'concurrencyLens/visualisation';
 export const STATUS_NOTIFICATION = 'concurrencyLens/status';
 const SECTION = 'concurrencyLens';
 const SERVER_VERSION = '0.1.0';
-/** Files summarised per background batch: small, so an open file's analysis never waits long behind one. */
+/** Files offered per background job (the worker goes through as many as fit in its time slice). */
 const INDEX_BATCH = 20;
-const INDEX_MAX_FILES = 20_000;
+/** Files indexed at most: a summary takes about 45 KB of memory (measured on 13,000 library files); the rest are read on demand. */
+const INDEX_MAX_FILES = 2_000;
+/**
+ * Larger files (generated tables, vendored bundles) are left to be read when a call leads there: parsing them ahead
+ * grows the parser's memory for the whole session.
+ */
+const INDEX_MAX_BYTES = 256 * 1024;
+
+function smallEnoughToIndex(file: string): boolean {
+  try {
+    return fs.statSync(file).size <= INDEX_MAX_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /** The index starts once the open files have had their first analysis. */
 const INDEX_DELAY_MS = 1_000;
 /** Work that takes longer than this shows progress in the client. */
@@ -337,23 +352,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     let progress: WorkDoneProgressServerReporter | undefined;
     try {
       for (const root of roots) {
-        const files = collectFiles([root], []).slice(0, INDEX_MAX_FILES).map((f) => path.relative(root, f).split(path.sep).join('/'));
+        const files = collectFiles([root], []).filter(smallEnoughToIndex).slice(0, INDEX_MAX_FILES).map((f) => path.relative(root, f).split(path.sep).join('/'));
         if (!files.length) continue;
         if (canShowProgress && !progress) {
           progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
           progress?.begin('Concurrency Lens', 0, `Indexing ${files.length} files`, false);
         }
-        let done = 0;
-        // Bounded: one batch per INDEX_BATCH files of at most INDEX_MAX_FILES.
-        for (let i = 0; i < files.length && !stopped; i += INDEX_BATCH) {
+        // Bounded: each job goes through at least one file (the worker stops a job after a short time slice), and
+        // a job that fails skips its batch.
+        for (let i = 0; i < files.length && !stopped;) {
           const outcome = await host.warm(root, files.slice(i, i + INDEX_BATCH), settings.analysis);
-          if (outcome.kind === 'done') indexed += outcome.value;
-          done = Math.min(files.length, i + INDEX_BATCH);
-          progress?.report(Math.round((done / files.length) * 100), `Indexing ${done}/${files.length} files`);
+          const through = outcome.kind === 'done' ? Math.max(1, outcome.value) : INDEX_BATCH;
+          i = Math.min(files.length, i + through);
+          indexed += through;
+          progress?.report(Math.round((i / files.length) * 100), `Indexing ${i}/${files.length} files`);
           await new Promise((resolve) => setImmediate(resolve));
         }
       }
-      connection.console.info(`Indexed ${indexed} files for following calls.`);
+      connection.console.info(`Indexed ${indexed} files for following calls (larger files and any past ${INDEX_MAX_FILES} are read when a call leads there).`);
       await saveSummaries();
     } finally {
       progress?.done();

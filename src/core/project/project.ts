@@ -112,7 +112,21 @@ const summaryCache = new Map<string, FileSummary>();
 /** Keys used since the process started, most recent last: what a persistent cache should keep (bounded like the cache). */
 const usedKeys = new Set<string>();
 
+/** Set while warming the cache ahead of use: what is summarised then is not (yet) used. */
+let warming = false;
+
+/** Runs `work` (summarising files nobody asked for yet) without marking its summaries as used. */
+export function whileWarming<T>(work: () => T): T {
+  warming = true;
+  try {
+    return work();
+  } finally {
+    warming = false;
+  }
+}
+
 function markUsed(key: string): void {
+  if (warming) return;
   usedKeys.delete(key);
   usedKeys.add(key);
   if (usedKeys.size > CACHE_LIMIT) usedKeys.delete(usedKeys.keys().next().value!);

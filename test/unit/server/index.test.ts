@@ -67,22 +67,25 @@ describe('language server: background index', () => {
     assert.equal(first.progress[0].kind, 'begin');
     assert.match(first.progress[0].message ?? '', /Indexing 47 files/);
     assert.ok(first.progress.some((p) => p.kind === 'report' && /\d+\/47 files/.test(p.message ?? '')), JSON.stringify(first.progress));
+    const uri = `file://${path.join(workspace, 'app.py')}`;
+    const text = 'from pkg.gitinfo import git_rev\n\n\nasync def version():\n    return git_rev()\n';
+    fs.writeFileSync(path.join(workspace, 'app.py'), text);
+    await first.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const [finding] = await until('the finding through pkg/gitinfo.py', () => first.diagnostics.get(uri)?.find((ds) => ds.length > 0));
+    assert.match(finding.message, /git_rev\(\)` blocks the event loop: it calls `subprocess\.check_output\(\)` \(gitinfo\.py:5\)/);
     await first.stop();
+    // Storage keeps what analyses used, not everything the index summarised (13,000 summaries take about 180 MB).
     const cacheFile = path.join(storage, 'summaries.json');
     const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Cache;
     const keys = Object.keys(cache.summaries);
-    assert.equal(keys.length, 47, 'every source file of the workspace is summarised (Python and TS)');
     const gitinfo = keys.find((k) => k.startsWith('pkg/gitinfo.py\n'))!;
     assert.ok(cache.summaries[gitinfo].functions.git_rev.blocking);
-    assert.ok(cache.summaries[keys.find((k) => k.startsWith('web.ts\n'))!].functions.page.blocking);
+    assert.equal(keys.some((k) => k.startsWith('pkg/mod')), false, JSON.stringify(keys));
 
     // The next session reads it: a summary that says otherwise for the same content is believed.
     delete cache.summaries[gitinfo].functions.git_rev.blocking;
     fs.writeFileSync(cacheFile, JSON.stringify(cache));
     const second = await start(workspace, storage);
-    const uri = `file://${path.join(workspace, 'app.py')}`;
-    const text = 'from pkg.gitinfo import git_rev\n\n\nasync def version():\n    return git_rev()\n';
-    fs.writeFileSync(path.join(workspace, 'app.py'), text);
     await second.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     const published = await until('the analysis of app.py', () => second.diagnostics.get(uri)?.at(-1));
     assert.deepEqual(published, []);
