@@ -177,7 +177,9 @@ export function summaryOfText(path: string, text: string, language: Language, su
     markUsed(key);
     return cached;
   }
-  const summary = withParsed(text, language, summarise);
+  // A copy: strings sliced from the source would keep the whole file's text alive as long as the summary.
+  const parsed = withParsed(text, language, summarise);
+  const summary = parsed && structuredClone(parsed);
   if (!summary) return undefined;
   if (summaryCache.size >= CACHE_LIMIT) summaryCache.delete(summaryCache.keys().next().value!);
   summaryCache.set(key, summary);
