@@ -39,8 +39,9 @@ function readGitignore(dir: string): IgnoreLayer | undefined {
  * Source files under the given paths, in a stable order. Named files are always taken;
  * folders are walked, skipping dependency folders, virtual envs (a `pyvenv.cfg` marks one) and `.gitignore`d paths
  * below them; a named folder itself is always walked, even inside `node_modules` (some projects keep their source there).
+ * The walk stops once it has `limit` files.
  */
-export function collectFiles(paths: string[], problems: WalkProblem[]): string[] {
+export function collectFiles(paths: string[], problems: WalkProblem[], limit = Infinity): string[] {
   const files: string[] = [];
   for (const start of paths) {
     let stat: fs.Stats;
@@ -55,13 +56,13 @@ export function collectFiles(paths: string[], problems: WalkProblem[]): string[]
       else problems.push({ path: start, message: 'not a Python, TypeScript or JavaScript file' });
       continue;
     }
-    walk(start, [], files, problems, 0);
+    walk(start, [], files, problems, 0, limit);
   }
   return [...new Set(files)];
 }
 
-function walk(dir: string, layers: IgnoreLayer[], files: string[], problems: WalkProblem[], depth: number): void {
-  if (depth > 64) return;
+function walk(dir: string, layers: IgnoreLayer[], files: string[], problems: WalkProblem[], depth: number, limit: number): void {
+  if (depth > 64 || files.length >= limit) return;
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -77,9 +78,10 @@ function walk(dir: string, layers: IgnoreLayer[], files: string[], problems: Wal
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || ignoredBy(active, full, true)) continue;
-      walk(full, active, files, problems, depth + 1);
+      walk(full, active, files, problems, depth + 1, limit);
     } else if (entry.isFile() && languageFromPath(entry.name) && !ignoredBy(active, full, false)) {
       files.push(full);
     }
+    if (files.length >= limit) return;
   }
 }

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { collectFiles } from '../cli/walk';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
 import { hoverAt } from '../core/hover';
@@ -50,13 +51,10 @@ function readerFor(root: string | undefined, reads?: Set<string>): ((file: strin
   };
 }
 
-/** Folders never searched for callers: dependencies, output, virtual environments, caches. */
-const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'coverage', 'venv', '__pycache__', 'site-packages']);
 /** Files listed per package at most: the search for callers stays a bounded scan. */
 const MAX_LISTED = 5_000;
 /** Folders walked up from a file to its package's root at most. */
 const MAX_UP = 12;
-const SOURCE_FILE = /\.(py|[cm]?[jt]sx?)$/;
 const PACKAGE_MANIFESTS = ['package.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
 const listed = new Map<string, readonly string[]>();
 
@@ -70,27 +68,12 @@ function listerFor(root: string | undefined, enabled: boolean | undefined): ((ne
       if (PACKAGE_MANIFESTS.some((m) => fs.existsSync(path.join(dir, m)))) break;
       dir = path.dirname(dir);
     }
-    const known = listed.get(dir);
-    if (known) return known;
-    const files: string[] = [];
-    const pending = [dir];
-    // A tree walk (links not followed, so each folder once) that stops at MAX_LISTED files.
-    while (pending.length && files.length < MAX_LISTED) {
-      const current = pending.pop()!;
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(current, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const entry of entries) {
-        if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
-        const full = path.join(current, entry.name);
-        if (entry.isDirectory()) pending.push(full);
-        else if (entry.isFile() && SOURCE_FILE.test(entry.name)) files.push(path.relative(root, full).split(path.sep).join('/'));
-      }
+    let files = listed.get(dir);
+    if (!files) {
+      // The CLI's walker: dependency folders, virtual environments and .gitignore'd paths are skipped.
+      files = collectFiles([dir], [], MAX_LISTED).map((file) => path.relative(root, file).split(path.sep).join('/'));
+      listed.set(dir, files);
     }
-    listed.set(dir, files);
     return files;
   };
 }

@@ -352,7 +352,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     let progress: WorkDoneProgressServerReporter | undefined;
     try {
       for (const root of roots) {
-        const files = collectFiles([root], []).filter(smallEnoughToIndex).slice(0, INDEX_MAX_FILES).map((f) => path.relative(root, f).split(path.sep).join('/'));
+        const files = collectFiles([root], [], INDEX_MAX_FILES).filter(smallEnoughToIndex).map((f) => path.relative(root, f).split(path.sep).join('/'));
         if (!files.length) continue;
         if (canShowProgress && !progress) {
           progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
@@ -423,7 +423,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     admit(uri, entry);
     schedule(uri, settings.debounceMs);
     // Open files whose findings go through this one see its unsaved text once typing pauses.
-    recheckDependants([fileURLToPath(uri)], settings.debounceMs);
+    if (uri.startsWith('file:')) recheckDependants([fileURLToPath(uri)], settings.debounceMs);
   });
 
   /** Re-checks the open documents whose last analysis read one of `files` (absolute paths); others are left alone. */

@@ -76,22 +76,24 @@ function changeBetween(before: string, after: string): { rangeOffset: number; ra
 let documentCount = 0;
 
 /** Runs every editor path on `text` (opened as `original`, then edited into `text`); a description of what went wrong, if anything did. */
-export async function check(host: AnalysisHost, language: Language, original: string, text: string, random: Random): Promise<string | undefined> {
+/** `at`: the repository path the text stands for, so the rules, hovers and visualiser follow calls into its neighbours. */
+export async function check(host: AnalysisHost, language: Language, original: string, text: string, random: Random, at?: string): Promise<string | undefined> {
   const uri = `fuzz://${++documentCount}`;
+  const project = at === undefined ? {} : { path: at.split(path.sep).join('/'), projectRoot: ROOT };
   host.open(uri, language, original, 1);
   host.change(uri, [changeBetween(original, text)], 2);
   try {
-    const analysed = await host.analyze(uri);
+    const analysed = await host.analyze(uri, project);
     if (analysed.kind === 'overrun') return `overrun in ${analysed.phase}`;
     if (analysed.kind === 'failed') return `exception: ${analysed.message}`;
     if (analysed.kind !== 'done') return `analysis ${analysed.kind}`;
     const errors = analysed.value.ruleErrors;
     if (errors.length) return `rule error in ${errors[0].rule}: ${errors[0].message}`;
     const diagnostics = analysed.value.diagnostics;
-    const visual = await host.visualise(uri, { freeThreaded: random() < 0.5 }, diagnostics);
+    const visual = await host.visualise(uri, { freeThreaded: random() < 0.5 }, diagnostics, project);
     if (visual.kind !== 'done') return visual.kind === 'overrun' ? `overrun in ${visual.phase}` : `visualiser ${visual.kind}${visual.kind === 'failed' ? `: ${visual.message}` : ''}`;
     const position = new LineIndex(text).positionAt(Math.floor(random() * (text.length + 1)));
-    const hover = await host.hover(uri, position, diagnostics, { hover: 'full', pythonFreeThreaded: false });
+    const hover = await host.hover(uri, position, diagnostics, { hover: 'full', pythonFreeThreaded: false }, project);
     if (hover.kind !== 'done') return hover.kind === 'overrun' ? `overrun in ${hover.phase}` : `hover ${hover.kind}${hover.kind === 'failed' ? `: ${hover.message}` : ''}`;
     return undefined;
   } finally {
@@ -146,7 +148,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
       while (next < mutants.length) {
         const { source, mutant, seed } = mutants[next++];
         const t0 = performance.now();
-        const problem = await check(host, source.language, source.text, mutant.text, prng(seed));
+        const problem = await check(host, source.language, source.text, mutant.text, prng(seed), source.path);
         const ms = performance.now() - t0;
         if (ms > report.slowestMs) {
           report.slowestMs = ms;

@@ -17,8 +17,8 @@ describe('fuzzed inputs', () => {
       assert.ok(cases.length > 0, `no regression cases in ${FUZZ_DIR}`);
       for (const c of cases) {
         // Opened empty and typed in one edit, and opened whole: both editor paths.
-        assert.equal(await check(host, c.language, '', c.text, prng(1)), undefined, c.path);
-        assert.equal(await check(host, c.language, c.text, c.text, prng(2)), undefined, c.path);
+        assert.equal(await check(host, c.language, '', c.text, prng(1), c.path), undefined, c.path);
+        assert.equal(await check(host, c.language, c.text, c.text, prng(2), c.path), undefined, c.path);
       }
     } finally {
       await host.dispose();

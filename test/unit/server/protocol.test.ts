@@ -134,6 +134,11 @@ describe('language server over stdio', () => {
     const hover = await rpc.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: tsUri }, position: { line: 3, character: 15 } });
     assert.ok(hover && /readFileSync/.test(hover.contents.value));
     await diagnostics(hugeUri, (ds) => ds.length === 0, 'the huge file to get no findings');
+    // An unsaved, untitled buffer is edited like any other (it has no path other files could depend on).
+    const untitled = 'untitled:Untitled-1';
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: untitled, languageId: 'python', version: 1, text: 'async def f():\n    pass\n' } });
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: untitled, version: 2 }, contentChanges: [{ text: 'import time\nasync def f():\n    time.sleep(1)\n' }] });
+    await diagnostics(untitled, (ds) => ds.length === 1, 'the untitled buffer\'s finding after the edit');
   });
 
   it('follows a call into another file of the workspace, and re-checks open files when a file is saved', async () => {
