@@ -103,6 +103,20 @@ const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?
 /** How many uses of a function's name are looked at for registrations (bounds the work on a name used everywhere). */
 const MAX_REFERENCES = 50;
 
+/**
+ * The identifiers spelled `name` (found by text, at most MAX_REFERENCES occurrences, confirmed by the tree), outside
+ * `skip` (the function itself): where a name is used.
+ */
+function identifierUses(root: Node, text: string, name: string, skip?: Node): Node[] {
+  const uses: Node[] = [];
+  for (const offset of wordOccurrences(text, name).slice(0, MAX_REFERENCES)) {
+    if (skip && skip.startIndex <= offset && offset < skip.endIndex) continue;
+    const use = root.descendantForIndex(offset, offset + name.length);
+    if (use?.type === 'identifier' && use.startIndex === offset) uses.push(use);
+  }
+  return uses;
+}
+
 /** How many enclosing functions a nested function looks through for a cold context (closures rarely nest deeper). */
 const MAX_ENCLOSING = 8;
 
@@ -152,10 +166,7 @@ function calledOnlyFromCold(fn: Node, source: ContextSource, depth: number, visi
   const pythonPrivate = (name?.startsWith('_') && !name.startsWith('__')) || enclosingFunction(fn, 'python') !== undefined;
   if (!name || (python ? fn.parent?.parent?.type === 'class_definition' || !pythonPrivate : exported(fn))) return undefined;
   let found: ConcurrencyContext | undefined;
-  for (const offset of wordOccurrences(source.text, name).slice(0, MAX_REFERENCES)) {
-    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
-    const use = source.root.descendantForIndex(offset, offset + name.length);
-    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+  for (const use of identifierUses(source.root, source.text, name, fn)) {
     const call = use.parent?.type === (python ? 'call' : 'call_expression') && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
     if (!call) {
       const holder = use.parent?.type;
@@ -248,10 +259,9 @@ function callersIn(file: string, text: string, name: string, stem: string, pytho
     if (!importsModule(root, dir, stem, python)) return undefined;
     const source: ContextSource = { language, root, text, path: file, ts: () => new TsNames(tree), python: () => new PythonNames(tree) };
     let cold: ConcurrencyContext | undefined;
-    for (const offset of wordOccurrences(text, name).slice(0, MAX_REFERENCES)) {
-      const use = root.descendantForIndex(offset, offset + name.length);
+    for (const use of identifierUses(root, text, name)) {
       // `x.name` in TS/JS is some object's property, not the imported binding; Python's `module.name` is the module's.
-      if (!use || use.startIndex !== offset || use.type !== 'identifier' || (!python && use.parent?.type === 'member_expression' && use.parent.childForFieldName('property')?.id === use.id)) continue;
+      if (!python && use.parent?.type === 'member_expression' && use.parent.childForFieldName('property')?.id === use.id) continue;
       const holder = use.parent;
       // The import itself (`import { name }`, `from m import name`): not a use.
       if (holder && /import|export_specifier|dotted_name|aliased_import/.test(holder.type)) {
@@ -399,11 +409,7 @@ function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined 
   // A named function registered by reference: `app.get('/', handler)`, `Promise.all([load(a), load(b)])`.
   const name = tsFunctionName(fn);
   if (!name) return undefined;
-  const offsets = wordOccurrences(source.text, name).slice(0, MAX_REFERENCES);
-  for (const offset of offsets) {
-    const use = source.root.descendantForIndex(offset, offset + name.length);
-    if (!use || use.type !== 'identifier' || use.startIndex !== offset || use.text !== name) continue;
-    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
+  for (const use of identifierUses(source.root, source.text, name, fn)) {
     const found = tsHotUse(use, fn, source, semantics);
     if (found) return found;
     // `load(a)` inside `Promise.all([...])`.
@@ -532,10 +538,7 @@ function tsCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined
   if (!name || startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
   let entry: Node | undefined;
   let calls = 0;
-  for (const offset of wordOccurrences(source.text, name).slice(0, MAX_REFERENCES)) {
-    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
-    const use = source.root.descendantForIndex(offset, offset + name.length);
-    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+  for (const use of identifierUses(source.root, source.text, name, fn)) {
     const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
     // The declaration's own name, an export list: not uses.
     if (!call) {
@@ -763,11 +766,7 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
   const name = pythonName(fn);
   if (!name) return undefined;
   const semantics = source.python?.();
-  const offsets = wordOccurrences(source.text, name).slice(0, MAX_REFERENCES);
-  for (const offset of offsets) {
-    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
-    const use = source.root.descendantForIndex(offset, offset + name.length);
-    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+  for (const use of identifierUses(source.root, source.text, name, fn)) {
     const parent = use.parent;
     // `web.get('/', handler)`, `app.router.add_get(...)`, `CommandHandler('start', handler)`: a handler by reference.
     const args = parent?.type === 'keyword_argument' ? parent.parent : parent;
@@ -846,11 +845,8 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
 
 /** aiohttp's `app.on_startup.append(f)` / `on_cleanup` / `on_shutdown`: `f` runs once, before serving or after it stopped. */
 function lifecycleHook(name: string, fn: Node, source: ContextSource): ConcurrencyContext | undefined {
-  const offsets = wordOccurrences(source.text, name).slice(0, MAX_REFERENCES);
-  for (const offset of offsets) {
-    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
-    const use = source.root.descendantForIndex(offset, offset + name.length);
-    const call = use?.type === 'identifier' && use.parent?.type === 'argument_list' ? use.parent.parent : undefined;
+  for (const use of identifierUses(source.root, source.text, name, fn)) {
+    const call = use.parent?.type === 'argument_list' ? use.parent.parent : undefined;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
     const list = callee?.type === 'attribute' && lastName(callee) === 'append' ? lastName(callee.childForFieldName('object')) : undefined;
     if (list === 'on_startup' || list === 'on_cleanup' || list === 'on_shutdown') {
