@@ -10,7 +10,7 @@ import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
 import { CACHE_DIR, loadCache, mergeCache, saveCache } from '../host/summaryCache';
-import type { FileSummary } from '../core/project/project';
+import type { StoredSummary } from '../core/project/packed';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
        concurrency-lens rules
@@ -286,7 +286,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
-      saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, Object.assign({}, ...used.map((u) => (u.kind === 'done' ? u.value : {}))) as Record<string, FileSummary>));
+      saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, Object.assign({}, ...used.map((u) => (u.kind === 'done' ? u.value : {}))) as Record<string, StoredSummary>));
     }
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()));

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
 import type { HoverInfo, HoverSettings } from '../core/hover';
-import type { FileSummary } from '../core/project/project';
+import type { StoredSummary } from '../core/project/packed';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
 import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
 
@@ -26,7 +26,7 @@ export interface HostOptions {
   limits?: Partial<InputLimits>;
   log?: (level: 'info' | 'error', message: string) => void;
   /** Other files' summaries from a persistent cache, given to every worker this host starts. */
-  summaries?: Record<string, FileSummary>;
+  summaries?: Record<string, StoredSummary>;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -90,7 +90,7 @@ export class AnalysisHost {
   private spawned = false;
 
   /** Summaries every worker starts with (a persistent cache's). */
-  private summaries: Record<string, FileSummary> | undefined;
+  private summaries: Record<string, StoredSummary> | undefined;
 
   constructor(private readonly options: HostOptions = {}) {
     this.summaries = options.summaries;
@@ -159,13 +159,13 @@ export class AnalysisHost {
   }
 
   /** The summaries of other files the worker used, for a persistent cache (empty if the worker never started). */
-  exportSummaries(): Promise<BudgetOutcome<Record<string, FileSummary>>> {
+  exportSummaries(): Promise<BudgetOutcome<Record<string, StoredSummary>>> {
     if (!this.worker) return Promise.resolve({ kind: 'done', value: {}, elapsedMs: 0 });
-    return this.request({ type: 'exportSummaries' }) as Promise<BudgetOutcome<Record<string, FileSummary>>>;
+    return this.request({ type: 'exportSummaries' }) as Promise<BudgetOutcome<Record<string, StoredSummary>>>;
   }
 
   /** Summaries from a persistent cache: this worker takes them now, and any replacement worker at its start. */
-  importSummaries(summaries: Record<string, FileSummary>): void {
+  importSummaries(summaries: Record<string, StoredSummary>): void {
     this.summaries = { ...this.summaries, ...summaries };
     if (this.worker) this.enqueue({ type: 'importSummaries', summaries });
   }

@@ -1,7 +1,7 @@
 // Messages between the analysis host (any Node thread) and its worker thread.
 import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
 import type { HoverSettings } from '../core/hover';
-import type { FileSummary } from '../core/project/project';
+import type { StoredSummary } from '../core/project/packed';
 import type { VisualiserSettings } from '../core/visualiser';
 
 /**
@@ -47,7 +47,7 @@ export type JobBody =
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */
   | { type: 'warm'; projectRoot: string; files: readonly string[]; settings?: AnalysisSettings }
   /** Summaries from a persistent cache, for a worker already running. */
-  | { type: 'importSummaries'; summaries: Record<string, FileSummary> };
+  | { type: 'importSummaries'; summaries: Record<string, StoredSummary> };
 
 export type Job = JobBody & { id: number };
 
@@ -55,7 +55,7 @@ export interface WorkerInit {
   shared: SharedArrayBuffer;
   limits?: Partial<InputLimits>;
   /** Other files' summaries from a persistent cache, keyed by path, content hash and settings. */
-  summaries?: Record<string, FileSummary>;
+  summaries?: Record<string, StoredSummary>;
 }
 
 export type WorkerMessage =

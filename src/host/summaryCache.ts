@@ -3,16 +3,16 @@
 // settings it depends on. The cache is an optimisation only: unreadable or corrupt means empty, never an error.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileSummary } from '../core/project/project';
+import type { StoredSummary } from '../core/project/packed';
 
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
 /** Bumped when summaries change shape; with the release, it names what wrote the file. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface CacheFile {
   version: string;
-  summaries: Record<string, FileSummary>;
+  summaries: Record<string, StoredSummary>;
 }
 
 /** What a cache file written by `release` says it is. */
@@ -21,7 +21,7 @@ export function cacheStamp(release: string): string {
 }
 
 /** The summaries in the cache folder `dir`, when it holds a well-formed file of this release. */
-export function loadCache(dir: string, release: string): Record<string, FileSummary> | undefined {
+export function loadCache(dir: string, release: string): Record<string, StoredSummary> | undefined {
   try {
     const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as Partial<CacheFile>;
     if (parsed.version !== cacheStamp(release) || !parsed.summaries || typeof parsed.summaries !== 'object') return undefined;
@@ -38,10 +38,10 @@ const MAX_ENTRIES = 20_000;
  * What to keep: every summary this run used, and the loaded ones of files this run did not look at (a run over a
  * few files keeps what a whole-project run learnt). A file's older versions go.
  */
-export function mergeCache(loaded: Record<string, FileSummary> | undefined, used: Record<string, FileSummary>): Record<string, FileSummary> {
+export function mergeCache(loaded: Record<string, StoredSummary> | undefined, used: Record<string, StoredSummary>): Record<string, StoredSummary> {
   const pathOf = (key: string) => key.slice(0, key.indexOf('\n'));
   const seen = new Set(Object.keys(used).map(pathOf));
-  const merged: Record<string, FileSummary> = { ...used };
+  const merged: Record<string, StoredSummary> = { ...used };
   let count = Object.keys(merged).length;
   for (const [key, summary] of Object.entries(loaded ?? {})) {
     if (count >= MAX_ENTRIES) break;
@@ -53,7 +53,7 @@ export function mergeCache(loaded: Record<string, FileSummary> | undefined, used
 }
 
 /** Writes the cache atomically (a temp file renamed over the old one), with a .gitignore so it is never committed. */
-export function saveCache(dir: string, release: string, summaries: Record<string, FileSummary>): void {
+export function saveCache(dir: string, release: string, summaries: Record<string, StoredSummary>): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
     const ignore = path.join(dir, '.gitignore');

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { run, version } from '../../../src/cli/main';
+import { compact, packFunction, type StoredSummary } from '../../../src/core/project/packed';
 import { cacheStamp } from '../../../src/host/summaryCache';
 
 // .concurrency-lens-cache/: other files' summaries kept between runs, keyed by path and content.
@@ -29,7 +30,13 @@ async function cli(args: string[], cwd: string) {
 }
 
 const cacheFile = (dir: string) => path.join(dir, '.concurrency-lens-cache', 'summaries.json');
-type Cache = { version: string; summaries: Record<string, { functions: Record<string, { blocking?: unknown }> }> };
+type Cache = { version: string; summaries: Record<string, StoredSummary> };
+
+/** The stored function `key` of `stored` as it reads back, and the same function without its blocking call. */
+function withoutBlocking(stored: StoredSummary, key: string): string {
+  const fn = compact(stored).functions[key];
+  return packFunction({ key, async: fn.async, range: fn.range, calls: fn.calls });
+}
 
 describe('CLI: the summaries cache', () => {
   it('is written after a run, with a .gitignore, and read by the next (a changed file misses)', async () => {
@@ -38,10 +45,10 @@ describe('CLI: the summaries cache', () => {
     assert.match(first.stdout, /app\.py:5:12: warning blocking-call-in-async `git_rev\(\)` blocks the event loop/);
     const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache;
     const key = Object.keys(cache.summaries).find((k) => k.startsWith('util.py\n'))!;
-    assert.ok(cache.summaries[key].functions.git_rev.blocking, 'the helper is summarised as blocking');
+    assert.equal(compact(cache.summaries[key]).functions.git_rev.blocking?.api, 'subprocess.check_output', 'the helper is summarised as blocking');
     assert.match(fs.readFileSync(path.join(dir, '.concurrency-lens-cache', '.gitignore'), 'utf8'), /^\*$/m);
     // A summary that says otherwise for the same content is believed: the second run read the cache.
-    delete cache.summaries[key].functions.git_rev.blocking;
+    cache.summaries[key].functions.git_rev = withoutBlocking(cache.summaries[key], 'git_rev');
     fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
     assert.doesNotMatch((await cli(['check', '.'], dir)).stdout, /git_rev/);
     // The file's content changes (a comment): its key misses and the summary is computed again.
@@ -72,11 +79,17 @@ describe('CLI: the summaries cache', () => {
     // The right key for util.py with a damaged function in it: the entry is dropped, not trusted.
     const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache;
     const key = Object.keys(cache.summaries).find((k) => k.startsWith('util.py\n'))!;
-    cache.summaries[key].functions.git_rev = { key: 'git_rev', async: false, calls: 5 } as never;
-    fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
-    const damaged = await cli(['check', '.'], dir);
-    assert.doesNotMatch(damaged.stderr, /error/);
-    assert.match(damaged.stdout, /git_rev\(\)` blocks the event loop/);
+    // Each damage alone: not JSON, the wrong shape, a call's target of an unknown kind, a range that is not numbers.
+    const good = JSON.parse(cache.summaries[key].functions.git_rev) as unknown[];
+    const changed = (at: number, value: unknown) => JSON.stringify(good.map((v, i) => (i === at ? value : v)));
+    const damages = ['[0, 3', '{"calls": 5}', changed(6, [['xgit', 'g()', 1, 2, 0, 3]]), changed(1, '3')];
+    for (const damage of damages) {
+      cache.summaries[key].functions.git_rev = damage;
+      fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
+      const damaged = await cli(['check', '.'], dir);
+      assert.doesNotMatch(damaged.stderr, /error/);
+      assert.match(damaged.stdout, /git_rev\(\)` blocks the event loop/, damage);
+    }
   });
 
   it('the walker never checks files inside it', async () => {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { compact, packFunction, type StoredSummary } from '../../../src/core/project/packed';
 import { repoRoot, tempDir } from '../helpers';
 
 // The language server's background index: the workspace's files summarised ahead of use, shown as progress, and
@@ -51,7 +52,7 @@ async function until<T>(what: string, get: () => T | undefined, timeoutMs = 20_0
   }
 }
 
-type Cache = { summaries: Record<string, { functions: Record<string, { blocking?: unknown }> }> };
+type Cache = { summaries: Record<string, StoredSummary> };
 
 describe('language server: background index', () => {
   it('summarises the workspace with progress, keeps it in storage, and the next session starts from it', async () => {
@@ -74,16 +75,17 @@ describe('language server: background index', () => {
     const [finding] = await until('the finding through pkg/gitinfo.py', () => first.diagnostics.get(uri)?.find((ds) => ds.length > 0));
     assert.match(finding.message, /git_rev\(\)` blocks the event loop: it calls `subprocess\.check_output\(\)` \(gitinfo\.py:5\)/);
     await first.stop();
-    // Storage keeps what analyses used, not everything the index summarised (13,000 summaries take about 180 MB).
+    // Storage keeps what analyses used, not everything the index summarised (every summary of a large workspace would be a large file to write).
     const cacheFile = path.join(storage, 'summaries.json');
     const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Cache;
     const keys = Object.keys(cache.summaries);
     const gitinfo = keys.find((k) => k.startsWith('pkg/gitinfo.py\n'))!;
-    assert.ok(cache.summaries[gitinfo].functions.git_rev.blocking);
+    assert.equal(compact(cache.summaries[gitinfo]).functions.git_rev.blocking?.api, 'subprocess.check_output');
     assert.equal(keys.some((k) => k.startsWith('pkg/mod')), false, JSON.stringify(keys));
 
     // The next session reads it: a summary that says otherwise for the same content is believed.
-    delete cache.summaries[gitinfo].functions.git_rev.blocking;
+    const rev = compact(cache.summaries[gitinfo]).functions.git_rev;
+    cache.summaries[gitinfo].functions.git_rev = packFunction({ key: 'git_rev', async: rev.async, range: rev.range, calls: rev.calls });
     fs.writeFileSync(cacheFile, JSON.stringify(cache));
     const second = await start(workspace, storage);
     await second.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });

@@ -1,0 +1,200 @@
+// Other files' summaries kept compact: a function's detail and a module's names as one short JSON text each, read
+// back when a chain looks at them. The objects they stand for (a Range is three objects, a call five) took five times
+// the memory: 13,335 library files' summaries held 484 MB of heap as objects, 91 MB as these texts.
+import type { Range } from '../types';
+import type { CallTarget, FileSummary, FunctionSummary } from './project';
+
+/** A file's summary as the cache and the index keep it: JSON text per function and for the module's names. */
+export interface StoredSummary {
+  functions: Record<string, string>;
+  names: string;
+}
+
+type ModuleNames = Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'attributes' | 'stars'>;
+type Unpacked = Omit<FunctionSummary, 'key'>;
+
+/** A target as one string: its kind's letter, then the key, the qualified name, or the specifier and name. */
+function packTarget(target: CallTarget): string {
+  switch (target.kind) {
+    case 'local': return `l${target.key}`;
+    case 'qualified': return `q${target.name}`;
+    case 'module': return `m${target.specifier}\n${target.name}`;
+  }
+}
+
+function unpackTarget(packed: string): CallTarget {
+  const rest = packed.slice(1);
+  if (packed[0] === 'l') return { kind: 'local', key: rest };
+  if (packed[0] === 'q') return { kind: 'qualified', name: rest };
+  const split = rest.indexOf('\n');
+  if (packed[0] !== 'm' || split < 0) throw new Error(`not a packed target: ${packed}`);
+  return { kind: 'module', specifier: rest.slice(0, split), name: rest.slice(split + 1) };
+}
+
+/** Start line, start column, lines spanned (mostly 0), end column. */
+function packRange(range: Range): number[] {
+  return [range.start.line, range.start.column, range.end.line - range.start.line, range.end.column];
+}
+
+function unpackRange(numbers: readonly unknown[], at: number): Range {
+  const [line, column, lines, endColumn] = numbers.slice(at, at + 4) as number[];
+  return { start: { line, column }, end: { line: line + lines, column: endColumn } };
+}
+
+type PackedCall = [string, string | 0, number, number, number, number];
+type PackedStart = [number, string, number, number, number, number, string?, string?];
+type PackedFunction = [0 | 1, number, number, number, number, [string, string, number, number, number, number] | 0, PackedCall[], PackedStart[]?];
+
+/**
+ * The first call of each target, its `shown` 0 when it is the target's name called: a chain follows a target once
+ * (a second call of it leads where the first did), and almost half of a function's calls repeat one.
+ */
+function calls(list: FunctionSummary['calls']): PackedCall[] {
+  const seen = new Set<string>();
+  const out: PackedCall[] = [];
+  for (const call of list) {
+    const target = packTarget(call.target);
+    if (seen.has(target)) continue;
+    seen.add(target);
+    out.push([target, call.shown === `${target.slice(1)}()` ? 0 : call.shown, ...(packRange(call.range) as [number, number, number, number])]);
+  }
+  return out;
+}
+
+export function packFunction(fn: FunctionSummary): string {
+  const packed: PackedFunction = [
+    fn.async ? 1 : 0,
+    ...(packRange(fn.range) as [number, number, number, number]),
+    fn.blocking ? [fn.blocking.api, fn.blocking.shown, ...(packRange(fn.blocking.range) as [number, number, number, number])] : 0,
+    calls(fn.calls),
+  ];
+  if (fn.starts?.length) {
+    packed.push(fn.starts.map((s) => {
+      const start: PackedStart = [s.param, s.shown, ...(packRange(s.range) as [number, number, number, number])];
+      if (s.via || s.error) start.push(s.via ? packTarget(s.via) : '');
+      if (s.error) start.push(s.error);
+      return start;
+    }));
+  }
+  return JSON.stringify(packed);
+}
+
+function unpackFunction(text: string): Unpacked {
+  const [async, sl, sc, dl, ec, blocking, called, starts] = JSON.parse(text) as PackedFunction;
+  const out: Unpacked = {
+    async: async === 1,
+    range: unpackRange([sl, sc, dl, ec], 0),
+    calls: called.map((c) => ({ target: unpackTarget(c[0]), shown: c[1] === 0 ? `${c[0].slice(1)}()` : c[1], range: unpackRange(c, 2) })),
+  };
+  if (blocking) out.blocking = { api: blocking[0], shown: blocking[1], range: unpackRange(blocking, 2) };
+  if (starts) {
+    out.starts = starts.map((s) => ({
+      param: s[0], shown: s[1], range: unpackRange(s, 2),
+      ...(s[6] ? { via: unpackTarget(s[6]) } : {}),
+      ...(s[7] ? { error: s[7] } : {}),
+    }));
+  }
+  return out;
+}
+
+function packNames(summary: FileSummary): string {
+  const targets = (record: Record<string, CallTarget> | undefined) => record && Object.fromEntries(Object.entries(record).map(([k, t]) => [k, packTarget(t)]));
+  return JSON.stringify({
+    c: summary.classes && Object.fromEntries(Object.entries(summary.classes).map(([k, bases]) => [k, bases.map(packTarget)])),
+    e: targets(summary.exports),
+    i: targets(summary.instances),
+    a: targets(summary.attributes),
+    s: summary.stars,
+  });
+}
+
+function unpackNames(text: string): ModuleNames {
+  const packed = JSON.parse(text) as { c?: Record<string, string[]>; e?: Record<string, string>; i?: Record<string, string>; a?: Record<string, string>; s?: string[] };
+  const targets = (record: Record<string, string> | undefined) => record && Object.fromEntries(Object.entries(record).map(([k, t]) => [k, unpackTarget(t)]));
+  const out: ModuleNames = {};
+  if (packed.c) out.classes = Object.fromEntries(Object.entries(packed.c).map(([k, bases]) => [k, bases.map(unpackTarget)]));
+  if (packed.e) out.exports = targets(packed.e);
+  if (packed.i) out.instances = targets(packed.i);
+  if (packed.a) out.attributes = targets(packed.a);
+  if (packed.s) out.stars = packed.s;
+  return out;
+}
+
+/** Recently read texts, unpacked: a chain reads a function's `async`, `blocking` and `calls` in turn, and lookups a module's names many times. */
+const RECENT = 1_024;
+const recent = new Map<string, unknown>();
+
+function unpacked<T>(text: string, unpack: (text: string) => T): T {
+  let value = recent.get(text) as T | undefined;
+  if (value === undefined) {
+    value = unpack(text);
+    if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
+    recent.set(text, value);
+  }
+  return value;
+}
+
+class CompactFunction implements FunctionSummary {
+  constructor(readonly key: string, private readonly text: string) {}
+  private get detail(): Unpacked { return unpacked(this.text, unpackFunction); }
+  get async() { return this.detail.async; }
+  get range() { return this.detail.range; }
+  get blocking() { return this.detail.blocking; }
+  get calls() { return this.detail.calls; }
+  get starts() { return this.detail.starts; }
+}
+
+class CompactFile implements FileSummary {
+  readonly functions: Record<string, FunctionSummary> = {};
+  constructor(private readonly stored: StoredSummary) {
+    for (const [key, text] of Object.entries(stored.functions)) this.functions[key] = new CompactFunction(key, text);
+  }
+  private get names(): ModuleNames { return unpacked(this.stored.names, unpackNames); }
+  get classes() { return this.names.classes; }
+  get exports() { return this.names.exports; }
+  get instances() { return this.names.instances; }
+  get attributes() { return this.names.attributes; }
+  get stars() { return this.names.stars; }
+}
+
+/** A summary as stored: new strings, so nothing in it keeps the parsed file's text alive. */
+export function pack(summary: FileSummary): StoredSummary {
+  const functions: Record<string, string> = {};
+  for (const [key, fn] of Object.entries(summary.functions)) functions[key] = packFunction(fn);
+  return { functions, names: packNames(summary) };
+}
+
+/** The summary a stored one stands for, read back as it is used. */
+export function compact(stored: StoredSummary): FileSummary {
+  return new CompactFile(stored);
+}
+
+/** A stored summary from a cache that may be old or damaged: every text must read back as the shape the follower expects. */
+export function wellFormed(stored: unknown): stored is StoredSummary {
+  const { functions, names } = (stored ?? {}) as Partial<StoredSummary>;
+  if (!functions || typeof functions !== 'object' || typeof names !== 'string') return false;
+  try {
+    const moduleNames = unpackNames(names);
+    const targetsOk = [moduleNames.exports, moduleNames.instances, moduleNames.attributes].every((r) => r === undefined || Object.values(r).every(validTarget))
+      && Object.values(moduleNames.classes ?? {}).every((bases) => Array.isArray(bases) && bases.every(validTarget))
+      && (moduleNames.stars === undefined || (Array.isArray(moduleNames.stars) && moduleNames.stars.every((s) => typeof s === 'string')));
+    return targetsOk && Object.values(functions).every((text) => typeof text === 'string' && validFunction(unpackFunction(text)));
+  } catch {
+    return false;
+  }
+}
+
+function validTarget(target: CallTarget): boolean {
+  return (target.kind === 'local' && typeof target.key === 'string') || (target.kind === 'qualified' && typeof target.name === 'string')
+    || (target.kind === 'module' && typeof target.specifier === 'string' && typeof target.name === 'string');
+}
+
+function validRange(range: Range): boolean {
+  return [range.start.line, range.start.column, range.end.line, range.end.column].every(Number.isInteger);
+}
+
+function validFunction(fn: Unpacked): boolean {
+  return validRange(fn.range) && fn.calls.every((c) => validTarget(c.target) && typeof c.shown === 'string' && validRange(c.range))
+    && (fn.blocking === undefined || (typeof fn.blocking.api === 'string' && typeof fn.blocking.shown === 'string' && validRange(fn.blocking.range)))
+    && (fn.starts === undefined || fn.starts.every((s) => Number.isInteger(s.param) && typeof s.shown === 'string' && validRange(s.range) && (s.via === undefined || validTarget(s.via))));
+}

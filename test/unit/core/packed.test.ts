@@ -1,0 +1,85 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { getParser, languageFromPath, parseText } from '../../../src/core/parser';
+import { summariseTs } from '../../../src/core/project/followTs';
+import { compact, pack, wellFormed } from '../../../src/core/project/packed';
+import type { FileSummary, FunctionSummary } from '../../../src/core/project/project';
+import { summarisePython } from '../../../src/core/project/pythonSummary';
+import { PythonSemantics } from '../../../src/core/python/semantics';
+import { TsSemantics } from '../../../src/core/ts/semantics';
+import { fixturesDir } from '../helpers';
+
+// Other files' summaries are kept packed (JSON text per function, out of the JS heap); what reads them back must be
+// what the summariser said, except a repeated call of the same target, which a chain never follows twice.
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && languageFromPath(e.name) !== undefined)
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+async function summarise(file: string): Promise<FileSummary> {
+  const language = languageFromPath(file)!;
+  const tree = parseText(await getParser(language), fs.readFileSync(file, 'utf8'))!;
+  return language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));
+}
+
+function firstCallOfEachTarget(calls: FunctionSummary['calls']): FunctionSummary['calls'] {
+  const seen = new Set<string>();
+  return calls.filter((c) => {
+    const id = JSON.stringify(c.target);
+    return !seen.has(id) && (seen.add(id), true);
+  });
+}
+
+describe('packed summaries', () => {
+  const files = sourceFiles(path.join(fixturesDir, 'projects'));
+
+  it('read back as the summariser made them, for every fixture project file', async () => {
+    assert.ok(files.length > 20, `${files.length} files`);
+    let calls = 0;
+    let starts = 0;
+    for (const file of files) {
+      const original = await summarise(file);
+      // Through JSON, as the cache file and the worker's messages carry it.
+      const stored = JSON.parse(JSON.stringify(pack(original))) as ReturnType<typeof pack>;
+      assert.ok(wellFormed(stored), file);
+      const back = compact(stored);
+      assert.deepEqual(Object.keys(back.functions), Object.keys(original.functions), file);
+      for (const [key, fn] of Object.entries(original.functions)) {
+        const read = back.functions[key];
+        assert.equal(read.key, key);
+        assert.equal(read.async, fn.async);
+        assert.deepEqual(read.range, fn.range);
+        assert.deepEqual(read.blocking, fn.blocking, `${file} ${key}`);
+        assert.deepEqual(read.calls, firstCallOfEachTarget(fn.calls), `${file} ${key}`);
+        assert.deepEqual(read.starts, fn.starts?.length ? fn.starts : undefined, `${file} ${key}`);
+        calls += fn.calls.length;
+        starts += fn.starts?.length ?? 0;
+      }
+      for (const names of ['classes', 'exports', 'instances', 'attributes'] as const) {
+        const want = original[names] && Object.keys(original[names]).length ? original[names] : undefined;
+        const got = back[names] && Object.keys(back[names]).length ? back[names] : undefined;
+        assert.deepEqual(got, want, `${file} ${names}`);
+      }
+      assert.deepEqual(back.stars ?? [], original.stars ?? [], file);
+    }
+    assert.ok(calls > 100 && starts > 5, `the fixtures exercise calls (${calls}) and starts (${starts})`);
+  });
+
+  it('a damaged text is refused as a whole, never half-read', async () => {
+    const stored = pack(await summarise(path.join(fixturesDir, 'projects', 'py-follow', 'util.py')));
+    const [key, text] = Object.entries(stored.functions)[0];
+    const damaged = (functionText: string, names = stored.names) => ({ functions: { ...stored.functions, [key]: functionText }, names });
+    assert.ok(wellFormed(damaged(text)));
+    for (const bad of ['', '[1', '{}', '[0,1,2,0,3,0,5]', '[0,1,2,0,3,0,[["zf",0,1,2,0,3]]]', '[0,"1",2,0,3,0,[]]', '[0,1,2,0,3,["time.sleep","s()",1,2,0],[]]']) {
+      assert.equal(wellFormed(damaged(bad)), false, bad);
+    }
+    assert.equal(wellFormed(damaged(text, '{"e":{"x":"z"}}')), false);
+    assert.equal(wellFormed(damaged(text, '{"c":{"A":"qb"}}')), false);
+    assert.equal(wellFormed({ functions: stored.functions }), false);
+    assert.equal(wellFormed(null), false);
+  });
+});
