@@ -12,12 +12,15 @@ import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
 import { cacheKey, withParsed } from './project';
 import { functionKey, projectTarget } from './pythonSummary';
+import { definitionUnpicklable } from '../python/pickle';
 
 export interface ProjectCpu {
   /** Evidence ranges are in `path`. */
   classification: CpuClassification;
   path: string;
   async: boolean;
+  /** Python: why a process could not run the function (pickle finds functions by module and name), if it could not. */
+  unpicklable?: string;
 }
 
 const CACHE_LIMIT = 500;
@@ -63,7 +66,9 @@ export function projectCpuClassification(context: RuleContext, expression: Node)
       c = all?.verdict === 'cpu' ? all : undefined;
     }
     // Plain data only: the tree is deleted when the analysis ends.
-    return c ? { classification: structuredClone(c), path: place.path!, async: python ? fn.children.some((x) => x?.type === 'async') : isAsyncTs(fn) } : undefined;
+    if (!c) return undefined;
+    const unpicklable = python ? definitionUnpicklable(fn) : undefined;
+    return { classification: structuredClone(c), path: place.path!, async: python ? fn.children.some((x) => x?.type === 'async') : isAsyncTs(fn), ...(unpicklable ? { unpicklable } : {}) };
   };
   const parsed = parsedFile(context, place.path, text, language, python);
   const found = parsed ? classify(parsed) : withParsed(text, language, (tree) => classify({ tree, functions: functionsByKey(tree, python) }));

@@ -11,7 +11,7 @@ import { rangeOf } from '../text';
 import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, localFunction, loopHeaderRange, tsLocalFunctionNames, tsMayBeCpu } from '../ts/cpu';
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Fix, RuleMeta } from '../types';
-import { importsModuleFor, processPoolInScope, related, summary, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
+import { importsModuleFor, processPoolInScope, related, summary, unpicklableAcross, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
 import { weigh } from './blocking/context';
 import type { Rule, RuleContext } from './rule';
 
@@ -234,7 +234,7 @@ function checkPython(context: RuleContext): void {
         range: rangeOf(call),
         related: [...related(c), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
-        fixes: pythonCallFix(context, semantics, call, callee, target, c),
+        fixes: pythonCallFix(context, semantics, call, callee, unpicklableTarget(semantics, callee, target), c),
       });
     }
   }
@@ -266,6 +266,7 @@ function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: 
   const weighed = weigh(context, at.fn, undefined, contexts);
   if (weighed.off) return;
   const python = context.language === 'python';
+  const fixes = python ? pythonCallFix(context, context.python(), at.call, at.callee, unpicklableAcross(at.callee, across), c) : [];
   context.report({
     code: meta.slug,
     message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in ${at.where}: `
@@ -273,6 +274,7 @@ function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: 
     range: rangeOf(at.call),
     related: [...related(c).map((r) => ({ ...r, path: across.path })), ...weighed.related],
     ...(weighed.severity ? { severity: weighed.severity } : {}),
+    ...(fixes.length ? { fixes } : {}),
   });
 }
 
@@ -280,9 +282,12 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** `f(x)` → `await asyncio.get_running_loop().run_in_executor(pool, f, x)` when a process pool is in scope. */
-function pythonCallFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, target: Node, c: CpuClassification): Fix[] {
-  if (unpicklableTarget(semantics, callee, target) || c.sideEffects.length) return [];
+/**
+ * `f(x)` → `await asyncio.get_running_loop().run_in_executor(pool, f, x)` when a process pool is in scope. `unpicklable`:
+ * why `f` could not be sent to a process, found in this file or in f's own module.
+ */
+function pythonCallFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, unpicklable: string | undefined, c: CpuClassification): Fix[] {
+  if (unpicklable || c.sideEffects.length) return [];
   const args = call.childForFieldName('arguments');
   if (args?.type !== 'argument_list') return [];
   const items = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');

@@ -2,7 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { callsNamed, identifierAt, MAX_NESTING, wordOccurrences } from '../locate';
 import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
-import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
+import { projectCpuClassification, releaseParsed, type ProjectCpu } from '../project/cpuAcross';
+import { definitionUnpicklable } from '../python/pickle';
 import { baseName } from '../project/project';
 import { rangeOf, type LineIndex } from '../text';
 import type { Fix, RelatedLocation, RuleMeta, TextEdit } from '../types';
@@ -21,7 +22,8 @@ export const meta: RuleMeta = {
       '`loop.run_in_executor(None or a ThreadPoolExecutor, f, ...)`.',
       '',
       'The callable is a function or lambda defined in the same file, a method of a class in the file, or (Python) a function',
-      'of another module of the project (imported, or `module.f`), classified in its own file; that finding has no quick fix.',
+      'of another module of the project (imported, or `module.f`), classified in its own file, with the same quick fixes',
+      '(a function of another module pickles by its module and name, unless it is decorated or nested).',
       'It counts as CPU-bound only on positive evidence, which the message quotes:',
       '',
       '- a loop or comprehension whose body does arithmetic or builds strings, makes no I/O call and calls nothing',
@@ -158,7 +160,7 @@ function checkHandoffs(context: RuleContext): void {
     const c = cpuClassification(semantics, fn);
     if (!c || c.releasesGil) continue;
     const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${handoff.target.text}\``;
-    const { fixes, reason } = fixesFor(context, semantics, handoff, fn, c);
+    const { fixes, reason } = fixesFor(context, semantics, handoff, unpicklableTarget(semantics, handoff.target, fn), c);
     context.report({
       code: meta.slug,
       message: `${label} runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)}. `
@@ -171,17 +173,20 @@ function checkHandoffs(context: RuleContext): void {
   }
 }
 
-/** A target that is a CPU-bound function of another module of the project (no fix: it would have to be checked there). */
+/** A target that is a CPU-bound function of another module of the project, with the fixes a target of this file gets. */
 function reportAcross(context: RuleContext, handoff: Handoff): void {
   const across = projectCpuClassification(context, handoff.target);
   if (!across || across.async || across.classification.releasesGil) return;
   const c = across.classification;
+  const { fixes, reason } = fixesFor(context, context.python(), handoff, unpicklableAcross(handoff.target, across), c);
   context.report({
     code: meta.slug,
     message: `\`${handoff.target.text}\` runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)} (in ${baseName(across.path)}). `
-      + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. ' + PROCESS_NOTE,
+      + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. '
+      + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : ''),
     range: rangeOf(handoff.target),
     related: related(c).map((r) => ({ ...r, path: across.path })),
+    fixes,
   });
 }
 
@@ -258,11 +263,16 @@ export function unpicklableTarget(semantics: PythonSemantics, target: Node, fn: 
   const label = target.type === 'lambda' ? 'the target' : `\`${target.text}\``;
   if (fn.type === 'lambda') return `${label} is a lambda, which cannot be pickled`;
   if (target.type !== 'identifier') return `${label} is a bound method, whose object would have to be pickled`;
-  if (fn.parent?.type === 'decorated_definition') return `${label} is decorated, and the decorated object may not pickle`;
-  if (fn.parent?.type !== 'module') return `${label} is defined inside a function or class, so pickle cannot find it by name`;
+  const why = definitionUnpicklable(fn);
+  if (why) return `${label} ${why}`;
   if (fn.childForFieldName('name')?.text !== target.text) return `${label} is an alias of another function`;
   void semantics;
   return undefined;
+}
+
+/** Why a process could not run a function of another module named by `target` (as cpuAcross found it), if it could not. */
+export function unpicklableAcross(target: Node, across: ProjectCpu): string | undefined {
+  return across.unpicklable ? `\`${target.text}\` ${across.unpicklable}` : undefined;
 }
 
 const UNPICKLABLE_TYPES = /^(threading|queue|socket|ssl|io|sqlite3|asyncio|select|selectors|multiprocessing\.synchronize|concurrent\.futures)\./;
@@ -506,8 +516,8 @@ function enclosingDef(node: Node): Node | undefined {
 
 interface FixResult { fixes: Fix[]; reason?: string }
 
-function fixesFor(context: RuleContext, semantics: PythonSemantics, handoff: Handoff, fn: Node, c: CpuClassification): FixResult {
-  const targetWhy = unpicklableTarget(semantics, handoff.target, fn);
+/** `targetWhy`: why the target could not be pickled, found in this file or in the target's own module. */
+function fixesFor(context: RuleContext, semantics: PythonSemantics, handoff: Handoff, targetWhy: string | undefined, c: CpuClassification): FixResult {
   if (targetWhy) return { fixes: [], reason: targetWhy };
   if (c.sideEffects.length) return { fixes: [], reason: `it writes to shared state (${c.sideEffects[0].text}), which a process would change only in its own copy` };
   switch (handoff.kind) {
@@ -614,10 +624,12 @@ function convertPool(context: RuleContext, semantics: PythonSemantics, poolName:
     }
     if (!task) return { fixes: [], reason: 'a task has no function' };
     const fn = callableNode(semantics, task);
-    if (!fn) return { fixes: [], reason: `\`${task.text}\` is not a function of this file` };
-    const why = unpicklableTarget(semantics, task, fn) ?? argumentsWhy(semantics, taskArgs);
+    // A CPU-bound function of another module is checked there; any other task of another file is unknown.
+    const across = fn ? undefined : projectCpuClassification(context, task);
+    if (!fn && !across) return { fixes: [], reason: `\`${task.text}\` is not a function of this file` };
+    const why = (fn ? unpicklableTarget(semantics, task, fn) : unpicklableAcross(task, across!)) ?? argumentsWhy(semantics, taskArgs);
     if (why) return { fixes: [], reason: why };
-    const effects = classifyCallable(semantics, fn).sideEffects;
+    const effects = fn ? classifyCallable(semantics, fn).sideEffects : across!.classification.sideEffects;
     if (effects.length) return { fixes: [], reason: `\`${task.text}\` writes to shared state (${effects[0].text})` };
   }
   if (!safeFromReimport(context.root, ctor)) return { fixes: [], reason: GUARD_REASON };
