@@ -19,12 +19,12 @@ export type CallTarget =
   | { kind: 'qualified'; name: string }
   | { kind: 'module'; specifier: string; name: string };
 
-/** `member` of what `target` names: a method of a class, a function of a module. */
+/** `member` of what `target` names: a method of a class, a function of a module (a TS/JS module as a whole is named ''). */
 export function memberOf(target: CallTarget, member: string): CallTarget {
   switch (target.kind) {
     case 'local': return { kind: 'local', key: `${target.key}.${member}` };
     case 'qualified': return { kind: 'qualified', name: `${target.name}.${member}` };
-    case 'module': return { kind: 'module', specifier: target.specifier, name: `${target.name}.${member}` };
+    case 'module': return { kind: 'module', specifier: target.specifier, name: target.name ? `${target.name}.${member}` : member };
   }
 }
 
