@@ -361,7 +361,7 @@ function summaryAndNames(semantics: TsSemantics, lookup: BlockingLookup, lazy: b
 function namespaceImport(root: Node, name: string): string | undefined {
   for (const statement of root.namedChildren) {
     const source = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
-    const clause = source?.type === 'string' ? statement!.namedChildren.find((c) => c?.type === 'import_clause') : undefined;
+    const clause = source?.type === 'string' ? statement.namedChildren.find((c) => c?.type === 'import_clause') : undefined;
     const namespace = clause?.namedChildren.find((c) => c?.type === 'namespace_import');
     if (namespace?.namedChildren.some((c) => c?.type === 'identifier' && c.text === name)) return source!.text.slice(1, -1);
   }
