@@ -140,8 +140,9 @@ function enclosingClassBody(node: Node): Node | undefined {
  * (`repo = new Repo()`), a constructor parameter property (`constructor(private repo: Repo)`), or what the constructor
  * assigns (`this.repo = new Repo()`, `this.repo = repo` for a typed parameter); the first a class states wins.
  * `worth`: names a class can be known by (see projectNames); others are not resolved (a search of the file each).
+ * `only`: the one attribute wanted (the others are not resolved).
  */
-function classAttributes(semantics: TsSemantics, body: Node, names: ModuleNames, worth?: ReadonlySet<string>): Map<string, CallTarget> {
+function classAttributes(semantics: TsSemantics, body: Node, names: ModuleNames, worth?: ReadonlySet<string>, only?: string): Map<string, CallTarget> {
   const found = new Map<string, CallTarget>();
   const named = (node: Node | null | undefined) => {
     // `Repo`, `Repo<T>`, `models.Repo`: by the name it starts with.
@@ -156,19 +157,21 @@ function classAttributes(semantics: TsSemantics, body: Node, names: ModuleNames,
     const ctor = value?.type === 'new_expression' ? value.childForFieldName('constructor') : undefined;
     return ctor && named(ctor) ? classTarget(semantics, ctor, names) : undefined;
   };
-  const add = (name: string | undefined, target: CallTarget | undefined) => {
-    if (name && target && !found.has(name)) found.set(name, target);
+  const add = (name: string | undefined, target: () => CallTarget | undefined) => {
+    if (!name || found.has(name) || (only !== undefined && name !== only)) return;
+    const held = target();
+    if (held) found.set(name, held);
   };
   // The class's members, then the constructor's top-level statements: bounded by the class's size.
   for (const item of body.namedChildren) {
     if (item?.type === 'public_field_definition' || item?.type === 'field_definition') {
       const name = (item.childForFieldName('name') ?? item.childForFieldName('property'))?.text;
-      add(name, typed(item.childForFieldName('type')) ?? constructed(item.childForFieldName('value')));
+      add(name, () => typed(item.childForFieldName('type')) ?? constructed(item.childForFieldName('value')));
     }
     if (item?.type !== 'method_definition' || item.childForFieldName('name')?.text !== 'constructor') continue;
     for (const param of item.childForFieldName('parameters')?.namedChildren ?? []) {
       if (param?.children.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'readonly' || c?.type === 'override_modifier')) {
-        add(param.childForFieldName('pattern')?.text, typed(param.childForFieldName('type')));
+        add(param.childForFieldName('pattern')?.text, () => typed(param.childForFieldName('type')));
       }
     }
     for (const statement of item.childForFieldName('body')?.namedChildren ?? []) {
@@ -177,7 +180,7 @@ function classAttributes(semantics: TsSemantics, body: Node, names: ModuleNames,
       const right = assignment?.childForFieldName('right');
       const property = left?.type === 'member_expression' && left.childForFieldName('object')?.type === 'this' ? left.childForFieldName('property') : undefined;
       if (!property || !right) continue;
-      add(property.text, right.type === 'new_expression' ? constructed(right) : typed(semantics.declaredType(right)));
+      add(property.text, () => (right.type === 'new_expression' ? constructed(right) : typed(semantics.declaredType(right))));
     }
   }
   return found;
@@ -186,7 +189,7 @@ function classAttributes(semantics: TsSemantics, body: Node, names: ModuleNames,
 /** The class of `this.name` where `member` is: an attribute of the enclosing class (see classAttributes). */
 function thisMemberClass(semantics: TsSemantics, member: Node, name: string, names: ModuleNames): CallTarget | undefined {
   const body = enclosingClassBody(member);
-  return body ? classAttributes(semantics, body, names).get(name) : undefined;
+  return body ? classAttributes(semantics, body, names, undefined, name).get(name) : undefined;
 }
 
 /**
@@ -357,15 +360,23 @@ function summaryAndNames(semantics: TsSemantics, lookup: BlockingLookup, lazy: b
   return { summary: withModuleNames(functions, () => moduleExports(semantics, modules, names), lazy), names };
 }
 
-/** The module `import * as name from '…'` binds `name` to at the top of the file (bounded by its statements). */
-function namespaceImport(root: Node, name: string): string | undefined {
-  for (const statement of root.namedChildren) {
-    const source = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
-    const clause = source?.type === 'string' ? statement.namedChildren.find((c) => c?.type === 'import_clause') : undefined;
-    const namespace = clause?.namedChildren.find((c) => c?.type === 'namespace_import');
-    if (namespace?.namedChildren.some((c) => c?.type === 'identifier' && c.text === name)) return source!.text.slice(1, -1);
+/** The modules `import * as name from '…'` binds names to at the top of a file, found once per file. */
+const namespaceImports = new WeakMap<TsSemantics, Map<string, string>>();
+
+function namespaceImport(semantics: TsSemantics, name: string): string | undefined {
+  let found = namespaceImports.get(semantics);
+  if (!found) {
+    found = new Map();
+    // The file's top-level statements: bounded by its length.
+    for (const statement of semantics.root.namedChildren) {
+      const source = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
+      const clause = source?.type === 'string' ? statement.namedChildren.find((c) => c?.type === 'import_clause') : undefined;
+      const id = clause?.namedChildren.find((c) => c?.type === 'namespace_import')?.namedChildren.find((c) => c?.type === 'identifier');
+      if (id && !found.has(id.text)) found.set(id.text, source!.text.slice(1, -1));
+    }
+    namespaceImports.set(semantics, found);
   }
-  return undefined;
+  return found.get(name);
 }
 
 function isRelative(specifier: string): boolean {
@@ -377,7 +388,7 @@ function isRelative(specifier: string): boolean {
  * or a project module as a whole (`import * as util from './util'`: the target named '').
  */
 function valueTarget(semantics: TsSemantics, expression: Node, modules: ModuleNames): CallTarget | undefined {
-  const namespace = expression.type === 'identifier' || expression.type === 'shorthand_property_identifier' ? namespaceImport(semantics.root, expression.text) : undefined;
+  const namespace = expression.type === 'identifier' || expression.type === 'shorthand_property_identifier' ? namespaceImport(semantics, expression.text) : undefined;
   if (namespace !== undefined) return modules.isProject(namespace) ? { kind: 'module', specifier: namespace, name: '' } : undefined;
   const resolved = expression.type === 'identifier' || expression.type === 'shorthand_property_identifier' ? semantics.resolveNameAt(expression.text, expression) : semantics.resolve(expression);
   if (resolved?.kind === 'local') {
