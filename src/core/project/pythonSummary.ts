@@ -9,7 +9,7 @@ import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
 import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
-import { memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import { BASES, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -78,7 +78,8 @@ function typeTarget(type: string): CallTarget | undefined {
 
 /**
  * The class whose method `object.m()` calls, when the semantics' own answer may miss an inherited method: `self` / `cls`
- * (the enclosing class), `super()` (its first base), and instances of this file's classes.
+ * (the enclosing class), `super()` (the enclosing class's bases, or the first base of a class nested in a function), and
+ * instances of this file's classes.
  */
 function receiverClass(semantics: PythonSemantics, object: Node, callee: Node): CallTarget | undefined {
   if (object.type === 'identifier') {
@@ -90,6 +91,9 @@ function receiverClass(semantics: PythonSemantics, object: Node, callee: Node): 
     const method = enclosingFunction(object);
     const self = method?.childForFieldName('parameters')?.namedChildren[0];
     const cls = self?.type === 'identifier' || self?.type === 'typed_parameter' ? semantics.selfClass(self.type === 'identifier' ? self : self.namedChildren[0]) : undefined;
+    // The class's bases in order, searched by the view (past a mixin without the method), never the class itself.
+    const own = cls ? classTarget({ kind: 'local', node: cls, name: '' }) : undefined;
+    if (own) return memberOf(own, BASES);
     for (const base of cls?.childForFieldName('superclasses')?.namedChildren ?? []) {
       if (base && base.type !== 'keyword_argument') return classTarget(semantics.resolve(base));
     }
