@@ -140,10 +140,13 @@ export function ownCalls(semantics: PythonSemantics, fn: Node): Node[] {
 function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): Detail {
   const out: Detail = { calls: [] };
   const params = parameterNames(fn);
+  // What a late `daemon` assignment on `self` raises: the method's class's, found once per function.
+  let selfError: { error?: string } | undefined;
+  const lateDaemonError = () => (selfError ??= lateDaemonErrorOf(semantics, fn)).error;
   for (const call of ownCalls(semantics, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
-    const start = startOf(semantics, fn, params, call, callee);
+    const start = startOf(semantics, fn, params, call, callee, lateDaemonError);
     if (start) (out.starts ??= []).push(start);
     const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
@@ -213,18 +216,25 @@ function unconditional(call: Node, fn: Node): boolean {
 }
 
 /** `p.start()` on a parameter, or `self.m()` (which may start self), in the function's unconditional code. */
-function startOf(semantics: PythonSemantics, fn: Node, params: readonly string[], call: Node, callee: Node): NonNullable<FunctionSummary['starts']>[number] | undefined {
+function startOf(semantics: PythonSemantics, fn: Node, params: readonly string[], call: Node, callee: Node, lateDaemonError: () => string | undefined): NonNullable<FunctionSummary['starts']>[number] | undefined {
   if (callee.type !== 'attribute') return undefined;
   const object = callee.childForFieldName('object');
   const param = object?.type === 'identifier' ? params.indexOf(object.text) : -1;
   if (param < 0 || !unconditional(call, fn)) return undefined;
   const cls = param === 0 ? methodClass(fn) : undefined;
-  const error = cls ? startableError(semantics.baseTypes(cls)) : undefined;
+  const error = cls ? lateDaemonError() : undefined;
   const shown = `${callee.text}()`;
   if (callee.childForFieldName('attribute')?.text === 'start') return { param, shown, range: rangeOf(callee), ...(error ? { error } : {}) };
   // `self.launch()`: whether it starts self is the callee's summary's business.
   const via = cls ? projectTarget(semantics, callee) : undefined;
   return via ? { param, shown, range: rangeOf(callee), via, ...(error ? { error } : {}) } : undefined;
+}
+
+/** The error a late `daemon` assignment raises on `self` in the method `fn`, by its class's bases. */
+function lateDaemonErrorOf(semantics: PythonSemantics, fn: Node): { error?: string } {
+  const cls = methodClass(fn);
+  const error = cls ? startableError(semantics.baseTypes(cls)) : undefined;
+  return error ? { error } : {};
 }
 
 /** The class a method is defined in (directly in its body). */
