@@ -1,5 +1,5 @@
 // What a hover says about one of the project's own functions: whether calling it blocks the thread (and through
-// which calls), or starts a thread it is given, from the same summaries the rules follow.
+// which calls), from the same summaries the rules follow, and whether its own work is CPU-bound, as the CPU rules find.
 import type { Node } from 'web-tree-sitter';
 import type { TreeFacts } from '../analyze';
 import type { ParsedDocument } from '../document';
@@ -8,7 +8,9 @@ import { rangeOf } from '../text';
 import { defaultSettings, type AnalysisSettings, type Position, type Range } from '../types';
 import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
-import { DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
+import { summary } from '../rules/cpu-bound-in-thread';
+import { placeCpuClassification } from './cpuAcross';
+import { baseName, DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
 import { functionKey, projectTarget as pythonProjectTarget } from './pythonSummary';
 
 export interface ProjectAccess {
@@ -31,6 +33,8 @@ export interface FunctionEffects {
   async: boolean;
   /** The calls from the function down to the blocking API, the last one blocking. */
   blocks?: EffectStep[];
+  /** Its own work is CPU-bound and large, as the CPU rules find it: the evidence, and the file it is in when not this one. */
+  cpu?: { evidence: string; file?: string };
 }
 
 /** The hovered identifier when it names one of the project's functions: at its definition or where it is called. */
@@ -105,11 +109,15 @@ export function functionEffectsAt(doc: ParsedDocument, facts: TreeFacts, positio
   if (!place || !fn) return undefined;
   // An async function's own blocking calls are the direct rule's findings inside it; a hover on it adds nothing.
   const hops: Hop[] | undefined = fn.async ? undefined : project.chain(place, depth);
-  if (!hops) return undefined;
+  const cpu = placeCpuClassification(context, place);
+  // Only work the code shows to be large, and that holds its thread throughout (an awaiting coroutine lets others run).
+  const heavy = cpu?.classification.scale && !cpu.classification.suspends ? cpu : undefined;
+  if (!hops && !heavy) return undefined;
   return {
     name: hovered.name.text,
     range: rangeOf(hovered.name),
     async: fn.async,
-    blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })),
+    ...(hops ? { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) } : {}),
+    ...(heavy ? { cpu: { evidence: summary(heavy.classification), ...(heavy.path !== access.path && heavy.path ? { file: baseName(heavy.path) } : {}) } } : {}),
   };
 }
