@@ -9,7 +9,7 @@ import { defaultSettings, type AnalysisSettings, type Position, type Range } fro
 import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
 import { summary } from '../rules/cpu-bound-in-thread';
-import { placeCpuClassification } from './cpuAcross';
+import { placeCpuClassification, projectCpuClassification } from './cpuAcross';
 import { baseName, DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
 import { functionKey, projectTarget as pythonProjectTarget } from './pythonSummary';
 
@@ -53,8 +53,11 @@ function hoveredFunction(node: Node): { name: Node; callee?: Node; definition?: 
   return isCall ? { name: node, callee } : undefined;
 }
 
-/** A call of one of the project's functions that blocks the thread, as steps down to the blocking call; else undefined. */
-export type BlockingOracle = (callee: Node) => EffectStep[] | undefined;
+/**
+ * What a call of the project's code in another module does, for the visualiser: it blocks the thread (the steps down to
+ * the blocking call), or its own work is CPU-bound and large (the CPU rules' evidence and its file); else undefined.
+ */
+export type ProjectOracle = (callee: Node) => { blocks: EffectStep[] } | { cpu: { evidence: string; file?: string } } | undefined;
 
 function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): RuleContext | undefined {
   const tree = doc.tree;
@@ -67,8 +70,8 @@ function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess
   };
 }
 
-/** For the visualiser: what a call of the project's code (in another module) blocks on, from the same summaries. */
-export function blockingOracle(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): BlockingOracle | undefined {
+/** For the visualiser: what a call of the project's code (in another module) does, from the summaries and the CPU rules' classifier. */
+export function projectOracle(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): ProjectOracle | undefined {
   const context = contextFor(doc, facts, access);
   const depth = context?.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
   if (!context || !access.readFile || depth <= 0) return undefined;
@@ -78,7 +81,9 @@ export function blockingOracle(doc: ParsedDocument, facts: TreeFacts, access: Pr
     const target = python ? pythonProjectTarget(facts.python(), callee) : tsProjectTarget(facts.ts(), callee);
     const place = target && project.resolve(target, access.path);
     const hops = place && project.chain(place, depth);
-    return hops?.map((h) => ({ shown: h.shown, where: where(h, access.path) }));
+    if (hops) return { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) };
+    const cpu = projectCpuClassification(context, callee);
+    return cpu?.classification.scale && !cpu.async ? { cpu: { evidence: summary(cpu.classification), ...(cpu.path ? { file: baseName(cpu.path) } : {}) } } : undefined;
   };
 }
 
