@@ -40,7 +40,7 @@ export interface ContextSource {
   python?(): PythonSemantics;
   /** Reads another project file by a path like `path` (the package's `package.json`); undefined when the host has none. */
   readFile?(path: string): string | undefined;
-  /** The source files of the package holding a path (the CLI): where an exported function's callers are looked for. */
+  /** The source files of the package holding a path (the CLI, the language server): where an exported function's callers are looked for. */
   listFiles?(near: string): readonly string[];
 }
 
@@ -184,23 +184,42 @@ function calledOnlyFromCold(fn: Node, source: ContextSource, depth: number, visi
 
 /** Files of the package holding the name that are looked at (parsed) for callers at most; more: the name is too common. */
 const MAX_CALLER_FILES = 40;
-/** Texts of the package's files, kept while one run (the CLI) searches them for callers; the oldest go first past this many. */
+/**
+ * Texts of the package's files, kept for the cheap first test of the search for callers (the CLI's run, the language
+ * server's session: it forgets a file when it changes). The oldest go first past this many files or characters.
+ */
 const callerTexts = new Map<string, string | null>();
 const MAX_CALLER_TEXTS = 5_000;
+const MAX_CALLER_CHARS = 32 * 1024 * 1024;
+let callerChars = 0;
+
+/** Forgets the texts kept for the search of callers: of `files` (project-relative) when they changed, of all files when not given. */
+export function forgetCallerTexts(files?: readonly string[]): void {
+  for (const file of files ?? [...callerTexts.keys()]) {
+    callerChars -= callerTexts.get(file)?.length ?? 0;
+    callerTexts.delete(file);
+  }
+}
 
 function cachedText(source: ContextSource, file: string): string | undefined {
   let text = callerTexts.get(file);
   if (text === undefined) {
     text = source.readFile!(file) ?? null;
-    if (callerTexts.size >= MAX_CALLER_TEXTS) callerTexts.delete(callerTexts.keys().next().value!);
+    callerChars += text?.length ?? 0;
     callerTexts.set(file, text);
+    // Bounded: each turn removes one of the texts kept.
+    while (callerTexts.size > MAX_CALLER_TEXTS || (callerChars > MAX_CALLER_CHARS && callerTexts.size > 1)) {
+      const oldest = callerTexts.keys().next().value!;
+      callerChars -= callerTexts.get(oldest)?.length ?? 0;
+      callerTexts.delete(oldest);
+    }
   }
   return text ?? undefined;
 }
 
 /**
  * An exported function (TS/JS) or public module function (Python) whose every call in the other files of its package is in
- * cold code (a one-shot hook, a sequential main, a config loader...): cold. Needs the host's file list (the CLI gives it).
+ * cold code (a one-shot hook, a sequential main, a config loader...): cold. Needs the host's file list (the CLI and the server give it).
  * A file that re-exports the module makes the function public API: unknown.
  */
 function calledFromOtherFiles(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
@@ -217,9 +236,13 @@ function calledFromOtherFiles(fn: Node, source: ContextSource): ConcurrencyConte
   let looked = 0;
   for (const file of source.listFiles(ownPath)) {
     if (file === ownPath || python !== file.endsWith('.py')) continue;
-    const text = cachedText(source, file);
-    if (!text || !text.includes(name) || !endings.some((e) => text.includes(e)) || wordOccurrences(text, name).length === 0) continue;
+    const mentions = (text: string | undefined): text is string => !!text && text.includes(name) && endings.some((e) => text.includes(e)) && wordOccurrences(text, name).length > 0;
+    if (!mentions(cachedText(source, file))) continue;
     if (++looked > MAX_CALLER_FILES) return undefined;
+    // Its current text (an editor's unsaved one), read through the host so that the analysis records the read: an edit
+    // of this caller checks the function's file again.
+    const text = source.readFile(file);
+    if (!mentions(text)) continue;
     const verdict = callersIn(file, text, name, stem, python);
     if (verdict === 'unknown') return undefined;
     if (verdict) found ??= verdict;

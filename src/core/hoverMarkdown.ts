@@ -98,6 +98,17 @@ export function renderHover(info: HoverInfo, options: RenderOptions = {}): Rende
     }
   }
 
+  if (effects?.cpu) {
+    if (info.rules.length || effects.blocks) blocks.push('---');
+    const where = effects.cpu.file ? ` (in ${escapeMarkdown(effects.cpu.file)})` : '';
+    blocks.push(`**${codeSpan(`${effects.name}()`)} is CPU-bound:** ${escapeMarkdown(effects.cpu.evidence)}${where}.`);
+    if (full) {
+      blocks.push(info.language === 'python'
+        ? 'Called from an async function it holds the event loop until it returns. In a thread it runs in parallel only on a free-threaded build (3.13t and later); otherwise run it in a `ProcessPoolExecutor`.'
+        : 'On the main thread it blocks the event loop until it returns: every request, timer and callback waits. Move it to a `worker_threads` Worker.');
+    }
+  }
+
   const entry = info.entry;
   if (entry) {
     if (info.rules.length) blocks.push('---');

@@ -170,6 +170,11 @@ export class AnalysisHost {
     if (this.worker) this.enqueue({ type: 'importSummaries', summaries });
   }
 
+  /** Project files (relative paths) changed, or (`listing`) were created or deleted: the worker forgets what it kept of them. */
+  filesChanged(paths: readonly string[], listing: boolean): void {
+    if (this.worker && (paths.length || listing)) this.enqueue({ type: 'filesChanged', paths, listing });
+  }
+
   /** Summarises project files ahead of use (paths relative to `projectRoot`); resolves with how many were summarised. */
   warm(projectRoot: string, files: readonly string[], settings?: AnalysisSettings): Promise<BudgetOutcome<number>> {
     return this.request({ type: 'warm', projectRoot, files, ...(settings ? { settings } : {}) }) as Promise<BudgetOutcome<number>>;
@@ -331,7 +336,7 @@ export class AnalysisHost {
    */
   private budgetFor(job: Job): number {
     switch (job.type) {
-      case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
+      case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': case 'filesChanged': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
       case 'hover': case 'visualise': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
       default: return this.budgetMs;
     }

@@ -28,7 +28,7 @@ export interface AnalyzeParams {
   projectRoot?: string;
   /**
    * Look for callers of an exported function in the other files of its package, to tell whether only cold code calls it
-   * (the CLI: it checks a whole tree once; the editor does not, to keep each file's analysis within its budget).
+   * (the CLI, and the language server, which says when files change).
    */
   findCallers?: boolean;
 }
@@ -47,7 +47,9 @@ export type JobBody =
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */
   | { type: 'warm'; projectRoot: string; files: readonly string[]; settings?: AnalysisSettings }
   /** Summaries from a persistent cache, for a worker already running. */
-  | { type: 'importSummaries'; summaries: Record<string, StoredSummary> };
+  | { type: 'importSummaries'; summaries: Record<string, StoredSummary> }
+  /** Project files (relative paths) changed, or (`listing`) were created or deleted: what the search for callers keeps of them goes. */
+  | { type: 'filesChanged'; paths: readonly string[]; listing: boolean };
 
 export type Job = JobBody & { id: number };
 

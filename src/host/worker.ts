@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { collectFiles } from '../cli/walk';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
+import { forgetCallerTexts } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
@@ -139,6 +140,10 @@ async function run(job: Job): Promise<unknown> {
       return exportSummaries();
     case 'importSummaries':
       importSummaries(job.summaries);
+      return undefined;
+    case 'filesChanged':
+      forgetCallerTexts(job.paths);
+      if (job.listing) listed.clear();
       return undefined;
     case 'warm':
       setPhase('parse');

@@ -1,7 +1,7 @@
 // The language server: the analysis core behind LSP, for VS Code and any other editor.
 // Analysis runs on the host's worker thread with a time budget, so this thread always answers.
 import {
-  CodeActionKind, createConnection, DidChangeWatchedFilesNotification, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
+  CodeActionKind, createConnection, DidChangeWatchedFilesNotification, FileChangeType, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
   type CodeAction, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
@@ -219,7 +219,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           publish(uri, [], version);
           return;
         }
-        const outcome = await host.analyze(uri, { settings: project.settings, ...locate(uri) });
+        // Callers in other files are searched as the CLI does (the worker forgets what it kept of a file when it changes).
+        const outcome = await host.analyze(uri, { settings: project.settings, ...locate(uri), findCallers: true });
         if (documents.get(uri) !== entry) return;
         switch (outcome.kind) {
           case 'done': {
@@ -423,10 +424,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     admit(uri, entry);
     schedule(uri, settings.debounceMs);
     // Open files whose findings go through this one see its unsaved text once typing pauses.
-    if (uri.startsWith('file:')) recheckDependants([fileURLToPath(uri)], settings.debounceMs);
+    if (uri.startsWith('file:')) {
+      filesChanged([fileURLToPath(uri)], false);
+      recheckDependants([fileURLToPath(uri)], settings.debounceMs);
+    }
   });
 
   /** Re-checks the open documents whose last analysis read one of `files` (absolute paths); others are left alone. */
+  /** Project files changed (absolute paths), or (`listing`) files came or went: the worker reads them again when it searches for callers. */
+  const filesChanged = (files: readonly string[], listing: boolean): void => {
+    host.filesChanged(files.flatMap((file) => locate(pathToFileURL(file).href).path ?? []), listing);
+  };
+
   const recheckDependants = (files: readonly string[], delay: number): void => {
     if (!files.length) return;
     for (const [uri, entry] of documents) {
@@ -439,6 +448,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeWatchedFiles(({ changes }) => {
     const files = changes.filter((c) => c.uri.startsWith('file:')).map((c) => fileURLToPath(c.uri));
     const sources = files.filter((f) => languageFromPath(f) !== undefined);
+    // A created or deleted file, or a changed manifest or .gitignore, changes which files a package has.
+    filesChanged(sources, sources.length < files.length || changes.some((c) => c.type !== FileChangeType.Changed));
     if (sources.length === files.length) {
       // Source files changed on disk (a checkout, another tool): only the open files that read them.
       recheckDependants(sources, 0);
@@ -451,7 +462,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   // A saved file may have changed on disk differently from its edits (a formatter on save): its dependants look again.
   connection.onDidSaveTextDocument(({ textDocument: { uri } }) => {
-    if (uri.startsWith('file:')) recheckDependants([fileURLToPath(uri)], settings.debounceMs);
+    if (uri.startsWith('file:')) {
+      filesChanged([fileURLToPath(uri)], false);
+      recheckDependants([fileURLToPath(uri)], settings.debounceMs);
+    }
   });
 
   connection.onDidCloseTextDocument(({ textDocument: { uri } }) => {
@@ -462,6 +476,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     overrun.delete(uri);
     warnedLarge.delete(uri);
     if (entry.inHost) host.close(uri);
+    // Closed unsaved, its text is the one on disk again.
+    if (uri.startsWith('file:')) filesChanged([fileURLToPath(uri)], false);
     publish(uri, []);
   });
 

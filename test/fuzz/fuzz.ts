@@ -104,13 +104,16 @@ export async function check(host: AnalysisHost, language: Language, original: st
 /** The kind of a problem, without details that change as the text shrinks. */
 const kindOf = (problem: string): string => problem.replace(/:.*$/s, '');
 
-/** Drops lines (halves, then quarters, down to single lines) while the text still fails the same way; at most `maxTries` checks. */
-export async function minimise(host: AnalysisHost, language: Language, text: string, problem: string, maxTries = 200): Promise<string> {
+/**
+ * Drops lines (halves, then quarters, down to single lines) while the text still fails the same way; at most `maxTries`
+ * checks. `at`: the repository path it failed at, so a failure that follows calls into its neighbours still shows.
+ */
+export async function minimise(host: AnalysisHost, language: Language, text: string, problem: string, maxTries = 200, at?: string): Promise<string> {
   let lines = text.split('\n');
   let tries = 0;
   const fails = async (candidate: string[]): Promise<boolean> => {
     tries++;
-    const got = await check(host, language, '', candidate.join('\n'), prng(1));
+    const got = await check(host, language, '', candidate.join('\n'), prng(1), at);
     return got !== undefined && kindOf(got) === kindOf(problem);
   };
   for (let chunk = Math.max(1, lines.length >> 1); chunk >= 1 && tries < maxTries; chunk >>= 1) {
@@ -122,6 +125,21 @@ export async function minimise(host: AnalysisHost, language: Language, text: str
     if (chunk === 1) break;
   }
   return lines.join('\n');
+}
+
+/** Where each saved case failed (file name -> repository path): it replays there, beside the same neighbours. */
+export const SAVED_PATHS = 'paths.json';
+
+export function savedPaths(dir: string): Record<string, string> {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, SAVED_PATHS), 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+function recordPath(dir: string, name: string, at: string): void {
+  fs.writeFileSync(path.join(dir, SAVED_PATHS), `${JSON.stringify({ ...savedPaths(dir), [name]: at.split(path.sep).join('/') }, null, 2)}\n`);
 }
 
 const EXTENSION: Record<Language, string> = { python: 'py', typescript: 'ts', tsx: 'tsx', javascript: 'js' };
@@ -158,11 +176,12 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         if (problem) {
           const failure: FuzzFailure = { source: source.path, operations: mutant.operations, problem, text: mutant.text };
           if (options.saveTo && saved++ < (options.maxSaved ?? 20)) {
-            failure.minimised = await minimise(host, source.language, mutant.text, problem);
+            failure.minimised = await minimise(host, source.language, mutant.text, problem, undefined, source.path);
             const hash = crypto.createHash('sha1').update(failure.minimised).digest('hex').slice(0, 12);
             fs.mkdirSync(options.saveTo, { recursive: true });
             failure.savedAs = path.join(options.saveTo, `${source.language}-${hash}.${EXTENSION[source.language]}`);
             fs.writeFileSync(failure.savedAs, failure.minimised);
+            recordPath(options.saveTo, path.basename(failure.savedAs), source.path);
           }
           report.failures.push(failure);
         }

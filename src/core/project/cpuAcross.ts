@@ -10,14 +10,14 @@ import { classifyFunction, isAsync as isAsyncTs, tsMayBeCpu } from '../ts/cpu';
 import { TsSemantics } from '../ts/semantics';
 import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
-import { cacheKey, withParsed } from './project';
+import { cacheKey, withParsed, type Place } from './project';
 import { functionKey, projectTarget } from './pythonSummary';
 import { definitionUnpicklable } from '../python/pickle';
 
 export interface ProjectCpu {
-  /** Evidence ranges are in `path`. */
+  /** Evidence ranges are in `path` (undefined: the analysed file, when it has no path). */
   classification: CpuClassification;
-  path: string;
+  path: string | undefined;
   async: boolean;
   /** Python: why a process could not run the function (pickle finds functions by module and name), if it could not. */
   unpicklable?: string;
@@ -48,33 +48,47 @@ export function projectCpuClassification(context: RuleContext, expression: Node)
   if (!target || target.kind === 'local') return undefined;
   const place = (python ? pythonProject(context) : tsProject(context)).resolve(target, context.path);
   if (!place?.path || place.path === context.path) return undefined;
-  const text = context.readFile(place.path);
-  const language = languageFromPath(place.path);
+  return placeCpuClassification(context, place);
+}
+
+/**
+ * The CPU classification of the project function at `place`, in this file (the analysed tree) or another (parsed and
+ * cached by content), as the rules classify it; undefined when it is not CPU-bound.
+ */
+export function placeCpuClassification(context: RuleContext, place: Place): ProjectCpu | undefined {
+  const python = context.language === 'python';
+  const path = place.path ?? context.path;
+  if (path === context.path || path === undefined) {
+    return classifyIn({ tree: context.tree, functions: functionsByKey(context.tree, python), ...(python ? { python: context.python() } : { ts: context.ts() }) }, place.key, path, python);
+  }
+  const text = context.readFile?.(path);
+  const language = languageFromPath(path);
   if (text === undefined || !language || (language === 'python') !== python) return undefined;
-  const key = cacheKey(place.path, text, place.key);
+  const key = cacheKey(path, text, place.key);
   const known = classified.get(key);
   if (known !== undefined) return known ?? undefined;
-  const classify = (file: ParsedFile): ProjectCpu | undefined => {
-    const fn = file.functions.get(place.key);
-    if (!fn) return undefined;
-    let c: CpuClassification | undefined;
-    if (python) {
-      c = cpuClassification(file.python ??= new PythonSemantics(file.tree), fn);
-    } else {
-      const semantics = file.ts ??= new TsSemantics(file.tree);
-      const all = tsMayBeCpu(semantics, fn) ? classifyFunction(semantics, fn) : undefined;
-      c = all?.verdict === 'cpu' ? all : undefined;
-    }
-    // Plain data only: the tree is deleted when the analysis ends.
-    if (!c) return undefined;
-    const unpicklable = python ? definitionUnpicklable(fn) : undefined;
-    return { classification: structuredClone(c), path: place.path!, async: python ? fn.children.some((x) => x?.type === 'async') : isAsyncTs(fn), ...(unpicklable ? { unpicklable } : {}) };
-  };
-  const parsed = parsedFile(context, place.path, text, language, python);
-  const found = parsed ? classify(parsed) : withParsed(text, language, (tree) => classify({ tree, functions: functionsByKey(tree, python) }));
+  const parsed = parsedFile(context, path, text, language, python);
+  const found = parsed ? classifyIn(parsed, place.key, path, python) : withParsed(text, language, (tree) => classifyIn({ tree, functions: functionsByKey(tree, python) }, place.key, path, python));
   if (classified.size >= CACHE_LIMIT) classified.delete(classified.keys().next().value!);
   classified.set(key, found ?? null);
   return found;
+}
+
+function classifyIn(file: ParsedFile, key: string, path: string | undefined, python: boolean): ProjectCpu | undefined {
+  const fn = file.functions.get(key);
+  if (!fn) return undefined;
+  let c: CpuClassification | undefined;
+  if (python) {
+    c = cpuClassification(file.python ??= new PythonSemantics(file.tree), fn);
+  } else {
+    const semantics = file.ts ??= new TsSemantics(file.tree);
+    const all = tsMayBeCpu(semantics, fn) ? classifyFunction(semantics, fn) : undefined;
+    c = all?.verdict === 'cpu' ? all : undefined;
+  }
+  if (!c) return undefined;
+  const unpicklable = python ? definitionUnpicklable(fn) : undefined;
+  // Plain data only: another file's tree is deleted when the analysis ends.
+  return { classification: structuredClone(c), path, async: python ? fn.children.some((x) => x?.type === 'async') : isAsyncTs(fn), ...(unpicklable ? { unpicklable } : {}) };
 }
 
 /** Another file's tree, its functions by key and its semantics, kept while one analysis asks about several of its functions. */

@@ -1,5 +1,5 @@
 // What a hover says about one of the project's own functions: whether calling it blocks the thread (and through
-// which calls), or starts a thread it is given, from the same summaries the rules follow.
+// which calls), from the same summaries the rules follow, and whether its own work is CPU-bound, as the CPU rules find.
 import type { Node } from 'web-tree-sitter';
 import type { TreeFacts } from '../analyze';
 import type { ParsedDocument } from '../document';
@@ -8,7 +8,9 @@ import { rangeOf } from '../text';
 import { defaultSettings, type AnalysisSettings, type Position, type Range } from '../types';
 import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
-import { DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
+import { summary } from '../rules/cpu-bound-in-thread';
+import { placeCpuClassification, projectCpuClassification } from './cpuAcross';
+import { baseName, DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
 import { functionKey, projectTarget as pythonProjectTarget } from './pythonSummary';
 
 export interface ProjectAccess {
@@ -31,6 +33,8 @@ export interface FunctionEffects {
   async: boolean;
   /** The calls from the function down to the blocking API, the last one blocking. */
   blocks?: EffectStep[];
+  /** Its own work is CPU-bound and large, as the CPU rules find it: the evidence, and the file it is in when not this one. */
+  cpu?: { evidence: string; file?: string };
 }
 
 /** The hovered identifier when it names one of the project's functions: at its definition or where it is called. */
@@ -49,8 +53,11 @@ function hoveredFunction(node: Node): { name: Node; callee?: Node; definition?: 
   return isCall ? { name: node, callee } : undefined;
 }
 
-/** A call of one of the project's functions that blocks the thread, as steps down to the blocking call; else undefined. */
-export type BlockingOracle = (callee: Node) => EffectStep[] | undefined;
+/**
+ * What a call of the project's code in another module does, for the visualiser: it blocks the thread (the steps down to
+ * the blocking call), or its own work is CPU-bound and large (the CPU rules' evidence and its file); else undefined.
+ */
+export type ProjectOracle = (callee: Node) => { blocks: EffectStep[] } | { cpu: { evidence: string; file?: string } } | undefined;
 
 function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): RuleContext | undefined {
   const tree = doc.tree;
@@ -63,8 +70,8 @@ function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess
   };
 }
 
-/** For the visualiser: what a call of the project's code (in another module) blocks on, from the same summaries. */
-export function blockingOracle(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): BlockingOracle | undefined {
+/** For the visualiser: what a call of the project's code (in another module) does, from the summaries and the CPU rules' classifier. */
+export function projectOracle(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): ProjectOracle | undefined {
   const context = contextFor(doc, facts, access);
   const depth = context?.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
   if (!context || !access.readFile || depth <= 0) return undefined;
@@ -74,7 +81,9 @@ export function blockingOracle(doc: ParsedDocument, facts: TreeFacts, access: Pr
     const target = python ? pythonProjectTarget(facts.python(), callee) : tsProjectTarget(facts.ts(), callee);
     const place = target && project.resolve(target, access.path);
     const hops = place && project.chain(place, depth);
-    return hops?.map((h) => ({ shown: h.shown, where: where(h, access.path) }));
+    if (hops) return { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) };
+    const cpu = projectCpuClassification(context, callee);
+    return cpu?.classification.scale && !cpu.async ? { cpu: { evidence: summary(cpu.classification), ...(cpu.path ? { file: baseName(cpu.path) } : {}) } } : undefined;
   };
 }
 
@@ -105,11 +114,15 @@ export function functionEffectsAt(doc: ParsedDocument, facts: TreeFacts, positio
   if (!place || !fn) return undefined;
   // An async function's own blocking calls are the direct rule's findings inside it; a hover on it adds nothing.
   const hops: Hop[] | undefined = fn.async ? undefined : project.chain(place, depth);
-  if (!hops) return undefined;
+  const cpu = placeCpuClassification(context, place);
+  // Only work the code shows to be large, and that holds its thread throughout (an awaiting coroutine lets others run).
+  const heavy = cpu?.classification.scale && !cpu.classification.suspends ? cpu : undefined;
+  if (!hops && !heavy) return undefined;
   return {
     name: hovered.name.text,
     range: rangeOf(hovered.name),
     async: fn.async,
-    blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })),
+    ...(hops ? { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) } : {}),
+    ...(heavy ? { cpu: { evidence: summary(heavy.classification), ...(heavy.path !== access.path && heavy.path ? { file: baseName(heavy.path) } : {}) } } : {}),
   };
 }

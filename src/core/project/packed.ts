@@ -1,6 +1,7 @@
 // Other files' summaries kept compact: a function's detail and a module's names as one short JSON text each, read
-// back when a chain looks at them. The objects they stand for (a Range is three objects, a call five) took five times
-// the memory: 13,335 library files' summaries held 484 MB of heap as objects, 91 MB as these texts.
+// back when a chain looks at them. The objects they stand for (a Range is three objects, a call five) took nine times
+// the memory: 13,335 library files' summaries held 484 MB of heap as objects; as these texts they are 54 MB, which
+// the summary cache keeps as UTF-8 bytes outside the heap (project.ts).
 import type { Range } from '../types';
 import type { CallTarget, FileSummary, FunctionSummary } from './project';
 

@@ -19,6 +19,9 @@ export type CallTarget =
   | { kind: 'qualified'; name: string }
   | { kind: 'module'; specifier: string; name: string };
 
+/** The member of a class that stands for its bases: `Class.__bases__.m` is `m` as `super()` in Class finds it. */
+export const BASES = '__bases__';
+
 /** `member` of what `target` names: a method of a class, a function of a module (a TS/JS module as a whole is named ''). */
 export function memberOf(target: CallTarget, member: string): CallTarget {
   switch (target.kind) {
@@ -258,6 +261,14 @@ export abstract class ProjectView {
     const dot = name.indexOf('.');
     const head = dot < 0 ? name : name.slice(0, dot);
     const rest = dot < 0 ? undefined : name.slice(dot + 1);
+    // `Class.__bases__.m` (Python's `super().m()` in Class): the first base in order that has or inherits `m`.
+    if (rest?.startsWith(`${BASES}.`)) {
+      for (const base of summary.classes?.[head] ?? []) {
+        const found = this.resolve(memberOf(base, rest.slice(BASES.length + 1)), path, budget - 1);
+        if (found) return found;
+      }
+      return undefined;
+    }
     // `Class.attribute.m`: a method of what the class keeps in that attribute.
     const next = rest?.indexOf('.') ?? -1;
     const attribute = next > 0 ? summary.attributes?.[`${head}.${rest!.slice(0, next)}`] : undefined;

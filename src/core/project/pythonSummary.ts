@@ -9,7 +9,7 @@ import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
 import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
-import { memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import { BASES, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -78,7 +78,8 @@ function typeTarget(type: string): CallTarget | undefined {
 
 /**
  * The class whose method `object.m()` calls, when the semantics' own answer may miss an inherited method: `self` / `cls`
- * (the enclosing class), `super()` (its first base), and instances of this file's classes.
+ * (the enclosing class), `super()` (the enclosing class's bases, or the first base of a class nested in a function), and
+ * instances of this file's classes.
  */
 function receiverClass(semantics: PythonSemantics, object: Node, callee: Node): CallTarget | undefined {
   if (object.type === 'identifier') {
@@ -90,6 +91,9 @@ function receiverClass(semantics: PythonSemantics, object: Node, callee: Node): 
     const method = enclosingFunction(object);
     const self = method?.childForFieldName('parameters')?.namedChildren[0];
     const cls = self?.type === 'identifier' || self?.type === 'typed_parameter' ? semantics.selfClass(self.type === 'identifier' ? self : self.namedChildren[0]) : undefined;
+    // The class's bases in order, searched by the view (past a mixin without the method), never the class itself.
+    const own = cls ? classTarget({ kind: 'local', node: cls, name: '' }) : undefined;
+    if (own) return memberOf(own, BASES);
     for (const base of cls?.childForFieldName('superclasses')?.namedChildren ?? []) {
       if (base && base.type !== 'keyword_argument') return classTarget(semantics.resolve(base));
     }
@@ -136,10 +140,13 @@ export function ownCalls(semantics: PythonSemantics, fn: Node): Node[] {
 function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): Detail {
   const out: Detail = { calls: [] };
   const params = parameterNames(fn);
+  // What a late `daemon` assignment on `self` raises: the method's class's, found once per function.
+  let selfError: { error?: string } | undefined;
+  const lateDaemonError = () => (selfError ??= lateDaemonErrorOf(semantics, fn)).error;
   for (const call of ownCalls(semantics, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
-    const start = startOf(semantics, fn, params, call, callee);
+    const start = startOf(semantics, fn, params, call, callee, lateDaemonError);
     if (start) (out.starts ??= []).push(start);
     const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
@@ -209,18 +216,25 @@ function unconditional(call: Node, fn: Node): boolean {
 }
 
 /** `p.start()` on a parameter, or `self.m()` (which may start self), in the function's unconditional code. */
-function startOf(semantics: PythonSemantics, fn: Node, params: readonly string[], call: Node, callee: Node): NonNullable<FunctionSummary['starts']>[number] | undefined {
+function startOf(semantics: PythonSemantics, fn: Node, params: readonly string[], call: Node, callee: Node, lateDaemonError: () => string | undefined): NonNullable<FunctionSummary['starts']>[number] | undefined {
   if (callee.type !== 'attribute') return undefined;
   const object = callee.childForFieldName('object');
   const param = object?.type === 'identifier' ? params.indexOf(object.text) : -1;
   if (param < 0 || !unconditional(call, fn)) return undefined;
   const cls = param === 0 ? methodClass(fn) : undefined;
-  const error = cls ? startableError(semantics.baseTypes(cls)) : undefined;
+  const error = cls ? lateDaemonError() : undefined;
   const shown = `${callee.text}()`;
   if (callee.childForFieldName('attribute')?.text === 'start') return { param, shown, range: rangeOf(callee), ...(error ? { error } : {}) };
   // `self.launch()`: whether it starts self is the callee's summary's business.
   const via = cls ? projectTarget(semantics, callee) : undefined;
   return via ? { param, shown, range: rangeOf(callee), via, ...(error ? { error } : {}) } : undefined;
+}
+
+/** The error a late `daemon` assignment raises on `self` in the method `fn`, by its class's bases. */
+function lateDaemonErrorOf(semantics: PythonSemantics, fn: Node): { error?: string } {
+  const cls = methodClass(fn);
+  const error = cls ? startableError(semantics.baseTypes(cls)) : undefined;
+  return error ? { error } : {};
 }
 
 /** The class a method is defined in (directly in its body). */

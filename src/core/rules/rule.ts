@@ -18,7 +18,7 @@ export interface RuleContext {
   readonly path?: string;
   /** Reads another project file by a path like `path`; undefined when the host offers none or the file is unavailable. */
   readonly readFile?: (path: string) => string | undefined;
-  /** The source files of the package holding a path (CLI only): where a function's callers may be. */
+  /** The source files of the package holding a path (from the CLI and the language server): where a function's callers may be. */
   readonly listFiles?: (near: string) => readonly string[];
   /** Name resolution for Python files, built once per analysis and shared by every rule. */
   python(): PythonSemantics;

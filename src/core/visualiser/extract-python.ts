@@ -6,10 +6,10 @@ import type { Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
 import { callableNode, classifyCallable, classifyRegion, constantInt, type CpuClassification } from '../python/cpu';
 import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
-import type { BlockingOracle } from '../project/effects';
+import type { ProjectOracle } from '../project/effects';
 import { rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
-import { HEAVY_WEIGHT, labelOf, ModelBuilder, weightForIterations, type ExtractLimits } from './extract';
+import { HEAVY_WEIGHT, labelOf, ModelBuilder, projectStep, weightForIterations, type ExtractLimits } from './extract';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -76,8 +76,8 @@ const SKIPPED_STATEMENTS = new Set([
 // Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
 const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
 
-export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, blocking?: BlockingOracle): ExecutionModel {
-  return new PyExtractor(sem, limits, blocking).run(root);
+export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle): ExecutionModel {
+  return new PyExtractor(sem, limits, project).run(root);
 }
 
 class PyExtractor {
@@ -91,7 +91,7 @@ class PyExtractor {
   private root!: Node;
   private readonly regionCache = new Map<number, CpuClassification>();
 
-  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly blocking?: BlockingOracle) {
+  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle) {
     this.b = new ModelBuilder('python', lim);
   }
 
@@ -589,11 +589,10 @@ class PyExtractor {
     // Builtins (range, len, list...) and constructors (Lock(), Queue()) are too small to draw.
     if (name && (CONSTRUCTORS.test(name) || /^asyncio\.(get_|new_event_loop)/.test(name))) return;
     if (name?.startsWith('builtins.') ? name !== 'builtins.print' : callee.type === 'identifier' && !name) return;
-    // A function of another module of the project that blocks, a few calls down.
-    const through = name ? this.blocking?.(callee) : undefined;
-    if (through?.length) {
-      const last = through[through.length - 1];
-      this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'io', label: `${label} → ${last.shown} (${last.where})`, range });
+    // A function of another module of the project that blocks a few calls down, or does large CPU-bound work.
+    const effect = name ? this.project?.(callee) : undefined;
+    if (effect) {
+      this.b.push(ctx.unit, projectStep(effect, label, range, ctx.async));
       return;
     }
     this.b.light(ctx.unit, call);
@@ -882,6 +881,12 @@ class PyExtractor {
       this.walkCallable(fn, args, ctx, { unit, async: fn.type === 'function_definition' && isAsyncFunction(fn) });
       if (fn.type === 'function_definition' && isAsyncFunction(fn)) this.b.note(`${unit.label}: the target is a coroutine function; calling it only makes a coroutine, it does not run.`);
     } else if (target) {
+      // A function of another module of the project: what it does there, when known.
+      const effect = target.type === 'lambda' ? undefined : this.project?.(target);
+      if (effect) {
+        this.b.push(unit, projectStep(effect, labelOf(target), rangeOf(target), false));
+        return;
+      }
       this.b.note(`${unit.label}: its target is not a function of this file; its work is shown as one step.`);
       this.b.push(unit, { kind: 'cpu', weight: 1, label: labelOf(target), range: rangeOf(target) });
     }

@@ -6,10 +6,10 @@ import type { Node } from 'web-tree-sitter';
 import { tsBlockingCall } from '../catalog/blocking';
 import { classifyFunction, classifyLoop, isAsync, localFunction, type CpuClassification } from '../ts/cpu';
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
-import type { BlockingOracle } from '../project/effects';
+import type { ProjectOracle } from '../project/effects';
 import { rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit } from './model';
-import { HEAVY_WEIGHT, labelOf, ModelBuilder, weightForIterations, type ExtractLimits } from './extract';
+import { HEAVY_WEIGHT, labelOf, ModelBuilder, projectStep, weightForIterations, type ExtractLimits } from './extract';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -55,8 +55,8 @@ const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null
 const INTERESTING = /\bawait\b|\basync\b|\b(?:setTimeout|setInterval|setImmediate|queueMicrotask|nextTick|Promise|Worker|spawn|exec|execFile|fork|once|Atomics)\b|\.(?:then|catch|finally)\s*\(|Sync\s*\(/;
 const CHILD_PROCESS = /^child_process\.(spawn|exec|execFile|fork)$/;
 
-export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, blocking?: BlockingOracle): ExecutionModel {
-  return new TsExtractor(sem, limits, blocking).run(root);
+export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle): ExecutionModel {
+  return new TsExtractor(sem, limits, project).run(root);
 }
 
 class TsExtractor {
@@ -64,7 +64,7 @@ class TsExtractor {
   private readonly regionCache = new Map<number, CpuClassification>();
   private readonly interestingCache = new Map<number, boolean>();
 
-  constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly blocking?: BlockingOracle) {
+  constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle) {
     this.b = new ModelBuilder('ts', lim);
   }
 
@@ -407,12 +407,11 @@ class TsExtractor {
     }
     // Pure builtins (Math.*, JSON.*, array methods on literals) are too small to draw.
     if (name && /^global\.(Math|JSON|Number|String|Object|Array|Date|performance|clear\w+)\b/.test(name)) return;
-    // A function of another module of the project that blocks, a few calls down.
+    // A function of another module of the project that blocks a few calls down, or does large CPU-bound work.
     const callee = call.childForFieldName('function');
-    const through = name && callee ? this.blocking?.(callee) : undefined;
-    if (through?.length) {
-      const last = through[through.length - 1];
-      this.b.push(ctx.unit, { kind: 'blocking', label: `${labelOf(call)} → ${last.shown} (${last.where})`, range: rangeOf(call) });
+    const effect = name && callee ? this.project?.(callee) : undefined;
+    if (effect) {
+      this.b.push(ctx.unit, projectStep(effect, labelOf(call), rangeOf(call), true));
       return;
     }
     this.b.light(ctx.unit, call);

@@ -8,7 +8,7 @@ import { rangeOf } from '../text';
 import type { Diagnostic, Range } from '../types';
 import type { ExecutionModel, Step, Unit } from './model';
 // The walkers import the builder below; the cycle is safe (nothing runs at load time).
-import type { BlockingOracle } from '../project/effects';
+import type { ProjectOracle } from '../project/effects';
 import { extractPython } from './extract-python';
 import { extractTs } from './extract-ts';
 
@@ -41,6 +41,18 @@ export const LIGHT_WEIGHT = 0.2;
 const LIGHT_MERGE_CAP = 2;
 /** A CPU-bound callable or loop whose size the code does not state. */
 export const HEAVY_WEIGHT = 10;
+
+/**
+ * The step for a call of the project's code in another module: blocking (down to the blocking call; `onLoop`: it stalls
+ * an event loop, else it waits like I/O), or CPU-bound work of a size the other file shows to be large.
+ */
+export function projectStep(effect: NonNullable<ReturnType<ProjectOracle>>, label: string, range: Range, onLoop: boolean): Step {
+  if ('blocks' in effect) {
+    const last = effect.blocks[effect.blocks.length - 1];
+    return { kind: onLoop ? 'blocking' : 'io', label: `${label} → ${last.shown} (${last.where})`, range };
+  }
+  return { kind: 'cpu', weight: HEAVY_WEIGHT, label: `${label} (CPU-bound${effect.cpu.file ? `, in ${effect.cpu.file}` : ''})`, range };
+}
 const LABEL_MAX = 48;
 
 const lightSteps = new WeakSet<Step>();
@@ -183,16 +195,16 @@ export function emptyModel(language: 'python' | 'ts', note: string): ExecutionMo
 }
 
 /** The file's execution model. Never throws: odd code yields a smaller model with notes. */
-/** `blocking`: what calls of the project's functions in other modules block on (the visualiser stays in this file without it). */
-export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}, blocking?: BlockingOracle): ExecutionModel {
+/** `project`: what calls of the project's functions in other modules do (the visualiser stays in this file without it). */
+export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}, project?: ProjectOracle): ExecutionModel {
   const language = doc.language === 'python' ? 'python' : 'ts';
   const tree = doc.tree;
   if (!tree || !facts) return emptyModel(language, doc.skipped ? `The file was not parsed (${doc.skipped}).` : 'The file was not parsed.');
   const lim = { ...defaultExtractLimits, ...limits };
   try {
     const model = language === 'python'
-      ? extractPython(tree.rootNode, facts.python(), lim, blocking)
-      : extractTs(tree.rootNode, facts.ts(), lim, blocking);
+      ? extractPython(tree.rootNode, facts.python(), lim, project)
+      : extractTs(tree.rootNode, facts.ts(), lim, project);
     if (tree.rootNode.hasError) model.notes.unshift('The file has syntax errors: the parts that parse are modelled.');
     return model;
   } catch (error) {

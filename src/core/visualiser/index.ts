@@ -1,7 +1,7 @@
 // The visualiser's one entry point for hosts: a parsed file → model, timeline, what-if, concept pages.
 import type { TreeFacts } from '../analyze';
 import type { ParsedDocument } from '../document';
-import { blockingOracle, type ProjectAccess } from '../project/effects';
+import { projectOracle, type ProjectAccess } from '../project/effects';
 import type { Diagnostic } from '../types';
 import { buildConceptPages, type ConceptPage } from './concepts';
 import { extractModel, markDiagnostics, type ExtractLimits } from './extract';
@@ -39,7 +39,7 @@ export function buildVisualisation(
   diagnostics: readonly Pick<Diagnostic, 'code' | 'range'>[] = [],
   project?: ProjectAccess,
 ): Visualisation {
-  const model = extractModel(doc, facts, settings.limits, facts && project ? blockingOracle(doc, facts, project) : undefined);
+  const model = extractModel(doc, facts, settings.limits, facts && project ? projectOracle(doc, facts, project) : undefined);
   markDiagnostics(model, diagnostics);
   const opts: Partial<SimOptions> = { ...settings.sim, freeThreaded: settings.freeThreaded };
   const timeline = simulate(model, opts);

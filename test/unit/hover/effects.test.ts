@@ -61,4 +61,23 @@ describe('hover on the project\'s own functions', () => {
     assert.equal(imported?.effects, undefined, 'an import line is not a call');
     assert.match(renderHover(local).markdown, /`fs\/promises`/);
   });
+
+  it('says a function is CPU-bound, in this file or another, as the CPU rules find it; not a small or I/O one', async () => {
+    const imported = await hoverOn('py-cpu', 'app.py', 'python', 'value = checksum([])', 'checksum');
+    assert.deepEqual(imported?.effects?.cpu, { evidence: 'the loop at line 3 does arithmetic and makes no I/O call', file: 'crunch.py' });
+    assert.equal(imported?.effects?.blocks, undefined);
+    const markdown = renderHover(imported).markdown.replace(/\\(.)/g, '$1');
+    assert.match(markdown, /\*\*`checksum\(\)` is CPU-bound:\*\* the loop at line 3 does arithmetic and makes no I\/O call \(in crunch\.py\)\./);
+    assert.match(markdown, /ProcessPoolExecutor/);
+    // Summing three items is not large work; reading files is not CPU work.
+    assert.equal((await hoverOn('py-cpu', 'app.py', 'python', 'tiny = small(', 'small'))?.effects, undefined);
+    assert.equal((await hoverOn('py-cpu', 'app.py', 'python', 'asyncio.to_thread(fetch_all', 'fetch_all'))?.effects, undefined);
+    // At its definition, in its own file: no file named.
+    const own = await hoverOn('py-cpu', 'lib/crunch.py', 'python', 'def checksum', 'checksum');
+    assert.deepEqual(own?.effects?.cpu, { evidence: 'the loop at line 3 does arithmetic and makes no I/O call' });
+    const ts = await hoverOn('ts-cpu', 'app.ts', 'typescript', 'const sum = checksum(seed)', 'checksum');
+    assert.equal(ts?.effects?.cpu?.file, 'hash.ts');
+    assert.match(renderHover(ts).markdown, /worker_threads/);
+    assert.equal((await hoverOn('ts-cpu', 'app.ts', 'typescript', 'const names = joinNames', 'joinNames'))?.effects, undefined);
+  });
 });

@@ -190,6 +190,42 @@ describe('language server over stdio', () => {
     assert.equal(published.get(lonelyUri)!.length, lonelyRuns, 'a file that does not read the helper is not re-checked');
   });
 
+  it('searches other files for callers as the CLI does, and reads them again when they change or new ones come', async () => {
+    const plugin = path.join(dir, 'plugin');
+    fs.mkdirSync(plugin);
+    fs.writeFileSync(path.join(plugin, 'package.json'), '{"name": "plugin", "type": "module"}\n');
+    const dev = "import * as fs from 'node:fs';\n\nexport async function startDevServer(root: string) {\n  return fs.readFileSync(root + '/index.html', 'utf8');\n}\n";
+    const hook = (body: string) => `import { startDevServer } from './dev';\n\nexport function devPlugin() {\n  return {\n    name: 'dev',\n    ${body}\n  };\n}\n`;
+    const once = hook("async configureServer() {\n      await startDevServer('.');\n    },");
+    const perRequest = hook("async transform(code: string, id: string) {\n      return code + await startDevServer(id);\n    },");
+    fs.writeFileSync(path.join(plugin, 'dev.ts'), dev);
+    fs.writeFileSync(path.join(plugin, 'plugins.ts'), once);
+    const devUri = `file://${path.join(plugin, 'dev.ts')}`;
+    const pluginsUri = `file://${path.join(plugin, 'plugins.ts')}`;
+    const HINT = 4;
+    const WARNING = 2;
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: devUri, languageId: 'typescript', version: 1, text: dev } });
+    const [cold] = await diagnostics(devUri, (ds) => ds.length === 1, 'the finding in dev.ts');
+    assert.equal(cold.severity, HINT);
+    assert.match(cold.message, /only called from code that runs once \(`startDevServer\(\.\.\.\)` at plugins\.ts:7: it is the plugin hook `configureServer`/);
+    // An unsaved edit of the caller calls it per request: the finding is a warning again.
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: pluginsUri, languageId: 'typescript', version: 1, text: once } });
+    published.delete(devUri);
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: pluginsUri, version: 2 }, contentChanges: [{ text: perRequest }] });
+    const [hot] = await diagnostics(devUri, (ds) => ds.length === 1 && ds[0].severity === WARNING, 'dev.ts checked again as a warning');
+    assert.doesNotMatch(hot.message, /runs once/);
+    // Undone and closed: a hint again. Then a new file calls it per request: dev.ts's next check finds it.
+    published.delete(devUri);
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: pluginsUri, version: 3 }, contentChanges: [{ text: once }] });
+    await diagnostics(devUri, (ds) => ds.length === 1 && ds[0].severity === HINT, 'dev.ts a hint again');
+    await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: pluginsUri } });
+    fs.writeFileSync(path.join(plugin, 'server.ts'), perRequest.replace('devPlugin', 'servePlugin'));
+    await rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${path.join(plugin, 'server.ts')}`, type: 1 }] });
+    published.delete(devUri);
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: devUri, version: 2 }, contentChanges: [{ text: `${dev}\n` }] });
+    await diagnostics(devUri, (ds) => ds.length === 1 && ds[0].severity === WARNING, 'dev.ts a warning with the new caller');
+  });
+
   it('reads the project configuration: a rule turned off in pyproject.toml goes, a bad key is shown on the file', async () => {
     await diagnostics(tsUri, (ds) => ds.some((d) => d.code === 'blocking-call-in-async'), 'the TS finding before the config');
     const pyproject = path.join(dir, 'pyproject.toml');
