@@ -136,49 +136,85 @@ function enclosingClassBody(node: Node): Node | undefined {
 }
 
 /**
- * The class of `this.name`: a field's declared type (`private repo: Repo`), a constructor parameter property
- * (`constructor(private repo: Repo)`), or what the constructor assigns (`this.repo = new Repo()`, `this.repo = repo` for a typed
- * parameter). Field initialisers (`repo = new Repo()`) are the semantics' own answer.
+ * The classes a class's attributes hold, by attribute name: a field's declared type (`repo: Repo`) or initialiser
+ * (`repo = new Repo()`), a constructor parameter property (`constructor(private repo: Repo)`), or what the constructor
+ * assigns (`this.repo = new Repo()`, `this.repo = repo` for a typed parameter); the first a class states wins.
+ * `worth`: names a class can be known by (see projectNames); others are not resolved (a search of the file each).
+ * `only`: the one attribute wanted (the others are not resolved).
  */
-function thisMemberClass(semantics: TsSemantics, member: Node, name: string, names: ModuleNames): CallTarget | undefined {
-  const body = enclosingClassBody(member);
+function classAttributes(semantics: TsSemantics, body: Node, names: ModuleNames, worth?: ReadonlySet<string>, only?: string): Map<string, CallTarget> {
+  const found = new Map<string, CallTarget>();
+  const named = (node: Node | null | undefined) => {
+    // `Repo`, `Repo<T>`, `models.Repo`: by the name it starts with.
+    const head = node?.type === 'generic_type' ? node.childForFieldName('name') : node?.type === 'member_expression' ? node.childForFieldName('object') : node;
+    return !!head && (!worth || worth.has(head.text));
+  };
+  const typed = (type: Node | null | undefined) => {
+    const body = type ? typeBody(type) : undefined;
+    return named(body) ? typeTarget(semantics, body, names) : undefined;
+  };
+  const constructed = (value: Node | null | undefined) => {
+    const ctor = value?.type === 'new_expression' ? value.childForFieldName('constructor') : undefined;
+    return ctor && named(ctor) ? classTarget(semantics, ctor, names) : undefined;
+  };
+  const add = (name: string | undefined, target: () => CallTarget | undefined) => {
+    if (!name || found.has(name) || (only !== undefined && name !== only)) return;
+    const held = target();
+    if (held) found.set(name, held);
+  };
   // The class's members, then the constructor's top-level statements: bounded by the class's size.
-  for (const item of body?.namedChildren ?? []) {
-    if (item?.type === 'public_field_definition' && item.childForFieldName('name')?.text === name) {
-      const typed = typeTarget(semantics, typeBody(item.childForFieldName('type') ?? item), names);
-      if (typed) return typed;
+  for (const item of body.namedChildren) {
+    if (item?.type === 'public_field_definition' || item?.type === 'field_definition') {
+      const name = (item.childForFieldName('name') ?? item.childForFieldName('property'))?.text;
+      add(name, () => typed(item.childForFieldName('type')) ?? constructed(item.childForFieldName('value')));
     }
     if (item?.type !== 'method_definition' || item.childForFieldName('name')?.text !== 'constructor') continue;
     for (const param of item.childForFieldName('parameters')?.namedChildren ?? []) {
-      if (param?.childForFieldName('pattern')?.text === name && param.children.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'readonly')) {
-        const typed = typeTarget(semantics, typeBody(param.childForFieldName('type') ?? param), names);
-        if (typed) return typed;
+      if (param?.children.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'readonly' || c?.type === 'override_modifier')) {
+        add(param.childForFieldName('pattern')?.text, () => typed(param.childForFieldName('type')));
       }
     }
     for (const statement of item.childForFieldName('body')?.namedChildren ?? []) {
       const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
       const left = assignment?.type === 'assignment_expression' ? assignment.childForFieldName('left') : undefined;
       const right = assignment?.childForFieldName('right');
-      if (left?.type !== 'member_expression' || left.childForFieldName('object')?.type !== 'this' || left.childForFieldName('property')?.text !== name || !right) continue;
-      const constructed = right.type === 'new_expression' ? right.childForFieldName('constructor') : undefined;
-      const found = constructed ? classTarget(semantics, constructed, names) : typeTarget(semantics, semantics.declaredType(right), names);
-      if (found) return found;
+      const property = left?.type === 'member_expression' && left.childForFieldName('object')?.type === 'this' ? left.childForFieldName('property') : undefined;
+      if (!property || !right) continue;
+      add(property.text, () => (right.type === 'new_expression' ? constructed(right) : typed(semantics.declaredType(right))));
     }
   }
-  return undefined;
+  return found;
 }
 
-/** The class whose method `object.m()` calls: from `new`, a declared type, or a field of `this`. */
-function receiverClass(semantics: TsSemantics, object: Node, names: ModuleNames): CallTarget | undefined {
+/** The class of `this.name` where `member` is: an attribute of the enclosing class (see classAttributes). */
+function thisMemberClass(semantics: TsSemantics, member: Node, name: string, names: ModuleNames): CallTarget | undefined {
+  const body = enclosingClassBody(member);
+  return body ? classAttributes(semantics, body, names, undefined, name).get(name) : undefined;
+}
+
+/**
+ * The class whose method `object.m()` calls: from `new`, a declared type, or an attribute (`this.repo`, `svc.repo`,
+ * `this.svc.repo`: the attribute of the class the object before it is known to be). `depth` bounds the member chain.
+ */
+function receiverClass(semantics: TsSemantics, object: Node, names: ModuleNames, depth = 0): CallTarget | undefined {
   const instance = semantics.instanceType(object);
   if (instance?.startsWith('<local>.')) return { kind: 'local', key: instance.slice('<local>.'.length) };
   if (instance) return moduleTarget(instance, names);
   if (object.type === 'identifier') return typeTarget(semantics, semantics.declaredType(object), names);
-  if (object.type === 'member_expression' && object.childForFieldName('object')?.type === 'this') {
-    const property = object.childForFieldName('property');
-    return property?.type === 'property_identifier' ? thisMemberClass(semantics, object, property.text, names) : undefined;
+  if (object.type !== 'member_expression' || depth >= MAX_NESTING) return undefined;
+  const inner = object.childForFieldName('object');
+  const property = object.childForFieldName('property');
+  if (!inner || property?.type !== 'property_identifier') return undefined;
+  if (inner.type === 'this') {
+    const own = thisMemberClass(semantics, object, property.text, names);
+    if (own) return own;
+    // Not stated by this class: one of its bases may hold it ('Local.repo' is looked up through the bases' attributes).
+    const body = enclosingClassBody(object);
+    const cls = body?.parent && classBase(body.parent) ? classNameOf(body) : undefined;
+    return cls ? { kind: 'local', key: `${cls}.${property.text}` } : undefined;
   }
-  return undefined;
+  const owner = receiverClass(semantics, inner, names, depth + 1);
+  return owner && memberOf(owner, property.text);
 }
 
 /** A class's `extends` base expression. */
@@ -242,14 +278,30 @@ function lastName(callee: Node): string {
 }
 
 /**
- * A call that can lead to the project's code, by its text: `this.m()`, `super.m()`, `this.field.m()`, `new X().m()` or a call
- * through a name in `names` (this file's functions and classes, project imports, variables typed or constructed with those).
+ * A call that can lead to the project's code, by its text: `this.m()`, `super.m()`, `this.field.m()` (a field typed or
+ * constructed with a project class, or any field of a class extending one), `new X().m()`, or a call through a name in
+ * `names` (this file's functions and classes, project imports, variables typed or constructed with those), also down an
+ * attribute chain (`svc.repo.head()`).
  */
 function leadsToProject(callee: Node, names: ReadonlySet<string>): boolean {
   let head = callee.type === 'member_expression' ? callee.childForFieldName('object') : callee;
+  // Down the chain to the name it starts from: bounded by MAX_NESTING.
+  for (let steps = 0; head?.type === 'member_expression' && steps < MAX_NESTING; steps++) {
+    const inner = head.childForFieldName('object');
+    if (inner?.type === 'this') return names.has(head.childForFieldName('property')?.text ?? '') || extendsProjectClass(head, names);
+    head = inner;
+  }
   if (head?.type === 'new_expression') head = head.childForFieldName('constructor');
   if (head?.type === 'this' || head?.type === 'super') return true;
-  if (head?.type === 'member_expression' && head.childForFieldName('object')?.type === 'this') return names.has(head.childForFieldName('property')?.text ?? '');
+  return head?.type === 'identifier' && names.has(head.text);
+}
+
+/** The class `this` is at `node` extends a class named in `names` (whose attributes `this.x` may be). */
+function extendsProjectClass(node: Node, names: ReadonlySet<string>): boolean {
+  const cls = enclosingClassBody(node)?.parent;
+  const base = cls ? classBase(cls) : undefined;
+  // `extends Base` or `extends models.Base`.
+  const head = base?.type === 'member_expression' ? base.childForFieldName('object') : base;
   return head?.type === 'identifier' && names.has(head.text);
 }
 
@@ -305,15 +357,39 @@ function summaryAndNames(semantics: TsSemantics, lookup: BlockingLookup, lazy: b
   for (const { key, node } of found) {
     functions[key] = withDetail({ key, async: isAsyncFunction(node), range: rangeOf(node) }, () => detail(semantics, node, lookup, names, modules), lazy);
   }
-  return { summary: withModuleNames(functions, () => moduleExports(semantics, modules), lazy), names };
+  return { summary: withModuleNames(functions, () => moduleExports(semantics, modules, names), lazy), names };
+}
+
+/** The modules `import * as name from '…'` binds names to at the top of a file, found once per file. */
+const namespaceImports = new WeakMap<TsSemantics, Map<string, string>>();
+
+function namespaceImport(semantics: TsSemantics, name: string): string | undefined {
+  let found = namespaceImports.get(semantics);
+  if (!found) {
+    found = new Map();
+    // The file's top-level statements: bounded by its length.
+    for (const statement of semantics.root.namedChildren) {
+      const source = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
+      const clause = source?.type === 'string' ? statement.namedChildren.find((c) => c?.type === 'import_clause') : undefined;
+      const id = clause?.namedChildren.find((c) => c?.type === 'namespace_import')?.namedChildren.find((c) => c?.type === 'identifier');
+      if (id && !found.has(id.text)) found.set(id.text, source!.text.slice(1, -1));
+    }
+    namespaceImports.set(semantics, found);
+  }
+  return found.get(name);
 }
 
 function isRelative(specifier: string): boolean {
   return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..';
 }
 
-/** What `expression` (an exported or assigned value) names: a function or class of this file, or a project module's export. */
+/**
+ * What `expression` (an exported or assigned value) names: a function or class of this file, a project module's export,
+ * or a project module as a whole (`import * as util from './util'`: the target named '').
+ */
 function valueTarget(semantics: TsSemantics, expression: Node, modules: ModuleNames): CallTarget | undefined {
+  const namespace = expression.type === 'identifier' || expression.type === 'shorthand_property_identifier' ? namespaceImport(semantics, expression.text) : undefined;
+  if (namespace !== undefined) return modules.isProject(namespace) ? { kind: 'module', specifier: namespace, name: '' } : undefined;
   const resolved = expression.type === 'identifier' || expression.type === 'shorthand_property_identifier' ? semantics.resolveNameAt(expression.text, expression) : semantics.resolve(expression);
   if (resolved?.kind === 'local') {
     const node = resolved.node;
@@ -323,17 +399,24 @@ function valueTarget(semantics: TsSemantics, expression: Node, modules: ModuleNa
   return resolved?.kind === 'qualified' ? moduleTarget(resolved.name, modules) : undefined;
 }
 
-/** A module's classes with their bases, what it exports under other names (ESM and CommonJS), `export *` modules and module-level instances. */
-function moduleExports(semantics: TsSemantics, modules: ModuleNames): Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'stars'> {
+/**
+ * A module's classes with their bases and the classes their attributes hold ('Service.repo'), what it exports under
+ * other names (ESM and CommonJS), `export *` modules and module-level instances. `names`: see projectNames.
+ */
+function moduleExports(semantics: TsSemantics, modules: ModuleNames, names: ReadonlySet<string>): Omit<FileSummary, 'functions'> {
   const classes: Record<string, CallTarget[]> = {};
   const exports: Record<string, CallTarget> = {};
   const instances: Record<string, CallTarget> = {};
+  const attributes: Record<string, CallTarget> = {};
   const stars: string[] = [];
   const addClass = (cls: Node) => {
     const name = cls.childForFieldName('name')?.text;
     const base = classBase(cls);
     const target = base && classTarget(semantics, base, modules);
-    if (name && !classes[name]) classes[name] = target ? [target] : [];
+    if (!name || classes[name]) return;
+    classes[name] = target ? [target] : [];
+    const body = cls.childForFieldName('body');
+    for (const [attribute, held] of body ? classAttributes(semantics, body, modules, names) : []) attributes[`${name}.${attribute}`] = held;
   };
   const addInstances = (declaration: Node) => {
     for (const declarator of declaration.namedChildren) {
@@ -353,10 +436,10 @@ function moduleExports(semantics: TsSemantics, modules: ModuleNames): Pick<FileS
     if (statement.type === 'export_statement') exportStatement(semantics, statement, modules, exports, stars);
     if (statement.type === 'expression_statement') commonJsExports(semantics, statement.namedChildren[0], modules, exports);
   }
-  return { classes, exports, instances, stars };
+  return { classes, exports, instances, attributes, stars };
 }
 
-/** `export default f`, `export default function f`, `export { f as g }`, `export { f } from './a'`, `export * from './a'`. */
+/** `export default f`, `export default function f`, `export { f as g }`, `export { f } from './a'`, `export * from './a'`, `export * as ns from './a'`. */
 function exportStatement(semantics: TsSemantics, statement: Node, modules: ModuleNames, exports: Record<string, CallTarget>, stars: string[]): void {
   const source = statement.childForFieldName('source');
   const specifier = source?.type === 'string' ? source.text.slice(1, -1) : undefined;
@@ -364,6 +447,7 @@ function exportStatement(semantics: TsSemantics, statement: Node, modules: Modul
   const declaration = statement.childForFieldName('declaration');
   const value = statement.childForFieldName('value');
   const clause = statement.namedChildren.find((c) => c?.type === 'export_clause');
+  const namespace = statement.namedChildren.find((c) => c?.type === 'namespace_export');
   if (isDefault && declaration) {
     const name = declaration.childForFieldName('name')?.text;
     const key = declaration.type.includes('class') ? name : tsFunctionKey(declaration);
@@ -381,7 +465,11 @@ function exportStatement(semantics: TsSemantics, statement: Node, modules: Modul
         : valueTarget(semantics, local, modules);
       if (target) exports[exported.text] = target;
     }
-  } else if (specifier !== undefined && !statement.namedChildren.some((c) => c?.type === 'namespace_export') && modules.isProject(specifier)) {
+  } else if (namespace) {
+    // `export * as ns from './a'`: `ns.f` is a's `f`.
+    const name = namespace.namedChildren[0];
+    if (name?.type === 'identifier' && specifier !== undefined && modules.isProject(specifier)) exports[name.text] = { kind: 'module', specifier, name: '' };
+  } else if (specifier !== undefined && modules.isProject(specifier)) {
     stars.push(specifier);
   }
 }
@@ -627,6 +715,10 @@ const RECEIVERS = `
 (variable_declarator name: (identifier) @var value: (new_expression) @type)
 (assignment_expression left: (member_expression object: (this) property: (property_identifier) @var) right: (new_expression) @type)
 `;
+/** JavaScript's class fields (`repo = new Repo()`). */
+const RECEIVERS_JS = `
+(field_definition property: (property_identifier) @var value: (new_expression) @type)
+`;
 const receiverQueries = new WeakMap<object, Query>();
 
 function receiverQuery(tree: Tree): Query {
@@ -636,7 +728,7 @@ function receiverQuery(tree: Tree): Query {
     try {
       query = new Query(tree.language, RECEIVERS_TS + RECEIVERS);
     } catch {
-      query = new Query(tree.language, RECEIVERS);
+      query = new Query(tree.language, RECEIVERS + RECEIVERS_JS);
     }
     receiverQueries.set(tree.language, query);
   }

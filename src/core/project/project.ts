@@ -22,12 +22,12 @@ export type CallTarget =
 /** The member of a class that stands for its bases: `Class.__bases__.m` is `m` as `super()` in Class finds it. */
 export const BASES = '__bases__';
 
-/** `member` of what `target` names: a method of a class, a function of a module. */
+/** `member` of what `target` names: a method of a class, a function of a module (a TS/JS module as a whole is named ''). */
 export function memberOf(target: CallTarget, member: string): CallTarget {
   switch (target.kind) {
     case 'local': return { kind: 'local', key: `${target.key}.${member}` };
     case 'qualified': return { kind: 'qualified', name: `${target.name}.${member}` };
-    case 'module': return { kind: 'module', specifier: target.specifier, name: `${target.name}.${member}` };
+    case 'module': return { kind: 'module', specifier: target.specifier, name: target.name ? `${target.name}.${member}` : member };
   }
 }
 

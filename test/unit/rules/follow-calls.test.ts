@@ -155,6 +155,48 @@ describe('following calls into helpers and modules (TS/JS)', () => {
     assert.deepEqual(byCallee('this.repo.head()').related.map((r) => r.path), ['lib/repo.ts', 'lib/repo.ts']);
   });
 
+  it('follows namespaces (`export * as ns`, a namespace import exported by name) and attributes of other modules\' classes', async () => {
+    const reach = fs.readFileSync(path.join(project, 'reach.ts'), 'utf8');
+    const result = await analyzeText(reach, 'typescript', { only: ['blocking-call-in-async'], path: 'reach.ts', readFile });
+    assert.deepEqual(result.ruleErrors, []);
+    // Not the same-named pure or async `loadConfig`, nor `head()` of an attribute holding a Cache.
+    assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), markedLines(reach, '// BLOCKS'));
+    const byCallee = (callee: string) => result.diagnostics.find((d) => d.message.startsWith(`\`${callee}\``))!;
+    // The hop is where the code is: through the barrel's namespace to lib/ns/config.ts.
+    assert.match(byCallee('settings.loadConfig()').message, /it calls `readFileSync\(\)` \(config\.ts:4\)/);
+    assert.deepEqual(byCallee('tools.gitHead()').related.map((r) => r.path), ['lib/ns/util.ts']);
+    // An attribute of a class of another module, of a class it inherits from, and used by that class's own method.
+    assert.deepEqual(byCallee('svc.repo.head()').related.map((r) => r.path), ['lib/repo.ts', 'lib/repo.ts']);
+    assert.deepEqual(byCallee('this.repo.head()').related.map((r) => r.path), ['lib/repo.ts', 'lib/repo.ts']);
+    assert.match(byCallee('svc.refresh()').message, /it calls `this\.repo\.head\(\)` \(service\.ts:17\), which calls `this\.run\(\)` \(repo\.ts:5\)/);
+    assert.deepEqual(byCallee('js.sync()').related.map((r) => r.path), ['lib/members/jsService.js', 'lib/repo.ts', 'lib/repo.ts']);
+  });
+
+  it('stays bounded on namespace re-export cycles and attribute chains that loop', async () => {
+    const files: Record<string, string> = {
+      'a.ts': "export * as b from './b';\n",
+      'b.ts': "import { readFileSync } from 'node:fs';\nexport * as a from './a';\nexport function real() {\n  return readFileSync('x');\n}\n",
+      'link.ts': "import { readFileSync } from 'node:fs';\nexport class Link {\n  next!: Link;\n  read() {\n    return readFileSync('x');\n  }\n}\n",
+    };
+    const app = [
+      "import { b } from './a';",
+      "import { Link } from './link';",
+      'export async function f(n: Link) {',
+      '  b.real();',
+      '  b.a.b.real();',
+      '  b.a.b.a.b.a.b.a.b.a.b.a.b.a.b.a.b.a.b.real();',
+      '  b.a.missing();',
+      '  n.next.next.read();',
+      '  n.next.next.next.next.next.next.next.next.next.next.next.read();',
+      '}',
+      '',
+    ].join('\n');
+    const result = await analyzeText(app, 'typescript', { only: ['blocking-call-in-async'], path: 'app.ts', readFile: (file) => files[file] });
+    assert.deepEqual(result.ruleErrors, []);
+    // Within the indirection budget the chain is found; past it (or to a name nobody defines) the search stops.
+    assert.deepEqual(result.diagnostics.map((d) => [d.range.start.line + 1, d.related.map((r) => r.path)]), [[4, ['b.ts']], [5, ['b.ts']], [8, ['link.ts']]]);
+  });
+
   it('the fixture project type-checks as written', () => {
     const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
