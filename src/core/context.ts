@@ -637,24 +637,42 @@ const TS_COMMAND_MODULES = new Set([
 ]);
 const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 'cloup', 'rich_click', 'fire', 'questionary', 'InquirerPy']);
 
+/**
+ * Facts about a whole module, found once per tree and asked for once per function: a scan of the top-level statements
+ * for each of a file's 3,000 functions made the weighing quadratic (5.8 s for such a file).
+ */
+interface ModuleFacts { runsAsCommand?: boolean; commandImport?: Node | null; mainEntry?: { run: Node; main: string } | null }
+const moduleFacts = new WeakMap<Node, ModuleFacts>();
+
+function factsOfModule(root: Node): ModuleFacts {
+  let facts = moduleFacts.get(root);
+  if (!facts) moduleFacts.set(root, facts = {});
+  return facts;
+}
+
 /** A module of a command-line tool (it parses arguments or prompts): its async functions that start no server are steps. */
 function commandModule(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const facts = factsOfModule(source.root);
   if (source.language === 'python') {
+    const runsAsCommand = facts.runsAsCommand ??= pythonRunsAsCommand(source.root);
     // In a module run as a command, a function asking at the terminal is an interactive step (in a server it is a bug).
-    const prompt = pythonRunsAsCommand(source.root) ? pythonPrompt(fn, source) : undefined;
+    const prompt = runsAsCommand ? pythonPrompt(fn, source) : undefined;
     if (prompt) return prompt;
-    const module = importedModule(source.root, PY_COMMAND_MODULES);
+    const module = facts.commandImport === undefined ? (facts.commandImport = importedModule(source.root, PY_COMMAND_MODULES) ?? null) : facts.commandImport;
     // Importing `click` for `click.style` does not make a server module a tool: it must also be run as one.
-    if (!module || !pythonRunsAsCommand(source.root) || startsConcurrentWork(fn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
+    if (!module || !runsAsCommand || startsConcurrentWork(fn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
     return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module.text}\`), whose steps run one at a time`, range: rangeOf(module) } };
   }
-  if (startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
-  for (const statement of source.root.namedChildren) {
+  const from = facts.commandImport === undefined ? (facts.commandImport = tsCommandImport(source.root) ?? null) : facts.commandImport;
+  if (!from || startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
+  return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${from.text.slice(1, -1)}\`), whose steps run one at a time`, range: rangeOf(from) } };
+}
+
+/** The first top-level import of a command-line parser or prompt library (TS/JS), as its source string node. */
+function tsCommandImport(root: Node): Node | undefined {
+  for (const statement of root.namedChildren) {
     const from = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
-    const module = from?.text.slice(1, -1);
-    if (from && module && TS_COMMAND_MODULES.has(module)) {
-      return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module}\`), whose steps run one at a time`, range: rangeOf(from) } };
-    }
+    if (from && TS_COMMAND_MODULES.has(from.text.slice(1, -1))) return from;
   }
   return undefined;
 }
@@ -893,9 +911,15 @@ function isMainGuard(condition: Node | null): boolean {
   return condition.children.some((c) => c?.type === '==') && texts.includes('__name__') && texts.includes('__main__');
 }
 
-/** `asyncio.run(main())` under `if __name__ == "__main__":`, with the name of `main`. */
+/** `asyncio.run(main())` under `if __name__ == "__main__":`, with the name of `main` (found once per module). */
 function mainEntry(source: ContextSource): { run: Node; main: string } | undefined {
-  for (const statement of source.root.namedChildren) {
+  const facts = factsOfModule(source.root);
+  if (facts.mainEntry === undefined) facts.mainEntry = findMainEntry(source.root) ?? null;
+  return facts.mainEntry ?? undefined;
+}
+
+function findMainEntry(root: Node): { run: Node; main: string } | undefined {
+  for (const statement of root.namedChildren) {
     if (statement?.type !== 'if_statement' || !isMainGuard(statement.childForFieldName('condition'))) continue;
     for (const inner of statement.childForFieldName('consequence')?.namedChildren ?? []) {
       const call = inner?.type === 'expression_statement' ? inner.namedChildren[0] : undefined;

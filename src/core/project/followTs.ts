@@ -433,14 +433,14 @@ function moduleExports(semantics: TsSemantics, modules: ModuleNames, names: Read
     const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
     if (declaration?.type === 'class_declaration' || declaration?.type === 'abstract_class_declaration') addClass(declaration);
     if (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') addInstances(declaration);
-    if (statement.type === 'export_statement') exportStatement(semantics, statement, modules, exports, stars);
+    if (statement.type === 'export_statement') exportStatement(semantics, statement, modules, exports, stars, instances);
     if (statement.type === 'expression_statement') commonJsExports(semantics, statement.namedChildren[0], modules, exports);
   }
   return { classes, exports, instances, attributes, stars };
 }
 
 /** `export default f`, `export default function f`, `export { f as g }`, `export { f } from './a'`, `export * from './a'`, `export * as ns from './a'`. */
-function exportStatement(semantics: TsSemantics, statement: Node, modules: ModuleNames, exports: Record<string, CallTarget>, stars: string[]): void {
+function exportStatement(semantics: TsSemantics, statement: Node, modules: ModuleNames, exports: Record<string, CallTarget>, stars: string[], instances: Record<string, CallTarget>): void {
   const source = statement.childForFieldName('source');
   const specifier = source?.type === 'string' ? source.text.slice(1, -1) : undefined;
   const isDefault = statement.children.some((c) => c?.type === 'default');
@@ -453,7 +453,11 @@ function exportStatement(semantics: TsSemantics, statement: Node, modules: Modul
     const key = declaration.type.includes('class') ? name : tsFunctionKey(declaration);
     if (key) exports.default = { kind: 'local', key };
   } else if (isDefault && value) {
-    const target = valueTarget(semantics, value, modules);
+    // `export default new Api()`: the module's default is an instance of Api.
+    const ctor = value.type === 'new_expression' ? value.childForFieldName('constructor') : undefined;
+    const instance = ctor ? classTarget(semantics, ctor, modules) : undefined;
+    if (instance) instances.default = instance;
+    const target = instance ? undefined : valueTarget(semantics, value, modules);
     if (target) exports.default = target;
   } else if (clause) {
     for (const spec of clause.namedChildren) {
@@ -664,6 +668,8 @@ export class TsProject extends ProjectView {
   constructor(context: RuleContext, own: FileSummary, private readonly configs: TsConfigs, readonly names: ReadonlySet<string>) {
     super(context, own);
   }
+
+  protected override readonly membersOfDefault = true;
 
   protected summariseFile(path: string, text: string): FileSummary | undefined {
     const language = languageFromPath(path);

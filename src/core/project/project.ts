@@ -239,6 +239,12 @@ export abstract class ProjectView {
   /** The method a call of a class runs ('__init__'), when calls of classes are followed. */
   protected readonly constructorName: string | undefined = undefined;
 
+  /**
+   * TS/JS: a default import's members (`import api from './api'; api.head()`) name the module's exports, or, when it has
+   * no such export, members of what it exports as default (an instance, a namespace).
+   */
+  protected readonly membersOfDefault: boolean = false;
+
   /** Summarises another file of the project (undefined: not a file this language can follow into). */
   protected abstract summariseFile(path: string, text: string): FileSummary | undefined;
 
@@ -292,7 +298,8 @@ export abstract class ProjectView {
       const found = this.resolve({ kind: 'module', specifier, name }, path, budget - 1);
       if (found) return found;
     }
-    return undefined;
+    const fallback = this.membersOfDefault && head !== 'default' ? summary.instances?.default ?? summary.exports?.default : undefined;
+    return fallback && this.resolve(memberOf(fallback, name), path, budget - 1);
   }
 
   summary(path: string | undefined): FileSummary | undefined {
