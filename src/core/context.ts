@@ -232,11 +232,11 @@ function calledFromOtherFiles(fn: Node, source: ContextSource): ConcurrencyConte
   // Text an import of the module must contain (`/dev'`, `/dev/index.js`, `from .dev import`): a cheap test before parsing.
   const last = stem.slice(stem.lastIndexOf('/') + 1);
   const endings = python ? [`${last} import`, `.${last}`, `import ${last}`] : [`/${last}'`, `/${last}"`, `/${last}/index`, `/${last}.`, `/${last}\``];
+  const mentions = (text: string | undefined): text is string => !!text && text.includes(name) && endings.some((e) => text.includes(e)) && wordOccurrences(text, name).length > 0;
   let found: ConcurrencyContext | undefined;
   let looked = 0;
   for (const file of source.listFiles(ownPath)) {
     if (file === ownPath || python !== file.endsWith('.py')) continue;
-    const mentions = (text: string | undefined): text is string => !!text && text.includes(name) && endings.some((e) => text.includes(e)) && wordOccurrences(text, name).length > 0;
     if (!mentions(cachedText(source, file))) continue;
     if (++looked > MAX_CALLER_FILES) return undefined;
     // Its current text (an editor's unsaved one), read through the host so that the analysis records the read: an edit

@@ -9,7 +9,7 @@ import { defaultSettings, type AnalysisSettings, type Position, type Range } fro
 import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
 import { summary } from '../rules/cpu-bound-in-thread';
-import { placeCpuClassification, projectCpuClassification } from './cpuAcross';
+import { placeCpuClassification, projectCpuClassification, type ProjectCpu } from './cpuAcross';
 import { baseName, DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
 import { functionKey, projectTarget as pythonProjectTarget } from './pythonSummary';
 
@@ -33,8 +33,8 @@ export interface FunctionEffects {
   async: boolean;
   /** The calls from the function down to the blocking API, the last one blocking. */
   blocks?: EffectStep[];
-  /** Its own work is CPU-bound and large, as the CPU rules find it: the evidence, and the file it is in when not this one. */
-  cpu?: { evidence: string; file?: string };
+  /** Its own work is CPU-bound and large. */
+  cpu?: CpuEffect;
 }
 
 /** The hovered identifier when it names one of the project's functions: at its definition or where it is called. */
@@ -57,7 +57,14 @@ function hoveredFunction(node: Node): { name: Node; callee?: Node; definition?: 
  * What a call of the project's code in another module does, for the visualiser: it blocks the thread (the steps down to
  * the blocking call), or its own work is CPU-bound and large (the CPU rules' evidence and its file); else undefined.
  */
-export type ProjectOracle = (callee: Node) => { blocks: EffectStep[] } | { cpu: { evidence: string; file?: string } } | undefined;
+export type ProjectOracle = (callee: Node) => { blocks: EffectStep[] } | { cpu: CpuEffect } | undefined;
+
+/** Large CPU-bound work, as the CPU rules find it: their evidence, and the file it is in when not the analysed one. */
+export interface CpuEffect { evidence: string; file?: string }
+
+function cpuEffect(cpu: ProjectCpu, analysed: string | undefined): CpuEffect {
+  return { evidence: summary(cpu.classification), ...(cpu.path && cpu.path !== analysed ? { file: baseName(cpu.path) } : {}) };
+}
 
 function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): RuleContext | undefined {
   const tree = doc.tree;
@@ -83,7 +90,7 @@ export function projectOracle(doc: ParsedDocument, facts: TreeFacts, access: Pro
     const hops = place && project.chain(place, depth);
     if (hops) return { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) };
     const cpu = projectCpuClassification(context, callee);
-    return cpu?.classification.scale && !cpu.async ? { cpu: { evidence: summary(cpu.classification), ...(cpu.path ? { file: baseName(cpu.path) } : {}) } } : undefined;
+    return cpu?.classification.scale && !cpu.async ? { cpu: cpuEffect(cpu, access.path) } : undefined;
   };
 }
 
@@ -123,6 +130,6 @@ export function functionEffectsAt(doc: ParsedDocument, facts: TreeFacts, positio
     range: rangeOf(hovered.name),
     async: fn.async,
     ...(hops ? { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) } : {}),
-    ...(heavy ? { cpu: { evidence: summary(heavy.classification), ...(heavy.path !== access.path && heavy.path ? { file: baseName(heavy.path) } : {}) } } : {}),
+    ...(heavy ? { cpu: cpuEffect(heavy, access.path) } : {}),
   };
 }
