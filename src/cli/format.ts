@@ -7,6 +7,17 @@ export interface FileReport {
   diagnostics: Diagnostic[];
 }
 
+/** A file whose analysis did not complete (over the budget, or an internal failure): its findings are missing. */
+export interface FileFailure {
+  path: string;
+  message: string;
+}
+
+/** One line per failed file, for the text output. */
+export function formatFailures(failures: readonly FileFailure[]): string {
+  return failures.map((f) => `${f.path}: error: ${f.message}\n`).join('');
+}
+
 /** The JSON format's ranges are 1-based in lines and columns (columns count UTF-16 code units). */
 function oneBased(range: Range) {
   return {
@@ -26,9 +37,11 @@ export function formatText(reports: FileReport[]): string {
 }
 
 /** Fixed shape (version 1) that other tools may rely on. */
-export function formatJson(reports: FileReport[]): string {
+export function formatJson(reports: FileReport[], failures: readonly FileFailure[] = []): string {
   return JSON.stringify({
     version: 1,
+    // Only when some file failed: the findings are then incomplete (the exit status is 2).
+    ...(failures.length ? { failures: failures.map((f) => ({ path: f.path, message: f.message })) } : {}),
     files: reports.map((r) => ({
       path: r.path,
       language: r.language,
@@ -51,7 +64,7 @@ function region(range: Range) {
 }
 
 /** SARIF 2.1.0, as GitHub code scanning accepts it. */
-export function formatSarif(reports: FileReport[], version: string): string {
+export function formatSarif(reports: FileReport[], version: string, failures: readonly FileFailure[] = []): string {
   const rules = allRules.map((rule) => ({
     id: rule.meta.slug,
     name: rule.meta.slug,
@@ -85,6 +98,15 @@ export function formatSarif(reports: FileReport[], version: string): string {
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'Concurrency Lens', version, informationUri: ruleDocsUrl(''), rules } },
+      // A file whose analysis did not complete is a failed execution, not an absence of findings.
+      invocations: [{
+        executionSuccessful: failures.length === 0,
+        toolExecutionNotifications: failures.map((f) => ({
+          level: 'error',
+          message: { text: f.message },
+          locations: [{ physicalLocation: { artifactLocation: { uri: f.path } } }],
+        })),
+      }],
       results,
     }],
   }, null, 2);

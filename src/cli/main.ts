@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
-import { AnalysisHost, DEFAULT_BUDGET_MS } from '../host/analysisHost';
-import { formatJson, formatSarif, formatText, type FileReport } from './format';
+import { AnalysisHost } from '../host/analysisHost';
+import { formatFailures, formatJson, formatSarif, formatText, type FileFailure, type FileReport } from './format';
 import { collectFiles, type WalkProblem } from './walk';
 import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOption, type ProjectOptions } from './options';
 import { ProjectConfigs } from './project';
@@ -25,8 +25,8 @@ Options:
   --cold-severity hint|off   findings where little else is waiting (scripts, sequential mains, tests,
                              one-shot build hooks): hint (default) or off
   --max-file-size <MB>       skip larger files (default: 20)
-  --budget-ms <ms>           stop analysing a file after this long (default: 2000); such a file is reported
-                             on stderr and the exit status is 2
+  --budget-ms <ms>           stop analysing a file after this much CPU time (default: 30000); such a file
+                             is reported as a failure (text, JSON, SARIF) and the exit status is 2
   --config <path>            use this pyproject.toml / concurrency-lens.json for every file (default: the
                              nearest one above each file)
   --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)
@@ -42,6 +42,12 @@ Options:
 Exit status: 0 nothing found, 1 findings reported, 2 usage error, bad configuration or unreadable input.`;
 
 export class UsageError extends Error {}
+
+/**
+ * The CLI's budget per file, in CPU time (the clock where the platform does not tell it): generous, so that a CI run's
+ * results do not depend on how loaded its machine is. The editor's is short; there an overrun is retried on the next edit.
+ */
+export const CLI_BUDGET_MS = 30_000;
 
 /** `run` returns this for `lsp`: the server keeps the process alive and sets its own exit code. */
 export const LSP_RUNNING = -1;
@@ -59,7 +65,7 @@ interface Options extends ProjectOptions {
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: DEFAULT_BUDGET_MS, cache: true, ...defaultProjectOptions() };
+  const options: Options = { paths: [], format: 'text', rules: [], freeThreaded: false, maxBytes: 20 * 1024 * 1024, budgetMs: CLI_BUDGET_MS, cache: true, ...defaultProjectOptions() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): string => {
@@ -226,6 +232,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   const recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;
   const only = options.rules.length ? options.rules : undefined;
   const reports: (FileReport | undefined)[] = [];
+  const failures: (FileFailure | undefined)[] = [];
   const diffs: string[] = [];
   let fixesApplied = 0;
   let failed = problems.length > 0;
@@ -234,7 +241,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
   const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version) : undefined;
-  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, cpuTime: true, ...(summaries ? { summaries } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
     // Each turn takes the next file: bounded by the number of files.
@@ -253,9 +260,10 @@ async function check(options: Options, io: CliIO): Promise<number> {
         if (outcome.kind === 'done') return outcome.value;
         failed = true;
         const why = outcome.kind === 'overrun'
-          ? `analysis stopped after ${outcome.budgetMs} ms (--budget-ms) in ${outcome.phase}`
+          ? `analysis stopped after ${outcome.budgetMs} ms of CPU time (--budget-ms) in ${outcome.phase}`
           : outcome.kind === 'failed' ? `analysis failed: ${outcome.message}` : 'analysis cancelled';
         io.stderr(`concurrency-lens: ${shown}: ${why}\n`);
+        failures[index] = { path: shown.split(path.sep).join('/'), message: why };
         return undefined;
       };
       let text = source.text;
@@ -296,6 +304,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // Reports keep the walk's order whichever worker finished first.
   const withFindings = reports.filter((r): r is FileReport => r !== undefined && r.diagnostics.length > 0);
   const count = withFindings.reduce((n, r) => n + r.diagnostics.length, 0);
+  const failedFiles = failures.filter((f): f is FileFailure => f !== undefined);
   if (options.diff) {
     // The diff is the output; findings go to stderr so `--diff | git apply` works.
     io.stdout(diffs.filter(Boolean).join(''));
@@ -307,10 +316,10 @@ async function check(options: Options, io: CliIO): Promise<number> {
     if (text) io.stderr(text);
   } else {
     switch (options.format) {
-      case 'json': io.stdout(formatJson(withFindings) + '\n'); break;
-      case 'sarif': io.stdout(formatSarif(withFindings, version) + '\n'); break;
+      case 'json': io.stdout(formatJson(withFindings, failedFiles) + '\n'); break;
+      case 'sarif': io.stdout(formatSarif(withFindings, version, failedFiles) + '\n'); break;
       default: {
-        const text = formatText(withFindings);
+        const text = formatText(withFindings) + formatFailures(failedFiles);
         if (text) io.stdout(text);
       }
     }

@@ -7,7 +7,7 @@ import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, Input
 import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
-import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
 export type DocumentAnalysis = AnalysisResult & { version: number; reads: string[] };
@@ -27,6 +27,8 @@ export interface HostOptions {
   log?: (level: 'info' | 'error', message: string) => void;
   /** Other files' summaries from a persistent cache, given to every worker this host starts. */
   summaries?: Record<string, StoredSummary>;
+  /** Count the budget in the worker thread's CPU time where the platform tells it (Linux), not on the clock. */
+  cpuTime?: boolean;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -75,6 +77,28 @@ export function budgetDiagnostic(phase: string, budgetMs: number): Diagnostic {
   };
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux everywhere in practice). */
+const CLOCK_TICKS = 100;
+/**
+ * The CPU time (ms) the thread `tid` of this process has used, from /proc (Linux); undefined elsewhere. A job's budget
+ * counts this, not the clock, so that a loaded machine (other processes taking the cores) does not stop analyses.
+ */
+export function threadCpuMs(tid: number): number | undefined {
+  if (!tid) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis: state is the 3rd field; utime and stime the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** With CPU time measured, the clock still stops a job (stuck, not computing) after this many budgets. */
+const WALL_CLOCK_BUDGETS = 10;
+
 export class AnalysisHost {
   private worker: Worker | undefined;
   private slots: Int32Array | undefined;
@@ -83,7 +107,7 @@ export class AnalysisHost {
   private readonly mirrors = new Map<string, Mirror>();
   /** Jobs not yet sent; one job runs at a time, so its budget starts when it is sent. */
   private readonly queue: Pending[] = [];
-  private running: { pending: Pending; timer: NodeJS.Timeout; started: number } | undefined;
+  private running: { pending: Pending; timer: NodeJS.Timeout; started: number; cpuStart?: number } | undefined;
   private readonly overran = new Map<string, { key: string; phase: string }>();
   private nextId = 1;
   private disposed = false;
@@ -238,7 +262,7 @@ export class AnalysisHost {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const shared = new SharedArrayBuffer(8);
+    const shared = new SharedArrayBuffer(4 * SLOTS);
     this.slots = new Int32Array(shared);
     const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}) };
     const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
@@ -285,8 +309,9 @@ export class AnalysisHost {
     if (worker !== this.worker || !running || running.pending.job.id !== message.id) return;
     if (message.type === 'started') {
       clearTimeout(running.timer);
-      running.timer = setTimeout(() => this.onOverrun(running.pending), this.budgetFor(running.pending.job));
+      running.timer = setTimeout(() => this.onBudgetTimer(running.pending), this.budgetFor(running.pending.job));
       running.started = performance.now();
+      running.cpuStart = this.options.cpuTime ? threadCpuMs(Atomics.load(this.slots!, SLOT_THREAD)) : undefined;
       return;
     }
     clearTimeout(running.timer);
@@ -340,6 +365,25 @@ export class AnalysisHost {
       case 'hover': case 'visualise': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
       default: return this.budgetMs;
     }
+  }
+
+  /**
+   * The budget's time has passed on the clock. Measuring CPU time, the job goes on until its thread has used the budget
+   * (a loaded machine gives it less of each second), up to WALL_CLOCK_BUDGETS on the clock; each turn re-arms the timer
+   * for the CPU time left, which passes at least as slowly on the clock.
+   */
+  private onBudgetTimer(pending: Pending): void {
+    const running = this.running;
+    if (running?.pending !== pending) return;
+    const budget = this.budgetFor(pending.job);
+    const cpuNow = running.cpuStart !== undefined ? threadCpuMs(Atomics.load(this.slots!, SLOT_THREAD)) : undefined;
+    const cpuLeft = cpuNow !== undefined ? budget - (cpuNow - running.cpuStart!) : 0;
+    const wallLeft = budget * WALL_CLOCK_BUDGETS - (performance.now() - running.started);
+    if (cpuLeft > 0 && wallLeft > 0) {
+      running.timer = setTimeout(() => this.onBudgetTimer(pending), Math.max(10, Math.min(cpuLeft, wallLeft)));
+      return;
+    }
+    this.onOverrun(pending);
   }
 
   private onOverrun(pending: Pending): void {

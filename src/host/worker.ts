@@ -12,7 +12,7 @@ import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation } from '../core/visualiser';
-import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
+import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
   parsed: ParsedDocument;
@@ -27,6 +27,13 @@ const documents = new Map<string, OpenDocument>();
 /** How long one background summarising job may hold the worker: an edit's analysis waits at most about this long. */
 const WARM_SLICE_MS = 50;
 if (init.summaries) importSummaries(init.summaries);
+// This thread's OS id (Linux: /proc/thread-self), so that the host can measure the CPU time a job takes, not the clock's.
+try {
+  const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
+  if (Number.isInteger(tid) && tid > 0 && slots.length > SLOT_THREAD) Atomics.store(slots, SLOT_THREAD, tid);
+} catch {
+  // No /proc: the host falls back to the clock.
+}
 
 function setPhase(phase: string): void {
   Atomics.store(slots, SLOT_PHASE, phaseIndex(phase));
@@ -163,6 +170,8 @@ port.on('message', (job: Job) => {
     try {
       // Loading a grammar is the host's start-up cost, not the file's: it happens before the clock starts.
       if (job.type === 'open' || job.type === 'analyzeText') await loadLanguage(job.language);
+      // The call graph reads every file of the package: its grammars are loaded whatever this worker analysed before.
+      if ((job.type === 'analyze' || job.type === 'analyzeText') && job.params.findCallers) for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
       // Other files are parsed with the parsers already made: a warm job needs every language's.
       if (job.type === 'warm') for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
     } catch {

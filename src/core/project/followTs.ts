@@ -283,7 +283,7 @@ function lastName(callee: Node): string {
  * `names` (this file's functions and classes, project imports, variables typed or constructed with those), also down an
  * attribute chain (`svc.repo.head()`).
  */
-function leadsToProject(callee: Node, names: ReadonlySet<string>): boolean {
+export function leadsToProject(callee: Node, names: ReadonlySet<string>): boolean {
   let head = callee.type === 'member_expression' ? callee.childForFieldName('object') : callee;
   // Down the chain to the name it starts from: bounded by MAX_NESTING.
   for (let steps = 0; head?.type === 'member_expression' && steps < MAX_NESTING; steps++) {

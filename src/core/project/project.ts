@@ -236,6 +236,9 @@ export abstract class ProjectView {
 
   constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
 
+  /** Files read, paths tried and look-ups made at most by this view (the call graph's view of a whole package reads more). */
+  protected readonly limits = { files: FILES_PER_ANALYSIS, probes: PROBES_PER_ANALYSIS, lookups: LOOKUPS_PER_ANALYSIS };
+
   /** The method a call of a class runs ('__init__'), when calls of classes are followed. */
   protected readonly constructorName: string | undefined = undefined;
 
@@ -259,7 +262,7 @@ export abstract class ProjectView {
    * class there from its bases, or reached through what the file imports, exports or holds in a module variable.
    */
   protected lookup(path: string | undefined, name: string, budget: number): Place | undefined {
-    const summary = this.lookups++ < LOOKUPS_PER_ANALYSIS ? this.summary(path) : undefined;
+    const summary = this.lookups++ < this.limits.lookups ? this.summary(path) : undefined;
     if (!summary) return undefined;
     if (summary.functions[name]) return { path, key: name };
     // Bounded: every step below spends one of `budget`, and a lookup with none left stops here.
@@ -306,7 +309,7 @@ export abstract class ProjectView {
     if (path === this.context.path || path === undefined) return this.own;
     const known = this.files.get(path);
     if (known !== undefined) return known ?? undefined;
-    if (this.read >= FILES_PER_ANALYSIS || this.probes++ >= PROBES_PER_ANALYSIS) return undefined;
+    if (this.read >= this.limits.files || this.probes++ >= this.limits.probes) return undefined;
     const text = this.context.readFile?.(path);
     if (text !== undefined) this.read++;
     const summary = text === undefined ? undefined : this.summariseFile(path, text);

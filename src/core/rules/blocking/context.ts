@@ -14,25 +14,27 @@ export interface Weighed {
 }
 
 /**
- * Weighs a blocking finding by its function's concurrency context: hot (a handler, a task, a listener) keeps the warning
- * and names the evidence; cold (a script, a sequential `main`, a test, a one-shot build hook) is a hint, or nothing with
- * `coldSeverity: "off"`; unknown is unchanged. A finding the catalogue
- * already reports at information level stays there when hot.
+ * Weighs a blocking finding by its function's concurrency context: hot (a handler, a task, a listener, or what one of
+ * those calls) keeps the warning and names the evidence; cold (a sequential `main`, a command-line step, a test, a
+ * one-shot hook, or only what those call) is a hint, or nothing with `coldSeverity: "off"`; unknown (nothing shows who
+ * runs it) is information. A finding the catalogue already reports below warning stays there.
  */
 export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>): Weighed {
-  if (!fn) return { suffix: '', severity: apiSeverity, related: [] };
+  const unknown: Weighed = { suffix: ' Nothing shows what runs beside it: it matters when a server or other tasks are in flight.', severity: apiSeverity === 'hint' ? 'hint' : 'information', related: [] };
+  if (!fn) return unknown;
   let found = cache.get(fn.id);
   if (!found) {
     found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python(), readFile: context.readFile, listFiles: context.listFiles });
     cache.set(fn.id, found);
   }
   const evidence = found.evidence;
+  const elsewhere = evidence?.path !== undefined && evidence.path !== context.path ? { path: evidence.path } : {};
   switch (found.kind) {
     case 'hot':
-      return { suffix: ` This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}` }] };
+      return { suffix: ` This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}`, ...elsewhere }] };
     case 'cold':
       return { suffix: ` It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
     default:
-      return { suffix: '', severity: apiSeverity, related: [] };
+      return unknown;
   }
 }

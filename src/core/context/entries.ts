@@ -1,48 +1,13 @@
+// Entry points: what a function's own file shows about who runs it (a framework registration, a gathered task, a
+// listener; a sequential `main`, a command-line tool's step, test code, a one-shot hook). Callers are the graph's.
 import type { Node } from 'web-tree-sitter';
-import { wordOccurrences } from './locate';
-import { getLoadedParser, languageFromPath, parseText } from './parser';
-import { PythonSemantics as PythonNames } from './python/semantics';
-import type { PythonSemantics } from './python/semantics';
-import { rangeOf } from './text';
-import { FUNCTION_TYPES, TsSemantics as TsNames, type TsSemantics } from './ts/semantics';
-import type { Language, Range } from './types';
+import type { PythonSemantics } from '../python/semantics';
+import { rangeOf } from '../text';
+import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
+import type { Language } from '../types';
+import { fileIndex, identifierUses, MAX_REFERENCES, useCount } from './fileIndex';
 
-/**
- * The concurrency context of an async function, from evidence in its own file: whether anything else of the process is
- * likely in flight while it runs, so that a blocking call in it stalls other work.
- *
- * - hot: it runs while other work is in flight: a server route or handler, a `Promise.all`/`gather`/`create_task` task, an
- *   event or stream listener, a bundler plugin hook that runs per module;
- * - cold: it runs from a sequential entry point: a script (`#!` line, a file under `scripts/`, `bin/`, `migrations/`, a
- *   `*.config.*` file), a module's entry function called once at its top level, an aiohttp start-up/clean-up hook, or a
- *   coroutine only awaited one after another from `asyncio.run(main())`;
- * - unknown otherwise (library code: whoever calls it decides).
- *
- * Only the file itself is read. The call graph (following calls across functions and files) can extend this later by
- * answering for functions this module calls unknown.
- */
-export type ConcurrencyKind = 'hot' | 'cold' | 'unknown';
-
-export interface ConcurrencyContext {
-  kind: ConcurrencyKind;
-  /** What shows it, for messages ("runs for every request: registered with `app.get` at server.ts:40") and a related location. */
-  evidence?: { message: string; range: Range };
-}
-
-/** The file a function lives in: its tree, language, path (if known) and name resolution. */
-export interface ContextSource {
-  language: Language;
-  root: Node;
-  text: string;
-  /** Workspace- or command-line-relative path, '/'-separated; undefined for unsaved text. */
-  path?: string;
-  ts?(): TsSemantics;
-  python?(): PythonSemantics;
-  /** Reads another project file by a path like `path` (the package's `package.json`); undefined when the host has none. */
-  readFile?(path: string): string | undefined;
-  /** The source files of the package holding a path (the CLI, the language server): where an exported function's callers are looked for. */
-  listFiles?(near: string): readonly string[];
-}
+import type { ConcurrencyContext, ContextSource } from './types';
 
 const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
 
@@ -65,6 +30,7 @@ const PLUGIN_HOOKS = new Set(['transform', 'load', 'resolveId', 'transformIndexH
 const PY_ROUTE_DECORATORS = new Set([
   'get', 'post', 'put', 'delete', 'patch', 'head', 'options', 'route', 'api_route', 'websocket', 'websocket_route', 'view',
   'command', 'event', 'listen', 'message_handler', 'callback_query_handler', 'message', 'callback_query', 'on_message', 'middleware',
+  'on', 'loop', 'subscriber', 'consumer', 'handler', 'exception_handler',
 ]);
 /** Python calls that register a handler passed by name: aiohttp `web.get('/', h)`, `router.add_get`, telegram handlers. */
 const PY_ROUTE_CALLS = new Set([
@@ -94,282 +60,25 @@ function importsAny(root: Node, modules: ReadonlySet<string>): boolean {
 /** Python calls that run coroutines concurrently with the caller and each other. */
 const PY_TASK_STARTERS = new Set(['asyncio.gather', 'asyncio.create_task', 'asyncio.ensure_future', 'asyncio.wait', 'asyncio.as_completed']);
 const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
-/** Path segments of sequential entry points: scripts, command-line bins, database migrations. */
-const COLD_DIRECTORIES = new Set(['scripts', 'script', 'bin', 'migrations', 'migration']);
-/** Folders of tests (pytest, unittest, node:test, Jest, Vitest, Mocha). */
-const TEST_DIRECTORIES = new Set(['test', 'tests', '__tests__', 'testing']);
-/** Test files by name: `test_x.py`, `x_test.py`, `conftest.py`, `x.test.ts`, `x.spec.js`. */
-const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$/;
-/** How many uses of a function's name are looked at for registrations (bounds the work on a name used everywhere). */
-const MAX_REFERENCES = 50;
-
-/**
- * The identifiers spelled `name` (found by text, at most MAX_REFERENCES occurrences, confirmed by the tree), outside
- * `skip` (the function itself): where a name is used.
- */
-function identifierUses(root: Node, text: string, name: string, skip?: Node): Node[] {
-  const uses: Node[] = [];
-  for (const offset of wordOccurrences(text, name).slice(0, MAX_REFERENCES)) {
-    if (skip && skip.startIndex <= offset && offset < skip.endIndex) continue;
-    const use = root.descendantForIndex(offset, offset + name.length);
-    if (use?.type === 'identifier' && use.startIndex === offset) uses.push(use);
-  }
-  return uses;
-}
-
-/** How many enclosing functions a nested function looks through for a cold context (closures rarely nest deeper). */
-const MAX_ENCLOSING = 8;
-
-/** The concurrency context of `fn` (an async function node of the file's grammar). */
-export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
-  const own = ownContext(fn, source);
-  if (own.kind !== 'unknown') return own;
-  const called = calledOnlyFromCold(fn, source, 0, new Set()) ?? calledFromOtherFiles(fn, source);
-  if (called) return called;
-  // A closure with no evidence of its own runs when its enclosing function does: inside a one-shot build hook or a
-  // sequential `main`, it is cold too. Each step goes to a strictly enclosing function: bounded by MAX_ENCLOSING.
-  let outer = enclosingFunction(fn, source.language);
-  for (let depth = 0; outer && depth < MAX_ENCLOSING; depth++, outer = enclosingFunction(outer, source.language)) {
-    const context = ownContext(outer, source);
-    if (context.kind === 'hot') return UNKNOWN;
-    if (context.kind === 'cold') return context;
-    const called = calledOnlyFromCold(outer, source, 0, new Set()) ?? calledFromOtherFiles(outer, source);
-    if (called) return called;
-  }
-  return UNKNOWN;
-}
-
-function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
+/** What a function's own code and registration show about who runs it (its callers aside): hot, cold or unknown. */
+export function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const hot = source.language === 'python' ? pythonHot(fn, source) : tsHot(fn, source);
   if (hot) return hot;
-  return fileCold(source)
+  return testModule(source)
     ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source) ?? tsHookCold(fn, source))
-    ?? configLoader(fn, source)
     ?? commandModule(fn, source)
-    ?? cliPackage(source)
     ?? UNKNOWN;
 }
 
-/** How many callers deep "only called from cold code" looks (a helper of a helper of a hook). */
-const MAX_CALLER_DEPTH = 3;
-
-/**
- * A function of this module that only this module calls, and only from cold functions (a build hook's helpers, what a
- * sequential `main` calls): it is cold too. Exported functions may be called from anywhere: unknown.
- */
-function calledOnlyFromCold(fn: Node, source: ContextSource, depth: number, visited: Set<number>): ConcurrencyContext | undefined {
-  if (depth >= MAX_CALLER_DEPTH || visited.has(fn.id)) return undefined;
-  visited.add(fn.id);
-  const python = source.language === 'python';
-  const name = python ? pythonName(fn) : tsFunctionName(fn);
-  // Another module may import a public Python function: only `_private` ones and nested ones are this module's alone.
-  const pythonPrivate = (name?.startsWith('_') && !name.startsWith('__')) || enclosingFunction(fn, 'python') !== undefined;
-  if (!name || (python ? fn.parent?.parent?.type === 'class_definition' || !pythonPrivate : exported(fn))) return undefined;
-  let found: ConcurrencyContext | undefined;
-  for (const use of identifierUses(source.root, source.text, name, fn)) {
-    const call = use.parent?.type === (python ? 'call' : 'call_expression') && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
-    if (!call) {
-      const holder = use.parent?.type;
-      if (holder === 'function_declaration' || holder === 'variable_declarator' || holder === 'function_definition') continue;
-      return undefined;
-    }
-    const caller = enclosingFunction(call, source.language);
-    if (!caller) return undefined;
-    const context = callerContext(caller, source, depth + 1, visited);
-    if (context?.kind !== 'cold') return undefined;
-    found ??= { kind: 'cold', evidence: { message: `it is only called from code that runs once (\`${name}(...)\` at ${where(source, call)}: ${context.evidence!.message})`, range: rangeOf(call) } };
-  }
-  return found;
-}
-
-/** Files of the package holding the name that are looked at (parsed) for callers at most; more: the name is too common. */
-const MAX_CALLER_FILES = 40;
-/**
- * Texts of the package's files, kept for the cheap first test of the search for callers (the CLI's run, the language
- * server's session: it forgets a file when it changes). The oldest go first past this many files or characters.
- */
-const callerTexts = new Map<string, string | null>();
-const MAX_CALLER_TEXTS = 5_000;
-const MAX_CALLER_CHARS = 32 * 1024 * 1024;
-let callerChars = 0;
-
-/** Forgets the texts kept for the search of callers: of `files` (project-relative) when they changed, of all files when not given. */
-export function forgetCallerTexts(files?: readonly string[]): void {
-  for (const file of files ?? [...callerTexts.keys()]) {
-    callerChars -= callerTexts.get(file)?.length ?? 0;
-    callerTexts.delete(file);
-  }
-}
-
-function cachedText(source: ContextSource, file: string): string | undefined {
-  let text = callerTexts.get(file);
-  if (text === undefined) {
-    text = source.readFile!(file) ?? null;
-    callerChars += text?.length ?? 0;
-    callerTexts.set(file, text);
-    // Bounded: each turn removes one of the texts kept.
-    while (callerTexts.size > MAX_CALLER_TEXTS || (callerChars > MAX_CALLER_CHARS && callerTexts.size > 1)) {
-      const oldest = callerTexts.keys().next().value!;
-      callerChars -= callerTexts.get(oldest)?.length ?? 0;
-      callerTexts.delete(oldest);
-    }
-  }
-  return text ?? undefined;
-}
-
-/**
- * An exported function (TS/JS) or public module function (Python) whose every call in the other files of its package is in
- * cold code (a one-shot hook, a sequential main, a config loader...): cold. Needs the host's file list (the CLI and the server give it).
- * A file that re-exports the module makes the function public API: unknown.
- */
-function calledFromOtherFiles(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
-  if (!source.listFiles || !source.readFile || !source.path) return undefined;
-  const python = source.language === 'python';
-  const name = python ? (fn.parent?.type === 'module' || fn.parent?.parent?.type === 'module' ? pythonName(fn) : undefined) : exported(fn) ? tsFunctionName(fn) : undefined;
-  if (!name || name.length < 3) return undefined;
-  const ownPath = source.path;
-  const stem = modulePathStem(ownPath);
-  // Text an import of the module must contain (`/dev'`, `/dev/index.js`, `from .dev import`): a cheap test before parsing.
-  const last = stem.slice(stem.lastIndexOf('/') + 1);
-  const endings = python ? [`${last} import`, `.${last}`, `import ${last}`] : [`/${last}'`, `/${last}"`, `/${last}/index`, `/${last}.`, `/${last}\``];
-  const mentions = (text: string | undefined): text is string => !!text && text.includes(name) && endings.some((e) => text.includes(e)) && wordOccurrences(text, name).length > 0;
-  let found: ConcurrencyContext | undefined;
-  let looked = 0;
-  for (const file of source.listFiles(ownPath)) {
-    if (file === ownPath || python !== file.endsWith('.py')) continue;
-    if (!mentions(cachedText(source, file))) continue;
-    if (++looked > MAX_CALLER_FILES) return undefined;
-    // Its current text (an editor's unsaved one), read through the host so that the analysis records the read: an edit
-    // of this caller checks the function's file again.
-    const text = source.readFile(file);
-    if (!mentions(text)) continue;
-    const verdict = callersIn(file, text, name, stem, python);
-    if (verdict === 'unknown') return undefined;
-    if (verdict) found ??= verdict;
-  }
-  return found;
-}
-
-/** `a/b/index.ts` → `a/b`, `a/b/c.js` → `a/b/c`: what an import of the module resolves to. */
-function modulePathStem(file: string): string {
-  const bare = file.replace(/\.([cm]?[jt]sx?|py)$/, '');
-  return bare.endsWith('/index') || bare.endsWith('/__init__') ? bare.slice(0, bare.lastIndexOf('/')) : bare;
-}
-
-/** `../x/y.js` from `dir` → `dir/../x/y` normalised ('..' and '.' resolved). */
-function resolveRelative(dir: string, specifier: string): string {
-  const parts = dir ? dir.split('/') : [];
-  // One step per segment of the specifier: bounded by its length.
-  for (const segment of specifier.split('/')) {
-    if (segment === '..') parts.pop();
-    else if (segment !== '.' && segment !== '') parts.push(segment);
-  }
-  return parts.join('/');
-}
-
-/**
- * In `file`, the calls of `name` imported from the module at `stem`: the first one's cold context when all are cold,
- * 'unknown' when one is not (or the file re-exports the module, or passes `name` along), undefined when it does not import it.
- */
-function callersIn(file: string, text: string, name: string, stem: string, python: boolean): ConcurrencyContext | 'unknown' | undefined {
-  const language = languageFromPath(file);
-  const parser = language && getLoadedParser(language);
-  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 500 }) : null;
-  if (!tree || !language) return 'unknown';
-  try {
-    const root = tree.rootNode;
-    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-    if (!importsModule(root, dir, stem, python)) return undefined;
-    const source: ContextSource = { language, root, text, path: file, ts: () => new TsNames(tree), python: () => new PythonNames(tree) };
-    let cold: ConcurrencyContext | undefined;
-    for (const use of identifierUses(root, text, name)) {
-      // `x.name` in TS/JS is some object's property, not the imported binding; Python's `module.name` is the module's.
-      if (!python && use.parent?.type === 'member_expression' && use.parent.childForFieldName('property')?.id === use.id) continue;
-      const holder = use.parent;
-      // The import itself (`import { name }`, `from m import name`): not a use.
-      if (holder && /import|export_specifier|dotted_name|aliased_import/.test(holder.type)) {
-        if (holder.type === 'export_specifier') return 'unknown';
-        continue;
-      }
-      const calleeNode = holder?.type === 'member_expression' || holder?.type === 'attribute' ? holder : use;
-      const call = calleeNode.parent;
-      if (!call || !(call.type === 'call_expression' || call.type === 'call') || call.childForFieldName('function')?.id !== calleeNode.id) return 'unknown';
-      const caller = enclosingFunction(call, language);
-      // Module-level code runs once, when the module is first imported.
-      const context: ConcurrencyContext = caller ? contextOf(caller, source) : { kind: 'cold', evidence: { message: 'the module runs it once, when it is imported', range: rangeOf(call) } };
-      if (context.kind !== 'cold') return 'unknown';
-      cold ??= { kind: 'cold', evidence: { message: `it is only called from code that runs once (\`${name}(...)\` at ${where(source, call)}: ${context.evidence!.message})`, range: context.evidence!.range } };
-    }
-    return cold;
-  } finally {
-    tree.delete();
-  }
-}
-
-/** The file imports (or re-exports) the module at `stem`: a relative TS/JS specifier, or a Python module path ending in it. */
-function importsModule(root: Node, dir: string, stem: string, python: boolean): boolean {
-  if (python) {
-    const dotted = stem.split('/');
-    return root.namedChildren.some((statement) => {
-      if (statement?.type !== 'import_from_statement' && statement?.type !== 'import_statement') return false;
-      const module = statement.type === 'import_from_statement' ? statement.childForFieldName('module_name')?.text : statement.namedChildren[0]?.text;
-      const parts = module?.replace(/^\.+/, '').split('.') ?? [];
-      // `from pkg.mod import f` / `from .mod import f`: the module path's last segments are the file's.
-      return parts.length > 0 && parts.every((part, i) => dotted[dotted.length - parts.length + i] === part);
-    });
-  }
-  return root.descendantsOfType('string').some((literal) => {
-    const holder = literal?.parent;
-    const importing = holder?.type === 'import_statement' || holder?.type === 'export_statement'
-      || (holder?.type === 'arguments' && /^(require|import)$/.test(holder.parent?.childForFieldName('function')?.text ?? ''));
-    const specifier = literal?.text.slice(1, -1) ?? '';
-    return importing && specifier.startsWith('.') && modulePathStem(resolveRelative(dir, specifier)) === stem;
-  });
-}
-
-/** The context of a caller, for `calledOnlyFromCold`: its own evidence, an enclosing cold function's, or its callers'. */
-function callerContext(fn: Node, source: ContextSource, depth: number, visited: Set<number>): ConcurrencyContext | undefined {
-  let current: Node | undefined = fn;
-  // Out through enclosing functions (bounded by MAX_ENCLOSING), as `contextOf` does.
-  for (let step = 0; current && step < MAX_ENCLOSING; step++, current = enclosingFunction(current, source.language)) {
-    const context = ownContext(current, source);
-    if (context.kind !== 'unknown') return context;
-    const called = calledOnlyFromCold(current, source, depth, visited);
-    if (called) return called;
-  }
-  return undefined;
-}
-
-/** `export function f`, `export const f = ...`, or named in an `export { f }` list / `module.exports`. */
-function exported(fn: Node): boolean {
-  for (let current: Node | null = fn.parent; current && current.type !== 'program'; current = current.parent) {
-    if (current.type === 'export_statement') return true;
-  }
-  const name = tsFunctionName(fn);
-  if (!name) return false;
-  // Top-level statements only: `export { f }`, `module.exports = { f }`, `exports.f = f`.
-  for (const statement of fn.tree.rootNode.namedChildren) {
-    if (statement?.type === 'export_statement' && !statement.childForFieldName('declaration')) {
-      if (statement.descendantsOfType('export_specifier').some((s) => s?.childForFieldName('name')?.text === name)) return true;
-    }
-    const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
-    const left = assignment?.type === 'assignment_expression' ? assignment.childForFieldName('left')?.text : undefined;
-    if (left && (left.startsWith('module.exports') || left.startsWith('exports.'))) {
-      const right = assignment!.childForFieldName('right');
-      if (right && (right.text === name || right.descendantsOfType(['identifier', 'shorthand_property_identifier']).some((n) => n?.text === name))) return true;
-    }
-  }
-  return false;
-}
-
-function enclosingFunction(fn: Node, language: Language): Node | undefined {
+/** The function whose body holds `node` (TS/JS or Python), or undefined at module level. */
+export function enclosingFunction(fn: Node, language: Language): Node | undefined {
   for (let current = fn.parent; current; current = current.parent) {
     if (language === 'python' ? current.type === 'function_definition' : FUNCTION_TYPES.has(current.type)) return current;
   }
   return undefined;
 }
 
-function where(source: ContextSource, node: Node): string {
+export function where(source: ContextSource, node: Node): string {
   const file = source.path ? source.path.slice(source.path.lastIndexOf('/') + 1) : 'line';
   return source.path ? `${file}:${node.startPosition.row + 1}` : `line ${node.startPosition.row + 1}`;
 }
@@ -380,27 +89,38 @@ function hot(message: string, at: Node): ConcurrencyContext {
 
 // ---------------------------------------------------------------- files
 
-/** A script or configuration file: it runs once, in sequence, with nothing else in flight. */
-function fileCold(source: ContextSource): ConcurrencyContext | undefined {
-  const first = source.root.namedChildren[0];
-  if (source.text.startsWith('#!') && (source.language === 'python' || first?.type === 'hash_bang_line')) {
-    return { kind: 'cold', evidence: { message: 'the file is a script (its `#!` line)', range: rangeOf(first ?? source.root) } };
+/** Test frameworks: a module importing one is test code (a test waiting on a synchronous call stalls only itself). */
+const PY_TEST_MODULES = new Set(['pytest', 'unittest', 'pytest_asyncio', 'hypothesis', 'asynctest']);
+const TS_TEST_MODULES = new Set(['vitest', 'node:test', 'mocha', '@jest/globals', 'ava', 'uvu', 'tap', 'node-tap', 'tape', '@playwright/test', 'bun:test']);
+/** Jest-style globals a test module calls at its top level without importing them. */
+const TS_TEST_GLOBALS = new Set(['describe', 'it', 'test', 'suite']);
+/** Folders and file names tests live in: together with a test framework's use, not alone. */
+const TEST_DIRECTORIES = new Set(['test', 'tests', '__tests__', 'testing', 'spec']);
+const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$/;
+
+/** Test code: the module imports a test framework, or (TS/JS, in a test file) calls `describe`/`it`/`test` at its top level. */
+function testModule(source: ContextSource): ConcurrencyContext | undefined {
+  const facts = factsOfModule(source.root);
+  if (facts.testImport === undefined) facts.testImport = findTestImport(source) ?? null;
+  const found = facts.testImport;
+  if (!found) return undefined;
+  return { kind: 'cold', test: true, evidence: { message: `it is test code (${found.text.length > 40 ? 'a test framework' : `\`${found.text}\``} at ${where(source, found)})`, range: rangeOf(found) } };
+}
+
+function findTestImport(source: ContextSource): Node | undefined {
+  if (source.language === 'python') return importedModule(source.root, PY_TEST_MODULES);
+  for (const statement of source.root.namedChildren) {
+    const from = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
+    if (from && TS_TEST_MODULES.has(from.text.slice(1, -1))) return from;
   }
-  if (!source.path) return undefined;
-  const segments = source.path.split('/');
-  const name = segments[segments.length - 1];
-  const folder = segments.slice(0, -1).find((s) => COLD_DIRECTORIES.has(s));
-  const start = { line: 0, column: 0 };
-  if (folder) return { kind: 'cold', evidence: { message: `the file is under \`${folder}/\`, where scripts run one step at a time`, range: { start, end: start } } };
-  // A test awaiting a synchronous call stalls nothing but the test itself.
-  const testFolder = segments.slice(0, -1).find((s) => TEST_DIRECTORIES.has(s));
-  if (testFolder || TEST_FILE.test(name)) {
-    const what = testFolder ? `the file is under \`${testFolder}/\`` : `\`${name}\` is a test file`;
-    return { kind: 'cold', evidence: { message: `${what}: a test waiting on a synchronous call stalls only itself`, range: { start, end: start } } };
-  }
-  // A `build.ts` at the project's top is a build script; one under `src/` is the library's own code (vite's `build.ts`).
-  if (/\.config\.[cm]?[jt]sx?$/.test(name) || (segments.length === 1 && /^(build|release|publish)\.[cm]?[jt]s$/.test(name))) {
-    return { kind: 'cold', evidence: { message: `\`${name}\` is a configuration or build script, run once`, range: { start, end: start } } };
+  const segments = source.path?.split('/') ?? [];
+  const inTests = segments.slice(0, -1).some((s) => TEST_DIRECTORIES.has(s)) || TEST_FILE.test(segments[segments.length - 1] ?? '');
+  if (!inTests) return undefined;
+  for (const statement of source.root.namedChildren) {
+    const call = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+    const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : undefined;
+    const head = callee?.type === 'member_expression' ? callee.childForFieldName('object') : callee;
+    if (head?.type === 'identifier' && TS_TEST_GLOBALS.has(head.text)) return head;
   }
   return undefined;
 }
@@ -432,7 +152,7 @@ function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined 
   // A named function registered by reference: `app.get('/', handler)`, `Promise.all([load(a), load(b)])`.
   const name = tsFunctionName(fn);
   if (!name) return undefined;
-  for (const use of identifierUses(source.root, source.text, name, fn)) {
+  for (const use of identifierUses(source.root, name, fn)) {
     const found = tsHotUse(use, fn, source, semantics);
     if (found) return found;
     // `load(a)` inside `Promise.all([...])`.
@@ -456,7 +176,7 @@ function tsFunctionName(fn: Node): string | undefined {
 }
 
 /** `Promise.all([..., call, ...])`, `Promise.all(xs.map(...call...))`: the combinator's callee, else undefined. */
-function tsCombinatorAround(node: Node, semantics: TsSemantics | undefined): Node | undefined {
+export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefined): Node | undefined {
   let current: Node = skipWrappers(node);
   // Up through an array literal or a `.map(...)` callback to the combinator's arguments (a few levels at most).
   for (let depth = 0; depth < 4 && current.parent; depth++) {
@@ -483,7 +203,7 @@ function tsCombinatorAround(node: Node, semantics: TsSemantics | undefined): Nod
 }
 
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
-function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
+export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   const call = callOfArgument(use);
   if (call) {
     const callee = call.childForFieldName('function');
@@ -491,6 +211,9 @@ function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSeman
     const qualified = semantics?.calleeName(call);
     if (qualified && SERVER_FACTORIES.has(qualified)) {
       return hot(`runs for every request: the handler of \`${callee!.text}\` at ${where(source, call)}`, callee!);
+    }
+    if (callee?.type === 'identifier' && callee.text === 'setInterval' && qualified === 'global.setInterval') {
+      return hot(`runs periodically beside the rest of the program: the callback of \`setInterval\` at ${where(source, call)}`, callee);
     }
     if (qualified && PROMISE_COMBINATORS.has(qualified)) {
       return hot(`runs alongside other promises of \`${callee!.text}\` at ${where(source, call)}`, callee!);
@@ -561,7 +284,7 @@ function tsCold(fn: Node, source: ContextSource): ConcurrencyContext | undefined
   if (!name || startsConcurrentWork(fn, source.language, TS_STARTS_CONCURRENT_WORK)) return undefined;
   let entry: Node | undefined;
   let calls = 0;
-  for (const use of identifierUses(source.root, source.text, name, fn)) {
+  for (const use of identifierUses(source.root, name, fn)) {
     const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
     // The declaration's own name, an export list: not uses.
     if (!call) {
@@ -620,16 +343,6 @@ function tsHookCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
   return { kind: 'cold', evidence: { message: `it is the plugin hook \`${found.hook.text}\` (${where(source, found.hook)}), run once per build or start-up`, range: rangeOf(found.hook) } };
 }
 
-/** A function that loads or resolves configuration: it runs at start-up (or on a config change), before any work is served. */
-const CONFIG_LOADER = /^(load|resolve)([A-Z_]\w*)?(Config|Configuration|Options|Settings|_config|_configuration|_options|_settings)$/;
-
-function configLoader(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
-  const name = source.language === 'python' ? pythonName(fn) : tsFunctionName(fn) ?? (fn.type === 'method_definition' ? fn.childForFieldName('name')?.text : undefined);
-  if (!name || !CONFIG_LOADER.test(name)) return undefined;
-  const at = source.language === 'python' ? fn.childForFieldName('name') ?? fn : fn;
-  return { kind: 'cold', evidence: { message: `\`${name}\` loads configuration, which happens at start-up`, range: rangeOf(at) } };
-}
-
 /** Command-line argument parsers and terminal prompts: a module importing one is a command's steps, run one at a time. */
 const TS_COMMAND_MODULES = new Set([
   'commander', 'yargs', 'sade', 'cac', 'meow', 'citty', 'clipanion', 'minimist', 'mri', 'arg', 'prompts', 'enquirer',
@@ -641,7 +354,7 @@ const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 
  * Facts about a whole module, found once per tree and asked for once per function: a scan of the top-level statements
  * for each of a file's 3,000 functions made the weighing quadratic (5.8 s for such a file).
  */
-interface ModuleFacts { runsAsCommand?: boolean; commandImport?: Node | null; mainEntry?: { run: Node; main: string } | null }
+interface ModuleFacts { runsAsCommand?: boolean; commandImport?: Node | null; mainEntry?: { run: Node; main: string } | null; testImport?: Node | null }
 const moduleFacts = new WeakMap<Node, ModuleFacts>();
 
 function factsOfModule(root: Node): ModuleFacts {
@@ -712,60 +425,6 @@ function importedModule(root: Node, modules: ReadonlySet<string>): Node | undefi
   return undefined;
 }
 
-/** `package.json` verdicts by the file's text (an edited file gets a new verdict): its bin's name, or null (bounded below). */
-const packageVerdicts = new Map<string, string | null>();
-const MAX_PACKAGE_VERDICTS = 500;
-/** Folders walked up from a file to its nearest `package.json` at most. */
-const MAX_PACKAGE_DEPTH = 12;
-
-/**
- * A TS/JS file whose nearest `package.json` has a `bin` and nothing to import (no `exports` but `./package.json`, no `main`
- * other than a bin): all its code runs under that command, one step at a time. Read through the host each time, so the
- * editor sees (and re-checks on) a change to it.
- */
-function cliPackage(source: ContextSource): ConcurrencyContext | undefined {
-  if (source.language === 'python' || !source.path || !source.readFile) return undefined;
-  const segments = source.path.split('/').slice(0, -1);
-  // Each step drops one folder: bounded by the path's depth and MAX_PACKAGE_DEPTH.
-  for (let depth = 0; depth <= Math.min(segments.length, MAX_PACKAGE_DEPTH); depth++) {
-    const dir = segments.slice(0, segments.length - depth).join('/');
-    const text = source.readFile(dir ? `${dir}/package.json` : 'package.json');
-    // No package.json here: look further up.
-    if (text === undefined) continue;
-    let verdict = packageVerdicts.get(text);
-    if (verdict === undefined) {
-      verdict = cliOnlyPackage(text);
-      if (packageVerdicts.size >= MAX_PACKAGE_VERDICTS) packageVerdicts.delete(packageVerdicts.keys().next().value!);
-      packageVerdicts.set(text, verdict);
-    }
-    if (verdict === null) return undefined;
-    const start = { line: 0, column: 0 };
-    return { kind: 'cold', evidence: { message: `its package is a command-line tool (\`bin\` ${verdict} in ${dir ? `${dir}/` : ''}package.json, nothing to import)`, range: { start, end: start } } };
-  }
-  return undefined;
-}
-
-/** The bin's name when `package.json` text describes a command-line tool only, else null. */
-function cliOnlyPackage(text: string): string | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof json !== 'object' || json === null) return null;
-  const pkg = json as { bin?: unknown; main?: unknown; exports?: unknown; module?: unknown; name?: unknown };
-  const bins = typeof pkg.bin === 'string' ? { [typeof pkg.name === 'string' ? pkg.name : 'bin']: pkg.bin } : typeof pkg.bin === 'object' && pkg.bin ? pkg.bin as Record<string, unknown> : {};
-  const targets = Object.values(bins).filter((t): t is string => typeof t === 'string').map((t) => t.replace(/^\.\//, ''));
-  if (!targets.length || pkg.module !== undefined) return null;
-  if (pkg.main !== undefined && !(typeof pkg.main === 'string' && targets.includes(pkg.main.replace(/^\.\//, '')))) return null;
-  if (pkg.exports !== undefined) {
-    const keys = typeof pkg.exports === 'object' && pkg.exports ? Object.keys(pkg.exports) : ['.'];
-    if (keys.some((k) => k !== './package.json')) return null;
-  }
-  return `\`${Object.keys(bins)[0]}\``;
-}
-
 /** A plugin object: it has a `name` and is returned, exported or listed (`return { name, transform() {} }`). */
 function isPluginObject(object: Node): boolean {
   const named = object.namedChildren.some((p) => (p?.type === 'pair' && p.childForFieldName('key')?.text === 'name') || (p?.type === 'shorthand_property_identifier' && p.text === 'name'));
@@ -800,39 +459,66 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
     // `@group.command()` is a bot's handler (discord.py, aiogram), unless the file is a click/typer command-line tool.
     const botCommand = name !== 'command' || !importsAny(source.root, CLI_MODULES);
     if (name && PY_ROUTE_DECORATORS.has(name) && dotted?.type === 'attribute' && botCommand) {
-      const what = name === 'command' || name === 'event' || name.startsWith('message') || name.startsWith('callback') || name === 'on_message' ? 'runs for every message or event the bot receives' : 'runs for every request';
+      const what = name === 'loop' ? 'runs periodically beside the rest of the program'
+        : ['command', 'event', 'on', 'on_message', 'subscriber', 'consumer', 'handler'].includes(name) || name.startsWith('message') || name.startsWith('callback') ? 'runs for every message or event it receives' : 'runs for every request';
       return hot(`${what}: registered with \`@${dotted.text}\` at ${where(source, decorator)}`, decorator);
     }
   }
   const name = pythonName(fn);
-  if (!name) return undefined;
-  const semantics = source.python?.();
-  for (const use of identifierUses(source.root, source.text, name, fn)) {
-    const parent = use.parent;
-    // `web.get('/', handler)`, `app.router.add_get(...)`, `CommandHandler('start', handler)`: a handler by reference.
-    const args = parent?.type === 'keyword_argument' ? parent.parent : parent;
-    if (args?.type === 'argument_list' && args.parent?.type === 'call') {
-      const call = args.parent;
-      const callee = call.childForFieldName('function');
-      const callName = lastName(callee);
-      const receiver = callee?.type === 'attribute' ? lastName(callee.childForFieldName('object')) : undefined;
-      const path = call.childForFieldName('arguments')?.namedChildren[0];
-      const routeLike = (receiver !== undefined && /^(web|app|application|router|routes|dp|dispatcher|bot)$/.test(receiver)) || (path?.type === 'string' && /^[rbuf]*['"]\//.test(path.text));
-      if (callName && ((PY_ROUTE_CALLS.has(callName) && callee?.type === 'attribute' && routeLike) || /Handler$/.test(callName))) {
-        return hot(`runs for every request or message: registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
-      }
+  if (name) {
+    const semantics = source.python?.();
+    for (const use of identifierUses(source.root, name, fn)) {
+      const found = pythonHotUse(use, source, semantics);
+      if (found) return found;
     }
-    // `handler(x)` as an argument of `asyncio.gather`, `create_task`, `tg.create_task`.
-    if (parent?.type === 'call' && parent.childForFieldName('function')?.id === use.id) {
-      const starter = pythonTaskStarter(parent, semantics);
-      if (starter) return hot(`runs concurrently with other tasks: started with \`${starter.text}\` at ${where(source, starter)}`, starter);
+  }
+  return pythonServingLoop(fn, source);
+}
+
+/** Hot evidence from one use of a function's name: a handler registered by reference, or a coroutine started as a task. */
+export function pythonHotUse(use: Node, source: ContextSource, semantics: PythonSemantics | undefined): ConcurrencyContext | undefined {
+  const parent = use.parent;
+  // `web.get('/', handler)`, `app.router.add_get(...)`, `CommandHandler('start', handler)`: a handler by reference.
+  const args = parent?.type === 'keyword_argument' ? parent.parent : parent;
+  if (args?.type === 'argument_list' && args.parent?.type === 'call') {
+    const call = args.parent;
+    const callee = call.childForFieldName('function');
+    const callName = lastName(callee);
+    const receiver = callee?.type === 'attribute' ? lastName(callee.childForFieldName('object')) : undefined;
+    const path = call.childForFieldName('arguments')?.namedChildren[0];
+    const routeLike = (receiver !== undefined && /^(web|app|application|router|routes|dp|dispatcher|bot)$/.test(receiver)) || (path?.type === 'string' && /^[rbuf]*['"]\//.test(path.text));
+    if (callName && ((PY_ROUTE_CALLS.has(callName) && callee?.type === 'attribute' && routeLike) || /Handler$/.test(callName))) {
+      return hot(`runs for every request or message: registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
     }
+  }
+  // `handler(x)` as an argument of `asyncio.gather`, `create_task`, `tg.create_task`.
+  if (parent?.type === 'call' && parent.childForFieldName('function')?.id === use.id) {
+    const starter = pythonTaskStarter(parent, semantics);
+    if (starter) return hot(`runs concurrently with other tasks: started with \`${starter.text}\` at ${where(source, starter)}`, starter);
+  }
+  return undefined;
+}
+
+/**
+ * `while True:` (or `while self.running:`) in the function's own body with an `await` inside: a long-running loop that
+ * gives way to other tasks at each turn, so they are in flight while it runs (a consumer, a poller, a connection's reader).
+ */
+function pythonServingLoop(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  if (!fn.children.some((c) => c?.type === 'async')) return undefined;
+  for (const statement of fn.childForFieldName('body')?.namedChildren ?? []) {
+    if (statement?.type !== 'while_statement') continue;
+    const condition = statement.childForFieldName('condition');
+    const endless = condition?.type === 'true' || (condition?.type === 'attribute' && condition.childForFieldName('object')?.text === 'self') || (condition?.type === 'not_operator');
+    const body = statement.childForFieldName('body');
+    if (!endless || !body) continue;
+    const awaits = body.descendantsOfType('await').some((a) => a && enclosingFunction(a, 'python')?.id === fn.id);
+    if (awaits) return hot(`runs a loop that awaits at each turn (\`while\` at ${where(source, statement)}), beside the tasks it waits on`, statement.child(0) ?? statement);
   }
   return undefined;
 }
 
 /** The callee of `asyncio.gather(...)`/`create_task(...)` whose arguments hold the coroutine call `call`. */
-function pythonTaskStarter(call: Node, semantics: PythonSemantics | undefined): Node | undefined {
+export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undefined): Node | undefined {
   let current: Node = call;
   // Up through `*[f(x) for x in xs]` or a list to the starter's arguments (a few levels at most).
   for (let depth = 0; depth < 5 && current.parent; depth++) {
@@ -861,19 +547,15 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
   const entry = mainEntry(source);
   if (!name || !entry) return undefined;
   const { run, main } = entry;
-  const mainFn = source.root.namedChildren.find((c) => c?.type === 'function_definition' && pythonName(c) === main);
+  const mainFn = fileIndex(source.root).topLevel.get(main);
   // A main that starts tasks or a server has work in flight while it goes on: not a sequential entry point.
   if (!mainFn || startsConcurrentWork(mainFn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
   const evidence = { kind: 'cold' as const, evidence: { message: `it runs once, in sequence, from \`${run.text}\` at ${where(source, run)}`, range: rangeOf(run) } };
   if (main === name) return evidence;
   // Every use of the name is `await name(...)` as a statement of main's own body (or an assignment of one).
-  const offsets = wordOccurrences(source.text, name);
-  if (offsets.length > MAX_REFERENCES) return undefined;
+  if (useCount(source.root, name) > MAX_REFERENCES) return undefined;
   let awaited = 0;
-  for (const offset of offsets) {
-    if (fn.startIndex <= offset && offset < fn.endIndex) continue;
-    const use = source.root.descendantForIndex(offset, offset + name.length);
-    if (!use || use.type !== 'identifier' || use.startIndex !== offset) continue;
+  for (const use of identifierUses(source.root, name, fn)) {
     const call = use.parent;
     const awaitNode = call?.type === 'call' ? call.parent : undefined;
     const statement = awaitNode?.type === 'await' ? (awaitNode.parent?.type === 'assignment' ? awaitNode.parent.parent : awaitNode.parent) : undefined;
@@ -886,20 +568,47 @@ function pythonCold(fn: Node, source: ContextSource): ConcurrencyContext | undef
 
 /** aiohttp's `app.on_startup.append(f)` / `on_cleanup` / `on_shutdown`: `f` runs once, before serving or after it stopped. */
 function lifecycleHook(name: string, fn: Node, source: ContextSource): ConcurrencyContext | undefined {
-  for (const use of identifierUses(source.root, source.text, name, fn)) {
-    const call = use.parent?.type === 'argument_list' ? use.parent.parent : undefined;
-    const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
-    const list = callee?.type === 'attribute' && lastName(callee) === 'append' ? lastName(callee.childForFieldName('object')) : undefined;
-    if (list === 'on_startup' || list === 'on_cleanup' || list === 'on_shutdown') {
-      return { kind: 'cold', evidence: { message: `it runs once, ${list === 'on_startup' ? 'before the server serves' : 'after the server stopped serving'} (\`${callee!.text}\` at ${where(source, call!)})`, range: rangeOf(callee!) } };
-    }
-    // FastAPI/Starlette `FastAPI(lifespan=f)`, `Starlette(on_startup=[f])`: start-up before serving, shut-down after it.
-    const keyword = use?.parent?.type === 'keyword_argument' ? use.parent
-      : use?.parent?.type === 'list' && use.parent.parent?.type === 'keyword_argument' ? use.parent.parent : undefined;
-    const key = keyword?.childForFieldName('name')?.text;
-    if (keyword && (key === 'lifespan' || key === 'on_startup' || key === 'on_shutdown')) {
-      return { kind: 'cold', evidence: { message: `it runs once, at the application's start-up or shut-down (\`${key}=\` at ${where(source, keyword)})`, range: rangeOf(keyword) } };
-    }
+  const decorated = lifecycleDecorator(fn, source);
+  if (decorated) return decorated;
+  for (const use of identifierUses(source.root, name, fn)) {
+    const found = lifecycleUse(use, source);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Decorators of start-up and shut-down hooks: FastAPI `@app.on_event("startup")`, Quart `@app.before_serving`, Sanic `@app.listener("before_server_start")`. */
+const PY_LIFECYCLE_DECORATORS = new Set(['on_event', 'before_serving', 'after_serving', 'listener', 'on_startup', 'on_shutdown', 'on_cleanup', 'before_first_request']);
+
+function lifecycleDecorator(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const definition = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+  for (const decorator of definition?.namedChildren ?? []) {
+    const expression = decorator?.type === 'decorator' ? decorator.namedChildren[0] : undefined;
+    const name = lastName(expression);
+    if (!decorator || !name || !PY_LIFECYCLE_DECORATORS.has(name)) continue;
+    const argument = expression?.type === 'call' ? expression.childForFieldName('arguments')?.namedChildren[0] : undefined;
+    // `@app.on_event("startup")`, `@app.listener("before_server_start")`: by the event's name; the others by their own.
+    const event = argument?.type === 'string' ? argument.text.slice(1, -1) : '';
+    if ((name === 'on_event' || name === 'listener') && !/start|stop|shutdown|close/.test(event)) continue;
+    return { kind: 'cold', evidence: { message: `it runs once, at the application's start-up or shut-down (\`@${expression!.text.length > 40 ? name : expression!.text}\` at ${where(source, decorator)})`, range: rangeOf(decorator) } };
+  }
+  return undefined;
+}
+
+/** Cold evidence from one use of a function's name: registered as a start-up or shut-down hook. */
+export function lifecycleUse(use: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const call = use.parent?.type === 'argument_list' ? use.parent.parent : undefined;
+  const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  const list = callee?.type === 'attribute' && lastName(callee) === 'append' ? lastName(callee.childForFieldName('object')) : undefined;
+  if (list === 'on_startup' || list === 'on_cleanup' || list === 'on_shutdown') {
+    return { kind: 'cold', evidence: { message: `it runs once, ${list === 'on_startup' ? 'before the server serves' : 'after the server stopped serving'} (\`${callee!.text}\` at ${where(source, call!)})`, range: rangeOf(callee!) } };
+  }
+  // FastAPI/Starlette `FastAPI(lifespan=f)`, `Starlette(on_startup=[f])`: start-up before serving, shut-down after it.
+  const keyword = use.parent?.type === 'keyword_argument' ? use.parent
+    : use.parent?.type === 'list' && use.parent.parent?.type === 'keyword_argument' ? use.parent.parent : undefined;
+  const key = keyword?.childForFieldName('name')?.text;
+  if (keyword && (key === 'lifespan' || key === 'on_startup' || key === 'on_shutdown')) {
+    return { kind: 'cold', evidence: { message: `it runs once, at the application's start-up or shut-down (\`${key}=\` at ${where(source, keyword)})`, range: rangeOf(keyword) } };
   }
   return undefined;
 }

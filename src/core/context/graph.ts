@@ -1,0 +1,319 @@
+// The project's call graph, for context: which of the project's functions call which (each file's calls, resolved as
+// following calls resolves them), the reverse edges, and hot / cold / unknown carried down from the entry points.
+// Built once per package and kept (the CLI's run, the language server's session); a changed file's units are made again.
+import type { Node, Tree } from 'web-tree-sitter';
+import { languageFromPath } from '../parser';
+import { PythonProject } from '../project/followPython';
+import { leadsToProject, projectTarget as tsProjectTarget, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
+import { withParsed, type ProjectView } from '../project/project';
+import { callTarget, functionKey } from '../project/pythonSummary';
+import { PythonSemantics } from '../python/semantics';
+import type { RuleContext } from '../rules/rule';
+import { rangeOf } from '../text';
+import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
+import { defaultSettings, type Language, type Range } from '../types';
+import { enclosingFunction, ownContext, pythonHotUse, pythonTaskStarter, lifecycleUse, tsCombinatorAround, tsHotUse } from './entries';
+import type { ConcurrencyContext, ContextSource } from './types';
+
+/** What an entry point shows, as plain data. */
+export interface Evidence { kind: 'hot' | 'cold'; message: string; range: Range; test?: boolean }
+
+/** A piece of code that runs as a whole: a function, or a module's top-level code (id ''). */
+export interface Unit {
+  /** The function's key ('f', 'Class.m'), `@row:col` for one without a key, '' for module-level code. */
+  id: string;
+  /** For messages: the function's name, or where it starts. */
+  name: string;
+  own?: Evidence;
+  /** The enclosing function's unit (a closure runs when, and beside what, its function does). */
+  parent?: string;
+  /** Calls of the project's functions: the callee's node id (`path#key`), where, and whether it runs as a task. */
+  calls: { to: string; range: Range; task?: boolean }[];
+}
+
+/** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
+export interface FileUnits { units: Unit[]; registrations: { to: string; own: Evidence }[] }
+
+const START: Range = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+
+/** The id a function's unit has: its key, or where it starts. */
+export function unitId(fn: Node, language: Language): string {
+  const key = language === 'python' ? functionKey(fn) : tsFunctionKey(fn);
+  return key ?? `@${fn.startPosition.row}:${fn.startPosition.column}`;
+}
+
+function evidenceOf(context: ConcurrencyContext): Evidence | undefined {
+  if (context.kind === 'unknown' || !context.evidence) return undefined;
+  return { kind: context.kind, message: context.evidence.message, range: context.evidence.range, ...(context.test ? { test: true } : {}) };
+}
+
+/** The file's units, computed from its tree (plain data: kept across analyses and files). */
+export function unitsOf(tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, view: ProjectView): FileUnits {
+  const root = tree.rootNode;
+  const python = language === 'python';
+  let pythonNames: PythonSemantics | undefined;
+  let tsNames: TsSemantics | undefined;
+  const source: ContextSource = {
+    language, root, text, path, readFile,
+    python: () => (pythonNames ??= new PythonSemantics(tree)),
+    ts: () => (tsNames ??= new TsSemantics(tree)),
+  };
+  // The names calls may reach the project through (TS/JS), as following calls finds them from this file.
+  const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
+  const names = python ? undefined : tsProject(rule).names;
+  const moduleUnit: Unit = { id: '', name: 'module-level code', own: { kind: 'cold', message: 'the module runs it once, when it is imported', range: START }, calls: [] };
+  const units: Unit[] = [moduleUnit];
+  const byNode = new Map<number, Unit>();
+  const ids = new Set<string>();
+  for (const fn of root.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES])) {
+    if (!fn) continue;
+    let id = unitId(fn, language);
+    if (ids.has(id)) id = `@${fn.startPosition.row}:${fn.startPosition.column}`;
+    ids.add(id);
+    const outer = enclosingFunction(fn, language);
+    const own = evidenceOf(ownContext(fn, source));
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${fn.startPosition.row + 1}` : id, ...(own ? { own } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
+    // A test module's top-level code is test code too.
+    if (own?.test) moduleUnit.own = own;
+    byNode.set(fn.id, unit);
+    units.push(unit);
+  }
+  const registrations: FileUnits['registrations'] = [];
+  const resolve = (callee: Node): string | undefined => {
+    if (names && !leadsToProject(callee, names)) return undefined;
+    const target = python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
+    const place = target && view.resolve(target, path);
+    return place && `${place.path ?? path}#${place.key}`;
+  };
+  for (const call of root.descendantsOfType(python ? 'call' : 'call_expression')) {
+    const callee = call?.childForFieldName('function');
+    if (!call || !callee) continue;
+    const owner = enclosingFunction(call, language);
+    const unit = owner ? byNode.get(owner.id) ?? moduleUnit : moduleUnit;
+    const to = resolve(callee);
+    if (to) {
+      const task = python ? pythonTaskStarter(call, source.python!()) !== undefined : tsCombinatorAround(call, source.ts!()) !== undefined;
+      unit.calls.push({ to, range: rangeOf(callee), ...(task ? { task } : {}) });
+    }
+    // Functions of other modules handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`.
+    for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      const value = argument?.type === 'keyword_argument' ? argument.childForFieldName('value') : argument;
+      if (!value || !(value.type === 'identifier' || value.type === 'attribute' || value.type === 'member_expression')) continue;
+      const registered = python ? pythonHotUse(value, source, source.python!()) ?? lifecycleUse(value, source) : tsHotUse(value, value, source, source.ts!());
+      const own = registered && evidenceOf(registered);
+      const target = own && resolve(value);
+      if (own && target) registrations.push({ to: target, own });
+    }
+  }
+  return { units, registrations };
+}
+
+/** A function's context as the graph gives it: by its id in its file. */
+interface Verdict { context: ConcurrencyContext; test?: boolean }
+
+/** How many calls deep hot evidence is carried from an entry point (a handler's helper's helper ...). */
+const MAX_HOT_DEPTH = 12;
+/** Rounds of "every caller is cold" at most (each round is one pass over the nodes). */
+const MAX_COLD_ROUNDS = 12;
+
+function shortWhy(message: string): string {
+  const colon = message.indexOf(': ');
+  return colon > 0 ? message.slice(0, colon) : message;
+}
+
+function fileOf(id: string): string {
+  return id.slice(0, id.lastIndexOf('#'));
+}
+
+function located(path: string, range: Range): string {
+  return `${path.slice(path.lastIndexOf('/') + 1)}:${range.start.line + 1}`;
+}
+
+/** The call graph of one package (one language family), with every function's context computed once. */
+export class ContextGraph {
+  private readonly verdicts = new Map<string, Verdict>();
+
+  constructor(files: ReadonlyMap<string, FileUnits>) {
+    const units = new Map<string, Unit>();
+    const callers = new Map<string, { from: string; range: Range }[]>();
+    const children = new Map<string, string[]>();
+    const addCaller = (to: string, from: string, range: Range) => {
+      const list = callers.get(to);
+      if (list) list.push({ from, range });
+      else callers.set(to, [{ from, range }]);
+    };
+    for (const [path, file] of files) {
+      for (const unit of file.units) {
+        const id = `${path}#${unit.id}`;
+        units.set(id, unit);
+        if (unit.parent !== undefined) {
+          const parent = `${path}#${unit.parent}`;
+          const list = children.get(parent);
+          if (list) list.push(id);
+          else children.set(parent, [id]);
+        }
+      }
+    }
+    const seeds: { id: string; context: ConcurrencyContext; test?: boolean }[] = [];
+    for (const [path, file] of files) {
+      for (const unit of file.units) {
+        const id = `${path}#${unit.id}`;
+        if (unit.own) seeds.push({ id, context: { kind: unit.own.kind, evidence: { message: unit.own.message, range: unit.own.range, path } }, ...(unit.own.test ? { test: true } : {}) });
+        for (const call of unit.calls) {
+          if (!units.has(call.to)) continue;
+          addCaller(call.to, id, call.range);
+          // A coroutine started as a task runs beside its starter and the other tasks.
+          if (call.task) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+        }
+      }
+      for (const registration of file.registrations) {
+        if (units.has(registration.to)) seeds.push({ id: registration.to, context: { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } } });
+      }
+    }
+    // Hot first, breadth-first from every hot entry: each node is marked once, at its shortest distance.
+    let frontier: string[] = [];
+    for (const seed of seeds) {
+      if (seed.context.kind !== 'hot' || this.verdicts.get(seed.id)?.context.kind === 'hot') continue;
+      this.verdicts.set(seed.id, { context: seed.context });
+      frontier.push(seed.id);
+    }
+    const roots = new Map<string, string>();
+    for (const id of frontier) roots.set(id, id);
+    for (let depth = 0; depth < MAX_HOT_DEPTH && frontier.length; depth++) {
+      const next: string[] = [];
+      for (const from of frontier) {
+        const unit = units.get(from)!;
+        const root = roots.get(from)!;
+        const rootWhy = shortWhy(this.verdicts.get(root)!.context.evidence!.message);
+        const rootUnit = units.get(root)!;
+        const rootWhere = `\`${rootUnit.name}\` (${located(fileOf(root), this.verdicts.get(root)!.context.evidence!.range)})`;
+        const reach = (to: string, range: Range) => {
+          if (this.verdicts.get(to)?.context.kind === 'hot' || !units.has(to)) return;
+          const path = fileOf(from);
+          const message = from === root
+            ? `is called by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+            : `is reached from ${rootWhere} through \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`;
+          this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path } } });
+          roots.set(to, root);
+          next.push(to);
+        };
+        for (const call of unit.calls) reach(call.to, call.range);
+        // A closure defined in hot code runs in that same program, beside the same work.
+        for (const child of children.get(from) ?? []) {
+          if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
+          this.verdicts.set(child, { context: this.verdicts.get(from)!.context });
+          roots.set(child, root);
+          next.push(child);
+        }
+      }
+      frontier = next;
+    }
+    // Cold: own cold evidence, then functions every caller of which is cold (tests count only when only tests call).
+    for (const seed of seeds) {
+      if (seed.context.kind === 'cold' && !this.verdicts.has(seed.id)) this.verdicts.set(seed.id, { context: seed.context, ...(seed.test ? { test: true } : {}) });
+    }
+    const parentOf = (id: string): string | undefined => {
+      const parent = units.get(id)?.parent;
+      return parent === undefined ? undefined : `${fileOf(id)}#${parent}`;
+    };
+    for (let round = 0; round < MAX_COLD_ROUNDS; round++) {
+      let changed = false;
+      for (const id of units.keys()) {
+        if (this.verdicts.has(id)) continue;
+        const parent = parentOf(id);
+        const incoming = [...(callers.get(id) ?? []), ...(parent !== undefined && units.get(id)!.id.startsWith('@') ? [{ from: parent, range: START }] : [])];
+        if (!incoming.length) continue;
+        const nonTest = incoming.filter((c) => !this.verdicts.get(c.from)?.test);
+        const considered = nonTest.length ? nonTest : incoming;
+        if (!considered.every((c) => this.verdicts.get(c.from)?.context.kind === 'cold')) continue;
+        const first = considered[0];
+        const from = this.verdicts.get(first.from)!;
+        const path = fileOf(first.from);
+        const message = first.range === START
+          ? from.context.evidence!.message
+          : `is only called from code that runs once (\`${units.get(id)!.name.startsWith('the function') ? 'it' : units.get(id)!.name}(...)\` at ${located(path, first.range)}: ${from.context.evidence!.message.replace(/^(it |is )/, '')})`;
+        this.verdicts.set(id, { context: { kind: 'cold', evidence: { message, range: first.range === START ? from.context.evidence!.range : first.range, path: first.range === START ? from.context.evidence!.path : path } }, ...(from.test && !nonTest.length ? { test: true } : {}) });
+        changed = true;
+      }
+      if (!changed) break;
+    }
+  }
+
+  /** The context the graph gives the function `id` of the file at `path`, if any. */
+  contextOf(path: string, id: string): ConcurrencyContext | undefined {
+    return this.verdicts.get(`${path}#${id}`)?.context;
+  }
+}
+
+/** Limits of the package's view: it resolves every file's calls, each file summarised once. */
+const PACKAGE_LIMITS = { files: 20_000, probes: 200_000, lookups: 2_000_000 };
+const NO_FUNCTIONS = { functions: {} };
+
+/** One view for a whole package, so that each file is read and summarised once while every file's calls are resolved. */
+function packageView(python: boolean, readFile: (path: string) => string | undefined): ProjectView {
+  // No file is the view's own: every file is read through `readFile`.
+  const rule = { path: '\0package', readFile, settings: defaultSettings } as unknown as RuleContext;
+  // Classes made here, not at load: the effects layer still imports rule modules that import this one.
+  if (python) {
+    return new (class extends PythonProject {
+      protected override readonly limits = PACKAGE_LIMITS;
+    })(rule, NO_FUNCTIONS);
+  }
+  return new (class extends TsProject {
+    protected override readonly limits = PACKAGE_LIMITS;
+  })(rule, NO_FUNCTIONS, new TsConfigs(readFile), new Set());
+}
+
+/** Files' units by path (plain data), kept until the file changes; the oldest go first past this many. */
+const unitCache = new Map<string, FileUnits | null>();
+const MAX_UNIT_FILES = 20_000;
+/** Graphs by package listing and language family; dropped whenever a file changes. */
+let graphs = new WeakMap<readonly string[], Map<string, ContextGraph>>();
+
+/** Forgets what was kept of `files` (relative paths) because they changed, or of every file when none are given. */
+export function forgetFiles(files?: readonly string[]): void {
+  if (!files) unitCache.clear();
+  else for (const file of files) unitCache.delete(file);
+  graphs = new WeakMap();
+}
+
+function family(path: string): string | undefined {
+  const language = languageFromPath(path);
+  return language === undefined ? undefined : language === 'python' ? 'python' : 'ts';
+}
+
+function fileUnits(path: string, readFile: (path: string) => string | undefined, view: () => ProjectView): FileUnits | undefined {
+  let units = unitCache.get(path);
+  if (units === undefined) {
+    const text = readFile(path);
+    const language = languageFromPath(path);
+    units = (text !== undefined && language ? withParsed(text, language, (tree) => unitsOf(tree, language, path, text, readFile, view())) : undefined) ?? null;
+    if (unitCache.size >= MAX_UNIT_FILES) unitCache.delete(unitCache.keys().next().value!);
+    unitCache.set(path, units);
+  }
+  return units ?? undefined;
+}
+
+/** The graph of the package holding `source.path` (its files of the same language family), built on first use. */
+export function graphFor(source: ContextSource): ContextGraph | undefined {
+  const { path, listFiles, readFile } = source;
+  if (!path || !listFiles || !readFile) return undefined;
+  const files = listFiles(path);
+  const kind = family(path)!;
+  let byFamily = graphs.get(files);
+  if (!byFamily) graphs.set(files, byFamily = new Map());
+  let graph = byFamily.get(kind);
+  if (!graph) {
+    const units = new Map<string, FileUnits>();
+    let view: ProjectView | undefined;
+    const shared = () => (view ??= packageView(kind === 'python', readFile));
+    // One file at a time, in the listing's order (the results do not depend on it): bounded by the listing's size.
+    for (const file of files.includes(path) ? files : [...files, path]) {
+      if (family(file) !== kind) continue;
+      const found = fileUnits(file, readFile, shared);
+      if (found) units.set(file, found);
+    }
+    byFamily.set(kind, graph = new ContextGraph(units));
+  }
+  return graph;
+}

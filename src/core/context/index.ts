@@ -1,0 +1,42 @@
+// The context layer: who runs a function, and beside what. Entry points (entries.ts) and the project's call graph
+// (graph.ts) decide; rules only read the answer.
+import type { Node } from 'web-tree-sitter';
+import { enclosingFunction, ownContext } from './entries';
+import { forgetFiles, graphFor, unitId } from './graph';
+import type { ConcurrencyContext, ContextSource } from './types';
+
+export type { ConcurrencyContext, ConcurrencyKind, ContextSource } from './types';
+export { owningFunction } from './entries';
+export { fileIndex, identifierUses } from './fileIndex';
+
+const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
+/** How many enclosing functions a nested function looks through (closures rarely nest deeper). */
+const MAX_ENCLOSING = 8;
+
+/**
+ * The concurrency context of `fn` (a function node of the file's grammar): its own evidence when it is hot; else what the
+ * project's call graph carries down to it from entry points (hot wins); else its own cold evidence; else, for a closure,
+ * its enclosing function's.
+ */
+export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
+  let current: Node | undefined = fn;
+  // Out through enclosing functions: bounded by MAX_ENCLOSING.
+  for (let depth = 0; current && depth < MAX_ENCLOSING; depth++, current = enclosingFunction(current, source.language)) {
+    const found = oneContext(current, source);
+    if (found.kind !== 'unknown') return found;
+  }
+  return UNKNOWN;
+}
+
+function oneContext(fn: Node, source: ContextSource): ConcurrencyContext {
+  const own = ownContext(fn, source);
+  if (own.kind === 'hot') return own;
+  const graph = graphFor(source)?.contextOf(source.path!, unitId(fn, source.language));
+  if (graph?.kind === 'hot') return graph;
+  return own.kind === 'cold' ? own : graph ?? UNKNOWN;
+}
+
+/** Forgets what the call graph kept of `files` (project-relative) because they changed, or of all files when not given. */
+export function forgetCallerTexts(files?: readonly string[]): void {
+  forgetFiles(files);
+}
