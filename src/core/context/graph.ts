@@ -4,9 +4,10 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { languageFromPath } from '../parser';
 import { PythonProject } from '../project/followPython';
-import { leadsToProject, projectTarget as tsProjectTarget, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { withParsed, type ProjectView } from '../project/project';
-import { callTarget, functionKey } from '../project/pythonSummary';
+import { blockingLookup, lookupKey } from '../catalog/blocking';
+import { leadsToProject, projectTarget as tsProjectTarget, summariseTs, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
+import { dirname, primeSummary, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
@@ -27,12 +28,12 @@ export interface Unit {
   own?: Evidence;
   /** The enclosing function's unit (a closure runs when, and beside what, its function does). */
   parent?: string;
-  /** Calls of the project's functions: the callee's node id (`path#key`), where, and whether it runs as a task. */
-  calls: { to: string; range: Range; task?: boolean }[];
+  /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean }[];
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
-export interface FileUnits { units: Unit[]; registrations: { to: string; own: Evidence }[] }
+export interface FileUnits { units: Unit[]; registrations: { target: CallTarget; to?: string; own: Evidence }[] }
 
 const START: Range = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
 
@@ -48,7 +49,7 @@ function evidenceOf(context: ConcurrencyContext): Evidence | undefined {
 }
 
 /** The file's units, computed from its tree (plain data: kept across analyses and files). */
-export function unitsOf(tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, view: ProjectView): FileUnits {
+export function unitsOf(tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView): FileUnits {
   const root = tree.rootNode;
   const python = language === 'python';
   let pythonNames: PythonSemantics | undefined;
@@ -61,6 +62,13 @@ export function unitsOf(tree: Tree, language: Language, path: string, text: stri
   // The names calls may reach the project through (TS/JS), as following calls finds them from this file.
   const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
   const names = python ? undefined : tsProject(rule).names;
+  // The file's summary from this tree: resolving calls into it then reads it without parsing it again.
+  const lookup = blockingLookup(defaultSettings);
+  if (python) primeSummary(path, text, lookupKey(defaultSettings), () => summarisePython(source.python!(), lookup));
+  else {
+    const paths = pkg.configs.tsPaths(dirname(path));
+    primeSummary(path, text, `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`, () => summariseTs(source.ts!(), lookup, false, pkg.configs.projectSpecifiers(dirname(path))));
+  }
   const moduleUnit: Unit = { id: '', name: 'module-level code', own: { kind: 'cold', message: 'the module runs it once, when it is imported', range: START }, calls: [] };
   const units: Unit[] = [moduleUnit];
   const byNode = new Map<number, Unit>();
@@ -79,21 +87,20 @@ export function unitsOf(tree: Tree, language: Language, path: string, text: stri
     units.push(unit);
   }
   const registrations: FileUnits['registrations'] = [];
-  const resolve = (callee: Node): string | undefined => {
+  // Resolved once every file of the package is summarised (resolve below): no file is parsed twice.
+  const resolve = (callee: Node): CallTarget | undefined => {
     if (names && !leadsToProject(callee, names)) return undefined;
-    const target = python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
-    const place = target && view.resolve(target, path);
-    return place && `${place.path ?? path}#${place.key}`;
+    return python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
   };
   for (const call of root.descendantsOfType(python ? 'call' : 'call_expression')) {
     const callee = call?.childForFieldName('function');
     if (!call || !callee) continue;
     const owner = enclosingFunction(call, language);
     const unit = owner ? byNode.get(owner.id) ?? moduleUnit : moduleUnit;
-    const to = resolve(callee);
-    if (to) {
+    const target = resolve(callee);
+    if (target) {
       const task = python ? pythonTaskStarter(call, source.python!()) !== undefined : tsCombinatorAround(call, source.ts!()) !== undefined;
-      unit.calls.push({ to, range: rangeOf(callee), ...(task ? { task } : {}) });
+      unit.calls.push({ target, range: rangeOf(callee), ...(task ? { task } : {}) });
     }
     // Functions of other modules handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`.
     for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
@@ -102,7 +109,7 @@ export function unitsOf(tree: Tree, language: Language, path: string, text: stri
       const registered = python ? pythonHotUse(value, source, source.python!()) ?? lifecycleUse(value, source) : tsHotUse(value, value, source, source.ts!());
       const own = registered && evidenceOf(registered);
       const target = own && resolve(value);
-      if (own && target) registrations.push({ to: target, own });
+      if (own && target) registrations.push({ target, own });
     }
   }
   return { units, registrations };
@@ -160,14 +167,14 @@ export class ContextGraph {
         const id = `${path}#${unit.id}`;
         if (unit.own) seeds.push({ id, context: { kind: unit.own.kind, evidence: { message: unit.own.message, range: unit.own.range, path } }, ...(unit.own.test ? { test: true } : {}) });
         for (const call of unit.calls) {
-          if (!units.has(call.to)) continue;
+          if (!call.to || !units.has(call.to)) continue;
           addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
         }
       }
       for (const registration of file.registrations) {
-        if (units.has(registration.to)) seeds.push({ id: registration.to, context: { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } } });
+        if (registration.to && units.has(registration.to)) seeds.push({ id: registration.to, context: { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } } });
       }
     }
     // Hot first, breadth-first from every hot entry: each node is marked once, at its shortest distance.
@@ -197,7 +204,7 @@ export class ContextGraph {
           roots.set(to, root);
           next.push(to);
         };
-        for (const call of unit.calls) reach(call.to, call.range);
+        for (const call of unit.calls) if (call.to) reach(call.to, call.range);
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
@@ -249,19 +256,29 @@ export class ContextGraph {
 const PACKAGE_LIMITS = { files: 20_000, probes: 200_000, lookups: 2_000_000 };
 const NO_FUNCTIONS = { functions: {} };
 
+/** The package as the graph resolves calls in it: one view (each file read and summarised once), and its tsconfig files. */
+export interface PackageView { view: ProjectView; configs: TsConfigs }
+
 /** One view for a whole package, so that each file is read and summarised once while every file's calls are resolved. */
-function packageView(python: boolean, readFile: (path: string) => string | undefined): ProjectView {
+function packageView(python: boolean, readFile: (path: string) => string | undefined): PackageView {
+  const configs = new TsConfigs(readFile);
   // No file is the view's own: every file is read through `readFile`.
   const rule = { path: '\0package', readFile, settings: defaultSettings } as unknown as RuleContext;
   // Classes made here, not at load: the effects layer still imports rule modules that import this one.
   if (python) {
-    return new (class extends PythonProject {
-      protected override readonly limits = PACKAGE_LIMITS;
-    })(rule, NO_FUNCTIONS);
+    return {
+      configs,
+      view: new (class extends PythonProject {
+        protected override readonly limits = PACKAGE_LIMITS;
+      })(rule, NO_FUNCTIONS),
+    };
   }
-  return new (class extends TsProject {
-    protected override readonly limits = PACKAGE_LIMITS;
-  })(rule, NO_FUNCTIONS, new TsConfigs(readFile), new Set());
+  return {
+    configs,
+    view: new (class extends TsProject {
+      protected override readonly limits = PACKAGE_LIMITS;
+    })(rule, NO_FUNCTIONS, configs, new Set()),
+  };
 }
 
 /** Files' units by path (plain data), kept until the file changes; the oldest go first past this many. */
@@ -282,7 +299,7 @@ function family(path: string): string | undefined {
   return language === undefined ? undefined : language === 'python' ? 'python' : 'ts';
 }
 
-function fileUnits(path: string, readFile: (path: string) => string | undefined, view: () => ProjectView): FileUnits | undefined {
+function fileUnits(path: string, readFile: (path: string) => string | undefined, view: () => PackageView): FileUnits | undefined {
   let units = unitCache.get(path);
   if (units === undefined) {
     const text = readFile(path);
@@ -305,7 +322,7 @@ export function graphFor(source: ContextSource): ContextGraph | undefined {
   let graph = byFamily.get(kind);
   if (!graph) {
     const units = new Map<string, FileUnits>();
-    let view: ProjectView | undefined;
+    let view: PackageView | undefined;
     const shared = () => (view ??= packageView(kind === 'python', readFile));
     // One file at a time, in the listing's order (the results do not depend on it): bounded by the listing's size.
     for (const file of files.includes(path) ? files : [...files, path]) {
@@ -313,7 +330,20 @@ export function graphFor(source: ContextSource): ContextGraph | undefined {
       const found = fileUnits(file, readFile, shared);
       if (found) units.set(file, found);
     }
-    byFamily.set(kind, graph = new ContextGraph(units));
+    // Every file summarised: now each call's target is looked up (the units kept stay unresolved: other files change).
+    const pkg = shared();
+    const resolved = new Map<string, FileUnits>();
+    const idOf = (target: CallTarget, from: string): string | undefined => {
+      const place = pkg.view.resolve(target, from);
+      return place && `${place.path ?? from}#${place.key}`;
+    };
+    for (const [file, found] of units) {
+      resolved.set(file, {
+        units: found.units.map((unit) => ({ ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target, file) })) })),
+        registrations: found.registrations.map((r) => ({ ...r, to: idOf(r.target, file) })),
+      });
+    }
+    byFamily.set(kind, graph = new ContextGraph(resolved));
   }
   return graph;
 }

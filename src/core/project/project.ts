@@ -194,6 +194,12 @@ export function summaryOfText(path: string, text: string, language: Language, su
   return compact(parsed);
 }
 
+/** Keeps a file's summary computed from a tree already parsed (the call graph's), so that reading the file does not parse it again. */
+export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): void {
+  const key = cacheKey(path, text, variant);
+  if (!summaryCache.has(key)) store(key, pack(summarise()));
+}
+
 /** Parses another file's text with its grammar already loaded (bounded by a parse timeout) and computes plain data from the tree. */
 export function withParsed<T>(text: string, language: Language, compute: (tree: Tree) => T): T | undefined {
   const parser = getLoadedParser(language);

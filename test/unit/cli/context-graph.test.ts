@@ -1,0 +1,137 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { repoRoot, tempDir } from '../helpers';
+
+const bin = path.join(repoRoot, 'dist', 'cli.js');
+
+/** A project of several files whose findings depend on who calls what across them. */
+function project(): string {
+  const dir = tempDir('cl-graph-');
+  const files: Record<string, string> = {
+    'pyproject.toml': '[project]\nname = "demo"\n',
+    'app/server.py': [
+      'from fastapi import FastAPI',
+      'from app.store import save, export',
+      'from app import tool',
+      '',
+      'app = FastAPI()',
+      '',
+      '@app.get("/items")',
+      'async def items():',
+      '    await save()',
+      '    await tool.patch()',
+      '    return []',
+      '',
+    ].join('\n'),
+    'app/store.py': [
+      'import time',
+      '',
+      'async def save():',
+      '    time.sleep(1)',
+      '',
+      'async def export():',
+      '    time.sleep(1)',
+      '',
+      'async def unused():',
+      '    time.sleep(1)',
+      '',
+    ].join('\n'),
+    // A shebang is no evidence by itself: the server imports this module.
+    'app/tool.py': [
+      '#!/usr/bin/env python3',
+      'import asyncio, shutil',
+      '',
+      'async def patch():',
+      '    shutil.rmtree("x")',
+      '',
+      'async def main():',
+      '    shutil.rmtree("y")',
+      '',
+      'if __name__ == "__main__":',
+      '    asyncio.run(main())',
+      '',
+    ].join('\n'),
+    // A test calling `export` alone makes it test code; tests calling `save` do not, the route does.
+    'tests/test_store.py': [
+      'import pytest',
+      'from app.store import save, export',
+      '',
+      'async def test_save():',
+      '    await save()',
+      '    await export()',
+      '',
+    ].join('\n'),
+  };
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+interface Finding { path: string; line: number; severity: string; message: string }
+
+function findings(stdout: string): Finding[] {
+  const json = JSON.parse(stdout) as { files: { path: string; diagnostics: { severity: string; message: string; range: { start: { line: number } } }[] }[] };
+  return json.files.flatMap((f) => f.diagnostics.map((d) => ({ path: f.path, line: d.range.start.line, severity: d.severity, message: d.message })));
+}
+
+describe('context from the call graph (CLI)', () => {
+  it('a warning needs hot evidence; unknown is information, cold a hint', () => {
+    const dir = project();
+    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    const found = findings(r.stdout);
+    const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
+    // Called by the route handler in another file: a warning naming it.
+    assert.equal(at('app/store.py', 4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('app/store.py', 4)!.message, /called by `items` \(server\.py:9\), which runs for every request/);
+    // Only a test calls it: cold.
+    assert.equal(at('app/store.py', 7)?.severity, 'hint');
+    // Nobody calls it: nothing shows what runs beside it.
+    assert.equal(at('app/store.py', 10)?.severity, 'information');
+    // A module with `#!` that the server imports: its function the route calls is hot; its `__main__` entry cold.
+    assert.equal(at('app/tool.py', 5)?.severity, 'warning');
+    assert.equal(at('app/tool.py', 8)?.severity, 'hint');
+  });
+
+  const hogs: ChildProcess[] = [];
+  after(() => {
+    for (const hog of hogs) hog.kill();
+  });
+
+  it('gives byte-identical JSON on an idle and on a loaded machine', async () => {
+    const dir = project();
+    // Many functions, so that each file's analysis takes a while.
+    const many = Array.from({ length: 200 }, (_, i) => `async def handler_${i}():\n    time.sleep(1)\n    open("f").read()\n`).join('\n');
+    fs.writeFileSync(path.join(dir, 'app', 'many.py'), `import time\n\n${many}`);
+    const check = () => spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const idle = check();
+    // Busy processes, more than the machine has cores: each analysis gets a fraction of a core.
+    for (let i = 0; i < os.availableParallelism() + 2; i++) hogs.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    const loaded = check();
+    for (const hog of hogs.splice(0)) hog.kill();
+    assert.equal(idle.status, 1, idle.stderr);
+    assert.equal(loaded.status, 1, loaded.stderr);
+    assert.equal(loaded.stdout, idle.stdout);
+  });
+
+  it('reports an overrun as a failure in JSON and SARIF and exits 2', () => {
+    const dir = tempDir('cl-budget-');
+    const many = Array.from({ length: 3000 }, (_, i) => `async def f_${i}(x):\n    if x:\n        open("f").read()\n    return [y * y for y in range(x)]\n`).join('\n');
+    fs.writeFileSync(path.join(dir, 'big.py'), many);
+    for (const format of ['json', 'sarif']) {
+      const r = spawnSync(process.execPath, [bin, 'check', '--format', format, '--no-cache', '--budget-ms', '1', 'big.py'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stderr);
+      const out = JSON.parse(r.stdout) as { failures?: { path: string; message: string }[]; runs?: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+      const messages = format === 'json' ? out.failures!.map((f) => `${f.path}: ${f.message}`) : out.runs![0].invocations[0].toolExecutionNotifications.map((n) => n.message.text);
+      assert.equal(messages.length, 1, r.stdout);
+      assert.match(messages[0], /analysis stopped after 1 ms of CPU time/);
+      if (format === 'sarif') assert.equal(out.runs![0].invocations[0].executionSuccessful, false);
+    }
+  });
+});
