@@ -64,7 +64,7 @@ const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
 export function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const hot = source.language === 'python' ? pythonHot(fn, source) : tsHot(fn, source);
   if (hot) return hot;
-  return testModule(source)
+  return testModule(source, fn)
     ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source) ?? tsHookCold(fn, source))
     ?? commandModule(fn, source)
     ?? UNKNOWN;
@@ -99,7 +99,14 @@ const TEST_DIRECTORIES = new Set(['test', 'tests', '__tests__', 'testing', 'spec
 const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$/;
 
 /** Test code: the module imports a test framework, or (TS/JS, in a test file) calls `describe`/`it`/`test` at its top level. */
-function testModule(source: ContextSource): ConcurrencyContext | undefined {
+function testModule(source: ContextSource, fn?: Node): ConcurrencyContext | undefined {
+  // pytest collects `test*` functions of `test_*.py` / `*_test.py` files, and fixtures from `conftest.py`.
+  const file = source.path?.slice(source.path.lastIndexOf('/') + 1) ?? '';
+  const name = fn && source.language === 'python' ? pythonName(fn) : undefined;
+  if (name && ((/^test/.test(name) && /^(test_.*|.*_test)\.py$/.test(file)) || file === 'conftest.py')) {
+    const at = fn!.childForFieldName('name') ?? fn!;
+    return { kind: 'cold', test: true, evidence: { message: `it is test code (\`${name}\` in \`${file}\`, which pytest collects)`, range: rangeOf(at) } };
+  }
   const facts = factsOfModule(source.root);
   if (facts.testImport === undefined) facts.testImport = findTestImport(source) ?? null;
   const found = facts.testImport;
@@ -260,12 +267,12 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
 }
 
 /** Work that keeps running after the statement that starts it: a server, a timer, listeners, a watcher. */
-const TS_STARTS_CONCURRENT_WORK = new Set(['listen', 'createServer', 'serve', 'setInterval', 'watch', 'on', 'once', 'addEventListener', 'spawn', 'fork', 'Worker']);
+export const TS_STARTS_CONCURRENT_WORK = new Set(['listen', 'createServer', 'serve', 'setInterval', 'watch', 'on', 'once', 'addEventListener', 'spawn', 'fork', 'Worker']);
 /** Python calls that leave tasks or a server running past the statement that makes them. */
-const PY_STARTS_CONCURRENT_WORK = new Set(['create_task', 'ensure_future', 'TaskGroup', 'start_soon', 'start_server', 'serve_forever', 'run_app', 'serve']);
+export const PY_STARTS_CONCURRENT_WORK = new Set(['create_task', 'ensure_future', 'TaskGroup', 'start_soon', 'start_server', 'serve_forever', 'run_app', 'serve']);
 
 /** True when `node` makes a call (or `new`) whose callee's last name is in `names`: it starts work that keeps running. */
-function startsConcurrentWork(node: Node, language: Language, names: ReadonlySet<string>): boolean {
+export function startsConcurrentWork(node: Node, language: Language, names: ReadonlySet<string>): boolean {
   const types = language === 'python' ? ['call'] : ['call_expression', 'new_expression'];
   return node.descendantsOfType(types).some((call) => {
     const callee = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');

@@ -13,7 +13,7 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { enclosingFunction, ownContext, pythonHotUse, pythonTaskStarter, lifecycleUse, tsCombinatorAround, tsHotUse } from './entries';
+import { enclosingFunction, lifecycleUse, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, startsConcurrentWork, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -28,6 +28,8 @@ export interface Unit {
   own?: Evidence;
   /** The enclosing function's unit (a closure runs when, and beside what, its function does). */
   parent?: string;
+  /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
+  startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
   calls: { target: CallTarget; to?: string; range: Range; task?: boolean }[];
 }
@@ -80,7 +82,8 @@ export function unitsOf(tree: Tree, language: Language, path: string, text: stri
     ids.add(id);
     const outer = enclosingFunction(fn, language);
     const own = evidenceOf(ownContext(fn, source));
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${fn.startPosition.row + 1}` : id, ...(own ? { own } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
+    const startsWork = startsConcurrentWork(fn, language, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${fn.startPosition.row + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -226,7 +229,7 @@ export class ContextGraph {
     for (let round = 0; round < MAX_COLD_ROUNDS; round++) {
       let changed = false;
       for (const id of units.keys()) {
-        if (this.verdicts.has(id)) continue;
+        if (this.verdicts.has(id) || units.get(id)!.startsWork) continue;
         const parent = parentOf(id);
         const incoming = [...(callers.get(id) ?? []), ...(parent !== undefined && units.get(id)!.id.startsWith('@') ? [{ from: parent, range: START }] : [])];
         if (!incoming.length) continue;
@@ -238,7 +241,7 @@ export class ContextGraph {
         const path = fileOf(first.from);
         const message = first.range === START
           ? from.context.evidence!.message
-          : `is only called from code that runs once (\`${units.get(id)!.name.startsWith('the function') ? 'it' : units.get(id)!.name}(...)\` at ${located(path, first.range)}: ${from.context.evidence!.message.replace(/^(it |is )/, '')})`;
+          : `it is only called from code that runs once (\`${units.get(id)!.name.startsWith('the function') ? 'it' : units.get(id)!.name}(...)\` at ${located(path, first.range)}: ${from.context.evidence!.message})`;
         this.verdicts.set(id, { context: { kind: 'cold', evidence: { message, range: first.range === START ? from.context.evidence!.range : first.range, path: first.range === START ? from.context.evidence!.path : path } }, ...(from.test && !nonTest.length ? { test: true } : {}) });
         changed = true;
       }
@@ -311,10 +314,35 @@ function fileUnits(path: string, readFile: (path: string) => string | undefined,
   return units ?? undefined;
 }
 
-/** The graph of the package holding `source.path` (its files of the same language family), built on first use. */
-export function graphFor(source: ContextSource): ContextGraph | undefined {
+/** Graphs of single files (no package to list: unsaved text, a host without files), by tree. */
+const localGraphs = new WeakMap<Node, ContextGraph>();
+
+/** The graph of the file alone: its own functions' calls among themselves. */
+function localGraph(source: ContextSource): ContextGraph {
+  let graph = localGraphs.get(source.root);
+  if (!graph) {
+    const path = source.path ?? '';
+    const readFile = (file: string) => (file === path ? source.text : source.readFile?.(file));
+    const rule = { language: source.language, tree: source.root.tree, root: source.root, text: source.text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
+    const configs = new TsConfigs(source.readFile);
+    const view = source.language === 'python' ? new PythonProject(rule, summarisePython(source.python!(), blockingLookup(defaultSettings), true)) : tsProject(rule);
+    const units = unitsOf(source.root.tree, source.language, path, source.text, readFile, { view, configs });
+    const idOf = (target: CallTarget): string | undefined => {
+      const place = view.resolve(target, path);
+      return place && (place.path ?? path) === path ? `${path}#${place.key}` : undefined;
+    };
+    localGraphs.set(source.root, graph = new ContextGraph(new Map([[path, {
+      units: units.units.map((unit) => ({ ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target) })) })),
+      registrations: units.registrations.map((r) => ({ ...r, to: idOf(r.target) })),
+    }]])));
+  }
+  return graph;
+}
+
+/** The graph of the package holding `source.path` (its files of the same language family), built on first use; else the file's own. */
+export function graphFor(source: ContextSource): ContextGraph {
   const { path, listFiles, readFile } = source;
-  if (!path || !listFiles || !readFile) return undefined;
+  if (!path || !listFiles || !readFile) return localGraph(source);
   const files = listFiles(path);
   const kind = family(path)!;
   let byFamily = graphs.get(files);

@@ -31,7 +31,7 @@ export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
 function oneContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const own = ownContext(fn, source);
   if (own.kind === 'hot') return own;
-  const graph = graphFor(source)?.contextOf(source.path!, unitId(fn, source.language));
+  const graph = graphFor(source).contextOf(source.path ?? '', unitId(fn, source.language));
   if (graph?.kind === 'hot') return graph;
   return own.kind === 'cold' ? own : graph ?? UNKNOWN;
 }

@@ -53,12 +53,13 @@ describe('concurrency context (local evidence)', () => {
     assert.equal(evidence.evidence?.range.start.line, 1);
   });
 
-  it('TS cold: scripts by shebang or path, config files; unknown otherwise', async () => {
-    assert.equal(await kind('#!/usr/bin/env node\n/*@*/async function main() {}'), 'cold');
-    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'scripts/release.ts'), 'cold');
-    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'packages/cli/bin/run.js'), 'cold');
-    assert.equal(await kind('export default { /*@*/async setup() {} };', 'typescript', 'vite.config.ts'), 'cold');
-    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'build.mjs'), 'cold');
+  it('TS cold: a module entry called once at its top level; a shebang, a folder or a file name alone is no evidence', async () => {
+    assert.equal(await kind('#!/usr/bin/env node\n/*@*/async function main() {}'), 'unknown');
+    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'scripts/release.ts'), 'unknown');
+    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'packages/cli/bin/run.js'), 'unknown');
+    assert.equal(await kind('export default { /*@*/async setup() {} };', 'typescript', 'vite.config.ts'), 'unknown');
+    assert.equal(await kind('/*@*/async function main() {}', 'typescript', 'build.mjs'), 'unknown');
+    assert.equal(await kind('#!/usr/bin/env node\n/*@*/async function main() {}\nmain();'), 'cold');
     assert.equal(await kind('export /*@*/async function build() {}', 'typescript', 'packages/vite/src/node/build.ts'), 'unknown');
     // A command-line module's own entry point, called once at the top level (and starting no server).
     assert.equal(await kind('/*@*/async function init() { await step(); }\ninit().catch((e) => { console.error(e); process.exit(1); });'), 'cold');
@@ -89,6 +90,9 @@ describe('concurrency context (local evidence)', () => {
       'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    await asyncio.gather(*[job(i) for i in range(3)])',
       'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    asyncio.create_task(job(1))',
       'async def job(n):#@\n    pass\nasync def main(tg):\n    tg.create_task(job(1))',
+      '@sio.on("message")\nasync def message(sid, data):#@\n    pass',
+      '@tasks.loop(seconds=5)\nasync def poll():#@\n    pass',
+      'async def consume(queue):#@\n    while True:\n        item = await queue.get()',
     ];
     for (const code of hot) assert.equal(await kind(code, 'python'), 'hot', code);
   });
@@ -104,21 +108,27 @@ describe('concurrency context (local evidence)', () => {
     // A click/typer command is one step of a command-line tool: cold (it was unknown before commands were recognised).
     assert.equal(await kind('import click\n@cli.command()\nasync def sync_db():#@\n    pass', 'python'), 'cold');
     assert.equal(await kind('from discord.ext import commands\n@settings.command()\nasync def show(ctx):#@\n    pass', 'python'), 'hot');
-    assert.equal(await kind('async def helper():#@\n    pass', 'python', 'migrations/versions/0001_init.py'), 'cold');
+    assert.equal(await kind('async def helper():#@\n    pass', 'python', 'migrations/versions/0001_init.py'), 'unknown');
+    // Start-up hooks by decorator; a test function pytest collects.
+    assert.equal(await kind('@app.on_event("startup")\nasync def warm():#@\n    pass', 'python'), 'cold');
+    assert.equal(await kind('@app.before_serving\nasync def warm():#@\n    pass', 'python'), 'cold');
+    assert.equal(await kind('async def test_it():#@\n    pass', 'python', 'tests/test_store.py'), 'cold');
+    assert.equal(await kind('async def test_it():#@\n    pass', 'python', 'src/store.py'), 'unknown');
     assert.equal(await kind('d = {}\nasync def f():#@\n    pass\nd.get("key", f)', 'python'), 'unknown');
   });
 
-  it('weighs blocking-call-in-async: hot names its evidence, cold is a hint, unknown unchanged', async () => {
+  it('weighs blocking-call-in-async: hot names its evidence and is a warning, cold is a hint, unknown information', async () => {
     const code = "import * as fs from 'node:fs';\napp.get('/', async (req, res) => { res.send(fs.readFileSync('a')); });\nexport async function lib() { return fs.readFileSync('b'); }\n";
     const hot = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'src/server.ts' });
-    assert.deepEqual(hot.diagnostics.map((d) => d.severity), ['warning', 'warning']);
+    assert.deepEqual(hot.diagnostics.map((d) => d.severity), ['warning', 'information']);
     assert.match(hot.diagnostics[0].message, /This function runs for every request: registered with `app\.get` at server\.ts:2\.$/);
     assert.equal(hot.diagnostics[0].related[0].range.start.line, 1);
     assert.doesNotMatch(hot.diagnostics[1].message, /This function/);
-    const cold = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts' });
-    // The route still wins in a script folder; the library function becomes a hint.
+    assert.match(hot.diagnostics[1].message, /It matters if a server or other tasks run beside it/);
+    const cold = await analyzeText(`${code}async function main() { await lib(); }\nmain();\n`, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts' });
+    // The route still wins; the library function only the module's entry calls becomes a hint.
     assert.deepEqual(cold.diagnostics.map((d) => d.severity), ['warning', 'hint']);
-    assert.match(cold.diagnostics[1].message, /It matters less here: the file is under `scripts\/`/);
+    assert.match(cold.diagnostics[1].message, /It matters less here: it is only called from code that runs once \(`lib\(\.\.\.\)` at build\.ts:4: it runs once, from the module's top-level call `main\(\)`/);
     // A severity the user configured for the rule still wins.
     const configured = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts', settings: { pythonFreeThreaded: false, ruleSeverity: { 'blocking-call-in-async': 'error' } } });
     assert.deepEqual(configured.diagnostics.map((d) => d.severity), ['error', 'error']);

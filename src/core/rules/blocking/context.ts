@@ -20,7 +20,7 @@ export interface Weighed {
  * runs it) is information. A finding the catalogue already reports below warning stays there.
  */
 export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>): Weighed {
-  const unknown: Weighed = { suffix: ' Nothing shows what runs beside it: it matters when a server or other tasks are in flight.', severity: apiSeverity === 'hint' ? 'hint' : 'information', related: [] };
+  const unknown: Weighed = { suffix: ' It matters if a server or other tasks run beside it.', severity: apiSeverity === 'hint' ? 'hint' : 'information', related: [] };
   if (!fn) return unknown;
   let found = cache.get(fn.id);
   if (!found) {
