@@ -96,6 +96,12 @@ async function main(): Promise<void> {
     console.log(`\n== bench/${extra}`);
     execFileSync(process.execPath, [script], { stdio: 'inherit' });
   }
+  // Ours against Ruff-wasm (Python) and ESLint n/no-sync (TS/JS) on the real-world kit, when its projects are checked out.
+  const repos = process.env.CL_KIT_REPOS ?? '/work/repos';
+  if (fs.existsSync(repos)) {
+    console.log('\n== bench/kit-speed');
+    execFileSync(process.execPath, [path.join(__dirname, 'kit-speed.js'), '--repos', repos], { stdio: 'inherit' });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -479,7 +479,7 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
       if (found) return found;
     }
   }
-  return pythonServingLoop(fn, source);
+  return pythonClassHandler(fn, source) ?? pythonServingLoop(fn, source);
 }
 
 /** Hot evidence from one use of a function's name: a handler registered by reference, or a coroutine started as a task. */
@@ -506,6 +506,25 @@ export function pythonHotUse(use: Node, source: ContextSource, semantics: Python
   return undefined;
 }
 
+/** Awaited calls that wait for work from elsewhere: a queue's item, a socket's message, a stream's line, a timer. */
+const RECEIVES = new Set(['get', 'recv', 'receive', 'receive_json', 'receive_text', 'receive_bytes', 'read', 'readline', 'readexactly', 'readuntil', 'accept', 'sleep', 'wait', 'wait_for', 'getmany', 'fetch', 'xread', 'xreadgroup', 'blpop', 'brpop']);
+
+/** HTTP methods a class-based handler defines (Tornado `RequestHandler`, Django and aiohttp views, Starlette endpoints). */
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'head', 'options']);
+
+/** `async def get(self)` in a class deriving from a `...Handler`, `...View` or `...Endpoint` base: the framework calls it per request. */
+function pythonClassHandler(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const name = pythonName(fn);
+  if (!name || !HTTP_METHODS.has(name)) return undefined;
+  let holder = fn.parent;
+  if (holder?.type === 'decorated_definition') holder = holder.parent;
+  const cls = holder?.type === 'block' ? holder.parent : undefined;
+  if (cls?.type !== 'class_definition') return undefined;
+  const base = cls.childForFieldName('superclasses')?.namedChildren.find((b) => /(Handler|View|Endpoint)$/.test(lastName(b) ?? ''));
+  if (!base) return undefined;
+  return hot(`runs for every request: the \`${name}\` method of \`${cls.childForFieldName('name')?.text}(${base.text})\` at ${where(source, fn)}`, fn.childForFieldName('name') ?? fn);
+}
+
 /**
  * `while True:` (or `while self.running:`) in the function's own body with an `await` inside: a long-running loop that
  * gives way to other tasks at each turn, so they are in flight while it runs (a consumer, a poller, a connection's reader).
@@ -518,8 +537,10 @@ function pythonServingLoop(fn: Node, source: ContextSource): ConcurrencyContext 
     const endless = condition?.type === 'true' || (condition?.type === 'attribute' && condition.childForFieldName('object')?.text === 'self') || (condition?.type === 'not_operator');
     const body = statement.childForFieldName('body');
     if (!endless || !body) continue;
-    const awaits = body.descendantsOfType('await').some((a) => a && enclosingFunction(a, 'python')?.id === fn.id);
-    if (awaits) return hot(`runs a loop that awaits at each turn (\`while\` at ${where(source, statement)}), beside the tasks it waits on`, statement.child(0) ?? statement);
+    // What it waits for each turn comes from elsewhere (a queue, a socket, a timer), not from the terminal.
+    const awaits = body.descendantsOfType('await').some((a) => a && enclosingFunction(a, 'python')?.id === fn.id && RECEIVES.has(lastName(a.namedChildren[0]) ?? ''));
+    const asks = body.descendantsOfType('call').some((c) => c && lastName(c.childForFieldName('function')) === 'input');
+    if (awaits && !asks) return hot(`runs a loop that awaits at each turn (\`while\` at ${where(source, statement)}), beside the tasks it waits on`, statement.child(0) ?? statement);
   }
   return undefined;
 }

@@ -1,0 +1,104 @@
+// Speed on real projects: the CLI without its cache over the real-world kit's file lists, beside Ruff-wasm's ASYNC rules
+// (Python) and ESLint with eslint-plugin-n's `n/no-sync` (TS/JS) on the same files, one project at a time. Prints the
+// seconds and the ratio ours / peer per language (the target is 0.3 or less). The peers come from bench/peers (npm).
+//
+//   node out/bench/kit-speed.js --repos DIR [--kit DIR] [--lang python|ts] [--project NAME ...]
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+interface Project { name: string; lang: 'python' | 'ts' }
+
+function arg(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => { if (a === name && process.argv[i + 1]) out.push(process.argv[i + 1]); });
+  return out;
+}
+
+function findRepoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'bench', 'peers', 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('bench/peers not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+const root = findRepoRoot();
+const kit = arg('--kit')[0] ?? '/work/shared/realworld';
+const repos = arg('--repos')[0] ?? '/work/repos';
+const onlyLang = arg('--lang')[0];
+const onlyProjects = new Set(arg('--project'));
+
+function filesOf(project: string): string[] {
+  const out = execFileSync(process.execPath, [path.join(kit, 'score.mjs'), '--repos', repos, '--list-files', '--project', project], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return out.split('\n').filter((line) => line && !line.startsWith('#'));
+}
+
+/** Our CLI, as a user runs it: a fresh process, no cache, JSON out. Wall-clock seconds. */
+function ours(dir: string, files: string[]): number {
+  const start = performance.now();
+  spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'check', '--no-cache', '--format', 'json', ...files], { cwd: dir, maxBuffer: 512 * 1024 * 1024 });
+  return (performance.now() - start) / 1000;
+}
+
+const peers = createRequire(path.join(root, 'bench', 'peers', 'package.json'));
+
+function ruff(dir: string, files: string[]): number {
+  const wasm = peers('@astral-sh/ruff-wasm-nodejs') as { Workspace: new (options: unknown, encoding: number) => { check(source: string): unknown[] }; PositionEncoding: { Utf16: number } };
+  const start = performance.now();
+  const workspace = new wasm.Workspace({ lint: { select: ['ASYNC'] } }, wasm.PositionEncoding.Utf16);
+  for (const file of files) {
+    try {
+      workspace.check(fs.readFileSync(path.join(dir, file), 'utf8'));
+    } catch {
+      // A file Ruff cannot parse costs what it cost.
+    }
+  }
+  return (performance.now() - start) / 1000;
+}
+
+async function eslint(dir: string, files: string[]): Promise<number> {
+  const { ESLint } = peers('eslint') as typeof import('eslint');
+  const plugin = peers('eslint-plugin-n') as object;
+  const local = createRequire(path.join(root, 'package.json'));
+  const tsParser = local('@typescript-eslint/parser') as object;
+  const start = performance.now();
+  const linter = new ESLint({
+    cwd: dir,
+    overrideConfigFile: true,
+    overrideConfig: [
+      { files: ['**/*.{js,mjs,cjs,jsx}'], plugins: { n: plugin }, rules: { 'n/no-sync': 'error' }, languageOptions: { ecmaVersion: 'latest', sourceType: 'module' } },
+      { files: ['**/*.{ts,mts,cts,tsx}'], plugins: { n: plugin }, rules: { 'n/no-sync': 'error' }, languageOptions: { parser: tsParser as never } },
+    ],
+    ignore: false,
+  } as never);
+  await linter.lintFiles(files);
+  return (performance.now() - start) / 1000;
+}
+
+async function main(): Promise<void> {
+  const projects = (JSON.parse(fs.readFileSync(path.join(kit, 'projects.json'), 'utf8')) as { projects: Project[] }).projects
+    .filter((p) => (!onlyLang || p.lang === onlyLang) && (!onlyProjects.size || onlyProjects.has(p.name)));
+  const totals = new Map<string, { ours: number; peer: number }>();
+  console.log(`${'project'.padEnd(22)} ${'files'.padStart(6)} ${'ours s'.padStart(8)} ${'peer s'.padStart(8)} ${'ratio'.padStart(6)}`);
+  for (const project of projects) {
+    const dir = path.join(repos, project.name);
+    const files = filesOf(project.name);
+    const mine = ours(dir, files);
+    const peer = project.lang === 'python' ? ruff(dir, files) : await eslint(dir, files);
+    const total = totals.get(project.lang) ?? { ours: 0, peer: 0 };
+    total.ours += mine;
+    total.peer += peer;
+    totals.set(project.lang, total);
+    console.log(`${project.name.padEnd(22)} ${String(files.length).padStart(6)} ${mine.toFixed(1).padStart(8)} ${peer.toFixed(1).padStart(8)} ${(mine / peer).toFixed(2).padStart(6)}`);
+  }
+  for (const [lang, t] of totals) {
+    const peer = lang === 'python' ? 'Ruff-wasm ASYNC' : 'ESLint n/no-sync';
+    console.log(`${lang}: ours ${t.ours.toFixed(1)} s, ${peer} ${t.peer.toFixed(1)} s: ratio ${(t.ours / t.peer).toFixed(2)} (target <= 0.30)`);
+  }
+}
+
+void main();
