@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import type * as EslintModule from 'eslint';
 
 interface Project { name: string; lang: 'python' | 'ts' }
 
@@ -61,7 +62,7 @@ function ruff(dir: string, files: string[]): number {
 }
 
 async function eslint(dir: string, files: string[]): Promise<number> {
-  const { ESLint } = peers('eslint') as typeof import('eslint');
+  const { ESLint } = peers('eslint') as typeof EslintModule;
   const plugin = peers('eslint-plugin-n') as object;
   const local = createRequire(path.join(root, 'package.json'));
   const tsParser = local('@typescript-eslint/parser') as object;

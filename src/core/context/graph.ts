@@ -346,7 +346,7 @@ export function graphFor(source: ContextSource): ContextGraph {
   const files = listFiles(path);
   const kind = family(path)!;
   let byFamily = graphs.get(files);
-  if (!byFamily) graphs.set(files, byFamily = new Map());
+  if (!byFamily) graphs.set(files, byFamily = new Map<string, ContextGraph>());
   let graph = byFamily.get(kind);
   if (!graph) {
     const units = new Map<string, FileUnits>();

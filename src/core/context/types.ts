@@ -33,10 +33,10 @@ export interface ContextSource {
   text: string;
   /** Workspace- or command-line-relative path, '/'-separated; undefined for unsaved text. */
   path?: string;
-  ts?(): TsSemantics;
-  python?(): PythonSemantics;
+  ts?: () => TsSemantics;
+  python?: () => PythonSemantics;
   /** Reads another project file by a path like `path`; undefined when the host has none. */
-  readFile?(path: string): string | undefined;
+  readFile?: (path: string) => string | undefined;
   /** The source files of the package holding a path (the CLI, the language server): the call graph's files. */
-  listFiles?(near: string): readonly string[];
+  listFiles?: (near: string) => readonly string[];
 }

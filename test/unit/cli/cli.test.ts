@@ -116,15 +116,15 @@ describe('CLI', () => {
     assert.deepEqual(json.files.map((f) => f.path).sort(), ['keep/f.py', 'src/a.py']);
   });
 
-  it('passes each file\'s path to the rules: a blocking call in a script is a hint, the same in a library a warning', async () => {
+  it('weighs by evidence, not by path: a script run once is a hint, a library function nobody calls information', async () => {
     const dir = tempDir();
     const code = 'import * as fs from "fs";\nexport async function main() { fs.readFileSync("x"); }\n';
-    for (const rel of ['scripts/a.ts', 'src/a.ts']) {
+    for (const [rel, text] of [['scripts/a.ts', `${code}main();\n`], ['scripts/b.ts', code], ['src/a.ts', code]]) {
       fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir, rel), code);
+      fs.writeFileSync(path.join(dir, rel), text);
     }
     const json = JSON.parse((await cli(['check', '.', '--format', 'json'], dir)).stdout) as JsonOutput;
-    assert.deepEqual(json.files.map((f) => `${f.path} ${f.diagnostics.map((d) => d.severity).join()}`).sort(), ['scripts/a.ts hint', 'src/a.ts warning']);
+    assert.deepEqual(json.files.map((f) => `${f.path} ${f.diagnostics.map((d) => d.severity).join()}`).sort(), ['scripts/a.ts hint', 'scripts/b.ts information', 'src/a.ts information']);
   });
 
   it('skips node_modules below the given paths, never a given path inside one', async () => {

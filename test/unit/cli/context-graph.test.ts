@@ -104,7 +104,7 @@ describe('context from the call graph (CLI)', () => {
     for (const hog of hogs) hog.kill();
   });
 
-  it('gives byte-identical JSON on an idle and on a loaded machine', async () => {
+  it('gives byte-identical JSON on an idle and on a loaded machine', () => {
     const dir = project();
     // Many functions, so that each file's analysis takes a while.
     const many = Array.from({ length: 200 }, (_, i) => `async def handler_${i}():\n    time.sleep(1)\n    open("f").read()\n`).join('\n');
