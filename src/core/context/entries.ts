@@ -62,10 +62,12 @@ const PY_TASK_STARTERS = new Set(['asyncio.gather', 'asyncio.create_task', 'asyn
 const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
 /** What a function's own code and registration show about who runs it (its callers aside): hot, cold or unknown. */
 export function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
+  // Test code first: what a test gathers or serves runs beside that test only, not beside the program's work.
+  const test = testModule(source, fn);
+  if (test) return test;
   const hot = source.language === 'python' ? pythonHot(fn, source) : tsHot(fn, source);
   if (hot) return hot;
-  return testModule(source, fn)
-    ?? (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source) ?? tsHookCold(fn, source))
+  return (source.language === 'python' ? pythonCold(fn, source) : tsCold(fn, source) ?? tsHookCold(fn, source))
     ?? commandModule(fn, source)
     ?? UNKNOWN;
 }

@@ -166,6 +166,8 @@ export class ContextGraph {
     }
     const seeds: { id: string; context: ConcurrencyContext; test?: boolean }[] = [];
     for (const [path, file] of files) {
+      // A test's tasks and handlers run beside that test only: test code seeds nothing hot.
+      const testFile = file.units[0]?.own?.test === true;
       for (const unit of file.units) {
         const id = `${path}#${unit.id}`;
         if (unit.own) seeds.push({ id, context: { kind: unit.own.kind, evidence: { message: unit.own.message, range: unit.own.range, path } }, ...(unit.own.test ? { test: true } : {}) });
@@ -173,10 +175,11 @@ export class ContextGraph {
           if (!call.to || !units.has(call.to)) continue;
           addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
-          if (call.task) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+          if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
         }
       }
       for (const registration of file.registrations) {
+        if (testFile && registration.own.kind === 'hot') continue;
         if (registration.to && units.has(registration.to)) seeds.push({ id: registration.to, context: { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } } });
       }
     }
