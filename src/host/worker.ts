@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { collectFiles } from '../cli/walk';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
-import { forgetCallerTexts } from '../core/context';
+import { forgetCallerTexts, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
@@ -152,9 +152,14 @@ async function run(job: Job): Promise<unknown> {
       forgetCallerTexts(job.paths);
       if (job.listing) listed.clear();
       return undefined;
-    case 'warm':
+    case 'warm': {
       setPhase('parse');
-      return warmSummaries(job.files, readerFor(job.projectRoot)!, job.settings, WARM_SLICE_MS);
+      const reader = readerFor(job.projectRoot)!;
+      const done = warmSummaries(job.files, reader, job.settings, WARM_SLICE_MS);
+      // The call graph's part of the same files, so that a first analysis does not parse the whole package.
+      warmUnits(job.files.slice(0, done), reader, WARM_SLICE_MS);
+      return done;
+    }
     case 'analyzeText':
       setPhase('parse');
       return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });

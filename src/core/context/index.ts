@@ -3,6 +3,8 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, ownContext } from './entries';
 import { forgetFiles, graphFor, unitId } from './graph';
+
+export { warmUnits } from './graph';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 export type { ConcurrencyContext, ConcurrencyKind, ContextSource } from './types';
