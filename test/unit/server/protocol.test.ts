@@ -79,13 +79,13 @@ describe('language server over stdio', () => {
     assert.equal(ts.range.start.line, 3);
   });
 
-  it('tells the rules where a file sits in the workspace: the same call in a script is a hint', async () => {
+  it('weighs by evidence as the CLI does: a folder is none, a top-level entry call makes a hint', async () => {
     const scriptUri = `file://${path.join(dir, 'scripts', 'load.ts')}`;
-    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: scriptUri, languageId: 'typescript', version: 1, text: TS } });
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: scriptUri, languageId: 'typescript', version: 1, text: `${TS}load('x');\n` } });
     const [script] = await diagnostics(scriptUri, (ds) => ds.length > 0, 'script diagnostics');
     assert.equal(script.code, 'blocking-call-in-async');
     assert.equal(script.severity, 4, 'hint');
-    assert.match(script.message, /the file is under `scripts\/`/);
+    assert.match(script.message, /it runs once, from the module's top-level call `load\('x'\)`/);
     await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: scriptUri } });
   });
 
