@@ -241,7 +241,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
   const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version) : undefined;
-  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, cpuTime: true, ...(summaries ? { summaries } : {}) }));
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
     // Each turn takes the next file: bounded by the number of files.

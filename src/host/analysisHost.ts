@@ -27,7 +27,10 @@ export interface HostOptions {
   log?: (level: 'info' | 'error', message: string) => void;
   /** Other files' summaries from a persistent cache, given to every worker this host starts. */
   summaries?: Record<string, StoredSummary>;
-  /** Count the budget in the worker thread's CPU time where the platform tells it (Linux), not on the clock. */
+  /**
+   * Count the budget in the worker thread's CPU time where the platform tells it (Linux), not on the clock (default true):
+   * a loaded machine then stops no analysis that an idle one completes.
+   */
   cpuTime?: boolean;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
@@ -311,7 +314,7 @@ export class AnalysisHost {
       clearTimeout(running.timer);
       running.timer = setTimeout(() => this.onBudgetTimer(running.pending), this.budgetFor(running.pending.job));
       running.started = performance.now();
-      running.cpuStart = this.options.cpuTime ? threadCpuMs(Atomics.load(this.slots!, SLOT_THREAD)) : undefined;
+      running.cpuStart = this.options.cpuTime !== false ? threadCpuMs(Atomics.load(this.slots!, SLOT_THREAD)) : undefined;
       return;
     }
     clearTimeout(running.timer);
