@@ -237,8 +237,12 @@ export class ContextGraph {
         const incoming = [...(callers.get(id) ?? []), ...(parent !== undefined && units.get(id)!.id.startsWith('@') ? [{ from: parent, range: START }] : [])];
         if (!incoming.length) continue;
         const nonTest = incoming.filter((c) => !this.verdicts.get(c.from)?.test);
-        const considered = nonTest.length ? nonTest : incoming;
-        if (!considered.every((c) => this.verdicts.get(c.from)?.context.kind === 'cold')) continue;
+        // Tests exercise a public function on behalf of its users, who are the callers that matter: only a private
+        // helper (`_name`) or a closure is cold when tests alone call it.
+        const last = units.get(id)!.name.slice(units.get(id)!.name.lastIndexOf('.') + 1);
+        const privateName = units.get(id)!.id.startsWith('@') || (last.startsWith('_') && !last.startsWith('__'));
+        const considered = nonTest.length ? nonTest : privateName ? incoming : [];
+        if (!considered.length || !considered.every((c) => this.verdicts.get(c.from)?.context.kind === 'cold')) continue;
         const first = considered[0];
         const from = this.verdicts.get(first.from)!;
         const path = fileOf(first.from);

@@ -55,7 +55,7 @@ function project(): string {
       '    asyncio.run(main())',
       '',
     ].join('\n'),
-    // A test calling `export` alone makes it test code; tests calling `save` do not, the route does.
+    // Tests alone say nothing of a public function's context (`export`); the route calls `save` too.
     'tests/test_store.py': [
       'import pytest',
       'from app.store import save, export',
@@ -90,8 +90,8 @@ describe('context from the call graph (CLI)', () => {
     // Called by the route handler in another file: a warning naming it.
     assert.equal(at('app/store.py', 4)?.severity, 'warning', JSON.stringify(found));
     assert.match(at('app/store.py', 4)!.message, /called by `items` \(server\.py:9\), which runs for every request/);
-    // Only a test calls it: cold.
-    assert.equal(at('app/store.py', 7)?.severity, 'hint');
+    // Only a test calls it: tests exercise a public function for its users, so nothing shows who runs it.
+    assert.equal(at('app/store.py', 7)?.severity, 'information');
     // Nobody calls it: nothing shows what runs beside it.
     assert.equal(at('app/store.py', 10)?.severity, 'information');
     // A module with `#!` that the server imports: its function the route calls is hot; its `__main__` entry cold.
