@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import { parse as parseToml, type TomlError } from 'smol-toml';
 import { allRules } from './rules';
 import type { AnalysisSettings, BlockingName, Severity } from './types';
+import { dict, dictFrom } from './dict';
 
 export const CONFIG_FILES = ['concurrency-lens.json', 'pyproject.toml'] as const;
 const TOOL_TABLE = 'concurrency-lens';
@@ -97,7 +98,7 @@ export function parseConfig(file: string, text: string): ConfigLoad {
       return { errors: [{ file, line: e.line, column: e.column, message: `invalid TOML: ${String(e.message).split('\n')[0].replace(/^Invalid TOML document: /, '')}` }] };
     }
     const tool = doc.tool;
-    if (!isRecord(tool) || !(TOOL_TABLE in tool)) return { errors };
+    if (!isRecord(tool) || !Object.hasOwn(tool, TOOL_TABLE)) return { errors };
     raw = tool[TOOL_TABLE];
     if (!isRecord(raw)) return { errors: [{ file, key: `tool.${TOOL_TABLE}`, message: 'must be a table' }] };
   } else {
@@ -117,7 +118,7 @@ export function parseConfig(file: string, text: string): ConfigLoad {
 }
 
 function validate(file: string, raw: Record<string, unknown>, errors: ConfigError[]): ProjectConfig {
-  const config: ProjectConfig = { path: file, dir: dirname(file), rules: {}, exclude: [], perFileIgnores: {}, blockingExtra: [], blockingAllow: [] };
+  const config: ProjectConfig = { path: file, dir: dirname(file), rules: dict(), exclude: [], perFileIgnores: dict(), blockingExtra: [], blockingAllow: [] };
   const bad = (key: string, message: string) => errors.push({ file, key, message });
   const stringList = (key: string, value: unknown): string[] => {
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
@@ -338,9 +339,9 @@ export function effectiveSettings(
   filePath?: string,
 ): AnalysisSettings {
   const { settings, explicit } = 'settings' in editor ? editor : { settings: editor, explicit: undefined };
-  if (!fileConfig || mode === 'editorOnly') return { ...settings, ruleSeverity: { ...settings.ruleSeverity } };
+  if (!fileConfig || mode === 'editorOnly') return { ...settings, ruleSeverity: dictFrom(Object.entries(settings.ruleSeverity)) };
   const editorSet = (key: string) => (explicit ? explicit.has(key) : true);
-  const ruleSeverity: Record<string, Severity | 'off'> = {};
+  const ruleSeverity = dict<Severity | 'off'>();
   if (mode === 'filesFirst') {
     Object.assign(ruleSeverity, settings.ruleSeverity, fileConfig.rules);
   } else {

@@ -8,6 +8,7 @@ import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
 import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
 export type DocumentAnalysis = AnalysisResult & { version: number; reads: string[] };
@@ -68,6 +69,20 @@ export function budgetDiagnostic(phase: string, budgetMs: number): Diagnostic {
     severity: 'information',
     message: `Concurrency Lens stopped analysing this file after ${budgetMs} ms while ${what} was running. `
       + 'Other findings shown are from the last complete analysis. The time limit is the setting concurrencyLens.analysisBudgetMs (CLI: --budget-ms).',
+    range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
+    related: [],
+    tags: [],
+    fixes: [],
+  };
+}
+
+/** The information diagnostic a host shows at line 1 when a rule threw on the file (the error itself goes to the log). */
+export function ruleErrorDiagnostic(rules: readonly string[]): Diagnostic {
+  return {
+    code: 'analysis-error',
+    severity: 'information',
+    message: `Concurrency Lens could not finish ${rules.map((r) => `rule \`${r}\``).join(', ')} on this file (an internal error, written to the log): `
+      + 'its findings here may be missing. Please report it with the log.',
     range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
     related: [],
     tags: [],
@@ -166,7 +181,7 @@ export class AnalysisHost {
 
   /** Summaries from a persistent cache: this worker takes them now, and any replacement worker at its start. */
   importSummaries(summaries: Record<string, StoredSummary>): void {
-    this.summaries = { ...this.summaries, ...summaries };
+    this.summaries = dictFrom([...Object.entries(this.summaries ?? {}), ...Object.entries(summaries)]);
     if (this.worker) this.enqueue({ type: 'importSummaries', summaries });
   }
 

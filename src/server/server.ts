@@ -13,7 +13,7 @@ import { filterBaseline, parseBaseline, type Baseline } from '../core/baseline';
 import { formatConfigError, settingsForDocument, type ConfigError } from '../core/config';
 import { renderHover } from '../core/hoverMarkdown';
 import { collectFiles } from '../cli/walk';
-import { AnalysisHost, budgetDiagnostic } from '../host/analysisHost';
+import { AnalysisHost, budgetDiagnostic, ruleErrorDiagnostic } from '../host/analysisHost';
 import { loadCache, mergeCache, saveCache } from '../host/summaryCache';
 import { FIX_ALL_KIND, fixAllEdits, quickFixes } from './codeActions';
 import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
@@ -108,7 +108,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   const languageOf = (uri: string, languageId: string): Language | undefined =>
-    languageFromId(languageId) ?? languageFromId({ tsx: 'typescriptreact', jsx: 'javascriptreact' }[languageId] ?? '') ?? languageFromPath(uri);
+    languageFromId(languageId) ?? languageFromId(languageId === 'tsx' ? 'typescriptreact' : languageId === 'jsx' ? 'javascriptreact' : '') ?? languageFromPath(uri);
 
   /** Opens the text in the host when it is within the size limit; says once why not otherwise. */
   const admit = (uri: string, entry: OpenDocument): void => {
@@ -228,6 +228,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
             if (result.skipped) connection.console.info(`Not analysing ${fileName(uri)}: ${describeSkip(result.skipped)}.`);
             for (const e of result.ruleErrors) connection.console.error(`Rule ${e.rule} failed on ${fileName(uri)}: ${e.message}`);
             overrun.delete(uri);
+            // A rule that threw is said on this document (and logged); the other rules' findings stand.
+            if (result.ruleErrors.length) result.diagnostics = [ruleErrorDiagnostic([...new Set(result.ruleErrors.map((e) => e.rule))]), ...result.diagnostics];
             entry.last = { version: result.version, diagnostics: result.diagnostics };
             const root = locate(uri).projectRoot;
             entry.reads = new Set(root ? result.reads.map((r) => path.resolve(root, r)) : []);

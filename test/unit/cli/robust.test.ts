@@ -1,0 +1,85 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { run } from '../../../src/cli/main';
+import { repoRoot, tempDir } from '../helpers';
+
+// A repository is untrusted input: names, file names and source text from it never crash a rule, never hide a
+// failure behind exit 0, and never reach the terminal or a CI log as control sequences.
+
+async function cli(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd });
+  return { code, stdout, stderr };
+}
+
+const MAIN_JS = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+const RULES_JS = path.join(repoRoot, 'out', 'src', 'core', 'rules', 'index.js');
+
+/** Runs the tsc-built CLI in a child with one rule made to throw (the worker thread inherits `--require`). */
+function cliWithThrowingRule(args: string[], cwd: string) {
+  const patch = path.join(tempDir(), 'throwing-rule.cjs');
+  fs.writeFileSync(patch, `const { allRules } = require(${JSON.stringify(RULES_JS)});\n`
+    + "for (const rule of allRules) if (rule.meta.slug === 'blocking-call-in-async') rule.check = () => { throw new TypeError('boom from a test'); };\n");
+  return spawnSync(process.execPath, ['--require', patch, MAIN_JS, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('CLI: names from Object.prototype', () => {
+  it('a Python module defining constructor/__proto__/hasOwnProperty and calling helpers.toString() is checked like any other', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'a.py'), 'import time\nimport helpers\n\n\ndef constructor():\n    time.sleep(1)\n\n\ndef __proto__():\n    time.sleep(1)\n\n\n'
+      + 'def hasOwnProperty():\n    pass\n\n\nasync def main():\n    constructor()\n    __proto__()\n    hasOwnProperty()\n    helpers.toString()\n    time.sleep(1)\n');
+    fs.writeFileSync(path.join(dir, 'b.ts'), "import * as fs from 'fs';\nimport * as helpers from './helpers';\nexport async function run() {\n  helpers.toString();\n  helpers.constructor();\n  fs.readFileSync('x');\n}\n");
+    fs.writeFileSync(path.join(dir, 'helpers.ts'), "export function toString() { return 'x'; }\n");
+    const r = await cli(['check', '.', '--no-cache'], dir);
+    assert.equal(r.stderr.includes('internal error'), false, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' '));
+    assert.deepEqual(lines, [
+      'a.py:18:5: warning blocking-call-in-async',
+      'a.py:19:5: warning blocking-call-in-async',
+      'a.py:22:5: warning blocking-call-in-async',
+      'b.ts:6:3: warning blocking-call-in-async',
+    ]);
+  });
+});
+
+describe('CLI: a rule that throws fails the run', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'app.py'), 'import asyncio\nimport time\nimport threading\n\n\nasync def main():\n    time.sleep(1)\n\n\nt = threading.Thread(target=print)\nt.start()\nt.daemon = True\n');
+
+  it('text: the error is on stderr, the other rules still report, and the exit status is 2', () => {
+    const r = cliWithThrowingRule(['check', 'app.py', '--no-cache'], dir);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /app\.py: internal error in rule blocking-call-in-async: boom from a test/);
+    assert.match(r.stdout, /app\.py:12:1: error daemon-after-start/);
+  });
+
+  it('JSON: an `errors` list names the file and the rule; exit 2', () => {
+    const r = cliWithThrowingRule(['check', 'app.py', '--no-cache', '--format', 'json'], dir);
+    assert.equal(r.status, 2, r.stderr);
+    const json = JSON.parse(r.stdout) as { errors?: { path: string; message: string }[]; files: unknown[] };
+    assert.deepEqual(json.errors, [{ path: 'app.py', message: 'internal error in rule blocking-call-in-async: boom from a test' }]);
+    assert.equal(json.files.length, 1);
+  });
+
+  it('SARIF: the invocation is not successful and carries the error as a notification; exit 2', () => {
+    const r = cliWithThrowingRule(['check', 'app.py', '--no-cache', '--format', 'sarif'], dir);
+    assert.equal(r.status, 2, r.stderr);
+    const sarif = JSON.parse(r.stdout) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }[] };
+    const [invocation] = sarif.runs[0].invocations;
+    assert.equal(invocation.executionSuccessful, false);
+    assert.deepEqual(invocation.toolExecutionNotifications.map((n) => [n.level, n.message.text, n.locations[0].physicalLocation.artifactLocation.uri]),
+      [['error', 'internal error in rule blocking-call-in-async: boom from a test', 'app.py']]);
+  });
+
+  it('without the patch the same run succeeds (the test above is about the rule, not the file)', () => {
+    const r = spawnSync(process.execPath, [MAIN_JS, 'check', 'app.py', '--no-cache', '--format', 'sarif'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr);
+    const sarif = JSON.parse(r.stdout) as { runs: { invocations: { executionSuccessful: boolean }[] }[] };
+    assert.equal(sarif.runs[0].invocations[0].executionSuccessful, true);
+  });
+});
