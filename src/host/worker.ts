@@ -180,5 +180,12 @@ port.on('message', (job: Job) => {
     } finally {
       setPhase('idle');
     }
+  }).catch((error: unknown) => {
+    // Even a reply that cannot be sent (a value that does not clone) must not stop the chain: later jobs still run.
+    try {
+      port.postMessage({ type: 'failed', id: job.id, message: `the worker could not reply: ${error instanceof Error ? error.message : String(error)}` } satisfies WorkerMessage);
+    } catch {
+      // The host's budget timer answers for this job.
+    }
   });
 });
