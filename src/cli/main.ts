@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
-import { AnalysisHost, DEFAULT_BUDGET_MS } from '../host/analysisHost';
+import { AnalysisHost, clampBudget, DEFAULT_BUDGET_MS } from '../host/analysisHost';
 import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
 import { collectFiles, type WalkProblem } from './walk';
 import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOption, type ProjectOptions } from './options';
@@ -25,8 +25,8 @@ Options:
   --cold-severity hint|off   findings where little else is waiting (scripts, sequential mains, tests,
                              one-shot build hooks): hint (default) or off
   --max-file-size <MB>       skip larger files (default: 20)
-  --budget-ms <ms>           stop analysing a file after this long (default: 2000); such a file is reported
-                             on stderr and the exit status is 2
+  --budget-ms <ms>           stop analysing a file after this long (default: 2000; kept within 10..3600000); such
+                             a file is reported on stderr and the exit status is 2
   --config <path>            use this pyproject.toml / concurrency-lens.json for every file (default: the
                              nearest one above each file)
   --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)
@@ -101,7 +101,7 @@ function parseArgs(args: string[]): Options {
       case '--budget-ms': {
         const ms = Number(value());
         if (!Number.isInteger(ms) || ms <= 0) throw new UsageError('--budget-ms takes a positive whole number of milliseconds');
-        options.budgetMs = ms;
+        options.budgetMs = clampBudget(ms);
         break;
       }
       default:

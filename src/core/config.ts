@@ -1,11 +1,11 @@
 // Project configuration shared by the CLI and the language server: `[tool.concurrency-lens]` in pyproject.toml,
 // or concurrency-lens.json, found by walking up from the analysed file. Pure functions over file contents
 // (the caller supplies `readFile`), so the same code runs in the CLI, the server and the tests.
-import picomatch from 'picomatch';
 import { parse as parseToml, type TomlError } from 'smol-toml';
 import { allRules } from './rules';
 import type { AnalysisSettings, BlockingName, Severity } from './types';
 import { dict, dictFrom } from './dict';
+import { compileGlob, GlobError, type Glob } from './glob';
 
 export const CONFIG_FILES = ['concurrency-lens.json', 'pyproject.toml'] as const;
 const TOOL_TABLE = 'concurrency-lens';
@@ -208,12 +208,24 @@ function validate(file: string, raw: Record<string, unknown>, errors: ConfigErro
 
 function globList(key: string, value: unknown, stringList: (k: string, v: unknown) => string[], bad: (k: string, m: string) => void): string[] {
   return stringList(key, value).filter((glob) => {
-    if (glob.trim() === '' || glob.startsWith('/') || /^[A-Za-z]:/.test(glob)) {
-      bad(key, `'${glob}' must be a non-empty glob relative to the config file's folder`);
-      return false;
-    }
-    return true;
+    const problem = globProblem(glob);
+    if (problem) bad(key, problem);
+    return !problem;
   });
+}
+
+/** What is wrong with a glob of `exclude`, `per-file-ignores` or `--exclude` (relative to its base folder), if anything. */
+export function globProblem(glob: string): string | undefined {
+  // Quoted short: the glob may be enormous.
+  const shown = JSON.stringify(glob.length > 60 ? `${glob.slice(0, 60)}...` : glob);
+  if (glob.trim() === '' || glob.startsWith('/') || /^[A-Za-z]:/.test(glob)) return `${shown} must be a non-empty glob relative to the config file's folder`;
+  try {
+    compileGlob(glob);
+    return undefined;
+  } catch (error) {
+    if (error instanceof GlobError) return `the glob ${shown} ${error.message}`;
+    throw error;
+  }
 }
 
 function nameProblem(name: string): string {
@@ -289,18 +301,24 @@ function relativeTo(config: ProjectConfig, filePath: string): string | undefined
   return file.slice(dir.length + 1);
 }
 
-const matchers = new Map<string, picomatch.Matcher>();
-/** Whether a glob matches a path relative to the glob's base (forward slashes). */
+const matchers = new Map<string, Glob | null>();
+/**
+ * Whether a glob matches a path relative to the glob's base (forward slashes). A glob without a slash matches at any
+ * depth, as in .gitignore, Ruff and ESLint (`test_*.py`); a folder glob (`build`, `tests/**`) also covers everything
+ * below it. A glob over the limits (config errors where it was written) matches nothing.
+ */
 export function matchesGlob(glob: string, relative: string): boolean {
   let matcher = matchers.get(glob);
-  if (!matcher) {
-    // A glob without a slash matches at any depth, as in .gitignore, Ruff and ESLint (`test_*.py`).
-    matcher = picomatch(glob, { dot: true, matchBase: !glob.includes('/') });
+  if (matcher === undefined) {
+    try {
+      matcher = compileGlob(glob);
+    } catch {
+      matcher = null;
+    }
     if (matchers.size > 1024) matchers.clear();
     matchers.set(glob, matcher);
   }
-  // A folder glob (`build`, `tests/**`) also covers everything below it.
-  return matcher(relative) || relative.split('/').some((_, i, parts) => i > 0 && matcher(parts.slice(0, i).join('/')));
+  return matcher !== null && matcher.matches(relative);
 }
 
 /** The file matches the config's `exclude` (globs relative to the config file's folder). */

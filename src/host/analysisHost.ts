@@ -34,6 +34,14 @@ export interface HostOptions {
 }
 
 export const DEFAULT_BUDGET_MS = 2000;
+/** The budget's range (ms): timers overflow past 2^31 ms (to 1 ms), so an hour is the most any setting gives. */
+export const MIN_BUDGET_MS = 10;
+export const MAX_BUDGET_MS = 3_600_000;
+
+/** A budget setting within [MIN_BUDGET_MS, MAX_BUDGET_MS] (whole milliseconds). */
+export function clampBudget(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(MAX_BUDGET_MS, Math.max(MIN_BUDGET_MS, Math.round(ms))) : DEFAULT_BUDGET_MS;
+}
 /** The worker's heap cap: a pathological input fails that one job instead of swelling the host. */
 const WORKER_HEAP_MB = 4096;
 /** Limit for a new worker to load and say it started a job. */
@@ -111,12 +119,12 @@ export class AnalysisHost {
 
   constructor(private readonly options: HostOptions = {}) {
     this.summaries = options.summaries;
-    this.budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+    this.budgetMs = clampBudget(options.budgetMs ?? DEFAULT_BUDGET_MS);
     this.workerScript = options.workerScript ?? defaultWorkerScript();
   }
 
   setBudget(ms: number): void {
-    this.budgetMs = Math.max(1, ms);
+    this.budgetMs = clampBudget(ms);
   }
 
   get budget(): number {

@@ -83,3 +83,16 @@ describe('CLI: a rule that throws fails the run', () => {
     assert.equal(sarif.runs[0].invocations[0].executionSuccessful, true);
   });
 });
+
+describe('CLI: --budget-ms', () => {
+  it('2^31 ms or more is kept at the documented maximum: the analysis runs (a timer overflow gave 1 ms and stopped it)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'app.py'), 'import time\n\n\nasync def main():\n    time.sleep(1)\n');
+    for (const budget of [String(2 ** 31), String(2 ** 40)]) {
+      const r = await cli(['check', 'app.py', '--no-cache', '--budget-ms', budget], dir);
+      assert.equal(r.code, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /analysis stopped/);
+      assert.match(r.stdout, /app\.py:5:5: warning blocking-call-in-async/);
+    }
+  });
+});
