@@ -108,13 +108,23 @@ export function parseConfig(file: string, text: string): ConfigLoad {
       const message = error instanceof Error ? error.message : String(error);
       const at = /position (\d+)/.exec(message);
       const place = at ? lineColumn(text, Number(at[1])) : text.trim() === '' ? lineColumn(text, 0) : {};
-      return { errors: [{ file, ...place, message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/s, '')}` }] };
+      return { errors: [{ file, ...place, message: `invalid JSON: ${jsonProblem(message)}` }] };
     }
     if (!isRecord(raw)) return { errors: [{ file, message: 'must be a JSON object' }] };
     delete raw.$schema;
   }
   const config = validate(file, raw, errors);
   return { config, errors };
+}
+
+/**
+ * What JSON.parse said, without the text it quotes: a config file may be a symlink to any file (`~/.ssh/id_rsa`), and
+ * its bytes must not reach a log or a CI run's output.
+ */
+function jsonProblem(message: string): string {
+  const described = message.replace(/ in JSON at position \d+.*$/s, '');
+  if (/^Unexpected token\b/.test(described)) return 'unexpected character';
+  return /^(Unexpected end of JSON input|Expected [^"]*|Unexpected non-whitespace character after JSON|Bad (control|escaped) character in string literal|Unterminated string)$/.test(described) ? described : 'not valid JSON';
 }
 
 function validate(file: string, raw: Record<string, unknown>, errors: ConfigError[]): ProjectConfig {

@@ -96,3 +96,82 @@ describe('CLI: --budget-ms', () => {
     }
   });
 });
+
+/** A project whose `lib` is a symlink to a folder outside it, holding helpers that block. */
+function projectWithOutsideLink(): { root: string; outside: string } {
+  const base = tempDir();
+  const outside = path.join(base, 'outside-secret');
+  const root = path.join(base, 'project');
+  fs.mkdirSync(outside);
+  fs.mkdirSync(root);
+  fs.writeFileSync(path.join(outside, 'helper.py'), 'import time\n\n\ndef slow():\n    time.sleep(1)  # OUTSIDE-MARKER\n');
+  fs.writeFileSync(path.join(outside, 'helper.ts'), "import * as fs from 'node:fs';\nexport function slow() {\n  return fs.readFileSync('/OUTSIDE-MARKER');\n}\n");
+  fs.symlinkSync(outside, path.join(root, 'lib'));
+  fs.writeFileSync(path.join(root, 'app.py'), 'from lib.helper import slow\n\n\nasync def main():\n    slow()\n');
+  fs.writeFileSync(path.join(root, 'app.ts'), "import { slow } from './lib/helper';\nexport async function main() {\n  slow();\n}\n");
+  return { root, outside };
+}
+
+describe('CLI: reads stay inside the project', () => {
+  it('an import through a symlink to outside the root is not followed: no outside names in text, JSON, SARIF or the cache', async () => {
+    const { root } = projectWithOutsideLink();
+    for (const format of ['text', 'json', 'sarif']) {
+      const r = await cli(['check', 'app.py', 'app.ts', '--format', format], root);
+      assert.equal(r.code, 0, `${format}: ${r.stdout}${r.stderr}`);
+      assert.doesNotMatch(r.stdout + r.stderr, /helper|OUTSIDE-MARKER|outside-secret/, format);
+    }
+    const cache = path.join(root, '.concurrency-lens-cache');
+    const cached = fs.existsSync(cache) ? fs.readdirSync(cache).map((f) => fs.readFileSync(path.join(cache, f), 'utf8')).join('') : '';
+    assert.doesNotMatch(cached, /OUTSIDE-MARKER|time\.sleep|readFileSync/);
+  });
+
+  it('the same helpers inside the project are followed (the test above is about the link)', async () => {
+    const { root, outside } = projectWithOutsideLink();
+    fs.rmSync(path.join(root, 'lib'));
+    fs.cpSync(outside, path.join(root, 'lib'), { recursive: true });
+    const r = await cli(['check', 'app.py', 'app.ts', '--no-cache'], root);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /app\.py:5:5: .*helper\.py:5/);
+    assert.match(r.stdout, /app\.ts:3:3: .*helper\.ts:3/);
+  });
+});
+
+describe('CLI: a config file that is a symlink to another file', () => {
+  it('the parse error names the file and the place, never the bytes of its target', async () => {
+    const base = tempDir();
+    const secret = path.join(base, 'id_rsa');
+    fs.writeFileSync(secret, 'SECRET-KEY-MATERIAL abc123\n-----END-----\n');
+    const root = path.join(base, 'project');
+    fs.mkdirSync(root);
+    fs.writeFileSync(path.join(root, 'a.py'), 'import time\n');
+    for (const name of ['concurrency-lens.json', 'pyproject.toml']) {
+      fs.symlinkSync(secret, path.join(root, name));
+      const r = await cli(['check', '.', '--no-cache'], root);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`${name.replace('.', '\\.')}(:\\d+:\\d+)?: invalid (JSON|TOML)`));
+      assert.doesNotMatch(r.stderr + r.stdout, /SECRET|KEY|abc123|END/);
+      fs.rmSync(path.join(root, name));
+    }
+  });
+});
+
+describe('CLI: text output from the repository cannot drive a terminal or a CI log', () => {
+  it('file names and source text are escaped; a line never starts with `::` (a GitHub Actions command)', async () => {
+    const dir = tempDir();
+    const evilName = '::error file=x::pwned\x1b[31m\x07.py';
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, evilName), 'import time\n\n\nasync def main():\n    time.sleep(1)\n');
+    // A call whose text carries escapes and a line break into the message.
+    fs.writeFileSync(path.join(dir, 'src', 'b.ts'), "import * as fs from 'fs';\nexport async function f() {\n  fs.readFileSync('\\u001b]8;;http://x\\u0007', /* \u001b[2J \r::warning::x */ 'utf8');\n}\n");
+    // A callee whose text spans a comment with escapes and a line break: the message quotes it.
+    fs.writeFileSync(path.join(dir, 'src', 'e.py'), 'import time\n\n\nasync def g():\n    (time  # \x1b[31m ::warning::y\n     ).sleep(1)\n');
+    const r = await cli(['check', '.', '--no-cache'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const out = r.stdout + r.stderr;
+    assert.ok(r.stdout.includes('`(time  # \\x1b[31m ::warning::y\\x0a     ).sleep()`'), r.stdout);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(out, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control characters but newlines');
+    for (const line of out.split('\n')) assert.doesNotMatch(line, /^\s*::/, line);
+    assert.ok(r.stdout.includes('./::error file=x::pwned\\x1b[31m\\x07.py:5:5: warning blocking-call-in-async'), r.stdout);
+  });
+});

@@ -108,3 +108,27 @@ describe('language server: interactive requests go ahead of queued work', () => 
     }
   });
 });
+
+describe('language server: reads stay inside the workspace', () => {
+  it('a symlink to outside the folder is not followed: no finding, hover or related location names what is there', async () => {
+    const base = tempDir();
+    const outside = path.join(base, 'outside-secret');
+    const root = path.join(base, 'project');
+    fs.mkdirSync(outside);
+    fs.mkdirSync(root);
+    fs.writeFileSync(path.join(outside, 'helper.py'), 'import time\n\n\ndef slow():\n    time.sleep(1)  # OUTSIDE-MARKER\n');
+    fs.symlinkSync(outside, path.join(root, 'lib'));
+    const session = await startSession(root);
+    try {
+      const uri = `file://${path.join(root, 'app.py')}`;
+      const text = 'import time\nfrom lib.helper import slow\n\n\nasync def main():\n    slow()\n    time.sleep(1)\n';
+      await session.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+      const ds = await session.diagnostics(uri, (list) => list.length > 0, 'the direct finding');
+      assert.deepEqual(ds.map((d) => d.range.start.line), [6], 'only the direct call: the helper behind the link is not read');
+      const hover = await session.rpc.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 5 } });
+      assert.doesNotMatch(JSON.stringify(hover) + JSON.stringify(ds), /helper\.py|OUTSIDE-MARKER|outside-secret/);
+    } finally {
+      assert.equal(await session.stop(), 0);
+    }
+  });
+});
