@@ -103,6 +103,14 @@ describe('language server: interactive requests go ahead of queued work', () => 
       assert.match(hover.contents.value, /time\.sleep/);
       // Ordering, not time: the hover (and the analysis it needs) went ahead of the other files' queued analyses.
       assert.ok(analysedBefore < COUNT - 1, `the hover waited for the whole queue (${analysedBefore} analysed)`);
+      // An edit of an open file, too: its new findings come before the queue is through.
+      const edited = uris[COUNT - 2];
+      const editStarted = performance.now();
+      await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: edited, version: 2 }, contentChanges: [{ text: 'async def main():\n    pass\n' }] });
+      await session.diagnostics(edited, (ds) => ds.length === 0, 'the edited file\'s findings to go');
+      const analysedAfterEdit = uris.filter((u) => published.has(u)).length;
+      console.log(`edit with ${COUNT} files opened: its diagnostics in ${(performance.now() - editStarted).toFixed(0)} ms, when ${analysedAfterEdit} files had been analysed`);
+      assert.ok(analysedAfterEdit < COUNT - 1, `the edit waited for the whole queue (${analysedAfterEdit} analysed)`);
     } finally {
       assert.equal(await session.stop(), 0);
     }
