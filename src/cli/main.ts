@@ -156,7 +156,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return await check(parseArgs(rest), io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof OptionError) {
-      io.stderr(`concurrency-lens: ${error.message}\n${USAGE.split('\n')[0]}\n`);
+      io.stderr(`concurrency-lens: ${printable(error.message)}\n${USAGE.split('\n')[0]}\n`);
       return 2;
     }
     throw error;
@@ -212,7 +212,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // A broken config file stops the run before any analysis: its findings would not be the project's.
   const configProblems = project.problems();
   if (configProblems.length) {
-    for (const line of configProblems) io.stderr(`concurrency-lens: ${line}\n`);
+    for (const line of configProblems) io.stderr(`concurrency-lens: ${printable(line)}\n`);
     return 2;
   }
   let baseline: BaselineFile | undefined;
@@ -220,7 +220,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     if (options.baseline !== undefined) baseline = BaselineFile.load(io.cwd, options.baseline);
   } catch (error) {
     if (!(error instanceof BaselineError)) throw error;
-    io.stderr(`concurrency-lens: ${error.message}\n`);
+    io.stderr(`concurrency-lens: ${printable(error.message)}\n`);
     return 2;
   }
   const recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;

@@ -174,4 +174,16 @@ describe('CLI: text output from the repository cannot drive a terminal or a CI l
     for (const line of out.split('\n')) assert.doesNotMatch(line, /^\s*::/, line);
     assert.ok(r.stdout.includes('./::error file=x::pwned\\x1b[31m\\x07.py:5:5: warning blocking-call-in-async'), r.stdout);
   });
+
+  it('config errors quoting the repository\'s keys are escaped too', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'a.py'), 'import time\n');
+    fs.writeFileSync(path.join(dir, 'concurrency-lens.json'), JSON.stringify({ rules: { '\u001b]0;pwned\u0007\n::error::x': 'off' } }));
+    const r = await cli(['check', '.', '--no-cache'], dir);
+    assert.equal(r.code, 2);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    for (const line of r.stderr.split('\n')) assert.doesNotMatch(line, /^\s*::/, line);
+    assert.match(r.stderr, /rules\.\\x1b\]0;pwned\\x07\\x0a::error::x: unknown rule/);
+  });
 });
