@@ -26,6 +26,14 @@ export function printable(text: string): string {
   });
 }
 
+/**
+ * JSON text with the characters JSON.stringify leaves raw but a terminal may act on (DEL, C1 controls such as CSI,
+ * line separators, bidirectional overrides) written as `\\u` escapes: the same JSON value, safe to print.
+ */
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A path as the start of an output line: printable, and never read as a GitHub Actions command (`::error ...`). */
 export function printablePath(path: string): string {
   const safe = printable(path);
@@ -55,7 +63,7 @@ export function formatText(reports: FileReport[]): string {
  * (the exit status is then 2).
  */
 export function formatJson(reports: FileReport[], problems: readonly RunProblem[] = []): string {
-  return JSON.stringify({
+  return jsonText({
     version: 1,
     files: reports.map((r) => ({
       path: r.path,
@@ -69,7 +77,7 @@ export function formatJson(reports: FileReport[], problems: readonly RunProblem[
       })),
     })),
     ...(problems.length ? { errors: problems.map((p) => ({ path: p.path, message: p.message })) } : {}),
-  }, null, 2);
+  });
 }
 
 const sarifLevel: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
@@ -109,7 +117,7 @@ export function formatSarif(reports: FileReport[], version: string, problems: re
       }],
     })),
   })));
-  return JSON.stringify({
+  return jsonText({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
@@ -125,5 +133,5 @@ export function formatSarif(reports: FileReport[], version: string, problems: re
       }],
       results,
     }],
-  }, null, 2);
+  });
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { formatJson, formatSarif } from '../../../src/cli/format';
 import { run } from '../../../src/cli/main';
 import { repoRoot, tempDir } from '../helpers';
 
@@ -173,6 +174,16 @@ describe('CLI: text output from the repository cannot drive a terminal or a CI l
     assert.doesNotMatch(out, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control characters but newlines');
     for (const line of out.split('\n')) assert.doesNotMatch(line, /^\s*::/, line);
     assert.ok(r.stdout.includes('./::error file=x::pwned\\x1b[31m\\x07.py:5:5: warning blocking-call-in-async'), r.stdout);
+  });
+
+  it('JSON and SARIF carry the same names, with C1 controls and bidi overrides as \\u escapes (JSON leaves them raw)', () => {
+    const name = 'a\u009b31m\u202eyp.py';
+    const reports = [{ path: name, language: 'python' as const, diagnostics: [] }];
+    for (const out of [formatJson(reports), formatSarif(reports, '0', [{ path: name, message: 'x' }])]) {
+      assert.doesNotMatch(out, /[\u007f-\u009f\u202a-\u202e]/);
+      assert.ok(out.includes('a\\u009b31m\\u202eyp.py'));
+    }
+    assert.equal((JSON.parse(formatJson(reports)) as { files: { path: string }[] }).files[0].path, name);
   });
 
   it('config errors quoting the repository\'s keys are escaped too', async () => {
