@@ -192,7 +192,8 @@ export class AnalysisHost {
   /** The summaries of other files the worker used, for a persistent cache (empty if the worker never started). */
   exportSummaries(): Promise<BudgetOutcome<Record<string, StoredSummary>>> {
     if (!this.worker) return Promise.resolve({ kind: 'done', value: {}, elapsedMs: 0 });
-    return this.request({ type: 'exportSummaries' }, BACKGROUND) as Promise<BudgetOutcome<Record<string, StoredSummary>>>;
+    // Asked for at shutdown too: it must not wait behind queued analyses.
+    return this.request({ type: 'exportSummaries' }, INTERACTIVE) as Promise<BudgetOutcome<Record<string, StoredSummary>>>;
   }
 
   /** Summaries from a persistent cache: this worker takes them now, and any replacement worker at its start. */
