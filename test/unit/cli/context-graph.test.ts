@@ -127,8 +127,8 @@ describe('context from the call graph (CLI)', () => {
     for (const format of ['json', 'sarif']) {
       const r = spawnSync(process.execPath, [bin, 'check', '--format', format, '--no-cache', '--budget-ms', '1', 'big.py'], { cwd: dir, encoding: 'utf8' });
       assert.equal(r.status, 2, r.stderr);
-      const out = JSON.parse(r.stdout) as { failures?: { path: string; message: string }[]; runs?: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
-      const messages = format === 'json' ? out.failures!.map((f) => `${f.path}: ${f.message}`) : out.runs![0].invocations[0].toolExecutionNotifications.map((n) => n.message.text);
+      const out = JSON.parse(r.stdout) as { errors?: { path: string; message: string }[]; runs?: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+      const messages = format === 'json' ? out.errors!.map((f) => `${f.path}: ${f.message}`) : out.runs![0].invocations[0].toolExecutionNotifications.map((n) => n.message.text);
       assert.equal(messages.length, 1, r.stdout);
       assert.match(messages[0], /analysis stopped after 1 ms of CPU time/);
       if (format === 'sarif') assert.equal(out.runs![0].invocations[0].executionSuccessful, false);
