@@ -40,10 +40,10 @@ describe('CLI: names from Object.prototype', () => {
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' '));
     assert.deepEqual(lines, [
-      'a.py:18:5: warning blocking-call-in-async',
-      'a.py:19:5: warning blocking-call-in-async',
-      'a.py:22:5: warning blocking-call-in-async',
-      'b.ts:6:3: warning blocking-call-in-async',
+      'a.py:18:5: information blocking-call-in-async',
+      'a.py:19:5: information blocking-call-in-async',
+      'a.py:22:5: information blocking-call-in-async',
+      'b.ts:6:3: information blocking-call-in-async',
     ]);
   });
 });
@@ -93,7 +93,7 @@ describe('CLI: --budget-ms', () => {
       const r = await cli(['check', 'app.py', '--no-cache', '--budget-ms', budget], dir);
       assert.equal(r.code, 1, r.stderr);
       assert.doesNotMatch(r.stderr, /analysis stopped/);
-      assert.match(r.stdout, /app\.py:5:5: warning blocking-call-in-async/);
+      assert.match(r.stdout, /app\.py:5:5: information blocking-call-in-async/);
     }
   });
 });
@@ -173,7 +173,7 @@ describe('CLI: text output from the repository cannot drive a terminal or a CI l
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(out, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control characters but newlines');
     for (const line of out.split('\n')) assert.doesNotMatch(line, /^\s*::/, line);
-    assert.ok(r.stdout.includes('./::error file=x::pwned\\x1b[31m\\x07.py:5:5: warning blocking-call-in-async'), r.stdout);
+    assert.ok(r.stdout.includes('./::error file=x::pwned\\x1b[31m\\x07.py:5:5: information blocking-call-in-async'), r.stdout);
   });
 
   it('JSON and SARIF carry the same names, with C1 controls and bidi overrides as \\u escapes (JSON leaves them raw)', () => {
