@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as EslintModule from 'eslint';
 
-interface Project { name: string; lang: 'python' | 'ts' }
+interface Project { name: string; language: 'python' | 'ts' }
 
 function arg(name: string): string[] {
   const out: string[] = [];
@@ -82,18 +82,18 @@ async function eslint(dir: string, files: string[]): Promise<number> {
 
 async function main(): Promise<void> {
   const projects = (JSON.parse(fs.readFileSync(path.join(kit, 'projects.json'), 'utf8')) as { projects: Project[] }).projects
-    .filter((p) => (!onlyLang || p.lang === onlyLang) && (!onlyProjects.size || onlyProjects.has(p.name)));
+    .filter((p) => (!onlyLang || p.language === onlyLang) && (!onlyProjects.size || onlyProjects.has(p.name)));
   const totals = new Map<string, { ours: number; peer: number }>();
   console.log(`${'project'.padEnd(22)} ${'files'.padStart(6)} ${'ours s'.padStart(8)} ${'peer s'.padStart(8)} ${'ratio'.padStart(6)}`);
   for (const project of projects) {
     const dir = path.join(repos, project.name);
     const files = filesOf(project.name);
     const mine = ours(dir, files);
-    const peer = project.lang === 'python' ? ruff(dir, files) : await eslint(dir, files);
-    const total = totals.get(project.lang) ?? { ours: 0, peer: 0 };
+    const peer = project.language === 'python' ? ruff(dir, files) : await eslint(dir, files);
+    const total = totals.get(project.language) ?? { ours: 0, peer: 0 };
     total.ours += mine;
     total.peer += peer;
-    totals.set(project.lang, total);
+    totals.set(project.language, total);
     console.log(`${project.name.padEnd(22)} ${String(files.length).padStart(6)} ${mine.toFixed(1).padStart(8)} ${peer.toFixed(1).padStart(8)} ${(mine / peer).toFixed(2).padStart(6)}`);
   }
   for (const [lang, t] of totals) {
