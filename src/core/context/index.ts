@@ -2,14 +2,27 @@
 // (graph.ts) decide; rules only read the answer.
 import type { Node } from 'web-tree-sitter';
 import { enclosingFunction, ownContext } from './entries';
-import { forgetFiles, graphFor, unitId } from './graph';
-
-export { warmUnits } from './graph';
+import type * as GraphModule from './graph';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 export type { ConcurrencyContext, ConcurrencyKind, ContextSource } from './types';
 export { owningFunction } from './entries';
 export { fileIndex, identifierUses } from './fileIndex';
+
+/**
+ * The call graph's module, loaded on first use: it builds on the effects layer (following calls), which still imports
+ * rule modules that import this one, so loading it with this module would close that circle before its classes exist.
+ */
+let graphModule: typeof GraphModule | undefined;
+function graph(): typeof GraphModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (graphModule ??= require('./graph') as typeof GraphModule);
+}
+
+/** Computes the call graph's part of `files` ahead of use (background indexing); see graph.ts. */
+export function warmUnits(files: readonly string[], readFile: (path: string) => string | undefined, sliceMs?: number): number {
+  return graph().warmUnits(files, readFile, sliceMs);
+}
 
 const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
 /** How many enclosing functions a nested function looks through (closures rarely nest deeper). */
@@ -33,12 +46,12 @@ export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
 function oneContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const own = ownContext(fn, source);
   if (own.kind === 'hot') return own;
-  const graph = graphFor(source).contextOf(source.path ?? '', unitId(fn, source.language));
-  if (graph?.kind === 'hot') return graph;
-  return own.kind === 'cold' ? own : graph ?? UNKNOWN;
+  const found = graph().graphFor(source).contextOf(source.path ?? '', graph().unitId(fn, source.language));
+  if (found?.kind === 'hot') return found;
+  return own.kind === 'cold' ? own : found ?? UNKNOWN;
 }
 
 /** Forgets what the call graph kept of `files` (project-relative) because they changed, or of all files when not given. */
 export function forgetCallerTexts(files?: readonly string[]): void {
-  forgetFiles(files);
+  graph().forgetFiles(files);
 }

@@ -42,7 +42,7 @@ describe('CLI: the summaries cache', () => {
   it('is written after a run, with a .gitignore, and read by the next (a changed file misses)', async () => {
     const dir = project();
     const first = await cli(['check', '.'], dir);
-    assert.match(first.stdout, /app\.py:5:12: warning blocking-call-in-async `git_rev\(\)` blocks the event loop/);
+    assert.match(first.stdout, /app\.py:5:12: information blocking-call-in-async `git_rev\(\)` blocks the event loop/);
     const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache;
     const key = Object.keys(cache.summaries).find((k) => k.startsWith('util.py\n'))!;
     assert.equal(compact(cache.summaries[key]).functions.git_rev.blocking?.api, 'subprocess.check_output', 'the helper is summarised as blocking');

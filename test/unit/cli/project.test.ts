@@ -34,6 +34,8 @@ async function cli(args: string[], cwd: string, stdin?: string) {
 }
 
 const ASYNC_SLEEP = 'import time\n\n\nasync def poll():\n    time.sleep(1)\n';
+/** A test function pytest collects: test code, cold. */
+const TEST_SLEEP = 'import time\n\n\nasync def test_poll():\n    time.sleep(1)\n';
 const pyproject = (body: string) => `[project]\nname = "demo"\n\n[tool.concurrency-lens]\n${body}\n`;
 
 /** Findings as `path:line rule` for comparing. */
@@ -45,7 +47,7 @@ describe('CLI: configuration (each key, through the CLI)', () => {
     { key: 'rules (off)', config: { 'pyproject.toml': pyproject('rules = { "blocking-call-in-async" = "off" }') }, files: { 'app.py': ASYNC_SLEEP }, expect: [] },
     { key: 'rules (severity)', config: { 'concurrency-lens.json': '{"rules": {"blocking-call-in-async": "error"}}' }, files: { 'app.py': ASYNC_SLEEP }, expect: ['app.py:5 blocking-call-in-async'], severity: 'error' },
     { key: 'exclude', config: { 'pyproject.toml': pyproject('exclude = ["gen/**"]') }, files: { 'app.py': ASYNC_SLEEP, 'gen/x.py': ASYNC_SLEEP }, expect: ['app.py:5 blocking-call-in-async'] },
-    { key: 'per-file-ignores', config: { 'pyproject.toml': pyproject('per-file-ignores = { "tests/**" = ["blocking-call-in-async"] }') }, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': ASYNC_SLEEP }, expect: ['app.py:5 blocking-call-in-async'] },
+    { key: 'per-file-ignores', config: { 'pyproject.toml': pyproject('per-file-ignores = { "tests/**" = ["blocking-call-in-async"] }') }, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': TEST_SLEEP }, expect: ['app.py:5 blocking-call-in-async'] },
     { key: 'blocking.extra', config: { 'pyproject.toml': pyproject('blocking = { extra = ["mylib.fetch_sync"] }') }, files: { 'app.py': 'import mylib\n\nasync def go():\n    mylib.fetch_sync()\n' }, expect: ['app.py:4 blocking-call-in-async'] },
     { key: 'blocking.allow', config: { 'pyproject.toml': pyproject('blocking = { allow = ["time.sleep"] }') }, files: { 'app.py': ASYNC_SLEEP }, expect: [] },
     { key: 'python.free-threaded', config: { 'pyproject.toml': pyproject('python = { free-threaded = true }') },
@@ -58,14 +60,14 @@ describe('CLI: configuration (each key, through the CLI)', () => {
       files: { 'sub/app.py': ASYNC_SLEEP }, expect: [] },
     { key: '--config', config: { 'other.toml': pyproject('rules = { "blocking-call-in-async" = "off" }') }, files: { 'app.py': ASYNC_SLEEP }, args: ['--config', 'other.toml'], expect: [] },
     { key: '--exclude', config: {}, files: { 'app.py': ASYNC_SLEEP, 'vendor/x.py': ASYNC_SLEEP }, args: ['--exclude', 'vendor/**'], expect: ['app.py:5 blocking-call-in-async'] },
-    { key: 'cold-severity (a test file is cold: hint by default)', config: {}, files: { 'tests/test_app.py': ASYNC_SLEEP }, expect: ['tests/test_app.py:5 blocking-call-in-async'], severity: 'hint' },
-    { key: 'cold-severity = "off"', config: { 'pyproject.toml': pyproject('cold-severity = "off"') }, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': ASYNC_SLEEP }, expect: ['app.py:5 blocking-call-in-async'] },
-    { key: '--cold-severity off', config: {}, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': ASYNC_SLEEP }, args: ['--cold-severity', 'off'], expect: ['app.py:5 blocking-call-in-async'] },
-    { key: '--cold-severity hint wins over the file', config: { 'pyproject.toml': pyproject('cold-severity = "off"') }, files: { 'tests/test_app.py': ASYNC_SLEEP }, args: ['--cold-severity', 'hint'], expect: ['tests/test_app.py:5 blocking-call-in-async'], severity: 'hint' },
-    { key: 'a package that is only a command-line tool is cold (package.json read through the CLI)',
+    { key: 'cold-severity (a test file is cold: hint by default)', config: {}, files: { 'tests/test_app.py': TEST_SLEEP }, expect: ['tests/test_app.py:5 blocking-call-in-async'], severity: 'hint' },
+    { key: 'cold-severity = "off"', config: { 'pyproject.toml': pyproject('cold-severity = "off"') }, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': TEST_SLEEP }, expect: ['app.py:5 blocking-call-in-async'] },
+    { key: '--cold-severity off', config: {}, files: { 'app.py': ASYNC_SLEEP, 'tests/test_app.py': TEST_SLEEP }, args: ['--cold-severity', 'off'], expect: ['app.py:5 blocking-call-in-async'] },
+    { key: '--cold-severity hint wins over the file', config: { 'pyproject.toml': pyproject('cold-severity = "off"') }, files: { 'tests/test_app.py': TEST_SLEEP }, args: ['--cold-severity', 'hint'], expect: ['tests/test_app.py:5 blocking-call-in-async'], severity: 'hint' },
+    { key: 'a `bin` field alone is no evidence: with cold findings off, both packages keep their finding',
       config: { 'tool/package.json': '{"name": "tool", "bin": {"tool": "cli.js"}}', 'lib/package.json': '{"name": "lib", "bin": {"lib": "cli.js"}, "main": "index.js"}' },
       files: { 'tool/src/step.js': "const fs = require('fs');\nexports.step = async () => fs.readFileSync('x');\n", 'lib/step.js': "const fs = require('fs');\nexports.step = async () => fs.readFileSync('x');\n" },
-      args: ['--cold-severity', 'off'], expect: ['lib/step.js:2 blocking-call-in-async'] },
+      args: ['--cold-severity', 'off'], expect: ['lib/step.js:2 blocking-call-in-async', 'tool/src/step.js:2 blocking-call-in-async'] },
     { key: '--free-threaded wins over the file', config: { 'pyproject.toml': pyproject('python = { free-threaded = false }') },
       files: { 'app.py': 'import threading\n\ndef work():\n    return sum(i * i for i in range(10**7))\n\nthreading.Thread(target=work).start()\n' }, args: ['--free-threaded'], expect: [] },
   ];
