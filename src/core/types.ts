@@ -41,7 +41,10 @@ export interface Diagnostic {
   /** The rule's slug; stable, and the name of its page under docs/rules/. */
   code: string;
   severity: Severity;
+  /** One sentence, at most MESSAGE_LIMIT characters before its locations (see message.ts). */
   message: string;
+  /** What the message had no room for: the explanation and the advice (the hover's "More", the CLI's JSON). */
+  detail?: string;
   range: Range;
   related: RelatedLocation[];
   tags: DiagnosticTag[];

@@ -16,7 +16,7 @@ const overlaps = (a: Diagnostic['range'], b: Diagnostic['range']): boolean =>
   comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 
 /** Quick fixes for the diagnostics touching `range`: each rule's fixes, then "ignore on this line" and "disable this rule". */
-export function quickFixes(doc: ActionDocument, diagnostics: readonly Diagnostic[], range: Diagnostic['range']): CodeAction[] {
+export function quickFixes(doc: ActionDocument, diagnostics: readonly Diagnostic[], range: Diagnostic['range'], disableCommand = DISABLE_RULE_COMMAND): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const d of diagnostics) {
     if (!overlaps(d.range, range)) continue;
@@ -38,7 +38,7 @@ export function quickFixes(doc: ActionDocument, diagnostics: readonly Diagnostic
       edit: { changes: { [doc.uri]: [toLspEdit(ignoreOnLineEdit(doc.language, line, doc.lineText(line), d.code))] } },
     });
     const title = `Disable rule ${d.code} in this workspace`;
-    actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [lsp], command: { title, command: DISABLE_RULE_COMMAND, arguments: [d.code] } });
+    actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [lsp], command: { title, command: disableCommand, arguments: disableCommand === DISABLE_RULE_COMMAND ? [d.code] : [d.code, doc.uri] } });
   }
   return actions;
 }

@@ -132,6 +132,7 @@ export function followPython(context: RuleContext): void {
     const hops = place && project.chain(place, depth);
     if (!hops) continue;
     reportChain(context, { callee, fn, hops, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
+      consequence: 'other tasks wait',
       waits: 'Every other task waits until it returns.',
       advice: `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
     }, contexts);

@@ -808,6 +808,7 @@ export function followTs(context: RuleContext): void {
     const hops = place && project.chain(place, depth);
     if (!hops) continue;
     reportChain(context, { callee, fn, hops }, {
+      consequence: 'other callbacks wait',
       waits: 'Every other request, timer and callback waits until it returns.',
       advice: 'Make the helper async (the `fs/promises` or async counterpart of the blocking call) and await it.',
     }, contexts);

@@ -2,7 +2,8 @@
 // project read through the host on demand, and the search for a blocking call a few calls down.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../context';
-import { weigh } from '../rules/blocking/context';
+import { functionName, weigh } from '../rules/blocking/context';
+import { composeMessage, inFunction, shortCode } from '../message';
 import { getLoadedParser, parseText } from '../parser';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
@@ -334,6 +335,8 @@ export abstract class ProjectView {
   }
 }
 
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** Where a hop is, for a message: 'line 12' in the analysed file, 'util.py:5' in another. */
 export function where(hop: Hop, analysed: string | undefined): string {
   return hop.path === analysed ? `line ${hop.range.start.line + 1}` : `${baseName(hop.path)}:${hop.range.start.line + 1}`;
@@ -347,7 +350,7 @@ export function where(hop: Hop, analysed: string | undefined): string {
 export function reportChain(
   context: RuleContext,
   call: { callee: Node; fn: Node; hops: Hop[]; fixes?: Fix[] },
-  text: { waits: string; advice: string },
+  text: { waits: string; advice: string; consequence: string },
   contexts: Map<number, ConcurrencyContext>,
 ): void {
   const { callee, fn, hops } = call;
@@ -359,9 +362,14 @@ export function reportChain(
   }));
   const weighed = weigh(context, fn, undefined, contexts);
   if (weighed.off) return;
+  const last = hops[hops.length - 1];
   context.report({
     code: 'blocking-call-in-async',
-    message: `\`${callee.text}()\` blocks the event loop: ${steps}. ${text.waits} ${text.advice}${weighed.suffix}`,
+    ...composeMessage({
+      subject: `\`${shortCode(callee.text)}()\``, effect: 'blocks the event loop', scope: inFunction(functionName(fn)), context: weighed.context,
+      cause: `it calls \`${shortCode(last.shown)}\`${hops.length > 1 ? ` through \`${shortCode(hops[0].shown, 30)}\`` : ''}`,
+      consequence: text.consequence, location: where(last, context.path),
+    }, `${capitalise(steps)}. ${text.waits} ${text.advice} ${weighed.suffix}`),
     range: rangeOf(callee),
     related: [...related, ...weighed.related],
     ...(weighed.severity ? { severity: weighed.severity } : {}),

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { composeMessage, shortCode } from '../message';
 import { callsNamed, identifierAt, MAX_NESTING, wordOccurrences } from '../locate';
 import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
@@ -159,13 +160,13 @@ function checkHandoffs(context: RuleContext): void {
     // Rules out cheaply targets without arithmetic or that do I/O.
     const c = cpuClassification(semantics, fn);
     if (!c || c.releasesGil) continue;
-    const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${handoff.target.text}\``;
+    const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${shortCode(handoff.target.text)}\``;
     const { fixes, reason } = fixesFor(context, semantics, handoff, unpicklableTarget(semantics, handoff.target, fn), c);
     context.report({
       code: meta.slug,
-      message: `${label} runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)}. `
-        + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. '
-        + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : ''),
+      ...composeMessage({ subject: label, effect: `runs in a thread (${handoff.via}) but is CPU-bound`, consequence: 'under the GIL it runs no faster there', location: cpuLocation(c) },
+        `${capitalise(summary(c))}. Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. `
+        + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : '')),
       range: rangeOf(handoff.target),
       related: related(c),
       fixes,
@@ -181,13 +182,24 @@ function reportAcross(context: RuleContext, handoff: Handoff): void {
   const { fixes, reason } = fixesFor(context, context.python(), handoff, unpicklableAcross(handoff.target, across), c);
   context.report({
     code: meta.slug,
-    message: `\`${handoff.target.text}\` runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)} (in ${baseName(across.path)}). `
-      + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. '
-      + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : ''),
+    ...composeMessage({
+      subject: `\`${shortCode(handoff.target.text)}\``, effect: `runs in a thread (${handoff.via}) but is CPU-bound`, consequence: 'under the GIL it runs no faster there',
+      location: cpuLocation(c, baseName(across.path)),
+    }, `${capitalise(summary(c))} (in ${baseName(across.path)}). Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. `
+      + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : '')),
     range: rangeOf(handoff.target),
     related: related(c).map((r) => ({ ...r, path: across.path })),
     fixes,
   });
+}
+
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Where the first CPU-bound evidence is, for a message's location: "line 6", or "crunch.py:6" in another file. */
+export function cpuLocation(c: CpuClassification, file?: string): string | undefined {
+  const first = c.evidence.find((e) => e.kind === 'cpu');
+  if (!first) return undefined;
+  return file ? `${file}:${first.range.start.line + 1}` : `line ${first.range.start.line + 1}`;
 }
 
 export function summary(c: CpuClassification): string {
@@ -248,9 +260,10 @@ function checkSubclass(context: RuleContext, semantics: PythonSemantics, cls: No
   const className = cls.childForFieldName('name')?.text ?? '?';
   context.report({
     code: meta.slug,
-    message: `\`${className}.run\` is CPU-bound: ${summary(c)}. \`${className}\` is a thread, and under the GIL its threads take turns `
+    ...composeMessage({ subject: `\`${shortCode(className, 30)}.run\``, effect: 'is CPU-bound in a thread subclass', consequence: 'under the GIL its threads take turns', location: cpuLocation(c) },
+      `${capitalise(summary(c))}. \`${className}\` is a thread, and under the GIL its threads take turns `
       + `instead of running in parallel. Consider deriving from \`multiprocessing.Process\` (attributes set in \`run\` then stay in the child process: `
-      + `send results back through a \`multiprocessing.Queue\` or use a \`ProcessPoolExecutor\`). ${PROCESS_NOTE}`,
+      + `send results back through a \`multiprocessing.Queue\` or use a \`ProcessPoolExecutor\`). ${PROCESS_NOTE}`),
     range: rangeOf(run.childForFieldName('name') ?? run),
     related: related(c),
   });

@@ -1,3 +1,4 @@
+import { composeMessage, shortCode } from '../message';
 import { MAX_NESTING } from '../locate';
 import { Query, type Node } from 'web-tree-sitter';
 import { deleteStatement, indentationOf, setKeywordArgument, standsAlone, statementOf } from '../python/edits';
@@ -211,8 +212,8 @@ export const rule: Rule = {
       const startLine = start.call.startPosition.row + 1;
       context.report({
         code: meta.slug,
-        message: `\`${objectText}.daemon\` is set after \`${objectText}.start()\` (line ${startLine}): this raises ${error}. `
-          + (hasOwnInit(semantics, late.object) ? 'Set it before start().' : `Pass daemon=${late.value.text} to the constructor, or set it before start().`),
+        ...composeMessage({ subject: `\`${shortCode(objectText, 30)}.daemon\``, effect: `is set after \`${shortCode(objectText, 30)}.start()\``, consequence: `this raises ${error.split(':')[0]}`, location: `line ${startLine}` },
+          `It raises ${error}. ` + (hasOwnInit(semantics, late.object) ? 'Set it before start().' : `Pass daemon=${late.value.text} to the constructor, or set it before start().`)),
         range: rangeOf(late.node),
         related: [{ range: rangeOf(start.call), message: `\`${objectText}\` is started here` }],
         fixes: fixes(context, semantics, late, start.call, targets),
@@ -316,8 +317,10 @@ function reportIndirect(context: RuleContext, semantics: PythonSemantics, late: 
     : `Set it before \`${callee.text}()\`${startableError([semantics.instanceType(late.object) ?? '']) ? `, or pass daemon=${late.value.text} to the constructor` : ''}.`;
   context.report({
     code: meta.slug,
-    message: `\`${objectText}.daemon\` is set after \`${callee.text}()\` (line ${call.startPosition.row + 1}) started \`${objectText}\`: ${steps}. `
-      + `This raises ${error}. ${advice}`,
+    ...composeMessage({
+      subject: `\`${shortCode(objectText, 30)}.daemon\``, effect: `is set after \`${shortCode(callee.text, 30)}()\` started it`, consequence: `this raises ${error.split(':')[0]}`,
+      location: `line ${call.startPosition.row + 1}`,
+    }, `${steps.charAt(0).toUpperCase()}${steps.slice(1)}. It raises ${error}. ${advice}`),
     range: rangeOf(late.node),
     related: [
       { range: rangeOf(call), message: `\`${objectText}\` is started by this call` },

@@ -5,8 +5,10 @@ import type { RuleContext } from '../rule';
 
 /** How a finding in an async function reads and weighs, given what else is in flight when that function runs. */
 export interface Weighed {
-  /** Appended to the message: the evidence, in a sentence. */
+  /** For the message's detail: the evidence, in a sentence (empty when there is none). */
   suffix: string;
+  /** For the message's `context` slot (message.ts): why it matters here, in a short phrase. */
+  context?: string;
   severity?: Severity;
   related: RelatedLocation[];
   /** Cold, and the settings turn cold findings off (`coldSeverity: "off"`): report nothing. */
@@ -29,10 +31,23 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
   const evidence = found.evidence;
   switch (found.kind) {
     case 'hot':
-      return { suffix: ` This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}` }] };
+      return { suffix: `This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}` }] };
     case 'cold':
-      return { suffix: ` It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
+      return { suffix: `It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
     default:
       return { suffix: '', severity: apiSeverity, related: [] };
   }
+}
+
+/** The name a function is known by, for messages: `save` for `def save`, `load` for `const load = async () => …`. */
+export function functionName(fn: Node | undefined): string | undefined {
+  if (!fn) return undefined;
+  const own = fn.childForFieldName('name');
+  if (own) return own.text;
+  const holder = fn.parent;
+  if (holder?.type === 'variable_declarator' || holder?.type === 'public_field_definition' || holder?.type === 'pair') {
+    const name = holder.childForFieldName('name') ?? holder.childForFieldName('key');
+    if (name && /^[\w$#]+$/.test(name.text)) return name.text;
+  }
+  return undefined;
 }

@@ -1,7 +1,8 @@
 import { MAX_NESTING } from '../../locate';
 import type { Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../../context';
-import { weigh } from './context';
+import { functionName, weigh } from './context';
+import { composeMessage, inFunction, shortCode } from '../../message';
 import { blockingLookup, pythonBlockingApis, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
 import { addImport } from '../../python/edits';
@@ -193,8 +194,8 @@ export function checkPython(context: RuleContext): void {
     context.report({
       code: SLUG,
       severity: 'information',
-      message: `\`with ${value.text}:\` acquires a ${type} with a blocking acquire(): while another thread holds it, the whole event loop waits. `
-        + `Fine for a short critical section shared with threads; if only tasks share it, use asyncio.${short === 'BoundedSemaphore' ? 'BoundedSemaphore' : short === 'RLock' ? 'Lock' : short} and \`async with\`.`,
+      ...composeMessage({ subject: `\`with ${shortCode(value.text)}:\``, effect: `waits for a ${short}`, scope: inFunction(functionName(owningFunctionIn(path, path.length - 3))), consequence: 'while a thread holds it, the loop waits' },
+        `\`${type}\` has a blocking acquire(). Fine for a short critical section shared with threads; if only tasks share it, use asyncio.${short === 'BoundedSemaphore' ? 'BoundedSemaphore' : short === 'RLock' ? 'Lock' : short} and \`async with\`.`),
       range: rangeOf(value),
     });
   }
@@ -226,15 +227,18 @@ function report(context: RuleContext, semantics: PythonSemantics, finding: Findi
   const { node, api, name } = finding;
   const shown = name.startsWith('builtins.') ? name.slice(9) : name;
   const calleeText = finding.callee.text;
-  const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${calleeText}()\`` : `\`${calleeText}()\` (${shown})`;
+  const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${shortCode(calleeText)}()\`` : `\`${shortCode(calleeText)}()\` (${shown})`;
   const zeroSleep = api.name === 'time.sleep' && /^\(\s*0(\.0*)?\s*\)$/.test(node.childForFieldName('arguments')?.text ?? '');
-  const message = zeroSleep
-    ? `${subject} in an async function does not let other tasks run: it only yields to other threads. Use \`await asyncio.sleep(0)\`.`
-    : `${subject} blocks the event loop: it ${api.why}. Use ${api.instead}.`;
   const weighed = weigh(context, finding.owner, api.severity, contexts);
   if (weighed.off) return;
+  const scope = inFunction(functionName(finding.owner));
+  const { message, detail } = zeroSleep
+    ? composeMessage({ subject, effect: 'lets no other task run', scope, consequence: 'it yields only to other threads' },
+      `Use \`await asyncio.sleep(0)\`. ${weighed.suffix}`)
+    : composeMessage({ subject, effect: 'blocks the event loop', scope, context: weighed.context, consequence: 'other tasks wait' },
+      `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`);
   context.report({
-    code: SLUG, message: message + weighed.suffix, range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),
+    code: SLUG, message, ...(detail ? { detail } : {}), range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),
     related: weighed.related, ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
 }

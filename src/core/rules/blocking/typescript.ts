@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
-import { weigh, type Weighed } from './context';
+import { functionName, weigh, type Weighed } from './context';
+import { composeMessage, inFunction, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
 import { rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
@@ -345,12 +346,13 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
   const { callee, api, name } = finding;
   const shown = displayName(name);
   const subject = callee.text === shown || callee.text.endsWith(`.${shown.slice(shown.lastIndexOf('.') + 1)}`) && callee.text.includes('.')
-    ? `\`${callee.text}()\`` : `\`${callee.text}()\` (${shown})`;
+    ? `\`${shortCode(callee.text)}()\`` : `\`${shortCode(callee.text)}()\` (${shown})`;
   const weighed = weigh(context, finding.owner, api.severity, contexts);
   if (weighed.off) return;
   context.report({
     code: SLUG,
-    message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.${weighed.suffix}`,
+    ...composeMessage({ subject, effect: 'blocks the event loop', scope: inFunction(functionName(finding.owner)), context: weighed.context, consequence: 'other callbacks wait' },
+      `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`),
     range: rangeOf(callee),
     fixes: tsFixes(context, semantics, finding),
     related: weighed.related,
@@ -621,11 +623,10 @@ function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node,
   const clockName = displayName(semantics.calleeName(clockCall)!);
   context.report({
     code: SLUG,
-    message: (elapsed
-      ? `This loop spins until \`${clock.text}\` reaches \`${deadline.text}\``
-      : `This loop spins until \`${clockName}()\` reaches \`${deadline.text}\``)
-      + ': it keeps the CPU busy and blocks the event loop inside an async function. Use `await setTimeout(ms)` from `node:timers/promises`.'
-      + weighed.suffix,
+    ...composeMessage({
+      subject: 'This loop', effect: `spins until \`${shortCode(elapsed ? clock.text : `${clockName}()`, 30)}\` reaches \`${shortCode(deadline.text, 30)}\``,
+      context: weighed.context, consequence: 'the event loop is blocked meanwhile',
+    }, `It keeps the CPU busy and blocks the event loop inside an async function. Use \`await setTimeout(ms)\` from \`node:timers/promises\`. ${weighed.suffix}`),
     range: rangeOf(loop),
     fixes: busyWaitFixes(context, semantics, loop, clock, deadline),
     related: weighed.related,
