@@ -36,6 +36,7 @@ export function formatJson(reports: FileReport[]): string {
         code: d.code,
         severity: d.severity,
         message: d.message,
+        ...(d.detail ? { detail: d.detail } : {}),
         range: oneBased(d.range),
         fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: oneBased(e.range), newText: e.newText })) })),
       })),

@@ -335,8 +335,6 @@ export abstract class ProjectView {
   }
 }
 
-const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-
 /** Where a hop is, for a message: 'line 12' in the analysed file, 'util.py:5' in another. */
 export function where(hop: Hop, analysed: string | undefined): string {
   return hop.path === analysed ? `line ${hop.range.start.line + 1}` : `${baseName(hop.path)}:${hop.range.start.line + 1}`;
@@ -369,7 +367,7 @@ export function reportChain(
       subject: `\`${shortCode(callee.text)}()\``, effect: 'blocks the event loop', scope: inFunction(functionName(fn)), context: weighed.context,
       cause: `it calls \`${shortCode(last.shown)}\`${hops.length > 1 ? ` through \`${shortCode(hops[0].shown, 30)}\`` : ''}`,
       consequence: text.consequence, location: where(last, context.path),
-    }, `${capitalise(steps)}. ${text.waits} ${text.advice} ${weighed.suffix}`),
+    }, `Through your code: ${steps}. ${text.waits} ${text.advice} ${weighed.suffix}`),
     range: rangeOf(callee),
     related: [...related, ...weighed.related],
     ...(weighed.severity ? { severity: weighed.severity } : {}),

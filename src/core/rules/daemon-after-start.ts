@@ -320,7 +320,7 @@ function reportIndirect(context: RuleContext, semantics: PythonSemantics, late: 
     ...composeMessage({
       subject: `\`${shortCode(objectText, 30)}.daemon\``, effect: `is set after \`${shortCode(callee.text, 30)}()\` started it`, consequence: `this raises ${error.split(':')[0]}`,
       location: `line ${call.startPosition.row + 1}`,
-    }, `${steps.charAt(0).toUpperCase()}${steps.slice(1)}. It raises ${error}. ${advice}`),
+    }, `\`${callee.text}()\` (line ${call.startPosition.row + 1}) started \`${objectText}\`: ${steps}. This raises ${error}. ${advice}`),
     range: rangeOf(late.node),
     related: [
       { range: rangeOf(call), message: `\`${objectText}\` is started by this call` },

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
 import { pythonBlockingCall, tsBlockingCall } from '../../../src/core/catalog/blocking';
 import { ruleBySlug } from '../../../src/core/rules';
-import { analyzeFile, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir } from '../helpers';
+import { analyzeFile, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir, fullText } from '../helpers';
 
 const FOLDER = 'python/blocking-call-in-async';
 const ONLY = ['blocking-call-in-async'];
@@ -118,7 +118,7 @@ describe('blocking-call-in-async (Python)', () => {
 
   it('treats time.sleep(0) as a yield that does not yield, and says so', async () => {
     const [d] = await check('import time\nasync def f():\n    time.sleep(0)\n');
-    assert.match(d.message, /does not let other tasks run/);
+    assert.match(fullText(d), /lets no other task run in `f\(\)`; it yields only to other threads/);
     assert.equal(applyEdits('import time\nasync def f():\n    time.sleep(0)\n', d.fixes[0].edits), 'import time\nimport asyncio\nasync def f():\n    await asyncio.sleep(0)\n');
   });
 
@@ -155,7 +155,7 @@ describe('blocking-call-in-async (Python)', () => {
 
   it('names the async-native alternative', async () => {
     const text = 'import subprocess, requests, threading, socket\nasync def f(s: socket.socket):\n    subprocess.run(["ls"])\n    requests.get("u")\n    threading.Event().wait()\n    s.recv(1)\n';
-    const messages = (await check(text)).map((d) => d.message).join('\n');
+    const messages = (await check(text)).map((d) => fullText(d)).join('\n');
     for (const alt of ['asyncio.create_subprocess_exec', 'httpx.AsyncClient', 'asyncio.Event', 'loop.sock_recv']) assert.ok(messages.includes(alt), alt);
   });
 
