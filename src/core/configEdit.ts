@@ -21,6 +21,8 @@ const dirOf = (file: string): string => file.replace(/[\\/][^\\/]*$/, '') || '/'
  */
 export function disableRuleEdit(documentPath: string, root: string, slug: string, readFile: ReadFile): ConfigEdit | undefined {
   const found = findConfig(dirOf(documentPath), readFile);
+  // A config file that does not parse: a new file beside it would be passed over, and editing it would guess.
+  if (!found.config && found.errors.length) return undefined;
   const file = found.config?.path;
   const sep = root.includes('\\') && !root.includes('/') ? '\\' : '/';
   if (!file || !(file === root || file.startsWith(root.endsWith(sep) ? root : root + sep))) {

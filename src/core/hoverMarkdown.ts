@@ -106,7 +106,7 @@ export function renderHover(info: HoverInfo, options: RenderOptions = {}): Rende
     if (advise) {
       blocks.push(info.language === 'python'
         ? `Called from an async function it stalls the event loop: every other task waits. There, run it with ${codeSpan(`await asyncio.to_thread(${effects.name})`)}, or make it async.`
-        : 'Called from an async function it stalls the event loop: every other request, timer and callback waits. Make it async (an asynchronous counterpart of the blocking call, where there is one) and await it.');
+        : 'Called from an async function it stalls the event loop: every other request, timer and callback waits. Make it async (the `fs/promises` or async counterpart of the blocking call) and await it.');
     }
   }
 

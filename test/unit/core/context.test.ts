@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fullText } from '../helpers';
 import type { Node } from 'web-tree-sitter';
 import { analyzeText, ParsedDocument, defaultLimits, type Language } from '../../../src/core';
 import { contextOf, type ConcurrencyContext } from '../../../src/core/context';
@@ -112,13 +113,13 @@ describe('concurrency context (local evidence)', () => {
     const code = "import * as fs from 'node:fs';\napp.get('/', async (req, res) => { res.send(fs.readFileSync('a')); });\nexport async function lib() { return fs.readFileSync('b'); }\n";
     const hot = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'src/server.ts' });
     assert.deepEqual(hot.diagnostics.map((d) => d.severity), ['warning', 'warning']);
-    assert.match(hot.diagnostics[0].message, /This function runs for every request: registered with `app\.get` at server\.ts:2\.$/);
+    assert.match(fullText(hot.diagnostics[0]), /This function runs for every request: registered with `app\.get` at server\.ts:2\.$/);
     assert.equal(hot.diagnostics[0].related[0].range.start.line, 1);
-    assert.doesNotMatch(hot.diagnostics[1].message, /This function/);
+    assert.doesNotMatch(fullText(hot.diagnostics[1]), /This function/);
     const cold = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts' });
     // The route still wins in a script folder; the library function becomes a hint.
     assert.deepEqual(cold.diagnostics.map((d) => d.severity), ['warning', 'hint']);
-    assert.match(cold.diagnostics[1].message, /It matters less here: the file is under `scripts\/`/);
+    assert.match(fullText(cold.diagnostics[1]), /It matters less here: the file is under `scripts\/`/);
     // A severity the user configured for the rule still wins.
     const configured = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts', settings: { pythonFreeThreaded: false, ruleSeverity: { 'blocking-call-in-async': 'error' } } });
     assert.deepEqual(configured.diagnostics.map((d) => d.severity), ['error', 'error']);
