@@ -14,7 +14,7 @@ import {
   activationMs, checkSetup, cleanup, cleanupOnSignals, copyWorkspace, freePort, installExtension, isStopping, launchBrowser,
   makeProfile, openWorkbench, ROOT, runSetup, sleep, startCodeServer, VSIX,
 } from '../test/e2e/lib/server.mjs';
-import { quickOpen, screenshot } from '../test/e2e/lib/workbench.mjs';
+import { hoverSquiggle, quickOpen, runCommand, screenshot, waitForSquiggle } from '../test/e2e/lib/workbench.mjs';
 
 const args = process.argv.slice(2);
 const option = (name) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
@@ -82,8 +82,28 @@ async function screenshots(server, workspace, profile) {
     saved.push(shot);
     say(`${path.relative(process.cwd(), shot)}: ${found ? `${count} squiggle(s) in view` : 'no diagnostics shown'}`);
   }
+  saved.push(...await readmeShots(page, outDir));
   const ms = activationMs(profile);
   say(ms !== undefined ? `extension reported: activated in ${ms} ms` : 'activation time: not found in the output channel');
+  return saved;
+}
+
+/** The README's pictures: a hover on a finding, and the visualiser beside the file (the diagnostics are above). */
+async function readmeShots(page, outDir) {
+  const saved = [];
+  try {
+    await quickOpen(page, 'asyncio_blocking.py');
+    await waitForSquiggle(page, { severity: 'warning' });
+    await hoverSquiggle(page, 'warning');
+    saved.push(await screenshot(page, 'readme-hover', outDir));
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'Concurrency Lens: Visualise Execution Model');
+    await page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('svg.timeline g.lane').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1_000);
+    saved.push(await screenshot(page, 'readme-visualiser', outDir));
+  } catch (error) {
+    say(`README screenshots: ${error?.message ?? error}`);
+  }
   return saved;
 }
 

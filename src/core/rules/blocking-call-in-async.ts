@@ -56,7 +56,7 @@ export const meta: RuleMeta = {
       '',
       '**Through your own code.** A call in an async function to one of your plain (non-async) functions that blocks is flagged too,',
       'at the call, naming the chain: "`git_rev()` blocks the event loop: it calls `subprocess.check_output()` (util.py:5)", with one',
-      'related location per hop. It goes up to five calls deep (`followCallsMaxDepth`), through cycles once, and follows:',
+      'related location per hop. It goes up to five calls deep (`concurrencyLens.followCalls.maxDepth`, config `follow-calls.max-depth`), through cycles once, and follows:',
       '',
       '- functions of the same file, and methods: `self.m()`, `cls.m()`, `super().m()`, `this.m()`, `super.m()`, including methods',
       '  inherited from your base classes in the same file or another one (`class B(A)` with `A` imported); in Python, calling one of',

@@ -43,7 +43,7 @@ export const meta: RuleMeta = {
       'after the work is a hand-over, not I/O.',
       '',
       'Not flagged: work that releases the GIL (see below), I/O-bound targets, callables of unknown content, and',
-      'everything when the `pythonFreeThreaded` setting is on (3.13t/3.14t run threads in parallel).',
+      'everything when `concurrencyLens.python.freeThreaded` (config `python.free-threaded`) is on (3.13t/3.14t run threads in parallel).',
     ].join('\n'),
     why: [
       'In standard CPython only the thread holding the GIL runs Python bytecode; it hands the GIL over every 5 ms.',

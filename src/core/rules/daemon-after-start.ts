@@ -24,7 +24,7 @@ export const meta: RuleMeta = {
       'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported; `self` in a method of a',
       '`Thread` subclass (`self.start()` then `self.daemon = True`); and a `start()` on every arm of an `if`/`elif`/`else`.',
       '',
-      'It also follows the project\'s own code (in this file or an imported module, up to `followCallsMaxDepth` calls):',
+      'It also follows the project\'s own code (in this file or an imported module, up to `concurrencyLens.followCalls.maxDepth` calls):',
       'a constructor whose `__init__` calls `self.start()` (`w = Worker()` then `w.daemon = True`), a method that starts',
       '`self` directly or through another method, and a function given the thread that starts it (`start_all(t)`). Only',
       'a `start()` that always runs counts: one under an `if`, a loop or an `except` in the helper does not.',
