@@ -294,7 +294,7 @@ describe('short hovers and other editors', () => {
     const { markdown } = renderHover(at('worker.daemon', 2)!, { commandLinks: false });
     assert.doesNotMatch(markdown, /command:/);
     const plain = toPlainText(markdown);
-    assert.doesNotMatch(plain, /\*\*|\\[.`_()\-]|\]\(/);
+    assert.doesNotMatch(plain, /\*\*|\\[.`_()-]|\]\(/);
     assert.match(plain, /Open rule docs: https:\/\/github\.com\/concurrency-lens\/concurrency-lens\/blob\/main\/docs\/rules\/daemon-after-start\.md/);
     assert.match(plain, /Rule daemon-after-start:/);
   });

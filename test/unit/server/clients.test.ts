@@ -75,7 +75,7 @@ async function start(capabilities: Record<string, unknown>, options: { initializ
   const dir = tempDir('cl-client-');
   const server = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => server.on('exit', resolve));
-  const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+  const rpc = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   const published = new Map<string, LspDiagnostic[][]>();
   const registrations: Registration[] = [];
   rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: LspDiagnostic[] }) => {
