@@ -92,6 +92,7 @@ async function screenshots(server, workspace, profile) {
 async function readmeShots(page, outDir) {
   const saved = [];
   try {
+    await runCommand(page, 'View: Close All Editors');
     await quickOpen(page, 'asyncio_blocking.py');
     await waitForSquiggle(page, { severity: 'warning' });
     await hoverSquiggle(page, 'warning');

@@ -19,7 +19,7 @@ const EXAMPLE = [
   '',
   '',
   'async def fetch(name):',
-  '    time.sleep(1)  # blocks the event loop: the other fetches wait',
+  '    time.sleep(1)  # each fetch waits a second; the others should run meanwhile',
   '    return name',
   '',
   '',
