@@ -1,7 +1,8 @@
 // A new user's first minutes: the walkthrough opens, its example is flagged and fixed by "Fix All Safe Problems in This
 // File", the short hover, and "Check Workspace" filling the Problems panel with files never opened.
 import assert from 'node:assert/strict';
-import { newWorkbench } from '../lib/context.mjs';
+import { harness, newWorkbench } from '../lib/context.mjs';
+import { activationMs, outputChannelText } from '../lib/server.mjs';
 import {
   closePanel, hoverSquiggle, problems, quickOpen, runCommand, screenshot, screenshotOnFailure, waitForEditorText, waitForNoSquiggle,
   waitForSquiggle,
@@ -71,5 +72,12 @@ describe('first minutes: walkthrough, fix all, short hover, check workspace', fu
     assert.ok(rows.some((r) => /cpu_in_thread_pool\.py/.test(r)), JSON.stringify(rows));
     await screenshot(page, '74-check-workspace');
     await closePanel(page);
+  });
+
+  it('the log has one prefix per line and names the activation time', async () => {
+    const log = outputChannelText(harness.profile, 'Concurrency Lens');
+    assert.match(log, /Checked \d+ of \d+ files/, 'the server\'s lines reach the log');
+    assert.doesNotMatch(log, /\[(Info|Warn|Error) *- /, 'no second "[Info - time]" prefix');
+    assert.ok(activationMs(harness.profile) !== undefined, 'the activation line is found');
   });
 });
