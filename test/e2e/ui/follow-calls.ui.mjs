@@ -28,7 +28,7 @@ describe('following calls in the editor (examples/follow_calls.py)', function ()
     await quickOpen(page, FILE);
     await waitForSquiggle(page, { severity: 'warning' });
     const row = await waitForProblem(page, /current_revision\(\)` blocks the event loop/);
-    assert.match(row, /it calls `subprocess\.run\(\)` \(tools\.py:7\)/);
+    assert.match(row, /it calls `subprocess\.run\(\)`; other tasks wait \(tools\.py:7\)/);
     assert.match(row, /asyncio\.gather/, 'it names why it matters: the handler runs in a gather');
     await screenshot(page, '50-follow-problems');
     await closePanel(page);
