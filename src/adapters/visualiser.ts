@@ -299,5 +299,8 @@ function buildEmpty(language: 'python' | 'ts', note: string): Visualisation {
     timeline: { lanes: [], events: [], totalMs: 0, notes: [] },
     whatIf: undefined,
     concepts: buildConceptPages(),
+    entries: [],
+    entry: { id: 'module', kind: 'module', label: 'Module body', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, async: false },
+    arrivals: { count: 1, spacingMs: 0, perArrival: false },
   };
 }

@@ -9,7 +9,7 @@ import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
 import type { ProjectOracle } from '../project/effects';
 import { rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
-import { HEAVY_WEIGHT, labelOf, ModelBuilder, projectStep, weightForIterations, type ExtractLimits } from './extract';
+import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -20,7 +20,8 @@ type Val =
   | { kind: 'coro'; fn: Node; call: Node; args: (Val | undefined)[] }
   | { kind: 'sleep'; ms: number | undefined }
   | { kind: 'awaitable'; node: Node } // a library awaitable we know nothing about
-  | { kind: 'num'; value: number };
+  | { kind: 'num'; value: number }
+  | { kind: 'seq'; n: number }; // a sequence of plain values: its length
 
 class Env {
   private readonly vars = new Map<string, Val>();
@@ -74,10 +75,11 @@ const SKIPPED_STATEMENTS = new Set([
 ]);
 
 // Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
-const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
+const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|ensure_future|run_until_complete|run_forever|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
 
-export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle): ExecutionModel {
-  return new PyExtractor(sem, limits, project).run(root);
+export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
+  const extractor = new PyExtractor(sem, limits, project);
+  return entry ? extractor.runEntry(root, entry) : extractor.run(root);
 }
 
 class PyExtractor {
@@ -90,6 +92,9 @@ class PyExtractor {
   private readonly functions = new Map<string, Node | undefined>();
   private root!: Node;
   private readonly regionCache = new Map<number, CpuClassification>();
+  private readonly fromInit = new Set<string>();
+  /** Tasks scheduled from outside a running loop (`ensure_future` at module level): `run_forever()` runs them. */
+  private readonly loopTasks: string[] = [];
 
   constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle) {
     this.b = new ModelBuilder('python', lim);
@@ -102,6 +107,72 @@ class PyExtractor {
     this.block(root, ctx);
     if (this.b.units.length === 1) this.b.note('The module body starts no threads, processes or asyncio tasks: only the main thread runs.');
     return this.b.finish('main');
+  }
+
+  /** A model that starts at a function: run once (as its caller would), or by N arrivals on the server's loop or pool. */
+  runEntry(root: Node, entry: EntryRun): ExecutionModel {
+    this.root = root;
+    const fn = entry.fn;
+    const async = isAsyncFunction(fn);
+    const main = this.b.addUnit({
+      id: 'main', kind: 'main-thread', label: entry.perArrival ? `server: ${entry.noun}s arrive` : 'main thread',
+      range: rangeOf(fn.childForFieldName('name') ?? fn),
+    })!;
+    const ctx: Ctx = { unit: main, async: false, depth: 0, stack: [], env: new Env(), nesting: 0, returned: undefined, done: false };
+    this.bindSelf(fn, ctx);
+    if (!entry.perArrival && entry.arrivals <= 1 && !async && !entry.inThread) {
+      this.walkCallable(fn, [], ctx, { unit: main, async: false });
+      this.dropInitUnits();
+      return this.b.finish('main');
+    }
+    const n = Math.max(1, Math.min(entry.arrivals, MAX_ARRIVALS));
+    const pool = !async && entry.perArrival && entry.poolSize
+      ? this.b.addUnit({ kind: 'thread-pool', label: `server thread pool (${entry.poolSize})`, maxWorkers: entry.poolSize, range: rangeOf(fn) })
+      : undefined;
+    const kind: UnitKind = async ? 'asyncio-task' : 'thread';
+    const ids: string[] = [];
+    let template: Unit | undefined;
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && entry.spacingMs > 0) this.b.push(main, { kind: 'sleep', duration: entry.spacingMs, label: `the next ${entry.noun} arrives ${entry.spacingMs} ms later` });
+      const label = n > 1 || entry.perArrival ? `${entry.noun} ${i + 1}: ${entry.label}` : entry.label;
+      const unit = this.b.addUnit({
+        kind, label, parent: pool?.id ?? main.id, range: rangeOf(fn),
+        ...(n > 1 || entry.perArrival ? { arrival: { index: i + 1, atMs: i * entry.spacingMs } } : {}),
+      });
+      if (!unit) break;
+      const before = this.b.units.length;
+      if (template) for (const st of template.steps) this.b.push(unit, { ...st });
+      else this.walkCallable(fn, [], ctx, { unit, async });
+      // The run started nothing of its own: the next arrivals run the same steps.
+      if (!template && this.b.units.length === before) template = unit;
+      ids.push(unit.id);
+      this.b.push(main, { kind: 'spawn', target: unit.id, label: `${entry.noun} ${i + 1} arrives`, range: rangeOf(fn) });
+    }
+    for (const id of ids) this.b.push(main, { kind: 'join', target: id, label: `waits for ${this.unit(id)?.label ?? id}` });
+    this.dropInitUnits();
+    return this.b.finish('main');
+  }
+
+  /** A method's `self.x = ...` bindings from its class's `__init__`, so `self.pool.submit(...)` finds its unit. */
+  private bindSelf(fn: Node, ctx: Ctx): void {
+    const cls = fn.parent?.type === 'block' ? fn.parent.parent : fn.parent?.type === 'decorated_definition' ? fn.parent.parent?.parent : undefined;
+    if (cls?.type !== 'class_definition') return;
+    const init = this.sem.localMethod(cls, '__init__');
+    if (!init || init.id === fn.id || !this.interesting(init)) return;
+    // Walked into a scratch unit: only the bindings (and the units __init__ creates) matter.
+    const scratch: Unit = { id: '__init__', kind: 'main-thread', label: '__init__', steps: [] };
+    const before = this.b.units.length;
+    this.walkCallable(init, [], ctx, { unit: scratch, async: false });
+    for (const u of this.b.units.slice(before)) this.fromInit.add(u.id);
+  }
+
+  /** Units `__init__` made that this entry never starts belong to the object's creation: they are not drawn. */
+  private dropInitUnits(): void {
+    if (!this.fromInit.size) return;
+    const spawned = new Set<string>();
+    for (const u of this.b.units) for (const st of u.steps) if (st.kind === 'spawn' && st.target) spawned.add(st.target);
+    const keep = this.b.units.filter((u) => !this.fromInit.has(u.id) || spawned.has(u.id) || u.kind.endsWith('-pool'));
+    this.b.units.splice(0, this.b.units.length, ...keep);
   }
 
   // ---- which code is worth walking ----
@@ -227,7 +298,8 @@ class PyExtractor {
     if (s.type === 'for_statement') {
       const right = s.childForFieldName('right');
       const v = right ? this.expr(right, ctx) : undefined;
-      if (v?.kind === 'list') items = v.items;
+      if (v?.kind === 'list' && v.items.length) items = v.items;
+      else if (v?.kind === 'seq') count = v.n;
       else count = right ? this.iterations(right) : undefined;
     }
     const n = items ? items.length : count;
@@ -427,7 +499,20 @@ class PyExtractor {
           if (v?.kind === 'list' && c.type === 'list_splat') items.push(...v.items);
           else if (v) items.push(v);
         }
-        return items.length ? { kind: 'list', items } : undefined;
+        if (items.length) return { kind: 'list', items };
+        // `tasks = []`: a list the code fills (append) and then awaits or joins.
+        const size = node.namedChildren.filter((c) => c && c.type !== 'comment').length;
+        if (size === 0 && node.type === 'list') return { kind: 'list', items: [] };
+        // A literal of plain values (URLs, numbers): only its length matters, to the loops over it.
+        const n = this.iterations(node);
+        return n !== undefined && n > 0 ? { kind: 'seq', n } : undefined;
+      }
+      case 'binary_operator': {
+        // `[url1, url2] * 80`: a sequence of known length.
+        const n = this.iterations(node);
+        if (n !== undefined) return { kind: 'seq', n };
+        for (const c of node.namedChildren) if (c) this.expr(c, ctx);
+        return undefined;
       }
       case 'list_splat': case 'parenthesized_expression': case 'keyword_argument': {
         const inner = node.type === 'keyword_argument' ? node.childForFieldName('value') : node.namedChildren[0];
@@ -503,7 +588,7 @@ class PyExtractor {
     const right = clause?.childForFieldName('right');
     const left = clause?.childForFieldName('left');
     const source = right ? this.expr(right, ctx) : undefined;
-    const n = source?.kind === 'list' ? source.items.length : this.iterations(right);
+    const n = source?.kind === 'list' && source.items.length ? source.items.length : source?.kind === 'seq' ? source.n : this.iterations(right);
     if (n === undefined) this.b.note('A comprehension without a literal count is shown with 3 items.');
     const count = n ?? 3;
     const shown = Math.min(count, this.lim.maxLoopUnroll);
@@ -538,6 +623,12 @@ class PyExtractor {
         const r = this.method(objectVal, method, call, ctx);
         if (r !== NOT_HANDLED) return r;
       }
+      if (method === 'run_until_complete' && !ctx.async) return this.runLoop(this.args(call).positional[0], call, ctx);
+      if (method === 'run_forever' && !ctx.async) {
+        // The loop runs what was scheduled on it (ensure_future, create_task) until stop(): shown until they finish.
+        for (const id of this.loopTasks.splice(0)) this.join(id, ctx, `${labelOf(call)} runs ${this.unit(id)?.label ?? 'the task'}`, rangeOf(call), true);
+        return undefined;
+      }
       if (object && (method === 'acquire' || method === 'release') && this.isLock(object)) {
         this.b.push(ctx.unit, { kind: method, target: object.text, label: labelOf(call), range: rangeOf(call) });
         return undefined;
@@ -570,6 +661,12 @@ class PyExtractor {
     if (name === 'time.sleep') {
       const ms = this.seconds(this.args(call).positional[0], ctx);
       this.b.push(ctx.unit, { kind: 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label, range });
+      return;
+    }
+    const known = name ? knownCost(name, this.args(call).positional) : undefined;
+    if (known) {
+      // C code that releases the GIL: a wait for other threads, a stall for an event loop.
+      this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'io', duration: known.ms, cost: known.cost, label, range });
       return;
     }
     const blocking = name ? pythonBlockingCall(name) : undefined;
@@ -629,15 +726,8 @@ class PyExtractor {
     if (poolKind) return this.newPool(name, poolKind, call);
     const { positional, kw } = this.args(call);
     switch (name) {
-      case 'asyncio.run': case 'asyncio.Runner.run': {
-        const arg = positional[0];
-        const v = arg ? this.expr(arg, ctx, true) : undefined;
-        const root = this.task(v, arg ?? call, ctx, 'asyncio-task');
-        if (!root) return undefined;
-        this.b.push(ctx.unit, { kind: 'spawn', target: root, label: labelOf(call), range: rangeOf(call) });
-        this.b.push(ctx.unit, { kind: 'join', target: root, label: `${labelOf(call)} returns when ${this.unit(root)?.label ?? 'it'} finishes`, range: rangeOf(call) });
-        return undefined;
-      }
+      case 'asyncio.run': case 'asyncio.Runner.run':
+        return this.runLoop(positional[0], call, ctx);
       case 'asyncio.create_task': case 'asyncio.ensure_future': case 'asyncio.AbstractEventLoop.create_task':
       case 'asyncio.TaskGroup.create_task': {
         const arg = positional[0];
@@ -695,6 +785,21 @@ class PyExtractor {
     return NOT_HANDLED;
   }
 
+  /** `asyncio.run(c)`, `loop.run_until_complete(c)`: the caller's thread runs the loop until c's task finishes. */
+  private runLoop(arg: Node | undefined, call: Node, ctx: Ctx): Val | undefined {
+    const v = arg ? this.expr(arg, ctx, true) : undefined;
+    if (v?.kind === 'unit') {
+      // A task made earlier (ensure_future): it is already scheduled; the loop runs until it finishes.
+      this.join(v.id, ctx, `${labelOf(call)} returns when ${this.unit(v.id)?.label ?? 'it'} finishes`, rangeOf(call), true);
+      return undefined;
+    }
+    const root = this.task(v, arg ?? call, ctx, 'asyncio-task');
+    if (!root) return undefined;
+    this.b.push(ctx.unit, { kind: 'spawn', target: root, label: labelOf(call), range: rangeOf(call) });
+    this.b.push(ctx.unit, { kind: 'join', target: root, label: `${labelOf(call)} returns when ${this.unit(root)?.label ?? 'it'} finishes`, range: rangeOf(call) });
+    return undefined;
+  }
+
   /** Methods of tracked values: t.start(), pool.submit(f), tg.create_task(c), threads.append(t). */
   private method(v: Val, method: string, call: Node, ctx: Ctx): Val | undefined | typeof NOT_HANDLED {
     const { positional, kw } = this.args(call);
@@ -732,10 +837,12 @@ class PyExtractor {
             const iterable = positional[1];
             if (!fn) return undefined;
             const source = iterable ? this.expr(iterable, ctx) : undefined;
-            const n = source?.kind === 'list' ? source.items.length : this.iterations(iterable);
-            if (n === undefined) this.b.note(`${labelOf(call)}: the number of items is not literal; 3 tasks are shown.`);
-            const count = n ?? 3;
-            const shown = Math.min(count, this.lim.maxLoopUnroll);
+            const n = source?.kind === 'list' && source.items.length ? source.items.length : source?.kind === 'seq' ? source.n : this.iterations(iterable);
+            // Items not literal: as many tasks as the pool has workers, so each worker is drawn busy.
+            const workers = Math.min(this.unit(v.id)?.maxWorkers ?? 3, MAX_POOL_DRAWN);
+            if (n === undefined) this.b.note(`${labelOf(call)}: the number of items is not literal; ${workers} tasks are shown, one per worker.`);
+            const count = n ?? workers;
+            const shown = Math.min(count, Math.max(this.lim.maxLoopUnroll, workers));
             if (count > shown) this.b.note(`${labelOf(call)} maps ${count} items; the first ${shown} tasks are shown.`);
             const items: Val[] = [];
             for (let i = 0; i < shown; i++) {
@@ -953,6 +1060,7 @@ class PyExtractor {
     if (v?.kind === 'unit') return v;
     const id = this.task(v, at, ctx, 'asyncio-task');
     if (!id) return undefined;
+    if (!ctx.async) this.loopTasks.push(id);
     this.spawn(id, v?.kind === 'deferred' ? at : call, ctx);
     return { kind: 'unit', id };
   }
@@ -1051,6 +1159,9 @@ class PyExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+/** Pool workers drawn at most (each is a lane); the panel states the cap when a pool is larger. */
+export const MAX_POOL_DRAWN = 16;
 
 const CALL_NAME = /([A-Za-z_]\\w*)\s*\(/g;
 

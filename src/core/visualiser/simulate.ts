@@ -525,6 +525,7 @@ export function simulate(
           r.remaining = ms;
           r.wantSince = t;
           if (loop) loop.wantSince = t;
+          if (loop && (s.stalls || s.diagnosticCode)) stall(r, s); // one call that holds the loop's thread
           return;
         }
         case 'io':
@@ -646,7 +647,8 @@ export function simulate(
       r = loop.macro.shift()!.ru;
       if (r.u.kind === 'timer' && r.pc === 0) {
         const late = t - r.readyAt;
-        emit('timer-fired', r.u.id, `${r.u.label} fires` + (late > EPS ? ` ${fmt(late)} ms late: the loop was busy` : ''));
+        if (r.u.arrival) emit('timer-fired', r.u.id, `${r.u.label} starts` + (late > EPS ? ` ${fmt(late)} ms after it arrived: the loop was busy` : ' as it arrives'));
+        else emit('timer-fired', r.u.id, `${r.u.label} fires` + (late > EPS ? ` ${fmt(late)} ms late: the loop was busy` : ''));
       }
     }
     if (!r) return false;
