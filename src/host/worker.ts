@@ -11,7 +11,7 @@ import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
-import { buildVisualisation } from '../core/visualiser';
+import { buildVisualisation, listEntryPoints } from '../core/visualiser';
 import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
@@ -134,7 +134,17 @@ async function run(job: Job): Promise<unknown> {
       if (!doc) return undefined;
       setPhase('visualise');
       const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
-      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project);
+      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project, job.request);
+    }
+    case 'entries': {
+      const doc = documents.get(job.uri);
+      const facts = doc && factsOf(doc);
+      const root = doc?.parsed.tree?.rootNode;
+      if (!doc || !facts || !root) return [];
+      setPhase('entries');
+      const python = () => facts.python();
+      const ts = () => facts.ts();
+      return listEntryPoints({ language: doc.parsed.language, root, text: doc.parsed.text, python, ts }).filter((e) => e.lens);
     }
     case 'exportSummaries':
       return exportSummaries();

@@ -8,7 +8,7 @@ import { arrivalReport, type ArrivalReport } from './arrivals';
 import { buildConceptPages, type ConceptPage } from './concepts';
 import { entryAtLine, entryNode, listEntryPoints, type EntryPoint } from './entries';
 import { extractModel, markDiagnostics, MAX_ARRIVALS, type EntryRun, type ExtractLimits } from './extract';
-import type { ExecutionModel, SimOptions, Timeline } from './model';
+import { DEFAULT_ARRIVALS, type ExecutionModel, type SimOptions, type Timeline } from './model';
 import { simulate } from './simulate';
 import { whatIf, type WhatIf } from './whatif';
 
@@ -31,7 +31,6 @@ export interface VisualiseRequest {
   spacingMs?: number;
 }
 
-export const DEFAULT_ARRIVALS = 10;
 /** Starlette/FastAPI run a sync handler in AnyIO's thread pool: 40 threads by default. */
 export const ASGI_THREADPOOL = 40;
 

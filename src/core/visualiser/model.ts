@@ -162,3 +162,5 @@ export const defaultSimOptions: SimOptions = {
 /** Duration of a wait whose length the code does not state. */
 export const DEFAULT_IO_MS = 50;
 export const DEFAULT_SLEEP_MS = 100;
+/** Arrivals a handler's model runs unless the panel asks for another number. */
+export const DEFAULT_ARRIVALS = 10;
