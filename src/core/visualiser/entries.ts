@@ -67,6 +67,29 @@ export function hotKind(evidence: string): EntryKind {
   return 'task';
 }
 
+/**
+ * Why `fn` runs beside other work, from the context layer; plus registrations that layer does not classify yet
+ * (`@sio.on("event")`), found here until it does.
+ */
+function hotEvidence(fn: Node, source: ContextSource): string | undefined {
+  try {
+    const context = contextOf(fn, source);
+    if (context.kind === 'hot' && context.evidence) return context.evidence.message;
+  } catch {
+    // The context layer failed on odd code: the function is still an entry, as a plain function.
+  }
+  if (source.language !== 'python' || fn.parent?.type !== 'decorated_definition') return undefined;
+  for (const d of fn.parent.namedChildren) {
+    const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+    const first = call?.childForFieldName('arguments')?.namedChildren[0];
+    if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'on' && first?.type === 'string') {
+      return `runs on every \`${stringValue(first)}\` event or message: a listener registered with \`@${callee.text}\``;
+    }
+  }
+  return undefined;
+}
+
 export function listEntryPoints(source: EntrySource): EntryPoint[] {
   const found: { node: Node; entry: Omit<EntryPoint, 'id'> }[] = [];
   const zero = { line: 0, column: 0 };
@@ -82,20 +105,16 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     if (!fn || found.length >= MAX_ENTRIES) break;
     const name = python ? pyName(fn) : tsName(fn);
     const registration = python ? undefined : tsRegistration(fn);
-    // Anonymous TS functions are entries only where something registers them (a route's or listener's callback).
     if (!name && !registration) continue;
     const async = python ? isAsyncPy(fn) : isAsyncTs(fn);
     let kind: EntryKind = 'function';
     let evidence: string | undefined;
-    let hot: ReturnType<typeof contextOf> | undefined;
-    try {
-      hot = contextOf(fn, contextSource);
-    } catch {
-      hot = undefined;
-    }
-    if (hot?.kind === 'hot' && hot.evidence) {
-      kind = hotKind(hot.evidence.message);
-      evidence = hot.evidence.message;
+    const hot = hotEvidence(fn, contextSource);
+    // Anonymous TS functions are entries only where something registers them to run per request or event.
+    if (!name && !hot) continue;
+    if (hot) {
+      kind = hotKind(hot);
+      evidence = hot;
     } else if (python && threadTargets.has(fn.id)) {
       kind = 'thread-target';
     } else if (python && name?.endsWith('.run') && isThreadSubclassMethod(fn, source)) {

@@ -618,7 +618,9 @@ class PyExtractor {
     if (callee.type === 'attribute') {
       const object = callee.childForFieldName('object');
       const method = callee.childForFieldName('attribute')?.text ?? '';
-      const objectVal = object && (object.type === 'identifier' || object.type === 'attribute') ? this.expr(object, ctx) : undefined;
+      // `Thread(target=f).start()`, `pool.submit(f).result()`: the object is made right there.
+      const madeHere = object?.type === 'call' && UNIT_METHODS.has(method);
+      const objectVal = object && (object.type === 'identifier' || object.type === 'attribute' || madeHere) ? this.expr(object, ctx) : undefined;
       if (objectVal) {
         const r = this.method(objectVal, method, call, ctx);
         if (r !== NOT_HANDLED) return r;
@@ -969,7 +971,7 @@ class PyExtractor {
     const argNodes = argsNode?.namedChildren.filter((x): x is Node => !!x) ?? [];
     const nameNode = kw('name');
     const name = nameNode?.type === 'string' ? nameNode.text.replace(/^[rbuf]*(['"]{1,3})([\s\S]*)\1$/i, '$2') : undefined;
-    const fn = target ? callableNode(this.sem, target) : undefined;
+    const fn = target ? callableNode(this.sem, target) ?? this.selfMethod(target) : undefined;
     const fnLabel = target ? `${this.callableName(fn, target)}(${argsNode ? labelOf(argNodes.map((a) => a.text).join(', ')) : ''})` : 'run()';
     const label = name ? `${name}: ${fnLabel}` : fnLabel;
     const unit = this.b.addUnit({ kind, label, range: rangeOf(call), parent: ctx.unit.id, ...(kw('daemon')?.text === 'True' ? { daemon: true } : {}) });
@@ -1086,6 +1088,15 @@ class PyExtractor {
     return { kind: 'unit', id: unit.id };
   }
 
+  /** `self.method` inside a class: that class's method (a thread target the bound method names). */
+  private selfMethod(node: Node): Node | undefined {
+    if (node.type !== 'attribute' || node.childForFieldName('object')?.text !== 'self') return undefined;
+    const name = node.childForFieldName('attribute')?.text;
+    let cls: Node | null = node.parent;
+    for (let steps = 0; cls && cls.type !== 'class_definition' && steps < MAX_NESTING; steps++) cls = cls.parent;
+    return cls && name ? this.findMethod(cls, name) : undefined;
+  }
+
   private findMethod(cls: Node, name: string, depth = 0): Node | undefined {
     const own = this.sem.localMethod(cls, name);
     if (own || depth > 5) return own;
@@ -1159,6 +1170,9 @@ class PyExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+/** Methods of the units, pools and tasks the walk tracks. */
+const UNIT_METHODS = new Set(['start', 'join', 'result', 'submit', 'map', 'apply_async', 'create_task', 'shutdown', 'exception', 'wait', 'get']);
 
 /** Pool workers drawn at most (each is a lane); the panel states the cap when a pool is larger. */
 export const MAX_POOL_DRAWN = 16;
