@@ -195,10 +195,10 @@ export class AnalysisHost {
   }
 
   /** The file's entry points worth a code lens. */
-  entries(uri: string): Promise<BudgetOutcome<EntryPoint[]>> {
+  entries(uri: string, path?: string): Promise<BudgetOutcome<EntryPoint[]>> {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
-    return this.request({ type: 'entries', uri }, `${uri}#entries`, `entries ${mirror.version}`) as Promise<BudgetOutcome<EntryPoint[]>>;
+    return this.request({ type: 'entries', uri, ...(path ? { path } : {}) }, `${uri}#entries`, `entries ${mirror.version}`) as Promise<BudgetOutcome<EntryPoint[]>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */

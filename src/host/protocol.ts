@@ -42,7 +42,7 @@ export type JobBody =
   | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings; project?: AnalyzeParams }
   | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams; request?: VisualiseRequest }
   /** The file's entry points worth a code lens (handlers, thread targets, run(), loop and server calls). */
-  | { type: 'entries'; uri: string }
+  | { type: 'entries'; uri: string; path?: string }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
   /** The summaries the worker used, for a persistent cache. */
   | { type: 'exportSummaries' }

@@ -11,7 +11,7 @@ import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
-import { buildVisualisation, listEntryPoints } from '../core/visualiser';
+import { buildVisualisation, fileEntries } from '../core/visualiser';
 import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
@@ -139,12 +139,9 @@ async function run(job: Job): Promise<unknown> {
     case 'entries': {
       const doc = documents.get(job.uri);
       const facts = doc && factsOf(doc);
-      const root = doc?.parsed.tree?.rootNode;
-      if (!doc || !facts || !root) return [];
+      if (!doc || !facts) return [];
       setPhase('entries');
-      const python = () => facts.python();
-      const ts = () => facts.ts();
-      return listEntryPoints({ language: doc.parsed.language, root, text: doc.parsed.text, python, ts }).filter((e) => e.lens);
+      return fileEntries(doc.parsed, facts, job.path).filter((e) => e.lens);
     }
     case 'exportSummaries':
       return exportSummaries();

@@ -549,7 +549,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeLens(async ({ textDocument: { uri } }, token) => {
     const entry = documents.get(uri);
     if (!visualiserLinks || !settings.enabled || !entry?.inHost || token.isCancellationRequested) return [];
-    const outcome = await host.entries(uri);
+    const outcome = await host.entries(uri, locate(uri).path);
     if (outcome.kind !== 'done' || token.isCancellationRequested) return [];
     return outcome.value.map((e): CodeLens => ({
       range: toLspRange({ start: e.range.start, end: e.range.start }),

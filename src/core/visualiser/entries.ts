@@ -95,12 +95,20 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
   const zero = { line: 0, column: 0 };
   const module: EntryPoint = { id: 'module', kind: 'module', label: 'Module body', range: { start: zero, end: zero }, async: false };
   const python = source.language === 'python';
-  const fns = python ? source.root.descendantsOfType('function_definition') : source.root.descendantsOfType([...FUNCTION_TYPES]);
-  const threadTargets = python ? pythonThreadTargets(source) : new Set<number>();
+  // One walk of the tree for every node type looked at (each walk marshals its nodes out of the parser).
+  const fnTypes = python ? ['function_definition'] : [...FUNCTION_TYPES];
+  const callType = python ? 'call' : 'call_expression';
+  const argsType = python ? 'argument_list' : 'arguments';
+  const nodes = source.root.descendantsOfType([...fnTypes, callType, argsType]).filter((n): n is Node => !!n);
+  const fns = nodes.filter((n) => fnTypes.includes(n.type));
+  const calls = nodes.filter((n) => n.type === callType);
+  const argLists = nodes.filter((n) => n.type === argsType);
+  const threadTargets = python ? pythonThreadTargets(source, calls) : new Set<number>();
   const contextSource: ContextSource = {
     language: source.language, root: source.root, text: source.text, path: source.path,
     ...(source.python ? { python: () => source.python!() } : {}), ...(source.ts ? { ts: () => source.ts!() } : {}),
   };
+  const passed = namesPassedAround(argLists, python);
   for (const fn of fns) {
     if (!fn || found.length >= MAX_ENTRIES) break;
     const name = python ? pyName(fn) : tsName(fn);
@@ -109,7 +117,11 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     const async = python ? isAsyncPy(fn) : isAsyncTs(fn);
     let kind: EntryKind = 'function';
     let evidence: string | undefined;
-    const hot = hotEvidence(fn, contextSource);
+    // Only a function something could register is asked about: decorated, an inline callback, or named in a call's arguments.
+    const own = fn.childForFieldName('name')?.text ?? (name ? name.slice(name.lastIndexOf('.') + 1) : undefined);
+    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && passed.has(own))
+      : registration ? !ARRAY_CALLBACK.has(calleeProperty(fn) ?? '') : own !== undefined && passed.has(own);
+    const hot = candidate ? hotEvidence(fn, contextSource) : undefined;
     // Anonymous TS functions are entries only where something registers them to run per request or event.
     if (!name && !hot) continue;
     if (hot) {
@@ -131,7 +143,7 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
       },
     });
   }
-  for (const call of loopCalls(source)) {
+  for (const call of loopCalls(source, calls)) {
     if (found.length >= MAX_ENTRIES) break;
     found.push({ node: call.node, entry: { kind: 'loop', label: call.label, range: rangeOf(call.node), async: false, lens: true, ...(call.server ? { server: true } : {}) } });
   }
@@ -171,6 +183,29 @@ export function entryNode(root: Node, entry: EntryPoint, language: 'python' | 't
   return undefined;
 }
 
+/** Callbacks of array and promise methods: never registered to run per request or event. */
+const ARRAY_CALLBACK = new Set(['map', 'forEach', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'flatMap', 'sort', 'then', 'catch', 'finally']);
+
+function calleeProperty(fn: Node): string | undefined {
+  const call = fn.parent?.type === 'arguments' ? fn.parent.parent : undefined;
+  const callee = call?.childForFieldName('function');
+  return callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
+}
+
+/** Identifiers that appear inside some call's arguments (a handler passed by name, a coroutine given to gather). */
+function namesPassedAround(argLists: readonly Node[], python: boolean): Set<string> {
+  const out = new Set<string>();
+  const add = (node: Node | null, depth: number): void => {
+    if (!node || depth > 4) return;
+    if (node.type === 'identifier' || node.type === 'property_identifier') out.add(node.text);
+    else if (node.type === 'attribute' || node.type === 'member_expression') add(node.childForFieldName(python ? 'attribute' : 'property'), depth + 1);
+    else if (node.type === 'call' || node.type === 'call_expression') add(node.childForFieldName('function'), depth + 1);
+    else if (!FUNCTION_TYPES.has(node.type) && node.type !== 'lambda' && node.type !== 'string' && node.type !== 'template_string') for (const c of node.namedChildren) add(c, depth + 1);
+  };
+  for (const args of argLists) for (const a of args.namedChildren) add(a, 0);
+  return out;
+}
+
 // ---- Python ----
 
 function pyName(fn: Node): string | undefined {
@@ -202,19 +237,21 @@ function stringValue(node: Node): string {
   return node.text.replace(/^[rbuf]*(['"`]{1,3})([\s\S]*)\1$/i, '$2').slice(0, 60);
 }
 
+const THREAD_STARTERS = new Set(['Thread', 'Process', 'Timer', 'submit', 'to_thread', 'apply_async', 'start_new_thread', 'map', 'imap', 'imap_unordered', 'starmap', 'run_in_executor']);
+
 /** Functions the file hands to a thread, a process or a pool: `Thread(target=f)`, `pool.submit(f)`, `to_thread(f)`. */
-function pythonThreadTargets(source: EntrySource): Set<number> {
+function pythonThreadTargets(source: EntrySource, calls: readonly Node[]): Set<number> {
   const out = new Set<number>();
   const sem = source.python?.();
   if (!sem) return out;
-  for (const call of source.root.descendantsOfType('call')) {
-    if (!call) continue;
+  for (const call of calls) {
     const callee = call.childForFieldName('function');
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    if (!callee || !method || !THREAD_STARTERS.has(method)) continue;
     const args = call.childForFieldName('arguments');
-    if (!callee || args?.type !== 'argument_list') continue;
+    if (args?.type !== 'argument_list') continue;
     const positional = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment');
     const kw = (n: string) => args.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === n)?.childForFieldName('value') ?? undefined;
-    const method = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee.text;
     let target: Node | undefined;
     if (method === 'Thread' || method === 'Process' || method === 'Timer') target = kw('target') ?? kw('function') ?? (method === 'Timer' ? positional[1] : positional[1]);
     else if (method === 'submit' || method === 'to_thread' || method === 'apply_async' || method === 'start_new_thread' || method === 'map' || method === 'imap' || method === 'imap_unordered' || method === 'starmap') target = positional[0];
@@ -306,15 +343,20 @@ const PY_SERVER_METHODS = new Set(['serve_forever', 'run_app']);
 const PY_LOOP_NAMES = new Set(['asyncio.run', 'asyncio.Runner.run', 'uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app', 'trio.run', 'anyio.run']);
 const PY_SERVER_NAMES = new Set(['uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app']);
 const TS_SERVERS = new Set(['global.Deno.serve', 'global.Bun.serve']);
+/** The last names of all the above: a cheap first test. */
+const LOOP_LAST_NAMES = new Set([...PY_LOOP_METHODS, 'run', 'serve', 'ensure_future', 'listen']);
 
-function loopCalls(source: EntrySource): { node: Node; label: string; server: boolean }[] {
+function loopCalls(source: EntrySource, calls: readonly Node[]): { node: Node; label: string; server: boolean }[] {
   const out: { node: Node; label: string; server: boolean }[] = [];
   const python = source.language === 'python';
-  const calls = source.root.descendantsOfType(python ? 'call' : 'call_expression');
   for (const call of calls) {
-    if (!call || out.length >= 50) continue;
+    if (out.length >= 50) break;
     const callee = call.childForFieldName('function');
     if (!callee) continue;
+    // The callee's last name first: resolving every call's name is what costs.
+    const last = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text
+      : callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee.text;
+    if (!last || !LOOP_LAST_NAMES.has(last)) continue;
     let hit = false;
     let server = false;
     if (python) {

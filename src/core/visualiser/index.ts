@@ -83,6 +83,25 @@ function importsAsgiFramework(root: Node): boolean {
   return root.namedChildren.some((s) => (s?.type === 'import_statement' || s?.type === 'import_from_statement') && /\b(fastapi|starlette)\b/.test(s.text));
 }
 
+/** Entries per tree: the panel's picker, arrival changes and the code lenses ask again for the same version. */
+const entryCache = new WeakMap<TreeFacts, { path: string | undefined; entries: EntryPoint[] }>();
+
+/** The file's entry points (module body first); cached per parsed version. Never throws. */
+export function fileEntries(doc: ParsedDocument, facts: TreeFacts | undefined, path?: string): EntryPoint[] {
+  const root = doc.tree?.rootNode;
+  if (!root || !facts || facts.tree !== doc.tree) return [];
+  const cached = entryCache.get(facts);
+  if (cached && cached.path === path) return cached.entries;
+  let entries: EntryPoint[];
+  try {
+    entries = listEntryPoints({ language: doc.language, root, text: doc.text, path, python: () => facts.python(), ts: () => facts.ts() });
+  } catch {
+    entries = [];
+  }
+  entryCache.set(facts, { path, entries });
+  return entries;
+}
+
 export function buildVisualisation(
   doc: ParsedDocument,
   facts: TreeFacts | undefined,
@@ -93,14 +112,7 @@ export function buildVisualisation(
 ): Visualisation {
   const python = doc.language === 'python';
   const root = doc.tree?.rootNode;
-  let entries: EntryPoint[] = [];
-  if (root && facts) {
-    try {
-      entries = listEntryPoints({ language: doc.language, root, text: doc.text, path: project?.path, python: () => facts.python(), ts: () => facts.ts() });
-    } catch {
-      entries = [];
-    }
-  }
+  let entries = fileEntries(doc, facts, project?.path);
   if (!entries.length) entries = [{ id: 'module', kind: 'module', label: 'Module body', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, async: false }];
   const chosen = (request.entry !== undefined ? entries.find((e) => e.id === request.entry) : undefined)
     ?? (request.line !== undefined ? entryAtLine(entries, request.line) : entries[0]);
