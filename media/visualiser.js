@@ -395,7 +395,8 @@
         title.textContent = text;
         r.appendChild(title);
         const d = diagOf(unit, s);
-        if (d && s.state !== 'joined') r.classList.add('diag');
+        // Outlined where the flagged call acts, not while the unit only waits its turn.
+        if (d && s.state !== 'joined' && s.state !== 'ready') r.classList.add('diag');
         const info = { rect: r, span: s, lane: lane, unit: unit, text: text, diag: d, what: what };
         r.addEventListener('click', function () { activate(info); });
         r.addEventListener('keydown', function (ev) { onSpanKey(ev, info); });
@@ -414,6 +415,8 @@
     // Events: stalls as bands over the loop's other lanes, hand-offs and switches as marks.
     const marks = sv('g', null, 'marks');
     const evs = Array.isArray(timeline.events) ? timeline.events : [];
+    // Stalls of one cause (the same call, once per request) share one label under their bands.
+    const stallGroups = {};
     const count = { 'gil-handoff': 0, 'task-switch': 0 };
     evs.forEach(function (e) { if (e && count[e.kind] !== undefined) count[e.kind]++; });
     const tooMany = {};
@@ -435,10 +438,11 @@
         const m = markerShape('m-stall', x + 7, y + 7);
         m.appendChild(tt.cloneNode(true));
         marks.appendChild(m);
-        const lab = sv('text', { x: x + 4, y: AXIS_H + lanes.length * LANE_H + 12 }, 'stall-label');
         const d = isRange(e.range) && diagLines[e.range.start.line];
-        lab.textContent = clip('stall: ' + (d ? str(d.message) : str(e.detail)), Math.max(12, Math.floor((end - e.at) * scale / 6.5)));
-        marks.appendChild(lab);
+        const text = d ? str(d.message) : str(e.detail);
+        const group = stallGroups[text] || (stallGroups[text] = { x: x, end: x, n: 0 });
+        group.end = Math.max(group.end, x + (end - e.at) * scale);
+        group.n++;
       } else if (e.kind === 'gil-handoff' && !tooMany[e.kind]) {
         const m = markerShape('m-gil', x, y + 5);
         const tt = sv('title');
@@ -458,6 +462,16 @@
         m.appendChild(tt);
         marks.appendChild(m);
       }
+    });
+    Object.keys(stallGroups).forEach(function (text) {
+      const g = stallGroups[text];
+      const room = Math.max(g.end, Math.min(width - 8, g.x + 420)) - g.x;
+      const lab = sv('text', { x: g.x + 4, y: AXIS_H + lanes.length * LANE_H + 12 }, 'stall-label');
+      lab.textContent = clip((g.n > 1 ? g.n + ' stalls: ' : 'stall: ') + text, Math.max(12, Math.floor(room / 6.5)));
+      const tt = sv('title');
+      tt.textContent = text;
+      lab.appendChild(tt);
+      marks.appendChild(lab);
     });
     svg.appendChild(marks);
 

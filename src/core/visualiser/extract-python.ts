@@ -134,7 +134,7 @@ class PyExtractor {
     let template: Unit | undefined;
     for (let i = 0; i < n; i++) {
       if (i > 0 && entry.spacingMs > 0) this.b.push(main, { kind: 'sleep', duration: entry.spacingMs, label: `the next ${entry.noun} arrives ${entry.spacingMs} ms later` });
-      const label = n > 1 || entry.perArrival ? `${entry.noun} ${i + 1}: ${entry.label}` : entry.label;
+      const label = n > 1 || entry.perArrival ? `${entry.noun} ${i + 1}` : entry.label;
       const unit = this.b.addUnit({
         kind, label, parent: pool?.id ?? main.id, range: rangeOf(fn),
         ...(n > 1 || entry.perArrival ? { arrival: { index: i + 1, atMs: i * entry.spacingMs } } : {}),
@@ -302,6 +302,8 @@ class PyExtractor {
       else if (v?.kind === 'seq') count = v.n;
       else count = right ? this.iterations(right) : undefined;
     }
+    // A loop of unknown length that hands work to a pool: one pass per worker, so each worker is drawn busy.
+    if (!items && count === undefined) count = this.poolWorkersFor(body, ctx);
     const n = items ? items.length : count;
     if (n === undefined) this.b.note('Loops without a literal count are shown as one pass.');
     const shown = Math.min(n ?? 1, this.lim.maxLoopUnroll);
@@ -588,7 +590,7 @@ class PyExtractor {
     const right = clause?.childForFieldName('right');
     const left = clause?.childForFieldName('left');
     const source = right ? this.expr(right, ctx) : undefined;
-    const n = source?.kind === 'list' && source.items.length ? source.items.length : source?.kind === 'seq' ? source.n : this.iterations(right);
+    const n = source?.kind === 'list' && source.items.length ? source.items.length : source?.kind === 'seq' ? source.n : this.iterations(right) ?? this.poolWorkersFor(body, ctx);
     if (n === undefined) this.b.note('A comprehension without a literal count is shown with 3 items.');
     const count = n ?? 3;
     const shown = Math.min(count, this.lim.maxLoopUnroll);
@@ -1086,6 +1088,28 @@ class PyExtractor {
     if (run) this.walkCallable(run, [], ctx, { unit, async: false });
     else this.b.note(`${name} has no run() method in this file.`);
     return { kind: 'unit', id: unit.id };
+  }
+
+  /** The workers of the pool `node` submits to (`pool.submit(...)` in it), at most MAX_POOL_DRAWN; else undefined. */
+  private poolWorkersFor(node: Node, ctx: Ctx): number | undefined {
+    let workers: number | undefined;
+    for (const call of node.descendantsOfType('call')) {
+      const callee = call?.childForFieldName('function');
+      const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+      if (method !== 'submit' && method !== 'apply_async') continue;
+      const object = callee!.childForFieldName('object');
+      const pool = object ? this.poolNamed(object, ctx) : undefined;
+      const max = pool && this.unit(pool.id)?.maxWorkers;
+      if (max) workers = Math.max(workers ?? 0, Math.min(max, MAX_POOL_DRAWN));
+    }
+    if (workers) this.b.note(`A loop of unknown length submits to a pool: one task per worker is shown (at most ${MAX_POOL_DRAWN}).`);
+    return workers;
+  }
+
+  private poolNamed(object: Node, ctx: Ctx): Extract<Val, { kind: 'pool' }> | undefined {
+    const text = object.text;
+    const v = text.startsWith('self.') ? this.selfEnv.get(text) : ctx.env.get(text);
+    return v?.kind === 'pool' ? v : undefined;
   }
 
   /** `self.method` inside a class: that class's method (a thread target the bound method names). */

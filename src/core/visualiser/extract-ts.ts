@@ -99,7 +99,7 @@ class TsExtractor {
     let template: Unit | undefined;
     for (let i = 0; i < n; i++) {
       const unit = this.b.addUnit({
-        kind: 'timer', label: `${entry.noun} ${i + 1}: ${entry.label}`, delayMs: i * entry.spacingMs, parent: main.id, range: rangeOf(fn),
+        kind: 'timer', label: `${entry.noun} ${i + 1}`, delayMs: i * entry.spacingMs, parent: main.id, range: rangeOf(fn),
         arrival: { index: i + 1, atMs: i * entry.spacingMs },
       });
       if (!unit) break;

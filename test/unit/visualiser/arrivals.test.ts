@@ -156,6 +156,11 @@ describe('entries that run once', () => {
     const text = 'from concurrent.futures import ThreadPoolExecutor\n\n\ndef work(x):\n    return sum(range(x))\n\n\ndef main(items):\n    with ThreadPoolExecutor(max_workers=5) as pool:\n        list(pool.map(work, items))\n';
     const v = await visualise('python', text, { line: 8 });
     assert.equal(v.model.units.filter((u) => u.parent && v.model.units.find((p) => p.id === u.parent)?.kind === 'thread-pool').length, 5);
+    const submits = 'from concurrent.futures import ThreadPoolExecutor\nimport time\n\n\ndef fetch(u):\n    time.sleep(0.1)\n\n\ndef main(urls):\n    with ThreadPoolExecutor(max_workers=5) as pool:\n        futures = [pool.submit(fetch, u) for u in urls]\n        for f in futures:\n            f.result()\n';
+    const s = await visualise('python', submits, { line: 9 });
+    assert.equal(s.model.units.filter((u) => u.kind === 'thread').length, 5);
+    assert.equal(s.timeline.totalMs, 100, 'five workers, five waits at once');
+    assert.ok(s.model.notes.some((n) => /one task per worker/.test(n)));
   });
 });
 
