@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
 import { callableNode, classifyCallable, classifyRegion, constantInt, type CpuClassification } from '../python/cpu';
 import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
-import type { ProjectOracle } from '../project/effects';
+import type { ForeignFunction, ProjectOracle } from '../project/effects';
 import { rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
 import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
@@ -96,8 +96,31 @@ class PyExtractor {
   /** Tasks scheduled from outside a running loop (`ensure_future` at module level): `run_forever()` runs them. */
   private readonly loopTasks: string[] = [];
 
-  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle) {
-    this.b = new ModelBuilder('python', lim);
+  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle, builder?: ModelBuilder) {
+    this.b = builder ?? new ModelBuilder('python', lim);
+  }
+
+  /**
+   * A function of another module that starts threads or tasks, walked with that module's names into `into`: the units
+   * it starts get their lanes, labelled with its file. Its steps point at the call here (the other file is not open).
+   */
+  private foreign(f: ForeignFunction, at: Node, ctx: Ctx, into: Unit, async: boolean): void {
+    if (ctx.depth >= this.lim.maxCallDepth) {
+      this.b.push(into, { kind: 'cpu', weight: 1, label: labelOf(at), range: rangeOf(at) });
+      return;
+    }
+    const sub = new PyExtractor(f.python, this.lim, undefined, this.b);
+    sub.root = f.fn.tree.rootNode;
+    const unitsBefore = this.b.units.length;
+    const stepsBefore = into.steps.length;
+    sub.walkCallable(f.fn, [], { ...ctx, env: new Env(), stack: [], nesting: ctx.nesting + 1 }, { unit: into, async });
+    const here = rangeOf(at);
+    for (const u of this.b.units.slice(unitsBefore)) {
+      u.label = `${u.label} (${f.file})`;
+      u.range = here;
+      for (const s of u.steps) s.range = here;
+    }
+    for (const s of into.steps.slice(stepsBefore)) s.range = here;
   }
 
   run(root: Node): ExecutionModel {
@@ -692,6 +715,7 @@ class PyExtractor {
     if (name?.startsWith('builtins.') ? name !== 'builtins.print' : callee.type === 'identifier' && !name) return;
     // A function of another module of the project that blocks a few calls down, or does large CPU-bound work.
     const effect = name ? this.project?.(callee) : undefined;
+    if (effect && 'starts' in effect) return this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async);
     if (effect) {
       this.b.push(ctx.unit, projectStep(effect, label, range, ctx.async));
       return;
@@ -994,6 +1018,7 @@ class PyExtractor {
     } else if (target) {
       // A function of another module of the project: what it does there, when known.
       const effect = target.type === 'lambda' ? undefined : this.project?.(target);
+      if (effect && 'starts' in effect) return this.foreign(effect.starts, target, ctx, unit, false);
       if (effect) {
         this.b.push(unit, projectStep(effect, labelOf(target), rangeOf(target), false));
         return;

@@ -452,7 +452,7 @@ class TsExtractor {
     // A function of another module of the project that blocks a few calls down, or does large CPU-bound work.
     const callee = call.childForFieldName('function');
     const effect = name && callee ? this.project?.(callee) : undefined;
-    if (effect) {
+    if (effect && !('starts' in effect)) {
       this.b.push(ctx.unit, projectStep(effect, labelOf(call), rangeOf(call), true));
       return;
     }

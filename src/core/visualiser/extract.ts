@@ -46,7 +46,7 @@ export const HEAVY_WEIGHT = 10;
  * The step for a call of the project's code in another module: blocking (down to the blocking call; `onLoop`: it stalls
  * an event loop, else it waits like I/O), or CPU-bound work of a size the other file shows to be large.
  */
-export function projectStep(effect: NonNullable<ReturnType<ProjectOracle>>, label: string, range: Range, onLoop: boolean): Step {
+export function projectStep(effect: Exclude<NonNullable<ReturnType<ProjectOracle>>, { starts: unknown }>, label: string, range: Range, onLoop: boolean): Step {
   if ('blocks' in effect) {
     const last = effect.blocks[effect.blocks.length - 1];
     return { kind: onLoop ? 'blocking' : 'io', label: `${label} → ${last.shown} (${last.where})`, range };

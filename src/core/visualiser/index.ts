@@ -133,7 +133,12 @@ export function buildVisualisation(
       ...(python && perArrival && root && importsAsgiFramework(root) ? { poolSize: ASGI_THREADPOOL } : {}),
     };
   }
-  const model = extractModel(doc, facts, settings.limits, oracle, run);
+  let model: ExecutionModel;
+  try {
+    model = extractModel(doc, facts, settings.limits, oracle, run);
+  } finally {
+    oracle?.release?.();
+  }
   markDiagnostics(model, diagnostics);
   const opts: Partial<SimOptions> = { ...settings.sim, freeThreaded: settings.freeThreaded };
   const timeline = simulate(model, opts);

@@ -182,6 +182,19 @@ describe('calls into other modules', () => {
     assert.ok(v.latency && v.latency.fixed && v.latency.fixed.lastMs * 5 < v.latency.lastMs);
   });
 
+  it('Python: threads another module starts get their lanes, labelled with that module', async () => {
+    const workers = 'import threading\nimport time\n\n\ndef pump():\n    time.sleep(0.2)\n\n\ndef start_workers(n):\n    for i in range(2):\n        threading.Thread(target=pump, name=f"pump-{i}").start()\n';
+    const text = 'import asyncio\nfrom workers import start_workers\n\n\nasync def main():\n    start_workers(2)\n    await asyncio.sleep(0.1)\n\n\nasyncio.run(main())\n';
+    const v = await visualise('python', text, { line: 5 }, { ...files, 'workers.py': workers });
+    const threads = v.model.units.filter((u) => u.kind === 'thread');
+    assert.equal(threads.length, 2, v.model.units.map((u) => u.label).join(' | '));
+    assert.ok(threads.every((t) => /: pump\(\) \(workers\.py\)$/.test(t.label)), threads.map((t) => t.label).join(' | '));
+    // Their steps point at the call in this file (the other file is not the one shown).
+    assert.ok(threads.every((t) => t.steps.every((s) => s.range?.start.line === 5)));
+    assert.ok(threads.every((t) => v.timeline.lanes.some((l) => l.unitId === t.id && l.spans.some((sp) => sp.state === 'sleeping'))));
+    assert.equal(v.timeline.totalMs, 200, 'the program waits for its non-daemon threads');
+  });
+
   it('TS: a handler calling an imported function that reads a file synchronously', async () => {
     const text = "import express from 'express';\nimport { load } from './lib/tpl';\nconst app = express();\napp.get('/page', (req, res) => {\n  res.send(load('a.html'));\n});\n";
     const v = await visualise('typescript', text, { line: 3 }, files);
