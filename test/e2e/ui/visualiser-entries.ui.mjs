@@ -6,7 +6,7 @@ import { newWorkbench } from '../lib/context.mjs';
 import { goTo, pickQuickFix, quickFixMenu, quickOpen, runCommand, screenshot, waitForNoSquiggle, waitForSquiggle, screenshotOnFailure } from '../lib/workbench.mjs';
 
 const FILE = 'server_blocking_route.py';
-const ROUTE_LINE = 18; // `time.sleep(0.3)` inside `async def report()`
+const ROUTE_LINE = 17; // `time.sleep(0.3)` inside `async def report()` (1-based)
 
 function webview(page) {
   return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
@@ -87,6 +87,7 @@ describe('execution visualiser from an entry point', function () {
 
   it('applying the quick fix drops the latency to about one request\'s', async () => {
     const before = ms((await latency(page, '3.0 s')).replace(/^10 requests at once: the last finishes at /, ''));
+    await runCommand(page, 'View: Focus First Editor Group'); // the source editor again (the picker had the focus)
     await goTo(page, ROUTE_LINE, 10);
     await quickFixMenu(page);
     await pickQuickFix(page, /asyncio\.sleep/);
