@@ -463,11 +463,17 @@
         marks.appendChild(m);
       }
     });
-    Object.keys(stallGroups).forEach(function (text) {
-      const g = stallGroups[text];
-      const room = Math.max(g.end, Math.min(width - 8, g.x + 420)) - g.x;
+    // Left to right, each label stops where the next begins (too little room: the band's tooltip says it).
+    const groups = Object.keys(stallGroups).map(function (text) { return { text: text, g: stallGroups[text] }; })
+      .sort(function (a, b) { return a.g.x - b.g.x; });
+    groups.forEach(function (item, i) {
+      const g = item.g;
+      const text = item.text;
+      const next = groups[i + 1];
+      const room = (next ? next.g.x : width - 8) - g.x - 6;
+      if (room < 40) return;
       const lab = sv('text', { x: g.x + 4, y: AXIS_H + lanes.length * LANE_H + 12 }, 'stall-label');
-      lab.textContent = clip((g.n > 1 ? g.n + ' stalls: ' : 'stall: ') + text, Math.max(12, Math.floor(room / 6.5)));
+      lab.textContent = clip((g.n > 1 ? g.n + ' stalls: ' : 'stall: ') + text, Math.floor(room / 6.5));
       const tt = sv('title');
       tt.textContent = text;
       lab.appendChild(tt);
@@ -680,7 +686,7 @@
     box.replaceChildren();
     if (!w || !Array.isArray(w.results) || !w.results.length) { box.hidden = true; return; }
     box.hidden = false;
-    const arrivals = data && data.latency ? num(data.latency.count, 0) + ' ' + str(data.latency.noun) + 's' : num(w.workers, 0) + ' callables';
+    const arrivals = data && data.latency ? num(data.latency.count, 0) + ' ' + str(data.latency.noun) + 's' : num(w.workers, 0) + ' units of work';
     box.appendChild(el('h2', null, 'What if the same ' + arrivals + ' ran as…'));
     const table = el('table', 'data whatif-table');
     table.appendChild(el('caption', 'muted', 'Total time of the same work under each execution model'));

@@ -128,11 +128,11 @@ const LABELS: Record<'python' | 'ts', Record<WhatIfMode, string>> = {
   ts: { sequential: 'One at a time', threads: 'Worker threads', processes: 'Child processes', asyncio: 'Event loop', fixed: 'Event loop + fix' },
 };
 
-/** Undefined when the model runs nothing concurrently (no arrivals, no callables). */
+/** Undefined when the model runs nothing concurrently (fewer than two arrivals or callables: nothing to compare). */
 export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): WhatIf | undefined {
   const language = model.language;
   const units = workload(model);
-  if (units.length === 0) return undefined;
+  if (units.length < 2) return undefined;
   const modes: WhatIfMode[] = ['sequential', 'threads', 'processes', 'asyncio'];
   // The fix row only when the loop version has something the fix changes.
   const fixed = withFix(build(units, 'asyncio', language), opts);
