@@ -78,17 +78,41 @@ function hotEvidence(fn: Node, source: ContextSource): string | undefined {
   } catch {
     // The context layer failed on odd code: the function is still an entry, as a plain function.
   }
-  if (source.language !== 'python' || fn.parent?.type !== 'decorated_definition') return undefined;
-  for (const d of fn.parent.namedChildren) {
+  if (source.language !== 'python') return undefined;
+  for (const d of fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren : []) {
     const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
     const first = call?.childForFieldName('arguments')?.namedChildren[0];
     if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'on' && first?.type === 'string') {
       return `runs on every \`${stringValue(first)}\` event or message: a listener registered with \`@${callee.text}\``;
     }
+    // discord.ext.tasks: `@tasks.loop(seconds=60)` runs the coroutine periodically beside the bot's handlers.
+    let name: string | undefined;
+    try {
+      name = call?.type === 'call' ? source.python?.().calleeName(call) : undefined;
+    } catch {
+      name = undefined;
+    }
+    if (name === 'discord.ext.tasks.loop') return `runs periodically beside the bot's other handlers: a background task declared with \`@${callee!.text}(...)\``;
+  }
+  // discord.py calls a client's `on_<event>` coroutines for every event it receives.
+  const method = fn.childForFieldName('name')?.text;
+  const block = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
+  const cls = block?.parent;
+  if (method?.startsWith('on_') && cls?.type === 'class_definition' && fn.children.some((c) => c?.type === 'async')) {
+    let bases: string[] = [];
+    try {
+      bases = source.python?.().baseTypes(cls) ?? [];
+    } catch {
+      bases = [];
+    }
+    if (bases.some((b) => DISCORD_CLIENTS.has(b))) return `runs on every \`${method.slice(3)}\` event the bot receives: discord.py calls this method of a \`discord.Client\` subclass`;
   }
   return undefined;
 }
+
+/** Clients whose `on_<event>` methods discord.py calls per event. */
+const DISCORD_CLIENTS = new Set(['discord.Client', 'discord.client.Client', 'discord.AutoShardedClient', 'discord.ext.commands.Bot', 'discord.ext.commands.AutoShardedBot', 'discord.ext.commands.bot.Bot']);
 
 export function listEntryPoints(source: EntrySource): EntryPoint[] {
   const found: { node: Node; entry: Omit<EntryPoint, 'id'> }[] = [];
@@ -119,7 +143,7 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     let evidence: string | undefined;
     // Only a function something could register is asked about: decorated, an inline callback, or named in a call's arguments.
     const own = fn.childForFieldName('name')?.text ?? (name ? name.slice(name.lastIndexOf('.') + 1) : undefined);
-    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && passed.has(own))
+    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_')))
       : registration ? !ARRAY_CALLBACK.has(calleeProperty(fn) ?? '') : own !== undefined && passed.has(own);
     const hot = candidate ? hotEvidence(fn, contextSource) : undefined;
     // Anonymous TS functions are entries only where something registers them to run per request or event.

@@ -93,6 +93,8 @@ class PyExtractor {
   private root!: Node;
   private readonly regionCache = new Map<number, CpuClassification>();
   private readonly fromInit = new Set<string>();
+  /** The line the user pointed at, inside the entry function (see EntryRun.focusLine). */
+  private focusLine: number | undefined;
   /** Tasks scheduled from outside a running loop (`ensure_future` at module level): `run_forever()` runs them. */
   private readonly loopTasks: string[] = [];
 
@@ -104,16 +106,16 @@ class PyExtractor {
    * A function of another module that starts threads or tasks, walked with that module's names into `into`: the units
    * it starts get their lanes, labelled with its file. Its steps point at the call here (the other file is not open).
    */
-  private foreign(f: ForeignFunction, at: Node, ctx: Ctx, into: Unit, async: boolean): void {
+  private foreign(f: ForeignFunction, at: Node, ctx: Ctx, into: Unit, async: boolean): Val | undefined {
     if (ctx.depth >= this.lim.maxCallDepth) {
       this.b.push(into, { kind: 'cpu', weight: 1, label: labelOf(at), range: rangeOf(at) });
-      return;
+      return undefined;
     }
     const sub = new PyExtractor(f.python, this.lim, undefined, this.b);
     sub.root = f.fn.tree.rootNode;
     const unitsBefore = this.b.units.length;
     const stepsBefore = into.steps.length;
-    sub.walkCallable(f.fn, [], { ...ctx, env: new Env(), stack: [], nesting: ctx.nesting + 1 }, { unit: into, async });
+    const returned = sub.walkCallable(f.fn, [], { ...ctx, env: new Env(), stack: [], nesting: ctx.nesting + 1 }, { unit: into, async });
     const here = rangeOf(at);
     for (const u of this.b.units.slice(unitsBefore)) {
       u.label = `${u.label} (${f.file})`;
@@ -121,6 +123,8 @@ class PyExtractor {
       for (const s of u.steps) s.range = here;
     }
     for (const s of into.steps.slice(stepsBefore)) s.range = here;
+    // A thread or pool the other module made and returned (`self.process = get_subprocess(...)`) is tracked here.
+    return returned?.kind === 'unit' || returned?.kind === 'pool' ? returned : undefined;
   }
 
   run(root: Node): ExecutionModel {
@@ -135,6 +139,7 @@ class PyExtractor {
   /** A model that starts at a function: run once (as its caller would), or by N arrivals on the server's loop or pool. */
   runEntry(root: Node, entry: EntryRun): ExecutionModel {
     this.root = root;
+    this.focusLine = entry.focusLine;
     const fn = entry.fn;
     const async = isAsyncFunction(fn);
     const main = this.b.addUnit({
@@ -306,9 +311,29 @@ class PyExtractor {
   private ifStatement(s: Node, ctx: Ctx): void {
     const condition = s.childForFieldName('condition');
     if (condition && !/^__name__\s*==\s*['"]__main__['"]$/.test(condition.text)) this.expr(condition, ctx);
+    const focus = this.focusLine;
+    const holds = (n: Node) => focus !== undefined && n.startPosition.row <= focus && focus <= n.endPosition.row;
+    if (focus !== undefined && holds(s)) {
+      // The branch that holds the line the user pointed at.
+      for (const clause of s.namedChildren) {
+        if (!clause || !holds(clause) || clause.id === condition?.id) continue;
+        const body = clause.type === 'block' ? clause : clause.childForFieldName('consequence') ?? clause.childForFieldName('body') ?? clause.namedChildren.find((c) => c?.type === 'block');
+        if (clause.type === 'elif_clause') {
+          const c = clause.childForFieldName('condition');
+          if (c) this.expr(c, ctx);
+        }
+        if (body) this.block(body, ctx);
+        return;
+      }
+    }
     // One branch is shown: the first (the model cannot know which runs).
     const body = s.childForFieldName('consequence');
     if (body) this.block(body, ctx);
+    // On the way to the line pointed at, a branch that returns early is one the run did not take.
+    if (focus !== undefined && focus > s.endPosition.row && ctx.done && ctx.depth <= 1) {
+      ctx.done = false;
+      ctx.returned = undefined;
+    }
   }
 
   private loop(s: Node, ctx: Ctx): void {
@@ -675,9 +700,26 @@ class PyExtractor {
       const lambda = this.sem.assignedValue(callee);
       if (lambda?.type === 'lambda') return this.callLocal(lambda, call, ctx);
     }
+    // A function of another module that starts threads or tasks: walked there; what it returns (a thread) is tracked.
+    const effect = name && !awaited ? this.project?.(callee) : undefined;
+    if (effect && 'starts' in effect) {
+      for (const a of this.args(call).positional) this.expr(a, ctx);
+      return this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async);
+    }
     // A library call: its arguments run first.
-    for (const a of [...this.args(call).positional]) this.expr(a, ctx);
+    const values = this.args(call).positional.map((a) => this.expr(a, ctx));
     if (awaited) return { kind: 'awaitable', node: call };
+    // Outside a loop, a coroutine handed to a function is run by it to completion (a wrapper of asyncio.run, a
+    // runner): otherwise it would never run.
+    const coro = ctx.async ? undefined : values.find((v): v is Extract<Val, { kind: 'coro' }> => v?.kind === 'coro');
+    if (coro) {
+      const root = this.task(coro, coro.call, ctx, 'asyncio-task');
+      if (root) {
+        this.b.push(ctx.unit, { kind: 'spawn', target: root, label: labelOf(call), range: rangeOf(call) });
+        this.b.push(ctx.unit, { kind: 'join', target: root, label: `${labelOf(call)} runs ${this.unit(root)?.label ?? 'the coroutine'} to completion`, range: rangeOf(call) });
+        return undefined;
+      }
+    }
     this.libraryCall(name, call, callee, ctx);
     return undefined;
   }
@@ -715,7 +757,10 @@ class PyExtractor {
     if (name?.startsWith('builtins.') ? name !== 'builtins.print' : callee.type === 'identifier' && !name) return;
     // A function of another module of the project that blocks a few calls down, or does large CPU-bound work.
     const effect = name ? this.project?.(callee) : undefined;
-    if (effect && 'starts' in effect) return this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async);
+    if (effect && 'starts' in effect) {
+      this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async);
+      return;
+    }
     if (effect) {
       this.b.push(ctx.unit, projectStep(effect, label, range, ctx.async));
       return;
@@ -1018,7 +1063,10 @@ class PyExtractor {
     } else if (target) {
       // A function of another module of the project: what it does there, when known.
       const effect = target.type === 'lambda' ? undefined : this.project?.(target);
-      if (effect && 'starts' in effect) return this.foreign(effect.starts, target, ctx, unit, false);
+      if (effect && 'starts' in effect) {
+        this.foreign(effect.starts, target, ctx, unit, false);
+        return;
+      }
       if (effect) {
         this.b.push(unit, projectStep(effect, labelOf(target), rangeOf(target), false));
         return;

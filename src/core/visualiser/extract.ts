@@ -73,6 +73,11 @@ export interface EntryRun {
   poolSize?: number;
   /** "request" or "message": what arrives. */
   noun: string;
+  /**
+   * 0-based line the user pointed at (the cursor, a hover): branches are taken towards it, and an early return on the
+   * way does not end the walk, so the model shows what that line does.
+   */
+  focusLine?: number;
 }
 
 /** Arrivals drawn at most (each is a lane). */

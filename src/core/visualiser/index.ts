@@ -130,6 +130,7 @@ export function buildVisualisation(
       fn, label: effective.label, arrivals: count, spacingMs, perArrival: perArrival || count > 1,
       inThread: effective.kind === 'thread-target' || effective.kind === 'run-method',
       noun: perArrival ? nounOf(effective) : 'run',
+      ...(request.line !== undefined && request.line > effective.range.start.line && request.line <= effective.range.end.line ? { focusLine: request.line } : {}),
       ...(python && perArrival && root && importsAsgiFramework(root) ? { poolSize: ASGI_THREADPOOL } : {}),
     };
   }

@@ -51,6 +51,20 @@ describe('entry points: Python', () => {
     assert.ok(find(list, /chat/).arrivals);
   });
 
+  it('discord.py: a client\'s on_<event> coroutines are listeners, @tasks.loop coroutines are tasks', async () => {
+    const list = await entries('python', [
+      'import discord', 'from discord.ext import tasks', '', '',
+      'class MyClient(discord.Client):', '    async def on_ready(self):', '        pass', '',
+      '    async def on_message(self, message):', '        pass', '',
+      '    @tasks.loop(seconds=60)', '    async def background(self):', '        pass', '',
+      '    async def helper(self):', '        pass', '',
+    ].join('\n'));
+    assert.deepEqual([find(list, 'MyClient.on_message').kind, find(list, 'MyClient.on_message').arrivals], ['listener', true]);
+    assert.equal(find(list, 'MyClient.on_ready').kind, 'listener');
+    assert.equal(find(list, 'MyClient.background').kind, 'task');
+    assert.equal(find(list, 'MyClient.helper').kind, 'function');
+  });
+
   it('thread targets, pool tasks and run() of a Thread subclass', async () => {
     const list = await entries('python', [
       'import threading', 'from concurrent.futures import ThreadPoolExecutor', '',
