@@ -326,8 +326,16 @@ class PyExtractor {
         return;
       }
     }
-    // One branch is shown: the first (the model cannot know which runs).
+    // One branch is shown: the first (the model cannot know which runs), unless it raises: a guard's error path, so
+    // the run goes on past it (through its else, if any).
     const body = s.childForFieldName('consequence');
+    const last = body?.namedChildren.filter((c) => c?.type !== 'comment').pop();
+    if (last?.type === 'raise_statement') {
+      const other = s.namedChildren.find((c) => c?.type === 'else_clause' || c?.type === 'elif_clause');
+      const otherBody = other?.childForFieldName('consequence') ?? other?.childForFieldName('body') ?? other?.namedChildren.find((c) => c?.type === 'block');
+      if (otherBody) this.block(otherBody, ctx);
+      return;
+    }
     if (body) this.block(body, ctx);
     // On the way to the line pointed at, a branch that returns early is one the run did not take.
     if (focus !== undefined && focus > s.endPosition.row && ctx.done && ctx.depth <= 1) {

@@ -194,6 +194,12 @@ class TsExtractor {
           const condition = s.childForFieldName('condition');
           if (condition) this.expr(condition, ctx);
           const body = s.childForFieldName('consequence');
+          // A guard whose branch throws is the error path: the run goes on past it (through its else, if any).
+          if (body && endsInThrow(body)) {
+            const other = s.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment');
+            if (other) this.statement(other, ctx);
+            return;
+          }
           if (body) this.statement(body, ctx);
           return;
         }
@@ -773,6 +779,11 @@ class TsExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+function endsInThrow(body: Node): boolean {
+  const last = body.type === 'statement_block' ? body.namedChildren.filter((c) => c?.type !== 'comment').pop() : body;
+  return last?.type === 'throw_statement';
+}
 
 function unwrap(node: Node | null | undefined): Node | undefined {
   let current = node ?? undefined;

@@ -152,6 +152,22 @@ describe('entries that run once', () => {
     assert.equal(fromCall.entry.kind, 'loop');
   });
 
+  it('a guard that raises or throws is the error path: the run goes on past it', async () => {
+    const py = await visualise('python', 'import time\n\n\ndef handle(x):\n    if not x:\n        raise ValueError("x")\n    time.sleep(0.1)\n', { line: 3 });
+    assert.equal(py.timeline.totalMs, 100);
+    const ts = await visualise('typescript', "import { execSync } from 'node:child_process';\nexport function handle(x: string) {\n  if (!x) {\n    throw new Error('x');\n  }\n  execSync('ls');\n}\n", { line: 1 });
+    assert.ok(ts.model.units[0].steps.some((s) => s.kind === 'blocking' && s.label.startsWith('execSync')), JSON.stringify(ts.model.units[0].steps));
+  });
+
+  it('the line pointed at steers the walk: its branch, past early returns', async () => {
+    const text = 'import threading\nimport time\n\n\ndef on_op(op):\n    if op == 1:\n        return\n    if op == 2:\n        time.sleep(1)\n    elif op == 3:\n        threading.Thread(target=time.sleep, args=(0.2,)).start()\n';
+    const plain = await visualise('python', text, { line: 4 });
+    assert.equal(plain.model.units.filter((u) => u.kind === 'thread').length, 0, 'from the def line: the first branch, which returns');
+    const focused = await visualise('python', text, { line: 10 });
+    assert.equal(focused.entry.label, 'on_op');
+    assert.equal(focused.model.units.filter((u) => u.kind === 'thread').length, 1, 'from the start() line: the branch that starts the thread');
+  });
+
   it('a pool with max_workers=5 mapping items of unknown number draws 5 workers', async () => {
     const text = 'from concurrent.futures import ThreadPoolExecutor\n\n\ndef work(x):\n    return sum(range(x))\n\n\ndef main(items):\n    with ThreadPoolExecutor(max_workers=5) as pool:\n        list(pool.map(work, items))\n';
     const v = await visualise('python', text, { line: 8 });
