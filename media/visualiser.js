@@ -32,7 +32,8 @@
     ['module', 'Module'], ['loop', 'Event loops and servers'], ['handler', 'Handlers (per request)'], ['listener', 'Listeners (per event)'],
     ['task', 'Concurrent tasks'], ['thread-target', 'Thread and process targets'], ['run-method', 'Thread run() methods'], ['function', 'Other functions'],
   ];
-  const LABEL_W = 190;
+  const LABEL_W_MAX = 190;
+  const LABEL_W_MIN = 130;
   const LANE_H = 36;
   const BAR_H = 18;
   const AXIS_H = 26;
@@ -307,7 +308,11 @@
     const units = {};
     (model && Array.isArray(model.units) ? model.units : []).forEach(function (u) { if (u && typeof u.id === 'string') units[u.id] = u; });
     // At the default zoom the whole run fits the panel: the plot takes what the labels and the border leave.
-    const avail = Math.max(240, ($('timelines').clientWidth || 900) - LABEL_W - 28);
+    // The label column gives way in a narrow panel (the editor beside it), down to a minimum.
+    const panelW = $('timelines').clientWidth || 900;
+    const LABEL_W = Math.round(Math.min(LABEL_W_MAX, Math.max(LABEL_W_MIN, panelW * 0.3)));
+    const labelChars = Math.floor((LABEL_W - 20) / 7);
+    const avail = Math.max(240, panelW - LABEL_W - 28);
     const plotW = Math.round(avail * ui.zoom);
     const scale = plotW / span;
     const width = LABEL_W + plotW + 24;
@@ -347,6 +352,7 @@
     const laneIndex = {};
     // The same labels again in a narrow SVG that stays at the left edge while the timeline scrolls under it.
     const fixed = sv('svg', { width: LABEL_W, height: height, viewBox: '0 0 ' + LABEL_W + ' ' + height, 'aria-hidden': 'true' }, 'tl-labels');
+    fixed.style.marginRight = -LABEL_W + 'px'; // overlaps the main SVG's own label column
     fixed.appendChild(sv('rect', { x: 0, y: 0, width: LABEL_W, height: height }, 'label-bg'));
     lanes.forEach(function (lane, i) {
       laneIndex[lane.unitId] = i;
@@ -357,14 +363,15 @@
       const label = str(lane.label) || str(lane.unitId);
       const kind = KIND_LABEL[lane.kind] || str(lane.kind);
       const lt = sv('text', { x: lane.parent ? 18 : 8, y: y + 12 }, 'lane-label');
-      lt.textContent = clip(label, lane.parent ? 22 : 24);
+      lt.textContent = clip(label, lane.parent ? labelChars - 2 : labelChars);
       const ltTitle = sv('title');
       ltTitle.textContent = label + ' (' + kind + (unit && unit.daemon ? ', daemon' : '') + ')';
       lt.appendChild(ltTitle);
       g.appendChild(lt);
       const kt = sv('text', { x: lane.parent ? 18 : 8, y: y + 26 }, 'lane-kind');
-      const arrivalText = unit && unit.arrival && isFinite(unit.arrival.atMs) ? (lane.kind === 'timer' ? 'callback' : kind) + ' · arrives ' + fmtMs(unit.arrival.atMs) : '';
-      kt.textContent = clip(arrivalText || (kind + (unit && unit.daemon ? ' · daemon' : '') + (unit && unit.maxWorkers ? ' · max ' + unit.maxWorkers : '')), 30);
+      // An arrival's lane says when it arrives (its kind is in the tooltip): the column may be narrow.
+      const arrivalText = unit && unit.arrival && isFinite(unit.arrival.atMs) ? 'arrives at ' + fmtMs(unit.arrival.atMs) + ' · ' + (lane.kind === 'timer' ? 'callback' : kind) : '';
+      kt.textContent = clip(arrivalText || (kind + (unit && unit.daemon ? ' · daemon' : '') + (unit && unit.maxWorkers ? ' · max ' + unit.maxWorkers : '')), labelChars + 6);
       g.appendChild(kt);
       const fg = sv('g', null, 'lane' + (i % 2 ? ' odd' : ''));
       fg.appendChild(sv('rect', { x: 0, y: y, width: LABEL_W, height: LANE_H }, 'lane-bg'));
