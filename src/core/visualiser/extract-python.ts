@@ -75,7 +75,7 @@ const SKIPPED_STATEMENTS = new Set([
 ]);
 
 // Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
-const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|ensure_future|run_until_complete|run_forever|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
+const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|ensure_future|run_until_complete|run_forever|run_coroutine_threadsafe|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
 
 export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
   const extractor = new PyExtractor(sem, limits, project);
@@ -832,6 +832,16 @@ class PyExtractor {
       }
       case 'asyncio.sleep':
         return { kind: 'sleep', ms: this.seconds(positional[0], ctx) };
+      case 'asyncio.run_coroutine_threadsafe': {
+        // From another thread onto the program's loop: a task there; its future's result() waits for it.
+        const arg = positional[0];
+        const id = this.task(arg ? this.expr(arg, ctx, true) : undefined, arg ?? call, ctx, 'asyncio-task');
+        const unit = id ? this.unit(id) : undefined;
+        if (!unit) return undefined;
+        unit.onMainLoop = true;
+        this.spawn(unit.id, call, ctx);
+        return { kind: 'unit', id: unit.id };
+      }
       case 'asyncio.to_thread': {
         const fn = positional[0];
         const unit = fn ? this.worker(fn, positional.slice(1), call, 'thread', ctx) : undefined;

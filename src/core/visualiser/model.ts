@@ -70,6 +70,8 @@ export interface Unit {
   delayMs?: number;
   /** Microtasks: queued with process.nextTick (runs before promise microtasks). */
   nextTick?: boolean;
+  /** An asyncio task another thread schedules onto the program's event loop (`run_coroutine_threadsafe`). */
+  onMainLoop?: boolean;
   /** One of N arrivals of a handler (a request, a message): its number (1-based) and when it arrives. */
   arrival?: { index: number; atMs: number };
   range?: Range;

@@ -369,7 +369,9 @@ export function simulate(
     }
     if (u.kind === 'asyncio-task') {
       let loop: Loop;
-      if (spawner?.loop) loop = spawner.loop;
+      // Scheduled from another thread: it runs on the program's loop (the first one), not on one of its own.
+      if (u.onMainLoop) loop = loops.find((l) => !l.js) ?? getLoop('asyncio:program', false, mainDomain);
+      else if (spawner?.loop) loop = spawner.loop;
       else if (spawner) loop = getLoop(`asyncio:${spawner.u.id}`, false, spawner.domain);
       else loop = getLoop('asyncio:program', false, mainDomain);
       r.loop = loop;

@@ -135,6 +135,25 @@ describe('entries that run once', () => {
     assert.ok(v.timeline.lanes.some((l) => l.unitId === thread.id));
   });
 
+  it('a keep-alive thread schedules a coroutine onto the loop with run_coroutine_threadsafe: it runs on the loop, the thread waits', async () => {
+    const text = [
+      'import asyncio', 'import threading', 'import time', '', '',
+      'class KeepAlive(threading.Thread):', '    def __init__(self, loop):', '        super().__init__(daemon=True)', '        self.loop = loop', '',
+      '    def run(self):', '        f = asyncio.run_coroutine_threadsafe(send_heartbeat(), loop=self.loop)', '        f.result(10)', '', '',
+      'async def send_heartbeat():', '    await asyncio.sleep(0.05)', '', '',
+      'async def connect():', '    KeepAlive(asyncio.get_running_loop()).start()', '    time.sleep(0.1)', '    await asyncio.sleep(0.2)', '',
+    ].join('\n');
+    const v = await visualise('python', text, { line: 20 });
+    assert.equal(v.entry.label, 'connect');
+    const beat = v.model.units.find((u) => u.label.startsWith('send_heartbeat'));
+    assert.ok(beat?.onMainLoop, v.model.units.map((u) => u.label).join(' | '));
+    const lane = v.timeline.lanes.find((l) => l.unitId === beat.id)!;
+    // It waits for the loop: connect() holds it in time.sleep for 100 ms first, then the heartbeat's 50 ms wait runs.
+    const awaiting = lane.spans.find((s) => s.state === 'awaiting');
+    assert.ok(awaiting && awaiting.start >= 100, JSON.stringify(lane.spans));
+    assert.ok(v.timeline.lanes.some((l) => l.label === 'KeepAlive.run()' && l.spans.some((s) => s.state === 'joined')));
+  });
+
   it('run_until_complete with ensure_future: the loop\'s tasks are drawn (a tutorial\'s downloader)', async () => {
     const text = [
       'import asyncio', '', '', 'async def download_site(url):', '    await asyncio.sleep(0.1)', '', '',
