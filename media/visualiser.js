@@ -19,15 +19,16 @@
     ['waiting-lock', 'Waiting for a lock', 'another unit holds the lock'],
     ['joined', 'Waiting for another unit', 'join(), a synchronous call, or waiting at exit'],
   ];
-  const STATE_LABEL = {};
+  // Lookups keyed by text from the model are objects without a prototype: 'constructor' is not a key of theirs.
+  const STATE_LABEL = Object.create(null);
   STATES.forEach(function (s) { STATE_LABEL[s[0]] = s[1]; });
-  const KIND_LABEL = {
+  const KIND_LABEL = Object.assign(Object.create(null), {
     'main-thread': 'main thread', thread: 'thread', process: 'process', 'thread-pool': 'thread pool',
     'process-pool': 'process pool', 'interpreter-pool': 'interpreter pool', 'asyncio-task': 'asyncio task',
     'js-main': 'script', 'js-async': 'async function', timer: 'timer', microtask: 'microtask',
     worker: 'worker thread', 'child-process': 'child process',
-  };
-  const MODE_LABEL = { sequential: 'Sequential', threads: 'Threads', processes: 'Processes', asyncio: 'asyncio', fixed: 'asyncio + fix' };
+  });
+  const MODE_LABEL = Object.assign(Object.create(null), { sequential: 'Sequential', threads: 'Threads', processes: 'Processes', asyncio: 'asyncio', fixed: 'asyncio + fix' });
   const ENTRY_GROUPS = [
     ['module', 'Module'], ['loop', 'Event loops and servers'], ['handler', 'Handlers (per request)'], ['listener', 'Listeners (per event)'],
     ['task', 'Concurrent tasks'], ['thread-target', 'Thread and process targets'], ['run-method', 'Thread run() methods'], ['function', 'Other functions'],
@@ -305,7 +306,7 @@
     const total = Math.max(num(timeline.totalMs, 0), 1);
     // Timelines of one concept page share a scale, so their lengths compare.
     const span = Math.max(total, num(sharedTotal, 0));
-    const units = {};
+    const units = Object.create(null);
     (model && Array.isArray(model.units) ? model.units : []).forEach(function (u) { if (u && typeof u.id === 'string') units[u.id] = u; });
     // At the default zoom the whole run fits the panel: the plot takes what the labels and the border leave.
     // The label column gives way in a narrow panel (the editor beside it), down to a minimum.
@@ -339,7 +340,7 @@
     svg.appendChild(axis);
 
     // Where the diagnostics act: steps flagged by code, or whose line a diagnostic names.
-    const diagLines = {};
+    const diagLines = Object.create(null);
     diagnostics.forEach(function (d) { if (d && isRange(d.range)) diagLines[d.range.start.line] = d; });
     const diagOf = function (unit, span) {
       const st = unit && Array.isArray(unit.steps) ? unit.steps[span.stepIndex] : null;
@@ -349,7 +350,7 @@
     };
 
     const spanEls = [];
-    const laneIndex = {};
+    const laneIndex = Object.create(null);
     // The same labels again in a narrow SVG that stays at the left edge while the timeline scrolls under it.
     const fixed = sv('svg', { width: LABEL_W, height: height, viewBox: '0 0 ' + LABEL_W + ' ' + height, 'aria-hidden': 'true' }, 'tl-labels');
     fixed.style.marginRight = -LABEL_W + 'px'; // overlaps the main SVG's own label column
@@ -423,10 +424,10 @@
     const marks = sv('g', null, 'marks');
     const evs = Array.isArray(timeline.events) ? timeline.events : [];
     // Stalls of one cause (the same call, once per request) share one label under their bands.
-    const stallGroups = {};
+    const stallGroups = Object.create(null);
     const count = { 'gil-handoff': 0, 'task-switch': 0 };
     evs.forEach(function (e) { if (e && count[e.kind] !== undefined) count[e.kind]++; });
-    const tooMany = {};
+    const tooMany = Object.create(null);
     Object.keys(count).forEach(function (k) { tooMany[k] = count[k] > MAX_MARKERS; });
     evs.forEach(function (e) {
       if (!e || !(e.unitId in laneIndex)) return;
@@ -630,7 +631,7 @@
       return;
     }
     box.appendChild(el('strong', null, 'At ' + fmtMs(t) + ': '));
-    const by = {};
+    const by = Object.create(null);
     b.lanes.forEach(function (l) {
       const s = l.spans.find(function (x) { return x.start <= t + 1e-9 && t < x.end - 1e-9; });
       if (s) (by[s.state] = by[s.state] || []).push(str(l.label));
