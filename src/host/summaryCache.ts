@@ -8,7 +8,7 @@ import type { StoredSummary } from '../core/project/packed';
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
 /** Bumped when summaries change shape; with the release, it names what wrote the file. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 interface CacheFile {
   version: string;

@@ -9,7 +9,9 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix } from '../types';
 import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
-import { callTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
+import { callTarget, classCallTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
+import { pythonArgs, pythonFunctionFacts, pythonValue } from '../effects/pythonPaths';
+import type { Arg, Value } from '../effects/condition';
 
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
 const MAX_PARENTS = 12;
@@ -108,6 +110,16 @@ function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Nod
   }];
 }
 
+/** What a call in the analysed file passes and on which object, for the callee's conditions. */
+function callSite(semantics: PythonSemantics, call: Node, callee: Node, fn: Node): { args?: Arg[]; recv?: Value } {
+  const facts = pythonFunctionFacts(fn);
+  const classOf = (c: Node) => classCallTarget(semantics, c);
+  const args = pythonArgs(semantics, call, facts, classOf) ?? undefined;
+  const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+  const recv = object ? pythonValue(semantics, object, facts, classOf) : undefined;
+  return { ...(args ? { args } : {}), ...(recv?.k === 'new' ? { recv } : {}) };
+}
+
 /** Reports calls in async functions that block through the project's own functions. */
 export function followPython(context: RuleContext): void {
   const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
@@ -129,9 +141,9 @@ export function followPython(context: RuleContext): void {
     if (api && lookup.python(api)) continue;
     const target = callTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
-    const hops = place && project.chain(place, depth);
-    if (!hops) continue;
-    reportChain(context, { callee, fn, hops, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
+    const chain = place && project.reach(place, depth, callSite(semantics, call, callee, fn));
+    if (!chain) continue;
+    reportChain(context, { callee, fn, chain, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
       waits: 'Every other task waits until it returns.',
       advice: `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
     }, contexts);
