@@ -8,7 +8,7 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix } from '../types';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
+import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
 import { callTarget, classCallTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
 import { pythonArgs, pythonFunctionFacts, pythonValue } from '../effects/pythonPaths';
 import type { Arg, Value } from '../effects/condition';
@@ -16,15 +16,35 @@ import type { Arg, Value } from '../effects/condition';
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
 const MAX_PARENTS = 12;
 
-/** The project as a Python rule sees it from the analysed file (this file's functions summarised on demand). */
+/**
+ * The project as a Python rule sees it from the analysed file (this file's functions summarised on demand): one per
+ * analysis, shared by every rule, the hover and the visualiser reading the same tree (by its semantics).
+ */
 export function pythonProject(context: RuleContext): PythonProject {
-  let project = projects.get(context);
-  if (!project) projects.set(context, project = new PythonProject(context, summarisePython(context.python(), blockingLookup(context.settings), true)));
+  const semantics = context.python();
+  const known = projects.get(semantics);
+  if (known?.sees(context)) return known;
+  const project = new PythonProject(context, ownSummary(semantics, context));
+  projects.set(semantics, project);
   return project;
 }
 
-// One view per rule's analysis: the files it looked at are looked at once.
-const projects = new WeakMap<RuleContext, PythonProject>();
+// One view per tree (its semantics): the files it looked at are looked at once.
+const projects = new WeakMap<PythonSemantics, PythonProject>();
+// The file's own summary per tree and catalogue settings: built once, whichever view or feature asks first.
+const ownSummaries = new WeakMap<PythonSemantics, Map<string, FileSummary>>();
+
+function ownSummary(semantics: PythonSemantics, context: RuleContext): FileSummary {
+  let byLookup = ownSummaries.get(semantics);
+  if (!byLookup) ownSummaries.set(semantics, byLookup = new Map());
+  const key = lookupKey(context.settings);
+  let summary = byLookup.get(key);
+  if (!summary) {
+    countSummaryBuild();
+    byLookup.set(key, summary = summarisePython(semantics, blockingLookup(context.settings), true));
+  }
+  return summary;
+}
 
 export class PythonProject extends ProjectView {
   /** Import roots by importing folder, and whether a folder holds pyproject.toml / setup.cfg, found once per analysis. */

@@ -120,6 +120,15 @@ export function withModuleNames(functions: FileSummary['functions'], compute: ()
 }
 
 export const DEFAULT_FOLLOW_DEPTH = 5;
+
+/** Summaries of an analysed file's own functions built since the process started (a test counts them per analysis). */
+let ownSummaryBuilds = 0;
+export function countSummaryBuild(): void {
+  ownSummaryBuilds++;
+}
+export function summaryBuilds(): number {
+  return ownSummaryBuilds;
+}
 /** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
 const CACHE_LIMIT = 20_000;
 /** Files read per analysis at most: a chain is followed through a few modules, not a whole tree. */
@@ -271,6 +280,12 @@ export abstract class ProjectView {
   private lookups = 0;
 
   constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
+
+  /** Whether this view answers for `context` too: the same file, files and settings (another rule of the same analysis). */
+  sees(context: RuleContext): boolean {
+    return context.path === this.context.path && context.readFile === this.context.readFile && context.settings === this.context.settings
+      && context.language === this.context.language;
+  }
 
   /** The method a call of a class runs ('__init__'), when calls of classes are followed. */
   protected readonly constructorName: string | undefined = undefined;
