@@ -12,7 +12,7 @@ import { rangeOf } from '../text';
 import { tsArgs, tsConstructorFields, tsFieldsAssignedOutside, tsFunctionFacts, tsPathCondition, tsValue, type TsFunctionFacts } from '../effects/tsPaths';
 import type { Arg, Value } from '../effects/condition';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_BLOCKING, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
+import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_BLOCKING, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -687,20 +687,28 @@ export class TsConfigs {
  * analysis, with the names calls may reach the project through.
  */
 export function tsProject(context: RuleContext): TsProject {
-  let project = projects.get(context);
-  if (!project) {
-    const semantics = context.ts();
-    const configs = new TsConfigs(context.readFile);
-    const isProject = configs.projectSpecifiers(dirname(context.path ?? ''));
-    const { summary, names } = summaryAndNames(semantics, blockingLookup(context.settings), true, isProject);
+  const semantics = context.ts();
+  const known = projects.get(semantics);
+  if (known?.sees(context)) return known;
+  const configs = new TsConfigs(context.readFile);
+  const isProject = configs.projectSpecifiers(dirname(context.path ?? ''));
+  // The file's own summary is built once per tree and settings, whichever view or feature asks first.
+  const key = `${lookupKey(context.settings)}\n${context.path ?? ''}`;
+  let own = ownSummaries.get(semantics);
+  if (own?.key !== key) {
+    countSummaryBuild();
+    const built = summaryAndNames(semantics, blockingLookup(context.settings), true, isProject);
+    ownSummaries.set(semantics, own = { key, ...built });
     fileModules.set(semantics, { specifiers: fileSpecifiers(context.root), isProject });
-    projects.set(context, project = new TsProject(context, summary, configs, names));
   }
+  const project = new TsProject(context, own.summary, configs, own.names);
+  projects.set(semantics, project);
   return project;
 }
 
-// One view per rule's analysis: the files it looked at are looked at once.
-const projects = new WeakMap<RuleContext, TsProject>();
+// One view per tree (its semantics), shared by every rule, the hover and the visualiser: the files it looked at are looked at once.
+const projects = new WeakMap<TsSemantics, TsProject>();
+const ownSummaries = new WeakMap<TsSemantics, { key: string; summary: FileSummary; names: Set<string> }>();
 
 export class TsProject extends ProjectView {
   constructor(context: RuleContext, own: FileSummary, private readonly configs: TsConfigs, readonly names: ReadonlySet<string>) {
