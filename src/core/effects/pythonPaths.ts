@@ -400,7 +400,7 @@ export function pythonPathCondition(semantics: PythonSemantics, node: Node, fact
 }
 
 /** What a call passes: its arguments as values (undefined: unknown, as with a splat). */
-export function pythonArgs(semantics: PythonSemantics, call: Node, facts: PythonFunctionFacts, classTarget: (callee: Node) => CallTarget | undefined): Arg[] | null {
+export function pythonArgs(semantics: PythonSemantics, call: Node, facts: PythonFunctionFacts, classTarget: (callee: Node) => CallTarget | undefined, depth = 0): Arg[] | null {
   const list = call.childForFieldName('arguments');
   if (!list || list.type !== 'argument_list') return null;
   const args: Arg[] = [];
@@ -410,8 +410,8 @@ export function pythonArgs(semantics: PythonSemantics, call: Node, facts: Python
     if (arg.type === 'keyword_argument') {
       const name = arg.childForFieldName('name')?.text;
       if (!name) return null;
-      args.push({ n: name, v: pythonValue(semantics, arg.childForFieldName('value'), facts, classTarget) });
-    } else args.push({ v: pythonValue(semantics, arg, facts, classTarget) });
+      args.push({ n: name, v: pythonValue(semantics, arg.childForFieldName('value'), facts, classTarget, depth) });
+    } else args.push({ v: pythonValue(semantics, arg, facts, classTarget, depth) });
   }
   return args;
 }
@@ -443,7 +443,7 @@ export function pythonValue(semantics: PythonSemantics, node: Node | null | unde
       const callee = node.childForFieldName('function');
       if (!callee) return { k: 'unknown' };
       const cls = classTarget(callee);
-      if (cls) return { k: 'new', c: cls, a: pythonArgs(semantics, node, facts ?? emptyFacts(node), classTarget) };
+      if (cls) return { k: 'new', c: cls, a: pythonArgs(semantics, node, facts ?? emptyFacts(node), classTarget, depth + 1) };
       const resolved = semantics.resolve(callee);
       // A library class's instance (`io.BytesIO(data)`): its type is what a test of it sees.
       if (resolved?.kind === 'qualified' && /(^|\.)[A-Z][A-Za-z0-9]*$/.test(resolved.name)) return { k: 'type', t: resolved.name };

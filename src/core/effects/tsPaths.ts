@@ -345,14 +345,14 @@ export function tsPathCondition(node: Node, facts: TsFunctionFacts): Condition |
 }
 
 /** What a call passes (undefined: unknown, as with a spread). */
-export function tsArgs(semantics: TsSemantics, call: Node, facts: TsFunctionFacts | undefined, classOf: (ctor: Node) => CallTarget | undefined): Arg[] | null {
+export function tsArgs(semantics: TsSemantics, call: Node, facts: TsFunctionFacts | undefined, classOf: (ctor: Node) => CallTarget | undefined, depth = 0): Arg[] | null {
   const list = call.childForFieldName('arguments');
   if (!list || list.type !== 'arguments') return null;
   const args: Arg[] = [];
   for (const arg of list.namedChildren) {
     if (!arg || arg.type === 'comment') continue;
     if (arg.type === 'spread_element' || args.length >= MAX_ARGS) return null;
-    args.push({ v: tsValue(semantics, arg, facts, classOf) });
+    args.push({ v: tsValue(semantics, arg, facts, classOf, depth) });
   }
   return args;
 }
@@ -400,7 +400,7 @@ export function tsValue(semantics: TsSemantics | undefined, node: Node | null | 
     case 'new_expression': {
       const ctor = node.childForFieldName('constructor');
       const cls = ctor && classOf(ctor);
-      if (cls && semantics) return { k: 'new', c: cls, a: tsArgs(semantics, node, facts, classOf) };
+      if (cls && semantics) return { k: 'new', c: cls, a: tsArgs(semantics, node, facts, classOf, depth + 1) };
       return ctor?.type === 'identifier' || ctor?.type === 'member_expression' ? { k: 'type', t: ctor.text } : { k: 'unknown' };
     }
     default: return { k: 'unknown' };

@@ -10,7 +10,7 @@ import { rangeOf } from '../text';
 import type { Fix } from '../types';
 import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
 import { callTarget, classCallTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
-import { pythonArgs, pythonFunctionFacts, pythonValue } from '../effects/pythonPaths';
+import { pythonArgs, pythonFunctionFacts, pythonValue, type PythonFunctionFacts } from '../effects/pythonPaths';
 import type { Arg, Value } from '../effects/condition';
 
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
@@ -36,7 +36,7 @@ const ownSummaries = new WeakMap<PythonSemantics, Map<string, FileSummary>>();
 
 function ownSummary(semantics: PythonSemantics, context: RuleContext): FileSummary {
   let byLookup = ownSummaries.get(semantics);
-  if (!byLookup) ownSummaries.set(semantics, byLookup = new Map());
+  if (!byLookup) ownSummaries.set(semantics, byLookup = new Map<string, FileSummary>());
   const key = lookupKey(context.settings);
   let summary = byLookup.get(key);
   if (!summary) {
@@ -131,8 +131,7 @@ function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Nod
 }
 
 /** What a call in the analysed file passes and on which object, for the callee's conditions. */
-function callSite(semantics: PythonSemantics, call: Node, callee: Node, fn: Node): { args?: Arg[]; recv?: Value } {
-  const facts = pythonFunctionFacts(fn);
+function callSite(semantics: PythonSemantics, call: Node, callee: Node, facts: PythonFunctionFacts): { args?: Arg[]; recv?: Value } {
   const classOf = (c: Node) => classCallTarget(semantics, c);
   const args = pythonArgs(semantics, call, facts, classOf) ?? undefined;
   const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
@@ -151,21 +150,25 @@ export function followPython(context: RuleContext): void {
   // This file's helpers are summarised only when a chain reaches them; the view is shared with the other rules.
   const contexts = new Map<number, ConcurrencyContext>();
   const project = pythonProject(context);
-  for (const fn of asyncFunctions) for (const call of ownCalls(semantics, fn)) {
-    const callee = call.childForFieldName('function');
-    // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
-    // mixin later in the MRO, as `AsyncFileManagerMixin` does) or a coroutine factory: not this sync body.
-    if (!callee || call.parent?.type === 'await') continue;
-    // Library calls are the direct rule's; only the project's own functions are followed.
-    const api = semantics.calleeName(call);
-    if (api && lookup.python(api)) continue;
-    const target = callTarget(semantics, callee);
-    const place = target && project.resolve(target, context.path);
-    const chain = place && project.reach(place, depth, callSite(semantics, call, callee, fn));
-    if (!chain) continue;
-    reportChain(context, { callee, fn, chain, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
-      waits: 'Every other task waits until it returns.',
-      advice: `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
-    }, contexts);
+  for (const fn of asyncFunctions) {
+    let known: PythonFunctionFacts | undefined;
+    const factsOf = () => (known ??= pythonFunctionFacts(fn));
+    for (const call of ownCalls(semantics, fn)) {
+      const callee = call.childForFieldName('function');
+      // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
+      // mixin later in the MRO, as `AsyncFileManagerMixin` does) or a coroutine factory: not this sync body.
+      if (!callee || call.parent?.type === 'await') continue;
+      // Library calls are the direct rule's; only the project's own functions are followed.
+      const api = semantics.calleeName(call);
+      if (api && lookup.python(api)) continue;
+      const target = callTarget(semantics, callee);
+      const place = target && project.resolve(target, context.path);
+      const chain = place && project.reach(place, depth, callSite(semantics, call, callee, factsOf()));
+      if (!chain) continue;
+      reportChain(context, { callee, fn, chain, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
+        waits: 'Every other task waits until it returns.',
+        advice: `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
+      }, contexts);
+    }
   }
 }

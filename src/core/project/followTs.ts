@@ -360,8 +360,7 @@ function tsReceiver(semantics: TsSemantics, callee: Node, facts: TsFunctionFacts
 }
 
 /** What a call in the analysed file passes and on which object, for the callee's conditions. */
-function tsCallSite(semantics: TsSemantics, call: Node, callee: Node, fn: Node): { args?: Arg[]; recv?: Value } {
-  const facts = tsFunctionFacts(fn);
+function tsCallSite(semantics: TsSemantics, call: Node, callee: Node, facts: TsFunctionFacts): { args?: Arg[]; recv?: Value } {
   const modules = modulesOf(semantics);
   const classOf = (ctor: Node) => classTarget(semantics, ctor, modules);
   const args = tsArgs(semantics, call, facts, classOf) ?? undefined;
@@ -844,6 +843,7 @@ export function followTs(context: RuleContext): void {
   const project = tsProject(context);
   const contexts = new Map<number, ConcurrencyContext>();
   // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
+  const facts = new Map<number, TsFunctionFacts>();
   for (const fn of asyncFunctions) for (const call of ownCalls(context.tree, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee || !leadsToProject(callee, project.names)) continue;
@@ -851,7 +851,8 @@ export function followTs(context: RuleContext): void {
     if (api && lookup.ts(api)) continue;
     const target = projectTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
-    const chain = place && project.reach(place, depth, tsCallSite(semantics, call, callee, fn));
+    const factsOf = () => facts.get(fn.id) ?? facts.set(fn.id, tsFunctionFacts(fn)).get(fn.id)!;
+    const chain = place && project.reach(place, depth, tsCallSite(semantics, call, callee, factsOf()));
     if (!chain) continue;
     reportChain(context, { callee, fn, chain }, {
       waits: 'Every other request, timer and callback waits until it returns.',

@@ -382,6 +382,7 @@ export abstract class ProjectView {
       const fields = this.receiverFields(site.recv, this.context.path, undefined, python);
       binding = { params: bind(this.summary(place.path)?.functions[place.key]?.params, site.args, undefined, python), python, ...(fields ? { fields } : {}) };
     }
+    this.cutShort = false;
     return this.reachFrom(place, depth, binding, new Set<string>(), budget);
   }
 
@@ -399,9 +400,29 @@ export abstract class ProjectView {
     return out;
   }
 
+  /** Chains already found from a function under a binding and depth, within this analysis (null: none). */
+  private readonly reached = new Map<string, Chain | null>();
+
   private reachFrom(place: Place, depth: number, binding: Binding | undefined, path: Set<string>, budget: { visits: number }): Chain | undefined {
     const id = `${place.path ?? ''}#${place.key}`;
-    if (path.has(id) || budget.visits-- <= 0) return undefined;
+    if (path.has(id)) {
+      this.cutShort = true;
+      return undefined;
+    }
+    const memo = `${id}\n${depth}\n${binding ? JSON.stringify(binding) : ''}`;
+    const known = this.reached.get(memo);
+    if (known !== undefined) return known ?? undefined;
+    if (budget.visits-- <= 0) return undefined;
+    const found = this.reachUncached(place, id, depth, binding, path, budget);
+    // A search cut short by a cycle on its path may find more from elsewhere: only complete answers are kept.
+    if (found || !this.cutShort) this.reached.set(memo, found ?? null);
+    return found;
+  }
+
+  /** Set when a search met a function already on its path (its answer depends on where it started). */
+  private cutShort = false;
+
+  private reachUncached(place: Place, id: string, depth: number, binding: Binding | undefined, path: Set<string>, budget: { visits: number }): Chain | undefined {
     const fn = this.summary(place.path)?.functions[place.key];
     // An async helper's own blocking calls are reported inside it; calling it only makes a coroutine or a promise.
     if (!fn || fn.async) return undefined;

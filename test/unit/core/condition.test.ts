@@ -109,6 +109,13 @@ describe('conditions of effects', () => {
     assert.deepEqual(summary.functions.f.blocking?.when, { all: [{ s: { p: 0, prop: 'v' }, test: { t: 'truthy' } }] });
   });
 
+  it('a value defined through itself (`x = C(x)`) is bounded', async () => {
+    const py = await summarise('python', 'class C:\n    def __init__(self, a=None):\n        self.a = a\n    def m(self):\n        pass\nx = C(x)\ndef f():\n    y = C(y)\n    y.m()\n    x.m()\n');
+    assert.ok(py.functions.f.calls.length >= 2);
+    const ts = await summarise('typescript', 'class C { constructor(a) {} m() {} }\nconst x = new C(x);\nfunction f() { const y = new C(y); y.m(); x.m(); }\n');
+    assert.ok(ts.functions.f.calls.length >= 1);
+  });
+
   it('a function with 200 branches summarises with bounded conditions and size', async () => {
     const branches = Array.from({ length: 200 }, (_, i) => `    ${i ? 'elif' : 'if'} x == ${i} and y:\n        pass`).join('\n');
     const guards = Array.from({ length: 200 }, (_, i) => `    if z == ${i}:\n        return`).join('\n');
