@@ -19,7 +19,7 @@ export interface PythonFunctionFacts {
   fn: Node;
   params: Param[];
   /** Index in the parameter list by name; reassigned ones are left out (their value at a test is not the argument). */
-  index: Map<string, number>;
+  index: Pick<Map<string, number>, 'get' | 'has'>;
   /** `self` (or whatever the first parameter of a method is called), when the function is a method. */
   self?: string;
   /** `self.x` attributes the function assigns itself: a test of one says nothing about the caller. */
@@ -28,6 +28,8 @@ export interface PythonFunctionFacts {
   assigned: Set<string>;
   /** Names it declares `global` or `nonlocal`. */
   globals: Set<string>;
+  /** Per block (by id): its early-return guards, with where each ends and the condition after it. */
+  guardsByBlock: Map<number, { end: number; after: Condition | undefined }[]>;
   once: boolean;
 }
 
@@ -126,18 +128,32 @@ export function pythonFunctionFacts(fn: Node): PythonFunctionFacts {
     first = false;
     params.push({ n: name ?? '', ...(value ? { d: value } : {}), ...(rest ? { rest: true as const } : {}) });
   }
-  const assigned = assignedNames(fn);
-  const index = new Map<string, number>();
-  params.forEach((p, i) => {
-    if (p.n && !p.rest && !assigned.has(p.n)) index.set(p.n, i);
-  });
-  const ownFields = new Set<string>();
-  if (self) for (const name of assigned) if (name.startsWith(`${self}.`)) ownFields.add(name.slice(self.length + 1));
-  const globals = new Set<string>();
-  for (const statement of fn.childForFieldName('body')?.descendantsOfType(['global_statement', 'nonlocal_statement']) ?? []) {
-    for (const name of statement?.namedChildren ?? []) if (name?.type === 'identifier') globals.add(name.text);
-  }
-  return { fn, params, index, ...(self ? { self } : {}), ownFields, assigned, globals, once: decorators.some((d) => ONCE_DECORATORS.has(d)) };
+  // What the function assigns is read only when a condition or a value needs it: found once, on first use.
+  let found: { index: Map<string, number>; ownFields: Set<string>; assigned: Set<string>; globals: Set<string> } | undefined;
+  const known = () => {
+    if (found) return found;
+    const assigned = assignedNames(fn);
+    const index = new Map<string, number>();
+    params.forEach((p, i) => {
+      if (p.n && !p.rest && !assigned.has(p.n)) index.set(p.n, i);
+    });
+    const ownFields = new Set<string>();
+    if (self) for (const name of assigned) if (name.startsWith(`${self}.`)) ownFields.add(name.slice(self.length + 1));
+    const globals = new Set<string>();
+    for (const statement of fn.childForFieldName('body')?.descendantsOfType(['global_statement', 'nonlocal_statement']) ?? []) {
+      for (const name of statement?.namedChildren ?? []) if (name?.type === 'identifier') globals.add(name.text);
+    }
+    return (found = { index, ownFields, assigned, globals });
+  };
+  const names = new Set(params.map((p) => p.n));
+  // Most names a condition or an argument uses are no parameter's: those never need the function's assignments.
+  const index = { get: (name: string) => (names.has(name) ? known().index.get(name) : undefined), has: (name: string) => names.has(name) && known().index.has(name) };
+  return {
+    fn, params, ...(self ? { self } : {}), once: decorators.some((d) => ONCE_DECORATORS.has(d)), guardsByBlock: new Map(), index,
+    get ownFields() { return known().ownFields; },
+    get assigned() { return known().assigned; },
+    get globals() { return known().globals; },
+  };
 }
 
 function subjectOf(node: Node | null | undefined, facts: PythonFunctionFacts): Subject | undefined {
@@ -313,15 +329,28 @@ function earlierTests(ifStatement: Node, clause: Node): Node[] {
 
 /** Guards before `statement` in its block: `if test: return` makes the rest run only when `test` is false. */
 function guards(semantics: PythonSemantics, statement: Node, facts: PythonFunctionFacts): Condition | undefined {
+  const block = statement.parent;
+  if (!block) return undefined;
+  let list = facts.guardsByBlock.get(block.id);
+  if (!list) {
+    // The block's guards, read once for every statement of it: the first MAX_GUARDS statements are looked at.
+    list = [];
+    let after: Condition | undefined;
+    let seen = 0;
+    for (const earlier of block.namedChildren) {
+      if (!earlier || seen++ >= MAX_GUARDS) break;
+      if (earlier.type !== 'if_statement' || earlier.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
+      const test = earlier.childForFieldName('condition');
+      if (!test || !exits(earlier.childForFieldName('consequence'))) continue;
+      after = and(after, onceGuard(test, null, facts) ? { all: [], cold: 'once' } : conditionOf(semantics, test, false, facts));
+      list.push({ end: earlier.endIndex, after });
+    }
+    facts.guardsByBlock.set(block.id, list);
+  }
   let out: Condition | undefined;
-  let seen = 0;
-  for (let earlier = statement.previousNamedSibling; earlier && seen < MAX_GUARDS; earlier = earlier.previousNamedSibling, seen++) {
-    if (earlier.type !== 'if_statement' || earlier.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
-    const test = earlier.childForFieldName('condition');
-    const body = earlier.childForFieldName('consequence');
-    if (!test || !exits(body)) continue;
-    if (onceGuard(test, body, facts)) out = and(out, { all: [], cold: 'once' });
-    else out = and(out, conditionOf(semantics, test, false, facts));
+  for (const guard of list) {
+    if (guard.end > statement.startIndex) break;
+    out = guard.after;
   }
   return out;
 }
@@ -410,14 +439,14 @@ export function pythonArgs(semantics: PythonSemantics, call: Node, facts: Python
     if (arg.type === 'keyword_argument') {
       const name = arg.childForFieldName('name')?.text;
       if (!name) return null;
-      args.push({ n: name, v: pythonValue(semantics, arg.childForFieldName('value'), facts, classTarget, depth) });
-    } else args.push({ v: pythonValue(semantics, arg, facts, classTarget, depth) });
+      args.push({ n: name, v: pythonValue(semantics, arg.childForFieldName('value'), facts, classTarget, depth, false) });
+    } else args.push({ v: pythonValue(semantics, arg, facts, classTarget, depth, false) });
   }
   return args;
 }
 
 /** What an expression is, as far as a caller's condition may need: a literal, a forwarded parameter, a new instance. */
-export function pythonValue(semantics: PythonSemantics, node: Node | null | undefined, facts: PythonFunctionFacts | undefined, classTarget: (callee: Node) => CallTarget | undefined, depth = 0): Value {
+export function pythonValue(semantics: PythonSemantics, node: Node | null | undefined, facts: PythonFunctionFacts | undefined, classTarget: (callee: Node) => CallTarget | undefined, depth = 0, followNames = true): Value {
   if (!node || depth > 2) return { k: 'unknown' };
   const lit = literal(node);
   if (lit) return { k: 'lit', v: lit.v };
@@ -427,11 +456,13 @@ export function pythonValue(semantics: PythonSemantics, node: Node | null | unde
     case 'list_comprehension': case 'dictionary_comprehension':
       return { k: 'type', t: node.type === 'dictionary_comprehension' ? 'dict' : 'list' };
     case 'identifier': {
+      if (node.text === 'None' || node.text === 'True' || node.text === 'False') return { k: 'unknown' };
       const p = facts?.index.get(node.text);
       if (p !== undefined) return { k: 'param', i: p };
+      if (!followNames) return { k: 'unknown' };
       // A name assigned once before, in the function or the module (`logger = Logger(log_file=None)`).
       const assigned = semantics.assignedValue(node);
-      return assigned && assigned.id !== node.id ? pythonValue(semantics, assigned, facts, classTarget, depth + 1) : { k: 'unknown' };
+      return assigned && assigned.id !== node.id ? pythonValue(semantics, assigned, facts, classTarget, depth + 1, followNames) : { k: 'unknown' };
     }
     case 'attribute': {
       const object = node.childForFieldName('object');
@@ -455,7 +486,7 @@ export function pythonValue(semantics: PythonSemantics, node: Node | null | unde
 }
 
 function emptyFacts(node: Node): PythonFunctionFacts {
-  return { fn: node, params: [], index: new Map(), ownFields: new Set(), assigned: new Set(), globals: new Set(), once: false };
+  return { fn: node, params: [], index: new Map(), ownFields: new Set(), assigned: new Set(), globals: new Set(), once: false, guardsByBlock: new Map() };
 }
 
 /** What a constructor stores on `self` from its parameters or literals, in its own unconditional code. */
