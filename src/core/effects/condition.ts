@@ -266,7 +266,7 @@ export const COLD_REASONS: Record<ColdPath, string> = {
 export function validCondition(c: unknown): c is Condition {
   if (!c || typeof c !== 'object') return false;
   const { all, cold } = c as Condition;
-  return Array.isArray(all) && all.length <= MAX_ATOMS && all.every(validAtom) && (cold === undefined || cold in COLD_REASONS);
+  return Array.isArray(all) && all.length <= MAX_ATOMS && all.every(validAtom) && (cold === undefined || (typeof cold === "string" && Object.hasOwn(COLD_REASONS, cold)));
 }
 
 function validAtom(a: Atom): boolean {

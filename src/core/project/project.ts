@@ -9,6 +9,7 @@ import { rangeOf } from '../text';
 import type { Fix, Language, Range, RelatedLocation } from '../types';
 import { compact, pack, wellFormed, type StoredSummary } from './packed';
 import { bind, COLD_REASONS, describe, evaluate, resolveValue, type Arg, type Binding, type ColdPath, type Condition, type Param, type Value } from '../effects/condition';
+import { dict } from '../dict';
 
 /**
  * A function (or class, or module variable) of the project a name leads to: by key in the same file, by Python
@@ -186,7 +187,7 @@ function markUsed(key: string): void {
 
 /** The summaries this process used (computed or imported), for a persistent cache; plain data. */
 export function exportSummaries(): Record<string, StoredSummary> {
-  const out: Record<string, StoredSummary> = {};
+  const out = dict<StoredSummary>();
   for (const key of usedKeys) {
     const summary = stored(key);
     if (summary) out[key] = summary;
