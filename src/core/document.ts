@@ -77,6 +77,40 @@ export function deeperThan(tree: Tree, limit: number): boolean {
   }
 }
 
+/**
+ * How many ERROR and MISSING nodes a tree has: how badly it parses. The walk enters only subtrees that hold an error,
+ * each node at most once.
+ */
+export function syntaxProblemCount(tree: Tree): number {
+  if (!tree.rootNode.hasError) return 0;
+  const cursor = tree.walk();
+  let count = 0;
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) count++;
+      if (node.hasError && !node.isMissing && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return count;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** `syntaxProblemCount` of `text` parsed afresh; undefined when it cannot be parsed (limits). */
+export async function syntaxProblems(language: Language, text: string, limits: InputLimits = defaultLimits): Promise<number | undefined> {
+  if (precheck(text, limits)) return undefined;
+  const tree = parseText(await getParser(language), text, undefined, { timeoutMs: limits.parseTimeoutMs });
+  if (!tree) return undefined;
+  try {
+    return syntaxProblemCount(tree);
+  } finally {
+    tree.delete();
+  }
+}
+
 /** Why a text gets no analysis, decided before parsing. */
 export function precheck(text: string, limits: InputLimits): SkipReason | undefined {
   if (text.length > limits.maxLength) return 'too-large';

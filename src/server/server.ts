@@ -382,7 +382,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const saveSummaries = async (): Promise<void> => {
     if (!storage) return;
     const outcome = await host.exportSummaries();
-    if (outcome.kind === 'done') saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
+    if (outcome.kind !== 'done') return;
+    const refused = saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
+    if (refused) connection.console.error(`Concurrency Lens: summaries cache ${refused.message}`);
   };
 
   connection.onDidChangeConfiguration((change) => {
