@@ -87,6 +87,12 @@ export async function fixText(
 ): Promise<FixOutcome | undefined> {
   let result = first ?? await analyse(text);
   if (!result) return undefined;
+  const tellDropped = (analysed: AnalysisResult): void => {
+    for (const d of analysed.droppedFixes ?? []) {
+      onSkip(`line ${d.line + 1}: fix skipped ("${d.title}"): the fixed text ${d.why === 'would not parse' ? 'would not parse' : 'was not checked (too many fixes in the file)'}`);
+    }
+  };
+  tellDropped(result);
   let applied = 0;
   let passes = 0;
   // Bounded by MAX_FIX_PASSES.
@@ -97,6 +103,7 @@ export async function fixText(
     const next = applyEdits(text, chosen.flatMap((f) => f.edits));
     const analysed = await analyse(next);
     if (!analysed) break;
+    tellDropped(analysed);
     text = next;
     result = analysed;
     applied += chosen.length;

@@ -1,6 +1,6 @@
 import { Edit, type Tree } from 'web-tree-sitter';
 import { getParser, parseText } from './parser';
-import { LineIndex } from './text';
+import { LineIndex, registerTreeText } from './text';
 import type { Language } from './types';
 
 const TS_FAMILY: Language[] = ['typescript', 'tsx', 'javascript'];
@@ -119,11 +119,6 @@ export function precheck(text: string, limits: InputLimits): SkipReason | undefi
   return undefined;
 }
 
-function pointAt(index: LineIndex, offset: number): { row: number; column: number } {
-  const p = index.positionAt(offset);
-  return { row: p.line, column: p.column };
-}
-
 /**
  * One open document: its text, its syntax tree, and incremental reparsing.
  * Trees live in wasm memory, so a document must be disposed.
@@ -174,9 +169,10 @@ export class ParsedDocument {
         startIndex: start,
         oldEndIndex: oldEnd,
         newEndIndex: start + change.text.length,
-        startPosition: pointAt(before, start),
-        oldEndPosition: pointAt(before, oldEnd),
-        newEndPosition: pointAt(after, start + change.text.length),
+        // Tree-sitter's own points (rows count only \n), whatever the LSP lines are.
+        startPosition: before.treePointAt(start),
+        oldEndPosition: before.treePointAt(oldEnd),
+        newEndPosition: after.treePointAt(start + change.text.length),
       }));
       text = next;
     }
@@ -202,6 +198,7 @@ export class ParsedDocument {
     if (!this.skipped) {
       const parser = await getParser(this.language);
       tree = parseText(parser, this.textValue, old, { timeoutMs: this.limits.parseTimeoutMs }) ?? undefined;
+      if (tree) registerTreeText(tree, this.indexValue);
       if (!tree) this.skipped = 'parse-timeout';
       else if (deeperThan(tree, MAX_TREE_DEPTH)) {
         this.skipped = 'too-deep';

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language as TSLanguage, Parser, type Tree } from 'web-tree-sitter';
+import { registerTreeText } from './text';
 import type { Language } from './types';
 
 // Grammar files come from @vscode/tree-sitter-wasm (the grammars VS Code itself ships);
@@ -92,6 +93,7 @@ export function parseText(parser: Parser, text: string, oldTree?: Tree, limits: 
   });
   // A cancelled parse leaves state behind; the next parse must start afresh.
   if (!tree) parser.reset();
+  else registerTreeText(tree, text);
   return tree;
 }
 

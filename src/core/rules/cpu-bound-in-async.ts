@@ -7,7 +7,7 @@ import type { PythonSemantics } from '../python/semantics';
 import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
 import { relativeImportNames } from '../project/followTs';
 import { baseName } from '../project/project';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
 import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, localFunction, loopHeaderRange, tsLocalFunctionNames, tsMayBeCpu } from '../ts/cpu';
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Fix, RuleMeta } from '../types';
@@ -205,7 +205,7 @@ function checkPython(context: RuleContext): void {
         code: meta.slug,
         message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}${weighed.suffix}`,
         range: headerRange(loop),
-        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
@@ -249,7 +249,7 @@ function reportHeavy(context: RuleContext, call: Node, callee: Node, heavy: Heav
   if (weighed.off) return;
   context.report({
     code: meta.slug,
-    message: `\`${callee.text}()\` at line ${call.startPosition.row + 1} is CPU-heavy: it ${heavy.why}, and is called directly in ${where}, holding the event loop until it returns. ${advice}${weighed.suffix}`,
+    message: `\`${callee.text}()\` at line ${lineOf(call) + 1} is CPU-heavy: it ${heavy.why}, and is called directly in ${where}, holding the event loop until it returns. ${advice}${weighed.suffix}`,
     range: rangeOf(call),
     related: weighed.related,
     ...(weighed.severity ? { severity: weighed.severity } : {}),
@@ -414,7 +414,7 @@ function checkTs(context: RuleContext): void {
         code: meta.slug,
         message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}${weighed.suffix}`,
         range: loopHeaderRange(loop),
-        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }

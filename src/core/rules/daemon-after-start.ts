@@ -7,7 +7,7 @@ import { startableError } from '../python/threads';
 import { pythonProject, type PythonProject } from '../project/followPython';
 import { DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop as ChainHop, type Place } from '../project/project';
 import { projectTarget } from '../project/pythonSummary';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
 import type { Fix, RuleMeta } from '../types';
 import type { Rule, RuleContext } from './rule';
 
@@ -208,7 +208,7 @@ export const rule: Rule = {
         || targets.some((t) => t.text === objectText && t.startIndex > start.call.endIndex && t.startIndex < late.node.startIndex)) continue;
       const error = errorFor(semantics, late.object);
       if (!error) continue;
-      const startLine = start.call.startPosition.row + 1;
+      const startLine = lineOf(start.call) + 1;
       context.report({
         code: meta.slug,
         message: `\`${objectText}.daemon\` is set after \`${objectText}.start()\` (line ${startLine}): this raises ${error}. `
@@ -249,13 +249,13 @@ function fixes(context: RuleContext, semantics: PythonSemantics, late: Late, sta
   }
   if (standsAlone(startStatement, context.lines)
     && !reboundBetween(valueNames, startStatement.startIndex, late.node.startIndex, targets)) {
-    const line = startStatement.startPosition.row;
+    const line = lineOf(startStatement);
     const indent = indentationOf(context.lines.lineText(line));
     const position = { line, column: 0 };
     result.push({
       title: 'Move the daemon assignment before start()',
       edits: [
-        { range: { start: position, end: position }, newText: `${indent}${late.object.text}.daemon = ${late.value.text}${context.lines.eol}` },
+        { range: { start: position, end: position }, newText: `${indent}${late.object.text}.daemon = ${late.value.text}${context.lines.eolNear(line)}` },
         deletion,
       ],
       preferred: !sameScope,
@@ -316,7 +316,7 @@ function reportIndirect(context: RuleContext, semantics: PythonSemantics, late: 
     : `Set it before \`${callee.text}()\`${startableError([semantics.instanceType(late.object) ?? '']) ? `, or pass daemon=${late.value.text} to the constructor` : ''}.`;
   context.report({
     code: meta.slug,
-    message: `\`${objectText}.daemon\` is set after \`${callee.text}()\` (line ${call.startPosition.row + 1}) started \`${objectText}\`: ${steps}. `
+    message: `\`${objectText}.daemon\` is set after \`${callee.text}()\` (line ${lineOf(call) + 1}) started \`${objectText}\`: ${steps}. `
       + `This raises ${error}. ${advice}`,
     range: rangeOf(late.node),
     related: [

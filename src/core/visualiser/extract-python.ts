@@ -7,7 +7,7 @@ import { pythonBlockingCall } from '../catalog/blocking';
 import { callableNode, classifyCallable, classifyRegion, constantInt, type CpuClassification } from '../python/cpu';
 import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
 import type { ProjectOracle } from '../project/effects';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
 import { HEAVY_WEIGHT, labelOf, ModelBuilder, projectStep, weightForIterations, type ExtractLimits } from './extract';
 
@@ -482,7 +482,7 @@ class PyExtractor {
     const unit = this.unit(id);
     if (!unit) return;
     if (this.started.has(id)) {
-      this.b.note(`line ${at.startPosition.row + 1}: daemon is set after start() (CPython raises RuntimeError); ${unit.label} stays non-daemon.`);
+      this.b.note(`line ${lineOf(at) + 1}: daemon is set after start() (CPython raises RuntimeError); ${unit.label} stays non-daemon.`);
       return;
     }
     unit.daemon = daemon || undefined;
