@@ -63,9 +63,21 @@ export class LineIndex {
     return this.text.slice(this.lineStart(line), this.lineEnd(line));
   }
 
-  /** The line break the file uses (first one found), for edits that insert lines where no line says otherwise. */
+  /** The line break the file uses most (the first one found on a tie), for lines inserted where no line says otherwise. */
   get eol(): string {
-    return this.lineStarts.length > 1 ? this.breakOf(0) : '\n';
+    const counts = new Map<string, number>();
+    let best = '\n';
+    let bestCount = 0;
+    for (let line = 0; line + 1 < this.lineStarts.length; line++) {
+      const own = this.breakOf(line);
+      const count = (counts.get(own) ?? 0) + 1;
+      counts.set(own, count);
+      if (count > bestCount) {
+        best = own;
+        bestCount = count;
+      }
+    }
+    return best;
   }
 
   /** The line break ending `line` ('' for the last line when the text does not end with one). */
@@ -75,8 +87,8 @@ export class LineIndex {
   }
 
   /**
-   * The line break for a line inserted next to `line`: its own, else the nearest earlier line's, else the file's
-   * first (a file with mixed endings keeps each part's style).
+   * The line break for a line inserted after `line`: its own, else the nearest earlier line's, else the file's
+   * usual one (a file with mixed endings keeps each part's style).
    */
   eolNear(line: number): string {
     // Bounded by the line number.

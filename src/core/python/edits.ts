@@ -91,7 +91,7 @@ export function addImport(root: Node, lines: LineIndex, statement: string): Text
   // Keep a shebang and a coding declaration on the first lines.
   let line = 0;
   while (line < Math.min(2, lines.lineCount) && /^#(!|.*coding[:=])/.test(lines.lineText(line))) line++;
-  const eol = lines.eolNear(Math.max(0, line - 1));
+  const eol = line > 0 ? lines.eolNear(line - 1) : lines.eol;
   if (line >= lines.lineCount) {
     const end = { line: line - 1, column: lines.lineText(line - 1).length };
     return { range: { start: end, end }, newText: `${eol}${statement}${eol}` };

@@ -403,7 +403,7 @@ export function insertImport(root: Node, lines: LineIndex, statement: string): T
     else if (!after && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string' && child.startIndex === root.namedChildren[0]?.startIndex) after = child;
     else if (child.type !== 'comment') break;
   }
-  if (!after) return { range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, newText: `${statement}${lines.eolNear(0)}` };
+  if (!after) return { range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, newText: `${statement}${lines.eol}` };
   const line = endOf(after).line + 1;
   const eol = lines.eolNear(line - 1);
   if (line >= lines.lineCount) {
