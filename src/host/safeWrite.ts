@@ -68,6 +68,11 @@ function checkedFolder(root: string, target: string, shown: string, create: bool
   return folder;
 }
 
+/** A fresh name beside `file` for its temp file: random, so a repository cannot plant a link at it ahead of time. */
+export function temporaryName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(8).toString('hex')}.tmp`);
+}
+
 /**
  * Writes `data` to `target` (absolute, or relative to `root`), inside `root`, through no symlink. Returns false when
  * `onlyIfAbsent` found something there already; throws UnsafeWriteError (nothing written) when refused or failed.
@@ -99,7 +104,7 @@ export function writeFileInside(root: string, target: string, data: string | Uin
   if (existing?.isSymbolicLink()) throw new UnsafeWriteError(shown, 'it is a symbolic link');
   if (existing && !existing.isFile()) throw new UnsafeWriteError(shown, 'it is not a regular file');
   const mode = existing ? existing.mode & 0o7777 : options.mode ?? 0o644;
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(8).toString('hex')}.tmp`);
+  const temp = temporaryName(file);
   let fd: number | undefined;
   try {
     // 'wx': O_CREAT | O_EXCL, which never follows a symlink and fails on any existing name.
