@@ -386,7 +386,7 @@ function writeFixed(file: string, shown: string, source: DecodedSource, before: 
     const bom = source.bom ? '\ufeff' : '';
     const diff = unifiedDiff(shown.split(path.sep).join('/'), bom + before, bom + after);
     // The diff is printed as UTF-8: a file in another encoding is shown only where its changed lines are ASCII.
-    if (source.encoding !== 'utf-8' && !/^[\x00-\x7f]*$/.test(diff)) {
+    if (source.encoding !== 'utf-8' && [...diff].some((c) => c.charCodeAt(0) > 0x7f)) {
       io.stderr(`concurrency-lens: ${shown}: not in the diff: its ${source.encoding} text cannot be shown in a UTF-8 patch\n`);
       return undefined;
     }
