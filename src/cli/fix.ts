@@ -89,7 +89,8 @@ export async function fixText(
   if (!result) return undefined;
   const tellDropped = (analysed: AnalysisResult): void => {
     for (const d of analysed.droppedFixes ?? []) {
-      onSkip(`line ${d.line + 1}: fix skipped ("${d.title}"): the fixed text ${d.why === 'would not parse' ? 'would not parse' : 'was not checked (too many fixes in the file)'}`);
+      const why = d.why === 'not checked' ? 'was not checked (too many fixes in the file)' : d.why;
+      onSkip(`line ${d.line + 1}: fix skipped ("${d.title}"): the fixed text ${why}`);
     }
   };
   tellDropped(result);

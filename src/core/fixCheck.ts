@@ -1,7 +1,7 @@
 import { Edit, type Tree } from 'web-tree-sitter';
 import { syntaxProblemCount, type ParsedDocument } from './document';
 import { getLoadedParser, parseText } from './parser';
-import type { Diagnostic, Fix } from './types';
+import type { Diagnostic, Fix, TextEdit } from './types';
 
 // A fix is offered only if the text it produces parses at least as well as the text it fixes (no more ERROR or
 // MISSING nodes): a fix that breaks the syntax is a bug of ours, and every host (CLI, editor, fix-all) leaves it out.
@@ -14,7 +14,7 @@ export interface DroppedFix {
   title: string;
   /** The diagnostic's line (0-based). */
   line: number;
-  why: 'would not parse' | 'not checked';
+  why: 'would not parse' | 'not checked' | 'would not parse with the others';
 }
 
 /** Tree-sitter's point after inserting `text` at `start`. */
@@ -27,7 +27,7 @@ function pointAfter(start: { row: number; column: number }, text: string): { row
 }
 
 /** How many syntax problems the text has after `fix`, reparsed incrementally from a copy of the document's tree. */
-function problemsAfter(doc: ParsedDocument, tree: Tree, fix: Fix): number | undefined {
+function problemsAfter(doc: ParsedDocument, tree: Tree, fix: Pick<Fix, 'edits'>): number | undefined {
   const parser = getLoadedParser(doc.language);
   if (!parser) return undefined;
   const lines = doc.lines;
@@ -78,6 +78,40 @@ export function dropFixesThatBreakSyntax(doc: ParsedDocument, diagnostics: Diagn
       if (!keep) dropped.push({ rule: diagnostic.code, title: fix.title, line: diagnostic.range.start.line, why: after === undefined ? 'not checked' : 'would not parse' });
       return keep;
     });
+  }
+  if (checked < MAX_CHECKED_FIXES) dropped.push(...unpreferFixesThatBreakTogether(doc, tree, before, diagnostics));
+  return dropped;
+}
+
+/**
+ * `--fix` and the editor's fix-all apply every diagnostic's preferred fix that does not touch an earlier one, all
+ * together. Fixes sound alone can still clash as text: when the set parses worse, the fixes that tip it over stop
+ * being preferred (each is still offered on its own).
+ */
+function unpreferFixesThatBreakTogether(doc: ParsedDocument, tree: Tree, before: number, diagnostics: Diagnostic[]): DroppedFix[] {
+  const lines = doc.lines;
+  const taken: { start: number; end: number }[] = [];
+  const chosen: { diagnostic: Diagnostic; fix: Fix }[] = [];
+  for (const diagnostic of diagnostics) {
+    const fix = diagnostic.fixes.find((f) => f.preferred);
+    if (!fix) continue;
+    const spans = fix.edits.map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end) }));
+    if (spans.some((s) => taken.some((t) => s.start <= t.end && t.start <= s.end))) continue;
+    taken.push(...spans);
+    chosen.push({ diagnostic, fix });
+  }
+  const parsesAsWell = (edits: TextEdit[]): boolean => (problemsAfter(doc, tree, { edits }) ?? Infinity) <= before;
+  if (chosen.length < 2 || parsesAsWell(chosen.flatMap((c) => c.fix.edits))) return [];
+  const dropped: DroppedFix[] = [];
+  let kept: TextEdit[] = [];
+  // One reparse per chosen fix: bounded by the number of diagnostics.
+  for (const { diagnostic, fix } of chosen) {
+    const trial = [...kept, ...fix.edits];
+    if (parsesAsWell(trial)) kept = trial;
+    else {
+      fix.preferred = false;
+      dropped.push({ rule: diagnostic.code, title: fix.title, line: diagnostic.range.start.line, why: 'would not parse with the others' });
+    }
   }
   return dropped;
 }

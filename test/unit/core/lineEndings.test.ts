@@ -89,6 +89,26 @@ describe('line endings: one line model', () => {
     assert.deepEqual(lines.treePointAt(7), { row: 2, column: 0 });
   });
 
+  it('preferred fixes sound alone but not together: the one that tips the set over stops being preferred', async () => {
+    const text = 'if a:\n    pass\nx = 1\n';
+    const doc = await ParsedDocument.create('python', text);
+    try {
+      const diagnostic = (title: string, range: Diagnostic['range'], newText: string): Diagnostic => ({
+        code: 'test', severity: 'warning', message: title, range, related: [], tags: [], fixes: [{ title, edits: [{ range, newText }], preferred: true }],
+      });
+      // Alone, each parses: an else for the if, a statement after its body. Together the else has no if.
+      const diagnostics = [
+        diagnostic('else', { start: { line: 2, column: 0 }, end: { line: 2, column: 5 } }, 'else:\n    x = 1'),
+        diagnostic('after', { start: { line: 1, column: 4 }, end: { line: 1, column: 8 } }, 'pass\nz = 0'),
+      ];
+      const dropped = dropFixesThatBreakSyntax(doc, diagnostics);
+      assert.deepEqual(dropped, [{ rule: 'test', title: 'after', line: 1, why: 'would not parse with the others' }]);
+      assert.deepEqual(diagnostics.map((d) => [d.fixes.length, d.fixes[0].preferred]), [[1, true], [1, false]]);
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('a fix whose text would not parse is dropped, a sound one kept', async () => {
     const text = 'async def f():\n    x = 1\n';
     const doc = await ParsedDocument.create('python', text);
