@@ -21,6 +21,18 @@ export default tseslint.config(
     },
   },
   {
+    // One line model: a node's position comes from its offsets (rangeOf, startOf, lineOf in src/core/text.ts);
+    // tree-sitter's rows count only \n, so a lone \r would shift every line after it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/text.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[property.name=/^(startPosition|endPosition)$/]",
+        message: "Tree-sitter rows count only \\n: use rangeOf/startOf/endOf/lineOf from src/core/text.ts.",
+      }],
+    },
+  },
+  {
     files: ['test/unit/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',

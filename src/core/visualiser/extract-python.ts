@@ -138,6 +138,8 @@ class PyExtractor {
       const before = this.root.text.slice(0, m.index);
       const row = (before.match(/\n/g) ?? []).length;
       let n: Node | null = this.root.descendantForPosition({ row, column: m[1].length });
+      // `row` counts \n as tree-sitter's rows do, and is compared with them only.
+      // eslint-disable-next-line no-restricted-syntax
       for (let steps = 0; n && n.type !== 'function_definition' && n.startPosition.row === row; steps++) n = steps < MAX_NESTING ? n.parent : null;
       if (n?.type === 'function_definition') found = n;
     }
