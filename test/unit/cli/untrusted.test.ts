@@ -218,6 +218,20 @@ describe('CLI: --fix keeps every byte it does not mean to change', () => {
     assert.equal(diff.code, 2);
   });
 
+  it('--diff of a Latin-1 file: shown when the changed lines are ASCII, refused by name when not', async () => {
+    const ascii = '# -*- coding: latin-1 -*-\n# caf\u00e9\nimport asyncio\nimport time\n\n\nasync def tick():\n    time.sleep(1)\n';
+    const { dir } = setup();
+    fs.writeFileSync(path.join(dir, 'l.py'), Buffer.from(ascii, 'latin1'));
+    const shown = await cli(['check', '--diff', 'l.py'], dir);
+    assert.equal(shown.code, 1, shown.stderr);
+    assert.match(shown.stdout, /^- {4}time\.sleep\(1\)\n\+ {4}await asyncio\.sleep\(1\)$/m);
+    fs.writeFileSync(path.join(dir, 'l.py'), Buffer.from(ascii.replace('time.sleep(1)', 'time.sleep(1)  # \u00bd'), 'latin1'));
+    const refused = await cli(['check', '--diff', 'l.py'], dir);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /l\.py: not in the diff: its iso-8859-1 text cannot be shown in a UTF-8 patch/);
+  });
+
   it('an encoding fixes cannot write back is refused by name', async () => {
     const bytes = Buffer.from('# coding: shift_jis\nimport time\n\n\nasync def tick():\n    time.sleep(1)\n');
     const r = await fixBytes('s.py', bytes);
