@@ -87,13 +87,6 @@ export async function fixText(
 ): Promise<FixOutcome | undefined> {
   let result = first ?? await analyse(text);
   if (!result) return undefined;
-  const tellDropped = (analysed: AnalysisResult): void => {
-    for (const d of analysed.droppedFixes ?? []) {
-      const why = d.why === 'not checked' ? 'was not checked (too many fixes in the file)' : d.why;
-      onSkip(`line ${d.line + 1}: fix skipped ("${d.title}"): the fixed text ${why}`);
-    }
-  };
-  tellDropped(result);
   let applied = 0;
   let passes = 0;
   // Bounded by MAX_FIX_PASSES.
@@ -104,7 +97,6 @@ export async function fixText(
     const next = applyEdits(text, chosen.flatMap((f) => f.edits));
     const analysed = await analyse(next);
     if (!analysed) break;
-    tellDropped(analysed);
     text = next;
     result = analysed;
     applied += chosen.length;

@@ -1,5 +1,4 @@
 import type { Tree } from 'web-tree-sitter';
-import { dropFixesThatBreakSyntax, type DroppedFix } from './fixCheck';
 import { occurrences } from './locate';
 import { lineOf } from './text';
 import type { ParsedDocument, SkipReason } from './document';
@@ -18,8 +17,6 @@ export interface AnalysisResult {
   hasSyntaxErrors: boolean;
   /** Rules that threw: a bug of ours, reported instead of hiding every other finding. */
   ruleErrors: { rule: string; message: string }[];
-  /** Fixes left out because the text they produce would parse worse than the file (a bug of ours). */
-  droppedFixes?: DroppedFix[];
 }
 
 /** Lazily built per-tree facts, shared between rules and later features (hovers, visualiser). */
@@ -125,7 +122,5 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
   result.diagnostics = result.diagnostics
     .filter((d) => !isSuppressed(suppressed, d))
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.code.localeCompare(b.code));
-  const dropped = dropFixesThatBreakSyntax(doc, result.diagnostics);
-  if (dropped.length) result.droppedFixes = dropped;
   return result;
 }

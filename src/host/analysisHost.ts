@@ -7,7 +7,7 @@ import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, Input
 import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
-import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
 export type DocumentAnalysis = AnalysisResult & { version: number; reads: string[] };
@@ -192,6 +192,15 @@ export class AnalysisHost {
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
     const key = `visualise ${mirror.version} ${JSON.stringify(settings)}`;
     return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}) }, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
+  }
+
+  /**
+   * The diagnostics of version `version` of an open document with only the fixes whose result parses at least as
+   * well as the document (alone, and the preferred ones together): asked for when fixes are about to be offered.
+   */
+  checkFixes(uri: string, version: number, diagnostics: readonly Diagnostic[]): Promise<BudgetOutcome<CheckedFixes | undefined>> {
+    if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
+    return this.request({ type: 'checkFixes', uri, version, diagnostics }) as Promise<BudgetOutcome<CheckedFixes | undefined>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */

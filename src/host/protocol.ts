@@ -1,5 +1,6 @@
 // Messages between the analysis host (any Node thread) and its worker thread.
 import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
+import type { DroppedFix } from '../core/fixCheck';
 import type { HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { VisualiserSettings } from '../core/visualiser';
@@ -42,6 +43,8 @@ export type JobBody =
   | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings; project?: AnalyzeParams }
   | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
+  /** The diagnostics with only the fixes whose text parses at least as well as the document (version `version`). */
+  | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[] }
   /** The summaries the worker used, for a persistent cache. */
   | { type: 'exportSummaries' }
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */
@@ -52,6 +55,12 @@ export type JobBody =
   | { type: 'filesChanged'; paths: readonly string[]; listing: boolean };
 
 export type Job = JobBody & { id: number };
+
+/** What a 'checkFixes' job gives back: the diagnostics with the fixes that parse, and those left out. */
+export interface CheckedFixes {
+  diagnostics: Diagnostic[];
+  dropped: DroppedFix[];
+}
 
 export interface WorkerInit {
   shared: SharedArrayBuffer;

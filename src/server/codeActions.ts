@@ -12,7 +12,7 @@ export interface ActionDocument {
   lineText(line: number): string;
 }
 
-const overlaps = (a: Diagnostic['range'], b: Diagnostic['range']): boolean =>
+export const overlaps = (a: Diagnostic['range'], b: Diagnostic['range']): boolean =>
   comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 
 /** Quick fixes for the diagnostics touching `range`: each rule's fixes, then "ignore on this line" and "disable this rule". */
