@@ -1,36 +1,11 @@
 // `--fix` and `--diff`: each finding's preferred fix applied, pass after pass, until nothing more applies.
 import { createTwoFilesPatch } from 'diff';
-import { applyEdits, LineIndex, syntaxProblems, type AnalysisResult, type Diagnostic, type Language, type TextEdit } from '../core';
+import { applyEdits, syntaxProblems, type AnalysisResult, type Diagnostic, type Language, type TextEdit } from '../core';
+import { compatibleFixes, type ChosenFix } from '../core/fixCheck';
+
+export { compatibleFixes, type ChosenFix };
 
 export const MAX_FIX_PASSES = 5;
-
-export interface ChosenFix {
-  title: string;
-  /** Where the fix's first edit starts (for messages). */
-  line: number;
-  edits: TextEdit[];
-}
-
-/**
- * The preferred fixes of the diagnostics that can go in together. A fix touching (or even abutting) an edit
- * already taken waits for the next pass: after this one its text may have moved.
- */
-export function compatibleFixes(text: string, diagnostics: readonly Diagnostic[]): ChosenFix[] {
-  const index = new LineIndex(text);
-  const taken: { start: number; end: number }[] = [];
-  const chosen: ChosenFix[] = [];
-  for (const diagnostic of diagnostics) {
-    const fix = diagnostic.fixes.find((f) => f.preferred);
-    if (!fix) continue;
-    const spans = fix.edits.map((e) => ({ start: index.offsetAt(e.range.start), end: index.offsetAt(e.range.end) }));
-    const clash = spans.some((s, i) => taken.some((t) => s.start <= t.end && t.start <= s.end)
-      || spans.some((o, j) => j !== i && s.start <= o.end && o.start <= s.end));
-    if (clash) continue;
-    taken.push(...spans);
-    chosen.push({ title: fix.title, line: diagnostic.range.start.line, edits: fix.edits });
-  }
-  return chosen;
-}
 
 /** The edits of every diagnostic's preferred fix that can go in together, and how many fixes. */
 export function compatibleFixEdits(text: string, diagnostics: readonly Diagnostic[]): { edits: TextEdit[]; fixes: number } {

@@ -1,13 +1,16 @@
-import { Edit, type Tree } from 'web-tree-sitter';
 import { syntaxProblemCount, type ParsedDocument } from './document';
 import { getLoadedParser, parseText } from './parser';
+import { LineIndex } from './text';
 import type { Diagnostic, Fix, TextEdit } from './types';
 
 // A fix is offered only if the text it produces parses at least as well as the text it fixes (no more ERROR or
 // MISSING nodes): a fix that breaks the syntax is a bug of ours, and every host (CLI, editor, fix-all) leaves it out.
 
-/** Fixes checked per analysis at most; any beyond are not offered (a file with that many findings is unusual). */
-export const MAX_CHECKED_FIXES = 200;
+/**
+ * Reparses per check at most (each costs about a parse of the file): fixes beyond are not offered, or, for fix-all,
+ * left for the next one.
+ */
+export const MAX_CHECKED_FIXES = 20;
 
 export interface DroppedFix {
   rule: string;
@@ -17,100 +20,111 @@ export interface DroppedFix {
   why: 'would not parse' | 'not checked' | 'would not parse with the others';
 }
 
-/** Tree-sitter's point after inserting `text` at `start`. */
-function pointAfter(start: { row: number; column: number }, text: string): { row: number; column: number } {
-  const lastBreak = text.lastIndexOf('\n');
-  if (lastBreak < 0) return { row: start.row, column: start.column + text.length };
-  let rows = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
-  return { row: start.row + rows, column: text.length - lastBreak - 1 };
+export interface ChosenFix {
+  title: string;
+  /** The diagnostic's line (for messages). */
+  line: number;
+  edits: TextEdit[];
+  diagnostic: Diagnostic;
+  fix: Fix;
 }
 
-/** How many syntax problems the text has after `fix`, reparsed incrementally from a copy of the document's tree. */
-function problemsAfter(doc: ParsedDocument, tree: Tree, fix: Pick<Fix, 'edits'>): number | undefined {
-  const parser = getLoadedParser(doc.language);
-  if (!parser) return undefined;
+/**
+ * The preferred fixes of the diagnostics that can go in together: what `--fix` applies in a pass and the editor's
+ * fix-all applies at once. A fix touching (or even abutting) an edit already taken, or whose own edits touch, waits
+ * for the next pass: after this one its text may have moved.
+ */
+export function compatibleFixes(text: string | LineIndex, diagnostics: readonly Diagnostic[]): ChosenFix[] {
+  const index = typeof text === 'string' ? new LineIndex(text) : text;
+  const taken: { start: number; end: number }[] = [];
+  const chosen: ChosenFix[] = [];
+  for (const diagnostic of diagnostics) {
+    const fix = diagnostic.fixes.find((f) => f.preferred);
+    if (!fix) continue;
+    const spans = fix.edits.map((e) => ({ start: index.offsetAt(e.range.start), end: index.offsetAt(e.range.end) }));
+    const clash = spans.some((s, i) => taken.some((t) => s.start <= t.end && t.start <= s.end)
+      || spans.some((o, j) => j !== i && s.start <= o.end && o.start <= s.end));
+    if (clash) continue;
+    taken.push(...spans);
+    chosen.push({ title: fix.title, line: diagnostic.range.start.line, edits: fix.edits, diagnostic, fix });
+  }
+  return chosen;
+}
+
+/**
+ * How many syntax problems the text has after `fix`. A fresh parse, not an incremental one: on a text that is already
+ * broken, error recovery after an incremental reparse can count differently from the parse the file will get.
+ */
+function problemsAfter(doc: ParsedDocument, fix: Pick<Fix, 'edits'>): number | undefined {
   const lines = doc.lines;
   const edits = fix.edits
     .map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText }))
     .sort((a, b) => b.start - a.start);
   if (edits.some((e, i) => e.end < e.start || (i > 0 && e.end > edits[i - 1].start))) return undefined;
-  const copy = tree.copy();
   let text = doc.text;
+  // Last edit first: each one's offsets are still the document's.
+  for (const e of edits) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
+  return freshProblems(doc, text);
+}
+
+/** The syntax problems of `text` parsed afresh in the document's language. */
+function freshProblems(doc: ParsedDocument, text: string): number | undefined {
+  const parser = getLoadedParser(doc.language);
+  if (!parser) return undefined;
+  const fixed = parseText(parser, text, undefined, { timeoutMs: 1_000 });
+  if (!fixed) return undefined;
   try {
-    // Last edit first: the text before each edit is still the document's, so its points are the document's.
-    for (const e of edits) {
-      const startPosition = lines.treePointAt(e.start);
-      copy.edit(new Edit({
-        startIndex: e.start,
-        oldEndIndex: e.end,
-        newEndIndex: e.start + e.newText.length,
-        startPosition,
-        oldEndPosition: lines.treePointAt(e.end),
-        newEndPosition: pointAfter(startPosition, e.newText),
-      }));
-      text = text.slice(0, e.start) + e.newText + text.slice(e.end);
-    }
-    const fixed = parseText(parser, text, copy, { timeoutMs: 1_000 });
-    if (!fixed) return undefined;
-    try {
-      return syntaxProblemCount(fixed);
-    } finally {
-      fixed.delete();
-    }
+    return syntaxProblemCount(fixed);
   } finally {
-    copy.delete();
+    fixed.delete();
   }
 }
 
-/** Removes from `diagnostics` the fixes whose result would parse worse than the document; returns what it removed. */
-export function dropFixesThatBreakSyntax(doc: ParsedDocument, diagnostics: Diagnostic[]): DroppedFix[] {
-  const tree = doc.tree;
-  if (!tree) return [];
-  const before = syntaxProblemCount(tree);
+/**
+ * 'each' (the quick fixes at the cursor): removes from `diagnostics` every fix whose result would parse worse than
+ * the document. 'together' (fix-all): checks the preferred fixes fix-all applies, as one text (see
+ * unpreferFixesThatBreakTogether). Returns what it removed or stopped preferring.
+ */
+export function dropFixesThatBreakSyntax(doc: ParsedDocument, diagnostics: Diagnostic[], mode: 'each' | 'together' = 'each'): DroppedFix[] {
+  // The document's own tree came from incremental reparses: its count is taken afresh too, like the fixed texts'.
+  const before = doc.tree ? freshProblems(doc, doc.text) : undefined;
+  if (before === undefined) return [];
+  if (mode === 'together') return unpreferFixesThatBreakTogether(doc, before, diagnostics);
   const dropped: DroppedFix[] = [];
   let checked = 0;
   for (const diagnostic of diagnostics) {
     if (!diagnostic.fixes.length) continue;
     diagnostic.fixes = diagnostic.fixes.filter((fix) => {
-      const after = checked++ < MAX_CHECKED_FIXES ? problemsAfter(doc, tree, fix) : undefined;
+      const after = checked++ < MAX_CHECKED_FIXES ? problemsAfter(doc, fix) : undefined;
       const keep = after !== undefined && after <= before;
       if (!keep) dropped.push({ rule: diagnostic.code, title: fix.title, line: diagnostic.range.start.line, why: after === undefined ? 'not checked' : 'would not parse' });
       return keep;
     });
   }
-  if (checked < MAX_CHECKED_FIXES) dropped.push(...unpreferFixesThatBreakTogether(doc, tree, before, diagnostics));
   return dropped;
 }
 
 /**
- * `--fix` and the editor's fix-all apply every diagnostic's preferred fix that does not touch an earlier one, all
- * together. Fixes sound alone can still clash as text: when the set parses worse, the fixes that tip it over stop
- * being preferred (each is still offered on its own).
+ * The editor's fix-all applies every diagnostic's preferred fix that does not touch an earlier one, all together:
+ * one reparse checks the set. When it parses worse (a fix broken alone, or fixes that clash as text), the set is
+ * built again one fix at a time, and those that tip it over stop being preferred (each is still offered on its own,
+ * after its own check); past MAX_CHECKED_FIXES reparses the rest wait for the next fix-all.
  */
-function unpreferFixesThatBreakTogether(doc: ParsedDocument, tree: Tree, before: number, diagnostics: Diagnostic[]): DroppedFix[] {
-  const lines = doc.lines;
-  const taken: { start: number; end: number }[] = [];
-  const chosen: { diagnostic: Diagnostic; fix: Fix }[] = [];
-  for (const diagnostic of diagnostics) {
-    const fix = diagnostic.fixes.find((f) => f.preferred);
-    if (!fix) continue;
-    const spans = fix.edits.map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end) }));
-    if (spans.some((s) => taken.some((t) => s.start <= t.end && t.start <= s.end))) continue;
-    taken.push(...spans);
-    chosen.push({ diagnostic, fix });
-  }
-  const parsesAsWell = (edits: TextEdit[]): boolean => (problemsAfter(doc, tree, { edits }) ?? Infinity) <= before;
-  if (chosen.length < 2 || parsesAsWell(chosen.flatMap((c) => c.fix.edits))) return [];
+function unpreferFixesThatBreakTogether(doc: ParsedDocument, before: number, diagnostics: Diagnostic[]): DroppedFix[] {
+  const chosen = compatibleFixes(doc.lines, diagnostics);
+  const parsesAsWell = (edits: TextEdit[]): boolean => (problemsAfter(doc, { edits }) ?? Infinity) <= before;
+  if (!chosen.length || parsesAsWell(chosen.flatMap((c) => c.edits))) return [];
   const dropped: DroppedFix[] = [];
   let kept: TextEdit[] = [];
-  // One reparse per chosen fix: bounded by the number of diagnostics.
+  let checked = 0;
+  // One reparse per chosen fix, at most MAX_CHECKED_FIXES.
   for (const { diagnostic, fix } of chosen) {
     const trial = [...kept, ...fix.edits];
-    if (parsesAsWell(trial)) kept = trial;
+    const sound = checked++ < MAX_CHECKED_FIXES ? parsesAsWell(trial) : undefined;
+    if (sound) kept = trial;
     else {
       fix.preferred = false;
-      dropped.push({ rule: diagnostic.code, title: fix.title, line: diagnostic.range.start.line, why: 'would not parse with the others' });
+      dropped.push({ rule: diagnostic.code, title: fix.title, line: diagnostic.range.start.line, why: sound === undefined ? 'not checked' : kept.length ? 'would not parse with the others' : 'would not parse' });
     }
   }
   return dropped;

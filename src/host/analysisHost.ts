@@ -196,11 +196,12 @@ export class AnalysisHost {
 
   /**
    * The diagnostics of version `version` of an open document with only the fixes whose result parses at least as
-   * well as the document (alone, and the preferred ones together): asked for when fixes are about to be offered.
+   * well as the document: 'each' fix alone (quick fixes), or the preferred ones 'together' (fix-all). Asked for when
+   * fixes are about to be offered.
    */
-  checkFixes(uri: string, version: number, diagnostics: readonly Diagnostic[]): Promise<BudgetOutcome<CheckedFixes | undefined>> {
+  checkFixes(uri: string, version: number, diagnostics: readonly Diagnostic[], mode: 'each' | 'together' = 'each'): Promise<BudgetOutcome<CheckedFixes | undefined>> {
     if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
-    return this.request({ type: 'checkFixes', uri, version, diagnostics }) as Promise<BudgetOutcome<CheckedFixes | undefined>>;
+    return this.request({ type: 'checkFixes', uri, version, diagnostics, mode }) as Promise<BudgetOutcome<CheckedFixes | undefined>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */

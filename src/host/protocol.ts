@@ -44,7 +44,7 @@ export type JobBody =
   | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
   /** The diagnostics with only the fixes whose text parses at least as well as the document (version `version`). */
-  | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[] }
+  | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[]; mode: 'each' | 'together' }
   /** The summaries the worker used, for a persistent cache. */
   | { type: 'exportSummaries' }
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */

@@ -155,7 +155,7 @@ async function run(job: Job): Promise<unknown> {
       if (!doc || doc.version !== job.version) return undefined;
       setPhase('parse');
       const diagnostics = structuredClone(job.diagnostics) as Diagnostic[];
-      const dropped = dropFixesThatBreakSyntax(doc.parsed, diagnostics);
+      const dropped = dropFixesThatBreakSyntax(doc.parsed, diagnostics, job.mode);
       return { diagnostics, dropped } satisfies CheckedFixes;
     }
     case 'analyzeText':

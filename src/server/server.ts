@@ -507,11 +507,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const wants = (kind: string): boolean => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
     const actions: CodeAction[] = [];
     const version = entry.text.version;
+    const textAtVersion = entry.text.getText();
     // Fixes are offered only when their text parses at least as well as the document's (checked on the worker, now).
-    const withSoundFixes = async (list: Diagnostic[]): Promise<Diagnostic[]> => {
+    const withSoundFixes = async (list: Diagnostic[], mode: 'each' | 'together'): Promise<Diagnostic[]> => {
       const fixable = list.filter((d) => d.fixes.length > 0);
       if (!fixable.length || !entry.inHost) return list.map((d) => (d.fixes.length ? { ...d, fixes: [] } : d));
-      const outcome = await host.checkFixes(uri, version, fixable);
+      const outcome = await host.checkFixes(uri, version, fixable, mode);
       const checked = outcome.kind === 'done' ? outcome.value : undefined;
       for (const d of checked?.dropped ?? []) connection.console.info(`Fix "${d.title}" (${d.rule}, ${fileName(uri)}:${d.line + 1}) not offered: the fixed text ${d.why}.`);
       let next = 0;
@@ -524,14 +525,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         uri,
         language: entry.language,
         lineText: (line) => text.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }),
-      }, await withSoundFixes(diagnostics.filter((d) => overlaps(d.range, at))), at));
+      }, await withSoundFixes(diagnostics.filter((d) => overlaps(d.range, at)), 'each'), at));
     }
     // Fix-all only when asked for by kind (on save, or "Fix all"), never in the lightbulb.
     if (context.only && wants(FIX_ALL_KIND)) {
-      const edits = fixAllEdits(await withSoundFixes(diagnostics));
+      const edits = fixAllEdits(textAtVersion, await withSoundFixes(diagnostics, 'together'));
       if (edits.length) actions.push({ title: 'Fix all auto-fixable Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
     }
-    return actions;
+    // Edits made for a text the user has changed since would land in the wrong place.
+    return entry.text.version === version ? actions : [];
   });
 
   connection.onRequest(VISUALISATION_REQUEST, async (params: { uri?: unknown }, token: CancellationToken) => {

@@ -97,17 +97,24 @@ export async function check(host: AnalysisHost, language: Language, original: st
     const position = new LineIndex(text).positionAt(Math.floor(random() * (text.length + 1)));
     const hover = await host.hover(uri, position, diagnostics, { hover: 'full', pythonFreeThreaded: false }, project);
     if (hover.kind !== 'done') return hover.kind === 'overrun' ? `overrun in ${hover.phase}` : `hover ${hover.kind}${hover.kind === 'failed' ? `: ${hover.message}` : ''}`;
-    // The editor offers fixes on a text with syntax errors too (the CLI does not apply them there).
-    return await fixProblem(language, text, diagnostics);
+    // The rules' fixes as they come on a text that parses (a broken one is a bug of ours even though the guard stops
+    // it; on a broken text, error recovery may count an extra error), then what fix-all applies once the worker has
+    // checked them (incremental reparses). The editor offers fixes on a text with syntax errors too.
+    const raw = analysed.value.hasSyntaxErrors ? undefined : await fixProblem(language, text, diagnostics);
+    if (raw) return `rule ${raw}`;
+    const checked = await host.checkFixes(uri, 2, diagnostics, 'together');
+    if (checked.kind !== 'done' || !checked.value) return `fix check ${checked.kind === 'done' ? 'found no document' : checked.kind}`;
+    return await fixProblem(language, text, checked.value.diagnostics);
   } finally {
     host.close(uri);
   }
 }
 
 /**
- * What `--fix` would do to the text, checked: the fixes it applies together change only their own ranges (every
- * other code unit kept, no edit splitting a CRLF or a surrogate pair) and the result, parsed afresh, has no more
- * syntax errors than the text. The fixes' own guard reparses incrementally; this parse is a full one.
+ * What fix-all and `--fix` would do to the text, checked: the preferred fixes applied together change only their
+ * own ranges (every other byte of the file as the CLI writes it kept, no edit splitting a CRLF or a surrogate pair)
+ * and the result, parsed afresh, has no more syntax errors than the text. The fixes' own guard reparses
+ * incrementally; this parse is a full one.
  */
 async function fixProblem(language: Language, text: string, diagnostics: readonly Diagnostic[]): Promise<string | undefined> {
   const chosen = compatibleFixes(text, diagnostics);

@@ -101,7 +101,7 @@ describe('line endings: one line model', () => {
         diagnostic('else', { start: { line: 2, column: 0 }, end: { line: 2, column: 5 } }, 'else:\n    x = 1'),
         diagnostic('after', { start: { line: 1, column: 4 }, end: { line: 1, column: 8 } }, 'pass\nz = 0'),
       ];
-      const dropped = dropFixesThatBreakSyntax(doc, diagnostics);
+      const dropped = dropFixesThatBreakSyntax(doc, diagnostics, 'together');
       assert.deepEqual(dropped, [{ rule: 'test', title: 'after', line: 1, why: 'would not parse with the others' }]);
       assert.deepEqual(diagnostics.map((d) => [d.fixes.length, d.fixes[0].preferred]), [[1, true], [1, false]]);
     } finally {
