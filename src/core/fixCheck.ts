@@ -105,27 +105,43 @@ export function dropFixesThatBreakSyntax(doc: ParsedDocument, diagnostics: Diagn
 }
 
 /**
- * The editor's fix-all applies every diagnostic's preferred fix that does not touch an earlier one, all together:
- * one reparse checks the set. When it parses worse (a fix broken alone, or fixes that clash as text), the set is
- * built again one fix at a time, and those that tip it over stop being preferred (each is still offered on its own,
- * after its own check); past MAX_CHECKED_FIXES reparses the rest wait for the next fix-all.
+ * The editor's fix-all applies the preferred fixes compatibleFixes chooses, all together: one parse checks the set.
+ * When it parses worse (a fix broken alone, or fixes that clash as text), the set is built again one fix at a time
+ * and the first that tips it over stops being preferred (it is still offered on its own, after its own check); the
+ * choice is then made again, since a fix it blocked may now go in. Past MAX_CHECKED_FIXES parses, what is left
+ * waits for the next fix-all.
  */
 function unpreferFixesThatBreakTogether(doc: ParsedDocument, before: number, diagnostics: Diagnostic[]): DroppedFix[] {
-  const chosen = compatibleFixes(doc.lines, diagnostics);
   const parsesAsWell = (edits: TextEdit[]): boolean => (problemsAfter(doc, { edits }) ?? Infinity) <= before;
-  if (!chosen.length || parsesAsWell(chosen.flatMap((c) => c.edits))) return [];
   const dropped: DroppedFix[] = [];
-  let kept: TextEdit[] = [];
-  let checked = 0;
-  // One reparse per chosen fix, at most MAX_CHECKED_FIXES.
-  for (const { diagnostic, fix } of chosen) {
-    const trial = [...kept, ...fix.edits];
-    const sound = checked++ < MAX_CHECKED_FIXES ? parsesAsWell(trial) : undefined;
-    if (sound) kept = trial;
-    else {
-      fix.preferred = false;
-      dropped.push({ rule: diagnostic.code, title: fix.title, line: diagnostic.range.start.line, why: sound === undefined ? 'not checked' : kept.length ? 'would not parse with the others' : 'would not parse' });
+  const unprefer = (c: ChosenFix, why: DroppedFix['why']): void => {
+    c.fix.preferred = false;
+    dropped.push({ rule: c.diagnostic.code, title: c.title, line: c.line, why });
+  };
+  let parses = 0;
+  // Each round unprefers at least one fix: bounded by the number of fixes (and the parses by MAX_CHECKED_FIXES).
+  for (;;) {
+    const chosen = compatibleFixes(doc.lines, diagnostics);
+    if (!chosen.length) return dropped;
+    if (parses >= MAX_CHECKED_FIXES) {
+      for (const c of chosen) unprefer(c, 'not checked');
+      continue;
+    }
+    parses++;
+    if (parsesAsWell(chosen.flatMap((c) => c.edits))) return dropped;
+    let kept: TextEdit[] = [];
+    for (const c of chosen) {
+      if (parses >= MAX_CHECKED_FIXES) {
+        unprefer(c, 'not checked');
+        break;
+      }
+      parses++;
+      const trial = [...kept, ...c.edits];
+      if (!parsesAsWell(trial)) {
+        unprefer(c, kept.length ? 'would not parse with the others' : 'would not parse');
+        break;
+      }
+      kept = trial;
     }
   }
-  return dropped;
 }
