@@ -103,6 +103,14 @@ export function writeFileInside(root: string, target: string, data: string | Uin
   }
   if (existing?.isSymbolicLink()) throw new UnsafeWriteError(shown, 'it is a symbolic link');
   if (existing && !existing.isFile()) throw new UnsafeWriteError(shown, 'it is not a regular file');
+  if (existing) {
+    // A rename would replace a file the user made read-only; writing in place would not have.
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch (error) {
+      throw new UnsafeWriteError(shown, `it is not writable (${errorCode(error)})`, 'failed');
+    }
+  }
   const mode = existing ? existing.mode & 0o7777 : options.mode ?? 0o644;
   const temp = temporaryName(file);
   let fd: number | undefined;
