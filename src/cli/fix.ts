@@ -1,17 +1,11 @@
 // `--fix` and `--diff`: each finding's preferred fix applied, pass after pass, until nothing more applies.
 import { createTwoFilesPatch } from 'diff';
-import { applyEdits, syntaxProblems, type AnalysisResult, type Diagnostic, type Language, type TextEdit } from '../core';
+import { applyEdits, syntaxProblems, type AnalysisResult, type Language } from '../core';
 import { compatibleFixes, type ChosenFix } from '../core/fixCheck';
 
 export { compatibleFixes, type ChosenFix };
 
 export const MAX_FIX_PASSES = 5;
-
-/** The edits of every diagnostic's preferred fix that can go in together, and how many fixes. */
-export function compatibleFixEdits(text: string, diagnostics: readonly Diagnostic[]): { edits: TextEdit[]; fixes: number } {
-  const chosen = compatibleFixes(text, diagnostics);
-  return { edits: chosen.flatMap((f) => f.edits), fixes: chosen.length };
-}
 
 /**
  * The fixes among `chosen` whose result parses at least as well as `text` (no more ERROR or MISSING nodes), alone
