@@ -256,6 +256,23 @@ describe('CLI: --fix keeps every byte it does not mean to change', () => {
     assert.equal(viaDiff.toString(), '\ufeffimport time\r\nimport asyncio\r\n\r\n\r\nasync def tick():\r\n    await asyncio.sleep(1)\r\n');
   });
 
+  it('a fix whose text would not parse is skipped with a message naming its line; a sound one beside it goes in', async () => {
+    const { fixText } = await import('../../../src/cli/fix');
+    const text = 'x = 1\ny = 2\n';
+    const fix = (line: number, title: string, newText: string) => ({
+      code: 'test', severity: 'warning' as const, message: title, related: [], tags: [],
+      range: { start: { line, column: 4 }, end: { line, column: 5 } },
+      fixes: [{ title, preferred: true, edits: [{ range: { start: { line, column: 4 }, end: { line, column: 5 } }, newText }] }],
+    });
+    const analyse = (t: string) => Promise.resolve({ language: 'python' as const, hasSyntaxErrors: false, ruleErrors: [],
+      diagnostics: t === text ? [fix(0, 'breaks', '(1'), fix(1, 'sound', '(2)')] : [] });
+    const told: string[] = [];
+    const outcome = await fixText(text, analyse, undefined, 'python', (m) => told.push(m));
+    assert.equal(outcome?.text, 'x = 1\ny = (2)\n');
+    assert.equal(outcome?.applied, 1);
+    assert.deepEqual(told, ['line 1: fix skipped ("breaks"): the fixed text would not parse']);
+  });
+
   it('--stdin-filename --fix keeps the BOM of standard input', async () => {
     let stdout = '';
     await run(['check', '--stdin-filename', 'x.py', '--fix'], {
