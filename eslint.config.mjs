@@ -21,15 +21,34 @@ export default tseslint.config(
     },
   },
   {
-    // One line model: a node's position comes from its offsets (rangeOf, startOf, lineOf in src/core/text.ts);
-    // tree-sitter's rows count only \n, so a lone \r would shift every line after it.
+    // Names from the analysed code, a config file or a cache are data: a lookup keyed by one never goes through
+    // Object.prototype (`constructor`, `toString`, `__proto__`). Use a Map, or src/core/dict.ts (no prototype).
     files: ['src/**/*.ts'],
-    ignores: ['src/core/text.ts'],
     rules: {
-      'no-restricted-syntax': ['error', {
-        selector: "MemberExpression[property.name=/^(startPosition|endPosition)$/]",
-        message: "Tree-sitter rows count only \\n: use rangeOf/startOf/endOf/lineOf from src/core/text.ts.",
-      }],
+      'no-restricted-syntax': ['error',
+        {
+          selector: "VariableDeclarator[id.typeAnnotation.typeAnnotation.typeName.name='Record'][id.typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword'][init.type='ObjectExpression']",
+          message: 'A Record<string, T> object literal has a prototype: use dict()/dictOf() from src/core/dict.ts, or a Map.',
+        },
+        {
+          selector: "PropertyDefinition[typeAnnotation.typeAnnotation.typeName.name='Record'][typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword'][value.type='ObjectExpression']",
+          message: 'A Record<string, T> object literal has a prototype: use dict() from src/core/dict.ts, or a Map.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Object'][callee.property.name='fromEntries']",
+          message: 'Object.fromEntries makes an object with a prototype: use dictFrom() from src/core/dict.ts, or a Map.',
+        },
+        {
+          selector: "BinaryExpression[operator='in'][left.type!='Literal']",
+          message: '`key in object` finds inherited keys too: use Object.hasOwn(), own() from src/core/dict.ts, or a Map.',
+        },
+        {
+          // One line model: a node's position comes from its offsets (rangeOf, startOf, endOf, lineOf in
+          // src/core/text.ts); tree-sitter's rows count only \n, so a lone \r would shift every line after it.
+          selector: "MemberExpression[property.name=/^(startPosition|endPosition)$/]",
+          message: "Tree-sitter rows count only \\n: use rangeOf/startOf/endOf/lineOf from src/core/text.ts.",
+        },
+      ],
     },
   },
   {

@@ -140,12 +140,15 @@ type Located = Pick<Node, 'startIndex' | 'endIndex' | 'startPosition' | 'endPosi
 /** Where a node starts, in the one line model. */
 export function startOf(node: Located): Position {
   const lines = node.tree && linesOfTree(node.tree);
+  // A tree not parsed by parseText (none in the tool) falls back to tree-sitter's rows.
+  // eslint-disable-next-line no-restricted-syntax
   return lines ? lines.positionAt(node.startIndex) : { line: node.startPosition.row, column: node.startPosition.column };
 }
 
 /** Where a node ends, in the one line model. */
 export function endOf(node: Located): Position {
   const lines = node.tree && linesOfTree(node.tree);
+  // eslint-disable-next-line no-restricted-syntax
   return lines ? lines.positionAt(node.endIndex) : { line: node.endPosition.row, column: node.endPosition.column };
 }
 
