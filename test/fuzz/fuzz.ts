@@ -7,6 +7,13 @@ import { applyEdits, languageFromPath, LineIndex, syntaxProblems, type Diagnosti
 import { decodeSource, encodeSource } from '../../src/cli/encoding';
 import { compatibleFixes } from '../../src/cli/fix';
 import { AnalysisHost } from '../../src/host/analysisHost';
+import { getParser, parseText } from '../../src/core/parser';
+import { MAX_ATOMS, type Condition } from '../../src/core/effects/condition';
+import { summariseTs } from '../../src/core/project/followTs';
+import { compact, pack, wellFormed } from '../../src/core/project/packed';
+import { summarisePython } from '../../src/core/project/pythonSummary';
+import { PythonSemantics } from '../../src/core/python/semantics';
+import { TsSemantics } from '../../src/core/ts/semantics';
 import { mutate, prng, type Random } from './mutate';
 
 export interface CorpusFile {
@@ -104,7 +111,9 @@ export async function check(host: AnalysisHost, language: Language, original: st
     if (raw) return `rule ${raw}`;
     const checked = await host.checkFixes(uri, 2, diagnostics, 'together');
     if (checked.kind !== 'done' || !checked.value) return `fix check ${checked.kind === 'done' ? 'found no document' : checked.kind}`;
-    return await fixProblem(language, text, checked.value.diagnostics);
+    const fixed = await fixProblem(language, text, checked.value.diagnostics);
+    if (fixed) return fixed;
+    return await summaryProblem(language, text);
   } finally {
     host.close(uri);
   }
@@ -151,6 +160,30 @@ async function fixProblem(language: Language, text: string, diagnostics: readonl
     return `fix makes the text parse worse: ${after} syntax problems instead of ${before} (${chosen.map((f) => f.title).join('; ')})`;
   }
   return undefined;
+}
+
+/**
+ * The text summarised as another file's would be (its functions' conditions, arguments and fields), packed as the cache
+ * keeps it: it must read back well-formed, with every condition within its bound.
+ */
+async function summaryProblem(language: Language, text: string): Promise<string | undefined> {
+  const tree = parseText(await getParser(language), text, undefined, { timeoutMs: 1_000 });
+  if (!tree) return undefined;
+  try {
+    const summary = language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));
+    const stored: unknown = JSON.parse(JSON.stringify(pack(summary)));
+    if (!wellFormed(stored)) return 'summary: packed summary not well-formed';
+    const conditions: (Condition | undefined)[] = [];
+    for (const fn of Object.values(compact(stored).functions)) {
+      conditions.push(fn.blocking?.when, ...(fn.alsoBlocking ?? []).map((b) => b.when), ...fn.calls.map((c) => c.when));
+    }
+    const over = conditions.find((c) => c && c.all.length > MAX_ATOMS);
+    return over ? `summary: a condition of ${over.all.length} atoms` : undefined;
+  } catch (error) {
+    return `summary: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    tree.delete();
+  }
 }
 
 /** The kind of a problem, without details that change as the text shrinks. */
