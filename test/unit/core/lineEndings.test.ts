@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeText, applyEdits, languageFromPath, LineIndex, ParsedDocument, type Diagnostic } from '../../../src/core';
+import { analyzeText, applyEdits, languageFromPath, LineIndex, ParsedDocument, TreeFacts, type Diagnostic } from '../../../src/core';
+import { entryNode, listEntryPoints } from '../../../src/core/visualiser/entries';
 import { dropFixesThatBreakSyntax } from '../../../src/core/fixCheck';
 import { fixturesDir } from '../helpers';
 
@@ -76,6 +77,20 @@ describe('line endings: one line model', () => {
     const crlfFirst = 'import os\r\n\r\nasync def tick():\n    os.system("x")\n';
     const other = (await fixResults(crlfFirst, 'b.py')).diagnostics[0].fixes.find((f) => f.preferred)!;
     assert.match(applyEdits(crlfFirst, other.edits), /^import os\r\nimport asyncio\r\n\r\n/);
+  });
+
+  it('the visualiser finds an entry function by its range below a lone CR', async () => {
+    const text = 'import asyncio\n# a\r# b\nasync def handler():\n    await asyncio.sleep(1)\n';
+    const doc = await ParsedDocument.create('python', text);
+    try {
+      const facts = new TreeFacts(doc.tree!);
+      const list = listEntryPoints({ language: 'python', root: doc.tree!.rootNode, text, python: () => facts.python(), ts: () => facts.ts() });
+      const entry = list.find((e) => e.label.includes('handler'))!;
+      assert.equal(entry.range.start.line, 3, 'the editor\'s line');
+      assert.equal(entryNode(doc.tree!.rootNode, entry, 'python')?.childForFieldName('name')?.text, 'handler');
+    } finally {
+      doc.dispose();
+    }
   });
 
   it('LineIndex: line breaks per line, and tree-sitter points that count only LF', () => {
