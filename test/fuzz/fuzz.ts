@@ -7,7 +7,7 @@ import { applyEdits, languageFromPath, LineIndex, syntaxProblems, type Diagnosti
 import { decodeSource, encodeSource } from '../../src/cli/encoding';
 import { compatibleFixes } from '../../src/cli/fix';
 import { AnalysisHost } from '../../src/host/analysisHost';
-import { getParser, parseText } from '../../src/core/parser';
+import { getParser, parseOtherFile } from '../../src/core/parser';
 import { MAX_ATOMS, type Condition } from '../../src/core/effects/condition';
 import { summariseTs } from '../../src/core/project/followTs';
 import { compact, pack, wellFormed } from '../../src/core/project/packed';
@@ -167,7 +167,7 @@ async function fixProblem(language: Language, text: string, diagnostics: readonl
  * keeps it: it must read back well-formed, with every condition within its bound.
  */
 async function summaryProblem(language: Language, text: string): Promise<string | undefined> {
-  const tree = parseText(await getParser(language), text, undefined, { timeoutMs: 1_000 });
+  const tree = parseOtherFile(await getParser(language), text, 1_000);
   if (!tree) return undefined;
   try {
     const summary = language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));
