@@ -1,4 +1,5 @@
 import { randomBytes } from 'crypto';
+import { dirname } from 'path';
 import * as vscode from 'vscode';
 import { languageFromId, type Range } from '../core';
 import type { Visualisation, VisualiseRequest } from '../core/visualiser';
@@ -8,6 +9,7 @@ import type { ServerVisualisation } from './client';
 import { freeThreaded } from './config';
 import type { Log } from './log';
 import { toRange } from './convert';
+import { UnsafeWriteError, writeFileInside } from '../host/safeWrite';
 
 export const VISUALISE_COMMAND = 'concurrencyLens.visualise';
 /** Opens the model of the function (or handler, thread target, loop call) at the cursor. */
@@ -319,7 +321,18 @@ export class VisualiserPanel implements vscode.Disposable {
       saveLabel: 'Export',
     });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
+    if (target.scheme === 'file') {
+      // The default name sits in the workspace, where a repository could have committed a symlink by that name.
+      try {
+        writeFileInside(dirname(target.fsPath), target.fsPath, svg);
+      } catch (error) {
+        if (!(error instanceof UnsafeWriteError)) throw error;
+        void vscode.window.showErrorMessage(`Concurrency Lens: ${error.message}`);
+        return;
+      }
+    } else {
+      await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
+    }
     this.log.info(`Exported the execution model to ${target.toString()}.`);
   }
 

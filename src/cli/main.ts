@@ -10,6 +10,8 @@ import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
 import { CACHE_DIR, loadCache, mergeCache, saveCache } from '../host/summaryCache';
+import { UnsafeWriteError, writeFileInside } from '../host/safeWrite';
+import { decodeSource, encodeSource, type DecodedSource } from './encoding';
 import { dictFrom } from '../core/dict';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
@@ -163,27 +165,43 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** What reading a file gave: its text, or why it is not analysed. */
-function readSource(file: string, shown: string, options: Options, io: CliIO): { text: string } | 'skipped' | 'unreadable' {
-  let text: string;
+/** What reading a file gave: its text (by its declared encoding), or why it is not analysed. */
+function readSource(file: string, shown: string, options: Options, io: CliIO): DecodedSource | 'skipped' | 'unreadable' {
+  let source: DecodedSource;
   try {
     const stat = fs.statSync(file);
     if (stat.size > options.maxBytes) {
       io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped, ${(stat.size / 1048576).toFixed(1)} MB is over --max-file-size\n`);
       return 'skipped';
     }
-    text = fs.readFileSync(file, 'utf8');
+    source = decodeSource(fs.readFileSync(file), languageFromPath(file) as Language);
   } catch (error) {
     io.stderr(`concurrency-lens: ${printablePath(shown)}: cannot read (${printable((error as NodeJS.ErrnoException).code ?? String(error))})\n`);
     return 'unreadable';
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const skip = precheck(text, defaultLimits);
+  const skip = precheck(source.text, defaultLimits);
   if (skip) {
     io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(skip)}\n`);
     return 'skipped';
   }
-  return { text };
+  return source;
+}
+
+/**
+ * Where a file may be written: the folder the command runs in when the file is inside it, else the folder of the
+ * path argument it was found under (the user named that path; what a repository commits below it is checked).
+ */
+function writeRootOf(file: string, options: Options, cwd: string): string {
+  const inside = (root: string): boolean => {
+    const relative = path.relative(root, file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+  if (inside(cwd)) return cwd;
+  for (const given of options.paths.map((p) => path.resolve(cwd, p))) {
+    if (given === file) return path.dirname(file);
+    if (inside(given)) return given;
+  }
+  return path.dirname(file);
 }
 
 async function readAllStdin(): Promise<string> {
@@ -197,8 +215,7 @@ async function sources(options: Options, io: CliIO, problems: WalkProblem[]): Pr
   if (options.stdinFilename === undefined) return { files: collectFiles(options.paths.map((p) => path.resolve(io.cwd, p)), problems) };
   const file = path.resolve(io.cwd, options.stdinFilename);
   if (!languageFromPath(file)) throw new UsageError(`--stdin-filename ${options.stdinFilename}: not a Python, TypeScript or JavaScript file name`);
-  let text = await (io.readStdin ?? readAllStdin)();
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = await (io.readStdin ?? readAllStdin)();
   return { files: [file], stdinText: text };
 }
 
@@ -223,7 +240,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     io.stderr(`concurrency-lens: ${printable(error.message)}\n`);
     return 2;
   }
-  const recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;
+  let recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;
   const only = options.rules.length ? options.rules : undefined;
   const reports: (FileReport | undefined)[] = [];
   const diffs: string[] = [];
@@ -238,7 +255,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
 
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
-  const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version) : undefined;
+  const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version, io.cwd) : undefined;
   const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
@@ -248,7 +265,10 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const file = files[index];
       const language = languageFromPath(file) as Language;
       const shown = path.relative(io.cwd, file) || file;
-      const source = stdinText !== undefined ? { text: stdinText } : readSource(file, shown, options, io);
+      // Standard input is text already (UTF-8); its BOM is kept in what --fix prints.
+      const source: DecodedSource | 'skipped' | 'unreadable' = stdinText !== undefined
+        ? { text: stdinText.charCodeAt(0) === 0xfeff ? stdinText.slice(1) : stdinText, bom: stdinText.charCodeAt(0) === 0xfeff, encoding: 'utf-8' }
+        : readSource(file, shown, options, io);
       if (source === 'unreadable') fail(shown, 'cannot read', false);
       if (typeof source !== 'object') continue;
       const settings = settingsOf[index];
@@ -267,18 +287,30 @@ async function check(options: Options, io: CliIO): Promise<number> {
       if (!result) continue;
       // A file that does not parse is left alone: fixes computed on a partial tree could land in the wrong place.
       if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${printablePath(shown)}: not fixed: it has syntax errors\n`);
-      if ((options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors) {
-        const fixed = await fixText(text, analyse, result);
+      const fixing = (options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors;
+      // A file whose bytes would not survive being written back is analysed but never fixed.
+      if (fixing && source.unwritable) {
+        fail(shown, `not fixed: ${source.unwritable}`);
+      } else if (fixing) {
+        const told = new Set<string>();
+        const fixed = await fixText(text, analyse, result, language, (skipped) => {
+          if (!told.has(skipped)) io.stderr(`concurrency-lens: ${printablePath(shown)}: ${printable(skipped)}\n`);
+          told.add(skipped);
+        });
         if (fixed && fixed.text !== text) {
-          fixesApplied += fixed.applied;
-          if (options.diff) diffs[index] = unifiedDiff(shown.split(path.sep).join('/'), text, fixed.text);
-          else if (stdinText === undefined) fs.writeFileSync(file, fixed.text);
-          // What is reported is what is left after the fixes.
-          text = fixed.text;
-          result = fixed.result;
+          const written = writeFixed(file, shown, source, text, fixed.text, options, io, stdinText !== undefined);
+          if (typeof written !== 'string') {
+            fail(shown, written.problem);
+          } else {
+            fixesApplied += fixed.applied;
+            if (options.diff) diffs[index] = written;
+            // What is reported is what is left after the fixes.
+            text = fixed.text;
+            result = fixed.result;
+          }
         }
       }
-      if (options.fix && stdinText !== undefined) io.stdout(text);
+      if (options.fix && stdinText !== undefined) io.stdout((source.bom ? '\ufeff' : '') + text);
       if (result.skipped) io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(result.skipped)}\n`);
       // A rule that threw hid its findings in this file: a failed run, never a silent pass.
       for (const e of result.ruleErrors) fail(shown, `internal error in rule ${e.rule}: ${e.message}`);
@@ -291,13 +323,23 @@ async function check(options: Options, io: CliIO): Promise<number> {
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
-      saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : [])))));
+      const refused = saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : [])))), io.cwd);
+      // The cache is optional: a refused one is said, and does not change the exit status.
+      if (refused) io.stderr(`concurrency-lens: warning: cache ${printablePath(path.relative(io.cwd, refused.file) || refused.file)}: not written: ${printable(refused.reason)}\n`);
     }
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()));
   }
 
-  if (recording) recording.save();
+  if (recording) {
+    try {
+      recording.save(io.cwd);
+    } catch (error) {
+      if (!(error instanceof UnsafeWriteError)) throw error;
+      fail(path.relative(io.cwd, error.file) || error.file, `not written (--write-baseline): ${error.reason}`);
+      recording = undefined;
+    }
+  }
   // Reports keep the walk's order whichever worker finished first.
   const withFindings = reports.filter((r): r is FileReport => r !== undefined && r.diagnostics.length > 0);
   const count = withFindings.reduce((n, r) => n + r.diagnostics.length, 0);
@@ -331,6 +373,32 @@ async function check(options: Options, io: CliIO): Promise<number> {
   if (recording) return 0;
   // --diff wrote nothing: pending fixes count as findings.
   return withFindings.length > 0 || (options.diff && diffs.some(Boolean)) ? 1 : 0;
+}
+
+/**
+ * Writes a fixed file (or, for --diff, returns its diff) in its own encoding; returns why not instead when it cannot.
+ * For standard input the fixed text is printed by the caller: nothing is written.
+ */
+function writeFixed(file: string, shown: string, source: DecodedSource, before: string, after: string, options: Options, io: CliIO, fromStdin: boolean): string | { problem: string } {
+  const bytes = encodeSource(source, after);
+  if (typeof bytes === 'string') return { problem: `not fixed: ${bytes}` };
+  if (options.diff) {
+    const bom = source.bom ? '\ufeff' : '';
+    const diff = unifiedDiff(shown.split(path.sep).join('/'), bom + before, bom + after);
+    // The diff is printed as UTF-8: a file in another encoding is shown only where its changed lines are ASCII.
+    if (source.encoding !== 'utf-8' && [...diff].some((c) => c.charCodeAt(0) > 0x7f)) {
+      return { problem: `not in the diff: its ${source.encoding} text cannot be shown in a UTF-8 patch` };
+    }
+    return diff;
+  }
+  if (fromStdin) return '';
+  try {
+    writeFileInside(writeRootOf(file, options, io.cwd), file, bytes);
+    return '';
+  } catch (error) {
+    if (!(error instanceof UnsafeWriteError)) throw error;
+    return { problem: `not fixed: ${error.reason}` };
+  }
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 import type { Tree } from 'web-tree-sitter';
 import { occurrences } from './locate';
+import { lineOf } from './text';
 import type { ParsedDocument, SkipReason } from './document';
 import { PythonSemantics } from './python/semantics';
 import { TsSemantics } from './ts/semantics';
@@ -46,7 +47,7 @@ function suppressions(tree: Tree, text: string): Map<number, Set<string>> {
     const match = SUPPRESSION.exec(node.text);
     if (!match) continue;
     const slugs = new Set((match[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-    result.set(node.startPosition.row, slugs);
+    result.set(lineOf(node), slugs);
   }
   return result;
 }

@@ -3,7 +3,7 @@ import { wordOccurrences } from './locate';
 import { getLoadedParser, languageFromPath, parseText } from './parser';
 import { PythonSemantics as PythonNames } from './python/semantics';
 import type { PythonSemantics } from './python/semantics';
-import { rangeOf } from './text';
+import { lineOf, rangeOf } from './text';
 import { FUNCTION_TYPES, TsSemantics as TsNames, type TsSemantics } from './ts/semantics';
 import type { Language, Range } from './types';
 
@@ -371,7 +371,7 @@ function enclosingFunction(fn: Node, language: Language): Node | undefined {
 
 function where(source: ContextSource, node: Node): string {
   const file = source.path ? source.path.slice(source.path.lastIndexOf('/') + 1) : 'line';
-  return source.path ? `${file}:${node.startPosition.row + 1}` : `line ${node.startPosition.row + 1}`;
+  return source.path ? `${file}:${lineOf(node) + 1}` : `line ${lineOf(node) + 1}`;
 }
 
 function hot(message: string, at: Node): ConcurrencyContext {

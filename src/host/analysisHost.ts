@@ -8,7 +8,7 @@ import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
-import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
 import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
@@ -232,6 +232,16 @@ export class AnalysisHost {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
     return this.request({ type: 'entries', uri, ...(path ? { path } : {}) }, NORMAL, `${uri}#entries`, `entries ${mirror.version}`) as Promise<BudgetOutcome<EntryPoint[]>>;
+  }
+
+  /**
+   * The diagnostics of version `version` of an open document with only the fixes whose result parses at least as
+   * well as the document: 'each' fix alone (quick fixes), or the preferred ones 'together' (fix-all). Asked for when
+   * fixes are about to be offered.
+   */
+  checkFixes(uri: string, version: number, diagnostics: readonly Diagnostic[], mode: 'each' | 'together' = 'each'): Promise<BudgetOutcome<CheckedFixes | undefined>> {
+    if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
+    return this.request({ type: 'checkFixes', uri, version, diagnostics, mode }, INTERACTIVE) as Promise<BudgetOutcome<CheckedFixes | undefined>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */

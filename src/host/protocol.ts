@@ -1,5 +1,6 @@
 // Messages between the analysis host (any Node thread) and its worker thread.
 import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
+import type { DroppedFix } from '../core/fixCheck';
 import type { HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { VisualiseRequest, VisualiserSettings } from '../core/visualiser';
@@ -44,6 +45,8 @@ export type JobBody =
   /** The file's entry points worth a code lens (handlers, thread targets, run(), loop and server calls). */
   | { type: 'entries'; uri: string; path?: string }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
+  /** The diagnostics with only the fixes whose text parses at least as well as the document (version `version`). */
+  | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[]; mode: 'each' | 'together' }
   /** The summaries the worker used, for a persistent cache. */
   | { type: 'exportSummaries' }
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */
@@ -54,6 +57,12 @@ export type JobBody =
   | { type: 'filesChanged'; paths: readonly string[]; listing: boolean };
 
 export type Job = JobBody & { id: number };
+
+/** What a 'checkFixes' job gives back: the diagnostics with the fixes that parse, and those left out. */
+export interface CheckedFixes {
+  diagnostics: Diagnostic[];
+  dropped: DroppedFix[];
+}
 
 export interface WorkerInit {
   shared: SharedArrayBuffer;

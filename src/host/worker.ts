@@ -5,14 +5,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { collectFiles } from '../cli/walk';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
+import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
+import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { forgetCallerTexts } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation, fileEntries } from '../core/visualiser';
-import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
+import { phaseIndex, SLOT_JOB, SLOT_PHASE, type CheckedFixes, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
   parsed: ParsedDocument;
@@ -181,6 +182,15 @@ async function run(job: Job): Promise<unknown> {
     case 'warm':
       setPhase('parse');
       return warmSummaries(job.files, readerFor(job.projectRoot)!, job.settings, WARM_SLICE_MS);
+    case 'checkFixes': {
+      const doc = documents.get(job.uri);
+      // Fixes computed on another version of the text would be checked against the wrong one.
+      if (!doc || doc.version !== job.version) return undefined;
+      setPhase('parse');
+      const diagnostics = structuredClone(job.diagnostics) as Diagnostic[];
+      const dropped = dropFixesThatBreakSyntax(doc.parsed, diagnostics, job.mode);
+      return { diagnostics, dropped } satisfies CheckedFixes;
+    }
     case 'analyzeText':
       setPhase('parse');
       return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });

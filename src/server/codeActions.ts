@@ -1,5 +1,6 @@
 import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type TextEdit as LspTextEdit } from 'vscode-languageserver/node';
-import { comparePositions, type Diagnostic, type Language, type TextEdit } from '../core';
+import { comparePositions, type Diagnostic, type Language } from '../core';
+import { compatibleFixes } from '../core/fixCheck';
 import { DISABLE_RULE_COMMAND } from '../core/hoverMarkdown';
 import { ignoreOnLineEdit } from '../core/suppress';
 import { toLspDiagnostic, toLspEdit } from './convert';
@@ -12,7 +13,7 @@ export interface ActionDocument {
   lineText(line: number): string;
 }
 
-const overlaps = (a: Diagnostic['range'], b: Diagnostic['range']): boolean =>
+export const overlaps = (a: Diagnostic['range'], b: Diagnostic['range']): boolean =>
   comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 
 /** Quick fixes for the diagnostics touching `range`: each rule's fixes, then "ignore on this line" and "disable this rule". */
@@ -44,15 +45,10 @@ export function quickFixes(doc: ActionDocument, diagnostics: readonly Diagnostic
 }
 
 /**
- * Every diagnostic's preferred fix, in one edit, for `editor.codeActionsOnSave`: fixes whose edits overlap an
- * earlier one are left for the next save (their text would no longer be where the fix expects it).
+ * Every diagnostic's preferred fix, in one edit, for `editor.codeActionsOnSave`: the same choice as the CLI's `--fix`
+ * pass (compatibleFixes); fixes that touch an earlier one are left for the next save (their text would no longer be
+ * where the fix expects it).
  */
-export function fixAllEdits(diagnostics: readonly Diagnostic[]): LspTextEdit[] {
-  const chosen: TextEdit[] = [];
-  const fixes = diagnostics.flatMap((d) => d.fixes.filter((f) => f.preferred).slice(0, 1));
-  for (const fix of fixes) {
-    if (fix.edits.some((e) => chosen.some((c) => overlaps(c.range, e.range)))) continue;
-    chosen.push(...fix.edits);
-  }
-  return chosen.map(toLspEdit);
+export function fixAllEdits(text: string, diagnostics: readonly Diagnostic[]): LspTextEdit[] {
+  return compatibleFixes(text, diagnostics).flatMap((f) => f.edits).map(toLspEdit);
 }

@@ -21,7 +21,7 @@ import { collectFiles } from '../cli/walk';
 import { AnalysisHost, budgetDiagnostic, ruleErrorDiagnostic } from '../host/analysisHost';
 import { BACKGROUND, INTERACTIVE, NORMAL } from '../host/jobQueue';
 import { loadCache, mergeCache, saveCache } from '../host/summaryCache';
-import { FIX_ALL_KIND, fixAllEdits, quickFixes } from './codeActions';
+import { FIX_ALL_KIND, fixAllEdits, overlaps, quickFixes } from './codeActions';
 import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
 import { parseSettings, type ServerSettings } from './settings';
 
@@ -549,7 +549,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const saveSummaries = async (): Promise<void> => {
     if (!storage) return;
     const outcome = await host.exportSummaries();
-    if (outcome.kind === 'done') saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
+    if (outcome.kind !== 'done') return;
+    const refused = saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
+    if (refused) connection.console.error(`Concurrency Lens: summaries cache ${refused.message}`);
   };
 
   connection.onDidChangeConfiguration(notification('didChangeConfiguration', (change) => {
@@ -680,20 +682,34 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!entry || !diagnostics || token.isCancellationRequested) return [];
     const wants = (kind: string): boolean => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
     const actions: CodeAction[] = [];
+    const version = entry.text.version;
+    const textAtVersion = entry.text.getText();
+    // Fixes are offered only when their text parses at least as well as the document's (checked on the worker, now).
+    const withSoundFixes = async (list: Diagnostic[], mode: 'each' | 'together'): Promise<Diagnostic[]> => {
+      const fixable = list.filter((d) => d.fixes.length > 0);
+      if (!fixable.length || !entry.inHost) return list.map((d) => (d.fixes.length ? { ...d, fixes: [] } : d));
+      const outcome = await host.checkFixes(uri, version, fixable, mode);
+      const checked = outcome.kind === 'done' ? outcome.value : undefined;
+      for (const d of checked?.dropped ?? []) connection.console.info(`Fix "${d.title}" (${d.rule}, ${fileName(uri)}:${d.line + 1}) not offered: the fixed text ${d.why}.`);
+      let next = 0;
+      return list.map((d) => (d.fixes.length ? checked?.diagnostics[next++] ?? { ...d, fixes: [] } : d));
+    };
     if (wants(CodeActionKind.QuickFix)) {
       const text = entry.text;
+      const at = fromLspRange(range);
       actions.push(...quickFixes({
         uri,
         language: entry.language,
         lineText: (line) => text.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }),
-      }, diagnostics, fromLspRange(range), ourClient ? DISABLE_RULE_COMMAND : SERVER_DISABLE_RULE_COMMAND));
+      }, await withSoundFixes(diagnostics.filter((d) => overlaps(d.range, at)), 'each'), at, ourClient ? DISABLE_RULE_COMMAND : SERVER_DISABLE_RULE_COMMAND));
     }
     // Fix-all only when asked for by kind (on save, or "Fix all"), never in the lightbulb.
     if (context.only && wants(FIX_ALL_KIND)) {
-      const edits = fixAllEdits(diagnostics);
+      const edits = fixAllEdits(textAtVersion, await withSoundFixes(diagnostics, 'together'));
       if (edits.length) actions.push({ title: 'Fix all auto-fixable Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
     }
-    return actions;
+    // Edits made for a text the user has changed since would land in the wrong place.
+    return entry.text.version === version ? actions : [];
   }));
 
   connection.onRequest(VISUALISATION_REQUEST, request('visualisation', async (params: { uri?: unknown; entry?: unknown; line?: unknown; arrivals?: unknown; spacingMs?: unknown }, token: CancellationToken) => {

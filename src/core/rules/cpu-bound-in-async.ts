@@ -7,7 +7,7 @@ import type { PythonSemantics } from '../python/semantics';
 import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
 import { relativeImportNames } from '../project/followTs';
 import { baseName } from '../project/project';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
 import { composeMessage, shortCode } from '../message';
 import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, localFunction, loopHeaderRange, tsLocalFunctionNames, tsMayBeCpu } from '../ts/cpu';
 import { FUNCTION_TYPES } from '../ts/semantics';
@@ -207,7 +207,7 @@ function checkPython(context: RuleContext): void {
         ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in \`${shortCode(name, 30)}()\``, context: weighed.context, consequence: 'other tasks wait', location: cpuLocation(c) },
           `${capitalize(summary(c))}: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE} ${weighed.suffix}`),
         range: headerRange(loop),
-        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
@@ -252,7 +252,7 @@ function reportHeavy(context: RuleContext, call: Node, callee: Node, heavy: Heav
   if (weighed.off) return;
   context.report({
     code: meta.slug,
-    ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-heavy', scope: `in ${where}`, context: weighed.context, consequence: 'the event loop waits until it returns', location: `line ${call.startPosition.row + 1}` },
+    ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-heavy', scope: `in ${where}`, context: weighed.context, consequence: 'the event loop waits until it returns', location: `line ${lineOf(call) + 1}` },
       `It ${heavy.why}, and is called directly in ${where}, holding the event loop until it returns. ${advice} ${weighed.suffix}`),
     range: rangeOf(call),
     related: weighed.related,
@@ -422,7 +422,7 @@ function checkTs(context: RuleContext): void {
         ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in ${name}`, context: weighed.context, consequence: 'other callbacks wait', location: cpuLocation(c) },
           `${capitalize(summary(c))}: it blocks the event loop until it finishes. ${NODE_ADVICE} ${weighed.suffix}`),
         range: loopHeaderRange(loop),
-        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }

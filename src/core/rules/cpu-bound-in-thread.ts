@@ -6,7 +6,7 @@ import type { PythonSemantics } from '../python/semantics';
 import { projectCpuClassification, releaseParsed, type ProjectCpu } from '../project/cpuAcross';
 import { definitionUnpicklable } from '../python/pickle';
 import { baseName } from '../project/project';
-import { rangeOf, type LineIndex } from '../text';
+import { endOf, rangeOf, type LineIndex } from '../text';
 import type { Fix, RelatedLocation, RuleMeta, TextEdit } from '../types';
 import type { Rule, RuleContext } from './rule';
 
@@ -416,9 +416,9 @@ export function insertImport(root: Node, lines: LineIndex, statement: string): T
     else if (!after && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string' && child.startIndex === root.namedChildren[0]?.startIndex) after = child;
     else if (child.type !== 'comment') break;
   }
-  const eol = lines.eol;
-  if (!after) return { range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, newText: `${statement}${eol}` };
-  const line = after.endPosition.row + 1;
+  if (!after) return { range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, newText: `${statement}${lines.eol}` };
+  const line = endOf(after).line + 1;
+  const eol = lines.eolNear(line - 1);
   if (line >= lines.lineCount) {
     const end = { line: line - 1, column: lines.lineText(line - 1).length };
     return { range: { start: end, end }, newText: `${eol}${statement}` };

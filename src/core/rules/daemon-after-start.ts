@@ -8,7 +8,7 @@ import { startableError } from '../python/threads';
 import { pythonProject, type PythonProject } from '../project/followPython';
 import { DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop as ChainHop, type Place } from '../project/project';
 import { projectTarget } from '../project/pythonSummary';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
 import type { Fix, RuleMeta } from '../types';
 import type { Rule, RuleContext } from './rule';
 
@@ -209,7 +209,7 @@ export const rule: Rule = {
         || targets.some((t) => t.text === objectText && t.startIndex > start.call.endIndex && t.startIndex < late.node.startIndex)) continue;
       const error = errorFor(semantics, late.object);
       if (!error) continue;
-      const startLine = start.call.startPosition.row + 1;
+      const startLine = lineOf(start.call) + 1;
       context.report({
         code: meta.slug,
         ...composeMessage({ subject: `\`${shortCode(objectText, 30)}.daemon\``, effect: `is set after \`${shortCode(objectText, 30)}.start()\``, consequence: `this raises ${error.split(':')[0]}`, location: `line ${startLine}` },
@@ -250,13 +250,13 @@ function fixes(context: RuleContext, semantics: PythonSemantics, late: Late, sta
   }
   if (standsAlone(startStatement, context.lines)
     && !reboundBetween(valueNames, startStatement.startIndex, late.node.startIndex, targets)) {
-    const line = startStatement.startPosition.row;
+    const line = lineOf(startStatement);
     const indent = indentationOf(context.lines.lineText(line));
     const position = { line, column: 0 };
     result.push({
       title: 'Move the daemon assignment before start()',
       edits: [
-        { range: { start: position, end: position }, newText: `${indent}${late.object.text}.daemon = ${late.value.text}${context.lines.eol}` },
+        { range: { start: position, end: position }, newText: `${indent}${late.object.text}.daemon = ${late.value.text}${context.lines.eolNear(line)}` },
         deletion,
       ],
       preferred: !sameScope,
@@ -319,8 +319,8 @@ function reportIndirect(context: RuleContext, semantics: PythonSemantics, late: 
     code: meta.slug,
     ...composeMessage({
       subject: `\`${shortCode(objectText, 30)}.daemon\``, effect: `is set after \`${shortCode(callee.text, 30)}()\` started it`, consequence: `this raises ${error.split(':')[0]}`,
-      location: `line ${call.startPosition.row + 1}`,
-    }, `\`${callee.text}()\` (line ${call.startPosition.row + 1}) started \`${objectText}\`: ${steps}. This raises ${error}. ${advice}`),
+      location: `line ${lineOf(call) + 1}`,
+    }, `\`${callee.text}()\` (line ${lineOf(call) + 1}) started \`${objectText}\`: ${steps}. This raises ${error}. ${advice}`),
     range: rangeOf(late.node),
     related: [
       { range: rangeOf(call), message: `\`${objectText}\` is started by this call` },

@@ -193,6 +193,8 @@ export class TsSemantics {
     if (known || this.eager) return known;
     const text = this.text;
     const offsets = wordOccurrences(text, name);
+    // A size measure only (not a position): tree-sitter's row count will do.
+    // eslint-disable-next-line no-restricted-syntax
     if (this.budget < 0) this.budget = 100 + Math.floor(this.rootNode.endPosition.row / 5);
     if (this.work + offsets.length > this.budget) {
       this.collectAll();

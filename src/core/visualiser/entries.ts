@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { contextOf, type ContextSource } from '../context';
 import { MAX_NESTING } from '../locate';
 import { isAsyncFunction as isAsyncPy, type PythonSemantics } from '../python/semantics';
-import { rangeOf } from '../text';
+import { linesOfTree, rangeOf } from '../text';
 import { FUNCTION_TYPES, isAsyncFunction as isAsyncTs, type TsSemantics } from '../ts/semantics';
 import type { Language, Range } from '../types';
 
@@ -197,12 +197,15 @@ export function entryAtLine(entries: readonly EntryPoint[], line: number): Entry
 /** The syntax node an entry starts from (found again by its range: entries travel between processes as plain data). */
 export function entryNode(root: Node, entry: EntryPoint, language: 'python' | 'ts'): Node | undefined {
   if (entry.kind === 'module') return undefined;
-  const { start, end } = entry.range;
-  let node: Node | null = root.descendantForPosition({ row: start.line, column: start.column }, { row: end.line, column: end.column });
+  // The entry's range is in the one line model: found by offsets, which tree-sitter and the editor agree on.
+  const lines = linesOfTree(root.tree);
+  if (!lines) return undefined;
+  const start = lines.offsetAt(entry.range.start);
+  let node: Node | null = root.descendantForIndex(start, lines.offsetAt(entry.range.end));
   const wanted = entry.kind === 'loop' ? (language === 'python' ? ['call'] : ['call_expression', 'new_expression'])
     : language === 'python' ? ['function_definition'] : [...FUNCTION_TYPES];
   for (let steps = 0; node && steps < MAX_NESTING; steps++, node = node.parent) {
-    if (wanted.includes(node.type) && node.startPosition.row === start.line && node.startPosition.column === start.column) return node;
+    if (wanted.includes(node.type) && node.startIndex === start) return node;
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import { pythonBlockingCall } from '../catalog/blocking';
 import { callableNode, classifyCallable, classifyRegion, constantInt, type CpuClassification } from '../python/cpu';
 import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
 import type { ForeignFunction, ProjectOracle } from '../project/effects';
-import { rangeOf } from '../text';
+import { endOf, lineOf, rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
 import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 import { dictOf } from '../dict';
@@ -238,6 +238,8 @@ class PyExtractor {
       const before = this.root.text.slice(0, m.index);
       const row = (before.match(/\n/g) ?? []).length;
       let n: Node | null = this.root.descendantForPosition({ row, column: m[1].length });
+      // `row` counts \n as tree-sitter's rows do, and is compared with them only.
+      // eslint-disable-next-line no-restricted-syntax
       for (let steps = 0; n && n.type !== 'function_definition' && n.startPosition.row === row; steps++) n = steps < MAX_NESTING ? n.parent : null;
       if (n?.type === 'function_definition') found = n;
     }
@@ -313,7 +315,7 @@ class PyExtractor {
     const condition = s.childForFieldName('condition');
     if (condition && !/^__name__\s*==\s*['"]__main__['"]$/.test(condition.text)) this.expr(condition, ctx);
     const focus = this.focusLine;
-    const holds = (n: Node) => focus !== undefined && n.startPosition.row <= focus && focus <= n.endPosition.row;
+    const holds = (n: Node) => focus !== undefined && lineOf(n) <= focus && focus <= endOf(n).line;
     if (focus !== undefined && holds(s)) {
       // The branch that holds the line the user pointed at.
       for (const clause of s.namedChildren) {
@@ -339,7 +341,7 @@ class PyExtractor {
     }
     if (body) this.block(body, ctx);
     // On the way to the line pointed at, a branch that returns early is one the run did not take.
-    if (focus !== undefined && focus > s.endPosition.row && ctx.done && ctx.depth <= 1) {
+    if (focus !== undefined && focus > endOf(s).line && ctx.done && ctx.depth <= 1) {
       ctx.done = false;
       ctx.returned = undefined;
     }
@@ -626,7 +628,7 @@ class PyExtractor {
     const unit = this.unit(id);
     if (!unit) return;
     if (this.started.has(id)) {
-      this.b.note(`line ${at.startPosition.row + 1}: daemon is set after start() (CPython raises RuntimeError); ${unit.label} stays non-daemon.`);
+      this.b.note(`line ${lineOf(at) + 1}: daemon is set after start() (CPython raises RuntimeError); ${unit.label} stays non-daemon.`);
       return;
     }
     unit.daemon = daemon || undefined;

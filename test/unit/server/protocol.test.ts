@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { applyEdits, LineIndex } from '../../../src/core';
 import { pyCompiles, repoRoot, tempDir } from '../helpers';
 
@@ -130,6 +131,42 @@ describe('language server over stdio', () => {
       contentChanges: [{ range: { start: { line: start.line, character: start.column }, end: { line: start.line, character: start.column + 'time.sleep(1)'.length } }, text: 'pass' }],
     });
     await diagnostics(pyUri, (ds) => ds.length === 0, 'the diagnostic to clear after the edit');
+  });
+
+  it('lone CR: diagnostics, quick fixes, fix-all and incremental edits land on the lines the editor counts', async () => {
+    const uri = `file://${path.join(dir, 'lonecr.py')}`;
+    // Lines as LSP counts them: 0 import, 1 '# a', 2 '# b', 3 def, 4 x = 1, 5 sleep; tree-sitter sees one row less.
+    const text = 'import time\n# a\r# b\nasync def tick():\n    x = 1\n    time.sleep(1)\n    return x\n';
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const [d] = await diagnostics(uri, (ds) => ds.length > 0, 'the lone-CR file\'s finding');
+    assert.deepEqual(d.range, { start: { line: 5, character: 4 }, end: { line: 5, character: 14 } });
+    const expected = 'import time\nimport asyncio\n# a\r# b\nasync def tick():\n    x = 1\n    await asyncio.sleep(1)\n    return x\n';
+    // Applied the way an editor applies a WorkspaceEdit (its own line model), not through ours.
+    const edited = (edits: LspEdit[]) => TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, text), edits);
+    const actions = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [] } });
+    assert.equal(edited(actions.find((a) => a.isPreferred)!.edit!.changes[uri]), expected);
+    const ignore = actions.find((a) => a.title.startsWith('Ignore'))!;
+    assert.match(edited(ignore.edit!.changes[uri]), /\n {4}time\.sleep\(1\) {2}# concurrency-lens: ignore\[blocking-call-in-async\]\n/);
+    const all = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [], only: ['source.fixAll'] } });
+    assert.equal(edited(all[0].edit!.changes[uri]), expected);
+    // An edit above the lone CR: the incremental reparse is told tree-sitter's points, the finding moves one line.
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '# new\n' }] });
+    await diagnostics(uri, (ds) => ds.length === 1 && ds[0].range.start.line === 6 && ds[0].range.start.character === 4, 'the finding one line down after the edit');
+    // The daemon fix: start() is never deleted, the assignment moves.
+    const daemonUri = `file://${path.join(dir, 'lonecr_daemon.py')}`;
+    const daemon = 'import threading\n# a\r# b\n\ndef work():\n    pass\n\n\nt = threading.Thread(target=work)\nt.start()\nt.daemon = True\nt.join()\n';
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: daemonUri, languageId: 'python', version: 1, text: daemon } });
+    const [late] = await diagnostics(daemonUri, (ds) => ds.some((x) => x.code === 'daemon-after-start'), 'the daemon finding');
+    assert.equal(late.range.start.line, 10);
+    const fixes = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri: daemonUri }, range: late.range, context: { diagnostics: [] } });
+    for (const fix of fixes.filter((a) => a.edit && !a.title.startsWith('Ignore'))) {
+      const result = TextDocument.applyEdits(TextDocument.create(daemonUri, 'python', 1, daemon), fix.edit!.changes[daemonUri]);
+      assert.match(result, /\nt\.start\(\)\n/, fix.title);
+      assert.doesNotMatch(result, /t\.start\(\)\nt\.daemon = True/, fix.title);
+      const file = path.join(dir, 'lonecr_daemon_fixed.py');
+      fs.writeFileSync(file, result);
+      pyCompiles(file);
+    }
   });
 
   it('survives bad input: a malformed request, an unknown method, an edit to a closed file, a huge file', async () => {

@@ -4,7 +4,7 @@ import type { ConcurrencyContext } from '../../context';
 import { functionName, weigh, type Weighed } from './context';
 import { composeMessage, inFunction, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
-import { rangeOf } from '../../text';
+import { endOf, rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
@@ -388,12 +388,13 @@ function importPosition(context: RuleContext): Position {
     }
     break;
   }
-  return after ? { line: after.endPosition.row + 1, column: 0 } : { line: 0, column: 0 };
+  return after ? { line: endOf(after).line + 1, column: 0 } : { line: 0, column: 0 };
 }
 
 function insertLine(context: RuleContext, line: string): TextEdit {
   const at = importPosition(context);
-  const eol = context.lines.eol;
+  // The line break of the line it goes after (or before, at the top): a file with mixed endings keeps each part's.
+  const eol = context.lines.eolNear(at.line - 1);
   if (at.line >= context.lines.lineCount) {
     const last = context.lines.lineCount - 1;
     const end = { line: last, column: context.lines.lineText(last).length };
