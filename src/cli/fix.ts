@@ -1,6 +1,7 @@
 // `--fix` and `--diff`: each finding's preferred fix applied, pass after pass, until nothing more applies.
+// Only safe fixes unless `--unsafe-fixes` (as Ruff's `--fix` / `--unsafe-fixes`).
 import { createTwoFilesPatch } from 'diff';
-import { applyEdits, LineIndex, type AnalysisResult, type Diagnostic, type TextEdit } from '../core';
+import { applyEdits, fixToApply, LineIndex, type AnalysisResult, type Diagnostic, type TextEdit } from '../core';
 
 export const MAX_FIX_PASSES = 5;
 
@@ -8,13 +9,13 @@ export const MAX_FIX_PASSES = 5;
  * The edits of every diagnostic's preferred fix that can go in together. A fix touching (or even abutting) an edit
  * already taken waits for the next pass: after this one its text may have moved. Returns the edits and how many fixes.
  */
-export function compatibleFixEdits(text: string, diagnostics: readonly Diagnostic[]): { edits: TextEdit[]; fixes: number } {
+export function compatibleFixEdits(text: string, diagnostics: readonly Diagnostic[], unsafe = false): { edits: TextEdit[]; fixes: number } {
   const index = new LineIndex(text);
   const taken: { start: number; end: number }[] = [];
   const edits: TextEdit[] = [];
   let fixes = 0;
   for (const diagnostic of diagnostics) {
-    const fix = diagnostic.fixes.find((f) => f.preferred);
+    const fix = fixToApply(diagnostic, unsafe);
     if (!fix) continue;
     const spans = fix.edits.map((e) => ({ start: index.offsetAt(e.range.start), end: index.offsetAt(e.range.end) }));
     const clash = spans.some((s, i) => taken.some((t) => s.start <= t.end && t.start <= s.end)
@@ -41,6 +42,7 @@ export async function fixText(
   text: string,
   analyse: (text: string) => Promise<AnalysisResult | undefined>,
   first?: AnalysisResult,
+  unsafe = false,
 ): Promise<FixOutcome | undefined> {
   let result = first ?? await analyse(text);
   if (!result) return undefined;
@@ -48,7 +50,7 @@ export async function fixText(
   let passes = 0;
   // Bounded by MAX_FIX_PASSES.
   while (passes < MAX_FIX_PASSES) {
-    const { edits, fixes } = compatibleFixEdits(text, result.diagnostics);
+    const { edits, fixes } = compatibleFixEdits(text, result.diagnostics, unsafe);
     if (!fixes) break;
     passes++;
     const next = applyEdits(text, edits);

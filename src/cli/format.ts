@@ -37,7 +37,7 @@ export function formatJson(reports: FileReport[]): string {
         severity: d.severity,
         message: d.message,
         range: oneBased(d.range),
-        fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: oneBased(e.range), newText: e.newText })) })),
+        fixes: d.fixes.map((f) => ({ title: f.title, applicability: f.applicability, edits: f.edits.map((e) => ({ range: oneBased(e.range), newText: e.newText })) })),
       })),
     })),
   }, null, 2);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
+import { allRules, defaultLimits, describeSkip, fixToApply, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, DEFAULT_BUDGET_MS } from '../host/analysisHost';
 import { formatJson, formatSarif, formatText, type FileReport } from './format';
 import { collectFiles, type WalkProblem } from './walk';
@@ -31,7 +31,10 @@ Options:
                              nearest one above each file)
   --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)
   --stdin-filename <name>    read the source from stdin, analysed as the file <name>
-  --fix                      apply each finding's preferred fix (with --stdin-filename: print the fixed source)
+  --fix                      apply each finding's preferred fix when it is safe (with --stdin-filename: print
+                             the fixed source)
+  --unsafe-fixes             with --fix or --diff: also apply unsafe fixes (they may change scheduling, the
+                             thread that runs the code, or types)
   --diff                     print the fixes as a unified diff (for git apply) instead of writing them
   --no-cache                 do not read or write .concurrency-lens-cache/ (other files' summaries, kept between runs)
   --baseline <file>          report only findings not recorded in this baseline
@@ -228,6 +231,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
   const reports: (FileReport | undefined)[] = [];
   const diffs: string[] = [];
   let fixesApplied = 0;
+  // Findings left whose preferred fix is unsafe: `--unsafe-fixes` would apply them.
+  let unsafeLeft = 0;
   let failed = problems.length > 0;
   for (const problem of problems) io.stderr(`concurrency-lens: ${problem.path}: ${problem.message}\n`);
 
@@ -264,7 +269,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       // A file that does not parse is left alone: fixes computed on a partial tree could land in the wrong place.
       if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${shown}: not fixed: it has syntax errors\n`);
       if ((options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors) {
-        const fixed = await fixText(text, analyse, result);
+        const fixed = await fixText(text, analyse, result, options.unsafeFixes);
         if (fixed && fixed.text !== text) {
           fixesApplied += fixed.applied;
           if (options.diff) diffs[index] = unifiedDiff(shown.split(path.sep).join('/'), text, fixed.text);
@@ -274,6 +279,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
           result = fixed.result;
         }
       }
+      if ((options.fix || options.diff) && !options.unsafeFixes) unsafeLeft += result.diagnostics.filter((d) => fixToApply(d, true) && !fixToApply(d)).length;
       if (options.fix && stdinText !== undefined) io.stdout(text);
       if (result.skipped) io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(result.skipped)}\n`);
       for (const e of result.ruleErrors) io.stderr(`concurrency-lens: ${shown}: internal error in rule ${e.rule}: ${e.message}\n`);
@@ -320,6 +326,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     const left = options.fix || options.diff ? ' left' : '';
     const baselined = baseline ? ' not in the baseline' : '';
     io.stderr(`${fixed}${count} finding${count === 1 ? '' : 's'}${left}${baselined} in ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
+    if (unsafeLeft) io.stderr(`${unsafeLeft} more fix${unsafeLeft === 1 ? '' : 'es'} available with --unsafe-fixes\n`);
   }
   if (recording) io.stderr(`concurrency-lens: baseline written to ${path.relative(io.cwd, recording.file) || recording.file}\n`);
   if (failed) return 2;

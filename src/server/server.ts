@@ -515,7 +515,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // Fix-all only when asked for by kind (on save, or "Fix all"), never in the lightbulb.
     if (context.only && wants(FIX_ALL_KIND)) {
       const edits = fixAllEdits(diagnostics);
-      if (edits.length) actions.push({ title: 'Fix all auto-fixable Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
+      if (edits.length) actions.push({ title: 'Fix all safe Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
     }
     return actions;
   });

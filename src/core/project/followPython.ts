@@ -104,6 +104,7 @@ function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Nod
   return [{
     title: `Run \`${callee.text}\` in a worker thread: \`await ${toThread.text}(...)\` (Python 3.9+)`,
     preferred: true,
+    applicability: 'unsafe',
     edits: [{ range: rangeOf(call), newText: needsParentheses(call) ? `(${replacement})` : replacement }, ...toThread.edits],
   }];
 }

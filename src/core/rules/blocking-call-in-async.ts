@@ -36,6 +36,9 @@ export const meta: RuleMeta = {
   slug: 'blocking-call-in-async',
   languages: ['python', 'typescript', 'tsx', 'javascript'],
   defaultSeverity: 'warning',
+  // flake8-async's blocking-call family (Ruff implements 210, 212, 220, 221, 222, 230, 240, 250, 251): ASYNC200 configured
+  // blocking calls, 210/211/212 HTTP, 220/221/222 processes, 230/231/232 files, 240 os.path, 250 input(), 251 time.sleep.
+  peerCodes: ['ASYNC200', 'ASYNC210', 'ASYNC211', 'ASYNC212', 'ASYNC220', 'ASYNC221', 'ASYNC222', 'ASYNC230', 'ASYNC231', 'ASYNC232', 'ASYNC240', 'ASYNC250', 'ASYNC251'],
   docs: {
     summary: 'A blocking call (sleep, network, file, process, lock wait) made directly inside an async function.',
     what: [

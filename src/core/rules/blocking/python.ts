@@ -296,6 +296,7 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
     return [{
       title: `Replace with \`await ${sleep.text}(${items[0].text})\``,
       preferred: true,
+      applicability: 'safe',
       edits: [{ range: rangeOf(call), newText: wrap(`await ${sleep.text}(${items[0].text})`) }, ...sleep.edits],
     }];
   }
@@ -310,6 +311,7 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
   return [{
     title: `Run \`${finding.callee.text}\` in a worker thread: \`await ${toThread.text}(...)\` (Python 3.9+)`,
     preferred: true,
+    applicability: 'unsafe',
     edits: [{ range: rangeOf(call), newText: wrap(replacement) }, ...toThread.edits],
   }];
 }
