@@ -10,7 +10,7 @@ export type BlockingCategory =
 /** How the rule may rewrite the call. */
 export type PythonFixKind = 'asyncio-sleep' | 'to-thread' | 'none';
 export type TsFixKind =
-  | 'fs-promises' | 'promisify' | 'promisify-unused' | 'atomics-wait-async' | 'deno-async' | 'bun-sleep' | 'none';
+  | 'fs-promises' | 'promisify' | 'promisify-unused' | 'atomics-wait-async' | 'deno-async' | 'bun-sleep' | 'async-member' | 'none';
 
 /**
  * The call does not block when an argument says so: `block=False`, `blocking=False`, a zero timeout.
@@ -115,6 +115,12 @@ const python: [string, Entry][] = [
     why: 'waits for the FTP server',
     instead: '`aioftp`, or `await asyncio.to_thread(...)`',
   }),
+  // With a host, the constructor connects and greets the server before it returns.
+  ...family(['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP'], {
+    category: 'network', fix: 'to-thread',
+    why: 'connects to the SMTP server synchronously',
+    instead: '`aiosmtplib`, or the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
   ...members(['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP'], ['connect', 'login', 'ehlo', 'helo', 'starttls', 'sendmail', 'send_message', 'quit', 'noop', 'verify'], {
     category: 'network', fix: 'to-thread',
     why: 'waits for the SMTP server',
@@ -163,7 +169,9 @@ const python: [string, Entry][] = [
     instead: '`anyio.Path` / `aiofiles`, or `await asyncio.to_thread(path.read_text)`',
   }),
   // Metadata and directory calls: one quick syscall on a local disk, so reported at information level only.
-  ...family(['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath', 'abspath', 'expanduser'].map((m) => `os.path.${m}`), {
+  // Pure path functions (`join`, `normpath`, `abspath`, `expanduser`, `basename`, `dirname`, `splitext`; `Path.home()`,
+  // `PurePath` operations) do no I/O and are never listed here.
+  ...family(['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath'].map((m) => `os.path.${m}`), {
     category: 'file', fix: 'to-thread', ruff: 'ASYNC240', severity: 'information',
     why: 'asks the file system synchronously (quick on a local disk, slow on a network one)',
     instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `trio.Path`',
@@ -174,10 +182,58 @@ const python: [string, Entry][] = [
     why: 'reads the directory synchronously while it is iterated (quick on a local disk, slow on a network one)',
     instead: '`await asyncio.to_thread(lambda: list(path.iterdir()))`, or `anyio.Path` / `trio.Path`',
   }),
-  ...members(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath'], ['exists', 'is_dir', 'is_file', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'mkdir', 'unlink', 'rmdir', 'rename', 'replace', 'resolve', 'samefile', 'chmod', 'owner', 'group', 'readlink', 'symlink_to', 'hardlink_to', 'absolute', 'expanduser', 'home', 'cwd'], {
+  ...members(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath'], ['exists', 'is_dir', 'is_file', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'mkdir', 'unlink', 'rmdir', 'rename', 'replace', 'resolve', 'samefile', 'chmod', 'owner', 'group', 'readlink', 'symlink_to', 'hardlink_to'], {
     category: 'file', fix: 'to-thread', ruff: 'ASYNC240', severity: 'information',
     why: 'asks the file system synchronously (quick on a local disk, slow on a network one)',
     instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `trio.Path`',
+  }),
+  // The os module's file-system calls: one syscall each, like the pathlib methods above (information level).
+  ...family(['makedirs', 'mkdir', 'remove', 'unlink', 'rmdir', 'removedirs', 'rename', 'renames', 'replace', 'stat', 'lstat', 'chmod', 'chown', 'utime', 'listdir', 'access', 'symlink', 'link', 'readlink', 'truncate'].map((m) => `os.${m}`), {
+    category: 'file', fix: 'to-thread', severity: 'information',
+    why: 'asks or changes the file system synchronously (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `aiofiles.os`',
+  }),
+  // Lazy: the directory is read while iterating, so running the call in a thread would not help.
+  ...family(['os.scandir', 'os.walk', 'os.fwalk', 'glob.iglob'], {
+    category: 'file', fix: 'none', severity: 'information',
+    why: 'reads directories synchronously while it is iterated (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(lambda: list(...))`, or `anyio.Path`',
+  }),
+  ...family(['glob.glob'], {
+    category: 'file', fix: 'to-thread', severity: 'information',
+    why: 'reads the directories the pattern names synchronously (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(glob.glob, ...)`, or `anyio.Path.glob`',
+  }),
+  ...family(['tempfile.mkstemp', 'tempfile.mkdtemp'], {
+    category: 'file', fix: 'to-thread', severity: 'information',
+    why: 'creates the file or directory synchronously',
+    instead: '`await asyncio.to_thread(tempfile.mkstemp)`, or `aiofiles.tempfile`',
+  }),
+  ...family(['tempfile.TemporaryFile', 'tempfile.NamedTemporaryFile', 'tempfile.TemporaryDirectory'], {
+    category: 'file', fix: 'to-thread',
+    why: 'creates a file or directory synchronously, and it is then written and removed with blocking calls',
+    instead: '`aiofiles.tempfile`, or the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
+  ...family(['zipfile.ZipFile', 'tarfile.open', 'tarfile.TarFile', 'tarfile.TarFile.open'], {
+    category: 'file', fix: 'to-thread',
+    why: 'opens the archive and reads its index synchronously; what is then read or written blocks too',
+    instead: 'the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
+  ...members(['zipfile.ZipFile'], ['extractall', 'extract', 'write', 'writestr', 'read', 'testzip'], {
+    category: 'file', fix: 'to-thread',
+    why: '(de)compresses and reads or writes the archive synchronously',
+    instead: '`await asyncio.to_thread(...)`',
+  }),
+  ...members(['tarfile.TarFile'], ['extractall', 'extract', 'add', 'addfile', 'getmembers'], {
+    category: 'file', fix: 'to-thread',
+    why: '(de)compresses and reads or writes the archive synchronously',
+    instead: '`await asyncio.to_thread(...)`',
+  }),
+  // On a file object (dumps/loads work on bytes in memory and are not listed).
+  ...family(['pickle.dump', 'pickle.load'], {
+    category: 'file', fix: 'to-thread',
+    why: 'reads or writes the file synchronously while (un)pickling',
+    instead: '`pickle.dumps`/`loads` with an async file (`aiofiles`), or `await asyncio.to_thread(pickle.dump, ...)`',
   }),
   ...family(['copy', 'copy2', 'copyfile', 'copyfileobj', 'copytree', 'move', 'rmtree', 'make_archive', 'unpack_archive'].map((m) => `shutil.${m}`), {
     category: 'file', fix: 'to-thread',
@@ -375,6 +431,12 @@ const ts: [string, Entry][] = [
     category: 'process', fix: 'none', why: 'runs a process and waits for it to exit, freezing the event loop meanwhile',
     instead: 'the asynchronous form of the same package (`await execa(...)`, `spawn(...)` and its `close` event)',
   }),
+  // bcrypt and bcryptjs: the async forms take the same arguments and resolve to the same value.
+  ...(['bcrypt', 'bcryptjs'] as const).flatMap((m) => (['hash', 'compare', 'genSalt'] as const).map((n): [string, Entry] => [`${m}.${n}Sync`, {
+    category: 'crypto', fix: 'async-member', asyncName: n,
+    why: 'hashes on the main thread (deliberately slow: tens to hundreds of milliseconds)',
+    instead: `\`await ${m}.${n}(...)\`, which ${m === 'bcrypt' ? 'runs in the libuv thread pool' : 'yields between rounds'}`,
+  }])),
   ['resolve.sync', {
     category: 'file', fix: 'none', why: 'searches the file system for the module on the main thread, one blocking call after another',
     instead: '`await promisify(resolve)(...)`, or `import.meta.resolve`',

@@ -4,7 +4,8 @@ import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, typ
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
 import { checkTs, tsMayMatch } from './blocking/typescript';
-import type { Rule, RuleContext } from './rule';
+import type { Report, Rule, RuleContext } from './rule';
+import { inWorkerBranch, workerFile, type WorkerEvidence } from '../worker';
 
 /** The catalogue as markdown: one section per category, one line per group of calls sharing reason and remedy. */
 function catalogueMarkdown(title: string, apis: readonly BlockingApi[], display: (name: string) => string): string {
@@ -196,8 +197,30 @@ export const rule: Rule = {
       checkPython(context);
       followPython(context);
     } else {
-      checkTs(context);
-      followTs(context);
+      const onLoop = dropWorkerFindings(context);
+      checkTs(onLoop);
+      followTs(onLoop);
     }
   },
 };
+
+/**
+ * The context with a report that drops findings in code that runs in a worker (a worker_threads file, a Web Worker, a file
+ * the project starts with `new Worker(...)`, the worker's branch of `if (isMainThread)`): no event loop waits there.
+ */
+function dropWorkerFindings(context: RuleContext): RuleContext {
+  let file: WorkerEvidence | null | undefined;
+  return {
+    ...context,
+    report(diagnostic: Report) {
+      if (file === undefined) {
+        file = workerFile({ root: context.root, text: context.text, path: context.path, ts: () => context.ts(), readFile: context.readFile, listFiles: context.listFiles }) ?? null;
+      }
+      if (file) return;
+      const offset = context.lines.offsetAt(diagnostic.range.start);
+      const node = context.root.descendantForIndex(offset, offset);
+      if (node && inWorkerBranch(node, context.ts())) return;
+      context.report(diagnostic);
+    },
+  };
+}

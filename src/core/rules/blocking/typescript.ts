@@ -520,7 +520,8 @@ function tsFixes(context: RuleContext, semantics: TsSemantics, finding: Finding)
       }];
     }
     case 'deno-async':
-    case 'bun-sleep': {
+    case 'bun-sleep':
+    case 'async-member': {
       const renamed = renamedMember(callee, api.asyncName);
       if (!renamed) return [];
       return [{ title: `Use \`await ${renamed}(...)\``, preferred: true, applicability: 'safe', edits: [awaitReplacing(call, `${renamed}${args}`)] }];
