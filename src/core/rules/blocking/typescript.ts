@@ -529,7 +529,9 @@ function tsFixes(context: RuleContext, semantics: TsSemantics, finding: Finding)
     case 'atomics-wait-async': {
       const renamed = renamedMember(callee, 'waitAsync');
       if (!renamed) return [];
-      return [{ title: 'Use `await Atomics.waitAsync(...).value`', preferred: true, applicability: 'safe', edits: [awaitReplacing(call, `${renamed}${args}.value`)] }];
+      // Unsafe: Node does not keep the process alive for a pending waitAsync, so a program with nothing else to do exits
+      // before the wait ends (checked at run time in fix-runtime.test.ts).
+      return [{ title: 'Use `await Atomics.waitAsync(...).value`', preferred: true, applicability: 'unsafe', edits: [awaitReplacing(call, `${renamed}${args}.value`)] }];
     }
     case 'promisify':
     case 'promisify-unused': {
