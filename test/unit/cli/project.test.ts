@@ -181,6 +181,17 @@ describe('CLI: --fix and --diff on every fixture with a fix', () => {
     for (const rel of fixtures) assert.equal(fs.readFileSync(path.join(diffDir, rel), 'utf8'), fs.readFileSync(path.join(fixDir, rel), 'utf8'), rel);
   });
 
+  it('suppression comments: next line, whole file and Ruff\'s noqa, in Python and TS', async () => {
+    const dir = project({
+      'a.py': 'import time\n\n\nasync def f():\n    # concurrency-lens: ignore-next-line[blocking-call-in-async]\n    time.sleep(1)\n    time.sleep(2)  # noqa\n    time.sleep(3)\n',
+      'b.py': '# ruff: noqa: ASYNC251\nimport time\n\n\nasync def f():\n    time.sleep(1)\n',
+      'c.ts': 'import * as fs from "node:fs";\nexport async function f() {\n  // concurrency-lens: ignore-next-line[blocking-call-in-async]\n  fs.readFileSync("a");\n  fs.readFileSync("b");\n}\n',
+      'd.ts': '/* concurrency-lens: ignore-file[blocking-call-in-async] */\nimport * as fs from "node:fs";\nexport async function f() {\n  fs.readFileSync("a");\n}\n',
+    });
+    const r = await cli(['check', '.'], dir);
+    assert.deepEqual(found(r.stdout).sort(), ['a.py:8 blocking-call-in-async', 'c.ts:5 blocking-call-in-async']);
+  });
+
   it('--fix applies only safe fixes and says how many unsafe ones --unsafe-fixes would add', async () => {
     const app = 'import time, requests\n\nasync def go(u):\n    time.sleep(1)\n    requests.get(u)\n';
     const dir = project({ 'app.py': app });

@@ -475,16 +475,18 @@ function withBlockFix(context: RuleContext, semantics: PythonSemantics, statemen
   const toThread = asyncioName(context, semantics, 'to_thread');
   const run = `await ${toThread.text}(${name})`;
   const callLine = returns === 'value' ? `return ${run}` : returns === 'bare' ? `${run}${eol}${indent}return` : run;
-  const at = (line: number, column: number) => ({ start: { line, column }, end: { line, column } });
-  // Insertions only: the block's own bytes stay as they are, one indentation level deeper (after the existing indentation).
-  const edits: TextEdit[] = [{ range: at(startRow, 0), newText: `${indent}def ${name}():${eol}` }, { range: at(startRow, indent.length), newText: unit }];
-  for (let row = startRow + 1; row <= endRow; row++) {
+  // One edit over the whole statement (so that no other fix lands inside it in the same pass); its text is the statement's
+  // own, each line one indentation level deeper (after its existing indentation), except blank lines and lines in a string.
+  let moved = `${indent}def ${name}():${eol}`;
+  for (let row = startRow; row <= endRow; row++) {
     const text = lines.lineText(row);
-    if (text.trim() === '' || insideString(context.root, lines.lineStart(row))) continue;
-    edits.push({ range: at(row, text.startsWith(indent) ? indent.length : 0), newText: unit });
+    const deeper = row === startRow || (text.trim() !== '' && !insideString(context.root, lines.lineStart(row)));
+    const at = text.startsWith(indent) ? indent.length : 0;
+    moved += deeper ? text.slice(0, at) + unit + text.slice(at) : text;
+    if (row < endRow) moved += context.text.slice(lines.lineEnd(row), lines.lineStart(row + 1));
   }
-  const endColumn = lines.lineText(endRow).length;
-  edits.push({ range: { start: { line: endRow, column: endColumn }, end: { line: endRow, column: endColumn } }, newText: `${eol}${indent}${callLine}` });
+  moved += `${eol}${indent}${callLine}`;
+  const edits: TextEdit[] = [{ range: { start: { line: startRow, column: 0 }, end: { line: endRow, column: lines.lineText(endRow).length } }, newText: moved }];
   return [{
     title: `Run the whole \`with\` block in a worker thread: \`${run}\` (Python 3.9+)`,
     preferred: true,
