@@ -19,8 +19,8 @@ export type TsFixKind =
 export interface NonBlockingWhen {
   keyword: string;
   index: number;
-  /** 'false': the argument is literally False; 'zero': literally 0 / 0.0. */
-  value: 'false' | 'zero';
+  /** 'false': the argument is literally False; 'zero': literally 0 / 0.0; 'memory': an in-memory file (`io.BytesIO(...)`). */
+  value: 'false' | 'zero' | 'memory';
 }
 
 export interface BlockingApi {
@@ -214,26 +214,39 @@ const python: [string, Entry][] = [
     why: 'creates a file or directory synchronously, and it is then written and removed with blocking calls',
     instead: '`aiofiles.tempfile`, or the whole `with` block in `await asyncio.to_thread(...)`',
   }),
-  ...family(['zipfile.ZipFile', 'tarfile.open', 'tarfile.TarFile', 'tarfile.TarFile.open'], {
-    category: 'file', fix: 'to-thread',
+  // An archive in an `io.BytesIO` touches no disk. Then only the methods that read or write files on disk are listed;
+  // `read`, `writestr` and the like work on the archive, whose opening is the finding when it is a file.
+  ...family(['zipfile.ZipFile'], {
+    category: 'file', fix: 'to-thread', unless: [{ keyword: 'file', index: 0, value: 'memory' }],
     why: 'opens the archive and reads its index synchronously; what is then read or written blocks too',
     instead: 'the whole `with` block in `await asyncio.to_thread(...)`',
   }),
-  ...members(['zipfile.ZipFile'], ['extractall', 'extract', 'write', 'writestr', 'read', 'testzip'], {
+  ...family(['tarfile.open', 'tarfile.TarFile.open', 'tarfile.TarFile'], {
+    category: 'file', fix: 'to-thread', unless: [{ keyword: 'fileobj', index: 2, value: 'memory' }],
+    why: 'opens the archive and reads its index synchronously; what is then read or written blocks too',
+    instead: 'the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
+  ...members(['zipfile.ZipFile'], ['extractall', 'extract', 'write'], {
     category: 'file', fix: 'to-thread',
-    why: '(de)compresses and reads or writes the archive synchronously',
+    why: 'reads or writes files on disk synchronously while (de)compressing them',
     instead: '`await asyncio.to_thread(...)`',
   }),
-  ...members(['tarfile.TarFile'], ['extractall', 'extract', 'add', 'addfile', 'getmembers'], {
+  ...members(['tarfile.TarFile'], ['extractall', 'extract', 'add'], {
     category: 'file', fix: 'to-thread',
-    why: '(de)compresses and reads or writes the archive synchronously',
+    why: 'reads or writes files on disk synchronously while (de)compressing them',
     instead: '`await asyncio.to_thread(...)`',
   }),
-  // On a file object (dumps/loads work on bytes in memory and are not listed).
-  ...family(['pickle.dump', 'pickle.load'], {
+  // On a file object (dumps/loads work on bytes in memory and are not listed; nor is a file that is an io.BytesIO).
+  ...family(['pickle.dump'], {
+    category: 'file', fix: 'to-thread', unless: [{ keyword: 'file', index: 1, value: 'memory' }],
+    why: 'reads or writes the file synchronously while (un)pickling',
+    instead: '`pickle.dumps`/`loads` with an async file (`aiofiles`), or `await asyncio.to_thread(...)`',
+  }),
+  ...family(['pickle.load'], {
+    unless: [{ keyword: 'file', index: 0, value: 'memory' }],
     category: 'file', fix: 'to-thread',
     why: 'reads or writes the file synchronously while (un)pickling',
-    instead: '`pickle.dumps`/`loads` with an async file (`aiofiles`), or `await asyncio.to_thread(pickle.dump, ...)`',
+    instead: '`pickle.dumps`/`loads` with an async file (`aiofiles`), or `await asyncio.to_thread(...)`',
   }),
   ...family(['copy', 'copy2', 'copyfile', 'copyfileobj', 'copytree', 'move', 'rmtree', 'make_archive', 'unpack_archive'].map((m) => `shutil.${m}`), {
     category: 'file', fix: 'to-thread',

@@ -68,9 +68,35 @@ export function nonBlocking(call: Node, unless: readonly NonBlockingWhen[] | und
   }
   return unless.some((u) => {
     const value = keywords.get(u.keyword) ?? (u.index >= 0 ? positional[u.index] : undefined);
-    return value !== undefined && (u.value === 'false' ? literalFalse(value) : literalZero(value));
+    if (value === undefined) return false;
+    return u.value === 'false' ? literalFalse(value) : u.value === 'zero' ? literalZero(value) : inMemoryFile(value);
   });
 }
+
+const MEMORY_FILE = /^(io\.)?(BytesIO|StringIO)$/;
+
+/** `io.BytesIO(...)`, or a name every assignment of which in its function (or module) is one: a file in memory. */
+function inMemoryFile(value: Node): boolean {
+  if (value.type === 'call') return MEMORY_FILE.test(value.childForFieldName('function')?.text ?? '');
+  if (value.type !== 'identifier') return false;
+  let scope: Node | null = value.parent;
+  for (let steps = 0; scope && scope.type !== 'function_definition' && scope.type !== 'module' && steps < MAX_NESTING; steps++) scope = scope.parent;
+  if (!scope) return false;
+  let assigned = 0;
+  const stack: Node[] = [scope];
+  // Bounded by the scope's size (and MAX_MEMORY_SCAN nodes).
+  for (let visited = 0; stack.length && visited < MAX_MEMORY_SCAN; visited++) {
+    const node = stack.pop()!;
+    if (node.type === 'assignment' && node.childForFieldName('left')?.text === value.text) {
+      const right = node.childForFieldName('right');
+      if (right?.type !== 'call' || !MEMORY_FILE.test(right.childForFieldName('function')?.text ?? '')) return false;
+      assigned++;
+    }
+    for (const child of node.namedChildren) if (child && child.type !== 'function_definition') stack.push(child);
+  }
+  return assigned > 0;
+}
+const MAX_MEMORY_SCAN = 20_000;
 
 interface Finding {
   node: Node;
