@@ -205,6 +205,9 @@ describe('CLI: --fix and --diff on every fixture with a fix', () => {
     assert.match(fs.readFileSync(path.join(dir, 'app.py'), 'utf8'), /await asyncio\.to_thread\(requests\.get, u\)/);
     const alone = await cli(['check', '--unsafe-fixes'], dir);
     assert.equal(alone.code, 2);
+    const json = await cli(['check', '--format', 'json', '--stdin-filename', 'x.py'], dir, app);
+    const fixes = (JSON.parse(json.stdout) as { files: { diagnostics: { fixes: { applicability: string }[] }[] }[] }).files[0].diagnostics.map((d) => d.fixes.map((f) => f.applicability));
+    assert.deepEqual(fixes, [['safe'], ['unsafe']]);
   });
 
   it('target-version 3.8: --fix leaves the to_thread findings alone', async () => {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import * as ts from 'typescript';
 import { fixText } from '../../../src/cli/fix';
 import { analyzeText, type Language } from '../../../src/core';
-import { pyCompiles, repoRoot, tempDir } from '../helpers';
+import { pyCompiles, repoRoot, runPython, tempDir } from '../helpers';
 
 // Every fix kind checked against a real runtime: the fixture program runs under python3 / node with its blocking APIs
 // wrapped by recorders (which note each call made where it stalls the loop, then make the real call). The fixed
@@ -92,5 +92,23 @@ describe('fixes checked at run time', () => {
     const after = run(process.execPath, 'ts_runner.js', compile(all, 'after.js'));
     assert.deepEqual(after.blocked, ['Atomics.wait']);
     assert.deepEqual([after.out, after.files], [before.out, before.files]);
+  });
+
+  it('set-daemon-deprecated (safe): the fixed program makes the same daemon thread, without the deprecation warning', async () => {
+    const dir = tempDir('cl-fixdaemon-');
+    const program = 'import threading\nimport warnings\nwarnings.simplefilter("always")\n\nt = threading.Thread(target=print)\nt.setDaemon(True)\nt.start()\nt.join()\nprint("daemon", t.daemon)\n';
+    const analyse = async (t: string) => analyzeText(t, 'python', { only: ['set-daemon-deprecated'] });
+    const outcome = await fixText(program, analyse, undefined, false);
+    assert.ok(outcome && outcome.applied === 1);
+    const before = path.join(dir, 'before.py');
+    const after = path.join(dir, 'after.py');
+    fs.writeFileSync(before, program);
+    fs.writeFileSync(after, outcome.text);
+    const [b, a] = [runPython(before), runPython(after)];
+    assert.equal(b.status, 0, b.stderr);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(a.stdout, b.stdout);
+    assert.match(b.stderr, /DeprecationWarning/);
+    assert.doesNotMatch(a.stderr, /DeprecationWarning/);
   });
 });

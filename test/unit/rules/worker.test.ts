@@ -73,4 +73,16 @@ describe('blocking in workers is not a finding (TS/JS)', () => {
     const inWorker = await analyzeText(`import { parentPort } from "node:worker_threads";\n${app}parentPort?.on("message", run);\n`, 'typescript', { only: ['blocking-call-in-async'], path: 'src/app.ts', readFile: (f) => (f === 'src/helper.ts' ? helper : undefined) });
     assert.deepEqual(inWorker.diagnostics, []);
   });
+
+  it('Python: a helper only reached from threads (a Thread target, asyncio.to_thread) is not a finding; called from a coroutine it is', async () => {
+    const text = [
+      'import asyncio', 'import threading', 'import time', '', '',
+      'def poll():', '    time.sleep(1)', '', '',
+      'def start():', '    threading.Thread(target=poll).start()', '', '',
+      'async def offloaded():', '    await asyncio.to_thread(poll)', '', '',
+      'async def direct():', '    poll()', '',
+    ].join('\n');
+    const result = await analyzeText(text, 'python', { only: ['blocking-call-in-async'], path: 'app.py' });
+    assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), [19]);
+  });
 });
