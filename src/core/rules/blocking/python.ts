@@ -332,6 +332,8 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
   // `with open(...) as f:` then `f.write(...)`: moving only the open() to a thread leaves every use of `f` blocking.
   const withStatement = withStatementOf(call);
   if (withStatement) return withBlockFix(context, semantics, withStatement, fn);
+  // Inside a with item in another shape (`with closing(urlopen(u)) as r:`): the block would still block, and no fix says so.
+  if (inWithItem(call, fn)) return [];
   // Objects that must stay on the thread that made them cannot move to a worker thread.
   const toThread = asyncioName(context, semantics, 'to_thread');
   const inner = args.text.slice(1, -1);
@@ -343,6 +345,15 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
     applicability: 'unsafe',
     edits: [{ range: rangeOf(call), newText: wrap(replacement) }, ...toThread.edits],
   }];
+}
+
+/** True when `call` is part of a `with` item's expression (below `fn`, not inside a lambda there). */
+function inWithItem(call: Node, fn: Node): boolean {
+  for (let current = call.parent, steps = 0; current && current.id !== fn.id && steps < MAX_NESTING; current = current.parent, steps++) {
+    if (current.type === 'with_item') return true;
+    if (current.type === 'lambda' || current.type === 'block') return false;
+  }
+  return false;
 }
 
 /** The `with` statement whose item is `call` (`with call:` / `with call as x:`), if it is one. */
