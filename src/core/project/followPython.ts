@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
-import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
+import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from '../rules/blocking/python';
 import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
@@ -95,7 +95,8 @@ export class PythonProject extends ProjectView {
 
 
 function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, fn: Node): Fix[] {
-  if (call.parent?.type === 'await' || inGeneratorExpression(call, fn)) return [];
+  // `with helper() as f:`: running only the helper in a thread leaves every use of `f` blocking.
+  if (call.parent?.type === 'await' || inGeneratorExpression(call, fn) || inWithItem(call, fn)) return [];
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return [];
   const toThread = asyncioName(context, semantics, 'to_thread');

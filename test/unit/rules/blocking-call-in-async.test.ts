@@ -88,6 +88,12 @@ describe('blocking-call-in-async (Python)', () => {
     });
   }
 
+  it('a call that opens a with block gets the whole-block fix or none; a helper that does gets none', async () => {
+    const text = 'def make(p):\n    return open(p)\n\n\nasync def f(p):\n    with make(p) as fh:\n        fh.read()\n    with open(p) as g:\n        g.read()\n    make(p).close()\n';
+    const fixes = (await check(text)).map((d) => [d.range.start.line + 1, d.fixes.map((f) => f.title.slice(0, 30))]);
+    assert.deepEqual(fixes, [[6, []], [8, ['Run the whole `with` block in ']], [10, ['Run `make` in a worker thread:']]]);
+  });
+
   it('resolves imports, aliases and bindings; leaves user functions alone', async () => {
     const text = [
       'import time as t', 'from time import sleep as nap', 'import requests', 'import threading', 'nap2 = t.sleep',

@@ -348,7 +348,7 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
 }
 
 /** True when `call` is part of a `with` item's expression (below `fn`, not inside a lambda there). */
-function inWithItem(call: Node, fn: Node): boolean {
+export function inWithItem(call: Node, fn: Node): boolean {
   for (let current = call.parent, steps = 0; current && current.id !== fn.id && steps < MAX_NESTING; current = current.parent, steps++) {
     if (current.type === 'with_item') return true;
     if (current.type === 'lambda' || current.type === 'block') return false;
