@@ -3,6 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
+import { targetMinor } from '../config';
 import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from '../rules/blocking/python';
 import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
@@ -97,6 +98,8 @@ export class PythonProject extends ProjectView {
 function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, fn: Node): Fix[] {
   // `with helper() as f:`: running only the helper in a thread leaves every use of `f` blocking.
   if (call.parent?.type === 'await' || inGeneratorExpression(call, fn) || inWithItem(call, fn)) return [];
+  // asyncio.to_thread is new in 3.9, as for the direct fix.
+  if ((targetMinor(context.settings.pythonTargetVersion) ?? Infinity) < 9) return [];
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return [];
   const toThread = asyncioName(context, semantics, 'to_thread');
@@ -133,9 +136,15 @@ export function followPython(context: RuleContext): void {
     const place = target && project.resolve(target, context.path);
     const hops = place && project.chain(place, depth);
     if (!hops) continue;
-    reportChain(context, { callee, fn, hops, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
+    // An API bound to its thread (sqlite3 objects, an RLock) or one a thread does not help (Popen's pipes) ends the chain:
+    // then the remedy is the API's own counterpart, and moving the helper to a thread is neither advised nor offered.
+    const last = hops[hops.length - 1];
+    const blocking = last.blocks ? lookup.python(last.blocks) : undefined;
+    const threadable = blocking?.fix !== 'none';
+    reportChain(context, { callee, fn, hops, fixes: threadable ? toThreadFix(context, semantics, call, callee, fn) : [] }, {
       waits: 'Every other task waits until it returns.',
-      advice: `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
+      advice: threadable || !blocking ? `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`
+        : `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`.`,
     }, contexts);
   }
 }
