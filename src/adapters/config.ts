@@ -39,7 +39,10 @@ export async function undoRuleSetting(slug: string, change: RuleSettingChange): 
 /** "Disable rule in this workspace": writes the setting, says where, and offers to undo it. */
 export async function disableRule(slug: string, value: Severity | 'off' = 'off'): Promise<void> {
   const change = await setRuleSeverity(slug, value);
-  const where = change.target === vscode.ConfigurationTarget.Global ? 'your user settings' : '.vscode/settings.json (workspace settings)';
+  const workspaceFile = vscode.workspace.workspaceFile;
+  const where = change.target === vscode.ConfigurationTarget.Global ? 'your user settings'
+    : workspaceFile && workspaceFile.scheme !== 'untitled' ? `the workspace file ${workspaceFile.path.slice(workspaceFile.path.lastIndexOf('/') + 1)}`
+      : '.vscode/settings.json (workspace settings)';
   // Not awaited: the command is done once the setting is written; the notification stays until the user answers.
   void vscode.window.showInformationMessage(`Concurrency Lens: wrote "concurrencyLens.rules": { "${slug}": "${value}" } to ${where}.`, 'Undo', 'Open Settings')
     .then(async (choice) => {
