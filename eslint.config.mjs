@@ -21,6 +21,31 @@ export default tseslint.config(
     },
   },
   {
+    // Names from the analysed code, a config file or a cache are data: a lookup keyed by one never goes through
+    // Object.prototype (`constructor`, `toString`, `__proto__`). Use a Map, or src/core/dict.ts (no prototype).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        {
+          selector: "VariableDeclarator[id.typeAnnotation.typeAnnotation.typeName.name='Record'][id.typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword'][init.type='ObjectExpression']",
+          message: 'A Record<string, T> object literal has a prototype: use dict()/dictOf() from src/core/dict.ts, or a Map.',
+        },
+        {
+          selector: "PropertyDefinition[typeAnnotation.typeAnnotation.typeName.name='Record'][typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword'][value.type='ObjectExpression']",
+          message: 'A Record<string, T> object literal has a prototype: use dict() from src/core/dict.ts, or a Map.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Object'][callee.property.name='fromEntries']",
+          message: 'Object.fromEntries makes an object with a prototype: use dictFrom() from src/core/dict.ts, or a Map.',
+        },
+        {
+          selector: "BinaryExpression[operator='in'][left.type!='Literal']",
+          message: '`key in object` finds inherited keys too: use Object.hasOwn(), own() from src/core/dict.ts, or a Map.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/unit/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',

@@ -2,15 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, fixToApply, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
-import { AnalysisHost, DEFAULT_BUDGET_MS } from '../host/analysisHost';
-import { formatJson, formatSarif, formatText, type FileReport } from './format';
+import { AnalysisHost, clampBudget, DEFAULT_BUDGET_MS } from '../host/analysisHost';
+import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
 import { collectFiles, type WalkProblem } from './walk';
 import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOption, type ProjectOptions } from './options';
 import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
 import { CACHE_DIR, loadCache, mergeCache, saveCache } from '../host/summaryCache';
-import type { StoredSummary } from '../core/project/packed';
+import { dictFrom } from '../core/dict';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
        concurrency-lens rules
@@ -25,8 +25,8 @@ Options:
   --cold-severity hint|off   findings where little else is waiting (scripts, sequential mains, tests,
                              one-shot build hooks): hint (default) or off
   --max-file-size <MB>       skip larger files (default: 20)
-  --budget-ms <ms>           stop analysing a file after this long (default: 2000); such a file is reported
-                             on stderr and the exit status is 2
+  --budget-ms <ms>           stop analysing a file after this long (default: 2000; kept within 10..3600000); such
+                             a file is reported on stderr and the exit status is 2
   --config <path>            use this pyproject.toml / concurrency-lens.json for every file (default: the
                              nearest one above each file)
   --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)
@@ -104,7 +104,7 @@ function parseArgs(args: string[]): Options {
       case '--budget-ms': {
         const ms = Number(value());
         if (!Number.isInteger(ms) || ms <= 0) throw new UsageError('--budget-ms takes a positive whole number of milliseconds');
-        options.budgetMs = ms;
+        options.budgetMs = clampBudget(ms);
         break;
       }
       default:
@@ -159,7 +159,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return await check(parseArgs(rest), io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof OptionError) {
-      io.stderr(`concurrency-lens: ${error.message}\n${USAGE.split('\n')[0]}\n`);
+      io.stderr(`concurrency-lens: ${printable(error.message)}\n${USAGE.split('\n')[0]}\n`);
       return 2;
     }
     throw error;
@@ -172,18 +172,18 @@ function readSource(file: string, shown: string, options: Options, io: CliIO): {
   try {
     const stat = fs.statSync(file);
     if (stat.size > options.maxBytes) {
-      io.stderr(`concurrency-lens: ${shown}: skipped, ${(stat.size / 1048576).toFixed(1)} MB is over --max-file-size\n`);
+      io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped, ${(stat.size / 1048576).toFixed(1)} MB is over --max-file-size\n`);
       return 'skipped';
     }
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    io.stderr(`concurrency-lens: ${shown}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    io.stderr(`concurrency-lens: ${printablePath(shown)}: cannot read (${printable((error as NodeJS.ErrnoException).code ?? String(error))})\n`);
     return 'unreadable';
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const skip = precheck(text, defaultLimits);
   if (skip) {
-    io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(skip)}\n`);
+    io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(skip)}\n`);
     return 'skipped';
   }
   return { text };
@@ -215,7 +215,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // A broken config file stops the run before any analysis: its findings would not be the project's.
   const configProblems = project.problems();
   if (configProblems.length) {
-    for (const line of configProblems) io.stderr(`concurrency-lens: ${line}\n`);
+    for (const line of configProblems) io.stderr(`concurrency-lens: ${printable(line)}\n`);
     return 2;
   }
   let baseline: BaselineFile | undefined;
@@ -223,7 +223,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     if (options.baseline !== undefined) baseline = BaselineFile.load(io.cwd, options.baseline);
   } catch (error) {
     if (!(error instanceof BaselineError)) throw error;
-    io.stderr(`concurrency-lens: ${error.message}\n`);
+    io.stderr(`concurrency-lens: ${printable(error.message)}\n`);
     return 2;
   }
   const recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;
@@ -233,8 +233,13 @@ async function check(options: Options, io: CliIO): Promise<number> {
   let fixesApplied = 0;
   // Findings left whose preferred fix is unsafe: `--unsafe-fixes` would apply them.
   let unsafeLeft = 0;
-  let failed = problems.length > 0;
-  for (const problem of problems) io.stderr(`concurrency-lens: ${problem.path}: ${problem.message}\n`);
+  // Files not fully checked: said on stderr as they happen, listed in the JSON and SARIF output, and the exit status is 2.
+  const runProblems: RunProblem[] = [];
+  const fail = (shown: string, message: string, print = true): void => {
+    runProblems.push({ path: shown.split(path.sep).join('/'), message });
+    if (print) io.stderr(`concurrency-lens: ${printablePath(shown)}: ${printable(message)}\n`);
+  };
+  for (const problem of problems) fail(problem.path, problem.message);
 
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
@@ -249,25 +254,24 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const language = languageFromPath(file) as Language;
       const shown = path.relative(io.cwd, file) || file;
       const source = stdinText !== undefined ? { text: stdinText } : readSource(file, shown, options, io);
-      if (source === 'unreadable') failed = true;
+      if (source === 'unreadable') fail(shown, 'cannot read', false);
       if (typeof source !== 'object') continue;
       const settings = settingsOf[index];
       // Paths relative to where the command runs: rules follow imports to the project's other files from there.
       const analyse = async (text: string): Promise<AnalysisResult | undefined> => {
         const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd, findCallers: true });
         if (outcome.kind === 'done') return outcome.value;
-        failed = true;
         const why = outcome.kind === 'overrun'
           ? `analysis stopped after ${outcome.budgetMs} ms (--budget-ms) in ${outcome.phase}`
           : outcome.kind === 'failed' ? `analysis failed: ${outcome.message}` : 'analysis cancelled';
-        io.stderr(`concurrency-lens: ${shown}: ${why}\n`);
+        fail(shown, why);
         return undefined;
       };
       let text = source.text;
       let result = await analyse(text);
       if (!result) continue;
       // A file that does not parse is left alone: fixes computed on a partial tree could land in the wrong place.
-      if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${shown}: not fixed: it has syntax errors\n`);
+      if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${printablePath(shown)}: not fixed: it has syntax errors\n`);
       if ((options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors) {
         const fixed = await fixText(text, analyse, result, options.unsafeFixes);
         if (fixed && fixed.text !== text) {
@@ -281,8 +285,9 @@ async function check(options: Options, io: CliIO): Promise<number> {
       }
       if ((options.fix || options.diff) && !options.unsafeFixes) unsafeLeft += result.diagnostics.filter((d) => fixToApply(d, true) && !fixToApply(d)).length;
       if (options.fix && stdinText !== undefined) io.stdout(text);
-      if (result.skipped) io.stderr(`concurrency-lens: ${shown}: skipped: ${describeSkip(result.skipped)}\n`);
-      for (const e of result.ruleErrors) io.stderr(`concurrency-lens: ${shown}: internal error in rule ${e.rule}: ${e.message}\n`);
+      if (result.skipped) io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(result.skipped)}\n`);
+      // A rule that threw hid its findings in this file: a failed run, never a silent pass.
+      for (const e of result.ruleErrors) fail(shown, `internal error in rule ${e.rule}: ${e.message}`);
       recording?.record(file, text, result.diagnostics);
       const diagnostics = baseline ? baseline.newFindings(file, text, result.diagnostics) : result.diagnostics;
       reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics };
@@ -292,7 +297,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
-      saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, Object.assign({}, ...used.map((u) => (u.kind === 'done' ? u.value : {}))) as Record<string, StoredSummary>));
+      saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : [])))));
     }
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()));
@@ -313,8 +318,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
     if (text) io.stderr(text);
   } else {
     switch (options.format) {
-      case 'json': io.stdout(formatJson(withFindings) + '\n'); break;
-      case 'sarif': io.stdout(formatSarif(withFindings, version) + '\n'); break;
+      case 'json': io.stdout(formatJson(withFindings, runProblems) + '\n'); break;
+      case 'sarif': io.stdout(formatSarif(withFindings, version, runProblems) + '\n'); break;
       default: {
         const text = formatText(withFindings);
         if (text) io.stdout(text);
@@ -329,7 +334,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     if (unsafeLeft) io.stderr(`${unsafeLeft} more fix${unsafeLeft === 1 ? '' : 'es'} available with --unsafe-fixes\n`);
   }
   if (recording) io.stderr(`concurrency-lens: baseline written to ${path.relative(io.cwd, recording.file) || recording.file}\n`);
-  if (failed) return 2;
+  if (runProblems.length) return 2;
   if (recording) return 0;
   // --diff wrote nothing: pending fixes count as findings.
   return withFindings.length > 0 || (options.diff && diffs.some(Boolean)) ? 1 : 0;

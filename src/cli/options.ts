@@ -1,4 +1,6 @@
 // The options of project configuration, fixing and baselines, parsed apart from main.ts's own.
+import { globProblem } from '../core/config';
+
 export class OptionError extends Error {}
 
 export interface ProjectOptions {
@@ -35,6 +37,10 @@ export function parseProjectOption(name: string, value: () => string, options: P
 }
 
 export function checkProjectOptions(options: ProjectOptions & { paths: string[] }): void {
+  for (const glob of options.exclude) {
+    const problem = globProblem(glob);
+    if (problem) throw new OptionError(`--exclude: ${problem}`);
+  }
   if (options.fix && options.diff) throw new OptionError('--fix and --diff cannot be combined (--diff shows what --fix would write)');
   if (options.unsafeFixes && !options.fix && !options.diff) throw new OptionError('--unsafe-fixes goes with --fix or --diff');
   if (options.stdinFilename !== undefined && options.paths.length) throw new OptionError('--stdin-filename reads stdin: give no paths');

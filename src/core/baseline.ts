@@ -4,6 +4,7 @@
 import { createHash } from 'crypto';
 import { LineIndex } from './text';
 import type { Diagnostic } from './types';
+import { dict, dictFrom } from './dict';
 
 export const BASELINE_VERSION = 1;
 
@@ -53,7 +54,7 @@ export function filterBaseline(text: string, diagnostics: readonly Diagnostic[],
 }
 
 export function serializeBaseline(baseline: Baseline): string {
-  const files: Record<string, BaselineEntry[]> = {};
+  const files = dict<BaselineEntry[]>();
   for (const key of Object.keys(baseline.files).sort()) if (baseline.files[key].length) files[key] = baseline.files[key];
   return JSON.stringify({ version: BASELINE_VERSION, files }, null, 2) + '\n';
 }
@@ -71,5 +72,5 @@ export function parseBaseline(text: string): Baseline {
       throw new Error(`entries of '${file}' must be a list of { rule, fingerprint }`);
     }
   }
-  return { version, files: files as Record<string, BaselineEntry[]> };
+  return { version, files: dictFrom(Object.entries(files as Record<string, BaselineEntry[]>)) };
 }

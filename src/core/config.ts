@@ -1,10 +1,11 @@
 // Project configuration shared by the CLI and the language server: `[tool.concurrency-lens]` in pyproject.toml,
 // or concurrency-lens.json, found by walking up from the analysed file. Pure functions over file contents
 // (the caller supplies `readFile`), so the same code runs in the CLI, the server and the tests.
-import picomatch from 'picomatch';
 import { parse as parseToml, type TomlError } from 'smol-toml';
 import { allRules } from './rules';
 import type { AnalysisSettings, BlockingName, Severity } from './types';
+import { dict, dictFrom } from './dict';
+import { compileGlob, GlobError, type Glob } from './glob';
 
 export const CONFIG_FILES = ['concurrency-lens.json', 'pyproject.toml'] as const;
 const TOOL_TABLE = 'concurrency-lens';
@@ -97,7 +98,7 @@ export function parseConfig(file: string, text: string): ConfigLoad {
       return { errors: [{ file, line: e.line, column: e.column, message: `invalid TOML: ${String(e.message).split('\n')[0].replace(/^Invalid TOML document: /, '')}` }] };
     }
     const tool = doc.tool;
-    if (!isRecord(tool) || !(TOOL_TABLE in tool)) return { errors };
+    if (!isRecord(tool) || !Object.hasOwn(tool, TOOL_TABLE)) return { errors };
     raw = tool[TOOL_TABLE];
     if (!isRecord(raw)) return { errors: [{ file, key: `tool.${TOOL_TABLE}`, message: 'must be a table' }] };
   } else {
@@ -107,7 +108,7 @@ export function parseConfig(file: string, text: string): ConfigLoad {
       const message = error instanceof Error ? error.message : String(error);
       const at = /position (\d+)/.exec(message);
       const place = at ? lineColumn(text, Number(at[1])) : text.trim() === '' ? lineColumn(text, 0) : {};
-      return { errors: [{ file, ...place, message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/s, '')}` }] };
+      return { errors: [{ file, ...place, message: `invalid JSON: ${jsonProblem(message)}` }] };
     }
     if (!isRecord(raw)) return { errors: [{ file, message: 'must be a JSON object' }] };
     delete raw.$schema;
@@ -116,8 +117,18 @@ export function parseConfig(file: string, text: string): ConfigLoad {
   return { config, errors };
 }
 
+/**
+ * What JSON.parse said, without the text it quotes: a config file may be a symlink to any file (`~/.ssh/id_rsa`), and
+ * its bytes must not reach a log or a CI run's output.
+ */
+function jsonProblem(message: string): string {
+  const described = message.replace(/ in JSON at position \d+.*$/s, '');
+  if (/^Unexpected token\b/.test(described)) return 'unexpected character';
+  return /^(Unexpected end of JSON input|Expected [^"]*|Unexpected non-whitespace character after JSON|Bad (control|escaped) character in string literal|Unterminated string)$/.test(described) ? described : 'not valid JSON';
+}
+
 function validate(file: string, raw: Record<string, unknown>, errors: ConfigError[]): ProjectConfig {
-  const config: ProjectConfig = { path: file, dir: dirname(file), rules: {}, exclude: [], perFileIgnores: {}, blockingExtra: [], blockingAllow: [] };
+  const config: ProjectConfig = { path: file, dir: dirname(file), rules: dict(), exclude: [], perFileIgnores: dict(), blockingExtra: [], blockingAllow: [] };
   const bad = (key: string, message: string) => errors.push({ file, key, message });
   const stringList = (key: string, value: unknown): string[] => {
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
@@ -207,12 +218,24 @@ function validate(file: string, raw: Record<string, unknown>, errors: ConfigErro
 
 function globList(key: string, value: unknown, stringList: (k: string, v: unknown) => string[], bad: (k: string, m: string) => void): string[] {
   return stringList(key, value).filter((glob) => {
-    if (glob.trim() === '' || glob.startsWith('/') || /^[A-Za-z]:/.test(glob)) {
-      bad(key, `'${glob}' must be a non-empty glob relative to the config file's folder`);
-      return false;
-    }
-    return true;
+    const problem = globProblem(glob);
+    if (problem) bad(key, problem);
+    return !problem;
   });
+}
+
+/** What is wrong with a glob of `exclude`, `per-file-ignores` or `--exclude` (relative to its base folder), if anything. */
+export function globProblem(glob: string): string | undefined {
+  // Quoted short: the glob may be enormous.
+  const shown = JSON.stringify(glob.length > 60 ? `${glob.slice(0, 60)}...` : glob);
+  if (glob.trim() === '' || glob.startsWith('/') || /^[A-Za-z]:/.test(glob)) return `${shown} must be a non-empty glob relative to the config file's folder`;
+  try {
+    compileGlob(glob);
+    return undefined;
+  } catch (error) {
+    if (error instanceof GlobError) return `the glob ${shown} ${error.message}`;
+    throw error;
+  }
 }
 
 function nameProblem(name: string): string {
@@ -288,18 +311,24 @@ function relativeTo(config: ProjectConfig, filePath: string): string | undefined
   return file.slice(dir.length + 1);
 }
 
-const matchers = new Map<string, picomatch.Matcher>();
-/** Whether a glob matches a path relative to the glob's base (forward slashes). */
+const matchers = new Map<string, Glob | null>();
+/**
+ * Whether a glob matches a path relative to the glob's base (forward slashes). A glob without a slash matches at any
+ * depth, as in .gitignore, Ruff and ESLint (`test_*.py`); a folder glob (`build`, `tests/**`) also covers everything
+ * below it. A glob over the limits (config errors where it was written) matches nothing.
+ */
 export function matchesGlob(glob: string, relative: string): boolean {
   let matcher = matchers.get(glob);
-  if (!matcher) {
-    // A glob without a slash matches at any depth, as in .gitignore, Ruff and ESLint (`test_*.py`).
-    matcher = picomatch(glob, { dot: true, matchBase: !glob.includes('/') });
+  if (matcher === undefined) {
+    try {
+      matcher = compileGlob(glob);
+    } catch {
+      matcher = null;
+    }
     if (matchers.size > 1024) matchers.clear();
     matchers.set(glob, matcher);
   }
-  // A folder glob (`build`, `tests/**`) also covers everything below it.
-  return matcher(relative) || relative.split('/').some((_, i, parts) => i > 0 && matcher(parts.slice(0, i).join('/')));
+  return matcher !== null && matcher.matches(relative);
 }
 
 /** The file matches the config's `exclude` (globs relative to the config file's folder). */
@@ -338,9 +367,9 @@ export function effectiveSettings(
   filePath?: string,
 ): AnalysisSettings {
   const { settings, explicit } = 'settings' in editor ? editor : { settings: editor, explicit: undefined };
-  if (!fileConfig || mode === 'editorOnly') return { ...settings, ruleSeverity: { ...settings.ruleSeverity } };
+  if (!fileConfig || mode === 'editorOnly') return { ...settings, ruleSeverity: dictFrom(Object.entries(settings.ruleSeverity)) };
   const editorSet = (key: string) => (explicit ? explicit.has(key) : true);
-  const ruleSeverity: Record<string, Severity | 'off'> = {};
+  const ruleSeverity = dict<Severity | 'off'>();
   if (mode === 'filesFirst') {
     Object.assign(ruleSeverity, settings.ruleSeverity, fileConfig.rules);
   } else {

@@ -7,7 +7,9 @@ import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, Input
 import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { Visualisation, VisualiserSettings } from '../core/visualiser';
+import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
 import { PHASES, SLOT_JOB, SLOT_PHASE, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
 export type DocumentAnalysis = AnalysisResult & { version: number; reads: string[] };
@@ -32,6 +34,14 @@ export interface HostOptions {
 }
 
 export const DEFAULT_BUDGET_MS = 2000;
+/** The budget's range (ms): timers overflow past 2^31 ms (to 1 ms), so an hour is the most any setting gives. */
+export const MIN_BUDGET_MS = 10;
+export const MAX_BUDGET_MS = 3_600_000;
+
+/** A budget setting within [MIN_BUDGET_MS, MAX_BUDGET_MS] (whole milliseconds). */
+export function clampBudget(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(MAX_BUDGET_MS, Math.max(MIN_BUDGET_MS, Math.round(ms))) : DEFAULT_BUDGET_MS;
+}
 /** The worker's heap cap: a pathological input fails that one job instead of swelling the host. */
 const WORKER_HEAP_MB = 4096;
 /** Limit for a new worker to load and say it started a job. */
@@ -42,6 +52,7 @@ const REQUEST_MIN_BUDGET_MS = 1_000;
 
 interface Pending {
   job: Job;
+  priority: Priority;
   resolve: (outcome: BudgetOutcome<unknown>) => void;
   /** Requests that overran once for this key are answered at once until the text or the request changes. */
   overrunKey?: string;
@@ -75,14 +86,28 @@ export function budgetDiagnostic(phase: string, budgetMs: number): Diagnostic {
   };
 }
 
+/** The information diagnostic a host shows at line 1 when a rule threw on the file (the error itself goes to the log). */
+export function ruleErrorDiagnostic(rules: readonly string[]): Diagnostic {
+  return {
+    code: 'analysis-error',
+    severity: 'information',
+    message: `Concurrency Lens could not finish ${rules.map((r) => `rule \`${r}\``).join(', ')} on this file (an internal error, written to the log): `
+      + 'its findings here may be missing. Please report it with the log.',
+    range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
+    related: [],
+    tags: [],
+    fixes: [],
+  };
+}
+
 export class AnalysisHost {
   private worker: Worker | undefined;
   private slots: Int32Array | undefined;
   private budgetMs: number;
   private readonly workerScript: string;
   private readonly mirrors = new Map<string, Mirror>();
-  /** Jobs not yet sent; one job runs at a time, so its budget starts when it is sent. */
-  private readonly queue: Pending[] = [];
+  /** Jobs not yet sent, most urgent first; one job runs at a time, so its budget starts when it is sent. */
+  private readonly queue = new JobQueue<Pending>();
   private running: { pending: Pending; timer: NodeJS.Timeout; started: number } | undefined;
   private readonly overran = new Map<string, { key: string; phase: string }>();
   private nextId = 1;
@@ -94,12 +119,12 @@ export class AnalysisHost {
 
   constructor(private readonly options: HostOptions = {}) {
     this.summaries = options.summaries;
-    this.budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+    this.budgetMs = clampBudget(options.budgetMs ?? DEFAULT_BUDGET_MS);
     this.workerScript = options.workerScript ?? defaultWorkerScript();
   }
 
   setBudget(ms: number): void {
-    this.budgetMs = Math.max(1, ms);
+    this.budgetMs = clampBudget(ms);
   }
 
   get budget(): number {
@@ -109,7 +134,7 @@ export class AnalysisHost {
   open(uri: string, language: Language, text: string, version: number): void {
     this.mirrors.set(uri, { language, text, version });
     this.overran.delete(uri);
-    this.enqueue({ type: 'open', uri, language, text, version });
+    this.enqueue({ type: 'open', uri, language, text, version }, NORMAL);
   }
 
   change(uri: string, changes: readonly ContentChange[], version: number): void {
@@ -118,7 +143,7 @@ export class AnalysisHost {
     for (const c of changes) mirror.text = mirror.text.slice(0, c.rangeOffset) + c.text + mirror.text.slice(c.rangeOffset + c.rangeLength);
     mirror.version = version;
     if (mirror.unavailable) this.reopen(uri, mirror);
-    else this.enqueue({ type: 'change', uri, changes, version });
+    else this.enqueue({ type: 'change', uri, changes, version }, INTERACTIVE);
   }
 
   replace(uri: string, text: string, version: number): void {
@@ -127,21 +152,21 @@ export class AnalysisHost {
     mirror.text = text;
     mirror.version = version;
     if (mirror.unavailable) this.reopen(uri, mirror);
-    else this.enqueue({ type: 'replace', uri, text, version });
+    else this.enqueue({ type: 'replace', uri, text, version }, INTERACTIVE);
   }
 
   /** A text whose parse overran or failed is not in the worker: a new text is opened there whole. */
   private reopen(uri: string, mirror: Mirror): void {
     mirror.unavailable = undefined;
     this.overran.delete(uri);
-    this.enqueue({ type: 'open', uri, language: mirror.language, text: mirror.text, version: mirror.version });
+    this.enqueue({ type: 'open', uri, language: mirror.language, text: mirror.text, version: mirror.version }, INTERACTIVE);
   }
 
   close(uri: string): void {
     if (!this.mirrors.delete(uri)) return;
     this.overran.delete(uri);
-    for (const p of this.queue.filter((q) => 'uri' in q.job && q.job.uri === uri && q.job.type !== 'close')) this.cancel(p);
-    this.enqueue({ type: 'close', uri });
+    for (const p of this.queue.forUri(uri).filter((q) => q.job.type !== 'close')) this.cancel(p);
+    this.enqueue({ type: 'close', uri }, NORMAL);
   }
 
   /** The text the host holds for `uri` (what the worker's tree is built from). */
@@ -149,41 +174,49 @@ export class AnalysisHost {
     return this.mirrors.get(uri)?.text;
   }
 
-  analyze(uri: string, params: AnalyzeParams = {}): Promise<BudgetOutcome<DocumentAnalysis>> {
+  /** `priority`: INTERACTIVE when the user waits for it (a hover or a fix needs the findings), else NORMAL. */
+  analyze(uri: string, params: AnalyzeParams = {}, priority: Priority = NORMAL): Promise<BudgetOutcome<DocumentAnalysis>> {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
     // A newer analysis of the same file makes a queued older one pointless.
-    for (const p of this.queue.filter((q) => q.job.type === 'analyze' && q.job.uri === uri)) this.cancel(p);
+    for (const p of this.queue.forUri(uri).filter((q) => q.job.type === 'analyze')) this.cancel(p);
     const key = `analyze ${mirror.version} ${JSON.stringify(params)}`;
-    return this.request({ type: 'analyze', uri, params }, `${uri}`, key) as Promise<BudgetOutcome<DocumentAnalysis>>;
+    return this.request({ type: 'analyze', uri, params }, priority, `${uri}`, key) as Promise<BudgetOutcome<DocumentAnalysis>>;
+  }
+
+  /** The document's queued jobs go ahead of other documents' (an interactive request for it waits on them). */
+  prioritise(uri: string): void {
+    this.queue.raise(uri, INTERACTIVE);
   }
 
   /** The summaries of other files the worker used, for a persistent cache (empty if the worker never started). */
   exportSummaries(): Promise<BudgetOutcome<Record<string, StoredSummary>>> {
     if (!this.worker) return Promise.resolve({ kind: 'done', value: {}, elapsedMs: 0 });
-    return this.request({ type: 'exportSummaries' }) as Promise<BudgetOutcome<Record<string, StoredSummary>>>;
+    // Asked for at shutdown too: it must not wait behind queued analyses.
+    return this.request({ type: 'exportSummaries' }, INTERACTIVE) as Promise<BudgetOutcome<Record<string, StoredSummary>>>;
   }
 
   /** Summaries from a persistent cache: this worker takes them now, and any replacement worker at its start. */
   importSummaries(summaries: Record<string, StoredSummary>): void {
-    this.summaries = { ...this.summaries, ...summaries };
-    if (this.worker) this.enqueue({ type: 'importSummaries', summaries });
+    this.summaries = dictFrom([...Object.entries(this.summaries ?? {}), ...Object.entries(summaries)]);
+    if (this.worker) this.enqueue({ type: 'importSummaries', summaries }, INTERACTIVE);
   }
 
   /** Project files (relative paths) changed, or (`listing`) were created or deleted: the worker forgets what it kept of them. */
   filesChanged(paths: readonly string[], listing: boolean): void {
-    if (this.worker && (paths.length || listing)) this.enqueue({ type: 'filesChanged', paths, listing });
+    // Ahead of the analyses that follow: they must see the files as they are now.
+    if (this.worker && (paths.length || listing)) this.enqueue({ type: 'filesChanged', paths, listing }, INTERACTIVE);
   }
 
   /** Summarises project files ahead of use (paths relative to `projectRoot`); resolves with how many were summarised. */
   warm(projectRoot: string, files: readonly string[], settings?: AnalysisSettings): Promise<BudgetOutcome<number>> {
-    return this.request({ type: 'warm', projectRoot, files, ...(settings ? { settings } : {}) }) as Promise<BudgetOutcome<number>>;
+    return this.request({ type: 'warm', projectRoot, files, ...(settings ? { settings } : {}) }, BACKGROUND) as Promise<BudgetOutcome<number>>;
   }
 
   /** `project`: the file's analysis parameters, so a hover on one of the project's functions can say what it does. */
   hover(uri: string, position: Position, diagnostics: readonly Diagnostic[], settings: HoverSettings, project?: AnalyzeParams): Promise<BudgetOutcome<HoverInfo | undefined>> {
     if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
-    return this.request({ type: 'hover', uri, position, diagnostics, settings, ...(project ? { project } : {}) }) as Promise<BudgetOutcome<HoverInfo | undefined>>;
+    return this.request({ type: 'hover', uri, position, diagnostics, settings, ...(project ? { project } : {}) }, INTERACTIVE) as Promise<BudgetOutcome<HoverInfo | undefined>>;
   }
 
   /** `project`: the file's analysis parameters, so calls into other modules of the project show what they block on. */
@@ -191,17 +224,17 @@ export class AnalysisHost {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
     const key = `visualise ${mirror.version} ${JSON.stringify(settings)}`;
-    return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}) }, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
+    return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}) }, INTERACTIVE, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */
   analyzeText(text: string, language: Language, params: AnalyzeParams = {}): Promise<BudgetOutcome<AnalysisResult>> {
-    return this.request({ type: 'analyzeText', text, language, params }) as Promise<BudgetOutcome<AnalysisResult>>;
+    return this.request({ type: 'analyzeText', text, language, params }, NORMAL) as Promise<BudgetOutcome<AnalysisResult>>;
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    for (const p of this.queue.splice(0)) p.resolve({ kind: 'cancelled' });
+    for (const p of this.queue.takeAll()) p.resolve({ kind: 'cancelled' });
     if (this.running) {
       clearTimeout(this.running.timer);
       this.running.pending.resolve({ kind: 'cancelled' });
@@ -212,27 +245,26 @@ export class AnalysisHost {
     await worker?.terminate();
   }
 
-  private request(body: JobBody, overrunUri?: string, overrunKey?: string): Promise<BudgetOutcome<unknown>> {
+  private request(body: JobBody, priority: Priority, overrunUri?: string, overrunKey?: string): Promise<BudgetOutcome<unknown>> {
     if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
     const unavailable = 'uri' in body ? this.mirrors.get(body.uri)?.unavailable : undefined;
     if (unavailable) return Promise.resolve(unavailable);
     const known = overrunUri ? this.overran.get(overrunUri) : undefined;
     if (known && known.key === overrunKey) return Promise.resolve({ kind: 'overrun', phase: known.phase, budgetMs: this.budgetMs });
     return new Promise((resolve) => {
-      this.queue.push({ job: { ...body, id: this.nextId++ }, resolve, overrunKey: overrunKey && `${overrunUri}\n${overrunKey}` });
+      this.queue.push({ job: { ...body, id: this.nextId++ }, priority, resolve, overrunKey: overrunKey && `${overrunUri}\n${overrunKey}` });
       this.pump();
     });
   }
 
-  private enqueue(body: JobBody): void {
+  private enqueue(body: JobBody, priority: Priority): void {
     if (this.disposed) return;
-    this.queue.push({ job: { ...body, id: this.nextId++ }, resolve: () => undefined });
+    this.queue.push({ job: { ...body, id: this.nextId++ }, priority, resolve: () => undefined });
     this.pump();
   }
 
   private cancel(pending: Pending): void {
-    const index = this.queue.indexOf(pending);
-    if (index >= 0) this.queue.splice(index, 1);
+    this.queue.remove(pending);
     pending.resolve({ kind: 'cancelled' });
   }
 
@@ -253,12 +285,10 @@ export class AnalysisHost {
     }
     // A replacement worker starts empty: give it every open document as the host holds it now, which already
     // includes every queued edit, so those edits must not be applied again.
-    for (const p of this.queue.filter((q) => q.job.type === 'open' || q.job.type === 'change' || q.job.type === 'replace')) {
-      this.queue.splice(this.queue.indexOf(p), 1);
-    }
+    for (const p of this.queue.all().filter((q) => q.job.type === 'open' || q.job.type === 'change' || q.job.type === 'replace')) this.queue.remove(p);
     for (const [uri, m] of this.mirrors) {
       if (m.unavailable) continue;
-      this.queue.unshift({ job: { type: 'open', uri, language: m.language, text: m.text, version: m.version, id: this.nextId++ }, resolve: () => undefined });
+      this.queue.pushFirst({ job: { type: 'open', uri, language: m.language, text: m.text, version: m.version, id: this.nextId++ }, priority: NORMAL, resolve: () => undefined });
     }
     return worker;
   }
@@ -277,10 +307,26 @@ export class AnalysisHost {
     // Until the worker says it started (after its own start-up and grammar loading), a generous limit applies.
     const timer = setTimeout(() => this.onOverrun(pending), Math.max(STARTUP_MS, this.budgetMs));
     this.running = { pending, timer, started: performance.now() };
-    worker.postMessage(pending.job);
+    try {
+      worker.postMessage(pending.job);
+    } catch (error) {
+      // A job that cannot be sent (it does not clone) fails alone; the queue goes on.
+      clearTimeout(timer);
+      this.running = undefined;
+      pending.resolve({ kind: 'failed', message: `the job could not be sent to the worker: ${error instanceof Error ? error.message : String(error)}` });
+      setImmediate(() => this.pump());
+    }
   }
 
   private onMessage(worker: Worker, message: WorkerMessage): void {
+    try {
+      this.handleMessage(worker, message);
+    } catch (error) {
+      this.options.log?.('error', `Handling the analysis worker's reply failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    }
+  }
+
+  private handleMessage(worker: Worker, message: WorkerMessage): void {
     const running = this.running;
     if (worker !== this.worker || !running || running.pending.job.id !== message.id) return;
     if (message.type === 'started') {

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StoredSummary } from '../core/project/packed';
+import { dictFrom } from '../core/dict';
 
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
@@ -41,11 +42,11 @@ const MAX_ENTRIES = 20_000;
 export function mergeCache(loaded: Record<string, StoredSummary> | undefined, used: Record<string, StoredSummary>): Record<string, StoredSummary> {
   const pathOf = (key: string) => key.slice(0, key.indexOf('\n'));
   const seen = new Set(Object.keys(used).map(pathOf));
-  const merged: Record<string, StoredSummary> = { ...used };
+  const merged = dictFrom(Object.entries(used));
   let count = Object.keys(merged).length;
   for (const [key, summary] of Object.entries(loaded ?? {})) {
     if (count >= MAX_ENTRIES) break;
-    if (seen.has(pathOf(key)) || key in merged) continue;
+    if (seen.has(pathOf(key)) || Object.hasOwn(merged, key)) continue;
     merged[key] = summary;
     count++;
   }

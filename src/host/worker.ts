@@ -39,17 +39,43 @@ function setPhase(phase: string): void {
  */
 function readerFor(root: string | undefined, reads?: Set<string>): ((file: string) => string | undefined) | undefined {
   if (!root) return undefined;
+  const realRoot = realRootOf(root);
   return (file: string) => {
     reads?.add(file);
     const absolute = path.resolve(root, file);
+    if (!within(root, absolute)) return undefined;
     const open = documents.get(pathToFileURL(absolute).href);
     if (open) return open.parsed.text;
     try {
-      return fs.readFileSync(absolute, 'utf8');
+      // Through symlinks too (`lib -> /`), only files that really are inside the project are read.
+      const real = fs.realpathSync(absolute);
+      return realRoot !== undefined && within(realRoot, real) ? fs.readFileSync(real, 'utf8') : undefined;
     } catch {
       return undefined;
     }
   };
+}
+
+/** Whether `file` is `root` or below it (both absolute and normalised). */
+function within(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+const realRoots = new Map<string, string | undefined>();
+/** The project root with its own symlinks resolved (a checkout may itself sit behind one), once per root. */
+function realRootOf(root: string): string | undefined {
+  if (!realRoots.has(root)) {
+    let real: string | undefined;
+    try {
+      real = fs.realpathSync(root);
+    } catch {
+      real = undefined;
+    }
+    if (realRoots.size > 64) realRoots.clear();
+    realRoots.set(root, real);
+  }
+  return realRoots.get(root);
 }
 
 /** Files listed per package at most: the search for callers stays a bounded scan. */
@@ -179,6 +205,13 @@ port.on('message', (job: Job) => {
       port.postMessage({ type: 'failed', id: job.id, message: error instanceof Error ? error.message : String(error) } satisfies WorkerMessage);
     } finally {
       setPhase('idle');
+    }
+  }).catch((error: unknown) => {
+    // Even a reply that cannot be sent (a value that does not clone) must not stop the chain: later jobs still run.
+    try {
+      port.postMessage({ type: 'failed', id: job.id, message: `the worker could not reply: ${error instanceof Error ? error.message : String(error)}` } satisfies WorkerMessage);
+    } catch {
+      // The host's budget timer answers for this job.
     }
   });
 });

@@ -1,7 +1,7 @@
 // The language server: the analysis core behind LSP, for VS Code and any other editor.
 // Analysis runs on the host's worker thread with a time budget, so this thread always answers.
 import {
-  CodeActionKind, createConnection, DidChangeWatchedFilesNotification, FileChangeType, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
+  CodeActionKind, createConnection, ErrorCodes, ResponseError, DidChangeWatchedFilesNotification, FileChangeType, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
   type CodeAction, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
@@ -13,7 +13,8 @@ import { filterBaseline, parseBaseline, type Baseline } from '../core/baseline';
 import { formatConfigError, settingsForDocument, type ConfigError } from '../core/config';
 import { renderHover } from '../core/hoverMarkdown';
 import { collectFiles } from '../cli/walk';
-import { AnalysisHost, budgetDiagnostic } from '../host/analysisHost';
+import { AnalysisHost, budgetDiagnostic, ruleErrorDiagnostic } from '../host/analysisHost';
+import { INTERACTIVE, NORMAL } from '../host/jobQueue';
 import { loadCache, mergeCache, saveCache } from '../host/summaryCache';
 import { FIX_ALL_KIND, fixAllEdits, quickFixes } from './codeActions';
 import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
@@ -68,7 +69,29 @@ export interface StatusMessage {
 }
 
 function fileName(uri: string): string {
-  return decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1)) || uri;
+  const last = uri.slice(uri.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(last) || uri;
+  } catch {
+    return last || uri;
+  }
+}
+
+/**
+ * The local path of a `file:` URI, or undefined: other schemes, and file URIs Node cannot map to a local path (a
+ * remote host, an encoded `/`, a malformed escape), are analysed as text only, without the project around them.
+ */
+export function localPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.stack ?? error.message : String(error);
 }
 
 /** Starts the server on the transport named on the command line (--stdio, --node-ipc, --socket=N). */
@@ -97,6 +120,27 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     log: (level, message) => (level === 'error' ? connection.console.error(message) : connection.console.info(message)),
   });
 
+  // Every handler catches and logs: a request that fails is an error for that request (and its document) only.
+  const notification = <P>(name: string, handler: (params: P) => void) => (params: P): void => {
+    try {
+      handler(params);
+    } catch (error) {
+      connection.console.error(`Handling ${name} failed: ${message(error)}`);
+    }
+  };
+  const request = <P, R>(name: string, handler: (params: P, token: CancellationToken) => Promise<R>) => async (params: P, token: CancellationToken): Promise<R> => {
+    try {
+      return await handler(params, token);
+    } catch (error) {
+      connection.console.error(`Handling ${name} failed: ${message(error)}`);
+      // The client gets an error response for this request; the server goes on.
+      throw error instanceof ResponseError ? error : new ResponseError(ErrorCodes.InternalError, `${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  // A last resort: a promise nobody awaited that fails is logged, never the end of the server.
+  process.on('unhandledRejection', (error) => connection.console.error(`Unhandled failure: ${message(error)}`));
+
   const status = (): void => {
     void connection.sendNotification(STATUS_NOTIFICATION, { state: analysing > 0 ? 'analysing' : 'ready', overrun: overrun.size } satisfies StatusMessage);
   };
@@ -108,7 +152,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   const languageOf = (uri: string, languageId: string): Language | undefined =>
-    languageFromId(languageId) ?? languageFromId({ tsx: 'typescriptreact', jsx: 'javascriptreact' }[languageId] ?? '') ?? languageFromPath(uri);
+    languageFromId(languageId) ?? languageFromId(languageId === 'tsx' ? 'typescriptreact' : languageId === 'jsx' ? 'javascriptreact' : '') ?? languageFromPath(uri);
 
   /** Opens the text in the host when it is within the size limit; says once why not otherwise. */
   const admit = (uri: string, entry: OpenDocument): void => {
@@ -127,8 +171,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   /** The file's path relative to its workspace folder (else its own folder), for rules that follow imports. */
   const locate = (uri: string): { path?: string; projectRoot?: string } => {
-    if (!uri.startsWith('file:')) return {};
-    const file = fileURLToPath(uri);
+    const file = localPath(uri);
+    if (file === undefined) return {};
     const folder = roots.find((root) => file.startsWith(root + path.sep)) ?? path.dirname(file);
     return { path: path.relative(folder, file).split(path.sep).join('/'), projectRoot: folder };
   };
@@ -147,8 +191,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   /** The project's configuration file (pyproject.toml / concurrency-lens.json) merged with the editor's settings. */
   const projectSettings = (uri: string): { settings: ServerSettings['analysis']; excluded: boolean } => {
-    if (!uri.startsWith('file:')) return { settings: settings.analysis, excluded: false };
-    const doc = settingsForDocument(fileURLToPath(uri), { settings: settings.analysis, explicit: settings.explicit }, settings.configurationPreference, readText);
+    const file = localPath(uri);
+    if (file === undefined) return { settings: settings.analysis, excluded: false };
+    const doc = settingsForDocument(file, { settings: settings.analysis, explicit: settings.explicit }, settings.configurationPreference, readText);
     if (doc.configPath) showConfigErrors(doc.configPath, doc.errors);
     return { settings: doc.settings, excluded: doc.excluded };
   };
@@ -188,18 +233,23 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   /** Findings recorded in the baseline are not shown (the CLI's --baseline, for the editor). */
   const withoutBaseline = (uri: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] => {
-    if (!baseline || !uri.startsWith('file:')) return diagnostics;
-    const key = path.relative(baseline.folder, fileURLToPath(uri)).split(path.sep).join('/');
+    const file = localPath(uri);
+    if (!baseline || file === undefined) return diagnostics;
+    const key = path.relative(baseline.folder, file).split(path.sep).join('/');
     return filterBaseline(text, diagnostics, baseline.data.files[key]);
   };
 
-  const analyse = (uri: string): Promise<void> => {
+  /** `interactive`: the user waits for it (a hover, a fix): it goes ahead of other files' work in the worker. */
+  const analyse = (uri: string, interactive = false): Promise<void> => {
     const entry = documents.get(uri);
     if (!entry) return Promise.resolve();
     clearTimeout(entry.timer);
     const version = entry.text.version;
     if (entry.last?.version === version) return Promise.resolve();
-    if (entry.pending && entry.pendingVersion === version) return entry.pending;
+    if (entry.pending && entry.pendingVersion === version) {
+      if (interactive) host.prioritise(uri);
+      return entry.pending;
+    }
     if (!settings.enabled || !entry.inHost) return Promise.resolve();
     entry.pendingVersion = version;
     entry.pending = (async () => {
@@ -220,7 +270,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           return;
         }
         // Callers in other files are searched as the CLI does (the worker forgets what it kept of a file when it changes).
-        const outcome = await host.analyze(uri, { settings: project.settings, ...locate(uri), findCallers: true });
+        const outcome = await host.analyze(uri, { settings: project.settings, ...locate(uri), findCallers: true }, interactive ? INTERACTIVE : NORMAL);
         if (documents.get(uri) !== entry) return;
         switch (outcome.kind) {
           case 'done': {
@@ -228,6 +278,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
             if (result.skipped) connection.console.info(`Not analysing ${fileName(uri)}: ${describeSkip(result.skipped)}.`);
             for (const e of result.ruleErrors) connection.console.error(`Rule ${e.rule} failed on ${fileName(uri)}: ${e.message}`);
             overrun.delete(uri);
+            // A rule that threw is said on this document (and logged); the other rules' findings stand.
+            if (result.ruleErrors.length) result.diagnostics = [ruleErrorDiagnostic([...new Set(result.ruleErrors.map((e) => e.rule))]), ...result.diagnostics];
             entry.last = { version: result.version, diagnostics: result.diagnostics };
             const root = locate(uri).projectRoot;
             entry.reads = new Set(root ? result.reads.map((r) => path.resolve(root, r)) : []);
@@ -258,16 +310,48 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return entry.pending;
   };
 
-  const schedule = (uri: string, delay: number): void => {
+  /** `interactive`: the document the user is editing, whose findings go ahead of other files' analyses. */
+  const schedule = (uri: string, delay: number, interactive = false): void => {
     const entry = documents.get(uri);
     if (!entry) return;
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => void analyse(uri), delay);
+    entry.timer = setTimeout(() => {
+      if (!interactive) {
+        waiting.add(uri);
+        drain();
+        return;
+      }
+      waiting.delete(uri);
+      analyse(uri, true).catch((error: unknown) => connection.console.error(`Analysing ${fileName(uri)} failed: ${message(error)}`));
+    }, delay);
+  };
+
+  /**
+   * Documents waiting for an analysis nobody is looking at yet (files opened in bulk, dependants of a changed file),
+   * oldest first. Only a few are handed to the host at a time, so that its queue stays short and this thread free:
+   * a hover or an edit arriving meanwhile waits for at most those few, not for all of them.
+   */
+  const waiting = new Set<string>();
+  const IN_FLIGHT = 2;
+  let inFlight = 0;
+  const drain = (): void => {
+    // Bounded: each turn takes one document out of `waiting`.
+    while (inFlight < IN_FLIGHT && waiting.size) {
+      const uri = waiting.values().next().value!;
+      waiting.delete(uri);
+      inFlight++;
+      analyse(uri)
+        .catch((error: unknown) => connection.console.error(`Analysing ${fileName(uri)} failed: ${message(error)}`))
+        .finally(() => {
+          inFlight--;
+          drain();
+        });
+    }
   };
 
   /** The diagnostics of the document's current text, analysing it first if needed. */
   const current = async (uri: string): Promise<Diagnostic[] | undefined> => {
-    await analyse(uri);
+    await analyse(uri, true);
     const entry = documents.get(uri);
     return entry?.last && entry.last.version === entry.text.version ? entry.last.diagnostics : undefined;
   };
@@ -309,7 +393,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (saved) host.importSummaries(saved);
     }
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)).sort((a, b) => b.length - a.length);
+    roots = folders.flatMap((u) => (typeof u === 'string' ? localPath(u) ?? [] : [])).sort((a, b) => b.length - a.length);
     if (options?.settings !== undefined) settings = parseSettings(options.settings);
     return {
       capabilities: {
@@ -323,7 +407,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
-  connection.onInitialized(() => {
+  connection.onInitialized(notification('initialized', () => {
     if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
     // Config and baseline files change on disk (edits, checkouts): watch them where the client can.
     if (canWatchFiles) {
@@ -335,12 +419,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         ],
       });
     }
-    void pullSettings().then(() => {
+    pullSettings().then(() => {
       refreshAll();
       // After the open files' first analyses: the index only warms what they will read.
-      indexTimer = setTimeout(() => void indexWorkspace(), INDEX_DELAY_MS);
-    });
-  });
+      indexTimer = setTimeout(() => void indexWorkspace().catch((error: unknown) => connection.console.error(`Indexing the workspace failed: ${message(error)}`)), INDEX_DELAY_MS);
+    }).catch((error: unknown) => connection.console.error(`Starting failed: ${message(error)}`));
+  }));
 
   /**
    * Summarises the workspace's source files in the background, in small batches through the worker (an open file's
@@ -385,13 +469,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (outcome.kind === 'done') saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
   };
 
-  connection.onDidChangeConfiguration((change) => {
+  connection.onDidChangeConfiguration(notification('didChangeConfiguration', (change) => {
     if (!canPullConfiguration) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[SECTION] ?? change.settings);
-    void pullSettings().then(refreshAll);
-  });
+    pullSettings().then(refreshAll).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${message(error)}`));
+  }));
 
-  connection.onDidOpenTextDocument(({ textDocument: { uri, languageId, version, text } }) => {
-    const language = languageOf(uri, languageId);
+  connection.onDidOpenTextDocument(notification('didOpen', ({ textDocument: { uri, languageId, version, text } }) => {
+    if (typeof uri !== 'string' || typeof text !== 'string') throw new Error(`not a document: uri ${JSON.stringify(uri)}`);
+    // Analysed as text only: without a local path there is no project to read around it.
+    if (uri.startsWith('file:') && localPath(uri) === undefined) connection.console.error(`${uri} is not a local file path: ${fileName(uri)} is analysed without the files around it.`);
+    const language = languageOf(uri, typeof languageId === 'string' ? languageId : '');
     if (!language) return;
     const entry: OpenDocument = { text: TextDocument.create(uri, languageId, version, text), language, inHost: false };
     const previous = documents.get(uri);
@@ -399,9 +486,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     documents.set(uri, entry);
     admit(uri, entry);
     schedule(uri, 0);
-  });
+  }));
 
-  connection.onDidChangeTextDocument(({ textDocument: { uri, version }, contentChanges }) => {
+  connection.onDidChangeTextDocument(notification('didChange', ({ textDocument: { uri, version }, contentChanges }) => {
     const entry = documents.get(uri);
     if (!entry) return; // a document never opened: nothing to update
     const changes: ContentChange[] = [];
@@ -422,13 +509,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       else host.change(uri, changes, version);
     }
     admit(uri, entry);
-    schedule(uri, settings.debounceMs);
+    schedule(uri, settings.debounceMs, true);
     // Open files whose findings go through this one see its unsaved text once typing pauses.
-    if (uri.startsWith('file:')) {
-      filesChanged([fileURLToPath(uri)], false);
-      recheckDependants([fileURLToPath(uri)], settings.debounceMs);
+    const file = localPath(uri);
+    if (file !== undefined) {
+      filesChanged([file], false);
+      recheckDependants([file], settings.debounceMs);
     }
-  });
+  }));
 
   /** Re-checks the open documents whose last analysis read one of `files` (absolute paths); others are left alone. */
   /** Project files changed (absolute paths), or (`listing`) files came or went: the worker reads them again when it searches for callers. */
@@ -445,8 +533,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
   };
 
-  connection.onDidChangeWatchedFiles(({ changes }) => {
-    const files = changes.filter((c) => c.uri.startsWith('file:')).map((c) => fileURLToPath(c.uri));
+  connection.onDidChangeWatchedFiles(notification('didChangeWatchedFiles', ({ changes }) => {
+    const files = changes.flatMap((c) => (typeof c?.uri === 'string' ? localPath(c.uri) ?? [] : []));
     const sources = files.filter((f) => languageFromPath(f) !== undefined);
     // A created or deleted file, or a changed manifest or .gitignore, changes which files a package has.
     filesChanged(sources, sources.length < files.length || changes.some((c) => c.type !== FileChangeType.Changed));
@@ -458,30 +546,33 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // The config module re-reads a file whose text changed; every open file is checked again with it.
     loadBaseline();
     refreshAll();
-  });
+  }));
 
   // A saved file may have changed on disk differently from its edits (a formatter on save): its dependants look again.
-  connection.onDidSaveTextDocument(({ textDocument: { uri } }) => {
-    if (uri.startsWith('file:')) {
-      filesChanged([fileURLToPath(uri)], false);
-      recheckDependants([fileURLToPath(uri)], settings.debounceMs);
+  connection.onDidSaveTextDocument(notification('didSave', ({ textDocument: { uri } }) => {
+    const file = localPath(uri);
+    if (file !== undefined) {
+      filesChanged([file], false);
+      recheckDependants([file], settings.debounceMs);
     }
-  });
+  }));
 
-  connection.onDidCloseTextDocument(({ textDocument: { uri } }) => {
+  connection.onDidCloseTextDocument(notification('didClose', ({ textDocument: { uri } }) => {
     const entry = documents.get(uri);
     if (!entry) return;
     clearTimeout(entry.timer);
     documents.delete(uri);
+    waiting.delete(uri);
     overrun.delete(uri);
     warnedLarge.delete(uri);
     if (entry.inHost) host.close(uri);
     // Closed unsaved, its text is the one on disk again.
-    if (uri.startsWith('file:')) filesChanged([fileURLToPath(uri)], false);
+    const file = localPath(uri);
+    if (file !== undefined) filesChanged([file], false);
     publish(uri, []);
-  });
+  }));
 
-  connection.onHover(async ({ textDocument: { uri }, position }, token) => {
+  connection.onHover(request('hover', async ({ textDocument: { uri }, position }, token) => {
     if (settings.hover === 'off' || !settings.enabled) return null;
     const diagnostics = await current(uri);
     const entry = documents.get(uri);
@@ -496,9 +587,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (outcome.kind !== 'done' || !outcome.value || token.isCancellationRequested || entry.text.version !== version) return null;
     const rendered = renderHover(outcome.value, visualiserLinks ? { visualiseUri: uri } : {});
     return { contents: { kind: MarkupKind.Markdown, value: rendered.markdown }, range: toLspRange(outcome.value.range) };
-  });
+  }));
 
-  connection.onCodeAction(async ({ textDocument: { uri }, range, context }, token) => {
+  connection.onCodeAction(request('codeAction', async ({ textDocument: { uri }, range, context }, token) => {
     const diagnostics = await current(uri);
     const entry = documents.get(uri);
     if (!entry || !diagnostics || token.isCancellationRequested) return [];
@@ -518,9 +609,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (edits.length) actions.push({ title: 'Fix all safe Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
     }
     return actions;
-  });
+  }));
 
-  connection.onRequest(VISUALISATION_REQUEST, async (params: { uri?: unknown }, token: CancellationToken) => {
+  connection.onRequest(VISUALISATION_REQUEST, request('visualisation', async (params: { uri?: unknown }, token: CancellationToken) => {
     const uri = typeof params?.uri === 'string' ? params.uri : '';
     const entry = documents.get(uri);
     if (!entry) return { note: 'The file is not open in the language server.' };
@@ -533,7 +624,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (outcome.kind === 'overrun') return { note: `Building the model stopped after ${outcome.budgetMs} ms (concurrencyLens.analysisBudgetMs).` };
     if (outcome.kind !== 'done') return { note: `The model could not be built (${outcome.kind === 'failed' ? outcome.message : outcome.kind}).` };
     return { visualisation: outcome.value, diagnostics, freeThreaded };
-  });
+  }));
 
   connection.onShutdown(async () => {
     stopped = true;

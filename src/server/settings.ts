@@ -2,7 +2,8 @@ import type { AnalysisSettings, Severity } from '../core';
 import type { ConfigurationPreference } from '../core/config';
 import type { HoverMode } from '../core/hover';
 import { DEFAULT_FOLLOW_DEPTH } from '../core/project/project';
-import { DEFAULT_BUDGET_MS } from '../host/analysisHost';
+import { clampBudget, DEFAULT_BUDGET_MS, MIN_BUDGET_MS } from '../host/analysisHost';
+import { dict } from '../core/dict';
 
 // The `concurrencyLens` settings as any LSP client sends them (VS Code nests dotted keys: python.freeThreaded).
 
@@ -32,7 +33,7 @@ function number(value: unknown, fallback: number, min: number): number {
 /** Reads what the client sent, keeping a default for anything missing or malformed. */
 export function parseSettings(raw: unknown): ServerSettings {
   const config = record(raw);
-  const ruleSeverity: Record<string, Severity | 'off'> = {};
+  const ruleSeverity = dict<Severity | 'off'>();
   for (const [slug, value] of Object.entries(record(config.rules))) {
     if (typeof value === 'string' && SEVERITIES.has(value)) ruleSeverity[slug] = value as Severity | 'off';
   }
@@ -62,6 +63,6 @@ export function parseSettings(raw: unknown): ServerSettings {
     maxFileBytes: number(config.maxFileSizeKB, 2048, 1) * 1024,
     debounceMs: number(config.debounceMs, 300, 0),
     hover: hover === 'short' || hover === 'off' ? hover : 'full',
-    budgetMs: number(config.analysisBudgetMs, DEFAULT_BUDGET_MS, 10),
+    budgetMs: clampBudget(number(config.analysisBudgetMs, DEFAULT_BUDGET_MS, MIN_BUDGET_MS)),
   };
 }

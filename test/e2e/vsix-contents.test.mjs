@@ -29,9 +29,10 @@ describe('packaged .vsix contents', function () {
     assert.ok(names.has(main) || names.has(`${main}.js`), `${main} is not in the vsix`);
   });
 
-  it('leaks no sources, tests, fixtures, node_modules or .ts files', () => {
+  it('leaks no sources, tests, fixtures, developer docs (docs/dev), node_modules or .ts files', () => {
     const bad = entries.map((e) => e.name).filter((n) =>
       /^extension\/(src|test|tests|out\/test|bench|examples|\.vscode-test|\.ci|\.github)\//.test(n)
+      || /^extension\/docs\/dev(\/|$)/.test(n)
       || /(^|\/)node_modules\//.test(n)
       || /(^|\/)fixtures?\//.test(n)
       || (/\.tsx?$/.test(n) && !/\.d\.ts$/.test(n))

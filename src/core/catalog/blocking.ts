@@ -3,6 +3,7 @@
 
 import { normalizeModule } from '../ts/semantics';
 import type { AnalysisSettings } from '../types';
+import { dictOf } from '../dict';
 
 export type BlockingCategory =
   | 'sleep' | 'network' | 'process' | 'file' | 'wait' | 'input' | 'select' | 'database' | 'crypto' | 'compression' | 'project';
@@ -460,11 +461,11 @@ const pythonTable = new Map<string, BlockingApi>(python.map(([name, e]) => [name
 const tsTable = new Map<string, BlockingApi>(ts.map(([name, e]) => [name, { name, ...e }]));
 
 // Modules whose every `*Sync` member blocks, including ones newer than this table (as eslint-plugin-n's no-sync assumes).
-const SYNC_MODULES: Record<string, BlockingCategory> = {
+const SYNC_MODULES = dictOf<BlockingCategory>({
   fs: 'file', child_process: 'process', zlib: 'compression', crypto: 'crypto', 'global.Deno': 'file',
   // Drop-in supersets of fs: its members, and their own (`copySync`, `ensureDirSync`, `readJsonSync`, ...).
   'fs-extra': 'file', 'graceful-fs': 'file',
-};
+});
 /** Modules that are fs under another name: their fs members block exactly as fs's do. */
 const FS_LIKE = new Set(['fs-extra', 'graceful-fs']);
 

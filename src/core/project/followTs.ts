@@ -11,6 +11,7 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
 import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
+import { dict } from '../dict';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
 const CALLS = '(call_expression function: [(identifier) (member_expression)] @callee) @call';
@@ -353,7 +354,7 @@ function summaryAndNames(semantics: TsSemantics, lookup: BlockingLookup, lazy: b
   }
   // The names calls may lead to the project through, known before any function's calls are read.
   const names = projectNames(semantics, keys, modules);
-  const functions: Record<string, FunctionSummary> = {};
+  const functions = dict<FunctionSummary>();
   for (const { key, node } of found) {
     functions[key] = withDetail({ key, async: isAsyncFunction(node), range: rangeOf(node) }, () => detail(semantics, node, lookup, names, modules), lazy);
   }
@@ -404,10 +405,10 @@ function valueTarget(semantics: TsSemantics, expression: Node, modules: ModuleNa
  * other names (ESM and CommonJS), `export *` modules and module-level instances. `names`: see projectNames.
  */
 function moduleExports(semantics: TsSemantics, modules: ModuleNames, names: ReadonlySet<string>): Omit<FileSummary, 'functions'> {
-  const classes: Record<string, CallTarget[]> = {};
-  const exports: Record<string, CallTarget> = {};
-  const instances: Record<string, CallTarget> = {};
-  const attributes: Record<string, CallTarget> = {};
+  const classes = dict<CallTarget[]>();
+  const exports = dict<CallTarget>();
+  const instances = dict<CallTarget>();
+  const attributes = dict<CallTarget>();
   const stars: string[] = [];
   const addClass = (cls: Node) => {
     const name = cls.childForFieldName('name')?.text;

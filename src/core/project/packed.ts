@@ -4,6 +4,7 @@
 // the summary cache keeps as UTF-8 bytes outside the heap (project.ts).
 import type { Range } from '../types';
 import type { CallTarget, FileSummary, FunctionSummary } from './project';
+import { dict, dictFrom } from '../dict';
 
 /** A file's summary as the cache and the index keep it: JSON text per function and for the module's names. */
 export interface StoredSummary {
@@ -99,9 +100,9 @@ function unpackFunction(text: string): Unpacked {
 }
 
 function packNames(summary: FileSummary): string {
-  const targets = (record: Record<string, CallTarget> | undefined) => record && Object.fromEntries(Object.entries(record).map(([k, t]) => [k, packTarget(t)]));
+  const targets = (record: Record<string, CallTarget> | undefined) => record && dictFrom(Object.entries(record).map(([k, t]) => [k, packTarget(t)]));
   return JSON.stringify({
-    c: summary.classes && Object.fromEntries(Object.entries(summary.classes).map(([k, bases]) => [k, bases.map(packTarget)])),
+    c: summary.classes && dictFrom(Object.entries(summary.classes).map(([k, bases]) => [k, bases.map(packTarget)])),
     e: targets(summary.exports),
     i: targets(summary.instances),
     a: targets(summary.attributes),
@@ -111,9 +112,9 @@ function packNames(summary: FileSummary): string {
 
 function unpackNames(text: string): ModuleNames {
   const packed = JSON.parse(text) as { c?: Record<string, string[]>; e?: Record<string, string>; i?: Record<string, string>; a?: Record<string, string>; s?: string[] };
-  const targets = (record: Record<string, string> | undefined) => record && Object.fromEntries(Object.entries(record).map(([k, t]) => [k, unpackTarget(t)]));
+  const targets = (record: Record<string, string> | undefined) => record && dictFrom(Object.entries(record).map(([k, t]) => [k, unpackTarget(t)]));
   const out: ModuleNames = {};
-  if (packed.c) out.classes = Object.fromEntries(Object.entries(packed.c).map(([k, bases]) => [k, bases.map(unpackTarget)]));
+  if (packed.c) out.classes = dictFrom(Object.entries(packed.c).map(([k, bases]) => [k, bases.map(unpackTarget)]));
   if (packed.e) out.exports = targets(packed.e);
   if (packed.i) out.instances = targets(packed.i);
   if (packed.a) out.attributes = targets(packed.a);
@@ -146,7 +147,7 @@ class CompactFunction implements FunctionSummary {
 }
 
 class CompactFile implements FileSummary {
-  readonly functions: Record<string, FunctionSummary> = {};
+  readonly functions = dict<FunctionSummary>();
   constructor(private readonly stored: StoredSummary) {
     for (const [key, text] of Object.entries(stored.functions)) this.functions[key] = new CompactFunction(key, text);
   }
@@ -160,7 +161,7 @@ class CompactFile implements FileSummary {
 
 /** A summary as stored: new strings, so nothing in it keeps the parsed file's text alive. */
 export function pack(summary: FileSummary): StoredSummary {
-  const functions: Record<string, string> = {};
+  const functions = dict<string>();
   for (const [key, fn] of Object.entries(summary.functions)) functions[key] = packFunction(fn);
   return { functions, names: packNames(summary) };
 }

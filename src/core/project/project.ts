@@ -8,6 +8,7 @@ import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix, Language, Range, RelatedLocation } from '../types';
 import { compact, pack, wellFormed, type StoredSummary } from './packed';
+import { dict } from '../dict';
 
 /**
  * A function (or class, or module variable) of the project a name leads to: by key in the same file, by Python
@@ -155,7 +156,7 @@ function markUsed(key: string): void {
 
 /** The summaries this process used (computed or imported), for a persistent cache; plain data. */
 export function exportSummaries(): Record<string, StoredSummary> {
-  const out: Record<string, StoredSummary> = {};
+  const out = dict<StoredSummary>();
   for (const key of usedKeys) {
     const summary = stored(key);
     if (summary) out[key] = summary;

@@ -10,6 +10,7 @@ import { rangeOf } from '../text';
 import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
 import { BASES, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import { dict } from '../dict';
 
 const FUNCTIONS = '(function_definition) @fn';
 const CALLS = '(call function: [(identifier) (attribute)] @callee) @call';
@@ -250,7 +251,7 @@ function methodClass(fn: Node): Node | undefined {
  * `lookup`: the catalogue as the project configures it (`blocking.extra` / `blocking.allow`).
  */
 export function summarisePython(semantics: PythonSemantics, lookup: BlockingLookup = defaultBlockingLookup, lazy = false): FileSummary {
-  const functions: Record<string, FunctionSummary> = {};
+  const functions = dict<FunctionSummary>();
   for (const { node } of queriesFor(semantics).functions.captures(semantics.root)) {
     const key = functionKey(node);
     if (!key || functions[key]) continue;
@@ -261,8 +262,8 @@ export function summarisePython(semantics: PythonSemantics, lookup: BlockingLook
 
 /** A module's classes with their bases and instance attributes, its imports (its re-exports) and its module-level instances. */
 function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'attributes'> {
-  const classes: Record<string, CallTarget[]> = {};
-  const attributes: Record<string, CallTarget> = {};
+  const classes = dict<CallTarget[]>();
+  const attributes = dict<CallTarget>();
   // Module-level statements only (a class in a function is no other file's business): bounded by the module's length.
   for (const statement of semantics.root.namedChildren) {
     const cls = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
@@ -276,9 +277,9 @@ function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 
       if (target) attributes[`${name}.${attribute}`] = target;
     }
   }
-  const exports: Record<string, CallTarget> = {};
+  const exports = dict<CallTarget>();
   for (const [name, qualified] of semantics.moduleImports()) exports[name] = { kind: 'qualified', name: qualified };
-  const instances: Record<string, CallTarget> = {};
+  const instances = dict<CallTarget>();
   for (const [name, type] of semantics.moduleInstances()) {
     const target = typeTarget(type);
     if (target) instances[name] = target;

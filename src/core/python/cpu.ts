@@ -4,6 +4,7 @@ import { pythonBlockingCall } from '../catalog/blocking';
 import { rangeOf } from '../text';
 import type { Range } from '../types';
 import type { PythonSemantics } from './semantics';
+import { dictOf } from '../dict';
 
 /**
  * Classifies Python callables as CPU-bound or I/O-bound from evidence in their code.
@@ -129,10 +130,10 @@ const MUTATING_METHODS = new Set([
   'sort', 'reverse', 'clear', 'put', 'put_nowait', 'set', 'set_result', 'write', 'writelines', 'release', 'acquire', 'send',
 ]);
 
-const CATEGORY_VERB: Record<string, string> = {
+const CATEGORY_VERB = dictOf<string>({
   sleep: 'sleeps', network: 'does network I/O', process: 'runs a subprocess', file: 'does file I/O', wait: 'waits',
   input: 'reads input', select: 'waits for I/O', database: 'queries a database', crypto: 'blocks', compression: 'blocks',
-};
+});
 
 /** Operators of bookkeeping rather than computation: counters, offsets, boolean flags. */
 const LIGHT = new Set(['+', '-', '|', '&']);

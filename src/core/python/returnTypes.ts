@@ -1,6 +1,7 @@
+import { dictOf } from '../dict';
 // What some factory functions and methods return, so that `conn = sqlite3.connect(p); conn.cursor().execute(q)`
 // resolves to 'sqlite3.Cursor.execute'. Classes need no entry: calling one makes an instance of it.
-const returnTypes: Record<string, string> = {
+const returnTypes = dictOf<string>({
   'builtins.open': 'io.TextIOWrapper',
   'io.open': 'io.TextIOWrapper',
   'pathlib.Path.open': 'io.TextIOWrapper',
@@ -52,7 +53,7 @@ const returnTypes: Record<string, string> = {
   'ftplib.FTP': 'ftplib.FTP',
   'socket.create_server': 'socket.socket',
   'socket.fromfd': 'socket.socket',
-};
+});
 
 export function knownReturnType(callee: string): string | undefined {
   return returnTypes[callee];

@@ -10,6 +10,7 @@ import type { ProjectOracle } from '../project/effects';
 import { rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
 import { HEAVY_WEIGHT, labelOf, ModelBuilder, projectStep, weightForIterations, type ExtractLimits } from './extract';
+import { dictOf } from '../dict';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -46,7 +47,7 @@ interface Ctx {
   done: boolean;
 }
 
-const POOLS: Record<string, UnitKind> = {
+const POOLS = dictOf<UnitKind>({
   'concurrent.futures.ThreadPoolExecutor': 'thread-pool',
   'concurrent.futures.thread.ThreadPoolExecutor': 'thread-pool',
   'concurrent.futures.ProcessPoolExecutor': 'process-pool',
@@ -56,7 +57,7 @@ const POOLS: Record<string, UnitKind> = {
   'multiprocessing.pool.Pool': 'process-pool',
   'multiprocessing.pool.ThreadPool': 'thread-pool',
   'multiprocessing.dummy.Pool': 'thread-pool',
-};
+});
 
 const LOCK_TYPES = new Set([
   'threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore', 'threading.Condition',

@@ -14,3 +14,10 @@ describe('server settings: coldSeverity', () => {
     }
   });
 });
+
+describe('server settings: analysisBudgetMs', () => {
+  it('is kept within 10..3600000 ms (timers overflow past 2^31 ms to 1 ms)', () => {
+    assert.deepEqual([2 ** 31, 2 ** 53, 1e300, 3_600_001, 5000, 1, -5, Number.NaN, 'x'].map((v) => parseSettings({ analysisBudgetMs: v }).budgetMs),
+      [3_600_000, 3_600_000, 3_600_000, 3_600_000, 5000, 10, 10, 2000, 2000]);
+  });
+});
