@@ -17,7 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     log,
     server,
-    vscode.commands.registerCommand(DISABLE_RULE_COMMAND, (slug: string, value: Severity | 'off' = 'off') => disableRule(slug, value)),
+    vscode.commands.registerCommand(DISABLE_RULE_COMMAND, (slug: unknown, value: Severity | 'off' = 'off') => disableRule(slug, value)),
     vscode.commands.registerCommand('concurrencyLens.showOutput', () => log.channel.show()),
   );
   registerKnowledgeCommands(context);

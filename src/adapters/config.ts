@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Severity } from '../core';
+import { ruleBySlug, type Severity } from '../core';
 
 export const SECTION = 'concurrencyLens';
 
@@ -37,7 +37,9 @@ export async function undoRuleSetting(slug: string, change: RuleSettingChange): 
 }
 
 /** "Disable rule in this workspace": writes the setting, says where, and offers to undo it. */
-export async function disableRule(slug: string, value: Severity | 'off' = 'off'): Promise<void> {
+export async function disableRule(slug: unknown, value: Severity | 'off' = 'off'): Promise<void> {
+  // Only known slugs: the argument becomes a key of the user's settings.
+  if (typeof slug !== 'string' || !ruleBySlug(slug)) return;
   const change = await setRuleSeverity(slug, value);
   const workspaceFile = vscode.workspace.workspaceFile;
   const where = change.target === vscode.ConfigurationTarget.Global ? 'your user settings'
