@@ -5,8 +5,9 @@ import type { TsSemantics } from './ts/semantics';
 
 // Where TS/JS code runs: a worker thread or a Web Worker has no event loop shared with requests, so blocking there is
 // what workers are for, not a finding. Evidence is what the runtime itself uses to start a worker:
-// - the file talks to its parent through worker_threads (`parentPort`, `workerData`), or is a Web Worker (`self.onmessage = `,
-//   `self.addEventListener("message", ...)`, `importScripts(...)`), or registers with `workerpool.worker(...)`;
+// - the file talks to its parent through worker_threads (`parentPort`, `workerData`), or is a Web Worker (`self.onmessage = `
+//   or `self.addEventListener("message", ...)` with a worker's `postMessage(data)`; `importScripts(...)`), or registers with
+//   `workerpool.worker(...)`;
 // - a file of the project starts it: `new Worker(path)`, `new SharedWorker(path)`, `new Piscina({ filename })`, `workerpool.pool(path)`;
 // - in a file that is both (`if (isMainThread) ... else ...`), only the worker's branch.
 
@@ -56,14 +57,26 @@ function ownEvidence(source: WorkerSource): WorkerEvidence | undefined {
       return { reason: `it uses \`${name}\` (worker_threads): it runs in a worker thread` };
     }
   }
-  for (const leaf of identifiersNamed(root, text, 'onmessage')) {
+  // `onmessage` and a `message` listener exist on a window too; a worker also answers with `postMessage(data[, transfer])`,
+  // where a window's takes a target origin string.
+  const workerPost = identifiersNamed(root, text, 'postMessage').some((leaf) => {
+    const callee = leaf.parent?.type === 'member_expression' && leaf.parent.childForFieldName('property')?.id === leaf.id ? leaf.parent : leaf;
+    const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
+    const global = callee.type === 'identifier' ? !semantics.isDeclared('postMessage', leaf)
+      : object?.type === 'identifier' && /^(self|globalThis)$/.test(object.text) && !semantics.isDeclared(object.text, object);
+    const call = callee.parent;
+    if (!global || call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== callee.id) return false;
+    const second = call.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'comment')[1];
+    return !second || (second.type !== 'string' && second.type !== 'template_string');
+  });
+  if (workerPost) for (const leaf of identifiersNamed(root, text, 'onmessage')) {
     const target = leaf.parent?.type === 'member_expression' ? leaf.parent : leaf;
     const assigned = target.parent?.type === 'assignment_expression' && target.parent.childForFieldName('left')?.id === target.id;
     const object = target.type === 'member_expression' ? target.childForFieldName('object') : undefined;
     const global = target.type === 'identifier' ? !semantics.isDeclared('onmessage', leaf) : object?.type === 'identifier' && /^(self|globalThis)$/.test(object.text) && !semantics.isDeclared(object.text, object);
     if (assigned && global) return { reason: 'it sets `onmessage` on the global scope: it is a Web Worker' };
   }
-  for (const leaf of identifiersNamed(root, text, 'addEventListener')) {
+  if (workerPost) for (const leaf of identifiersNamed(root, text, 'addEventListener')) {
     const callee = leaf.parent?.type === 'member_expression' ? leaf.parent : undefined;
     const object = callee?.childForFieldName('object');
     const call = callee?.parent;

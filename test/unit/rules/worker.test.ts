@@ -46,8 +46,11 @@ describe('blocking in workers is not a finding (TS/JS)', () => {
 
   it('a Web Worker: self.onmessage, self.addEventListener("message"), importScripts', async () => {
     const wait = 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);';
-    assert.deepEqual(await lines(`self.onmessage = async () => {\n  ${wait}\n};\n`, 'javascript', {}, 'w.js'), []);
-    assert.deepEqual(await lines(`self.addEventListener("message", async () => {\n  ${wait}\n});\n`, 'javascript', {}, 'w.js'), []);
+    assert.deepEqual(await lines(`self.onmessage = async () => {\n  ${wait}\n  postMessage("done");\n};\n`, 'javascript', {}, 'w.js'), []);
+    assert.deepEqual(await lines(`self.addEventListener("message", async () => {\n  ${wait}\n  self.postMessage(1, []);\n});\n`, 'javascript', {}, 'w.js'), []);
+    assert.deepEqual(await lines(`importScripts("lib.js");\nasync function run() {\n  ${wait}\n}\n`, 'javascript', {}, 'w.js'), []);
+    // A window has onmessage too; its postMessage takes a target origin: main thread.
+    assert.deepEqual(await lines(`self.onmessage = async () => {\n  ${wait}\n  parent.postMessage("done", "*");\n  postMessage("x", "*");\n};\n`, 'javascript', {}, 'w.js'), [2]);
     // A parameter named self is not the worker's global scope.
     assert.deepEqual(await lines(`function on(self) {\n  self.onmessage = async () => {\n    ${wait}\n  };\n}\n`, 'javascript', {}, 'w.js'), [3]);
   });
