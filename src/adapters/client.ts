@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { HOVER_COMMANDS } from '../core/hoverMarkdown';
-import type { Visualisation } from '../core/visualiser';
+import type { Visualisation, VisualiseRequest } from '../core/visualiser';
 import type { Diagnostic } from '../core';
 import type { Log } from './log';
 
@@ -83,9 +83,9 @@ export class ServerClient implements vscode.Disposable {
     }
   }
 
-  async visualisation(uri: vscode.Uri): Promise<ServerVisualisation> {
+  async visualisation(uri: vscode.Uri, request: VisualiseRequest = {}): Promise<ServerVisualisation> {
     if (this.client.state !== State.Running) return { note: 'The Concurrency Lens server is not running.' };
-    return this.client.sendRequest<ServerVisualisation>(VISUALISATION_REQUEST, { uri: uri.toString() });
+    return this.client.sendRequest<ServerVisualisation>(VISUALISATION_REQUEST, { uri: uri.toString(), ...request });
   }
 
   private pid(): number | undefined {

@@ -11,7 +11,7 @@ import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
-import { buildVisualisation } from '../core/visualiser';
+import { buildVisualisation, fileEntries } from '../core/visualiser';
 import { phaseIndex, SLOT_JOB, SLOT_PHASE, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
@@ -160,7 +160,14 @@ async function run(job: Job): Promise<unknown> {
       if (!doc) return undefined;
       setPhase('visualise');
       const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
-      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project);
+      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project, job.request);
+    }
+    case 'entries': {
+      const doc = documents.get(job.uri);
+      const facts = doc && factsOf(doc);
+      if (!doc || !facts) return [];
+      setPhase('entries');
+      return fileEntries(doc.parsed, facts, job.path).filter((e) => e.lens);
     }
     case 'exportSummaries':
       return exportSummaries();

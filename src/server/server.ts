@@ -2,7 +2,7 @@
 // Analysis runs on the host's worker thread with a time budget, so this thread always answers.
 import {
   CodeActionKind, createConnection, ErrorCodes, ResponseError, DidChangeWatchedFilesNotification, FileChangeType, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
-  type CodeAction, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
+  type CodeAction, type CodeLens, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeSkip, languageFromId, languageFromPath, type ContentChange, type Diagnostic, type Language } from '../core';
 import { filterBaseline, parseBaseline, type Baseline } from '../core/baseline';
 import { formatConfigError, settingsForDocument, type ConfigError } from '../core/config';
-import { renderHover } from '../core/hoverMarkdown';
+import { renderHover, VISUALISE_COMMAND } from '../core/hoverMarkdown';
+import type { EntryPoint, VisualiseRequest } from '../core/visualiser';
+import { DEFAULT_ARRIVALS } from '../core/visualiser/model';
 import { collectFiles } from '../cli/walk';
 import { AnalysisHost, budgetDiagnostic, ruleErrorDiagnostic } from '../host/analysisHost';
 import { INTERACTIVE, NORMAL } from '../host/jobQueue';
@@ -399,6 +401,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
+        ...(visualiserLinks ? { codeLensProvider: { resolveProvider: false } } : {}),
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         // For a client's diagnostics and tests: which process to look at.
         experimental: { pid: process.pid },
@@ -611,8 +614,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return actions;
   }));
 
-  connection.onRequest(VISUALISATION_REQUEST, request('visualisation', async (params: { uri?: unknown }, token: CancellationToken) => {
+  connection.onRequest(VISUALISATION_REQUEST, request('visualisation', async (params: { uri?: unknown; entry?: unknown; line?: unknown; arrivals?: unknown; spacingMs?: unknown }, token: CancellationToken) => {
     const uri = typeof params?.uri === 'string' ? params.uri : '';
+    const int = (v: unknown, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max ? v : undefined);
+    const wanted: VisualiseRequest = {
+      ...(typeof params?.entry === 'string' && params.entry.length <= 500 ? { entry: params.entry } : {}),
+      ...(int(params?.line, 10_000_000) !== undefined ? { line: int(params?.line, 10_000_000) } : {}),
+      ...(int(params?.arrivals, 1000) !== undefined ? { arrivals: int(params?.arrivals, 1000) } : {}),
+      ...(int(params?.spacingMs, 3_600_000) !== undefined ? { spacingMs: int(params?.spacingMs, 3_600_000) } : {}),
+    };
     const entry = documents.get(uri);
     if (!entry) return { note: 'The file is not open in the language server.' };
     if (!settings.enabled) return { note: 'Concurrency Lens is disabled (concurrencyLens.enable).' };
@@ -620,10 +630,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const diagnostics = (await current(uri)) ?? entry.last?.diagnostics ?? [];
     if (token.isCancellationRequested) return null;
     const freeThreaded = settings.analysis.pythonFreeThreaded;
-    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri) });
+    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri) }, wanted);
     if (outcome.kind === 'overrun') return { note: `Building the model stopped after ${outcome.budgetMs} ms (concurrencyLens.analysisBudgetMs).` };
     if (outcome.kind !== 'done') return { note: `The model could not be built (${outcome.kind === 'failed' ? outcome.message : outcome.kind}).` };
     return { visualisation: outcome.value, diagnostics, freeThreaded };
+  }));
+
+  // Code lenses over the file's entry points ("Visualise 10 requests"), for a client that has the visualiser command.
+  connection.onCodeLens(request('codeLens', async ({ textDocument: { uri } }, token): Promise<CodeLens[]> => {
+    const entry = documents.get(uri);
+    if (!visualiserLinks || !settings.enabled || !entry?.inHost || token.isCancellationRequested) return [];
+    const outcome = await host.entries(uri, locate(uri).path);
+    if (outcome.kind !== 'done' || token.isCancellationRequested) return [];
+    return outcome.value.map((e): CodeLens => ({
+      range: toLspRange({ start: e.range.start, end: e.range.start }),
+      command: { title: lensTitle(e), command: VISUALISE_COMMAND, arguments: [uri, e.range.start.line, e.id] },
+    }));
   }));
 
   connection.onShutdown(async () => {
@@ -633,4 +655,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     await host.dispose();
   });
   connection.listen();
+}
+
+/** "Visualise 10 requests", "Visualise the thread", "Visualise run()": what the lens opens. */
+function lensTitle(e: EntryPoint): string {
+  switch (e.kind) {
+    case 'handler': case 'listener': return `$(graph) Visualise ${DEFAULT_ARRIVALS} ${e.kind === 'handler' && !/message or event/.test(e.evidence ?? '') ? 'requests' : 'arrivals'}`;
+    case 'thread-target': return '$(graph) Visualise in its thread';
+    case 'run-method': return '$(graph) Visualise the thread';
+    case 'loop': return e.server ? '$(graph) Visualise requests' : '$(graph) Visualise the loop';
+    default: return '$(graph) Visualise from here';
+  }
 }

@@ -5,6 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { languageFromPath, LineIndex, type Language } from '../../src/core';
 import { AnalysisHost } from '../../src/host/analysisHost';
+import { getParser, parseText } from '../../src/core/parser';
+import { MAX_ATOMS, type Condition } from '../../src/core/effects/condition';
+import { summariseTs } from '../../src/core/project/followTs';
+import { compact, pack, wellFormed } from '../../src/core/project/packed';
+import { summarisePython } from '../../src/core/project/pythonSummary';
+import { PythonSemantics } from '../../src/core/python/semantics';
+import { TsSemantics } from '../../src/core/ts/semantics';
 import { mutate, prng, type Random } from './mutate';
 
 export interface CorpusFile {
@@ -95,9 +102,33 @@ export async function check(host: AnalysisHost, language: Language, original: st
     const position = new LineIndex(text).positionAt(Math.floor(random() * (text.length + 1)));
     const hover = await host.hover(uri, position, diagnostics, { hover: 'full', pythonFreeThreaded: false }, project);
     if (hover.kind !== 'done') return hover.kind === 'overrun' ? `overrun in ${hover.phase}` : `hover ${hover.kind}${hover.kind === 'failed' ? `: ${hover.message}` : ''}`;
-    return undefined;
+    return await summaryProblem(language, text);
   } finally {
     host.close(uri);
+  }
+}
+
+/**
+ * The text summarised as another file's would be (its functions' conditions, arguments and fields), packed as the cache
+ * keeps it: it must read back well-formed, with every condition within its bound.
+ */
+async function summaryProblem(language: Language, text: string): Promise<string | undefined> {
+  const tree = parseText(await getParser(language), text, undefined, { timeoutMs: 1_000 });
+  if (!tree) return undefined;
+  try {
+    const summary = language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));
+    const stored: unknown = JSON.parse(JSON.stringify(pack(summary)));
+    if (!wellFormed(stored)) return 'summary: packed summary not well-formed';
+    const conditions: (Condition | undefined)[] = [];
+    for (const fn of Object.values(compact(stored).functions)) {
+      conditions.push(fn.blocking?.when, ...(fn.alsoBlocking ?? []).map((b) => b.when), ...fn.calls.map((c) => c.when));
+    }
+    const over = conditions.find((c) => c && c.all.length > MAX_ATOMS);
+    return over ? `summary: a condition of ${over.all.length} atoms` : undefined;
+  } catch (error) {
+    return `summary: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    tree.delete();
   }
 }
 

@@ -126,6 +126,21 @@ function parsedFile(context: RuleContext, path: string, text: string, language: 
   return file ?? undefined;
 }
 
+/**
+ * A Python function of another project file at `place`, parsed (the tree is kept for `context`'s questions until
+ * releaseParsed), with that file's name resolution: the visualiser walks it to draw the threads it starts.
+ */
+export function placePythonFunction(context: RuleContext, place: Place): { fn: Node; python: PythonSemantics; path: string } | undefined {
+  const path = place.path;
+  if (!path || path === context.path || context.language !== 'python') return undefined;
+  const text = context.readFile?.(path);
+  if (text === undefined || languageFromPath(path) !== 'python') return undefined;
+  const parsed = parsedFile(context, path, text, 'python', true);
+  const fn = parsed?.functions.get(place.key);
+  if (!parsed || !fn) return undefined;
+  return { fn, python: parsed.python ??= new PythonSemantics(parsed.tree), path };
+}
+
 /** Deletes the trees kept for `context`'s questions: the rules that ask call this when their check ends. */
 export function releaseParsed(context: RuleContext): void {
   for (const file of parsedFiles.get(context)?.values() ?? []) file?.tree.delete();

@@ -9,21 +9,43 @@ import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix } from '../types';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
-import { callTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
+import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
+import { callTarget, classCallTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
+import { pythonArgs, pythonFunctionFacts, pythonValue, type PythonFunctionFacts } from '../effects/pythonPaths';
+import type { Arg, Value } from '../effects/condition';
 
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
 const MAX_PARENTS = 12;
 
-/** The project as a Python rule sees it from the analysed file (this file's functions summarised on demand). */
+/**
+ * The project as a Python rule sees it from the analysed file (this file's functions summarised on demand): one per
+ * analysis, shared by every rule, the hover and the visualiser reading the same tree (by its semantics).
+ */
 export function pythonProject(context: RuleContext): PythonProject {
-  let project = projects.get(context);
-  if (!project) projects.set(context, project = new PythonProject(context, summarisePython(context.python(), blockingLookup(context.settings), true)));
+  const semantics = context.python();
+  const known = projects.get(semantics);
+  if (known?.sees(context)) return known;
+  const project = new PythonProject(context, ownSummary(semantics, context));
+  projects.set(semantics, project);
   return project;
 }
 
-// One view per rule's analysis: the files it looked at are looked at once.
-const projects = new WeakMap<RuleContext, PythonProject>();
+// One view per tree (its semantics): the files it looked at are looked at once.
+const projects = new WeakMap<PythonSemantics, PythonProject>();
+// The file's own summary per tree and catalogue settings: built once, whichever view or feature asks first.
+const ownSummaries = new WeakMap<PythonSemantics, Map<string, FileSummary>>();
+
+function ownSummary(semantics: PythonSemantics, context: RuleContext): FileSummary {
+  let byLookup = ownSummaries.get(semantics);
+  if (!byLookup) ownSummaries.set(semantics, byLookup = new Map<string, FileSummary>());
+  const key = lookupKey(context.settings);
+  let summary = byLookup.get(key);
+  if (!summary) {
+    countSummaryBuild();
+    byLookup.set(key, summary = summarisePython(semantics, blockingLookup(context.settings), true));
+  }
+  return summary;
+}
 
 export class PythonProject extends ProjectView {
   /** Import roots by importing folder, and whether a folder holds pyproject.toml / setup.cfg, found once per analysis. */
@@ -113,6 +135,15 @@ function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Nod
   }];
 }
 
+/** What a call in the analysed file passes and on which object, for the callee's conditions. */
+function callSite(semantics: PythonSemantics, call: Node, callee: Node, facts: PythonFunctionFacts): { args?: Arg[]; recv?: Value } {
+  const classOf = (c: Node) => classCallTarget(semantics, c);
+  const args = pythonArgs(semantics, call, facts, classOf) ?? undefined;
+  const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+  const recv = object ? pythonValue(semantics, object, facts, classOf) : undefined;
+  return { ...(args ? { args } : {}), ...(recv?.k === 'new' ? { recv } : {}) };
+}
+
 /** Reports calls in async functions that block through the project's own functions. */
 export function followPython(context: RuleContext): void {
   const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
@@ -124,27 +155,31 @@ export function followPython(context: RuleContext): void {
   // This file's helpers are summarised only when a chain reaches them; the view is shared with the other rules.
   const contexts = new Map<number, ConcurrencyContext>();
   const project = pythonProject(context);
-  for (const fn of asyncFunctions) for (const call of ownCalls(semantics, fn)) {
-    const callee = call.childForFieldName('function');
-    // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
-    // mixin later in the MRO, as `AsyncFileManagerMixin` does) or a coroutine factory: not this sync body.
-    if (!callee || call.parent?.type === 'await') continue;
-    // Library calls are the direct rule's; only the project's own functions are followed.
-    const api = semantics.calleeName(call);
-    if (api && lookup.python(api)) continue;
-    const target = callTarget(semantics, callee);
-    const place = target && project.resolve(target, context.path);
-    const hops = place && project.chain(place, depth);
-    if (!hops) continue;
-    // An API bound to its thread (sqlite3 objects, an RLock) or one a thread does not help (Popen's pipes) ends the chain:
-    // then the remedy is the API's own counterpart, and moving the helper to a thread is neither advised nor offered.
-    const last = hops[hops.length - 1];
-    const blocking = last.blocks ? lookup.python(last.blocks) : undefined;
-    const threadable = blocking?.fix !== 'none';
-    reportChain(context, { callee, fn, hops, fixes: threadable ? toThreadFix(context, semantics, call, callee, fn) : [] }, {
-      waits: 'Every other task waits until it returns.',
-      advice: threadable || !blocking ? `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`
-        : `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`.`,
-    }, contexts);
+  for (const fn of asyncFunctions) {
+    let known: PythonFunctionFacts | undefined;
+    const factsOf = () => (known ??= pythonFunctionFacts(fn));
+    for (const call of ownCalls(semantics, fn)) {
+      const callee = call.childForFieldName('function');
+      // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
+      // mixin later in the MRO, as `AsyncFileManagerMixin` does) or a coroutine factory: not this sync body.
+      if (!callee || call.parent?.type === 'await') continue;
+      // Library calls are the direct rule's; only the project's own functions are followed.
+      const api = semantics.calleeName(call);
+      if (api && lookup.python(api)) continue;
+      const target = callTarget(semantics, callee);
+      const place = target && project.resolve(target, context.path);
+      const chain = place && project.reach(place, depth, callSite(semantics, call, callee, factsOf()));
+      if (!chain) continue;
+      // An API bound to its thread (sqlite3 objects, an RLock) or one a thread does not help (Popen's pipes) ends the chain:
+      // then the remedy is the API's own counterpart, and moving the helper to a thread is neither advised nor offered.
+      const last = chain.hops[chain.hops.length - 1];
+      const blocking = last.blocks ? lookup.python(last.blocks) : undefined;
+      const threadable = blocking?.fix !== 'none';
+      reportChain(context, { callee, fn, chain, fixes: threadable ? toThreadFix(context, semantics, call, callee, fn) : [] }, {
+        waits: 'Every other task waits until it returns.',
+        advice: threadable || !blocking ? `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`
+          : `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`.`,
+      }, contexts);
+    }
   }
 }

@@ -96,6 +96,15 @@ describe('language server over stdio', () => {
     assert.match(hover.contents.value, /blocking-call-in-async/);
   });
 
+  it('builds the execution model from the entry point at a line; code lenses only for a client with the visualiser', async () => {
+    const answer = await rpc.sendRequest<{ visualisation: { entry: { kind: string; label: string }; model: { units: { kind: string }[] } } }>(
+      'concurrencyLens/visualisation', { uri: pyUri, line: 5, arrivals: 3, spacingMs: 'x' });
+    assert.deepEqual([answer.visualisation.entry.kind, answer.visualisation.entry.label], ['function', 'main']);
+    assert.deepEqual(answer.visualisation.model.units.map((u) => u.kind), ['main-thread', 'asyncio-task', 'asyncio-task', 'asyncio-task']);
+    const lenses = await rpc.sendRequest<unknown[]>('textDocument/codeLens', { textDocument: { uri: pyUri } });
+    assert.deepEqual(lenses, []);
+  });
+
   it('offers the fix as a WorkspaceEdit whose result compiles, and fix-all on request', async () => {
     const range = { start: { line: 5, character: 4 }, end: { line: 5, character: 17 } };
     const actions = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri: pyUri }, range, context: { diagnostics: [] } });
