@@ -1,5 +1,7 @@
 import { Edit, type Tree } from 'web-tree-sitter';
-import { getParser, parseText } from './parser';
+import { deeperThan, getParser, MAX_TREE_DEPTH, parseText } from './parser';
+
+export { deeperThan, MAX_TREE_DEPTH } from './parser';
 import { LineIndex } from './text';
 import type { Language } from './types';
 
@@ -30,50 +32,6 @@ export function describeSkip(reason: SkipReason): string {
     case 'binary': return 'the file holds binary content (a NUL character)';
     case 'parse-timeout': return 'parsing took longer than its time limit';
     case 'too-deep': return `its syntax nests deeper than ${MAX_TREE_DEPTH} levels, which only broken or generated code does`;
-  }
-}
-
-/**
- * Trees deeper than this are not analysed. Real code stays far below it (Python refuses 100 nested blocks or
- * 200 nested brackets); broken or generated text can reach thousands of levels, where parts of the parser's
- * runtime recurse until its own stack overflows and its memory is corrupted.
- */
-export const MAX_TREE_DEPTH = 1500;
-
-/**
- * True when some path from the root is longer than `limit`. A subtree with fewer than k descendants cannot
- * hold a path of k, so the walk only enters subtrees big enough to matter: a handful of nodes in a normal
- * file, at most `limit` per level in a deep one. Iterative, with a cursor (whose moves cost O(1)).
- */
-export function deeperThan(tree: Tree, limit: number): boolean {
-  const cursor = tree.walk();
-  let depth = 0;
-  const bigEnough = (): boolean => cursor.currentNode.descendantCount > limit - depth;
-  const nextBigSibling = (): boolean => {
-    while (cursor.gotoNextSibling()) if (bigEnough()) return true;
-    return false;
-  };
-  try {
-    if (!bigEnough()) return false;
-    // The cursor stays on nodes big enough to matter; each node is entered at most once, so this ends.
-    for (;;) {
-      if (depth >= limit) return true;
-      if (cursor.gotoFirstChild()) {
-        depth++;
-        if (bigEnough() || nextBigSibling()) continue;
-        cursor.gotoParent();
-        depth--;
-      }
-      // On to the next big sibling of this node or of the nearest ancestor that has one.
-      for (;;) {
-        if (depth === 0) return false;
-        if (nextBigSibling()) break;
-        cursor.gotoParent();
-        depth--;
-      }
-    }
-  } finally {
-    cursor.delete();
   }
 }
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { languageFromPath, LineIndex, type Language } from '../../src/core';
 import { AnalysisHost } from '../../src/host/analysisHost';
-import { getParser, parseText } from '../../src/core/parser';
+import { getParser, parseOtherFile } from '../../src/core/parser';
 import { MAX_ATOMS, type Condition } from '../../src/core/effects/condition';
 import { summariseTs } from '../../src/core/project/followTs';
 import { compact, pack, wellFormed } from '../../src/core/project/packed';
@@ -113,7 +113,7 @@ export async function check(host: AnalysisHost, language: Language, original: st
  * keeps it: it must read back well-formed, with every condition within its bound.
  */
 async function summaryProblem(language: Language, text: string): Promise<string | undefined> {
-  const tree = parseText(await getParser(language), text, undefined, { timeoutMs: 1_000 });
+  const tree = parseOtherFile(await getParser(language), text, 1_000);
   if (!tree) return undefined;
   try {
     const summary = language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));

@@ -1,7 +1,7 @@
 // The CPU rules across modules: a thread target or a helper called from async code that is one of the project's
 // functions in another file, classified there with the same classifier the rules use in the analysed file.
 import { Query, type Node, type Tree } from 'web-tree-sitter';
-import { getLoadedParser, languageFromPath, parseText } from '../parser';
+import { getLoadedParser, languageFromPath, parseOtherFile } from '../parser';
 import { cpuClassification, type CpuClassification } from '../python/cpu';
 import { PythonSemantics } from '../python/semantics';
 import type { RuleContext } from '../rules/rule';
@@ -120,7 +120,7 @@ function parsedFile(context: RuleContext, path: string, text: string, language: 
   if (known !== undefined) return known ?? undefined;
   if (files.size >= PARSED_PER_ANALYSIS) return undefined;
   const parser = getLoadedParser(language);
-  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
+  const tree = parser ? parseOtherFile(parser, text, 1_000) : null;
   const file = tree ? { tree, functions: functionsByKey(tree, python) } : null;
   files.set(key, file);
   return file ?? undefined;

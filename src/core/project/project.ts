@@ -3,7 +3,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../context';
 import { weigh } from '../rules/blocking/context';
-import { getLoadedParser, parseText } from '../parser';
+import { getLoadedParser, parseOtherFile } from '../parser';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix, Language, Range, RelatedLocation } from '../types';
@@ -229,7 +229,7 @@ export function summaryOfText(path: string, text: string, language: Language, su
 /** Parses another file's text with its grammar already loaded (bounded by a parse timeout) and computes plain data from the tree. */
 export function withParsed<T>(text: string, language: Language, compute: (tree: Tree) => T): T | undefined {
   const parser = getLoadedParser(language);
-  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
+  const tree = parser ? parseOtherFile(parser, text, 1_000) : null;
   if (!tree) return undefined;
   try {
     return compute(tree);

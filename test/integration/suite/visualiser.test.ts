@@ -60,7 +60,7 @@ suite('Visualiser', () => {
     const ours = lenses.filter((l) => l.command?.command === COMMAND).map((l) => [l.range.start.line, l.command!.title.replace(/^\$\(graph\) /, '')]);
     assert.deepEqual(ours, [[8, 'Visualise 10 requests'], [12, 'Visualise in its thread']]);
     const lens = lenses.find((l) => l.range.start.line === 8)!;
-    await vscode.commands.executeCommand(COMMAND, ...(lens.command!.arguments ?? []));
+    await vscode.commands.executeCommand(COMMAND, ...((lens.command!.arguments ?? []) as unknown[]));
     const tabs = await waitForTab(1);
     assert.equal(tabs.length, 1);
   });
