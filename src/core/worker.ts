@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { MAX_NESTING, wordOccurrences } from './locate';
-import { getLoadedParser, languageFromPath, parseText } from './parser';
+import { getLoadedParser, languageFromPath, parseOtherFile } from './parser';
 import type { TsSemantics } from './ts/semantics';
 
 // Where TS/JS code runs: a worker thread or a Web Worker has no event loop shared with requests, so blocking there is
@@ -142,7 +142,7 @@ function startedByProject(source: WorkerSource): WorkerEvidence | undefined {
     // Cheap text test first: the file must name a worker constructor and this file's base name.
     if (!text || !text.includes(base) || !/Worker|Piscina|workerpool/.test(text)) continue;
     const parser = getLoadedParser(language);
-    const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 500 }) : null;
+    const tree = parser ? parseOtherFile(parser, text, 500) : null;
     parsed++;
     if (!tree) continue;
     try {
