@@ -262,7 +262,7 @@ describe('CLI: --fix keeps every byte it does not mean to change', () => {
     const fix = (line: number, title: string, newText: string) => ({
       code: 'test', severity: 'warning' as const, message: title, related: [], tags: [],
       range: { start: { line, column: 4 }, end: { line, column: 5 } },
-      fixes: [{ title, preferred: true, edits: [{ range: { start: { line, column: 4 }, end: { line, column: 5 } }, newText }] }],
+      fixes: [{ title, preferred: true, applicability: 'safe' as const, edits: [{ range: { start: { line, column: 4 }, end: { line, column: 5 } }, newText }] }],
     });
     const analyse = (t: string) => Promise.resolve({ language: 'python' as const, hasSyntaxErrors: false, ruleErrors: [],
       diagnostics: t === text ? [fix(0, 'breaks', '(1'), fix(1, 'sound', '(2)')] : [] });
