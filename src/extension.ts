@@ -3,7 +3,7 @@ import type { Severity } from './core';
 import { DISABLE_RULE_COMMAND } from './core/hoverMarkdown';
 import { ServerClient } from './adapters/client';
 import { registerCommands } from './adapters/commands';
-import { setRuleSeverity } from './adapters/config';
+import { disableRule } from './adapters/config';
 import { registerKnowledgeCommands } from './adapters/knowledge';
 import { Log } from './adapters/log';
 import { registerVisualiser } from './adapters/visualiser';
@@ -18,7 +18,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     log,
     server,
-    vscode.commands.registerCommand(DISABLE_RULE_COMMAND, (slug: string, value: Severity | 'off' = 'off') => setRuleSeverity(slug, value)),
+    vscode.commands.registerCommand(DISABLE_RULE_COMMAND, (slug: unknown, value: Severity | 'off' = 'off') => disableRule(slug, value)),
     vscode.commands.registerCommand('concurrencyLens.showOutput', () => log.channel.show()),
   );
   registerKnowledgeCommands(context);

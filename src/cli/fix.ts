@@ -1,4 +1,5 @@
 // `--fix` and `--diff`: each finding's preferred fix applied, pass after pass, until nothing more applies.
+// Only safe fixes unless `--unsafe-fixes` (as Ruff's `--fix` / `--unsafe-fixes`).
 import { createTwoFilesPatch } from 'diff';
 import { applyEdits, syntaxProblems, type AnalysisResult, type Language } from '../core';
 import { compatibleFixes, type ChosenFix } from '../core/fixCheck';
@@ -53,6 +54,7 @@ export async function fixText(
   first: AnalysisResult | undefined,
   language: Language,
   onSkip: (message: string) => void = () => undefined,
+  unsafe = false,
 ): Promise<FixOutcome | undefined> {
   let result = first ?? await analyse(text);
   if (!result) return undefined;
@@ -60,7 +62,7 @@ export async function fixText(
   let passes = 0;
   // Bounded by MAX_FIX_PASSES.
   while (passes < MAX_FIX_PASSES) {
-    const chosen = await fixesThatParse(text, compatibleFixes(text, result.diagnostics), language, onSkip);
+    const chosen = await fixesThatParse(text, compatibleFixes(text, result.diagnostics, unsafe), language, onSkip);
     if (!chosen.length) break;
     passes++;
     const next = applyEdits(text, chosen.flatMap((f) => f.edits));

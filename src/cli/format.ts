@@ -74,7 +74,7 @@ export function formatJson(reports: FileReport[], problems: readonly RunProblem[
         message: d.message,
         ...(d.detail ? { detail: d.detail } : {}),
         range: oneBased(d.range),
-        fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: oneBased(e.range), newText: e.newText })) })),
+        fixes: d.fixes.map((f) => ({ title: f.title, applicability: f.applicability, edits: f.edits.map((e) => ({ range: oneBased(e.range), newText: e.newText })) })),
       })),
     })),
     ...(problems.length ? { errors: problems.map((p) => ({ path: p.path, message: p.message })) } : {}),

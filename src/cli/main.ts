@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
+import { allRules, defaultLimits, describeSkip, fixToApply, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, clampBudget, DEFAULT_BUDGET_MS } from '../host/analysisHost';
 import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
 import { collectFiles, type WalkProblem } from './walk';
@@ -33,7 +33,10 @@ Options:
                              nearest one above each file)
   --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)
   --stdin-filename <name>    read the source from stdin, analysed as the file <name>
-  --fix                      apply each finding's preferred fix (with --stdin-filename: print the fixed source)
+  --fix                      apply each finding's preferred fix when it is safe (with --stdin-filename: print
+                             the fixed source)
+  --unsafe-fixes             with --fix or --diff: also apply unsafe fixes (they may change scheduling, the
+                             thread that runs the code, or types)
   --diff                     print the fixes as a unified diff (for git apply) instead of writing them
   --no-cache                 do not read or write .concurrency-lens-cache/ (other files' summaries, kept between runs)
   --baseline <file>          report only findings not recorded in this baseline
@@ -245,6 +248,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
   const reports: (FileReport | undefined)[] = [];
   const diffs: string[] = [];
   let fixesApplied = 0;
+  // Findings left whose preferred fix is unsafe: `--unsafe-fixes` would apply them.
+  let unsafeLeft = 0;
   // Files not fully checked: said on stderr as they happen, listed in the JSON and SARIF output, and the exit status is 2.
   const runProblems: RunProblem[] = [];
   const fail = (shown: string, message: string, print = true): void => {
@@ -296,7 +301,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
         const fixed = await fixText(text, analyse, result, language, (skipped) => {
           if (!told.has(skipped)) io.stderr(`concurrency-lens: ${printablePath(shown)}: ${printable(skipped)}\n`);
           told.add(skipped);
-        });
+        }, options.unsafeFixes);
         if (fixed && fixed.text !== text) {
           const written = writeFixed(file, shown, source, text, fixed.text, options, io, stdinText !== undefined);
           if (typeof written !== 'string') {
@@ -310,6 +315,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
           }
         }
       }
+      if ((options.fix || options.diff) && !options.unsafeFixes) unsafeLeft += result.diagnostics.filter((d) => fixToApply(d, true) && !fixToApply(d)).length;
       if (options.fix && stdinText !== undefined) io.stdout((source.bom ? '\ufeff' : '') + text);
       if (result.skipped) io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(result.skipped)}\n`);
       // A rule that threw hid its findings in this file: a failed run, never a silent pass.
@@ -367,6 +373,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     const left = options.fix || options.diff ? ' left' : '';
     const baselined = baseline ? ' not in the baseline' : '';
     io.stderr(`${fixed}${count} finding${count === 1 ? '' : 's'}${left}${baselined} in ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
+    if (unsafeLeft) io.stderr(`${unsafeLeft} more fix${unsafeLeft === 1 ? '' : 'es'} available with --unsafe-fixes\n`);
   }
   if (recording) io.stderr(`concurrency-lens: baseline written to ${path.relative(io.cwd, recording.file) || recording.file}\n`);
   if (runProblems.length) return 2;

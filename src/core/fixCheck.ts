@@ -1,7 +1,7 @@
 import { syntaxProblemCount, type ParsedDocument } from './document';
 import { getLoadedParser, parseText } from './parser';
 import { LineIndex } from './text';
-import type { Diagnostic, Fix, TextEdit } from './types';
+import { fixToApply, type Diagnostic, type Fix, type TextEdit } from './types';
 
 // A fix is offered only if the text it produces parses at least as well as the text it fixes (no more ERROR or
 // MISSING nodes): a fix that breaks the syntax is a bug of ours, and every host (CLI, editor, fix-all) leaves it out.
@@ -34,12 +34,12 @@ export interface ChosenFix {
  * fix-all applies at once. A fix touching (or even abutting) an edit already taken, or whose own edits touch, waits
  * for the next pass: after this one its text may have moved.
  */
-export function compatibleFixes(text: string | LineIndex, diagnostics: readonly Diagnostic[]): ChosenFix[] {
+export function compatibleFixes(text: string | LineIndex, diagnostics: readonly Diagnostic[], unsafe = false): ChosenFix[] {
   const index = typeof text === 'string' ? new LineIndex(text) : text;
   const taken: { start: number; end: number }[] = [];
   const chosen: ChosenFix[] = [];
   for (const diagnostic of diagnostics) {
-    const fix = diagnostic.fixes.find((f) => f.preferred);
+    const fix = fixToApply(diagnostic, unsafe);
     if (!fix) continue;
     const spans = fix.edits.map((e) => ({ start: index.offsetAt(e.range.start), end: index.offsetAt(e.range.end) }));
     const clash = spans.some((s, i) => taken.some((t) => s.start <= t.end && t.start <= s.end)

@@ -706,7 +706,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // Fix-all only when asked for by kind (on save, or "Fix all"), never in the lightbulb.
     if (context.only && wants(FIX_ALL_KIND)) {
       const edits = fixAllEdits(textAtVersion, await withSoundFixes(diagnostics, 'together'));
-      if (edits.length) actions.push({ title: 'Fix all auto-fixable Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
+      if (edits.length) actions.push({ title: 'Fix all safe Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
     }
     // Edits made for a text the user has changed since would land in the wrong place.
     return entry.text.version === version ? actions : [];

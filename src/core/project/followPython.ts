@@ -3,7 +3,8 @@
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
-import { asyncioName, inGeneratorExpression, needsParentheses } from '../rules/blocking/python';
+import { targetMinor } from '../config';
+import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from '../rules/blocking/python';
 import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
@@ -117,7 +118,10 @@ export class PythonProject extends ProjectView {
 
 
 function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, fn: Node): Fix[] {
-  if (call.parent?.type === 'await' || inGeneratorExpression(call, fn)) return [];
+  // `with helper() as f:`: running only the helper in a thread leaves every use of `f` blocking.
+  if (call.parent?.type === 'await' || inGeneratorExpression(call, fn) || inWithItem(call, fn)) return [];
+  // asyncio.to_thread is new in 3.9, as for the direct fix.
+  if ((targetMinor(context.settings.pythonTargetVersion) ?? Infinity) < 9) return [];
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return [];
   const toThread = asyncioName(context, semantics, 'to_thread');
@@ -126,6 +130,7 @@ function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Nod
   return [{
     title: `Run \`${callee.text}\` in a worker thread: \`await ${toThread.text}(...)\` (Python 3.9+)`,
     preferred: true,
+    applicability: 'unsafe',
     edits: [{ range: rangeOf(call), newText: needsParentheses(call) ? `(${replacement})` : replacement }, ...toThread.edits],
   }];
 }
@@ -165,10 +170,16 @@ export function followPython(context: RuleContext): void {
       const place = target && project.resolve(target, context.path);
       const chain = place && project.reach(place, depth, callSite(semantics, call, callee, factsOf()));
       if (!chain) continue;
-      reportChain(context, { callee, fn, chain, fixes: toThreadFix(context, semantics, call, callee, fn) }, {
+      // An API bound to its thread (sqlite3 objects, an RLock) or one a thread does not help (Popen's pipes) ends the chain:
+      // then the remedy is the API's own counterpart, and moving the helper to a thread is neither advised nor offered.
+      const last = chain.hops[chain.hops.length - 1];
+      const blocking = last.blocks ? lookup.python(last.blocks) : undefined;
+      const threadable = blocking?.fix !== 'none';
+      reportChain(context, { callee, fn, chain, fixes: threadable ? toThreadFix(context, semantics, call, callee, fn) : [] }, {
         consequence: 'other tasks wait',
         waits: 'Every other task waits until it returns.',
-        advice: `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`,
+        advice: threadable || !blocking ? `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`
+          : `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`.`,
       }, contexts);
     }
   }

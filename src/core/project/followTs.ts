@@ -855,10 +855,14 @@ export function followTs(context: RuleContext): void {
     const factsOf = () => facts.get(fn.id) ?? facts.set(fn.id, tsFunctionFacts(fn)).get(fn.id)!;
     const chain = place && project.reach(place, depth, tsCallSite(semantics, call, callee, factsOf()));
     if (!chain) continue;
+    // The remedy names the counterpart of the API the chain ends in, or says that it has none.
+    const last = chain.hops[chain.hops.length - 1];
+    const blocking = last.blocks ? lookup.ts(last.blocks) : undefined;
     reportChain(context, { callee, fn, chain }, {
       consequence: 'other callbacks wait',
       waits: 'Every other request, timer and callback waits until it returns.',
-      advice: 'Make the helper async (the `fs/promises` or async counterpart of the blocking call) and await it.',
+      advice: blocking ? `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`, and await it.`
+        : 'Make the helper async and await it, or move the blocking work to a worker thread.',
     }, contexts);
   }
 }

@@ -311,6 +311,7 @@ function pythonCallFix(context: RuleContext, semantics: PythonSemantics, call: N
     title: `Run \`${callee.text}\` in the process pool \`${pool}\``,
     edits: [{ range: rangeOf(call), newText: bare ? awaited : `(${awaited})` }],
     preferred: true,
+    applicability: 'unsafe',
   }];
 }
 

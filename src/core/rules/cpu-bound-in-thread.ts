@@ -574,6 +574,7 @@ function threadFix(context: RuleContext, semantics: PythonSemantics, handoff: Ha
       title: `Run \`${handoff.target.text}\` in a multiprocessing.Process`,
       edits: [{ range: rangeOf(callee), newText: 'multiprocessing.Process' }, ...imports],
       preferred: true,
+      applicability: 'unsafe',
     }],
   };
 }
@@ -655,7 +656,7 @@ function convertPool(context: RuleContext, semantics: PythonSemantics, poolName:
     if (!imports) return { fixes: [], reason: 'the name `ProcessPoolExecutor` is already used for something else' };
     edits = [{ range: rangeOf(callee), newText: 'ProcessPoolExecutor' }, ...imports];
   }
-  return { fixes: [{ title: 'Use ProcessPoolExecutor instead of ThreadPoolExecutor', edits, preferred: true }] };
+  return { fixes: [{ title: 'Use ProcessPoolExecutor instead of ThreadPoolExecutor', edits, preferred: true, applicability: 'unsafe' }] };
 }
 
 function executorFix(context: RuleContext, semantics: PythonSemantics, handoff: Handoff): FixResult {
@@ -673,7 +674,7 @@ function executorFix(context: RuleContext, semantics: PythonSemantics, handoff: 
   const pool = processPoolInScope(semantics, context.root, call);
   if (!pool) return { fixes: [], reason: 'no `ProcessPoolExecutor` is in scope here; create one (under the `__main__` guard) and pass it to `loop.run_in_executor(pool, ...)`' };
   if (handoff.kind === 'executor') {
-    return { fixes: [{ title: `Run \`${handoff.target.text}\` in the process pool \`${pool}\``, edits: [{ range: rangeOf(args[0]), newText: pool }], preferred: true }] };
+    return { fixes: [{ title: `Run \`${handoff.target.text}\` in the process pool \`${pool}\``, edits: [{ range: rangeOf(args[0]), newText: pool }], preferred: true, applicability: 'unsafe' }] };
   }
   const callee = call.childForFieldName('function')!;
   const module = callee.type === 'attribute' ? callee.childForFieldName('object')?.text : importsModule(context.root, 'asyncio') ? 'asyncio' : undefined;
@@ -684,6 +685,7 @@ function executorFix(context: RuleContext, semantics: PythonSemantics, handoff: 
       title: `Run \`${handoff.target.text}\` in the process pool \`${pool}\``,
       edits: [{ range: rangeOf(call), newText: `${module}.get_running_loop().run_in_executor(${pool}, ${inner.trim()})` }],
       preferred: true,
+      applicability: 'unsafe',
     }],
   };
 }

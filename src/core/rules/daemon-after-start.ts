@@ -245,6 +245,7 @@ function fixes(context: RuleContext, semantics: PythonSemantics, late: Late, sta
         title: `Pass daemon=${late.value.text} to the constructor and remove the late assignment`,
         edits: [keyword, deletion],
         preferred: sameScope,
+        applicability: 'unsafe',
       });
     }
   }
@@ -260,6 +261,7 @@ function fixes(context: RuleContext, semantics: PythonSemantics, late: Late, sta
         deletion,
       ],
       preferred: !sameScope,
+      applicability: 'unsafe',
     });
   }
   return result;

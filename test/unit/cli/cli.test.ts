@@ -54,7 +54,7 @@ describe('CLI', () => {
     assert.equal(d.severity, 'error');
     assert.ok(d.fixes.length >= 1);
     for (const fix of d.fixes) {
-      assert.deepEqual(Object.keys(fix), ['title', 'edits']);
+      assert.deepEqual(Object.keys(fix), ['title', 'applicability', 'edits']);
       for (const edit of fix.edits) assert.deepEqual(Object.keys(edit), ['range', 'newText']);
     }
   });

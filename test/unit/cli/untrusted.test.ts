@@ -164,7 +164,8 @@ describe('CLI: --fix keeps every byte it does not mean to change', () => {
 
   it('lone CR: the daemon fix moves the assignment, never deletes start()', async () => {
     const text = 'import threading\n# a\r# b\n\ndef work():\n    pass\n\n\nt = threading.Thread(target=work)\nt.start()\nt.daemon = True\nt.join()\n';
-    const r = await fixBytes('d.py', Buffer.from(text));
+    // The daemon fix is unsafe (it changes when the flag is read), so it is asked for.
+    const r = await fixBytes('d.py', Buffer.from(text), ['--unsafe-fixes']);
     const after = r.after.toString();
     assert.match(after, /t\.start\(\)/);
     assert.equal(after.replace('t = threading.Thread(target=work, daemon=True)', 't = threading.Thread(target=work)'), text.replace('t.daemon = True\n', ''));
@@ -262,7 +263,7 @@ describe('CLI: --fix keeps every byte it does not mean to change', () => {
     const fix = (line: number, title: string, newText: string) => ({
       code: 'test', severity: 'warning' as const, message: title, related: [], tags: [],
       range: { start: { line, column: 4 }, end: { line, column: 5 } },
-      fixes: [{ title, preferred: true, edits: [{ range: { start: { line, column: 4 }, end: { line, column: 5 } }, newText }] }],
+      fixes: [{ title, preferred: true, applicability: 'safe' as const, edits: [{ range: { start: { line, column: 4 }, end: { line, column: 5 } }, newText }] }],
     });
     const analyse = (t: string) => Promise.resolve({ language: 'python' as const, hasSyntaxErrors: false, ruleErrors: [],
       diagnostics: t === text ? [fix(0, 'breaks', '(1'), fix(1, 'sound', '(2)')] : [] });

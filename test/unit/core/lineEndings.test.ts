@@ -109,7 +109,7 @@ describe('line endings: one line model', () => {
     const doc = await ParsedDocument.create('python', text);
     try {
       const diagnostic = (title: string, range: Diagnostic['range'], newText: string): Diagnostic => ({
-        code: 'test', severity: 'warning', message: title, range, related: [], tags: [], fixes: [{ title, edits: [{ range, newText }], preferred: true }],
+        code: 'test', severity: 'warning', message: title, range, related: [], tags: [], fixes: [{ title, edits: [{ range, newText }], preferred: true, applicability: 'safe' }],
       });
       // Alone, each parses: an else for the if, a statement after its body. Together the else has no if.
       const diagnostics = [
@@ -132,8 +132,8 @@ describe('line endings: one line model', () => {
       const diagnostics: Diagnostic[] = [{
         code: 'test', severity: 'warning', message: 'm', range: { start: at, end: at }, related: [], tags: [],
         fixes: [
-          { title: 'breaks', edits: [{ range: { start: at, end: { line: 1, column: 9 } }, newText: 'x = (1' }] },
-          { title: 'sound', edits: [{ range: { start: at, end: { line: 1, column: 9 } }, newText: 'x = (1)' }] },
+          { title: 'breaks', applicability: 'safe', edits: [{ range: { start: at, end: { line: 1, column: 9 } }, newText: 'x = (1' }] },
+          { title: 'sound', applicability: 'safe', edits: [{ range: { start: at, end: { line: 1, column: 9 } }, newText: 'x = (1)' }] },
         ],
       }];
       const dropped = dropFixesThatBreakSyntax(doc, diagnostics);

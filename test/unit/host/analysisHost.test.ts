@@ -36,7 +36,7 @@ describe('analysis host (worker thread with a time budget)', () => {
     const analysed = await h.analyze('fix.py');
     assert.equal(analysed.kind, 'done');
     const [finding] = analysed.kind === 'done' ? analysed.value.diagnostics : [];
-    const broken = { title: 'broken', edits: [{ range: finding.range, newText: 'time.sleep(1' }] };
+    const broken = { title: 'broken', applicability: 'safe' as const, edits: [{ range: finding.range, newText: 'time.sleep(1' }] };
     const checked = await h.checkFixes('fix.py', 1, [{ ...finding, fixes: [...finding.fixes, broken] }]);
     assert.equal(checked.kind, 'done');
     const value = checked.kind === 'done' ? checked.value : undefined;

@@ -88,6 +88,24 @@ describe('blocking-call-in-async (Python)', () => {
     });
   }
 
+  it('a call that opens a with block gets the whole-block fix or none; a helper that does gets none', async () => {
+    const text = 'def make(p):\n    return open(p)\n\n\nasync def f(p):\n    with make(p) as fh:\n        fh.read()\n    with open(p) as g:\n        g.read()\n    make(p).close()\n';
+    const fixes = (await check(text)).map((d) => [d.range.start.line + 1, d.fixes.map((f) => f.title.slice(0, 30))]);
+    assert.deepEqual(fixes, [[6, []], [8, ['Run the whole `with` block in ']], [10, ['Run `make` in a worker thread:']]]);
+  });
+
+  it('a helper chain ending in a thread-bound API names its counterpart and offers no thread; 3.8 gets no to_thread fix', async () => {
+    const text = 'import sqlite3\nimport subprocess\n\n\ndef query(db: sqlite3.Connection):\n    return db.execute("select 1")\n\n\ndef run():\n    return subprocess.run(["ls"])\n\n\nasync def f(db):\n    query(db)\n    run()\n';
+    const [query, run] = await check(text);
+    assert.deepEqual(query.fixes, []);
+    assert.match(fullText(query), /aiosqlite/);
+    assert.doesNotMatch(query.message, /to_thread\(query\)/);
+    assert.match(fullText(run), /await asyncio\.to_thread\(run\)/);
+    assert.equal(run.fixes.length, 1);
+    const old = await analyzeText(text, 'python', { only: ONLY, settings: { pythonFreeThreaded: false, ruleSeverity: {}, pythonTargetVersion: '3.8' } });
+    assert.deepEqual(old.diagnostics.map((d) => d.fixes.length), [0, 0]);
+  });
+
   it('resolves imports, aliases and bindings; leaves user functions alone', async () => {
     const text = [
       'import time as t', 'from time import sleep as nap', 'import requests', 'import threading', 'nap2 = t.sleep',

@@ -124,6 +124,31 @@ describe('language server over stdio', () => {
     assert.equal(apply(PY, all[0].edit!.changes[pyUri]), fixed);
   });
 
+  it('honours every suppression form, and fix-all takes only safe fixes while the menu labels the unsafe ones', async () => {
+    const uri = `file://${path.join(dir, 'quiet.py')}`;
+    const text = [
+      'import requests', 'import time', '', '', 'async def f(u):',
+      '    # concurrency-lens: ignore-next-line[blocking-call-in-async]', '    time.sleep(1)',
+      '    time.sleep(2)  # noqa: ASYNC251', '    time.sleep(3)', '    requests.get(u)', '',
+    ].join('\n');
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const found = await diagnostics(uri, (ds) => ds.length > 0, 'the unsuppressed diagnostics');
+    assert.deepEqual(found.map((d) => d.range.start.line + 1), [9, 10]);
+    const range = { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } };
+    const menu = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } });
+    assert.ok(menu.some((a) => /to_thread/.test(a.title) && a.title.endsWith('(unsafe fix)')), JSON.stringify(menu.map((a) => a.title)));
+    assert.ok(menu.some((a) => a.title === 'Show documentation for blocking-call-in-async' && a.command?.command === 'concurrencyLens.openRuleDocs'));
+    const all = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['source.fixAll'] } });
+    const fixed = apply(text, all[0].edit!.changes[uri]);
+    assert.match(fixed, /await asyncio\.sleep\(3\)\n {4}requests\.get\(u\)\n/);
+    assert.match(fixed, /time\.sleep\(1\)\n {4}time\.sleep\(2\)/, 'suppressed lines are left alone');
+    const fileUri = `file://${path.join(dir, 'quiet.ts')}`;
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: fileUri, languageId: 'typescript', version: 1, text: `// concurrency-lens: ignore-file[blocking-call-in-async]\n${TS}` } });
+    await diagnostics(fileUri, (ds) => ds.length === 0, 'no diagnostics for a file-level ignore');
+    await rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: fileUri } });
+  });
+
   it('follows incremental edits', async () => {
     const start = new LineIndex(PY).positionAt(PY.indexOf('time.sleep(1)'));
     await rpc.sendNotification('textDocument/didChange', {

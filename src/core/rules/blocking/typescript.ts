@@ -518,19 +518,23 @@ function tsFixes(context: RuleContext, semantics: TsSemantics, finding: Finding)
       return [{
         title: `Use \`await ${target.text}(...)\` (fs/promises)`,
         preferred: true,
+        applicability: 'safe',
         edits: [awaitReplacing(call, `${target.text}${args}`), ...target.edits],
       }];
     }
     case 'deno-async':
-    case 'bun-sleep': {
+    case 'bun-sleep':
+    case 'async-member': {
       const renamed = renamedMember(callee, api.asyncName);
       if (!renamed) return [];
-      return [{ title: `Use \`await ${renamed}(...)\``, preferred: true, edits: [awaitReplacing(call, `${renamed}${args}`)] }];
+      return [{ title: `Use \`await ${renamed}(...)\``, preferred: true, applicability: 'safe', edits: [awaitReplacing(call, `${renamed}${args}`)] }];
     }
     case 'atomics-wait-async': {
       const renamed = renamedMember(callee, 'waitAsync');
       if (!renamed) return [];
-      return [{ title: 'Use `await Atomics.waitAsync(...).value`', preferred: true, edits: [awaitReplacing(call, `${renamed}${args}.value`)] }];
+      // Unsafe: Node does not keep the process alive for a pending waitAsync, so a program with nothing else to do exits
+      // before the wait ends (checked at run time in fix-runtime.test.ts).
+      return [{ title: 'Use `await Atomics.waitAsync(...).value`', preferred: true, applicability: 'unsafe', edits: [awaitReplacing(call, `${renamed}${args}.value`)] }];
     }
     case 'promisify':
     case 'promisify-unused': {
@@ -544,7 +548,7 @@ function tsFixes(context: RuleContext, semantics: TsSemantics, finding: Finding)
       const title = api.fix === 'promisify-unused'
         ? `Use \`await promisify(${original})(...)\` (the child's stderr is captured instead of printed)`
         : `Use \`await promisify(${original})(...)\``;
-      return [{ title, preferred: api.fix === 'promisify', edits: [awaitReplacing(call, `${promisify.text}(${original})${args}`), ...mergeInsertions(importEdits)] }];
+      return [{ title, preferred: api.fix === 'promisify', applicability: api.fix === 'promisify' ? 'safe' : 'unsafe', edits: [awaitReplacing(call, `${promisify.text}(${original})${args}`), ...mergeInsertions(importEdits)] }];
     }
     default:
       return [];
@@ -657,6 +661,7 @@ function busyWaitFixes(context: RuleContext, semantics: TsSemantics, loop: Node,
   return [{
     title: `Replace the busy wait with \`await ${sleep}(Math.max(0, ${remaining}))\``,
     preferred: true,
+    applicability: 'safe',
     edits: [{ range: rangeOf(loop), newText: `await ${sleep}(Math.max(0, ${remaining}));` }, ...edits],
   }];
 }
