@@ -5,6 +5,9 @@ import { DISABLE_RULE_COMMAND, OPEN_RULE_DOCS_COMMAND } from '../core/hoverMarkd
 import { ignoreOnLineEdit } from '../core/suppress';
 import { toLspDiagnostic, toLspEdit } from './convert';
 
+/** The server's "show documentation" for clients without our extension: opens the rule's page through window/showDocument. */
+export const SERVER_SHOW_DOCS_COMMAND = 'concurrencyLens.server.showDocumentation';
+
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.concurrencyLens`;
 
 export interface ActionDocument {
@@ -47,8 +50,9 @@ export function quickFixes(doc: ActionDocument, diagnostics: readonly Diagnostic
     if (rulesSeen.has(d.code)) continue;
     rulesSeen.add(d.code);
     const docs = `Show documentation for ${d.code}`;
-    // Only our VS Code client has the command; other editors open the diagnostic's code link (codeDescription).
-    if (disableCommand === DISABLE_RULE_COMMAND) perRule.push({ title: docs, kind: CodeActionKind.QuickFix, diagnostics: [lsp], command: { title: docs, command: OPEN_RULE_DOCS_COMMAND, arguments: [d.code] } });
+    // Our VS Code client opens the page shipped with it; other editors ask the server (window/showDocument).
+    const docsCommand = disableCommand === DISABLE_RULE_COMMAND ? OPEN_RULE_DOCS_COMMAND : SERVER_SHOW_DOCS_COMMAND;
+    perRule.push({ title: docs, kind: CodeActionKind.QuickFix, diagnostics: [lsp], command: { title: docs, command: docsCommand, arguments: [d.code] } });
     const title = `Disable rule ${d.code} in this workspace`;
     perRule.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [lsp], command: { title, command: disableCommand, arguments: disableCommand === DISABLE_RULE_COMMAND ? [d.code] : [d.code, doc.uri] } });
   }

@@ -12,6 +12,7 @@ import { describeSkip, languageFromId, languageFromPath, type ContentChange, typ
 import { filterBaseline, parseBaseline, type Baseline } from '../core/baseline';
 import { formatConfigError, settingsForDocument, type ConfigError } from '../core/config';
 import { disableRuleEdit } from '../core/configEdit';
+import { ruleDocsUrl } from '../core/docs';
 import { dict } from '../core/dict';
 import { DISABLE_RULE_COMMAND, renderHover, toPlainText, VISUALISE_COMMAND } from '../core/hoverMarkdown';
 import { ruleBySlug } from '../core/rules';
@@ -21,7 +22,7 @@ import { collectFiles } from '../cli/walk';
 import { AnalysisHost, budgetDiagnostic, ruleErrorDiagnostic } from '../host/analysisHost';
 import { BACKGROUND, INTERACTIVE, NORMAL } from '../host/jobQueue';
 import { loadCache, mergeCache, saveCache } from '../host/summaryCache';
-import { FIX_ALL_KIND, fixAllEdits, overlaps, quickFixes } from './codeActions';
+import { FIX_ALL_KIND, fixAllEdits, overlaps, quickFixes, SERVER_SHOW_DOCS_COMMAND } from './codeActions';
 import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
 import { parseSettings, type ServerSettings } from './settings';
 
@@ -159,6 +160,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** The client's hover format, its first choice (LSP: in order of preference). */
   let hoverPlainText = false;
   let canApplyEdit = false;
+  let canShowDocument = false;
   let canCreateFiles = false;
   /** Settings given in initializationOptions: used where workspace/configuration gives none. */
   let initialSettings: Record<string, unknown> = dict<unknown>();
@@ -456,6 +458,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     canApplyEdit = params.capabilities.workspace?.applyEdit === true;
+    canShowDocument = params.capabilities.window?.showDocument?.support === true;
     canCreateFiles = params.capabilities.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true;
     hoverPlainText = params.capabilities.textDocument?.hover?.contentFormat?.[0] === MarkupKind.PlainText;
     const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown; storagePath?: unknown; concurrencyLens?: unknown } | undefined;
@@ -478,7 +481,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         ...(ourClient ? { codeLensProvider: { resolveProvider: false } } : {}),
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         // Our client runs its own "disable rule" (it writes the editor's settings); other clients get the server's.
-        ...(ourClient ? {} : { executeCommandProvider: { commands: [SERVER_DISABLE_RULE_COMMAND, SERVER_CHECK_WORKSPACE_COMMAND] } }),
+        ...(ourClient ? {} : { executeCommandProvider: { commands: [SERVER_DISABLE_RULE_COMMAND, SERVER_CHECK_WORKSPACE_COMMAND, SERVER_SHOW_DOCS_COMMAND] } }),
         // For a client's diagnostics and tests: which process to look at.
         experimental: { pid: process.pid },
       },
@@ -798,6 +801,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    */
   connection.onExecuteCommand(request('executeCommand', async ({ command, arguments: args }: ExecuteCommandParams, token) => {
     if (command === SERVER_CHECK_WORKSPACE_COMMAND) return checkWorkspace(token);
+    if (command === SERVER_SHOW_DOCS_COMMAND) {
+      const [rule] = (args ?? []) as unknown[];
+      if (typeof rule !== 'string' || !ruleBySlug(rule)) throw new Error(`Unknown rule: ${String(rule)}`);
+      const url = ruleDocsUrl(rule);
+      if (canShowDocument) await connection.window.showDocument({ uri: url, external: true });
+      return { url };
+    }
     if (command !== SERVER_DISABLE_RULE_COMMAND) return null;
     const [slug, uri] = (args ?? []) as unknown[];
     if (typeof slug !== 'string' || !ruleBySlug(slug)) throw new Error(`Unknown rule: ${String(slug)}`);

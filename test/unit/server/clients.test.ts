@@ -132,7 +132,7 @@ describe('every LSP client', () => {
     it(`${name}: diagnostics, a hover in its format without command links, and "disable rule" through the server`, async () => {
       const s = await start(client.capabilities, { initializationOptions: { settings: { debounceMs: 0 } }, configuration: () => [null] });
       sessions.push(s);
-      assert.deepEqual((s.init.capabilities.executeCommandProvider as { commands: string[] }).commands.sort(), ['concurrencyLens.server.checkWorkspace', 'concurrencyLens.server.disableRule']);
+      assert.deepEqual((s.init.capabilities.executeCommandProvider as { commands: string[] }).commands.sort(), ['concurrencyLens.server.checkWorkspace', 'concurrencyLens.server.disableRule', 'concurrencyLens.server.showDocumentation']);
       const uri = pathToFileURL(path.join(s.dir, 'app.py')).href;
       fs.writeFileSync(fileURLToPath(uri), PY);
       await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: PY } });
@@ -153,6 +153,10 @@ describe('every LSP client', () => {
       const disable = actions.find((a) => a.command?.command === 'concurrencyLens.server.disableRule');
       assert.ok(disable, JSON.stringify(actions.map((a) => a.command ?? a.title)));
       assert.deepEqual(disable.command!.arguments, ['blocking-call-in-async', uri]);
+      const docs = actions.find((a) => a.command?.command === 'concurrencyLens.server.showDocumentation');
+      assert.ok(docs, 'show documentation through the server');
+      const page = await s.rpc.sendRequest<{ url: string }>('workspace/executeCommand', docs.command);
+      assert.match(page.url, /^https:\/\/.*docs\/rules\/blocking-call-in-async\.md$/);
       const answer = await s.rpc.sendRequest<{ message: string }>('workspace/executeCommand', disable.command);
       assert.match(answer.message, /blocking-call-in-async.*concurrency-lens\.json/);
       const config = JSON.parse(fs.readFileSync(path.join(s.dir, 'concurrency-lens.json'), 'utf8')) as { rules: Record<string, string> };

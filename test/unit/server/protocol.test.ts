@@ -137,7 +137,7 @@ describe('language server over stdio', () => {
     const range = { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } };
     const menu = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } });
     assert.ok(menu.some((a) => /to_thread/.test(a.title) && a.title.endsWith('(unsafe fix)')), JSON.stringify(menu.map((a) => a.title)));
-    assert.ok(menu.some((a) => a.title === 'Show documentation for blocking-call-in-async' && a.command?.command === 'concurrencyLens.openRuleDocs'));
+    assert.ok(menu.some((a) => a.title === 'Show documentation for blocking-call-in-async' && a.command?.command === 'concurrencyLens.server.showDocumentation'));
     const all = await rpc.sendRequest<LspAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['source.fixAll'] } });
     const fixed = apply(text, all[0].edit!.changes[uri]);
     assert.match(fixed, /await asyncio\.sleep\(3\)\n {4}requests\.get\(u\)\n/);
