@@ -5,6 +5,9 @@ import { HOVER_COMMANDS } from '../core/hoverMarkdown';
 import type { Visualisation, VisualiseRequest } from '../core/visualiser';
 import type { Diagnostic } from '../core';
 import type { Log } from './log';
+import type { CheckWorkspaceResult } from '../server/server';
+
+export type { CheckWorkspaceResult };
 
 // The client side of the language server: starts it (node IPC), shows its state, restarts it on request.
 // Diagnostics, hovers and code actions come from the server through the library; nothing is analysed here.
@@ -19,13 +22,6 @@ const STATUS_NOTIFICATION = 'concurrencyLens/status';
 const CHECK_WORKSPACE_REQUEST = 'concurrencyLens/checkWorkspace';
 const CHECK_PROGRESS_NOTIFICATION = 'concurrencyLens/checkProgress';
 
-export interface CheckWorkspaceResult {
-  files: number;
-  findings: number;
-  filesWithFindings: number;
-  cancelled: boolean;
-  unfinished: number;
-}
 
 interface ServerStatus {
   state: string;

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { wordOccurrences } from './locate';
+import { resolveRelative, wordOccurrences } from './locate';
 import { getLoadedParser, languageFromPath, parseText } from './parser';
 import { PythonSemantics as PythonNames } from './python/semantics';
 import type { PythonSemantics } from './python/semantics';
@@ -256,16 +256,6 @@ function modulePathStem(file: string): string {
   return bare.endsWith('/index') || bare.endsWith('/__init__') ? bare.slice(0, bare.lastIndexOf('/')) : bare;
 }
 
-/** `../x/y.js` from `dir` → `dir/../x/y` normalised ('..' and '.' resolved). */
-function resolveRelative(dir: string, specifier: string): string {
-  const parts = dir ? dir.split('/') : [];
-  // One step per segment of the specifier: bounded by its length.
-  for (const segment of specifier.split('/')) {
-    if (segment === '..') parts.pop();
-    else if (segment !== '.' && segment !== '') parts.push(segment);
-  }
-  return parts.join('/');
-}
 
 /**
  * In `file`, the calls of `name` imported from the module at `stem`: the first one's cold context when all are cold,

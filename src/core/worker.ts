@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { MAX_NESTING, wordOccurrences } from './locate';
+import { MAX_NESTING, resolveRelative, wordOccurrences } from './locate';
 import { getLoadedParser, languageFromPath, parseOtherFile } from './parser';
 import type { TsSemantics } from './ts/semantics';
 
@@ -97,16 +97,6 @@ function ownEvidence(source: WorkerSource): WorkerEvidence | undefined {
 }
 
 const stem = (file: string): string => file.replace(/[?#].*$/, '').replace(/\.([cm]?[jt]sx?)$/, '');
-
-function resolveRelative(dir: string, specifier: string): string {
-  const parts = dir ? dir.split('/') : [];
-  // One step per segment of the specifier: bounded by its length.
-  for (const segment of specifier.split('/')) {
-    if (segment === '..') parts.pop();
-    else if (segment !== '.' && segment !== '') parts.push(segment);
-  }
-  return parts.join('/');
-}
 
 /** The string literals in the arguments of the calls that start workers in `root` (relative paths, as written). */
 function workerPaths(root: Node): string[] {
