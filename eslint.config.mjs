@@ -42,6 +42,12 @@ export default tseslint.config(
           selector: "BinaryExpression[operator='in'][left.type!='Literal']",
           message: '`key in object` finds inherited keys too: use Object.hasOwn(), own() from src/core/dict.ts, or a Map.',
         },
+        {
+          // One line model: a node's position comes from its offsets (rangeOf, startOf, endOf, lineOf in
+          // src/core/text.ts); tree-sitter's rows count only \n, so a lone \r would shift every line after it.
+          selector: "MemberExpression[property.name=/^(startPosition|endPosition)$/]",
+          message: "Tree-sitter rows count only \\n: use rangeOf/startOf/endOf/lineOf from src/core/text.ts.",
+        },
       ],
     },
   },

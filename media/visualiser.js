@@ -19,16 +19,22 @@
     ['waiting-lock', 'Waiting for a lock', 'another unit holds the lock'],
     ['joined', 'Waiting for another unit', 'join(), a synchronous call, or waiting at exit'],
   ];
-  const STATE_LABEL = {};
+  // Lookups keyed by text from the model are objects without a prototype: 'constructor' is not a key of theirs.
+  const STATE_LABEL = Object.create(null);
   STATES.forEach(function (s) { STATE_LABEL[s[0]] = s[1]; });
-  const KIND_LABEL = {
+  const KIND_LABEL = Object.assign(Object.create(null), {
     'main-thread': 'main thread', thread: 'thread', process: 'process', 'thread-pool': 'thread pool',
     'process-pool': 'process pool', 'interpreter-pool': 'interpreter pool', 'asyncio-task': 'asyncio task',
     'js-main': 'script', 'js-async': 'async function', timer: 'timer', microtask: 'microtask',
     worker: 'worker thread', 'child-process': 'child process',
-  };
-  const MODE_LABEL = { sequential: 'Sequential', threads: 'Threads', processes: 'Processes', asyncio: 'asyncio' };
-  const LABEL_W = 190;
+  });
+  const MODE_LABEL = Object.assign(Object.create(null), { sequential: 'Sequential', threads: 'Threads', processes: 'Processes', asyncio: 'asyncio', fixed: 'asyncio + fix' });
+  const ENTRY_GROUPS = [
+    ['module', 'Module'], ['loop', 'Event loops and servers'], ['handler', 'Handlers (per request)'], ['listener', 'Listeners (per event)'],
+    ['task', 'Concurrent tasks'], ['thread-target', 'Thread and process targets'], ['run-method', 'Thread run() methods'], ['function', 'Other functions'],
+  ];
+  const LABEL_W_MAX = 190;
+  const LABEL_W_MIN = 130;
   const LANE_H = 36;
   const BAR_H = 18;
   const AXIS_H = 26;
@@ -52,7 +58,7 @@
   const str = function (x) { return typeof x === 'string' ? x : x === undefined || x === null ? '' : String(x); };
   const fmtMs = function (ms) {
     ms = num(ms, 0);
-    if (ms >= 10000) return (ms / 1000).toFixed(1) + ' s';
+    if (ms >= 1000) return (ms / 1000).toFixed(ms >= 10000 ? 0 : 1) + ' s';
     return (Math.round(ms * 10) / 10) + ' ms';
   };
   const isRange = function (r) {
@@ -113,7 +119,11 @@
     $('empty').hidden = hasData;
     fillViewSelect();
     renderLegend();
-    renderNotices();
+    const pagesNow = hasData && Array.isArray(data.concepts) ? data.concepts : [];
+    const onConcept = ui.view !== 'file' && pagesNow.some(function (p) { return p && p.id === ui.view; });
+    // The file's notes and its entry picker belong to the file's model, not to the concept pages.
+    renderNotices(onConcept);
+    renderEntryBar(onConcept);
     const tl = $('timelines');
     tl.replaceChildren();
     blocks = [];
@@ -127,7 +137,8 @@
     if (!page) {
       ui.view = 'file';
       $('view').value = 'file';
-      $('title').textContent = 'Execution model' + (data.fileName ? ': ' + str(data.fileName) : '');
+      const entry = data.entry && typeof data.entry === 'object' && data.entry.kind !== 'module' ? str(data.entry.label) : '';
+      $('title').textContent = 'Execution model' + (data.fileName ? ': ' + str(data.fileName) : '') + (entry ? ' — ' + entry : '');
       tl.appendChild(renderTimeline(data.timeline, data.model, Array.isArray(data.diagnostics) ? data.diagnostics : [], null));
       renderWhatIf(data.whatIf);
     } else {
@@ -190,10 +201,65 @@
     });
   }
 
-  function renderNotices() {
+  function renderEntryBar(hidden) {
+    const bar = $('entrybar');
+    const entries = data && Array.isArray(data.entries) ? data.entries.filter(function (e) { return e && typeof e.id === 'string'; }) : [];
+    if (!data || hidden || !entries.length) { bar.hidden = true; return; }
+    bar.hidden = false;
+    const sel = $('entry');
+    sel.replaceChildren();
+    ENTRY_GROUPS.forEach(function (g) {
+      const items = entries.filter(function (e) { return e.kind === g[0]; });
+      if (!items.length) return;
+      const group = document.createElement('optgroup');
+      group.label = g[1];
+      items.forEach(function (e) {
+        const line = e.range && e.range.start && isFinite(e.range.start.line) && e.kind !== 'module' ? ' (line ' + (e.range.start.line + 1) + ')' : '';
+        const o = el('option', null, clip(str(e.label), 70) + line);
+        o.value = e.id;
+        if (e.evidence) o.title = str(e.evidence);
+        group.appendChild(o);
+      });
+      sel.appendChild(group);
+    });
+    const chosen = data.entry && typeof data.entry.id === 'string' ? data.entry.id : 'module';
+    sel.value = chosen;
+    const arr = data.arrivals && typeof data.arrivals === 'object' ? data.arrivals : { count: 1, spacingMs: 0 };
+    const isModule = !data.entry || data.entry.kind === 'module';
+    $('arrivalsGroup').hidden = isModule && !(data.runs && data.runs.arrivals);
+    $('arrivals').value = String(num(arr.count, 1));
+    const spacing = String(num(arr.spacingMs, 0));
+    if (!Array.prototype.some.call($('spacing').options, function (o) { return o.value === spacing; })) {
+      const o = el('option', null, 'every ' + spacing + ' ms');
+      o.value = spacing;
+      $('spacing').appendChild(o);
+    }
+    $('spacing').value = spacing;
+    const lat = $('latency');
+    lat.replaceChildren();
+    const l = data.latency;
+    if (l && typeof l === 'object' && typeof l.text === 'string') {
+      lat.hidden = false;
+      const n = num(l.count, 0);
+      const noun = str(l.noun) || 'arrival';
+      lat.appendChild(document.createTextNode(n + ' ' + noun + (n === 1 ? '' : 's') + (n > 1 ? (num(l.spacingMs, 0) > 0 ? ', one every ' + fmtMs(l.spacingMs) : ' at once') : '') + ': the last finishes at '));
+      lat.appendChild(el('span', l.fixed ? 'slow' : null, fmtMs(l.lastMs)));
+      if (l.fixed && typeof l.fixed === 'object') {
+        lat.appendChild(document.createTextNode('; with the fix (' + str(l.fixed.fix) + '): '));
+        lat.appendChild(el('span', 'fixed', fmtMs(l.fixed.lastMs)));
+      }
+      lat.appendChild(document.createTextNode('.'));
+      lat.title = str(l.text);
+    } else if (data.runs && typeof data.runs.label === 'string') {
+      lat.hidden = false;
+      lat.textContent = 'Runs ' + str(data.runs.label) + '.';
+    } else lat.hidden = true;
+  }
+
+  function renderNotices(hidden) {
     const box = $('notices');
     box.replaceChildren();
-    if (!data) { box.hidden = true; return; }
+    if (!data || hidden) { box.hidden = true; return; }
     const notes = [];
     if (data.timeline.truncated) notes.push(['warn', 'The model is too large to simulate fully: the timeline stops early.']);
     (Array.isArray(data.model && data.model.notes) ? data.model.notes : []).forEach(function (n) { notes.push(['info', str(n)]); });
@@ -240,12 +306,17 @@
     const total = Math.max(num(timeline.totalMs, 0), 1);
     // Timelines of one concept page share a scale, so their lengths compare.
     const span = Math.max(total, num(sharedTotal, 0));
-    const units = {};
+    const units = Object.create(null);
     (model && Array.isArray(model.units) ? model.units : []).forEach(function (u) { if (u && typeof u.id === 'string') units[u.id] = u; });
-    const avail = Math.max(360, ($('timelines').clientWidth || 900) - LABEL_W - 24);
+    // At the default zoom the whole run fits the panel: the plot takes what the labels and the border leave.
+    // The label column gives way in a narrow panel (the editor beside it), down to a minimum.
+    const panelW = $('timelines').clientWidth || 900;
+    const LABEL_W = Math.round(Math.min(LABEL_W_MAX, Math.max(LABEL_W_MIN, panelW * 0.3)));
+    const labelChars = Math.floor((LABEL_W - 20) / 7);
+    const avail = Math.max(240, panelW - LABEL_W - 28);
     const plotW = Math.round(avail * ui.zoom);
     const scale = plotW / span;
-    const width = LABEL_W + plotW + 48;
+    const width = LABEL_W + plotW + 24;
     const stallRow = evsHave(timeline, 'stall') ? 22 : 0; // a row under the lanes for stall labels
     const height = AXIS_H + lanes.length * LANE_H + stallRow + 8;
     const svg = sv('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, role: 'group' }, 'timeline');
@@ -269,7 +340,7 @@
     svg.appendChild(axis);
 
     // Where the diagnostics act: steps flagged by code, or whose line a diagnostic names.
-    const diagLines = {};
+    const diagLines = Object.create(null);
     diagnostics.forEach(function (d) { if (d && isRange(d.range)) diagLines[d.range.start.line] = d; });
     const diagOf = function (unit, span) {
       const st = unit && Array.isArray(unit.steps) ? unit.steps[span.stepIndex] : null;
@@ -279,7 +350,11 @@
     };
 
     const spanEls = [];
-    const laneIndex = {};
+    const laneIndex = Object.create(null);
+    // The same labels again in a narrow SVG that stays at the left edge while the timeline scrolls under it.
+    const fixed = sv('svg', { width: LABEL_W, height: height, viewBox: '0 0 ' + LABEL_W + ' ' + height, 'aria-hidden': 'true' }, 'tl-labels');
+    fixed.style.marginRight = -LABEL_W + 'px'; // overlaps the main SVG's own label column
+    fixed.appendChild(sv('rect', { x: 0, y: 0, width: LABEL_W, height: height }, 'label-bg'));
     lanes.forEach(function (lane, i) {
       laneIndex[lane.unitId] = i;
       const y = AXIS_H + i * LANE_H;
@@ -289,14 +364,23 @@
       const label = str(lane.label) || str(lane.unitId);
       const kind = KIND_LABEL[lane.kind] || str(lane.kind);
       const lt = sv('text', { x: lane.parent ? 18 : 8, y: y + 12 }, 'lane-label');
-      lt.textContent = clip(label, lane.parent ? 22 : 24);
+      lt.textContent = clip(label, lane.parent ? labelChars - 2 : labelChars);
       const ltTitle = sv('title');
       ltTitle.textContent = label + ' (' + kind + (unit && unit.daemon ? ', daemon' : '') + ')';
       lt.appendChild(ltTitle);
       g.appendChild(lt);
       const kt = sv('text', { x: lane.parent ? 18 : 8, y: y + 26 }, 'lane-kind');
-      kt.textContent = clip(kind + (unit && unit.daemon ? ' · daemon' : '') + (unit && unit.maxWorkers ? ' · max ' + unit.maxWorkers : ''), 28);
+      // An arrival's lane says when it arrives (its kind is in the tooltip): the column may be narrow.
+      const arrivalText = unit && unit.arrival && isFinite(unit.arrival.atMs) ? 'arrives at ' + fmtMs(unit.arrival.atMs) + ' · ' + (lane.kind === 'timer' ? 'callback' : kind) : '';
+      kt.textContent = clip(arrivalText || (kind + (unit && unit.daemon ? ' · daemon' : '') + (unit && unit.maxWorkers ? ' · max ' + unit.maxWorkers : '')), labelChars + 6);
       g.appendChild(kt);
+      const fg = sv('g', null, 'lane' + (i % 2 ? ' odd' : ''));
+      fg.appendChild(sv('rect', { x: 0, y: y, width: LABEL_W, height: LANE_H }, 'lane-bg'));
+      const flt = lt.cloneNode(true);
+      flt.setAttribute('class', 'lane-label lane-label-fixed');
+      fg.appendChild(flt);
+      fg.appendChild(kt.cloneNode(true));
+      fixed.appendChild(fg);
       const laneSpans = [];
       lane.spans.forEach(function (s) {
         if (!s || !STATE_LABEL[s.state]) return;
@@ -319,7 +403,8 @@
         title.textContent = text;
         r.appendChild(title);
         const d = diagOf(unit, s);
-        if (d && s.state !== 'joined') r.classList.add('diag');
+        // Outlined where the flagged call acts, not while the unit only waits its turn.
+        if (d && s.state !== 'joined' && s.state !== 'ready') r.classList.add('diag');
         const info = { rect: r, span: s, lane: lane, unit: unit, text: text, diag: d, what: what };
         r.addEventListener('click', function () { activate(info); });
         r.addEventListener('keydown', function (ev) { onSpanKey(ev, info); });
@@ -338,9 +423,11 @@
     // Events: stalls as bands over the loop's other lanes, hand-offs and switches as marks.
     const marks = sv('g', null, 'marks');
     const evs = Array.isArray(timeline.events) ? timeline.events : [];
+    // Stalls of one cause (the same call, once per request) share one label under their bands.
+    const stallGroups = Object.create(null);
     const count = { 'gil-handoff': 0, 'task-switch': 0 };
     evs.forEach(function (e) { if (e && count[e.kind] !== undefined) count[e.kind]++; });
-    const tooMany = {};
+    const tooMany = Object.create(null);
     Object.keys(count).forEach(function (k) { tooMany[k] = count[k] > MAX_MARKERS; });
     evs.forEach(function (e) {
       if (!e || !(e.unitId in laneIndex)) return;
@@ -359,10 +446,11 @@
         const m = markerShape('m-stall', x + 7, y + 7);
         m.appendChild(tt.cloneNode(true));
         marks.appendChild(m);
-        const lab = sv('text', { x: x + 4, y: AXIS_H + lanes.length * LANE_H + 12 }, 'stall-label');
         const d = isRange(e.range) && diagLines[e.range.start.line];
-        lab.textContent = clip('stall: ' + (d ? str(d.message) : str(e.detail)), Math.max(12, Math.floor((end - e.at) * scale / 6.5)));
-        marks.appendChild(lab);
+        const text = d ? str(d.message) : str(e.detail);
+        const group = stallGroups[text] || (stallGroups[text] = { x: x, end: x, n: 0 });
+        group.end = Math.max(group.end, x + (end - e.at) * scale);
+        group.n++;
       } else if (e.kind === 'gil-handoff' && !tooMany[e.kind]) {
         const m = markerShape('m-gil', x, y + 5);
         const tt = sv('title');
@@ -383,6 +471,22 @@
         marks.appendChild(m);
       }
     });
+    // Left to right, each label stops where the next begins (too little room: the band's tooltip says it).
+    const groups = Object.keys(stallGroups).map(function (text) { return { text: text, g: stallGroups[text] }; })
+      .sort(function (a, b) { return a.g.x - b.g.x; });
+    groups.forEach(function (item, i) {
+      const g = item.g;
+      const text = item.text;
+      const next = groups[i + 1];
+      const room = (next ? next.g.x : width - 8) - g.x - 6;
+      if (room < 40) return;
+      const lab = sv('text', { x: g.x + 4, y: AXIS_H + lanes.length * LANE_H + 12 }, 'stall-label');
+      lab.textContent = clip((g.n > 1 ? g.n + ' stalls: ' : 'stall: ') + text, Math.floor(room / 6.5));
+      const tt = sv('title');
+      tt.textContent = text;
+      lab.appendChild(tt);
+      marks.appendChild(lab);
+    });
     svg.appendChild(marks);
 
     // Playhead: a curtain over the future, and a line.
@@ -391,8 +495,12 @@
     svg.appendChild(curtain);
     svg.appendChild(head);
 
+    fixed.appendChild(sv('line', { x1: LABEL_W - 0.5, y1: 0, x2: LABEL_W - 0.5, y2: height }, 'label-edge'));
     const scroller = el('div', 'tl-scroll');
-    scroller.appendChild(svg);
+    const row = el('div', 'tl-row');
+    row.appendChild(fixed);
+    row.appendChild(svg);
+    scroller.appendChild(row);
     wrap.appendChild(scroller);
     const summary = [];
     Object.keys(count).forEach(function (k) {
@@ -523,7 +631,7 @@
       return;
     }
     box.appendChild(el('strong', null, 'At ' + fmtMs(t) + ': '));
-    const by = {};
+    const by = Object.create(null);
     b.lanes.forEach(function (l) {
       const s = l.spans.find(function (x) { return x.start <= t + 1e-9 && t < x.end - 1e-9; });
       if (s) (by[s.state] = by[s.state] || []).push(str(l.label));
@@ -586,10 +694,32 @@
     box.replaceChildren();
     if (!w || !Array.isArray(w.results) || !w.results.length) { box.hidden = true; return; }
     box.hidden = false;
-    box.appendChild(el('h2', null, 'What if the same work ran as…'));
-    box.appendChild(barChart(w.results.map(function (r) {
-      return { label: MODE_LABEL[r.mode] || str(r.mode), value: num(r.totalMs, 0), cls: 'mode-' + str(r.mode) };
-    }), 'ms', false, 'Total time of the same callables run sequentially, as threads, as processes and as asyncio tasks'));
+    const arrivals = data && data.latency ? num(data.latency.count, 0) + ' ' + str(data.latency.noun) + 's' : num(w.workers, 0) + ' units of work';
+    box.appendChild(el('h2', null, 'What if the same ' + arrivals + ' ran as…'));
+    const table = el('table', 'data whatif-table');
+    table.appendChild(el('caption', 'muted', 'Total time of the same work under each execution model'));
+    const head = el('tr');
+    ['Execution model', 'Total', ''].forEach(function (h) { head.appendChild(el('th', null, h)); });
+    const thead = el('thead');
+    thead.appendChild(head);
+    table.appendChild(thead);
+    const tb = el('tbody');
+    const max = Math.max.apply(null, w.results.map(function (r) { return num(r.totalMs, 0); }).concat([1]));
+    w.results.forEach(function (r) {
+      const best = r.mode === w.recommended;
+      const tr = el('tr', best ? 'best' : null);
+      tr.appendChild(el('td', null, (str(r.label) || MODE_LABEL[r.mode] || str(r.mode)) + (best ? ' ✓' : '')));
+      tr.appendChild(el('td', 'num', fmtMs(num(r.totalMs, 0))));
+      const cell = el('td');
+      const bw = Math.max(2, Math.round(num(r.totalMs, 0) / max * 220));
+      const bar = sv('svg', { width: 224, height: 12, viewBox: '0 0 224 12', 'aria-hidden': 'true' });
+      bar.appendChild(sv('rect', { x: 0, y: 2, width: bw, height: 8, rx: 2 }));
+      cell.appendChild(bar);
+      tr.appendChild(cell);
+      tb.appendChild(tr);
+    });
+    table.appendChild(tb);
+    box.appendChild(table);
     if (w.lesson) box.appendChild(el('p', 'lesson', str(w.lesson)));
   }
 
@@ -752,6 +882,19 @@
   });
   $('tableToggle').setAttribute('aria-pressed', String(ui.table));
   $('export').addEventListener('click', exportSvg);
+  $('entry').addEventListener('change', function () {
+    stop();
+    ui.playhead = Infinity;
+    post({ type: 'select', entry: $('entry').value });
+  });
+  function sendArrivals() {
+    const count = Math.max(1, Math.min(50, Math.round(num(parseFloat($('arrivals').value), 1))));
+    const spacingMs = Math.max(0, Math.round(num(parseFloat($('spacing').value), 0)));
+    $('arrivals').value = String(count);
+    post({ type: 'arrivals', count: count, spacingMs: spacingMs });
+  }
+  $('arrivals').addEventListener('change', sendArrivals);
+  $('spacing').addEventListener('change', sendArrivals);
   $('view').addEventListener('change', function () { ui.view = $('view').value; stop(); ui.playhead = Infinity; render(); persist(); });
   let resizeTimer = 0;
   window.addEventListener('resize', function () {

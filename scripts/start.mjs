@@ -14,7 +14,7 @@ import {
   activationMs, checkSetup, cleanup, cleanupOnSignals, copyWorkspace, freePort, installExtension, isStopping, launchBrowser,
   makeProfile, openWorkbench, ROOT, runSetup, sleep, startCodeServer, VSIX,
 } from '../test/e2e/lib/server.mjs';
-import { quickOpen, screenshot } from '../test/e2e/lib/workbench.mjs';
+import { hoverSquiggle, quickOpen, runCommand, screenshot, waitForSquiggle } from '../test/e2e/lib/workbench.mjs';
 
 const args = process.argv.slice(2);
 const option = (name) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
@@ -59,7 +59,39 @@ async function waitForActivation(profile, timeoutMs) {
   return undefined;
 }
 
-/** Headless: open each example, wait for its diagnostics, screenshot editor + Problems panel. */
+function webview(page) {
+  return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+}
+
+/**
+ * The execution visualiser of a file: its module model, then the model of the first code lens over an entry point
+ * ("Visualise 10 requests" on a route), each beside the source; the panel is closed again afterwards.
+ */
+async function visualiserShots(page, file, outDir) {
+  const shots = [];
+  const base = path.basename(file).replace(/\W+/g, '_');
+  try {
+    await runCommand(page, 'Concurrency Lens: Visualise Execution Model');
+    await webview(page).locator('#timelines svg.timeline g.lane').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    shots.push(await screenshot(page, `${base}-visualiser`, outDir));
+    const lens = page.locator('.part.editor .monaco-editor .codelens-decoration a', { hasText: 'Visualise' }).first();
+    if (await lens.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
+      const title = (await lens.innerText()).trim();
+      await lens.click();
+      await webview(page).locator('#title', { hasText: '—' }).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(500);
+      shots.push(await screenshot(page, `${base}-visualiser-entry`, outDir));
+      say(`${base}: code lens "${title}"`);
+    }
+  } catch (error) {
+    say(`${base}: no visualiser screenshot (${error?.message ?? error})`);
+  }
+  await runCommand(page, 'View: Close Editors in Other Groups').catch(() => {});
+  return shots;
+}
+
+/** Headless: open each example, wait for its diagnostics, screenshot editor + Problems panel, then the visualiser. */
 async function screenshots(server, workspace, profile) {
   const outDir = path.resolve(shotsDir);
   const browser = await launchBrowser();
@@ -81,9 +113,31 @@ async function screenshots(server, workspace, profile) {
     await page.keyboard.press('Escape');
     saved.push(shot);
     say(`${path.relative(process.cwd(), shot)}: ${found ? `${count} squiggle(s) in view` : 'no diagnostics shown'}`);
+    saved.push(...await visualiserShots(page, file, outDir));
   }
+  saved.push(...await readmeShots(page, outDir));
   const ms = activationMs(profile);
   say(ms !== undefined ? `extension reported: activated in ${ms} ms` : 'activation time: not found in the output channel');
+  return saved;
+}
+
+/** The README's pictures: a hover on a finding, and the visualiser beside the file (the diagnostics are above). */
+async function readmeShots(page, outDir) {
+  const saved = [];
+  try {
+    await runCommand(page, 'View: Close All Editors');
+    await quickOpen(page, 'asyncio_blocking.py');
+    await waitForSquiggle(page, { severity: 'warning' });
+    await hoverSquiggle(page, 'warning');
+    saved.push(await screenshot(page, 'readme-hover', outDir));
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'Concurrency Lens: Visualise Execution Model');
+    await page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('svg.timeline g.lane').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1_000);
+    saved.push(await screenshot(page, 'readme-visualiser', outDir));
+  } catch (error) {
+    say(`README screenshots: ${error?.message ?? error}`);
+  }
   return saved;
 }
 

@@ -2,9 +2,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { HOVER_COMMANDS } from '../core/hoverMarkdown';
-import type { Visualisation } from '../core/visualiser';
+import type { Visualisation, VisualiseRequest } from '../core/visualiser';
 import type { Diagnostic } from '../core';
 import type { Log } from './log';
+import type { CheckWorkspaceResult } from '../server/server';
+
+export type { CheckWorkspaceResult };
 
 // The client side of the language server: starts it (node IPC), shows its state, restarts it on request.
 // Diagnostics, hovers and code actions come from the server through the library; nothing is analysed here.
@@ -16,6 +19,17 @@ export const SERVER_STATUS_COMMAND = 'concurrencyLens.serverStatus';
 const STATUS_MENU_COMMAND = 'concurrencyLens.statusMenu';
 const VISUALISATION_REQUEST = 'concurrencyLens/visualisation';
 const STATUS_NOTIFICATION = 'concurrencyLens/status';
+const CHECK_WORKSPACE_REQUEST = 'concurrencyLens/checkWorkspace';
+const CHECK_PROGRESS_NOTIFICATION = 'concurrencyLens/checkProgress';
+
+
+interface ServerStatus {
+  state: string;
+  overrun: number;
+  version?: string;
+  indexed?: number;
+  indexing?: boolean;
+}
 
 export type ServerVisualisation =
   | { visualisation: Visualisation; diagnostics: Diagnostic[]; freeThreaded: boolean }
@@ -30,6 +44,8 @@ export class ServerClient implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private stopping = false;
   private toldOfCrash = false;
+  private server: ServerStatus | undefined;
+  private checkProgress: ((p: { done: number; total: number; file?: string }) => void) | undefined;
 
   constructor(context: vscode.ExtensionContext, private readonly log: Log) {
     const module = context.asAbsolutePath(path.join('dist', 'server.js'));
@@ -40,7 +56,8 @@ export class ServerClient implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: LANGUAGES.map((language) => ({ language })),
       diagnosticCollectionName: 'concurrency-lens',
-      outputChannel: log.channel,
+      // The library writes "[Info  - 12:18:11] message"; the log channel adds its own level and time: pass it the message only.
+      outputChannel: log.serverChannel(),
       // storagePath: where the server keeps other files' summaries between sessions (this workspace's storage).
       initializationOptions: { visualiser: true, ...(context.storageUri ? { storagePath: context.storageUri.fsPath } : {}) },
       // Hover links may run only our own read-only commands.
@@ -64,9 +81,11 @@ export class ServerClient implements vscode.Disposable {
       }),
       vscode.languages.onDidChangeDiagnostics(() => this.updated.fire()),
     );
-    this.client.onNotification(STATUS_NOTIFICATION, (s: { state: string; overrun: number }) => {
+    this.client.onNotification(STATUS_NOTIFICATION, (s: ServerStatus) => {
+      this.server = s;
       this.show(s.state === 'analysing' ? 'analysing' : 'ready', s.overrun);
     });
+    this.client.onNotification(CHECK_PROGRESS_NOTIFICATION, (p: { done: number; total: number; file?: string }) => this.checkProgress?.(p));
   }
 
   start(): Promise<void> {
@@ -83,9 +102,41 @@ export class ServerClient implements vscode.Disposable {
     }
   }
 
-  async visualisation(uri: vscode.Uri): Promise<ServerVisualisation> {
+  /**
+   * "Check Workspace": the server analyses every source file of the workspace and publishes the findings (the Problems
+   * panel fills as it goes), with progress here; Cancel stops it.
+   */
+  async checkWorkspace(): Promise<CheckWorkspaceResult | undefined> {
+    if (this.client.state !== State.Running) {
+      void vscode.window.showWarningMessage('Concurrency Lens: the analysis server is not running.');
+      return undefined;
+    }
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Concurrency Lens: checking the workspace', cancellable: true },
+      async (progress, token) => {
+        let last = 0;
+        this.checkProgress = ({ done, total, file }) => {
+          const percent = total ? (done / total) * 100 : 100;
+          progress.report({ increment: percent - last, message: `${done}/${total}${file ? ` ${file}` : ''}` });
+          last = percent;
+        };
+        try {
+          return await this.client.sendRequest<CheckWorkspaceResult>(CHECK_WORKSPACE_REQUEST, {}, token);
+        } finally {
+          this.checkProgress = undefined;
+        }
+      },
+    );
+    const summary = `Checked ${result.files} files${result.cancelled ? ' (cancelled)' : ''}: ${result.findings} problem${result.findings === 1 ? '' : 's'} in ${result.filesWithFindings} file${result.filesWithFindings === 1 ? '' : 's'}.`;
+    this.log.info(summary);
+    void vscode.window.showInformationMessage(`Concurrency Lens: ${summary}`, ...(result.findings ? ['Show Problems'] : []))
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    return result;
+  }
+
+  async visualisation(uri: vscode.Uri, request: VisualiseRequest = {}): Promise<ServerVisualisation> {
     if (this.client.state !== State.Running) return { note: 'The Concurrency Lens server is not running.' };
-    return this.client.sendRequest<ServerVisualisation>(VISUALISATION_REQUEST, { uri: uri.toString() });
+    return this.client.sendRequest<ServerVisualisation>(VISUALISATION_REQUEST, { uri: uri.toString(), ...request });
   }
 
   private pid(): number | undefined {
@@ -112,9 +163,11 @@ export class ServerClient implements vscode.Disposable {
     const s = this.status;
     s.severity = state === 'stopped' ? vscode.LanguageStatusSeverity.Error : overrun ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     s.busy = state === 'analysing' || state === 'starting';
-    s.text = state === 'stopped' ? 'Concurrency Lens: stopped' : state === 'starting' ? 'Concurrency Lens: starting' : state === 'analysing' ? 'Concurrency Lens: analysing' : 'Concurrency Lens';
+    const version = this.server?.version ? ` ${this.server.version}` : '';
+    s.text = state === 'stopped' ? 'Concurrency Lens: stopped' : state === 'starting' ? 'Concurrency Lens: starting' : state === 'analysing' ? `Concurrency Lens${version}: analysing` : `Concurrency Lens${version}`;
+    const index = this.server?.indexing ? `indexing (${this.server.indexed ?? 0} files so far)` : this.server?.indexed ? `${this.server.indexed} files indexed` : 'index not built';
     s.detail = state === 'stopped' ? 'The analysis server is not running'
-      : overrun ? `${overrun} file${overrun === 1 ? '' : 's'} stopped at the time budget` : 'Analysis runs in a language server';
+      : overrun ? `${overrun} file${overrun === 1 ? '' : 's'} stopped at the time budget; ${index}` : index;
   }
 
   async dispose(): Promise<void> {

@@ -1,15 +1,19 @@
 import { randomBytes } from 'crypto';
+import { dirname } from 'path';
 import * as vscode from 'vscode';
 import { languageFromId, type Range } from '../core';
-import type { Visualisation } from '../core/visualiser';
+import type { Visualisation, VisualiseRequest } from '../core/visualiser';
 import { buildConceptPages } from '../core/visualiser/concepts';
 import { renderVisualiserHtml } from '../core/visualiser/html';
 import type { ServerVisualisation } from './client';
 import { freeThreaded } from './config';
 import type { Log } from './log';
 import { toRange } from './convert';
+import { UnsafeWriteError, writeFileInside } from '../host/safeWrite';
 
 export const VISUALISE_COMMAND = 'concurrencyLens.visualise';
+/** Opens the model of the function (or handler, thread target, loop call) at the cursor. */
+export const VISUALISE_HERE_COMMAND = 'concurrencyLens.visualiseFromHere';
 export const VISUALISER_VIEW_TYPE = 'concurrencyLens.visualiser';
 const RENDER_DEBOUNCE_MS = 250;
 const MAX_SVG_BYTES = 50 * 1024 * 1024;
@@ -25,12 +29,14 @@ interface ModelMessage extends Visualisation {
 
 type FromPage =
   | { type: 'ready' }
+  | { type: 'select'; entry: string }
+  | { type: 'arrivals'; count: number; spacingMs: number }
   | { type: 'reveal'; range: Range }
   | { type: 'exportSvg'; svg: string };
 
 /** Where the panel gets its model: the language server, which holds the file's tree. */
 export interface VisualisationSource {
-  visualisation(uri: vscode.Uri): Promise<ServerVisualisation>;
+  visualisation(uri: vscode.Uri, request?: VisualiseRequest): Promise<ServerVisualisation>;
   /** Fires when findings were published (a file was re-analysed). */
   readonly onDidUpdate: vscode.Event<void>;
 }
@@ -47,7 +53,11 @@ export function registerVisualiser(
   const panel = new VisualiserPanel(context.extensionUri, source, log);
   const disposables = [
     panel,
-    vscode.commands.registerCommand(VISUALISE_COMMAND, (uri?: vscode.Uri | string, line?: number) => panel.show(uri, line)),
+    vscode.commands.registerCommand(VISUALISE_COMMAND, (uri?: vscode.Uri | string, line?: number, entry?: string) => panel.show(uri, line, entry)),
+    vscode.commands.registerCommand(VISUALISE_HERE_COMMAND, () => {
+      const editor = vscode.window.activeTextEditor;
+      return editor ? panel.show(editor.document.uri, editor.selection.active.line, undefined, false) : panel.show();
+    }),
     vscode.window.registerWebviewPanelSerializer(VISUALISER_VIEW_TYPE, {
       deserializeWebviewPanel: (webviewPanel, state: unknown) => panel.restore(webviewPanel, state),
     }),
@@ -84,6 +94,8 @@ export class VisualiserPanel implements vscode.Disposable {
   private ready = false;
   private last: ModelMessage | undefined;
   private pendingLine: number | undefined;
+  /** What the model starts from and how often it runs, for the current document. */
+  private request: VisualiseRequest = {};
   private timer: NodeJS.Timeout | undefined;
   private renderSeq = 0;
   private readonly panelDisposables: vscode.Disposable[] = [];
@@ -98,6 +110,7 @@ export class VisualiserPanel implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (!this.panel || !editor || !supported(editor.document) || editor.document === this.document) return;
         this.document = editor.document;
+        this.request = {};
         this.schedule(0);
       }),
       source.onDidUpdate(() => {
@@ -113,14 +126,17 @@ export class VisualiserPanel implements vscode.Disposable {
     );
   }
 
-  /** Opens (or reveals) the panel for `uri` or the active editor; `line` (0-based) is highlighted. */
-  async show(uri?: vscode.Uri | string, line?: number): Promise<void> {
+  /**
+   * Opens (or reveals) the panel for `uri` or the active editor. With `line` (0-based), the model starts from the entry
+   * there (the function holding it) and the line is highlighted; `entry` names an entry point (a code lens).
+   */
+  async show(uri?: vscode.Uri | string, line?: number, entry?: string, moveCursor = true): Promise<void> {
     let document = vscode.window.activeTextEditor?.document;
     if (uri) {
       const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
       document = await vscode.workspace.openTextDocument(target);
       const editor = await vscode.window.showTextDocument(document, { preview: false, preserveFocus: false });
-      if (typeof line === 'number' && line >= 0) {
+      if (moveCursor && typeof line === 'number' && line >= 0) {
         const at = new vscode.Position(Math.min(line, document.lineCount - 1), 0);
         editor.selection = new vscode.Selection(at, at);
         editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
@@ -130,8 +146,14 @@ export class VisualiserPanel implements vscode.Disposable {
       void vscode.window.showInformationMessage('Concurrency Lens: open a Python or TypeScript/JavaScript file to visualise its execution model.');
       return;
     }
+    if (document !== this.document) this.request = {};
     this.document = document;
     this.pendingLine = typeof line === 'number' ? line : undefined;
+    const arrivals = { ...(this.request.arrivals !== undefined ? { arrivals: this.request.arrivals } : {}), ...(this.request.spacingMs !== undefined ? { spacingMs: this.request.spacingMs } : {}) };
+    if (typeof entry === 'string') this.request = { entry, ...(typeof line === 'number' ? { line } : {}) };
+    else if (typeof line === 'number' && line >= 0) this.request = { line };
+    // A new entry gets its own default arrivals; the same one keeps what the panel set.
+    if (this.request.entry === undefined && this.request.line === undefined) Object.assign(this.request, arrivals);
     if (this.panel) {
       this.panel.reveal(undefined, true);
     } else {
@@ -148,7 +170,9 @@ export class VisualiserPanel implements vscode.Disposable {
 
   /** After a reload: the page's saved state carries the file's uri. */
   async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const uri = (state as { data?: { uri?: unknown } } | undefined)?.data?.uri;
+    const saved = (state as { data?: { uri?: unknown; entry?: { id?: unknown } } } | undefined)?.data;
+    const uri = saved?.uri;
+    this.request = typeof saved?.entry?.id === 'string' ? { entry: saved.entry.id } : {};
     this.panel?.dispose();
     this.attach(panel);
     let document: vscode.TextDocument | undefined;
@@ -207,12 +231,17 @@ export class VisualiserPanel implements vscode.Disposable {
     const started = performance.now();
     let answer: ServerVisualisation;
     try {
-      answer = await this.source.visualisation(document.uri);
+      answer = await this.source.visualisation(document.uri, this.request);
     } catch (error) {
       this.log.error('Visualiser: the server could not build the model', error);
       answer = { note: 'The model could not be built; see the log.' };
     }
     if (seq !== this.renderSeq || this.panel !== panel) return; // a newer render is under way
+    // Keep following the chosen entry by its id (stable across edits that move it), not by the line it was found at.
+    if (!('note' in answer)) {
+      const chosen = answer.visualisation.entry.id;
+      this.request = { entry: chosen, ...(this.request.arrivals !== undefined ? { arrivals: this.request.arrivals } : {}), ...(this.request.spacingMs !== undefined ? { spacingMs: this.request.spacingMs } : {}) };
+    }
     const language = languageFromId(document.languageId) === 'python' ? 'python' : 'ts';
     const vis: Visualisation = 'note' in answer ? buildEmpty(language, answer.note) : answer.visualisation;
     const diagnostics = 'note' in answer ? [] : answer.diagnostics;
@@ -250,6 +279,19 @@ export class VisualiserPanel implements vscode.Disposable {
       case 'reveal':
         if (isRange(m.range)) await this.reveal(m.range);
         return;
+      case 'select':
+        // An id from the page's picker: it travels back to the server, which looks it up among the file's entries.
+        if (typeof m.entry === 'string' && m.entry.length <= 500) {
+          this.request = { entry: m.entry };
+          await this.render();
+        }
+        return;
+      case 'arrivals':
+        if (Number.isInteger(m.count) && m.count >= 1 && m.count <= 50 && Number.isInteger(m.spacingMs) && m.spacingMs >= 0 && m.spacingMs <= 60_000) {
+          this.request = { ...this.request, arrivals: m.count, spacingMs: m.spacingMs };
+          await this.render();
+        }
+        return;
       case 'exportSvg':
         if (typeof m.svg === 'string' && m.svg.length < MAX_SVG_BYTES) await this.exportSvg(m.svg);
         return;
@@ -279,7 +321,18 @@ export class VisualiserPanel implements vscode.Disposable {
       saveLabel: 'Export',
     });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
+    if (target.scheme === 'file') {
+      // The default name sits in the workspace, where a repository could have committed a symlink by that name.
+      try {
+        writeFileInside(dirname(target.fsPath), target.fsPath, svg);
+      } catch (error) {
+        if (!(error instanceof UnsafeWriteError)) throw error;
+        void vscode.window.showErrorMessage(`Concurrency Lens: ${error.message}`);
+        return;
+      }
+    } else {
+      await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
+    }
     this.log.info(`Exported the execution model to ${target.toString()}.`);
   }
 
@@ -299,5 +352,8 @@ function buildEmpty(language: 'python' | 'ts', note: string): Visualisation {
     timeline: { lanes: [], events: [], totalMs: 0, notes: [] },
     whatIf: undefined,
     concepts: buildConceptPages(),
+    entries: [],
+    entry: { id: 'module', kind: 'module', label: 'Module body', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, async: false },
+    arrivals: { count: 1, spacingMs: 0, perArrival: false },
   };
 }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { baselineEntries, filterBaseline, parseBaseline, serializeBaseline, type Baseline, type BaselineEntry } from '../core/baseline';
 import type { Diagnostic } from '../core';
+import { writeFileInside } from '../host/safeWrite';
 
 export class BaselineError extends Error {}
 
@@ -42,7 +43,13 @@ export class BaselineFile {
     if (entries.length) this.baseline.files[this.key(sourceFile)] = entries;
   }
 
-  save(): void {
-    fs.writeFileSync(this.file, serializeBaseline(this.baseline));
+  /**
+   * Writes the file inside `root` (the folder the command runs in; or the named file's own folder when it is
+   * outside), through no symlink. Throws UnsafeWriteError (nothing written) when refused.
+   */
+  save(root: string): void {
+    const relative = path.relative(root, this.file);
+    const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+    writeFileInside(inside ? root : path.dirname(this.file), this.file, serializeBaseline(this.baseline), { mode: 0o644 });
   }
 }

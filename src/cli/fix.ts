@@ -1,30 +1,38 @@
 // `--fix` and `--diff`: each finding's preferred fix applied, pass after pass, until nothing more applies.
+// Only safe fixes unless `--unsafe-fixes` (as Ruff's `--fix` / `--unsafe-fixes`).
 import { createTwoFilesPatch } from 'diff';
-import { applyEdits, LineIndex, type AnalysisResult, type Diagnostic, type TextEdit } from '../core';
+import { applyEdits, syntaxProblems, type AnalysisResult, type Language } from '../core';
+import { compatibleFixes, type ChosenFix } from '../core/fixCheck';
+
+export { compatibleFixes, type ChosenFix };
 
 export const MAX_FIX_PASSES = 5;
 
 /**
- * The edits of every diagnostic's preferred fix that can go in together. A fix touching (or even abutting) an edit
- * already taken waits for the next pass: after this one its text may have moved. Returns the edits and how many fixes.
+ * The fixes among `chosen` whose result parses at least as well as `text` (no more ERROR or MISSING nodes), alone
+ * and together; each one left out is told to `onSkip`. A fix that breaks the syntax is a bug of ours and never written.
  */
-export function compatibleFixEdits(text: string, diagnostics: readonly Diagnostic[]): { edits: TextEdit[]; fixes: number } {
-  const index = new LineIndex(text);
-  const taken: { start: number; end: number }[] = [];
-  const edits: TextEdit[] = [];
-  let fixes = 0;
-  for (const diagnostic of diagnostics) {
-    const fix = diagnostic.fixes.find((f) => f.preferred);
-    if (!fix) continue;
-    const spans = fix.edits.map((e) => ({ start: index.offsetAt(e.range.start), end: index.offsetAt(e.range.end) }));
-    const clash = spans.some((s, i) => taken.some((t) => s.start <= t.end && t.start <= s.end)
-      || spans.some((o, j) => j !== i && s.start <= o.end && o.start <= s.end));
-    if (clash) continue;
-    taken.push(...spans);
-    edits.push(...fix.edits);
-    fixes++;
+export async function fixesThatParse(
+  text: string, chosen: readonly ChosenFix[], language: Language, onSkip: (message: string) => void,
+): Promise<ChosenFix[]> {
+  const before = await syntaxProblems(language, text);
+  if (before === undefined) return [];
+  const parsesAsWell = async (fixes: readonly ChosenFix[]): Promise<boolean> => {
+    const after = await syntaxProblems(language, applyEdits(text, fixes.flatMap((f) => f.edits)));
+    return after !== undefined && after <= before;
+  };
+  if (await parsesAsWell(chosen)) return [...chosen];
+  const good: ChosenFix[] = [];
+  // One parse per fix: bounded by the number of fixes in the pass.
+  for (const fix of chosen) {
+    if (await parsesAsWell([fix])) good.push(fix);
+    else onSkip(`line ${fix.line + 1}: fix skipped ("${fix.title}"): the fixed text would not parse`);
   }
-  return { edits, fixes };
+  if (good.length > 1 && !(await parsesAsWell(good))) {
+    onSkip(`fixes skipped together (${good.length}): the text with all of them would not parse; each alone is left for the editor`);
+    return [];
+  }
+  return good;
 }
 
 export interface FixOutcome {
@@ -36,11 +44,17 @@ export interface FixOutcome {
   result: AnalysisResult;
 }
 
-/** Analyses, applies what fits, re-analyses: at most MAX_FIX_PASSES passes, fewer once a pass applies nothing. */
+/**
+ * Analyses, applies what fits (and parses no worse), re-analyses: at most MAX_FIX_PASSES passes, fewer once a
+ * pass applies nothing. `onSkip` is told of each fix left out because its result would not parse.
+ */
 export async function fixText(
   text: string,
   analyse: (text: string) => Promise<AnalysisResult | undefined>,
-  first?: AnalysisResult,
+  first: AnalysisResult | undefined,
+  language: Language,
+  onSkip: (message: string) => void = () => undefined,
+  unsafe = false,
 ): Promise<FixOutcome | undefined> {
   let result = first ?? await analyse(text);
   if (!result) return undefined;
@@ -48,15 +62,15 @@ export async function fixText(
   let passes = 0;
   // Bounded by MAX_FIX_PASSES.
   while (passes < MAX_FIX_PASSES) {
-    const { edits, fixes } = compatibleFixEdits(text, result.diagnostics);
-    if (!fixes) break;
+    const chosen = await fixesThatParse(text, compatibleFixes(text, result.diagnostics, unsafe), language, onSkip);
+    if (!chosen.length) break;
     passes++;
-    const next = applyEdits(text, edits);
+    const next = applyEdits(text, chosen.flatMap((f) => f.edits));
     const analysed = await analyse(next);
     if (!analysed) break;
     text = next;
     result = analysed;
-    applied += fixes;
+    applied += chosen.length;
   }
   return { text, applied, passes, result };
 }

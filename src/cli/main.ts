@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { allRules, defaultLimits, describeSkip, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
+import { allRules, defaultLimits, describeSkip, fixToApply, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, clampBudget } from '../host/analysisHost';
 import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
 import { collectFiles, type WalkProblem } from './walk';
@@ -10,6 +10,8 @@ import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
 import { CACHE_DIR, loadCache, mergeCache, saveCache } from '../host/summaryCache';
+import { UnsafeWriteError, writeFileInside } from '../host/safeWrite';
+import { decodeSource, encodeSource, type DecodedSource } from './encoding';
 import { dictFrom } from '../core/dict';
 
 const USAGE = `Usage: concurrency-lens check [paths...] [options]
@@ -31,7 +33,10 @@ Options:
                              nearest one above each file)
   --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)
   --stdin-filename <name>    read the source from stdin, analysed as the file <name>
-  --fix                      apply each finding's preferred fix (with --stdin-filename: print the fixed source)
+  --fix                      apply each finding's preferred fix when it is safe (with --stdin-filename: print
+                             the fixed source)
+  --unsafe-fixes             with --fix or --diff: also apply unsafe fixes (they may change scheduling, the
+                             thread that runs the code, or types)
   --diff                     print the fixes as a unified diff (for git apply) instead of writing them
   --no-cache                 do not read or write .concurrency-lens-cache/ (other files' summaries, kept between runs)
   --baseline <file>          report only findings not recorded in this baseline
@@ -169,27 +174,43 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** What reading a file gave: its text, or why it is not analysed. */
-function readSource(file: string, shown: string, options: Options, io: CliIO): { text: string } | 'skipped' | 'unreadable' {
-  let text: string;
+/** What reading a file gave: its text (by its declared encoding), or why it is not analysed. */
+function readSource(file: string, shown: string, options: Options, io: CliIO): DecodedSource | 'skipped' | 'unreadable' {
+  let source: DecodedSource;
   try {
     const stat = fs.statSync(file);
     if (stat.size > options.maxBytes) {
       io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped, ${(stat.size / 1048576).toFixed(1)} MB is over --max-file-size\n`);
       return 'skipped';
     }
-    text = fs.readFileSync(file, 'utf8');
+    source = decodeSource(fs.readFileSync(file), languageFromPath(file) as Language);
   } catch (error) {
     io.stderr(`concurrency-lens: ${printablePath(shown)}: cannot read (${printable((error as NodeJS.ErrnoException).code ?? String(error))})\n`);
     return 'unreadable';
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const skip = precheck(text, defaultLimits);
+  const skip = precheck(source.text, defaultLimits);
   if (skip) {
     io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(skip)}\n`);
     return 'skipped';
   }
-  return { text };
+  return source;
+}
+
+/**
+ * Where a file may be written: the folder the command runs in when the file is inside it, else the folder of the
+ * path argument it was found under (the user named that path; what a repository commits below it is checked).
+ */
+function writeRootOf(file: string, options: Options, cwd: string): string {
+  const inside = (root: string): boolean => {
+    const relative = path.relative(root, file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+  if (inside(cwd)) return cwd;
+  for (const given of options.paths.map((p) => path.resolve(cwd, p))) {
+    if (given === file) return path.dirname(file);
+    if (inside(given)) return given;
+  }
+  return path.dirname(file);
 }
 
 async function readAllStdin(): Promise<string> {
@@ -203,8 +224,7 @@ async function sources(options: Options, io: CliIO, problems: WalkProblem[]): Pr
   if (options.stdinFilename === undefined) return { files: collectFiles(options.paths.map((p) => path.resolve(io.cwd, p)), problems) };
   const file = path.resolve(io.cwd, options.stdinFilename);
   if (!languageFromPath(file)) throw new UsageError(`--stdin-filename ${options.stdinFilename}: not a Python, TypeScript or JavaScript file name`);
-  let text = await (io.readStdin ?? readAllStdin)();
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = await (io.readStdin ?? readAllStdin)();
   return { files: [file], stdinText: text };
 }
 
@@ -229,11 +249,13 @@ async function check(options: Options, io: CliIO): Promise<number> {
     io.stderr(`concurrency-lens: ${printable(error.message)}\n`);
     return 2;
   }
-  const recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;
+  let recording = options.writeBaseline !== undefined ? BaselineFile.empty(io.cwd, options.writeBaseline) : undefined;
   const only = options.rules.length ? options.rules : undefined;
   const reports: (FileReport | undefined)[] = [];
   const diffs: string[] = [];
   let fixesApplied = 0;
+  // Findings left whose preferred fix is unsafe: `--unsafe-fixes` would apply them.
+  let unsafeLeft = 0;
   // Files not fully checked: said on stderr as they happen, listed in the JSON and SARIF output, and the exit status is 2.
   const runProblems: RunProblem[] = [];
   const fail = (shown: string, message: string, print = true): void => {
@@ -244,7 +266,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
 
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
-  const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version) : undefined;
+  const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version, io.cwd) : undefined;
   const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
@@ -254,7 +276,10 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const file = files[index];
       const language = languageFromPath(file) as Language;
       const shown = path.relative(io.cwd, file) || file;
-      const source = stdinText !== undefined ? { text: stdinText } : readSource(file, shown, options, io);
+      // Standard input is text already (UTF-8); its BOM is kept in what --fix prints.
+      const source: DecodedSource | 'skipped' | 'unreadable' = stdinText !== undefined
+        ? { text: stdinText.charCodeAt(0) === 0xfeff ? stdinText.slice(1) : stdinText, bom: stdinText.charCodeAt(0) === 0xfeff, encoding: 'utf-8' }
+        : readSource(file, shown, options, io);
       if (source === 'unreadable') fail(shown, 'cannot read', false);
       if (typeof source !== 'object') continue;
       const settings = settingsOf[index];
@@ -273,18 +298,31 @@ async function check(options: Options, io: CliIO): Promise<number> {
       if (!result) continue;
       // A file that does not parse is left alone: fixes computed on a partial tree could land in the wrong place.
       if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${printablePath(shown)}: not fixed: it has syntax errors\n`);
-      if ((options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors) {
-        const fixed = await fixText(text, analyse, result);
+      const fixing = (options.fix || options.diff) && !result.skipped && !result.hasSyntaxErrors;
+      // A file whose bytes would not survive being written back is analysed but never fixed.
+      if (fixing && source.unwritable) {
+        fail(shown, `not fixed: ${source.unwritable}`);
+      } else if (fixing) {
+        const told = new Set<string>();
+        const fixed = await fixText(text, analyse, result, language, (skipped) => {
+          if (!told.has(skipped)) io.stderr(`concurrency-lens: ${printablePath(shown)}: ${printable(skipped)}\n`);
+          told.add(skipped);
+        }, options.unsafeFixes);
         if (fixed && fixed.text !== text) {
-          fixesApplied += fixed.applied;
-          if (options.diff) diffs[index] = unifiedDiff(shown.split(path.sep).join('/'), text, fixed.text);
-          else if (stdinText === undefined) fs.writeFileSync(file, fixed.text);
-          // What is reported is what is left after the fixes.
-          text = fixed.text;
-          result = fixed.result;
+          const written = writeFixed(file, shown, source, text, fixed.text, options, io, stdinText !== undefined);
+          if (typeof written !== 'string') {
+            fail(shown, written.problem);
+          } else {
+            fixesApplied += fixed.applied;
+            if (options.diff) diffs[index] = written;
+            // What is reported is what is left after the fixes.
+            text = fixed.text;
+            result = fixed.result;
+          }
         }
       }
-      if (options.fix && stdinText !== undefined) io.stdout(text);
+      if ((options.fix || options.diff) && !options.unsafeFixes) unsafeLeft += result.diagnostics.filter((d) => fixToApply(d, true) && !fixToApply(d)).length;
+      if (options.fix && stdinText !== undefined) io.stdout((source.bom ? '\ufeff' : '') + text);
       if (result.skipped) io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(result.skipped)}\n`);
       // A rule that threw hid its findings in this file: a failed run, never a silent pass.
       for (const e of result.ruleErrors) fail(shown, `internal error in rule ${e.rule}: ${e.message}`);
@@ -297,13 +335,23 @@ async function check(options: Options, io: CliIO): Promise<number> {
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
-      saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : [])))));
+      const refused = saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : [])))), io.cwd);
+      // The cache is optional: a refused one is said, and does not change the exit status.
+      if (refused) io.stderr(`concurrency-lens: warning: cache ${printablePath(path.relative(io.cwd, refused.file) || refused.file)}: not written: ${printable(refused.reason)}\n`);
     }
   } finally {
     await Promise.all(hosts.map((h) => h.dispose()));
   }
 
-  if (recording) recording.save();
+  if (recording) {
+    try {
+      recording.save(io.cwd);
+    } catch (error) {
+      if (!(error instanceof UnsafeWriteError)) throw error;
+      fail(path.relative(io.cwd, error.file) || error.file, `not written (--write-baseline): ${error.reason}`);
+      recording = undefined;
+    }
+  }
   // Reports keep the walk's order whichever worker finished first.
   const withFindings = reports.filter((r): r is FileReport => r !== undefined && r.diagnostics.length > 0);
   const count = withFindings.reduce((n, r) => n + r.diagnostics.length, 0);
@@ -331,12 +379,39 @@ async function check(options: Options, io: CliIO): Promise<number> {
     const left = options.fix || options.diff ? ' left' : '';
     const baselined = baseline ? ' not in the baseline' : '';
     io.stderr(`${fixed}${count} finding${count === 1 ? '' : 's'}${left}${baselined} in ${files.length} file${files.length === 1 ? '' : 's'} checked\n`);
+    if (unsafeLeft) io.stderr(`${unsafeLeft} more fix${unsafeLeft === 1 ? '' : 'es'} available with --unsafe-fixes\n`);
   }
   if (recording) io.stderr(`concurrency-lens: baseline written to ${path.relative(io.cwd, recording.file) || recording.file}\n`);
   if (runProblems.length) return 2;
   if (recording) return 0;
   // --diff wrote nothing: pending fixes count as findings.
   return withFindings.length > 0 || (options.diff && diffs.some(Boolean)) ? 1 : 0;
+}
+
+/**
+ * Writes a fixed file (or, for --diff, returns its diff) in its own encoding; returns why not instead when it cannot.
+ * For standard input the fixed text is printed by the caller: nothing is written.
+ */
+function writeFixed(file: string, shown: string, source: DecodedSource, before: string, after: string, options: Options, io: CliIO, fromStdin: boolean): string | { problem: string } {
+  const bytes = encodeSource(source, after);
+  if (typeof bytes === 'string') return { problem: `not fixed: ${bytes}` };
+  if (options.diff) {
+    const bom = source.bom ? '\ufeff' : '';
+    const diff = unifiedDiff(shown.split(path.sep).join('/'), bom + before, bom + after);
+    // The diff is printed as UTF-8: a file in another encoding is shown only where its changed lines are ASCII.
+    if (source.encoding !== 'utf-8' && [...diff].some((c) => c.charCodeAt(0) > 0x7f)) {
+      return { problem: `not in the diff: its ${source.encoding} text cannot be shown in a UTF-8 patch` };
+    }
+    return diff;
+  }
+  if (fromStdin) return '';
+  try {
+    writeFileInside(writeRootOf(file, options, io.cwd), file, bytes);
+    return '';
+  } catch (error) {
+    if (!(error instanceof UnsafeWriteError)) throw error;
+    return { problem: `not fixed: ${error.reason}` };
+  }
 }
 
 if (require.main === module) {

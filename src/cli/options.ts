@@ -9,6 +9,8 @@ export interface ProjectOptions {
   stdinFilename?: string;
   fix: boolean;
   diff: boolean;
+  /** `--unsafe-fixes`: `--fix` and `--diff` also apply fixes that may change scheduling, threads or types. */
+  unsafeFixes: boolean;
   baseline?: string;
   writeBaseline?: string;
   /** Settings keys given as flags (they win over the config file): 'pythonFreeThreaded'. */
@@ -16,7 +18,7 @@ export interface ProjectOptions {
 }
 
 export function defaultProjectOptions(): ProjectOptions {
-  return { exclude: [], fix: false, diff: false, setByFlags: new Set() };
+  return { exclude: [], fix: false, diff: false, unsafeFixes: false, setByFlags: new Set() };
 }
 
 /** Takes one option if it is ours; `value()` reads its argument. */
@@ -27,6 +29,7 @@ export function parseProjectOption(name: string, value: () => string, options: P
     case '--stdin-filename': options.stdinFilename = value(); return true;
     case '--fix': options.fix = true; return true;
     case '--diff': options.diff = true; return true;
+    case '--unsafe-fixes': options.unsafeFixes = true; return true;
     case '--baseline': options.baseline = value(); return true;
     case '--write-baseline': options.writeBaseline = value(); return true;
     default: return false;
@@ -39,6 +42,7 @@ export function checkProjectOptions(options: ProjectOptions & { paths: string[] 
     if (problem) throw new OptionError(`--exclude: ${problem}`);
   }
   if (options.fix && options.diff) throw new OptionError('--fix and --diff cannot be combined (--diff shows what --fix would write)');
+  if (options.unsafeFixes && !options.fix && !options.diff) throw new OptionError('--unsafe-fixes goes with --fix or --diff');
   if (options.stdinFilename !== undefined && options.paths.length) throw new OptionError('--stdin-filename reads stdin: give no paths');
   if (options.baseline !== undefined && options.writeBaseline !== undefined) throw new OptionError('--baseline and --write-baseline cannot be combined');
   if (options.writeBaseline !== undefined && (options.fix || options.diff)) throw new OptionError('--write-baseline records findings: not with --fix or --diff');

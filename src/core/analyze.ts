@@ -1,10 +1,10 @@
 import type { Tree } from 'web-tree-sitter';
-import { occurrences } from './locate';
 import type { ParsedDocument, SkipReason } from './document';
 import { PythonSemantics } from './python/semantics';
 import { TsSemantics } from './ts/semantics';
 import type { Report, Rule, RuleContext } from './rules/rule';
 import { allRules } from './rules';
+import { findSuppressions, isSuppressed } from './suppress';
 import { defaultSettings, type AnalysisSettings, type Diagnostic, type Language } from './types';
 
 export interface AnalysisResult {
@@ -33,28 +33,8 @@ export class TreeFacts {
   }
 }
 
-const SUPPRESSION = /concurrency-lens:\s*ignore(?:\[([^\]]*)\])?/;
-const MARKER = 'concurrency-lens:';
-
-/** Rule slugs suppressed per line by `concurrency-lens: ignore[slug, ...]` comments (empty set: all rules). */
-function suppressions(tree: Tree, text: string): Map<number, Set<string>> {
-  const result = new Map<number, Set<string>>();
-  // The marker is rare: find it by text, and let the tree say whether it sits in a comment.
-  for (const offset of occurrences(text, MARKER)) {
-    const node = tree.rootNode.descendantForIndex(offset, offset + MARKER.length);
-    if (node?.type !== 'comment') continue;
-    const match = SUPPRESSION.exec(node.text);
-    if (!match) continue;
-    const slugs = new Set((match[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-    result.set(node.startPosition.row, slugs);
-  }
-  return result;
-}
-
-function isSuppressed(map: Map<number, Set<string>>, diagnostic: Diagnostic): boolean {
-  const slugs = map.get(diagnostic.range.start.line);
-  return slugs !== undefined && (slugs.size === 0 || slugs.has(diagnostic.code));
-}
+/** Each rule's peer codes (Ruff, flake8-async): a `# noqa` naming one of them also silences the rule. */
+const peerCodes = new Map(allRules.map((r) => [r.meta.slug, r.meta.peerCodes ?? []]));
 
 export function rulesFor(language: Language, settings: AnalysisSettings, only?: readonly string[]): Rule[] {
   return allRules.filter((rule) =>
@@ -117,9 +97,9 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
       result.ruleErrors.push({ rule: rule.meta.slug, message: error instanceof Error ? error.message : String(error) });
     }
   }
-  const suppressed = suppressions(tree, text);
+  const suppressed = findSuppressions(tree, text, doc.language);
   result.diagnostics = result.diagnostics
-    .filter((d) => !isSuppressed(suppressed, d))
+    .filter((d) => !isSuppressed(suppressed, d, peerCodes.get(d.code)))
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.code.localeCompare(b.code));
   return result;
 }

@@ -1,6 +1,8 @@
 import { Edit, type Tree } from 'web-tree-sitter';
-import { getParser, parseText } from './parser';
-import { LineIndex } from './text';
+import { deeperThan, getParser, MAX_TREE_DEPTH, parseText } from './parser';
+
+export { deeperThan, MAX_TREE_DEPTH } from './parser';
+import { LineIndex, registerTreeText } from './text';
 import type { Language } from './types';
 
 const TS_FAMILY: Language[] = ['typescript', 'tsx', 'javascript'];
@@ -34,46 +36,36 @@ export function describeSkip(reason: SkipReason): string {
 }
 
 /**
- * Trees deeper than this are not analysed. Real code stays far below it (Python refuses 100 nested blocks or
- * 200 nested brackets); broken or generated text can reach thousands of levels, where parts of the parser's
- * runtime recurse until its own stack overflows and its memory is corrupted.
+ * How many ERROR and MISSING nodes a tree has: how badly it parses. The walk enters only subtrees that hold an error,
+ * each node at most once.
  */
-export const MAX_TREE_DEPTH = 1500;
-
-/**
- * True when some path from the root is longer than `limit`. A subtree with fewer than k descendants cannot
- * hold a path of k, so the walk only enters subtrees big enough to matter: a handful of nodes in a normal
- * file, at most `limit` per level in a deep one. Iterative, with a cursor (whose moves cost O(1)).
- */
-export function deeperThan(tree: Tree, limit: number): boolean {
+export function syntaxProblemCount(tree: Tree): number {
+  if (!tree.rootNode.hasError) return 0;
   const cursor = tree.walk();
-  let depth = 0;
-  const bigEnough = (): boolean => cursor.currentNode.descendantCount > limit - depth;
-  const nextBigSibling = (): boolean => {
-    while (cursor.gotoNextSibling()) if (bigEnough()) return true;
-    return false;
-  };
+  let count = 0;
   try {
-    if (!bigEnough()) return false;
-    // The cursor stays on nodes big enough to matter; each node is entered at most once, so this ends.
     for (;;) {
-      if (depth >= limit) return true;
-      if (cursor.gotoFirstChild()) {
-        depth++;
-        if (bigEnough() || nextBigSibling()) continue;
-        cursor.gotoParent();
-        depth--;
-      }
-      // On to the next big sibling of this node or of the nearest ancestor that has one.
-      for (;;) {
-        if (depth === 0) return false;
-        if (nextBigSibling()) break;
-        cursor.gotoParent();
-        depth--;
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) count++;
+      if (node.hasError && !node.isMissing && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return count;
       }
     }
   } finally {
     cursor.delete();
+  }
+}
+
+/** `syntaxProblemCount` of `text` parsed afresh; undefined when it cannot be parsed (limits). */
+export async function syntaxProblems(language: Language, text: string, limits: InputLimits = defaultLimits): Promise<number | undefined> {
+  if (precheck(text, limits)) return undefined;
+  const tree = parseText(await getParser(language), text, undefined, { timeoutMs: limits.parseTimeoutMs });
+  if (!tree) return undefined;
+  try {
+    return syntaxProblemCount(tree);
+  } finally {
+    tree.delete();
   }
 }
 
@@ -83,11 +75,6 @@ export function precheck(text: string, limits: InputLimits): SkipReason | undefi
   // NUL never appears in source text; it marks binary content.
   if (text.slice(0, 8192).includes('\u0000')) return 'binary';
   return undefined;
-}
-
-function pointAt(index: LineIndex, offset: number): { row: number; column: number } {
-  const p = index.positionAt(offset);
-  return { row: p.line, column: p.column };
 }
 
 /**
@@ -140,9 +127,10 @@ export class ParsedDocument {
         startIndex: start,
         oldEndIndex: oldEnd,
         newEndIndex: start + change.text.length,
-        startPosition: pointAt(before, start),
-        oldEndPosition: pointAt(before, oldEnd),
-        newEndPosition: pointAt(after, start + change.text.length),
+        // Tree-sitter's own points (rows count only \n), whatever the LSP lines are.
+        startPosition: before.treePointAt(start),
+        oldEndPosition: before.treePointAt(oldEnd),
+        newEndPosition: after.treePointAt(start + change.text.length),
       }));
       text = next;
     }
@@ -168,6 +156,7 @@ export class ParsedDocument {
     if (!this.skipped) {
       const parser = await getParser(this.language);
       tree = parseText(parser, this.textValue, old, { timeoutMs: this.limits.parseTimeoutMs }) ?? undefined;
+      if (tree) registerTreeText(tree, this.indexValue);
       if (!tree) this.skipped = 'parse-timeout';
       else if (deeperThan(tree, MAX_TREE_DEPTH)) {
         this.skipped = 'too-deep';

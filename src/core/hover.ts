@@ -25,6 +25,8 @@ export interface HoverRule {
   why: string;
   /** The preferred quick fix's title (else the first fix's); plain text that may quote the document. */
   fixTitle?: string;
+  /** The finding's detail: what its one-line message had no room for. */
+  detail?: string;
 }
 
 export interface HoverInfo {
@@ -98,7 +100,7 @@ export function hoverAt(doc: ParsedDocument, facts: TreeFacts, position: Positio
     if (!rule) continue;
     seen.add(d.code);
     const fix = d.fixes.find((f) => f.preferred) ?? d.fixes[0];
-    rules.push({ slug: d.code, summary: rule.meta.docs.summary, why: rule.meta.docs.why, fixTitle: fix?.title });
+    rules.push({ slug: d.code, summary: rule.meta.docs.summary, why: rule.meta.docs.why, fixTitle: fix?.title, ...(d.detail ? { detail: d.detail } : {}) });
     range ??= d.range;
   }
   const effects = !entry && project ? functionEffectsAt(doc, facts, position, project) : undefined;

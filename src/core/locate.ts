@@ -122,3 +122,14 @@ export function wordOccurrences(text: string, word: string, from = 0, to = text.
   }
   return found;
 }
+
+/** `../x/y.js` from `dir` → `dir/../x/y` normalised ('..' and '.' resolved). */
+export function resolveRelative(dir: string, specifier: string): string {
+  const parts = dir ? dir.split('/') : [];
+  // One step per segment of the specifier: bounded by its length.
+  for (const segment of specifier.split('/')) {
+    if (segment === '..') parts.pop();
+    else if (segment !== '.' && segment !== '') parts.push(segment);
+  }
+  return parts.join('/');
+}

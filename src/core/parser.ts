@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language as TSLanguage, Parser, type Tree } from 'web-tree-sitter';
+import { registerTreeText } from './text';
 import type { Language } from './types';
 
 // Grammar files come from @vscode/tree-sitter-wasm (the grammars VS Code itself ships);
@@ -92,6 +93,64 @@ export function parseText(parser: Parser, text: string, oldTree?: Tree, limits: 
   });
   // A cancelled parse leaves state behind; the next parse must start afresh.
   if (!tree) parser.reset();
+  else registerTreeText(tree, text);
+  return tree;
+}
+
+/**
+ * Trees deeper than this are not analysed. Real code stays far below it (Python refuses 100 nested blocks or
+ * 200 nested brackets); broken or generated text can reach thousands of levels, where parts of the parser's
+ * runtime recurse until its own stack overflows and its memory is corrupted.
+ */
+export const MAX_TREE_DEPTH = 1500;
+
+/**
+ * True when some path from the root is longer than `limit`. A subtree with fewer than k descendants cannot
+ * hold a path of k, so the walk only enters subtrees big enough to matter: a handful of nodes in a normal
+ * file, at most `limit` per level in a deep one. Iterative, with a cursor (whose moves cost O(1)).
+ */
+export function deeperThan(tree: Tree, limit: number): boolean {
+  const cursor = tree.walk();
+  let depth = 0;
+  const bigEnough = (): boolean => cursor.currentNode.descendantCount > limit - depth;
+  const nextBigSibling = (): boolean => {
+    while (cursor.gotoNextSibling()) if (bigEnough()) return true;
+    return false;
+  };
+  try {
+    if (!bigEnough()) return false;
+    // The cursor stays on nodes big enough to matter; each node is entered at most once, so this ends.
+    for (;;) {
+      if (depth >= limit) return true;
+      if (cursor.gotoFirstChild()) {
+        depth++;
+        if (bigEnough() || nextBigSibling()) continue;
+        cursor.gotoParent();
+        depth--;
+      }
+      // On to the next big sibling of this node or of the nearest ancestor that has one.
+      for (;;) {
+        if (depth === 0) return false;
+        if (nextBigSibling()) break;
+        cursor.gotoParent();
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * Another project file's text parsed for its summary or exports: bounded by a parse timeout, and refused (null) when
+ * it nests deeper than MAX_TREE_DEPTH, as the analysed file would be, since walks over such trees can exhaust the stack.
+ */
+export function parseOtherFile(parser: Parser, text: string, timeoutMs: number): Tree | null {
+  const tree = parseText(parser, text, undefined, { timeoutMs });
+  if (tree && deeperThan(tree, MAX_TREE_DEPTH)) {
+    tree.delete();
+    return null;
+  }
   return tree;
 }
 

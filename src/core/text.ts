@@ -1,8 +1,15 @@
+import type { Node, Point, Tree } from 'web-tree-sitter';
 import type { Position, Range } from './types';
+
+// The one line model: lines end at \n, \r\n or a lone \r (as LSP and VS Code count them), columns are UTF-16 code
+// units. Tree-sitter's rows count only \n, so a node's position comes from its offsets through the LineIndex of the
+// text its tree was parsed from, never from its `row`.
 
 /** Offsets (UTF-16 code units) <-> line/column, for one immutable text. */
 export class LineIndex {
   private readonly lineStarts: number[];
+  /** Starts of tree-sitter's rows (after each \n only), built when first needed. */
+  private treeRowStarts: number[] | undefined;
 
   constructor(readonly text: string) {
     const starts = [0];
@@ -56,18 +63,102 @@ export class LineIndex {
     return this.text.slice(this.lineStart(line), this.lineEnd(line));
   }
 
-  /** The line break the file uses (first one found), for edits that insert lines. */
+  /** The line break the file uses most (the first one found on a tie), for lines inserted where no line says otherwise. */
   get eol(): string {
-    const m = this.text.indexOf('\n');
-    return m > 0 && this.text.charCodeAt(m - 1) === 13 ? '\r\n' : '\n';
+    const counts = new Map<string, number>();
+    let best = '\n';
+    let bestCount = 0;
+    for (let line = 0; line + 1 < this.lineStarts.length; line++) {
+      const own = this.breakOf(line);
+      const count = (counts.get(own) ?? 0) + 1;
+      counts.set(own, count);
+      if (count > bestCount) {
+        best = own;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  /** The line break ending `line` ('' for the last line when the text does not end with one). */
+  breakOf(line: number): string {
+    if (line < 0 || line + 1 >= this.lineStarts.length) return '';
+    return this.text.slice(this.lineEnd(line), this.lineStarts[line + 1]);
+  }
+
+  /**
+   * The line break for a line inserted after `line`: its own, else the nearest earlier line's, else the file's
+   * usual one (a file with mixed endings keeps each part's style).
+   */
+  eolNear(line: number): string {
+    // Bounded by the line number.
+    for (let l = Math.min(line, this.lineStarts.length - 2); l >= 0; l--) {
+      const own = this.breakOf(l);
+      if (own) return own;
+    }
+    return this.eol;
+  }
+
+  /** Tree-sitter's point for an offset: rows count only \n (for edits told to a tree). */
+  treePointAt(offset: number): Point {
+    if (!this.treeRowStarts) {
+      const starts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.treeRowStarts = starts;
+    }
+    const starts = this.treeRowStarts;
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= clamped) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: clamped - starts[lo] };
   }
 }
 
-export function rangeOf(node: { startPosition: { row: number; column: number }; endPosition: { row: number; column: number } }): Range {
-  return {
-    start: { line: node.startPosition.row, column: node.startPosition.column },
-    end: { line: node.endPosition.row, column: node.endPosition.column },
-  };
+/** The line index of the text each tree was parsed from (registered by parseText). */
+const treeLines = new WeakMap<Tree, LineIndex | string>();
+
+export function registerTreeText(tree: Tree, text: string | LineIndex): void {
+  treeLines.set(tree, text);
+}
+
+/** The LineIndex of the text `tree` was parsed from, if it was registered. */
+export function linesOfTree(tree: Tree): LineIndex | undefined {
+  const known = treeLines.get(tree);
+  if (typeof known !== 'string') return known;
+  const index = new LineIndex(known);
+  treeLines.set(tree, index);
+  return index;
+}
+
+type Located = Pick<Node, 'startIndex' | 'endIndex' | 'startPosition' | 'endPosition'> & { tree?: Tree };
+
+/** Where a node starts, in the one line model. */
+export function startOf(node: Located): Position {
+  const lines = node.tree && linesOfTree(node.tree);
+  // A tree not parsed by parseText (none in the tool) falls back to tree-sitter's rows.
+  // eslint-disable-next-line no-restricted-syntax
+  return lines ? lines.positionAt(node.startIndex) : { line: node.startPosition.row, column: node.startPosition.column };
+}
+
+/** Where a node ends, in the one line model. */
+export function endOf(node: Located): Position {
+  const lines = node.tree && linesOfTree(node.tree);
+  // eslint-disable-next-line no-restricted-syntax
+  return lines ? lines.positionAt(node.endIndex) : { line: node.endPosition.row, column: node.endPosition.column };
+}
+
+/** The (0-based) line a node starts on. */
+export function lineOf(node: Located): number {
+  return startOf(node).line;
+}
+
+export function rangeOf(node: Located): Range {
+  return { start: startOf(node), end: endOf(node) };
 }
 
 export function emptyRangeAt(position: Position): Range {

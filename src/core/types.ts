@@ -21,11 +21,24 @@ export interface TextEdit {
   newText: string;
 }
 
+/**
+ * As Ruff has it: `safe` keeps what the program does and only removes the blocking (`time.sleep` → `await asyncio.sleep`);
+ * `unsafe` may change scheduling, ordering, the thread that runs the code, or types. Fix-all and `--fix` apply only safe fixes.
+ */
+export type FixApplicability = 'safe' | 'unsafe';
+
 export interface Fix {
   title: string;
   edits: TextEdit[];
   /** The safest fix of a diagnostic; at most one per diagnostic. */
   preferred?: boolean;
+  applicability: FixApplicability;
+}
+
+/** The fix that fix-all (and `--fix`) applies to a diagnostic: its preferred one, when its applicability is allowed. */
+export function fixToApply(diagnostic: Pick<Diagnostic, 'fixes'>, unsafe = false): Fix | undefined {
+  const fix = diagnostic.fixes.find((f) => f.preferred);
+  return fix && (unsafe || fix.applicability === 'safe') ? fix : undefined;
 }
 
 export interface RelatedLocation {
@@ -41,7 +54,10 @@ export interface Diagnostic {
   /** The rule's slug; stable, and the name of its page under docs/rules/. */
   code: string;
   severity: Severity;
+  /** One sentence, at most MESSAGE_LIMIT characters before its locations (see message.ts). */
   message: string;
+  /** What the message had no room for: the explanation and the advice (the hover's "More", the CLI's JSON). */
+  detail?: string;
   range: Range;
   related: RelatedLocation[];
   tags: DiagnosticTag[];
@@ -68,6 +84,11 @@ export interface RuleMeta {
   languages: readonly Language[];
   defaultSeverity: Severity;
   docs: RuleDocs;
+  /**
+   * Codes of peer linters (Ruff, flake8-async) for the same finding: in Python, `# noqa: CODE` with one of them, or a bare
+   * `# noqa`, also silences this rule on that line (`# ruff: noqa[: CODE]` for the file), as Ruff users expect.
+   */
+  peerCodes?: readonly string[];
 }
 
 /** User settings the rules may read (mirrors the extension's configuration). */

@@ -6,9 +6,9 @@ import { Worker } from 'node:worker_threads';
 import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
 import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
-import type { Visualisation, VisualiserSettings } from '../core/visualiser';
+import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
-import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
 import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
@@ -78,7 +78,7 @@ function defaultWorkerScript(): string {
 
 /** The information diagnostic a host shows at line 1 when a file's analysis overran its budget. */
 export function budgetDiagnostic(phase: string, budgetMs: number): Diagnostic {
-  const what = PHASES.includes(phase) && !['idle', 'parse', 'hover', 'visualise'].includes(phase) ? `rule \`${phase}\`` : phase === 'parse' ? 'parsing' : phase;
+  const what = PHASES.includes(phase) && !['idle', 'parse', 'hover', 'visualise', 'entries'].includes(phase) ? `rule \`${phase}\`` : phase === 'parse' ? 'parsing' : phase;
   return {
     code: 'analysis-budget',
     severity: 'information',
@@ -247,11 +247,28 @@ export class AnalysisHost {
   }
 
   /** `project`: the file's analysis parameters, so calls into other modules of the project show what they block on. */
-  visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[], project?: AnalyzeParams): Promise<BudgetOutcome<Visualisation>> {
+  visualise(uri: string, settings: VisualiserSettings, diagnostics: readonly Diagnostic[], project?: AnalyzeParams, request?: VisualiseRequest): Promise<BudgetOutcome<Visualisation>> {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
-    const key = `visualise ${mirror.version} ${JSON.stringify(settings)}`;
-    return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}) }, INTERACTIVE, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
+    const key = `visualise ${mirror.version} ${JSON.stringify(settings)} ${JSON.stringify(request ?? {})}`;
+    return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}), ...(request ? { request } : {}) }, INTERACTIVE, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
+  }
+
+  /** The file's entry points worth a code lens. */
+  entries(uri: string, path?: string): Promise<BudgetOutcome<EntryPoint[]>> {
+    const mirror = this.mirrors.get(uri);
+    if (!mirror) return Promise.resolve({ kind: 'cancelled' });
+    return this.request({ type: 'entries', uri, ...(path ? { path } : {}) }, NORMAL, `${uri}#entries`, `entries ${mirror.version}`) as Promise<BudgetOutcome<EntryPoint[]>>;
+  }
+
+  /**
+   * The diagnostics of version `version` of an open document with only the fixes whose result parses at least as
+   * well as the document: 'each' fix alone (quick fixes), or the preferred ones 'together' (fix-all). Asked for when
+   * fixes are about to be offered.
+   */
+  checkFixes(uri: string, version: number, diagnostics: readonly Diagnostic[], mode: 'each' | 'together' = 'each'): Promise<BudgetOutcome<CheckedFixes | undefined>> {
+    if (!this.mirrors.has(uri)) return Promise.resolve({ kind: 'cancelled' });
+    return this.request({ type: 'checkFixes', uri, version, diagnostics, mode }, INTERACTIVE) as Promise<BudgetOutcome<CheckedFixes | undefined>>;
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */
@@ -411,7 +428,7 @@ export class AnalysisHost {
   private budgetFor(job: Job): number {
     switch (job.type) {
       case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': case 'filesChanged': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
-      case 'hover': case 'visualise': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
+      case 'hover': case 'visualise': case 'entries': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
       default: return this.budgetMs;
     }
   }

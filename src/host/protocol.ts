@@ -1,14 +1,15 @@
 // Messages between the analysis host (any Node thread) and its worker thread.
 import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
+import type { DroppedFix } from '../core/fixCheck';
 import type { HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
-import type { VisualiserSettings } from '../core/visualiser';
+import type { VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 
 /**
  * What the worker is doing, as an index written to shared memory: the host reads it when a job overruns,
  * since the worker itself is then too busy to answer.
  */
-export const PHASES: readonly string[] = ['idle', 'parse', 'hover', 'visualise', ...allRules.map((r) => r.meta.slug)];
+export const PHASES: readonly string[] = ['idle', 'parse', 'hover', 'visualise', 'entries', ...allRules.map((r) => r.meta.slug)];
 
 export function phaseIndex(phase: string): number {
   const index = PHASES.indexOf(phase);
@@ -42,8 +43,12 @@ export type JobBody =
   | { type: 'close'; uri: string }
   | { type: 'analyze'; uri: string; params: AnalyzeParams }
   | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings; project?: AnalyzeParams }
-  | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams }
+  | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams; request?: VisualiseRequest }
+  /** The file's entry points worth a code lens (handlers, thread targets, run(), loop and server calls). */
+  | { type: 'entries'; uri: string; path?: string }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
+  /** The diagnostics with only the fixes whose text parses at least as well as the document (version `version`). */
+  | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[]; mode: 'each' | 'together' }
   /** The summaries the worker used, for a persistent cache. */
   | { type: 'exportSummaries' }
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */
@@ -54,6 +59,12 @@ export type JobBody =
   | { type: 'filesChanged'; paths: readonly string[]; listing: boolean };
 
 export type Job = JobBody & { id: number };
+
+/** What a 'checkFixes' job gives back: the diagnostics with the fixes that parse, and those left out. */
+export interface CheckedFixes {
+  diagnostics: Diagnostic[];
+  dropped: DroppedFix[];
+}
 
 export interface WorkerInit {
   shared: SharedArrayBuffer;

@@ -4,12 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StoredSummary } from '../core/project/packed';
+import { plainFileInside, UnsafeWriteError, writeFileInside } from './safeWrite';
 import { dictFrom } from '../core/dict';
 
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
 /** Bumped when summaries change shape; with the release, it names what wrote the file. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 interface CacheFile {
   version: string;
@@ -21,9 +22,13 @@ export function cacheStamp(release: string): string {
   return `${release}/${FORMAT}`;
 }
 
-/** The summaries in the cache folder `dir`, when it holds a well-formed file of this release. */
-export function loadCache(dir: string, release: string): Record<string, StoredSummary> | undefined {
+/**
+ * The summaries in the cache folder `dir`, when it holds a well-formed file of this release. `root` is the folder
+ * the cache belongs to: a cache reached through a symlink below it is not read.
+ */
+export function loadCache(dir: string, release: string, root = dir): Record<string, StoredSummary> | undefined {
   try {
+    if (!plainFileInside(root, path.join(dir, FILE))) return undefined;
     const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as Partial<CacheFile>;
     if (parsed.version !== cacheStamp(release) || !parsed.summaries || typeof parsed.summaries !== 'object') return undefined;
     return parsed.summaries;
@@ -53,16 +58,19 @@ export function mergeCache(loaded: Record<string, StoredSummary> | undefined, us
   return merged;
 }
 
-/** Writes the cache atomically (a temp file renamed over the old one), with a .gitignore so it is never committed. */
-export function saveCache(dir: string, release: string, summaries: Record<string, StoredSummary>): void {
+/**
+ * Writes the cache atomically (an exclusive temp file renamed over the old one), with a .gitignore so it is never
+ * committed, inside `root` and through no symlink (see safeWrite). A cache that cannot be written (a read-only
+ * checkout) is skipped silently: the next run computes the summaries again. One refused for safety (a symlinked
+ * folder or file: a repository can commit those) is returned, for the caller to report; nothing is written then.
+ */
+export function saveCache(dir: string, release: string, summaries: Record<string, StoredSummary>, root = dir): UnsafeWriteError | undefined {
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    const ignore = path.join(dir, '.gitignore');
-    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Written by concurrency-lens: a cache, safe to delete.\n*\n');
-    const temp = path.join(dir, `${FILE}.${process.pid}.tmp`);
-    fs.writeFileSync(temp, JSON.stringify({ version: cacheStamp(release), summaries } satisfies CacheFile));
-    fs.renameSync(temp, path.join(dir, FILE));
-  } catch {
-    // A read-only checkout: the next run just computes the summaries again.
+    writeFileInside(root, path.join(dir, '.gitignore'), '# Written by concurrency-lens: a cache, safe to delete.\n*\n', { createFolders: true, onlyIfAbsent: true });
+    writeFileInside(root, path.join(dir, FILE), JSON.stringify({ version: cacheStamp(release), summaries } satisfies CacheFile), { mode: 0o600 });
+    return undefined;
+  } catch (error) {
+    if (error instanceof UnsafeWriteError && error.kind === 'refused') return error;
+    return undefined;
   }
 }

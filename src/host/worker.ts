@@ -5,14 +5,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { collectFiles } from '../cli/walk';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type InputLimits } from '../core';
+import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
+import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { forgetCallerTexts, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
-import { buildVisualisation } from '../core/visualiser';
-import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type Job, type WorkerInit, type WorkerMessage } from './protocol';
+import { buildVisualisation, fileEntries } from '../core/visualiser';
+import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type CheckedFixes, type Job, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
   parsed: ParsedDocument;
@@ -167,7 +168,14 @@ async function run(job: Job): Promise<unknown> {
       if (!doc) return undefined;
       setPhase('visualise');
       const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
-      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project);
+      return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project, job.request);
+    }
+    case 'entries': {
+      const doc = documents.get(job.uri);
+      const facts = doc && factsOf(doc);
+      if (!doc || !facts) return [];
+      setPhase('entries');
+      return fileEntries(doc.parsed, facts, job.path).filter((e) => e.lens);
     }
     case 'exportSummaries':
       return exportSummaries();
@@ -185,6 +193,15 @@ async function run(job: Job): Promise<unknown> {
       // The call graph's part of the same files, so that a first analysis does not parse the whole package.
       warmUnits(job.files.slice(0, done), reader, WARM_SLICE_MS);
       return done;
+    }
+    case 'checkFixes': {
+      const doc = documents.get(job.uri);
+      // Fixes computed on another version of the text would be checked against the wrong one.
+      if (!doc || doc.version !== job.version) return undefined;
+      setPhase('parse');
+      const diagnostics = structuredClone(job.diagnostics) as Diagnostic[];
+      const dropped = dropFixesThatBreakSyntax(doc.parsed, diagnostics, job.mode);
+      return { diagnostics, dropped } satisfies CheckedFixes;
     }
     case 'analyzeText':
       setPhase('parse');

@@ -2,7 +2,7 @@
 // Analysis runs on the host's worker thread with a time budget, so this thread always answers.
 import {
   CodeActionKind, createConnection, ErrorCodes, ResponseError, DidChangeWatchedFilesNotification, FileChangeType, type CancellationToken, DidChangeConfigurationNotification, MarkupKind, ProposedFeatures, TextDocumentSyncKind,
-  type CodeAction, type Connection, type InitializeResult, type WorkDoneProgressServerReporter,
+  type CodeAction, type CodeLens, type Connection, type ExecuteCommandParams, type InitializeResult, type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,17 +11,43 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeSkip, languageFromId, languageFromPath, type ContentChange, type Diagnostic, type Language } from '../core';
 import { filterBaseline, parseBaseline, type Baseline } from '../core/baseline';
 import { formatConfigError, settingsForDocument, type ConfigError } from '../core/config';
-import { renderHover } from '../core/hoverMarkdown';
+import { disableRuleEdit } from '../core/configEdit';
+import { ruleDocsUrl } from '../core/docs';
+import { dict } from '../core/dict';
+import { DISABLE_RULE_COMMAND, renderHover, toPlainText, VISUALISE_COMMAND } from '../core/hoverMarkdown';
+import { ruleBySlug } from '../core/rules';
+import type { EntryPoint, VisualiseRequest } from '../core/visualiser';
+import { DEFAULT_ARRIVALS } from '../core/visualiser/model';
 import { collectFiles } from '../cli/walk';
 import { AnalysisHost, budgetDiagnostic, ruleErrorDiagnostic } from '../host/analysisHost';
-import { INTERACTIVE, NORMAL } from '../host/jobQueue';
+import { BACKGROUND, INTERACTIVE, NORMAL } from '../host/jobQueue';
 import { loadCache, mergeCache, saveCache } from '../host/summaryCache';
-import { FIX_ALL_KIND, fixAllEdits, quickFixes } from './codeActions';
+import { FIX_ALL_KIND, fixAllEdits, overlaps, quickFixes, SERVER_SHOW_DOCS_COMMAND } from './codeActions';
 import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
 import { parseSettings, type ServerSettings } from './settings';
 
 export const VISUALISATION_REQUEST = 'concurrencyLens/visualisation';
 export const STATUS_NOTIFICATION = 'concurrencyLens/status';
+/** The server's own "disable this rule" (workspace/executeCommand), for clients without our extension: edits the project's config. */
+export const SERVER_DISABLE_RULE_COMMAND = 'concurrencyLens.server.disableRule';
+/** Checks every source file of the workspace, publishing each file's findings (the Problems panel); cancellable. */
+export const CHECK_WORKSPACE_REQUEST = 'concurrencyLens/checkWorkspace';
+/** Progress of a workspace check: files done of total. */
+export const CHECK_PROGRESS_NOTIFICATION = 'concurrencyLens/checkProgress';
+/** The same check for clients without our extension (workspace/executeCommand). */
+export const SERVER_CHECK_WORKSPACE_COMMAND = 'concurrencyLens.server.checkWorkspace';
+
+export interface CheckWorkspaceResult {
+  files: number;
+  findings: number;
+  filesWithFindings: number;
+  cancelled: boolean;
+  /** Files whose analysis overran its budget or failed. */
+  unfinished: number;
+}
+
+/** Longest wait for a client's answer to workspace/configuration: one that never answers still gets its settings. */
+const CONFIGURATION_TIMEOUT_MS = 3_000;
 const SECTION = 'concurrencyLens';
 const SERVER_VERSION = '0.1.0';
 /** Files offered per background job (the worker goes through as many as fit in its time slice). */
@@ -60,12 +86,31 @@ interface OpenDocument {
   pendingVersion?: number;
   /** Absolute paths of the other files its last analysis read: a change to one of them re-checks this document. */
   reads?: Set<string>;
+  /** How long its last complete analysis took (ms): the pause after an edit follows it. */
+  lastMs?: number;
+}
+
+/** An analysis this fast runs at once after each edit; a slower one waits for typing to pause. */
+const FAST_ANALYSIS_MS = 50;
+
+/**
+ * The pause after an edit: none when the file's last analysis was fast (a superseded one is cancelled anyway), else as
+ * long as that analysis took, at most `debounceMs`.
+ */
+export function editDelay(lastMs: number | undefined, debounceMs: number): number {
+  if (lastMs === undefined) return debounceMs;
+  if (lastMs <= FAST_ANALYSIS_MS) return 0;
+  return Math.min(debounceMs, Math.ceil(lastMs));
 }
 
 export interface StatusMessage {
   state: 'ready' | 'analysing';
   /** Files whose last analysis overran its budget. */
   overrun: number;
+  /** The server's version, and the workspace index: files summarised so far, and whether it is still running. */
+  version?: string;
+  indexed?: number;
+  indexing?: boolean;
 }
 
 function fileName(uri: string): string {
@@ -100,14 +145,25 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let canPullConfiguration = false;
   let canShowProgress = false;
   let canWatchFiles = false;
+  let canRegisterConfiguration = false;
   /** The editor's storage for this workspace (the summaries cache lives there), if the client gave one. */
   let storage: string | undefined;
   let indexing = false;
   let indexed = 0;
   let stopped = false;
   let indexTimer: NodeJS.Timeout | undefined;
-  /** Hover links to the visualiser only where a client said it has that command (our VS Code client). */
-  let visualiserLinks = false;
+  /**
+   * Our VS Code client: it runs `command:` links in hovers (the visualiser, the rule pages) and its own "disable rule"
+   * command. Other clients get https links and the server's command.
+   */
+  let ourClient = false;
+  /** The client's hover format, its first choice (LSP: in order of preference). */
+  let hoverPlainText = false;
+  let canApplyEdit = false;
+  let canShowDocument = false;
+  let canCreateFiles = false;
+  /** Settings given in initializationOptions: used where workspace/configuration gives none. */
+  let initialSettings: Record<string, unknown> = dict<unknown>();
   /** Workspace folders, longest first (a nested folder wins). */
   let roots: string[] = [];
   const documents = new Map<string, OpenDocument>();
@@ -142,7 +198,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   process.on('unhandledRejection', (error) => connection.console.error(`Unhandled failure: ${message(error)}`));
 
   const status = (): void => {
-    void connection.sendNotification(STATUS_NOTIFICATION, { state: analysing > 0 ? 'analysing' : 'ready', overrun: overrun.size } satisfies StatusMessage);
+    void connection.sendNotification(STATUS_NOTIFICATION, {
+      state: analysing > 0 ? 'analysing' : 'ready', overrun: overrun.size, version: SERVER_VERSION, indexed, indexing,
+    } satisfies StatusMessage);
   };
 
   const publish = (uri: string, diagnostics: readonly Diagnostic[], version?: number): void => {
@@ -270,7 +328,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           return;
         }
         // Callers in other files are searched as the CLI does (the worker forgets what it kept of a file when it changes).
+        const began = performance.now();
         const outcome = await host.analyze(uri, { settings: project.settings, ...locate(uri), findCallers: true }, interactive ? INTERACTIVE : NORMAL);
+        if (outcome.kind === 'done') entry.lastMs = performance.now() - began;
         if (documents.get(uri) !== entry) return;
         switch (outcome.kind) {
           case 'done': {
@@ -356,13 +416,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return entry?.last && entry.last.version === entry.text.version ? entry.last.diagnostics : undefined;
   };
 
+  /** Settings as the client sent them, over those of initializationOptions (defaults for anything neither gives). */
+  const useSettings = (raw: unknown): void => {
+    settings = parseSettings(raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...initialSettings, ...raw as Record<string, unknown> } : initialSettings);
+  };
+
   const pullSettings = async (): Promise<void> => {
     if (canPullConfiguration) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        const [raw] = await connection.workspace.getConfiguration([{ section: SECTION }]) as unknown[];
-        settings = parseSettings(raw);
+        const answer = connection.workspace.getConfiguration([{ section: SECTION }]) as Promise<unknown[]>;
+        const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), CONFIGURATION_TIMEOUT_MS); });
+        const got = await Promise.race([answer, late]);
+        if (got === 'late') connection.console.info(`The editor did not answer workspace/configuration within ${CONFIGURATION_TIMEOUT_MS} ms: using initializationOptions and defaults.`);
+        else useSettings(Array.isArray(got) ? got[0] : undefined);
       } catch (error) {
         connection.console.error(`Reading settings failed: ${String(error)}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
     host.setBudget(settings.budgetMs);
@@ -385,8 +456,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canShowProgress = params.capabilities.window?.workDoneProgress === true;
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-    const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown; storagePath?: unknown } | undefined;
-    visualiserLinks = options?.visualiser === true;
+    canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    canApplyEdit = params.capabilities.workspace?.applyEdit === true;
+    canShowDocument = params.capabilities.window?.showDocument?.support === true;
+    canCreateFiles = params.capabilities.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true;
+    hoverPlainText = params.capabilities.textDocument?.hover?.contentFormat?.[0] === MarkupKind.PlainText;
+    const options = params.initializationOptions as { visualiser?: unknown; settings?: unknown; storagePath?: unknown; concurrencyLens?: unknown } | undefined;
+    ourClient = options?.visualiser === true;
     if (typeof options?.storagePath === 'string' && path.isAbsolute(options.storagePath)) {
       storage = options.storagePath;
       const saved = loadCache(storage, SERVER_VERSION);
@@ -394,12 +470,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.flatMap((u) => (typeof u === 'string' ? localPath(u) ?? [] : [])).sort((a, b) => b.length - a.length);
-    if (options?.settings !== undefined) settings = parseSettings(options.settings);
+    // `settings` (our client, the README's recipes) or the section itself, as some clients nest it.
+    const given = options?.settings ?? options?.concurrencyLens;
+    if (given && typeof given === 'object' && !Array.isArray(given)) initialSettings = given as Record<string, unknown>;
+    useSettings(undefined);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
+        ...(ourClient ? { codeLensProvider: { resolveProvider: false } } : {}),
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        // Our client runs its own "disable rule" (it writes the editor's settings); other clients get the server's.
+        ...(ourClient ? {} : { executeCommandProvider: { commands: [SERVER_DISABLE_RULE_COMMAND, SERVER_CHECK_WORKSPACE_COMMAND, SERVER_SHOW_DOCS_COMMAND] } }),
         // For a client's diagnostics and tests: which process to look at.
         experimental: { pid: process.pid },
       },
@@ -408,7 +490,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onInitialized(notification('initialized', () => {
-    if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    // Only where the client registers dynamically: others send didChangeConfiguration anyway (static), and some warn.
+    if (canPullConfiguration && canRegisterConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
     // Config and baseline files change on disk (edits, checkouts): watch them where the client can.
     if (canWatchFiles) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
@@ -434,6 +517,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const indexWorkspace = async (): Promise<void> => {
     if (!settings.enabled || indexing || stopped || (settings.analysis.followCallsMaxDepth ?? 1) <= 0) return;
     indexing = true;
+    status();
     let progress: WorkDoneProgressServerReporter | undefined;
     try {
       for (const root of roots) {
@@ -451,6 +535,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           i = Math.min(files.length, i + through);
           indexed += through;
           progress?.report(Math.round((i / files.length) * 100), `Indexing ${i}/${files.length} files`);
+          if (i % (INDEX_BATCH * 10) < through) status();
           await new Promise((resolve) => setImmediate(resolve));
         }
       }
@@ -459,6 +544,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     } finally {
       progress?.done();
       indexing = false;
+      status();
     }
   };
 
@@ -466,11 +552,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const saveSummaries = async (): Promise<void> => {
     if (!storage) return;
     const outcome = await host.exportSummaries();
-    if (outcome.kind === 'done') saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
+    if (outcome.kind !== 'done') return;
+    const refused = saveCache(storage, SERVER_VERSION, mergeCache(loadCache(storage, SERVER_VERSION), outcome.value));
+    if (refused) connection.console.error(`Concurrency Lens: summaries cache ${refused.message}`);
   };
 
   connection.onDidChangeConfiguration(notification('didChangeConfiguration', (change) => {
-    if (!canPullConfiguration) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[SECTION] ?? change.settings);
+    if (!canPullConfiguration) useSettings((change.settings as Record<string, unknown> | undefined)?.[SECTION] ?? change.settings);
     pullSettings().then(refreshAll).catch((error: unknown) => connection.console.error(`Applying the settings failed: ${message(error)}`));
   }));
 
@@ -509,12 +597,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       else host.change(uri, changes, version);
     }
     admit(uri, entry);
-    schedule(uri, settings.debounceMs, true);
+    schedule(uri, editDelay(entry.lastMs, settings.debounceMs), true);
     // Open files whose findings go through this one see its unsaved text once typing pauses.
     const file = localPath(uri);
     if (file !== undefined) {
       filesChanged([file], false);
-      recheckDependants([file], settings.debounceMs);
+      recheckDependants([file]);
     }
   }));
 
@@ -524,12 +612,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     host.filesChanged(files.flatMap((file) => locate(pathToFileURL(file).href).path ?? []), listing);
   };
 
-  const recheckDependants = (files: readonly string[], delay: number): void => {
+  /** `now`: at once (a change on disk); otherwise after each dependant's own pause. */
+  const recheckDependants = (files: readonly string[], now = false): void => {
     if (!files.length) return;
     for (const [uri, entry] of documents) {
       if (!entry.inHost || !entry.reads || !files.some((f) => entry.reads!.has(f))) continue;
       entry.last = undefined;
-      schedule(uri, delay);
+      schedule(uri, now ? 0 : editDelay(entry.lastMs, settings.debounceMs));
     }
   };
 
@@ -540,7 +629,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     filesChanged(sources, sources.length < files.length || changes.some((c) => c.type !== FileChangeType.Changed));
     if (sources.length === files.length) {
       // Source files changed on disk (a checkout, another tool): only the open files that read them.
-      recheckDependants(sources, 0);
+      recheckDependants(sources, true);
       return;
     }
     // The config module re-reads a file whose text changed; every open file is checked again with it.
@@ -553,7 +642,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const file = localPath(uri);
     if (file !== undefined) {
       filesChanged([file], false);
-      recheckDependants([file], settings.debounceMs);
+      recheckDependants([file]);
     }
   }));
 
@@ -585,8 +674,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }, { settings: project.settings, ...locate(uri) });
     // A hover computed on another text would describe the wrong code.
     if (outcome.kind !== 'done' || !outcome.value || token.isCancellationRequested || entry.text.version !== version) return null;
-    const rendered = renderHover(outcome.value, visualiserLinks ? { visualiseUri: uri } : {});
-    return { contents: { kind: MarkupKind.Markdown, value: rendered.markdown }, range: toLspRange(outcome.value.range) };
+    const rendered = renderHover(outcome.value, ourClient ? { visualiseUri: uri } : { commandLinks: false });
+    const contents = hoverPlainText ? { kind: MarkupKind.PlainText, value: toPlainText(rendered.markdown) } : { kind: MarkupKind.Markdown, value: rendered.markdown };
+    return { contents, range: toLspRange(outcome.value.range) };
   }));
 
   connection.onCodeAction(request('codeAction', async ({ textDocument: { uri }, range, context }, token) => {
@@ -595,24 +685,45 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!entry || !diagnostics || token.isCancellationRequested) return [];
     const wants = (kind: string): boolean => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
     const actions: CodeAction[] = [];
+    const version = entry.text.version;
+    const textAtVersion = entry.text.getText();
+    // Fixes are offered only when their text parses at least as well as the document's (checked on the worker, now).
+    const withSoundFixes = async (list: Diagnostic[], mode: 'each' | 'together'): Promise<Diagnostic[]> => {
+      const fixable = list.filter((d) => d.fixes.length > 0);
+      if (!fixable.length || !entry.inHost) return list.map((d) => (d.fixes.length ? { ...d, fixes: [] } : d));
+      const outcome = await host.checkFixes(uri, version, fixable, mode);
+      const checked = outcome.kind === 'done' ? outcome.value : undefined;
+      for (const d of checked?.dropped ?? []) connection.console.info(`Fix "${d.title}" (${d.rule}, ${fileName(uri)}:${d.line + 1}) not offered: the fixed text ${d.why}.`);
+      let next = 0;
+      return list.map((d) => (d.fixes.length ? checked?.diagnostics[next++] ?? { ...d, fixes: [] } : d));
+    };
     if (wants(CodeActionKind.QuickFix)) {
       const text = entry.text;
+      const at = fromLspRange(range);
       actions.push(...quickFixes({
         uri,
         language: entry.language,
         lineText: (line) => text.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }),
-      }, diagnostics, fromLspRange(range)));
+      }, await withSoundFixes(diagnostics.filter((d) => overlaps(d.range, at)), 'each'), at, ourClient ? DISABLE_RULE_COMMAND : SERVER_DISABLE_RULE_COMMAND));
     }
     // Fix-all only when asked for by kind (on save, or "Fix all"), never in the lightbulb.
     if (context.only && wants(FIX_ALL_KIND)) {
-      const edits = fixAllEdits(diagnostics);
-      if (edits.length) actions.push({ title: 'Fix all auto-fixable Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
+      const edits = fixAllEdits(textAtVersion, await withSoundFixes(diagnostics, 'together'));
+      if (edits.length) actions.push({ title: 'Fix all safe Concurrency Lens problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
     }
-    return actions;
+    // Edits made for a text the user has changed since would land in the wrong place.
+    return entry.text.version === version ? actions : [];
   }));
 
-  connection.onRequest(VISUALISATION_REQUEST, request('visualisation', async (params: { uri?: unknown }, token: CancellationToken) => {
+  connection.onRequest(VISUALISATION_REQUEST, request('visualisation', async (params: { uri?: unknown; entry?: unknown; line?: unknown; arrivals?: unknown; spacingMs?: unknown }, token: CancellationToken) => {
     const uri = typeof params?.uri === 'string' ? params.uri : '';
+    const int = (v: unknown, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max ? v : undefined);
+    const wanted: VisualiseRequest = {
+      ...(typeof params?.entry === 'string' && params.entry.length <= 500 ? { entry: params.entry } : {}),
+      ...(int(params?.line, 10_000_000) !== undefined ? { line: int(params?.line, 10_000_000) } : {}),
+      ...(int(params?.arrivals, 1000) !== undefined ? { arrivals: int(params?.arrivals, 1000) } : {}),
+      ...(int(params?.spacingMs, 3_600_000) !== undefined ? { spacingMs: int(params?.spacingMs, 3_600_000) } : {}),
+    };
     const entry = documents.get(uri);
     if (!entry) return { note: 'The file is not open in the language server.' };
     if (!settings.enabled) return { note: 'Concurrency Lens is disabled (concurrencyLens.enable).' };
@@ -620,10 +731,125 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const diagnostics = (await current(uri)) ?? entry.last?.diagnostics ?? [];
     if (token.isCancellationRequested) return null;
     const freeThreaded = settings.analysis.pythonFreeThreaded;
-    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri) });
+    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri) }, wanted);
     if (outcome.kind === 'overrun') return { note: `Building the model stopped after ${outcome.budgetMs} ms (concurrencyLens.analysisBudgetMs).` };
     if (outcome.kind !== 'done') return { note: `The model could not be built (${outcome.kind === 'failed' ? outcome.message : outcome.kind}).` };
     return { visualisation: outcome.value, diagnostics, freeThreaded };
+  }));
+
+  /** Files a workspace check published findings for, though they are not open: cleared by the next check. */
+  const checkedClosed = new Set<string>();
+
+  /**
+   * The CLI's check in the editor: every source file of the workspace folders (as the index walks them), analysed one by
+   * one through the worker with the settings and config of each file; findings published per file. Open files keep
+   * their live analysis. Bounded by the index's file limit; stops at cancellation.
+   */
+  const checkWorkspace = async (token: CancellationToken): Promise<CheckWorkspaceResult> => {
+    const files = roots.flatMap((root) => collectFiles([root], [], INDEX_MAX_FILES)).slice(0, INDEX_MAX_FILES);
+    const result: CheckWorkspaceResult = { files: 0, findings: 0, filesWithFindings: 0, cancelled: false, unfinished: 0 };
+    for (const uri of checkedClosed) if (!documents.has(uri)) publish(uri, []);
+    checkedClosed.clear();
+    for (const file of files) {
+      if (token.isCancellationRequested || stopped) {
+        result.cancelled = true;
+        break;
+      }
+      void connection.sendNotification(CHECK_PROGRESS_NOTIFICATION, { done: result.files, total: files.length, file: path.basename(file) });
+      result.files++;
+      const uri = pathToFileURL(file).href;
+      let diagnostics: Diagnostic[] | undefined;
+      if (documents.has(uri)) {
+        diagnostics = await current(uri);
+      } else {
+        const language = languageFromPath(file);
+        const text = language && readText(file);
+        if (!language || text === undefined || text.length > settings.maxFileBytes) continue;
+        const project = projectSettings(uri);
+        if (project.excluded) continue;
+        host.open(uri, language, text, 0);
+        try {
+          // Behind the open files' analyses: an edit while the check runs is not held up.
+          const outcome = await host.analyze(uri, { settings: project.settings, ...locate(uri), findCallers: true }, BACKGROUND);
+          if (outcome.kind === 'done') diagnostics = withoutBaseline(uri, text, outcome.value.diagnostics);
+        } finally {
+          // Opened meanwhile in the editor: its own entry holds the host's copy now.
+          if (!documents.has(uri)) host.close(uri);
+        }
+        if (diagnostics && !documents.has(uri)) {
+          publish(uri, diagnostics);
+          if (diagnostics.length) checkedClosed.add(uri);
+        }
+      }
+      if (!diagnostics) result.unfinished++;
+      else if (diagnostics.length) {
+        result.findings += diagnostics.length;
+        result.filesWithFindings++;
+      }
+    }
+    void connection.sendNotification(CHECK_PROGRESS_NOTIFICATION, { done: result.files, total: files.length });
+    connection.console.info(`Checked ${result.files} of ${files.length} files${result.cancelled ? ' (cancelled)' : ''}: ${result.findings} findings in ${result.filesWithFindings} files.`);
+    return result;
+  };
+
+  connection.onRequest(CHECK_WORKSPACE_REQUEST, request('checkWorkspace', (_params: unknown, token: CancellationToken) => checkWorkspace(token)));
+
+  /**
+   * Turns a rule off in the project's config file (concurrency-lens.json or pyproject.toml; a new concurrency-lens.json
+   * at the workspace folder if there is none), through workspace/applyEdit where the client can apply it (and undo it),
+   * else written here. Answers with what it did, for the client to show.
+   */
+  connection.onExecuteCommand(request('executeCommand', async ({ command, arguments: args }: ExecuteCommandParams, token) => {
+    if (command === SERVER_CHECK_WORKSPACE_COMMAND) return checkWorkspace(token);
+    if (command === SERVER_SHOW_DOCS_COMMAND) {
+      const [rule] = (args ?? []) as unknown[];
+      if (typeof rule !== 'string' || !ruleBySlug(rule)) throw new Error(`Unknown rule: ${String(rule)}`);
+      const url = ruleDocsUrl(rule);
+      if (canShowDocument) await connection.window.showDocument({ uri: url, external: true });
+      return { url };
+    }
+    if (command !== SERVER_DISABLE_RULE_COMMAND) return null;
+    const [slug, uri] = (args ?? []) as unknown[];
+    if (typeof slug !== 'string' || !ruleBySlug(slug)) throw new Error(`Unknown rule: ${String(slug)}`);
+    const docUri = typeof uri === 'string' && localPath(uri) !== undefined ? uri : [...documents.keys()].find((u) => localPath(u) !== undefined);
+    const docPath = docUri ? localPath(docUri) : undefined;
+    const root = docUri ? locate(docUri).projectRoot : roots[roots.length - 1];
+    if (!root) throw new Error('No workspace folder to write the configuration in.');
+    const edit = disableRuleEdit(docPath ?? path.join(root, 'x'), root, slug, readText);
+    if (!edit) throw new Error('The configuration file could not be edited safely (a syntax error, or `rules` in a form this command does not change); set the rule to "off" by hand.');
+    const target = pathToFileURL(edit.file).href;
+    const written = `Set ${slug} to "off" in ${path.relative(root, edit.file) || path.basename(edit.file)}.`;
+    if (canApplyEdit && (!edit.create || canCreateFiles)) {
+      const lines = (readText(edit.file) ?? '').split('\n');
+      const whole = { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } };
+      const result = await connection.workspace.applyEdit({
+        label: `Disable ${slug}`,
+        edit: edit.create
+          ? { documentChanges: [{ kind: 'create', uri: target, options: { ignoreIfExists: true } }, { textDocument: { uri: target, version: null }, edits: [{ range: whole, newText: edit.text }] }] }
+          : { changes: { [target]: [{ range: whole, newText: edit.text }] } },
+      });
+      if (!result.applied) throw new Error(`The editor did not apply the edit${result.failureReason ? `: ${result.failureReason}` : ''}.`);
+    } else {
+      // Written here: our own config file inside the workspace folder, never through a symbolic link.
+      if (fs.existsSync(edit.file) && fs.lstatSync(edit.file).isSymbolicLink()) throw new Error(`${edit.file} is a symbolic link; not writing through it.`);
+      fs.writeFileSync(edit.file, edit.text);
+    }
+    connection.console.info(written);
+    loadBaseline();
+    refreshAll();
+    return { message: written, file: target };
+  }));
+
+  // Code lenses over the file's entry points ("Visualise 10 requests"), for a client that has the visualiser command.
+  connection.onCodeLens(request('codeLens', async ({ textDocument: { uri } }, token): Promise<CodeLens[]> => {
+    const entry = documents.get(uri);
+    if (!ourClient || !settings.enabled || !entry?.inHost || token.isCancellationRequested) return [];
+    const outcome = await host.entries(uri, locate(uri).path);
+    if (outcome.kind !== 'done' || token.isCancellationRequested) return [];
+    return outcome.value.map((e): CodeLens => ({
+      range: toLspRange({ start: e.range.start, end: e.range.start }),
+      command: { title: lensTitle(e), command: VISUALISE_COMMAND, arguments: [uri, e.range.start.line, e.id] },
+    }));
   }));
 
   connection.onShutdown(async () => {
@@ -633,4 +859,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     await host.dispose();
   });
   connection.listen();
+}
+
+/** "Visualise 10 requests", "Visualise the thread", "Visualise run()": what the lens opens. */
+function lensTitle(e: EntryPoint): string {
+  switch (e.kind) {
+    case 'handler': case 'listener': return `$(graph) Visualise ${DEFAULT_ARRIVALS} ${e.kind === 'handler' && !/message or event/.test(e.evidence ?? '') ? 'requests' : 'arrivals'}`;
+    case 'thread-target': return '$(graph) Visualise in its thread';
+    case 'run-method': return '$(graph) Visualise the thread';
+    case 'loop': return e.server ? '$(graph) Visualise requests' : '$(graph) Visualise the loop';
+    default: return '$(graph) Visualise from here';
+  }
 }

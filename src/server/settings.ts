@@ -62,7 +62,7 @@ export function parseSettings(raw: unknown): ServerSettings {
     baseline: typeof config.baseline === 'string' && config.baseline.trim() ? config.baseline.trim() : undefined,
     maxFileBytes: number(config.maxFileSizeKB, 2048, 1) * 1024,
     debounceMs: number(config.debounceMs, 300, 0),
-    hover: hover === 'short' || hover === 'off' ? hover : 'full',
+    hover: hover === 'full' || hover === 'off' ? hover : 'short',
     budgetMs: clampBudget(number(config.analysisBudgetMs, DEFAULT_BUDGET_MS, MIN_BUDGET_MS)),
   };
 }

@@ -3,8 +3,17 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { languageFromPath, LineIndex, type Language } from '../../src/core';
+import { applyEdits, languageFromPath, LineIndex, syntaxProblems, type Diagnostic, type Language } from '../../src/core';
+import { decodeSource, encodeSource } from '../../src/cli/encoding';
+import { compatibleFixes } from '../../src/cli/fix';
 import { AnalysisHost } from '../../src/host/analysisHost';
+import { getParser, parseOtherFile } from '../../src/core/parser';
+import { MAX_ATOMS, type Condition } from '../../src/core/effects/condition';
+import { summariseTs } from '../../src/core/project/followTs';
+import { compact, pack, wellFormed } from '../../src/core/project/packed';
+import { summarisePython } from '../../src/core/project/pythonSummary';
+import { PythonSemantics } from '../../src/core/python/semantics';
+import { TsSemantics } from '../../src/core/ts/semantics';
 import { mutate, prng, type Random } from './mutate';
 
 export interface CorpusFile {
@@ -95,9 +104,85 @@ export async function check(host: AnalysisHost, language: Language, original: st
     const position = new LineIndex(text).positionAt(Math.floor(random() * (text.length + 1)));
     const hover = await host.hover(uri, position, diagnostics, { hover: 'full', pythonFreeThreaded: false }, project);
     if (hover.kind !== 'done') return hover.kind === 'overrun' ? `overrun in ${hover.phase}` : `hover ${hover.kind}${hover.kind === 'failed' ? `: ${hover.message}` : ''}`;
-    return undefined;
+    // The rules' fixes as they come on a text that parses (a broken one is a bug of ours even though the guard stops
+    // it; on a broken text, error recovery may count an extra error), then what fix-all applies once the worker has
+    // checked them (incremental reparses). The editor offers fixes on a text with syntax errors too.
+    const raw = analysed.value.hasSyntaxErrors ? undefined : await fixProblem(language, text, diagnostics);
+    if (raw) return `rule ${raw}`;
+    const checked = await host.checkFixes(uri, 2, diagnostics, 'together');
+    if (checked.kind !== 'done' || !checked.value) return `fix check ${checked.kind === 'done' ? 'found no document' : checked.kind}`;
+    const fixed = await fixProblem(language, text, checked.value.diagnostics);
+    if (fixed) return fixed;
+    return await summaryProblem(language, text);
   } finally {
     host.close(uri);
+  }
+}
+
+/**
+ * What fix-all and `--fix` would do to the text, checked: the preferred fixes applied together change only their
+ * own ranges (every other byte of the file as the CLI writes it kept, no edit splitting a CRLF or a surrogate pair)
+ * and the result, parsed afresh, has no more syntax errors than the text. The fixes' own guard reparses
+ * incrementally; this parse is a full one.
+ */
+async function fixProblem(language: Language, text: string, diagnostics: readonly Diagnostic[]): Promise<string | undefined> {
+  const chosen = compatibleFixes(text, diagnostics);
+  if (!chosen.length) return undefined;
+  const lines = new LineIndex(text);
+  const spans = chosen.flatMap((f) => f.edits)
+    .map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText }))
+    .sort((a, b) => a.start - b.start);
+  const splits = (offset: number): boolean => offset > 0 && offset < text.length && (
+    (text[offset - 1] === '\r' && text[offset] === '\n')
+    || (/[\uD800-\uDBFF]/.test(text[offset - 1]) && /[\uDC00-\uDFFF]/.test(text[offset])));
+  for (const s of spans) if (splits(s.start) || splits(s.end)) return `fix edit splits a line break or a character at ${s.start}-${s.end}`;
+  const fixed = applyEdits(text, chosen.flatMap((f) => f.edits));
+  // The file's bytes as the CLI reads and writes them: outside the edits, the written bytes must be the read ones.
+  const source = decodeSource(Buffer.from(text, 'utf8'), language);
+  if (source.text === text && !source.unwritable) {
+    const original = Buffer.from(text, 'utf8');
+    const written = encodeSource(source, fixed);
+    if (typeof written === 'string') return `fixed text cannot be written: ${written}`;
+    const bytesBefore = (offset: number): number => Buffer.byteLength(text.slice(0, offset), 'utf8');
+    let from = 0;
+    let to = 0;
+    for (const s of spans) {
+      const start = bytesBefore(s.start);
+      if (Buffer.compare(written.subarray(to, to + start - from), original.subarray(from, start)) !== 0) return `fix changed bytes outside its ranges (before ${s.start})`;
+      to += start - from + Buffer.byteLength(s.newText, 'utf8');
+      from = bytesBefore(s.end);
+    }
+    if (Buffer.compare(written.subarray(to), original.subarray(from)) !== 0) return 'fix changed bytes outside its ranges (at the end)';
+  }
+  const before = await syntaxProblems(language, text);
+  const after = await syntaxProblems(language, fixed);
+  if (before !== undefined && after !== undefined && after > before) {
+    return `fix makes the text parse worse: ${after} syntax problems instead of ${before} (${chosen.map((f) => f.title).join('; ')})`;
+  }
+  return undefined;
+}
+
+/**
+ * The text summarised as another file's would be (its functions' conditions, arguments and fields), packed as the cache
+ * keeps it: it must read back well-formed, with every condition within its bound.
+ */
+async function summaryProblem(language: Language, text: string): Promise<string | undefined> {
+  const tree = parseOtherFile(await getParser(language), text, 1_000);
+  if (!tree) return undefined;
+  try {
+    const summary = language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));
+    const stored: unknown = JSON.parse(JSON.stringify(pack(summary)));
+    if (!wellFormed(stored)) return 'summary: packed summary not well-formed';
+    const conditions: (Condition | undefined)[] = [];
+    for (const fn of Object.values(compact(stored).functions)) {
+      conditions.push(fn.blocking?.when, ...(fn.alsoBlocking ?? []).map((b) => b.when), ...fn.calls.map((c) => c.when));
+    }
+    const over = conditions.find((c) => c && c.all.length > MAX_ATOMS);
+    return over ? `summary: a condition of ${over.all.length} atoms` : undefined;
+  } catch (error) {
+    return `summary: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    tree.delete();
   }
 }
 

@@ -83,6 +83,12 @@ export const MUTATIONS: Record<string, Mutation> = {
   },
   bom: (text) => '\uFEFF' + text,
   carriageReturns: (text, random) => (random() < 0.5 ? text.replace(/\n/g, '\r\n') : text.replace(/\n/g, '\r')),
+  /** One line break turned into a lone CR (old Mac), or a CR put anywhere: LSP counts it as a line, tree-sitter does not. */
+  loneCarriageReturn: (text, random) => {
+    const at = int(random, text.length + 1);
+    const next = text.indexOf('\n', at);
+    return random() < 0.5 && next >= 0 ? text.slice(0, next) + '\r' + text.slice(next + 1) : text.slice(0, at) + '\r' + text.slice(at);
+  },
   loneSurrogate: (text, random) => {
     const at = int(random, text.length + 1);
     return text.slice(0, at) + pick(random, ['\uD800', '\uDFFF', '\uDBFF']) + text.slice(at);

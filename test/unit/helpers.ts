@@ -42,6 +42,7 @@ export function render(text: string, diagnostics: Diagnostic[]): string {
     const r = d.range;
     out.push(`${r.start.line + 1}:${r.start.column + 1}-${r.end.line + 1}:${r.end.column + 1} ${d.severity} ${d.code}${d.tags.length ? ` [${d.tags.join(',')}]` : ''}`);
     out.push(`  ${d.message}`);
+    if (d.detail) out.push(`  detail: ${d.detail}`);
     for (const rel of d.related) out.push(`  related ${rel.range.start.line + 1}:${rel.range.start.column + 1}: ${rel.message}`);
     for (const f of d.fixes) {
       out.push(`  fix${f.preferred ? ' (preferred)' : ''}: ${f.title}`);
@@ -102,4 +103,9 @@ export function markedLines(text: string, marker: string): number[] {
 
 export function pyCompiles(file: string): void {
   execFileSync('python3', ['-m', 'py_compile', file], { stdio: 'pipe' });
+}
+
+/** A finding's whole text: its one-sentence message and the detail it had no room for. */
+export function fullText(d: { message: string; detail?: string }): string {
+  return d.detail ? `${d.message} ${d.detail}` : d.message;
 }

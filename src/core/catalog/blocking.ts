@@ -11,7 +11,7 @@ export type BlockingCategory =
 /** How the rule may rewrite the call. */
 export type PythonFixKind = 'asyncio-sleep' | 'to-thread' | 'none';
 export type TsFixKind =
-  | 'fs-promises' | 'promisify' | 'promisify-unused' | 'atomics-wait-async' | 'deno-async' | 'bun-sleep' | 'none';
+  | 'fs-promises' | 'promisify' | 'promisify-unused' | 'atomics-wait-async' | 'deno-async' | 'bun-sleep' | 'async-member' | 'none';
 
 /**
  * The call does not block when an argument says so: `block=False`, `blocking=False`, a zero timeout.
@@ -20,8 +20,8 @@ export type TsFixKind =
 export interface NonBlockingWhen {
   keyword: string;
   index: number;
-  /** 'false': the argument is literally False; 'zero': literally 0 / 0.0. */
-  value: 'false' | 'zero';
+  /** 'false': the argument is literally False; 'zero': literally 0 / 0.0; 'memory': an in-memory file (`io.BytesIO(...)`). */
+  value: 'false' | 'zero' | 'memory';
 }
 
 export interface BlockingApi {
@@ -116,6 +116,12 @@ const python: [string, Entry][] = [
     why: 'waits for the FTP server',
     instead: '`aioftp`, or `await asyncio.to_thread(...)`',
   }),
+  // With a host, the constructor connects and greets the server before it returns.
+  ...family(['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP'], {
+    category: 'network', fix: 'to-thread',
+    why: 'connects to the SMTP server synchronously',
+    instead: '`aiosmtplib`, or the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
   ...members(['smtplib.SMTP', 'smtplib.SMTP_SSL', 'smtplib.LMTP'], ['connect', 'login', 'ehlo', 'helo', 'starttls', 'sendmail', 'send_message', 'quit', 'noop', 'verify'], {
     category: 'network', fix: 'to-thread',
     why: 'waits for the SMTP server',
@@ -164,7 +170,9 @@ const python: [string, Entry][] = [
     instead: '`anyio.Path` / `aiofiles`, or `await asyncio.to_thread(path.read_text)`',
   }),
   // Metadata and directory calls: one quick syscall on a local disk, so reported at information level only.
-  ...family(['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath', 'abspath', 'expanduser'].map((m) => `os.path.${m}`), {
+  // Pure path functions (`join`, `normpath`, `abspath`, `expanduser`, `basename`, `dirname`, `splitext`; `Path.home()`,
+  // `PurePath` operations) do no I/O and are never listed here.
+  ...family(['exists', 'lexists', 'isfile', 'isdir', 'islink', 'ismount', 'getsize', 'getmtime', 'getatime', 'getctime', 'samefile', 'realpath'].map((m) => `os.path.${m}`), {
     category: 'file', fix: 'to-thread', ruff: 'ASYNC240', severity: 'information',
     why: 'asks the file system synchronously (quick on a local disk, slow on a network one)',
     instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `trio.Path`',
@@ -175,10 +183,71 @@ const python: [string, Entry][] = [
     why: 'reads the directory synchronously while it is iterated (quick on a local disk, slow on a network one)',
     instead: '`await asyncio.to_thread(lambda: list(path.iterdir()))`, or `anyio.Path` / `trio.Path`',
   }),
-  ...members(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath'], ['exists', 'is_dir', 'is_file', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'mkdir', 'unlink', 'rmdir', 'rename', 'replace', 'resolve', 'samefile', 'chmod', 'owner', 'group', 'readlink', 'symlink_to', 'hardlink_to', 'absolute', 'expanduser', 'home', 'cwd'], {
+  ...members(['pathlib.Path', 'pathlib.PosixPath', 'pathlib.WindowsPath'], ['exists', 'is_dir', 'is_file', 'is_symlink', 'is_mount', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'stat', 'lstat', 'mkdir', 'unlink', 'rmdir', 'rename', 'replace', 'resolve', 'samefile', 'chmod', 'owner', 'group', 'readlink', 'symlink_to', 'hardlink_to'], {
     category: 'file', fix: 'to-thread', ruff: 'ASYNC240', severity: 'information',
     why: 'asks the file system synchronously (quick on a local disk, slow on a network one)',
     instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `trio.Path`',
+  }),
+  // The os module's file-system calls: one syscall each, like the pathlib methods above (information level).
+  ...family(['makedirs', 'mkdir', 'remove', 'unlink', 'rmdir', 'removedirs', 'rename', 'renames', 'replace', 'stat', 'lstat', 'chmod', 'chown', 'utime', 'listdir', 'access', 'symlink', 'link', 'readlink', 'truncate'].map((m) => `os.${m}`), {
+    category: 'file', fix: 'to-thread', severity: 'information',
+    why: 'asks or changes the file system synchronously (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(...)`, or `anyio.Path` / `aiofiles.os`',
+  }),
+  // Lazy: the directory is read while iterating, so running the call in a thread would not help.
+  ...family(['os.scandir', 'os.walk', 'os.fwalk', 'glob.iglob'], {
+    category: 'file', fix: 'none', severity: 'information',
+    why: 'reads directories synchronously while it is iterated (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(lambda: list(...))`, or `anyio.Path`',
+  }),
+  ...family(['glob.glob'], {
+    category: 'file', fix: 'to-thread', severity: 'information',
+    why: 'reads the directories the pattern names synchronously (quick on a local disk, slow on a network one)',
+    instead: '`await asyncio.to_thread(glob.glob, ...)`, or `anyio.Path.glob`',
+  }),
+  ...family(['tempfile.mkstemp', 'tempfile.mkdtemp'], {
+    category: 'file', fix: 'to-thread', severity: 'information',
+    why: 'creates the file or directory synchronously',
+    instead: '`await asyncio.to_thread(tempfile.mkstemp)`, or `aiofiles.tempfile`',
+  }),
+  ...family(['tempfile.TemporaryFile', 'tempfile.NamedTemporaryFile', 'tempfile.TemporaryDirectory'], {
+    category: 'file', fix: 'to-thread',
+    why: 'creates a file or directory synchronously, and it is then written and removed with blocking calls',
+    instead: '`aiofiles.tempfile`, or the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
+  // An archive in an `io.BytesIO` touches no disk. Then only the methods that read or write files on disk are listed;
+  // `read`, `writestr` and the like work on the archive, whose opening is the finding when it is a file.
+  ...family(['zipfile.ZipFile'], {
+    category: 'file', fix: 'to-thread', unless: [{ keyword: 'file', index: 0, value: 'memory' }],
+    why: 'opens the archive and reads its index synchronously; what is then read or written blocks too',
+    instead: 'the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
+  ...family(['tarfile.open', 'tarfile.TarFile.open', 'tarfile.TarFile'], {
+    category: 'file', fix: 'to-thread', unless: [{ keyword: 'fileobj', index: 2, value: 'memory' }],
+    why: 'opens the archive and reads its index synchronously; what is then read or written blocks too',
+    instead: 'the whole `with` block in `await asyncio.to_thread(...)`',
+  }),
+  ...members(['zipfile.ZipFile'], ['extractall', 'extract', 'write'], {
+    category: 'file', fix: 'to-thread',
+    why: 'reads or writes files on disk synchronously while (de)compressing them',
+    instead: '`await asyncio.to_thread(...)`',
+  }),
+  ...members(['tarfile.TarFile'], ['extractall', 'extract', 'add'], {
+    category: 'file', fix: 'to-thread',
+    why: 'reads or writes files on disk synchronously while (de)compressing them',
+    instead: '`await asyncio.to_thread(...)`',
+  }),
+  // On a file object (dumps/loads work on bytes in memory and are not listed; nor is a file that is an io.BytesIO).
+  ...family(['pickle.dump'], {
+    category: 'file', fix: 'to-thread', unless: [{ keyword: 'file', index: 1, value: 'memory' }],
+    why: 'reads or writes the file synchronously while (un)pickling',
+    instead: '`pickle.dumps`/`loads` with an async file (`aiofiles`), or `await asyncio.to_thread(...)`',
+  }),
+  ...family(['pickle.load'], {
+    unless: [{ keyword: 'file', index: 0, value: 'memory' }],
+    category: 'file', fix: 'to-thread',
+    why: 'reads or writes the file synchronously while (un)pickling',
+    instead: '`pickle.dumps`/`loads` with an async file (`aiofiles`), or `await asyncio.to_thread(...)`',
   }),
   ...family(['copy', 'copy2', 'copyfile', 'copyfileobj', 'copytree', 'move', 'rmtree', 'make_archive', 'unpack_archive'].map((m) => `shutil.${m}`), {
     category: 'file', fix: 'to-thread',
@@ -376,6 +445,12 @@ const ts: [string, Entry][] = [
     category: 'process', fix: 'none', why: 'runs a process and waits for it to exit, freezing the event loop meanwhile',
     instead: 'the asynchronous form of the same package (`await execa(...)`, `spawn(...)` and its `close` event)',
   }),
+  // bcrypt and bcryptjs: the async forms take the same arguments and resolve to the same value.
+  ...(['bcrypt', 'bcryptjs'] as const).flatMap((m) => (['hash', 'compare', 'genSalt'] as const).map((n): [string, Entry] => [`${m}.${n}Sync`, {
+    category: 'crypto', fix: 'async-member', asyncName: n,
+    why: 'hashes on the main thread (deliberately slow: tens to hundreds of milliseconds)',
+    instead: `\`await ${m}.${n}(...)\`, which ${m === 'bcrypt' ? 'runs in the libuv thread pool' : 'yields between rounds'}`,
+  }])),
   ['resolve.sync', {
     category: 'file', fix: 'none', why: 'searches the file system for the module on the main thread, one blocking call after another',
     instead: '`await promisify(resolve)(...)`, or `import.meta.resolve`',

@@ -2,7 +2,7 @@
 // listener; a sequential `main`, a command-line tool's step, test code, a one-shot hook). Callers are the graph's.
 import type { Node } from 'web-tree-sitter';
 import type { PythonSemantics } from '../python/semantics';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
 import type { Language } from '../types';
 import { fileIndex, identifierUses, MAX_REFERENCES, useCount } from './fileIndex';
@@ -82,7 +82,7 @@ export function enclosingFunction(fn: Node, language: Language): Node | undefine
 
 export function where(source: ContextSource, node: Node): string {
   const file = source.path ? source.path.slice(source.path.lastIndexOf('/') + 1) : 'line';
-  return source.path ? `${file}:${node.startPosition.row + 1}` : `line ${node.startPosition.row + 1}`;
+  return source.path ? `${file}:${lineOf(node) + 1}` : `line ${lineOf(node) + 1}`;
 }
 
 function hot(message: string, at: Node): ConcurrencyContext {

@@ -10,7 +10,7 @@ import { dirname, primeSummary, withParsed, type CallTarget, type ProjectView } 
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
 import type { RuleContext } from '../rules/rule';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
 import { enclosingFunction, lifecycleUse, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, startsConcurrentWork, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
@@ -42,7 +42,7 @@ const START: Range = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 
 /** The id a function's unit has: its key, or where it starts. */
 export function unitId(fn: Node, language: Language): string {
   const key = language === 'python' ? functionKey(fn) : tsFunctionKey(fn);
-  return key ?? `@${fn.startPosition.row}:${fn.startPosition.column}`;
+  return key ?? `@${startOf(fn).line}:${startOf(fn).column}`;
 }
 
 function evidenceOf(context: ConcurrencyContext): Evidence | undefined {
@@ -51,15 +51,19 @@ function evidenceOf(context: ConcurrencyContext): Evidence | undefined {
 }
 
 /** The file's units, computed from its tree (plain data: kept across analyses and files). */
-export function unitsOf(tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView): FileUnits {
+export function unitsOf(
+  tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView,
+  semantics?: Pick<ContextSource, 'python' | 'ts'>,
+): FileUnits {
   const root = tree.rootNode;
   const python = language === 'python';
   let pythonNames: PythonSemantics | undefined;
   let tsNames: TsSemantics | undefined;
+  // The analysed file's own semantics when given: its summary is then the one its rules already built.
   const source: ContextSource = {
     language, root, text, path, readFile,
-    python: () => (pythonNames ??= new PythonSemantics(tree)),
-    ts: () => (tsNames ??= new TsSemantics(tree)),
+    python: semantics?.python ?? (() => (pythonNames ??= new PythonSemantics(tree))),
+    ts: semantics?.ts ?? (() => (tsNames ??= new TsSemantics(tree))),
   };
   // The names calls may reach the project through (TS/JS), as following calls finds them from this file.
   const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
@@ -78,12 +82,12 @@ export function unitsOf(tree: Tree, language: Language, path: string, text: stri
   for (const fn of root.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES])) {
     if (!fn) continue;
     let id = unitId(fn, language);
-    if (ids.has(id)) id = `@${fn.startPosition.row}:${fn.startPosition.column}`;
+    if (ids.has(id)) id = `@${startOf(fn).line}:${startOf(fn).column}`;
     ids.add(id);
     const outer = enclosingFunction(fn, language);
     const own = evidenceOf(ownContext(fn, source));
     const startsWork = startsConcurrentWork(fn, language, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${fn.startPosition.row + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -338,24 +342,24 @@ export function warmUnits(files: readonly string[], readFile: (path: string) => 
   return done;
 }
 
-/** Graphs of single files (no package to list: unsaved text, a host without files), by tree. */
-const localGraphs = new WeakMap<Node, ContextGraph>();
+/** Graphs of single files (no package to list: unsaved text, a host without files), by tree (a tree's root node is a new object per read). */
+const localGraphs = new WeakMap<Tree, ContextGraph>();
 
 /** The graph of the file alone: its own functions' calls among themselves. */
 function localGraph(source: ContextSource): ContextGraph {
-  let graph = localGraphs.get(source.root);
+  let graph = localGraphs.get(source.root.tree);
   if (!graph) {
     const path = source.path ?? '';
     const readFile = (file: string) => (file === path ? source.text : source.readFile?.(file));
     const rule = { language: source.language, tree: source.root.tree, root: source.root, text: source.text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
     const configs = new TsConfigs(source.readFile);
     const view = source.language === 'python' ? new PythonProject(rule, summarisePython(source.python!(), blockingLookup(defaultSettings), true)) : tsProject(rule);
-    const units = unitsOf(source.root.tree, source.language, path, source.text, readFile, { view, configs });
+    const units = unitsOf(source.root.tree, source.language, path, source.text, readFile, { view, configs }, source);
     const idOf = (target: CallTarget): string | undefined => {
       const place = view.resolve(target, path);
       return place && (place.path ?? path) === path ? `${path}#${place.key}` : undefined;
     };
-    localGraphs.set(source.root, graph = new ContextGraph(new Map([[path, {
+    localGraphs.set(source.root.tree, graph = new ContextGraph(new Map([[path, {
       units: units.units.map((unit) => ({ ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target) })) })),
       registrations: units.registrations.map((r) => ({ ...r, to: idOf(r.target) })),
     }]])));

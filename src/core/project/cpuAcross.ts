@@ -1,7 +1,7 @@
 // The CPU rules across modules: a thread target or a helper called from async code that is one of the project's
 // functions in another file, classified there with the same classifier the rules use in the analysed file.
 import { Query, type Node, type Tree } from 'web-tree-sitter';
-import { getLoadedParser, languageFromPath, parseText } from '../parser';
+import { getLoadedParser, languageFromPath, parseOtherFile } from '../parser';
 import { cpuClassification, type CpuClassification } from '../python/cpu';
 import { PythonSemantics } from '../python/semantics';
 import type { RuleContext } from '../rules/rule';
@@ -120,10 +120,25 @@ function parsedFile(context: RuleContext, path: string, text: string, language: 
   if (known !== undefined) return known ?? undefined;
   if (files.size >= PARSED_PER_ANALYSIS) return undefined;
   const parser = getLoadedParser(language);
-  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
+  const tree = parser ? parseOtherFile(parser, text, 1_000) : null;
   const file = tree ? { tree, functions: functionsByKey(tree, python) } : null;
   files.set(key, file);
   return file ?? undefined;
+}
+
+/**
+ * A Python function of another project file at `place`, parsed (the tree is kept for `context`'s questions until
+ * releaseParsed), with that file's name resolution: the visualiser walks it to draw the threads it starts.
+ */
+export function placePythonFunction(context: RuleContext, place: Place): { fn: Node; python: PythonSemantics; path: string } | undefined {
+  const path = place.path;
+  if (!path || path === context.path || context.language !== 'python') return undefined;
+  const text = context.readFile?.(path);
+  if (text === undefined || languageFromPath(path) !== 'python') return undefined;
+  const parsed = parsedFile(context, path, text, 'python', true);
+  const fn = parsed?.functions.get(place.key);
+  if (!parsed || !fn) return undefined;
+  return { fn, python: parsed.python ??= new PythonSemantics(parsed.tree), path };
 }
 
 /** Deletes the trees kept for `context`'s questions: the rules that ask call this when their check ends. */

@@ -9,7 +9,8 @@ import { defaultSettings, type AnalysisSettings, type Position, type Range } fro
 import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
 import { summary } from '../rules/cpu-bound-in-thread';
-import { placeCpuClassification, projectCpuClassification, type ProjectCpu } from './cpuAcross';
+import { placeCpuClassification, placePythonFunction, projectCpuClassification, releaseParsed, type ProjectCpu } from './cpuAcross';
+import type { PythonSemantics } from '../python/semantics';
 import { baseName, DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
 import { functionKey, projectTarget as pythonProjectTarget } from './pythonSummary';
 
@@ -57,7 +58,24 @@ function hoveredFunction(node: Node): { name: Node; callee?: Node; definition?: 
  * What a call of the project's code in another module does, for the visualiser: it blocks the thread (the steps down to
  * the blocking call), or its own work is CPU-bound and large (the CPU rules' evidence and its file); else undefined.
  */
-export type ProjectOracle = (callee: Node) => { blocks: EffectStep[] } | { cpu: CpuEffect } | undefined;
+export type ProjectOracle = ((callee: Node) => { blocks: EffectStep[] } | { cpu: CpuEffect } | { starts: ForeignFunction } | undefined) & {
+  /** Frees the other files' trees parsed for the questions (call once the model is built). */
+  release?: () => void;
+};
+
+/** A Python function of another module that starts threads, processes or tasks: the visualiser walks it for their lanes. */
+export interface ForeignFunction { fn: Node; python: PythonSemantics; file: string }
+
+/** Calls whose last name starts a unit of concurrency. */
+const STARTERS = new Set(['Thread', 'Process', 'Timer', 'start_new_thread', 'create_task', 'ensure_future', 'submit', 'run_in_executor', 'to_thread', 'apply_async']);
+
+function startsUnits(fn: Node): boolean {
+  return fn.descendantsOfType('call').some((call) => {
+    const callee = call?.childForFieldName('function');
+    const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    return last !== undefined && STARTERS.has(last);
+  });
+}
 
 /** Large CPU-bound work, as the CPU rules find it: their evidence, and the file it is in when not the analysed one. */
 export interface CpuEffect { evidence: string; file?: string }
@@ -84,14 +102,19 @@ export function projectOracle(doc: ParsedDocument, facts: TreeFacts, access: Pro
   if (!context || !access.readFile || depth <= 0) return undefined;
   const python = doc.language === 'python';
   const project: ProjectView = python ? pythonProject(context) : tsProject(context);
-  return (callee) => {
+  const oracle: ProjectOracle = (callee) => {
     const target = python ? pythonProjectTarget(facts.python(), callee) : tsProjectTarget(facts.ts(), callee);
     const place = target && project.resolve(target, access.path);
+    // A function of another module that starts threads or tasks: walked there, so they get their lanes here.
+    const foreign = python && place && place.path && place.path !== access.path ? placePythonFunction(context, place) : undefined;
+    if (foreign && startsUnits(foreign.fn)) return { starts: { fn: foreign.fn, python: foreign.python, file: baseName(foreign.path) } };
     const hops = place && project.chain(place, depth);
     if (hops) return { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) };
     const cpu = projectCpuClassification(context, callee);
     return cpu?.classification.scale && !cpu.async ? { cpu: cpuEffect(cpu, access.path) } : undefined;
   };
+  oracle.release = () => releaseParsed(context);
+  return oracle;
 }
 
 /** Effects of the project function hovered at `position`, when it has any worth saying; bounded like the rules' chains. */

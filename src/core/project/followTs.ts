@@ -9,8 +9,10 @@ import { languageFromPath } from '../parser';
 import type { ConcurrencyContext } from '../context';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
+import { tsArgs, tsConstructorFields, tsFieldsAssignedOutside, tsFunctionFacts, tsPathCondition, tsValue, type TsFunctionFacts } from '../effects/tsPaths';
+import type { Arg, Value } from '../effects/condition';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
-import { DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
+import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_BLOCKING, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
@@ -315,6 +317,9 @@ function mayMatter(callee: Node, names: ReadonlySet<string>, lookup: BlockingLoo
 
 function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>, modules: ModuleNames): Detail {
   const out: Detail = { calls: [] };
+  const facts = tsFunctionFacts(fn);
+  if (facts.params.length) out.params = facts.params;
+  const classOf = (ctor: Node) => classTarget(semantics, ctor, modules);
   for (const call of ownCalls(semantics.tree, fn)) {
     const callee = call.childForFieldName('function');
     // Resolving a name costs a search of the file: only calls that can matter are resolved.
@@ -323,13 +328,45 @@ function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names:
     const blocking = api ? lookup.ts(api) : undefined;
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) do not make a helper blocking.
-      if (!blocking.severity) out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
+      if (!blocking.severity) {
+        const when = tsPathCondition(call, facts);
+        const found = { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}) };
+        if (!out.blocking) out.blocking = found;
+        else if ((out.blocking.when || out.alsoBlocking?.length) && (out.alsoBlocking?.length ?? 0) < MAX_BLOCKING - 1
+          && ![out.blocking, ...(out.alsoBlocking ?? [])].some((b) => JSON.stringify(b.when ?? null) === JSON.stringify(when ?? null))) (out.alsoBlocking ??= []).push(found);
+      }
       continue;
     }
     const target = projectTarget(semantics, callee, modules);
-    if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
+    if (!target) continue;
+    const when = tsPathCondition(call, facts);
+    const args = tsArgs(semantics, call, facts, classOf);
+    const recv = tsReceiver(semantics, callee, facts, classOf);
+    out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}), ...(args ? { args } : {}), ...(recv ? { recv } : {}) });
+  }
+  if (fn.type === 'method_definition' && fn.childForFieldName('name')?.text === 'constructor' && fn.parent?.type === 'class_body') {
+    const fields = tsConstructorFields(semantics, facts, classOf, tsFieldsAssignedOutside(fn.parent, fn));
+    if (fields) out.fields = fields;
   }
   return out;
+}
+
+/** The object a method call is made on: the caller's own `this`, or a new instance of one of the project's classes. */
+function tsReceiver(semantics: TsSemantics, callee: Node, facts: TsFunctionFacts | undefined, classOf: (ctor: Node) => CallTarget | undefined): Value | undefined {
+  if (callee.type !== 'member_expression') return undefined;
+  const object = callee.childForFieldName('object');
+  if (object?.type === 'this' || object?.type === 'super') return { k: 'self' };
+  const value = object ? tsValue(semantics, object, facts, classOf) : undefined;
+  return value?.k === 'new' ? value : undefined;
+}
+
+/** What a call in the analysed file passes and on which object, for the callee's conditions. */
+function tsCallSite(semantics: TsSemantics, call: Node, callee: Node, facts: TsFunctionFacts): { args?: Arg[]; recv?: Value } {
+  const modules = modulesOf(semantics);
+  const classOf = (ctor: Node) => classTarget(semantics, ctor, modules);
+  const args = tsArgs(semantics, call, facts, classOf) ?? undefined;
+  const recv = tsReceiver(semantics, callee, facts, classOf);
+  return { ...(args ? { args } : {}), ...(recv?.k === 'new' ? { recv } : {}) };
 }
 
 /**
@@ -650,20 +687,28 @@ export class TsConfigs {
  * analysis, with the names calls may reach the project through.
  */
 export function tsProject(context: RuleContext): TsProject {
-  let project = projects.get(context);
-  if (!project) {
-    const semantics = context.ts();
-    const configs = new TsConfigs(context.readFile);
-    const isProject = configs.projectSpecifiers(dirname(context.path ?? ''));
-    const { summary, names } = summaryAndNames(semantics, blockingLookup(context.settings), true, isProject);
+  const semantics = context.ts();
+  const known = projects.get(semantics);
+  if (known?.sees(context)) return known;
+  const configs = new TsConfigs(context.readFile);
+  const isProject = configs.projectSpecifiers(dirname(context.path ?? ''));
+  // The file's own summary is built once per tree and settings, whichever view or feature asks first.
+  const key = `${lookupKey(context.settings)}\n${context.path ?? ''}`;
+  let own = ownSummaries.get(semantics);
+  if (own?.key !== key) {
+    countSummaryBuild();
+    const built = summaryAndNames(semantics, blockingLookup(context.settings), true, isProject);
+    ownSummaries.set(semantics, own = { key, ...built });
     fileModules.set(semantics, { specifiers: fileSpecifiers(context.root), isProject });
-    projects.set(context, project = new TsProject(context, summary, configs, names));
   }
+  const project = new TsProject(context, own.summary, configs, own.names);
+  projects.set(semantics, project);
   return project;
 }
 
-// One view per rule's analysis: the files it looked at are looked at once.
-const projects = new WeakMap<RuleContext, TsProject>();
+// One view per tree (its semantics), shared by every rule, the hover and the visualiser: the files it looked at are looked at once.
+const projects = new WeakMap<TsSemantics, TsProject>();
+const ownSummaries = new WeakMap<TsSemantics, { key: string; summary: FileSummary; names: Set<string> }>();
 
 export class TsProject extends ProjectView {
   constructor(context: RuleContext, own: FileSummary, private readonly configs: TsConfigs, readonly names: ReadonlySet<string>) {
@@ -799,6 +844,7 @@ export function followTs(context: RuleContext): void {
   const project = tsProject(context);
   const contexts = new Map<number, ConcurrencyContext>();
   // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
+  const facts = new Map<number, TsFunctionFacts>();
   for (const fn of asyncFunctions) for (const call of ownCalls(context.tree, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee || !leadsToProject(callee, project.names)) continue;
@@ -806,11 +852,17 @@ export function followTs(context: RuleContext): void {
     if (api && lookup.ts(api)) continue;
     const target = projectTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
-    const hops = place && project.chain(place, depth);
-    if (!hops) continue;
-    reportChain(context, { callee, fn, hops }, {
+    const factsOf = () => facts.get(fn.id) ?? facts.set(fn.id, tsFunctionFacts(fn)).get(fn.id)!;
+    const chain = place && project.reach(place, depth, tsCallSite(semantics, call, callee, factsOf()));
+    if (!chain) continue;
+    // The remedy names the counterpart of the API the chain ends in, or says that it has none.
+    const last = chain.hops[chain.hops.length - 1];
+    const blocking = last.blocks ? lookup.ts(last.blocks) : undefined;
+    reportChain(context, { callee, fn, chain }, {
+      consequence: 'other callbacks wait',
       waits: 'Every other request, timer and callback waits until it returns.',
-      advice: 'Make the helper async (the `fs/promises` or async counterpart of the blocking call) and await it.',
+      advice: blocking ? `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`, and await it.`
+        : 'Make the helper async and await it, or move the blocking work to a worker thread.',
     }, contexts);
   }
 }

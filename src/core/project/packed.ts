@@ -3,7 +3,8 @@
 // the memory: 13,335 library files' summaries held 484 MB of heap as objects; as these texts they are 54 MB, which
 // the summary cache keeps as UTF-8 bytes outside the heap (project.ts).
 import type { Range } from '../types';
-import type { CallTarget, FileSummary, FunctionSummary } from './project';
+import { validCondition, validValue, type Arg, type Condition, type Param, type Value } from '../effects/condition';
+import type { BlockingCall, CallTarget, FileSummary, FunctionSummary } from './project';
 import { dict, dictFrom } from '../dict';
 
 /** A file's summary as the cache and the index keep it: JSON text per function and for the module's names. */
@@ -43,9 +44,24 @@ function unpackRange(numbers: readonly unknown[], at: number): Range {
   return { start: { line, column }, end: { line: line + lines, column: endColumn } };
 }
 
-type PackedCall = [string, string | 0, number, number, number, number];
+/** What a call passes and when it runs: its condition, arguments and receiver (targets inside packed). */
+interface CallExtras { w?: Condition; a?: Arg[]; r?: Value }
+type PackedCall = [string, string | 0, number, number, number, number, CallExtras?];
 type PackedStart = [number, string, number, number, number, number, string?, string?];
-type PackedFunction = [0 | 1, number, number, number, number, [string, string, number, number, number, number] | 0, PackedCall[], PackedStart[]?];
+type PackedBlocking = [string, string, number, number, number, number, Condition?];
+/** A function's conditions' context: later blocking calls, parameters, a constructor's fields. */
+interface FunctionExtras { b?: PackedBlocking[]; p?: Param[]; f?: Record<string, Value> }
+type PackedFunction = [0 | 1, number, number, number, number, PackedBlocking | 0, PackedCall[], (PackedStart[] | 0)?, FunctionExtras?];
+
+function packBlocking(b: BlockingCall): PackedBlocking {
+  const out: PackedBlocking = [b.api, b.shown, ...(packRange(b.range) as [number, number, number, number])];
+  if (b.when) out.push(b.when);
+  return out;
+}
+
+function unpackBlocking(b: PackedBlocking): BlockingCall {
+  return { api: b[0], shown: b[1], range: unpackRange(b, 2), ...(b[6] ? { when: b[6] } : {}) };
+}
 
 /**
  * The first call of each target, its `shown` 0 when it is the target's name called: a chain follows a target once
@@ -56,9 +72,18 @@ function calls(list: FunctionSummary['calls']): PackedCall[] {
   const out: PackedCall[] = [];
   for (const call of list) {
     const target = packTarget(call.target);
-    if (seen.has(target)) continue;
-    seen.add(target);
-    out.push([target, call.shown === `${target.slice(1)}()` ? 0 : call.shown, ...(packRange(call.range) as [number, number, number, number])]);
+    const extras: CallExtras = {};
+    if (call.when) extras.w = call.when;
+    if (call.args) extras.a = call.args;
+    if (call.recv) extras.r = call.recv;
+    const hasExtras = extras.w || extras.a || extras.r;
+    // A call of the same target under the same condition with the same arguments leads where the first did.
+    const key = hasExtras ? `${target}\n${JSON.stringify(extras)}` : target;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const packed: PackedCall = [target, call.shown === `${target.slice(1)}()` ? 0 : call.shown, ...(packRange(call.range) as [number, number, number, number])];
+    if (hasExtras) packed.push(extras);
+    out.push(packed);
   }
   return out;
 }
@@ -67,9 +92,14 @@ export function packFunction(fn: FunctionSummary): string {
   const packed: PackedFunction = [
     fn.async ? 1 : 0,
     ...(packRange(fn.range) as [number, number, number, number]),
-    fn.blocking ? [fn.blocking.api, fn.blocking.shown, ...(packRange(fn.blocking.range) as [number, number, number, number])] : 0,
+    fn.blocking ? packBlocking(fn.blocking) : 0,
     calls(fn.calls),
   ];
+  const extras: FunctionExtras = {};
+  if (fn.alsoBlocking?.length) extras.b = fn.alsoBlocking.map(packBlocking);
+  if (fn.params?.length) extras.p = fn.params;
+  if (fn.fields) extras.f = fn.fields;
+  const hasExtras = extras.b || extras.p || extras.f;
   if (fn.starts?.length) {
     packed.push(fn.starts.map((s) => {
       const start: PackedStart = [s.param, s.shown, ...(packRange(s.range) as [number, number, number, number])];
@@ -77,18 +107,28 @@ export function packFunction(fn: FunctionSummary): string {
       if (s.error) start.push(s.error);
       return start;
     }));
-  }
+  } else if (hasExtras) packed.push(0);
+  if (hasExtras) packed.push(extras);
   return JSON.stringify(packed);
 }
 
 function unpackFunction(text: string): Unpacked {
-  const [async, sl, sc, dl, ec, blocking, called, starts] = JSON.parse(text) as PackedFunction;
+  const [async, sl, sc, dl, ec, blocking, called, starts, extras] = JSON.parse(text) as PackedFunction;
   const out: Unpacked = {
     async: async === 1,
     range: unpackRange([sl, sc, dl, ec], 0),
-    calls: called.map((c) => ({ target: unpackTarget(c[0]), shown: c[1] === 0 ? `${c[0].slice(1)}()` : c[1], range: unpackRange(c, 2) })),
+    calls: called.map((c) => {
+      const more = c[6];
+      return {
+        target: unpackTarget(c[0]), shown: c[1] === 0 ? `${c[0].slice(1)}()` : c[1], range: unpackRange(c, 2),
+        ...(more?.w ? { when: more.w } : {}), ...(more?.a ? { args: more.a } : {}), ...(more?.r ? { recv: more.r } : {}),
+      };
+    }),
   };
-  if (blocking) out.blocking = { api: blocking[0], shown: blocking[1], range: unpackRange(blocking, 2) };
+  if (blocking) out.blocking = unpackBlocking(blocking);
+  if (extras?.b) out.alsoBlocking = extras.b.map(unpackBlocking);
+  if (extras?.p) out.params = extras.p;
+  if (extras?.f) out.fields = extras.f;
   if (starts) {
     out.starts = starts.map((s) => ({
       param: s[0], shown: s[1], range: unpackRange(s, 2),
@@ -144,6 +184,9 @@ class CompactFunction implements FunctionSummary {
   get blocking() { return this.detail.blocking; }
   get calls() { return this.detail.calls; }
   get starts() { return this.detail.starts; }
+  get alsoBlocking() { return this.detail.alsoBlocking; }
+  get params() { return this.detail.params; }
+  get fields() { return this.detail.fields; }
 }
 
 class CompactFile implements FileSummary {
@@ -197,6 +240,9 @@ function validRange(range: Range): boolean {
 
 function validFunction(fn: Unpacked): boolean {
   return validRange(fn.range) && fn.calls.every((c) => validTarget(c.target) && typeof c.shown === 'string' && validRange(c.range))
-    && (fn.blocking === undefined || (typeof fn.blocking.api === 'string' && typeof fn.blocking.shown === 'string' && validRange(fn.blocking.range)))
+    && fn.calls.every((c) => (c.when === undefined || validCondition(c.when)) && (c.args === undefined || (Array.isArray(c.args) && c.args.every((a) => validValue(a?.v)))) && (c.recv === undefined || validValue(c.recv)))
+    && [fn.blocking, ...(fn.alsoBlocking ?? [])].every((b) => b === undefined || (typeof b.api === 'string' && typeof b.shown === 'string' && validRange(b.range) && (b.when === undefined || validCondition(b.when))))
+    && (fn.params === undefined || (Array.isArray(fn.params) && fn.params.every((p) => typeof p?.n === 'string' && (p.d === undefined || validValue(p.d)))))
+    && (fn.fields === undefined || (typeof fn.fields === 'object' && Object.values(fn.fields).every(validValue)))
     && (fn.starts === undefined || fn.starts.every((s) => Number.isInteger(s.param) && typeof s.shown === 'string' && validRange(s.range) && (s.via === undefined || validTarget(s.via))));
 }

@@ -2,12 +2,14 @@
 // project read through the host on demand, and the search for a blocking call a few calls down.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../context';
-import { weigh } from '../rules/blocking/context';
-import { getLoadedParser, parseText } from '../parser';
+import { functionName, weigh } from '../rules/blocking/context';
+import { composeMessage, inFunction, shortCode } from '../message';
+import { getLoadedParser, parseOtherFile } from '../parser';
 import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import type { Fix, Language, Range, RelatedLocation } from '../types';
 import { compact, pack, wellFormed, type StoredSummary } from './packed';
+import { bind, COLD_REASONS, describe, evaluate, resolveValue, type Arg, type Binding, type ColdPath, type Condition, type Param, type Value } from '../effects/condition';
 import { dict } from '../dict';
 
 /**
@@ -37,10 +39,16 @@ export interface FunctionSummary {
   key: string;
   async: boolean;
   range: Range;
-  /** The first blocking call in the function's own code (not in nested functions or lambdas). */
-  blocking?: { api: string; shown: string; range: Range };
+  /** The first blocking call in the function's own code (not in nested functions or lambdas), and when it runs. */
+  blocking?: BlockingCall;
+  /** Later blocking calls under other conditions than the first (a few at most). */
+  alsoBlocking?: BlockingCall[];
   /** Calls to the project's functions, in order. */
-  calls: { target: CallTarget; shown: string; range: Range }[];
+  calls: ProjectCall[];
+  /** Its parameters (without Python's `self`/`cls`), with their defaults: how a call's arguments bind. */
+  params?: Param[];
+  /** A constructor's: what it stores on `self`/`this` from its parameters or literals (fields nothing else assigns). */
+  fields?: Record<string, Value>;
   /**
    * Threads or processes the function certainly starts: `.start()` on parameter `param` (0 is `self` in a method) in
    * its own top-level code, or (`via`) a method of `self` it calls there that does. `error`: what a late `daemon`
@@ -49,8 +57,20 @@ export interface FunctionSummary {
   starts?: { param: number; shown: string; range: Range; via?: CallTarget; error?: string }[];
 }
 
+/** A blocking call of a function's own code; `when`: the condition under which it runs from the function's entry. */
+export interface BlockingCall { api: string; shown: string; range: Range; when?: Condition }
+
+/**
+ * A call of the project's code: `when` it runs, the arguments it passes (`args`; undefined: not known) and the object
+ * it is called on (`recv`: a new instance with its constructor's arguments, or the caller's own receiver).
+ */
+export interface ProjectCall { target: CallTarget; shown: string; range: Range; when?: Condition; args?: Arg[]; recv?: Value }
+
+/** Blocking calls kept per function at most (the first, and later ones under other conditions). */
+export const MAX_BLOCKING = 4;
+
 /** A function's summary with `blocking` and `calls` filled in now, or on first read (the analysed file's own). */
-export type Detail = Pick<FunctionSummary, 'blocking' | 'calls' | 'starts'>;
+export type Detail = Pick<FunctionSummary, 'blocking' | 'alsoBlocking' | 'calls' | 'starts' | 'params' | 'fields'>;
 
 export function withDetail(
   head: Omit<FunctionSummary, keyof Detail>,
@@ -62,8 +82,11 @@ export function withDetail(
   const get = () => (known ??= compute());
   return Object.defineProperties({ ...head } as FunctionSummary, {
     blocking: { get: () => get().blocking, enumerable: true },
+    alsoBlocking: { get: () => get().alsoBlocking, enumerable: true },
     calls: { get: () => get().calls, enumerable: true },
     starts: { get: () => get().starts, enumerable: true },
+    params: { get: () => get().params, enumerable: true },
+    fields: { get: () => get().fields, enumerable: true },
   });
 }
 
@@ -99,6 +122,15 @@ export function withModuleNames(functions: FileSummary['functions'], compute: ()
 }
 
 export const DEFAULT_FOLLOW_DEPTH = 5;
+
+/** Summaries of an analysed file's own functions built since the process started (a test counts them per analysis). */
+let ownSummaryBuilds = 0;
+export function countSummaryBuild(): void {
+  ownSummaryBuilds++;
+}
+export function summaryBuilds(): number {
+  return ownSummaryBuilds;
+}
 /** Other files' summaries kept between analyses, by path and content; the oldest go first past this many. */
 const CACHE_LIMIT = 20_000;
 /** Files read per analysis at most: a chain is followed through a few modules, not a whole tree. */
@@ -204,7 +236,7 @@ export function primeSummary(path: string, text: string, variant: string, summar
 /** Parses another file's text with its grammar already loaded (bounded by a parse timeout) and computes plain data from the tree. */
 export function withParsed<T>(text: string, language: Language, compute: (tree: Tree) => T): T | undefined {
   const parser = getLoadedParser(language);
-  const tree = parser ? parseText(parser, text, undefined, { timeoutMs: 1_000 }) : null;
+  const tree = parser ? parseOtherFile(parser, text, 1_000) : null;
   if (!tree) return undefined;
   try {
     return compute(tree);
@@ -220,6 +252,20 @@ export function cacheKey(path: string, text: string, variant = ''): string {
 
 export interface Place { path: string | undefined; key: string }
 export interface Hop { shown: string; path: string | undefined; range: Range; blocks?: string }
+
+/**
+ * A chain down to a blocking call and how the call site reaches it: certainly, or maybe (`when`: the first condition
+ * left unknown, as a message says it); `cold`: only on a path that runs rarely (once, on an error, when debugging).
+ */
+export interface Chain { hops: Hop[]; reach: 'reached' | 'may'; when?: string; cold?: ColdPath }
+
+/** Functions a chain search visits at most (each under the binding its call gives). */
+const VISITS_PER_CHAIN = 400;
+
+/** A chain's rank: certain and hot first, then maybe-hot, then cold. */
+function rank(chain: Chain): number {
+  return chain.cold ? 2 : chain.reach === 'reached' ? 0 : 1;
+}
 
 export function dirname(path: string): string {
   const slash = path.lastIndexOf('/');
@@ -245,6 +291,11 @@ export abstract class ProjectView {
 
   /** Files read, paths tried and look-ups made at most by this view (the call graph's view of a whole package reads more). */
   protected readonly limits = { files: FILES_PER_ANALYSIS, probes: PROBES_PER_ANALYSIS, lookups: LOOKUPS_PER_ANALYSIS };
+  /** Whether this view answers for `context` too: the same file, files and settings (another rule of the same analysis). */
+  sees(context: RuleContext): boolean {
+    return context.path === this.context.path && context.readFile === this.context.readFile && context.settings === this.context.settings
+      && context.language === this.context.language;
+  }
 
   /** The method a call of a class runs ('__init__'), when calls of classes are followed. */
   protected readonly constructorName: string | undefined = undefined;
@@ -324,23 +375,103 @@ export abstract class ProjectView {
     return summary;
   }
 
-  /** The hops from a call of `place` down to the blocking call, when one is at most `depth` calls away. */
-  chain(place: Place, depth: number, seen = new Set<string>()): Hop[] | undefined {
+  /** The hops from a call of `place` down to the blocking call, when one is at most `depth` calls away (any condition). */
+  chain(place: Place, depth: number): Hop[] | undefined {
+    return this.reach(place, depth)?.hops;
+  }
+
+  /**
+   * The chain from a call of `place` with `binding` (what the call site passes; absent: nothing known) down to a
+   * blocking call it reaches or may reach, at most `depth` calls away: the best one (certain and hot first).
+   */
+  reach(place: Place, depth: number, site?: { args?: Arg[]; recv?: Value }): Chain | undefined {
+    const budget = { visits: VISITS_PER_CHAIN };
+    const python = this.context.language === 'python';
+    let binding: Binding | undefined;
+    if (site) {
+      const fields = this.receiverFields(site.recv, this.context.path, undefined, python);
+      binding = { params: bind(this.summary(place.path)?.functions[place.key]?.params, site.args, undefined, python), python, ...(fields ? { fields } : {}) };
+    }
+    this.cutShort = false;
+    return this.reachFrom(place, depth, binding, new Set<string>(), budget);
+  }
+
+  /** What a call's receiver holds: a new instance's fields, from its constructor's summary and arguments. */
+  private receiverFields(receiver: Value | undefined, from: string | undefined, outer: Binding | undefined, python: boolean): Record<string, Value> | undefined {
+    const value = receiver && resolveValue(receiver, outer);
+    if (value?.k === 'obj') return value.f;
+    if (value?.k !== 'new' || !value.a) return undefined;
+    const place = this.resolve(memberOf(value.c, python ? '__init__' : 'constructor'), from);
+    const ctor = place && this.summary(place.path)?.functions[place.key];
+    if (!ctor?.fields) return undefined;
+    const params = bind(ctor.params, value.a, undefined, python);
+    const out: Record<string, Value> = Object.create(null) as Record<string, Value>;
+    for (const [field, v] of Object.entries(ctor.fields)) out[field] = resolveValue(v, { params, python });
+    return out;
+  }
+
+  /** Chains already found from a function under a binding and depth, within this analysis (null: none). */
+  private readonly reached = new Map<string, Chain | null>();
+
+  private reachFrom(place: Place, depth: number, binding: Binding | undefined, path: Set<string>, budget: { visits: number }): Chain | undefined {
     const id = `${place.path ?? ''}#${place.key}`;
-    if (seen.has(id)) return undefined;
-    seen.add(id);
+    if (path.has(id)) {
+      this.cutShort = true;
+      return undefined;
+    }
+    const memo = `${id}\n${depth}\n${binding ? JSON.stringify(binding) : ''}`;
+    const known = this.reached.get(memo);
+    if (known !== undefined) return known ?? undefined;
+    if (budget.visits-- <= 0) return undefined;
+    const found = this.reachUncached(place, id, depth, binding, path, budget);
+    // A search cut short by a cycle on its path may find more from elsewhere: only complete answers are kept.
+    if (found || !this.cutShort) this.reached.set(memo, found ?? null);
+    return found;
+  }
+
+  /** Set when a search met a function already on its path (its answer depends on where it started). */
+  private cutShort = false;
+
+  private reachUncached(place: Place, id: string, depth: number, binding: Binding | undefined, path: Set<string>, budget: { visits: number }): Chain | undefined {
     const fn = this.summary(place.path)?.functions[place.key];
     // An async helper's own blocking calls are reported inside it; calling it only makes a coroutine or a promise.
     if (!fn || fn.async) return undefined;
-    if (fn.blocking) return [{ shown: fn.blocking.shown, path: place.path, range: fn.blocking.range, blocks: fn.blocking.api }];
-    if (depth <= 1) return undefined;
-    // Bounded: depth shrinks by one per level and `seen` stops cycles.
-    for (const call of fn.calls) {
-      const next = this.resolve(call.target, place.path);
-      const rest = next && this.chain(next, depth - 1, seen);
-      if (rest) return [{ shown: call.shown, path: place.path, range: call.range }, ...rest];
+    const python = this.context.language === 'python';
+    const here: Binding = binding ?? { params: [], python };
+    let best: Chain | undefined;
+    const consider = (chain: Chain) => {
+      if (!best || rank(chain) < rank(best)) best = chain;
+    };
+    const blockingCalls = fn.blocking ? [fn.blocking, ...(fn.alsoBlocking ?? [])] : [];
+    for (const b of blockingCalls) {
+      const result = evaluate(b.when, here);
+      if (result.reach === 'not') continue;
+      const when = result.unknown && describe(result.unknown, fn.params, python);
+      consider({ hops: [{ shown: b.shown, path: place.path, range: b.range, blocks: b.api }], reach: result.reach, ...(when ? { when } : {}), ...(b.when?.cold ? { cold: b.when.cold } : {}) });
+      if (best && rank(best) === 0) return best;
     }
-    return undefined;
+    if (depth <= 1) return best;
+    path.add(id);
+    try {
+      // Bounded: depth shrinks by one per level, `path` stops cycles and the budget caps the visits of one search.
+      for (const call of fn.calls) {
+        const result = evaluate(call.when, here);
+        if (result.reach === 'not') continue;
+        const next = this.resolve(call.target, place.path);
+        if (!next) continue;
+        const fields = this.receiverFields(call.recv, place.path, here, python);
+        const inner: Binding = { params: bind(this.summary(next.path)?.functions[next.key]?.params, call.args, here, python), python, ...(fields ? { fields } : {}) };
+        const rest = this.reachFrom(next, depth - 1, inner, path, budget);
+        if (!rest) continue;
+        const when = (result.unknown && describe(result.unknown, fn.params, python)) || rest.when;
+        const cold = call.when?.cold ?? rest.cold;
+        consider({ hops: [{ shown: call.shown, path: place.path, range: call.range }, ...rest.hops], reach: result.reach === 'may' || rest.reach === 'may' ? 'may' : 'reached', ...(when ? { when } : {}), ...(cold ? { cold } : {}) });
+        if (best && rank(best) === 0) return best;
+      }
+    } finally {
+      path.delete(id);
+    }
+    return best;
   }
 }
 
@@ -356,22 +487,32 @@ export function where(hop: Hop, analysed: string | undefined): string {
  */
 export function reportChain(
   context: RuleContext,
-  call: { callee: Node; fn: Node; hops: Hop[]; fixes?: Fix[] },
-  text: { waits: string; advice: string },
+  call: { callee: Node; fn: Node; chain: Chain; fixes?: Fix[] },
+  text: { waits: string; advice: string; consequence: string },
   contexts: Map<number, ConcurrencyContext>,
 ): void {
-  const { callee, fn, hops } = call;
+  const { callee, fn, chain } = call;
+  const hops = chain.hops;
   const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
   const related: RelatedLocation[] = hops.map((h) => ({
     range: h.range,
     message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
     ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
   }));
-  const weighed = weigh(context, fn, undefined, contexts);
+  // A blocking call that runs only once, on an error or when debugging is a hint, whatever runs beside it.
+  const weighed = chain.cold
+    ? { suffix: ` It matters less: that call runs ${COLD_REASONS[chain.cold]}.`, severity: 'hint' as const, related: [], off: context.settings.coldSeverity === 'off' }
+    : weigh(context, fn, undefined, contexts);
   if (weighed.off) return;
+  const last = hops[hops.length - 1];
   context.report({
     code: 'blocking-call-in-async',
-    message: `\`${callee.text}()\` blocks the event loop: ${steps}. ${text.waits} ${text.advice}${weighed.suffix}`,
+    ...composeMessage({
+      subject: `\`${shortCode(callee.text)}()\``, effect: chain.reach === 'reached' ? 'blocks the event loop' : 'may block the event loop',
+      scope: inFunction(functionName(fn)), condition: chain.when, context: weighed.context,
+      cause: `it calls \`${shortCode(last.shown)}\`${hops.length > 1 ? ` through \`${shortCode(hops[0].shown, 30)}\`` : ''}`,
+      consequence: text.consequence, location: where(last, context.path),
+    }, `Through your code: ${steps}. ${text.waits} ${text.advice} ${weighed.suffix.trim()}`),
     range: rangeOf(callee),
     related: [...related, ...weighed.related],
     ...(weighed.severity ? { severity: weighed.severity } : {}),

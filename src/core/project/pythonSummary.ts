@@ -9,7 +9,9 @@ import { nonBlocking } from '../rules/blocking/python';
 import { rangeOf } from '../text';
 import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
-import { BASES, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import type { Condition, Value } from '../effects/condition';
+import { constructorFields, fieldsAssignedOutside, pythonArgs, pythonFunctionFacts, pythonPathCondition, pythonValue } from '../effects/pythonPaths';
+import { BASES, MAX_BLOCKING, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '(function_definition) @fn';
@@ -137,10 +139,36 @@ export function ownCalls(semantics: PythonSemantics, fn: Node): Node[] {
   return calls;
 }
 
-/** What one function's own code blocks on and which of the project's functions it calls. */
+/** Two conditions say the same (a later blocking call under the first's condition adds nothing). */
+function sameCondition(a: Condition | undefined, b: Condition | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** The object a method call is made on, as a value a chain can bind: the caller's own receiver, or a new instance. */
+function receiverOf(semantics: PythonSemantics, callee: Node, facts: ReturnType<typeof pythonFunctionFacts>): Value | undefined {
+  if (callee.type !== 'attribute') return undefined;
+  const object = callee.childForFieldName('object');
+  if (!object) return undefined;
+  if ((object.type === 'identifier' && object.text === facts.self) || (object.type === 'call' && object.childForFieldName('function')?.text === 'super')) return { k: 'self' };
+  const value = pythonValue(semantics, object, facts, (c) => classCallTarget(semantics, c));
+  return value.k === 'new' ? value : undefined;
+}
+
+/** The class a call constructs, when it is one of the project's (a class of this file, or a qualified name that may be). */
+export function classCallTarget(semantics: PythonSemantics, callee: Node): CallTarget | undefined {
+  const resolved = semantics.resolve(callee);
+  if (resolved?.kind === 'local' && resolved.node.type === 'class_definition') return classTarget(resolved);
+  // A capitalised qualified name that is no library's: the project decides when it finds the file.
+  return resolved?.kind === 'qualified' && !resolved.name.startsWith('builtins.') && /(^|\.)[A-Z][A-Za-z0-9_]*$/.test(resolved.name) ? { kind: 'qualified', name: resolved.name } : undefined;
+}
+
+/** What one function's own code blocks on and which of the project's functions it calls, and under which conditions. */
 function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): Detail {
   const out: Detail = { calls: [] };
   const params = parameterNames(fn);
+  const facts = pythonFunctionFacts(fn);
+  if (facts.params.length) out.params = facts.params;
+  const classOf = (callee: Node) => classCallTarget(semantics, callee);
   // What a late `daemon` assignment on `self` raises: the method's class's, found once per function.
   let selfError: { error?: string } | undefined;
   const lateDaemonError = () => (selfError ??= lateDaemonErrorOf(semantics, fn)).error;
@@ -154,12 +182,25 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) and calls made non-blocking by an argument do not count.
       if (!blocking.severity && !nonBlocking(call, blocking.unless) && !acquiresFreshLock(semantics, fn, callee)) {
-        out.blocking ??= { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee) };
+        const when = pythonPathCondition(semantics, call, facts);
+        const found = { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}) };
+        if (!out.blocking) out.blocking = found;
+        else if ((out.blocking.when || out.alsoBlocking?.length) && (out.alsoBlocking?.length ?? 0) < MAX_BLOCKING - 1
+          && ![out.blocking, ...(out.alsoBlocking ?? [])].some((b) => sameCondition(b.when, when))) (out.alsoBlocking ??= []).push(found);
       }
       continue;
     }
     const target = callTarget(semantics, callee);
-    if (target) out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee) });
+    if (!target) continue;
+    const when = pythonPathCondition(semantics, call, facts);
+    const args = pythonArgs(semantics, call, facts, classOf);
+    const recv = receiverOf(semantics, callee, facts);
+    out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}), ...(args ? { args } : {}), ...(recv ? { recv } : {}) });
+  }
+  if (facts.self && fn.childForFieldName('name')?.text === '__init__') {
+    const cls = methodClass(fn);
+    const fields = cls && constructorFields(semantics, facts, classOf, fieldsAssignedOutside(cls, fn));
+    if (fields) out.fields = fields;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { MAX_NESTING, NestingGuard } from '../locate';
 import { Query, type Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
-import { rangeOf } from '../text';
+import { rangeOf, startOf } from '../text';
 import type { Range } from '../types';
 import type { PythonSemantics } from './semantics';
 import { dictOf } from '../dict';
@@ -152,7 +152,7 @@ const BIG_RANGE = 100_000;
 const MAX_DEPTH = 3;
 
 export function lineOf(node: Node): number {
-  return node.startPosition.row + 1;
+  return startOf(node).line + 1;
 }
 
 /** The header of a loop (`for x in xs:`), or the whole node for a comprehension: a compact range for evidence. */

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { rangeOf, type LineIndex } from '../text';
+import { endOf, rangeOf, startOf, type LineIndex } from '../text';
 import type { TextEdit } from '../types';
 
 // Source edits shared by the Python rules' quick fixes.
@@ -15,16 +15,18 @@ export function statementOf(node: Node): Node | undefined {
 
 /** True when nothing but whitespace shares the statement's lines (no `a; b`, no code after it). */
 export function standsAlone(statement: Node, lines: LineIndex): boolean {
-  const before = lines.lineText(statement.startPosition.row).slice(0, statement.startPosition.column);
-  const after = lines.lineText(statement.endPosition.row).slice(statement.endPosition.column);
+  const start = startOf(statement);
+  const end = endOf(statement);
+  const before = lines.lineText(start.line).slice(0, start.column);
+  const after = lines.lineText(end.line).slice(end.column);
   return before.trim() === '' && (after.trim() === '' || after.trim().startsWith('#'));
 }
 
 /** Deletes a statement together with its whole line(s) and the line break, or undefined when it shares a line. */
 export function deleteStatement(statement: Node, lines: LineIndex): TextEdit | undefined {
   if (!standsAlone(statement, lines)) return undefined;
-  const startLine = statement.startPosition.row;
-  const endLine = statement.endPosition.row;
+  const startLine = startOf(statement).line;
+  const endLine = endOf(statement).line;
   const last = endLine + 1 < lines.lineCount
     ? { line: endLine + 1, column: 0 }
     : { line: endLine, column: lines.lineText(endLine).length };
@@ -47,13 +49,13 @@ export function setKeywordArgument(call: Node, name: string, value: string): Tex
   }
   const items = args.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
   const closing = args.lastChild!;
-  const at = { line: closing.startPosition.row, column: closing.startPosition.column };
+  const at = startOf(closing);
   if (items.length === 0) return { range: { start: at, end: at }, newText: `${name}=${value}` };
   const last = items[items.length - 1];
   // A trailing comma after the last argument is already there: add after it.
   const hasTrailingComma = args.children.some((c) => c?.type === ',' && c.startIndex >= last.endIndex);
   if (hasTrailingComma) return { range: { start: at, end: at }, newText: `${name}=${value}` };
-  const end = { line: last.endPosition.row, column: last.endPosition.column };
+  const end = endOf(last);
   return { range: { start: end, end }, newText: `, ${name}=${value}` };
 }
 
@@ -75,11 +77,13 @@ export function addImport(root: Node, lines: LineIndex, statement: string): Text
     }
     break;
   }
-  const eol = lines.eol;
   if (after) {
-    const line = after.endPosition.row + 1;
+    const afterEnd = endOf(after).line;
+    const line = afterEnd + 1;
+    // The line break of the line it goes after: a file with mixed endings keeps each part's.
+    const eol = lines.eolNear(afterEnd);
     if (line >= lines.lineCount || (line === lines.lineCount - 1 && lines.lineText(line) === '' && !lines.text.endsWith(eol))) {
-      const end = { line: after.endPosition.row, column: lines.lineText(after.endPosition.row).length };
+      const end = { line: afterEnd, column: lines.lineText(afterEnd).length };
       return { range: { start: end, end }, newText: `${eol}${statement}` };
     }
     return { range: { start: { line, column: 0 }, end: { line, column: 0 } }, newText: `${statement}${eol}` };
@@ -87,6 +91,7 @@ export function addImport(root: Node, lines: LineIndex, statement: string): Text
   // Keep a shebang and a coding declaration on the first lines.
   let line = 0;
   while (line < Math.min(2, lines.lineCount) && /^#(!|.*coding[:=])/.test(lines.lineText(line))) line++;
+  const eol = line > 0 ? lines.eolNear(line - 1) : lines.eol;
   if (line >= lines.lineCount) {
     const end = { line: line - 1, column: lines.lineText(line - 1).length };
     return { range: { start: end, end }, newText: `${eol}${statement}${eol}` };

@@ -48,6 +48,8 @@ const returnTypes = dictOf<string>({
   'multiprocessing.pool.Pool.map_async': 'multiprocessing.pool.AsyncResult',
   'multiprocessing.pool.Pool.starmap_async': 'multiprocessing.pool.AsyncResult',
   'smtplib.SMTP': 'smtplib.SMTP',
+  'tarfile.open': 'tarfile.TarFile',
+  'tarfile.TarFile.open': 'tarfile.TarFile',
   'ftplib.FTP': 'ftplib.FTP',
   'socket.create_server': 'socket.socket',
   'socket.fromfd': 'socket.socket',

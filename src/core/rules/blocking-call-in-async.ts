@@ -4,7 +4,8 @@ import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, typ
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
 import { checkTs, tsMayMatch } from './blocking/typescript';
-import type { Rule, RuleContext } from './rule';
+import type { Report, Rule, RuleContext } from './rule';
+import { inWorkerBranch, workerFile, type WorkerEvidence } from '../worker';
 
 /** The catalogue as markdown: one section per category, one line per group of calls sharing reason and remedy. */
 function catalogueMarkdown(title: string, apis: readonly BlockingApi[], display: (name: string) => string): string {
@@ -36,6 +37,9 @@ export const meta: RuleMeta = {
   slug: 'blocking-call-in-async',
   languages: ['python', 'typescript', 'tsx', 'javascript'],
   defaultSeverity: 'warning',
+  // flake8-async's blocking-call family (Ruff implements 210, 212, 220, 221, 222, 230, 240, 250, 251): ASYNC200 configured
+  // blocking calls, 210/211/212 HTTP, 220/221/222 processes, 230/231/232 files, 240 os.path, 250 input(), 251 time.sleep.
+  peerCodes: ['ASYNC200', 'ASYNC210', 'ASYNC211', 'ASYNC212', 'ASYNC220', 'ASYNC221', 'ASYNC222', 'ASYNC230', 'ASYNC231', 'ASYNC232', 'ASYNC240', 'ASYNC250', 'ASYNC251'],
   docs: {
     summary: 'A blocking call (sleep, network, file, process, lock wait) made directly inside an async function.',
     what: [
@@ -56,7 +60,7 @@ export const meta: RuleMeta = {
       '',
       '**Through your own code.** A call in an async function to one of your plain (non-async) functions that blocks is flagged too,',
       'at the call, naming the chain: "`git_rev()` blocks the event loop: it calls `subprocess.check_output()` (util.py:5)", with one',
-      'related location per hop. It goes up to five calls deep (`followCallsMaxDepth`), through cycles once, and follows:',
+      'related location per hop. It goes up to five calls deep (`concurrencyLens.followCalls.maxDepth`, config `follow-calls.max-depth`), through cycles once, and follows:',
       '',
       '- functions of the same file, and methods: `self.m()`, `cls.m()`, `super().m()`, `this.m()`, `super.m()`, including methods',
       '  inherited from your base classes in the same file or another one (`class B(A)` with `A` imported); in Python, calling one of',
@@ -84,6 +88,18 @@ export const meta: RuleMeta = {
       'make a helper blocking, and an async helper\'s own blocking calls are reported inside it. The Python fix runs the helper in a',
       'worker thread: `await asyncio.to_thread(git_rev)`.',
       '',
+      'Only the paths a call takes count. A helper\'s blocking call carries the condition under which it runs (the `if`s around it and the',
+      'early `return`/`raise`/`throw` before it, as tests of parameters and of `self`/`this` fields set from them: truthiness, `is None`,',
+      '`=== undefined`, `== null`, `isinstance`/`typeof`/`instanceof`, `==` a literal or an enum member, `in` a literal set), and the',
+      'call site is judged by what it passes: literals, omitted arguments and their defaults (`log_file=None`, `opts = {}`), new',
+      'instances, and the fields a constructor set (`Logger(log_file=None)` then `logger.log()` reaches no `open()` under',
+      '`if self.log_file:`). A call that cannot reach the blocking call is not reported; one that may (a value the checker cannot',
+      'see) says so: "`load()` may block the event loop (when `source` is not a `io.IOBase`)". A condition keeps a few tests; anything',
+      'beyond is unknown, never a guess. Work that runs rarely is a hint (or off with `coldSeverity`), saying which: the first call only',
+      '(`@functools.cache`, `@lru_cache`, `@cached_property`, `alru_cache`, a flag or a memo the function sets after an early return,',
+      '`if _x is None: _x = ...`, `this.x ??= ...`), an error path (`except`, `catch`, `if err:`), or debugging (`if DEBUG:`,',
+      '`logger.isEnabledFor(...)`, `process.env.DEBUG`).',
+      '',
       'Not flagged: calls inside a nested plain `def`, `lambda`, class body or non-async function (they run when called, maybe in a thread);',
       'functions passed without calling them (`await asyncio.to_thread(time.sleep, 1)`, `run_in_executor(None, f)`);',
       'your own functions that happen to be named `sleep` or `readFileSync`; the non-blocking forms',
@@ -94,9 +110,17 @@ export const meta: RuleMeta = {
       '- `time.sleep(0)` is flagged: it yields only to other threads, never to other tasks; the fix is `await asyncio.sleep(0)`, which does.',
       '- `with lock:` on a `threading.Lock`/`RLock`/`Semaphore`/`Condition` inside an async function is a blocking acquire. It is reported',
       '  at *information* level: a short critical section shared with threads is legitimate; when only tasks share the lock, `asyncio.Lock` is the fix.',
-      '- Metadata and directory calls of `os.path` and `pathlib.Path` (`exists`, `is_file`, `stat`, `iterdir`, `glob`, `mkdir`, `unlink`, ...,',
-      '  Ruff\'s ASYNC240) are reported at *information* level: one quick syscall on a local disk, a real stall on a network file system.',
-      '  `os.listdir`, `os.walk` and `os.stat` are not flagged. Reading and writing file contents is a warning.',
+      '- Metadata and directory calls of `os`, `os.path` and `pathlib.Path` (`exists`, `is_file`, `stat`, `iterdir`, `glob`, `mkdir`, `unlink`,',
+      '  `os.makedirs`, `os.replace`, `os.listdir`, `os.scandir`, `os.walk`, `glob.glob`, `tempfile.mkstemp`, ..., Ruff\'s ASYNC240) are reported',
+      '  at *information* level: one quick syscall on a local disk, a real stall on a network file system. Reading and writing file',
+      '  contents (also `tempfile.NamedTemporaryFile`, `zipfile`/`tarfile` archives, `pickle.dump`/`load` on a file) is a warning; the',
+      '  same on an `io.BytesIO` is not flagged. Pure path functions do no I/O and are never flagged: `os.path.join`, `normpath`, `abspath`,',
+      '  `expanduser`, `basename`, `dirname`, `splitext`, `Path.home()`, `PurePath` operations, Node\'s `path.join`/`resolve`.',
+      '- Code that runs in a worker is not on the event loop, so blocking there is not flagged: a TS/JS file that talks to its parent',
+      '  through worker_threads (`parentPort`, `workerData`), the worker\'s branch of `if (isMainThread)`, a Web Worker (`self.onmessage = `',
+      '  or `self.addEventListener("message", ...)` with a worker\'s `postMessage(data)`, `importScripts(...)`), a `workerpool.worker(...)` file, and a file the project starts with',
+      '  `new Worker(...)`, `new Piscina({ filename })` or `workerpool.pool(...)` (by a path relative to the starting file; the CLI and the',
+      '  language server see the other files).',
       '- TS/JS gets the same treatment: `fs.existsSync`, `statSync`, `lstatSync`, `accessSync` and `realpathSync` are *information* level;',
       '  reading and writing file contents (`readFileSync`, `writeFileSync`, ...) stays a warning.',
       '- The project\'s own blocking functions can be declared in the configuration file (`blocking.extra`: Python `mylib.client.fetch_sync`,',
@@ -154,22 +178,32 @@ export const meta: RuleMeta = {
       'Hot evidence wins over cold. Cold findings are hints; `concurrencyLens.coldSeverity: "off"` (config `cold-severity = "off"`,',
       'CLI `--cold-severity off`) drops them instead. A severity configured for the rule (`concurrencyLens.rules`) applies to every other finding. Calls the',
       'catalogue reports at information level stay there. A deliberate synchronous section (a start-up step that must finish before',
-      'anything else runs, a lock file written on purpose) is what suppression comments are for:',
-      '`// concurrency-lens: ignore[blocking-call-in-async]` or `# concurrency-lens: ignore[blocking-call-in-async]` at the end of the line.',
+      'anything else runs, a lock file written on purpose) is what suppression comments are for (see "Turning it off" below).',
       '',
       '## Quick fixes',
       '',
-      '- Python `time.sleep(x)` → `await asyncio.sleep(x)` (adding `import asyncio`, or using `from asyncio import sleep` if the file does).',
-      '- Other Python calls → `await asyncio.to_thread(f, *args, **kwargs)` (Python 3.9+: not offered when `python.target-version` is "3.8"), arguments kept exactly, parenthesised when the call sat',
+      'A fix is *safe* when it keeps what the program does and only removes the blocking, *unsafe* when it may change scheduling, the',
+      'thread that runs the code, or types (as Ruff has it). Fix-all (`source.fixAll.concurrencyLens`, on save) and `check --fix`',
+      'apply only safe fixes; `check --fix --unsafe-fixes` and the quick-fix menu, where they are labelled, offer the unsafe ones.',
+      'Every fix kind is checked at run time: the fixed program does the same I/O and blocks nothing.',
+      '',
+      '- Safe: Python `time.sleep(x)` → `await asyncio.sleep(x)` (adding `import asyncio`, or using `from asyncio import sleep` if the file does).',
+      '- Unsafe (another thread): a call that opens a `with` block (`with open(p) as f:`) → the whole statement in a nested plain function,',
+      '  run by `await asyncio.to_thread(_blocking_io)` (`return await ...` when the block ends in `return`). Not offered when the block',
+      '  awaits or yields, breaks out of a loop around it, binds a name used elsewhere in the function, or calls `super()`/`locals()`.',
+      '- Unsafe (another thread): other Python calls → `await asyncio.to_thread(f, *args, **kwargs)` (Python 3.9+: not offered when `python.target-version` is "3.8"), arguments kept exactly, parenthesised when the call sat',
       '  inside an expression: `(await asyncio.to_thread(requests.get, url)).json()`. Not offered where a worker thread would change meaning:',
       '  `threading.RLock.acquire` (owned by the acquiring thread), `sqlite3` objects (`check_same_thread`), `subprocess.Popen`, `Condition.wait`,',
       '  calls inside generator expressions (an `await` there makes an async generator) and calls already awaited.',
-      '- TS/JS `fs.xSync(...)` → `await fs.promises.x(...)`, `await fsp.x(...)` or `await x(...)` with an import from `node:fs/promises`, following the file\'s style.',
-      '- `zlib.xSync`, `crypto.pbkdf2Sync`/`scryptSync`/`generateKeyPairSync`/`generateKeySync` → `await promisify(zlib.x)(...)`.',
-      '- `execSync`/`execFileSync` → `await promisify(exec)(...)`, only where the result is unused and the options exist for `exec`',
+      '- Safe: TS/JS `fs.xSync(...)` → `await fs.promises.x(...)`, `await fsp.x(...)` or `await x(...)` with an import from `node:fs/promises`, following the file\'s style.',
+      '- Safe: `zlib.xSync`, `crypto.pbkdf2Sync`/`generateKeyPairSync`/`generateKeySync` → `await promisify(zlib.x)(...)`; `bcrypt.hashSync(...)` →',
+      '  `await bcrypt.hash(...)` (also `compareSync`, `genSaltSync`, and bcryptjs).',
+      '- Unsafe: `execSync`/`execFileSync` → `await promisify(exec)(...)`, only where the result is unused and the options exist for `exec`',
       '  (the child\'s stderr is then captured instead of printed).',
-      '- `Atomics.wait(...)` → `await Atomics.waitAsync(...).value`; `Deno.xSync(...)` → `await Deno.x(...)`; `Bun.sleepSync(ms)` → `await Bun.sleep(ms)`.',
-      '- Busy wait → `await sleep(Math.max(0, end - Date.now()))` with `import { setTimeout as sleep } from "node:timers/promises"`.',
+      '- Unsafe: `Atomics.wait(...)` → `await Atomics.waitAsync(...).value` (Node does not stay alive for a pending `waitAsync`: a program with',
+      '  nothing else to do exits before it ends).',
+      '- Safe: `Deno.xSync(...)` → `await Deno.x(...)`; `Bun.sleepSync(ms)` → `await Bun.sleep(ms)`.',
+      '- Safe: busy wait → `await sleep(Math.max(0, end - Date.now()))` with `import { setTimeout as sleep } from "node:timers/promises"`.',
       '',
       '## Blocking APIs',
       '',
@@ -189,8 +223,30 @@ export const rule: Rule = {
       checkPython(context);
       followPython(context);
     } else {
-      checkTs(context);
-      followTs(context);
+      const onLoop = dropWorkerFindings(context);
+      checkTs(onLoop);
+      followTs(onLoop);
     }
   },
 };
+
+/**
+ * The context with a report that drops findings in code that runs in a worker (a worker_threads file, a Web Worker, a file
+ * the project starts with `new Worker(...)`, the worker's branch of `if (isMainThread)`): no event loop waits there.
+ */
+function dropWorkerFindings(context: RuleContext): RuleContext {
+  let file: WorkerEvidence | null | undefined;
+  return {
+    ...context,
+    report(diagnostic: Report) {
+      if (file === undefined) {
+        file = workerFile({ root: context.root, text: context.text, path: context.path, ts: () => context.ts(), readFile: context.readFile, listFiles: context.listFiles }) ?? null;
+      }
+      if (file) return;
+      const offset = context.lines.offsetAt(diagnostic.range.start);
+      const node = context.root.descendantForIndex(offset, offset);
+      if (node && inWorkerBranch(node, context.ts())) return;
+      context.report(diagnostic);
+    },
+  };
+}

@@ -7,11 +7,12 @@ import type { PythonSemantics } from '../python/semantics';
 import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
 import { relativeImportNames } from '../project/followTs';
 import { baseName } from '../project/project';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
+import { composeMessage, shortCode } from '../message';
 import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, localFunction, loopHeaderRange, tsLocalFunctionNames, tsMayBeCpu } from '../ts/cpu';
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Fix, RuleMeta } from '../types';
-import { importsModuleFor, processPoolInScope, related, summary, unpicklableAcross, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
+import { cpuLocation, importsModuleFor, processPoolInScope, related, summary, unpicklableAcross, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
 import { weigh } from './blocking/context';
 import type { Rule, RuleContext } from './rule';
 
@@ -203,9 +204,10 @@ function checkPython(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        message: `${capitalize(summary(c))}, inside \`async def ${name}\` with no \`await\`: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE}${weighed.suffix}`,
+        ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in \`${shortCode(name, 30)}()\``, context: weighed.context, consequence: 'other tasks wait', location: cpuLocation(c) },
+          `${capitalize(summary(c))}: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE} ${weighed.suffix}`),
         range: headerRange(loop),
-        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
@@ -231,7 +233,8 @@ function checkPython(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in \`async def ${name}\`: it holds the event loop until it returns. ${PYTHON_ADVICE}${weighed.suffix}`,
+        ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-bound', scope: `in \`${shortCode(name, 30)}()\``, context: weighed.context, consequence: 'other tasks wait until it returns', location: cpuLocation(c) },
+          `${capitalize(summary(c))}. Called directly in \`async def ${name}\`, it holds the event loop until it returns. ${PYTHON_ADVICE} ${weighed.suffix}`),
         range: rangeOf(call),
         related: [...related(c), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
@@ -249,7 +252,8 @@ function reportHeavy(context: RuleContext, call: Node, callee: Node, heavy: Heav
   if (weighed.off) return;
   context.report({
     code: meta.slug,
-    message: `\`${callee.text}()\` at line ${call.startPosition.row + 1} is CPU-heavy: it ${heavy.why}, and is called directly in ${where}, holding the event loop until it returns. ${advice}${weighed.suffix}`,
+    ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-heavy', scope: `in ${where}`, context: weighed.context, consequence: 'the event loop waits until it returns', location: `line ${lineOf(call) + 1}` },
+      `It ${heavy.why}, and is called directly in ${where}, holding the event loop until it returns. ${advice} ${weighed.suffix}`),
     range: rangeOf(call),
     related: weighed.related,
     ...(weighed.severity ? { severity: weighed.severity } : {}),
@@ -270,8 +274,11 @@ function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: 
   const fixes = python ? pythonCallFix(context, context.python(), at.call, at.callee, unpicklableAcross(at.callee, across), c) : [];
   context.report({
     code: meta.slug,
-    message: `\`${at.callee.text}\` is CPU-bound (${summary(c)}, in ${baseName(across.path)}) and is called directly in ${at.where}: `
-      + `${python ? 'it holds the event loop until it returns.' : 'it blocks the event loop until it returns.'} ${python ? PYTHON_ADVICE : NODE_ADVICE}${weighed.suffix}`,
+    ...composeMessage({
+      subject: `\`${shortCode(at.callee.text)}()\``, effect: 'is CPU-bound', scope: `in ${at.where}`, context: weighed.context,
+      consequence: python ? 'other tasks wait until it returns' : 'other callbacks wait until it returns', location: cpuLocation(c, baseName(across.path)),
+    }, `${capitalize(summary(c))} (in ${baseName(across.path)}). Called directly in ${at.where}, `
+      + `${python ? 'it holds the event loop until it returns.' : 'it blocks the event loop until it returns.'} ${python ? PYTHON_ADVICE : NODE_ADVICE} ${weighed.suffix}`),
     range: rangeOf(at.call),
     related: [...related(c).map((r) => ({ ...r, path: across.path })), ...weighed.related],
     ...(weighed.severity ? { severity: weighed.severity } : {}),
@@ -304,6 +311,7 @@ function pythonCallFix(context: RuleContext, semantics: PythonSemantics, call: N
     title: `Run \`${callee.text}\` in the process pool \`${pool}\``,
     edits: [{ range: rangeOf(call), newText: bare ? awaited : `(${awaited})` }],
     preferred: true,
+    applicability: 'unsafe',
   }];
 }
 
@@ -340,9 +348,9 @@ function checkGather(context: RuleContext, semantics: PythonSemantics, gather: N
   const names = [...new Set(blocking.map((b) => `\`${b.name}\``))].join(', ');
   context.report({
     code: meta.slug,
-    message: `\`asyncio.gather\` runs ${names} one after another, not concurrently: ${summary(blocking[0].c)}, and it never awaits, `
-      + 'so each coroutine runs to completion before the next starts and the event loop is frozen meanwhile. '
-      + 'Make the work a plain function and run it with `asyncio.to_thread` or in a `ProcessPoolExecutor` (`loop.run_in_executor`) for real parallelism.',
+    ...composeMessage({ subject: '`asyncio.gather`', effect: `runs ${names.length > 60 ? `${blocking.length} coroutines` : names} one after another`, consequence: 'they never await, so the loop freezes' },
+      `${capitalize(summary(blocking[0].c))}, and it never awaits, so each coroutine runs to completion before the next starts and the event loop is frozen meanwhile. `
+      + 'Make the work a plain function and run it with `asyncio.to_thread` or in a `ProcessPoolExecutor` (`loop.run_in_executor`) for real parallelism.'),
     range: rangeOf(gather.childForFieldName('function') ?? gather),
     related: [...new Map(blocking.flatMap((b) => related(b.c)).map((r) => [`${r.range.start.line}:${r.range.start.column}`, r])).values()].slice(0, 3),
   });
@@ -412,9 +420,10 @@ function checkTs(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        message: `${capitalize(summary(c))}, inside ${name} with no \`await\`: it blocks the event loop until it finishes. ${NODE_ADVICE}${weighed.suffix}`,
+        ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in ${name}`, context: weighed.context, consequence: 'other callbacks wait', location: cpuLocation(c) },
+          `${capitalize(summary(c))}: it blocks the event loop until it finishes. ${NODE_ADVICE} ${weighed.suffix}`),
         range: loopHeaderRange(loop),
-        related: [...related(c).filter((r) => r.range.start.line !== loop.startPosition.row), ...weighed.related],
+        related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
       });
     }
@@ -441,7 +450,8 @@ function checkTs(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        message: `\`${callee.text}\` is CPU-bound (${summary(c)}) and is called directly in ${name}: it blocks the event loop until it returns. ${NODE_ADVICE}${weighed.suffix}`,
+        ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-bound', scope: `in ${name}`, context: weighed.context, consequence: 'other callbacks wait until it returns', location: cpuLocation(c) },
+          `${capitalize(summary(c))}. Called directly in ${name}, it blocks the event loop until it returns. ${NODE_ADVICE} ${weighed.suffix}`),
         range: rangeOf(call),
         related: [...related(c), ...weighed.related],
         ...(weighed.severity ? { severity: weighed.severity } : {}),
@@ -488,8 +498,8 @@ function checkPromiseAll(context: RuleContext, all: Node): Node[] {
   const names = [...new Set(blocking.map((b) => (b.many ? `${functionName(b.fn) === 'the callback' ? 'the async callback' : functionName(b.fn)} (once per item)` : functionName(b.fn))))].join(', ');
   context.report({
     code: meta.slug,
-    message: `\`${all.childForFieldName('function')!.text}\` runs ${names} one after another, not concurrently: ${summary(c)}, and it never awaits, `
-      + `so each call runs to completion before the next starts, blocking the event loop throughout. ${NODE_ADVICE}`,
+    ...composeMessage({ subject: `\`${shortCode(all.childForFieldName('function')!.text)}\``, effect: `runs ${names.length > 60 ? `${blocking.length} functions` : names} one after another`, consequence: 'they never await, so the loop freezes' },
+      `${capitalize(summary(c))}, and it never awaits, so each call runs to completion before the next starts, blocking the event loop throughout. ${NODE_ADVICE}`),
     range: rangeOf(all.childForFieldName('function') ?? all),
     related: [...new Map(blocking.flatMap((b) => related(classifyFunction(semantics, b.fn)))
       .map((r) => [`${r.range.start.line}:${r.range.start.column}`, r])).values()].slice(0, 3),

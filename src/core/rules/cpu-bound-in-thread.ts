@@ -1,11 +1,12 @@
 import type { Node } from 'web-tree-sitter';
+import { composeMessage, shortCode } from '../message';
 import { callsNamed, identifierAt, MAX_NESTING, wordOccurrences } from '../locate';
 import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
 import { projectCpuClassification, releaseParsed, type ProjectCpu } from '../project/cpuAcross';
 import { definitionUnpicklable } from '../python/pickle';
 import { baseName } from '../project/project';
-import { rangeOf, type LineIndex } from '../text';
+import { endOf, rangeOf, type LineIndex } from '../text';
 import type { Fix, RelatedLocation, RuleMeta, TextEdit } from '../types';
 import type { Rule, RuleContext } from './rule';
 
@@ -42,7 +43,7 @@ export const meta: RuleMeta = {
       'after the work is a hand-over, not I/O.',
       '',
       'Not flagged: work that releases the GIL (see below), I/O-bound targets, callables of unknown content, and',
-      'everything when the `pythonFreeThreaded` setting is on (3.13t/3.14t run threads in parallel).',
+      'everything when `concurrencyLens.python.freeThreaded` (config `python.free-threaded`) is on (3.13t/3.14t run threads in parallel).',
     ].join('\n'),
     why: [
       'In standard CPython only the thread holding the GIL runs Python bytecode; it hands the GIL over every 5 ms.',
@@ -159,13 +160,13 @@ function checkHandoffs(context: RuleContext): void {
     // Rules out cheaply targets without arithmetic or that do I/O.
     const c = cpuClassification(semantics, fn);
     if (!c || c.releasesGil) continue;
-    const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${handoff.target.text}\``;
+    const label = handoff.target.type === 'lambda' ? 'This lambda' : `\`${shortCode(handoff.target.text)}\``;
     const { fixes, reason } = fixesFor(context, semantics, handoff, unpicklableTarget(semantics, handoff.target, fn), c);
     context.report({
       code: meta.slug,
-      message: `${label} runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)}. `
-        + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. '
-        + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : ''),
+      ...composeMessage({ subject: label, effect: `runs in a thread (${handoff.via}) but is CPU-bound`, consequence: 'under the GIL it runs no faster there', location: cpuLocation(c) },
+        `${capitalise(summary(c))}. Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. `
+        + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : '')),
       range: rangeOf(handoff.target),
       related: related(c),
       fixes,
@@ -181,13 +182,24 @@ function reportAcross(context: RuleContext, handoff: Handoff): void {
   const { fixes, reason } = fixesFor(context, context.python(), handoff, unpicklableAcross(handoff.target, across), c);
   context.report({
     code: meta.slug,
-    message: `\`${handoff.target.text}\` runs in a thread (${handoff.via}) but is CPU-bound: ${summary(c)} (in ${baseName(across.path)}). `
-      + 'Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. '
-      + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : ''),
+    ...composeMessage({
+      subject: `\`${shortCode(handoff.target.text)}\``, effect: `runs in a thread (${handoff.via}) but is CPU-bound`, consequence: 'under the GIL it runs no faster there',
+      location: cpuLocation(c, baseName(across.path)),
+    }, `${capitalise(summary(c))} (in ${baseName(across.path)}). Under the GIL only one thread runs Python code at a time, so this thread does not run in parallel with others. `
+      + PROCESS_NOTE + (reason ? ` No quick fix: ${reason}.` : '')),
     range: rangeOf(handoff.target),
     related: related(c).map((r) => ({ ...r, path: across.path })),
     fixes,
   });
+}
+
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Where the first CPU-bound evidence is, for a message's location: "line 6", or "crunch.py:6" in another file. */
+export function cpuLocation(c: CpuClassification, file?: string): string | undefined {
+  const first = c.evidence.find((e) => e.kind === 'cpu');
+  if (!first) return undefined;
+  return file ? `${file}:${first.range.start.line + 1}` : `line ${first.range.start.line + 1}`;
 }
 
 export function summary(c: CpuClassification): string {
@@ -248,9 +260,10 @@ function checkSubclass(context: RuleContext, semantics: PythonSemantics, cls: No
   const className = cls.childForFieldName('name')?.text ?? '?';
   context.report({
     code: meta.slug,
-    message: `\`${className}.run\` is CPU-bound: ${summary(c)}. \`${className}\` is a thread, and under the GIL its threads take turns `
+    ...composeMessage({ subject: `\`${shortCode(className, 30)}.run\``, effect: 'is CPU-bound in a thread subclass', consequence: 'under the GIL its threads take turns', location: cpuLocation(c) },
+      `${capitalise(summary(c))}. \`${className}\` is a thread, and under the GIL its threads take turns `
       + `instead of running in parallel. Consider deriving from \`multiprocessing.Process\` (attributes set in \`run\` then stay in the child process: `
-      + `send results back through a \`multiprocessing.Queue\` or use a \`ProcessPoolExecutor\`). ${PROCESS_NOTE}`,
+      + `send results back through a \`multiprocessing.Queue\` or use a \`ProcessPoolExecutor\`). ${PROCESS_NOTE}`),
     range: rangeOf(run.childForFieldName('name') ?? run),
     related: related(c),
   });
@@ -403,9 +416,9 @@ export function insertImport(root: Node, lines: LineIndex, statement: string): T
     else if (!after && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string' && child.startIndex === root.namedChildren[0]?.startIndex) after = child;
     else if (child.type !== 'comment') break;
   }
-  const eol = lines.eol;
-  if (!after) return { range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, newText: `${statement}${eol}` };
-  const line = after.endPosition.row + 1;
+  if (!after) return { range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, newText: `${statement}${lines.eol}` };
+  const line = endOf(after).line + 1;
+  const eol = lines.eolNear(line - 1);
   if (line >= lines.lineCount) {
     const end = { line: line - 1, column: lines.lineText(line - 1).length };
     return { range: { start: end, end }, newText: `${eol}${statement}` };
@@ -561,6 +574,7 @@ function threadFix(context: RuleContext, semantics: PythonSemantics, handoff: Ha
       title: `Run \`${handoff.target.text}\` in a multiprocessing.Process`,
       edits: [{ range: rangeOf(callee), newText: 'multiprocessing.Process' }, ...imports],
       preferred: true,
+      applicability: 'unsafe',
     }],
   };
 }
@@ -642,7 +656,7 @@ function convertPool(context: RuleContext, semantics: PythonSemantics, poolName:
     if (!imports) return { fixes: [], reason: 'the name `ProcessPoolExecutor` is already used for something else' };
     edits = [{ range: rangeOf(callee), newText: 'ProcessPoolExecutor' }, ...imports];
   }
-  return { fixes: [{ title: 'Use ProcessPoolExecutor instead of ThreadPoolExecutor', edits, preferred: true }] };
+  return { fixes: [{ title: 'Use ProcessPoolExecutor instead of ThreadPoolExecutor', edits, preferred: true, applicability: 'unsafe' }] };
 }
 
 function executorFix(context: RuleContext, semantics: PythonSemantics, handoff: Handoff): FixResult {
@@ -660,7 +674,7 @@ function executorFix(context: RuleContext, semantics: PythonSemantics, handoff: 
   const pool = processPoolInScope(semantics, context.root, call);
   if (!pool) return { fixes: [], reason: 'no `ProcessPoolExecutor` is in scope here; create one (under the `__main__` guard) and pass it to `loop.run_in_executor(pool, ...)`' };
   if (handoff.kind === 'executor') {
-    return { fixes: [{ title: `Run \`${handoff.target.text}\` in the process pool \`${pool}\``, edits: [{ range: rangeOf(args[0]), newText: pool }], preferred: true }] };
+    return { fixes: [{ title: `Run \`${handoff.target.text}\` in the process pool \`${pool}\``, edits: [{ range: rangeOf(args[0]), newText: pool }], preferred: true, applicability: 'unsafe' }] };
   }
   const callee = call.childForFieldName('function')!;
   const module = callee.type === 'attribute' ? callee.childForFieldName('object')?.text : importsModule(context.root, 'asyncio') ? 'asyncio' : undefined;
@@ -671,6 +685,7 @@ function executorFix(context: RuleContext, semantics: PythonSemantics, handoff: 
       title: `Run \`${handoff.target.text}\` in the process pool \`${pool}\``,
       edits: [{ range: rangeOf(call), newText: `${module}.get_running_loop().run_in_executor(${pool}, ${inner.trim()})` }],
       preferred: true,
+      applicability: 'unsafe',
     }],
   };
 }

@@ -1,3 +1,4 @@
+import { composeMessage, shortCode } from '../message';
 import { MAX_NESTING } from '../locate';
 import { Query, type Node } from 'web-tree-sitter';
 import { deleteStatement, indentationOf, setKeywordArgument, standsAlone, statementOf } from '../python/edits';
@@ -7,7 +8,7 @@ import { startableError } from '../python/threads';
 import { pythonProject, type PythonProject } from '../project/followPython';
 import { DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop as ChainHop, type Place } from '../project/project';
 import { projectTarget } from '../project/pythonSummary';
-import { rangeOf } from '../text';
+import { lineOf, rangeOf } from '../text';
 import type { Fix, RuleMeta } from '../types';
 import type { Rule, RuleContext } from './rule';
 
@@ -23,7 +24,7 @@ export const meta: RuleMeta = {
       'plain names and attributes such as `self.worker`, however `threading` or `Thread` was imported; `self` in a method of a',
       '`Thread` subclass (`self.start()` then `self.daemon = True`); and a `start()` on every arm of an `if`/`elif`/`else`.',
       '',
-      'It also follows the project\'s own code (in this file or an imported module, up to `followCallsMaxDepth` calls):',
+      'It also follows the project\'s own code (in this file or an imported module, up to `concurrencyLens.followCalls.maxDepth` calls):',
       'a constructor whose `__init__` calls `self.start()` (`w = Worker()` then `w.daemon = True`), a method that starts',
       '`self` directly or through another method, and a function given the thread that starts it (`start_all(t)`). Only',
       'a `start()` that always runs counts: one under an `if`, a loop or an `except` in the helper does not.',
@@ -208,11 +209,11 @@ export const rule: Rule = {
         || targets.some((t) => t.text === objectText && t.startIndex > start.call.endIndex && t.startIndex < late.node.startIndex)) continue;
       const error = errorFor(semantics, late.object);
       if (!error) continue;
-      const startLine = start.call.startPosition.row + 1;
+      const startLine = lineOf(start.call) + 1;
       context.report({
         code: meta.slug,
-        message: `\`${objectText}.daemon\` is set after \`${objectText}.start()\` (line ${startLine}): this raises ${error}. `
-          + (hasOwnInit(semantics, late.object) ? 'Set it before start().' : `Pass daemon=${late.value.text} to the constructor, or set it before start().`),
+        ...composeMessage({ subject: `\`${shortCode(objectText, 30)}.daemon\``, effect: `is set after \`${shortCode(objectText, 30)}.start()\``, consequence: `this raises ${error.split(':')[0]}`, location: `line ${startLine}` },
+          `It raises ${error}. ` + (hasOwnInit(semantics, late.object) ? 'Set it before start().' : `Pass daemon=${late.value.text} to the constructor, or set it before start().`)),
         range: rangeOf(late.node),
         related: [{ range: rangeOf(start.call), message: `\`${objectText}\` is started here` }],
         fixes: fixes(context, semantics, late, start.call, targets),
@@ -244,21 +245,23 @@ function fixes(context: RuleContext, semantics: PythonSemantics, late: Late, sta
         title: `Pass daemon=${late.value.text} to the constructor and remove the late assignment`,
         edits: [keyword, deletion],
         preferred: sameScope,
+        applicability: 'unsafe',
       });
     }
   }
   if (standsAlone(startStatement, context.lines)
     && !reboundBetween(valueNames, startStatement.startIndex, late.node.startIndex, targets)) {
-    const line = startStatement.startPosition.row;
+    const line = lineOf(startStatement);
     const indent = indentationOf(context.lines.lineText(line));
     const position = { line, column: 0 };
     result.push({
       title: 'Move the daemon assignment before start()',
       edits: [
-        { range: { start: position, end: position }, newText: `${indent}${late.object.text}.daemon = ${late.value.text}${context.lines.eol}` },
+        { range: { start: position, end: position }, newText: `${indent}${late.object.text}.daemon = ${late.value.text}${context.lines.eolNear(line)}` },
         deletion,
       ],
       preferred: !sameScope,
+      applicability: 'unsafe',
     });
   }
   return result;
@@ -316,8 +319,10 @@ function reportIndirect(context: RuleContext, semantics: PythonSemantics, late: 
     : `Set it before \`${callee.text}()\`${startableError([semantics.instanceType(late.object) ?? '']) ? `, or pass daemon=${late.value.text} to the constructor` : ''}.`;
   context.report({
     code: meta.slug,
-    message: `\`${objectText}.daemon\` is set after \`${callee.text}()\` (line ${call.startPosition.row + 1}) started \`${objectText}\`: ${steps}. `
-      + `This raises ${error}. ${advice}`,
+    ...composeMessage({
+      subject: `\`${shortCode(objectText, 30)}.daemon\``, effect: `is set after \`${shortCode(callee.text, 30)}()\` started it`, consequence: `this raises ${error.split(':')[0]}`,
+      location: `line ${lineOf(call) + 1}`,
+    }, `\`${callee.text}()\` (line ${lineOf(call) + 1}) started \`${objectText}\`: ${steps}. This raises ${error}. ${advice}`),
     range: rangeOf(late.node),
     related: [
       { range: rangeOf(call), message: `\`${objectText}\` is started by this call` },

@@ -49,6 +49,7 @@ export const rule: Rule = {
           title: `Replace with ${object.text}.daemon = ${value.text}`,
           edits: [{ range: rangeOf(call), newText: `${object.text}.daemon = ${value.text}` }],
           preferred: true,
+          applicability: 'safe',
         }] : [],
       });
     }

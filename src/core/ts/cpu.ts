@@ -2,7 +2,7 @@ import { MAX_NESTING, NestingGuard } from '../locate';
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import { tsBlockingCall } from '../catalog/blocking';
 import type { CpuClassification, CpuVerdict, Evidence } from '../python/cpu';
-import { rangeOf } from '../text';
+import { rangeOf, startOf } from '../text';
 import type { Range } from '../types';
 import { FUNCTION_TYPES, type TsSemantics } from './semantics';
 
@@ -62,7 +62,7 @@ const STRONG = new Set(['*', '/', '%', '**', '<<', '>>', '>>>', '^']);
 const SHRINKING = new Set(['/', '>>', '>>>']);
 
 function lineOf(node: Node): number {
-  return node.startPosition.row + 1;
+  return startOf(node).line + 1;
 }
 
 /** The loop's first line up to its body: `for (let i = 0; i < n; i++)`. */

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { getLoadedParser, languageFromPath, parseText } from '../parser';
+import { getLoadedParser, languageFromPath, parseOtherFile } from '../parser';
 import { normalizeModule } from './semantics';
 
 /**
@@ -110,7 +110,7 @@ export class ReexportResolver {
         this.files.set(path, null);
         continue;
       }
-      const tree = parseText(parser, text, undefined, { timeoutMs: 200 });
+      const tree = parseOtherFile(parser, text, 200);
       const entry = tree ? { path, reexports: reexportsOf(tree.rootNode) } : null;
       tree?.delete();
       this.files.set(path, entry);

@@ -193,6 +193,8 @@ export class TsSemantics {
     if (known || this.eager) return known;
     const text = this.text;
     const offsets = wordOccurrences(text, name);
+    // A size measure only (not a position): tree-sitter's row count will do.
+    // eslint-disable-next-line no-restricted-syntax
     if (this.budget < 0) this.budget = 100 + Math.floor(this.rootNode.endPosition.row / 5);
     if (this.work + offsets.length > this.budget) {
       this.collectAll();
@@ -589,14 +591,35 @@ export class TsSemantics {
           resolved = { kind: 'local', node: binding.value, name };
         }
         for (const key of binding.path ?? []) {
-          if (!resolved || resolved.kind !== 'qualified') return undefined;
+          if (!resolved || resolved.kind !== 'qualified') return this.patternDefault(binding.node);
           resolved = { kind: 'qualified', name: `${resolved.name}.${key}` };
         }
         return resolved;
       }
-      case 'param': return this.fromType(annotationOf(binding.node), 0);
+      case 'param': return this.fromType(annotationOf(binding.node), 0) ?? this.fromParameterPattern(binding.node);
       default: return undefined;
     }
+  }
+
+  /** `{ fs = nodeFs }`: the default a destructured name falls back to, when it names a module. */
+  private patternDefault(name: Node): TsResolution | undefined {
+    const holder = name.parent;
+    if (holder?.type !== 'object_assignment_pattern' || holder.childForFieldName('left')?.id !== name.id) return undefined;
+    const fallback = holder.childForFieldName('right');
+    const resolved = fallback ? this.resolve(fallback) : undefined;
+    return resolved?.kind === 'qualified' ? resolved : undefined;
+  }
+
+  /** A name destructured from a parameter: `({ fs }: { fs: typeof nodeFs })` by the parameter's type, `({ fs = nodeFs })` by its default. */
+  private fromParameterPattern(name: Node): TsResolution | undefined {
+    const fallback = this.patternDefault(name);
+    if (fallback) return fallback;
+    const pattern = name.parent?.type === 'object_assignment_pattern' ? name.parent.parent : name.parent;
+    const parameter = pattern?.type === 'object_pattern' ? pattern.parent : undefined;
+    if ((parameter?.type !== 'required_parameter' && parameter?.type !== 'optional_parameter') || parameter.childForFieldName('pattern')?.id !== pattern!.id) return undefined;
+    const type = parameter.childForFieldName('type');
+    const property = type ? this.propertyOf(type, name.text, 0) : undefined;
+    return property ? this.fromType(property, 0) : undefined;
   }
 
   // ------------------------------------------------------------ declared types (only what names a module: `typeof fs`)

@@ -6,10 +6,10 @@ import type { Node } from 'web-tree-sitter';
 import { pythonBlockingCall } from '../catalog/blocking';
 import { callableNode, classifyCallable, classifyRegion, constantInt, type CpuClassification } from '../python/cpu';
 import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
-import type { ProjectOracle } from '../project/effects';
-import { rangeOf } from '../text';
+import type { ForeignFunction, ProjectOracle } from '../project/effects';
+import { endOf, lineOf, rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
-import { HEAVY_WEIGHT, labelOf, ModelBuilder, projectStep, weightForIterations, type ExtractLimits } from './extract';
+import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 import { dictOf } from '../dict';
 
 type Val =
@@ -21,7 +21,8 @@ type Val =
   | { kind: 'coro'; fn: Node; call: Node; args: (Val | undefined)[] }
   | { kind: 'sleep'; ms: number | undefined }
   | { kind: 'awaitable'; node: Node } // a library awaitable we know nothing about
-  | { kind: 'num'; value: number };
+  | { kind: 'num'; value: number }
+  | { kind: 'seq'; n: number }; // a sequence of plain values: its length
 
 class Env {
   private readonly vars = new Map<string, Val>();
@@ -75,10 +76,11 @@ const SKIPPED_STATEMENTS = new Set([
 ]);
 
 // Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
-const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
+const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|ensure_future|run_until_complete|run_forever|run_coroutine_threadsafe|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
 
-export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle): ExecutionModel {
-  return new PyExtractor(sem, limits, project).run(root);
+export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
+  const extractor = new PyExtractor(sem, limits, project);
+  return entry ? extractor.runEntry(root, entry) : extractor.run(root);
 }
 
 class PyExtractor {
@@ -91,9 +93,39 @@ class PyExtractor {
   private readonly functions = new Map<string, Node | undefined>();
   private root!: Node;
   private readonly regionCache = new Map<number, CpuClassification>();
+  private readonly fromInit = new Set<string>();
+  /** The line the user pointed at, inside the entry function (see EntryRun.focusLine). */
+  private focusLine: number | undefined;
+  /** Tasks scheduled from outside a running loop (`ensure_future` at module level): `run_forever()` runs them. */
+  private readonly loopTasks: string[] = [];
 
-  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle) {
-    this.b = new ModelBuilder('python', lim);
+  constructor(private readonly sem: PythonSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle, builder?: ModelBuilder) {
+    this.b = builder ?? new ModelBuilder('python', lim);
+  }
+
+  /**
+   * A function of another module that starts threads or tasks, walked with that module's names into `into`: the units
+   * it starts get their lanes, labelled with its file. Its steps point at the call here (the other file is not open).
+   */
+  private foreign(f: ForeignFunction, at: Node, ctx: Ctx, into: Unit, async: boolean): Val | undefined {
+    if (ctx.depth >= this.lim.maxCallDepth) {
+      this.b.push(into, { kind: 'cpu', weight: 1, label: labelOf(at), range: rangeOf(at) });
+      return undefined;
+    }
+    const sub = new PyExtractor(f.python, this.lim, undefined, this.b);
+    sub.root = f.fn.tree.rootNode;
+    const unitsBefore = this.b.units.length;
+    const stepsBefore = into.steps.length;
+    const returned = sub.walkCallable(f.fn, [], { ...ctx, env: new Env(), stack: [], nesting: ctx.nesting + 1 }, { unit: into, async });
+    const here = rangeOf(at);
+    for (const u of this.b.units.slice(unitsBefore)) {
+      u.label = `${u.label} (${f.file})`;
+      u.range = here;
+      for (const s of u.steps) s.range = here;
+    }
+    for (const s of into.steps.slice(stepsBefore)) s.range = here;
+    // A thread or pool the other module made and returned (`self.process = get_subprocess(...)`) is tracked here.
+    return returned?.kind === 'unit' || returned?.kind === 'pool' ? returned : undefined;
   }
 
   run(root: Node): ExecutionModel {
@@ -103,6 +135,73 @@ class PyExtractor {
     this.block(root, ctx);
     if (this.b.units.length === 1) this.b.note('The module body starts no threads, processes or asyncio tasks: only the main thread runs.');
     return this.b.finish('main');
+  }
+
+  /** A model that starts at a function: run once (as its caller would), or by N arrivals on the server's loop or pool. */
+  runEntry(root: Node, entry: EntryRun): ExecutionModel {
+    this.root = root;
+    this.focusLine = entry.focusLine;
+    const fn = entry.fn;
+    const async = isAsyncFunction(fn);
+    const main = this.b.addUnit({
+      id: 'main', kind: 'main-thread', label: entry.perArrival ? `server: ${entry.noun}s arrive` : 'main thread',
+      range: rangeOf(fn.childForFieldName('name') ?? fn),
+    })!;
+    const ctx: Ctx = { unit: main, async: false, depth: 0, stack: [], env: new Env(), nesting: 0, returned: undefined, done: false };
+    this.bindSelf(fn, ctx);
+    if (!entry.perArrival && entry.arrivals <= 1 && !async && !entry.inThread) {
+      this.walkCallable(fn, [], ctx, { unit: main, async: false });
+      this.dropInitUnits();
+      return this.b.finish('main');
+    }
+    const n = Math.max(1, Math.min(entry.arrivals, MAX_ARRIVALS));
+    const pool = !async && entry.perArrival && entry.poolSize
+      ? this.b.addUnit({ kind: 'thread-pool', label: `server thread pool (${entry.poolSize})`, maxWorkers: entry.poolSize, range: rangeOf(fn) })
+      : undefined;
+    const kind: UnitKind = async ? 'asyncio-task' : 'thread';
+    const ids: string[] = [];
+    let template: Unit | undefined;
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && entry.spacingMs > 0) this.b.push(main, { kind: 'sleep', duration: entry.spacingMs, label: `the next ${entry.noun} arrives ${entry.spacingMs} ms later` });
+      const label = n > 1 || entry.perArrival ? `${entry.noun} ${i + 1}` : entry.label;
+      const unit = this.b.addUnit({
+        kind, label, parent: pool?.id ?? main.id, range: rangeOf(fn),
+        ...(n > 1 || entry.perArrival ? { arrival: { index: i + 1, atMs: i * entry.spacingMs } } : {}),
+      });
+      if (!unit) break;
+      const before = this.b.units.length;
+      if (template) for (const st of template.steps) this.b.push(unit, { ...st });
+      else this.walkCallable(fn, [], ctx, { unit, async });
+      // The run started nothing of its own: the next arrivals run the same steps.
+      if (!template && this.b.units.length === before) template = unit;
+      ids.push(unit.id);
+      this.b.push(main, { kind: 'spawn', target: unit.id, label: `${entry.noun} ${i + 1} arrives`, range: rangeOf(fn) });
+    }
+    for (const id of ids) this.b.push(main, { kind: 'join', target: id, label: `waits for ${this.unit(id)?.label ?? id}` });
+    this.dropInitUnits();
+    return this.b.finish('main');
+  }
+
+  /** A method's `self.x = ...` bindings from its class's `__init__`, so `self.pool.submit(...)` finds its unit. */
+  private bindSelf(fn: Node, ctx: Ctx): void {
+    const cls = fn.parent?.type === 'block' ? fn.parent.parent : fn.parent?.type === 'decorated_definition' ? fn.parent.parent?.parent : undefined;
+    if (cls?.type !== 'class_definition') return;
+    const init = this.sem.localMethod(cls, '__init__');
+    if (!init || init.id === fn.id || !this.interesting(init)) return;
+    // Walked into a scratch unit: only the bindings (and the units __init__ creates) matter.
+    const scratch: Unit = { id: '__init__', kind: 'main-thread', label: '__init__', steps: [] };
+    const before = this.b.units.length;
+    this.walkCallable(init, [], ctx, { unit: scratch, async: false });
+    for (const u of this.b.units.slice(before)) this.fromInit.add(u.id);
+  }
+
+  /** Units `__init__` made that this entry never starts belong to the object's creation: they are not drawn. */
+  private dropInitUnits(): void {
+    if (!this.fromInit.size) return;
+    const spawned = new Set<string>();
+    for (const u of this.b.units) for (const st of u.steps) if (st.kind === 'spawn' && st.target) spawned.add(st.target);
+    const keep = this.b.units.filter((u) => !this.fromInit.has(u.id) || spawned.has(u.id) || u.kind.endsWith('-pool'));
+    this.b.units.splice(0, this.b.units.length, ...keep);
   }
 
   // ---- which code is worth walking ----
@@ -139,6 +238,8 @@ class PyExtractor {
       const before = this.root.text.slice(0, m.index);
       const row = (before.match(/\n/g) ?? []).length;
       let n: Node | null = this.root.descendantForPosition({ row, column: m[1].length });
+      // `row` counts \n as tree-sitter's rows do, and is compared with them only.
+      // eslint-disable-next-line no-restricted-syntax
       for (let steps = 0; n && n.type !== 'function_definition' && n.startPosition.row === row; steps++) n = steps < MAX_NESTING ? n.parent : null;
       if (n?.type === 'function_definition') found = n;
     }
@@ -213,9 +314,37 @@ class PyExtractor {
   private ifStatement(s: Node, ctx: Ctx): void {
     const condition = s.childForFieldName('condition');
     if (condition && !/^__name__\s*==\s*['"]__main__['"]$/.test(condition.text)) this.expr(condition, ctx);
-    // One branch is shown: the first (the model cannot know which runs).
+    const focus = this.focusLine;
+    const holds = (n: Node) => focus !== undefined && lineOf(n) <= focus && focus <= endOf(n).line;
+    if (focus !== undefined && holds(s)) {
+      // The branch that holds the line the user pointed at.
+      for (const clause of s.namedChildren) {
+        if (!clause || !holds(clause) || clause.id === condition?.id) continue;
+        const body = clause.type === 'block' ? clause : clause.childForFieldName('consequence') ?? clause.childForFieldName('body') ?? clause.namedChildren.find((c) => c?.type === 'block');
+        if (clause.type === 'elif_clause') {
+          const c = clause.childForFieldName('condition');
+          if (c) this.expr(c, ctx);
+        }
+        if (body) this.block(body, ctx);
+        return;
+      }
+    }
+    // One branch is shown: the first (the model cannot know which runs), unless it raises: a guard's error path, so
+    // the run goes on past it (through its else, if any).
     const body = s.childForFieldName('consequence');
+    const last = body?.namedChildren.filter((c) => c?.type !== 'comment').pop();
+    if (last?.type === 'raise_statement') {
+      const other = s.namedChildren.find((c) => c?.type === 'else_clause' || c?.type === 'elif_clause');
+      const otherBody = other?.childForFieldName('consequence') ?? other?.childForFieldName('body') ?? other?.namedChildren.find((c) => c?.type === 'block');
+      if (otherBody) this.block(otherBody, ctx);
+      return;
+    }
     if (body) this.block(body, ctx);
+    // On the way to the line pointed at, a branch that returns early is one the run did not take.
+    if (focus !== undefined && focus > endOf(s).line && ctx.done && ctx.depth <= 1) {
+      ctx.done = false;
+      ctx.returned = undefined;
+    }
   }
 
   private loop(s: Node, ctx: Ctx): void {
@@ -228,9 +357,12 @@ class PyExtractor {
     if (s.type === 'for_statement') {
       const right = s.childForFieldName('right');
       const v = right ? this.expr(right, ctx) : undefined;
-      if (v?.kind === 'list') items = v.items;
+      if (v?.kind === 'list' && v.items.length) items = v.items;
+      else if (v?.kind === 'seq') count = v.n;
       else count = right ? this.iterations(right) : undefined;
     }
+    // A loop of unknown length that hands work to a pool: one pass per worker, so each worker is drawn busy.
+    if (!items && count === undefined) count = this.poolWorkersFor(body, ctx);
     const n = items ? items.length : count;
     if (n === undefined) this.b.note('Loops without a literal count are shown as one pass.');
     const shown = Math.min(n ?? 1, this.lim.maxLoopUnroll);
@@ -428,7 +560,20 @@ class PyExtractor {
           if (v?.kind === 'list' && c.type === 'list_splat') items.push(...v.items);
           else if (v) items.push(v);
         }
-        return items.length ? { kind: 'list', items } : undefined;
+        if (items.length) return { kind: 'list', items };
+        // `tasks = []`: a list the code fills (append) and then awaits or joins.
+        const size = node.namedChildren.filter((c) => c && c.type !== 'comment').length;
+        if (size === 0 && node.type === 'list') return { kind: 'list', items: [] };
+        // A literal of plain values (URLs, numbers): only its length matters, to the loops over it.
+        const n = this.iterations(node);
+        return n !== undefined && n > 0 ? { kind: 'seq', n } : undefined;
+      }
+      case 'binary_operator': {
+        // `[url1, url2] * 80`: a sequence of known length.
+        const n = this.iterations(node);
+        if (n !== undefined) return { kind: 'seq', n };
+        for (const c of node.namedChildren) if (c) this.expr(c, ctx);
+        return undefined;
       }
       case 'list_splat': case 'parenthesized_expression': case 'keyword_argument': {
         const inner = node.type === 'keyword_argument' ? node.childForFieldName('value') : node.namedChildren[0];
@@ -483,7 +628,7 @@ class PyExtractor {
     const unit = this.unit(id);
     if (!unit) return;
     if (this.started.has(id)) {
-      this.b.note(`line ${at.startPosition.row + 1}: daemon is set after start() (CPython raises RuntimeError); ${unit.label} stays non-daemon.`);
+      this.b.note(`line ${lineOf(at) + 1}: daemon is set after start() (CPython raises RuntimeError); ${unit.label} stays non-daemon.`);
       return;
     }
     unit.daemon = daemon || undefined;
@@ -504,7 +649,7 @@ class PyExtractor {
     const right = clause?.childForFieldName('right');
     const left = clause?.childForFieldName('left');
     const source = right ? this.expr(right, ctx) : undefined;
-    const n = source?.kind === 'list' ? source.items.length : this.iterations(right);
+    const n = source?.kind === 'list' && source.items.length ? source.items.length : source?.kind === 'seq' ? source.n : this.iterations(right) ?? this.poolWorkersFor(body, ctx);
     if (n === undefined) this.b.note('A comprehension without a literal count is shown with 3 items.');
     const count = n ?? 3;
     const shown = Math.min(count, this.lim.maxLoopUnroll);
@@ -534,10 +679,18 @@ class PyExtractor {
     if (callee.type === 'attribute') {
       const object = callee.childForFieldName('object');
       const method = callee.childForFieldName('attribute')?.text ?? '';
-      const objectVal = object && (object.type === 'identifier' || object.type === 'attribute') ? this.expr(object, ctx) : undefined;
+      // `Thread(target=f).start()`, `pool.submit(f).result()`: the object is made right there.
+      const madeHere = object?.type === 'call' && UNIT_METHODS.has(method);
+      const objectVal = object && (object.type === 'identifier' || object.type === 'attribute' || madeHere) ? this.expr(object, ctx) : undefined;
       if (objectVal) {
         const r = this.method(objectVal, method, call, ctx);
         if (r !== NOT_HANDLED) return r;
+      }
+      if (method === 'run_until_complete' && !ctx.async) return this.runLoop(this.args(call).positional[0], call, ctx);
+      if (method === 'run_forever' && !ctx.async) {
+        // The loop runs what was scheduled on it (ensure_future, create_task) until stop(): shown until they finish.
+        for (const id of this.loopTasks.splice(0)) this.join(id, ctx, `${labelOf(call)} runs ${this.unit(id)?.label ?? 'the task'}`, rangeOf(call), true);
+        return undefined;
       }
       if (object && (method === 'acquire' || method === 'release') && this.isLock(object)) {
         this.b.push(ctx.unit, { kind: method, target: object.text, label: labelOf(call), range: rangeOf(call) });
@@ -558,9 +711,26 @@ class PyExtractor {
       const lambda = this.sem.assignedValue(callee);
       if (lambda?.type === 'lambda') return this.callLocal(lambda, call, ctx);
     }
+    // A function of another module that starts threads or tasks: walked there; what it returns (a thread) is tracked.
+    const effect = name && !awaited ? this.project?.(callee) : undefined;
+    if (effect && 'starts' in effect) {
+      for (const a of this.args(call).positional) this.expr(a, ctx);
+      return this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async);
+    }
     // A library call: its arguments run first.
-    for (const a of [...this.args(call).positional]) this.expr(a, ctx);
+    const values = this.args(call).positional.map((a) => this.expr(a, ctx));
     if (awaited) return { kind: 'awaitable', node: call };
+    // Outside a loop, a coroutine handed to a function is run by it to completion (a wrapper of asyncio.run, a
+    // runner): otherwise it would never run.
+    const coro = ctx.async ? undefined : values.find((v): v is Extract<Val, { kind: 'coro' }> => v?.kind === 'coro');
+    if (coro) {
+      const root = this.task(coro, coro.call, ctx, 'asyncio-task');
+      if (root) {
+        this.b.push(ctx.unit, { kind: 'spawn', target: root, label: labelOf(call), range: rangeOf(call) });
+        this.b.push(ctx.unit, { kind: 'join', target: root, label: `${labelOf(call)} runs ${this.unit(root)?.label ?? 'the coroutine'} to completion`, range: rangeOf(call) });
+        return undefined;
+      }
+    }
     this.libraryCall(name, call, callee, ctx);
     return undefined;
   }
@@ -571,6 +741,12 @@ class PyExtractor {
     if (name === 'time.sleep') {
       const ms = this.seconds(this.args(call).positional[0], ctx);
       this.b.push(ctx.unit, { kind: 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label, range });
+      return;
+    }
+    const known = name ? knownCost(name, this.args(call).positional) : undefined;
+    if (known) {
+      // C code that releases the GIL: a wait for other threads, a stall for an event loop.
+      this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'io', duration: known.ms, cost: known.cost, label, range });
       return;
     }
     const blocking = name ? pythonBlockingCall(name) : undefined;
@@ -592,6 +768,10 @@ class PyExtractor {
     if (name?.startsWith('builtins.') ? name !== 'builtins.print' : callee.type === 'identifier' && !name) return;
     // A function of another module of the project that blocks a few calls down, or does large CPU-bound work.
     const effect = name ? this.project?.(callee) : undefined;
+    if (effect && 'starts' in effect) {
+      this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async);
+      return;
+    }
     if (effect) {
       this.b.push(ctx.unit, projectStep(effect, label, range, ctx.async));
       return;
@@ -630,15 +810,8 @@ class PyExtractor {
     if (poolKind) return this.newPool(name, poolKind, call);
     const { positional, kw } = this.args(call);
     switch (name) {
-      case 'asyncio.run': case 'asyncio.Runner.run': {
-        const arg = positional[0];
-        const v = arg ? this.expr(arg, ctx, true) : undefined;
-        const root = this.task(v, arg ?? call, ctx, 'asyncio-task');
-        if (!root) return undefined;
-        this.b.push(ctx.unit, { kind: 'spawn', target: root, label: labelOf(call), range: rangeOf(call) });
-        this.b.push(ctx.unit, { kind: 'join', target: root, label: `${labelOf(call)} returns when ${this.unit(root)?.label ?? 'it'} finishes`, range: rangeOf(call) });
-        return undefined;
-      }
+      case 'asyncio.run': case 'asyncio.Runner.run':
+        return this.runLoop(positional[0], call, ctx);
       case 'asyncio.create_task': case 'asyncio.ensure_future': case 'asyncio.AbstractEventLoop.create_task':
       case 'asyncio.TaskGroup.create_task': {
         const arg = positional[0];
@@ -662,6 +835,16 @@ class PyExtractor {
       }
       case 'asyncio.sleep':
         return { kind: 'sleep', ms: this.seconds(positional[0], ctx) };
+      case 'asyncio.run_coroutine_threadsafe': {
+        // From another thread onto the program's loop: a task there; its future's result() waits for it.
+        const arg = positional[0];
+        const id = this.task(arg ? this.expr(arg, ctx, true) : undefined, arg ?? call, ctx, 'asyncio-task');
+        const unit = id ? this.unit(id) : undefined;
+        if (!unit) return undefined;
+        unit.onMainLoop = true;
+        this.spawn(unit.id, call, ctx);
+        return { kind: 'unit', id: unit.id };
+      }
       case 'asyncio.to_thread': {
         const fn = positional[0];
         const unit = fn ? this.worker(fn, positional.slice(1), call, 'thread', ctx) : undefined;
@@ -694,6 +877,21 @@ class PyExtractor {
     }
     void kw;
     return NOT_HANDLED;
+  }
+
+  /** `asyncio.run(c)`, `loop.run_until_complete(c)`: the caller's thread runs the loop until c's task finishes. */
+  private runLoop(arg: Node | undefined, call: Node, ctx: Ctx): Val | undefined {
+    const v = arg ? this.expr(arg, ctx, true) : undefined;
+    if (v?.kind === 'unit') {
+      // A task made earlier (ensure_future): it is already scheduled; the loop runs until it finishes.
+      this.join(v.id, ctx, `${labelOf(call)} returns when ${this.unit(v.id)?.label ?? 'it'} finishes`, rangeOf(call), true);
+      return undefined;
+    }
+    const root = this.task(v, arg ?? call, ctx, 'asyncio-task');
+    if (!root) return undefined;
+    this.b.push(ctx.unit, { kind: 'spawn', target: root, label: labelOf(call), range: rangeOf(call) });
+    this.b.push(ctx.unit, { kind: 'join', target: root, label: `${labelOf(call)} returns when ${this.unit(root)?.label ?? 'it'} finishes`, range: rangeOf(call) });
+    return undefined;
   }
 
   /** Methods of tracked values: t.start(), pool.submit(f), tg.create_task(c), threads.append(t). */
@@ -733,10 +931,12 @@ class PyExtractor {
             const iterable = positional[1];
             if (!fn) return undefined;
             const source = iterable ? this.expr(iterable, ctx) : undefined;
-            const n = source?.kind === 'list' ? source.items.length : this.iterations(iterable);
-            if (n === undefined) this.b.note(`${labelOf(call)}: the number of items is not literal; 3 tasks are shown.`);
-            const count = n ?? 3;
-            const shown = Math.min(count, this.lim.maxLoopUnroll);
+            const n = source?.kind === 'list' && source.items.length ? source.items.length : source?.kind === 'seq' ? source.n : this.iterations(iterable);
+            // Items not literal: as many tasks as the pool has workers, so each worker is drawn busy.
+            const workers = Math.min(this.unit(v.id)?.maxWorkers ?? 3, MAX_POOL_DRAWN);
+            if (n === undefined) this.b.note(`${labelOf(call)}: the number of items is not literal; ${workers} tasks are shown, one per worker.`);
+            const count = n ?? workers;
+            const shown = Math.min(count, Math.max(this.lim.maxLoopUnroll, workers));
             if (count > shown) this.b.note(`${labelOf(call)} maps ${count} items; the first ${shown} tasks are shown.`);
             const items: Val[] = [];
             for (let i = 0; i < shown; i++) {
@@ -863,7 +1063,7 @@ class PyExtractor {
     const argNodes = argsNode?.namedChildren.filter((x): x is Node => !!x) ?? [];
     const nameNode = kw('name');
     const name = nameNode?.type === 'string' ? nameNode.text.replace(/^[rbuf]*(['"]{1,3})([\s\S]*)\1$/i, '$2') : undefined;
-    const fn = target ? callableNode(this.sem, target) : undefined;
+    const fn = target ? callableNode(this.sem, target) ?? this.selfMethod(target) : undefined;
     const fnLabel = target ? `${this.callableName(fn, target)}(${argsNode ? labelOf(argNodes.map((a) => a.text).join(', ')) : ''})` : 'run()';
     const label = name ? `${name}: ${fnLabel}` : fnLabel;
     const unit = this.b.addUnit({ kind, label, range: rangeOf(call), parent: ctx.unit.id, ...(kw('daemon')?.text === 'True' ? { daemon: true } : {}) });
@@ -884,6 +1084,10 @@ class PyExtractor {
     } else if (target) {
       // A function of another module of the project: what it does there, when known.
       const effect = target.type === 'lambda' ? undefined : this.project?.(target);
+      if (effect && 'starts' in effect) {
+        this.foreign(effect.starts, target, ctx, unit, false);
+        return;
+      }
       if (effect) {
         this.b.push(unit, projectStep(effect, labelOf(target), rangeOf(target), false));
         return;
@@ -954,6 +1158,7 @@ class PyExtractor {
     if (v?.kind === 'unit') return v;
     const id = this.task(v, at, ctx, 'asyncio-task');
     if (!id) return undefined;
+    if (!ctx.async) this.loopTasks.push(id);
     this.spawn(id, v?.kind === 'deferred' ? at : call, ctx);
     return { kind: 'unit', id };
   }
@@ -977,6 +1182,37 @@ class PyExtractor {
     if (run) this.walkCallable(run, [], ctx, { unit, async: false });
     else this.b.note(`${name} has no run() method in this file.`);
     return { kind: 'unit', id: unit.id };
+  }
+
+  /** The workers of the pool `node` submits to (`pool.submit(...)` in it), at most MAX_POOL_DRAWN; else undefined. */
+  private poolWorkersFor(node: Node, ctx: Ctx): number | undefined {
+    let workers: number | undefined;
+    for (const call of node.descendantsOfType('call')) {
+      const callee = call?.childForFieldName('function');
+      const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+      if (method !== 'submit' && method !== 'apply_async') continue;
+      const object = callee!.childForFieldName('object');
+      const pool = object ? this.poolNamed(object, ctx) : undefined;
+      const max = pool && this.unit(pool.id)?.maxWorkers;
+      if (max) workers = Math.max(workers ?? 0, Math.min(max, MAX_POOL_DRAWN));
+    }
+    if (workers) this.b.note(`A loop of unknown length submits to a pool: one task per worker is shown (at most ${MAX_POOL_DRAWN}).`);
+    return workers;
+  }
+
+  private poolNamed(object: Node, ctx: Ctx): Extract<Val, { kind: 'pool' }> | undefined {
+    const text = object.text;
+    const v = text.startsWith('self.') ? this.selfEnv.get(text) : ctx.env.get(text);
+    return v?.kind === 'pool' ? v : undefined;
+  }
+
+  /** `self.method` inside a class: that class's method (a thread target the bound method names). */
+  private selfMethod(node: Node): Node | undefined {
+    if (node.type !== 'attribute' || node.childForFieldName('object')?.text !== 'self') return undefined;
+    const name = node.childForFieldName('attribute')?.text;
+    let cls: Node | null = node.parent;
+    for (let steps = 0; cls && cls.type !== 'class_definition' && steps < MAX_NESTING; steps++) cls = cls.parent;
+    return cls && name ? this.findMethod(cls, name) : undefined;
   }
 
   private findMethod(cls: Node, name: string, depth = 0): Node | undefined {
@@ -1052,6 +1288,12 @@ class PyExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+/** Methods of the units, pools and tasks the walk tracks. */
+const UNIT_METHODS = new Set(['start', 'join', 'result', 'submit', 'map', 'apply_async', 'create_task', 'shutdown', 'exception', 'wait', 'get']);
+
+/** Pool workers drawn at most (each is a lane); the panel states the cap when a pool is larger. */
+export const MAX_POOL_DRAWN = 16;
 
 const CALL_NAME = /([A-Za-z_]\\w*)\s*\(/g;
 

@@ -9,7 +9,7 @@ import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
 import type { ProjectOracle } from '../project/effects';
 import { rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit } from './model';
-import { HEAVY_WEIGHT, labelOf, ModelBuilder, projectStep, weightForIterations, type ExtractLimits } from './extract';
+import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -55,8 +55,9 @@ const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null
 const INTERESTING = /\bawait\b|\basync\b|\b(?:setTimeout|setInterval|setImmediate|queueMicrotask|nextTick|Promise|Worker|spawn|exec|execFile|fork|once|Atomics)\b|\.(?:then|catch|finally)\s*\(|Sync\s*\(/;
 const CHILD_PROCESS = /^child_process\.(spawn|exec|execFile|fork)$/;
 
-export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle): ExecutionModel {
-  return new TsExtractor(sem, limits, project).run(root);
+export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
+  const extractor = new TsExtractor(sem, limits, project);
+  return entry ? extractor.runEntry(entry) : extractor.run(root);
 }
 
 class TsExtractor {
@@ -73,6 +74,41 @@ class TsExtractor {
     const ctx: Ctx = { unit: main, async: true, depth: 0, stack: [], env: new Env(), nesting: 0, returned: undefined, done: false };
     this.block(root, ctx);
     if (this.b.units.length === 1) this.b.note('The script schedules no async work, timers or workers: only the main script runs.');
+    return this.b.finish('main');
+  }
+
+  /** A model that starts at a function: called once from the script, or run by N arrivals (requests, messages) on the loop. */
+  runEntry(entry: EntryRun): ExecutionModel {
+    const fn = entry.fn;
+    const async = isAsync(fn);
+    const main = this.b.addUnit({
+      id: 'main', kind: 'js-main', label: entry.perArrival ? `server: ${entry.noun}s arrive` : 'main script',
+      range: rangeOf(fn),
+    })!;
+    const ctx: Ctx = { unit: main, async: true, depth: 0, stack: [], env: new Env(), nesting: 0, returned: undefined, done: false };
+    if (!entry.perArrival && entry.arrivals <= 1) {
+      if (async) {
+        const unit = this.b.addUnit({ kind: 'js-async', label: `${entry.label}()`, parent: main.id, range: rangeOf(fn) })!;
+        this.walkFunction(fn, [], ctx, { unit, async: true });
+        this.b.push(main, { kind: 'spawn', target: unit.id, label: `${entry.label}()`, range: rangeOf(fn) });
+      } else this.walkFunction(fn, [], ctx, { unit: main, async: false });
+      return this.b.finish('main');
+    }
+    // Each arrival is a callback the loop runs when it is free: a request's I/O callback, a message event.
+    const n = Math.max(1, Math.min(entry.arrivals, MAX_ARRIVALS));
+    let template: Unit | undefined;
+    for (let i = 0; i < n; i++) {
+      const unit = this.b.addUnit({
+        kind: 'timer', label: `${entry.noun} ${i + 1}`, delayMs: i * entry.spacingMs, parent: main.id, range: rangeOf(fn),
+        arrival: { index: i + 1, atMs: i * entry.spacingMs },
+      });
+      if (!unit) break;
+      const before = this.b.units.length;
+      if (template) for (const st of template.steps) this.b.push(unit, { ...st });
+      else this.walkFunction(fn, [], ctx, { unit, async });
+      if (!template && this.b.units.length === before) template = unit;
+      this.b.push(main, { kind: 'spawn', target: unit.id, label: `${entry.noun} ${i + 1} arrives`, range: rangeOf(fn) });
+    }
     return this.b.finish('main');
   }
 
@@ -158,6 +194,12 @@ class TsExtractor {
           const condition = s.childForFieldName('condition');
           if (condition) this.expr(condition, ctx);
           const body = s.childForFieldName('consequence');
+          // A guard whose branch throws is the error path: the run goes on past it (through its else, if any).
+          if (body && endsInThrow(body)) {
+            const other = s.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment');
+            if (other) this.statement(other, ctx);
+            return;
+          }
           if (body) this.statement(body, ctx);
           return;
         }
@@ -400,6 +442,12 @@ class TsExtractor {
   }
 
   private libraryCall(name: string | undefined, call: Node, ctx: Ctx): void {
+    const known = name ? knownCost(name.replace(/^global\./, ''), this.argNodes(call)) : undefined;
+    if (known) {
+      // Work of one call on this thread (key derivation): it holds the event loop throughout.
+      this.b.push(ctx.unit, { kind: known.cpu ? 'cpu' : 'blocking', duration: known.ms, stalls: true, cost: known.cost, label: labelOf(call), range: rangeOf(call) });
+      return;
+    }
     const blocking = name ? tsBlockingCall(name) : undefined;
     if (blocking) {
       this.b.push(ctx.unit, { kind: blocking.category === 'sleep' ? 'sleep' : 'blocking', label: labelOf(call), range: rangeOf(call) });
@@ -410,7 +458,7 @@ class TsExtractor {
     // A function of another module of the project that blocks a few calls down, or does large CPU-bound work.
     const callee = call.childForFieldName('function');
     const effect = name && callee ? this.project?.(callee) : undefined;
-    if (effect) {
+    if (effect && !('starts' in effect)) {
       this.b.push(ctx.unit, projectStep(effect, labelOf(call), rangeOf(call), true));
       return;
     }
@@ -731,6 +779,11 @@ class TsExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+function endsInThrow(body: Node): boolean {
+  const last = body.type === 'statement_block' ? body.namedChildren.filter((c) => c?.type !== 'comment').pop() : body;
+  return last?.type === 'throw_statement';
+}
 
 function unwrap(node: Node | null | undefined): Node | undefined {
   let current = node ?? undefined;

@@ -46,7 +46,7 @@ export const HEAVY_WEIGHT = 10;
  * The step for a call of the project's code in another module: blocking (down to the blocking call; `onLoop`: it stalls
  * an event loop, else it waits like I/O), or CPU-bound work of a size the other file shows to be large.
  */
-export function projectStep(effect: NonNullable<ReturnType<ProjectOracle>>, label: string, range: Range, onLoop: boolean): Step {
+export function projectStep(effect: Exclude<NonNullable<ReturnType<ProjectOracle>>, { starts: unknown }>, label: string, range: Range, onLoop: boolean): Step {
   if ('blocks' in effect) {
     const last = effect.blocks[effect.blocks.length - 1];
     return { kind: onLoop ? 'blocking' : 'io', label: `${label} → ${last.shown} (${last.where})`, range };
@@ -54,6 +54,60 @@ export function projectStep(effect: NonNullable<ReturnType<ProjectOracle>>, labe
   return { kind: 'cpu', weight: HEAVY_WEIGHT, label: `${label} (CPU-bound${effect.cpu.file ? `, in ${effect.cpu.file}` : ''})`, range };
 }
 const LABEL_MAX = 48;
+
+/** Where a model starts when not at the module body: a function (or method), run once or by N arrivals. */
+export interface EntryRun {
+  /** The function_definition (Python) or function node (TS) the model runs. */
+  fn: Node;
+  /** Shown on the lanes: "GET /items: read_items". */
+  label: string;
+  /** How many times it runs at once (handlers: requests or messages); 1 = one run. */
+  arrivals: number;
+  /** Arrivals come this many ms apart (0: all at once). */
+  spacingMs: number;
+  /** Runs once per arrival on a framework's loop or pool (handlers, listeners) rather than from a caller. */
+  perArrival: boolean;
+  /** Python: a thread runs it (a thread target, a Thread subclass's run()). */
+  inThread?: boolean;
+  /** Python sync handlers: the server's thread pool size (undefined: a thread per request). */
+  poolSize?: number;
+  /** "request" or "message": what arrives. */
+  noun: string;
+  /**
+   * 0-based line the user pointed at (the cursor, a hover): branches are taken towards it, and an early return on the
+   * way does not end the walk, so the model shows what that line does.
+   */
+  focusLine?: number;
+}
+
+/** Arrivals drawn at most (each is a lane). */
+export const MAX_ARRIVALS = 50;
+
+/**
+ * The typical cost of calls known to be slow whose cost the code does not state: key derivation is deliberately slow
+ * (scrypt's defaults, N=16384 r=8: about 50 ms; PBKDF2: about 1 µs per iteration of SHA-256).
+ */
+export function knownCost(name: string, args: readonly Node[]): { ms: number; cpu: boolean; cost: string } | undefined {
+  const literal = (n: Node | undefined): number | undefined => {
+    const v = n && /^[\d_]+(\.\d+)?(e\d+)?$/i.test(n.text) ? Number(n.text.replace(/_/g, '')) : undefined;
+    return v !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
+  };
+  const pbkdf2 = (iterations: number | undefined, where: string) => ({
+    ms: Math.max(1, Math.round((iterations ?? 100_000) / 1000)), cpu: true,
+    cost: iterations !== undefined ? `${iterations.toLocaleString('en-US')} iterations at about 1 µs each` : `typical cost of ${where} (100,000 iterations)`,
+  });
+  switch (name) {
+    case 'crypto.scryptSync': return { ms: 50, cpu: true, cost: 'typical cost of scryptSync with its defaults (N=16384, r=8)' };
+    case 'crypto.pbkdf2Sync': return pbkdf2(literal(args[2]), 'pbkdf2Sync');
+    case 'crypto.generateKeyPairSync': return { ms: 100, cpu: true, cost: 'typical cost of generating an RSA-2048 key pair' };
+    case 'hashlib.scrypt': return { ms: 50, cpu: false, cost: 'typical cost of hashlib.scrypt (n=16384, r=8); it releases the GIL' };
+    case 'hashlib.pbkdf2_hmac': { const c = pbkdf2(literal(args[2]), 'pbkdf2_hmac'); return { ...c, cpu: false, cost: `${c.cost}; it releases the GIL` }; }
+    case 'bcrypt.hashpw': case 'bcrypt.checkpw': return { ms: 250, cpu: false, cost: 'typical cost of bcrypt at its default 12 rounds; it releases the GIL' };
+    case 'bcrypt.hashSync': case 'bcrypt.compareSync': case 'bcryptjs.hashSync': case 'bcryptjs.compareSync':
+      return { ms: 250, cpu: true, cost: 'typical cost of bcrypt at 12 rounds' };
+  }
+  return undefined;
+}
 
 const lightSteps = new WeakSet<Step>();
 
@@ -196,15 +250,15 @@ export function emptyModel(language: 'python' | 'ts', note: string): ExecutionMo
 
 /** The file's execution model. Never throws: odd code yields a smaller model with notes. */
 /** `project`: what calls of the project's functions in other modules do (the visualiser stays in this file without it). */
-export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}, project?: ProjectOracle): ExecutionModel {
+export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
   const language = doc.language === 'python' ? 'python' : 'ts';
   const tree = doc.tree;
   if (!tree || !facts) return emptyModel(language, doc.skipped ? `The file was not parsed (${doc.skipped}).` : 'The file was not parsed.');
   const lim = { ...defaultExtractLimits, ...limits };
   try {
     const model = language === 'python'
-      ? extractPython(tree.rootNode, facts.python(), lim, project)
-      : extractTs(tree.rootNode, facts.ts(), lim, project);
+      ? extractPython(tree.rootNode, facts.python(), lim, project, entry)
+      : extractTs(tree.rootNode, facts.ts(), lim, project, entry);
     if (tree.rootNode.hasError) model.notes.unshift('The file has syntax errors: the parts that parse are modelled.');
     return model;
   } catch (error) {

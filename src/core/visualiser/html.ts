@@ -56,6 +56,17 @@ export function renderVisualiserHtml(input: VisualiserHtmlInput): string {
     <button type="button" id="export" aria-label="Export the timeline as SVG">Export SVG</button>
   </div>
 </header>
+<section id="entrybar" class="entrybar" hidden aria-label="Where the model starts">
+  <label class="field">Start from <select id="entry" aria-label="Entry point: where the model starts"></select></label>
+  <span id="arrivalsGroup" class="group" role="group" aria-label="Arrivals">
+    <label class="field">Arrivals <input id="arrivals" type="number" min="1" max="50" step="1" aria-label="How many arrivals run"></label>
+    <label class="field">Spacing <select id="spacing" aria-label="Time between arrivals">
+      <option value="0">all at once</option><option value="10">every 10 ms</option><option value="50">every 50 ms</option>
+      <option value="100">every 100 ms</option><option value="250">every 250 ms</option><option value="1000">every 1 s</option>
+    </select></label>
+  </span>
+  <p id="latency" class="latency" aria-live="polite" hidden></p>
+</section>
 <div id="empty" class="empty">Waiting for a model. Open a Python or TypeScript/JavaScript file and run “Concurrency Lens: Visualise Execution Model”.</div>
 <section id="notices" class="notices" hidden aria-label="Notes"></section>
 <section id="concept" class="concept" hidden></section>

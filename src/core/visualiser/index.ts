@@ -1,11 +1,14 @@
-// The visualiser's one entry point for hosts: a parsed file → model, timeline, what-if, concept pages.
+// The visualiser's one entry point for hosts: a parsed file → entry points, model, timeline, arrivals, what-if, concepts.
+import type { Node } from 'web-tree-sitter';
 import type { TreeFacts } from '../analyze';
 import type { ParsedDocument } from '../document';
 import { projectOracle, type ProjectAccess } from '../project/effects';
 import type { Diagnostic } from '../types';
+import { arrivalReport, type ArrivalReport } from './arrivals';
 import { buildConceptPages, type ConceptPage } from './concepts';
-import { extractModel, markDiagnostics, type ExtractLimits } from './extract';
-import type { ExecutionModel, SimOptions, Timeline } from './model';
+import { entryAtLine, entryNode, listEntryPoints, type EntryPoint } from './entries';
+import { extractModel, markDiagnostics, MAX_ARRIVALS, type EntryRun, type ExtractLimits } from './extract';
+import { DEFAULT_ARRIVALS, type ExecutionModel, type SimOptions, type Timeline } from './model';
 import { simulate } from './simulate';
 import { whatIf, type WhatIf } from './whatif';
 
@@ -16,11 +19,36 @@ export interface VisualiserSettings {
   limits?: Partial<ExtractLimits>;
 }
 
+/** Where the model starts and how often it runs: what the panel's picker and arrival controls ask for. */
+export interface VisualiseRequest {
+  /** An entry's id (from a previous answer's `entries`). */
+  entry?: string;
+  /** 0-based line: the entry there (the hover link, "Visualise from here"); used when `entry` is not found. */
+  line?: number;
+  /** How many arrivals run at once (handlers default to DEFAULT_ARRIVALS, other entries to 1). */
+  arrivals?: number;
+  /** ms between arrivals; 0 (default): all at once. */
+  spacingMs?: number;
+}
+
+/** Starlette/FastAPI run a sync handler in AnyIO's thread pool: 40 threads by default. */
+export const ASGI_THREADPOOL = 40;
+
 export interface Visualisation {
   model: ExecutionModel;
   timeline: Timeline;
   whatIf: WhatIf | undefined;
   concepts: ConceptPage[];
+  /** The file's entry points, for the panel's picker (the module body first). */
+  entries: EntryPoint[];
+  /** The entry the model starts from. */
+  entry: EntryPoint;
+  /** For a loop or server call: the handler whose arrivals the model runs. */
+  runs?: EntryPoint;
+  /** The arrivals the model ran (1 when the entry runs once). */
+  arrivals: { count: number; spacingMs: number; perArrival: boolean };
+  /** Latency of the arrivals, as written and with the fix. */
+  latency?: ArrivalReport;
 }
 
 let conceptCache: { key: string; pages: ConceptPage[] } | undefined;
@@ -32,25 +60,103 @@ function concepts(opts: Partial<SimOptions>): ConceptPage[] {
   return conceptCache.pages;
 }
 
+function clampInt(v: unknown, min: number, max: number): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.min(max, Math.round(v))) : undefined;
+}
+
+/** For a loop or server call, the handler that serves its requests: one inside the call, else the file's first. */
+function serverHandler(entry: EntryPoint, entries: readonly EntryPoint[], diagnostics: readonly Pick<Diagnostic, 'range'>[]): EntryPoint | undefined {
+  if (!entry.server) return undefined;
+  const handlers = entries.filter((e) => e.arrivals);
+  const inside = (e: EntryPoint) => e.range.start.line >= entry.range.start.line && e.range.end.line <= entry.range.end.line;
+  const flagged = (e: EntryPoint) => diagnostics.some((d) => d.range.start.line >= e.range.start.line && d.range.start.line <= e.range.end.line);
+  return handlers.find(inside) ?? handlers.find(flagged) ?? handlers[0];
+}
+
+function nounOf(entry: EntryPoint): string {
+  if (entry.kind === 'listener') return /message/.test(entry.evidence ?? '') || /message/.test(entry.label) ? 'message' : 'event';
+  if (entry.kind === 'handler' && /message or event the bot/.test(entry.evidence ?? '')) return 'message';
+  return entry.kind === 'handler' ? 'request' : 'run';
+}
+
+function importsAsgiFramework(root: Node): boolean {
+  return root.namedChildren.some((s) => (s?.type === 'import_statement' || s?.type === 'import_from_statement') && /\b(fastapi|starlette)\b/.test(s.text));
+}
+
+/** Entries per tree: the panel's picker, arrival changes and the code lenses ask again for the same version. */
+const entryCache = new WeakMap<TreeFacts, { path: string | undefined; entries: EntryPoint[] }>();
+
+/** The file's entry points (module body first); cached per parsed version. Never throws. */
+export function fileEntries(doc: ParsedDocument, facts: TreeFacts | undefined, path?: string): EntryPoint[] {
+  const root = doc.tree?.rootNode;
+  if (!root || !facts || facts.tree !== doc.tree) return [];
+  const cached = entryCache.get(facts);
+  if (cached && cached.path === path) return cached.entries;
+  let entries: EntryPoint[];
+  try {
+    entries = listEntryPoints({ language: doc.language, root, text: doc.text, path, python: () => facts.python(), ts: () => facts.ts() });
+  } catch {
+    entries = [];
+  }
+  entryCache.set(facts, { path, entries });
+  return entries;
+}
+
 export function buildVisualisation(
   doc: ParsedDocument,
   facts: TreeFacts | undefined,
   settings: VisualiserSettings = { freeThreaded: false },
   diagnostics: readonly Pick<Diagnostic, 'code' | 'range'>[] = [],
   project?: ProjectAccess,
+  request: VisualiseRequest = {},
 ): Visualisation {
-  const model = extractModel(doc, facts, settings.limits, facts && project ? projectOracle(doc, facts, project) : undefined);
+  const python = doc.language === 'python';
+  const root = doc.tree?.rootNode;
+  let entries = fileEntries(doc, facts, project?.path);
+  if (!entries.length) entries = [{ id: 'module', kind: 'module', label: 'Module body', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, async: false }];
+  const chosen = (request.entry !== undefined ? entries.find((e) => e.id === request.entry) : undefined)
+    ?? (request.line !== undefined ? entryAtLine(entries, request.line) : entries[0]);
+  let runs: EntryPoint | undefined;
+  if (chosen.kind === 'loop') runs = serverHandler(chosen, entries, diagnostics) ?? entryAtLine(entries.filter((e) => e.kind !== 'loop'), chosen.range.start.line);
+  const effective = runs ?? chosen;
+  const oracle = facts && project ? projectOracle(doc, facts, project) : undefined;
+  const fn = root && effective.kind !== 'module' ? entryNode(root, effective, python ? 'python' : 'ts') : undefined;
+  const perArrival = !!effective.arrivals;
+  const count = clampInt(request.arrivals, 1, MAX_ARRIVALS) ?? (perArrival ? DEFAULT_ARRIVALS : 1);
+  const spacingMs = clampInt(request.spacingMs, 0, 60_000) ?? 0;
+  let run: EntryRun | undefined;
+  if (fn) {
+    run = {
+      fn, label: effective.label, arrivals: count, spacingMs, perArrival: perArrival || count > 1,
+      inThread: effective.kind === 'thread-target' || effective.kind === 'run-method',
+      noun: perArrival ? nounOf(effective) : 'run',
+      ...(request.line !== undefined && request.line > effective.range.start.line && request.line <= effective.range.end.line ? { focusLine: request.line } : {}),
+      ...(python && perArrival && root && importsAsgiFramework(root) ? { poolSize: ASGI_THREADPOOL } : {}),
+    };
+  }
+  let model: ExecutionModel;
+  try {
+    model = extractModel(doc, facts, settings.limits, oracle, run);
+  } finally {
+    oracle?.release?.();
+  }
   markDiagnostics(model, diagnostics);
   const opts: Partial<SimOptions> = { ...settings.sim, freeThreaded: settings.freeThreaded };
   const timeline = simulate(model, opts);
   let what: WhatIf | undefined;
+  let latency: ArrivalReport | undefined;
   try {
     what = whatIf(model, opts);
+    latency = run && run.perArrival ? arrivalReport(model, timeline, run.noun, opts) : undefined;
   } catch {
     what = undefined;
   }
-  return { model, timeline, whatIf: what, concepts: concepts(opts) };
+  return {
+    model, timeline, whatIf: what, concepts: concepts(opts), entries, entry: chosen, ...(runs ? { runs } : {}),
+    arrivals: { count: run ? count : 1, spacingMs, perArrival: !!run?.perArrival }, ...(latency ? { latency } : {}),
+  };
 }
 
 export { extractModel, markDiagnostics, defaultExtractLimits, type ExtractLimits } from './extract';
 export { renderVisualiserHtml } from './html';
+export { listEntryPoints, entryAtLine, type EntryPoint, type EntryKind } from './entries';

@@ -44,6 +44,10 @@ export interface Step {
   range?: Range;
   /** The diagnostic (rule slug) raised at this step, if any: drawn where it acts. */
   diagnosticCode?: string;
+  /** A CPU step of one call that holds its thread throughout (scryptSync): on an event loop it stalls every task. */
+  stalls?: boolean;
+  /** Where a stated duration comes from when the code does not state it ("typical cost of crypto.scryptSync"). */
+  cost?: string;
 }
 
 export interface Unit {
@@ -66,6 +70,10 @@ export interface Unit {
   delayMs?: number;
   /** Microtasks: queued with process.nextTick (runs before promise microtasks). */
   nextTick?: boolean;
+  /** An asyncio task another thread schedules onto the program's event loop (`run_coroutine_threadsafe`). */
+  onMainLoop?: boolean;
+  /** One of N arrivals of a handler (a request, a message): its number (1-based) and when it arrives. */
+  arrival?: { index: number; atMs: number };
   range?: Range;
   steps: Step[];
 }
@@ -156,3 +164,5 @@ export const defaultSimOptions: SimOptions = {
 /** Duration of a wait whose length the code does not state. */
 export const DEFAULT_IO_MS = 50;
 export const DEFAULT_SLEEP_MS = 100;
+/** Arrivals a handler's model runs unless the panel asks for another number. */
+export const DEFAULT_ARRIVALS = 10;

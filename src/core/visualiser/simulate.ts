@@ -369,7 +369,9 @@ export function simulate(
     }
     if (u.kind === 'asyncio-task') {
       let loop: Loop;
-      if (spawner?.loop) loop = spawner.loop;
+      // Scheduled from another thread: it runs on the program's loop (the first one), not on one of its own.
+      if (u.onMainLoop) loop = loops.find((l) => !l.js) ?? getLoop('asyncio:program', false, mainDomain);
+      else if (spawner?.loop) loop = spawner.loop;
       else if (spawner) loop = getLoop(`asyncio:${spawner.u.id}`, false, spawner.domain);
       else loop = getLoop('asyncio:program', false, mainDomain);
       r.loop = loop;
@@ -525,6 +527,7 @@ export function simulate(
           r.remaining = ms;
           r.wantSince = t;
           if (loop) loop.wantSince = t;
+          if (loop && (s.stalls || s.diagnosticCode)) stall(r, s); // one call that holds the loop's thread
           return;
         }
         case 'io':
@@ -646,7 +649,8 @@ export function simulate(
       r = loop.macro.shift()!.ru;
       if (r.u.kind === 'timer' && r.pc === 0) {
         const late = t - r.readyAt;
-        emit('timer-fired', r.u.id, `${r.u.label} fires` + (late > EPS ? ` ${fmt(late)} ms late: the loop was busy` : ''));
+        if (r.u.arrival) emit('timer-fired', r.u.id, `${r.u.label} starts` + (late > EPS ? ` ${fmt(late)} ms after it arrived: the loop was busy` : ' as it arrives'));
+        else emit('timer-fired', r.u.id, `${r.u.label} fires` + (late > EPS ? ` ${fmt(late)} ms late: the loop was busy` : ''));
       }
     }
     if (!r) return false;

@@ -1,30 +1,44 @@
-// What-if: the same Python workload (the callables that threads/processes/tasks run) re-simulated
-// sequentially, as threads, as processes and as asyncio tasks, to show which model fits it.
+// What-if: the same workload (the arrivals of a handler, or the callables a file's threads/processes/tasks run)
+// re-simulated one at a time, as threads, as processes, on an event loop, and on the loop with the diagnostic's fix.
+// The lesson is computed from those numbers: it recommends the fastest, and says why the others lose.
+import { withFix } from './arrivals';
 import { DEFAULT_IO_MS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
 import { simulate } from './simulate';
 
-export type WhatIfMode = 'sequential' | 'threads' | 'processes' | 'asyncio';
+export type WhatIfMode = 'sequential' | 'threads' | 'processes' | 'asyncio' | 'fixed';
 
 export interface WhatIfResult {
   mode: WhatIfMode;
   totalMs: number;
+  /** What the mode means for this language ("worker threads", "the event loop"). */
+  label: string;
 }
 
 export interface WhatIf {
   results: WhatIfResult[];
-  /** One line: which model fits this workload, and why. */
+  /** The fastest mode (ties within 5% go to the simpler one); the lesson recommends it. */
+  recommended: WhatIfMode;
+  /** One line: which model fits this workload, and why, with the numbers. */
   lesson: string;
-  /** How many callables the comparison runs. */
+  /** How many callables (or arrivals) the comparison runs. */
   workers: number;
+  /** What the 'fixed' row changes, when there is one. */
+  fix?: string;
 }
 
 /** Start-up of a process (spawn, import, pickling the arguments): why processes lose on waits. */
 export const PROCESS_START_MS = 30;
+/** Start-up of a Node worker thread (a new isolate). */
+export const WORKER_START_MS = 10;
+/** Modes within this fraction of the fastest count as equally fast. */
+const TIE = 0.05;
 
-const WORKER_KINDS: ReadonlySet<Unit['kind']> = new Set(['thread', 'process', 'asyncio-task']);
+const WORKER_KINDS: ReadonlySet<Unit['kind']> = new Set(['thread', 'process', 'asyncio-task', 'js-async', 'timer', 'worker']);
 
-/** The leaf callables: units that do work but start nothing themselves. */
+/** The workload: a handler's arrivals, else the leaf callables (units that do work but start nothing themselves). */
 function workload(model: ExecutionModel): Unit[] {
+  const arrivals = model.units.filter((u) => u.arrival);
+  if (arrivals.length > 1) return arrivals;
   const pools = new Set(model.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
   return model.units.filter(
     (u) => (WORKER_KINDS.has(u.kind) || (u.parent !== undefined && pools.has(u.parent)))
@@ -34,28 +48,27 @@ function workload(model: ExecutionModel): Unit[] {
 }
 
 /** The work of a callable with the coordination removed (joins and awaits of other units). */
-function body(u: Unit, mode: WhatIfMode): Step[] {
+function body(u: Unit, mode: WhatIfMode, language: 'python' | 'ts'): Step[] {
   const out: Step[] = [];
+  const onLoop = mode === 'asyncio' || mode === 'fixed';
   for (const s of u.steps) {
     switch (s.kind) {
       case 'cpu':
       case 'acquire':
       case 'release':
+      case 'blocking': // a blocking call stays blocking, also on a loop
         out.push(s);
-        break;
-      case 'blocking':
-        out.push(s); // a blocking call stays blocking, also in asyncio
         break;
       case 'io':
       case 'sleep':
-        // Ported to asyncio, time.sleep/recv become their awaitable forms; a call flagged as
-        // blocking by a rule has no such form known, so it stays blocking.
-        if (mode === 'asyncio' && !s.diagnosticCode) out.push({ ...s, kind: 'await' });
+        // Ported to a loop, time.sleep/recv become their awaitable forms; a call a rule flagged as blocking has no such
+        // form known, so it stays blocking (the 'fixed' row applies the fix). JS has no unflagged blocking waits.
+        if (onLoop && !s.diagnosticCode && language === 'python') out.push({ ...s, kind: 'await' });
         else out.push(s);
         break;
       case 'await':
         if (s.target) break;
-        if (mode === 'asyncio') out.push(s);
+        if (onLoop) out.push(s);
         else out.push({ ...s, kind: s.label.includes('sleep') ? 'sleep' : 'io' });
         break;
       default:
@@ -65,72 +78,125 @@ function body(u: Unit, mode: WhatIfMode): Step[] {
   return out;
 }
 
-function build(units: Unit[], mode: WhatIfMode): ExecutionModel {
+function build(units: Unit[], mode: WhatIfMode, language: 'python' | 'ts'): ExecutionModel {
   const ids = units.map((_, i) => `w${i}`);
   const spawn = (id: string): Step => ({ kind: 'spawn', target: id, label: `start ${id}` });
   const join = (id: string): Step => ({ kind: 'join', target: id, label: `join ${id}` });
+  const awaitIt = (id: string): Step => ({ kind: 'await', target: id, label: `await ${id}` });
+  const python = language === 'python';
+  const mainKind = python ? 'main-thread' : 'js-main';
   if (mode === 'sequential') {
-    return {
-      language: 'python', notes: [],
-      units: [{ id: 'main', kind: 'main-thread', label: 'main thread', steps: units.flatMap((u) => body(u, mode)) }],
-    };
+    return { language, notes: [], units: [{ id: 'main', kind: mainKind, label: 'main', steps: units.flatMap((u) => body(u, mode, language)) }] };
   }
-  if (mode === 'asyncio') {
-    return {
-      language: 'python', notes: [],
-      units: [
-        { id: 'main', kind: 'main-thread', label: 'main thread', steps: [spawn('root'), join('root')] },
-        {
-          id: 'root', kind: 'asyncio-task', label: 'main()',
-          steps: [...ids.map(spawn), ...ids.map((id): Step => ({ kind: 'await', target: id, label: `await ${id}` }))],
-        },
-        ...units.map((u, i): Unit => ({ id: ids[i], kind: 'asyncio-task', label: u.label, steps: body(u, mode) })),
-      ],
-    };
+  if (mode === 'asyncio' || mode === 'fixed') {
+    const model: ExecutionModel = python
+      ? {
+        language, notes: [],
+        units: [
+          { id: 'main', kind: 'main-thread', label: 'main thread', steps: [spawn('root'), join('root')] },
+          { id: 'root', kind: 'asyncio-task', label: 'main()', steps: [...ids.map(spawn), ...ids.map(awaitIt)] },
+          ...units.map((u, i): Unit => ({ id: ids[i], kind: 'asyncio-task', label: u.label, steps: body(u, mode, language) })),
+        ],
+      }
+      : {
+        language, notes: [],
+        units: [
+          { id: 'main', kind: 'js-main', label: 'main script', steps: ids.map(spawn) },
+          ...units.map((u, i): Unit => ({ id: ids[i], kind: 'timer', delayMs: 0, label: u.label, steps: body(u, mode, language) })),
+        ],
+      };
+    return mode === 'fixed' ? withFix(model)?.model ?? model : model;
   }
-  const kind = mode === 'threads' ? 'thread' : 'process';
+  const kind = mode === 'threads' ? (python ? 'thread' : 'worker') : python ? 'process' : 'child-process';
+  const startMs = mode === 'processes' ? PROCESS_START_MS : python ? 0 : WORKER_START_MS;
   return {
-    language: 'python', notes: [],
+    language, notes: [],
     units: [
-      { id: 'main', kind: 'main-thread', label: 'main thread', steps: [...ids.map(spawn), ...ids.map(join)] },
+      { id: 'main', kind: mainKind, label: 'main', steps: [...ids.map(spawn), ...ids.map(python ? join : awaitIt)] },
       ...units.map((u, i): Unit => {
-        const steps = body(u, mode);
-        if (kind === 'process') steps.unshift({ kind: 'cpu', duration: PROCESS_START_MS, label: 'process start-up' });
+        // Off the loop, a JS await is a plain wait of its thread, and a blocking call blocks only that thread.
+        const steps = body(u, mode, language).map((s): Step => (!python && s.kind === 'blocking' ? { ...s, kind: 'io' } : s));
+        if (startMs) steps.unshift({ kind: 'cpu', duration: startMs, label: mode === 'processes' ? 'process start-up' : 'worker start-up' });
         return { id: ids[i], kind, label: u.label, steps };
       }),
     ],
   };
 }
 
-/** Python only; undefined when the file runs no callables concurrently. */
+const LABELS: Record<'python' | 'ts', Record<WhatIfMode, string>> = {
+  python: { sequential: 'Sequential', threads: 'Threads', processes: 'Processes', asyncio: 'asyncio', fixed: 'asyncio + fix' },
+  ts: { sequential: 'One at a time', threads: 'Worker threads', processes: 'Child processes', asyncio: 'Event loop', fixed: 'Event loop + fix' },
+};
+
+/** Undefined when the model runs nothing concurrently (fewer than two arrivals or callables: nothing to compare). */
 export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): WhatIf | undefined {
-  if (model.language !== 'python') return undefined;
+  const language = model.language;
   const units = workload(model);
-  if (units.length === 0) return undefined;
+  if (units.length < 2) return undefined;
   const modes: WhatIfMode[] = ['sequential', 'threads', 'processes', 'asyncio'];
-  const results = modes.map((mode) => ({ mode, totalMs: Math.round(simulate(build(units, mode), opts).totalMs) }));
-  return { results, lesson: lesson(units, results, !!opts.freeThreaded, opts.cpuUnitMs ?? 10), workers: units.length };
+  // The fix row only when the loop version has something the fix changes.
+  const fixed = withFix(build(units, 'asyncio', language), opts);
+  if (fixed) modes.push('fixed');
+  const results = modes.map((mode): WhatIfResult => ({
+    mode, label: LABELS[language][mode], totalMs: Math.round(simulate(build(units, mode, language), opts).totalMs),
+  }));
+  const recommended = fastest(results);
+  return {
+    results, recommended, workers: units.length, ...(fixed ? { fix: fixed.fix } : {}),
+    lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix),
+  };
 }
 
-function lesson(units: Unit[], results: WhatIfResult[], freeThreaded: boolean, cpuUnitMs: number): string {
-  const ms = (m: WhatIfMode) => results.find((r) => r.mode === m)!.totalMs;
+/** Simplest first among modes that tie: a loop is cheaper than threads, threads than processes; the fixed loop before the loop as written. */
+const SIMPLICITY: WhatIfMode[] = ['sequential', 'fixed', 'asyncio', 'threads', 'processes'];
+
+function fastest(results: WhatIfResult[]): WhatIfMode {
+  const min = Math.min(...results.map((r) => r.totalMs));
+  const tied = results.filter((r) => r.totalMs <= min * (1 + TIE) + 0.5);
+  tied.sort((a, b) => SIMPLICITY.indexOf(a.mode) - SIMPLICITY.indexOf(b.mode));
+  return tied[0].mode;
+}
+
+function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, language: 'python' | 'ts', freeThreaded: boolean, cpuUnitMs: number, fix: string | undefined): string {
+  const r = (m: WhatIfMode) => results.find((x) => x.mode === m);
+  const show = (m: WhatIfMode) => `${r(m)!.label} ${r(m)!.totalMs} ms`;
   let cpu = 0;
   let wait = 0;
   let blocking = false;
-  for (const s of units.flatMap((u) => body(u, 'threads'))) {
+  for (const s of units.flatMap((u) => body(u, 'threads', language))) {
     if (s.kind === 'cpu') cpu += s.duration ?? (s.weight ?? 1) * cpuUnitMs;
     else if (s.kind === 'io' || s.kind === 'sleep' || s.kind === 'blocking') wait += s.duration ?? DEFAULT_IO_MS;
-    if (s.kind === 'blocking' || s.diagnosticCode) blocking = blocking || s.kind !== 'cpu';
+    if (s.kind === 'blocking' || s.stalls || s.diagnosticCode) blocking = true;
   }
-  if (cpu >= wait) {
-    if (freeThreaded) {
-      return `Mostly CPU work: on free-threaded Python threads run it in parallel (${ms('threads')} ms), as processes do (${ms('processes')} ms) without their start-up cost.`;
-    }
-    return `Mostly CPU work: processes finish in ${ms('processes')} ms, threads in ${ms('threads')} ms — the GIL lets one thread run Python at a time, so use processes for CPU.`;
+  const bestMs = r(best)!.totalMs;
+  const others = results.filter((x) => x.mode !== best).map((x) => show(x.mode)).join(', ');
+  const head = `Fastest: ${r(best)!.label} (${bestMs} ms; ${others}).`;
+  const tiedWith = results.filter((x) => x.mode !== best && x.totalMs <= bestMs * (1 + TIE) + 0.5).map((x) => x.label);
+  const tie = tiedWith.length ? ` ${tiedWith.join(' and ')} ${tiedWith.length === 1 ? 'is' : 'are'} about as fast; ${r(best)!.label} is the simpler.` : '';
+  const loop = language === 'python' ? 'the event loop' : "Node's event loop";
+  let why: string;
+  switch (best) {
+    case 'fixed':
+      why = `As written, a blocking call holds ${loop}, so every other ${units[0]?.arrival ? 'arrival' : 'task'} waits behind it; with the fix (${fix}) the waits overlap.`;
+      break;
+    case 'processes':
+      why = language === 'python' && !freeThreaded
+        ? 'Mostly CPU work: the GIL lets one thread run Python at a time, processes run it on several cores.'
+        : 'Mostly CPU work: separate processes run it on several cores.';
+      break;
+    case 'threads':
+      why = cpu >= wait
+        ? language === 'python' ? 'CPU work in C that releases the GIL, or free-threaded Python: threads run it in parallel without the start-up of processes.' : 'CPU work: worker threads run it on several cores without the start-up of processes.'
+        : blocking ? `The blocking calls wait in threads without holding ${loop}.` : 'Mostly waiting: threads overlap the waits.';
+      break;
+    case 'asyncio':
+      why = cpu >= wait ? 'Little work in all: one thread does it without start-up costs.' : `Mostly waiting: ${loop} overlaps the waits on one thread, with the cheapest tasks.`;
+      break;
+    default:
+      why = 'The work is small: starting threads, processes or tasks costs more than it saves.';
   }
-  const base = `Mostly waiting: threads (${ms('threads')} ms) and asyncio (${ms('asyncio')} ms) overlap the waits (sequential: ${ms('sequential')} ms)`;
-  if (blocking) {
-    return `${base}; the blocking call stays blocking under asyncio — run it with asyncio.to_thread() or use an async library.`;
-  }
-  return `${base}; threads suit a few waits, asyncio suits many (one thread, cheap tasks).`;
+  const procs = r('processes')!;
+  const slowProcesses = best !== 'processes' && cpu >= wait && procs.totalMs > bestMs
+    ? ` Processes (${procs.totalMs} ms) lose here: their start-up (${PROCESS_START_MS} ms each) costs more than the work they share.` : '';
+  return `${head}${tie} ${why}${slowProcesses}`;
 }

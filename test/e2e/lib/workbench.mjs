@@ -22,12 +22,24 @@ async function closeWidgets(page) {
   await page.keyboard.press('Escape');
 }
 
+// A quick input that is animating closed is still visible but inert: typing into it fails, and a key pressed then may
+// not reopen it. Wait for the animation to end, open, and wait for a live input.
+const CLOSING_QUICK_INPUT = '.quick-input-widget.quick-input-widget-closing';
+const LIVE_QUICK_INPUT = '.quick-input-widget:not(.quick-input-widget-closing):not([inert]) .quick-input-box input';
+
+/** Opens the quick input with `key` once any earlier one has finished closing; returns its input box. */
+async function openQuickInput(page, key) {
+  await closeWidgets(page);
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 0, CLOSING_QUICK_INPUT, { timeout: 10_000 });
+  await page.keyboard.press(key);
+  const input = page.locator(LIVE_QUICK_INPUT);
+  await input.waitFor({ state: 'visible' });
+  return input;
+}
+
 /** Opens a workspace file by name through Quick Open (Ctrl+P), as a user would. */
 export async function quickOpen(page, fileName) {
-  await closeWidgets(page);
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
+  const input = await openQuickInput(page, 'Control+P');
   await input.fill(fileName);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: fileName }).first().waitFor();
   await page.keyboard.press('Enter');
@@ -38,10 +50,7 @@ export async function quickOpen(page, fileName) {
 
 /** Runs a command by its title through the command palette (F1). */
 export async function runCommand(page, title) {
-  await closeWidgets(page);
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
+  const input = await openQuickInput(page, 'F1');
   await input.fill(`>${title}`);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
@@ -49,10 +58,7 @@ export async function runCommand(page, title) {
 
 /** Moves the cursor with Go to Line (Ctrl+G); line and column are 1-based. */
 export async function goTo(page, line, column = 1) {
-  await closeWidgets(page);
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
+  const input = await openQuickInput(page, 'Control+G');
   await input.fill(`:${line}:${column}`); // Ctrl+G opens Quick Open with ":" (go to line)
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
@@ -155,11 +161,22 @@ export async function pickQuickFix(page, pattern) {
 export async function hoverSquiggle(page, severity = 'error') {
   await closeWidgets(page);
   const squiggle = squiggles(page, severity).first();
-  const box = await squiggle.boundingBox();
-  if (!box) throw new Error('no squiggle on screen to hover');
-  await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
   const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content').first();
-  await hover.waitFor({ state: 'visible', timeout: 10_000 });
+  // A hover shows on a mouse move; if the pointer already rests there, or the editor was still settling, nothing
+  // moves. Leave and come back until the hover is shown.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const box = await squiggle.boundingBox();
+    if (!box) throw new Error('no squiggle on screen to hover');
+    await page.mouse.move(1, 1);
+    await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2, { steps: 2 });
+    try {
+      await hover.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(3_000, deadline - Date.now())) });
+      break;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+  }
   await page.waitForTimeout(300); // let all hover parts render
   return hover.innerText();
 }

@@ -107,8 +107,8 @@ suite('Rule cpu-bound-in-async', () => {
     assert.strictEqual(mine.length, 1, JSON.stringify(mine.map(show)));
     assert.strictEqual(mine[0].severity, vscode.DiagnosticSeverity.Warning);
     assert.ok(mine[0].range.isEqual(rangeOfText(doc, 'for i in range(n):')), `range ${JSON.stringify(show(mine[0]))}`);
-    assert.match(mine[0].message, /inside `async def checksum` with no `await`/);
-    assert.match(mine[0].message, /asyncio\.to_thread/);
+    assert.match(mine[0].message, /never awaits in `checksum\(\)`/);
+    assert.match(mine[0].message, /other tasks wait/);
   });
 
   test('TypeScript: Promise.all over CPU-only async callbacks is flagged once, at Promise.all, with the loop as related information', async () => {
@@ -119,7 +119,7 @@ suite('Rule cpu-bound-in-async', () => {
     assert.strictEqual(mine.length, 1, JSON.stringify(mine.map(show)));
     const [all] = mine;
     assert.ok(all.range.isEqual(rangeAfter(doc, 'return Promise.all(', 'Promise.all')), `range ${JSON.stringify(show(all))}`);
-    assert.match(all.message, /one after another, not concurrently/);
+    assert.match(all.message, /one after another/);
     const loop = rangeOfText(doc, 'for (let i = 0; i < 5_000_000; i++)').start;
     assert.ok((all.relatedInformation ?? []).some((r) => r.location.range.start.line === loop.line), JSON.stringify(all.relatedInformation));
   });

@@ -28,7 +28,14 @@ function ourMarkdown(hovers: vscode.Hover[]): vscode.MarkdownString | undefined 
 }
 
 suite('Hovers', () => {
-  suiteSetup(activateExtension);
+  // These check the full hover (the default is short: see test/e2e/ui/first-minutes.ui.mjs).
+  suiteSetup(async () => {
+    await activateExtension();
+    await vscode.workspace.getConfiguration('concurrencyLens').update('hover', 'full', vscode.ConfigurationTarget.Global);
+  });
+  suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('concurrencyLens').update('hover', undefined, vscode.ConfigurationTarget.Global);
+  });
   teardown(resetEditors);
 
   setup(async function () {
@@ -90,6 +97,7 @@ suite('Hovers', () => {
     assert.match(text, /daemon-after-start/, `hover text was: ${JSON.stringify(text)}`);
     assert.match(text, /flag is set after the thread was started/);
     assert.match(text, /Quick fix: Pass daemon/);
+    assert.match(text, /raises RuntimeError/, 'the finding\'s detail');
     assert.match(text, /\[Open rule docs\]\(command:concurrencyLens\.openRuleDocs\?[^)]*daemon-after-start/);
     assert.ok(!text.includes(diagnostic.message), 'the diagnostic message is shown by VS Code, not repeated');
   });

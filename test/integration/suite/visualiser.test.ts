@@ -46,6 +46,25 @@ suite('Visualiser', () => {
     assert.equal(editor.selection.active.line, 2, 'the cursor is on the given line');
   });
 
+  test('code lenses over a route and a thread target open the visualiser there; "Visualise from Here" is a command', async function () {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('concurrencyLens.visualiseFromHere'), 'Visualise from Here is registered');
+    const content = 'import threading\nimport time\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/items")\nasync def items():\n    time.sleep(0.1)\n\n\ndef work():\n    pass\n\n\nthreading.Thread(target=work).start()\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content });
+    await vscode.window.showTextDocument(doc);
+    let lenses: vscode.CodeLens[] = [];
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+      lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+      if (lenses.filter((l) => l.command?.command === COMMAND).length >= 2) break;
+    }
+    const ours = lenses.filter((l) => l.command?.command === COMMAND).map((l) => [l.range.start.line, l.command!.title.replace(/^\$\(graph\) /, '')]);
+    assert.deepEqual(ours, [[8, 'Visualise 10 requests'], [12, 'Visualise in its thread']]);
+    const lens = lenses.find((l) => l.range.start.line === 8)!;
+    await vscode.commands.executeCommand(COMMAND, ...((lens.command!.arguments ?? []) as unknown[]));
+    const tabs = await waitForTab(1);
+    assert.equal(tabs.length, 1);
+  });
+
   test(`${COMMAND} works on an untitled Python buffer`, async function () {
     const commands = await vscode.commands.getCommands(true);
     if (!commands.includes(COMMAND)) skip(this, `command ${COMMAND} is not registered yet`);

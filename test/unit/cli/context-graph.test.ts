@@ -76,8 +76,8 @@ function project(): string {
 interface Finding { path: string; line: number; severity: string; message: string }
 
 function findings(stdout: string): Finding[] {
-  const json = JSON.parse(stdout) as { files: { path: string; diagnostics: { severity: string; message: string; range: { start: { line: number } } }[] }[] };
-  return json.files.flatMap((f) => f.diagnostics.map((d) => ({ path: f.path, line: d.range.start.line, severity: d.severity, message: d.message })));
+  const json = JSON.parse(stdout) as { files: { path: string; diagnostics: { severity: string; message: string; detail?: string; range: { start: { line: number } } }[] }[] };
+  return json.files.flatMap((f) => f.diagnostics.map((d) => ({ path: f.path, line: d.range.start.line, severity: d.severity, message: `${d.message} ${d.detail ?? ''}` })));
 }
 
 describe('context from the call graph (CLI)', () => {

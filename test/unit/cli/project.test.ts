@@ -154,7 +154,8 @@ describe('CLI: --fix and --diff on every fixture with a fix', () => {
         fs.copyFileSync(path.join(fixturesDir, rel), path.join(dir, rel));
       }
     }
-    const fixed = await cli(['check', '--fix', '.'], fixDir);
+    // Every fix kind, unsafe ones too, must compile; which ones plain --fix takes is tested below.
+    const fixed = await cli(['check', '--fix', '--unsafe-fixes', '.'], fixDir);
     assert.match(fixed.stderr, /\d+ fix(es)? applied, \d+ findings? left/);
     for (const rel of fixtures) {
       const after = fs.readFileSync(path.join(fixDir, rel), 'utf8');
@@ -167,12 +168,12 @@ describe('CLI: --fix and --diff on every fixture with a fix', () => {
     const after = typeErrors(scripts.map((f) => path.join(fixDir, f)));
     assert.deepEqual([...after].filter((e) => !before.has(e)), []);
     // Stable: a second --fix changes nothing.
-    const again = await cli(['check', '--fix', '.', '--format', 'json'], fixDir);
+    const again = await cli(['check', '--fix', '--unsafe-fixes', '.', '--format', 'json'], fixDir);
     assert.match(again.stderr, /^0 fixes applied/m);
 
     // --diff writes nothing, and its patch gives --fix's result.
     execFileSync('git', ['init', '-q'], { cwd: diffDir });
-    const diff = await cli(['check', '--diff', '.'], diffDir);
+    const diff = await cli(['check', '--diff', '--unsafe-fixes', '.'], diffDir);
     assert.equal(diff.code, 1);
     for (const rel of fixtures) assert.equal(fs.readFileSync(path.join(diffDir, rel), 'utf8'), fs.readFileSync(path.join(fixturesDir, rel), 'utf8'));
     fs.writeFileSync(path.join(diffDir, '..', `${path.basename(diffDir)}.patch`), diff.stdout);
@@ -180,6 +181,35 @@ describe('CLI: --fix and --diff on every fixture with a fix', () => {
     execFileSync('git', ['apply', '--check', path.join(diffDir, '..', `${path.basename(diffDir)}.patch`)], { cwd: diffDir });
     execFileSync('git', ['apply', path.join(diffDir, '..', `${path.basename(diffDir)}.patch`)], { cwd: diffDir });
     for (const rel of fixtures) assert.equal(fs.readFileSync(path.join(diffDir, rel), 'utf8'), fs.readFileSync(path.join(fixDir, rel), 'utf8'), rel);
+  });
+
+  it('suppression comments: next line, whole file and Ruff\'s noqa, in Python and TS', async () => {
+    const dir = project({
+      'a.py': 'import time\n\n\nasync def f():\n    # concurrency-lens: ignore-next-line[blocking-call-in-async]\n    time.sleep(1)\n    time.sleep(2)  # noqa\n    time.sleep(3)\n',
+      'b.py': '# ruff: noqa: ASYNC251\nimport time\n\n\nasync def f():\n    time.sleep(1)\n',
+      'c.ts': 'import * as fs from "node:fs";\nexport async function f() {\n  // concurrency-lens: ignore-next-line[blocking-call-in-async]\n  fs.readFileSync("a");\n  fs.readFileSync("b");\n}\n',
+      'd.ts': '/* concurrency-lens: ignore-file[blocking-call-in-async] */\nimport * as fs from "node:fs";\nexport async function f() {\n  fs.readFileSync("a");\n}\n',
+    });
+    const r = await cli(['check', '.'], dir);
+    assert.deepEqual(found(r.stdout).sort(), ['a.py:8 blocking-call-in-async', 'c.ts:5 blocking-call-in-async']);
+  });
+
+  it('--fix applies only safe fixes and says how many unsafe ones --unsafe-fixes would add', async () => {
+    const app = 'import time, requests\n\nasync def go(u):\n    time.sleep(1)\n    requests.get(u)\n';
+    const dir = project({ 'app.py': app });
+    const safe = await cli(['check', '--fix'], dir);
+    assert.equal(safe.code, 1);
+    assert.match(safe.stderr, /^1 fix applied, 1 finding left/m);
+    assert.match(safe.stderr, /^1 more fix available with --unsafe-fixes$/m);
+    assert.match(fs.readFileSync(path.join(dir, 'app.py'), 'utf8'), /await asyncio\.sleep\(1\)\n {4}requests\.get\(u\)\n/);
+    const unsafe = await cli(['check', '--fix', '--unsafe-fixes'], dir);
+    assert.equal(unsafe.code, 0, unsafe.stderr);
+    assert.match(fs.readFileSync(path.join(dir, 'app.py'), 'utf8'), /await asyncio\.to_thread\(requests\.get, u\)/);
+    const alone = await cli(['check', '--unsafe-fixes'], dir);
+    assert.equal(alone.code, 2);
+    const json = await cli(['check', '--format', 'json', '--stdin-filename', 'x.py'], dir, app);
+    const fixes = (JSON.parse(json.stdout) as { files: { diagnostics: { fixes: { applicability: string }[] }[] }[] }).files[0].diagnostics.map((d) => d.fixes.map((f) => f.applicability));
+    assert.deepEqual(fixes, [['safe'], ['unsafe']]);
   });
 
   it('target-version 3.8: --fix leaves the to_thread findings alone', async () => {

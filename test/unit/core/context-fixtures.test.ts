@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, languageFromPath, type AnalysisSettings, type Diagnostic } from '../../../src/core';
-import { fixture, pyCompiles } from '../helpers';
+import { fixture, pyCompiles, fullText } from '../helpers';
 
 // Each false-positive pattern measured on real projects (docs/dev/noise-measurement.md), as a minimal project of our own:
 // a flagged line ends with `expect: <severity>`; a line without it has no finding.
@@ -61,7 +61,7 @@ describe('concurrency context on fixture projects (hot, cold, unknown)', () => {
       const got = new Map(diagnostics.map((d) => [d.range.start.line, d.severity]));
       assert.deepEqual([...got.entries()].sort(), [...want.entries()].sort(), diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('\n'));
       // A hint says why it matters less; a warning never does.
-      for (const d of diagnostics) assert.equal(/It matters less here/.test(d.message), d.severity === 'hint', d.message);
+      for (const d of diagnostics) assert.equal(/It matters less here/.test(fullText(d)), d.severity === 'hint', d.message);
     });
   }
 
@@ -75,16 +75,16 @@ describe('concurrency context on fixture projects (hot, cold, unknown)', () => {
 
   it('an exported function is cold only when its callers can be listed (the call graph) and are all cold', async () => {
     const withCallers = (await findings('plugin/dev.ts')).diagnostics;
-    assert.match(withCallers[0].message, /only called from code that runs once \(`startDevServer\(\.\.\.\)` at plugins\.ts:\d+: it is the plugin hook `configureServer`/);
+    assert.match(fullText(withCallers[0]), /only called from code that runs once \(`startDevServer\(\.\.\.\)` at plugins\.ts:\d+: it is the plugin hook `configureServer`/);
     const without = (await findings('plugin/dev.ts', undefined, false)).diagnostics;
     assert.deepEqual(without.map((d) => d.severity), ['information']);
   });
 
   it('names the evidence of a cold context', async () => {
     const plugin = (await findings('plugin/plugins.ts')).diagnostics;
-    assert.match(plugin.find((d) => d.range.start.line === 15)!.message, /the plugin hook `writeBundle` \(plugins\.ts:15\), run once per build/);
-    assert.match(plugin.find((d) => d.range.start.line === 41)!.message, /only called from code that runs once \(`writeManifest\(\.\.\.\)` at plugins\.ts:34: it is the plugin hook `adapt`/);
+    assert.match(fullText(plugin.find((d) => d.range.start.line === 15)!), /the plugin hook `writeBundle` \(plugins\.ts:15\), run once per build/);
+    assert.match(fullText(plugin.find((d) => d.range.start.line === 41)!), /only called from code that runs once \(`writeManifest\(\.\.\.\)` at plugins\.ts:34: it is the plugin hook `adapt`/);
     const test = (await findings('pytests/tests/test_store.py')).diagnostics;
-    assert.match(test[0].message, /it is test code \(`test_store_waits` in `test_store\.py`, which pytest collects\)/);
+    assert.match(fullText(test[0]), /it is test code \(`test_store_waits` in `test_store\.py`, which pytest collects\)/);
   });
 });

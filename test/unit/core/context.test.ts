@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fullText } from '../helpers';
 import type { Node } from 'web-tree-sitter';
 import { analyzeText, ParsedDocument, defaultLimits, type Language } from '../../../src/core';
 import { contextOf, type ConcurrencyContext } from '../../../src/core/context';
@@ -121,14 +122,14 @@ describe('concurrency context (local evidence)', () => {
     const code = "import * as fs from 'node:fs';\napp.get('/', async (req, res) => { res.send(fs.readFileSync('a')); });\nexport async function lib() { return fs.readFileSync('b'); }\n";
     const hot = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'src/server.ts' });
     assert.deepEqual(hot.diagnostics.map((d) => d.severity), ['warning', 'information']);
-    assert.match(hot.diagnostics[0].message, /This function runs for every request: registered with `app\.get` at server\.ts:2\.$/);
+    assert.match(fullText(hot.diagnostics[0]), /This function runs for every request: registered with `app\.get` at server\.ts:2\.$/);
     assert.equal(hot.diagnostics[0].related[0].range.start.line, 1);
-    assert.doesNotMatch(hot.diagnostics[1].message, /This function/);
-    assert.match(hot.diagnostics[1].message, /It matters if a server or other tasks run beside it/);
+    assert.doesNotMatch(fullText(hot.diagnostics[1]), /This function/);
+    assert.match(fullText(hot.diagnostics[1]), /It matters if a server or other tasks run beside it/);
     const cold = await analyzeText(`${code}async function main() { await lib(); }\nmain();\n`, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts' });
     // The route still wins; the library function only the module's entry calls becomes a hint.
     assert.deepEqual(cold.diagnostics.map((d) => d.severity), ['warning', 'hint']);
-    assert.match(cold.diagnostics[1].message, /It matters less here: it is only called from code that runs once \(`lib\(\.\.\.\)` at build\.ts:4: it runs once, from the module's top-level call `main\(\)`/);
+    assert.match(fullText(cold.diagnostics[1]), /It matters less here: it is only called from code that runs once \(`lib\(\.\.\.\)` at build\.ts:4: it runs once, from the module's top-level call `main\(\)`/);
     // A severity the user configured for the rule still wins.
     const configured = await analyzeText(code, 'typescript', { only: ['blocking-call-in-async'], path: 'scripts/build.ts', settings: { pythonFreeThreaded: false, ruleSeverity: { 'blocking-call-in-async': 'error' } } });
     assert.deepEqual(configured.diagnostics.map((d) => d.severity), ['error', 'error']);

@@ -12,7 +12,8 @@ import { TsSemantics } from '../../../src/core/ts/semantics';
 import { fixturesDir } from '../helpers';
 
 // Other files' summaries are kept packed (JSON text per function, out of the JS heap); what reads them back must be
-// what the summariser said, except a repeated call of the same target, which a chain never follows twice.
+// what the summariser said, except a repeated call of the same target with the same condition and arguments, which a
+// chain never follows twice.
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -29,7 +30,7 @@ async function summarise(file: string): Promise<FileSummary> {
 function firstCallOfEachTarget(calls: FunctionSummary['calls']): FunctionSummary['calls'] {
   const seen = new Set<string>();
   return calls.filter((c) => {
-    const id = JSON.stringify(c.target);
+    const id = JSON.stringify([c.target, c.when, c.args, c.recv]);
     return !seen.has(id) && (seen.add(id), true);
   });
 }
@@ -56,6 +57,9 @@ describe('packed summaries', () => {
         assert.deepEqual(read.blocking, fn.blocking, `${file} ${key}`);
         assert.deepEqual(read.calls, firstCallOfEachTarget(fn.calls), `${file} ${key}`);
         assert.deepEqual(read.starts, fn.starts?.length ? fn.starts : undefined, `${file} ${key}`);
+        assert.deepEqual(read.alsoBlocking, fn.alsoBlocking, `${file} ${key}`);
+        assert.deepEqual(read.params, fn.params, `${file} ${key}`);
+        assert.deepEqual(read.fields, fn.fields, `${file} ${key}`);
         calls += fn.calls.length;
         starts += fn.starts?.length ?? 0;
       }

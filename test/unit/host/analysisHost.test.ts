@@ -30,6 +30,22 @@ describe('analysis host (worker thread with a time budget)', () => {
     assert.equal(h.textOf('a.py'), SMALL.replace('time.sleep(1)', 'pass'));
   });
 
+  it('checks fixes on demand: a fix whose text would not parse is left out, and only for the version it was made on', async () => {
+    const h = host(10_000);
+    h.open('fix.py', 'python', SMALL, 1);
+    const analysed = await h.analyze('fix.py');
+    assert.equal(analysed.kind, 'done');
+    const [finding] = analysed.kind === 'done' ? analysed.value.diagnostics : [];
+    const broken = { title: 'broken', applicability: 'safe' as const, edits: [{ range: finding.range, newText: 'time.sleep(1' }] };
+    const checked = await h.checkFixes('fix.py', 1, [{ ...finding, fixes: [...finding.fixes, broken] }]);
+    assert.equal(checked.kind, 'done');
+    const value = checked.kind === 'done' ? checked.value : undefined;
+    assert.deepEqual(value?.diagnostics[0].fixes.map((f) => f.title), finding.fixes.map((f) => f.title));
+    assert.deepEqual(value?.dropped.map((d) => [d.title, d.why]), [['broken', 'would not parse']]);
+    const stale = await h.checkFixes('fix.py', 7, [finding]);
+    assert.equal(stale.kind === 'done' && stale.value, undefined);
+  });
+
   it('stops an analysis over budget, names the rule, and keeps serving the other documents', async () => {
     const h = host(10_000);
     h.open('small.py', 'python', SMALL, 1);

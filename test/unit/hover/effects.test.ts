@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ParsedDocument, TreeFacts, type Language } from '../../../src/core';
+import { analyzeDocument, ParsedDocument, TreeFacts, type Language } from '../../../src/core';
+import { summaryBuilds } from '../../../src/core/project/project';
+import { buildVisualisation } from '../../../src/core/visualiser';
 import { hoverAt, type HoverSettings } from '../../../src/core/hover';
 import { renderHover } from '../../../src/core/hoverMarkdown';
 import { repoRoot } from '../helpers';
@@ -80,4 +82,32 @@ describe('hover on the project\'s own functions', () => {
     assert.match(renderHover(ts).markdown, /worker_threads/);
     assert.equal((await hoverOn('ts-cpu', 'app.ts', 'typescript', 'const names = joinNames', 'joinNames'))?.effects, undefined);
   });
+});
+
+describe('one summary of the analysed file per analysis', () => {
+  for (const [project, file, language, line, token] of [
+    ['py-follow', 'app.py', 'python', 'await asyncio.to_thread(git_rev)', 'git_rev'],
+    ['ts-follow', 'app.ts', 'typescript', 'gitRev();', 'gitRev'],
+  ] as const) {
+    it(`${language}: every rule, the hover and the visualiser share it`, async () => {
+      const root = path.join(PROJECTS, project);
+      const text = fs.readFileSync(path.join(root, file), 'utf8');
+      const readFile = (p: string) => (fs.existsSync(path.join(root, p)) ? fs.readFileSync(path.join(root, p), 'utf8') : undefined);
+      const doc = await ParsedDocument.create(language, text);
+      try {
+        const facts = new TreeFacts(doc.tree!);
+        const before = summaryBuilds();
+        const result = analyzeDocument(doc, { facts, path: file, readFile });
+        assert.ok(result.diagnostics.some((d) => d.code === 'blocking-call-in-async' && d.related.some((r) => r.path)), 'the rules followed calls');
+        const lines = text.split('\n');
+        const row = lines.findIndex((l) => l.includes(line));
+        assert.ok(row >= 0);
+        hoverAt(doc, facts, { line: row, column: lines[row].indexOf(token) + 1 }, [], FULL, { path: file, readFile });
+        buildVisualisation(doc, facts, { freeThreaded: false }, [], { path: file, readFile });
+        assert.equal(summaryBuilds() - before, 1);
+      } finally {
+        doc.dispose();
+      }
+    });
+  }
 });

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { analyzeDocument, ParsedDocument, ruleBySlug, TreeFacts, type Diagnostic, type Position } from '../../../src/core';
 import { hoverAt, type HoverInfo, type HoverSettings } from '../../../src/core/hover';
 import {
-  codeSpan, escapeMarkdown, HOVER_COMMANDS, OPEN_RULE_DOCS_COMMAND, renderEntryPage, renderHover, SHOW_KNOWLEDGE_COMMAND, VISUALISE_COMMAND,
+  codeSpan, escapeMarkdown, inlineMarkdown, toPlainText, HOVER_COMMANDS, OPEN_RULE_DOCS_COMMAND, renderEntryPage, renderHover, SHOW_KNOWLEDGE_COMMAND, VISUALISE_COMMAND,
 } from '../../../src/core/hoverMarkdown';
 import { findKnowledgeById } from '../../../src/knowledge/schema';
 import { repoRoot } from '../helpers';
@@ -69,11 +69,12 @@ describe('hovers on diagnostics', () => {
     assert.equal(info.rules.length, 1);
     const meta = ruleBySlug('daemon-after-start')!.meta;
     const preferred = diagnostic.fixes.find((f) => f.preferred)!;
-    assert.deepEqual(info.rules[0], { slug: 'daemon-after-start', summary: meta.docs.summary, why: meta.docs.why, fixTitle: preferred.title });
+    assert.deepEqual(info.rules[0], { slug: 'daemon-after-start', summary: meta.docs.summary, why: meta.docs.why, fixTitle: preferred.title, detail: diagnostic.detail });
 
     const { markdown, commands, links } = renderHover(info);
     assert.ok(markdown.includes(meta.docs.summary));
-    assert.ok(markdown.includes(meta.docs.why.split('\n')[0]));
+    // Full: the finding's own detail (its advice, once), not the rule's generic why.
+    assert.ok(markdown.includes(inlineMarkdown(diagnostic.detail!)));
     assert.ok(markdown.includes(`Quick fix: ${escapeMarkdown(preferred.title)}`));
     assert.ok(!markdown.includes(diagnostic.message), 'VS Code shows the message already');
     assert.deepEqual(links.map((l) => l.title), ['Open rule docs', 'Python docs']);
@@ -109,15 +110,20 @@ describe('hovers on diagnostics', () => {
 });
 
 describe('hover settings', () => {
-  it('short: title, summary and links only; off: nothing', async () => {
+  it('short (the default): what it does to execution, the pitfall, one link to more; off: nothing', async () => {
     const { at } = await open('import threading\nt = threading.Thread(target=print)\n');
     const short = at('Thread(', 0, { hover: 'short', pythonFreeThreaded: false })!;
     const { markdown, links } = renderHover(short);
     const entry = findKnowledgeById('python:threading.Thread')!;
     assert.ok(markdown.startsWith(`**${entry.title}**`));
     assert.ok(markdown.includes(entry.summary));
-    for (const absent of ['Execution:', 'Use when', 'Pitfall', '```', entry.pitfall, 'See also']) assert.ok(!markdown.includes(absent), absent);
-    assert.deepEqual(links.map((l) => l.title), ['Python docs']);
+    assert.ok(markdown.includes(`**Execution:** ${entry.execution}`));
+    assert.ok(markdown.includes(`**Pitfall:** ${entry.pitfall}`));
+    for (const absent of ['Use when', '```', 'See also']) assert.ok(!markdown.includes(absent), absent);
+    assert.deepEqual(links.map((l) => l.title), ['More']);
+    assert.deepEqual(links[0].args, [entry.id], 'More opens the full entry');
+    // Without command links (other editors): More is the entry's docs page.
+    assert.deepEqual(renderHover(short, { commandLinks: false }).links.map((l) => l.target), [entry.docUrl]);
     assert.equal(at('Thread(', 0, { hover: 'off', pythonFreeThreaded: false }), undefined);
   });
 
@@ -262,5 +268,41 @@ describe('entry pages', () => {
     for (const field of [entry.summary, entry.execution, entry.pitfall, entry.docUrl]) assert.ok(page.includes(field));
     assert.match(page, /Free-threaded Python/);
     assert.doesNotMatch(renderEntryPage(entry), /Free-threaded Python \(your setting\)/);
+  });
+});
+
+describe('short hovers and other editors', () => {
+  const BLOCKING = 'import time\n\n\nasync def handler():\n    time.sleep(1)\n';
+
+  it('a finding\'s short hover: the rule, the first sentence of its detail, the entry\'s execution and pitfall, one More', async () => {
+    const { diagnostics, at } = await open(BLOCKING);
+    const info = at('sleep(1)', 0, { hover: 'short', pythonFreeThreaded: false })!;
+    assert.equal(info.rules[0].detail, diagnostics[0].detail);
+    const { markdown, links } = renderHover(info);
+    assert.deepEqual(links.map((l) => l.title), ['More']);
+    assert.ok(markdown.split('\n').filter((l) => l.trim()).length <= 9, markdown);
+    // No sentence twice (the issue's hover repeated its advice four times).
+    const sentences = markdown.split(/(?<=\.)\s+/).map((x) => x.trim()).filter((x) => x.length > 20);
+    assert.deepEqual(sentences.filter((x, i) => sentences.indexOf(x) !== i), []);
+    const full = renderHover(at('sleep(1)', 0, FULL)!).markdown;
+    const fullSentences = full.split(/(?<=\.)\s+/).map((x) => x.trim()).filter((x) => x.length > 20);
+    assert.deepEqual(fullSentences.filter((x, i) => fullSentences.indexOf(x) !== i), []);
+  });
+
+  it('plain text for clients that ask for it: no markup, no escapes, links as "title: url"', async () => {
+    const { at } = await open(DAEMON);
+    const { markdown } = renderHover(at('worker.daemon', 2)!, { commandLinks: false });
+    assert.doesNotMatch(markdown, /command:/);
+    const plain = toPlainText(markdown);
+    assert.doesNotMatch(plain, /\*\*|\\[.`_()-]|\]\(/);
+    assert.match(plain, /Open rule docs: https:\/\/github\.com\/concurrency-lens\/concurrency-lens\/blob\/main\/docs\/rules\/daemon-after-start\.md/);
+    assert.match(plain, /Rule daemon-after-start:/);
+  });
+
+  it('document text in a finding\'s detail cannot become markup', () => {
+    const hostile = 'Use `x` then [run](command:workbench.action.terminal.new) **now** <img src=x>';
+    const md2 = inlineMarkdown(hostile);
+    assert.doesNotMatch(md2, /\]\(command:/);
+    assert.match(md2, /^Use `x` then \\\[run\\\]\\\(command\\:/);
   });
 });

@@ -139,6 +139,12 @@ describe('blocking-call-in-async (TS/JS)', () => {
       "import { sync } from 'fast-glob'; async function f() { sync('*'); }",
       "import execa from 'execa'; async function f() { execa.sync('ls'); }",
       "import * as fs from 'fs'; async function* f() { yield fs.readFileSync('a'); }",
+      // fs received destructured: by the parameter's type, or by the default it falls back to.
+      "import nodeFs from 'fs'; interface O { fs: typeof nodeFs } async function f({ fs }: O) { fs.readFileSync('a'); }",
+      "import nodeFs from 'fs'; async function f({ fs = nodeFs } = {}) { fs.readFileSync('a'); }",
+      "import nodeFs from 'fs'; async function f(o: { fs?: typeof nodeFs }) { const { fs = nodeFs } = o; fs.readFileSync('a'); }",
+      "import bcrypt from 'bcryptjs'; async function f(p: string) { return bcrypt.hashSync(p, 10); }",
+      "const bcrypt = require('bcrypt'); async function f(p: string, h: string) { return bcrypt.compareSync(p, h); }",
     ];
     for (const code of flagged) assert.equal((await check(code)).length, 1, code);
     const silent = [
@@ -148,6 +154,10 @@ describe('blocking-call-in-async (TS/JS)', () => {
       "import { globSync } from './glob'; async function f() { globSync('*'); }",
       "import spawn from 'cross-spawn'; async function f() { spawn('ls'); }",
       "import * as fs from 'fs'; function* f() { yield fs.readFileSync('a'); }",
+      // Untyped and without a default: nothing says which fs it is, and nothing is guessed from the name.
+      "async function f({ fs }) { fs.readFileSync('a'); }",
+      "import bcrypt from 'my-bcrypt'; async function f(p: string) { return bcrypt.hashSync(p, 10); }",
+      "import * as path from 'node:path'; async function f(p: string) { return [path.join(p, 'a'), path.resolve(p)]; }",
     ];
     for (const code of silent) assert.deepEqual((await check(code)).map((d) => d.message), [], code);
   });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
 import { pythonBlockingCall, tsBlockingCall } from '../../../src/core/catalog/blocking';
 import { ruleBySlug } from '../../../src/core/rules';
-import { analyzeFile, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir } from '../helpers';
+import { analyzeFile, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir, fullText } from '../helpers';
 
 const FOLDER = 'python/blocking-call-in-async';
 const ONLY = ['blocking-call-in-async'];
@@ -88,6 +88,24 @@ describe('blocking-call-in-async (Python)', () => {
     });
   }
 
+  it('a call that opens a with block gets the whole-block fix or none; a helper that does gets none', async () => {
+    const text = 'def make(p):\n    return open(p)\n\n\nasync def f(p):\n    with make(p) as fh:\n        fh.read()\n    with open(p) as g:\n        g.read()\n    make(p).close()\n';
+    const fixes = (await check(text)).map((d) => [d.range.start.line + 1, d.fixes.map((f) => f.title.slice(0, 30))]);
+    assert.deepEqual(fixes, [[6, []], [8, ['Run the whole `with` block in ']], [10, ['Run `make` in a worker thread:']]]);
+  });
+
+  it('a helper chain ending in a thread-bound API names its counterpart and offers no thread; 3.8 gets no to_thread fix', async () => {
+    const text = 'import sqlite3\nimport subprocess\n\n\ndef query(db: sqlite3.Connection):\n    return db.execute("select 1")\n\n\ndef run():\n    return subprocess.run(["ls"])\n\n\nasync def f(db):\n    query(db)\n    run()\n';
+    const [query, run] = await check(text);
+    assert.deepEqual(query.fixes, []);
+    assert.match(fullText(query), /aiosqlite/);
+    assert.doesNotMatch(query.message, /to_thread\(query\)/);
+    assert.match(fullText(run), /await asyncio\.to_thread\(run\)/);
+    assert.equal(run.fixes.length, 1);
+    const old = await analyzeText(text, 'python', { only: ONLY, settings: { pythonFreeThreaded: false, ruleSeverity: {}, pythonTargetVersion: '3.8' } });
+    assert.deepEqual(old.diagnostics.map((d) => d.fixes.length), [0, 0]);
+  });
+
   it('resolves imports, aliases and bindings; leaves user functions alone', async () => {
     const text = [
       'import time as t', 'from time import sleep as nap', 'import requests', 'import threading', 'nap2 = t.sleep',
@@ -118,7 +136,7 @@ describe('blocking-call-in-async (Python)', () => {
 
   it('treats time.sleep(0) as a yield that does not yield, and says so', async () => {
     const [d] = await check('import time\nasync def f():\n    time.sleep(0)\n');
-    assert.match(d.message, /does not let other tasks run/);
+    assert.match(fullText(d), /lets no other task run in `f\(\)`; it yields only to other threads/);
     assert.equal(applyEdits('import time\nasync def f():\n    time.sleep(0)\n', d.fixes[0].edits), 'import time\nimport asyncio\nasync def f():\n    await asyncio.sleep(0)\n');
   });
 
@@ -155,7 +173,7 @@ describe('blocking-call-in-async (Python)', () => {
 
   it('names the async-native alternative', async () => {
     const text = 'import subprocess, requests, threading, socket\nasync def f(s: socket.socket):\n    subprocess.run(["ls"])\n    requests.get("u")\n    threading.Event().wait()\n    s.recv(1)\n';
-    const messages = (await check(text)).map((d) => d.message).join('\n');
+    const messages = (await check(text)).map((d) => fullText(d)).join('\n');
     for (const alt of ['asyncio.create_subprocess_exec', 'httpx.AsyncClient', 'asyncio.Event', 'loop.sock_recv']) assert.ok(messages.includes(alt), alt);
   });
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
-import { pyCompiles, repoRoot, runPython, tempDir } from '../helpers';
+import { pyCompiles, repoRoot, runPython, tempDir, fullText } from '../helpers';
 
 // The CPU rules across modules: a thread target or a helper called from async code that is a function of another
 // file of the project, classified there with the classifier the rules use in the analysed file.
@@ -36,7 +36,7 @@ describe('CPU rules across modules', () => {
 
   it('points at the evidence in the other file', async () => {
     const [first] = await analyse();
-    assert.match(first.message, /the loop at line 3 does arithmetic and makes no I\/O call \(in crunch\.py\)/);
+    assert.match(fullText(first), /the loop at line 3 does arithmetic and makes no I\/O call \(in crunch\.py\)/i);
     assert.deepEqual(first.related.map((r) => [r.path, r.range.start.line + 1]), [['lib/crunch.py', 3]]);
   });
 
@@ -51,7 +51,7 @@ describe('CPU rules across modules', () => {
     // A decorated function of the other module: pickle may not find it, so no fix, and the message says why.
     const decorated = found.find((d) => d.range.start.line + 1 === 17)!;
     assert.equal(decorated.fixes?.length ?? 0, 0);
-    assert.match(decorated.message, /No quick fix: `cached_checksum` is decorated/);
+    assert.match(fullText(decorated), /No quick fix: `cached_checksum` is decorated/);
     for (const finding of fixable) {
       const copy = tempDir();
       fs.cpSync(PROJECT, copy, { recursive: true });
@@ -75,7 +75,7 @@ describe('CPU rules across modules', () => {
     });
     const expected = text.split('\n').flatMap((line, i) => (line.includes('// CPU-IN-ASYNC') ? [i + 1] : []));
     assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), expected);
-    assert.match(result.diagnostics[0].message, /runs 1,000,000 times.*in hash\.ts/);
+    assert.match(fullText(result.diagnostics[0]), /runs 1,000,000 times.*in hash\.ts/);
     assert.equal(result.diagnostics[0].related[0].path, 'lib/hash.ts');
   });
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as ts from 'typescript';
 import { analyzeText, applyEdits } from '../../../src/core';
-import { analyzeFile, fixture, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir } from '../helpers';
+import { analyzeFile, fixture, fixtureFiles, matchSnapshot, pyCompiles, render, runPython, tempDir, fullText } from '../helpers';
 
 const ONLY = ['cpu-bound-in-async'];
 
@@ -19,7 +19,7 @@ for (const folder of ['python/cpu-bound-in-async', 'ts/cpu-bound-in-async']) {
         const result = await analyzeFile(file, undefined, ONLY);
         assert.deepEqual(result.ruleErrors, []);
         assert.ok(result.diagnostics.length > 0, 'expected a cpu-bound-in-async diagnostic');
-        for (const d of result.diagnostics) assert.match(d.message, /line \d+/, 'the message quotes its evidence');
+        for (const d of result.diagnostics) assert.match(fullText(d), /line \d+/, 'the message quotes its evidence');
         matchSnapshot(file, render(text, result.diagnostics));
         if (python) {
           assert.equal(runPython(file).status, 0);
@@ -100,7 +100,7 @@ describe('cpu-bound-in-async: precise cases', () => {
     const text = 'async def f(n):\n    t = 0\n    while n > 0:\n        t = (t * 31 + n) % 1000003\n        n -= 1\n    return t\n';
     const [d] = (await analyzeText(text, 'python', { only: ONLY })).diagnostics;
     assert.deepEqual(d.range, { start: { line: 2, column: 4 }, end: { line: 2, column: 16 } });
-    assert.match(d.message, /^The loop at line 3 does arithmetic and makes no I\/O call, inside `async def f` with no `await`/);
+    assert.match(fullText(d), /^This loop is CPU-bound and never awaits in `f\(\)`; other tasks wait \(line 3\) The loop at line 3 does arithmetic and makes no I\/O call/);
   });
 
   it('a few turns are not large work: summing over parsed items, dividing down, taking digits', async () => {
@@ -157,7 +157,7 @@ describe('cpu-bound-in-async: precise cases', () => {
   });
 
   it('TS: a loop counts only when the code shows its work is large', async () => {
-    const flagged = async (code: string) => (await analyzeText(code, 'typescript', { only: ONLY })).diagnostics.map((d) => d.message);
+    const flagged = async (code: string) => (await analyzeText(code, 'typescript', { only: ONLY })).diagnostics.map((d) => fullText(d));
     const [nested] = await flagged('export async function dupes(xs: number[]) { let n = 0; for (const a of xs) for (const b of xs) if (a === b) n++; return n; }');
     assert.match(nested, /nested loops over `xs`: the work grows with its size squared/);
     const [triangle] = await flagged('export async function pairs(n: number) { let t = 0; for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) t += j; return t; }');
@@ -183,7 +183,7 @@ describe('cpu-bound-in-async: precise cases', () => {
     const result = await analyzeFile(file, undefined, ONLY);
     assert.equal(result.diagnostics.length, 1);
     const [d] = result.diagnostics;
-    assert.match(d.message, /^`Promise\.all` runs `checksum`/);
+    assert.match(fullText(d), /^`Promise\.all` runs `checksum`/);
     assert.deepEqual(d.related.map((r) => r.range.start.line + 1), [7]);
   });
 

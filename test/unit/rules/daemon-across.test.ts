@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
-import { markedLines, projectReader, pyCompiles, repoRoot, runProjectScript, tempDir } from '../helpers';
+import { markedLines, projectReader, pyCompiles, repoRoot, runProjectScript, tempDir, fullText } from '../helpers';
 
 // daemon-after-start when the thread is started by the project's own code: a constructor whose __init__ calls
 // self.start(), a method a few calls down, a helper given the thread, in this file or another module. Checked
@@ -39,11 +39,11 @@ describe('daemon-after-start through the project\'s own code', () => {
   it('names the call that started the thread and each hop, in its own file', async () => {
     const diagnostics = await analyse(PROJECT);
     const at = (line: number) => diagnostics.find((d) => d.range.start.line + 1 === line)!;
-    assert.match(at(16).message, /after `Local\(\)` \(line 15\) started `w`: it calls `self\.start\(\)` \(line 11\)\. This raises RuntimeError/);
-    assert.match(at(21).message, /`SelfStarting\(\)` \(line 20\) started `w`: it calls `self\.start\(\)` \(workers\.py:9\)/);
-    assert.match(at(27).message, /`p\.launch\(\)` \(line 26\) started `p`: it calls `self\._go\(\)` \(workers\.py:18\), which calls `self\.start\(\)` \(workers\.py:21\)/);
+    assert.match(fullText(at(16)), /`Local\(\)` \(line 15\) started `w`: it calls `self\.start\(\)` \(line 11\)\. This raises RuntimeError/);
+    assert.match(fullText(at(21)), /`SelfStarting\(\)` \(line 20\) started `w`: it calls `self\.start\(\)` \(workers\.py:9\)/);
+    assert.match(fullText(at(27)), /`p\.launch\(\)` \(line 26\) started `p`: it calls `self\._go\(\)` \(workers\.py:18\), which calls `self\.start\(\)` \(workers\.py:21\)/);
     assert.deepEqual(at(27).related.map((r) => r.path), [undefined, 'workers.py', 'workers.py']);
-    assert.match(at(33).message, /`start_it\(\)` \(line 32\) started `t`: it calls `thread\.start\(\)` \(workers\.py:34\)/);
+    assert.match(fullText(at(33)), /`start_it\(\)` \(line 32\) started `t`: it calls `thread\.start\(\)` \(workers\.py:34\)/);
   });
 
   it('offers no fix where the constructor starts the thread, and the other fixes compile and stop the errors', async () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeText, applyEdits, type Diagnostic } from '../../../src/core';
-import { markedLines, projectReader, pyCompiles, repoRoot, runProjectScript, tempDir } from '../helpers';
+import { markedLines, projectReader, pyCompiles, repoRoot, runProjectScript, tempDir, fullText } from '../helpers';
 
 // blocking-call-in-async through the project's own functions and modules, checked against what really blocks:
 // a harness runs the fixture project with its blocking APIs replaced by recorders that note whether the call
@@ -42,18 +42,18 @@ describe('following calls into helpers and modules (Python)', () => {
   it('names the chain, with one related location per hop in its own file', async () => {
     const diagnostics = await analyse(PROJECT);
     const byCallee = (text: string) => diagnostics.find((d) => d.message.startsWith(`\`${text}\``))!;
-    assert.match(byCallee('git_rev()').message, /it calls `subprocess\.check_output\(\)` \(util\.py:5\)/);
+    assert.match(fullText(byCallee('git_rev()')), /it calls `subprocess\.check_output\(\)` \(util\.py:5\)/);
     const deep = byCallee('deep()');
-    assert.match(deep.message, /it calls `middle\(\)` \(helpers\.py:\d+\), which calls `pause\(\)` \(helpers\.py:\d+\), which calls `time\.sleep\(\)` \(helpers\.py:7\)/);
+    assert.match(fullText(deep), /it calls `middle\(\)` \(helpers\.py:\d+\), which calls `pause\(\)` \(helpers\.py:\d+\), which calls `time\.sleep\(\)` \(helpers\.py:7\)/);
     assert.deepEqual(deep.related.map((r) => r.path), ['pkg/helpers.py', 'pkg/helpers.py', 'pkg/helpers.py']);
-    assert.match(byCallee('repo.head()').message, /git_rev\(\).*util\.py:5/);
+    assert.match(fullText(byCallee('repo.head()')), /git_rev\(\).*util\.py:5/);
     const openLine = fs.readFileSync(path.join(PROJECT, 'app.py'), 'utf8').split('\n').findIndex((l) => l.includes('with open(')) + 1;
-    assert.match(byCallee('read_hostname()').message, new RegExp(`\`open\\(\\)\` \\(line ${openLine}\\)`));
+    assert.match(fullText(byCallee('read_hostname()')), new RegExp(`\`open\\(\\)\` \\(line ${openLine}\\)`));
     assert.equal(byCallee('read_hostname()').related[0].path, undefined, 'a hop in the same file has no path');
     // Through a re-export chain (pkg/__init__.py -> pkg/reexport.py -> pkg/helpers.py): the hop is where the code is.
     assert.deepEqual(byCallee('pkg.settle()').related.map((r) => r.path), ['pkg/helpers.py']);
     // Inherited from a base class in another file, through super() and cls.
-    assert.match(byCallee('Remote().go()').message, /it calls `super\(\)\.fetch\(\)` \(models\.py:\d+\), which calls `subprocess\.check_output\(\)` \(base\.py:6\)/);
+    assert.match(fullText(byCallee('Remote().go()')), /it calls `super\(\)\.fetch\(\)` \(models\.py:\d+\), which calls `subprocess\.check_output\(\)` \(base\.py:6\)/);
     assert.deepEqual(byCallee('Remote.make()').related.map((r) => r.path), ['models.py', 'base.py']);
     // Through tools/pyproject.toml: tools/src is an import root for tools/runner.py.
     assert.deepEqual(byCallee('run_tool()').related.map((r) => r.path), ['tools/runner.py', 'tools/src/toolkit/core.py']);
@@ -136,11 +136,11 @@ describe('following calls into helpers and modules (TS/JS)', () => {
     assert.deepEqual(result.ruleErrors, []);
     assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), text.split('\n').flatMap((l, i) => (l.includes('// BLOCKS') ? [i + 1] : [])));
     const gitRev = result.diagnostics.find((d) => d.message.startsWith('`gitRev()`'))!;
-    assert.match(gitRev.message, /it calls `execSync\(\)` \(repo\.ts:14\)/);
+    assert.match(fullText(gitRev), /it calls `execSync\(\)` \(repo\.ts:14\)/);
     assert.deepEqual(gitRev.related.map((r) => r.path), ['lib/repo.ts']);
     const cache = result.diagnostics.find((d) => d.message.startsWith('`this.cache()`'))!;
     const readLine = text.split('\n').findIndex((l) => l.includes('fs.readFileSync(`/t/')) + 1;
-    assert.match(cache.message, new RegExp(`it calls \`loadTemplate\\(\\)\` \\(line \\d+\\), which calls \`fs\\.readFileSync\\(\\)\` \\(line ${readLine}\\)`));
+    assert.match(fullText(cache), new RegExp(`it calls \`loadTemplate\\(\\)\` \\(line \\d+\\), which calls \`fs\\.readFileSync\\(\\)\` \\(line ${readLine}\\)`));
     const byCallee = (callee: string) => result.diagnostics.find((d) => d.message.startsWith(`\`${callee}\``))!;
     // tsconfig.json `paths` ('@lib/*'), then a second import through the same alias inside lib/alias.ts.
     assert.deepEqual(byCallee('viaAlias()').related.map((r) => r.path), ['lib/alias.ts', 'lib/template.ts']);
@@ -148,8 +148,8 @@ describe('following calls into helpers and modules (TS/JS)', () => {
     assert.deepEqual(byCallee('barrel.loadFile()').related.map((r) => r.path), ['lib/template.ts']);
     assert.deepEqual(byCallee('revision()').related.map((r) => r.path), ['lib/repo.ts']);
     // CommonJS: `module.exports = { list: listIt }`, `exports.run = function`, `module.exports = function`.
-    assert.match(byCallee('list()').message, /`fs\.readdirSync\(\)` \(cjs\.js:8\)/);
-    assert.match(byCallee('hash()').message, /`crypto\.pbkdf2Sync\(\)` \(cjsDefault\.js:4\)/);
+    assert.match(fullText(byCallee('list()')), /`fs\.readdirSync\(\)` \(cjs\.js:8\)/);
+    assert.match(fullText(byCallee('hash()')), /`crypto\.pbkdf2Sync\(\)` \(cjsDefault\.js:4\)/);
     // Methods: an inherited one through super, and one of a field assigned in the constructor.
     assert.deepEqual(byCallee('super.read()').related.map((r) => r.path), ['lib/base.ts']);
     assert.deepEqual(byCallee('this.repo.head()').related.map((r) => r.path), ['lib/repo.ts', 'lib/repo.ts']);
@@ -163,12 +163,12 @@ describe('following calls into helpers and modules (TS/JS)', () => {
     assert.deepEqual(result.diagnostics.map((d) => d.range.start.line + 1), markedLines(reach, '// BLOCKS'));
     const byCallee = (callee: string) => result.diagnostics.find((d) => d.message.startsWith(`\`${callee}\``))!;
     // The hop is where the code is: through the barrel's namespace to lib/ns/config.ts.
-    assert.match(byCallee('settings.loadConfig()').message, /it calls `readFileSync\(\)` \(config\.ts:4\)/);
+    assert.match(fullText(byCallee('settings.loadConfig()')), /it calls `readFileSync\(\)` \(config\.ts:4\)/);
     assert.deepEqual(byCallee('tools.gitHead()').related.map((r) => r.path), ['lib/ns/util.ts']);
     // An attribute of a class of another module, of a class it inherits from, and used by that class's own method.
     assert.deepEqual(byCallee('svc.repo.head()').related.map((r) => r.path), ['lib/repo.ts', 'lib/repo.ts']);
     assert.deepEqual(byCallee('this.repo.head()').related.map((r) => r.path), ['lib/repo.ts', 'lib/repo.ts']);
-    assert.match(byCallee('svc.refresh()').message, /it calls `this\.repo\.head\(\)` \(service\.ts:17\), which calls `this\.run\(\)` \(repo\.ts:5\)/);
+    assert.match(fullText(byCallee('svc.refresh()')), /it calls `this\.repo\.head\(\)` \(service\.ts:17\), which calls `this\.run\(\)` \(repo\.ts:5\)/);
     assert.deepEqual(byCallee('js.sync()').related.map((r) => r.path), ['lib/members/jsService.js', 'lib/repo.ts', 'lib/repo.ts']);
   });
 

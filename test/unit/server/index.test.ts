@@ -10,7 +10,8 @@ import { repoRoot, tempDir } from '../helpers';
 // The language server's background index: the workspace's files summarised ahead of use, shown as progress, and
 // kept in the editor's storage for the next session.
 
-interface Started { rpc: MessageConnection; progress: { kind: string; message?: string }[]; diagnostics: Map<string, { message: string }[][]>; stop: () => Promise<void> }
+interface Status { state: string; version?: string; indexed?: number; indexing?: boolean }
+interface Started { rpc: MessageConnection; statuses: Status[]; progress: { kind: string; message?: string }[]; diagnostics: Map<string, { message: string }[][]>; stop: () => Promise<void> }
 
 async function start(workspace: string, storage: string): Promise<Started> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -24,7 +25,8 @@ async function start(workspace: string, storage: string): Promise<Started> {
     diagnostics.set(p.uri, [...(diagnostics.get(p.uri) ?? []), p.diagnostics]);
   });
   rpc.onNotification('window/logMessage', () => undefined);
-  rpc.onNotification('concurrencyLens/status', () => undefined);
+  const statuses: Status[] = [];
+  rpc.onNotification('concurrencyLens/status', (s: Status) => statuses.push(s));
   rpc.listen();
   await rpc.sendRequest('initialize', {
     processId: process.pid, rootUri: `file://${workspace}`, capabilities: { window: { workDoneProgress: true } },
@@ -32,7 +34,7 @@ async function start(workspace: string, storage: string): Promise<Started> {
   });
   await rpc.sendNotification('initialized', {});
   return {
-    rpc, progress, diagnostics,
+    rpc, statuses, progress, diagnostics,
     stop: async () => {
       await rpc.sendRequest('shutdown');
       await rpc.sendNotification('exit');
@@ -68,12 +70,17 @@ describe('language server: background index', () => {
     assert.equal(first.progress[0].kind, 'begin');
     assert.match(first.progress[0].message ?? '', /Indexing 47 files/);
     assert.ok(first.progress.some((p) => p.kind === 'report' && /\d+\/47 files/.test(p.message ?? '')), JSON.stringify(first.progress));
+    // The status item's source: the version, and the index's state (running, then the files indexed).
+    assert.ok(first.statuses.some((st) => st.indexing === true));
+    const done = await until('a status after the index', () => [...first.statuses].reverse().find((st) => st.indexing === false && (st.indexed ?? 0) > 0));
+    assert.equal(done.version, (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
+    assert.equal(done.indexed, 47);
     const uri = `file://${path.join(workspace, 'app.py')}`;
     const text = 'from pkg.gitinfo import git_rev\n\n\nasync def version():\n    return git_rev()\n';
     fs.writeFileSync(path.join(workspace, 'app.py'), text);
     await first.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     const [finding] = await until('the finding through pkg/gitinfo.py', () => first.diagnostics.get(uri)?.find((ds) => ds.length > 0));
-    assert.match(finding.message, /git_rev\(\)` blocks the event loop: it calls `subprocess\.check_output\(\)` \(gitinfo\.py:5\)/);
+    assert.match(finding.message, /git_rev\(\)` blocks the event loop in `version\(\)`: it calls `subprocess\.check_output\(\)`; other tasks wait \(gitinfo\.py:5\)/);
     await first.stop();
     // Storage keeps what analyses used, not everything the index summarised (every summary of a large workspace would be a large file to write).
     const cacheFile = path.join(storage, 'summaries.json');

@@ -161,7 +161,9 @@ test('asyncio simulated: time.sleep in a task stalls the loop at its line, flagg
     assert.equal(stall.unitId, slow.id);
     assert.equal(stall.range?.start.line, 16);
     assert.ok(vis.concepts.length >= 4, 'concept pages for the page');
-    assert.ok(vis.whatIf && vis.whatIf.results.length === 4);
+    assert.deepEqual(vis.whatIf?.results.map((r) => r.mode), ['sequential', 'threads', 'processes', 'asyncio', 'fixed']);
+    const total = (mode: string) => vis.whatIf!.results.find((r) => r.mode === mode)!.totalMs;
+    assert.ok(total('fixed') < total('asyncio'), 'the fix frees the loop');
     assert.ok(JSON.parse(JSON.stringify(vis)), 'postMessage-able');
   } finally {
     doc.dispose();

@@ -12,6 +12,8 @@ import { simulate } from '../../../src/core/visualiser/simulate';
 import { whatIf } from '../../../src/core/visualiser/whatif';
 import { buildConceptPages } from '../../../src/core/visualiser/concepts';
 import type { ExecutionModel } from '../../../src/core/visualiser/model';
+import { ParsedDocument, TreeFacts, analyzeDocument } from '../../../src/core';
+import { buildVisualisation } from '../../../src/core/visualiser';
 import { asyncioWithBlockingSleep, pageFixture } from './fixtures';
 import { repoRoot } from './root';
 
@@ -140,7 +142,8 @@ test('webview page renders the timeline safely and posts reveal', { skip, timeou
     const aria: string[] = await page.$$eval('svg.timeline rect.span', (els: Element[]) => els.map((e) => e.getAttribute('aria-label')!));
     assert.ok(aria.some((a) => a.includes('</script><script>window.__pwned=1</script>')), 'hostile step label kept as text');
     // What-if chart and honest label.
-    assert.equal(await page.$$eval('#whatif svg.bars rect.bar', (els: Element[]) => els.length), 4);
+    assert.equal(await page.$$eval('#whatif table.whatif-table tbody tr', (els: Element[]) => els.length), 4);
+    assert.equal(await page.$$eval('#whatif tr.best', (els: Element[]) => els.length), 1);
     assert.match(await page.textContent('#honest'), /A model, not a measurement/);
     // Diagnostic drawn where it acts.
     assert.ok(states.some((c) => c.includes('diag')));
@@ -201,6 +204,93 @@ test('webview page renders the timeline safely and posts reveal', { skip, timeou
     await page.screenshot({ path: path.join(artifacts, 'visualiser-concept-node.png'), fullPage: true });
 
     assert.deepEqual(cspErrors, []);
+  } finally {
+    await browser.close();
+    srv.close();
+  }
+});
+
+test('webview page: entry picker, arrivals, latency, fixed lane labels, a timeline that fits', { skip, timeout: 120_000 }, async () => {
+  const artifacts = path.join(root, 'test/e2e/artifacts');
+  fs.mkdirSync(artifacts, { recursive: true });
+  const text = fs.readFileSync(path.join(root, 'examples/server_blocking_route.py'), 'utf8');
+  const doc = await ParsedDocument.create('python', text);
+  const facts = new TreeFacts(doc.tree!);
+  const { diagnostics } = analyzeDocument(doc, { facts });
+  const vis = buildVisualisation(doc, facts, { freeThreaded: false }, diagnostics, undefined, { line: 17 });
+  doc.dispose();
+  // What the adapter posts.
+  const msg = { type: 'model', ...vis, diagnostics, fileName: 'server_blocking_route.py', uri: 'file:///x/server_blocking_route.py', settings: { freeThreaded: false } };
+  const srv = await serve();
+  const browser = await pw.chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--headless'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m: any) => { if (/Content Security Policy|Refused/i.test(m.text())) errors.push(m.text()); });
+    page.on('pageerror', (e: Error) => errors.push('pageerror: ' + e.message));
+    await page.addInitScript(() => {
+      const w = window as any;
+      w.__posted = [];
+      w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__posted.push(m), getState: () => w.__state, setState: (s: unknown) => { w.__state = s; } });
+    });
+    await page.goto(srv.url);
+    await page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'ready'));
+    for (const [k, v] of Object.entries(DARK)) await page.evaluate(([a, b]: [string, string]) => document.documentElement.style.setProperty(a, b), [k, v]);
+    await page.evaluate((m: unknown) => window.postMessage(m, '*'), msg);
+    await page.waitForSelector('#timelines svg.timeline .lane');
+
+    assert.match(await page.textContent('#title'), /server_blocking_route\.py — GET \/report: report/);
+    // The picker lists the file's entries by kind, the route chosen.
+    const groups: string[] = await page.$$eval('#entry optgroup', (els: Element[]) => els.map((e) => e.label));
+    assert.deepEqual(groups, ['Module', 'Event loops and servers', 'Handlers (per request)']);
+    assert.equal(await page.inputValue('#entry'), vis.entry.id);
+    assert.equal(await page.inputValue('#arrivals'), '10');
+    const latency = await page.textContent('#latency');
+    assert.equal(latency, '10 requests at once: the last finishes at 3.0 s; with the fix (await asyncio.sleep()): 300 ms.');
+    // Ten request lanes, each saying when it arrives; the stall band over them.
+    const kinds: string[] = await page.$$eval('#timelines svg.timeline .lane-kind', (els: Element[]) => els.map((e) => e.textContent));
+    assert.equal(kinds.filter((k) => /arrives/.test(k)).length, 10);
+    assert.ok(await page.$$eval('.stall-band', (els: Element[]) => els.length) >= 1);
+    // At the default zoom the whole run fits: no horizontal scrolling.
+    const fits = await page.$eval('.tl-scroll', (el: any) => el.scrollWidth <= el.clientWidth + 1);
+    assert.ok(fits, 'the timeline is wider than the panel at the default zoom');
+    // The what-if table has the fix's row, marked fastest.
+    const rows: string[] = await page.$$eval('#whatif tbody tr', (els: Element[]) => els.map((e) => e.textContent));
+    assert.equal(rows.length, 5);
+    assert.match(await page.textContent('#whatif tr.best'), /asyncio \+ fix/);
+    await page.screenshot({ path: path.join(artifacts, 'visualiser-page-route.png'), fullPage: true });
+
+    // Zoomed in and scrolled: the labels stay at the left edge, on top.
+    for (let i = 0; i < 3; i++) await page.click('#zoomIn');
+    const label = page.locator('.tl-labels .lane-label-fixed').nth(4);
+    const before = await label.boundingBox();
+    const scrolled = await page.$eval('.tl-scroll', (el: any) => { el.scrollLeft = 700; return el.scrollLeft; });
+    assert.ok(scrolled > 100);
+    const after = await label.boundingBox();
+    assert.ok(before && after && Math.abs(before.x - after.x) < 1, `label moved from ${before?.x} to ${after?.x}`);
+    const onTop = await label.evaluate((el: any) => {
+      const r = el.getBoundingClientRect();
+      return document.elementFromPoint(r.left + 4, r.top + r.height / 2)?.closest('.tl-labels') !== null;
+    });
+    assert.ok(onTop, 'the fixed label is covered by the timeline');
+    await page.screenshot({ path: path.join(artifacts, 'visualiser-page-route-scrolled.png') });
+    for (let i = 0; i < 3; i++) await page.click('#zoomOut');
+
+    // The controls ask the extension for another model.
+    await page.fill('#arrivals', '5');
+    await page.press('#arrivals', 'Enter');
+    await page.selectOption('#spacing', '50');
+    await page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'arrivals' && m.count === 5 && m.spacingMs === 50));
+    const health = vis.entries.find((e) => /health/.test(e.label))!;
+    await page.selectOption('#entry', health.id);
+    await page.waitForFunction((id: string) => (window as any).__posted.some((m: any) => m.type === 'select' && m.entry === id), health.id);
+
+    // Concept pages show neither the file's notices nor its entry bar.
+    await page.selectOption('#view', 'gil');
+    await page.waitForFunction(() => document.querySelectorAll('svg.timeline').length === 3);
+    assert.equal(await page.isVisible('#entrybar'), false);
+    assert.equal(await page.isVisible('#notices'), false);
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
     srv.close();

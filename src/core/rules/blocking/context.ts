@@ -5,8 +5,10 @@ import type { RuleContext } from '../rule';
 
 /** How a finding in an async function reads and weighs, given what else is in flight when that function runs. */
 export interface Weighed {
-  /** Appended to the message: the evidence, in a sentence. */
+  /** For the message's detail: the evidence, in a sentence (empty when there is none). */
   suffix: string;
+  /** For the message's `context` slot (message.ts): why it matters here, in a short phrase. */
+  context?: string;
   severity?: Severity;
   related: RelatedLocation[];
   /** Cold, and the settings turn cold findings off (`coldSeverity: "off"`): report nothing. */
@@ -20,7 +22,7 @@ export interface Weighed {
  * runs it) is information. A finding the catalogue already reports below warning stays there.
  */
 export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>): Weighed {
-  const unknown: Weighed = { suffix: ' It matters if a server or other tasks run beside it.', severity: apiSeverity === 'hint' ? 'hint' : 'information', related: [] };
+  const unknown: Weighed = { suffix: 'It matters if a server or other tasks run beside it.', severity: apiSeverity === 'hint' ? 'hint' : 'information', related: [] };
   if (!fn) return unknown;
   let found = cache.get(fn.id);
   if (!found) {
@@ -31,10 +33,23 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
   const elsewhere = evidence?.path !== undefined && evidence.path !== context.path ? { path: evidence.path } : {};
   switch (found.kind) {
     case 'hot':
-      return { suffix: ` This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}`, ...elsewhere }] };
+      return { suffix: `This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}`, ...elsewhere }] };
     case 'cold':
-      return { suffix: ` It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
+      return { suffix: `It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
     default:
       return unknown;
   }
+}
+
+/** The name a function is known by, for messages: `save` for `def save`, `load` for `const load = async () => …`. */
+export function functionName(fn: Node | undefined): string | undefined {
+  if (!fn) return undefined;
+  const own = fn.childForFieldName('name');
+  if (own) return own.text;
+  const holder = fn.parent;
+  if (holder?.type === 'variable_declarator' || holder?.type === 'public_field_definition' || holder?.type === 'pair') {
+    const name = holder.childForFieldName('name') ?? holder.childForFieldName('key');
+    if (name && /^[\w$#]+$/.test(name.text)) return name.text;
+  }
+  return undefined;
 }

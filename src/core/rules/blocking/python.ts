@@ -1,12 +1,13 @@
 import { MAX_NESTING } from '../../locate';
 import type { Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../../context';
-import { weigh } from './context';
+import { functionName, weigh } from './context';
+import { composeMessage, inFunction, shortCode } from '../../message';
 import { blockingLookup, pythonBlockingApis, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
-import { addImport } from '../../python/edits';
+import { addImport, indentationOf } from '../../python/edits';
 import type { PythonSemantics } from '../../python/semantics';
-import { rangeOf } from '../../text';
+import { endOf, lineOf, rangeOf, startOf } from '../../text';
 import { NodePaths, wordOccurrences } from '../../locate';
 import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
@@ -68,9 +69,35 @@ export function nonBlocking(call: Node, unless: readonly NonBlockingWhen[] | und
   }
   return unless.some((u) => {
     const value = keywords.get(u.keyword) ?? (u.index >= 0 ? positional[u.index] : undefined);
-    return value !== undefined && (u.value === 'false' ? literalFalse(value) : literalZero(value));
+    if (value === undefined) return false;
+    return u.value === 'false' ? literalFalse(value) : u.value === 'zero' ? literalZero(value) : inMemoryFile(value);
   });
 }
+
+const MEMORY_FILE = /^(io\.)?(BytesIO|StringIO)$/;
+
+/** `io.BytesIO(...)`, or a name every assignment of which in its function (or module) is one: a file in memory. */
+function inMemoryFile(value: Node): boolean {
+  if (value.type === 'call') return MEMORY_FILE.test(value.childForFieldName('function')?.text ?? '');
+  if (value.type !== 'identifier') return false;
+  let scope: Node | null = value.parent;
+  for (let steps = 0; scope && scope.type !== 'function_definition' && scope.type !== 'module' && steps < MAX_NESTING; steps++) scope = scope.parent;
+  if (!scope) return false;
+  let assigned = 0;
+  const stack: Node[] = [scope];
+  // Bounded by the scope's size (and MAX_MEMORY_SCAN nodes).
+  for (let visited = 0; stack.length && visited < MAX_MEMORY_SCAN; visited++) {
+    const node = stack.pop()!;
+    if (node.type === 'assignment' && node.childForFieldName('left')?.text === value.text) {
+      const right = node.childForFieldName('right');
+      if (right?.type !== 'call' || !MEMORY_FILE.test(right.childForFieldName('function')?.text ?? '')) return false;
+      assigned++;
+    }
+    for (const child of node.namedChildren) if (child && child.type !== 'function_definition') stack.push(child);
+  }
+  return assigned > 0;
+}
+const MAX_MEMORY_SCAN = 20_000;
 
 interface Finding {
   node: Node;
@@ -196,8 +223,8 @@ export function checkPython(context: RuleContext): void {
     context.report({
       code: SLUG,
       severity: 'information',
-      message: `\`with ${value.text}:\` acquires a ${type} with a blocking acquire(): while another thread holds it, the whole event loop waits. `
-        + `Fine for a short critical section shared with threads; if only tasks share it, use asyncio.${short === 'BoundedSemaphore' ? 'BoundedSemaphore' : short === 'RLock' ? 'Lock' : short} and \`async with\`.`,
+      ...composeMessage({ subject: `\`with ${shortCode(value.text)}:\``, effect: `waits for a ${short}`, scope: inFunction(functionName(owningFunctionIn(path, path.length - 3))), consequence: 'while a thread holds it, the loop waits' },
+        `\`${type}\` has a blocking acquire(). Fine for a short critical section shared with threads; if only tasks share it, use asyncio.${short === 'BoundedSemaphore' ? 'BoundedSemaphore' : short === 'RLock' ? 'Lock' : short} and \`async with\`.`),
       range: rangeOf(value),
     });
   }
@@ -229,15 +256,18 @@ function report(context: RuleContext, semantics: PythonSemantics, finding: Findi
   const { node, api, name } = finding;
   const shown = name.startsWith('builtins.') ? name.slice(9) : name;
   const calleeText = finding.callee.text;
-  const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${calleeText}()\`` : `\`${calleeText}()\` (${shown})`;
+  const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${shortCode(calleeText)}()\`` : `\`${shortCode(calleeText)}()\` (${shown})`;
   const zeroSleep = api.name === 'time.sleep' && /^\(\s*0(\.0*)?\s*\)$/.test(node.childForFieldName('arguments')?.text ?? '');
-  const message = zeroSleep
-    ? `${subject} in an async function does not let other tasks run: it only yields to other threads. Use \`await asyncio.sleep(0)\`.`
-    : `${subject} blocks the event loop: it ${api.why}. Use ${api.instead}.`;
   const weighed = weigh(context, finding.owner, api.severity, contexts);
   if (weighed.off) return;
+  const scope = inFunction(functionName(finding.owner));
+  const { message, detail } = zeroSleep
+    ? composeMessage({ subject, effect: 'lets no other task run', scope, consequence: 'it yields only to other threads' },
+      `Use \`await asyncio.sleep(0)\`. ${weighed.suffix}`)
+    : composeMessage({ subject, effect: 'blocks the event loop', scope, context: weighed.context, consequence: 'other tasks wait' },
+      `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`);
   context.report({
-    code: SLUG, message: message + weighed.suffix, range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),
+    code: SLUG, message, ...(detail ? { detail } : {}), range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),
     related: weighed.related, ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
 }
@@ -299,12 +329,18 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
     return [{
       title: `Replace with \`await ${sleep.text}(${items[0].text})\``,
       preferred: true,
+      applicability: 'safe',
       edits: [{ range: rangeOf(call), newText: wrap(`await ${sleep.text}(${items[0].text})`) }, ...sleep.edits],
     }];
   }
 
   // asyncio.to_thread is new in 3.9: not offered to a project that still supports 3.8.
   if ((targetMinor(context.settings.pythonTargetVersion) ?? Infinity) < 9) return [];
+  // `with open(...) as f:` then `f.write(...)`: moving only the open() to a thread leaves every use of `f` blocking.
+  const withStatement = withStatementOf(call);
+  if (withStatement) return withBlockFix(context, semantics, withStatement, fn);
+  // Inside a with item in another shape (`with closing(urlopen(u)) as r:`): the block would still block, and no fix says so.
+  if (inWithItem(call, fn)) return [];
   // Objects that must stay on the thread that made them cannot move to a worker thread.
   const toThread = asyncioName(context, semantics, 'to_thread');
   const inner = args.text.slice(1, -1);
@@ -313,6 +349,194 @@ function pythonFixes(context: RuleContext, semantics: PythonSemantics, finding: 
   return [{
     title: `Run \`${finding.callee.text}\` in a worker thread: \`await ${toThread.text}(...)\` (Python 3.9+)`,
     preferred: true,
+    applicability: 'unsafe',
     edits: [{ range: rangeOf(call), newText: wrap(replacement) }, ...toThread.edits],
+  }];
+}
+
+/** True when `call` is part of a `with` item's expression (below `fn`, not inside a lambda there). */
+export function inWithItem(call: Node, fn: Node): boolean {
+  for (let current = call.parent, steps = 0; current && current.id !== fn.id && steps < MAX_NESTING; current = current.parent, steps++) {
+    if (current.type === 'with_item') return true;
+    if (current.type === 'lambda' || current.type === 'block') return false;
+  }
+  return false;
+}
+
+/** The `with` statement whose item is `call` (`with call:` / `with call as x:`), if it is one. */
+function withStatementOf(call: Node): Node | undefined {
+  let item = call.parent;
+  if (item?.type === 'as_pattern' && item.namedChildren[0]?.id === call.id) item = item.parent;
+  if (item?.type !== 'with_item' || item.childForFieldName('value')?.id !== (call.parent?.type === 'as_pattern' ? call.parent.id : call.id)) return undefined;
+  const clause = item.parent;
+  const statement = clause?.type === 'with_clause' ? clause.parent : undefined;
+  return statement?.type === 'with_statement' ? statement : undefined;
+}
+
+/** Nodes a moved block may not hold: they would mean something else (or nothing) inside a nested plain function. */
+const NOT_MOVABLE = new Set(['await', 'yield', 'global_statement', 'nonlocal_statement', 'match_statement', 'async']);
+/** Names whose meaning depends on the function they are called in. */
+const SCOPE_SENSITIVE = new Set(['super', 'locals', 'vars', 'eval', 'exec']);
+const NEW_SCOPE = new Set(['function_definition', 'lambda', 'class_definition']);
+const MAX_MOVED_NODES = 20_000;
+
+interface BlockFacts {
+  /** Names the block binds (assignment and loop targets, `as` names, imports, nested defs). */
+  bound: Set<string>;
+  returns: Node[];
+  /** `break` / `continue` whose loop is outside the block. */
+  escapes: boolean;
+  movable: boolean;
+}
+
+function bindTargets(target: Node | null, bound: Set<string>): void {
+  if (!target) return;
+  switch (target.type) {
+    case 'identifier': bound.add(target.text); return;
+    case 'pattern_list': case 'tuple_pattern': case 'list_pattern': case 'tuple': case 'list':
+    case 'parenthesized_expression': case 'list_splat_pattern': case 'list_splat':
+      for (const child of target.namedChildren) bindTargets(child, bound);
+      return;
+    default: return; // attributes and subscripts bind no local name
+  }
+}
+
+/** What the statement does with names and control flow, in its own scope (nested functions and classes are their own). */
+function blockFacts(statement: Node): BlockFacts {
+  const facts: BlockFacts = { bound: new Set(), returns: [], escapes: false, movable: true };
+  const stack: { node: Node; loops: number }[] = [{ node: statement, loops: 0 }];
+  let visited = 0;
+  // Bounded by MAX_MOVED_NODES.
+  while (stack.length) {
+    if (++visited > MAX_MOVED_NODES) return { ...facts, movable: false };
+    const { node, loops } = stack.pop()!;
+    if (NOT_MOVABLE.has(node.type)) facts.movable = false;
+    if (node.type === 'identifier' && SCOPE_SENSITIVE.has(node.text)) facts.movable = false;
+    // `async for` / `async with` / an async comprehension: the keyword is an unnamed child.
+    if ((node.type === 'for_statement' || node.type === 'with_statement' || node.type === 'for_in_clause') && node.id !== statement.id
+      && node.children.some((c) => c?.type === 'async')) facts.movable = false;
+    switch (node.type) {
+      case 'return_statement': facts.returns.push(node); break;
+      case 'break_statement': case 'continue_statement': if (loops === 0) facts.escapes = true; break;
+      case 'assignment': case 'augmented_assignment': bindTargets(node.childForFieldName('left'), facts.bound); break;
+      case 'for_statement': bindTargets(node.childForFieldName('left'), facts.bound); break;
+      case 'as_pattern': bindTargets(node.childForFieldName('alias')?.namedChildren[0] ?? node.childForFieldName('alias'), facts.bound); break;
+      case 'named_expression': bindTargets(node.childForFieldName('name'), facts.bound); break;
+      case 'delete_statement': for (const t of node.namedChildren) bindTargets(t, facts.bound); break;
+      case 'import_statement': case 'import_from_statement':
+        for (const n of node.childrenForFieldName('name')) {
+          const alias = n?.type === 'aliased_import' ? n.childForFieldName('alias') : n?.type === 'dotted_name' ? n.namedChildren[0] : null;
+          if (alias) facts.bound.add(alias.text);
+        }
+        if (node.children.some((c) => c?.type === 'wildcard_import')) facts.movable = false;
+        break;
+    }
+    if (NEW_SCOPE.has(node.type) && node.id !== statement.id) {
+      const name = node.childForFieldName('name');
+      if (name) facts.bound.add(name.text);
+      // Decorators, defaults and bases run here; the body runs later, in its own scope.
+      for (const child of node.namedChildren) if (child && child.type !== 'block' && child.id !== name?.id && node.type !== 'lambda') stack.push({ node: child, loops });
+      continue;
+    }
+    const inLoop = node.type === 'for_statement' || node.type === 'while_statement' ? loops + 1 : loops;
+    for (const child of node.namedChildren) if (child) stack.push({ node: child, loops: child.type === 'block' && node.id !== statement.id ? inLoop : loops });
+  }
+  return facts;
+}
+
+/** Does the function mention `names` outside `statement` (a read after the block, or a binding before it)? */
+function namesUsedOutside(fn: Node, statement: Node, names: ReadonlySet<string>): boolean {
+  if (!names.size) return false;
+  const stack: Node[] = [fn];
+  let visited = 0;
+  // Bounded by MAX_MOVED_NODES.
+  while (stack.length) {
+    if (++visited > MAX_MOVED_NODES) return true;
+    const node = stack.pop()!;
+    if (node.id === statement.id) continue;
+    if (node.type === 'identifier' && names.has(node.text)) return true;
+    for (const child of node.namedChildren) if (child) stack.push(child);
+  }
+  return false;
+}
+
+/** A name for the nested function that the file does not use yet. */
+function helperName(text: string): string | undefined {
+  for (let i = 1; i <= 9; i++) {
+    const name = i === 1 ? '_blocking_io' : `_blocking_io_${i}`;
+    if (!wordOccurrences(text, name).length) return name;
+  }
+  return undefined;
+}
+
+/** True when offset `at` lies inside a string that began before it (a line of a triple-quoted string). */
+function insideString(root: Node, at: number): boolean {
+  let node: Node | null = root.descendantForIndex(at, at);
+  for (let steps = 0; node && steps < MAX_NESTING; node = node.parent, steps++) {
+    if (node.type === 'string' && node.startIndex < at) return true;
+  }
+  return false;
+}
+
+/**
+ * `with open(...) as f: <block>` → the whole statement in a nested plain function run by `await asyncio.to_thread(...)`,
+ * so every use of `f` leaves the loop too. Offered only when the block means the same inside a nested function: no await,
+ * yield, global/nonlocal, escaping break/continue, zero-argument super(); no name it binds used elsewhere in the function;
+ * a `return` only as the block's last statement, under context managers that cannot swallow it.
+ */
+function withBlockFix(context: RuleContext, semantics: PythonSemantics, statement: Node, fn: Node): Fix[] {
+  if (statement.children.some((c) => c?.type === 'async') || statement.parent?.type !== 'block') return [];
+  const facts = blockFacts(statement);
+  if (!facts.movable || facts.escapes || namesUsedOutside(fn, statement, facts.bound)) return [];
+  const body = statement.childForFieldName('body');
+  if (!body) return [];
+  const last = body.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment').pop();
+  let returns: 'none' | 'value' | 'bare' = 'none';
+  if (facts.returns.length) {
+    if (facts.returns.length > 1 || facts.returns[0].id !== last?.id) return [];
+    // Every item must be a call the catalogue knows (files, sockets, clients): none of them swallows the return's exception path.
+    const lookup = blockingLookup(context.settings);
+    const items = statement.namedChildren.find((c) => c?.type === 'with_clause')?.namedChildren ?? [];
+    const known = items.every((item) => {
+      let value = item?.childForFieldName('value') ?? null;
+      if (value?.type === 'as_pattern') value = value.namedChildren[0] ?? null;
+      const name = value?.type === 'call' ? semantics.calleeName(value) : undefined;
+      return !!name && !!lookup.python(name);
+    });
+    if (!known) return [];
+    returns = last.namedChildren.length ? 'value' : 'bare';
+  }
+  const name = helperName(context.text);
+  if (!name) return [];
+  const lines = context.lines;
+  const start = startOf(statement);
+  const startRow = start.line;
+  const endRow = endOf(statement).line;
+  const indent = lines.lineText(startRow).slice(0, start.column);
+  if (indent === '' || indent.trim() !== '') return [];
+  const bodyRow = lineOf(body);
+  const bodyIndent = bodyRow > startRow ? indentationOf(lines.lineText(bodyRow)) : '';
+  const unit = bodyIndent.startsWith(indent) && bodyIndent.length > indent.length ? bodyIndent.slice(indent.length) : indent.includes('\t') ? '\t' : '    ';
+  const eol = lines.eol;
+  const toThread = asyncioName(context, semantics, 'to_thread');
+  const run = `await ${toThread.text}(${name})`;
+  const callLine = returns === 'value' ? `return ${run}` : returns === 'bare' ? `${run}${eol}${indent}return` : run;
+  // One edit over the whole statement (so that no other fix lands inside it in the same pass); its text is the statement's
+  // own, each line one indentation level deeper (after its existing indentation), except blank lines and lines in a string.
+  let moved = `${indent}def ${name}():${eol}`;
+  for (let row = startRow; row <= endRow; row++) {
+    const text = lines.lineText(row);
+    const deeper = row === startRow || (text.trim() !== '' && !insideString(context.root, lines.lineStart(row)));
+    const at = text.startsWith(indent) ? indent.length : 0;
+    moved += deeper ? text.slice(0, at) + unit + text.slice(at) : text;
+    if (row < endRow) moved += context.text.slice(lines.lineEnd(row), lines.lineStart(row + 1));
+  }
+  moved += `${eol}${indent}${callLine}`;
+  const edits: TextEdit[] = [{ range: { start: { line: startRow, column: 0 }, end: { line: endRow, column: lines.lineText(endRow).length } }, newText: moved }];
+  return [{
+    title: `Run the whole \`with\` block in a worker thread: \`${run}\` (Python 3.9+)`,
+    preferred: true,
+    applicability: 'unsafe',
+    edits: [...edits, ...toThread.edits],
   }];
 }

@@ -1,9 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
-import { weigh, type Weighed } from './context';
+import { functionName, weigh, type Weighed } from './context';
+import { composeMessage, inFunction, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
-import { rangeOf } from '../../text';
+import { endOf, rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
@@ -345,12 +346,13 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
   const { callee, api, name } = finding;
   const shown = displayName(name);
   const subject = callee.text === shown || callee.text.endsWith(`.${shown.slice(shown.lastIndexOf('.') + 1)}`) && callee.text.includes('.')
-    ? `\`${callee.text}()\`` : `\`${callee.text}()\` (${shown})`;
+    ? `\`${shortCode(callee.text)}()\`` : `\`${shortCode(callee.text)}()\` (${shown})`;
   const weighed = weigh(context, finding.owner, api.severity, contexts);
   if (weighed.off) return;
   context.report({
     code: SLUG,
-    message: `${subject} blocks the event loop inside an async function: it ${api.why}. Use ${api.instead}.${weighed.suffix}`,
+    ...composeMessage({ subject, effect: 'blocks the event loop', scope: inFunction(functionName(finding.owner)), context: weighed.context, consequence: 'other callbacks wait' },
+      `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`),
     range: rangeOf(callee),
     fixes: tsFixes(context, semantics, finding),
     related: weighed.related,
@@ -386,12 +388,13 @@ function importPosition(context: RuleContext): Position {
     }
     break;
   }
-  return after ? { line: after.endPosition.row + 1, column: 0 } : { line: 0, column: 0 };
+  return after ? { line: endOf(after).line + 1, column: 0 } : { line: 0, column: 0 };
 }
 
 function insertLine(context: RuleContext, line: string): TextEdit {
   const at = importPosition(context);
-  const eol = context.lines.eol;
+  // The line break of the line it goes after (or before, at the top): a file with mixed endings keeps each part's.
+  const eol = context.lines.eolNear(at.line - 1);
   if (at.line >= context.lines.lineCount) {
     const last = context.lines.lineCount - 1;
     const end = { line: last, column: context.lines.lineText(last).length };
@@ -515,19 +518,23 @@ function tsFixes(context: RuleContext, semantics: TsSemantics, finding: Finding)
       return [{
         title: `Use \`await ${target.text}(...)\` (fs/promises)`,
         preferred: true,
+        applicability: 'safe',
         edits: [awaitReplacing(call, `${target.text}${args}`), ...target.edits],
       }];
     }
     case 'deno-async':
-    case 'bun-sleep': {
+    case 'bun-sleep':
+    case 'async-member': {
       const renamed = renamedMember(callee, api.asyncName);
       if (!renamed) return [];
-      return [{ title: `Use \`await ${renamed}(...)\``, preferred: true, edits: [awaitReplacing(call, `${renamed}${args}`)] }];
+      return [{ title: `Use \`await ${renamed}(...)\``, preferred: true, applicability: 'safe', edits: [awaitReplacing(call, `${renamed}${args}`)] }];
     }
     case 'atomics-wait-async': {
       const renamed = renamedMember(callee, 'waitAsync');
       if (!renamed) return [];
-      return [{ title: 'Use `await Atomics.waitAsync(...).value`', preferred: true, edits: [awaitReplacing(call, `${renamed}${args}.value`)] }];
+      // Unsafe: Node does not keep the process alive for a pending waitAsync, so a program with nothing else to do exits
+      // before the wait ends (checked at run time in fix-runtime.test.ts).
+      return [{ title: 'Use `await Atomics.waitAsync(...).value`', preferred: true, applicability: 'unsafe', edits: [awaitReplacing(call, `${renamed}${args}.value`)] }];
     }
     case 'promisify':
     case 'promisify-unused': {
@@ -541,7 +548,7 @@ function tsFixes(context: RuleContext, semantics: TsSemantics, finding: Finding)
       const title = api.fix === 'promisify-unused'
         ? `Use \`await promisify(${original})(...)\` (the child's stderr is captured instead of printed)`
         : `Use \`await promisify(${original})(...)\``;
-      return [{ title, preferred: api.fix === 'promisify', edits: [awaitReplacing(call, `${promisify.text}(${original})${args}`), ...mergeInsertions(importEdits)] }];
+      return [{ title, preferred: api.fix === 'promisify', applicability: api.fix === 'promisify' ? 'safe' : 'unsafe', edits: [awaitReplacing(call, `${promisify.text}(${original})${args}`), ...mergeInsertions(importEdits)] }];
     }
     default:
       return [];
@@ -621,11 +628,10 @@ function checkBusyWait(context: RuleContext, semantics: TsSemantics, loop: Node,
   const clockName = displayName(semantics.calleeName(clockCall)!);
   context.report({
     code: SLUG,
-    message: (elapsed
-      ? `This loop spins until \`${clock.text}\` reaches \`${deadline.text}\``
-      : `This loop spins until \`${clockName}()\` reaches \`${deadline.text}\``)
-      + ': it keeps the CPU busy and blocks the event loop inside an async function. Use `await setTimeout(ms)` from `node:timers/promises`.'
-      + weighed.suffix,
+    ...composeMessage({
+      subject: 'This loop', effect: `spins until \`${shortCode(elapsed ? clock.text : `${clockName}()`, 30)}\` reaches \`${shortCode(deadline.text, 30)}\``,
+      context: weighed.context, consequence: 'the event loop is blocked meanwhile',
+    }, `It keeps the CPU busy and blocks the event loop inside an async function. Use \`await setTimeout(ms)\` from \`node:timers/promises\`. ${weighed.suffix}`),
     range: rangeOf(loop),
     fixes: busyWaitFixes(context, semantics, loop, clock, deadline),
     related: weighed.related,
@@ -655,6 +661,7 @@ function busyWaitFixes(context: RuleContext, semantics: TsSemantics, loop: Node,
   return [{
     title: `Replace the busy wait with \`await ${sleep}(Math.max(0, ${remaining}))\``,
     preferred: true,
+    applicability: 'safe',
     edits: [{ range: rangeOf(loop), newText: `await ${sleep}(Math.max(0, ${remaining}));` }, ...edits],
   }];
 }

@@ -1,0 +1,141 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bind, evaluate, MAX_ATOMS, type Atom, type Binding, type Condition, type Value } from '../../../src/core/effects/condition';
+import { getParser, parseText } from '../../../src/core/parser';
+import { summariseTs } from '../../../src/core/project/followTs';
+import { pack } from '../../../src/core/project/packed';
+import type { FileSummary } from '../../../src/core/project/project';
+import { summarisePython } from '../../../src/core/project/pythonSummary';
+import { PythonSemantics } from '../../../src/core/python/semantics';
+import { TsSemantics } from '../../../src/core/ts/semantics';
+
+// The conditions of effects: a small formula over parameters and fields, evaluated three-valued at a call site.
+
+const lit = (v: null | boolean | number | string): Value => ({ k: 'lit', v });
+const p0 = (test: Atom['test'], neg?: true): Condition => ({ all: [{ s: { p: 0 }, test, ...(neg ? { neg } : {}) }] });
+const at = (value: Value, python = true): Binding => ({ params: [value], python });
+
+async function summarise(language: 'python' | 'typescript', text: string): Promise<FileSummary> {
+  const tree = parseText(await getParser(language), text)!;
+  return language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));
+}
+
+describe('conditions of effects', () => {
+  it('evaluate each test against literals, None/undefined, instances and unknown values', () => {
+    assert.equal(evaluate(p0({ t: 'truthy' }), at(lit(null))).reach, 'not');
+    assert.equal(evaluate(p0({ t: 'truthy' }), at(lit('/tmp/x'))).reach, 'reached');
+    assert.equal(evaluate(p0({ t: 'truthy' }), at({ k: 'unknown' })).reach, 'may');
+    assert.equal(evaluate(p0({ t: 'truthy' }, true), at(lit(0))).reach, 'reached');
+    assert.equal(evaluate(p0({ t: 'none' }), at(lit(null))).reach, 'reached');
+    assert.equal(evaluate(p0({ t: 'none' }), at({ k: 'type', t: 'io.BytesIO' })).reach, 'not');
+    assert.equal(evaluate(p0({ t: 'undef' }), at({ k: 'undef' }, false)).reach, 'reached');
+    assert.equal(evaluate(p0({ t: 'nullish' }), at(lit(null), false)).reach, 'reached');
+    assert.equal(evaluate(p0({ t: 'nullish' }), at({ k: 'obj', f: {} }, false)).reach, 'not');
+    assert.equal(evaluate(p0({ t: 'type', n: ['io.IOBase'] }), at({ k: 'type', t: 'io.BytesIO' })).reach, 'reached');
+    assert.equal(evaluate(p0({ t: 'type', n: ['io.IOBase'] }), at(lit('/etc/hosts'))).reach, 'not');
+    assert.equal(evaluate(p0({ t: 'type', n: ['int'] }), at(lit(true))).reach, 'reached', 'a bool is an int');
+    assert.equal(evaluate(p0({ t: 'type', n: ['string'] }), at(lit('x'), false)).reach, 'reached');
+    assert.equal(evaluate(p0({ t: 'type', n: ['io.IOBase'] }), at({ k: 'type', t: 'mylib.Reader' })).reach, 'may', 'a type whose bases are unknown');
+    assert.equal(evaluate(p0({ t: 'eq', v: 'slow' }), at(lit('fast'))).reach, 'not');
+    assert.equal(evaluate(p0({ t: 'eq', v: '\u0001Mode.SLOW' }), at(lit('\u0001M.SLOW'))).reach, 'reached', 'an enum member through an alias');
+    assert.equal(evaluate(p0({ t: 'in', v: ['a', 'b'] }), at(lit('c'))).reach, 'not');
+    assert.equal(evaluate(p0({ t: 'in', v: ['a', 'b'] }), at(lit('b'))).reach, 'reached');
+    assert.equal(evaluate({ all: [], more: true }, at(lit(1))).reach, 'may');
+    assert.equal(evaluate(undefined, at(lit(1))).reach, 'reached');
+  });
+
+  it('a field of the receiver by a user\'s name never reads the object\'s prototype', () => {
+    const condition: Condition = { all: [{ s: { self: 'constructor' }, test: { t: 'truthy' } }] };
+    assert.equal(evaluate(condition, { params: [], fields: {}, python: true }).reach, 'may');
+    const property: Condition = { all: [{ s: { p: 0, prop: 'toString' }, test: { t: 'truthy' } }] };
+    assert.equal(evaluate(property, at({ k: 'obj', f: {} }, false)).reach, 'not', 'an option left out of `{}` is undefined');
+  });
+
+  it('binds positional and keyword arguments, defaults, and stops at a splat', () => {
+    const params = [{ n: 'path' }, { n: 'mode', d: lit('r') }, { n: 'log', d: lit(null) }];
+    assert.deepEqual(bind(params, [{ v: lit('/x') }, { n: 'log', v: lit('/l') }], undefined, true), [lit('/x'), lit('r'), lit('/l')]);
+    assert.deepEqual(bind(params, [], undefined, false), [{ k: 'undef' }, lit('r'), lit(null)]);
+    assert.deepEqual(bind(params, undefined, undefined, true), [], 'arguments not known: nothing bound');
+    assert.deepEqual(bind([{ n: 'a' }, { n: 'rest', rest: true }, { n: 'k', d: lit(1) }], [{ v: lit(1) }, { v: lit(2) }], undefined, true)[1], { k: 'unknown' });
+    assert.deepEqual(bind([{ n: 'a' }], [{ v: { k: 'param', i: 1 } }], { params: [lit(0), lit('fwd')], python: true }, true), [lit('fwd')], 'a forwarded parameter');
+  });
+
+  it('Python: guards, branches, defaults and cold paths become conditions', async () => {
+    const summary = await summarise('python', [
+      'import time',
+      'def nap(flag=False, *, mode=None):',
+      '    if not flag or mode in ("a", "b"):',
+      '        return',
+      '    time.sleep(1)',
+      'def handler(self_less):',
+      '    try:',
+      '        pass',
+      '    except OSError:',
+      '        time.sleep(1)',
+      'class C:',
+      '    def __init__(self, path=None):',
+      '        self.path = path',
+      '    def go(self):',
+      '        if isinstance(self.path, str):',
+      '            time.sleep(1)',
+      '',
+    ].join('\n'));
+    const nap = summary.functions.nap;
+    assert.deepEqual(nap.params, [{ n: 'flag', d: lit(false) }, { n: 'mode', d: lit(null) }]);
+    assert.deepEqual(nap.blocking?.when, { all: [{ s: { p: 0 }, test: { t: 'truthy' } }, { s: { p: 1 }, test: { t: 'in', v: ['a', 'b'] }, neg: true }] });
+    assert.equal(summary.functions.handler.blocking?.when?.cold, 'error');
+    assert.deepEqual(summary.functions['C.__init__'].fields, { path: { k: 'param', i: 0 } });
+    assert.deepEqual(summary.functions['C.go'].blocking?.when, { all: [{ s: { self: 'path' }, test: { t: 'type', n: ['str'] } }] });
+  });
+
+  it('TS: `if (this.loaded) return` … `this.loaded = true` is once-only; `opts.x` of an option object is a parameter\'s property', async () => {
+    const summary = await summarise('typescript', [
+      "import * as fs from 'fs';",
+      'export class P {',
+      '  loaded = false;',
+      '  load() {',
+      '    if (this.loaded) return;',
+      "    fs.readFileSync('x');",
+      '    this.loaded = true;',
+      '  }',
+      '}',
+      'export function f(opts: { v?: boolean } = {}) {',
+      "  if (opts.v) fs.readFileSync('y');",
+      '}',
+      '',
+    ].join('\n'));
+    assert.equal(summary.functions['P.load'].blocking?.when?.cold, 'once');
+    assert.deepEqual(summary.functions.f.params, [{ n: 'opts', d: { k: 'obj', f: {} } }]);
+    assert.deepEqual(summary.functions.f.blocking?.when, { all: [{ s: { p: 0, prop: 'v' }, test: { t: 'truthy' } }] });
+  });
+
+  it('a value defined through itself (`x = C(x)`) is bounded', async () => {
+    const py = await summarise('python', 'class C:\n    def __init__(self, a=None):\n        self.a = a\n    def m(self):\n        pass\nx = C(x)\ndef f():\n    y = C(y)\n    y.m()\n    x.m()\n');
+    assert.ok(py.functions.f.calls.length >= 2);
+    const ts = await summarise('typescript', 'class C { constructor(a) {} m() {} }\nconst x = new C(x);\nfunction f() { const y = new C(y); y.m(); x.m(); }\n');
+    assert.ok(ts.functions.f.calls.length >= 1);
+  });
+
+  it('a function with 200 branches summarises with bounded conditions and size', async () => {
+    const branches = Array.from({ length: 200 }, (_, i) => `    ${i ? 'elif' : 'if'} x == ${i} and y:\n        pass`).join('\n');
+    const guards = Array.from({ length: 200 }, (_, i) => `    if z == ${i}:\n        return`).join('\n');
+    const nested = Array.from({ length: 200 }, (_, i) => `${'    '.repeat(i + 1)}if a${i}:`).join('\n');
+    const text = [
+      'import time',
+      `def chain(x, y, z):\n${branches}\n    else:\n        time.sleep(1)`,
+      `def guarded(x, y, z):\n${guards}\n    time.sleep(1)`,
+      `def nested(${Array.from({ length: 200 }, (_, i) => `a${i}`).join(', ')}):\n${nested}\n${'    '.repeat(201)}time.sleep(1)`,
+      '',
+    ].join('\n');
+    const summary = await summarise('python', text);
+    for (const key of ['chain', 'guarded']) {
+      const when = summary.functions[key].blocking?.when;
+      assert.ok(when && when.all.length <= MAX_ATOMS && when.more, `${key}: ${JSON.stringify(when)}`);
+    }
+    const packed = JSON.stringify(pack(summary));
+    assert.ok(packed.length < 20_000, `${packed.length} bytes`);
+    // Too deep to say: the nest is kept as at most MAX_ATOMS atoms, unknown beyond.
+    const deep = summary.functions.nested.blocking?.when;
+    assert.ok(deep && deep.all.length <= MAX_ATOMS && deep.more, JSON.stringify(deep));
+  });
+});

@@ -1,0 +1,73 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeText, type Diagnostic } from '../../../src/core';
+import { markedLines, projectReader, repoRoot, runProjectScript, fullText } from '../helpers';
+
+// A helper blocks only on the paths a call takes: each fixture calls the same helper in a shape that blocks and one
+// that does not. A harness runs the project with its blocking APIs replaced by recorders and notes which lines of the
+// app led to one; the findings must be those lines, warnings where the path is an ordinary one, hints where it runs
+// rarely (once, on an error, when debugging), which also covers the rare paths this run did not take (`COLD`).
+
+const PROJECTS = path.join(repoRoot, 'test', 'fixtures', 'projects');
+
+function runJsHarness(project: string): number[] {
+  const env = { ...process.env };
+  delete env.DEBUG;
+  const run = spawnSync(process.execPath, [path.join(PROJECTS, 'harness.mjs'), project], { encoding: 'utf8', timeout: 30_000, env });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as number[];
+}
+
+async function analyse(project: string, file: string): Promise<Diagnostic[]> {
+  const text = fs.readFileSync(path.join(project, file), 'utf8');
+  const result = await analyzeText(text, file.endsWith('.py') ? 'python' : 'javascript', { only: ['blocking-call-in-async'], path: file, readFile: projectReader(project) });
+  assert.deepEqual(result.ruleErrors, []);
+  return result.diagnostics;
+}
+
+function check(project: string, file: string, comment: string, runtime: number[], diagnostics: Diagnostic[]): void {
+  const text = fs.readFileSync(path.join(project, file), 'utf8');
+  const hot = markedLines(text, `${comment} BLOCKS`).filter((l) => !markedLines(text, `${comment} BLOCKS (cold)`).includes(l));
+  const coldBlocking = markedLines(text, `${comment} BLOCKS (cold)`);
+  const coldIdle = markedLines(text, `${comment} COLD`);
+  assert.deepEqual(runtime, [...hot, ...coldBlocking].sort((a, b) => a - b), 'the fixture marks what really blocks');
+  const line = (d: Diagnostic) => d.range.start.line + 1;
+  assert.deepEqual(diagnostics.filter((d) => d.severity !== 'hint').map(line), hot, 'warnings: the hot lines that block at run time');
+  assert.deepEqual(diagnostics.filter((d) => d.severity === 'hint').map(line), [...coldBlocking, ...coldIdle].sort((a, b) => a - b), 'hints: the rare paths');
+  for (const d of diagnostics.filter((d) => d.severity === 'hint')) assert.match(fullText(d), /only on the first call|only when something fails|only when debugging/);
+}
+
+describe('following calls only down the paths a call takes (Python)', () => {
+  const project = path.join(PROJECTS, 'py-paths');
+  it('reports exactly the calls that reach a blocking call, and rare paths as hints', async () => {
+    check(project, 'app.py', '#', runProjectScript(path.join(PROJECTS, 'harness.py'), project), await analyse(project, 'app.py'));
+  });
+
+  it('says which rare path, and what a call may depend on', async () => {
+    const diagnostics = await analyse(project, 'app.py');
+    const text = fs.readFileSync(path.join(project, 'app.py'), 'utf8').split('\n');
+    const at = (needle: string) => diagnostics.find((d) => text[d.range.start.line].includes(needle))!;
+    assert.match(fullText(at('git_rev()')), /only on the first call/);
+    assert.match(fullText(at('safe_int("x")')), /only when something fails/);
+    assert.match(fullText(at('trace(')), /only when debugging/);
+    assert.match(at('report(ValueError').message, /may block the event loop in `\w+\(\)` when `err` is set/);
+  });
+
+  it('with coldSeverity off, rare paths are not reported', async () => {
+    const text = fs.readFileSync(path.join(project, 'app.py'), 'utf8');
+    const { defaultSettings } = await import('../../../src/core/types');
+    const result = await analyzeText(text, 'python', { only: ['blocking-call-in-async'], path: 'app.py', readFile: projectReader(project), settings: { ...defaultSettings, coldSeverity: 'off' } });
+    assert.ok(result.diagnostics.length > 0);
+    assert.ok(result.diagnostics.every((d) => d.severity !== 'hint'));
+  });
+});
+
+describe('following calls only down the paths a call takes (JS)', () => {
+  const project = path.join(PROJECTS, 'js-paths');
+  it('reports exactly the calls that reach a blocking call, and rare paths as hints', async () => {
+    check(project, 'app.mjs', '//', runJsHarness(project), await analyse(project, 'app.mjs'));
+  });
+});
