@@ -31,7 +31,9 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string }[];
+  /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
+  members?: { name: string; range: Range; task?: boolean }[];
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
@@ -105,9 +107,16 @@ export function unitsOf(
     const owner = enclosingFunction(call, language);
     const unit = owner ? byNode.get(owner.id) ?? moduleUnit : moduleUnit;
     const target = resolve(callee);
+    const task = () => (python ? pythonTaskStarter(call, source.python!()) !== undefined : tsCombinatorAround(call, source.ts!()) !== undefined);
+    // A method's name, for when the receiver's type is unknown (the call may then not resolve).
+    const name = callee.type === (python ? 'attribute' : 'member_expression') ? callee.childForFieldName(python ? 'attribute' : 'property')?.text : undefined;
+    const member = name && !COMMON_METHODS.has(name) && !name.startsWith('__') ? name : undefined;
     if (target) {
-      const task = python ? pythonTaskStarter(call, source.python!()) !== undefined : tsCombinatorAround(call, source.ts!()) !== undefined;
-      unit.calls.push({ target, range: rangeOf(callee), ...(task ? { task } : {}) });
+      const started = task();
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(member ? { member } : {}) });
+    } else if (member) {
+      const started = task();
+      (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}) });
     }
     // Functions of other modules handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`.
     for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
@@ -120,6 +129,30 @@ export function unitsOf(
     }
   }
   return { units, registrations };
+}
+
+/**
+ * Method names that built-in and library objects have too (containers, strings, streams, promises, events, threads):
+ * a call of one says nothing about which of the project's methods runs.
+ */
+const COMMON_METHODS = new Set([
+  'get', 'set', 'put', 'pop', 'push', 'update', 'append', 'extend', 'add', 'remove', 'discard', 'insert', 'delete', 'has',
+  'keys', 'values', 'items', 'entries', 'copy', 'clear', 'count', 'index', 'sort', 'reverse', 'join', 'split', 'strip',
+  'replace', 'format', 'encode', 'decode', 'startswith', 'endswith', 'lower', 'upper', 'read', 'write', 'close', 'open',
+  'flush', 'seek', 'send', 'recv', 'run', 'start', 'stop', 'wait', 'result', 'cancel', 'done', 'then', 'catch', 'finally',
+  'map', 'filter', 'reduce', 'forEach', 'find', 'some', 'every', 'includes', 'slice', 'splice', 'concat', 'toString',
+  'emit', 'on', 'once', 'off', 'call', 'apply', 'bind', 'next', 'info', 'debug', 'warning', 'warn', 'error', 'exception',
+  'log', 'acquire', 'release', 'submit', 'shutdown', 'execute', 'fetchone', 'fetchall', 'commit', 'rollback', 'json',
+  'text', 'load', 'loads', 'dump', 'dumps', 'parse', 'stringify', 'resolve', 'reject', 'exists', 'match', 'search', 'test',
+]);
+/** A method name defined by more of the package's classes than this says too little about which one a call runs. */
+const MAX_METHODS_BY_NAME = 8;
+
+/** A unit's method calls that did not resolve to one of the project's functions, by name. */
+function unresolvedMembers(unit: Unit): { name: string; range: Range; task?: boolean }[] {
+  const out = [...(unit.members ?? [])];
+  for (const call of unit.calls) if (!call.to && call.member) out.push({ name: call.member, range: call.range, ...(call.task ? { task: true } : {}) });
+  return out;
 }
 
 /** A function's context as the graph gives it: by its id in its file. */
@@ -168,6 +201,21 @@ export class ContextGraph {
         }
       }
     }
+    // Methods by name ('Class.m' keys), for method calls on receivers of unknown type.
+    const methodsByName = new Map<string, string[]>();
+    for (const id of units.keys()) {
+      const key = id.slice(id.lastIndexOf('#') + 1);
+      const dot = key.lastIndexOf('.');
+      if (dot <= 0 || key.startsWith('@')) continue;
+      const name = key.slice(dot + 1);
+      const list = methodsByName.get(name);
+      if (list) list.push(id);
+      else methodsByName.set(name, [id]);
+    }
+    const byName = (name: string): readonly string[] => {
+      const found = methodsByName.get(name);
+      return found && found.length <= MAX_METHODS_BY_NAME ? found : [];
+    };
     const seeds: { id: string; context: ConcurrencyContext; test?: boolean }[] = [];
     for (const [path, file] of files) {
       // A test's tasks and handlers run beside that test only: test code seeds nothing hot.
@@ -180,6 +228,10 @@ export class ContextGraph {
           addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+        }
+        for (const member of unresolvedMembers(unit)) {
+          if (!member.task || testFile || unit.own?.test) continue;
+          for (const to of byName(member.name)) seeds.push({ id: to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started as \`.${member.name}()\` at ${located(path, member.range)}`, range: member.range, path } } });
         }
       }
       for (const registration of file.registrations) {
@@ -204,17 +256,20 @@ export class ContextGraph {
         const rootWhy = shortWhy(this.verdicts.get(root)!.context.evidence!.message);
         const rootUnit = units.get(root)!;
         const rootWhere = `\`${rootUnit.name}\` (${located(fileOf(root), this.verdicts.get(root)!.context.evidence!.range)})`;
-        const reach = (to: string, range: Range) => {
+        const reach = (to: string, range: Range, asMethod?: string) => {
           if (this.verdicts.get(to)?.context.kind === 'hot' || !units.has(to)) return;
           const path = fileOf(from);
+          const how = asMethod ? ` as \`.${asMethod}()\`` : '';
           const message = from === root
-            ? `is called by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
-            : `is reached from ${rootWhere} through \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`;
+            ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+            : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
           this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path } } });
           roots.set(to, root);
           next.push(to);
         };
         for (const call of unit.calls) if (call.to) reach(call.to, call.range);
+        // A method call on a receiver of unknown type may run any of the few project methods of that name.
+        for (const member of unresolvedMembers(unit)) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;

@@ -70,6 +70,16 @@ export function and(a: Condition | undefined, b: Condition | undefined): Conditi
   return out;
 }
 
+/**
+ * After a guard that raises or throws (`if not os.path.exists(p): raise ValueError(...)`) the code runs on the ordinary path: what
+ * the test says about the caller's arguments is kept; a test the formula cannot express does not make it "may".
+ */
+export function passedCheck(condition: Condition | undefined): Condition | undefined {
+  if (!condition?.more) return condition;
+  if (!condition.all.length) return condition.cold ? { all: [], cold: condition.cold } : undefined;
+  return { all: condition.all, ...(condition.cold ? { cold: condition.cold } : {}) };
+}
+
 /** An unknown condition (a test the formula cannot express). */
 export const UNKNOWN: Condition = { all: [], more: true };
 

@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { MAX_NESTING } from '../locate';
 import type { PythonSemantics } from '../python/semantics';
-import { and, UNKNOWN, negate, type Arg, type Atom, type ColdPath, type Condition, type Literal, type Param, type Subject, type Value } from './condition';
+import { and, passedCheck, UNKNOWN, negate, type Arg, type Atom, type ColdPath, type Condition, type Literal, type Param, type Subject, type Value } from './condition';
 import type { CallTarget } from '../project/project';
 
 /** Earlier statements of a block looked at for guards at most (a long body's first guards are the ones that matter). */
@@ -269,6 +269,12 @@ function exits(block: Node | null | undefined): boolean {
   return last?.type === 'return_statement' || last?.type === 'raise_statement';
 }
 
+/** The block ends by raising: a check of its input, whose passing is the ordinary path. */
+function raises(block: Node | null | undefined): boolean {
+  return block?.namedChildren.filter((c) => c?.type !== 'comment').at(-1)?.type === 'raise_statement';
+}
+
+
 /**
  * A name that outlives a call: an attribute (`self._loaded`, `cls._cache`, `module.x`), a `global` one, or a module
  * dict the function fills without rebinding it.
@@ -342,7 +348,9 @@ function guards(semantics: PythonSemantics, statement: Node, facts: PythonFuncti
       if (earlier.type !== 'if_statement' || earlier.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
       const test = earlier.childForFieldName('condition');
       if (!test || !exits(earlier.childForFieldName('consequence'))) continue;
-      after = and(after, onceGuard(test, null, facts) ? { all: [], cold: 'once' } : conditionOf(semantics, test, false, facts));
+      const consequence = earlier.childForFieldName('consequence');
+      const tested = onceGuard(test, null, facts) ? { all: [], cold: 'once' as const } : conditionOf(semantics, test, false, facts);
+      after = and(after, raises(consequence) ? passedCheck(tested) : tested);
       list.push({ end: earlier.endIndex, after });
     }
     facts.guardsByBlock.set(block.id, list);

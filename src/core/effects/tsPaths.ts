@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { MAX_NESTING } from '../locate';
 import type { TsSemantics } from '../ts/semantics';
 import type { CallTarget } from '../project/project';
-import { and, UNKNOWN, negate, type Arg, type Atom, type ColdPath, type Condition, type Literal, type Param, type Subject, type Value } from './condition';
+import { and, passedCheck, UNKNOWN, negate, type Arg, type Atom, type ColdPath, type Condition, type Literal, type Param, type Subject, type Value } from './condition';
 
 /** Earlier statements of a block looked at for guards at most. */
 const MAX_GUARDS = 64;
@@ -230,6 +230,12 @@ function coldTest(test: Node | null | undefined, facts: TsFunctionFacts): ColdPa
 }
 
 /** The statement (or block) leaves the function for good: `return` or `throw` last. */
+/** The branch ends by throwing: a check of its input, whose passing is the ordinary path. */
+function throws(statement: Node | null | undefined): boolean {
+  if (statement?.type === 'throw_statement') return true;
+  return statement?.type === 'statement_block' && statement.namedChildren.filter((c) => c?.type !== 'comment').at(-1)?.type === 'throw_statement';
+}
+
 function exits(statement: Node | null | undefined): boolean {
   if (!statement) return false;
   if (statement.type === 'return_statement' || statement.type === 'throw_statement') return true;
@@ -284,7 +290,7 @@ function guards(statement: Node, facts: TsFunctionFacts): Condition | undefined 
     const test = earlier.childForFieldName('condition');
     if (!test || !exits(earlier.childForFieldName('consequence'))) continue;
     if (onceGuard(test, facts)) out = and(out, { all: [], cold: 'once' });
-    else out = and(out, tsConditionOf(test, false, facts));
+    else out = and(out, throws(earlier.childForFieldName('consequence')) ? passedCheck(tsConditionOf(test, false, facts)) : tsConditionOf(test, false, facts));
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // project read through the host on demand, and the search for a blocking call a few calls down.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../context';
-import { functionName, weigh } from '../rules/blocking/context';
+import { functionName, weigh, type Weighed } from '../rules/blocking/context';
 import { composeMessage, inFunction, shortCode } from '../message';
 import { getLoadedParser, parseOtherFile } from '../parser';
 import type { RuleContext } from '../rules/rule';
@@ -500,10 +500,13 @@ export function reportChain(
     ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
   }));
   // A blocking call that runs only once, on an error or when debugging is a hint, whatever runs beside it.
-  const weighed = chain.cold
+  const weighed: Weighed = chain.cold
     ? { suffix: ` It matters less: that call runs ${COLD_REASONS[chain.cold]}.`, severity: 'hint' as const, related: [], off: context.settings.coldSeverity === 'off' }
     : weigh(context, fn, undefined, contexts);
   if (weighed.off) return;
+  // A warning claims the blocking call runs: a chain that only may reach it (a condition this call site does not
+  // settle) is information, whatever runs beside it.
+  if (chain.reach === 'may' && weighed.severity !== 'hint') weighed.severity = 'information';
   const last = hops[hops.length - 1];
   context.report({
     code: 'blocking-call-in-async',

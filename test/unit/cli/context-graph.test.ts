@@ -17,14 +17,47 @@ function project(): string {
       'from fastapi import FastAPI',
       'from app.store import save, export',
       'from app import tool',
+      'from app.files import make_manager',
       '',
       'app = FastAPI()',
+      'manager = make_manager()',
       '',
       '@app.get("/items")',
       'async def items():',
       '    await save()',
       '    await tool.patch()',
+      '    await manager.rename_checkpoint("a", "b")',
       '    return []',
+      '',
+    ].join('\n'),
+    // Reached from the route only through a receiver of unknown type (`manager.rename_checkpoint`): the one method of
+    // that name is hot. A helper that checks its input and raises blocks on the ordinary path; one that opens the file
+    // only when a setting the call site does not settle is on only may block.
+    'app/files.py': [
+      'import os',
+      '',
+      'def load_script(name):',
+      '    path = os.path.join("scripts", name + ".js")',
+      '    if not os.path.isabs(path) and len(name) > 100:',
+      '        raise ValueError(name)',
+      '    with open(path) as f:',
+      '        return f.read()',
+      '',
+      'def append_log(settings, line):',
+      '    if settings.log_file:',
+      '        with open(settings.log_file, "a") as f:',
+      '            f.write(line)',
+      '',
+      'class Checkpoints:',
+      '    def __init__(self, settings):',
+      '        self.settings = settings',
+      '',
+      '    async def rename_checkpoint(self, old, new):',
+      '        load_script(old)',
+      '        append_log(self.settings, new)',
+      '',
+      'def make_manager():',
+      '    return Checkpoints(None)',
       '',
     ].join('\n'),
     'app/store.py': [
@@ -89,11 +122,19 @@ describe('context from the call graph (CLI)', () => {
     const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
     // Called by the route handler in another file: a warning naming it.
     assert.equal(at('app/store.py', 4)?.severity, 'warning', JSON.stringify(found));
-    assert.match(at('app/store.py', 4)!.message, /called by `items` \(server\.py:9\), which runs for every request/);
+    assert.match(at('app/store.py', 4)!.message, /called by `items` \(server\.py:11\), which runs for every request/);
     // Only a test calls it: tests exercise a public function for its users, so nothing shows who runs it.
     assert.equal(at('app/store.py', 7)?.severity, 'information');
     // Nobody calls it: nothing shows what runs beside it.
     assert.equal(at('app/store.py', 10)?.severity, 'information');
+    // A method of a receiver whose type is unknown, called from the route: hot through its name, said so.
+    const script = at('app/files.py', 20);
+    assert.equal(script?.severity, 'warning', JSON.stringify(found));
+    assert.match(script.message, /called as `\.rename_checkpoint\(\)` by `items` \(server\.py:13\)/);
+    // Behind a condition the call site does not settle: it only may block, so it is information even in hot code.
+    const log = at('app/files.py', 21);
+    assert.equal(log?.severity, 'information', JSON.stringify(found));
+    assert.match(log.message, /may block the event loop/);
     // A module with `#!` that the server imports: its function the route calls is hot; its `__main__` entry cold.
     assert.equal(at('app/tool.py', 5)?.severity, 'warning');
     assert.equal(at('app/tool.py', 8)?.severity, 'hint');
