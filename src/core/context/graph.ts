@@ -31,9 +31,9 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
-  members?: { name: string; range: Range; task?: boolean }[];
+  members?: { name: string; range: Range; task?: boolean; onError?: boolean }[];
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
@@ -111,12 +111,13 @@ export function unitsOf(
     // A method's name, for when the receiver's type is unknown (the call may then not resolve).
     const name = callee.type === (python ? 'attribute' : 'member_expression') ? callee.childForFieldName(python ? 'attribute' : 'property')?.text : undefined;
     const member = name && !COMMON_METHODS.has(name) && !name.startsWith('__') ? name : undefined;
+    const onError = inErrorHandler(call, owner, python);
     if (target) {
       const started = task();
-      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(member ? { member } : {}) });
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(member ? { member } : {}), ...(onError ? { onError } : {}) });
     } else if (member) {
       const started = task();
-      (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}) });
+      (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(onError ? { onError } : {}) });
     }
     // Functions of other modules handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`.
     for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
@@ -148,10 +149,22 @@ const COMMON_METHODS = new Set([
 /** A method name defined by more of the package's classes than this says too little about which one a call runs. */
 const MAX_METHODS_BY_NAME = 8;
 
+/** Enclosing nodes looked through for an `except`/`catch` clause at most. */
+const MAX_HANDLER_DEPTH = 64;
+
+/** The call sits in an `except`/`catch` clause of its own function: it runs only when something failed. */
+function inErrorHandler(call: Node, owner: Node | undefined, python: boolean): boolean {
+  let current = call.parent;
+  for (let depth = 0; current && current.id !== owner?.id && depth < MAX_HANDLER_DEPTH; depth++, current = current.parent) {
+    if (current.type === (python ? 'except_clause' : 'catch_clause')) return true;
+  }
+  return false;
+}
+
 /** A unit's method calls that did not resolve to one of the project's functions, by name. */
-function unresolvedMembers(unit: Unit): { name: string; range: Range; task?: boolean }[] {
+function unresolvedMembers(unit: Unit): NonNullable<Unit["members"]> {
   const out = [...(unit.members ?? [])];
-  for (const call of unit.calls) if (!call.to && call.member) out.push({ name: call.member, range: call.range, ...(call.task ? { task: true } : {}) });
+  for (const call of unit.calls) if (!call.to && call.member) out.push({ name: call.member, range: call.range, ...(call.task ? { task: true } : {}), ...(call.onError ? { onError: true } : {}) });
   return out;
 }
 
@@ -267,9 +280,10 @@ export class ContextGraph {
           roots.set(to, root);
           next.push(to);
         };
-        for (const call of unit.calls) if (call.to) reach(call.to, call.range);
+        // A call made only when something failed (in an `except`/`catch`) runs rarely: it carries nothing hot.
+        for (const call of unit.calls) if (call.to && !call.onError) reach(call.to, call.range);
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
-        for (const member of unresolvedMembers(unit)) for (const to of byName(member.name)) reach(to, member.range, member.name);
+        for (const member of unresolvedMembers(unit)) if (!member.onError) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;

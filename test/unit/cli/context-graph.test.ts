@@ -15,7 +15,7 @@ function project(): string {
     'pyproject.toml': '[project]\nname = "demo"\n',
     'app/server.py': [
       'from fastapi import FastAPI',
-      'from app.store import save, export',
+      'from app.store import save, export, recover',
       'from app import tool',
       'from app.files import make_manager',
       '',
@@ -27,7 +27,10 @@ function project(): string {
       '    await save()',
       '    await tool.patch()',
       '    await manager.rename_checkpoint("a", "b")',
-      '    return []',
+      '    try:',
+      '        return []',
+      '    except ValueError:',
+      '        await recover()',
       '',
     ].join('\n'),
     // Reached from the route only through a receiver of unknown type (`manager.rename_checkpoint`): the one method of
@@ -70,6 +73,9 @@ function project(): string {
       '    time.sleep(1)',
       '',
       'async def unused():',
+      '    time.sleep(1)',
+      '',
+      'async def recover():',
       '    time.sleep(1)',
       '',
     ].join('\n'),
@@ -135,6 +141,8 @@ describe('context from the call graph (CLI)', () => {
     const log = at('app/files.py', 21);
     assert.equal(log?.severity, 'information', JSON.stringify(found));
     assert.match(log.message, /may block the event loop/);
+    // Called by the route only when something failed (in an `except`): that path carries nothing hot.
+    assert.equal(at('app/store.py', 13)?.severity, 'information', JSON.stringify(found));
     // A module with `#!` that the server imports: its function the route calls is hot; its `__main__` entry cold.
     assert.equal(at('app/tool.py', 5)?.severity, 'warning');
     assert.equal(at('app/tool.py', 8)?.severity, 'hint');
