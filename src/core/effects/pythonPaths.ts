@@ -303,6 +303,18 @@ function onceGuard(test: Node, body: Node | null, facts: PythonFunctionFacts): b
   return (node.type === 'identifier' || node.type === 'attribute') && facts.assigned.has(node.text) && lasting(node.text, facts);
 }
 
+/** `if self.data:` / `if self.data is not None:` where the function assigns `self.data` (lasting): a kept value is there. */
+function cacheHit(test: Node, facts: PythonFunctionFacts): boolean {
+  let name: string | undefined;
+  if (test.type === 'identifier' || test.type === 'attribute') name = test.text;
+  else if (test.type === 'comparison_operator') {
+    const [left, right] = test.namedChildren;
+    const op = test.children.filter((c) => c && !c.isNamed).map((c) => c.text).join(' ');
+    if (op === 'is not' && right?.type === 'none' && left) name = left.text;
+  }
+  return name !== undefined && facts.assigned.has(name) && lasting(name, facts);
+}
+
 /** `if _x is None: _x = make()` (a lazy singleton): the test's name is assigned in the body. */
 function lazyInit(test: Node, body: Node | null, facts: PythonFunctionFacts): boolean {
   let node: Node | null = test;
@@ -406,7 +418,10 @@ export function pythonPathCondition(semantics: PythonSemantics, node: Node, fact
       case 'else_clause': {
         const ifStatement: Node | null = holder.parent;
         if (ifStatement?.type === 'if_statement') {
-          for (const t of earlierTests(ifStatement, holder)) out = and(out, conditionOf(semantics, t, false, facts));
+          const first = ifStatement.childForFieldName('condition');
+          // `if self.data: … else: <fill self.data>`: the other branches fill what the first one uses, once per object.
+          if (first && cacheHit(first, facts)) out = and(out, { all: [], cold: 'once' });
+          else for (const t of earlierTests(ifStatement, holder)) out = and(out, conditionOf(semantics, t, false, facts));
           if (holder.type === 'elif_clause') out = and(out, conditionOf(semantics, holder.childForFieldName('condition'), true, facts));
           next = ifStatement;
         } else if (ifStatement?.type === 'for_statement' || ifStatement?.type === 'while_statement' || ifStatement?.type === 'try_statement') {
