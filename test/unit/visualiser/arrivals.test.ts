@@ -163,9 +163,9 @@ describe('entries that run once', () => {
     ].join('\n');
     const v = await visualise('python', text, {});
     const tasks = v.model.units.filter((u) => u.kind === 'asyncio-task' && u.label.startsWith('download_site'));
-    assert.equal(tasks.length, 8, 'the first 8 of 160 iterations');
-    assert.ok(v.model.notes.some((n) => /160 iterations/.test(n)));
-    // They overlap: 8 downloads of 100 ms each finish together.
+    assert.equal(tasks.length, 16, 'a loop that starts a task each pass: the first 16 of 160 iterations (the lane cap)');
+    assert.ok(v.model.notes.some((n) => /160 iterations .*at most 16 lanes/.test(n)), JSON.stringify(v.model.notes));
+    // They overlap: 16 downloads of 100 ms each finish together.
     assert.ok(v.timeline.totalMs >= 100 && v.timeline.totalMs < 150, String(v.timeline.totalMs));
     const fromCall = await visualise('python', text, { line: 17 });
     assert.equal(fromCall.entry.kind, 'loop');
