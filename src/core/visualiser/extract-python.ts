@@ -356,11 +356,12 @@ class PyExtractor {
         return;
       }
     }
-    // One branch is shown: the first (the model cannot know which runs), unless it raises: a guard's error path, so
-    // the run goes on past it (through its else, if any).
+    // One branch is shown: the first (the model cannot know which runs), unless it raises or only leaves (a bare
+    // `return`): a guard's error or early-exit path, so the run goes on past it (through its else, if any) to what the
+    // function does.
     const body = s.childForFieldName('consequence');
     const last = body?.namedChildren.filter((c) => c?.type !== 'comment').pop();
-    if (last?.type === 'raise_statement') {
+    if (last?.type === 'raise_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment'))) {
       const other = s.namedChildren.find((c) => c?.type === 'else_clause' || c?.type === 'elif_clause');
       const otherBody = other?.childForFieldName('consequence') ?? other?.childForFieldName('body') ?? other?.namedChildren.find((c) => c?.type === 'block');
       if (otherBody) this.block(otherBody, ctx);
