@@ -99,6 +99,18 @@ function hotEvidence(fn: Node, source: ContextSource): string | undefined {
   const method = fn.childForFieldName('name')?.text;
   const block = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
   const cls = block?.parent;
+  // http.server and socketserver call a handler class's `do_GET`/`handle` once per request, on the server's thread for it.
+  if (method && REQUEST_HANDLER_METHOD.test(method) && cls?.type === 'class_definition') {
+    let bases: string[] = [];
+    try {
+      bases = source.python?.().baseTypes(cls) ?? [];
+    } catch {
+      bases = [];
+    }
+    const base = bases.find((b) => REQUEST_HANDLER_BASES.has(b));
+    const protocol = base === 'socketserver.BaseRequestHandler' || base === 'socketserver.StreamRequestHandler' || base === 'socketserver.DatagramRequestHandler' ? method === 'handle' : method.startsWith('do_');
+    if (base && protocol) return `runs for every request: the server calls \`${method}\` of a \`${base.slice(base.lastIndexOf('.') + 1)}\` subclass`;
+  }
   if (method?.startsWith('on_') && cls?.type === 'class_definition' && fn.children.some((c) => c?.type === 'async')) {
     let bases: string[] = [];
     try {
@@ -110,6 +122,13 @@ function hotEvidence(fn: Node, source: ContextSource): string | undefined {
   }
   return undefined;
 }
+
+/** Methods a standard-library request handler class defines: `do_GET` (http.server), `handle` (socketserver). */
+const REQUEST_HANDLER_METHOD = /^(do_[A-Z]+|handle)$/;
+const REQUEST_HANDLER_BASES = new Set([
+  'http.server.BaseHTTPRequestHandler', 'http.server.SimpleHTTPRequestHandler', 'http.server.CGIHTTPRequestHandler',
+  'socketserver.BaseRequestHandler', 'socketserver.StreamRequestHandler', 'socketserver.DatagramRequestHandler',
+]);
 
 /** Clients whose `on_<event>` methods discord.py calls per event. */
 const DISCORD_CLIENTS = new Set(['discord.Client', 'discord.client.Client', 'discord.AutoShardedClient', 'discord.ext.commands.Bot', 'discord.ext.commands.AutoShardedBot', 'discord.ext.commands.bot.Bot']);
@@ -143,7 +162,7 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     let evidence: string | undefined;
     // Only a function something could register is asked about: decorated, an inline callback, or named in a call's arguments.
     const own = fn.childForFieldName('name')?.text ?? (name ? name.slice(name.lastIndexOf('.') + 1) : undefined);
-    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_')))
+    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_') || REQUEST_HANDLER_METHOD.test(own)))
       : registration ? !ARRAY_CALLBACK.has(calleeProperty(fn) ?? '') : own !== undefined && passed.has(own);
     const hot = candidate ? hotEvidence(fn, contextSource) : undefined;
     // Anonymous TS functions are entries only where something registers them to run per request or event.
@@ -367,8 +386,10 @@ function tsRegistration(fn: Node): string | undefined {
 
 const PY_LOOP_METHODS = new Set(['run_until_complete', 'run_forever', 'serve_forever', 'run_app']);
 const PY_SERVER_METHODS = new Set(['serve_forever', 'run_app']);
-const PY_LOOP_NAMES = new Set(['asyncio.run', 'asyncio.Runner.run', 'uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app', 'trio.run', 'anyio.run']);
-const PY_SERVER_NAMES = new Set(['uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app']);
+/** WSGI servers a file may start itself: their requests run the file's sync handlers in threads. */
+const PY_WSGI_SERVERS = ['flask.Flask.run', 'flask.app.Flask.run', 'waitress.serve'];
+const PY_LOOP_NAMES = new Set(['asyncio.run', 'asyncio.Runner.run', 'uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app', 'trio.run', 'anyio.run', ...PY_WSGI_SERVERS]);
+const PY_SERVER_NAMES = new Set(['uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app', ...PY_WSGI_SERVERS]);
 const TS_SERVERS = new Set(['global.Deno.serve', 'global.Bun.serve']);
 /** The last names of all the above: a cheap first test. */
 const LOOP_LAST_NAMES = new Set([...PY_LOOP_METHODS, 'run', 'serve', 'ensure_future', 'listen']);

@@ -162,6 +162,7 @@ class PyExtractor {
     const pool = !async && entry.perArrival && entry.poolSize
       ? this.b.addUnit({ kind: 'thread-pool', label: `server thread pool (${entry.poolSize})`, maxWorkers: entry.poolSize, range: rangeOf(fn) })
       : undefined;
+    if (!async && entry.perArrival && entry.server) this.b.note(entry.server);
     const kind: UnitKind = async ? 'asyncio-task' : 'thread';
     const ids: string[] = [];
     let template: Unit | undefined;
