@@ -99,6 +99,8 @@ function hotEvidence(fn: Node, source: ContextSource): string | undefined {
   const method = fn.childForFieldName('name')?.text;
   const block = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
   const cls = block?.parent;
+  const response = djangoResponse(fn, source);
+  if (response) return `runs for every request: a Django view (it returns \`${response}\`), called by the server's threads`;
   // http.server and socketserver call a handler class's `do_GET`/`handle` once per request, on the server's thread for it.
   if (method && REQUEST_HANDLER_METHOD.test(method) && cls?.type === 'class_definition') {
     let bases: string[] = [];
@@ -119,6 +121,28 @@ function hotEvidence(fn: Node, source: ContextSource): string | undefined {
       bases = [];
     }
     if (bases.some((b) => DISCORD_CLIENTS.has(b))) return `runs on every \`${method.slice(3)}\` event the bot receives: discord.py calls this method of a \`discord.Client\` subclass`;
+  }
+  return undefined;
+}
+
+/** What a Django view returns: an HTTP response. Its functions whose `return` makes one are views the URLconf routes to. */
+const DJANGO_RESPONSES = /^(django\.http(\.response)?\.\w*Response\w*|django\.shortcuts\.(render|redirect)|django\.template\.response\.TemplateResponse|rest_framework\.response\.Response)$/;
+
+/** The response a module-level function returns, when it is a Django one (`render(request, ...)`, `HttpResponse(...)`). */
+function djangoResponse(fn: Node, source: EntrySource | ContextSource): string | undefined {
+  if (fn.parent?.type !== 'module' && !(fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'module')) return undefined;
+  const sem = source.python?.();
+  if (!sem) return undefined;
+  for (const ret of fn.descendantsOfType('return_statement')) {
+    const call = ret?.namedChildren[0];
+    if (call?.type !== 'call') continue;
+    let name: string | undefined;
+    try {
+      name = sem.calleeName(call);
+    } catch {
+      name = undefined;
+    }
+    if (name && DJANGO_RESPONSES.test(name)) return `${call.childForFieldName('function')?.text}(…)`;
   }
   return undefined;
 }
@@ -152,6 +176,8 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     ...(source.python ? { python: () => source.python!() } : {}), ...(source.ts ? { ts: () => source.ts!() } : {}),
   };
   const passed = namesPassedAround(argLists, python);
+  // A Django views module: its functions are asked whether they return a response.
+  const django = python && source.root.namedChildren.some((st) => st?.type === 'import_from_statement' && /^(django|rest_framework)\b/.test(st.childForFieldName('module_name')?.text ?? ''));
   for (const fn of fns) {
     if (!fn || found.length >= MAX_ENTRIES) break;
     const name = python ? pyName(fn) : tsName(fn);
@@ -162,7 +188,7 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     let evidence: string | undefined;
     // Only a function something could register is asked about: decorated, an inline callback, or named in a call's arguments.
     const own = fn.childForFieldName('name')?.text ?? (name ? name.slice(name.lastIndexOf('.') + 1) : undefined);
-    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_') || REQUEST_HANDLER_METHOD.test(own)))
+    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_') || REQUEST_HANDLER_METHOD.test(own) || (django && fn.parent?.type !== 'block')))
       : registration ? !ARRAY_CALLBACK.has(calleeProperty(fn) ?? '') : own !== undefined && passed.has(own);
     const hot = candidate ? hotEvidence(fn, contextSource) : undefined;
     // Anonymous TS functions are entries only where something registers them to run per request or event.

@@ -85,3 +85,22 @@ describe('sync handlers of WSGI and standard-library servers', () => {
     assert.equal(p.entry.kind, 'function');
   });
 });
+
+describe('Django views', () => {
+  const VIEWS = [
+    'import time', 'from django.http import HttpResponse', 'from django.shortcuts import render', '', '',
+    'def index(request):', '    time.sleep(0.1)', '    return HttpResponse("ok")', '', '',
+    'def page(request, slug):', '    return render(request, "page.html", {"slug": slug})', '', '',
+    'def helper(value):', '    return value * 2', '',
+  ].join('\n');
+
+  it('a function that returns a Django response is a view: its requests run on the assumed WSGI pool', async () => {
+    const v = await visualise(VIEWS, { line: lineOf(VIEWS, 'def index') });
+    assert.equal(v.entry.kind, 'handler');
+    assert.match(v.entry.evidence ?? '', /Django view \(it returns `HttpResponse\(…\)`\)/);
+    assert.equal(requestLanes(v).length, 10);
+    assert.equal(poolOf(v)?.maxWorkers, WSGI_THREADPOOL);
+    assert.deepEqual(v.entries.filter((e) => e.kind === 'handler').map((e) => e.label), ['index', 'page']);
+    assert.equal(v.entries.find((e) => e.label === 'helper')?.kind, 'function', 'a function returning anything else is not a view');
+  });
+});
