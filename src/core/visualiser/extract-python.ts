@@ -403,7 +403,7 @@ class PyExtractor {
       // a few when its length is not in the code (`for _ in range(self.processes_num)`).
       if (i === 0 && !items && this.b.units.length > unitsBefore && this.startedSince(unitsBefore)) {
         shown = n === undefined ? UNKNOWN_LOOP_STARTS : Math.min(n, Math.max(this.lim.maxLoopUnroll, MAX_POOL_DRAWN));
-        if (n === undefined) this.b.note(`A loop of unknown length starts a thread or process each pass: ${UNKNOWN_LOOP_STARTS} passes are drawn.`);
+        if (n === undefined) this.b.note(`A loop of unknown length starts a thread, process or task each pass: ${UNKNOWN_LOOP_STARTS} passes are drawn.`);
       }
     }
     if (n === undefined && shown === 1) this.b.note('Loops without a literal count are shown as one pass.');
