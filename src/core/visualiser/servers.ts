@@ -84,7 +84,7 @@ export function pythonServerPool(root: Node, sem: PythonSemantics): ServerPool |
   const modules = topModules(root);
   if ([...ASGI_FRAMEWORKS].some((m) => modules.has(m))) return { size: ASGI_THREADPOOL, note: `A sync handler runs in the ASGI server's thread pool (AnyIO's default: ${ASGI_THREADPOOL} threads).` };
   if ([...WSGI_FRAMEWORKS].some((m) => modules.has(m))) {
-    return { size: WSGI_THREADPOOL, note: `The file does not start its WSGI server: a pool of ${WSGI_THREADPOOL} threads is assumed (waitress's default; gunicorn's sync worker serves one request per process, its gthread worker --threads at a time).` };
+    return { size: WSGI_THREADPOOL, note: `The file does not start its WSGI server: a pool of ${WSGI_THREADPOOL} threads is assumed (waitress's default; gunicorn's gthread worker runs \`--threads\` at once, its sync worker one request per process).` };
   }
   return undefined;
 }
