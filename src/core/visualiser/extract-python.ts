@@ -114,16 +114,21 @@ class PyExtractor {
       this.b.push(into, { kind: 'cpu', weight: 1, label: labelOf(at), range: rangeOf(at) });
       return undefined;
     }
-    const sub = new PyExtractor(f.python, this.lim, undefined, this.b);
+    const sub = new PyExtractor(f.python, this.lim, f.oracle, this.b);
     sub.root = f.fn.tree.rootNode;
+    // A method of the other module's class: what its __init__ binds (`self.processes = []`) its methods use.
+    sub.bindSelf(f.fn, ctx);
     const unitsBefore = this.b.units.length;
     const stepsBefore = into.steps.length;
     const returned = sub.walkCallable(f.fn, args, { ...ctx, env: new Env(), stack: [], nesting: ctx.nesting + 1 }, { unit: into, async });
     const here = rangeOf(at);
     for (const u of this.b.units.slice(unitsBefore)) {
       // A unit a callable of this file started (handed to the other module and called there) is drawn as this file's.
-      if (madeHere.has(u)) continue;
-      u.label = `${u.label} (${f.file})`;
+      if (madeBy.get(u) === this) continue;
+      if (!labelled.has(u)) {
+        u.label = `${u.label} (${f.file})`;
+        labelled.add(u);
+      }
       u.range = here;
       for (const s of u.steps) s.range = here;
     }
@@ -188,7 +193,7 @@ class PyExtractor {
   }
 
   /** A method's `self.x = ...` bindings from its class's `__init__`, so `self.pool.submit(...)` finds its unit. */
-  private bindSelf(fn: Node, ctx: Ctx): void {
+  bindSelf(fn: Node, ctx: Ctx): void {
     const cls = fn.parent?.type === 'block' ? fn.parent.parent : fn.parent?.type === 'decorated_definition' ? fn.parent.parent?.parent : undefined;
     if (cls?.type !== 'class_definition') return;
     const init = this.sem.localMethod(cls, '__init__');
@@ -1119,7 +1124,7 @@ class PyExtractor {
     }
     const before = this.b.units.length;
     const returned = this.walkCallable(v.fn, args, ctx, { unit: ctx.unit, async: ctx.async, self: v.self });
-    for (const u of this.b.units.slice(before)) madeHere.add(u);
+    for (const u of this.b.units.slice(before)) if (!madeBy.has(u)) madeBy.set(u, this);
     return returned;
   }
 
@@ -1395,8 +1400,10 @@ class PyExtractor {
 
 const NOT_HANDLED = Symbol('not handled');
 
-/** Units a callable of the walked file started while another module's function ran (see `foreign`). */
-const madeHere = new WeakSet<Unit>();
+/** Units a callable handed to another module started there, by the walker of the callable's own file (see `foreign`). */
+const madeBy = new WeakMap<Unit, PyExtractor>();
+/** Units already labelled with the module that made them. */
+const labelled = new WeakSet<Unit>();
 
 /** Methods of the units, pools and tasks the walk tracks. */
 const UNIT_METHODS = new Set(['start', 'join', 'result', 'submit', 'map', 'apply_async', 'create_task', 'shutdown', 'exception', 'wait', 'get']);

@@ -30,7 +30,7 @@ export const defaultExtractLimits: ExtractLimits = {
   maxUnits: 120,
   maxStepsPerUnit: 200,
   maxTotalSteps: 4000,
-  maxCallDepth: 4,
+  maxCallDepth: 6,
   maxLoopUnroll: 8,
   maxNesting: 60,
   maxVisits: 150_000,

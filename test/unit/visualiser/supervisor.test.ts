@@ -32,13 +32,12 @@ const supervisor = (count: string) => [
   '    def run(self):', '        self.init_processes()', '        self.should_exit.wait()', '        self.join_all()', '',
 ].join('\n');
 
-async function visualise(text: string, withProject = true): Promise<Visualisation> {
+async function visualise(text: string, withProject = true, path = 'myserver/supervisor.py', line = text.split('\n').indexOf('    def run(self):')): Promise<Visualisation> {
   const doc = await ParsedDocument.create('python', text);
   try {
-    const files: Record<string, string> = { 'myserver/_subprocess.py': SUBPROCESS };
-    const project = withProject ? { path: 'myserver/supervisor.py', readFile: (p: string) => files[p] } : undefined;
-    const run = text.split('\n').indexOf('    def run(self):');
-    return buildVisualisation(doc, new TreeFacts(doc.tree!), { freeThreaded: false }, [], project, { line: run });
+    const files: Record<string, string> = { 'myserver/_subprocess.py': SUBPROCESS, 'myserver/supervisor.py': supervisor('config.workers') };
+    const project = withProject ? { path, readFile: (p: string) => files[p] } : undefined;
+    return buildVisualisation(doc, new TreeFacts(doc.tree!), { freeThreaded: false }, [], project, { line });
   } finally {
     doc.dispose();
   }
@@ -79,6 +78,20 @@ describe('a multiprocess supervisor started from its run()', () => {
     const main = v.model.units.find((u) => u.kind === 'main-thread')!;
     const joined = main.steps.filter((s) => s.kind === 'join').map((s) => s.target);
     assert.equal(new Set(joined).size, 3, JSON.stringify(joined));
+  });
+
+  it('from the caller in a third module: the supervisor\'s run() is walked there, and its processes and threads get their lanes', async () => {
+    const main = 'from myserver.supervisor import Supervisor\n\n\ndef run(config, server):\n    Supervisor(config, target=server.run, sockets=[]).run()\n';
+    const v = await visualise(main, true, 'myserver/main.py', 3);
+    assert.equal(v.entry.label, 'run');
+    const processes = v.model.units.filter((u) => u.kind === 'process');
+    assert.equal(processes.length, UNKNOWN_LOOP_STARTS);
+    assert.ok(processes.every((p) => p.label === 'subprocess_started() (_subprocess.py)'), JSON.stringify(processes.map((p) => p.label)));
+    const threads = v.model.units.filter((u) => u.kind === 'thread');
+    assert.deepEqual(threads.map((t) => t.label), processes.map(() => 'always_pong() (supervisor.py)'));
+    // Everything the other modules do points at the call in this file (the others are not open).
+    const lines = new Set([...processes, ...threads].flatMap((u) => [u.range?.start.line, ...u.steps.map((s) => s.range?.start.line)]));
+    assert.deepEqual([...lines], [4]);
   });
 
   it('without the other module the helper is one step: no process is invented', async () => {
