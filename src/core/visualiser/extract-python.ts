@@ -236,9 +236,18 @@ class PyExtractor {
         }
       }
     }
-    if (!v) v = this.startsElsewhere(node);
     this.interestingCache.set(node.id, v);
     return v;
+  }
+
+  /** `__init__` run for `C(...)`: walked (callLocal would only summarise one that is interesting for its project calls alone). */
+  private walkInit(init: Node, call: Node, ctx: Ctx): void {
+    if (ctx.stack.includes(init.id) || ctx.depth >= this.lim.maxCallDepth) {
+      this.b.light(ctx.unit, call);
+      return;
+    }
+    const args = this.args(call).positional.map((a) => this.expr(a, ctx));
+    this.walkCallable(init, args, ctx, { unit: ctx.unit, async: false });
   }
 
   /** A call in `node` of another module's function that starts threads, processes or tasks (`get_subprocess(...)`). */
@@ -1280,7 +1289,9 @@ class PyExtractor {
       // An object of its own: what its __init__ binds (`self.process = get_subprocess(...)`) its methods find again.
       const self = new Env();
       const init = this.findMethod(cls, '__init__');
-      if (init && this.interesting(init)) this.withSelf(self, () => this.callLocal(init, call, ctx));
+      // A constructor that makes its process through a helper of another module (`self.process = get_subprocess(...)`)
+      // is walked too: asking the project costs, so only constructors ask.
+      if (init && (this.interesting(init) || this.startsElsewhere(init))) this.withSelf(self, () => this.walkInit(init, call, ctx));
       else this.b.light(ctx.unit, call);
       return { kind: 'object', cls, self };
     }
@@ -1415,7 +1426,7 @@ export const MAX_POOL_DRAWN = 16;
 export const UNKNOWN_LOOP_STARTS = 4;
 
 /** Calls of one function asked about other modules when deciding whether it is worth walking. */
-const MAX_PROJECT_QUESTIONS = 24;
+const MAX_PROJECT_QUESTIONS = 8;
 
 const CALL_NAME = /([A-Za-z_]\\w*)\s*\(/g;
 
