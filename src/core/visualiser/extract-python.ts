@@ -209,9 +209,16 @@ class PyExtractor {
   /** Units `__init__` made that this entry never starts belong to the object's creation: they are not drawn. */
   private dropInitUnits(): void {
     if (!this.fromInit.size) return;
-    const spawned = new Set<string>();
-    for (const u of this.b.units) for (const st of u.steps) if (st.kind === 'spawn' && st.target) spawned.add(st.target);
-    const keep = this.b.units.filter((u) => !this.fromInit.has(u.id) || spawned.has(u.id) || u.kind.endsWith('-pool'));
+    // A unit started only by one that is dropped (a thread the unstarted process would start) goes too: one pass per
+    // level, at most as many as there are units.
+    let keep = this.b.units;
+    for (let pass = 0; pass <= this.b.units.length; pass++) {
+      const spawned = new Set<string>();
+      for (const u of keep) for (const st of u.steps) if (st.kind === 'spawn' && st.target) spawned.add(st.target);
+      const next = keep.filter((u) => !this.fromInit.has(u.id) || spawned.has(u.id) || u.kind.endsWith('-pool'));
+      if (next.length === keep.length) break;
+      keep = next;
+    }
     this.b.units.splice(0, this.b.units.length, ...keep);
   }
 

@@ -94,6 +94,14 @@ describe('a multiprocess supervisor started from its run()', () => {
     assert.deepEqual([...lines], [4]);
   });
 
+  it('from the line that starts the health-check thread (the hover link): that thread, and nothing the constructor would start', async () => {
+    const text = supervisor('config.workers');
+    const v = await visualise(text, true, 'myserver/supervisor.py', text.split('\n').findIndex((l) => l.includes('threading.Thread(target=self.always_pong')));
+    assert.equal(v.entry.label, 'Worker.target');
+    assert.deepEqual(v.model.units.filter((u) => u.kind !== 'main-thread').map((u) => [u.kind, u.label, u.daemon]), [['thread', 'always_pong()', true]]);
+    assert.deepEqual(v.model.notes, []);
+  });
+
   it('without the other module the helper is one step: no process is invented', async () => {
     const v = await visualise(supervisor('config.workers'), false);
     assert.equal(v.model.units.filter((u) => u.kind === 'process' || u.kind === 'thread').length, 0);
