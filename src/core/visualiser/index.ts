@@ -146,6 +146,13 @@ export function buildVisualisation(
     oracle?.release?.();
   }
   markDiagnostics(model, diagnostics);
+  // A library module runs nothing at import: say where its concurrency starts instead.
+  const drivers = entries.filter((e) => e.lens);
+  if (chosen.kind === 'module' && model.units.length === 1 && drivers.length) {
+    const named = drivers.slice(0, 3).map((e) => e.label).join(', ');
+    model.notes.push(drivers.length === 1 ? `Choose ${named} in “Start from” to see it run.`
+      : `Choose one of the file's ${drivers.length} entry points in “Start from” to see it run: ${named}${drivers.length > 3 ? ', …' : ''}.`);
+  }
   const opts: Partial<SimOptions> = { ...settings.sim, freeThreaded: settings.freeThreaded };
   const timeline = simulate(model, opts);
   let what: WhatIf | undefined;

@@ -47,6 +47,12 @@ describe('sync handlers of WSGI and standard-library servers', () => {
     assert.equal(v.timeline.events.filter((e) => e.kind === 'stall').length, 0, 'threads, not an event loop: nothing stalls');
   });
 
+  it('the module body of a file that only defines handlers says where to start', async () => {
+    const v = await visualise(flask(''), {});
+    assert.equal(v.entry.kind, 'module');
+    assert.ok(v.model.notes.includes('Choose route /report: report in “Start from” to see it run.'), JSON.stringify(v.model.notes));
+  });
+
   it('the server the file starts sets the size: waitress threads=N, Flask threaded=False, the dev server a thread per request', async () => {
     const waitress = flask('waitress.serve(app, threads=8)').replace('import time', 'import time\nimport waitress');
     const w = await visualise(waitress, { line: lineOf(waitress, 'def report') });
