@@ -47,6 +47,15 @@ describe('sync handlers of WSGI and standard-library servers', () => {
     assert.equal(v.timeline.events.filter((e) => e.kind === 'stall').length, 0, 'threads, not an event loop: nothing stalls');
   });
 
+  it('CPU work in a sync route trades the GIL between the pool\'s threads: no faster than one after another', async () => {
+    const text = flask('').replace('    time.sleep(0.1)', '    total = sum(i * i for i in range(1_000_000))');
+    const v = await visualise(text, { line: lineOf(text, 'def report'), arrivals: 4 });
+    const states = new Set(v.timeline.lanes.flatMap((l) => l.spans.map((sp) => sp.state)));
+    assert.ok(states.has('waiting-gil'), [...states].join());
+    const cpuMs = v.model.units.find((u) => u.arrival)!.steps.filter((st) => st.kind === 'cpu').reduce((n, st) => n + (st.weight ?? 1) * 10, 0);
+    assert.ok(v.latency && v.latency.lastMs >= 4 * cpuMs * 0.95, `${v.latency?.lastMs} vs 4 × ${cpuMs}`);
+  });
+
   it('the module body of a file that only defines handlers says where to start', async () => {
     const v = await visualise(flask(''), {});
     assert.equal(v.entry.kind, 'module');
