@@ -3,6 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, fixToApply, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, clampBudget } from '../host/analysisHost';
+import { packageFiles } from '../host/packageFiles';
+import type { SharedUnits } from '../host/protocol';
 import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
 import { collectFiles, type WalkProblem } from './walk';
 import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOption, type ProjectOptions } from './options';
@@ -47,6 +49,35 @@ Options:
 Exit status: 0 nothing found, 1 findings reported, 2 usage error, bad configuration or unreadable input.`;
 
 export class UsageError extends Error {}
+
+/** Files of the call graph one worker computes per job (each job has the per-file budget). */
+const UNITS_PER_JOB = 40;
+
+/**
+ * The call graph reads every file of each checked package, in every worker that needs it. Computed once instead: each
+ * worker takes shares of the packages' files and the others adopt its units and summaries (the same plain data, so
+ * the results do not depend on which worker computed what).
+ */
+async function shareGraphUnits(hosts: readonly AnalysisHost[], files: readonly string[], root: string): Promise<void> {
+  const listed = new Map<string, readonly string[]>();
+  const all = new Set<string>();
+  // Bounded: one listing per package folder, each at most the walker's cap.
+  for (const file of files) for (const listedFile of packageFiles(root, path.relative(root, file), listed)) if (languageFromPath(listedFile)) all.add(listedFile);
+  const shares: string[][] = [];
+  const list = [...all];
+  for (let i = 0; i < list.length; i += UNITS_PER_JOB) shares.push(list.slice(i, i + UNITS_PER_JOB));
+  let next = 0;
+  const computed: { by: AnalysisHost; value: SharedUnits }[] = [];
+  await Promise.all(hosts.map(async (host) => {
+    // Each turn takes the next share: bounded by the number of shares.
+    while (next < shares.length) {
+      const outcome = await host.units(root, shares[next++]);
+      // A share that fails is computed again by whichever worker needs it.
+      if (outcome.kind === 'done') computed.push({ by: host, value: outcome.value });
+    }
+  }));
+  for (const { by, value } of computed) for (const host of hosts) if (host !== by) host.importUnits(value);
+}
 
 /**
  * The CLI's budget per file, in CPU time (the clock where the platform does not tell it): generous, so that a CI run's
@@ -332,6 +363,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
     }
   };
   try {
+    if (hosts.length > 1 && stdinText === undefined) await shareGraphUnits(hosts, files, io.cwd);
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));

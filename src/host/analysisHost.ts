@@ -8,7 +8,7 @@ import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
-import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type WorkerInit, type WorkerMessage } from './protocol';
 import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
@@ -229,6 +229,17 @@ export class AnalysisHost {
     if (this.worker) this.enqueue({ type: 'importSummaries', summaries }, INTERACTIVE);
   }
 
+  /** The CLI: this worker computes the call graph's units of `files` (relative to `projectRoot`) for every worker of the run. */
+  units(projectRoot: string, files: readonly string[]): Promise<BudgetOutcome<SharedUnits>> {
+    return this.request({ type: 'units', projectRoot, files }, INTERACTIVE) as Promise<BudgetOutcome<SharedUnits>>;
+  }
+
+  /** The CLI: units and summaries another worker computed. */
+  importUnits(shared: SharedUnits): void {
+    // A worker started later (a replacement) computes what it needs itself.
+    this.enqueue({ type: 'importUnits', units: shared.units, summaries: shared.summaries }, INTERACTIVE);
+  }
+
   /** Project files (relative paths) changed, or (`listing`) were created or deleted: the worker forgets what it kept of them. */
   filesChanged(paths: readonly string[], listing: boolean): void {
     // Ahead of the analyses that follow: they must see the files as they are now.
@@ -427,7 +438,7 @@ export class AnalysisHost {
    */
   private budgetFor(job: Job): number {
     switch (job.type) {
-      case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': case 'filesChanged': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
+      case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': case 'filesChanged': case 'units': case 'importUnits': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
       case 'hover': case 'visualise': case 'entries': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
       default: return this.budgetMs;
     }

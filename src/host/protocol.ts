@@ -3,6 +3,10 @@ import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, t
 import type { DroppedFix } from '../core/fixCheck';
 import type { HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
+import type { FileUnits } from '../core/context/graph';
+
+/** A share of the call graph's units, computed by one worker for the others (plain data). */
+export interface SharedUnits { units: Record<string, FileUnits | null>; summaries: Record<string, StoredSummary> }
 import type { VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 
 /**
@@ -55,6 +59,10 @@ export type JobBody =
   | { type: 'warm'; projectRoot: string; files: readonly string[]; settings?: AnalysisSettings }
   /** Summaries from a persistent cache, for a worker already running. */
   | { type: 'importSummaries'; summaries: Record<string, StoredSummary> }
+  /** The CLI: compute the call graph's units of these package files (relative to `projectRoot`) and return them. */
+  | { type: 'units'; projectRoot: string; files: readonly string[] }
+  /** The CLI: units and summaries another worker computed. */
+  | { type: 'importUnits'; units: SharedUnits['units']; summaries: Record<string, StoredSummary> }
   /** Project files (relative paths) changed, or (`listing`) were created or deleted: what the search for callers keeps of them goes. */
   | { type: 'filesChanged'; paths: readonly string[]; listing: boolean };
 

@@ -3,17 +3,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { collectFiles } from '../cli/walk';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
 import { dropFixesThatBreakSyntax } from '../core/fixCheck';
-import { forgetCallerTexts, warmUnits } from '../core/context';
+import { adoptUnits, forgetCallerTexts, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation, fileEntries } from '../core/visualiser';
-import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type CheckedFixes, type Job, type WorkerInit, type WorkerMessage } from './protocol';
+import { packageFiles } from './packageFiles';
+import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type CheckedFixes, type Job, type SharedUnits, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
   parsed: ParsedDocument;
@@ -86,31 +86,12 @@ function realRootOf(root: string): string | undefined {
   return realRoots.get(root);
 }
 
-/** Files listed per package at most: the search for callers stays a bounded scan. */
-const MAX_LISTED = 5_000;
-/** Folders walked up from a file to its package's root at most. */
-const MAX_UP = 12;
-const PACKAGE_MANIFESTS = ['package.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
 const listed = new Map<string, readonly string[]>();
 
 /** The source files of the package (nearest folder with a manifest) holding `near`, as paths relative to `root`. */
 function listerFor(root: string | undefined, enabled: boolean | undefined): ((near: string) => readonly string[]) | undefined {
   if (!root || !enabled) return undefined;
-  return (near: string) => {
-    let dir = path.dirname(path.resolve(root, near));
-    // Up to the nearest package manifest: at most MAX_UP folders, never above `root`.
-    for (let up = 0; up < MAX_UP && dir.startsWith(root) && dir !== root; up++) {
-      if (PACKAGE_MANIFESTS.some((m) => fs.existsSync(path.join(dir, m)))) break;
-      dir = path.dirname(dir);
-    }
-    let files = listed.get(dir);
-    if (!files) {
-      // The CLI's walker: dependency folders, virtual environments and .gitignore'd paths are skipped.
-      files = collectFiles([dir], [], MAX_LISTED).map((file) => path.relative(root, file).split(path.sep).join('/'));
-      listed.set(dir, files);
-    }
-    return files;
-  };
+  return (near: string) => packageFiles(root, near, listed);
 }
 
 function factsOf(doc: OpenDocument): TreeFacts | undefined {
@@ -182,6 +163,13 @@ async function run(job: Job): Promise<unknown> {
     case 'importSummaries':
       importSummaries(job.summaries);
       return undefined;
+    case 'units':
+      setPhase('parse');
+      return unitsFor(job.files, readerFor(job.projectRoot)!) satisfies SharedUnits;
+    case 'importUnits':
+      importSummaries(job.summaries);
+      adoptUnits(job.units);
+      return undefined;
     case 'filesChanged':
       forgetCallerTexts(job.paths);
       if (job.listing) listed.clear();
@@ -221,7 +209,7 @@ port.on('message', (job: Job) => {
       // The call graph reads every file of the package: its grammars are loaded whatever this worker analysed before.
       if ((job.type === 'analyze' || job.type === 'analyzeText') && job.params.findCallers) for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
       // Other files are parsed with the parsers already made: a warm job needs every language's.
-      if (job.type === 'warm') for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
+      if (job.type === 'warm' || job.type === 'units') for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
     } catch {
       // The job itself reports the failure.
     }

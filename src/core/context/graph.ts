@@ -5,8 +5,10 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { languageFromPath } from '../parser';
 import { PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
-import { leadsToProject, projectTarget as tsProjectTarget, summariseTs, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { dirname, primeSummary, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, summariseTs, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
+import { dirname, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import type { StoredSummary } from '../project/packed';
+import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
 import type { RuleContext } from '../rules/rule';
@@ -37,7 +39,12 @@ export interface Unit {
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
-export interface FileUnits { units: Unit[]; registrations: { target: CallTarget; to?: string; own: Evidence }[] }
+export interface FileUnits {
+  units: Unit[];
+  registrations: { target: CallTarget; to?: string; own: Evidence }[];
+  /** The key of the file's summary this computation stored (another worker takes it with the units). */
+  summaryKey?: string;
+}
 
 const START: Range = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
 
@@ -67,15 +74,25 @@ export function unitsOf(
     python: semantics?.python ?? (() => (pythonNames ??= new PythonSemantics(tree))),
     ts: semantics?.ts ?? (() => (tsNames ??= new TsSemantics(tree))),
   };
-  // The names calls may reach the project through (TS/JS), as following calls finds them from this file.
-  const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
-  const names = python ? undefined : tsProject(rule).names;
-  // The file's summary from this tree: resolving calls into it then reads it without parsing it again.
+  // The names calls may reach the project through (TS/JS), as following calls finds them from this file, and the file's
+  // summary from this tree: resolving calls into it then reads it without parsing it again. The analysed file's come
+  // from its rules' own view (one summary per analysis); another file's are built once, together.
   const lookup = blockingLookup(defaultSettings);
-  if (python) primeSummary(path, text, lookupKey(defaultSettings), () => summarisePython(source.python!(), lookup));
+  let names: ReadonlySet<string> | undefined;
+  let summaryKey: string;
+  if (python) summaryKey = primeSummary(path, text, lookupKey(defaultSettings), () => summarisePython(source.python!(), lookup));
   else {
     const paths = pkg.configs.tsPaths(dirname(path));
-    primeSummary(path, text, `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`, () => summariseTs(source.ts!(), lookup, false, pkg.configs.projectSpecifiers(dirname(path))));
+    const variant = `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
+    if (semantics?.ts) {
+      const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
+      names = tsProject(rule).names;
+      summaryKey = primeSummary(path, text, variant, () => summariseTs(source.ts!(), lookup, false, pkg.configs.projectSpecifiers(dirname(path))));
+    } else {
+      const built = packageFileSummary(source.ts!(), lookup, pkg.configs.projectSpecifiers(dirname(path)));
+      names = built.names;
+      summaryKey = primeSummary(path, text, variant, () => built.summary);
+    }
   }
   const moduleUnit: Unit = { id: '', name: 'module-level code', own: { kind: 'cold', message: 'the module runs it once, when it is imported', range: START }, calls: [] };
   const units: Unit[] = [moduleUnit];
@@ -129,7 +146,7 @@ export function unitsOf(
       if (own && target) registrations.push({ target, own });
     }
   }
-  return { units, registrations };
+  return { units, registrations, summaryKey };
 }
 
 /**
@@ -409,6 +426,35 @@ export function warmUnits(files: readonly string[], readFile: (path: string) => 
     if (performance.now() >= deadline) break;
   }
   return done;
+}
+
+/**
+ * The units of `files` (computing those not kept yet) and the summaries they stored, as plain data: one worker of a run
+ * computes a share of a package's files and the others adopt them (adoptUnits), so that each file is parsed once per run.
+ */
+export function unitsFor(files: readonly string[], readFile: (path: string) => string | undefined): { units: Record<string, FileUnits | null>; summaries: Record<string, StoredSummary> } {
+  const views = new Map<boolean, PackageView>();
+  const units = dict<FileUnits | null>();
+  const keys: string[] = [];
+  for (const file of files) {
+    if (!family(file)) continue;
+    const python = family(file) === 'python';
+    const found = fileUnits(file, readFile, () => views.get(python) ?? views.set(python, packageView(python, readFile)).get(python)!);
+    units[file] = found ?? null;
+    if (found?.summaryKey) keys.push(found.summaryKey);
+  }
+  return { units, summaries: summariesOf(keys) };
+}
+
+/** Units another worker computed (unitsFor), kept as if computed here; malformed entries are skipped. */
+export function adoptUnits(units: Record<string, FileUnits | null>): void {
+  for (const [file, found] of Object.entries(units)) {
+    if (found !== null && (typeof found !== 'object' || !Array.isArray(found.units) || !Array.isArray(found.registrations))) continue;
+    if (unitCache.has(file)) continue;
+    if (unitCache.size >= MAX_UNIT_FILES) unitCache.delete(unitCache.keys().next().value!);
+    unitCache.set(file, found);
+  }
+  graphs = new WeakMap();
 }
 
 /** Graphs of single files (no package to list: unsaved text, a host without files), by tree (a tree's root node is a new object per read). */

@@ -24,6 +24,16 @@ export function warmUnits(files: readonly string[], readFile: (path: string) => 
   return graph().warmUnits(files, readFile, sliceMs);
 }
 
+/** A share of a package's call-graph units and the summaries they stored, for the other workers of a run; see graph.ts. */
+export function unitsFor(files: readonly string[], readFile: (path: string) => string | undefined): ReturnType<typeof GraphModule.unitsFor> {
+  return graph().unitsFor(files, readFile);
+}
+
+/** Units another worker computed (unitsFor). */
+export function adoptUnits(units: Parameters<typeof GraphModule.adoptUnits>[0]): void {
+  graph().adoptUnits(units);
+}
+
 const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
 /** How many enclosing functions a nested function looks through (closures rarely nest deeper). */
 const MAX_ENCLOSING = 8;

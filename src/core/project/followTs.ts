@@ -378,6 +378,15 @@ export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = def
   return summaryAndNames(semantics, lookup, lazy, isProject).summary;
 }
 
+/**
+ * Another file's summary and the names its calls may reach the project through, its imports read under the package's
+ * tsconfig paths (`@server/...`) as tsProject reads the analysed file's: the call graph's view of each file.
+ */
+export function packageFileSummary(semantics: TsSemantics, lookup: BlockingLookup, isProject: (specifier: string) => boolean): { summary: FileSummary; names: Set<string> } {
+  fileModules.set(semantics, { specifiers: fileSpecifiers(semantics.root), isProject });
+  return summaryAndNames(semantics, lookup, false, isProject);
+}
+
 /** The summary, and the names calls may reach the project through (see projectNames). */
 function summaryAndNames(semantics: TsSemantics, lookup: BlockingLookup, lazy: boolean, isProject: (specifier: string) => boolean): { summary: FileSummary; names: Set<string> } {
   const modules: ModuleNames = { specifiers: fileSpecifiers(semantics.root), isProject };

@@ -228,9 +228,20 @@ export function summaryOfText(path: string, text: string, language: Language, su
 }
 
 /** Keeps a file's summary computed from a tree already parsed (the call graph's), so that reading the file does not parse it again. */
-export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): void {
+export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): string {
   const key = cacheKey(path, text, variant);
   if (!summaryCache.has(key)) store(key, pack(summarise()));
+  return key;
+}
+
+/** The stored summaries under `keys` (plain data), for another worker of the same run. */
+export function summariesOf(keys: Iterable<string>): Record<string, StoredSummary> {
+  const out = dict<StoredSummary>();
+  for (const key of keys) {
+    const summary = stored(key);
+    if (summary) out[key] = summary;
+  }
+  return out;
 }
 
 /** Parses another file's text with its grammar already loaded (bounded by a parse timeout) and computes plain data from the tree. */

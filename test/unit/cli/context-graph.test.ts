@@ -148,6 +148,17 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at('app/tool.py', 8)?.severity, 'hint');
   });
 
+  it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {
+    const dir = project();
+    const all = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+    const together = findings(all.stdout);
+    assert.ok(together.length >= 8, JSON.stringify(together));
+    // One file per run: a single worker, which computes the whole graph itself.
+    const alone = [...new Set(together.map((f) => f.path))].flatMap((file) =>
+      findings(spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', file], { cwd: dir, encoding: 'utf8' }).stdout));
+    assert.deepEqual(alone, together);
+  });
+
   const hogs: ChildProcess[] = [];
   after(() => {
     for (const hog of hogs) hog.kill();
