@@ -165,10 +165,13 @@ class PyExtractor {
     }
     const n = Math.max(1, Math.min(entry.arrivals, MAX_ARRIVALS));
     const pool = !async && entry.perArrival && entry.poolSize
-      ? this.b.addUnit({ kind: 'thread-pool', label: `server thread pool (${entry.poolSize})`, maxWorkers: entry.poolSize, range: rangeOf(fn) })
+      ? this.b.addUnit({
+        kind: entry.poolProcesses ? 'process-pool' : 'thread-pool', label: `server ${entry.poolProcesses ? 'worker processes' : 'thread pool'} (${entry.poolSize})`,
+        maxWorkers: entry.poolSize, range: rangeOf(fn),
+      })
       : undefined;
     if (!async && entry.perArrival && entry.server) this.b.note(entry.server);
-    const kind: UnitKind = async ? 'asyncio-task' : 'thread';
+    const kind: UnitKind = async ? 'asyncio-task' : pool && entry.poolProcesses ? 'process' : 'thread';
     const ids: string[] = [];
     let template: Unit | undefined;
     for (let i = 0; i < n; i++) {

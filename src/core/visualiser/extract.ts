@@ -71,6 +71,8 @@ export interface EntryRun {
   inThread?: boolean;
   /** Python sync handlers: the server's thread pool size (undefined: a thread per request). */
   poolSize?: number;
+  /** Python sync handlers: the pool is of worker processes (gunicorn's sync workers), not threads. */
+  poolProcesses?: boolean;
   /** Python sync handlers: which server runs them, and how many at once (shown on the panel). */
   server?: string;
   /** "request" or "message": what arrives. */

@@ -124,7 +124,7 @@ export function buildVisualisation(
   let server: ServerPool | undefined;
   if (fn && python && perArrival && root && facts && !effective.async) {
     try {
-      server = pythonServerPool(root, facts.python());
+      server = pythonServerPool(root, facts.python(), project?.readFile);
     } catch {
       server = undefined;
     }
@@ -136,6 +136,7 @@ export function buildVisualisation(
       noun: perArrival ? nounOf(effective) : 'run',
       ...(request.line !== undefined && request.line > effective.range.start.line && request.line <= effective.range.end.line ? { focusLine: request.line } : {}),
       ...(server?.size ? { poolSize: server.size } : {}),
+      ...(server?.processes ? { poolProcesses: true } : {}),
       ...(server ? { server: server.note } : {}),
     };
   }

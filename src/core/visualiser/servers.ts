@@ -2,11 +2,14 @@
 // (waitress.serve(threads=8), app.run(threaded=False), HTTPServer vs ThreadingHTTPServer) or, when the file starts none,
 // the framework's usual server. The panel states which, so the assumption is visible.
 import type { Node } from 'web-tree-sitter';
+import { getLoadedParser, parseOtherFile } from '../parser';
 import type { PythonSemantics } from '../python/semantics';
 
 export interface ServerPool {
-  /** Threads serving requests at once; undefined: a new thread per request. */
+  /** Threads (or worker processes) serving requests at once; undefined: a new thread per request. */
   size?: number;
+  /** The requests run in worker processes (gunicorn's sync workers): no GIL shared between them. */
+  processes?: boolean;
   /** Shown on the panel: which server, and why this size. */
   note: string;
 }
@@ -58,8 +61,32 @@ function topModules(root: Node): Set<string> {
   return out;
 }
 
+/** gunicorn reads `gunicorn.conf.py` from where it starts: its literal `workers` and `threads`. */
+export function gunicornConfig(readFile: ((path: string) => string | undefined) | undefined): { workers: number; threads: number } | undefined {
+  const text = readFile?.('gunicorn.conf.py');
+  const parser = text !== undefined ? getLoadedParser('python') : undefined;
+  const tree = parser && text !== undefined ? parseOtherFile(parser, text, 200) : null;
+  if (!tree) return undefined;
+  try {
+    const values = new Map<string, number>();
+    for (const statement of tree.rootNode.namedChildren) {
+      const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+      const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+      if (left?.type !== 'identifier' || (left.text !== 'workers' && left.text !== 'threads')) continue;
+      const value = positiveInt(assignment?.childForFieldName('right') ?? undefined);
+      // Computed (`multiprocessing.cpu_count() * 2 + 1`): the size is not in the code.
+      if (value === undefined) return undefined;
+      values.set(left.text, value);
+    }
+    // gunicorn's defaults: one worker, one thread.
+    return { workers: Math.min(values.get('workers') ?? 1, 64), threads: Math.min(values.get('threads') ?? 1, 64) };
+  } finally {
+    tree.delete();
+  }
+}
+
 /** The pool a sync handler of this file runs in; undefined when the file shows no server or web framework. */
-export function pythonServerPool(root: Node, sem: PythonSemantics): ServerPool | undefined {
+export function pythonServerPool(root: Node, sem: PythonSemantics, readFile?: (path: string) => string | undefined): ServerPool | undefined {
   let seen = 0;
   for (const call of root.descendantsOfType('call')) {
     if (!call || ++seen > MAX_CALLS) break;
@@ -84,6 +111,12 @@ export function pythonServerPool(root: Node, sem: PythonSemantics): ServerPool |
   const modules = topModules(root);
   if ([...ASGI_FRAMEWORKS].some((m) => modules.has(m))) return { size: ASGI_THREADPOOL, note: `A sync handler runs in the ASGI server's thread pool (AnyIO's default: ${ASGI_THREADPOOL} threads).` };
   if ([...WSGI_FRAMEWORKS].some((m) => modules.has(m))) {
+    const gunicorn = gunicornConfig(readFile);
+    if (gunicorn && gunicorn.threads > 1) {
+      const size = gunicorn.workers * gunicorn.threads;
+      return { size, note: `gunicorn.conf.py: ${gunicorn.workers} worker${gunicorn.workers === 1 ? '' : 's'} × ${gunicorn.threads} threads serve ${size} requests at once (drawn as one pool of threads; each worker's threads share its GIL).` };
+    }
+    if (gunicorn) return { size: gunicorn.workers, processes: true, note: `gunicorn.conf.py: ${gunicorn.workers} sync worker process${gunicorn.workers === 1 ? '' : 'es'}, one request each at a time.` };
     return { size: WSGI_THREADPOOL, note: `The file does not start its WSGI server: a pool of ${WSGI_THREADPOOL} threads is assumed (waitress's default; gunicorn's gthread worker runs \`--threads\` at once, its sync worker one request per process).` };
   }
   return undefined;

@@ -5,12 +5,13 @@ import { describe, it } from 'node:test';
 import { analyzeDocument, ParsedDocument, TreeFacts } from '../../../src/core';
 import { buildVisualisation, WSGI_THREADPOOL, type Visualisation, type VisualiseRequest } from '../../../src/core/visualiser';
 
-async function visualise(text: string, request: VisualiseRequest): Promise<Visualisation> {
+async function visualise(text: string, request: VisualiseRequest, files?: Record<string, string>): Promise<Visualisation> {
   const doc = await ParsedDocument.create('python', text);
   try {
     const facts = new TreeFacts(doc.tree!);
     const { diagnostics } = analyzeDocument(doc, { facts, path: 'app.py' });
-    return buildVisualisation(doc, facts, { freeThreaded: false }, diagnostics, undefined, request);
+    const project = files ? { path: 'app.py', readFile: (p: string) => files[p] } : undefined;
+    return buildVisualisation(doc, facts, { freeThreaded: false }, diagnostics, project, request);
   } finally {
     doc.dispose();
   }
@@ -19,6 +20,7 @@ async function visualise(text: string, request: VisualiseRequest): Promise<Visua
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
 const requestLanes = (v: Visualisation) => v.model.units.filter((u) => u.arrival);
 const poolOf = (v: Visualisation) => v.model.units.find((u) => u.kind === 'thread-pool');
+const anyPool = (v: Visualisation) => v.model.units.find((u) => u.kind === 'thread-pool' || u.kind === 'process-pool');
 
 const flask = (run: string) => [
   'import time', 'from flask import Flask', '', 'app = Flask(__name__)', '', '',
@@ -54,6 +56,22 @@ describe('sync handlers of WSGI and standard-library servers', () => {
     assert.ok(states.has('waiting-gil'), [...states].join());
     const cpuMs = v.model.units.find((u) => u.arrival)!.steps.filter((st) => st.kind === 'cpu').reduce((n, st) => n + (st.weight ?? 1) * 10, 0);
     assert.ok(v.latency && v.latency.lastMs >= 4 * cpuMs * 0.95, `${v.latency?.lastMs} vs 4 × ${cpuMs}`);
+  });
+
+  it('gunicorn.conf.py sets the size: sync workers are processes (CPU work in parallel), threads make one pool', async () => {
+    const text = flask('').replace('    time.sleep(0.1)', '    total = sum(i * i for i in range(1_000_000))');
+    const line = lineOf(text, 'def report');
+    const procs = await visualise(text, { line, arrivals: 4 }, { 'gunicorn.conf.py': 'bind = "0.0.0.0:8000"\nworkers = 4\n' });
+    const pool = anyPool(procs);
+    assert.deepEqual(pool && [pool.kind, pool.maxWorkers], ['process-pool', 4]);
+    assert.ok(requestLanes(procs).every((u) => u.kind === 'process'));
+    assert.ok(!procs.timeline.lanes.some((l) => l.spans.some((sp) => sp.state === 'waiting-gil')), 'no GIL shared between worker processes');
+    const threaded = await visualise(text, { line, arrivals: 4 }, { 'gunicorn.conf.py': 'workers = 2\nthreads = 4\n' });
+    assert.deepEqual([poolOf(threaded)?.maxWorkers, threaded.model.notes.some((n) => n.startsWith('gunicorn.conf.py: 2 workers × 4 threads'))], [8, true]);
+    assert.ok(procs.latency!.lastMs < threaded.latency!.lastMs, `processes ${procs.latency!.lastMs} vs threads ${threaded.latency!.lastMs}`);
+    // A size computed at start-up is not in the code: the assumed pool, as without the file.
+    const computed = await visualise(text, { line }, { 'gunicorn.conf.py': 'import multiprocessing\nworkers = multiprocessing.cpu_count() * 2 + 1\n' });
+    assert.equal(poolOf(computed)?.maxWorkers, WSGI_THREADPOOL);
   });
 
   it('the module body of a file that only defines handlers says where to start', async () => {
