@@ -62,7 +62,15 @@ async function shareGraphUnits(hosts: readonly AnalysisHost[], files: readonly s
   const listed = new Map<string, readonly string[]>();
   const all = new Set<string>();
   // Bounded: one listing per package folder, each at most the walker's cap.
-  for (const file of files) for (const listedFile of packageFiles(root, path.relative(root, file), listed)) if (languageFromPath(listedFile)) all.add(listedFile);
+  // Only the language family a checked file's graph is made of (a Python package's front-end files are not read).
+  const family = (file: string): string | undefined => {
+    const language = languageFromPath(file);
+    return language === undefined ? undefined : language === 'python' ? 'python' : 'ts';
+  };
+  for (const file of files) {
+    const own = family(file);
+    for (const listedFile of packageFiles(root, path.relative(root, file), listed)) if (own && family(listedFile) === own) all.add(listedFile);
+  }
   const shares: string[][] = [];
   const list = [...all];
   for (let i = 0; i < list.length; i += UNITS_PER_JOB) shares.push(list.slice(i, i + UNITS_PER_JOB));
