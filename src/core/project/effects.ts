@@ -63,18 +63,59 @@ export type ProjectOracle = ((callee: Node) => { blocks: EffectStep[] } | { cpu:
   release?: () => void;
 };
 
-/** A Python function of another module that starts threads, processes or tasks: the visualiser walks it for their lanes. */
-export interface ForeignFunction { fn: Node; python: PythonSemantics; file: string }
+/**
+ * A Python function of another module that starts threads, processes or tasks: the visualiser walks it for their lanes,
+ * asking `oracle` about the calls it makes (resolved from that module, as the rules resolve them).
+ */
+export interface ForeignFunction { fn: Node; python: PythonSemantics; file: string; oracle?: ProjectOracle }
 
 /** Calls whose last name starts a unit of concurrency. */
 const STARTERS = new Set(['Thread', 'Process', 'Timer', 'start_new_thread', 'create_task', 'ensure_future', 'submit', 'run_in_executor', 'to_thread', 'apply_async']);
 
-function startsUnits(fn: Node): boolean {
-  return fn.descendantsOfType('call').some((call) => {
-    const callee = call?.childForFieldName('function');
-    const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-    return last !== undefined && STARTERS.has(last);
-  });
+/** Same-file functions looked into when asking whether a function starts units (`run()` → `self.init_processes()`). */
+const MAX_STARTS_LOOKS = 12;
+
+/**
+ * Whether `fn` starts a unit itself or through the functions of its own module it calls (methods of `self`, module
+ * functions, a class's `__init__`), a few levels down; what other modules do is asked again when the walk gets there.
+ */
+function startsUnits(fn: Node, python?: PythonSemantics, elsewhere?: (callee: Node) => boolean): boolean {
+  const seen = new Set<number>();
+  const queue: { fn: Node; depth: number }[] = [{ fn, depth: 0 }];
+  let asked = 0;
+  for (let looked = 0; queue.length && looked < MAX_STARTS_LOOKS; looked++) {
+    const { fn: current, depth } = queue.shift()!;
+    if (seen.has(current.id)) continue;
+    seen.add(current.id);
+    for (const call of current.descendantsOfType('call')) {
+      const callee = call?.childForFieldName('function');
+      const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+      if (last !== undefined && STARTERS.has(last)) return true;
+      if (!python || !callee || depth >= 3) continue;
+      const next = sameModuleCallee(python, callee);
+      if (next && !seen.has(next.id)) queue.push({ fn: next, depth: depth + 1 });
+      else if (!next && elsewhere && callee.type !== 'attribute' && ++asked <= MAX_STARTS_LOOKS && elsewhere(callee)) return true;
+    }
+  }
+  return false;
+}
+
+/** The function of the same module a call runs: `f(...)`, `self.m(...)`, or the `__init__` of `C(...)`. */
+function sameModuleCallee(python: PythonSemantics, callee: Node): Node | undefined {
+  try {
+    const r = python.resolve(callee);
+    if (r?.kind === 'local' && r.node.type === 'function_definition') return r.node;
+    if (r?.kind === 'local' && r.node.type === 'class_definition') return python.localMethod(r.node, '__init__') ?? undefined;
+    if (callee.type === 'attribute' && callee.childForFieldName('object')?.text === 'self') {
+      const name = callee.childForFieldName('attribute')?.text;
+      let cls: Node | null = callee.parent;
+      for (let steps = 0; cls && cls.type !== 'class_definition' && steps < 200; steps++) cls = cls.parent;
+      return cls && name ? python.localMethod(cls, name) ?? undefined : undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 /** Large CPU-bound work, as the CPU rules find it: their evidence, and the file it is in when not the analysed one. */
@@ -102,17 +143,30 @@ export function projectOracle(doc: ParsedDocument, facts: TreeFacts, access: Pro
   if (!context || !access.readFile || depth <= 0) return undefined;
   const python = doc.language === 'python';
   const project: ProjectView = python ? pythonProject(context) : tsProject(context);
-  const oracle: ProjectOracle = (callee) => {
-    const target = python ? pythonProjectTarget(facts.python(), callee) : tsProjectTarget(facts.ts(), callee);
-    const place = target && project.resolve(target, access.path);
+  // Asked from the analysed file, or (`from`) from another module the visualiser walks into.
+  // `nested`: asks made while deciding whether another module's function starts units (bounded: files may import each other).
+  const ask = (callee: Node, from?: { python: PythonSemantics; path: string }, nested = 0): ReturnType<ProjectOracle> => {
+    const here = from?.path ?? access.path;
+    const target = python ? pythonProjectTarget(from?.python ?? facts.python(), callee) : tsProjectTarget(facts.ts(), callee);
+    const place = target && project.resolve(target, here);
     // A function of another module that starts threads or tasks: walked there, so they get their lanes here.
-    const foreign = python && place && place.path && place.path !== access.path ? placePythonFunction(context, place) : undefined;
-    if (foreign && startsUnits(foreign.fn)) return { starts: { fn: foreign.fn, python: foreign.python, file: baseName(foreign.path) } };
+    const foreign = python && place && place.path && place.path !== here ? placePythonFunction(context, place) : undefined;
+    const there = foreign && { python: foreign.python, path: foreign.path };
+    const startsThere = (c: Node) => nested < 2 && !!there && (() => {
+      const effect = ask(c, there, nested + 1);
+      return !!effect && 'starts' in effect;
+    })();
+    if (foreign && there && startsUnits(foreign.fn, foreign.python, startsThere)) {
+      const oracle: ProjectOracle = (c) => ask(c, there);
+      return { starts: { fn: foreign.fn, python: foreign.python, file: baseName(foreign.path), oracle } };
+    }
     const hops = place && project.chain(place, depth);
     if (hops) return { blocks: hops.map((h) => ({ shown: h.shown, where: where(h, access.path) })) };
+    if (from) return undefined;
     const cpu = projectCpuClassification(context, callee);
     return cpu?.classification.scale && !cpu.async ? { cpu: cpuEffect(cpu, access.path) } : undefined;
   };
+  const oracle: ProjectOracle = (callee) => ask(callee);
   oracle.release = () => releaseParsed(context);
   return oracle;
 }

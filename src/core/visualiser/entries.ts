@@ -99,6 +99,20 @@ function hotEvidence(fn: Node, source: ContextSource): string | undefined {
   const method = fn.childForFieldName('name')?.text;
   const block = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
   const cls = block?.parent;
+  const response = djangoResponse(fn, source);
+  if (response) return `runs for every request: a Django view (it returns \`${response}\`), called by the server's threads`;
+  // http.server and socketserver call a handler class's `do_GET`/`handle` once per request, on the server's thread for it.
+  if (method && REQUEST_HANDLER_METHOD.test(method) && cls?.type === 'class_definition') {
+    let bases: string[] = [];
+    try {
+      bases = source.python?.().baseTypes(cls) ?? [];
+    } catch {
+      bases = [];
+    }
+    const base = bases.find((b) => REQUEST_HANDLER_BASES.has(b));
+    const protocol = base === 'socketserver.BaseRequestHandler' || base === 'socketserver.StreamRequestHandler' || base === 'socketserver.DatagramRequestHandler' ? method === 'handle' : method.startsWith('do_');
+    if (base && protocol) return `runs for every request: the server calls \`${method}\` of a \`${base.slice(base.lastIndexOf('.') + 1)}\` subclass`;
+  }
   if (method?.startsWith('on_') && cls?.type === 'class_definition' && fn.children.some((c) => c?.type === 'async')) {
     let bases: string[] = [];
     try {
@@ -110,6 +124,35 @@ function hotEvidence(fn: Node, source: ContextSource): string | undefined {
   }
   return undefined;
 }
+
+/** What a Django view returns: an HTTP response. Its functions whose `return` makes one are views the URLconf routes to. */
+const DJANGO_RESPONSES = /^(django\.http(\.response)?\.\w*Response\w*|django\.shortcuts\.(render|redirect)|django\.template\.response\.TemplateResponse|rest_framework\.response\.Response)$/;
+
+/** The response a module-level function returns, when it is a Django one (`render(request, ...)`, `HttpResponse(...)`). */
+function djangoResponse(fn: Node, source: EntrySource | ContextSource): string | undefined {
+  if (fn.parent?.type !== 'module' && !(fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'module')) return undefined;
+  const sem = source.python?.();
+  if (!sem) return undefined;
+  for (const ret of fn.descendantsOfType('return_statement')) {
+    const call = ret?.namedChildren[0];
+    if (call?.type !== 'call') continue;
+    let name: string | undefined;
+    try {
+      name = sem.calleeName(call);
+    } catch {
+      name = undefined;
+    }
+    if (name && DJANGO_RESPONSES.test(name)) return `${call.childForFieldName('function')?.text}(…)`;
+  }
+  return undefined;
+}
+
+/** Methods a standard-library request handler class defines: `do_GET` (http.server), `handle` (socketserver). */
+const REQUEST_HANDLER_METHOD = /^(do_[A-Z]+|handle)$/;
+const REQUEST_HANDLER_BASES = new Set([
+  'http.server.BaseHTTPRequestHandler', 'http.server.SimpleHTTPRequestHandler', 'http.server.CGIHTTPRequestHandler',
+  'socketserver.BaseRequestHandler', 'socketserver.StreamRequestHandler', 'socketserver.DatagramRequestHandler',
+]);
 
 /** Clients whose `on_<event>` methods discord.py calls per event. */
 const DISCORD_CLIENTS = new Set(['discord.Client', 'discord.client.Client', 'discord.AutoShardedClient', 'discord.ext.commands.Bot', 'discord.ext.commands.AutoShardedBot', 'discord.ext.commands.bot.Bot']);
@@ -133,6 +176,8 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     ...(source.python ? { python: () => source.python!() } : {}), ...(source.ts ? { ts: () => source.ts!() } : {}),
   };
   const passed = namesPassedAround(argLists, python);
+  // A Django views module: its functions are asked whether they return a response.
+  const django = python && source.root.namedChildren.some((st) => st?.type === 'import_from_statement' && /^(django|rest_framework)\b/.test(st.childForFieldName('module_name')?.text ?? ''));
   for (const fn of fns) {
     if (!fn || found.length >= MAX_ENTRIES) break;
     const name = python ? pyName(fn) : tsName(fn);
@@ -143,7 +188,7 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     let evidence: string | undefined;
     // Only a function something could register is asked about: decorated, an inline callback, or named in a call's arguments.
     const own = fn.childForFieldName('name')?.text ?? (name ? name.slice(name.lastIndexOf('.') + 1) : undefined);
-    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_')))
+    const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_') || REQUEST_HANDLER_METHOD.test(own) || (django && fn.parent?.type !== 'block')))
       : registration ? !ARRAY_CALLBACK.has(calleeProperty(fn) ?? '') : own !== undefined && passed.has(own);
     const hot = candidate ? hotEvidence(fn, contextSource) : undefined;
     // Anonymous TS functions are entries only where something registers them to run per request or event.
@@ -367,8 +412,10 @@ function tsRegistration(fn: Node): string | undefined {
 
 const PY_LOOP_METHODS = new Set(['run_until_complete', 'run_forever', 'serve_forever', 'run_app']);
 const PY_SERVER_METHODS = new Set(['serve_forever', 'run_app']);
-const PY_LOOP_NAMES = new Set(['asyncio.run', 'asyncio.Runner.run', 'uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app', 'trio.run', 'anyio.run']);
-const PY_SERVER_NAMES = new Set(['uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app']);
+/** WSGI servers a file may start itself: their requests run the file's sync handlers in threads. */
+const PY_WSGI_SERVERS = ['flask.Flask.run', 'flask.app.Flask.run', 'waitress.serve'];
+const PY_LOOP_NAMES = new Set(['asyncio.run', 'asyncio.Runner.run', 'uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app', 'trio.run', 'anyio.run', ...PY_WSGI_SERVERS]);
+const PY_SERVER_NAMES = new Set(['uvicorn.run', 'hypercorn.asyncio.serve', 'aiohttp.web.run_app', ...PY_WSGI_SERVERS]);
 const TS_SERVERS = new Set(['global.Deno.serve', 'global.Bun.serve']);
 /** The last names of all the above: a cheap first test. */
 const LOOP_LAST_NAMES = new Set([...PY_LOOP_METHODS, 'run', 'serve', 'ensure_future', 'listen']);

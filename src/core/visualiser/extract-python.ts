@@ -18,7 +18,9 @@ type Val =
   | { kind: 'list'; items: Val[] }
   | { kind: 'pool'; id: string; tasks: string[] }
   | { kind: 'group'; tasks: string[] }
-  | { kind: 'coro'; fn: Node; call: Node; args: (Val | undefined)[] }
+  | { kind: 'coro'; fn: Node; call: Node; args: (Val | undefined)[]; self?: Env }
+  | { kind: 'object'; cls: Node; self: Env } // an instance of a class of this file: its own `self.x` bindings
+  | { kind: 'fn'; fn: Node; owner: PyExtractor; self: Env } // a bound method handed on (`target=self.run`), walked where it is called
   | { kind: 'sleep'; ms: number | undefined }
   | { kind: 'awaitable'; node: Node } // a library awaitable we know nothing about
   | { kind: 'num'; value: number }
@@ -85,8 +87,8 @@ export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractL
 
 class PyExtractor {
   private readonly b: ModelBuilder;
-  /** `self.x` bindings, shared by every method (instances are not told apart). */
-  private readonly selfEnv = new Env();
+  /** `self.x` bindings of the object whose method runs (the entry's own object: every method of its class shares them). */
+  private selfEnv = new Env();
   private readonly started = new Set<string>();
   private readonly joined = new Set<string>();
   private readonly interestingCache = new Map<number, boolean>();
@@ -107,19 +109,26 @@ class PyExtractor {
    * A function of another module that starts threads or tasks, walked with that module's names into `into`: the units
    * it starts get their lanes, labelled with its file. Its steps point at the call here (the other file is not open).
    */
-  private foreign(f: ForeignFunction, at: Node, ctx: Ctx, into: Unit, async: boolean): Val | undefined {
+  private foreign(f: ForeignFunction, at: Node, ctx: Ctx, into: Unit, async: boolean, args: (Val | undefined)[] = []): Val | undefined {
     if (ctx.depth >= this.lim.maxCallDepth) {
       this.b.push(into, { kind: 'cpu', weight: 1, label: labelOf(at), range: rangeOf(at) });
       return undefined;
     }
-    const sub = new PyExtractor(f.python, this.lim, undefined, this.b);
+    const sub = new PyExtractor(f.python, this.lim, f.oracle, this.b);
     sub.root = f.fn.tree.rootNode;
+    // A method of the other module's class: what its __init__ binds (`self.processes = []`) its methods use.
+    sub.bindSelf(f.fn, ctx);
     const unitsBefore = this.b.units.length;
     const stepsBefore = into.steps.length;
-    const returned = sub.walkCallable(f.fn, [], { ...ctx, env: new Env(), stack: [], nesting: ctx.nesting + 1 }, { unit: into, async });
+    const returned = sub.walkCallable(f.fn, args, { ...ctx, env: new Env(), stack: [], nesting: ctx.nesting + 1 }, { unit: into, async });
     const here = rangeOf(at);
     for (const u of this.b.units.slice(unitsBefore)) {
-      u.label = `${u.label} (${f.file})`;
+      // A unit a callable of this file started (handed to the other module and called there) is drawn as this file's.
+      if (madeBy.get(u) === this) continue;
+      if (!labelled.has(u)) {
+        u.label = `${u.label} (${f.file})`;
+        labelled.add(u);
+      }
       u.range = here;
       for (const s of u.steps) s.range = here;
     }
@@ -156,9 +165,13 @@ class PyExtractor {
     }
     const n = Math.max(1, Math.min(entry.arrivals, MAX_ARRIVALS));
     const pool = !async && entry.perArrival && entry.poolSize
-      ? this.b.addUnit({ kind: 'thread-pool', label: `server thread pool (${entry.poolSize})`, maxWorkers: entry.poolSize, range: rangeOf(fn) })
+      ? this.b.addUnit({
+        kind: entry.poolProcesses ? 'process-pool' : 'thread-pool', label: `server ${entry.poolProcesses ? 'worker processes' : 'thread pool'} (${entry.poolSize})`,
+        maxWorkers: entry.poolSize, range: rangeOf(fn),
+      })
       : undefined;
-    const kind: UnitKind = async ? 'asyncio-task' : 'thread';
+    if (!async && entry.perArrival && entry.server) this.b.note(entry.server);
+    const kind: UnitKind = async ? 'asyncio-task' : pool && entry.poolProcesses ? 'process' : 'thread';
     const ids: string[] = [];
     let template: Unit | undefined;
     for (let i = 0; i < n; i++) {
@@ -183,11 +196,12 @@ class PyExtractor {
   }
 
   /** A method's `self.x = ...` bindings from its class's `__init__`, so `self.pool.submit(...)` finds its unit. */
-  private bindSelf(fn: Node, ctx: Ctx): void {
+  bindSelf(fn: Node, ctx: Ctx): void {
     const cls = fn.parent?.type === 'block' ? fn.parent.parent : fn.parent?.type === 'decorated_definition' ? fn.parent.parent?.parent : undefined;
     if (cls?.type !== 'class_definition') return;
     const init = this.sem.localMethod(cls, '__init__');
-    if (!init || init.id === fn.id || !this.interesting(init)) return;
+    // Walked even when it starts nothing: the lists and counts it binds (`self.processes = []`) are what the methods use.
+    if (!init || init.id === fn.id) return;
     // Walked into a scratch unit: only the bindings (and the units __init__ creates) matter.
     const scratch: Unit = { id: '__init__', kind: 'main-thread', label: '__init__', steps: [] };
     const before = this.b.units.length;
@@ -198,9 +212,16 @@ class PyExtractor {
   /** Units `__init__` made that this entry never starts belong to the object's creation: they are not drawn. */
   private dropInitUnits(): void {
     if (!this.fromInit.size) return;
-    const spawned = new Set<string>();
-    for (const u of this.b.units) for (const st of u.steps) if (st.kind === 'spawn' && st.target) spawned.add(st.target);
-    const keep = this.b.units.filter((u) => !this.fromInit.has(u.id) || spawned.has(u.id) || u.kind.endsWith('-pool'));
+    // A unit started only by one that is dropped (a thread the unstarted process would start) goes too: one pass per
+    // level, at most as many as there are units.
+    let keep = this.b.units;
+    for (let pass = 0; pass <= this.b.units.length; pass++) {
+      const spawned = new Set<string>();
+      for (const u of keep) for (const st of u.steps) if (st.kind === 'spawn' && st.target) spawned.add(st.target);
+      const next = keep.filter((u) => !this.fromInit.has(u.id) || spawned.has(u.id) || u.kind.endsWith('-pool'));
+      if (next.length === keep.length) break;
+      keep = next;
+    }
     this.b.units.splice(0, this.b.units.length, ...keep);
   }
 
@@ -227,6 +248,37 @@ class PyExtractor {
     }
     this.interestingCache.set(node.id, v);
     return v;
+  }
+
+  /** `__init__` run for `C(...)`: walked (callLocal would only summarise one that is interesting for its project calls alone). */
+  private walkInit(init: Node, call: Node, ctx: Ctx): void {
+    if (ctx.stack.includes(init.id) || ctx.depth >= this.lim.maxCallDepth) {
+      this.b.light(ctx.unit, call);
+      return;
+    }
+    const args = this.args(call).positional.map((a) => this.expr(a, ctx));
+    this.walkCallable(init, args, ctx, { unit: ctx.unit, async: false });
+  }
+
+  /** A call in `node` of another module's function that starts threads, processes or tasks (`get_subprocess(...)`). */
+  private startsElsewhere(node: Node): boolean {
+    if (!this.project) return false;
+    let asked = 0;
+    for (const call of node.descendantsOfType('call')) {
+      const callee = call?.childForFieldName('function');
+      if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) continue;
+      let name: string | undefined;
+      try {
+        name = this.sem.calleeName(call);
+      } catch {
+        name = undefined;
+      }
+      if (!name || name.startsWith('builtins.')) continue;
+      if (++asked > MAX_PROJECT_QUESTIONS) break;
+      const effect = this.project(callee);
+      if (effect && 'starts' in effect) return true;
+    }
+    return false;
   }
 
   /** The first `def name(` of the file (a function or a method), found by text then position. */
@@ -329,11 +381,12 @@ class PyExtractor {
         return;
       }
     }
-    // One branch is shown: the first (the model cannot know which runs), unless it raises: a guard's error path, so
-    // the run goes on past it (through its else, if any).
+    // One branch is shown: the first (the model cannot know which runs), unless it raises or only leaves (a bare
+    // `return`): a guard's error or early-exit path, so the run goes on past it (through its else, if any) to what the
+    // function does.
     const body = s.childForFieldName('consequence');
     const last = body?.namedChildren.filter((c) => c?.type !== 'comment').pop();
-    if (last?.type === 'raise_statement') {
+    if (last?.type === 'raise_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment'))) {
       const other = s.namedChildren.find((c) => c?.type === 'else_clause' || c?.type === 'elif_clause');
       const otherBody = other?.childForFieldName('consequence') ?? other?.childForFieldName('body') ?? other?.namedChildren.find((c) => c?.type === 'block');
       if (otherBody) this.block(otherBody, ctx);
@@ -364,14 +417,27 @@ class PyExtractor {
     // A loop of unknown length that hands work to a pool: one pass per worker, so each worker is drawn busy.
     if (!items && count === undefined) count = this.poolWorkersFor(body, ctx);
     const n = items ? items.length : count;
-    if (n === undefined) this.b.note('Loops without a literal count are shown as one pass.');
-    const shown = Math.min(n ?? 1, this.lim.maxLoopUnroll);
-    if (n !== undefined && n > shown) this.b.note(`A loop of ${n} iterations is shown with its first ${shown}.`);
+    let shown = Math.min(n ?? 1, this.lim.maxLoopUnroll);
+    const unitsBefore = this.b.units.length;
     for (let i = 0; i < shown && !ctx.done; i++) {
       const item = items?.[i];
       if (left?.type === 'identifier' && item) ctx.env.set(left.text, item);
       this.block(body, ctx);
+      // A loop that starts a thread or process each pass draws one lane per pass: all of them up to the lane cap, and
+      // a few when its length is not in the code (`for _ in range(self.processes_num)`).
+      if (i === 0 && !items && this.b.units.length > unitsBefore && this.startedSince(unitsBefore)) {
+        shown = n === undefined ? UNKNOWN_LOOP_STARTS : Math.min(n, Math.max(this.lim.maxLoopUnroll, MAX_POOL_DRAWN));
+        if (n === undefined) this.b.note(`A loop of unknown length starts a thread, process or task each pass: ${UNKNOWN_LOOP_STARTS} passes are drawn.`);
+      }
     }
+    if (n === undefined && shown === 1) this.b.note('Loops without a literal count are shown as one pass.');
+    if (n !== undefined && n > shown) this.b.note(`A loop of ${n} iterations is shown with its first ${shown}${shown === MAX_POOL_DRAWN ? ` (at most ${MAX_POOL_DRAWN} lanes are drawn)` : ''}.`);
+  }
+
+  /** A unit made since `index` was started (a spawn step targets it). */
+  private startedSince(index: number): boolean {
+    const made = new Set(this.b.units.slice(index).map((u) => u.id));
+    return [...this.started].some((id) => made.has(id));
   }
 
   private withStatement(s: Node, ctx: Ctx): void {
@@ -481,6 +547,12 @@ class PyExtractor {
     return weightForIterations(total);
   }
 
+  /** `self.processes_num` where __init__ set it to a literal count. */
+  private selfCount(node: Node): number | undefined {
+    const v = node.type === 'attribute' && node.childForFieldName('object')?.text === 'self' ? this.selfEnv.get(node.text) : undefined;
+    return v?.kind === 'num' && Number.isInteger(v.value) ? v.value : undefined;
+  }
+
   /** Literal iteration count of an iterable: range(n), [a, b], [x] * n, or a name bound to one. */
   private iterations(node: Node | null | undefined, depth = 0): number | undefined {
     if (!node || depth > 3) return undefined;
@@ -489,7 +561,7 @@ class PyExtractor {
         const fn = node.childForFieldName('function')?.text;
         const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'keyword_argument');
         if (fn === 'range') {
-          const v = args.map((a) => constantInt(a));
+          const v = args.map((a) => constantInt(a) ?? this.selfCount(a));
           if (v.some((x) => x === undefined)) return undefined;
           if (v.length === 1) return Math.max(0, v[0]!);
           if (v.length >= 2) return Math.max(0, Math.ceil((v[1]! - v[0]!) / (v[2] ?? 1)));
@@ -544,7 +616,13 @@ class PyExtractor {
         return ctx.env.get(node.text);
       case 'attribute': {
         const object = node.childForFieldName('object');
-        if (object?.type === 'identifier' && object.text === 'self') return this.selfEnv.get(node.text);
+        if (object?.type === 'identifier' && object.text === 'self') {
+          const bound = this.selfEnv.get(node.text);
+          if (bound) return bound;
+          // A method handed on as a callable (`get_subprocess(config, self.target, ...)`): walked where it is called.
+          const fn = this.selfMethod(node);
+          return fn ? { kind: 'fn', fn, owner: this, self: this.selfEnv } : undefined;
+        }
         if (object && object.type !== 'identifier') this.expr(object, ctx);
         return ctx.env.get(node.text);
       }
@@ -697,6 +775,11 @@ class PyExtractor {
         return undefined;
       }
     }
+    const held = callee.type === 'identifier' ? ctx.env.get(callee.text) : undefined;
+    if (held?.kind === 'fn') {
+      const args = this.args(call).positional.map((a) => this.expr(a, ctx));
+      return held.owner.invoke(held, args, call, ctx);
+    }
     const name = this.sem.calleeName(call);
     if (name) {
       const r = this.qualified(name, call, ctx);
@@ -714,8 +797,8 @@ class PyExtractor {
     // A function of another module that starts threads or tasks: walked there; what it returns (a thread) is tracked.
     const effect = name && !awaited ? this.project?.(callee) : undefined;
     if (effect && 'starts' in effect) {
-      for (const a of this.args(call).positional) this.expr(a, ctx);
-      return this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async);
+      const args = this.args(call).positional.map((a) => this.expr(a, ctx));
+      return this.foreign(effect.starts, call, ctx, ctx.unit, ctx.async, args);
     }
     // A library call: its arguments run first.
     const values = this.args(call).positional.map((a) => this.expr(a, ctx));
@@ -916,6 +999,10 @@ class PyExtractor {
         return NOT_HANDLED;
       case 'deferred':
         return NOT_HANDLED;
+      case 'object': {
+        const fn = this.findMethod(v.cls, method);
+        return fn ? this.withSelf(v.self, () => this.callLocal(fn, call, ctx)) : NOT_HANDLED;
+      }
       case 'pool':
         switch (method) {
           case 'submit': case 'apply_async': case 'apply': {
@@ -1044,7 +1131,31 @@ class PyExtractor {
       this.b.push(ctx.unit, { kind: 'await', label: labelOf(at), range: rangeOf(at) });
       return undefined;
     }
-    return this.walkCallable(v.fn, v.args, ctx, { unit: ctx.unit, async: true });
+    return this.walkCallable(v.fn, v.args, ctx, { unit: ctx.unit, async: true, ...(v.self ? { self: v.self } : {}) });
+  }
+
+  /** A callable handed on and called elsewhere (maybe in another module's walk): walked here, with its own names. */
+  invoke(v: Extract<Val, { kind: 'fn' }>, args: (Val | undefined)[], at: Node, ctx: Ctx): Val | undefined {
+    if (isAsyncFunction(v.fn)) return { kind: 'coro', fn: v.fn, call: at, args, self: v.self };
+    if (ctx.stack.includes(v.fn.id) || ctx.depth >= this.lim.maxCallDepth || !this.interesting(v.fn)) {
+      this.b.light(ctx.unit, at);
+      return undefined;
+    }
+    const before = this.b.units.length;
+    const returned = this.walkCallable(v.fn, args, ctx, { unit: ctx.unit, async: ctx.async, self: v.self });
+    for (const u of this.b.units.slice(before)) if (!madeBy.has(u)) madeBy.set(u, this);
+    return returned;
+  }
+
+  /** Runs `f` with `self` bound to an object's own bindings. */
+  private withSelf<T>(self: Env, f: () => T): T {
+    const outer = this.selfEnv;
+    this.selfEnv = self;
+    try {
+      return f();
+    } finally {
+      this.selfEnv = outer;
+    }
   }
 
   // ---- units ----
@@ -1061,6 +1172,7 @@ class PyExtractor {
     const target = timer ? (kw('function') ?? positional[1]) : (kw('target') ?? positional[1]);
     const argsNode = kw('args') ?? (timer ? positional[2] : positional[3]);
     const argNodes = argsNode?.namedChildren.filter((x): x is Node => !!x) ?? [];
+    const named = this.keywordArgs(kw('kwargs') ?? (timer ? positional[3] : positional[4]), ctx);
     const nameNode = kw('name');
     const name = nameNode?.type === 'string' ? nameNode.text.replace(/^[rbuf]*(['"]{1,3})([\s\S]*)\1$/i, '$2') : undefined;
     const fn = target ? callableNode(this.sem, target) ?? this.selfMethod(target) : undefined;
@@ -1072,14 +1184,29 @@ class PyExtractor {
       const ms = this.seconds(kw('interval') ?? positional[0], ctx);
       this.b.push(unit, { kind: 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label: 'Timer interval', range: rangeOf(call) });
     }
-    this.fillUnit(unit, fn, target, argNodes, ctx);
+    this.fillUnit(unit, fn, target, argNodes, ctx, named);
     return { kind: 'unit', id: unit.id };
   }
 
-  private fillUnit(unit: Unit, fn: Node | undefined, target: Node | undefined, argNodes: Node[], ctx: Ctx): void {
+  /** `kwargs={"target": target}` (or a name bound to such a dict): the values by parameter name. */
+  private keywordArgs(node: Node | undefined, ctx: Ctx): Map<string, Val> | undefined {
+    const dict = node?.type === 'identifier' ? this.sem.assignedValue(node) : node;
+    if (dict?.type !== 'dictionary') return undefined;
+    const named = new Map<string, Val>();
+    for (const pair of dict.namedChildren) {
+      const key = pair?.type === 'pair' ? pair.childForFieldName('key') : undefined;
+      const value = pair?.childForFieldName('value');
+      const v = key?.type === 'string' && value ? this.expr(value, ctx) : undefined;
+      if (v) named.set(key!.text.slice(1, -1), v);
+    }
+    return named.size ? named : undefined;
+  }
+
+  private fillUnit(unit: Unit, fn: Node | undefined, target: Node | undefined, argNodes: Node[], ctx: Ctx, named?: Map<string, Val>): void {
     if (fn) {
       const args = argNodes.map((a) => this.expr(a, ctx));
-      this.walkCallable(fn, args, ctx, { unit, async: fn.type === 'function_definition' && isAsyncFunction(fn) });
+      // A new unit's body is a call chain of its own: its depth starts again (the units cap and the cycle guard bound it).
+      this.walkCallable(fn, args, { ...ctx, depth: Math.min(ctx.depth, 1) }, { unit, async: fn.type === 'function_definition' && isAsyncFunction(fn) }, named);
       if (fn.type === 'function_definition' && isAsyncFunction(fn)) this.b.note(`${unit.label}: the target is a coroutine function; calling it only makes a coroutine, it does not run.`);
     } else if (target) {
       // A function of another module of the project: what it does there, when known.
@@ -1143,7 +1270,7 @@ class PyExtractor {
       if (ctx.stack.includes(v.fn.id) || ctx.depth >= this.lim.maxCallDepth) {
         this.b.push(unit, { kind: 'cpu', weight: 1, label, range: rangeOf(at) });
       } else {
-        this.walkCallable(v.fn, v.args, ctx, { unit, async: true });
+        this.walkCallable(v.fn, v.args, ctx, { unit, async: true, ...(v.self ? { self: v.self } : {}) });
       }
     } else if (v?.kind === 'sleep') {
       this.b.push(unit, { kind: 'await', ...(v.ms !== undefined ? { duration: v.ms } : {}), label, range: rangeOf(at) });
@@ -1169,10 +1296,14 @@ class PyExtractor {
     const kind = bases.includes('threading.Thread') ? 'thread'
       : bases.some((b) => /^multiprocessing(\.[\w.]+)?\.Process$/.test(b)) ? 'process' : undefined;
     if (!kind) {
-      const init = this.sem.localMethod(cls, '__init__');
-      if (init && this.interesting(init)) this.callLocal(init, call, ctx);
+      // An object of its own: what its __init__ binds (`self.process = get_subprocess(...)`) its methods find again.
+      const self = new Env();
+      const init = this.findMethod(cls, '__init__');
+      // A constructor that makes its process through a helper of another module (`self.process = get_subprocess(...)`)
+      // is walked too: asking the project costs, so only constructors ask.
+      if (init && (this.interesting(init) || this.startsElsewhere(init))) this.withSelf(self, () => this.walkInit(init, call, ctx));
       else this.b.light(ctx.unit, call);
-      return undefined;
+      return { kind: 'object', cls, self };
     }
     const run = this.findMethod(cls, 'run');
     const init = this.findMethod(cls, '__init__');
@@ -1232,7 +1363,7 @@ class PyExtractor {
   private callLocal(fn: Node, call: Node, ctx: Ctx): Val | undefined {
     const { positional } = this.args(call);
     if (fn.type === 'function_definition' && isAsyncFunction(fn)) {
-      return { kind: 'coro', fn, call, args: positional.map((a) => this.expr(a, ctx)) };
+      return { kind: 'coro', fn, call, args: positional.map((a) => this.expr(a, ctx)), self: this.selfEnv };
     }
     const recursive = ctx.stack.includes(fn.id);
     if (!recursive && ctx.depth < this.lim.maxCallDepth && this.interesting(fn)) {
@@ -1252,7 +1383,8 @@ class PyExtractor {
   }
 
   /** Walks a def or lambda body into `into.unit`, parameters bound to the argument values. */
-  private walkCallable(fn: Node, args: (Val | undefined)[], from: Ctx, into: { unit: Unit; async: boolean }): Val | undefined {
+  private walkCallable(fn: Node, args: (Val | undefined)[], from: Ctx, into: { unit: Unit; async: boolean; self?: Env }, named?: Map<string, Val>): Val | undefined {
+    if (into.self && into.self !== this.selfEnv) return this.withSelf(into.self, () => this.walkCallable(fn, args, from, { unit: into.unit, async: into.async }, named));
     if (from.stack.includes(fn.id)) {
       this.b.note(`${this.callableName(fn, fn)} calls itself: the recursion is shown once.`);
       return undefined;
@@ -1264,7 +1396,7 @@ class PyExtractor {
       const name = p?.type === 'identifier' ? p.text : p?.type === 'typed_parameter' ? p.namedChildren[0]?.text
         : p?.type === 'default_parameter' || p?.type === 'typed_default_parameter' ? p.childForFieldName('name')?.text : undefined;
       if (name === 'self' && i === 0 && fn.parent?.parent?.type === 'class_definition') continue;
-      const v = args[i++];
+      const v = args[i++] ?? (name ? named?.get(name) : undefined);
       if (name && v) env.set(name, v);
     }
     const ctx: Ctx = {
@@ -1289,11 +1421,22 @@ class PyExtractor {
 
 const NOT_HANDLED = Symbol('not handled');
 
+/** Units a callable handed to another module started there, by the walker of the callable's own file (see `foreign`). */
+const madeBy = new WeakMap<Unit, PyExtractor>();
+/** Units already labelled with the module that made them. */
+const labelled = new WeakSet<Unit>();
+
 /** Methods of the units, pools and tasks the walk tracks. */
 const UNIT_METHODS = new Set(['start', 'join', 'result', 'submit', 'map', 'apply_async', 'create_task', 'shutdown', 'exception', 'wait', 'get']);
 
 /** Pool workers drawn at most (each is a lane); the panel states the cap when a pool is larger. */
 export const MAX_POOL_DRAWN = 16;
+
+/** Passes drawn of a loop of unknown length that starts a thread or process each pass (a server's workers: often one per core). */
+export const UNKNOWN_LOOP_STARTS = 4;
+
+/** Calls of one function asked about other modules when deciding whether it is worth walking. */
+const MAX_PROJECT_QUESTIONS = 8;
 
 const CALL_NAME = /([A-Za-z_]\\w*)\s*\(/g;
 

@@ -194,7 +194,8 @@ class TsExtractor {
           const condition = s.childForFieldName('condition');
           if (condition) this.expr(condition, ctx);
           const body = s.childForFieldName('consequence');
-          // A guard whose branch throws is the error path: the run goes on past it (through its else, if any).
+          // A guard whose branch throws or only leaves (a bare `return`) is the error or early-exit path: the run goes on
+          // past it (through its else, if any) to what the function does.
           if (body && endsInThrow(body)) {
             const other = s.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment');
             if (other) this.statement(other, ctx);
@@ -782,7 +783,7 @@ const NOT_HANDLED = Symbol('not handled');
 
 function endsInThrow(body: Node): boolean {
   const last = body.type === 'statement_block' ? body.namedChildren.filter((c) => c?.type !== 'comment').pop() : body;
-  return last?.type === 'throw_statement';
+  return last?.type === 'throw_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment'));
 }
 
 function unwrap(node: Node | null | undefined): Node | undefined {

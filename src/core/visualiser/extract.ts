@@ -30,7 +30,7 @@ export const defaultExtractLimits: ExtractLimits = {
   maxUnits: 120,
   maxStepsPerUnit: 200,
   maxTotalSteps: 4000,
-  maxCallDepth: 4,
+  maxCallDepth: 6,
   maxLoopUnroll: 8,
   maxNesting: 60,
   maxVisits: 150_000,
@@ -71,6 +71,10 @@ export interface EntryRun {
   inThread?: boolean;
   /** Python sync handlers: the server's thread pool size (undefined: a thread per request). */
   poolSize?: number;
+  /** Python sync handlers: the pool is of worker processes (gunicorn's sync workers), not threads. */
+  poolProcesses?: boolean;
+  /** Python sync handlers: which server runs them, and how many at once (shown on the panel). */
+  server?: string;
   /** "request" or "message": what arrives. */
   noun: string;
   /**

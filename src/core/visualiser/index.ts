@@ -1,5 +1,4 @@
 // The visualiser's one entry point for hosts: a parsed file → entry points, model, timeline, arrivals, what-if, concepts.
-import type { Node } from 'web-tree-sitter';
 import type { TreeFacts } from '../analyze';
 import type { ParsedDocument } from '../document';
 import { projectOracle, type ProjectAccess } from '../project/effects';
@@ -9,6 +8,7 @@ import { buildConceptPages, type ConceptPage } from './concepts';
 import { entryAtLine, entryNode, listEntryPoints, type EntryPoint } from './entries';
 import { extractModel, markDiagnostics, MAX_ARRIVALS, type EntryRun, type ExtractLimits } from './extract';
 import { DEFAULT_ARRIVALS, type ExecutionModel, type SimOptions, type Timeline } from './model';
+import { pythonServerPool, type ServerPool } from './servers';
 import { simulate } from './simulate';
 import { whatIf, type WhatIf } from './whatif';
 
@@ -31,8 +31,7 @@ export interface VisualiseRequest {
   spacingMs?: number;
 }
 
-/** Starlette/FastAPI run a sync handler in AnyIO's thread pool: 40 threads by default. */
-export const ASGI_THREADPOOL = 40;
+export { ASGI_THREADPOOL, WSGI_THREADPOOL } from './servers';
 
 export interface Visualisation {
   model: ExecutionModel;
@@ -79,10 +78,6 @@ function nounOf(entry: EntryPoint): string {
   return entry.kind === 'handler' ? 'request' : 'run';
 }
 
-function importsAsgiFramework(root: Node): boolean {
-  return root.namedChildren.some((s) => (s?.type === 'import_statement' || s?.type === 'import_from_statement') && /\b(fastapi|starlette)\b/.test(s.text));
-}
-
 /** Entries per tree: the panel's picker, arrival changes and the code lenses ask again for the same version. */
 const entryCache = new WeakMap<TreeFacts, { path: string | undefined; entries: EntryPoint[] }>();
 
@@ -125,13 +120,24 @@ export function buildVisualisation(
   const count = clampInt(request.arrivals, 1, MAX_ARRIVALS) ?? (perArrival ? DEFAULT_ARRIVALS : 1);
   const spacingMs = clampInt(request.spacingMs, 0, 60_000) ?? 0;
   let run: EntryRun | undefined;
+  // A sync handler runs in its server's threads: how many at once, from the server the file starts or its framework.
+  let server: ServerPool | undefined;
+  if (fn && python && perArrival && root && facts && !effective.async) {
+    try {
+      server = pythonServerPool(root, facts.python(), project?.readFile);
+    } catch {
+      server = undefined;
+    }
+  }
   if (fn) {
     run = {
       fn, label: effective.label, arrivals: count, spacingMs, perArrival: perArrival || count > 1,
       inThread: effective.kind === 'thread-target' || effective.kind === 'run-method',
       noun: perArrival ? nounOf(effective) : 'run',
       ...(request.line !== undefined && request.line > effective.range.start.line && request.line <= effective.range.end.line ? { focusLine: request.line } : {}),
-      ...(python && perArrival && root && importsAsgiFramework(root) ? { poolSize: ASGI_THREADPOOL } : {}),
+      ...(server?.size ? { poolSize: server.size } : {}),
+      ...(server?.processes ? { poolProcesses: true } : {}),
+      ...(server ? { server: server.note } : {}),
     };
   }
   let model: ExecutionModel;
@@ -141,6 +147,13 @@ export function buildVisualisation(
     oracle?.release?.();
   }
   markDiagnostics(model, diagnostics);
+  // A library module runs nothing at import: say where its concurrency starts instead.
+  const drivers = entries.filter((e) => e.lens);
+  if (chosen.kind === 'module' && model.units.length === 1 && drivers.length) {
+    const named = drivers.slice(0, 3).map((e) => e.label).join(', ');
+    model.notes.push(drivers.length === 1 ? `Choose ${named} in “Start from” to see it run.`
+      : `Choose one of the file's ${drivers.length} entry points in “Start from” to see it run: ${named}${drivers.length > 3 ? ', …' : ''}.`);
+  }
   const opts: Partial<SimOptions> = { ...settings.sim, freeThreaded: settings.freeThreaded };
   const timeline = simulate(model, opts);
   let what: WhatIf | undefined;

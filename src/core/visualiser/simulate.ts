@@ -448,6 +448,14 @@ export function simulate(
   function finish(r: RU): void {
     deactivate(r);
     if (r.loop) leaveLoop(r);
+    // A process ends when its main thread does: the daemon threads it started die with it.
+    if (r.u.kind === 'process') {
+      for (const x of active) {
+        if (x.status !== 'active' || x.spawner !== r || x.loop || !x.u.daemon) continue;
+        emit('daemon-killed', x.u.id, `${x.u.label} is killed: it is a daemon and ${r.u.label} ended`, x.u.steps[x.pc]?.range);
+        finish(x);
+      }
+    }
     if (r.pool) {
       r.pool.running--;
       const next = r.pool.queue.shift();

@@ -2,7 +2,7 @@
 // re-simulated one at a time, as threads, as processes, on an event loop, and on the loop with the diagnostic's fix.
 // The lesson is computed from those numbers: it recommends the fastest, and says why the others lose.
 import { withFix } from './arrivals';
-import { DEFAULT_IO_MS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
+import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
 import { simulate } from './simulate';
 
 export type WhatIfMode = 'sequential' | 'threads' | 'processes' | 'asyncio' | 'fixed';
@@ -63,7 +63,8 @@ function body(u: Unit, mode: WhatIfMode, language: 'python' | 'ts'): Step[] {
       case 'sleep':
         // Ported to a loop, time.sleep/recv become their awaitable forms; a call a rule flagged as blocking has no such
         // form known, so it stays blocking (the 'fixed' row applies the fix). JS has no unflagged blocking waits.
-        if (onLoop && !s.diagnosticCode && language === 'python') out.push({ ...s, kind: 'await' });
+        // The wait keeps its length: an await without one only yields (a 50 ms recv() would cost nothing on the loop).
+        if (onLoop && !s.diagnosticCode && language === 'python') out.push({ ...s, kind: 'await', duration: s.duration ?? (s.kind === 'sleep' ? DEFAULT_SLEEP_MS : DEFAULT_IO_MS) });
         else out.push(s);
         break;
       case 'await':

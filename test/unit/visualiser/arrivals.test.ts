@@ -163,9 +163,9 @@ describe('entries that run once', () => {
     ].join('\n');
     const v = await visualise('python', text, {});
     const tasks = v.model.units.filter((u) => u.kind === 'asyncio-task' && u.label.startsWith('download_site'));
-    assert.equal(tasks.length, 8, 'the first 8 of 160 iterations');
-    assert.ok(v.model.notes.some((n) => /160 iterations/.test(n)));
-    // They overlap: 8 downloads of 100 ms each finish together.
+    assert.equal(tasks.length, 16, 'a loop that starts a task each pass: the first 16 of 160 iterations (the lane cap)');
+    assert.ok(v.model.notes.some((n) => /160 iterations .*at most 16 lanes/.test(n)), JSON.stringify(v.model.notes));
+    // They overlap: 16 downloads of 100 ms each finish together.
     assert.ok(v.timeline.totalMs >= 100 && v.timeline.totalMs < 150, String(v.timeline.totalMs));
     const fromCall = await visualise('python', text, { line: 17 });
     assert.equal(fromCall.entry.kind, 'loop');
@@ -175,6 +175,14 @@ describe('entries that run once', () => {
     const py = await visualise('python', 'import time\n\n\ndef handle(x):\n    if not x:\n        raise ValueError("x")\n    time.sleep(0.1)\n', { line: 3 });
     assert.equal(py.timeline.totalMs, 100);
     const ts = await visualise('typescript', "import { execSync } from 'node:child_process';\nexport function handle(x: string) {\n  if (!x) {\n    throw new Error('x');\n  }\n  execSync('ls');\n}\n", { line: 1 });
+    // A branch that only leaves (a bare return: a server's `if self.should_exit: return`) is passed the same way; one
+    // that returns a value is an answer the function gives, and stays the branch shown.
+    const leaves = await visualise('python', 'import time\n\n\ndef handle(x):\n    if not x:\n        x = None\n        return\n    time.sleep(0.1)\n', { line: 3 });
+    assert.equal(leaves.timeline.totalMs, 100);
+    const answers = await visualise('python', 'import time\n\n\ndef handle(x):\n    if not x:\n        return 0\n    time.sleep(0.1)\n', { line: 3 });
+    assert.ok(answers.timeline.totalMs < 100, String(answers.timeline.totalMs));
+    const tsLeaves = await visualise('typescript', "import { execSync } from 'node:child_process';\nexport function handle(x: string) {\n  if (!x) return;\n  execSync('ls');\n}\n", { line: 1 });
+    assert.ok(tsLeaves.model.units[0].steps.some((s) => s.kind === 'blocking' && s.label.startsWith('execSync')), JSON.stringify(tsLeaves.model.units[0].steps));
     assert.ok(ts.model.units[0].steps.some((s) => s.kind === 'blocking' && s.label.startsWith('execSync')), JSON.stringify(ts.model.units[0].steps));
   });
 

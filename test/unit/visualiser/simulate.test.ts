@@ -256,3 +256,17 @@ test('unknown targets and never-started joins become notes', () => {
   assert.ok(tl.notes.some((n) => /unknown unit 'ghost'/.test(n)));
   assert.ok(tl.notes.some((n) => /never started/.test(n)));
 });
+
+test('a process ends when its main thread does: the daemon threads it started are killed then, not when the program ends', () => {
+  const model = py([
+    { id: 'main', kind: 'main-thread', label: 'main thread', steps: [spawn('p'), join('p'), sleep(300)] },
+    { id: 'p', kind: 'process', label: 'worker process', steps: [spawn('hb'), cpu(1)] },
+    { id: 'hb', kind: 'thread', label: 'heartbeat', daemon: true, parent: 'p', steps: [sleep(500)] },
+  ]);
+  const tl = simulate(model);
+  const killed = tl.events.filter((e) => e.kind === 'daemon-killed');
+  assert.deepEqual(killed.map((e) => e.unitId), ['hb']);
+  const end = (id: string) => Math.max(...tl.lanes.find((l) => l.unitId === id)!.spans.map((s) => s.end));
+  assert.equal(end('hb'), end('p'), 'the heartbeat stops with its process, while the main thread goes on');
+  assert.ok(end('hb') < 100, String(end('hb')));
+});

@@ -49,3 +49,12 @@ test('no what-if for files with no concurrent callables', () => {
   assert.equal(whatIf(ts([{ id: 'm', kind: 'js-main', label: 'main', steps: [cpu(1)] }])), undefined);
   assert.equal(whatIf(py([{ id: 'm', kind: 'main-thread', label: 'main', steps: [cpu(1)] }])), undefined);
 });
+
+test('a wait whose length the code does not state keeps its default length on the loop: asyncio is not free', () => {
+  const ids = ['a', 'b', 'c', 'd'];
+  const unstated = (id: string): Unit => ({ id, kind: 'thread', label: `fetch(${id})`, steps: [{ kind: 'io', label: 'requests.get(url)' }] });
+  const w = whatIf(py([mainJoining(ids), ...ids.map(unstated)]));
+  assert.ok(w);
+  assert.equal(ms(w, 'threads'), 50);
+  assert.equal(ms(w, 'asyncio'), 50, 'four 50 ms waits overlap on the loop, they do not vanish');
+});
