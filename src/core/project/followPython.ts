@@ -11,7 +11,7 @@ import { rangeOf } from '../text';
 import type { Fix } from '../types';
 import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
 import { callTarget, classCallTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
-import { pythonArgs, pythonFunctionFacts, pythonValue, type PythonFunctionFacts } from '../effects/pythonPaths';
+import { pythonArgs, pythonFunctionFacts, pythonPathCondition, pythonValue, type PythonFunctionFacts } from '../effects/pythonPaths';
 import type { Arg, Value } from '../effects/condition';
 
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
@@ -168,8 +168,11 @@ export function followPython(context: RuleContext): void {
       if (api && lookup.python(api)) continue;
       const target = callTarget(semantics, callee);
       const place = target && project.resolve(target, context.path);
-      const chain = place && project.reach(place, depth, callSite(semantics, call, callee, factsOf()));
-      if (!chain) continue;
+      const found = place && project.reach(place, depth, callSite(semantics, call, callee, factsOf()));
+      if (!found) continue;
+      // The call itself on a rare path of its async function (once per object, on an error, when debugging) is cold too.
+      const rare = found.cold ? undefined : pythonPathCondition(semantics, call, factsOf())?.cold;
+      const chain = rare ? { ...found, cold: rare } : found;
       // An API bound to its thread (sqlite3 objects, an RLock) or one a thread does not help (Popen's pipes) ends the chain:
       // then the remedy is the API's own counterpart, and moving the helper to a thread is neither advised nor offered.
       const last = chain.hops[chain.hops.length - 1];

@@ -862,8 +862,11 @@ export function followTs(context: RuleContext): void {
     const target = projectTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
     const factsOf = () => facts.get(fn.id) ?? facts.set(fn.id, tsFunctionFacts(fn)).get(fn.id)!;
-    const chain = place && project.reach(place, depth, tsCallSite(semantics, call, callee, factsOf()));
-    if (!chain) continue;
+    const found = place && project.reach(place, depth, tsCallSite(semantics, call, callee, factsOf()));
+    if (!found) continue;
+    // The call itself on a rare path of its async function (once, on an error, when debugging) is cold too.
+    const rare = found.cold ? undefined : tsPathCondition(call, factsOf())?.cold;
+    const chain = rare ? { ...found, cold: rare } : found;
     // The remedy names the counterpart of the API the chain ends in, or says that it has none.
     const last = chain.hops[chain.hops.length - 1];
     const blocking = last.blocks ? lookup.ts(last.blocks) : undefined;
