@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as EslintModule from 'eslint';
+import { findRepoRoot } from './repoRoot';
 
 interface Project { name: string; language: 'python' | 'ts' }
 
@@ -17,15 +18,6 @@ function arg(name: string): string[] {
   return out;
 }
 
-function findRepoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'bench', 'peers', 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('bench/peers not found');
-    dir = parent;
-  }
-  return dir;
-}
 
 const root = findRepoRoot();
 const kit = arg('--kit')[0] ?? '/work/shared/realworld';

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyzeDocument, ParsedDocument, defaultLimits, ruleBySlug } from '../src/core';
+import { findRepoRoot } from './repoRoot';
 
 const SLUG = 'blocking-call-in-async';
 
@@ -44,15 +45,6 @@ function walk(dir: string, files: string[]): void {
   }
 }
 
-function findRepoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'bench', 'peers', 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('bench/peers not found');
-    dir = parent;
-  }
-  return dir;
-}
 
 /** Our rule over some files: the rule's own text prefilter first, so files that cannot match are never parsed. */
 async function runOurs(files: string[], texts: string[], roots: readonly string[]): Promise<{ findings: Finding[]; parsed: number }> {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { allRules, defaultLimits, describeSkip, fixToApply, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
+import { allRules, defaultLimits, describeSkip, fixToApply, languageFamilyOfPath, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, clampBudget } from '../host/analysisHost';
 import { packageFiles } from '../host/packageFiles';
 import type { SharedUnits } from '../host/protocol';
@@ -63,13 +63,9 @@ async function shareGraphUnits(hosts: readonly AnalysisHost[], files: readonly s
   const all = new Set<string>();
   // Bounded: one listing per package folder, each at most the walker's cap.
   // Only the language family a checked file's graph is made of (a Python package's front-end files are not read).
-  const family = (file: string): string | undefined => {
-    const language = languageFromPath(file);
-    return language === undefined ? undefined : language === 'python' ? 'python' : 'ts';
-  };
   for (const file of files) {
-    const own = family(file);
-    for (const listedFile of packageFiles(root, path.relative(root, file), listed)) if (own && family(listedFile) === own) all.add(listedFile);
+    const own = languageFamilyOfPath(file);
+    for (const listedFile of packageFiles(root, path.relative(root, file), listed)) if (own && languageFamilyOfPath(listedFile) === own) all.add(listedFile);
   }
   const shares: string[][] = [];
   const list = [...all];

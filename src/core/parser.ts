@@ -165,6 +165,12 @@ export function languageFromPath(file: string): Language | undefined {
   }
 }
 
+/** A file's language family by its name: Python, or TS/JS (one call graph covers TypeScript and JavaScript together). */
+export function languageFamilyOfPath(file: string): 'python' | 'ts' | undefined {
+  const language = languageFromPath(file);
+  return language === undefined ? undefined : language === 'python' ? 'python' : 'ts';
+}
+
 /** Maps a VS Code languageId to the core's language. */
 export function languageFromId(languageId: string): Language | undefined {
   switch (languageId) {

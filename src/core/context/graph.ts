@@ -2,7 +2,7 @@
 // following calls resolves them), the reverse edges, and hot / cold / unknown carried down from the entry points.
 // Built once per package and kept (the CLI's run, the language server's session); a changed file's units are made again.
 import type { Node, Tree } from 'web-tree-sitter';
-import { languageFromPath } from '../parser';
+import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, summariseTs, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
@@ -394,10 +394,6 @@ export function forgetFiles(files?: readonly string[]): void {
   graphs = new WeakMap();
 }
 
-function family(path: string): string | undefined {
-  const language = languageFromPath(path);
-  return language === undefined ? undefined : language === 'python' ? 'python' : 'ts';
-}
 
 function fileUnits(path: string, readFile: (path: string) => string | undefined, view: () => PackageView): FileUnits | undefined {
   let units = unitCache.get(path);
@@ -420,8 +416,8 @@ export function warmUnits(files: readonly string[], readFile: (path: string) => 
   const views = new Map<boolean, PackageView>();
   let done = 0;
   for (const file of files) {
-    const python = family(file) === 'python';
-    if (family(file)) fileUnits(file, readFile, () => views.get(python) ?? views.set(python, packageView(python, readFile)).get(python)!);
+    const python = languageFamilyOfPath(file) === 'python';
+    if (languageFamilyOfPath(file)) fileUnits(file, readFile, () => views.get(python) ?? views.set(python, packageView(python, readFile)).get(python)!);
     done++;
     if (performance.now() >= deadline) break;
   }
@@ -437,8 +433,8 @@ export function unitsFor(files: readonly string[], readFile: (path: string) => s
   const units = dict<FileUnits | null>();
   const keys: string[] = [];
   for (const file of files) {
-    if (!family(file)) continue;
-    const python = family(file) === 'python';
+    if (!languageFamilyOfPath(file)) continue;
+    const python = languageFamilyOfPath(file) === 'python';
     const found = fileUnits(file, readFile, () => views.get(python) ?? views.set(python, packageView(python, readFile)).get(python)!);
     units[file] = found ?? null;
     if (found?.summaryKey) keys.push(found.summaryKey);
@@ -487,7 +483,7 @@ export function graphFor(source: ContextSource): ContextGraph {
   const { path, listFiles, readFile } = source;
   if (!path || !listFiles || !readFile) return localGraph(source);
   const files = listFiles(path);
-  const kind = family(path)!;
+  const kind = languageFamilyOfPath(path)!;
   let byFamily = graphs.get(files);
   if (!byFamily) graphs.set(files, byFamily = new Map<string, ContextGraph>());
   let graph = byFamily.get(kind);
@@ -497,7 +493,7 @@ export function graphFor(source: ContextSource): ContextGraph {
     const shared = () => (view ??= packageView(kind === 'python', readFile));
     // One file at a time, in the listing's order (the results do not depend on it): bounded by the listing's size.
     for (const file of files.includes(path) ? files : [...files, path]) {
-      if (family(file) !== kind) continue;
+      if (languageFamilyOfPath(file) !== kind) continue;
       const found = fileUnits(file, readFile, shared);
       if (found) units.set(file, found);
     }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { waitForDiagnostics } from './harness';
 import { after, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { repoRoot, tempDir } from '../helpers';
@@ -106,15 +107,7 @@ async function start(capabilities: Record<string, unknown>, options: { initializ
   await rpc.sendNotification('initialized', {});
   return {
     rpc, server, dir, registrations, published, init,
-    async diagnostics(uri, test, what) {
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline) {
-        const found = published.get(uri)?.find(test);
-        if (found) return found;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(published.get(uri))}`);
-    },
+    diagnostics: (uri, test, what) => waitForDiagnostics(published, uri, test, what),
     async stop() {
       await rpc.sendRequest('shutdown');
       await rpc.sendNotification('exit');

@@ -8,6 +8,17 @@ import { repoRoot } from '../helpers';
 
 export interface LspDiagnostic { code: string; source: string; message: string; severity: number; range: { start: { line: number; character: number }; end: { line: number; character: number } } }
 
+/** Waits for diagnostics of `uri` published so far (earlier ones included) that satisfy `test`, for up to 20 s. */
+export async function waitForDiagnostics<D>(published: ReadonlyMap<string, D[][]>, uri: string, test: (ds: D[]) => boolean, what: string): Promise<D[]> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const found = published.get(uri)?.find(test);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(published.get(uri))}`);
+}
+
 export interface ServerSession {
   server: ChildProcess;
   rpc: MessageConnection;
@@ -39,15 +50,7 @@ export async function startSession(dir: string, options: { script?: string; node
   rpc.listen();
   await rpc.sendRequest('initialize', { processId: process.pid, rootUri: `file://${dir}`, capabilities: {}, initializationOptions: { settings: { debounceMs: 0, ...options.settings } } });
   await rpc.sendNotification('initialized', {});
-  const diagnostics = async (uri: string, test: (ds: LspDiagnostic[]) => boolean, what: string): Promise<LspDiagnostic[]> => {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const found = published.get(uri)?.find(test);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(published.get(uri))}`);
-  };
+  const diagnostics = (uri: string, test: (ds: LspDiagnostic[]) => boolean, what: string) => waitForDiagnostics(published, uri, test, what);
   const stop = async () => {
     await rpc.sendRequest('shutdown');
     await rpc.sendNotification('exit');

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitForDiagnostics } from './harness';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -36,15 +37,7 @@ describe('language server over stdio', () => {
   const tsUri = `file://${path.join(dir, 'load.ts')}`;
 
   /** Waits for the next diagnostics of `uri` that satisfy `test` (earlier ones included). */
-  const diagnostics = async (uri: string, test: (ds: LspDiagnostic[]) => boolean, what: string): Promise<LspDiagnostic[]> => {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const found = published.get(uri)?.find(test);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(published.get(uri))}`);
-  };
+  const diagnostics = (uri: string, test: (ds: LspDiagnostic[]) => boolean, what: string) => waitForDiagnostics(published, uri, test, what);
 
   before(async () => {
     server = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
