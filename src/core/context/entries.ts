@@ -1,6 +1,6 @@
 // Entry points: what a function's own file shows about who runs it (a framework registration, a gathered task, a
 // listener; a sequential `main`, a command-line tool's step, test code, a one-shot hook). Callers are the graph's.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { PythonSemantics } from '../python/semantics';
 import { lineOf, rangeOf } from '../text';
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
@@ -62,6 +62,41 @@ const PY_TASK_STARTERS = new Set(['asyncio.gather', 'asyncio.create_task', 'asyn
 const PY_TASK_METHODS = new Set(['create_task', 'start_soon', 'ensure_future']);
 /** What a function's own code and registration show about who runs it (its callers aside): hot, cold or unknown. */
 export function ownContext(fn: Node, source: ContextSource): ConcurrencyContext {
+  const memo = memoOf(source).own;
+  let found = memo.get(fn.id);
+  if (!found) memo.set(fn.id, found = computeOwnContext(fn, source));
+  return found;
+}
+
+/**
+ * What a tree's functions and name uses show, kept per tree (and per view of it: path, language, semantics given): the
+ * rules and the call graph ask about the same functions, and every function of a common name looks at the same uses.
+ */
+interface Memo {
+  own: Map<number, ConcurrencyContext>;
+  uses: Map<string, ConcurrencyContext | null>;
+}
+const memos = new WeakMap<Tree, Map<string, Memo>>();
+
+function memoOf(source: ContextSource): Memo {
+  let views = memos.get(source.root.tree);
+  if (!views) memos.set(source.root.tree, views = new Map<string, Memo>());
+  const key = `${source.language}\0${source.path ?? ''}\0${source.python ? 'p' : ''}${source.ts ? 't' : ''}`;
+  let memo = views.get(key);
+  if (!memo) views.set(key, memo = { own: new Map(), uses: new Map() });
+  return memo;
+}
+
+/** `evidence(use)` once per use and kind of evidence: it depends on the use alone, not on the function it names. */
+function fromUse(source: ContextSource, kind: string, use: Node, evidence: () => ConcurrencyContext | undefined): ConcurrencyContext | undefined {
+  const memo = memoOf(source).uses;
+  const key = `${kind}:${use.id}`;
+  let found = memo.get(key);
+  if (found === undefined) memo.set(key, found = evidence() ?? null);
+  return found ?? undefined;
+}
+
+function computeOwnContext(fn: Node, source: ContextSource): ConcurrencyContext {
   // Test code first: what a test gathers or serves runs beside that test only, not beside the program's work.
   const test = testModule(source, fn);
   if (test) return test;
@@ -162,14 +197,15 @@ function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined 
   const name = tsFunctionName(fn);
   if (!name) return undefined;
   for (const use of identifierUses(source.root, name, fn)) {
-    const found = tsHotUse(use, fn, source, semantics);
+    const found = fromUse(source, 'hot', use, () => {
+      const direct = tsHotUse(use, fn, source, semantics);
+      if (direct) return direct;
+      // `load(a)` inside `Promise.all([...])`.
+      const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
+      const combinator = call && tsCombinatorAround(call, semantics);
+      return combinator ? hot(`runs alongside other promises: \`${name}(...)\` is passed to \`${combinator.text}\` at ${where(source, combinator)}`, combinator) : undefined;
+    });
     if (found) return found;
-    // `load(a)` inside `Promise.all([...])`.
-    const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
-    if (call) {
-      const combinator = tsCombinatorAround(call, semantics);
-      if (combinator) return hot(`runs alongside other promises: \`${name}(...)\` is passed to \`${combinator.text}\` at ${where(source, combinator)}`, combinator);
-    }
   }
   return undefined;
 }
@@ -364,11 +400,11 @@ const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 
  * for each of a file's 3,000 functions made the weighing quadratic (5.8 s for such a file).
  */
 interface ModuleFacts { runsAsCommand?: boolean; commandImport?: Node | null; mainEntry?: { run: Node; main: string } | null; testImport?: Node | null }
-const moduleFacts = new WeakMap<Node, ModuleFacts>();
+const moduleFacts = new WeakMap<Tree, ModuleFacts>();
 
 function factsOfModule(root: Node): ModuleFacts {
-  let facts = moduleFacts.get(root);
-  if (!facts) moduleFacts.set(root, facts = {});
+  let facts = moduleFacts.get(root.tree);
+  if (!facts) moduleFacts.set(root.tree, facts = {});
   return facts;
 }
 
@@ -477,7 +513,7 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
   if (name) {
     const semantics = source.python?.();
     for (const use of identifierUses(source.root, name, fn)) {
-      const found = pythonHotUse(use, source, semantics);
+      const found = fromUse(source, 'hot', use, () => pythonHotUse(use, source, semantics));
       if (found) return found;
     }
   }
@@ -601,7 +637,7 @@ function lifecycleHook(name: string, fn: Node, source: ContextSource): Concurren
   const decorated = lifecycleDecorator(fn, source);
   if (decorated) return decorated;
   for (const use of identifierUses(source.root, name, fn)) {
-    const found = lifecycleUse(use, source);
+    const found = fromUse(source, 'lifecycle', use, () => lifecycleUse(use, source));
     if (found) return found;
   }
   return undefined;

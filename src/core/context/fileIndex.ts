@@ -1,6 +1,6 @@
 // A file's names and uses, built once per parse: every look-up of "where is this name used" or "which top-level
 // function is `main`" is answered from it, so no per-function work scans the whole file.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 
 export interface FileIndex {
   /** Identifier nodes by their text, in source order. */
@@ -9,14 +9,15 @@ export interface FileIndex {
   readonly topLevel: ReadonlyMap<string, Node>;
 }
 
-const indexes = new WeakMap<Node, FileIndex>();
+// By tree: every read of `tree.rootNode` makes a new node object, and each user of the tree reads its own.
+const indexes = new WeakMap<Tree, FileIndex>();
 /** Nodes visited per file at most: a file at the parser's size limit stays far below this. */
 const MAX_NODES = 20_000_000;
 
 /** The index of the tree whose root is `root`, built on first use (one cursor walk). */
 export function fileIndex(root: Node): FileIndex {
-  let index = indexes.get(root);
-  if (!index) indexes.set(root, index = buildIndex(root));
+  let index = indexes.get(root.tree);
+  if (!index) indexes.set(root.tree, index = buildIndex(root));
   return index;
 }
 

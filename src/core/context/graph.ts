@@ -478,6 +478,16 @@ function localGraph(source: ContextSource): ContextGraph {
   return graph;
 }
 
+/** A tree's units, computed with its own semantics (those the analysis of that tree shares), once per tree. */
+const unitsByTree = new WeakMap<Tree, FileUnits>();
+
+function treeUnits(source: ContextSource, pkg: PackageView): FileUnits {
+  const tree = source.root.tree;
+  let units = unitsByTree.get(tree);
+  if (!units) unitsByTree.set(tree, units = unitsOf(tree, source.language, source.path ?? '', source.text, source.readFile!, pkg, source));
+  return units;
+}
+
 /** The graph of the package holding `source.path` (its files of the same language family), built on first use; else the file's own. */
 export function graphFor(source: ContextSource): ContextGraph {
   const { path, listFiles, readFile } = source;
@@ -491,6 +501,13 @@ export function graphFor(source: ContextSource): ContextGraph {
     const units = new Map<string, FileUnits>();
     let view: PackageView | undefined;
     const shared = () => (view ??= packageView(kind === 'python', readFile));
+    // The analysed file's units come from its own tree and semantics when its text is what the package reads: no second
+    // parse, and its summary and name index are the ones its rules built (an edit then costs one pass over the file).
+    if (!unitCache.has(path) && readFile(path) === source.text) {
+      const own = treeUnits(source, shared());
+      if (unitCache.size >= MAX_UNIT_FILES) unitCache.delete(unitCache.keys().next().value!);
+      unitCache.set(path, own);
+    }
     // One file at a time, in the listing's order (the results do not depend on it): bounded by the listing's size.
     for (const file of files.includes(path) ? files : [...files, path]) {
       if (languageFamilyOfPath(file) !== kind) continue;
