@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
 import { functionName, weigh, type Weighed } from './context';
@@ -432,18 +432,29 @@ function importedMember(context: RuleContext, semantics: TsSemantics, module: st
 
 /** A top-level name this file binds to `qualified` (by import or require), visible at `at`. */
 function findBinding(context: RuleContext, semantics: TsSemantics, qualified: string, at: Node): string | undefined {
-  const candidates = new Set<string>();
-  for (const child of context.root.namedChildren) {
-    if (!child) continue;
-    if (child.type === 'import_statement' || child.type === 'lexical_declaration' || child.type === 'variable_declaration') {
-      for (const id of identifiersIn(child)) candidates.add(id);
-    }
-  }
-  for (const name of candidates) {
+  for (const name of topLevelBindings(context.root)) {
     const resolved = resolveNameAt(semantics, name, at);
     if (resolved === qualified) return name;
   }
   return undefined;
+}
+
+/** The names the file's top-level imports and declarations bind, found once per tree (asked for once per fix). */
+const bindingsByTree = new WeakMap<Tree, ReadonlySet<string>>();
+
+function topLevelBindings(root: Node): ReadonlySet<string> {
+  let candidates = bindingsByTree.get(root.tree);
+  if (!candidates) {
+    const found = new Set<string>();
+    for (const child of root.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'import_statement' || child.type === 'lexical_declaration' || child.type === 'variable_declaration') {
+        for (const id of identifiersIn(child)) found.add(id);
+      }
+    }
+    bindingsByTree.set(root.tree, candidates = found);
+  }
+  return candidates;
 }
 
 function identifiersIn(node: Node): string[] {
