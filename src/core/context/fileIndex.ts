@@ -11,10 +11,8 @@ export interface FileIndex {
 
 // By tree: every read of `tree.rootNode` makes a new node object, and each user of the tree reads its own.
 const indexes = new WeakMap<Tree, FileIndex>();
-/** Nodes visited per file at most: a file at the parser's size limit stays far below this. */
-const MAX_NODES = 20_000_000;
 
-/** The index of the tree whose root is `root`, built on first use (one cursor walk). */
+/** The index of the tree whose root is `root`, built on first use (one search of the tree). */
 export function fileIndex(root: Node): FileIndex {
   let index = indexes.get(root.tree);
   if (!index) indexes.set(root.tree, index = buildIndex(root));
@@ -23,21 +21,13 @@ export function fileIndex(root: Node): FileIndex {
 
 function buildIndex(root: Node): FileIndex {
   const uses = new Map<string, Node[]>();
-  const cursor = root.walk();
-  // A pre-order walk with a cursor: node objects are made only for identifiers. Bounded by MAX_NODES.
-  for (let visited = 0; visited < MAX_NODES; visited++) {
-    if (cursor.nodeType === 'identifier') {
-      const node = cursor.currentNode;
-      const list = uses.get(node.text);
-      if (list) list.push(node);
-      else uses.set(node.text, [node]);
-    }
-    if (cursor.gotoFirstChild()) continue;
-    let next = cursor.gotoNextSibling();
-    while (!next && cursor.gotoParent()) next = cursor.gotoNextSibling();
-    if (!next) break;
+  // One search inside the parser's own code, in source order: node objects are made only for identifiers.
+  for (const node of root.descendantsOfType('identifier')) {
+    if (!node) continue;
+    const list = uses.get(node.text);
+    if (list) list.push(node);
+    else uses.set(node.text, [node]);
   }
-  cursor.delete();
   const topLevel = new Map<string, Node>();
   for (const statement of root.namedChildren) {
     let definition: Node | null = statement;
