@@ -65,6 +65,14 @@ export class LineIndex {
 
   /** The line break the file uses most (the first one found on a tie), for lines inserted where no line says otherwise. */
   get eol(): string {
+    // The text never changes: counted once (every fix that inserts a line asks).
+    this.usualEol ??= this.countEol();
+    return this.usualEol;
+  }
+
+  private usualEol: string | undefined;
+
+  private countEol(): string {
     const counts = new Map<string, number>();
     let best = '\n';
     let bestCount = 0;

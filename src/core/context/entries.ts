@@ -77,8 +77,16 @@ interface Memo {
   uses: Map<string, ConcurrencyContext | null>;
 }
 const memos = new WeakMap<Tree, Map<string, Memo>>();
+/** The memo of each source object asked about (a weighing asks for one function's evidence through many uses). */
+const memoBySource = new WeakMap<ContextSource, Memo>();
 
 function memoOf(source: ContextSource): Memo {
+  let memo = memoBySource.get(source);
+  if (!memo) memoBySource.set(source, memo = memoOfView(source));
+  return memo;
+}
+
+function memoOfView(source: ContextSource): Memo {
   let views = memos.get(source.root.tree);
   if (!views) memos.set(source.root.tree, views = new Map<string, Memo>());
   const key = `${source.language}\0${source.path ?? ''}\0${source.python ? 'p' : ''}${source.ts ? 't' : ''}`;
