@@ -3,9 +3,9 @@
 // Built once per package and kept (the CLI's run, the language server's session); a changed file's units are made again.
 import type { Node, Tree } from 'web-tree-sitter';
 import { languageFamilyOfPath, languageFromPath } from '../parser';
-import { PythonProject } from '../project/followPython';
+import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
-import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, summariseTs, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
+import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
 import { dirname, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
@@ -80,14 +80,16 @@ export function unitsOf(
   const lookup = blockingLookup(defaultSettings);
   let names: ReadonlySet<string> | undefined;
   let summaryKey: string;
-  if (python) summaryKey = primeSummary(path, text, lookupKey(defaultSettings), () => summarisePython(source.python!(), lookup));
+  // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
+  if (python) summaryKey = primeSummary(path, text, lookupKey(defaultSettings), () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
   else {
     const paths = pkg.configs.tsPaths(dirname(path));
     const variant = `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
     if (semantics?.ts) {
       const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
-      names = tsProject(rule).names;
-      summaryKey = primeSummary(path, text, variant, () => summariseTs(source.ts!(), lookup, false, pkg.configs.projectSpecifiers(dirname(path))));
+      const own = tsProject(rule);
+      names = own.names;
+      summaryKey = primeSummary(path, text, variant, () => own.own);
     } else {
       const built = packageFileSummary(source.ts!(), lookup, pkg.configs.projectSpecifiers(dirname(path)));
       names = built.names;
@@ -464,7 +466,7 @@ function localGraph(source: ContextSource): ContextGraph {
     const readFile = (file: string) => (file === path ? source.text : source.readFile?.(file));
     const rule = { language: source.language, tree: source.root.tree, root: source.root, text: source.text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
     const configs = new TsConfigs(source.readFile);
-    const view = source.language === 'python' ? new PythonProject(rule, summarisePython(source.python!(), blockingLookup(defaultSettings), true)) : tsProject(rule);
+    const view = source.language === 'python' ? new PythonProject(rule, ownSummary(source.python!(), rule)) : tsProject(rule);
     const units = unitsOf(source.root.tree, source.language, path, source.text, readFile, { view, configs }, source);
     const idOf = (target: CallTarget): string | undefined => {
       const place = view.resolve(target, path);

@@ -35,7 +35,7 @@ const projects = new WeakMap<PythonSemantics, PythonProject>();
 // The file's own summary per tree and catalogue settings: built once, whichever view or feature asks first.
 const ownSummaries = new WeakMap<PythonSemantics, Map<string, FileSummary>>();
 
-function ownSummary(semantics: PythonSemantics, context: RuleContext): FileSummary {
+export function ownSummary(semantics: PythonSemantics, context: Pick<RuleContext, 'settings'>): FileSummary {
   let byLookup = ownSummaries.get(semantics);
   if (!byLookup) ownSummaries.set(semantics, byLookup = new Map<string, FileSummary>());
   const key = lookupKey(context.settings);

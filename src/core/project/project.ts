@@ -298,7 +298,8 @@ export abstract class ProjectView {
   private probes = 0;
   private lookups = 0;
 
-  constructor(protected readonly context: RuleContext, private readonly own: FileSummary) {}
+  /** `own`: the analysed file's summary (lazy: each function's details when first read), shared with the call graph. */
+  constructor(protected readonly context: RuleContext, readonly own: FileSummary) {}
 
   /** Files read, paths tried and look-ups made at most by this view (the call graph's view of a whole package reads more). */
   protected readonly limits = { files: FILES_PER_ANALYSIS, probes: PROBES_PER_ANALYSIS, lookups: LOOKUPS_PER_ANALYSIS };
