@@ -319,13 +319,20 @@ export const PY_STARTS_CONCURRENT_WORK = new Set(['create_task', 'ensure_future'
 
 /** True when `node` makes a call (or `new`) whose callee's last name is in `names`: it starts work that keeps running. */
 export function startsConcurrentWork(node: Node, language: Language, names: ReadonlySet<string>): boolean {
-  const types = language === 'python' ? ['call'] : ['call_expression', 'new_expression'];
-  return node.descendantsOfType(types).some((call) => {
-    const callee = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');
-    const last = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text
-      : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
-    return last !== undefined && names.has(last);
-  });
+  return node.descendantsOfType(callTypes(language)).some((call) => call !== null && callStartsWork(call, names));
+}
+
+/** The node types `startsConcurrentWork` looks at. */
+export function callTypes(language: Language): string[] {
+  return language === 'python' ? ['call'] : ['call_expression', 'new_expression'];
+}
+
+/** One call (or `new`, of `callTypes`) whose callee's last name is in `names`. */
+export function callStartsWork(call: Node, names: ReadonlySet<string>): boolean {
+  const callee = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');
+  const last = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text
+    : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  return last !== undefined && names.has(last);
 }
 
 /**

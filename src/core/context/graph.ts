@@ -15,7 +15,7 @@ import type { RuleContext } from '../rules/rule';
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { enclosingFunction, lifecycleUse, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, startsConcurrentWork, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, lifecycleUse, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -100,14 +100,16 @@ export function unitsOf(
   const units: Unit[] = [moduleUnit];
   const byNode = new Map<number, Unit>();
   const ids = new Set<string>();
-  for (const fn of root.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES])) {
-    if (!fn) continue;
+  const functions = root.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
+  const allCalls = root.descendantsOfType(callTypes(language)).filter((n): n is Node => n !== null);
+  const nested = nesting(functions, allCalls, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
+  for (const fn of functions) {
     let id = unitId(fn, language);
     if (ids.has(id)) id = `@${startOf(fn).line}:${startOf(fn).column}`;
     ids.add(id);
-    const outer = enclosingFunction(fn, language);
+    const outer = nested.owner.get(fn.id);
     const own = evidenceOf(ownContext(fn, source));
-    const startsWork = startsConcurrentWork(fn, language, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
+    const startsWork = nested.startsWork.has(fn.id);
     const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
@@ -120,10 +122,11 @@ export function unitsOf(
     if (names && !leadsToProject(callee, names)) return undefined;
     return python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
   };
-  for (const call of root.descendantsOfType(python ? 'call' : 'call_expression')) {
-    const callee = call?.childForFieldName('function');
-    if (!call || !callee) continue;
-    const owner = enclosingFunction(call, language);
+  for (const call of allCalls) {
+    if (call.type === 'new_expression') continue;
+    const callee = call.childForFieldName('function');
+    if (!callee) continue;
+    const owner = nested.owner.get(call.id);
     const unit = owner ? byNode.get(owner.id) ?? moduleUnit : moduleUnit;
     const target = resolve(callee);
     const task = () => (python ? pythonTaskStarter(call, source.python!()) !== undefined : tsCombinatorAround(call, source.ts!()) !== undefined);
@@ -149,6 +152,31 @@ export function unitsOf(
     }
   }
   return { units, registrations, summaryKey };
+}
+
+/**
+ * Which function each function and call sits in (the innermost enclosing one), and which functions make a call that
+ * starts work (startsConcurrentWork, in them or in their closures): one pass over both lists, in source order, instead
+ * of a climb through parents per call and a search per function. A node's range holds its descendants' ranges, so
+ * the functions still open at a node are its enclosing ones. Bounded by the two lists' lengths and the nesting depth.
+ */
+function nesting(functions: readonly Node[], calls: readonly Node[], starters: ReadonlySet<string>): { owner: Map<number, Node>; startsWork: Set<number> } {
+  const owner = new Map<number, Node>();
+  const startsWork = new Set<number>();
+  const open: Node[] = [];
+  let f = 0;
+  let c = 0;
+  // Source (pre-)order: by start, an enclosing node (the longer) first.
+  const before = (a: Node, b: Node) => a.startIndex < b.startIndex || (a.startIndex === b.startIndex && a.endIndex >= b.endIndex);
+  while (f < functions.length || c < calls.length) {
+    const isFunction = c >= calls.length || (f < functions.length && before(functions[f], calls[c]));
+    const node = isFunction ? functions[f++] : calls[c++];
+    while (open.length && !(open[open.length - 1].startIndex <= node.startIndex && node.endIndex <= open[open.length - 1].endIndex)) open.pop();
+    if (open.length) owner.set(node.id, open[open.length - 1]);
+    if (isFunction) open.push(node);
+    else if (callStartsWork(node, starters)) for (const fn of open) startsWork.add(fn.id);
+  }
+  return { owner, startsWork };
 }
 
 /**
