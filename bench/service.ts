@@ -197,6 +197,8 @@ interface Client {
   rpc: MessageConnection;
   child: ChildProcess;
   next: (uri: string) => Promise<number>;
+  /** Diagnostics published so far that say the analysis stopped at its budget. */
+  budgetStops: () => number;
 }
 
 /** Diagnostics after a change: the next push, or for a pull server the answer to the request sent right after. */
@@ -213,7 +215,10 @@ function startClient(spec: ServerSpec, workspace: string): Client {
   const child = spawn(command, args, { cwd: workspace, stdio: ['pipe', 'pipe', process.env.BENCH_STDERR ? 'inherit' : 'ignore'] });
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map<string, (t: number) => void>();
-  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => {
+  let budgetStops = 0;
+  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics?: { code?: unknown }[] }) => {
+    // Ours says so when an analysis stopped at its time budget: the user then sees no new findings.
+    if (p.diagnostics?.some((d) => d.code === 'analysis-budget')) budgetStops++;
     const resolve = waiting.get(p.uri);
     waiting.delete(p.uri);
     resolve?.(performance.now());
@@ -237,7 +242,7 @@ function startClient(spec: ServerSpec, workspace: string): Client {
     return null;
   });
   rpc.listen();
-  return { rpc, child, next: (uri) => new Promise((resolve) => waiting.set(uri, resolve)) };
+  return { rpc, child, next: (uri) => new Promise((resolve) => waiting.set(uri, resolve)), budgetStops: () => budgetStops };
 }
 
 function median(samples: number[]): number {
@@ -277,6 +282,7 @@ async function measure(spec: ServerSpec, lines: number): Promise<string> {
     const index = new LineIndex(text);
     const line = Math.floor(index.lineCount / 2);
     const column = index.lineText(line).length;
+    const stopsBefore = client.budgetStops();
     const edits: number[] = [];
     for (let i = 0; i < 11; i++) {
       const insert = i % 2 === 0;
@@ -289,7 +295,8 @@ async function measure(spec: ServerSpec, lines: number): Promise<string> {
       if (at === undefined) return `${spec.name}: an edit got no diagnostics within 60 s`;
       edits.push(at - t0);
     }
-    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms`;
+    const stops = client.budgetStops() - stopsBefore;
+    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms${stops ? `, ${stops}/${edits.length} edits stopped at the time budget` : ''}`;
   } finally {
     await withTimeout(client.rpc.sendRequest('shutdown').then(() => client.rpc.sendNotification('exit')), 5_000).catch(() => undefined);
     client.rpc.dispose();
