@@ -188,3 +188,17 @@ export function applyEdits(text: string, edits: readonly { range: Range; newText
   }
   return result;
 }
+
+/** Answers about the last text asked about: an analysis asks the same whole-text questions once per finding. */
+let answeredText: string | undefined;
+let answers = new Map<string, unknown>();
+
+/** `compute()` once per `text` and `key` (the last text's answers are kept; a new text starts afresh). */
+export function perText<T>(text: string, key: string, compute: () => T): T {
+  if (text !== answeredText) {
+    answeredText = text;
+    answers = new Map();
+  }
+  if (!answers.has(key)) answers.set(key, compute());
+  return answers.get(key) as T;
+}

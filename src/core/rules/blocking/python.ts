@@ -7,7 +7,7 @@ import { blockingLookup, pythonBlockingApis, type BlockingApi, type NonBlockingW
 import { targetMinor } from '../../config';
 import { addImport, indentationOf } from '../../python/edits';
 import type { PythonSemantics } from '../../python/semantics';
-import { endOf, lineOf, rangeOf, startOf } from '../../text';
+import { endOf, lineOf, perText, rangeOf, startOf } from '../../text';
 import { NodePaths, wordOccurrences } from '../../locate';
 import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
@@ -464,7 +464,7 @@ function namesUsedOutside(fn: Node, statement: Node, names: ReadonlySet<string>)
 function helperName(text: string): string | undefined {
   for (let i = 1; i <= 9; i++) {
     const name = i === 1 ? '_blocking_io' : `_blocking_io_${i}`;
-    if (!wordOccurrences(text, name).length) return name;
+    if (!perText(text, `word ${name}`, () => wordOccurrences(text, name).length > 0)) return name;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@ import type { ConcurrencyContext } from '../../context';
 import { functionName, weigh, type Weighed } from './context';
 import { composeMessage, inFunction, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
-import { endOf, rangeOf } from '../../text';
+import { endOf, perText, rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
@@ -406,7 +406,7 @@ function insertLine(context: RuleContext, line: string): TextEdit {
 /** A free local name: `preferred`, else `preferred` with a suffix. */
 function freeName(context: RuleContext, semantics: TsSemantics, preferred: string, at: Node): string {
   for (const candidate of [preferred, `${preferred}Async`, `${preferred}_`]) {
-    if (!semantics.isDeclared(candidate, at) && !new RegExp(`\\b${candidate}\\b`).test(context.text)) return candidate;
+    if (!semantics.isDeclared(candidate, at) && !perText(context.text, `regex-word ${candidate}`, () => new RegExp(`\\b${candidate}\\b`).test(context.text))) return candidate;
   }
   return `${preferred}$1`;
 }
