@@ -141,11 +141,18 @@ export function deeperThan(tree: Tree, limit: number): boolean {
   }
 }
 
+let otherFileParses = 0;
+/** Texts parsed by parseOtherFile since the process started (a test counts them per analysis). */
+export function otherFileParseCount(): number {
+  return otherFileParses;
+}
+
 /**
  * Another project file's text parsed for its summary or exports: bounded by a parse timeout, and refused (null) when
  * it nests deeper than MAX_TREE_DEPTH, as the analysed file would be, since walks over such trees can exhaust the stack.
  */
 export function parseOtherFile(parser: Parser, text: string, timeoutMs: number): Tree | null {
+  otherFileParses++;
   const tree = parseText(parser, text, undefined, { timeoutMs });
   if (tree && deeperThan(tree, MAX_TREE_DEPTH)) {
     tree.delete();
