@@ -15,7 +15,7 @@ import type { RuleContext } from '../rules/rule';
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { enclosingFunction, lifecycleUse, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, startsConcurrentWork, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { enclosingFunction, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, startsConcurrentWork, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -36,12 +36,15 @@ export interface Unit {
   calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
   members?: { name: string; range: Range; task?: boolean; onError?: boolean }[];
+  /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
+  returns?: string[];
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
 export interface FileUnits {
   units: Unit[];
-  registrations: { target: CallTarget; to?: string; own: Evidence }[];
+  /** `factory`: the registered value is what the target returns (`app.use(logger(options))`), not the target itself. */
+  registrations: { target: CallTarget; to?: string; own: Evidence; factory?: boolean }[];
   /** The key of the file's summary this computation stored (another worker takes it with the units). */
   summaryKey?: string;
 }
@@ -136,15 +139,27 @@ export function unitsOf(
       const started = task();
       (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(onError ? { onError } : {}) });
     }
-    // Functions of other modules handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`.
+    // Functions handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`; or made by a factory
+    // whose result is handed over: `app.use(logger(options))` registers the function `logger` returns.
     for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
       const value = argument?.type === 'keyword_argument' ? argument.childForFieldName('value') : argument;
-      if (!value || !(value.type === 'identifier' || value.type === 'attribute' || value.type === 'member_expression')) continue;
-      const registered = python ? pythonHotUse(value, source, source.python!()) ?? lifecycleUse(value, source) : tsHotUse(value, value, source, source.ts!());
+      const factory = value?.type === (python ? 'call' : 'call_expression');
+      if (!value || !(factory || value.type === 'identifier' || value.type === 'attribute' || value.type === 'member_expression')) continue;
+      const registered = python ? pythonHotUse(value, source, source.python!()) ?? (factory ? undefined : lifecycleUse(value, source)) : tsHotUse(value, value, source, source.ts!());
       const own = registered && evidenceOf(registered);
-      const target = own && resolve(value);
-      if (own && target) registrations.push({ target, own });
+      const named = factory ? value.childForFieldName('function') : value;
+      const target = own && named && resolve(named);
+      if (own && target) registrations.push({ target, own, ...(factory ? { factory } : {}) });
     }
+  }
+  // What each function returns, when that is one of the file's functions: one pass over the file's returns.
+  for (const statement of root.descendantsOfType('return_statement')) {
+    const owner = statement && enclosingFunction(statement, language);
+    const value = statement?.namedChildren.find((c) => c?.type !== 'comment');
+    const unit = owner && byNode.get(owner.id);
+    const returned = value && owner && returnedFunction(value, owner, python);
+    const returnedUnit = returned && byNode.get(returned.id);
+    if (unit && returnedUnit && !(unit.returns ??= []).includes(returnedUnit.id)) unit.returns.push(returnedUnit.id);
   }
   return { units, registrations, summaryKey };
 }
@@ -219,10 +234,13 @@ export class ContextGraph {
       if (list) list.push({ from, range });
       else callers.set(to, [{ from, range }]);
     };
+    // Functions their enclosing function returns: they run later, for whatever calls them, not when it runs.
+    const returned = new Set<string>();
     for (const [path, file] of files) {
       for (const unit of file.units) {
         const id = `${path}#${unit.id}`;
         units.set(id, unit);
+        for (const made of unit.returns ?? []) returned.add(`${path}#${made}`);
         if (unit.parent !== undefined) {
           const parent = `${path}#${unit.parent}`;
           const list = children.get(parent);
@@ -266,7 +284,10 @@ export class ContextGraph {
       }
       for (const registration of file.registrations) {
         if (testFile && registration.own.kind === 'hot') continue;
-        if (registration.to && units.has(registration.to)) seeds.push({ id: registration.to, context: { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } } });
+        if (!registration.to || !units.has(registration.to)) continue;
+        const context = { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } };
+        if (!registration.factory) seeds.push({ id: registration.to, context });
+        else for (const returned of units.get(registration.to)!.returns ?? []) seeds.push({ id: `${fileOf(registration.to)}#${returned}`, context });
       }
     }
     // Hot first, breadth-first from every hot entry: each node is marked once, at its shortest distance.
@@ -324,7 +345,8 @@ export class ContextGraph {
       for (const id of units.keys()) {
         if (this.verdicts.has(id) || units.get(id)!.startsWork) continue;
         const parent = parentOf(id);
-        const incoming = [...(callers.get(id) ?? []), ...(parent !== undefined && units.get(id)!.id.startsWith('@') ? [{ from: parent, range: START }] : [])];
+        // A closure runs once when its function does, unless the function hands it out (a cold factory's middleware).
+        const incoming = [...(callers.get(id) ?? []), ...(parent !== undefined && units.get(id)!.id.startsWith('@') && !returned.has(id) ? [{ from: parent, range: START }] : [])];
         if (!incoming.length) continue;
         const nonTest = incoming.filter((c) => !this.verdicts.get(c.from)?.test);
         // Tests exercise a public function on behalf of its users, who are the callers that matter: only a private

@@ -1,7 +1,7 @@
 // The context layer: who runs a function, and beside what. Entry points (entries.ts) and the project's call graph
 // (graph.ts) decide; rules only read the answer.
 import type { Node } from 'web-tree-sitter';
-import { enclosingFunction, ownContext } from './entries';
+import { enclosingFunction, handedOut, ownContext } from './entries';
 import type * as GraphModule from './graph';
 import type { ConcurrencyContext, ContextSource } from './types';
 
@@ -45,10 +45,13 @@ const MAX_ENCLOSING = 8;
  */
 export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
   let current: Node | undefined = fn;
+  // Past a function its maker returns, the maker's start-up moment says nothing (a hot program stays hot).
+  let handed = false;
   // Out through enclosing functions: bounded by MAX_ENCLOSING.
   for (let depth = 0; current && depth < MAX_ENCLOSING; depth++, current = enclosingFunction(current, source.language)) {
     const found = oneContext(current, source);
-    if (found.kind !== 'unknown') return found;
+    if (found.kind === 'hot' || (found.kind === 'cold' && !handed)) return found;
+    handed ||= handedOut(current, source.language);
   }
   return UNKNOWN;
 }

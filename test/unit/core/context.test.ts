@@ -47,6 +47,12 @@ describe('concurrency context (local evidence)', () => {
       "stream.on('data', /*@*/async (chunk) => {});",
       "export default function plugin() { return { name: 'p', /*@*/async transform(code) { return code; } }; }",
       'server.middlewares.use(/*@*/async (req, res, next) => {});',
+      // The `{ filter, handler }` form of a plugin hook.
+      "export default function plugin() { return { name: 'p', load: { filter: { id: /x/ }, /*@*/async handler(id) { return null; } } }; }",
+      // A factory's result handed to a framework: the function it returns is the middleware, the listener, the callback.
+      'function logger(opts) { return /*@*/async (req, res, next) => { next(); }; }\napp.use(logger({}));',
+      'function logger(opts) { /*@*/async function log(req, res, next) { next(); }\n return log; }\nserver.middlewares.use(logger());',
+      "function onData(sink) { return (/*@*/async (chunk) => { sink.push(chunk); }); }\nstream.on('data', onData([]));",
     ];
     for (const code of hot) assert.equal(await kind(code), 'hot', code);
     const evidence = await contextAt("const app = express();\napp.get('/a', /*@*/async (req, res) => {});", 'typescript', 'src/server.ts');
@@ -75,8 +81,11 @@ describe('concurrency context (local evidence)', () => {
       "const m = new Map(); m.get('/', /*@*/async () => {});",
       "export const plugin = { /*@*/async transform(code) { return code; } };",
       '/*@*/async function load(p) {}\nfoo(load);',
+      'function logger(o) { return /*@*/async (req) => {}; }\nfoo(logger());',
     ];
     for (const code of unknown) assert.equal(await kind(code, 'typescript', 'src/lib/config.ts'), 'unknown', code);
+    // The factory itself runs once, when the module registers what it returns.
+    assert.equal(await kind('/*@*/async function logger(o) { return async (req) => {}; }\napp.use(logger());', 'typescript', 'src/lib/config.ts'), 'cold');
   });
 
   it('Python hot: route and bot decorators, handlers by reference, gathered and created tasks', async () => {
@@ -87,6 +96,7 @@ describe('concurrency context (local evidence)', () => {
       '@bot.command()\nasync def ping(ctx):#@\n    pass',
       '@client.event\nasync def on_message(message):#@\n    pass',
       'async def z(request):#@\n    pass\napp.add_routes([web.get("/z", z)])',
+      'def make(db):\n    async def handler(request):#@\n        pass\n    return handler\napp.router.add_get("/", make(db))',
       'async def z(request):#@\n    pass\napp.router.add_get("/z", z)',
       'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    await asyncio.gather(*[job(i) for i in range(3)])',
       'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    asyncio.create_task(job(1))',

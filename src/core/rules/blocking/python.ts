@@ -11,6 +11,8 @@ import { endOf, lineOf, rangeOf, startOf } from '../../text';
 import { NodePaths, wordOccurrences } from '../../locate';
 import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
+import type { ColdPath } from '../../effects/condition';
+import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../../effects/pythonPaths';
 
 const SLUG = 'blocking-call-in-async';
 
@@ -206,10 +208,13 @@ export function checkPython(context: RuleContext): void {
   // `urlopen(url).read()`: the inner call is the finding; the outer one would repeat it.
   const flagged = new Set(findings.map((f) => f.node.id));
   const contexts = new Map<number, ConcurrencyContext>();
+  const facts = new Map<number, PythonFunctionFacts>();
   for (const finding of findings) {
     const object = finding.callee.type === 'attribute' ? finding.callee.childForFieldName('object') : undefined;
     if (object && flagged.has(object.id)) continue;
-    report(context, semantics, finding, contexts);
+    const owner = finding.owner;
+    const rare = owner && pythonPathCondition(semantics, finding.node, facts.get(owner.id) ?? facts.set(owner.id, pythonFunctionFacts(owner)).get(owner.id)!)?.cold;
+    report(context, semantics, finding, contexts, rare);
   }
 
   for (const { value, path } of [...withs.values()].sort((a, b) => a.value.startIndex - b.value.startIndex)) {
@@ -252,13 +257,13 @@ function switchedToNonBlocking(text: string, object: string): boolean {
     || text.includes(`${object}.settimeout(0.0)`);
 }
 
-function report(context: RuleContext, semantics: PythonSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>): void {
+function report(context: RuleContext, semantics: PythonSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>, rare: ColdPath | undefined): void {
   const { node, api, name } = finding;
   const shown = name.startsWith('builtins.') ? name.slice(9) : name;
   const calleeText = finding.callee.text;
   const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${shortCode(calleeText)}()\`` : `\`${shortCode(calleeText)}()\` (${shown})`;
   const zeroSleep = api.name === 'time.sleep' && /^\(\s*0(\.0*)?\s*\)$/.test(node.childForFieldName('arguments')?.text ?? '');
-  const weighed = weigh(context, finding.owner, api.severity, contexts);
+  const weighed = weigh(context, finding.owner, api.severity, contexts, rare);
   if (weighed.off) return;
   const scope = inFunction(functionName(finding.owner));
   const { message, detail } = zeroSleep
