@@ -1,5 +1,5 @@
-// blocking-call-in-async through the project's own code: a call in an async function to a helper (in this
-// file or another module of the project) that blocks the thread, directly or a few calls further down.
+// Following the project's own Python code (for rules/blocking/chains.ts and the other rules): where a call to a helper
+// (in this file or another module of the project) leads, and whether it blocks the thread, directly or a few calls down.
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';

@@ -1,4 +1,4 @@
-// blocking-call-in-async through the project's own TS/JS code: a call in an async function to a helper (in this
+// Following the project's own TS/JS code (for rules/blocking/chains.ts and the other rules): a call to a helper (in this
 // file, a method of a class of the project, or a function imported, required or re-exported from another module of
 // the project) that runs a synchronous blocking API, directly or a few calls further down.
 import JSON5 from 'json5';
