@@ -11,7 +11,7 @@ import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
-import type { RuleContext } from '../rules/rule';
+import type { AnalysisContext } from '../analysis';
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
@@ -88,7 +88,7 @@ export function unitsOf(
     const paths = pkg.configs.tsPaths(dirname(path));
     const variant = `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
     if (semantics?.ts) {
-      const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
+      const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
       names = tsProject(rule).names;
       summaryKey = primeSummary(path, text, variant, () => summariseTs(source.ts!(), lookup, false, pkg.configs.projectSpecifiers(dirname(path))));
     } else {
@@ -385,7 +385,7 @@ export interface PackageView { view: ProjectView; configs: TsConfigs }
 function packageView(python: boolean, readFile: (path: string) => string | undefined): PackageView {
   const configs = new TsConfigs(readFile);
   // No file is the view's own: every file is read through `readFile`.
-  const rule = { path: '\0package', readFile, settings: defaultSettings } as unknown as RuleContext;
+  const rule = { path: '\0package', readFile, settings: defaultSettings } as unknown as AnalysisContext;
   // Classes made here, not at load: the effects layer still imports rule modules that import this one.
   if (python) {
     return {
@@ -484,7 +484,7 @@ function localGraph(source: ContextSource): ContextGraph {
   if (!graph) {
     const path = source.path ?? '';
     const readFile = (file: string) => (file === path ? source.text : source.readFile?.(file));
-    const rule = { language: source.language, tree: source.root.tree, root: source.root, text: source.text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
+    const rule = { language: source.language, tree: source.root.tree, root: source.root, text: source.text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
     const configs = new TsConfigs(source.readFile);
     const view = source.language === 'python' ? new PythonProject(rule, summarisePython(source.python!(), blockingLookup(defaultSettings), true)) : tsProject(rule);
     const units = unitsOf(source.root.tree, source.language, path, source.text, readFile, { view, configs }, source);

@@ -1,5 +1,4 @@
-import { followPython } from '../project/followPython';
-import { followTs, tsMayFollow } from '../project/followTs';
+import { followPython, followTs, tsMayFollow } from './blocking/chains';
 import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
