@@ -33,7 +33,7 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean; callback?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
   members?: { name: string; range: Range; task?: boolean; onError?: boolean }[];
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
@@ -150,6 +150,10 @@ export function unitsOf(
       const named = factory ? value.childForFieldName('function') : value;
       const target = own && named && resolve(named);
       if (own && target) registrations.push({ target, own, ...(factory ? { factory } : {}) });
+      // Any other function handed over by reference (`adapter.process(activity, bot.on_turn)`, `items.forEach(save)`):
+      // it runs for the code it is handed to, in the same program as the code that hands it over.
+      const callback = !own && !factory && resolve(value);
+      if (callback) unit.calls.push({ target: callback, range: rangeOf(value), callback: true, ...(onError ? { onError } : {}) });
     }
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
@@ -273,7 +277,8 @@ export class ContextGraph {
         if (unit.own) seeds.push({ id, context: { kind: unit.own.kind, evidence: { message: unit.own.message, range: unit.own.range, path } }, ...(unit.own.test ? { test: true } : {}) });
         for (const call of unit.calls) {
           if (!call.to || !units.has(call.to)) continue;
-          addCaller(call.to, id, call.range);
+          // A callback runs when the code it is handed to calls it, perhaps later: it carries hot, not cold.
+          if (!call.callback) addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
         }
@@ -307,19 +312,23 @@ export class ContextGraph {
         const rootWhy = shortWhy(this.verdicts.get(root)!.context.evidence!.message);
         const rootUnit = units.get(root)!;
         const rootWhere = `\`${rootUnit.name}\` (${located(fileOf(root), this.verdicts.get(root)!.context.evidence!.range)})`;
-        const reach = (to: string, range: Range, asMethod?: string) => {
+        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean) => {
           if (this.verdicts.get(to)?.context.kind === 'hot' || !units.has(to)) return;
           const path = fileOf(from);
           const how = asMethod ? ` as \`.${asMethod}()\`` : '';
-          const message = from === root
-            ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
-            : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
+          const message = callback
+            ? (from === root
+              ? `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+              : `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which is reached from ${rootWhere}, which ${rootWhy}`)
+            : from === root
+              ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+              : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
           this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path } } });
           roots.set(to, root);
           next.push(to);
         };
         // A call made only when something failed (in an `except`/`catch`) runs rarely: it carries nothing hot.
-        for (const call of unit.calls) if (call.to && !call.onError) reach(call.to, call.range);
+        for (const call of unit.calls) if (call.to && !call.onError) reach(call.to, call.range, undefined, call.callback);
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
         for (const member of unresolvedMembers(unit)) if (!member.onError) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A closure defined in hot code runs in that same program, beside the same work.

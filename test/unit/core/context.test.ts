@@ -53,6 +53,8 @@ describe('concurrency context (local evidence)', () => {
       'function logger(opts) { return /*@*/async (req, res, next) => { next(); }; }\napp.use(logger({}));',
       'function logger(opts) { /*@*/async function log(req, res, next) { next(); }\n return log; }\nserver.middlewares.use(logger());',
       "function onData(sink) { return (/*@*/async (chunk) => { sink.push(chunk); }); }\nstream.on('data', onData([]));",
+      // A function a handler hands over by reference runs in the handler's program.
+      "/*@*/async function save(item) {}\napp.post('/items', async (req, res) => { await queue.drain(req.body, save); });",
     ];
     for (const code of hot) assert.equal(await kind(code), 'hot', code);
     const evidence = await contextAt("const app = express();\napp.get('/a', /*@*/async (req, res) => {});", 'typescript', 'src/server.ts');
@@ -116,6 +118,11 @@ describe('concurrency context (local evidence)', () => {
     assert.equal(await kind(`import asyncio\nasync def main():\n    await step()\n    await asyncio.gather(step(), step())\nasync def step():#@\n    pass${entry}`, 'python'), 'hot');
     assert.equal(await kind(`import asyncio\nasync def main():#@\n    asyncio.create_task(tick())\n    await step()${entry}`, 'python'), 'unknown');
     assert.equal(await kind('async def helper():#@\n    pass', 'python'), 'unknown');
+    // A callback handed over by a handler runs in that program; handed over by sequential code, it is not therefore cold.
+    assert.equal(await kind('async def on_turn(ctx):#@\n    pass\n@app.post("/events")\nasync def events(req):\n    await adapter.process_activity(req, on_turn)', 'python'), 'hot');
+    assert.equal(await kind('async def on_turn(ctx):#@\n    pass\nasync def events(req):\n    await adapter.process_activity(req, on_turn)', 'python'), 'unknown');
+    assert.equal(await kind(`import asyncio\nasync def on_item(x):#@\n    pass\nasync def main():\n    await library.consume(on_item)${entry}`, 'python'), 'unknown');
+    assert.equal(await kind(`import asyncio\nasync def on_item(x):#@\n    pass\nasync def main():\n    await on_item(1)${entry}`, 'python'), 'cold');
     // A click/typer command is one step of a command-line tool: cold (it was unknown before commands were recognised).
     assert.equal(await kind('import click\n@cli.command()\nasync def sync_db():#@\n    pass', 'python'), 'cold');
     assert.equal(await kind('from discord.ext import commands\n@settings.command()\nasync def show(ctx):#@\n    pass', 'python'), 'hot');

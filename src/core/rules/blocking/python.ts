@@ -142,6 +142,7 @@ export function checkPython(context: RuleContext): void {
 
   const semantics = context.python();
   const findings: Finding[] = [];
+  let nonBlockingSockets: Set<string> | undefined;
   for (const { call, callee, path } of calls) {
     const owner = owningFunctionIn(path, path.length - 1);
     if (!isAsyncDef(owner)) continue;
@@ -151,7 +152,7 @@ export function checkPython(context: RuleContext): void {
     if (nonBlocking(call, api.unless)) continue;
     if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
     // A socket switched to non-blocking mode (for loop.sock_* or select) returns at once.
-    if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && switchedToNonBlocking(context.text, callee.childForFieldName('object')!.text)) continue;
+    if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && (nonBlockingSockets ??= socketsSwitchedToNonBlocking(context.root, context.text)).has(callee.childForFieldName('object')!.text)) continue;
     findings.push({ node: call, callee, api, name, owner });
   }
   // `urlopen(url).read()`: the inner call is the finding; the outer one would repeat it.
@@ -201,9 +202,22 @@ function localAliases(text: string): Set<string> {
   return names;
 }
 
-function switchedToNonBlocking(text: string, object: string): boolean {
-  return text.includes(`${object}.setblocking(False)`) || text.includes(`${object}.setblocking(0)`) || text.includes(`${object}.settimeout(0)`)
-    || text.includes(`${object}.settimeout(0.0)`);
+/** The receivers (as written) the file switches to non-blocking mode: `sock.setblocking(False)`, `sock.settimeout(0)`. */
+function socketsSwitchedToNonBlocking(root: Node, text: string): Set<string> {
+  const objects = new Set<string>();
+  // Only files that mention either method are walked (the parser decides what is a call).
+  if (!text.includes('setblocking') && !text.includes('settimeout')) return objects;
+  for (const call of root.descendantsOfType('call')) {
+    const callee = call?.childForFieldName('function');
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'comment') ?? [];
+    if ((method !== 'setblocking' && method !== 'settimeout') || args.length !== 1) continue;
+    const value = args[0]!;
+    const off = method === 'setblocking' ? value.type === 'false' || (value.type === 'integer' && Number(value.text) === 0)
+      : (value.type === 'integer' || value.type === 'float') && Number(value.text) === 0;
+    if (off) objects.add(callee!.childForFieldName('object')!.text);
+  }
+  return objects;
 }
 
 function report(context: RuleContext, semantics: PythonSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>, rare: ColdPath | undefined): void {
