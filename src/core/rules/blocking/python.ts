@@ -212,7 +212,7 @@ function socketsSwitchedToNonBlocking(root: Node, text: string): Set<string> {
     const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
     const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'comment') ?? [];
     if ((method !== 'setblocking' && method !== 'settimeout') || args.length !== 1) continue;
-    const value = args[0]!;
+    const value = args[0];
     const off = method === 'setblocking' ? value.type === 'false' || (value.type === 'integer' && Number(value.text) === 0)
       : (value.type === 'integer' || value.type === 'float') && Number(value.text) === 0;
     if (off) objects.add(callee!.childForFieldName('object')!.text);
