@@ -1,6 +1,36 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The core's layers, one way down (CONTRIBUTING.md, "Layers of the core"): a module imports only from its own layer or
+// below. Names are folders and top-level files of src/core; each layer lists what is above it.
+const noVscode = { name: 'vscode', message: 'The core must not import vscode; put editor code in src/adapters.' };
+const above = {
+  ground: ['python', 'ts', 'analysis'],
+  language: ['effects', 'project'],
+  effects: ['context'],
+  // The features, and the modules that load the rules (analyze, config) or serve them.
+  context: ['rules', 'visualiser', 'hover', 'hoverMarkdown', 'analyze', 'config', 'configEdit', 'docs', 'index', 'baseline', 'fixCheck'],
+};
+const layers = [
+  { layer: 'ground', files: ['catalog/**', 'parser.ts', 'text.ts', 'locate.ts', 'types.ts', 'dict.ts', 'document.ts', 'message.ts', 'glob.ts'], forbidden: [...above.ground, ...above.language, ...above.effects, ...above.context] },
+  { layer: 'language', files: ['python/**', 'ts/**', 'analysis.ts'], forbidden: [...above.language, ...above.effects, ...above.context] },
+  { layer: 'effects', files: ['effects/**', 'project/**'], forbidden: [...above.effects, ...above.context] },
+  { layer: 'context', files: ['context/**'], forbidden: above.context },
+];
+/** One config per layer: `no-restricted-imports` on relative specifiers that reach a higher layer of src/core. */
+function layerRules({ layer, files, forbidden }) {
+  const names = forbidden.join('|');
+  const message = `Layers: ${layer} code must not import ${forbidden.join(', ')} (a higher layer of src/core); move the piece it needs down (see CONTRIBUTING.md, "Layers of the core").`;
+  const restrict = (regex) => ({ 'no-restricted-imports': ['error', { paths: [noVscode], patterns: [{ regex, message }] }] });
+  const inFolders = files.filter((f) => f.includes('/')).map((f) => `src/core/${f}`);
+  const topLevel = files.filter((f) => !f.includes('/')).map((f) => `src/core/${f}`);
+  // Files in a folder of src/core reach another folder or file of it with '../'; top-level files with './'.
+  return [
+    ...(inFolders.length ? [{ files: inFolders, rules: restrict(`^(\\.\\./)+(${names})(/|$)`) }] : []),
+    ...(topLevel.length ? [{ files: topLevel, rules: restrict(`^\\./(${names})(/|$)`) }] : []),
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', 'test/integration/workspace/**', 'test/e2e/**', 'media/**', 'examples/**', 'bench/peers/**', 'scripts/**', '*.mjs', '.vscode-test/**'] },
   js.configs.recommended,
@@ -17,9 +47,11 @@ export default tseslint.config(
     // The analysis core runs in the CLI and tests too: it must never depend on the editor.
     files: ['src/core/**/*.ts', 'src/knowledge/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core must not import vscode; put editor code in src/adapters.' }] }],
+      'no-restricted-imports': ['error', { paths: [noVscode] }],
     },
   },
+  // After the rule above: these keep its vscode restriction and add the layer's.
+  ...layers.flatMap(layerRules),
   {
     // Names from the analysed code, a config file or a cache are data: a lookup keyed by one never goes through
     // Object.prototype (`constructor`, `toString`, `__proto__`). Use a Map, or src/core/dict.ts (no prototype).

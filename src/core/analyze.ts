@@ -1,11 +1,11 @@
-import type { Tree } from 'web-tree-sitter';
 import type { ParsedDocument, SkipReason } from './document';
-import { PythonSemantics } from './python/semantics';
-import { TsSemantics } from './ts/semantics';
+import { TreeFacts } from './analysis';
 import type { Report, Rule, RuleContext } from './rules/rule';
 import { allRules } from './rules';
 import { findSuppressions, isSuppressed } from './suppress';
 import { defaultSettings, type AnalysisSettings, type Diagnostic, type Language } from './types';
+
+export { TreeFacts } from './analysis';
 
 export interface AnalysisResult {
   language: Language;
@@ -16,21 +16,6 @@ export interface AnalysisResult {
   hasSyntaxErrors: boolean;
   /** Rules that threw: a bug of ours, reported instead of hiding every other finding. */
   ruleErrors: { rule: string; message: string }[];
-}
-
-/** Lazily built per-tree facts, shared between rules and later features (hovers, visualiser). */
-export class TreeFacts {
-  private pythonSemantics: PythonSemantics | undefined;
-  private tsSemantics: TsSemantics | undefined;
-  constructor(readonly tree: Tree) {}
-  python(): PythonSemantics {
-    this.pythonSemantics ??= new PythonSemantics(this.tree);
-    return this.pythonSemantics;
-  }
-  ts(): TsSemantics {
-    this.tsSemantics ??= new TsSemantics(this.tree);
-    return this.tsSemantics;
-  }
 }
 
 /** Each rule's peer codes (Ruff, flake8-async): a `# noqa` naming one of them also silences the rule. */

@@ -1,7 +1,7 @@
 // Blocking APIs as data: which calls stall an event loop, why, and what to use instead.
 // `blocking-call-in-async` reports them; other rules (CPU-bound work, hovers) use the lookups as I/O evidence.
 
-import { normalizeModule } from '../ts/semantics';
+import { normalizeModule } from './modules';
 import type { AnalysisSettings } from '../types';
 import { dictOf } from '../dict';
 

@@ -123,6 +123,34 @@ export function enclosingFunction(fn: Node, language: Language): Node | undefine
   return undefined;
 }
 
+/** The function `value` (a return's value in `owner`) is: a function literal, or the name of a function `owner` defines. */
+export function returnedFunction(value: Node, owner: Node, python: boolean): Node | undefined {
+  let current = value;
+  // `return (async (req) => ...)`, `return handler as Middleware`: bounded by the tree's depth.
+  while (!python && (current.type === 'parenthesized_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression') && current.namedChildren[0]) current = current.namedChildren[0];
+  if (!python && FUNCTION_TYPES.has(current.type)) return current;
+  if (current.type !== 'identifier') return undefined;
+  const body = owner.childForFieldName('body');
+  for (const statement of body?.namedChildren ?? []) {
+    const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+    if (definition?.type === (python ? 'function_definition' : 'function_declaration') && definition.childForFieldName('name')?.text === current.text) return definition;
+  }
+  return undefined;
+}
+
+/** `fn` is handed out by its enclosing function (returned): it runs for whatever calls it later, not when that function runs. */
+export function handedOut(fn: Node, language: Language): boolean {
+  const outer = enclosingFunction(fn, language);
+  if (!outer) return false;
+  const python = language === 'python';
+  if (!python && skipWrappers(fn).parent?.type === 'return_statement') return true;
+  if (!fn.childForFieldName('name')) return false;
+  return outer.descendantsOfType('return_statement').some((statement) => {
+    const value = statement?.namedChildren.find((c) => c?.type !== 'comment');
+    return !!value && enclosingFunction(statement, language)?.id === outer.id && returnedFunction(value, outer, python)?.id === fn.id;
+  });
+}
+
 export function where(source: ContextSource, node: Node): string {
   const file = source.path ? source.path.slice(source.path.lastIndexOf('/') + 1) : 'line';
   return source.path ? `${file}:${lineOf(node) + 1}` : `line ${lineOf(node) + 1}`;
@@ -306,8 +334,10 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
       return hot(`runs for every request: the \`${hook.text}\` of \`${holderCall.childForFieldName('function')!.text}\` at ${where(source, holderCall)}`, hook);
     }
   }
-  if (PLUGIN_HOOKS.has(hook.text) && isPluginObject(object)) {
-    return hot(`runs for every module the bundler or dev server processes: the plugin hook \`${hook.text}\` at ${where(source, hook)}`, hook);
+  // `transform() {}`, `transform: async () => {}`, or the `transform: { filter, handler() {} }` form.
+  const plugin = pluginHookOf(fn);
+  if (plugin && PLUGIN_HOOKS.has(plugin.hook.text) && isPluginObject(plugin.object)) {
+    return hot(`runs for every module the bundler or dev server processes: the plugin hook \`${plugin.hook.text}\` at ${where(source, plugin.hook)}`, plugin.hook);
   }
   return undefined;
 }

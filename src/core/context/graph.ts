@@ -11,11 +11,11 @@ import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
-import type { RuleContext } from '../rules/rule';
+import type { AnalysisContext } from '../analysis';
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, lifecycleUse, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -33,15 +33,18 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean; callback?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
   members?: { name: string; range: Range; task?: boolean; onError?: boolean }[];
+  /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
+  returns?: string[];
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
 export interface FileUnits {
   units: Unit[];
-  registrations: { target: CallTarget; to?: string; own: Evidence }[];
+  /** `factory`: the registered value is what the target returns (`app.use(logger(options))`), not the target itself. */
+  registrations: { target: CallTarget; to?: string; own: Evidence; factory?: boolean }[];
   /** The key of the file's summary this computation stored (another worker takes it with the units). */
   summaryKey?: string;
 }
@@ -86,7 +89,7 @@ export function unitsOf(
     const paths = pkg.configs.tsPaths(dirname(path));
     const variant = `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
     if (semantics?.ts) {
-      const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
+      const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
       const own = tsProject(rule);
       names = own.names;
       summaryKey = primeSummary(path, text, variant, () => own.own);
@@ -141,15 +144,31 @@ export function unitsOf(
       const started = task();
       (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(onError ? { onError } : {}) });
     }
-    // Functions of other modules handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`.
+    // Functions handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`; or made by a factory
+    // whose result is handed over: `app.use(logger(options))` registers the function `logger` returns.
     for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
       const value = argument?.type === 'keyword_argument' ? argument.childForFieldName('value') : argument;
-      if (!value || !(value.type === 'identifier' || value.type === 'attribute' || value.type === 'member_expression')) continue;
-      const registered = python ? pythonHotUse(value, source, source.python!()) ?? lifecycleUse(value, source) : tsHotUse(value, value, source, source.ts!());
+      const factory = value?.type === (python ? 'call' : 'call_expression');
+      if (!value || !(factory || value.type === 'identifier' || value.type === 'attribute' || value.type === 'member_expression')) continue;
+      const registered = python ? pythonHotUse(value, source, source.python!()) ?? (factory ? undefined : lifecycleUse(value, source)) : tsHotUse(value, value, source, source.ts!());
       const own = registered && evidenceOf(registered);
-      const target = own && resolve(value);
-      if (own && target) registrations.push({ target, own });
+      const named = factory ? value.childForFieldName('function') : value;
+      const target = own && named && resolve(named);
+      if (own && target) registrations.push({ target, own, ...(factory ? { factory } : {}) });
+      // Any other function handed over by reference (`adapter.process(activity, bot.on_turn)`, `items.forEach(save)`):
+      // it runs for the code it is handed to, in the same program as the code that hands it over.
+      const callback = !own && !factory && resolve(value);
+      if (callback) unit.calls.push({ target: callback, range: rangeOf(value), callback: true, ...(onError ? { onError } : {}) });
     }
+  }
+  // What each function returns, when that is one of the file's functions: one pass over the file's returns.
+  for (const statement of root.descendantsOfType('return_statement')) {
+    const owner = statement && enclosingFunction(statement, language);
+    const value = statement?.namedChildren.find((c) => c?.type !== 'comment');
+    const unit = owner && byNode.get(owner.id);
+    const returned = value && owner && returnedFunction(value, owner, python);
+    const returnedUnit = returned && byNode.get(returned.id);
+    if (unit && returnedUnit && !(unit.returns ??= []).includes(returnedUnit.id)) unit.returns.push(returnedUnit.id);
   }
   return { units, registrations, summaryKey };
 }
@@ -249,10 +268,13 @@ export class ContextGraph {
       if (list) list.push({ from, range });
       else callers.set(to, [{ from, range }]);
     };
+    // Functions their enclosing function returns: they run later, for whatever calls them, not when it runs.
+    const returned = new Set<string>();
     for (const [path, file] of files) {
       for (const unit of file.units) {
         const id = `${path}#${unit.id}`;
         units.set(id, unit);
+        for (const made of unit.returns ?? []) returned.add(`${path}#${made}`);
         if (unit.parent !== undefined) {
           const parent = `${path}#${unit.parent}`;
           const list = children.get(parent);
@@ -285,7 +307,8 @@ export class ContextGraph {
         if (unit.own) seeds.push({ id, context: { kind: unit.own.kind, evidence: { message: unit.own.message, range: unit.own.range, path } }, ...(unit.own.test ? { test: true } : {}) });
         for (const call of unit.calls) {
           if (!call.to || !units.has(call.to)) continue;
-          addCaller(call.to, id, call.range);
+          // A callback runs when the code it is handed to calls it, perhaps later: it carries hot, not cold.
+          if (!call.callback) addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
         }
@@ -296,7 +319,10 @@ export class ContextGraph {
       }
       for (const registration of file.registrations) {
         if (testFile && registration.own.kind === 'hot') continue;
-        if (registration.to && units.has(registration.to)) seeds.push({ id: registration.to, context: { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } } });
+        if (!registration.to || !units.has(registration.to)) continue;
+        const context = { kind: registration.own.kind, evidence: { message: registration.own.message, range: registration.own.range, path } };
+        if (!registration.factory) seeds.push({ id: registration.to, context });
+        else for (const returned of units.get(registration.to)!.returns ?? []) seeds.push({ id: `${fileOf(registration.to)}#${returned}`, context });
       }
     }
     // Hot first, breadth-first from every hot entry: each node is marked once, at its shortest distance.
@@ -316,19 +342,23 @@ export class ContextGraph {
         const rootWhy = shortWhy(this.verdicts.get(root)!.context.evidence!.message);
         const rootUnit = units.get(root)!;
         const rootWhere = `\`${rootUnit.name}\` (${located(fileOf(root), this.verdicts.get(root)!.context.evidence!.range)})`;
-        const reach = (to: string, range: Range, asMethod?: string) => {
+        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean) => {
           if (this.verdicts.get(to)?.context.kind === 'hot' || !units.has(to)) return;
           const path = fileOf(from);
           const how = asMethod ? ` as \`.${asMethod}()\`` : '';
-          const message = from === root
-            ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
-            : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
+          const message = callback
+            ? (from === root
+              ? `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+              : `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which is reached from ${rootWhere}, which ${rootWhy}`)
+            : from === root
+              ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+              : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
           this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path } } });
           roots.set(to, root);
           next.push(to);
         };
         // A call made only when something failed (in an `except`/`catch`) runs rarely: it carries nothing hot.
-        for (const call of unit.calls) if (call.to && !call.onError) reach(call.to, call.range);
+        for (const call of unit.calls) if (call.to && !call.onError) reach(call.to, call.range, undefined, call.callback);
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
         for (const member of unresolvedMembers(unit)) if (!member.onError) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A closure defined in hot code runs in that same program, beside the same work.
@@ -354,7 +384,8 @@ export class ContextGraph {
       for (const id of units.keys()) {
         if (this.verdicts.has(id) || units.get(id)!.startsWork) continue;
         const parent = parentOf(id);
-        const incoming = [...(callers.get(id) ?? []), ...(parent !== undefined && units.get(id)!.id.startsWith('@') ? [{ from: parent, range: START }] : [])];
+        // A closure runs once when its function does, unless the function hands it out (a cold factory's middleware).
+        const incoming = [...(callers.get(id) ?? []), ...(parent !== undefined && units.get(id)!.id.startsWith('@') && !returned.has(id) ? [{ from: parent, range: START }] : [])];
         if (!incoming.length) continue;
         const nonTest = incoming.filter((c) => !this.verdicts.get(c.from)?.test);
         // Tests exercise a public function on behalf of its users, who are the callers that matter: only a private
@@ -393,7 +424,7 @@ export interface PackageView { view: ProjectView; configs: TsConfigs }
 function packageView(python: boolean, readFile: (path: string) => string | undefined): PackageView {
   const configs = new TsConfigs(readFile);
   // No file is the view's own: every file is read through `readFile`.
-  const rule = { path: '\0package', readFile, settings: defaultSettings } as unknown as RuleContext;
+  const rule = { path: '\0package', readFile, settings: defaultSettings } as unknown as AnalysisContext;
   // Classes made here, not at load: the effects layer still imports rule modules that import this one.
   if (python) {
     return {
@@ -492,7 +523,7 @@ function localGraph(source: ContextSource): ContextGraph {
   if (!graph) {
     const path = source.path ?? '';
     const readFile = (file: string) => (file === path ? source.text : source.readFile?.(file));
-    const rule = { language: source.language, tree: source.root.tree, root: source.root, text: source.text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as RuleContext;
+    const rule = { language: source.language, tree: source.root.tree, root: source.root, text: source.text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
     const configs = new TsConfigs(source.readFile);
     const view = source.language === 'python' ? new PythonProject(rule, ownSummary(source.python!(), rule)) : tsProject(rule);
     const units = unitsOf(source.root.tree, source.language, path, source.text, readFile, { view, configs }, source);

@@ -1,37 +1,27 @@
 // The context layer: who runs a function, and beside what. Entry points (entries.ts) and the project's call graph
 // (graph.ts) decide; rules only read the answer.
 import type { Node } from 'web-tree-sitter';
-import { enclosingFunction, ownContext } from './entries';
-import type * as GraphModule from './graph';
+import { enclosingFunction, handedOut, ownContext } from './entries';
+import * as graph from './graph';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 export type { ConcurrencyContext, ConcurrencyKind, ContextSource } from './types';
 export { owningFunction } from './entries';
 export { fileIndex, identifierUses } from './fileIndex';
 
-/**
- * The call graph's module, loaded on first use: it builds on the effects layer (following calls), which still imports
- * rule modules that import this one, so loading it with this module would close that circle before its classes exist.
- */
-let graphModule: typeof GraphModule | undefined;
-function graph(): typeof GraphModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (graphModule ??= require('./graph') as typeof GraphModule);
-}
-
 /** Computes the call graph's part of `files` ahead of use (background indexing); see graph.ts. */
 export function warmUnits(files: readonly string[], readFile: (path: string) => string | undefined, sliceMs?: number): number {
-  return graph().warmUnits(files, readFile, sliceMs);
+  return graph.warmUnits(files, readFile, sliceMs);
 }
 
 /** A share of a package's call-graph units and the summaries they stored, for the other workers of a run; see graph.ts. */
-export function unitsFor(files: readonly string[], readFile: (path: string) => string | undefined): ReturnType<typeof GraphModule.unitsFor> {
-  return graph().unitsFor(files, readFile);
+export function unitsFor(files: readonly string[], readFile: (path: string) => string | undefined): ReturnType<typeof graph.unitsFor> {
+  return graph.unitsFor(files, readFile);
 }
 
 /** Units another worker computed (unitsFor). */
-export function adoptUnits(units: Parameters<typeof GraphModule.adoptUnits>[0]): void {
-  graph().adoptUnits(units);
+export function adoptUnits(units: Parameters<typeof graph.adoptUnits>[0]): void {
+  graph.adoptUnits(units);
 }
 
 const UNKNOWN: ConcurrencyContext = { kind: 'unknown' };
@@ -45,10 +35,13 @@ const MAX_ENCLOSING = 8;
  */
 export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
   let current: Node | undefined = fn;
+  // Past a function its maker returns, the maker's start-up moment says nothing (a hot program stays hot).
+  let handed = false;
   // Out through enclosing functions: bounded by MAX_ENCLOSING.
   for (let depth = 0; current && depth < MAX_ENCLOSING; depth++, current = enclosingFunction(current, source.language)) {
     const found = oneContext(current, source);
-    if (found.kind !== 'unknown') return found;
+    if (found.kind === 'hot' || (found.kind === 'cold' && !handed)) return found;
+    handed ||= handedOut(current, source.language);
   }
   return UNKNOWN;
 }
@@ -56,12 +49,12 @@ export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
 function oneContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const own = ownContext(fn, source);
   if (own.kind === 'hot') return own;
-  const found = graph().graphFor(source).contextOf(source.path ?? '', graph().unitId(fn, source.language));
+  const found = graph.graphFor(source).contextOf(source.path ?? '', graph.unitId(fn, source.language));
   if (found?.kind === 'hot') return found;
   return own.kind === 'cold' ? own : found ?? UNKNOWN;
 }
 
 /** Forgets what the call graph kept of `files` (project-relative) because they changed, or of all files when not given. */
 export function forgetCallerTexts(files?: readonly string[]): void {
-  graph().forgetFiles(files);
+  graph.forgetFiles(files);
 }

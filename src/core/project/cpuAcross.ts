@@ -4,7 +4,7 @@ import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { getLoadedParser, languageFromPath, parseOtherFile } from '../parser';
 import { cpuClassification, type CpuClassification } from '../python/cpu';
 import { PythonSemantics } from '../python/semantics';
-import type { RuleContext } from '../rules/rule';
+import type { AnalysisContext } from '../analysis';
 import type { Language } from '../types';
 import { classifyFunction, isAsync as isAsyncTs, tsMayBeCpu } from '../ts/cpu';
 import { TsSemantics } from '../ts/semantics';
@@ -40,7 +40,7 @@ function functionsOf(tree: Tree, python: boolean): Node[] {
  * `crunch`), when it may be CPU-bound; undefined for this file's functions (the rules see those directly), libraries
  * and unknown names. Off when following calls is.
  */
-export function projectCpuClassification(context: RuleContext, expression: Node): ProjectCpu | undefined {
+export function projectCpuClassification(context: AnalysisContext, expression: Node): ProjectCpu | undefined {
   if (!context.readFile || (context.settings.followCallsMaxDepth ?? 1) <= 0) return undefined;
   const python = context.language === 'python';
   const target = python ? projectTarget(context.python(), expression) : tsProjectTarget(context.ts(), expression);
@@ -55,7 +55,7 @@ export function projectCpuClassification(context: RuleContext, expression: Node)
  * The CPU classification of the project function at `place`, in this file (the analysed tree) or another (parsed and
  * cached by content), as the rules classify it; undefined when it is not CPU-bound.
  */
-export function placeCpuClassification(context: RuleContext, place: Place): ProjectCpu | undefined {
+export function placeCpuClassification(context: AnalysisContext, place: Place): ProjectCpu | undefined {
   const python = context.language === 'python';
   const path = place.path ?? context.path;
   if (path === context.path || path === undefined) {
@@ -100,7 +100,7 @@ interface ParsedFile {
 }
 
 /** Other files' trees per analysis, parsed once each (at most PARSED_PER_ANALYSIS; past it, each question parses on its own). */
-const parsedFiles = new WeakMap<RuleContext, Map<string, ParsedFile | null>>();
+const parsedFiles = new WeakMap<AnalysisContext, Map<string, ParsedFile | null>>();
 const PARSED_PER_ANALYSIS = 50;
 
 function functionsByKey(tree: Tree, python: boolean): Map<string, Node> {
@@ -112,7 +112,7 @@ function functionsByKey(tree: Tree, python: boolean): Map<string, Node> {
   return functions;
 }
 
-function parsedFile(context: RuleContext, path: string, text: string, language: Language, python: boolean): ParsedFile | undefined {
+function parsedFile(context: AnalysisContext, path: string, text: string, language: Language, python: boolean): ParsedFile | undefined {
   let files = parsedFiles.get(context);
   if (!files) parsedFiles.set(context, files = new Map<string, ParsedFile | null>());
   const key = cacheKey(path, text);
@@ -130,7 +130,7 @@ function parsedFile(context: RuleContext, path: string, text: string, language: 
  * A Python function of another project file at `place`, parsed (the tree is kept for `context`'s questions until
  * releaseParsed), with that file's name resolution: the visualiser walks it to draw the threads it starts.
  */
-export function placePythonFunction(context: RuleContext, place: Place): { fn: Node; python: PythonSemantics; path: string } | undefined {
+export function placePythonFunction(context: AnalysisContext, place: Place): { fn: Node; python: PythonSemantics; path: string } | undefined {
   const path = place.path;
   if (!path || path === context.path || context.language !== 'python') return undefined;
   const text = context.readFile?.(path);
@@ -142,7 +142,7 @@ export function placePythonFunction(context: RuleContext, place: Place): { fn: N
 }
 
 /** Deletes the trees kept for `context`'s questions: the rules that ask call this when their check ends. */
-export function releaseParsed(context: RuleContext): void {
+export function releaseParsed(context: AnalysisContext): void {
   for (const file of parsedFiles.get(context)?.values() ?? []) file?.tree.delete();
   parsedFiles.delete(context);
 }

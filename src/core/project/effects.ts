@@ -1,14 +1,13 @@
 // What a hover says about one of the project's own functions: whether calling it blocks the thread (and through
 // which calls), from the same summaries the rules follow, and whether its own work is CPU-bound, as the CPU rules find.
 import type { Node } from 'web-tree-sitter';
-import type { TreeFacts } from '../analyze';
+import type { AnalysisContext, TreeFacts } from '../analysis';
 import type { ParsedDocument } from '../document';
-import type { RuleContext } from '../rules/rule';
 import { rangeOf } from '../text';
 import { defaultSettings, type AnalysisSettings, type Position, type Range } from '../types';
 import { pythonProject } from './followPython';
 import { projectTarget as tsProjectTarget, tsFunctionKey, tsProject } from './followTs';
-import { summary } from '../rules/cpu-bound-in-thread';
+import { summary } from '../python/cpu';
 import { placeCpuClassification, placePythonFunction, projectCpuClassification, releaseParsed, type ProjectCpu } from './cpuAcross';
 import type { PythonSemantics } from '../python/semantics';
 import { baseName, DEFAULT_FOLLOW_DEPTH, where, type CallTarget, type Hop, type ProjectView } from './project';
@@ -125,14 +124,13 @@ function cpuEffect(cpu: ProjectCpu, analysed: string | undefined): CpuEffect {
   return { evidence: summary(cpu.classification), ...(cpu.path && cpu.path !== analysed ? { file: baseName(cpu.path) } : {}) };
 }
 
-function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): RuleContext | undefined {
+function contextFor(doc: ParsedDocument, facts: TreeFacts, access: ProjectAccess): AnalysisContext | undefined {
   const tree = doc.tree;
   if (!tree || tree !== facts.tree) return undefined;
   return {
     language: doc.language, tree, root: tree.rootNode, text: doc.text, lines: doc.lines, settings: access.settings ?? defaultSettings,
     path: access.path, readFile: access.readFile,
     python: () => facts.python(), ts: () => facts.ts(),
-    report: () => undefined,
   };
 }
 

@@ -1,17 +1,12 @@
-// blocking-call-in-async through the project's own code: a call in an async function to a helper (in this
-// file or another module of the project) that blocks the thread, directly or a few calls further down.
+// Following the project's own Python code (for rules/blocking/chains.ts and the other rules): where a call to a helper
+// (in this file or another module of the project) leads, and whether it blocks the thread, directly or a few calls down.
 import type { Node } from 'web-tree-sitter';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { PythonSemantics } from '../python/semantics';
-import { targetMinor } from '../config';
-import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from '../rules/blocking/python';
-import type { ConcurrencyContext } from '../context';
-import type { RuleContext } from '../rules/rule';
-import { rangeOf } from '../text';
-import type { Fix } from '../types';
-import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_INDIRECTIONS, ProjectView, reportChain, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
-import { callTarget, classCallTarget, isAsync, ownCalls, summarisePython } from './pythonSummary';
-import { pythonArgs, pythonFunctionFacts, pythonPathCondition, pythonValue, type PythonFunctionFacts } from '../effects/pythonPaths';
+import type { AnalysisContext } from '../analysis';
+import { countSummaryBuild, dirname, join, MAX_INDIRECTIONS, ProjectView, summaryOfText, type CallTarget, type FileSummary, type Place } from './project';
+import { classCallTarget, summarisePython } from './pythonSummary';
+import { pythonArgs, pythonValue, type PythonFunctionFacts } from '../effects/pythonPaths';
 import type { Arg, Value } from '../effects/condition';
 
 /** Folders above an importing file searched for pyproject.toml / setup.cfg at most (a path is rarely deeper). */
@@ -21,7 +16,7 @@ const MAX_PARENTS = 12;
  * The project as a Python rule sees it from the analysed file (this file's functions summarised on demand): one per
  * analysis, shared by every rule, the hover and the visualiser reading the same tree (by its semantics).
  */
-export function pythonProject(context: RuleContext): PythonProject {
+export function pythonProject(context: AnalysisContext): PythonProject {
   const semantics = context.python();
   const known = projects.get(semantics);
   if (known?.sees(context)) return known;
@@ -35,7 +30,7 @@ const projects = new WeakMap<PythonSemantics, PythonProject>();
 // The file's own summary per tree and catalogue settings: built once, whichever view or feature asks first.
 const ownSummaries = new WeakMap<PythonSemantics, Map<string, FileSummary>>();
 
-export function ownSummary(semantics: PythonSemantics, context: Pick<RuleContext, 'settings'>): FileSummary {
+export function ownSummary(semantics: PythonSemantics, context: Pick<AnalysisContext, 'settings'>): FileSummary {
   let byLookup = ownSummaries.get(semantics);
   if (!byLookup) ownSummaries.set(semantics, byLookup = new Map<string, FileSummary>());
   const key = lookupKey(context.settings);
@@ -117,73 +112,11 @@ export class PythonProject extends ProjectView {
 
 
 
-function toThreadFix(context: RuleContext, semantics: PythonSemantics, call: Node, callee: Node, fn: Node): Fix[] {
-  // `with helper() as f:`: running only the helper in a thread leaves every use of `f` blocking.
-  if (call.parent?.type === 'await' || inGeneratorExpression(call, fn) || inWithItem(call, fn)) return [];
-  // asyncio.to_thread is new in 3.9, as for the direct fix.
-  if ((targetMinor(context.settings.pythonTargetVersion) ?? Infinity) < 9) return [];
-  const args = call.childForFieldName('arguments');
-  if (!args || args.type !== 'argument_list') return [];
-  const toThread = asyncioName(context, semantics, 'to_thread');
-  const inner = args.text.slice(1, -1).trim();
-  const replacement = `await ${toThread.text}(${callee.text}${inner ? `, ${inner}` : ''})`;
-  return [{
-    title: `Run \`${callee.text}\` in a worker thread: \`await ${toThread.text}(...)\` (Python 3.9+)`,
-    preferred: true,
-    applicability: 'unsafe',
-    edits: [{ range: rangeOf(call), newText: needsParentheses(call) ? `(${replacement})` : replacement }, ...toThread.edits],
-  }];
-}
-
 /** What a call in the analysed file passes and on which object, for the callee's conditions. */
-function callSite(semantics: PythonSemantics, call: Node, callee: Node, facts: PythonFunctionFacts): { args?: Arg[]; recv?: Value } {
+export function callSite(semantics: PythonSemantics, call: Node, callee: Node, facts: PythonFunctionFacts): { args?: Arg[]; recv?: Value } {
   const classOf = (c: Node) => classCallTarget(semantics, c);
   const args = pythonArgs(semantics, call, facts, classOf) ?? undefined;
   const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
   const recv = object ? pythonValue(semantics, object, facts, classOf) : undefined;
   return { ...(args ? { args } : {}), ...(recv?.k === 'new' ? { recv } : {}) };
-}
-
-/** Reports calls in async functions that block through the project's own functions. */
-export function followPython(context: RuleContext): void {
-  const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
-  if (depth <= 0) return;
-  const semantics = context.python();
-  const lookup = blockingLookup(context.settings);
-  const asyncFunctions = context.root.descendantsOfType('function_definition').filter((fn): fn is Node => fn !== null && isAsync(fn));
-  if (!asyncFunctions.length) return;
-  // This file's helpers are summarised only when a chain reaches them; the view is shared with the other rules.
-  const contexts = new Map<number, ConcurrencyContext>();
-  const project = pythonProject(context);
-  for (const fn of asyncFunctions) {
-    let known: PythonFunctionFacts | undefined;
-    const factsOf = () => (known ??= pythonFunctionFacts(fn));
-    for (const call of ownCalls(semantics, fn)) {
-      const callee = call.childForFieldName('function');
-      // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
-      // mixin later in the MRO, as `AsyncFileManagerMixin` does) or a coroutine factory: not this sync body.
-      if (!callee || call.parent?.type === 'await') continue;
-      // Library calls are the direct rule's; only the project's own functions are followed.
-      const api = semantics.calleeName(call);
-      if (api && lookup.python(api)) continue;
-      const target = callTarget(semantics, callee);
-      const place = target && project.resolve(target, context.path);
-      const found = place && project.reach(place, depth, callSite(semantics, call, callee, factsOf()));
-      if (!found) continue;
-      // The call itself on a rare path of its async function (once per object, on an error, when debugging) is cold too.
-      const rare = found.cold ? undefined : pythonPathCondition(semantics, call, factsOf())?.cold;
-      const chain = rare ? { ...found, cold: rare } : found;
-      // An API bound to its thread (sqlite3 objects, an RLock) or one a thread does not help (Popen's pipes) ends the chain:
-      // then the remedy is the API's own counterpart, and moving the helper to a thread is neither advised nor offered.
-      const last = chain.hops[chain.hops.length - 1];
-      const blocking = last.blocks ? lookup.python(last.blocks) : undefined;
-      const threadable = blocking?.fix !== 'none';
-      reportChain(context, { callee, fn, chain, fixes: threadable ? toThreadFix(context, semantics, call, callee, fn) : [] }, {
-        consequence: 'other tasks wait',
-        waits: 'Every other task waits until it returns.',
-        advice: threadable || !blocking ? `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`
-          : `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`.`,
-      }, contexts);
-    }
-  }
 }

@@ -1,4 +1,4 @@
-// blocking-call-in-async through the project's own TS/JS code: a call in an async function to a helper (in this
+// Following the project's own TS/JS code (for rules/blocking/chains.ts and the other rules): a call to a helper (in this
 // file, a method of a class of the project, or a function imported, required or re-exported from another module of
 // the project) that runs a synchronous blocking API, directly or a few calls further down.
 import JSON5 from 'json5';
@@ -6,13 +6,12 @@ import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { blockingLookup, defaultBlockingLookup, lookupKey, type BlockingLookup } from '../catalog/blocking';
 import { MAX_NESTING } from '../locate';
 import { languageFromPath } from '../parser';
-import type { ConcurrencyContext } from '../context';
-import type { RuleContext } from '../rules/rule';
+import type { AnalysisContext } from '../analysis';
 import { rangeOf } from '../text';
 import { tsArgs, tsConstructorFields, tsFieldsAssignedOutside, tsFunctionFacts, tsPathCondition, tsValue, type TsFunctionFacts } from '../effects/tsPaths';
 import type { Arg, Value } from '../effects/condition';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
-import { countSummaryBuild, DEFAULT_FOLLOW_DEPTH, dirname, join, MAX_BLOCKING, MAX_INDIRECTIONS, memberOf, ProjectView, reportChain, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
+import { countSummaryBuild, dirname, join, MAX_BLOCKING, MAX_INDIRECTIONS, memberOf, ProjectView, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
@@ -20,7 +19,7 @@ const CALLS = '(call_expression function: [(identifier) (member_expression)] @ca
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
 const queries = new WeakMap<object, { functions: Query; calls: Query }>();
 
-function queriesFor(tree: Tree): { functions: Query; calls: Query } {
+export function queriesFor(tree: Tree): { functions: Query; calls: Query } {
   let q = queries.get(tree.language);
   if (!q) {
     q = { functions: new Query(tree.language, FUNCTIONS), calls: new Query(tree.language, CALLS) };
@@ -267,7 +266,7 @@ export function projectTarget(semantics: TsSemantics, callee: Node, names: Modul
 }
 
 /** The calls a function's own code makes (a callback's calls are the callback's: it may run later). */
-function ownCalls(tree: Tree, fn: Node): Node[] {
+export function ownCalls(tree: Tree, fn: Node): Node[] {
   const calls: Node[] = [];
   for (const { name, node } of queriesFor(tree).calls.captures(fn)) {
     if (name === 'call' && enclosingFunction(node)?.id === fn.id) calls.push(node);
@@ -361,7 +360,7 @@ function tsReceiver(semantics: TsSemantics, callee: Node, facts: TsFunctionFacts
 }
 
 /** What a call in the analysed file passes and on which object, for the callee's conditions. */
-function tsCallSite(semantics: TsSemantics, call: Node, callee: Node, facts: TsFunctionFacts): { args?: Arg[]; recv?: Value } {
+export function tsCallSite(semantics: TsSemantics, call: Node, callee: Node, facts: TsFunctionFacts): { args?: Arg[]; recv?: Value } {
   const modules = modulesOf(semantics);
   const classOf = (ctor: Node) => classTarget(semantics, ctor, modules);
   const args = tsArgs(semantics, call, facts, classOf) ?? undefined;
@@ -695,7 +694,7 @@ export class TsConfigs {
  * The project as a TS/JS rule sees it from the analysed file (this file's functions summarised on demand), one per
  * analysis, with the names calls may reach the project through.
  */
-export function tsProject(context: RuleContext): TsProject {
+export function tsProject(context: AnalysisContext): TsProject {
   const semantics = context.ts();
   const known = projects.get(semantics);
   if (known?.sees(context)) return known;
@@ -720,7 +719,7 @@ const projects = new WeakMap<TsSemantics, TsProject>();
 const ownSummaries = new WeakMap<TsSemantics, { key: string; summary: FileSummary; names: Set<string> }>();
 
 export class TsProject extends ProjectView {
-  constructor(context: RuleContext, own: FileSummary, private readonly configs: TsConfigs, readonly names: ReadonlySet<string>) {
+  constructor(context: AnalysisContext, own: FileSummary, private readonly configs: TsConfigs, readonly names: ReadonlySet<string>) {
     super(context, own);
   }
 
@@ -831,50 +830,4 @@ function projectNames(semantics: TsSemantics, keys: Iterable<string>, modules: M
     if (head && names.has(head.text)) names.add(variable.text);
   }
   return names;
-}
-
-/**
- * Cheap test on the raw text: an async function that may call into another module (its own helpers that block
- * name a blocking API, which the direct rule's test sees).
- */
-export function tsMayFollow(text: string): boolean {
-  return /\basync\b/.test(text) && (text.includes('import') || text.includes('require('));
-}
-
-/** Reports calls in async functions that block through the project's own functions. */
-export function followTs(context: RuleContext): void {
-  const depth = context.settings.followCallsMaxDepth ?? DEFAULT_FOLLOW_DEPTH;
-  if (depth <= 0) return;
-  const semantics = context.ts();
-  const lookup = blockingLookup(context.settings);
-  const asyncFunctions = queriesFor(context.tree).functions.captures(context.root).map((c) => c.node).filter(isAsyncFunction);
-  if (!asyncFunctions.length) return;
-  // This file's helpers are summarised only when a chain reaches them.
-  const project = tsProject(context);
-  const contexts = new Map<number, ConcurrencyContext>();
-  // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
-  const facts = new Map<number, TsFunctionFacts>();
-  for (const fn of asyncFunctions) for (const call of ownCalls(context.tree, fn)) {
-    const callee = call.childForFieldName('function');
-    if (!callee || !leadsToProject(callee, project.names)) continue;
-    const api = semantics.calleeName(call);
-    if (api && lookup.ts(api)) continue;
-    const target = projectTarget(semantics, callee);
-    const place = target && project.resolve(target, context.path);
-    const factsOf = () => facts.get(fn.id) ?? facts.set(fn.id, tsFunctionFacts(fn)).get(fn.id)!;
-    const found = place && project.reach(place, depth, tsCallSite(semantics, call, callee, factsOf()));
-    if (!found) continue;
-    // The call itself on a rare path of its async function (once, on an error, when debugging) is cold too.
-    const rare = found.cold ? undefined : tsPathCondition(call, factsOf())?.cold;
-    const chain = rare ? { ...found, cold: rare } : found;
-    // The remedy names the counterpart of the API the chain ends in, or says that it has none.
-    const last = chain.hops[chain.hops.length - 1];
-    const blocking = last.blocks ? lookup.ts(last.blocks) : undefined;
-    reportChain(context, { callee, fn, chain }, {
-      consequence: 'other callbacks wait',
-      waits: 'Every other request, timer and callback waits until it returns.',
-      advice: blocking ? `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`, and await it.`
-        : 'Make the helper async and await it, or move the blocking work to a worker thread.',
-    }, contexts);
-  }
 }

@@ -1,15 +1,11 @@
 // What following calls needs from any language: per-function summaries as plain data, the other files of the
 // project read through the host on demand, and the search for a blocking call a few calls down.
-import type { Node, Tree } from 'web-tree-sitter';
-import type { ConcurrencyContext } from '../context';
-import { functionName, weigh, type Weighed } from '../rules/blocking/context';
-import { composeMessage, inFunction, shortCode } from '../message';
+import type { Tree } from 'web-tree-sitter';
 import { getLoadedParser, parseOtherFile } from '../parser';
-import type { RuleContext } from '../rules/rule';
-import { rangeOf } from '../text';
-import type { Fix, Language, Range, RelatedLocation } from '../types';
+import type { AnalysisContext } from '../analysis';
+import type { Language, Range } from '../types';
 import { compact, pack, wellFormed, type StoredSummary } from './packed';
-import { bind, COLD_REASONS, describe, evaluate, resolveValue, type Arg, type Binding, type ColdPath, type Condition, type Param, type Value } from '../effects/condition';
+import { bind, describe, evaluate, resolveValue, type Arg, type Binding, type ColdPath, type Condition, type Param, type Value } from '../effects/condition';
 import { dict } from '../dict';
 
 /**
@@ -299,12 +295,12 @@ export abstract class ProjectView {
   private lookups = 0;
 
   /** `own`: the analysed file's summary (lazy: each function's details when first read), shared with the call graph. */
-  constructor(protected readonly context: RuleContext, readonly own: FileSummary) {}
+  constructor(protected readonly context: AnalysisContext, readonly own: FileSummary) {}
 
   /** Files read, paths tried and look-ups made at most by this view (the call graph's view of a whole package reads more). */
   protected readonly limits = { files: FILES_PER_ANALYSIS, probes: PROBES_PER_ANALYSIS, lookups: LOOKUPS_PER_ANALYSIS };
   /** Whether this view answers for `context` too: the same file, files and settings (another rule of the same analysis). */
-  sees(context: RuleContext): boolean {
+  sees(context: AnalysisContext): boolean {
     return context.path === this.context.path && context.readFile === this.context.readFile && context.settings === this.context.settings
       && context.language === this.context.language;
   }
@@ -490,47 +486,4 @@ export abstract class ProjectView {
 /** Where a hop is, for a message: 'line 12' in the analysed file, 'util.py:5' in another. */
 export function where(hop: Hop, analysed: string | undefined): string {
   return hop.path === analysed ? `line ${hop.range.start.line + 1}` : `${baseName(hop.path)}:${hop.range.start.line + 1}`;
-}
-
-/**
- * Reports a call in an async function that blocks through `hops`, naming the chain, with one related location per
- * hop, weighed by the function's concurrency context like a direct finding (a handler's call is a warning naming why,
- * a script's a hint). `waits` and `advice` are the language's own sentences.
- */
-export function reportChain(
-  context: RuleContext,
-  call: { callee: Node; fn: Node; chain: Chain; fixes?: Fix[] },
-  text: { waits: string; advice: string; consequence: string },
-  contexts: Map<number, ConcurrencyContext>,
-): void {
-  const { callee, fn, chain } = call;
-  const hops = chain.hops;
-  const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
-  const related: RelatedLocation[] = hops.map((h) => ({
-    range: h.range,
-    message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
-    ...(h.path !== context.path && h.path !== undefined ? { path: h.path } : {}),
-  }));
-  // A blocking call that runs only once, on an error or when debugging is a hint, whatever runs beside it.
-  const weighed: Weighed = chain.cold
-    ? { suffix: ` It matters less: that call runs ${COLD_REASONS[chain.cold]}.`, severity: 'hint' as const, related: [], off: context.settings.coldSeverity === 'off' }
-    : weigh(context, fn, undefined, contexts);
-  if (weighed.off) return;
-  // A warning claims the blocking call runs: a chain that only may reach it (a condition this call site does not
-  // settle) is information, whatever runs beside it.
-  if (chain.reach === 'may' && weighed.severity !== 'hint') weighed.severity = 'information';
-  const last = hops[hops.length - 1];
-  context.report({
-    code: 'blocking-call-in-async',
-    ...composeMessage({
-      subject: `\`${shortCode(callee.text)}()\``, effect: chain.reach === 'reached' ? 'blocks the event loop' : 'may block the event loop',
-      scope: inFunction(functionName(fn)), condition: chain.when, context: weighed.context,
-      cause: `it calls \`${shortCode(last.shown)}\`${hops.length > 1 ? ` through \`${shortCode(hops[0].shown, 30)}\`` : ''}`,
-      consequence: text.consequence, location: where(last, context.path),
-    }, `Through your code: ${steps}. ${text.waits} ${text.advice} ${weighed.suffix.trim()}`),
-    range: rangeOf(callee),
-    related: [...related, ...weighed.related],
-    ...(weighed.severity ? { severity: weighed.severity } : {}),
-    ...(call.fixes ? { fixes: call.fixes } : {}),
-  });
 }

@@ -5,7 +5,7 @@ import { Query, type Node } from 'web-tree-sitter';
 import { defaultBlockingLookup, type BlockingLookup } from '../catalog/blocking';
 import { MAX_NESTING } from '../locate';
 import { enclosingFunction, type PythonSemantics, type Resolution } from '../python/semantics';
-import { nonBlocking } from '../rules/blocking/python';
+import { nonBlocking } from '../python/nonBlocking';
 import { rangeOf } from '../text';
 import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';

@@ -1,7 +1,7 @@
 // Warming the summary cache ahead of use: the language server summarises the workspace's files in the background,
 // in small batches, so the first analysis of a file finds the summaries of the files its calls lead to.
 import { languageFromPath } from '../parser';
-import type { RuleContext } from '../rules/rule';
+import type { AnalysisContext } from '../analysis';
 import { defaultSettings, type AnalysisSettings } from '../types';
 import { PythonProject } from './followPython';
 import { TsConfigs, TsProject } from './followTs';
@@ -13,11 +13,10 @@ import { whileWarming } from './project';
  * Returns how many files it went through (files of other languages, unreadable or unparsable files are skipped).
  */
 export function warmSummaries(files: readonly string[], readFile: (path: string) => string | undefined, settings: AnalysisSettings = defaultSettings, sliceMs = Infinity): number {
-  const context: RuleContext = {
+  const context: AnalysisContext = {
     language: 'python', tree: undefined!, root: undefined!, text: '', lines: undefined!, settings, readFile,
     python: () => { throw new Error('no analysed file'); },
     ts: () => { throw new Error('no analysed file'); },
-    report: () => undefined,
   };
   const none = { functions: {} };
   // One view per batch: each reads at most its per-analysis bound of files, which a batch stays under.

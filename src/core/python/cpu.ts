@@ -52,6 +52,11 @@ export interface CpuClassification {
   scale?: string;
 }
 
+/** The classification's main evidence in a phrase (its first two CPU facts), for messages and hovers. */
+export function summary(c: CpuClassification): string {
+  return c.evidence.filter((e) => e.kind === 'cpu').slice(0, 2).map((e) => e.text).join('; ');
+}
+
 /**
  * Calls known to release the GIL while they work, so threads running them overlap on several cores.
  * Prefix match on the qualified name. The C implementations drop the GIL around the heavy part:

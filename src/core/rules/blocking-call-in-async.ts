@@ -1,5 +1,4 @@
-import { followPython } from '../project/followPython';
-import { followTs, tsMayFollow } from '../project/followTs';
+import { followPython, followTs, tsMayFollow } from './blocking/chains';
 import { blockingLookup, categoryTitles, pythonBlockingApis, tsBlockingApis, type BlockingApi, type BlockingCategory } from '../catalog/blocking';
 import type { RuleMeta } from '../types';
 import { checkPython, pythonMayMatch } from './blocking/python';
@@ -112,7 +111,9 @@ export const meta: RuleMeta = {
       '  at *information* level: a short critical section shared with threads is legitimate; when only tasks share the lock, `asyncio.Lock` is the fix.',
       '- Metadata and directory calls of `os`, `os.path` and `pathlib.Path` (`exists`, `is_file`, `stat`, `iterdir`, `glob`, `mkdir`, `unlink`,',
       '  `os.makedirs`, `os.replace`, `os.listdir`, `os.scandir`, `os.walk`, `glob.glob`, `tempfile.mkstemp`, ..., Ruff\'s ASYNC240) are reported',
-      '  at *information* level: one quick syscall on a local disk, a real stall on a network file system. Reading and writing file',
+      '  at *information* level where nothing shows other work in flight: one quick syscall on a local disk, a real stall on a network',
+      '  file system. In hot code (a handler, a task, a listener, or what one of those calls) they are warnings: every request pays the',
+      '  call and waits on a slow disk. Reading and writing file',
       '  contents (also `tempfile.NamedTemporaryFile`, `zipfile`/`tarfile` archives, `pickle.dump`/`load` on a file) is a warning; the',
       '  same on an `io.BytesIO` is not flagged. Pure path functions do no I/O and are never flagged: `os.path.join`, `normpath`, `abspath`,',
       '  `expanduser`, `basename`, `dirname`, `splitext`, `Path.home()`, `PurePath` operations, Node\'s `path.join`/`resolve`.',
@@ -121,7 +122,7 @@ export const meta: RuleMeta = {
       '  or `self.addEventListener("message", ...)` with a worker\'s `postMessage(data)`, `importScripts(...)`), a `workerpool.worker(...)` file, and a file the project starts with',
       '  `new Worker(...)`, `new Piscina({ filename })` or `workerpool.pool(...)` (by a path relative to the starting file; the CLI and the',
       '  language server see the other files).',
-      '- TS/JS gets the same treatment: `fs.existsSync`, `statSync`, `lstatSync`, `accessSync` and `realpathSync` are *information* level;',
+      '- TS/JS gets the same treatment: `fs.existsSync`, `statSync`, `lstatSync`, `accessSync` and `realpathSync` are *information* level outside hot code;',
       '  reading and writing file contents (`readFileSync`, `writeFileSync`, ...) stays a warning.',
       '- The project\'s own blocking functions can be declared in the configuration file (`blocking.extra`: Python `mylib.client.fetch_sync`,',
       '  `mylib.client.Client.get`; TS/JS `module#export`, `module#Class.method` with the module as imported); `blocking.allow` takes names out.',
@@ -163,7 +164,11 @@ export const meta: RuleMeta = {
       '  a callback of `Promise.all`/`allSettled`/`race`/`any` or a coroutine given to `asyncio.gather`/`create_task`/`TaskGroup.create_task`,',
       '  an event or stream listener (`.on("data", cb)`), a `setInterval` callback, a loop that waits on a queue, socket or timer at',
       '  each turn, a dev-server middleware (`server.middlewares.use`), a bundler plugin hook that runs per module (`transform`,',
-      '  `load`, `resolveId`); or any function such code calls, in any file of the package (the message names the path);',
+      '  `load`, `resolveId`, also in the `{ filter, handler }` form); the function a factory returns when the factory\'s result is',
+      '  registered (`app.use(logger(options))`, `emitter.on("data", onData(sink))`); or any function such code calls or hands over',
+      '  by reference as a callback (`adapter.process_activity(activity, bot.on_turn)`, `items.forEach(save)`), in any file',
+      '  of the package (the message names the path). A function handed out by the one that makes it runs when its receiver',
+      '  calls it, so a factory called once at start-up does not make it cold;',
       '- **cold** (hint): only sequential code runs it: the `main` of `if __name__ == "__main__": asyncio.run(main())` and what it',
       '  awaits in sequence, a module\'s own entry point called once at its top level (`init().catch(...)`, `await main()`) that',
       '  starts no server, timer, listener or task, module-level code; a start-up or shut-down hook (aiohttp `on_startup`/`on_cleanup`,',
@@ -181,13 +186,13 @@ export const meta: RuleMeta = {
       'helper that blocks only under a condition this call does not settle ("may block ... when `self.log_file` is set") is',
       'information even in hot code: a warning claims the blocking call runs. A guard that raises or throws checks the input',
       '(`if not os.path.exists(p): raise ValueError(p)`), so the code after it is the ordinary path, not a "may". A call made in',
-      'an `except`/`catch` clause runs when something failed: it carries nothing hot to the function it calls, and a chain whose',
-      'call sits on such a rare path of the async function (an `except`/`catch`, a debug branch, the branches that fill a kept',
-      'value: `if self.data: ... else: <fill self.data>`) is a hint, as one inside the helper is.',
+      'an `except`/`catch` clause runs when something failed: it carries nothing hot to the function it calls. A blocking call',
+      'or a chain whose call sits on such a rare path of the async function (an `except`/`catch`, a debug branch, the branches',
+      'that fill a kept value: `if self.data: ... else: <fill self.data>`) is a hint, as one inside the helper is.',
       '',
       'Hot evidence wins over cold. Cold findings are hints; `concurrencyLens.coldSeverity: "off"` (config `cold-severity = "off"`,',
-      'CLI `--cold-severity off`) drops them instead. A severity configured for the rule (`concurrencyLens.rules`) applies to every other finding. Calls the',
-      'catalogue reports at information level stay there. A deliberate synchronous section (a start-up step that must finish before',
+      'CLI `--cold-severity off`) drops them instead. A severity configured for the rule (`concurrencyLens.rules`) applies to every other finding. Quick calls the',
+      'catalogue reports at information level stay there, except in hot code. A deliberate synchronous section (a start-up step that must finish before',
       'anything else runs, a lock file written on purpose) is what suppression comments are for (see "Turning it off" below).',
       '',
       '## Quick fixes',

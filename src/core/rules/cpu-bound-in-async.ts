@@ -2,7 +2,7 @@ import { Query, type Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../context';
 import { PYTHON_HEAVY_LAST_NAMES, TS_HEAVY_LAST_NAMES, pythonHeavyCall, tsHeavyCall, type HeavyApi } from '../catalog/heavy';
 import { callsNamed } from '../locate';
-import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, type CpuClassification } from '../python/cpu';
+import { callableNode, calleeLastName, classifyCallable, cpuClassification, headerRange, nameMayBeCpu, regionCpuClassification, summary, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
 import { projectCpuClassification, releaseParsed } from '../project/cpuAcross';
 import { relativeImportNames } from '../project/followTs';
@@ -12,7 +12,7 @@ import { composeMessage, shortCode } from '../message';
 import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, localFunction, loopHeaderRange, tsLocalFunctionNames, tsMayBeCpu } from '../ts/cpu';
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Fix, RuleMeta } from '../types';
-import { cpuLocation, importsModuleFor, processPoolInScope, related, summary, unpicklableAcross, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
+import { cpuLocation, importsModuleFor, processPoolInScope, related, unpicklableAcross, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
 import { weigh } from './blocking/context';
 import type { Rule, RuleContext } from './rule';
 

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { composeMessage, shortCode } from '../message';
 import { callsNamed, identifierAt, MAX_NESTING, wordOccurrences } from '../locate';
-import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, type CpuClassification } from '../python/cpu';
+import { callableNode, classifyCallable, cpuClassification, GIL_RELEASING, summary, type CpuClassification } from '../python/cpu';
 import type { PythonSemantics } from '../python/semantics';
 import { projectCpuClassification, releaseParsed, type ProjectCpu } from '../project/cpuAcross';
 import { definitionUnpicklable } from '../python/pickle';
@@ -200,10 +200,6 @@ export function cpuLocation(c: CpuClassification, file?: string): string | undef
   const first = c.evidence.find((e) => e.kind === 'cpu');
   if (!first) return undefined;
   return file ? `${file}:${first.range.start.line + 1}` : `line ${first.range.start.line + 1}`;
-}
-
-export function summary(c: CpuClassification): string {
-  return c.evidence.filter((e) => e.kind === 'cpu').slice(0, 2).map((e) => e.text).join('; ');
 }
 
 export function related(c: CpuClassification): RelatedLocation[] {

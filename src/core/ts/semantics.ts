@@ -1,6 +1,9 @@
 import { MAX_NESTING } from '../locate';
 import { Query, type Node, type Tree } from 'web-tree-sitter';
 import { NodePaths, wordOccurrences } from '../locate';
+import { normalizeModule } from '../catalog/modules';
+
+export { normalizeModule };
 
 /**
  * Name resolution for one TypeScript/JavaScript file: which API a name or expression stands for,
@@ -61,16 +64,6 @@ const CLASS_QUERY_TS = '(class_declaration name: (type_identifier) @class) (abst
 const CLASS_QUERY_JS = '(class_declaration name: (identifier) @class)';
 
 const queries = new WeakMap<object, Query>();
-
-/** Node's built-in modules answer to both 'fs' and 'node:fs'; 'fs/promises' is `fs.promises`. */
-export function normalizeModule(specifier: string): string {
-  const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
-  if (bare === 'fs/promises') return 'fs.promises';
-  if (bare === 'timers/promises') return 'timers.promises';
-  if (bare === 'dns/promises') return 'dns.promises';
-  if (bare === 'stream/promises') return 'stream.promises';
-  return bare;
-}
 
 function stringValue(node: Node | null | undefined): string | undefined {
   if (!node) return undefined;

@@ -224,13 +224,16 @@ describe('config: blocking.extra, blocking.allow and target-version reach the ru
     assert.match((await fixTitles('3.9'))[1], /to_thread/);
     assert.match((await fixTitles(undefined))[1], /to_thread/);
   });
-  it('TS/JS metadata calls are information level like Python os.path.exists; reading contents stays above them when hot', async () => {
-    const ts = ['import * as fs from "node:fs";', 'app.get("/", async function go(p: string) {',
-      ...['existsSync(p)', 'statSync(p)', 'lstatSync(p)', 'accessSync(p)', 'realpathSync(p)', 'readFileSync(p)'].map((c) => `  fs.${c};`), '});', ''].join('\n');
-    const found = await diagnostics(ts, 'typescript');
-    assert.deepEqual(found.map((d) => d.severity), ['information', 'information', 'information', 'information', 'information', 'warning']);
+  it('quick metadata calls (TS/JS and Python) are information where nothing shows other work, warnings in a handler', async () => {
+    const calls = ['existsSync(p)', 'statSync(p)', 'lstatSync(p)', 'accessSync(p)', 'realpathSync(p)', 'readFileSync(p)'].map((c) => `  fs.${c};`);
+    const inHandler = ['import * as fs from "node:fs";', 'app.get("/", async function go(p: string) {', ...calls, '});', ''].join('\n');
+    assert.deepEqual((await diagnostics(inHandler, 'typescript')).map((d) => d.severity), ['warning', 'warning', 'warning', 'warning', 'warning', 'warning']);
+    const alone = ['import * as fs from "node:fs";', 'export async function go(p: string) {', ...calls, '}', ''].join('\n');
+    assert.deepEqual((await diagnostics(alone, 'typescript')).map((d) => d.severity), ['information', 'information', 'information', 'information', 'information', 'information']);
     const py = await diagnostics('import os\nasync def go(p):\n    os.path.exists(p)\n', 'python');
     assert.deepEqual(py.map((d) => d.severity), ['information']);
+    const pyHandler = await diagnostics('import os\nfrom aiohttp import web\nroutes = web.RouteTableDef()\n@routes.get("/")\nasync def go(request):\n    os.path.exists("x")\n', 'python');
+    assert.deepEqual(pyHandler.map((d) => d.severity), ['warning']);
   });
 });
 

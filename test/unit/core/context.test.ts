@@ -47,6 +47,14 @@ describe('concurrency context (local evidence)', () => {
       "stream.on('data', /*@*/async (chunk) => {});",
       "export default function plugin() { return { name: 'p', /*@*/async transform(code) { return code; } }; }",
       'server.middlewares.use(/*@*/async (req, res, next) => {});',
+      // The `{ filter, handler }` form of a plugin hook.
+      "export default function plugin() { return { name: 'p', load: { filter: { id: /x/ }, /*@*/async handler(id) { return null; } } }; }",
+      // A factory's result handed to a framework: the function it returns is the middleware, the listener, the callback.
+      'function logger(opts) { return /*@*/async (req, res, next) => { next(); }; }\napp.use(logger({}));',
+      'function logger(opts) { /*@*/async function log(req, res, next) { next(); }\n return log; }\nserver.middlewares.use(logger());',
+      "function onData(sink) { return (/*@*/async (chunk) => { sink.push(chunk); }); }\nstream.on('data', onData([]));",
+      // A function a handler hands over by reference runs in the handler's program.
+      "/*@*/async function save(item) {}\napp.post('/items', async (req, res) => { await queue.drain(req.body, save); });",
     ];
     for (const code of hot) assert.equal(await kind(code), 'hot', code);
     const evidence = await contextAt("const app = express();\napp.get('/a', /*@*/async (req, res) => {});", 'typescript', 'src/server.ts');
@@ -75,8 +83,11 @@ describe('concurrency context (local evidence)', () => {
       "const m = new Map(); m.get('/', /*@*/async () => {});",
       "export const plugin = { /*@*/async transform(code) { return code; } };",
       '/*@*/async function load(p) {}\nfoo(load);',
+      'function logger(o) { return /*@*/async (req) => {}; }\nfoo(logger());',
     ];
     for (const code of unknown) assert.equal(await kind(code, 'typescript', 'src/lib/config.ts'), 'unknown', code);
+    // The factory itself runs once, when the module registers what it returns.
+    assert.equal(await kind('/*@*/async function logger(o) { return async (req) => {}; }\napp.use(logger());', 'typescript', 'src/lib/config.ts'), 'cold');
   });
 
   it('Python hot: route and bot decorators, handlers by reference, gathered and created tasks', async () => {
@@ -87,6 +98,7 @@ describe('concurrency context (local evidence)', () => {
       '@bot.command()\nasync def ping(ctx):#@\n    pass',
       '@client.event\nasync def on_message(message):#@\n    pass',
       'async def z(request):#@\n    pass\napp.add_routes([web.get("/z", z)])',
+      'def make(db):\n    async def handler(request):#@\n        pass\n    return handler\napp.router.add_get("/", make(db))',
       'async def z(request):#@\n    pass\napp.router.add_get("/z", z)',
       'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    await asyncio.gather(*[job(i) for i in range(3)])',
       'import asyncio\nasync def job(n):#@\n    pass\nasync def main():\n    asyncio.create_task(job(1))',
@@ -106,6 +118,11 @@ describe('concurrency context (local evidence)', () => {
     assert.equal(await kind(`import asyncio\nasync def main():\n    await step()\n    await asyncio.gather(step(), step())\nasync def step():#@\n    pass${entry}`, 'python'), 'hot');
     assert.equal(await kind(`import asyncio\nasync def main():#@\n    asyncio.create_task(tick())\n    await step()${entry}`, 'python'), 'unknown');
     assert.equal(await kind('async def helper():#@\n    pass', 'python'), 'unknown');
+    // A callback handed over by a handler runs in that program; handed over by sequential code, it is not therefore cold.
+    assert.equal(await kind('async def on_turn(ctx):#@\n    pass\n@app.post("/events")\nasync def events(req):\n    await adapter.process_activity(req, on_turn)', 'python'), 'hot');
+    assert.equal(await kind('async def on_turn(ctx):#@\n    pass\nasync def events(req):\n    await adapter.process_activity(req, on_turn)', 'python'), 'unknown');
+    assert.equal(await kind(`import asyncio\nasync def on_item(x):#@\n    pass\nasync def main():\n    await library.consume(on_item)${entry}`, 'python'), 'unknown');
+    assert.equal(await kind(`import asyncio\nasync def on_item(x):#@\n    pass\nasync def main():\n    await on_item(1)${entry}`, 'python'), 'cold');
     // A click/typer command is one step of a command-line tool: cold (it was unknown before commands were recognised).
     assert.equal(await kind('import click\n@cli.command()\nasync def sync_db():#@\n    pass', 'python'), 'cold');
     assert.equal(await kind('from discord.ext import commands\n@settings.command()\nasync def show(ctx):#@\n    pass', 'python'), 'hot');

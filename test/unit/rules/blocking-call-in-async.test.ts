@@ -177,6 +177,16 @@ describe('blocking-call-in-async (Python)', () => {
     for (const alt of ['asyncio.create_subprocess_exec', 'httpx.AsyncClient', 'asyncio.Event', 'loop.sock_recv']) assert.ok(messages.includes(alt), alt);
   });
 
+  it('a socket the file switches to non-blocking mode returns at once; the words in a comment or string do not count', async () => {
+    const code = (setup: string) => `import socket\nasync def f(s: socket.socket):\n    ${setup}\n    s.recv(1)\n`;
+    assert.equal((await check(code('s.setblocking(False)'))).length, 0);
+    assert.equal((await check(code('s.settimeout(0.0)'))).length, 0);
+    assert.equal((await check(code('# s.setblocking(False)'))).length, 1);
+    assert.equal((await check(code('print("s.setblocking(False)")'))).length, 1);
+    assert.equal((await check(code('s.settimeout(5)'))).length, 1);
+    assert.equal((await check(code('other.setblocking(False)'))).length, 1);
+  });
+
   it('exports catalogue lookups for other rules', () => {
     assert.equal(pythonBlockingCall('time.sleep')?.category, 'sleep');
     assert.equal(pythonBlockingCall('requests.Session.get')?.category, 'network');

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { contextOf, type ConcurrencyContext } from '../../context';
 import type { RelatedLocation, Severity } from '../../types';
+import { COLD_REASONS, type ColdPath } from '../../effects/condition';
 import type { RuleContext } from '../rule';
 
 /** How a finding in an async function reads and weighs, given what else is in flight when that function runs. */
@@ -21,7 +22,10 @@ export interface Weighed {
  * one-shot hook, or only what those call) is a hint, or nothing with `coldSeverity: "off"`; unknown (nothing shows who
  * runs it) is information. A finding the catalogue already reports below warning stays there.
  */
-export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>): Weighed {
+export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>, rare?: ColdPath): Weighed {
+  // The call on a rare path of its function (an error handler, a debug branch, the fill of a kept value) runs seldom,
+  // whatever runs beside the function: a hint, as a chain through such a call is.
+  if (rare) return { suffix: `It matters less: that call runs ${COLD_REASONS[rare]}.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
   const unknown: Weighed = { suffix: 'It matters if a server or other tasks run beside it.', severity: apiSeverity === 'hint' ? 'hint' : 'information', related: [] };
   if (!fn) return unknown;
   let found = cache.get(fn.id);
@@ -33,7 +37,9 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
   const elsewhere = evidence?.path !== undefined && evidence.path !== context.path ? { path: evidence.path } : {};
   switch (found.kind) {
     case 'hot':
-      return { suffix: `This function ${evidence!.message}.`, severity: apiSeverity, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}`, ...elsewhere }] };
+      // A quick call (the catalogue's information class) still makes the work in flight wait, once per run of a
+      // function that runs beside it: in hot code it is a warning like any other blocking call.
+      return { suffix: `This function ${evidence!.message}.`, severity: apiSeverity === 'hint' ? 'hint' : undefined, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}`, ...elsewhere }] };
     case 'cold':
       return { suffix: `It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
     default:

@@ -3,14 +3,17 @@ import type { Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../../context';
 import { functionName, weigh } from './context';
 import { composeMessage, inFunction, shortCode } from '../../message';
-import { blockingLookup, pythonBlockingApis, type BlockingApi, type NonBlockingWhen } from '../../catalog/blocking';
+import { blockingLookup, pythonBlockingApis, type BlockingApi } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
 import { addImport, indentationOf } from '../../python/edits';
+import { nonBlocking } from '../../python/nonBlocking';
 import type { PythonSemantics } from '../../python/semantics';
 import { endOf, lineOf, perText, rangeOf, startOf } from '../../text';
 import { NodePaths, wordOccurrences } from '../../locate';
 import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
+import type { ColdPath } from '../../effects/condition';
+import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../../effects/pythonPaths';
 
 const SLUG = 'blocking-call-in-async';
 
@@ -46,58 +49,6 @@ export function owningFunction(node: Node): Node | undefined {
 function isAsyncDef(fn: Node | undefined): boolean {
   return fn?.type === 'function_definition' && fn.children.some((c) => c?.type === 'async');
 }
-
-function literalFalse(node: Node): boolean {
-  return node.type === 'false' || (node.type === 'integer' && node.text === '0');
-}
-
-function literalZero(node: Node): boolean {
-  return (node.type === 'integer' || node.type === 'float') && Number(node.text.replace(/_/g, '')) === 0;
-}
-
-/** True when an argument makes this call return at once (`block=False`, `timeout=0`). */
-export function nonBlocking(call: Node, unless: readonly NonBlockingWhen[] | undefined): boolean {
-  if (!unless) return false;
-  const args = call.childForFieldName('arguments');
-  if (!args || args.type !== 'argument_list') return false;
-  const positional: Node[] = [];
-  const keywords = new Map<string, Node>();
-  for (const arg of args.namedChildren) {
-    if (!arg || arg.type === 'comment') continue;
-    if (arg.type === 'keyword_argument') keywords.set(arg.childForFieldName('name')!.text, arg.childForFieldName('value')!);
-    else if (arg.type !== 'list_splat' && arg.type !== 'dictionary_splat') positional.push(arg);
-  }
-  return unless.some((u) => {
-    const value = keywords.get(u.keyword) ?? (u.index >= 0 ? positional[u.index] : undefined);
-    if (value === undefined) return false;
-    return u.value === 'false' ? literalFalse(value) : u.value === 'zero' ? literalZero(value) : inMemoryFile(value);
-  });
-}
-
-const MEMORY_FILE = /^(io\.)?(BytesIO|StringIO)$/;
-
-/** `io.BytesIO(...)`, or a name every assignment of which in its function (or module) is one: a file in memory. */
-function inMemoryFile(value: Node): boolean {
-  if (value.type === 'call') return MEMORY_FILE.test(value.childForFieldName('function')?.text ?? '');
-  if (value.type !== 'identifier') return false;
-  let scope: Node | null = value.parent;
-  for (let steps = 0; scope && scope.type !== 'function_definition' && scope.type !== 'module' && steps < MAX_NESTING; steps++) scope = scope.parent;
-  if (!scope) return false;
-  let assigned = 0;
-  const stack: Node[] = [scope];
-  // Bounded by the scope's size (and MAX_MEMORY_SCAN nodes).
-  for (let visited = 0; stack.length && visited < MAX_MEMORY_SCAN; visited++) {
-    const node = stack.pop()!;
-    if (node.type === 'assignment' && node.childForFieldName('left')?.text === value.text) {
-      const right = node.childForFieldName('right');
-      if (right?.type !== 'call' || !MEMORY_FILE.test(right.childForFieldName('function')?.text ?? '')) return false;
-      assigned++;
-    }
-    for (const child of node.namedChildren) if (child && child.type !== 'function_definition') stack.push(child);
-  }
-  return assigned > 0;
-}
-const MAX_MEMORY_SCAN = 20_000;
 
 interface Finding {
   node: Node;
@@ -191,6 +142,7 @@ export function checkPython(context: RuleContext): void {
 
   const semantics = context.python();
   const findings: Finding[] = [];
+  let nonBlockingSockets: Set<string> | undefined;
   for (const { call, callee, path } of calls) {
     const owner = owningFunctionIn(path, path.length - 1);
     if (!isAsyncDef(owner)) continue;
@@ -200,16 +152,19 @@ export function checkPython(context: RuleContext): void {
     if (nonBlocking(call, api.unless)) continue;
     if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
     // A socket switched to non-blocking mode (for loop.sock_* or select) returns at once.
-    if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && switchedToNonBlocking(context.text, callee.childForFieldName('object')!.text)) continue;
+    if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && (nonBlockingSockets ??= socketsSwitchedToNonBlocking(context.root, context.text)).has(callee.childForFieldName('object')!.text)) continue;
     findings.push({ node: call, callee, api, name, owner });
   }
   // `urlopen(url).read()`: the inner call is the finding; the outer one would repeat it.
   const flagged = new Set(findings.map((f) => f.node.id));
   const contexts = new Map<number, ConcurrencyContext>();
+  const facts = new Map<number, PythonFunctionFacts>();
   for (const finding of findings) {
     const object = finding.callee.type === 'attribute' ? finding.callee.childForFieldName('object') : undefined;
     if (object && flagged.has(object.id)) continue;
-    report(context, semantics, finding, contexts);
+    const owner = finding.owner;
+    const rare = owner && pythonPathCondition(semantics, finding.node, facts.get(owner.id) ?? facts.set(owner.id, pythonFunctionFacts(owner)).get(owner.id)!)?.cold;
+    report(context, semantics, finding, contexts, rare);
   }
 
   for (const { value, path } of [...withs.values()].sort((a, b) => a.value.startIndex - b.value.startIndex)) {
@@ -247,18 +202,31 @@ function localAliases(text: string): Set<string> {
   return names;
 }
 
-function switchedToNonBlocking(text: string, object: string): boolean {
-  return text.includes(`${object}.setblocking(False)`) || text.includes(`${object}.setblocking(0)`) || text.includes(`${object}.settimeout(0)`)
-    || text.includes(`${object}.settimeout(0.0)`);
+/** The receivers (as written) the file switches to non-blocking mode: `sock.setblocking(False)`, `sock.settimeout(0)`. */
+function socketsSwitchedToNonBlocking(root: Node, text: string): Set<string> {
+  const objects = new Set<string>();
+  // Only files that mention either method are walked (the parser decides what is a call).
+  if (!text.includes('setblocking') && !text.includes('settimeout')) return objects;
+  for (const call of root.descendantsOfType('call')) {
+    const callee = call?.childForFieldName('function');
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'comment') ?? [];
+    if ((method !== 'setblocking' && method !== 'settimeout') || args.length !== 1) continue;
+    const value = args[0];
+    const off = method === 'setblocking' ? value.type === 'false' || (value.type === 'integer' && Number(value.text) === 0)
+      : (value.type === 'integer' || value.type === 'float') && Number(value.text) === 0;
+    if (off) objects.add(callee!.childForFieldName('object')!.text);
+  }
+  return objects;
 }
 
-function report(context: RuleContext, semantics: PythonSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>): void {
+function report(context: RuleContext, semantics: PythonSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>, rare: ColdPath | undefined): void {
   const { node, api, name } = finding;
   const shown = name.startsWith('builtins.') ? name.slice(9) : name;
   const calleeText = finding.callee.text;
   const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${shortCode(calleeText)}()\`` : `\`${shortCode(calleeText)}()\` (${shown})`;
   const zeroSleep = api.name === 'time.sleep' && /^\(\s*0(\.0*)?\s*\)$/.test(node.childForFieldName('arguments')?.text ?? '');
-  const weighed = weigh(context, finding.owner, api.severity, contexts);
+  const weighed = weigh(context, finding.owner, api.severity, contexts, rare);
   if (weighed.off) return;
   const scope = inFunction(functionName(finding.owner));
   const { message, detail } = zeroSleep

@@ -9,6 +9,8 @@ import { type NodePaths, wordOccurrences } from '../../locate';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
+import type { ColdPath } from '../../effects/condition';
+import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../../effects/tsPaths';
 
 const SLUG = 'blocking-call-in-async';
 
@@ -284,6 +286,7 @@ export function checkTs(context: RuleContext): void {
   }
   if (!calls.size && !loops.size) return;
   const contexts = new Map<number, ConcurrencyContext>();
+  const facts = new Map<number, TsFunctionFacts>();
   let reexports: ReexportResolver | undefined;
   for (const path of sortByPosition([...calls.values()])) {
     if (!inAsyncBody(path)) continue;
@@ -314,7 +317,8 @@ export function checkTs(context: RuleContext): void {
     }
     const api = name ? lookup.ts(name) : undefined;
     if (!api || !name) continue;
-    reportCall(context, semantics, { call, callee: target, api, name, owner }, contexts);
+    const rare = tsPathCondition(call, facts.get(owner.id) ?? facts.set(owner.id, tsFunctionFacts(owner)).get(owner.id)!)?.cold;
+    reportCall(context, semantics, { call, callee: target, api, name, owner }, contexts, rare);
   }
   for (const path of sortByPosition([...loops.values()])) {
     if (!inAsyncBody(path)) continue;
@@ -342,12 +346,12 @@ function displayName(name: string): string {
   return name.startsWith('global.') ? name.slice(7) : name;
 }
 
-function reportCall(context: RuleContext, semantics: TsSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>): void {
+function reportCall(context: RuleContext, semantics: TsSemantics, finding: Finding, contexts: Map<number, ConcurrencyContext>, rare: ColdPath | undefined): void {
   const { callee, api, name } = finding;
   const shown = displayName(name);
   const subject = callee.text === shown || callee.text.endsWith(`.${shown.slice(shown.lastIndexOf('.') + 1)}`) && callee.text.includes('.')
     ? `\`${shortCode(callee.text)}()\`` : `\`${shortCode(callee.text)}()\` (${shown})`;
-  const weighed = weigh(context, finding.owner, api.severity, contexts);
+  const weighed = weigh(context, finding.owner, api.severity, contexts, rare);
   if (weighed.off) return;
   context.report({
     code: SLUG,
