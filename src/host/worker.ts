@@ -56,7 +56,7 @@ function readerFor(root: string | undefined, reads?: Set<string>): ((file: strin
     if (open) return open.parsed.text;
     try {
       // Through symlinks too (`lib -> /`), only files that really are inside the project are read.
-      const real = fs.realpathSync(absolute);
+      const real = fs.realpathSync.native(absolute);
       return realRoot !== undefined && within(realRoot, real) ? fs.readFileSync(real, 'utf8') : undefined;
     } catch {
       return undefined;
@@ -76,7 +76,7 @@ function realRootOf(root: string): string | undefined {
   if (!realRoots.has(root)) {
     let real: string | undefined;
     try {
-      real = fs.realpathSync(root);
+      real = fs.realpathSync.native(root);
     } catch {
       real = undefined;
     }
