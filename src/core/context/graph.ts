@@ -150,15 +150,16 @@ export function unitsOf(
       const value = argument?.type === 'keyword_argument' ? argument.childForFieldName('value') : argument;
       const factory = value?.type === (python ? 'call' : 'call_expression');
       if (!value || !(factory || value.type === 'identifier' || value.type === 'attribute' || value.type === 'member_expression')) continue;
+      // Which of the project's functions the value names, first: what hands over anything else changes nothing here.
+      const named = factory ? value.childForFieldName('function') : value;
+      const target = named ? resolve(named) : undefined;
+      if (!target) continue;
       const registered = python ? pythonHotUse(value, source, source.python!()) ?? (factory ? undefined : lifecycleUse(value, source)) : tsHotUse(value, value, source, source.ts!());
       const own = registered && evidenceOf(registered);
-      const named = factory ? value.childForFieldName('function') : value;
-      const target = own && named && resolve(named);
-      if (own && target) registrations.push({ target, own, ...(factory ? { factory } : {}) });
+      if (own) registrations.push({ target, own, ...(factory ? { factory } : {}) });
       // Any other function handed over by reference (`adapter.process(activity, bot.on_turn)`, `items.forEach(save)`):
       // it runs for the code it is handed to, in the same program as the code that hands it over.
-      const callback = !own && !factory && resolve(value);
-      if (callback) unit.calls.push({ target: callback, range: rangeOf(value), callback: true, ...(onError ? { onError } : {}) });
+      else if (!factory) unit.calls.push({ target, range: rangeOf(value), callback: true, ...(onError ? { onError } : {}) });
     }
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
