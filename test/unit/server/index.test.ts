@@ -80,7 +80,7 @@ describe('language server: background index', () => {
     fs.writeFileSync(path.join(workspace, 'app.py'), text);
     await first.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     const [finding] = await until('the finding through pkg/gitinfo.py', () => first.diagnostics.get(uri)?.find((ds) => ds.length > 0));
-    assert.match(finding.message, /git_rev\(\)` blocks the event loop in `version\(\)`: it calls `subprocess\.check_output\(\)`; other tasks wait \(gitinfo\.py:5\)/);
+    assert.match(finding.message, /git_rev\(\)` blocks the event loop in `version\(\)`: it calls `subprocess\.check_output\(\)`; other tasks would wait \(gitinfo\.py:5\)/);
     await first.stop();
     // Storage keeps what analyses used, not everything the index summarised (every summary of a large workspace would be a large file to write).
     const cacheFile = path.join(storage, 'summaries.json');
