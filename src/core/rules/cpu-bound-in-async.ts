@@ -13,7 +13,7 @@ import { classifyFunction, classifyLoop, functionName, isAsync as isAsyncTs, loc
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Fix, RuleMeta } from '../types';
 import { cpuLocation, importsModuleFor, processPoolInScope, related, unpicklableAcross, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
-import { weigh } from './blocking/context';
+import { consequence, weigh } from './blocking/context';
 import type { Rule, RuleContext } from './rule';
 
 export const meta: RuleMeta = {
@@ -204,7 +204,7 @@ function checkPython(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in \`${shortCode(name, 30)}()\``, context: weighed.context, consequence: 'other tasks wait', location: cpuLocation(c) },
+        ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in \`${shortCode(name, 30)}()\``, context: weighed.context, consequence: consequence(weighed, 'other tasks wait'), location: cpuLocation(c) },
           `${capitalize(summary(c))}: it holds the event loop until it finishes, so no other task runs meanwhile. ${PYTHON_ADVICE} ${weighed.suffix}`),
         range: headerRange(loop),
         related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
@@ -233,7 +233,7 @@ function checkPython(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-bound', scope: `in \`${shortCode(name, 30)}()\``, context: weighed.context, consequence: 'other tasks wait until it returns', location: cpuLocation(c) },
+        ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-bound', scope: `in \`${shortCode(name, 30)}()\``, context: weighed.context, consequence: consequence(weighed, 'other tasks wait until it returns'), location: cpuLocation(c) },
           `${capitalize(summary(c))}. Called directly in \`async def ${name}\`, it holds the event loop until it returns. ${PYTHON_ADVICE} ${weighed.suffix}`),
         range: rangeOf(call),
         related: [...related(c), ...weighed.related],
@@ -276,7 +276,7 @@ function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: 
     code: meta.slug,
     ...composeMessage({
       subject: `\`${shortCode(at.callee.text)}()\``, effect: 'is CPU-bound', scope: `in ${at.where}`, context: weighed.context,
-      consequence: python ? 'other tasks wait until it returns' : 'other callbacks wait until it returns', location: cpuLocation(c, baseName(across.path)),
+      consequence: consequence(weighed, python ? 'other tasks wait until it returns' : 'other callbacks wait until it returns'), location: cpuLocation(c, baseName(across.path)),
     }, `${capitalize(summary(c))} (in ${baseName(across.path)}). Called directly in ${at.where}, `
       + `${python ? 'it holds the event loop until it returns.' : 'it blocks the event loop until it returns.'} ${python ? PYTHON_ADVICE : NODE_ADVICE} ${weighed.suffix}`),
     range: rangeOf(at.call),
@@ -420,7 +420,7 @@ function checkTs(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in ${name}`, context: weighed.context, consequence: 'other callbacks wait', location: cpuLocation(c) },
+        ...composeMessage({ subject: 'This loop', effect: 'is CPU-bound and never awaits', scope: `in ${name}`, context: weighed.context, consequence: consequence(weighed, 'other callbacks wait'), location: cpuLocation(c) },
           `${capitalize(summary(c))}: it blocks the event loop until it finishes. ${NODE_ADVICE} ${weighed.suffix}`),
         range: loopHeaderRange(loop),
         related: [...related(c).filter((r) => r.range.start.line !== lineOf(loop)), ...weighed.related],
@@ -450,7 +450,7 @@ function checkTs(context: RuleContext): void {
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
-        ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-bound', scope: `in ${name}`, context: weighed.context, consequence: 'other callbacks wait until it returns', location: cpuLocation(c) },
+        ...composeMessage({ subject: `\`${shortCode(callee.text)}()\``, effect: 'is CPU-bound', scope: `in ${name}`, context: weighed.context, consequence: consequence(weighed, 'other callbacks wait until it returns'), location: cpuLocation(c) },
           `${capitalize(summary(c))}. Called directly in ${name}, it blocks the event loop until it returns. ${NODE_ADVICE} ${weighed.suffix}`),
         range: rangeOf(call),
         related: [...related(c), ...weighed.related],

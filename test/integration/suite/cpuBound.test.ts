@@ -108,7 +108,7 @@ suite('Rule cpu-bound-in-async', () => {
     assert.strictEqual(mine[0].severity, vscode.DiagnosticSeverity.Warning);
     assert.ok(mine[0].range.isEqual(rangeOfText(doc, 'for i in range(n):')), `range ${JSON.stringify(show(mine[0]))}`);
     assert.match(mine[0].message, /never awaits in `checksum\(\)`/);
-    assert.match(mine[0].message, /other tasks wait/);
+    assert.match(mine[0].message, /other tasks (would )?wait/);
   });
 
   test('TypeScript: Promise.all over CPU-only async callbacks is flagged once, at Promise.all, with the loop as related information', async () => {

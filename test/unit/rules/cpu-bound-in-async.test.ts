@@ -100,7 +100,7 @@ describe('cpu-bound-in-async: precise cases', () => {
     const text = 'async def f(n):\n    t = 0\n    while n > 0:\n        t = (t * 31 + n) % 1000003\n        n -= 1\n    return t\n';
     const [d] = (await analyzeText(text, 'python', { only: ONLY })).diagnostics;
     assert.deepEqual(d.range, { start: { line: 2, column: 4 }, end: { line: 2, column: 16 } });
-    assert.match(fullText(d), /^This loop is CPU-bound and never awaits in `f\(\)`; other tasks wait \(line 3\) The loop at line 3 does arithmetic and makes no I\/O call/);
+    assert.match(fullText(d), /^This loop is CPU-bound and never awaits in `f\(\)`; other tasks would wait \(line 3\) The loop at line 3 does arithmetic and makes no I\/O call/);
   });
 
   it('a few turns are not large work: summing over parsed items, dividing down, taking digits', async () => {

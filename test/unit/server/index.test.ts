@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { compact, packFunction, type StoredSummary } from '../../../src/core/project/packed';
 import { repoRoot, tempDir } from '../helpers';
@@ -13,8 +13,15 @@ import { repoRoot, tempDir } from '../helpers';
 interface Status { state: string; version?: string; indexed?: number; indexing?: boolean }
 interface Started { rpc: MessageConnection; statuses: Status[]; progress: { kind: string; message?: string }[]; diagnostics: Map<string, { message: string }[][]>; stop: () => Promise<void> }
 
+// A test that fails before stopping its server must not leave it running (the test file would never end).
+const servers: ChildProcess[] = [];
+after(() => {
+  for (const child of servers) if (child.exitCode === null) child.kill();
+});
+
 async function start(workspace: string, storage: string): Promise<Started> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  servers.push(child);
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const progress: { kind: string; message?: string }[] = [];
@@ -80,7 +87,7 @@ describe('language server: background index', () => {
     fs.writeFileSync(path.join(workspace, 'app.py'), text);
     await first.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     const [finding] = await until('the finding through pkg/gitinfo.py', () => first.diagnostics.get(uri)?.find((ds) => ds.length > 0));
-    assert.match(finding.message, /git_rev\(\)` blocks the event loop in `version\(\)`: it calls `subprocess\.check_output\(\)`; other tasks wait \(gitinfo\.py:5\)/);
+    assert.match(finding.message, /git_rev\(\)` blocks the event loop in `version\(\)`: it calls `subprocess\.check_output\(\)`; other tasks would wait \(gitinfo\.py:5\)/);
     await first.stop();
     // Storage keeps what analyses used, not everything the index summarised (every summary of a large workspace would be a large file to write).
     const cacheFile = path.join(storage, 'summaries.json');

@@ -211,7 +211,7 @@ describe('language server over stdio', () => {
     const app = 'from gitutil import git_rev\n\n\nasync def version():\n    return git_rev()\n';
     await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: appUri, languageId: 'python', version: 1, text: app } });
     const [d] = await diagnostics(appUri, (ds) => ds.length > 0, 'the finding through gitutil.py');
-    assert.equal(d.message, '`git_rev()` blocks the event loop in `version()`: it calls `subprocess.check_output()`; other tasks wait (gitutil.py:5)');
+    assert.equal(d.message, '`git_rev()` blocks the event loop in `version()`: it calls `subprocess.check_output()`; other tasks would wait (gitutil.py:5)');
     const related = (d as unknown as { relatedInformation: { location: { uri: string } }[] }).relatedInformation;
     assert.equal(fileURLToPath(related[0].location.uri), path.join(dir, 'gitutil.py'));
     // A hover on the helper's name says what it does, from the other file.
@@ -243,7 +243,7 @@ describe('language server over stdio', () => {
     published.delete(callerUri);
     await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: helperUri, version: 2 }, contentChanges: [{ text: loud }] });
     const [finding] = await diagnostics(callerUri, (ds) => ds.length === 1, 'the finding through the unsaved helper');
-    assert.match(finding.message, /`fetch\(\)` blocks the event loop in `handler\(\)`: it calls `time\.sleep\(\)`; other tasks wait \(netutil\.py:5\)/);
+    assert.match(finding.message, /`fetch\(\)` blocks the event loop in `handler\(\)`: it calls `time\.sleep\(\)`; other tasks would wait \(netutil\.py:5\)/);
     assert.equal(fs.readFileSync(path.join(dir, 'netutil.py'), 'utf8'), quiet);
     // Undone, still unsaved: the finding goes.
     published.delete(callerUri);

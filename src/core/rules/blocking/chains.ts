@@ -18,7 +18,7 @@ import { rangeOf } from '../../text';
 import { isAsyncFunction } from '../../ts/semantics';
 import type { Fix, RelatedLocation } from '../../types';
 import type { RuleContext } from '../rule';
-import { functionName, weigh, type Weighed } from './context';
+import { consequence, functionName, weigh, type Weighed } from './context';
 import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from './python';
 
 /**
@@ -55,7 +55,7 @@ function reportChain(
       subject: `\`${shortCode(callee.text)}()\``, effect: chain.reach === 'reached' ? 'blocks the event loop' : 'may block the event loop',
       scope: inFunction(functionName(fn)), condition: chain.when, context: weighed.context,
       cause: `it calls \`${shortCode(last.shown)}\`${hops.length > 1 ? ` through \`${shortCode(hops[0].shown, 30)}\`` : ''}`,
-      consequence: text.consequence, location: where(last, context.path),
+      consequence: consequence(weighed, text.consequence), location: where(last, context.path),
     }, `Through your code: ${steps}. ${text.waits} ${text.advice} ${weighed.suffix.trim()}`),
     range: rangeOf(callee),
     related: [...related, ...weighed.related],

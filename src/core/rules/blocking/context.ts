@@ -14,6 +14,13 @@ export interface Weighed {
   related: RelatedLocation[];
   /** Cold, and the settings turn cold findings off (`coldSeverity: "off"`): report nothing. */
   off?: boolean;
+  /** Evidence that other work runs beside the function: the message may say that it waits. */
+  hot?: boolean;
+}
+
+/** The message's consequence as far as the evidence goes: "other tasks wait" in hot code, else "other tasks would wait". */
+export function consequence(weighed: Weighed, text: string): string {
+  return weighed.hot ? text : text.replace(/ wait\b/, ' would wait');
 }
 
 /**
@@ -39,7 +46,7 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
     case 'hot':
       // A quick call (the catalogue's information class) still makes the work in flight wait, once per run of a
       // function that runs beside it: in hot code it is a warning like any other blocking call.
-      return { suffix: `This function ${evidence!.message}.`, severity: apiSeverity === 'hint' ? 'hint' : undefined, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}`, ...elsewhere }] };
+      return { hot: true, suffix: `This function ${evidence!.message}.`, severity: apiSeverity === 'hint' ? 'hint' : undefined, related: [{ range: evidence!.range, message: `Why this matters: it ${evidence!.message}`, ...elsewhere }] };
     case 'cold':
       return { suffix: `It matters less here: ${evidence!.message}, so little else is likely waiting.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
     default:

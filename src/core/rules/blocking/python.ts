@@ -1,7 +1,7 @@
 import { MAX_NESTING } from '../../locate';
 import type { Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../../context';
-import { functionName, weigh } from './context';
+import { consequence, functionName, weigh } from './context';
 import { composeMessage, inFunction, shortCode } from '../../message';
 import { blockingLookup, pythonBlockingApis, type BlockingApi } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
@@ -232,7 +232,7 @@ function report(context: RuleContext, semantics: PythonSemantics, finding: Findi
   const { message, detail } = zeroSleep
     ? composeMessage({ subject, effect: 'lets no other task run', scope, consequence: 'it yields only to other threads' },
       `Use \`await asyncio.sleep(0)\`. ${weighed.suffix}`)
-    : composeMessage({ subject, effect: 'blocks the event loop', scope, context: weighed.context, consequence: 'other tasks wait' },
+    : composeMessage({ subject, effect: 'blocks the event loop', scope, context: weighed.context, consequence: consequence(weighed, 'other tasks wait') },
       `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`);
   context.report({
     code: SLUG, message, ...(detail ? { detail } : {}), range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),

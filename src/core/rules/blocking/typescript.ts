@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
-import { functionName, weigh, type Weighed } from './context';
+import { consequence, functionName, weigh, type Weighed } from './context';
 import { composeMessage, inFunction, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
 import { endOf, perText, rangeOf } from '../../text';
@@ -355,7 +355,7 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
   if (weighed.off) return;
   context.report({
     code: SLUG,
-    ...composeMessage({ subject, effect: 'blocks the event loop', scope: inFunction(functionName(finding.owner)), context: weighed.context, consequence: 'other callbacks wait' },
+    ...composeMessage({ subject, effect: 'blocks the event loop', scope: inFunction(functionName(finding.owner)), context: weighed.context, consequence: consequence(weighed, 'other callbacks wait') },
       `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`),
     range: rangeOf(callee),
     fixes: tsFixes(context, semantics, finding),
