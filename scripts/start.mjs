@@ -125,12 +125,16 @@ async function screenshots(server, workspace, profile) {
 async function readmeShots(page, outDir) {
   const saved = [];
   try {
-    await runCommand(page, 'View: Close All Editors');
-    await quickOpen(page, 'asyncio_blocking.py');
+    // The visualiser's webview may hold the keyboard focus after the last shot: open the file from the Explorer.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'asyncio_blocking.py' }).first().click();
+    await page.locator('.part.editor .tab.active', { hasText: 'asyncio_blocking.py' }).waitFor();
     await waitForSquiggle(page, { severity: 'warning' });
     await hoverSquiggle(page, 'warning');
     saved.push(await screenshot(page, 'readme-hover', outDir));
+    // The hover follows the pointer: move it away, or the hover stays over the next shot.
+    await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
+    await page.locator('.monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
     await runCommand(page, 'Concurrency Lens: Visualise Execution Model');
     await page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator('svg.timeline g.lane').first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(1_000);
