@@ -138,19 +138,6 @@ export function returnedFunction(value: Node, owner: Node, python: boolean): Nod
   return undefined;
 }
 
-/** `fn` is handed out by its enclosing function (returned): it runs for whatever calls it later, not when that function runs. */
-export function handedOut(fn: Node, language: Language): boolean {
-  const outer = enclosingFunction(fn, language);
-  if (!outer) return false;
-  const python = language === 'python';
-  if (!python && skipWrappers(fn).parent?.type === 'return_statement') return true;
-  if (!fn.childForFieldName('name')) return false;
-  return outer.descendantsOfType('return_statement').some((statement) => {
-    const value = statement?.namedChildren.find((c) => c?.type !== 'comment');
-    return !!value && enclosingFunction(statement, language)?.id === outer.id && returnedFunction(value, outer, python)?.id === fn.id;
-  });
-}
-
 export function where(source: ContextSource, node: Node): string {
   const file = source.path ? source.path.slice(source.path.lastIndexOf('/') + 1) : 'line';
   return source.path ? `${file}:${lineOf(node) + 1}` : `line ${lineOf(node) + 1}`;

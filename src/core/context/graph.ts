@@ -259,6 +259,8 @@ function located(path: string, range: Range): string {
 /** The call graph of one package (one language family), with every function's context computed once. */
 export class ContextGraph {
   private readonly verdicts = new Map<string, Verdict>();
+  /** Functions their enclosing function returns: they run later, for whatever calls them, not when it runs. */
+  private readonly returned = new Set<string>();
 
   constructor(files: ReadonlyMap<string, FileUnits>) {
     const units = new Map<string, Unit>();
@@ -269,8 +271,7 @@ export class ContextGraph {
       if (list) list.push({ from, range });
       else callers.set(to, [{ from, range }]);
     };
-    // Functions their enclosing function returns: they run later, for whatever calls them, not when it runs.
-    const returned = new Set<string>();
+    const returned = this.returned;
     for (const [path, file] of files) {
       for (const unit of file.units) {
         const id = `${path}#${unit.id}`;
@@ -406,6 +407,11 @@ export class ContextGraph {
       }
       if (!changed) break;
     }
+  }
+
+  /** The function `id` of the file at `path` is returned by the function it sits in (a factory's product). */
+  handedOut(path: string, id: string): boolean {
+    return this.returned.has(`${path}#${id}`);
   }
 
   /** The context the graph gives the function `id` of the file at `path`, if any. */

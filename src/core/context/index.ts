@@ -1,7 +1,7 @@
 // The context layer: who runs a function, and beside what. Entry points (entries.ts) and the project's call graph
 // (graph.ts) decide; rules only read the answer.
 import type { Node } from 'web-tree-sitter';
-import { enclosingFunction, handedOut, ownContext } from './entries';
+import { enclosingFunction, ownContext } from './entries';
 import * as graph from './graph';
 import type { ConcurrencyContext, ContextSource } from './types';
 
@@ -41,7 +41,7 @@ export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
   for (let depth = 0; current && depth < MAX_ENCLOSING; depth++, current = enclosingFunction(current, source.language)) {
     const found = oneContext(current, source);
     if (found.kind === 'hot' || (found.kind === 'cold' && !handed)) return found;
-    handed ||= handedOut(current, source.language);
+    handed ||= graph.graphFor(source).handedOut(source.path ?? '', graph.unitId(current, source.language));
   }
   return UNKNOWN;
 }
