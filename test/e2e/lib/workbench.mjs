@@ -62,6 +62,28 @@ export async function goTo(page, line, column = 1) {
   await input.fill(`:${line}:${column}`); // Ctrl+G opens Quick Open with ":" (go to line)
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
+  await waitForCursorLine(page, line); // keys pressed before the editor has the focus back go nowhere
+}
+
+/** The cursor's line as the status bar shows it ("Ln 12, Col 4"), or undefined while it shows none. */
+export async function cursorLine(page) {
+  const item = page.locator('[id="status.editor.selection"]');
+  if (!(await item.count())) return undefined;
+  const match = /Ln (\d+)/.exec(await item.first().innerText());
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Waits until the editor has the focus and its cursor is on `line` (1-based). */
+export async function waitForCursorLine(page, line, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen;
+  while (Date.now() < deadline) {
+    seen = await cursorLine(page);
+    const focused = await page.evaluate((sel) => Boolean(document.activeElement?.closest(sel)), EDITOR);
+    if (seen === line && focused) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting for the focused editor's cursor on line ${line} (status bar: line ${seen})`);
 }
 
 /** The text the editor shows (rendered lines, top to bottom; enough for small example files). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { harness, newWorkbench } from '../lib/context.mjs';
 import { ROOT } from '../lib/server.mjs';
 import {
-  closePanel, goTo, problems, quickOpen, runCommand, screenshot, waitForEditorText, waitForSquiggle, screenshotOnFailure
+  closePanel, goTo, problems, quickOpen, runCommand, screenshot, waitForCursorLine, waitForEditorText, waitForSquiggle, screenshotOnFailure
 } from '../lib/workbench.mjs';
 
 const FILE = 'threads_daemon.py';
@@ -52,6 +52,7 @@ describe('cl-thread snippet in the editor (examples/threads_daemon.py)', functio
     await goTo(page, anchorLine, ANCHOR.length + 1);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
+    await waitForCursorLine(page, anchorLine + 1);
     await page.keyboard.type(PREFIX, { delay: 60 });
     const suggest = page.locator('.editor-widget.suggest-widget');
     if (!(await suggest.isVisible())) await page.keyboard.press('Control+Space');
