@@ -3,7 +3,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { PythonSemantics } from '../python/semantics';
 import { lineOf, rangeOf } from '../text';
-import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
+import { FUNCTION_TYPES, isAsyncFunction, type TsSemantics } from '../ts/semantics';
 import type { Language } from '../types';
 import { fileIndex, identifierUses, MAX_REFERENCES, useCount } from './fileIndex';
 
@@ -226,7 +226,9 @@ function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined 
       // `load(a)` inside `Promise.all([...])`.
       const call = use.parent?.type === 'call_expression' && use.parent.childForFieldName('function')?.id === use.id ? use.parent : undefined;
       const combinator = call && tsCombinatorAround(call, semantics);
-      return combinator ? hot(`runs alongside other promises: \`${name}(...)\` is passed to \`${combinator.text}\` at ${where(source, combinator)}`, combinator) : undefined;
+      if (combinator) return hot(`runs alongside other promises: \`${name}(...)\` is passed to \`${combinator.text}\` at ${where(source, combinator)}`, combinator);
+      const loop = call && isAsyncFunction(fn) ? startedPerIterationWithoutWaiting(call) : undefined;
+      return loop ? hot(`runs beside its other calls: the loop at ${where(source, loop)} starts \`${name}(...)\` on every pass without waiting for the one before`, loop) : undefined;
     });
     if (found) return found;
   }
@@ -270,6 +272,34 @@ export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefine
   return undefined;
 }
 
+const LOOP_STATEMENTS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
+/** Array methods whose callback runs once per element, one after another. */
+const PER_ELEMENT_METHODS = new Set(['forEach', 'map', 'flatMap']);
+
+/**
+ * The loop that starts `call` (a call of an async function) on every pass without waiting for it: the call is a
+ * statement of its own (`load(x);`, `void load(x);`) or is collected (`promises.push(load(x))`), never awaited where it
+ * is made. Each pass then starts another run while earlier ones are still in flight. Undefined otherwise.
+ */
+function startedPerIterationWithoutWaiting(call: Node): Node | undefined {
+  let made = skipWrappers(call);
+  if (made.parent?.type === 'unary_expression' && made.parent.child(0)?.type === 'void') made = skipWrappers(made.parent);
+  const holder = made.parent;
+  const collected = holder?.type === 'arguments' && holder.parent?.type === 'call_expression'
+    && ['push', 'add', 'unshift'].includes(memberName(holder.parent.childForFieldName('function')).property ?? '');
+  if (!collected && holder?.type !== 'expression_statement') return undefined;
+  // Up to the enclosing function: a loop statement, or the function being a per-element callback. Bounded by depth.
+  for (let current = holder.parent; current; current = current.parent) {
+    if (LOOP_STATEMENTS.has(current.type)) return current;
+    if (FUNCTION_TYPES.has(current.type)) {
+      const each = callOfArgument(current);
+      const method = memberName(each?.childForFieldName('function') ?? null).property;
+      return each && method && PER_ELEMENT_METHODS.has(method) ? each : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
 export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   const call = callOfArgument(use);
@@ -305,9 +335,19 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     // `Promise.all(xs.map(async (x) => ...))`, `Promise.all(xs.map(load))`.
     const combinator = tsCombinatorAround(use, semantics);
     if (combinator) return hot(`runs alongside other promises of \`${combinator.text}\` at ${where(source, combinator)}`, combinator);
+    // `xs.forEach(async (x) => ...)`: every element's run starts before the last one ends.
+    if (property && PER_ELEMENT_METHODS.has(property) && isAsyncFunction(fn) && call.childForFieldName('arguments')?.namedChildren[0]?.id === skipWrappers(use).id) {
+      return hot(`runs beside its runs for the other elements: \`${callee!.text}\` at ${where(source, call)} starts it for each element without waiting for the one before`, callee!);
+    }
     return undefined;
   }
   if (use.id !== fn.id) return undefined;
+  // `for (...) promises.push((async () => { ... })())`: each pass starts another run before the last one ends.
+  const invoked = skipWrappers(fn).parent;
+  if (invoked?.type === 'call_expression' && invoked.childForFieldName('function')?.id === skipWrappers(fn).id && isAsyncFunction(fn)) {
+    const loop = startedPerIterationWithoutWaiting(invoked);
+    if (loop) return hot(`runs beside its other runs: the loop at ${where(source, loop)} starts this function on every pass without waiting for the one before`, loop);
+  }
   // `{ handler: async () => ... }` given to `fastify.route(...)`/`Bun.serve(...)`, or a plugin hook method.
   const hook = fn.type === 'method_definition' ? fn.childForFieldName('name')
     : skipWrappers(fn).parent?.type === 'pair' ? skipWrappers(fn).parent!.childForFieldName('key') : undefined;

@@ -55,11 +55,31 @@ describe('concurrency context (local evidence)', () => {
       "function onData(sink) { return (/*@*/async (chunk) => { sink.push(chunk); }); }\nstream.on('data', onData([]));",
       // A function a handler hands over by reference runs in the handler's program.
       "/*@*/async function save(item) {}\napp.post('/items', async (req, res) => { await queue.drain(req.body, save); });",
+      // Started on every pass of a loop without waiting: the runs overlap.
+      'async function main(ps) { const all = [];\n for (const p of ps) all.push((/*@*/async () => { await p; })());\n await Promise.all(all); }',
+      '/*@*/async function load(p) {}\nfunction main(ps) { for (const p of ps) load(p); }',
+      '/*@*/async function load(p) {}\nfunction main(ps) { let i = 0; while (i < ps.length) void load(ps[i++]); }',
+      'export const f = (ps) => ps.forEach(/*@*/async (p) => { await p; });',
+      '/*@*/async function load(p) {}\nexport const f = (ps) => { ps.forEach((p) => { load(p); }); };',
     ];
     for (const code of hot) assert.equal(await kind(code), 'hot', code);
     const evidence = await contextAt("const app = express();\napp.get('/a', /*@*/async (req, res) => {});", 'typescript', 'src/server.ts');
     assert.equal(evidence.evidence?.message, 'runs for every request: registered with `app.get` at server.ts:2');
     assert.equal(evidence.evidence?.range.start.line, 1);
+  });
+
+  it('TS: a loop that waits for each run, or a synchronous function started in a loop, is no evidence', async () => {
+    const sequential = [
+      '/*@*/async function load(p) {}\nasync function main(ps) { for (const p of ps) await load(p); }',
+      '/*@*/async function load(p) {}\nasync function main(ps) { for (const p of ps) { const r = load(p); await r; } }',
+      'async function main(ps) { for (const p of ps) await (/*@*/async () => { await p; })(); }',
+      '/*@*/function load(p) {}\nfunction main(ps) { for (const p of ps) load(p); }',
+      '/*@*/async function load(p) {}\nfunction main(p) { load(p); }',
+      'export const f = (ps) => ps.forEach(/*@*/function (p) {});',
+    ];
+    for (const code of sequential) assert.notEqual(await kind(code), 'hot', code);
+    const evidence = await contextAt('/*@*/async function load(p) {}\nfunction main(ps) {\n  for (const p of ps) load(p);\n}', 'typescript', 'src/a.ts');
+    assert.equal(evidence.evidence?.message, 'runs beside its other calls: the loop at a.ts:3 starts `load(...)` on every pass without waiting for the one before');
   });
 
   it('TS cold: a module entry called once at its top level; a shebang, a folder or a file name alone is no evidence', async () => {
