@@ -265,11 +265,11 @@ export class AnalysisHost {
     return this.request({ type: 'visualise', uri, settings, diagnostics, ...(project ? { project } : {}), ...(request ? { request } : {}) }, INTERACTIVE, `${uri}#visualise`, key) as Promise<BudgetOutcome<Visualisation>>;
   }
 
-  /** The file's entry points worth a code lens. */
-  entries(uri: string, path?: string): Promise<BudgetOutcome<EntryPoint[]>> {
+  /** The file's entry points worth a code lens; `project` as for `analyze`, so they read the package's call graph. */
+  entries(uri: string, path?: string, project?: AnalyzeParams): Promise<BudgetOutcome<EntryPoint[]>> {
     const mirror = this.mirrors.get(uri);
     if (!mirror) return Promise.resolve({ kind: 'cancelled' });
-    return this.request({ type: 'entries', uri, ...(path ? { path } : {}) }, NORMAL, `${uri}#entries`, `entries ${mirror.version}`) as Promise<BudgetOutcome<EntryPoint[]>>;
+    return this.request({ type: 'entries', uri, ...(path ? { path } : {}), ...(project ? { project } : {}) }, NORMAL, `${uri}#entries`, `entries ${mirror.version}`) as Promise<BudgetOutcome<EntryPoint[]>>;
   }
 
   /**

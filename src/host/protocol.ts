@@ -49,7 +49,7 @@ export type JobBody =
   | { type: 'hover'; uri: string; position: Position; diagnostics: readonly Diagnostic[]; settings: HoverSettings; project?: AnalyzeParams }
   | { type: 'visualise'; uri: string; settings: VisualiserSettings; diagnostics: readonly Diagnostic[]; project?: AnalyzeParams; request?: VisualiseRequest }
   /** The file's entry points worth a code lens (handlers, thread targets, run(), loop and server calls). */
-  | { type: 'entries'; uri: string; path?: string }
+  | { type: 'entries'; uri: string; path?: string; project?: AnalyzeParams }
   | { type: 'analyzeText'; text: string; language: Language; params: AnalyzeParams }
   /** The diagnostics with only the fixes whose text parses at least as well as the document (version `version`). */
   | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[]; mode: 'each' | 'together' }

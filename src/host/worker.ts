@@ -148,7 +148,7 @@ async function run(job: Job): Promise<unknown> {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
       setPhase('visualise');
-      const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot) };
+      const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot), listFiles: listerFor(job.project.projectRoot, job.project.findCallers) };
       return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project, job.request);
     }
     case 'entries': {
@@ -156,7 +156,8 @@ async function run(job: Job): Promise<unknown> {
       const facts = doc && factsOf(doc);
       if (!doc || !facts) return [];
       setPhase('entries');
-      return fileEntries(doc.parsed, facts, job.path).filter((e) => e.lens);
+      const project = job.project && { path: job.project.path, readFile: readerFor(job.project.projectRoot), listFiles: listerFor(job.project.projectRoot, job.project.findCallers) };
+      return fileEntries(doc.parsed, facts, project ?? { path: job.path }).filter((e) => e.lens);
     }
     case 'exportSummaries':
       return exportSummaries();

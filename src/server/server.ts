@@ -731,7 +731,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const diagnostics = (await current(uri)) ?? entry.last?.diagnostics ?? [];
     if (token.isCancellationRequested) return null;
     const freeThreaded = settings.analysis.pythonFreeThreaded;
-    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri) }, wanted);
+    const outcome = await host.visualise(uri, { freeThreaded }, diagnostics, { settings: projectSettings(uri).settings, ...locate(uri), findCallers: true }, wanted);
     if (outcome.kind === 'overrun') return { note: `Building the model stopped after ${outcome.budgetMs} ms (concurrencyLens.analysisBudgetMs).` };
     if (outcome.kind !== 'done') return { note: `The model could not be built (${outcome.kind === 'failed' ? outcome.message : outcome.kind}).` };
     return { visualisation: outcome.value, diagnostics, freeThreaded };
@@ -844,7 +844,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeLens(request('codeLens', async ({ textDocument: { uri } }, token): Promise<CodeLens[]> => {
     const entry = documents.get(uri);
     if (!ourClient || !settings.enabled || !entry?.inHost || token.isCancellationRequested) return [];
-    const outcome = await host.entries(uri, locate(uri).path);
+    const outcome = await host.entries(uri, locate(uri).path, { ...locate(uri), findCallers: true });
     if (outcome.kind !== 'done' || token.isCancellationRequested) return [];
     return outcome.value.map((e): CodeLens => ({
       range: toLspRange({ start: e.range.start, end: e.range.start }),

@@ -460,6 +460,13 @@ export function forgetFiles(files?: readonly string[]): void {
   if (!files) unitCache.clear();
   else for (const file of files) unitCache.delete(file);
   graphs = new WeakMap();
+  generation++;
+}
+
+let generation = 0;
+/** Changes whenever the package graphs are dropped (a file changed): what was derived from them is stale. */
+export function graphGeneration(): number {
+  return generation;
 }
 
 

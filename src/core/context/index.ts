@@ -6,7 +6,7 @@ import * as graph from './graph';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 export type { ConcurrencyContext, ConcurrencyKind, ContextSource } from './types';
-export { owningFunction } from './entries';
+export { owningFunction, ownContext } from './entries';
 export { fileIndex, identifierUses } from './fileIndex';
 
 /** Computes the call graph's part of `files` ahead of use (background indexing); see graph.ts. */
@@ -52,6 +52,11 @@ function oneContext(fn: Node, source: ContextSource): ConcurrencyContext {
   const found = graph.graphFor(source).contextOf(source.path ?? '', graph.unitId(fn, source.language));
   if (found?.kind === 'hot') return found;
   return own.kind === 'cold' ? own : found ?? UNKNOWN;
+}
+
+/** Changes whenever a file change drops the call graphs: a cache of anything derived from contexts compares it. */
+export function contextGeneration(): number {
+  return graph.graphGeneration();
 }
 
 /** Forgets what the call graph kept of `files` (project-relative) because they changed, or of all files when not given. */

@@ -16,6 +16,8 @@ import { functionKey, projectTarget as pythonProjectTarget } from './pythonSumma
 export interface ProjectAccess {
   path?: string;
   readFile?: (path: string) => string | undefined;
+  /** The files of the package holding `path`: with it, who runs a function is asked of the package's call graph. */
+  listFiles?: (near: string) => readonly string[];
   settings?: AnalysisSettings;
 }
 

@@ -2,7 +2,7 @@
 // places a program is driven from: framework handlers and listeners (from the context layer's evidence), thread targets,
 // `run()` of Thread/Process subclasses, and the calls that run an event loop or a server.
 import type { Node } from 'web-tree-sitter';
-import { contextOf, type ContextSource } from '../context';
+import { contextOf, ownContext, type ContextSource } from '../context';
 import { MAX_NESTING } from '../locate';
 import { isAsyncFunction as isAsyncPy, type PythonSemantics } from '../python/semantics';
 import { linesOfTree, rangeOf } from '../text';
@@ -46,6 +46,8 @@ export interface EntrySource {
   path?: string;
   python?(): PythonSemantics;
   ts?(): TsSemantics;
+  readFile?: (path: string) => string | undefined;
+  listFiles?: (near: string) => readonly string[];
 }
 
 /** Functions listed per file: a huge file lists its first ones (every function stays reachable by line). */
@@ -71,9 +73,9 @@ export function hotKind(evidence: string): EntryKind {
  * Why `fn` runs beside other work, from the context layer; plus registrations that layer does not classify yet
  * (`@sio.on("event")`), found here until it does.
  */
-function hotEvidence(fn: Node, source: ContextSource): string | undefined {
+function hotEvidence(fn: Node, source: ContextSource, ownOnly = false): string | undefined {
   try {
-    const context = contextOf(fn, source);
+    const context = ownOnly ? ownContext(fn, source) : contextOf(fn, source);
     if (context.kind === 'hot' && context.evidence) return context.evidence.message;
   } catch {
     // The context layer failed on odd code: the function is still an entry, as a plain function.
@@ -172,7 +174,7 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
   const argLists = nodes.filter((n) => n.type === argsType);
   const threadTargets = python ? pythonThreadTargets(source, calls) : new Set<number>();
   const contextSource: ContextSource = {
-    language: source.language, root: source.root, text: source.text, path: source.path,
+    language: source.language, root: source.root, text: source.text, path: source.path, readFile: source.readFile, listFiles: source.listFiles,
     ...(source.python ? { python: () => source.python!() } : {}), ...(source.ts ? { ts: () => source.ts!() } : {}),
   };
   const passed = namesPassedAround(argLists, python);
@@ -190,7 +192,8 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
     const own = fn.childForFieldName('name')?.text ?? (name ? name.slice(name.lastIndexOf('.') + 1) : undefined);
     const candidate = python ? fn.parent?.type === 'decorated_definition' || (own !== undefined && (passed.has(own) || own.startsWith('on_') || REQUEST_HANDLER_METHOD.test(own) || (django && fn.parent?.type !== 'block')))
       : registration ? !ARRAY_CALLBACK.has(calleeProperty(fn) ?? '') : own !== undefined && passed.has(own);
-    const hot = candidate ? hotEvidence(fn, contextSource) : undefined;
+    // A thread's target is entered by its thread: only a registration of its own (not a hot caller) makes it more.
+    const hot = candidate ? hotEvidence(fn, contextSource, threadTargets.has(fn.id)) : undefined;
     // Anonymous TS functions are entries only where something registers them to run per request or event.
     if (!name && !hot) continue;
     if (hot) {

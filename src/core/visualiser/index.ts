@@ -2,6 +2,7 @@
 import type { TreeFacts } from '../analyze';
 import type { ParsedDocument } from '../document';
 import { projectOracle, type ProjectAccess } from '../project/effects';
+import { contextGeneration } from '../context';
 import type { Diagnostic } from '../types';
 import { arrivalReport, type ArrivalReport } from './arrivals';
 import { buildConceptPages, type ConceptPage } from './concepts';
@@ -79,21 +80,31 @@ function nounOf(entry: EntryPoint): string {
 }
 
 /** Entries per tree: the panel's picker, arrival changes and the code lenses ask again for the same version. */
-const entryCache = new WeakMap<TreeFacts, { path: string | undefined; entries: EntryPoint[] }>();
+const entryCache = new WeakMap<TreeFacts, { path: string | undefined; generation: number; packaged: boolean; entries: EntryPoint[] }>();
 
 /** The file's entry points (module body first); cached per parsed version. Never throws. */
-export function fileEntries(doc: ParsedDocument, facts: TreeFacts | undefined, path?: string): EntryPoint[] {
+/**
+ * The file's entry points. With the project's files (`project.readFile`, `listFiles`), who runs each function is asked of
+ * the same package call graph the diagnostics read (the analysis has built it): the two never disagree.
+ */
+export function fileEntries(doc: ParsedDocument, facts: TreeFacts | undefined, project?: ProjectAccess): EntryPoint[] {
+  const path = project?.path;
   const root = doc.tree?.rootNode;
   if (!root || !facts || facts.tree !== doc.tree) return [];
   const cached = entryCache.get(facts);
-  if (cached && cached.path === path) return cached.entries;
+  const generation = contextGeneration();
+  const packaged = Boolean(project?.readFile && project.listFiles);
+  if (cached && cached.path === path && cached.generation === generation && cached.packaged === packaged) return cached.entries;
   let entries: EntryPoint[];
   try {
-    entries = listEntryPoints({ language: doc.language, root, text: doc.text, path, python: () => facts.python(), ts: () => facts.ts() });
+    entries = listEntryPoints({
+      language: doc.language, root, text: doc.text, path, python: () => facts.python(), ts: () => facts.ts(),
+      ...(project?.readFile ? { readFile: project.readFile } : {}), ...(project?.listFiles ? { listFiles: project.listFiles } : {}),
+    });
   } catch {
     entries = [];
   }
-  entryCache.set(facts, { path, entries });
+  entryCache.set(facts, { path, generation, packaged, entries });
   return entries;
 }
 
@@ -107,7 +118,7 @@ export function buildVisualisation(
 ): Visualisation {
   const python = doc.language === 'python';
   const root = doc.tree?.rootNode;
-  let entries = fileEntries(doc, facts, project?.path);
+  let entries = fileEntries(doc, facts, project);
   if (!entries.length) entries = [{ id: 'module', kind: 'module', label: 'Module body', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, async: false }];
   const chosen = (request.entry !== undefined ? entries.find((e) => e.id === request.entry) : undefined)
     ?? (request.line !== undefined ? entryAtLine(entries, request.line) : entries[0]);
@@ -147,12 +158,17 @@ export function buildVisualisation(
     oracle?.release?.();
   }
   markDiagnostics(model, diagnostics);
-  // A library module runs nothing at import: say where its concurrency starts instead.
+  // A library module runs nothing at import: say where its concurrency starts instead (its entry points, else its async
+  // functions, else any function: a library's API is what its users call).
   const drivers = entries.filter((e) => e.lens);
-  if (chosen.kind === 'module' && model.units.length === 1 && drivers.length) {
-    const named = drivers.slice(0, 3).map((e) => e.label).join(', ');
-    model.notes.push(drivers.length === 1 ? `Choose ${named} in “Start from” to see it run.`
-      : `Choose one of the file's ${drivers.length} entry points in “Start from” to see it run: ${named}${drivers.length > 3 ? ', …' : ''}.`);
+  const functions = entries.filter((e) => e.kind !== 'module' && e.kind !== 'loop');
+  const asyncFunctions = functions.filter((e) => e.async);
+  const offered = drivers.length ? drivers : asyncFunctions.length ? asyncFunctions : functions;
+  if (chosen.kind === 'module' && model.units.length === 1 && offered.length) {
+    const what = drivers.length ? 'entry points' : asyncFunctions.length ? 'async functions' : 'functions';
+    const named = offered.slice(0, 3).map((e) => e.label).join(', ');
+    model.notes.push(offered.length === 1 ? `Choose ${named} in “Start from” to see it run.`
+      : `Choose one of the file's ${offered.length} ${what} in “Start from” to see it run: ${named}${offered.length > 3 ? ', …' : ''}.`);
   }
   const opts: Partial<SimOptions> = { ...settings.sim, freeThreaded: settings.freeThreaded };
   const timeline = simulate(model, opts);

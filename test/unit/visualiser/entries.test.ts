@@ -156,3 +156,30 @@ describe('entry points: TS/JS', () => {
     assert.equal(find(list, 'b').async, true);
   });
 });
+
+describe('entry points read the package call graph the diagnostics read', () => {
+  const files: Record<string, string> = {
+    'app.py': 'from fastapi import FastAPI\nfrom tasks import drain\n\napp = FastAPI()\n\n\n@app.post("/items")\nasync def add(items: list):\n    await drain(items)\n',
+    'tasks.py': 'async def save(item):\n    pass\n\n\nasync def drain(items):\n    await run_all(items, save)\n',
+  };
+
+  it('a callback handed over by a function that a route in another file calls is entered per request', async () => {
+    const { fileEntries } = await import('../../../src/core/visualiser');
+    const { forgetCallerTexts } = await import('../../../src/core/context');
+    forgetCallerTexts();
+    const doc = await ParsedDocument.create('python', files['tasks.py']);
+    try {
+      const facts = new TreeFacts(doc.tree!);
+      const readFile = (p: string) => files[p];
+      const alone = fileEntries(doc, facts, { path: 'tasks.py', readFile });
+      assert.equal(find(alone, 'save').kind, 'function', 'the file alone shows no caller of drain');
+      const withPackage = fileEntries(doc, facts, { path: 'tasks.py', readFile, listFiles: () => Object.keys(files) });
+      const save = find(withPackage, 'save');
+      assert.equal(save.kind, 'handler', save.evidence);
+      assert.match(save.evidence ?? '', /app\.py/);
+    } finally {
+      doc.dispose();
+      forgetCallerTexts();
+    }
+  });
+});

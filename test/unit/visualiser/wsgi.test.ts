@@ -80,6 +80,14 @@ describe('sync handlers of WSGI and standard-library servers', () => {
     assert.ok(v.model.notes.includes('Choose route /report: report in “Start from” to see it run.'), JSON.stringify(v.model.notes));
   });
 
+  it('a library module with no entry points offers its async functions (its API), else its functions', async () => {
+    const library = await visualise('import time\n\n\nclass Bot:\n    async def send_photo(self, path):\n        with open(path, "rb") as f:\n            return f.read()\n\n    async def send_audio(self, path):\n        return path\n\n    def token(self):\n        return "t"\n', {});
+    assert.equal(library.entry.kind, 'module');
+    assert.ok(library.model.notes.includes('Choose one of the file\'s 2 async functions in “Start from” to see it run: Bot.send_photo, Bot.send_audio.'), JSON.stringify(library.model.notes));
+    const plain = await visualise('def token():\n    return "t"\n', {});
+    assert.ok(plain.model.notes.includes('Choose token in “Start from” to see it run.'), JSON.stringify(plain.model.notes));
+  });
+
   it('the server the file starts sets the size: waitress threads=N, Flask threaded=False, the dev server a thread per request', async () => {
     const waitress = flask('waitress.serve(app, threads=8)').replace('import time', 'import time\nimport waitress');
     const w = await visualise(waitress, { line: lineOf(waitress, 'def report') });
