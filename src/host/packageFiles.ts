@@ -20,13 +20,27 @@ export function packageDir(root: string, near: string): string {
   return dir;
 }
 
-/** The package's source files as paths relative to `root` ('/'-separated), listed once per folder in `listed`. */
+/** Folders and file names of test suites. */
+const TEST_FOLDERS = new Set(['test', 'tests', '__tests__', 'spec']);
+const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$/;
+
+/**
+ * A test suite's file, by where it sits. The call graph leaves these out: a test's calls never make a function hot (what
+ * a test gathers runs beside that test only) and, for a public function, never cold either, so reading them (often as
+ * much code as the package) bought nothing but time. A checked test file still reads the package.
+ */
+export function isTestSuitePath(relative: string): boolean {
+  const segments = relative.split('/');
+  return TEST_FILE.test(segments[segments.length - 1]) || segments.slice(0, -1).some((s) => TEST_FOLDERS.has(s));
+}
+
+/** The package's source files as paths relative to `root` ('/'-separated), test suites left out, listed once per folder in `listed`. */
 export function packageFiles(root: string, near: string, listed: Map<string, readonly string[]>): readonly string[] {
   const dir = packageDir(root, near);
   let files = listed.get(dir);
   if (!files) {
     // The CLI's walker: dependency folders, virtual environments and .gitignore'd paths are skipped.
-    files = collectFiles([dir], [], MAX_LISTED).map((file) => path.relative(root, file).split(path.sep).join('/'));
+    files = collectFiles([dir], [], MAX_LISTED).map((file) => path.relative(root, file).split(path.sep).join('/')).filter((file) => !isTestSuitePath(file));
     listed.set(dir, files);
   }
   return files;
