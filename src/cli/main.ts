@@ -302,7 +302,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
   const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version, io.cwd) : undefined;
-  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
+  // Without --fix nothing is written during the run: each worker reads a project file once, however many analyses ask.
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}), ...(options.fix ? {} : { filesFixed: true }) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
     // Each turn takes the next file: bounded by the number of files.

@@ -34,6 +34,8 @@ export interface HostOptions {
    * a loaded machine then stops no analysis that an idle one completes.
    */
   cpuTime?: boolean;
+  /** The project's files do not change while the host runs (a CLI run that writes nothing): workers read each once. */
+  filesFixed?: boolean;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -327,7 +329,7 @@ export class AnalysisHost {
     if (this.worker) return this.worker;
     const shared = new SharedArrayBuffer(4 * SLOTS);
     this.slots = new Int32Array(shared);
-    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}) };
+    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}) };
     const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     worker.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));

@@ -79,6 +79,8 @@ export interface WorkerInit {
   limits?: Partial<InputLimits>;
   /** Other files' summaries from a persistent cache, keyed by path, content hash and settings. */
   summaries?: Record<string, StoredSummary>;
+  /** The project's files do not change while this worker lives (a CLI run that writes nothing): each is read once. */
+  filesFixed?: boolean;
 }
 
 export type WorkerMessage =

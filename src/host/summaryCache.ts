@@ -10,7 +10,7 @@ import { dictFrom } from '../core/dict';
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
 /** Bumped when summaries change shape; with the release, it names what wrote the file. */
-const FORMAT = 6;
+const FORMAT = 7;
 
 interface CacheFile {
   version: string;

@@ -50,18 +50,43 @@ function readerFor(root: string | undefined, reads?: Set<string>): ((file: strin
   const realRoot = realRootOf(root);
   return (file: string) => {
     reads?.add(file);
+    // Every analysis of a run probes the same paths (most of them absent: libraries' module names): read once each.
+    const fixed = init.filesFixed && !documents.size ? `${root}\0${file}` : undefined;
+    const known = fixed === undefined ? undefined : fixedReads.get(fixed);
+    if (known !== undefined) return known ?? undefined;
     const absolute = path.resolve(root, file);
-    if (!within(root, absolute)) return undefined;
-    const open = documents.get(pathToFileURL(absolute).href);
-    if (open) return open.parsed.text;
-    try {
-      // Through symlinks too (`lib -> /`), only files that really are inside the project are read.
-      const real = fs.realpathSync.native(absolute);
-      return realRoot !== undefined && within(realRoot, real) ? fs.readFileSync(real, 'utf8') : undefined;
-    } catch {
-      return undefined;
+    let text: string | undefined;
+    if (!within(root, absolute)) text = undefined;
+    else {
+      const open = documents.size ? documents.get(pathToFileURL(absolute).href) : undefined;
+      if (open) return open.parsed.text;
+      text = readInside(realRoot, absolute);
     }
+    if (fixed !== undefined && fixedChars + (text?.length ?? 0) <= MAX_FIXED_CHARS) {
+      if (fixedReads.size >= MAX_FIXED_READS) fixedReads.delete(fixedReads.keys().next().value!);
+      fixedReads.set(fixed, text ?? null);
+      fixedChars += text?.length ?? 0;
+    }
+    return text;
   };
+}
+
+/** Files read (null: absent or outside the project) by root and relative path, when they do not change (init.filesFixed). */
+const fixedReads = new Map<string, string | null>();
+/** Paths kept at most: a whole kit project's probes are a few tens of thousands. */
+const MAX_FIXED_READS = 100_000;
+/** Characters of text kept at most (past them files are read again each time). */
+const MAX_FIXED_CHARS = 64 * 1024 * 1024;
+let fixedChars = 0;
+
+/** The file's text when it really is inside the project (through symlinks too: `lib -> /` is not followed out). */
+function readInside(realRoot: string | undefined, absolute: string): string | undefined {
+  try {
+    const real = fs.realpathSync.native(absolute);
+    return realRoot !== undefined && within(realRoot, real) ? fs.readFileSync(real, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether `file` is `root` or below it (both absolute and normalised). */

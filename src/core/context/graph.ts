@@ -6,7 +6,7 @@ import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { dirname, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { dirname, primeHead, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
@@ -84,7 +84,12 @@ export function unitsOf(
   let names: ReadonlySet<string> | undefined;
   let summaryKey: string;
   // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
-  if (python) summaryKey = primeSummary(path, text, lookupKey(defaultSettings), () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
+  // Another file's: only the heads, which resolving calls reads (a chain that reaches one of its functions summarises it whole).
+  if (python) {
+    summaryKey = semantics?.python
+      ? primeSummary(path, text, lookupKey(defaultSettings), () => ownSummary(source.python!(), { settings: defaultSettings }))
+      : primeHead(path, text, lookupKey(defaultSettings), () => summarisePython(source.python!(), lookup, true));
+  }
   else {
     const paths = pkg.configs.tsPaths(dirname(path));
     const variant = `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
@@ -94,9 +99,9 @@ export function unitsOf(
       names = own.names;
       summaryKey = primeSummary(path, text, variant, () => own.own);
     } else {
-      const built = packageFileSummary(source.ts!(), lookup, pkg.configs.projectSpecifiers(dirname(path)));
+      const built = packageFileSummary(source.ts!(), lookup, pkg.configs.projectSpecifiers(dirname(path)), true);
       names = built.names;
-      summaryKey = primeSummary(path, text, variant, () => built.summary);
+      summaryKey = primeHead(path, text, variant, () => built.summary);
     }
   }
   const moduleUnit: Unit = { id: '', name: 'module-level code', own: { kind: 'cold', message: 'the module runs it once, when it is imported', range: START }, calls: [] };
