@@ -381,9 +381,9 @@ export function summariseTs(semantics: TsSemantics, lookup: BlockingLookup = def
  * Another file's summary and the names its calls may reach the project through, its imports read under the package's
  * tsconfig paths (`@server/...`) as tsProject reads the analysed file's: the call graph's view of each file.
  */
-export function packageFileSummary(semantics: TsSemantics, lookup: BlockingLookup, isProject: (specifier: string) => boolean, lazy = false): { summary: FileSummary; names: Set<string> } {
+export function packageFileSummary(semantics: TsSemantics, lookup: BlockingLookup, isProject: (specifier: string) => boolean): { summary: FileSummary; names: Set<string> } {
   fileModules.set(semantics, { specifiers: fileSpecifiers(semantics.root), isProject });
-  return summaryAndNames(semantics, lookup, lazy, isProject);
+  return summaryAndNames(semantics, lookup, false, isProject);
 }
 
 /** The summary, and the names calls may reach the project through (see projectNames). */

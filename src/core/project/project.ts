@@ -201,8 +201,32 @@ export function importSummaries(entries: Record<string, StoredSummary>): void {
   }
 }
 
+/** Content keys of recent texts: every analysis of a run keys the same files' texts (the host reads each once). */
+const recentKeys = new Map<string, string>();
+/** Characters of the texts kept (an editor's every version of a large file must not pile up). */
+const RECENT_KEY_CHARS = 16 * 1024 * 1024;
+let recentKeyChars = 0;
+
 /** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
 function contentKey(text: string): string {
+  let key = recentKeys.get(text);
+  if (key === undefined) {
+    key = fnv(text);
+    // Oldest first: bounded by the entries kept.
+    while (recentKeys.size && recentKeyChars + text.length > RECENT_KEY_CHARS) {
+      const oldest = recentKeys.keys().next().value!;
+      recentKeyChars -= oldest.length;
+      recentKeys.delete(oldest);
+    }
+    if (text.length <= RECENT_KEY_CHARS) {
+      recentKeys.set(text, key);
+      recentKeyChars += text.length;
+    }
+  }
+  return key;
+}
+
+function fnv(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return `${text.length}:${(h >>> 0).toString(36)}`;
