@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
 import { dropFixesThatBreakSyntax } from '../core/fixCheck';
-import { adoptUnits, forgetCallerTexts, unitsFor, warmUnits } from '../core/context';
+import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
@@ -28,6 +28,7 @@ const documents = new Map<string, OpenDocument>();
 /** How long one background summarising job may hold the worker: an edit's analysis waits at most about this long. */
 const WARM_SLICE_MS = 50;
 if (init.summaries) importSummaries(init.summaries);
+if (init.units) importStoredUnits(init.units);
 // This thread's OS id (Linux: /proc/thread-self), so that the host can measure the CPU time a job takes, not the clock's.
 try {
   const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
@@ -186,6 +187,8 @@ async function run(job: Job): Promise<unknown> {
     }
     case 'exportSummaries':
       return exportSummaries();
+    case 'exportUnits':
+      return exportStoredUnits();
     case 'importSummaries':
       importSummaries(job.summaries);
       return undefined;

@@ -6,7 +6,7 @@ import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { dirname, primeHead, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { cacheKey, dirname, hasSummary, primeHead, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
@@ -62,6 +62,13 @@ function evidenceOf(context: ConcurrencyContext): Evidence | undefined {
   return { kind: context.kind, message: context.evidence.message, range: context.evidence.range, ...(context.test ? { test: true } : {}) };
 }
 
+/** What a file's summary and units depend on besides its path and text: the catalogue, and TS/JS's tsconfig paths. */
+function unitVariant(path: string, python: boolean, pkg: PackageView): string {
+  if (python) return lookupKey(defaultSettings);
+  const paths = pkg.configs.tsPaths(dirname(path));
+  return `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
+}
+
 /** The file's units, computed from its tree (plain data: kept across analyses and files). */
 export function unitsOf(
   tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView,
@@ -83,16 +90,14 @@ export function unitsOf(
   const lookup = blockingLookup(defaultSettings);
   let names: ReadonlySet<string> | undefined;
   let summaryKey: string;
+  const variant = unitVariant(path, python, pkg);
   // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
   // Another file's: only the heads, which resolving calls reads (a chain that reaches one of its functions summarises it whole).
   if (python) {
     summaryKey = semantics?.python
-      ? primeSummary(path, text, lookupKey(defaultSettings), () => ownSummary(source.python!(), { settings: defaultSettings }))
-      : primeHead(path, text, lookupKey(defaultSettings), () => summarisePython(source.python!(), lookup, true));
-  }
-  else {
-    const paths = pkg.configs.tsPaths(dirname(path));
-    const variant = `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
+      ? primeSummary(path, text, variant, () => ownSummary(source.python!(), { settings: defaultSettings }))
+      : primeHead(path, text, variant, () => summarisePython(source.python!(), lookup, true));
+  } else {
     if (semantics?.ts) {
       const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
       const own = tsProject(rule);
@@ -482,7 +487,11 @@ function fileUnits(path: string, readFile: (path: string) => string | undefined,
   if (units === undefined) {
     const text = readFile(path);
     const language = languageFromPath(path);
-    units = (text !== undefined && language ? withParsed(text, language, (tree) => unitsOf(tree, language, path, text, readFile, view())) : undefined) ?? null;
+    // From a persistent cache, by the key of the summary they were made with (path, content, what else it depends on),
+    // when that summary is at hand too (calls are resolved through it).
+    const key = text !== undefined && language && storedUnits.size ? cacheKey(path, text, unitVariant(path, language === 'python', view())) : undefined;
+    const stored = key !== undefined && hasSummary(key) ? storedUnits.get(key) : undefined;
+    units = stored ?? (text !== undefined && language ? withParsed(text, language, (tree) => unitsOf(tree, language, path, text, readFile, view())) : undefined) ?? null;
     if (unitCache.size >= MAX_UNIT_FILES) unitCache.delete(unitCache.keys().next().value!);
     unitCache.set(path, units);
   }
@@ -522,6 +531,30 @@ export function unitsFor(files: readonly string[], readFile: (path: string) => s
     if (found?.summaryKey) keys.push(found.summaryKey);
   }
   return { units, summaries: summariesOf(keys) };
+}
+
+/** Files' units from a persistent cache, by their summary's key (see fileUnits); the oldest go first past MAX_UNIT_FILES. */
+const storedUnits = new Map<string, FileUnits>();
+
+/** Units from a persistent cache (keyed by their summaryKey); malformed entries are skipped. */
+export function importStoredUnits(entries: Record<string, FileUnits>): void {
+  for (const [key, found] of Object.entries(entries)) {
+    if (storedUnits.size >= MAX_UNIT_FILES) break;
+    if (wellFormedUnits(found) && found.summaryKey === key) storedUnits.set(key, found);
+  }
+}
+
+/** The units this process computed or took, by their summary's key, for a persistent cache (plain data). */
+export function exportStoredUnits(): Record<string, FileUnits> {
+  const out = dict<FileUnits>();
+  for (const found of unitCache.values()) if (found?.summaryKey) out[found.summaryKey] = found;
+  return out;
+}
+
+function wellFormedUnits(found: unknown): found is FileUnits {
+  const units = found as Partial<FileUnits> | null;
+  return typeof units === 'object' && units !== null && Array.isArray(units.units) && Array.isArray(units.registrations)
+    && units.units.every((u) => typeof u?.id === 'string' && typeof u.name === 'string' && Array.isArray(u.calls));
 }
 
 /** Units another worker computed (unitsFor), kept as if computed here; malformed entries are skipped. */

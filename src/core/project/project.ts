@@ -268,6 +268,7 @@ export function summaryOfText(path: string, text: string, language: Language, su
 export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): string {
   const key = cacheKey(path, text, variant);
   if (!summaryCache.has(key) || stored(key)?.head) store(key, pack(summarise()));
+  markUsed(key);
   return key;
 }
 
@@ -278,7 +279,13 @@ export function primeSummary(path: string, text: string, variant: string, summar
 export function primeHead(path: string, text: string, variant: string, summarise: () => FileSummary): string {
   const key = cacheKey(path, text, variant);
   if (!summaryCache.has(key)) store(key, packHead(summarise()));
+  markUsed(key);
   return key;
+}
+
+/** Whether a summary (whole or its heads) is kept under `key`. */
+export function hasSummary(key: string): boolean {
+  return summaryCache.has(key);
 }
 
 /** The stored summaries under `keys` (plain data), for another worker of the same run. */
