@@ -332,11 +332,6 @@ async function check(options: Options, io: CliIO): Promise<number> {
       };
       let text = source.text;
       let result = await analyse(text);
-      // Whole summaries this analysis made (its chains reached the files' functions) save the other workers making them.
-      if (hosts.length > 1) {
-        const fresh = await host.takeFresh();
-        if (fresh.kind === 'done' && Object.keys(fresh.value).length) for (const other of hosts) if (other !== host) other.shareSummaries(fresh.value);
-      }
       if (!result) continue;
       // A file that does not parse is left alone: fixes computed on a partial tree could land in the wrong place.
       if (result.hasSyntaxErrors && (options.fix || options.diff)) io.stderr(`concurrency-lens: ${printablePath(shown)}: not fixed: it has syntax errors\n`);

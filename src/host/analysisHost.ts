@@ -234,17 +234,6 @@ export class AnalysisHost {
     return this.request({ type: 'exportUnits' }, INTERACTIVE) as Promise<BudgetOutcome<Record<string, FileUnits>>>;
   }
 
-  /** The CLI: the whole summaries of other files the worker made since it was last asked. */
-  takeFresh(): Promise<BudgetOutcome<Record<string, StoredSummary>>> {
-    if (!this.worker) return Promise.resolve({ kind: 'done', value: {}, elapsedMs: 0 });
-    return this.request({ type: 'takeFresh' }, INTERACTIVE) as Promise<BudgetOutcome<Record<string, StoredSummary>>>;
-  }
-
-  /** The CLI: summaries another worker of the run made, for this worker only (a replacement makes its own). */
-  shareSummaries(summaries: Record<string, StoredSummary>): void {
-    if (this.worker) this.enqueue({ type: 'importSummaries', summaries }, INTERACTIVE);
-  }
-
   /** Summaries from a persistent cache: this worker takes them now, and any replacement worker at its start. */
   importSummaries(summaries: Record<string, StoredSummary>): void {
     this.summaries = dictFrom([...Object.entries(this.summaries ?? {}), ...Object.entries(summaries)]);

@@ -55,8 +55,6 @@ export type JobBody =
   | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[]; mode: 'each' | 'together' }
   /** The summaries the worker used, for a persistent cache. */
   | { type: 'exportSummaries' }
-  /** The whole summaries the worker made since it was last asked (the CLI hands them to its other workers). */
-  | { type: 'takeFresh' }
   /** The call graph's units the worker computed or took, for a persistent cache. */
   | { type: 'exportUnits' }
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */

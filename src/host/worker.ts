@@ -9,7 +9,7 @@ import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
-import { exportSummaries, importSummaries, takeFresh } from '../core/project/project';
+import { exportSummaries, importSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation, fileEntries } from '../core/visualiser';
 import { packageFiles } from './packageFiles';
@@ -187,8 +187,6 @@ async function run(job: Job): Promise<unknown> {
     }
     case 'exportSummaries':
       return exportSummaries();
-    case 'takeFresh':
-      return takeFresh();
     case 'exportUnits':
       return exportStoredUnits();
     case 'importSummaries':

@@ -238,14 +238,8 @@ export function summaryOfText(path: string, text: string, language: Language, su
   const key = cacheKey(path, text, variant);
   const cached = stored(key);
   const whole = (): StoredSummary | undefined => {
-    // Another worker of the run may have made it meanwhile (shareFresh).
-    const known = stored(key);
-    if (known && !known.head) return known;
     const parsed = withParsed(text, language, (tree) => pack(summarise(tree)));
-    if (parsed) {
-      store(key, parsed);
-      if (fresh.size < CACHE_LIMIT) fresh.add(key);
-    }
+    if (parsed) store(key, parsed);
     return parsed;
   };
   if (cached?.head) {
@@ -287,16 +281,6 @@ export function primeHead(path: string, text: string, variant: string, summarise
   if (!summaryCache.has(key)) store(key, packHead(summarise()));
   markUsed(key);
   return key;
-}
-
-/** Keys of whole summaries made here since takeFresh last asked. */
-const fresh = new Set<string>();
-
-/** The whole summaries this process made since the last call (plain data): the CLI hands them to its other workers. */
-export function takeFresh(): Record<string, StoredSummary> {
-  const out = summariesOf(fresh);
-  fresh.clear();
-  return out;
 }
 
 /** Whether a summary (whole or its heads) is kept under `key`. */
