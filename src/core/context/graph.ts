@@ -6,7 +6,7 @@ import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { cacheKey, dirname, hasSummary, primeHead, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { cacheKey, dirname, hasSummary, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
@@ -92,20 +92,14 @@ export function unitsOf(
   let summaryKey: string;
   const variant = unitVariant(path, python, pkg);
   // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
-  // Another file's: only the heads, which resolving calls reads (a chain that reaches one of its functions summarises it whole).
-  if (python) {
-    summaryKey = semantics?.python
-      ? primeSummary(path, text, variant, () => ownSummary(source.python!(), { settings: defaultSettings }))
-      : primeHead(path, text, variant, () => summarisePython(source.python!(), lookup, true));
-  } else {
+  if (python) summaryKey = primeSummary(path, text, variant, () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
+  else {
     if (semantics?.ts) {
       const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
       const own = tsProject(rule);
       names = own.names;
       summaryKey = primeSummary(path, text, variant, () => own.own);
     } else {
-      // Whole: TS/JS chains read the details of most of a package's files (vite: 89 of 122), Python's of few (crawl4ai:
-      // 28 of 224), and a head's file is parsed again by each worker whose chain reaches it.
       const built = packageFileSummary(source.ts!(), lookup, pkg.configs.projectSpecifiers(dirname(path)));
       names = built.names;
       summaryKey = primeSummary(path, text, variant, () => built.summary);
@@ -533,7 +527,7 @@ export function unitsFor(files: readonly string[], readFile: (path: string) => s
   return { units, summaries: summariesOf(keys) };
 }
 
-/** Files' units from a persistent cache, by their summary's key (see fileUnits); the oldest go first past MAX_UNIT_FILES. */
+/** Files' units from a persistent cache, by their summary's key (see fileUnits); at most MAX_UNIT_FILES. */
 const storedUnits = new Map<string, FileUnits>();
 
 /** Units from a persistent cache (keyed by their summaryKey); malformed entries are skipped. */
@@ -551,10 +545,20 @@ export function exportStoredUnits(): Record<string, FileUnits> {
   return out;
 }
 
+/** Units from a cache file (which may be old or damaged) have the shape the graph reads, down to every target and range. */
 function wellFormedUnits(found: unknown): found is FileUnits {
   const units = found as Partial<FileUnits> | null;
+  const isRange = (r: Range | undefined) => [r?.start?.line, r?.start?.column, r?.end?.line, r?.end?.column].every(Number.isInteger);
+  const isEvidence = (e: Evidence | undefined) => e === undefined || ((e.kind === 'hot' || e.kind === 'cold') && typeof e.message === 'string' && isRange(e.range));
+  const isTarget = (t: CallTarget | undefined) => (t?.kind === 'local' && typeof t.key === 'string') || (t?.kind === 'qualified' && typeof t.name === 'string')
+    || (t?.kind === 'module' && typeof t.specifier === 'string' && typeof t.name === 'string');
   return typeof units === 'object' && units !== null && Array.isArray(units.units) && Array.isArray(units.registrations)
-    && units.units.every((u) => typeof u?.id === 'string' && typeof u.name === 'string' && Array.isArray(u.calls));
+    && units.units.every((u) => typeof u?.id === 'string' && typeof u.name === 'string' && isEvidence(u.own)
+      && (u.parent === undefined || typeof u.parent === 'string')
+      && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string'))
+      && (u.members === undefined || (Array.isArray(u.members) && u.members.every((m) => typeof m?.name === 'string' && isRange(m.range))))
+      && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string'))))
+    && units.registrations.every((r) => isTarget(r?.target) && r.to === undefined && r.own !== undefined && isEvidence(r.own));
 }
 
 /** Units another worker computed (unitsFor), kept as if computed here; malformed entries are skipped. */

@@ -11,12 +11,6 @@ import { dict, dictFrom } from '../dict';
 export interface StoredSummary {
   functions: Record<string, string>;
   names: string;
-  /**
-   * Only the heads: each function's key, `async` and range, and the module's names (what resolving a call reads), its
-   * calls and blocking calls left out. The call graph stores these for every file of a package; a chain that reaches a
-   * function of the file summarises it whole then.
-   */
-  head?: 1;
 }
 
 type ModuleNames = Pick<FileSummary, 'classes' | 'exports' | 'instances' | 'attributes' | 'stars'>;
@@ -208,26 +202,6 @@ class CompactFile implements FileSummary {
   get stars() { return this.names.stars; }
 }
 
-/** A function whose head is stored and whose detail comes from the whole file's summary, made when first read. */
-class HeadFunction extends CompactFunction {
-  constructor(key: string, text: string, private readonly whole: () => FunctionSummary | undefined) {
-    super(key, text);
-  }
-  override get blocking() { return this.whole()?.blocking; }
-  override get calls() { return this.whole()?.calls ?? []; }
-  override get starts() { return this.whole()?.starts; }
-  override get alsoBlocking() { return this.whole()?.alsoBlocking; }
-  override get params() { return this.whole()?.params; }
-  override get fields() { return this.whole()?.fields; }
-}
-
-class HeadFile extends CompactFile {
-  constructor(stored: StoredSummary, whole: () => FileSummary | undefined) {
-    super({ functions: {}, names: stored.names });
-    for (const [key, text] of Object.entries(stored.functions)) this.functions[key] = new HeadFunction(key, text, () => whole()?.functions[key]);
-  }
-}
-
 /** A summary as stored: new strings, so nothing in it keeps the parsed file's text alive. */
 export function pack(summary: FileSummary): StoredSummary {
   const functions = dict<string>();
@@ -235,16 +209,9 @@ export function pack(summary: FileSummary): StoredSummary {
   return { functions, names: packNames(summary) };
 }
 
-/** A summary's heads as stored (see StoredSummary.head): its functions' details are not read. */
-export function packHead(summary: FileSummary): StoredSummary {
-  const functions = dict<string>();
-  for (const [key, fn] of Object.entries(summary.functions)) functions[key] = packFunction({ key, async: fn.async, range: fn.range, calls: [] });
-  return { functions, names: packNames(summary), head: 1 };
-}
-
-/** The summary a stored one stands for, read back as it is used; a head's details come from `whole` when first read. */
-export function compact(stored: StoredSummary, whole?: () => FileSummary | undefined): FileSummary {
-  return stored.head && whole ? new HeadFile(stored, whole) : new CompactFile(stored);
+/** The summary a stored one stands for, read back as it is used. */
+export function compact(stored: StoredSummary): FileSummary {
+  return new CompactFile(stored);
 }
 
 /** A stored summary from a cache that may be old or damaged: every text must read back as the shape the follower expects. */

@@ -4,7 +4,7 @@ import type { Tree } from 'web-tree-sitter';
 import { getLoadedParser, parseOtherFile } from '../parser';
 import type { AnalysisContext } from '../analysis';
 import type { Language, Range } from '../types';
-import { compact, pack, packHead, wellFormed, type StoredSummary } from './packed';
+import { compact, pack, wellFormed, type StoredSummary } from './packed';
 import { bind, describe, evaluate, resolveValue, type Arg, type Binding, type ColdPath, type Condition, type Param, type Value } from '../effects/condition';
 import { dict } from '../dict';
 
@@ -196,8 +196,7 @@ export function exportSummaries(): Record<string, StoredSummary> {
 export function importSummaries(entries: Record<string, StoredSummary>): void {
   for (const [key, summary] of Object.entries(entries)) {
     if (summaryCache.size >= CACHE_LIMIT) break;
-    // A head never replaces the whole summary of the same text.
-    if (wellFormed(summary) && !(summary.head && summaryCache.has(key) && !stored(key)?.head)) store(key, summary);
+    if (wellFormed(summary)) store(key, summary);
   }
 }
 
@@ -237,29 +236,13 @@ export function summaryOfText(path: string, text: string, language: Language, su
   // `variant`: what else the summary depends on (the project's blocking.extra / allow).
   const key = cacheKey(path, text, variant);
   const cached = stored(key);
-  const whole = (): StoredSummary | undefined => {
-    const parsed = withParsed(text, language, (tree) => pack(summarise(tree)));
-    if (parsed) store(key, parsed);
-    return parsed;
-  };
-  if (cached?.head) {
-    markUsed(key);
-    // The call graph's heads: the file is summarised whole (parsed again) only when a chain reads a function's detail.
-    let known: FileSummary | null | undefined;
-    return compact(cached, () => {
-      if (known === undefined) {
-        const parsed = whole();
-        known = parsed ? compact(parsed) : null;
-      }
-      return known ?? undefined;
-    });
-  }
   if (cached) {
     markUsed(key);
     return compact(cached);
   }
-  const parsed = whole();
+  const parsed = withParsed(text, language, (tree) => pack(summarise(tree)));
   if (!parsed) return undefined;
+  store(key, parsed);
   markUsed(key);
   return compact(parsed);
 }
@@ -267,18 +250,8 @@ export function summaryOfText(path: string, text: string, language: Language, su
 /** Keeps a file's summary computed from a tree already parsed (the call graph's), so that reading the file does not parse it again. */
 export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): string {
   const key = cacheKey(path, text, variant);
-  if (!summaryCache.has(key) || stored(key)?.head) store(key, pack(summarise()));
-  markUsed(key);
-  return key;
-}
-
-/**
- * Keeps the heads of a file's summary (StoredSummary.head) computed from a tree already parsed (the call graph's, which
- * resolves calls through them and reads no function's detail), unless the whole summary is kept already.
- */
-export function primeHead(path: string, text: string, variant: string, summarise: () => FileSummary): string {
-  const key = cacheKey(path, text, variant);
-  if (!summaryCache.has(key)) store(key, packHead(summarise()));
+  if (!summaryCache.has(key)) store(key, pack(summarise()));
+  // Used: the call graph resolves calls through it (a persistent cache keeps it beside the file's units).
   markUsed(key);
   return key;
 }

@@ -105,6 +105,16 @@ describe('CLI: the summaries cache', () => {
     unit.own = { kind: 'hot', message: 'is a route handler (cached)', range: { start: { line: 3, column: 0 }, end: { line: 3, column: 5 } } };
     fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
     assert.match((await cli(['check', '.'], dir)).stdout, /app\.py:5:12: warning blocking-call-in-async/);
+    // Damaged units (a call's target of an unknown kind, a range that is not numbers) are made again, never an error.
+    for (const damage of [{ target: { kind: 'x' }, range: unit.own.range }, { target: { kind: 'local', key: 'f' }, range: { start: 1 } }]) {
+      const damaged = structuredClone(cache);
+      const version = damaged.units[key].units.find((u) => u.id === 'version')!;
+      version.calls.push(damage as never);
+      fs.writeFileSync(cacheFile(dir), JSON.stringify(damaged));
+      const result = await cli(['check', '.'], dir);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stdout, /app\.py:5:12: information blocking-call-in-async/, JSON.stringify(damage));
+    }
     // The file's content changes: its key misses and its units are made again from the text.
     fs.appendFileSync(path.join(dir, 'app.py'), '# changed\n');
     assert.match((await cli(['check', '.'], dir)).stdout, /app\.py:5:12: information blocking-call-in-async/);

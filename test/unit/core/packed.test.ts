@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { getParser, languageFromPath, parseText } from '../../../src/core/parser';
 import { summariseTs } from '../../../src/core/project/followTs';
-import { compact, pack, packHead, wellFormed } from '../../../src/core/project/packed';
+import { compact, pack, wellFormed } from '../../../src/core/project/packed';
 import type { FileSummary, FunctionSummary } from '../../../src/core/project/project';
 import { summarisePython } from '../../../src/core/project/pythonSummary';
 import { PythonSemantics } from '../../../src/core/python/semantics';
@@ -71,37 +71,6 @@ describe('packed summaries', () => {
       assert.deepEqual(back.stars ?? [], original.stars ?? [], file);
     }
     assert.ok(calls > 100 && starts > 5, `the fixtures exercise calls (${calls}) and starts (${starts})`);
-  });
-
-  it("heads (the call graph's) read back the functions' keys, async, ranges and the module's names; details come from the whole summary when first read", async () => {
-    let made = 0;
-    let details = 0;
-    for (const file of files) {
-      const original = await summarise(file);
-      const stored = JSON.parse(JSON.stringify(packHead(original))) as ReturnType<typeof packHead>;
-      assert.ok(wellFormed(stored) && stored.head === 1, file);
-      const whole = compact(pack(original));
-      let asked = 0;
-      const back = compact(stored, () => (asked++, whole));
-      assert.deepEqual(Object.keys(back.functions), Object.keys(original.functions), file);
-      for (const names of ['classes', 'exports', 'instances', 'attributes', 'stars'] as const) assert.deepEqual(back[names], whole[names], `${file} ${names}`);
-      for (const [key, fn] of Object.entries(original.functions)) {
-        assert.equal(back.functions[key].async, fn.async);
-        assert.deepEqual(back.functions[key].range, fn.range);
-      }
-      assert.equal(asked, 0, `${file}: no detail read yet`);
-      for (const [key, fn] of Object.entries(whole.functions)) {
-        assert.deepEqual(back.functions[key].blocking, fn.blocking, `${file} ${key}`);
-        assert.deepEqual(back.functions[key].calls, fn.calls, `${file} ${key}`);
-        details += fn.calls.length + (fn.blocking ? 1 : 0);
-      }
-      made += asked ? 1 : 0;
-    }
-    assert.ok(made > 20 && details > 100, `the fixtures exercise details (${details} in ${made} files)`);
-    // A file that no longer parses has no details, not a failure.
-    const stored = packHead(await summarise(path.join(fixturesDir, 'projects', 'py-follow', 'util.py')));
-    const key = Object.keys(stored.functions)[0];
-    assert.deepEqual(compact(stored, () => undefined).functions[key].calls, []);
   });
 
   it('a damaged text is refused as a whole, never half-read', async () => {
