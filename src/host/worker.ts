@@ -61,7 +61,9 @@ function readerFor(root: string | undefined, reads?: Set<string>): ((file: strin
     else {
       const open = documents.size ? documents.get(pathToFileURL(absolute).href) : undefined;
       if (open) return open.parsed.text;
-      text = readInside(realRoot, absolute);
+      // Most probes are of files that do not exist (a module name under each import root): their folder's listing
+      // says so without a failed system call each.
+      text = fixed !== undefined && !listedIn(root, absolute) ? undefined : readInside(realRoot, absolute);
     }
     if (fixed !== undefined && fixedChars + (text?.length ?? 0) <= MAX_FIXED_CHARS) {
       if (fixedReads.size >= MAX_FIXED_READS) fixedReads.delete(fixedReads.keys().next().value!);
@@ -79,6 +81,34 @@ const MAX_FIXED_READS = 100_000;
 /** Characters of text kept at most (past them files are read again each time). */
 const MAX_FIXED_CHARS = 64 * 1024 * 1024;
 let fixedChars = 0;
+
+/** Folders' entries (null: not a folder), lower-cased, by absolute path: only while files do not change (init.filesFixed). */
+const listings = new Map<string, Set<string> | null>();
+const MAX_LISTINGS = 20_000;
+
+/** Whether the folder holding `absolute` lists its name (in any case: a case-insensitive file system finds it too). */
+function listedIn(root: string, absolute: string): boolean {
+  return entriesOf(root, path.dirname(absolute))?.has(path.basename(absolute).toLowerCase()) ?? false;
+}
+
+/** A folder's entries; one below `root` that its parent does not list is none (no failed system call). Bounded by the path's depth. */
+function entriesOf(root: string, dir: string): Set<string> | null {
+  let entries = listings.get(dir);
+  if (entries === undefined) {
+    const parent = path.dirname(dir);
+    if (dir !== root && parent !== dir && within(root, parent) && !(entriesOf(root, parent)?.has(path.basename(dir).toLowerCase()) ?? false)) entries = null;
+    else {
+      try {
+        entries = new Set(fs.readdirSync(dir).map((name) => name.toLowerCase()));
+      } catch {
+        entries = null;
+      }
+    }
+    if (listings.size >= MAX_LISTINGS) listings.delete(listings.keys().next().value!);
+    listings.set(dir, entries);
+  }
+  return entries;
+}
 
 /** The file's text when it really is inside the project (through symlinks too: `lib -> /` is not followed out). */
 function readInside(realRoot: string | undefined, absolute: string): string | undefined {
