@@ -12,6 +12,8 @@ import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
 import type { AnalysisContext } from '../analysis';
+import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../effects/pythonPaths';
+import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effects/tsPaths';
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
@@ -33,9 +35,9 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean; callback?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; rare?: boolean; callback?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
-  members?: { name: string; range: Range; task?: boolean; onError?: boolean }[];
+  members?: { name: string; range: Range; task?: boolean; rare?: boolean }[];
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
   returns?: string[];
 }
@@ -125,6 +127,7 @@ export function unitsOf(
     if (names && !leadsToProject(callee, names)) return undefined;
     return python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
   };
+  const factsByFunction = new Map<number, PythonFunctionFacts | TsFunctionFacts>();
   for (const call of allCalls) {
     if (call.type === 'new_expression') continue;
     const callee = call.childForFieldName('function');
@@ -136,13 +139,15 @@ export function unitsOf(
     // A method's name, for when the receiver's type is unknown (the call may then not resolve).
     const name = callee.type === (python ? 'attribute' : 'member_expression') ? callee.childForFieldName(python ? 'attribute' : 'property')?.text : undefined;
     const member = name && !COMMON_METHODS.has(name) && !name.startsWith('__') ? name : undefined;
-    const onError = inErrorHandler(call, owner, python);
+    // Asked only of the calls kept: the path's tests are the costly part.
+    let rareMemo: boolean | undefined;
+    const rare = () => (rareMemo ??= onRarePath(call, owner, source, factsByFunction));
     if (target) {
       const started = task();
-      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(member ? { member } : {}), ...(onError ? { onError } : {}) });
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}) });
     } else if (member) {
       const started = task();
-      (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(onError ? { onError } : {}) });
+      (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(rare() ? { rare: true } : {}) });
     }
     // Functions handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`; or made by a factory
     // whose result is handed over: `app.use(logger(options))` registers the function `logger` returns.
@@ -159,7 +164,7 @@ export function unitsOf(
       if (own) registrations.push({ target, own, ...(factory ? { factory } : {}) });
       // Any other function handed over by reference (`adapter.process(activity, bot.on_turn)`, `items.forEach(save)`):
       // it runs for the code it is handed to, in the same program as the code that hands it over.
-      else if (!factory) unit.calls.push({ target, range: rangeOf(value), callback: true, ...(onError ? { onError } : {}) });
+      else if (!factory) unit.calls.push({ target, range: rangeOf(value), callback: true, ...(rare() ? { rare: true } : {}) });
     }
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
@@ -228,10 +233,25 @@ function inErrorHandler(call: Node, owner: Node | undefined, python: boolean): b
   return false;
 }
 
+/**
+ * The call sits on a rare path of its own function, as the effects layer's path conditions tell one: an `except`/`catch`,
+ * a guard that lets it run once (`if not self._ready: ...; self._ready = True`, a memo, `@cache`), a debug branch. Its
+ * function then runs it when something failed, once, or when debugging: not beside every run of the caller.
+ */
+function onRarePath(call: Node, owner: Node | undefined, source: ContextSource, facts: Map<number, PythonFunctionFacts | TsFunctionFacts>): boolean {
+  const python = source.language === 'python';
+  if (inErrorHandler(call, owner, python)) return true;
+  if (!owner) return false;
+  let ownFacts = facts.get(owner.id);
+  if (!ownFacts) facts.set(owner.id, ownFacts = python ? pythonFunctionFacts(owner) : tsFunctionFacts(owner));
+  const condition = python ? pythonPathCondition(source.python!(), call, ownFacts as PythonFunctionFacts) : tsPathCondition(call, ownFacts as TsFunctionFacts);
+  return condition?.cold !== undefined;
+}
+
 /** A unit's method calls that did not resolve to one of the project's functions, by name. */
 function unresolvedMembers(unit: Unit): NonNullable<Unit["members"]> {
   const out = [...(unit.members ?? [])];
-  for (const call of unit.calls) if (!call.to && call.member) out.push({ name: call.member, range: call.range, ...(call.task ? { task: true } : {}), ...(call.onError ? { onError: true } : {}) });
+  for (const call of unit.calls) if (!call.to && call.member) out.push({ name: call.member, range: call.range, ...(call.task ? { task: true } : {}), ...(call.rare ? { rare: true } : {}) });
   return out;
 }
 
@@ -359,10 +379,10 @@ export class ContextGraph {
           roots.set(to, root);
           next.push(to);
         };
-        // A call made only when something failed (in an `except`/`catch`) runs rarely: it carries nothing hot.
-        for (const call of unit.calls) if (call.to && !call.onError) reach(call.to, call.range, undefined, call.callback);
+        // A call on a rare path (when something failed, once per process or object, when debugging) carries nothing hot.
+        for (const call of unit.calls) if (call.to && !call.rare) reach(call.to, call.range, undefined, call.callback);
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
-        for (const member of unresolvedMembers(unit)) if (!member.onError) for (const to of byName(member.name)) reach(to, member.range, member.name);
+        for (const member of unresolvedMembers(unit)) if (!member.rare) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
