@@ -375,7 +375,7 @@ export class ContextGraph {
             : from === root
               ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
               : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
-          this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path } } });
+          this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path }, inherited: true } });
           roots.set(to, root);
           next.push(to);
         };
@@ -386,7 +386,7 @@ export class ContextGraph {
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
-          this.verdicts.set(child, { context: this.verdicts.get(from)!.context });
+          this.verdicts.set(child, { context: { ...this.verdicts.get(from)!.context, inherited: true } });
           roots.set(child, root);
           next.push(child);
         }
