@@ -15,9 +15,9 @@ import type { AnalysisContext } from '../analysis';
 import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../effects/pythonPaths';
 import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effects/tsPaths';
 import { lineOf, rangeOf, startOf } from '../text';
-import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
+import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, enclosingFunction, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -35,9 +35,11 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; rare?: boolean; callback?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
   members?: { name: string; range: Range; task?: boolean; rare?: boolean }[];
+  /** An async function (TS/JS): a call of it that is not awaited leaves it running. */
+  async?: boolean;
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
   returns?: string[];
 }
@@ -115,7 +117,7 @@ export function unitsOf(
     const outer = nested.owner.get(fn.id);
     const own = evidenceOf(ownContext(fn, source));
     const startsWork = nested.startsWork.has(fn.id);
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -144,7 +146,9 @@ export function unitsOf(
     const rare = () => (rareMemo ??= onRarePath(call, owner, source, factsByFunction));
     if (target) {
       const started = task();
-      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}) });
+      // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
+      const perPass = !python && !started && startedPerIterationWithoutWaiting(call) !== undefined;
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}) });
     } else if (member) {
       const started = task();
       (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(rare() ? { rare: true } : {}) });
@@ -333,6 +337,7 @@ export class ContextGraph {
           if (!call.callback) addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+          if (call.perPass && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside its other calls: started on every pass of a loop at ${located(path, call.range)} without waiting for the one before`, range: call.range, path } } });
         }
         for (const member of unresolvedMembers(unit)) {
           if (!member.task || testFile || unit.own?.test) continue;

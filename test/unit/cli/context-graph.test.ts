@@ -196,6 +196,46 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(21)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('an async function another file starts on every pass of a loop without waiting runs beside its other calls', () => {
+    const dir = tempDir('cl-graph-loop-');
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/load.js': [
+        "import fs from 'node:fs';",
+        'export async function load(p) {',
+        "  return fs.readFileSync(p, 'utf8');",
+        '}',
+        'export async function loadOne(p) {',
+        "  return fs.readFileSync(p, 'utf8');",
+        '}',
+        '',
+      ].join('\n'),
+      'src/main.js': [
+        "import { load, loadOne } from './load.js';",
+        'export async function all(paths) {',
+        '  const pending = [];',
+        '  for (const p of paths) pending.push(load(p));',
+        '  return Promise.all(pending);',
+        '}',
+        'export async function each(paths) {',
+        '  for (const p of paths) await loadOne(p);',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+    const found = findings(r.stdout);
+    const at = (line: number) => found.find((f) => f.path === 'src/load.js' && f.line === line);
+    assert.equal(at(3)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(3)!.message, /started on every pass of a loop at main\.js:4/);
+    // Awaited on each pass: one at a time, nothing shown beside it.
+    assert.equal(at(6)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {
     const dir = project();
     const all = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
