@@ -10,8 +10,8 @@ import { dict, dictFrom } from '../core/dict';
 
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
-/** Bumped when summaries change shape; with the release, it names what wrote the file. */
-const FORMAT = 6;
+/** Bumped when summaries or the call graph's units change shape; with the release, it names what wrote the file. */
+const FORMAT = 7;
 
 interface CacheFile {
   version: string;
