@@ -304,7 +304,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
   const cached = options.cache ? loadCacheFile(path.join(io.cwd, CACHE_DIR), version, io.cwd) : undefined;
   const summaries = cached?.summaries;
   // Without --fix nothing is written during the run: each worker reads a project file once, however many analyses ask.
-  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}), ...(cached?.units ? { units: cached.units } : {}), ...(options.fix ? {} : { filesFixed: true }) }));
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}), ...(cached?.units ? { units: cached.units } : {}), ...(options.fix ? {} : { filesFixed: true }), ...(options.cache ? { keepGraph: true } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
     // Each turn takes the next file: bounded by the number of files.

@@ -39,6 +39,8 @@ export interface HostOptions {
   units?: Record<string, FileUnits>;
   /** The project's files do not change while the host runs (a CLI run that writes nothing): workers read each once. */
   filesFixed?: boolean;
+  /** Export the call graph's summaries with its units (a persistent cache that keeps both: the CLI's). */
+  keepGraph?: boolean;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -338,7 +340,7 @@ export class AnalysisHost {
     if (this.worker) return this.worker;
     const shared = new SharedArrayBuffer(4 * SLOTS);
     this.slots = new Int32Array(shared);
-    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}), ...(this.options.units ? { units: this.options.units } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}) };
+    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}), ...(this.options.units ? { units: this.options.units } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}), ...(this.options.keepGraph ? { keepGraph: true } : {}) };
     const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     worker.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));

@@ -85,6 +85,8 @@ export interface WorkerInit {
   units?: Record<string, FileUnits>;
   /** The project's files do not change while this worker lives (a CLI run that writes nothing): each is read once. */
   filesFixed?: boolean;
+  /** The call graph's summaries are exported with its units (the CLI's cache), not only the summaries analyses read. */
+  keepGraph?: boolean;
 }
 
 export type WorkerMessage =

@@ -9,7 +9,7 @@ import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
-import { exportSummaries, importSummaries } from '../core/project/project';
+import { exportSummaries, importSummaries, keepGraphSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation, fileEntries } from '../core/visualiser';
 import { packageFiles } from './packageFiles';
@@ -29,6 +29,7 @@ const documents = new Map<string, OpenDocument>();
 const WARM_SLICE_MS = 50;
 if (init.summaries) importSummaries(init.summaries);
 if (init.units) importStoredUnits(init.units);
+keepGraphSummaries(init.keepGraph === true);
 // This thread's OS id (Linux: /proc/thread-self), so that the host can measure the CPU time a job takes, not the clock's.
 try {
   const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));

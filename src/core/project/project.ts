@@ -251,9 +251,16 @@ export function summaryOfText(path: string, text: string, language: Language, su
 export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): string {
   const key = cacheKey(path, text, variant);
   if (!summaryCache.has(key)) store(key, pack(summarise()));
-  // Used: the call graph resolves calls through it (a persistent cache keeps it beside the file's units).
-  markUsed(key);
+  // Used when the call graph's units are kept too (the CLI's cache keeps them beside the file's summary); an editor's
+  // storage keeps only what analyses read, not every file of every package the graph summarised.
+  if (graphSummariesKept) markUsed(key);
   return key;
+}
+
+let graphSummariesKept = false;
+/** Whether the summaries the call graph makes count as used (exported for a persistent cache with the graph's units). */
+export function keepGraphSummaries(on: boolean): void {
+  graphSummariesKept = on;
 }
 
 /** Whether a summary (whole or its heads) is kept under `key`. */
