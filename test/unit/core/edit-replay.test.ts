@@ -1,0 +1,111 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeDocument, ParsedDocument, TreeFacts, type AnalysisResult, type Language } from '../../../src/core';
+import { forgetCallerTexts } from '../../../src/core/context';
+import { serviceFile } from '../../../bench/service';
+import { prng, type Random } from '../../fuzz/mutate';
+import { fixture } from '../helpers';
+
+// Replays random small edits as an editor sends them (the document reparsed from its old tree, the call graph told the
+// file changed, the per-tree facts made for the new tree: what the language server's worker does) and compares every
+// analysis with one of the same text from scratch (a new document, every kept call graph dropped): byte-equal results.
+
+interface Case { name: string; language: Language; path: string; files: Map<string, string> }
+
+/** A project folder's source files, by path relative to it. */
+function projectFiles(folder: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), relative);
+      else if (/\.(py|ts|mjs|js)$/.test(entry.name)) files.set(relative, fs.readFileSync(path.join(dir, entry.name), 'utf8'));
+    }
+  };
+  walk(folder, '');
+  return files;
+}
+
+const CASES: Case[] = [
+  { name: 'py-follow/app.py', language: 'python', path: 'app.py', files: projectFiles(fixture('projects', 'py-follow')) },
+  { name: 'ts-follow/app.ts', language: 'typescript', path: 'app.ts', files: projectFiles(fixture('projects', 'ts-follow')) },
+  { name: 'Python service file', language: 'python', path: 'service.py', files: new Map([['service.py', serviceFile('python', 160)]]) },
+  { name: 'TS service file', language: 'typescript', path: 'service.ts', files: new Map([['service.ts', serviceFile('typescript', 160)]]) },
+];
+
+/** What typing does: a character or a word typed or deleted anywhere. */
+const INSERTS = [' ', 'x', '(', ')', ':', '.', '\n', 'await ', 'time.sleep(1)', 'fs.readFileSync("a")', 'self.', 'this.', '#', '//'];
+
+/** Where each line starts (offsets), the last line included. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/**
+ * A small edit: a character or word typed or deleted, or (what changes calls and contexts) a line of the file copied
+ * to the start of another line, or a line deleted. Copied lines keep their indentation, so they mostly land in a body.
+ */
+function randomEdit(text: string, random: Random): { rangeOffset: number; rangeLength: number; text: string } {
+  const kind = random();
+  const starts = lineStarts(text);
+  const line = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : text.length);
+  const anyLine = () => Math.floor(random() * starts.length);
+  if (kind < 0.3) {
+    const copied = line(anyLine());
+    return { rangeOffset: starts[anyLine()], rangeLength: 0, text: copied.endsWith('\n') ? copied : `${copied}\n` };
+  }
+  if (kind < 0.5) {
+    const i = anyLine();
+    return { rangeOffset: starts[i], rangeLength: line(i).length, text: '' };
+  }
+  const at = Math.floor(random() * (text.length + 1));
+  if (kind < 0.7 && at < text.length) return { rangeOffset: at, rangeLength: 1, text: '' };
+  return { rangeOffset: at, rangeLength: 0, text: INSERTS[Math.floor(random() * INSERTS.length)] };
+}
+
+/** Everything a client is sent, in order. */
+function shown(result: AnalysisResult): string {
+  return JSON.stringify({ diagnostics: result.diagnostics, ruleErrors: result.ruleErrors, hasSyntaxErrors: result.hasSyntaxErrors });
+}
+
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+const EDITS_PER_SEED = 5;
+
+describe('replayed edits give what an analysis from scratch gives', () => {
+  for (const c of CASES) {
+    it(`${c.name}: ${SEEDS.length} sequences of ${EDITS_PER_SEED} edits`, async () => {
+      for (const seed of SEEDS) {
+        const random = prng(seed);
+        const files = new Map(c.files);
+        const listing = [...files.keys()];
+        const options = { path: c.path, readFile: (file: string) => files.get(file), listFiles: () => listing };
+        forgetCallerTexts();
+        const doc = await ParsedDocument.create(c.language, files.get(c.path)!);
+        try {
+          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!) });
+          for (let step = 0; step < EDITS_PER_SEED; step++) {
+            const edit = randomEdit(doc.text, random);
+            await doc.applyChanges([edit]);
+            files.set(c.path, doc.text);
+            forgetCallerTexts([c.path]);
+            const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!) });
+            forgetCallerTexts();
+            const fresh = await ParsedDocument.create(c.language, doc.text);
+            try {
+              const scratch = analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) });
+              assert.equal(shown(edited), shown(scratch), `seed ${seed}, edit ${step + 1}: ${JSON.stringify(edit)}`);
+            } finally {
+              fresh.dispose();
+            }
+          }
+        } finally {
+          doc.dispose();
+        }
+      }
+    });
+  }
+});
