@@ -230,6 +230,20 @@ export function primeSummary(path: string, text: string, variant: string, summar
   return key;
 }
 
+/**
+ * Stores the summary kept under `key` (a key primeSummary returned) again for the file's new text, which summarises the
+ * same (an edit changed no function's summary); returns the new key, or undefined when nothing is kept under `key`.
+ */
+export function carrySummary(key: string, text: string): string | undefined {
+  const bytes = summaryCache.get(key);
+  const [path, , ...variant] = key.split('\n');
+  if (!bytes) return undefined;
+  const next = cacheKey(path, text, variant.join('\n'));
+  if (summaryCache.size >= CACHE_LIMIT && !summaryCache.has(next)) summaryCache.delete(summaryCache.keys().next().value!);
+  summaryCache.set(next, bytes);
+  return next;
+}
+
 /** The stored summaries under `keys` (plain data), for another worker of the same run. */
 export function summariesOf(keys: Iterable<string>): Record<string, StoredSummary> {
   const out = dict<StoredSummary>();

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeDocument, ParsedDocument, TreeFacts, type AnalysisResult, type Language } from '../../../src/core';
+import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, type AnalysisResult, type Language } from '../../../src/core';
 import { forgetCallerTexts } from '../../../src/core/context';
 import { serviceFile } from '../../../bench/service';
 import { prng, type Random } from '../../fuzz/mutate';
@@ -46,21 +46,26 @@ function lineStarts(text: string): number[] {
 }
 
 /**
- * A small edit: a character or word typed or deleted, or (what changes calls and contexts) a line of the file copied
- * to the start of another line, or a line deleted. Copied lines keep their indentation, so they mostly land in a body.
+ * A small edit: a character or word typed or deleted, or (what changes calls and contexts) a line's text replaced by
+ * another line's or emptied, or a line copied or deleted (lines then move).
  */
 function randomEdit(text: string, random: Random): { rangeOffset: number; rangeLength: number; text: string } {
   const kind = random();
   const starts = lineStarts(text);
-  const line = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : text.length);
+  // A line's text without its line break.
+  const line = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
   const anyLine = () => Math.floor(random() * starts.length);
   if (kind < 0.3) {
-    const copied = line(anyLine());
-    return { rangeOffset: starts[anyLine()], rangeLength: 0, text: copied.endsWith('\n') ? copied : `${copied}\n` };
+    const target = anyLine();
+    return { rangeOffset: starts[target], rangeLength: line(target).length, text: random() < 0.8 ? line(anyLine()) : '' };
   }
-  if (kind < 0.5) {
+  if (kind < 0.4) {
+    const copied = line(anyLine());
+    return { rangeOffset: starts[anyLine()], rangeLength: 0, text: `${copied}\n` };
+  }
+  if (kind < 0.45) {
     const i = anyLine();
-    return { rangeOffset: starts[i], rangeLength: line(i).length, text: '' };
+    return { rangeOffset: starts[i], rangeLength: Math.min(text.length - starts[i], line(i).length + 1), text: '' };
   }
   const at = Math.floor(random() * (text.length + 1));
   if (kind < 0.7 && at < text.length) return { rangeOffset: at, rangeLength: 1, text: '' };
@@ -78,34 +83,46 @@ const EDITS_PER_SEED = 5;
 describe('replayed edits give what an analysis from scratch gives', () => {
   for (const c of CASES) {
     it(`${c.name}: ${SEEDS.length} sequences of ${EDITS_PER_SEED} edits`, async () => {
+      let incremental = 0;
       for (const seed of SEEDS) {
         const random = prng(seed);
         const files = new Map(c.files);
         const listing = [...files.keys()];
         const options = { path: c.path, readFile: (file: string) => files.get(file), listFiles: () => listing };
+        // The edits first, analysed as the server's worker does (only the edited file told as changed)...
         forgetCallerTexts();
+        const steps: { text: string; edit: unknown; shown: string }[] = [];
         const doc = await ParsedDocument.create(c.language, files.get(c.path)!);
+        const kept = new IncrementalAnalysis();
         try {
-          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!) });
+          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
           for (let step = 0; step < EDITS_PER_SEED; step++) {
             const edit = randomEdit(doc.text, random);
             await doc.applyChanges([edit]);
             files.set(c.path, doc.text);
             forgetCallerTexts([c.path]);
-            const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!) });
-            forgetCallerTexts();
-            const fresh = await ParsedDocument.create(c.language, doc.text);
-            try {
-              const scratch = analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) });
-              assert.equal(shown(edited), shown(scratch), `seed ${seed}, edit ${step + 1}: ${JSON.stringify(edit)}`);
-            } finally {
-              fresh.dispose();
-            }
+            const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+            if (kept.lastAnalysed < kept.lastFunctions) incremental++;
+            if (process.env.REPLAY_DEBUG) console.log(c.name, JSON.stringify(edit), kept.lastFallback ?? `${kept.lastAnalysed}/${kept.lastFunctions}`);
+            steps.push({ text: doc.text, edit, shown: shown(edited) });
           }
         } finally {
+          kept.dispose();
           doc.dispose();
         }
+        // ...then each text from scratch: a new document, every kept graph dropped.
+        for (const [index, step] of steps.entries()) {
+          forgetCallerTexts();
+          files.set(c.path, step.text);
+          const fresh = await ParsedDocument.create(c.language, step.text);
+          try {
+            assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `seed ${seed}, edit ${index + 1}: ${JSON.stringify(step.edit)}`);
+          } finally {
+            fresh.dispose();
+          }
+        }
       }
+      console.log(`${c.name}: ${incremental} of ${SEEDS.length * EDITS_PER_SEED} edits analysed per function`);
     });
   }
 });

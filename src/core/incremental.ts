@@ -1,0 +1,431 @@
+// An edit's analysis, per function: the file is cut into its outermost functions (module functions and methods) and the
+// rest (the module's own code, class bodies, imports). After an edit, only the functions whose text changed and those
+// whose results may read them are analysed again; every other function's findings are the last analysis's. Whatever
+// the check cannot show to be unaffected is analysed whole, so the results are those of an analysis from scratch.
+import type { Node, Tree } from 'web-tree-sitter';
+import { TreeFacts } from './analysis';
+import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitsOf, type FileUnits } from './context/graph';
+import { ownSummary } from './project/followPython';
+import { tsProject } from './project/followTs';
+import { carrySummary } from './project/project';
+import { functionKey } from './project/pythonSummary';
+import { tsFunctionKey } from './project/followTs';
+import type { AnalysisContext } from './analysis';
+import type { AnalysisSettings, Diagnostic, Language } from './types';
+import type { LineIndex } from './text';
+import { lookupKey } from './catalog/blocking';
+import { defaultSettings } from './types';
+
+/** One outermost function: where it sits (its trailing spaces included) and its text. */
+interface Region { node: Node; start: number; end: number; text: string }
+
+/** What the last analysis of a document left: enough to tell what an edit changed and to keep the rest's findings. */
+interface Previous {
+  /** A copy of the analysed tree (an edit changes the document's own in place). */
+  tree: Tree;
+  text: string;
+  lineCount: number;
+  key: string;
+  regions: Region[];
+  skeleton: string;
+  /** Findings before suppressions were applied, each with the region it sits in (-1: outside every function). */
+  findings: { diagnostic: Diagnostic; region: number }[];
+  units: FileUnits | undefined;
+  /** Where each function starts (line, column): an unchanged function keeps its findings only where it stayed. */
+  starts: string[];
+  /** The call graph's generation then: another file's change since makes every finding suspect. */
+  generation: number;
+  /** Names the code outside functions spells (not the names it defines), found once per skeleton. */
+  moduleNames?: Set<string>;
+}
+
+/** What an analysis needs to run its rules once, over the whole file or some functions of it. */
+export interface RuleRun {
+  (scope: readonly Node[] | undefined): { diagnostics: Diagnostic[]; failed: boolean };
+}
+
+/** Changed functions per edit beyond which the file is analysed whole (each costs two small searches of its own). */
+const MAX_CHANGED = 4;
+/** Class bodies looked into for methods, at most this deep. */
+const MAX_CLASS_DEPTH = 8;
+/** Dependants beyond this share of the file's functions: the whole file is analysed (one pass is then cheaper). */
+const MAX_DEPENDANT_SHARE = 0.5;
+
+const PY_CLASS = 'class_definition';
+const TS_FUNCTIONS = new Set(['function_declaration', 'generator_function_declaration', 'method_definition']);
+const TS_CLASSES = new Set(['class_declaration', 'abstract_class_declaration', 'class']);
+/** Leaves that spell a name (a variable, a property, a type). */
+const NAME_TYPES = ['identifier', 'property_identifier', 'shorthand_property_identifier', 'shorthand_property_identifier_pattern', 'type_identifier', 'private_property_identifier'];
+/** Nodes whose name a function defines for the rest of the file. */
+const DEFINITION_TYPES = ['function_definition', 'class_definition', 'function_declaration', 'generator_function_declaration', 'method_definition', 'class_declaration', 'abstract_class_declaration'];
+
+/** Nodes whose `name` (or `left`) field declares a field, a member or a variable. */
+const DECLARING_TYPES = new Set(['assignment', 'property_signature', 'public_field_definition', 'method_signature', 'variable_declarator']);
+
+/** A file's outermost functions, in order: module-level ones and methods of module-level classes (nested classes too). */
+export function outermostFunctions(root: Node, language: Language): Node[] {
+  const found: Node[] = [];
+  const visit = (container: Node, depth: number) => {
+    for (const child of container.namedChildren) {
+      let node: Node | null = child;
+      if (node?.type === 'decorated_definition') node = node.childForFieldName('definition');
+      if (node?.type === 'export_statement') node = node.childForFieldName('declaration');
+      if (!node) continue;
+      if (language === 'python') {
+        if (node.type === 'function_definition') found.push(node);
+        else if (node.type === PY_CLASS && depth < MAX_CLASS_DEPTH) {
+          const body = node.childForFieldName('body');
+          if (body) visit(body, depth + 1);
+        }
+      } else if (TS_FUNCTIONS.has(node.type)) found.push(node);
+      else if (TS_CLASSES.has(node.type) && depth < MAX_CLASS_DEPTH) {
+        const body = node.childForFieldName('body');
+        if (body) visit(body, depth + 1);
+      }
+    }
+  };
+  visit(root, 0);
+  return found;
+}
+
+function regionsOf(root: Node, text: string, language: Language): Region[] {
+  return outermostFunctions(root, language).map((node) => {
+    let end = node.endIndex;
+    // Spaces typed after a function's last token are its own: they change no other part of the file.
+    while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+    return { node, start: node.startIndex, end, text: text.slice(node.startIndex, end) };
+  });
+}
+
+/** The text outside the functions, each function a marker: equal skeletons mean the edit stayed inside functions. */
+function skeletonOf(text: string, regions: readonly Region[]): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const region of regions) {
+    parts.push(text.slice(at, region.start), '\u0000');
+    at = region.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+function namesIn(node: Node): string[] {
+  return node.descendantsOfType(NAME_TYPES).flatMap((n) => (n ? [n.text] : []));
+}
+
+/** The statement (a child of a block, or the function itself) holding the text between `start` and `end`. */
+function statementAround(region: Region, start: number, end: number): Node {
+  let node: Node | null = region.node.descendantForIndex(start, Math.max(start, end - 1));
+  for (let depth = 0; node && node.id !== region.node.id && depth < 256; depth++) {
+    const parent: Node | null = node.parent;
+    if (!parent || parent.type === 'block' || parent.type === 'statement_block' || parent.type === 'class_body') return node;
+    node = parent;
+  }
+  return region.node;
+}
+
+/** Whether a function assigns what other functions' names resolve through: `self.x = ...`/`this.x = ...`, `global`, `nonlocal`. */
+function bindsOutside(node: Node, language: Language): boolean {
+  if (language === 'python') {
+    if (node.descendantsOfType(['global_statement', 'nonlocal_statement']).length) return true;
+    for (const assignment of node.descendantsOfType(['assignment', 'augmented_assignment'])) {
+      if (assignment?.childForFieldName('left')?.type === 'attribute') return true;
+    }
+    return false;
+  }
+  for (const assignment of node.descendantsOfType(['assignment_expression', 'augmented_assignment_expression'])) {
+    if (assignment?.childForFieldName('left')?.type === 'member_expression') return true;
+  }
+  return false;
+}
+
+/** The settings an incremental analysis must share with the last one. */
+function keyOf(settings: AnalysisSettings, only: readonly string[] | undefined, path: string | undefined): string {
+  return JSON.stringify([settings, only ?? null, path ?? null]);
+}
+
+export interface IncrementalInput {
+  language: Language;
+  tree: Tree;
+  text: string;
+  lines: LineIndex;
+  settings: AnalysisSettings;
+  only?: readonly string[];
+  path?: string;
+  readFile?: (path: string) => string | undefined;
+  listFiles?: (near: string) => readonly string[];
+  facts: TreeFacts;
+}
+
+/**
+ * One document's analyses, kept between edits. `run` analyses with the rules (a scope limits them to some functions);
+ * the result is what a run over the whole file gives.
+ */
+export class IncrementalAnalysis {
+  private previous: Previous | undefined;
+  /** Functions analysed by the last analysis, of `functions` (the whole file's were when the two are equal). */
+  lastAnalysed = 0;
+  lastFunctions = 0;
+  /** Why the last analysis went over the whole file (which check), for tests and profiles. */
+  lastFallback: string | undefined;
+
+  private fallback(why: string): undefined {
+    this.lastFallback = why;
+    return undefined;
+  }
+
+  analyse(input: IncrementalInput, run: RuleRun): { diagnostics: Diagnostic[]; failed: boolean } {
+    const regions = regionsOf(input.tree.rootNode, input.text, input.language);
+    const key = keyOf(input.settings, input.only, input.path);
+    this.lastFallback = undefined;
+    const plan = this.plan(input, regions, key);
+    this.lastFunctions = regions.length;
+    let findings: { diagnostic: Diagnostic; region: number }[];
+    let failed: boolean;
+    if (!plan) {
+      const result = run(undefined);
+      failed = result.failed;
+      findings = result.diagnostics.map((diagnostic) => ({ diagnostic, region: regionAt(regions, input.lines.offsetAt(diagnostic.range.start)) }));
+      this.lastAnalysed = regions.length;
+    } else {
+      const scope = [...plan.analyse].sort((a, b) => a - b);
+      const result = run(scope.map((i) => regions[i].node));
+      failed = result.failed;
+      const fresh = result.diagnostics.map((diagnostic) => ({ diagnostic, region: regionAt(regions, input.lines.offsetAt(diagnostic.range.start)) }))
+        .filter((f) => plan.analyse.has(f.region));
+      findings = [...this.previous!.findings.filter((f) => !plan.analyse.has(f.region)), ...fresh];
+      this.lastAnalysed = scope.length;
+    }
+    const moduleNames = plan ? this.previous!.moduleNames : undefined;
+    this.previous?.tree.delete();
+    this.previous = undefined;
+    if (!failed) {
+      // The copy's nodes are the ones read at the next edit (the document's tree is edited in place).
+      const tree = input.tree.copy();
+      const kept = regionsOf(tree.rootNode, input.text, input.language);
+      this.previous = {
+        tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
+        findings, units: keptTreeUnits(input.tree), generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)), ...(moduleNames ? { moduleNames } : {}),
+      };
+    }
+    return { diagnostics: findings.map((f) => f.diagnostic), failed };
+  }
+
+  /** Which functions to analyse again, or undefined: the whole file. */
+  private plan(input: IncrementalInput, regions: Region[], key: string): { analyse: Set<number> } | undefined {
+    const previous = this.previous;
+    if (!previous || previous.key !== key || !input.path || !input.readFile || !input.listFiles) return this.fallback('no earlier analysis');
+    // Another file's change may change any function's findings (what it calls there, who calls it from there).
+    if (changedSince(previous.generation, input.path) || input.readFile(input.path) !== input.text) return this.fallback('another file changed');
+    // Positions of findings outside the edited functions must stay where they were: no line came or went.
+    if (previous.lineCount !== input.lines.lineCount || previous.regions.length !== regions.length) return this.fallback('lines moved');
+    // The catalogue the call graph's summaries use must be the rules' (one summary to compare).
+    if (lookupKey(input.settings) !== lookupKey(defaultSettings)) return this.fallback('project catalogue');
+    if (skeletonOf(input.text, regions) !== previous.skeleton) return this.fallback('code outside functions changed');
+    const changed: number[] = [];
+    for (let i = 0; i < regions.length; i++) {
+      if (regions[i].text !== previous.regions[i].text) changed.push(i);
+      // Two functions on one line: an edit in the first moves the second's findings.
+      else if (positionKey(input.lines, regions[i].start) !== previous.starts[i]) return this.fallback('a function moved');
+    }
+    if (!changed.length || changed.length > MAX_CHANGED) return changed.length ? this.fallback('too many changed') : { analyse: new Set() };
+    // Syntax errors only inside the changed functions: the rest parsed as before.
+    if (input.tree.rootNode.hasError && regions.some((r, i) => r.node.hasError && !changed.includes(i))) return this.fallback('syntax errors outside the edit');
+    const language = input.language;
+    const oldFacts = new TreeFacts(previous.tree);
+    // The names each changed statement spells, before and after: the functions they name may read the change.
+    const touched = new Set<string>();
+    for (const i of changed) {
+      const before = previous.regions[i];
+      const after = regions[i];
+      if (bindsOutside(before.node, language) || bindsOutside(after.node, language)) return this.fallback('binds names outside');
+      let prefix = 0;
+      const shortest = Math.min(before.text.length, after.text.length);
+      while (prefix < shortest && before.text[prefix] === after.text[prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < shortest - prefix && before.text[before.text.length - 1 - suffix] === after.text[after.text.length - 1 - suffix]) suffix++;
+      for (const [region, length] of [[before, before.text.length], [after, after.text.length]] as const) {
+        for (const name of namesIn(statementAround(region, region.start + prefix, region.start + length - suffix))) touched.add(name);
+      }
+      for (const name of this.definedNames(before)) touched.add(name);
+      for (const name of this.definedNames(after)) touched.add(name);
+    }
+    const defined = regions.map((r) => this.definedNames(r));
+    const classes = regions.map(classKey);
+    // Functions whose facts the graph or summaries hold may have changed: the changed ones and those their changed
+    // statements name. Each must show the same units (calls, contexts, registrations) and summary before and after.
+    const checked = new Set(changed);
+    for (let i = 0; i < regions.length; i++) if ([...defined[i]].some((n) => touched.has(n))) checked.add(i);
+    if (checked.size > MAX_CHANGED * 4) return this.fallback('too many functions named');
+    const newContext = this.contextOf(input, input.tree, input.text, input.facts);
+    const oldContext = this.contextOf(input, previous.tree, previous.text, oldFacts);
+    for (const i of checked) {
+      if (factsOf(newContext, regions[i].node) !== factsOf(oldContext, previous.regions[i].node)) return this.fallback('facts changed');
+    }
+    // Keep the graph's and the summaries' work: the file summarises and calls as before.
+    if (previous.units) {
+      const summaryKey = previous.units.summaryKey && carrySummary(previous.units.summaryKey, input.text);
+      if (previous.units.summaryKey && !summaryKey) return this.fallback('summary not kept');
+      carryTreeUnits(input.tree, input.path, { ...previous.units, ...(summaryKey ? { summaryKey } : {}) });
+    }
+    // Functions whose rules may read the changed ones (by name: a call, a thread's target, a gathered coroutine), and so on.
+    const analyse = new Set(checked);
+    const moduleNames = previous.moduleNames ??= new Set(namesOfSkeleton(input, regions));
+    // `self.m()` / `this.m()` reaches a method of the same class, unless classes of the file extend others.
+    const inherits = hasLocalInheritance(input.tree.rootNode, input.language);
+    const reaches = (from: number, to: number): boolean => {
+      const uses = this.uses(regions[from]);
+      for (const name of defined[to]) {
+        if (uses.plain.has(name) || (uses.own.has(name) && (inherits || classes[from] === classes[to]))) return true;
+      }
+      return false;
+    };
+    for (const i of analyse) if ([...defined[i]].some((n) => moduleNames.has(n))) return this.fallback('module code names it');
+    let frontier = [...analyse];
+    for (let round = 0; round < regions.length && frontier.length; round++) {
+      const next: number[] = [];
+      for (let i = 0; i < regions.length; i++) {
+        if (analyse.has(i) || !frontier.some((j) => reaches(i, j))) continue;
+        if ([...defined[i]].some((n) => moduleNames.has(n))) return this.fallback('module code names a dependant');
+        analyse.add(i);
+        next.push(i);
+      }
+      frontier = next;
+      if (analyse.size > regions.length * MAX_DEPENDANT_SHARE) return this.fallback('too many dependants');
+    }
+    return { analyse };
+  }
+
+  /** Per function text: the names it defines inside itself, and the names it spells (plain, or only as `self.x`/`this.x`). */
+  private definedCache = new Map<string, Set<string>>();
+  private usesCache = new Map<string, { plain: Set<string>; own: Set<string> }>();
+
+  private definedNames(region: Region): Set<string> {
+    let inside = this.definedCache.get(region.text);
+    if (!inside) {
+      inside = new Set<string>();
+      for (const definition of region.node.descendantsOfType(DEFINITION_TYPES)) {
+        const name = definition?.childForFieldName('name')?.text;
+        if (name) inside.add(name);
+      }
+      boundedSet(this.definedCache, region.text, inside);
+    }
+    // A method stands for its class too: what names the class may construct it or reach its methods.
+    const names = new Set(inside);
+    const cls = classKey(region);
+    if (cls) names.add(cls.slice(cls.lastIndexOf('.') + 1));
+    return names;
+  }
+
+  private uses(region: Region): { plain: Set<string>; own: Set<string> } {
+    let found = this.usesCache.get(region.text);
+    if (!found) {
+      found = { plain: new Set<string>(), own: new Set<string>() };
+      for (const node of region.node.descendantsOfType(NAME_TYPES)) {
+        if (!node) continue;
+        const parent = node.parent;
+        const object = parent && (parent.type === 'attribute' || parent.type === 'member_expression') && parent.lastNamedChild?.id === node.id ? parent.firstNamedChild : null;
+        if (object && (object.type === 'this' || (object.type === 'identifier' && (object.text === 'self' || object.text === 'cls')))) found.own.add(node.text);
+        else found.plain.add(node.text);
+      }
+      for (const name of found.plain) found.own.delete(name);
+      boundedSet(this.usesCache, region.text, found);
+    }
+    return found;
+  }
+
+  private contextOf(input: IncrementalInput, tree: Tree, text: string, facts: TreeFacts): AnalysisContext {
+    return {
+      language: input.language, tree, root: tree.rootNode, text, lines: input.lines, settings: input.settings, path: input.path,
+      readFile: input.readFile, python: () => facts.python(), ts: () => facts.ts(),
+    };
+  }
+
+  dispose(): void {
+    this.previous?.tree.delete();
+    this.previous = undefined;
+  }
+}
+
+/** Texts kept per cache: a file's functions and a few edits' worth of old versions. */
+const MAX_CACHED_TEXTS = 20_000;
+function boundedSet<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= MAX_CACHED_TEXTS) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
+function positionKey(lines: LineIndex, offset: number): string {
+  const at = lines.positionAt(offset);
+  return `${at.line}:${at.column}`;
+}
+
+/** The classes a function sits in, outermost first ('' for a module function). */
+function classKey(region: Region): string {
+  const names: string[] = [];
+  for (let holder = region.node.parent, depth = 0; holder && depth < MAX_CLASS_DEPTH * 3; holder = holder.parent, depth++) {
+    if (holder.type === PY_CLASS || TS_CLASSES.has(holder.type)) names.unshift(holder.childForFieldName('name')?.text ?? '?');
+  }
+  return names.join('.');
+}
+
+/** Some class of the file names a base (Python) or extends another (TS/JS): `self.m` may then reach another class's method. */
+function hasLocalInheritance(root: Node, language: Language): boolean {
+  const classes: Node[] = [];
+  const collect = (container: Node, depth: number) => {
+    for (const child of container.namedChildren) {
+      let node: Node | null = child;
+      if (node?.type === 'decorated_definition') node = node.childForFieldName('definition');
+      if (node?.type === 'export_statement') node = node.childForFieldName('declaration');
+      if (node && (node.type === PY_CLASS || TS_CLASSES.has(node.type))) {
+        classes.push(node);
+        const body = node.childForFieldName('body');
+        if (body && depth < MAX_CLASS_DEPTH) collect(body, depth + 1);
+      }
+    }
+  };
+  collect(root, 0);
+  return classes.some((cls) => (language === 'python'
+    ? (cls.childForFieldName('superclasses')?.namedChildren.length ?? 0) > 0
+    : cls.namedChildren.some((c) => c?.type === 'class_heritage')));
+}
+
+/** Names the module's own code (outside every function) spells. */
+function namesOfSkeleton(input: IncrementalInput, regions: readonly Region[]): string[] {
+  const out: string[] = [];
+  const inside = (node: Node) => regionAt(regions, node.startIndex) >= 0;
+  for (const node of input.tree.rootNode.descendantsOfType(NAME_TYPES)) {
+    if (!node || inside(node)) continue;
+    // Names the module's code declares rather than reads: a class's or function's own name in its header, a field or
+    // an interface member (`total: float`, `id: number;`), a variable assigned. Uses of them elsewhere count.
+    const parent = node.parent;
+    if (parent && DEFINITION_TYPES.includes(parent.type) && parent.childForFieldName('name')?.id === node.id) continue;
+    if (parent && DECLARING_TYPES.has(parent.type) && (parent.childForFieldName('name') ?? parent.childForFieldName('left'))?.id === node.id) continue;
+    out.push(node.text);
+  }
+  return out;
+}
+
+/** The region holding `offset`, or -1. Regions are in document order: a binary search. */
+function regionAt(regions: readonly Region[], offset: number): number {
+  let low = 0;
+  let high = regions.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (offset < regions[mid].start) high = mid - 1;
+    else if (offset >= regions[mid].end) low = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** A function's units and summary entries (its own and its nested functions'), as text to compare. */
+function factsOf(context: AnalysisContext, fn: Node): string {
+  const units = unitsOf(context.tree, context.language, context.path ?? '', context.text, context.readFile!, undefined, { python: () => context.python(), ts: () => context.ts() }, fn);
+  const summary = context.language === 'python' ? ownSummary(context.python(), context).functions : tsProject(context).own.functions;
+  const keys = fn.descendantsOfType(context.language === 'python' ? ['function_definition'] : [...TS_FUNCTIONS, 'function_expression', 'arrow_function'])
+    .flatMap((n) => {
+      const k = n && (context.language === 'python' ? functionKey(n) : tsFunctionKey(n));
+      return k ? [k] : [];
+    });
+  return JSON.stringify([units, keys.map((k) => [k, summary[k] ?? null])]);
+}
