@@ -1,6 +1,6 @@
 // One edit on a generated service file, analysed as the worker does: open, analyse, type a character, analyse again.
 // For profiling (`node --cpu-prof out/bench/edit-profile.js python 20000`); prints the times of each analysis.
-import { analyzeDocument, ParsedDocument, TreeFacts, LineIndex } from '../src/core';
+import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, LineIndex } from '../src/core';
 import { forgetCallerTexts } from '../src/core/context';
 import { serviceFile } from './service';
 
@@ -15,8 +15,9 @@ async function main(): Promise<void> {
   const listing = [path];
   const options = { path, readFile: (f: string) => files.get(f), listFiles: () => listing };
   const doc = await ParsedDocument.create(language, text);
+  const incremental = process.env.WHOLE ? undefined : new IncrementalAnalysis();
   let t = performance.now();
-  analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!) });
+  analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
   console.log(`first ${(performance.now() - t).toFixed(1)} ms`);
   const index = new LineIndex(text);
   const line = Math.floor(index.lineCount / 2);
@@ -26,8 +27,8 @@ async function main(): Promise<void> {
     await doc.applyChanges([i % 2 === 0 ? { rangeOffset: at, rangeLength: 0, text: ' ' } : { rangeOffset: at, rangeLength: 1, text: '' }]);
     files.set(path, doc.text);
     forgetCallerTexts([path]);
-    const r = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!) });
-    console.log(`edit ${(performance.now() - t).toFixed(1)} ms, ${r.diagnostics.length} findings`);
+    const r = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+    console.log(`edit ${(performance.now() - t).toFixed(1)} ms, ${r.diagnostics.length} findings, ${incremental ? `${incremental.lastAnalysed}/${incremental.lastFunctions} functions analysed${incremental.lastFallback ? ` (${incremental.lastFallback})` : ''}` : 'whole file'}`);
   }
   doc.dispose();
 }

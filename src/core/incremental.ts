@@ -3,11 +3,13 @@
 // whose results may read them are analysed again; every other function's findings are the last analysis's. Whatever
 // the check cannot show to be unaffected is analysed whole, so the results are those of an analysis from scratch.
 import type { Node, Tree } from 'web-tree-sitter';
-import { TreeFacts } from './analysis';
-import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitsOf, type FileUnits } from './context/graph';
+import { type TreeFacts } from './analysis';
+import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
+import { packFunction } from './project/packed';
+import { FUNCTION_TYPES } from './ts/semantics';
 import { ownSummary } from './project/followPython';
 import { tsProject } from './project/followTs';
-import { carrySummary } from './project/project';
+import { carrySummary, storedSummary } from './project/project';
 import { functionKey } from './project/pythonSummary';
 import { tsFunctionKey } from './project/followTs';
 import type { AnalysisContext } from './analysis';
@@ -33,10 +35,12 @@ interface Previous {
   units: FileUnits | undefined;
   /** Where each function starts (line, column): an unchanged function keeps its findings only where it stayed. */
   starts: string[];
+  /** Each function's lines (first, last), where its units' evidence sits. */
+  spans: [number, number][];
   /** The call graph's generation then: another file's change since makes every finding suspect. */
   generation: number;
-  /** Names the code outside functions spells (not the names it defines), found once per skeleton. */
-  moduleNames?: Set<string>;
+  /** Names the code outside functions spells (not the names it declares), found once per skeleton. */
+  moduleUses?: Uses;
 }
 
 /** What an analysis needs to run its rules once, over the whole file or some functions of it. */
@@ -109,10 +113,6 @@ function skeletonOf(text: string, regions: readonly Region[]): string {
   return parts.join('');
 }
 
-function namesIn(node: Node): string[] {
-  return node.descendantsOfType(NAME_TYPES).flatMap((n) => (n ? [n.text] : []));
-}
-
 /** The statement (a child of a block, or the function itself) holding the text between `start` and `end`. */
 function statementAround(region: Region, start: number, end: number): Node {
   let node: Node | null = region.node.descendantForIndex(start, Math.max(start, end - 1));
@@ -166,6 +166,8 @@ export class IncrementalAnalysis {
   /** Functions analysed by the last analysis, of `functions` (the whole file's were when the two are equal). */
   lastAnalysed = 0;
   lastFunctions = 0;
+  /** The last analysis went over the whole file. */
+  lastWhole = true;
   /** Why the last analysis went over the whole file (which check), for tests and profiles. */
   lastFallback: string | undefined;
 
@@ -187,7 +189,9 @@ export class IncrementalAnalysis {
       failed = result.failed;
       findings = result.diagnostics.map((diagnostic) => ({ diagnostic, region: regionAt(regions, input.lines.offsetAt(diagnostic.range.start)) }));
       this.lastAnalysed = regions.length;
+      this.lastWhole = true;
     } else {
+      this.lastWhole = false;
       const scope = [...plan.analyse].sort((a, b) => a - b);
       const result = run(scope.map((i) => regions[i].node));
       failed = result.failed;
@@ -196,7 +200,7 @@ export class IncrementalAnalysis {
       findings = [...this.previous!.findings.filter((f) => !plan.analyse.has(f.region)), ...fresh];
       this.lastAnalysed = scope.length;
     }
-    const moduleNames = plan ? this.previous!.moduleNames : undefined;
+    const moduleUses = plan ? this.previous!.moduleUses : undefined;
     this.previous?.tree.delete();
     this.previous = undefined;
     if (!failed) {
@@ -205,7 +209,8 @@ export class IncrementalAnalysis {
       const kept = regionsOf(tree.rootNode, input.text, input.language);
       this.previous = {
         tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
-        findings, units: keptTreeUnits(input.tree), generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)), ...(moduleNames ? { moduleNames } : {}),
+        findings, units: keptTreeUnits(input.tree), generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
+        spans: kept.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]), ...(moduleUses ? { moduleUses } : {}),
       };
     }
     return { diagnostics: findings.map((f) => f.diagnostic), failed };
@@ -232,9 +237,29 @@ export class IncrementalAnalysis {
     // Syntax errors only inside the changed functions: the rest parsed as before.
     if (input.tree.rootNode.hasError && regions.some((r, i) => r.node.hasError && !changed.includes(i))) return this.fallback('syntax errors outside the edit');
     const language = input.language;
-    const oldFacts = new TreeFacts(previous.tree);
-    // The names each changed statement spells, before and after: the functions they name may read the change.
-    const touched = new Set<string>();
+    const classes = regions.map(classKey);
+    const moduleUses = previous.moduleUses ??= usesOfSkeleton(input, regions);
+    const uses = regions.map((r) => this.uses(r));
+    const mentioned = new Set<string>([...moduleUses.bare, ...moduleUses.attr]);
+    for (const u of uses) for (const set of [u.bare, u.attr, u.own]) for (const name of set) mentioned.add(name);
+    const inherits = hasLocalInheritance(input.tree.rootNode, input.language);
+    const names = regions.map((r) => r.node.childForFieldName('name')?.text ?? '');
+    /** Whether code spelling `used` (in class `cls`, '' outside classes) may reach function `to` by its name or its class's. */
+    const reaches = (used: Uses, cls: string | undefined, to: number): boolean => {
+      const own = names[to];
+      const chain = classes[to] ? classes[to].split('.') : [];
+      if (!chain.length) return used.bare.has(own) || used.attr.has(own);
+      // A method: through `self.m()`/`this.m()` in its class (any class when classes extend others), through another
+      // object only when its class is named somewhere (no value of a class nothing names has a known type), or through
+      // its class's name (constructing it).
+      if (chain.some((c) => used.bare.has(c) || used.attr.has(c))) return true;
+      if (used.own.has(own) && (inherits || cls === classes[to])) return true;
+      return used.attr.has(own) && mentioned.has(chain[chain.length - 1]);
+    };
+    // Functions whose facts the graph or summaries hold may have changed: the changed ones and those their changed
+    // statements may name (a call added, a registration, a task). Each must show the same units (calls, contexts,
+    // registrations) and summary before and after.
+    const checked = new Set(changed);
     for (const i of changed) {
       const before = previous.regions[i];
       const after = regions[i];
@@ -244,49 +269,41 @@ export class IncrementalAnalysis {
       while (prefix < shortest && before.text[prefix] === after.text[prefix]) prefix++;
       let suffix = 0;
       while (suffix < shortest - prefix && before.text[before.text.length - 1 - suffix] === after.text[after.text.length - 1 - suffix]) suffix++;
-      for (const [region, length] of [[before, before.text.length], [after, after.text.length]] as const) {
-        for (const name of namesIn(statementAround(region, region.start + prefix, region.start + length - suffix))) touched.add(name);
+      const statements = [statementAround(before, before.start + prefix, before.start + before.text.length - suffix), statementAround(after, after.start + prefix, after.start + after.text.length - suffix)];
+      // Spaces added or removed between the same tokens change no name's meaning (positions are compared below).
+      if (tokensOf(statements[0]) === tokensOf(statements[1])) continue;
+      const touched = usesIn(statements);
+      for (let j = 0; j < regions.length; j++) if (reaches(touched, classes[i], j)) checked.add(j);
+      if (checked.size > MAX_CHANGED * 4) return this.fallback('too many functions named');
+    }
+    // Each checked function's units and summary now, against what the call graph and the summary cache kept of it.
+    const kept = previous.units;
+    const keptSummary = kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined;
+    if (kept && keptSummary) {
+      const context = this.contextOf(input, input.tree, input.text, input.facts);
+      for (const i of checked) {
+        const now = currentFacts(context, regions[i].node);
+        const before = previous.regions[i].node;
+        const ids = new Set(functionsIn(before, language).map((fn) => unitId(fn, language)));
+        const [first, last] = previous.spans[i];
+        const units = kept.units.filter((u) => u.id !== '' && ids.has(u.id));
+        const registrations = kept.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
+        const summaries = keysIn(before, language).map((k) => [k, keptSummary.functions[k] ?? null]);
+        if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
       }
-      for (const name of this.definedNames(before)) touched.add(name);
-      for (const name of this.definedNames(after)) touched.add(name);
     }
-    const defined = regions.map((r) => this.definedNames(r));
-    const classes = regions.map(classKey);
-    // Functions whose facts the graph or summaries hold may have changed: the changed ones and those their changed
-    // statements name. Each must show the same units (calls, contexts, registrations) and summary before and after.
-    const checked = new Set(changed);
-    for (let i = 0; i < regions.length; i++) if ([...defined[i]].some((n) => touched.has(n))) checked.add(i);
-    if (checked.size > MAX_CHANGED * 4) return this.fallback('too many functions named');
-    const newContext = this.contextOf(input, input.tree, input.text, input.facts);
-    const oldContext = this.contextOf(input, previous.tree, previous.text, oldFacts);
-    for (const i of checked) {
-      if (factsOf(newContext, regions[i].node) !== factsOf(oldContext, previous.regions[i].node)) return this.fallback('facts changed');
-    }
-    // Keep the graph's and the summaries' work: the file summarises and calls as before.
-    if (previous.units) {
-      const summaryKey = previous.units.summaryKey && carrySummary(previous.units.summaryKey, input.text);
-      if (previous.units.summaryKey && !summaryKey) return this.fallback('summary not kept');
-      carryTreeUnits(input.tree, input.path, { ...previous.units, ...(summaryKey ? { summaryKey } : {}) });
-    }
+    // Keep the graph's and the summaries' work: the file summarises and calls as before. (Without them kept, the
+    // graph is built again if a rule asks; the kept functions did not read it.)
+    if (kept && keptSummary) carryTreeUnits(input.tree, input.path, { ...kept, summaryKey: carrySummary(kept.summaryKey!, input.text)! });
     // Functions whose rules may read the changed ones (by name: a call, a thread's target, a gathered coroutine), and so on.
     const analyse = new Set(checked);
-    const moduleNames = previous.moduleNames ??= new Set(namesOfSkeleton(input, regions));
-    // `self.m()` / `this.m()` reaches a method of the same class, unless classes of the file extend others.
-    const inherits = hasLocalInheritance(input.tree.rootNode, input.language);
-    const reaches = (from: number, to: number): boolean => {
-      const uses = this.uses(regions[from]);
-      for (const name of defined[to]) {
-        if (uses.plain.has(name) || (uses.own.has(name) && (inherits || classes[from] === classes[to]))) return true;
-      }
-      return false;
-    };
-    for (const i of analyse) if ([...defined[i]].some((n) => moduleNames.has(n))) return this.fallback('module code names it');
+    for (const i of analyse) if (reaches(moduleUses, undefined, i)) return this.fallback('module code names it');
     let frontier = [...analyse];
     for (let round = 0; round < regions.length && frontier.length; round++) {
       const next: number[] = [];
       for (let i = 0; i < regions.length; i++) {
-        if (analyse.has(i) || !frontier.some((j) => reaches(i, j))) continue;
-        if ([...defined[i]].some((n) => moduleNames.has(n))) return this.fallback('module code names a dependant');
+        if (analyse.has(i) || !frontier.some((j) => reaches(uses[i], classes[i], j))) continue;
+        if (reaches(moduleUses, undefined, i)) return this.fallback('module code names a dependant');
         analyse.add(i);
         next.push(i);
       }
@@ -296,41 +313,12 @@ export class IncrementalAnalysis {
     return { analyse };
   }
 
-  /** Per function text: the names it defines inside itself, and the names it spells (plain, or only as `self.x`/`this.x`). */
-  private definedCache = new Map<string, Set<string>>();
-  private usesCache = new Map<string, { plain: Set<string>; own: Set<string> }>();
+  /** Per function text: the names it spells. */
+  private usesCache = new Map<string, Uses>();
 
-  private definedNames(region: Region): Set<string> {
-    let inside = this.definedCache.get(region.text);
-    if (!inside) {
-      inside = new Set<string>();
-      for (const definition of region.node.descendantsOfType(DEFINITION_TYPES)) {
-        const name = definition?.childForFieldName('name')?.text;
-        if (name) inside.add(name);
-      }
-      boundedSet(this.definedCache, region.text, inside);
-    }
-    // A method stands for its class too: what names the class may construct it or reach its methods.
-    const names = new Set(inside);
-    const cls = classKey(region);
-    if (cls) names.add(cls.slice(cls.lastIndexOf('.') + 1));
-    return names;
-  }
-
-  private uses(region: Region): { plain: Set<string>; own: Set<string> } {
+  private uses(region: Region): Uses {
     let found = this.usesCache.get(region.text);
-    if (!found) {
-      found = { plain: new Set<string>(), own: new Set<string>() };
-      for (const node of region.node.descendantsOfType(NAME_TYPES)) {
-        if (!node) continue;
-        const parent = node.parent;
-        const object = parent && (parent.type === 'attribute' || parent.type === 'member_expression') && parent.lastNamedChild?.id === node.id ? parent.firstNamedChild : null;
-        if (object && (object.type === 'this' || (object.type === 'identifier' && (object.text === 'self' || object.text === 'cls')))) found.own.add(node.text);
-        else found.plain.add(node.text);
-      }
-      for (const name of found.plain) found.own.delete(name);
-      boundedSet(this.usesCache, region.text, found);
-    }
+    if (!found) boundedSet(this.usesCache, region.text, found = usesIn([region.node]));
     return found;
   }
 
@@ -389,20 +377,52 @@ function hasLocalInheritance(root: Node, language: Language): boolean {
     : cls.namedChildren.some((c) => c?.type === 'class_heritage')));
 }
 
-/** Names the module's own code (outside every function) spells. */
-function namesOfSkeleton(input: IncrementalInput, regions: readonly Region[]): string[] {
-  const out: string[] = [];
-  const inside = (node: Node) => regionAt(regions, node.startIndex) >= 0;
-  for (const node of input.tree.rootNode.descendantsOfType(NAME_TYPES)) {
-    if (!node || inside(node)) continue;
-    // Names the module's code declares rather than reads: a class's or function's own name in its header, a field or
-    // an interface member (`total: float`, `id: number;`), a variable assigned. Uses of them elsewhere count.
-    const parent = node.parent;
-    if (parent && DEFINITION_TYPES.includes(parent.type) && parent.childForFieldName('name')?.id === node.id) continue;
-    if (parent && DECLARING_TYPES.has(parent.type) && (parent.childForFieldName('name') ?? parent.childForFieldName('left'))?.id === node.id) continue;
-    out.push(node.text);
+/** Names as code spells them: bare (`f`, a type), as a member of `self`/`this`/`cls`, or as a member of another object. */
+interface Uses { bare: Set<string>; own: Set<string>; attr: Set<string> }
+
+function usesIn(nodes: readonly Node[], keep: (node: Node) => boolean = () => true): Uses {
+  const found: Uses = { bare: new Set(), own: new Set(), attr: new Set() };
+  for (const at of nodes) {
+    for (const node of at.descendantsOfType(NAME_TYPES)) {
+      if (!node || !keep(node)) continue;
+      const parent = node.parent;
+      const object = parent && (parent.type === 'attribute' || parent.type === 'member_expression') && parent.lastNamedChild?.id === node.id && parent.firstNamedChild?.id !== node.id ? parent.firstNamedChild : null;
+      if (!object) found.bare.add(node.text);
+      else if (object.type === 'this' || (object.type === 'identifier' && (object.text === 'self' || object.text === 'cls'))) found.own.add(node.text);
+      else found.attr.add(node.text);
+    }
   }
-  return out;
+  return found;
+}
+
+/** Names the module's own code (outside every function) spells, not those it declares. */
+function usesOfSkeleton(input: IncrementalInput, regions: readonly Region[]): Uses {
+  return usesIn([input.tree.rootNode], (node) => {
+    if (regionAt(regions, node.startIndex) >= 0) return false;
+    // A class's or function's own name in its header, a field or an interface member (`total: float`, `id: number;`),
+    // a variable assigned: declared here. Uses of them elsewhere count.
+    const parent = node.parent;
+    if (parent && DEFINITION_TYPES.includes(parent.type) && parent.childForFieldName('name')?.id === node.id) return false;
+    return !(parent && DECLARING_TYPES.has(parent.type) && (parent.childForFieldName('name') ?? parent.childForFieldName('left'))?.id === node.id);
+  });
+}
+
+/** A node's tokens (leaves' types and texts), without the spaces between them. */
+function tokensOf(node: Node): string {
+  const parts: string[] = [];
+  const cursor = node.walk();
+  try {
+    // Pre-order over the node's subtree: bounded by its size.
+    for (;;) {
+      if (cursor.nodeType && cursor.currentNode.childCount === 0) parts.push(`${cursor.nodeType}\u0000${cursor.currentNode.text}`);
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent() || cursor.currentNode.id === node.id) return parts.join('\u0001');
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 /** The region holding `offset`, or -1. Regions are in document order: a binary search. */
@@ -418,14 +438,23 @@ function regionAt(regions: readonly Region[], offset: number): number {
   return -1;
 }
 
-/** A function's units and summary entries (its own and its nested functions'), as text to compare. */
-function factsOf(context: AnalysisContext, fn: Node): string {
-  const units = unitsOf(context.tree, context.language, context.path ?? '', context.text, context.readFile!, undefined, { python: () => context.python(), ts: () => context.ts() }, fn);
+/** The function nodes inside `fn` (itself included), in document order. */
+function functionsIn(fn: Node, language: Language): Node[] {
+  return fn.descendantsOfType(language === 'python' ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
+}
+
+/** The summary keys of the functions inside `fn`. */
+function keysIn(fn: Node, language: Language): string[] {
+  return functionsIn(fn, language).flatMap((n) => {
+    const key = language === 'python' ? functionKey(n) : tsFunctionKey(n);
+    return key ? [key] : [];
+  });
+}
+
+/** A function's units, the registrations its calls make, and its summary entries (packed), as text to compare. */
+function currentFacts(context: AnalysisContext, fn: Node): string {
+  const { units, registrations } = unitsOf(context.tree, context.language, context.path ?? '', context.text, context.readFile!, undefined, { python: () => context.python(), ts: () => context.ts() }, fn);
   const summary = context.language === 'python' ? ownSummary(context.python(), context).functions : tsProject(context).own.functions;
-  const keys = fn.descendantsOfType(context.language === 'python' ? ['function_definition'] : [...TS_FUNCTIONS, 'function_expression', 'arrow_function'])
-    .flatMap((n) => {
-      const k = n && (context.language === 'python' ? functionKey(n) : tsFunctionKey(n));
-      return k ? [k] : [];
-    });
-  return JSON.stringify([units, keys.map((k) => [k, summary[k] ?? null])]);
+  const summaries = keysIn(fn, context.language).map((k) => [k, summary[k] ? packFunction(summary[k]) : null]);
+  return JSON.stringify([units, registrations, summaries]);
 }

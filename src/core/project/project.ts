@@ -230,6 +230,11 @@ export function primeSummary(path: string, text: string, variant: string, summar
   return key;
 }
 
+/** The summary kept under `key` (packed), if any. */
+export function storedSummary(key: string): StoredSummary | undefined {
+  return stored(key);
+}
+
 /**
  * Stores the summary kept under `key` (a key primeSummary returned) again for the file's new text, which summarises the
  * same (an edit changed no function's summary); returns the new key, or undefined when nothing is kept under `key`.
