@@ -124,19 +124,23 @@ function statementAround(region: Region, start: number, end: number): Node {
   return region.node;
 }
 
-/** Whether a function assigns what other functions' names resolve through: `self.x = ...`/`this.x = ...`, `global`, `nonlocal`. */
-function bindsOutside(node: Node, language: Language): boolean {
+/**
+ * What a function binds that other functions' names resolve through: `self.x = ...`/`this.x = ...` (an attribute's type),
+ * `global`, `nonlocal`; as tokens, so that an edit elsewhere in the function (or only of spaces) keeps it equal.
+ */
+function outsideBindings(node: Node, language: Language): string {
+  const found: Node[] = [];
   if (language === 'python') {
-    if (node.descendantsOfType(['global_statement', 'nonlocal_statement']).length) return true;
+    for (const statement of node.descendantsOfType(['global_statement', 'nonlocal_statement'])) if (statement) found.push(statement);
     for (const assignment of node.descendantsOfType(['assignment', 'augmented_assignment'])) {
-      if (assignment?.childForFieldName('left')?.type === 'attribute') return true;
+      if (assignment?.childForFieldName('left')?.type === 'attribute') found.push(assignment);
     }
-    return false;
+  } else {
+    for (const assignment of node.descendantsOfType(['assignment_expression', 'augmented_assignment_expression'])) {
+      if (assignment?.childForFieldName('left')?.type === 'member_expression') found.push(assignment);
+    }
   }
-  for (const assignment of node.descendantsOfType(['assignment_expression', 'augmented_assignment_expression'])) {
-    if (assignment?.childForFieldName('left')?.type === 'member_expression') return true;
-  }
-  return false;
+  return found.sort((a, b) => a.startIndex - b.startIndex).map(tokensOf).join('\u0002');
 }
 
 /** The settings an incremental analysis must share with the last one. */
@@ -263,7 +267,7 @@ export class IncrementalAnalysis {
     for (const i of changed) {
       const before = previous.regions[i];
       const after = regions[i];
-      if (bindsOutside(before.node, language) || bindsOutside(after.node, language)) return this.fallback('binds names outside');
+      if (outsideBindings(before.node, language) !== outsideBindings(after.node, language)) return this.fallback('binds names outside');
       let prefix = 0;
       const shortest = Math.min(before.text.length, after.text.length);
       while (prefix < shortest && before.text[prefix] === after.text[prefix]) prefix++;
@@ -289,6 +293,7 @@ export class IncrementalAnalysis {
         const units = kept.units.filter((u) => u.id !== '' && ids.has(u.id));
         const registrations = kept.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
         const summaries = keysIn(before, language).map((k) => [k, keptSummary.functions[k] ?? null]);
+        if (process.env.INCREMENTAL_DEBUG) console.error(JSON.stringify([units, registrations, summaries]), '\n', now);
         if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
       }
     }

@@ -126,3 +126,73 @@ describe('replayed edits give what an analysis from scratch gives', () => {
     });
   }
 });
+
+// An edit inside one function re-analyses that function and the functions whose rules may read it (here: its caller
+// through `self`/`this`), and nothing else; the results stay those of an analysis from scratch.
+const COUNTED: Record<'python' | 'typescript', { path: string; text: string; edits: { find: string; replace: string; analysed: number }[] }> = {
+  python: {
+    path: 'svc.py',
+    text: [
+      'import asyncio', 'import time', '', '', 'class Service:', '    async def get(self, n):', '        return await self.fetch(n)', '',
+      '    async def fetch(self, n):', '        await asyncio.sleep(0)', '        return n', '', '    async def report(self):', '        time.sleep(1)', '', '',
+      'async def unrelated():', '    time.sleep(2)', '', '', 'async def other():', '    await asyncio.sleep(1)', '',
+    ].join('\n'),
+    edits: [
+      { find: 'return n\n', replace: 'return n + 1\n', analysed: 2 },
+      { find: 'time.sleep(2)', replace: 'time.sleep(3)', analysed: 1 },
+    ],
+  },
+  typescript: {
+    path: 'svc.ts',
+    text: [
+      "import * as fs from 'node:fs';", '', 'export class Service {', '  async get(n: number) {', '    return await this.fetch(n);', '  }', '',
+      '  async fetch(n: number) {', '    await new Promise((r) => setTimeout(r, 0));', '    return n;', '  }', '', '  async report() {',
+      "    fs.readFileSync('a');", '  }', '}', '', 'export async function unrelated() {', "  fs.readFileSync('b');", '}', '',
+      'export async function other() {', '  await new Promise((r) => setTimeout(r, 1));', '}', '',
+    ].join('\n'),
+    edits: [
+      { find: 'return n;', replace: 'return n + 1;', analysed: 2 },
+      { find: "readFileSync('b')", replace: "readFileSync('c')", analysed: 1 },
+    ],
+  },
+};
+
+describe('an edit inside one function re-analyses it and its dependants only', () => {
+  for (const language of ['python', 'typescript'] as const) {
+    it(`${language}: counts the functions analysed again`, async () => {
+      const { path: file, text, edits } = COUNTED[language];
+      const files = new Map([[file, text]]);
+      const listing = [file];
+      const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+      forgetCallerTexts();
+      const doc = await ParsedDocument.create(language, text);
+      const kept = new IncrementalAnalysis();
+      try {
+        const first = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        assert.ok(first.diagnostics.length > 0);
+        assert.equal(kept.lastFunctions, 5);
+        for (const edit of edits) {
+          const at = doc.text.indexOf(edit.find);
+          await doc.applyChanges([{ rangeOffset: at, rangeLength: edit.find.length, text: edit.replace }]);
+          files.set(file, doc.text);
+          forgetCallerTexts([file]);
+          const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          assert.equal(kept.lastFallback, undefined, edit.find);
+          assert.equal(kept.lastAnalysed, edit.analysed, edit.find);
+          forgetCallerTexts();
+          const fresh = await ParsedDocument.create(language, doc.text);
+          try {
+            assert.equal(shown(edited), shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })));
+          } finally {
+            fresh.dispose();
+          }
+          // The check above dropped every kept graph: the next edit's analysis starts from this text's, as after a save.
+          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        }
+      } finally {
+        kept.dispose();
+        doc.dispose();
+      }
+    });
+  }
+});
