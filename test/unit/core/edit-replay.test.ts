@@ -36,7 +36,7 @@ const CASES: Case[] = [
 ];
 
 /** What typing does: a character or a word typed or deleted anywhere. */
-const INSERTS = [' ', 'x', '(', ')', ':', '.', '\n', 'await ', 'time.sleep(1)', 'fs.readFileSync("a")', 'self.', 'this.', '#', '//'];
+const INSERTS = [' ', 'x', '(', ')', ':', '.', '\n', ' + 1', 'await ', 'time.sleep(1)', 'fs.readFileSync("a")', 'self.', 'this.', '#', '//'];
 
 /** Where each line starts (offsets), the last line included. */
 function lineStarts(text: string): number[] {
@@ -67,8 +67,13 @@ function randomEdit(text: string, random: Random): { rangeOffset: number; rangeL
     const i = anyLine();
     return { rangeOffset: starts[i], rangeLength: Math.min(text.length - starts[i], line(i).length + 1), text: '' };
   }
-  const at = Math.floor(random() * (text.length + 1));
-  if (kind < 0.7 && at < text.length) return { rangeOffset: at, rangeLength: 1, text: '' };
+  // Typing happens mostly inside function bodies: half the time, somewhere in an indented line's code.
+  const indented = starts.map((_, i) => i).filter((i) => /^\s{2,}\S/.test(line(i)));
+  const inLine = indented.length && random() < 0.5 ? indented[Math.floor(random() * indented.length)] : undefined;
+  const at = inLine !== undefined
+    ? starts[inLine] + line(inLine).search(/\S/) + Math.floor(random() * (line(inLine).trimStart().length + 1))
+    : Math.floor(random() * (text.length + 1));
+  if (kind < 0.7 && at < text.length && text[at] !== '\n') return { rangeOffset: at, rangeLength: 1, text: '' };
   return { rangeOffset: at, rangeLength: 0, text: INSERTS[Math.floor(random() * INSERTS.length)] };
 }
 
@@ -193,6 +198,59 @@ describe('an edit inside one function re-analyses it and its dependants only', (
         kept.dispose();
         doc.dispose();
       }
+    });
+  }
+});
+
+// Typing a statement one character at a time inside a function, as a user does: most steps leave a syntax error in that
+// function only, and each is analysed per function; every step's results are those of an analysis from scratch.
+const TYPED: Record<'python' | 'typescript', { after: string; typed: string }> = {
+  python: { after: '        orders = await asyncio.gather(*(self.get(i) for i in ids))\n', typed: '        time.sleep(1); x = await self.get(ids[0])' },
+  typescript: { after: '    const orders = await Promise.all(ids.map((id) => this.get(id)));\n', typed: "    fs.readFileSync('x'); const x = await this.get(ids[0]);" },
+};
+
+describe('typing a statement character by character', () => {
+  for (const language of ['python', 'typescript'] as const) {
+    it(`${language}: each step equals an analysis from scratch`, async () => {
+      const file = language === 'python' ? 'service.py' : 'service.ts';
+      const files = new Map([[file, serviceFile(language, 120)]]);
+      const listing = [file];
+      const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+      const { after, typed } = TYPED[language];
+      forgetCallerTexts();
+      const doc = await ParsedDocument.create(language, files.get(file)!);
+      const kept = new IncrementalAnalysis();
+      const steps: { text: string; shown: string }[] = [];
+      let incremental = 0;
+      try {
+        analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        // A new line first (lines move: the whole file), then the statement typed into it.
+        let at = doc.text.indexOf(after) + after.length;
+        for (const text of ['\n', ...typed]) {
+          await doc.applyChanges([{ rangeOffset: at, rangeLength: 0, text }]);
+          at += text === '\n' ? 0 : 1;
+          files.set(file, doc.text);
+          forgetCallerTexts([file]);
+          const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          if (!kept.lastWhole) incremental++;
+          steps.push({ text: doc.text, shown: shown(edited) });
+        }
+      } finally {
+        kept.dispose();
+        doc.dispose();
+      }
+      for (const [index, step] of steps.entries()) {
+        forgetCallerTexts();
+        files.set(file, step.text);
+        const fresh = await ParsedDocument.create(language, step.text);
+        try {
+          assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `after typing ${JSON.stringify(typed.slice(0, index))}`);
+        } finally {
+          fresh.dispose();
+        }
+      }
+      // Most steps changed only the typed function's own facts.
+      assert.ok(incremental > typed.length / 2, `${incremental} of ${typed.length + 1} steps analysed per function`);
     });
   }
 });
