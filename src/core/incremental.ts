@@ -52,6 +52,8 @@ export interface RuleRun {
 const MAX_CHANGED = 4;
 /** Class bodies looked into for methods, at most this deep. */
 const MAX_CLASS_DEPTH = 8;
+/** Functions whose facts are compared per edit at most (each costs a search of its own code). */
+const MAX_CHECKED = 64;
 /** Dependants beyond this share of the file's functions: the whole file is analysed (one pass is then cheaper). */
 const MAX_DEPENDANT_SHARE = 0.5;
 
@@ -213,7 +215,7 @@ export class IncrementalAnalysis {
       const kept = regionsOf(tree.rootNode, input.text, input.language);
       this.previous = {
         tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
-        findings, units: keptTreeUnits(input.tree), generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
+        findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
         spans: kept.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]), ...(moduleUses ? { moduleUses } : {}),
       };
     }
@@ -263,45 +265,9 @@ export class IncrementalAnalysis {
     // Functions whose facts the graph or summaries hold may have changed: the changed ones and those their changed
     // statements may name (a call added, a registration, a task). Each must show the same units (calls, contexts,
     // registrations) and summary before and after.
-    const checked = new Set(changed);
-    for (const i of changed) {
-      const before = previous.regions[i];
-      const after = regions[i];
-      if (outsideBindings(before.node, language) !== outsideBindings(after.node, language)) return this.fallback('binds names outside');
-      let prefix = 0;
-      const shortest = Math.min(before.text.length, after.text.length);
-      while (prefix < shortest && before.text[prefix] === after.text[prefix]) prefix++;
-      let suffix = 0;
-      while (suffix < shortest - prefix && before.text[before.text.length - 1 - suffix] === after.text[after.text.length - 1 - suffix]) suffix++;
-      const statements = [statementAround(before, before.start + prefix, before.start + before.text.length - suffix), statementAround(after, after.start + prefix, after.start + after.text.length - suffix)];
-      // Spaces added or removed between the same tokens change no name's meaning (positions are compared below).
-      if (tokensOf(statements[0]) === tokensOf(statements[1])) continue;
-      const touched = usesIn(statements);
-      for (let j = 0; j < regions.length; j++) if (reaches(touched, classes[i], j)) checked.add(j);
-      if (checked.size > MAX_CHANGED * 4) return this.fallback('too many functions named');
-    }
-    // Each checked function's units and summary now, against what the call graph and the summary cache kept of it.
-    const kept = previous.units;
-    const keptSummary = kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined;
-    if (kept && keptSummary) {
-      const context = this.contextOf(input, input.tree, input.text, input.facts);
-      for (const i of checked) {
-        const now = currentFacts(context, regions[i].node);
-        const before = previous.regions[i].node;
-        const ids = new Set(functionsIn(before, language).map((fn) => unitId(fn, language)));
-        const [first, last] = previous.spans[i];
-        const units = kept.units.filter((u) => u.id !== '' && ids.has(u.id));
-        const registrations = kept.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
-        const summaries = keysIn(before, language).map((k) => [k, keptSummary.functions[k] ?? null]);
-        if (process.env.INCREMENTAL_DEBUG) console.error(JSON.stringify([units, registrations, summaries]), '\n', now);
-        if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
-      }
-    }
-    // Keep the graph's and the summaries' work: the file summarises and calls as before. (Without them kept, the
-    // graph is built again if a rule asks; the kept functions did not read it.)
-    if (kept && keptSummary) carryTreeUnits(input.tree, input.path, { ...kept, summaryKey: carrySummary(kept.summaryKey!, input.text)! });
-    // Functions whose rules may read the changed ones (by name: a call, a thread's target, a gathered coroutine), and so on.
-    const analyse = new Set(checked);
+    // Functions that may read the changed ones (by name: a call, a thread's target, a gathered coroutine, a returned
+    // value's type), and those that read them, and so on: their findings, and their calls' targets, may change.
+    const analyse = new Set(changed);
     for (const i of analyse) if (reaches(moduleUses, undefined, i)) return this.fallback('module code names it');
     let frontier = [...analyse];
     for (let round = 0; round < regions.length && frontier.length; round++) {
@@ -315,6 +281,41 @@ export class IncrementalAnalysis {
       frontier = next;
       if (analyse.size > regions.length * MAX_DEPENDANT_SHARE) return this.fallback('too many dependants');
     }
+    // And the functions the changed statements name (a call added, a registration, a task): their contexts may change.
+    for (const i of changed) {
+      const before = previous.regions[i];
+      const after = regions[i];
+      if (outsideBindings(before.node, language) !== outsideBindings(after.node, language)) return this.fallback('binds names outside');
+      let prefix = 0;
+      const shortest = Math.min(before.text.length, after.text.length);
+      while (prefix < shortest && before.text[prefix] === after.text[prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < shortest - prefix && before.text[before.text.length - 1 - suffix] === after.text[after.text.length - 1 - suffix]) suffix++;
+      const statements = [statementAround(before, before.start + prefix, before.start + before.text.length - suffix), statementAround(after, after.start + prefix, after.start + after.text.length - suffix)];
+      // Spaces added or removed between the same tokens change no name's meaning (positions are compared below).
+      if (tokensOf(statements[0]) === tokensOf(statements[1])) continue;
+      const touched = usesIn(statements);
+      for (let j = 0; j < regions.length; j++) if (reaches(touched, classes[i], j)) analyse.add(j);
+    }
+    if (analyse.size > MAX_CHECKED) return this.fallback('too many functions to check');
+    // Each of them must show the units (calls, contexts, registrations) and summary the call graph and the summary
+    // cache kept: then the graph and every other function's findings stand. Without those kept, the whole file.
+    const kept = previous.units;
+    const keptSummary = kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined;
+    if (!kept || !keptSummary) return this.fallback('no call graph kept');
+    const context = this.contextOf(input, input.tree, input.text, input.facts);
+    for (const i of analyse) {
+      const now = currentFacts(context, regions[i].node);
+      const before = previous.regions[i].node;
+      const ids = new Set(functionsIn(before, language).map((fn) => unitId(fn, language)));
+      const [first, last] = previous.spans[i];
+      const units = kept.units.filter((u) => u.id !== '' && ids.has(u.id));
+      const registrations = kept.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
+      const summaries = keysIn(before, language).map((k) => [k, keptSummary.functions[k] ?? null]);
+      if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
+    }
+    // Keep the graph's and the summaries' work: the file summarises and calls as before.
+    carryTreeUnits(input.tree, input.path, { ...kept, summaryKey: carrySummary(kept.summaryKey!, input.text)! });
     return { analyse };
   }
 

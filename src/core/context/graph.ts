@@ -579,8 +579,9 @@ function treeUnits(source: ContextSource, pkg: PackageView): FileUnits {
 }
 
 /** The units the call graph computed from `tree` (the analysed file's), if it did. */
-export function keptTreeUnits(tree: Tree): FileUnits | undefined {
-  return unitsByTree.get(tree);
+export function keptTreeUnits(tree: Tree, path: string): FileUnits | undefined {
+  // Units computed ahead (warmed, adopted) are the file's current ones: a change of it drops them.
+  return unitsByTree.get(tree) ?? unitCache.get(path) ?? undefined;
 }
 
 /**
