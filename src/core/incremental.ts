@@ -5,17 +5,17 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { type TreeFacts } from './analysis';
 import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
-import { packFunction } from './project/packed';
+import { compact, packFunction } from './project/packed';
 import { FUNCTION_TYPES } from './ts/semantics';
-import { ownSummary } from './project/followPython';
+import { seedOwnSummary } from './project/followPython';
 import { tsProject } from './project/followTs';
 import { carrySummary, storedSummary } from './project/project';
-import { functionKey } from './project/pythonSummary';
+import { functionKey, functionSummary } from './project/pythonSummary';
 import { tsFunctionKey } from './project/followTs';
 import type { AnalysisContext } from './analysis';
 import type { AnalysisSettings, Diagnostic, Language } from './types';
 import type { LineIndex } from './text';
-import { lookupKey } from './catalog/blocking';
+import { blockingLookup, lookupKey } from './catalog/blocking';
 import { defaultSettings } from './types';
 
 /** One outermost function: where it sits (its trailing spaces included) and its text. */
@@ -315,6 +315,7 @@ export class IncrementalAnalysis {
       if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
     }
     // Keep the graph's and the summaries' work: the file summarises and calls as before.
+    if (language === 'python') seedOwnSummary(input.facts.python(), input, compact(keptSummary));
     carryTreeUnits(input.tree, input.path, { ...kept, summaryKey: carrySummary(kept.summaryKey!, input.text)! });
     return { analyse };
   }
@@ -460,7 +461,17 @@ function keysIn(fn: Node, language: Language): string[] {
 /** A function's units, the registrations its calls make, and its summary entries (packed), as text to compare. */
 function currentFacts(context: AnalysisContext, fn: Node): string {
   const { units, registrations } = unitsOf(context.tree, context.language, context.path ?? '', context.text, context.readFile!, undefined, { python: () => context.python(), ts: () => context.ts() }, fn);
-  const summary = context.language === 'python' ? ownSummary(context.python(), context).functions : tsProject(context).own.functions;
-  const summaries = keysIn(fn, context.language).map((k) => [k, summary[k] ? packFunction(summary[k]) : null]);
+  let summaries: [string, string | null][];
+  if (context.language === 'python') {
+    // Each function's own summary (not the file's: that would summarise every function's header again).
+    const lookup = blockingLookup(context.settings);
+    summaries = functionsIn(fn, 'python').flatMap((node) => {
+      const found = functionSummary(context.python(), node, lookup);
+      return found ? [[found.key, packFunction(found)] as [string, string]] : [];
+    });
+  } else {
+    const summary = tsProject(context).own.functions;
+    summaries = keysIn(fn, context.language).map((k) => [k, summary[k] ? packFunction(summary[k]) : null]);
+  }
   return JSON.stringify([units, registrations, summaries]);
 }
