@@ -19,7 +19,18 @@ import { blockingLookup, lookupKey } from './catalog/blocking';
 import { defaultSettings } from './types';
 
 /** One outermost function: where it sits (its trailing spaces included) and its text. */
-interface Region { node: Node; start: number; end: number; text: string }
+interface Span { start: number; end: number; text: string }
+interface Region extends Span { node: Node }
+
+/** The function node a span of an earlier analysis stands for, in the copy of that analysis's tree. */
+function regionIn(tree: Tree, span: Span): Region {
+  let node: Node | null = tree.rootNode.descendantForIndex(span.start, span.start);
+  // Up from the first token to the function it starts: bounded by the nesting at one offset.
+  for (let depth = 0; node && depth < 256; depth++, node = node.parent) {
+    if (node.startIndex === span.start && (node.type === 'function_definition' || TS_FUNCTIONS.has(node.type))) return { ...span, node };
+  }
+  return { ...span, node: tree.rootNode };
+}
 
 /** What the last analysis of a document left: enough to tell what an edit changed and to keep the rest's findings. */
 interface Previous {
@@ -28,7 +39,7 @@ interface Previous {
   text: string;
   lineCount: number;
   key: string;
-  regions: Region[];
+  regions: Span[];
   skeleton: string;
   /** Findings before suppressions were applied, each with the region it sits in (-1: outside every function). */
   findings: { diagnostic: Diagnostic; region: number }[];
@@ -104,7 +115,7 @@ function regionsOf(root: Node, text: string, language: Language): Region[] {
 }
 
 /** The text outside the functions, each function a marker: equal skeletons mean the edit stayed inside functions. */
-function skeletonOf(text: string, regions: readonly Region[]): string {
+function skeletonOf(text: string, regions: readonly Span[]): string {
   const parts: string[] = [];
   let at = 0;
   for (const region of regions) {
@@ -212,7 +223,8 @@ export class IncrementalAnalysis {
     if (!failed) {
       // The copy's nodes are the ones read at the next edit (the document's tree is edited in place).
       const tree = input.tree.copy();
-      const kept = regionsOf(tree.rootNode, input.text, input.language);
+      // The copy's nodes are found when an edit needs them (the same offsets: the copy is of this very tree).
+      const kept = regions.map((r) => ({ start: r.start, end: r.end, text: r.text }));
       this.previous = {
         tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
         findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
@@ -283,7 +295,7 @@ export class IncrementalAnalysis {
     }
     // And the functions the changed statements name (a call added, a registration, a task): their contexts may change.
     for (const i of changed) {
-      const before = previous.regions[i];
+      const before = regionIn(previous.tree, previous.regions[i]);
       const after = regions[i];
       if (outsideBindings(before.node, language) !== outsideBindings(after.node, language)) return this.fallback('binds names outside');
       let prefix = 0;
@@ -306,7 +318,7 @@ export class IncrementalAnalysis {
     const context = this.contextOf(input, input.tree, input.text, input.facts);
     for (const i of analyse) {
       const now = currentFacts(context, regions[i].node);
-      const before = previous.regions[i].node;
+      const before = regionIn(previous.tree, previous.regions[i]).node;
       const ids = new Set(functionsIn(before, language).map((fn) => unitId(fn, language)));
       const [first, last] = previous.spans[i];
       const units = kept.units.filter((u) => u.id !== '' && ids.has(u.id));
