@@ -8,7 +8,7 @@ import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, u
 import { compact, packFunction } from './project/packed';
 import { FUNCTION_TYPES } from './ts/semantics';
 import { seedOwnSummary } from './project/followPython';
-import { tsProject } from './project/followTs';
+import { seedTsSummary, tsFunctionSummary, tsOwnNames } from './project/followTs';
 import { carrySummary, storedSummary } from './project/project';
 import { functionKey, functionSummary } from './project/pythonSummary';
 import { tsFunctionKey } from './project/followTs';
@@ -48,6 +48,8 @@ interface Previous {
   starts: string[];
   /** Each function's lines (first, last), where its units' evidence sits. */
   spans: [number, number][];
+  /** The names the file's own TS/JS summary found (they depend on its functions' keys and imports only). */
+  tsNames?: ReadonlySet<string>;
   /** The call graph's generation then: another file's change since makes every finding suspect. */
   generation: number;
   /** Names the code outside functions spells (not the names it declares), found once per skeleton. */
@@ -227,6 +229,7 @@ export class IncrementalAnalysis {
       const kept = regions.map((r) => ({ start: r.start, end: r.end, text: r.text }));
       this.previous = {
         tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
+        ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
         spans: kept.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]), ...(moduleUses ? { moduleUses } : {}),
       };
@@ -314,10 +317,10 @@ export class IncrementalAnalysis {
     // cache kept: then the graph and every other function's findings stand. Without those kept, the whole file.
     const kept = previous.units;
     const keptSummary = kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined;
-    if (!kept || !keptSummary) return this.fallback('no call graph kept');
+    if (!kept || !keptSummary || (language !== 'python' && !previous.tsNames)) return this.fallback('no call graph kept');
     const context = this.contextOf(input, input.tree, input.text, input.facts);
     for (const i of analyse) {
-      const now = currentFacts(context, regions[i].node);
+      const now = currentFacts(context, regions[i].node, previous.tsNames);
       const before = regionIn(previous.tree, previous.regions[i]).node;
       const ids = new Set(functionsIn(before, language).map((fn) => unitId(fn, language)));
       const [first, last] = previous.spans[i];
@@ -328,6 +331,7 @@ export class IncrementalAnalysis {
     }
     // Keep the graph's and the summaries' work: the file summarises and calls as before.
     if (language === 'python') seedOwnSummary(input.facts.python(), input, compact(keptSummary));
+    else seedTsSummary(context, compact(keptSummary), previous.tsNames!);
     carryTreeUnits(input.tree, input.path, { ...kept, summaryKey: carrySummary(kept.summaryKey!, input.text)! });
     return { analyse };
   }
@@ -471,8 +475,8 @@ function keysIn(fn: Node, language: Language): string[] {
 }
 
 /** A function's units, the registrations its calls make, and its summary entries (packed), as text to compare. */
-function currentFacts(context: AnalysisContext, fn: Node): string {
-  const { units, registrations } = unitsOf(context.tree, context.language, context.path ?? '', context.text, context.readFile!, undefined, { python: () => context.python(), ts: () => context.ts() }, fn);
+function currentFacts(context: AnalysisContext, fn: Node, names: ReadonlySet<string> | undefined): string {
+  const { units, registrations } = unitsOf(context.tree, context.language, context.path ?? '', context.text, context.readFile!, undefined, { python: () => context.python(), ts: () => context.ts() }, fn, names);
   let summaries: [string, string | null][];
   if (context.language === 'python') {
     // Each function's own summary (not the file's: that would summarise every function's header again).
@@ -482,8 +486,10 @@ function currentFacts(context: AnalysisContext, fn: Node): string {
       return found ? [[found.key, packFunction(found)] as [string, string]] : [];
     });
   } else {
-    const summary = tsProject(context).own.functions;
-    summaries = keysIn(fn, context.language).map((k) => [k, summary[k] ? packFunction(summary[k]) : null]);
+    summaries = functionsIn(fn, context.language).flatMap((node) => {
+      const found = tsFunctionSummary(context, node, names!);
+      return found ? [[found.key, packFunction(found)] as [string, string]] : [];
+    });
   }
   return JSON.stringify([units, registrations, summaries]);
 }

@@ -65,7 +65,7 @@ function evidenceOf(context: ConcurrencyContext): Evidence | undefined {
 /** The file's units, computed from its tree (plain data: kept across analyses and files). */
 export function unitsOf(
   tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView | undefined,
-  semantics?: Pick<ContextSource, 'python' | 'ts'>, within?: Node,
+  semantics?: Pick<ContextSource, 'python' | 'ts'>, within?: Node, projectNames?: ReadonlySet<string>,
 ): FileUnits {
   const root = tree.rootNode;
   // `within`: one function's units (it and the functions nested in it) only, nothing stored: what an edit in it may change.
@@ -86,7 +86,7 @@ export function unitsOf(
   let names: ReadonlySet<string> | undefined;
   let summaryKey: string | undefined;
   if (within || !pkg) {
-    if (!python) names = semantics?.ts ? tsProject({ language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts } as unknown as AnalysisContext).names : undefined;
+    if (!python) names = projectNames ?? (semantics?.ts ? tsProject({ language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts } as unknown as AnalysisContext).names : undefined);
   } else if (python) summaryKey = primeSummary(path, text, lookupKey(defaultSettings), () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
   else {
     const paths = pkg.configs.tsPaths(dirname(path));
