@@ -54,6 +54,8 @@ interface Previous {
   generation: number;
   /** Names the code outside functions spells (not the names it declares), found once per skeleton. */
   moduleUses?: Uses;
+  /** Some class of the file extends another (found once per skeleton). */
+  inherits?: boolean;
 }
 
 /** What an analysis needs to run its rules once, over the whole file or some functions of it. */
@@ -220,6 +222,7 @@ export class IncrementalAnalysis {
       this.lastAnalysed = scope.length;
     }
     const moduleUses = plan ? this.previous!.moduleUses : undefined;
+    const inherits = plan ? this.previous!.inherits : undefined;
     this.previous?.tree.delete();
     this.previous = undefined;
     if (!failed) {
@@ -231,7 +234,7 @@ export class IncrementalAnalysis {
         tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
-        spans: kept.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]), ...(moduleUses ? { moduleUses } : {}),
+        spans: kept.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]), ...(moduleUses ? { moduleUses } : {}), ...(inherits !== undefined ? { inherits } : {}),
       };
     }
     return { diagnostics: findings.map((f) => f.diagnostic), failed };
@@ -263,7 +266,8 @@ export class IncrementalAnalysis {
     const uses = regions.map((r) => this.uses(r));
     const mentioned = new Set<string>([...moduleUses.bare, ...moduleUses.attr]);
     for (const u of uses) for (const set of [u.bare, u.attr, u.own]) for (const name of set) mentioned.add(name);
-    const inherits = hasLocalInheritance(input.tree.rootNode, input.language);
+    // Class headers are outside functions: found once per skeleton, like the module's names.
+    const inherits = previous.inherits ??= hasLocalInheritance(input.tree.rootNode, input.language);
     const names = regions.map((r) => r.node.childForFieldName('name')?.text ?? '');
     /** Whether code spelling `used` (in class `cls`, '' outside classes) may reach function `to` by its name or its class's. */
     const reaches = (used: Uses, cls: string | undefined, to: number): boolean => {
