@@ -181,6 +181,11 @@ async function main(): Promise<void> {
     await server.stop();
     return;
   }
+  // `node out/bench/lsp.js memory`: only the memory with 100 open files.
+  if (process.argv[2] === 'memory') {
+    await memory();
+    return;
+  }
   // `node out/bench/lsp.js workspace`: only the cross-file figures.
   if (process.argv[2] === 'workspace') {
     for (const language of ['python', 'typescript'] as const) await workspace(language);

@@ -281,7 +281,7 @@ const PER_ELEMENT_METHODS = new Set(['forEach', 'map', 'flatMap']);
  * statement of its own (`load(x);`, `void load(x);`) or is collected (`promises.push(load(x))`), never awaited where it
  * is made. Each pass then starts another run while earlier ones are still in flight. Undefined otherwise.
  */
-function startedPerIterationWithoutWaiting(call: Node): Node | undefined {
+export function startedPerIterationWithoutWaiting(call: Node): Node | undefined {
   let made = skipWrappers(call);
   if (made.parent?.type === 'unary_expression' && made.parent.child(0)?.type === 'void') made = skipWrappers(made.parent);
   const holder = made.parent;

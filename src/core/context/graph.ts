@@ -12,10 +12,12 @@ import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
 import type { AnalysisContext } from '../analysis';
+import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../effects/pythonPaths';
+import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effects/tsPaths';
 import { lineOf, rangeOf, startOf } from '../text';
-import { FUNCTION_TYPES, TsSemantics } from '../ts/semantics';
+import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, enclosingFunction, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -33,9 +35,11 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; member?: string; onError?: boolean; callback?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
-  members?: { name: string; range: Range; task?: boolean; onError?: boolean }[];
+  members?: { name: string; range: Range; task?: boolean; rare?: boolean }[];
+  /** An async function (TS/JS): a call of it that is not awaited leaves it running. */
+  async?: boolean;
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
   returns?: string[];
 }
@@ -116,7 +120,7 @@ export function unitsOf(
     const outer = nested.owner.get(fn.id);
     const own = evidenceOf(ownContext(fn, source));
     const startsWork = nested.startsWork.has(fn.id);
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -128,6 +132,7 @@ export function unitsOf(
     if (names && !leadsToProject(callee, names)) return undefined;
     return python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
   };
+  const factsByFunction = new Map<number, PythonFunctionFacts | TsFunctionFacts>();
   for (const call of allCalls) {
     if (call.type === 'new_expression') continue;
     const callee = call.childForFieldName('function');
@@ -139,13 +144,17 @@ export function unitsOf(
     // A method's name, for when the receiver's type is unknown (the call may then not resolve).
     const name = callee.type === (python ? 'attribute' : 'member_expression') ? callee.childForFieldName(python ? 'attribute' : 'property')?.text : undefined;
     const member = name && !COMMON_METHODS.has(name) && !name.startsWith('__') ? name : undefined;
-    const onError = inErrorHandler(call, owner, python);
+    // Asked only of the calls kept: the path's tests are the costly part.
+    let rareMemo: boolean | undefined;
+    const rare = () => (rareMemo ??= onRarePath(call, owner, source, factsByFunction));
     if (target) {
       const started = task();
-      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(member ? { member } : {}), ...(onError ? { onError } : {}) });
+      // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
+      const perPass = !python && !started && startedPerIterationWithoutWaiting(call) !== undefined;
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}) });
     } else if (member) {
       const started = task();
-      (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(onError ? { onError } : {}) });
+      (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(rare() ? { rare: true } : {}) });
     }
     // Functions handed to a framework by name: `app.get('/', list)`, `app.on_startup.append(init)`; or made by a factory
     // whose result is handed over: `app.use(logger(options))` registers the function `logger` returns.
@@ -162,7 +171,7 @@ export function unitsOf(
       if (own) registrations.push({ target, own, ...(factory ? { factory } : {}) });
       // Any other function handed over by reference (`adapter.process(activity, bot.on_turn)`, `items.forEach(save)`):
       // it runs for the code it is handed to, in the same program as the code that hands it over.
-      else if (!factory) unit.calls.push({ target, range: rangeOf(value), callback: true, ...(onError ? { onError } : {}) });
+      else if (!factory) unit.calls.push({ target, range: rangeOf(value), callback: true, ...(rare() ? { rare: true } : {}) });
     }
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
@@ -231,10 +240,25 @@ function inErrorHandler(call: Node, owner: Node | undefined, python: boolean): b
   return false;
 }
 
+/**
+ * The call sits on a rare path of its own function, as the effects layer's path conditions tell one: an `except`/`catch`,
+ * a guard that lets it run once (`if not self._ready: ...; self._ready = True`, a memo, `@cache`), a debug branch. Its
+ * function then runs it when something failed, once, or when debugging: not beside every run of the caller.
+ */
+function onRarePath(call: Node, owner: Node | undefined, source: ContextSource, facts: Map<number, PythonFunctionFacts | TsFunctionFacts>): boolean {
+  const python = source.language === 'python';
+  if (inErrorHandler(call, owner, python)) return true;
+  if (!owner) return false;
+  let ownFacts = facts.get(owner.id);
+  if (!ownFacts) facts.set(owner.id, ownFacts = python ? pythonFunctionFacts(owner) : tsFunctionFacts(owner));
+  const condition = python ? pythonPathCondition(source.python!(), call, ownFacts as PythonFunctionFacts) : tsPathCondition(call, ownFacts as TsFunctionFacts);
+  return condition?.cold !== undefined;
+}
+
 /** A unit's method calls that did not resolve to one of the project's functions, by name. */
 function unresolvedMembers(unit: Unit): NonNullable<Unit["members"]> {
   const out = [...(unit.members ?? [])];
-  for (const call of unit.calls) if (!call.to && call.member) out.push({ name: call.member, range: call.range, ...(call.task ? { task: true } : {}), ...(call.onError ? { onError: true } : {}) });
+  for (const call of unit.calls) if (!call.to && call.member) out.push({ name: call.member, range: call.range, ...(call.task ? { task: true } : {}), ...(call.rare ? { rare: true } : {}) });
   return out;
 }
 
@@ -316,6 +340,7 @@ export class ContextGraph {
           if (!call.callback) addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+          if (call.perPass && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside its other calls: started on every pass of a loop at ${located(path, call.range)} without waiting for the one before`, range: call.range, path } } });
         }
         for (const member of unresolvedMembers(unit)) {
           if (!member.task || testFile || unit.own?.test) continue;
@@ -358,18 +383,18 @@ export class ContextGraph {
             : from === root
               ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
               : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
-          this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path } } });
+          this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path }, inherited: true } });
           roots.set(to, root);
           next.push(to);
         };
-        // A call made only when something failed (in an `except`/`catch`) runs rarely: it carries nothing hot.
-        for (const call of unit.calls) if (call.to && !call.onError) reach(call.to, call.range, undefined, call.callback);
+        // A call on a rare path (when something failed, once per process or object, when debugging) carries nothing hot.
+        for (const call of unit.calls) if (call.to && !call.rare) reach(call.to, call.range, undefined, call.callback);
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
-        for (const member of unresolvedMembers(unit)) if (!member.onError) for (const to of byName(member.name)) reach(to, member.range, member.name);
+        for (const member of unresolvedMembers(unit)) if (!member.rare) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
-          this.verdicts.set(child, { context: this.verdicts.get(from)!.context });
+          this.verdicts.set(child, { context: { ...this.verdicts.get(from)!.context, inherited: true } });
           roots.set(child, root);
           next.push(child);
         }

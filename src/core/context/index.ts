@@ -40,7 +40,7 @@ export function contextOf(fn: Node, source: ContextSource): ConcurrencyContext {
   // Out through enclosing functions: bounded by MAX_ENCLOSING.
   for (let depth = 0; current && depth < MAX_ENCLOSING; depth++, current = enclosingFunction(current, source.language)) {
     const found = oneContext(current, source);
-    if (found.kind === 'hot' || (found.kind === 'cold' && !handed)) return found;
+    if (found.kind === 'hot' || (found.kind === 'cold' && !handed)) return depth && !found.inherited ? { ...found, inherited: true } : found;
     handed ||= graph.graphFor(source).handedOut(source.path ?? '', graph.unitId(current, source.language));
   }
   return UNKNOWN;

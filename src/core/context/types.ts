@@ -24,6 +24,11 @@ export interface ConcurrencyContext {
   evidence?: { message: string; range: Range; path?: string };
   /** Cold because it is test code: another caller, if any, decides instead. */
   test?: boolean;
+  /**
+   * Carried down from a caller or an enclosing function, not shown by the function's own registration or start: the
+   * function runs beside that work, but nothing registers it as an entry point of its own.
+   */
+  inherited?: true;
 }
 
 /** The file a function lives in: its tree, language, path (if known) and name resolution. */

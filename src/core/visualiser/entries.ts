@@ -76,7 +76,8 @@ export function hotKind(evidence: string): EntryKind {
 function hotEvidence(fn: Node, source: ContextSource, ownOnly = false): string | undefined {
   try {
     const context = ownOnly ? ownContext(fn, source) : contextOf(fn, source);
-    if (context.kind === 'hot' && context.evidence) return context.evidence.message;
+    // Hot only through a caller or an enclosing function: it runs beside that work, but is no entry point of its own.
+    if (context.kind === 'hot' && context.evidence && !context.inherited) return context.evidence.message;
   } catch {
     // The context layer failed on odd code: the function is still an entry, as a plain function.
   }

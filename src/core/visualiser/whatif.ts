@@ -171,7 +171,9 @@ function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, langua
   }
   const bestMs = r(best)!.totalMs;
   const others = results.filter((x) => x.mode !== best).map((x) => show(x.mode)).join(', ');
-  const head = `Fastest: ${r(best)!.label} (${bestMs} ms; ${others}).`;
+  // "Fastest" only when it is: a simpler model within the tie margin is the pick, and says so.
+  const strictlyFastest = results.every((x) => x.totalMs >= bestMs);
+  const head = `${strictlyFastest ? 'Fastest' : 'Pick'}: ${r(best)!.label} (${bestMs} ms; ${others}).`;
   const tiedWith = results.filter((x) => x.mode !== best && x.totalMs <= bestMs * (1 + TIE) + 0.5).map((x) => x.label);
   const tie = tiedWith.length ? ` ${tiedWith.join(' and ')} ${tiedWith.length === 1 ? 'is' : 'are'} about as fast; ${r(best)!.label} is the simpler.` : '';
   const loop = language === 'python' ? 'the event loop' : "Node's event loop";

@@ -148,6 +148,94 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at('app/tool.py', 8)?.severity, 'hint');
   });
 
+  it('a call on a rare path of a hot function (a once-only guard, a debug branch) carries nothing hot down', () => {
+    const dir = tempDir('cl-graph-rare-');
+    const files: Record<string, string> = {
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/db.py': [
+        'import os', '', '',
+        'class Store:',
+        '    def __init__(self, debug=False):',
+        '        self._ready = False',
+        '        self.debug = debug',
+        '',
+        '    async def connect(self):',
+        '        if not self._ready:',
+        '            await self.initialize()',
+        '            self._ready = True',
+        '        if self.debug:',
+        '            await self.dump()',
+        '        await self.query()',
+        '',
+        '    async def initialize(self):',
+        '        os.makedirs("data", exist_ok=True)',
+        '',
+        '    async def dump(self):',
+        '        open("dump.txt", "w").close()',
+        '',
+        '    async def query(self):',
+        '        os.makedirs("q", exist_ok=True)',
+        '',
+      ].join('\n'),
+      'app/server.py': [
+        'from fastapi import FastAPI', 'from app.db import Store', '', 'app = FastAPI()', 'store = Store()', '', '',
+        '@app.get("/items")', 'async def items():', '    await store.connect()', '',
+      ].join('\n'),
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+    const found = findings(r.stdout);
+    const at = (line: number) => found.find((f) => f.path === 'app/db.py' && f.line === line);
+    // Every request runs `query`: a warning through `connect`.
+    assert.equal(at(24)?.severity, 'warning', JSON.stringify(found));
+    // `initialize` runs once (the guard's flag is set after it) and `dump` only when debugging: not every request's.
+    assert.equal(at(18)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(21)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('an async function another file starts on every pass of a loop without waiting runs beside its other calls', () => {
+    const dir = tempDir('cl-graph-loop-');
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/load.js': [
+        "import fs from 'node:fs';",
+        'export async function load(p) {',
+        "  return fs.readFileSync(p, 'utf8');",
+        '}',
+        'export async function loadOne(p) {',
+        "  return fs.readFileSync(p, 'utf8');",
+        '}',
+        '',
+      ].join('\n'),
+      'src/main.js': [
+        "import { load, loadOne } from './load.js';",
+        'export async function all(paths) {',
+        '  const pending = [];',
+        '  for (const p of paths) pending.push(load(p));',
+        '  return Promise.all(pending);',
+        '}',
+        'export async function each(paths) {',
+        '  for (const p of paths) await loadOne(p);',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+    const found = findings(r.stdout);
+    const at = (line: number) => found.find((f) => f.path === 'src/load.js' && f.line === line);
+    assert.equal(at(3)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(3)!.message, /started on every pass of a loop at main\.js:4/);
+    // Awaited on each pass: one at a time, nothing shown beside it.
+    assert.equal(at(6)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {
     const dir = project();
     const all = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });

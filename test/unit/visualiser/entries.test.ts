@@ -159,11 +159,11 @@ describe('entry points: TS/JS', () => {
 
 describe('entry points read the package call graph the diagnostics read', () => {
   const files: Record<string, string> = {
-    'app.py': 'from fastapi import FastAPI\nfrom tasks import drain\n\napp = FastAPI()\n\n\n@app.post("/items")\nasync def add(items: list):\n    await drain(items)\n',
-    'tasks.py': 'async def save(item):\n    pass\n\n\nasync def drain(items):\n    await run_all(items, save)\n',
+    'app.py': 'import asyncio\nfrom tasks import save\n\n\nasync def main():\n    await asyncio.gather(save(1), save(2))\n',
+    'tasks.py': 'def retry(f):\n    return f\n\n\n@retry\nasync def save(item):\n    pass\n',
   };
 
-  it('a callback handed over by a function that a route in another file calls is entered per request', async () => {
+  it('a coroutine another file gathers is a task of its own', async () => {
     const { fileEntries } = await import('../../../src/core/visualiser');
     const { forgetCallerTexts } = await import('../../../src/core/context');
     forgetCallerTexts();
@@ -172,14 +172,27 @@ describe('entry points read the package call graph the diagnostics read', () => 
       const facts = new TreeFacts(doc.tree!);
       const readFile = (p: string) => files[p];
       const alone = fileEntries(doc, facts, { path: 'tasks.py', readFile });
-      assert.equal(find(alone, 'save').kind, 'function', 'the file alone shows no caller of drain');
+      assert.equal(find(alone, 'save').kind, 'function', 'the file alone shows nothing that starts save');
       const withPackage = fileEntries(doc, facts, { path: 'tasks.py', readFile, listFiles: () => Object.keys(files) });
       const save = find(withPackage, 'save');
-      assert.equal(save.kind, 'handler', save.evidence);
-      assert.match(save.evidence ?? '', /app\.py/);
+      assert.equal(save.kind, 'task', save.evidence);
+      assert.match(save.evidence ?? '', /app\.py:6/);
     } finally {
       doc.dispose();
       forgetCallerTexts();
     }
+  });
+});
+
+describe('entry points are registered, not inherited', () => {
+  it('a closure of a route, or a callback it hands over, runs beside the requests but is no handler of its own', async () => {
+    const list = await entries('python', [
+      'from fastapi import FastAPI', 'app = FastAPI()', '', '',
+      '@app.get("/x")', 'async def route():', '    def emit(data):', '        return data', '    await run(emit)', '',
+    ].join('\n'));
+    assert.equal(find(list, /route/).kind, 'handler');
+    const emit = find(list, /emit/);
+    assert.equal(emit.kind, 'function', emit.evidence);
+    assert.ok(!emit.arrivals && !emit.lens);
   });
 });

@@ -46,7 +46,8 @@ test('the recommended model is the fastest bar, or ties with it and says so, for
         const min = Math.min(...w.results.map((r) => r.totalMs));
         const best = w.results.find((r) => r.mode === w.recommended)!;
         assert.ok(best.totalMs <= min * 1.05 + 0.5, `${where}: recommends ${best.label} (${best.totalMs} ms) but the fastest is ${min} ms`);
-        assert.ok(w.lesson.startsWith(`Fastest: ${best.label} (${best.totalMs} ms;`), `${where}: ${w.lesson}`);
+        // "Fastest" names the fastest bar; a simpler pick within the margin is a "Pick" that says what is about as fast.
+        assert.ok(w.lesson.startsWith(`${best.totalMs > min ? 'Pick' : 'Fastest'}: ${best.label} (${best.totalMs} ms;`), `${where}: ${w.lesson}`);
         if (best.totalMs > min) assert.match(w.lesson, /about as fast/, where);
         for (const r of w.results) assert.ok(w.lesson.includes(`${r.label} ${r.totalMs} ms`) || r === best, `${where}: the lesson omits ${r.label}`);
       }
