@@ -254,3 +254,51 @@ describe('typing a statement character by character', () => {
     });
   }
 });
+
+describe('what an edit of one function cannot show unchanged is analysed whole', () => {
+  it('another file changing, lines moving, code outside functions changing', async () => {
+    const { path: file, text } = COUNTED.python;
+    const files = new Map([[file, text], ['util.py', 'def helper():\n    pass\n']]);
+    const listing = [file, 'util.py'];
+    const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+    forgetCallerTexts();
+    const doc = await ParsedDocument.create('python', text);
+    const kept = new IncrementalAnalysis();
+    const edit = async (find: string, replace: string) => {
+      const at = doc.text.indexOf(find);
+      await doc.applyChanges([{ rangeOffset: at, rangeLength: find.length, text: replace }]);
+      files.set(file, doc.text);
+      forgetCallerTexts([file]);
+    };
+    try {
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      // Another file of the package changed (told as the server tells it): any function may call into it.
+      files.set('util.py', 'import time\n\n\ndef helper():\n    time.sleep(1)\n');
+      forgetCallerTexts(['util.py']);
+      await edit('time.sleep(2)', 'time.sleep(3)');
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, 'another file changed');
+      await edit('time.sleep(3)', 'time.sleep(3)\n    time.sleep(4)');
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, 'lines moved');
+      await edit('import asyncio', 'import asyncio  # loop');
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, 'code outside functions changed');
+      // And an edit inside a function after all that is analysed per function again.
+      await edit('return n\n', 'return n + 1\n');
+      const last = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, undefined);
+      assert.equal(kept.lastWhole, false);
+      forgetCallerTexts();
+      const fresh = await ParsedDocument.create('python', doc.text);
+      try {
+        assert.equal(shown(last), shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })));
+      } finally {
+        fresh.dispose();
+      }
+    } finally {
+      kept.dispose();
+      doc.dispose();
+    }
+  });
+});
