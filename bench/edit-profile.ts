@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     const at = index.offsetAt({ line, column: index.lineText(line).length });
     t = performance.now();
-    await doc.applyChanges([i % 2 === 0 ? { rangeOffset: at, rangeLength: 0, text: ' ' } : { rangeOffset: at, rangeLength: 1, text: '' }]);
+    await doc.applyChanges([i % 2 === 0 ? { rangeOffset: at, rangeLength: 0, text: process.env.EDIT_TEXT ?? ' ' } : { rangeOffset: at, rangeLength: 1, text: '' }]);
     files.set(path, doc.text);
     forgetCallerTexts([path]);
     const r = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
