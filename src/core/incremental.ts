@@ -258,8 +258,10 @@ export class IncrementalAnalysis {
       else if (positionKey(input.lines, regions[i].start) !== previous.starts[i]) return this.fallback('a function moved');
     }
     if (!changed.length || changed.length > MAX_CHANGED) return changed.length ? this.fallback('too many changed') : { analyse: new Set() };
-    // Syntax errors only inside the changed functions: the rest parsed as before.
-    if (input.tree.rootNode.hasError && regions.some((r, i) => r.node.hasError && !changed.includes(i))) return this.fallback('syntax errors outside the edit');
+    // Syntax errors, before and after, only inside the changed functions: the rest parsed as before.
+    if (!errorsOnlyWithin(input.tree, changed.map((i) => regions[i])) || !errorsOnlyWithin(previous.tree, changed.map((i) => previous.regions[i]))) {
+      return this.fallback('syntax errors outside the edit');
+    }
     const language = input.language;
     const classes = regions.map(classKey);
     const moduleUses = previous.moduleUses ??= usesOfSkeleton(input, regions);
@@ -432,6 +434,26 @@ function usesOfSkeleton(input: IncrementalInput, regions: readonly Region[]): Us
     if (parent && DEFINITION_TYPES.includes(parent.type) && parent.childForFieldName('name')?.id === node.id) return false;
     return !(parent && DECLARING_TYPES.has(parent.type) && (parent.childForFieldName('name') ?? parent.childForFieldName('left'))?.id === node.id);
   });
+}
+
+/** Whether every ERROR or MISSING node of `tree` lies inside one of `spans`: a walk into error-holding nodes only. */
+function errorsOnlyWithin(tree: Tree, spans: readonly Span[]): boolean {
+  if (!tree.rootNode.hasError) return true;
+  const inside = (node: Node) => spans.some((s) => s.start <= node.startIndex && node.endIndex <= s.end);
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if ((node.isError || node.isMissing) && !inside(node)) return false;
+      // Below a node inside a span nothing more can be outside: skip it.
+      if (node.hasError && !node.isMissing && !inside(node) && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return true;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 /** A node's tokens (leaves' types and texts), without the spaces between them. */
