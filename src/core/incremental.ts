@@ -6,6 +6,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { type TreeFacts } from './analysis';
 import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
 import { compact, packFunction } from './project/packed';
+import { carryUses, keptUses } from './context/fileIndex';
 import { FUNCTION_TYPES } from './ts/semantics';
 import { seedOwnSummary } from './project/followPython';
 import { seedTsSummary, tsFunctionSummary, tsOwnNames } from './project/followTs';
@@ -50,6 +51,8 @@ interface Previous {
   spans: [number, number][];
   /** The names the file's own TS/JS summary found (they depend on its functions' keys and imports only). */
   tsNames?: ReadonlySet<string>;
+  /** The file's identifier uses (offsets by name), when its index was built. */
+  uses?: ReadonlyMap<string, readonly number[]>;
   /** The call graph's generation then: another file's change since makes every finding suspect. */
   generation: number;
   /** Names the code outside functions spells (not the names it declares), found once per skeleton. */
@@ -233,6 +236,7 @@ export class IncrementalAnalysis {
       this.previous = {
         tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
+        ...(keptUses(input.tree) ? { uses: keptUses(input.tree) } : {}),
         findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
         spans: kept.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]), ...(moduleUses ? { moduleUses } : {}), ...(inherits !== undefined ? { inherits } : {}),
       };
@@ -261,6 +265,10 @@ export class IncrementalAnalysis {
     // Syntax errors, before and after, only inside the changed functions: the rest parsed as before.
     if (!errorsOnlyWithin(input.tree, changed.map((i) => regions[i])) || !errorsOnlyWithin(previous.tree, changed.map((i) => previous.regions[i]))) {
       return this.fallback('syntax errors outside the edit');
+    }
+    // The file's name index follows the edit (the rest moved, the changed functions' names added): no search of the whole tree.
+    if (previous.uses) {
+      carryUses(input.tree, previous.uses, changed.map((i) => ({ oldStart: previous.regions[i].start, oldEnd: previous.regions[i].end, node: regions[i].node, newStart: regions[i].start, newEnd: regions[i].end })));
     }
     const language = input.language;
     const classes = regions.map(classKey);
