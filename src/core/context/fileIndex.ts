@@ -96,15 +96,22 @@ export const MAX_REFERENCES = 50;
 
 /** The identifiers spelled `name` (at most MAX_REFERENCES), outside `skip` (the function itself): where a name is used. */
 export function identifierUses(root: Node, name: string, skip?: Node): Node[] {
-  const all = fileIndex(root).uses.get(name) ?? [];
-  const uses: Node[] = [];
-  for (const offset of all.slice(0, MAX_REFERENCES)) {
-    if (skip && skip.startIndex <= offset && offset < skip.endIndex) continue;
-    const use = root.descendantForIndex(offset, offset + name.length);
-    if (use?.type === 'identifier' && use.startIndex === offset) uses.push(use);
+  let byName = firstUses.get(root.tree);
+  if (!byName) firstUses.set(root.tree, byName = new Map<string, Node[]>());
+  let first = byName.get(name);
+  if (!first) {
+    // The first uses' nodes, made once per name and tree.
+    first = [];
+    for (const offset of (fileIndex(root).uses.get(name) ?? []).slice(0, MAX_REFERENCES)) {
+      const use = root.descendantForIndex(offset, offset + name.length);
+      if (use?.type === 'identifier' && use.startIndex === offset) first.push(use);
+    }
+    byName.set(name, first);
   }
-  return uses;
+  return skip ? first.filter((use) => !(skip.startIndex <= use.startIndex && use.startIndex < skip.endIndex)) : [...first];
 }
+
+const firstUses = new WeakMap<Tree, Map<string, Node[]>>();
 
 /** How many identifiers spell `name` in the file (for "too common to judge" bounds). */
 export function useCount(root: Node, name: string): number {
