@@ -11,7 +11,7 @@ import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOp
 import { ProjectConfigs } from './project';
 import { fixText, unifiedDiff } from './fix';
 import { BaselineError, BaselineFile } from './baseline';
-import { CACHE_DIR, loadCache, mergeCache, saveCache } from '../host/summaryCache';
+import { CACHE_DIR, loadCacheFile, mergeCache, mergeUnits, saveCache } from '../host/summaryCache';
 import { UnsafeWriteError, writeFileInside } from '../host/safeWrite';
 import { decodeSource, encodeSource, type DecodedSource } from './encoding';
 import { dictFrom } from '../core/dict';
@@ -301,8 +301,10 @@ async function check(options: Options, io: CliIO): Promise<number> {
 
   // Each file is analysed on a worker thread that is stopped if it overruns the budget; one worker per core.
   const workers = Math.max(1, Math.min(os.availableParallelism(), files.length));
-  const summaries = options.cache ? loadCache(path.join(io.cwd, CACHE_DIR), version, io.cwd) : undefined;
-  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}) }));
+  const cached = options.cache ? loadCacheFile(path.join(io.cwd, CACHE_DIR), version, io.cwd) : undefined;
+  const summaries = cached?.summaries;
+  // Without --fix nothing is written during the run: each worker reads a project file once, however many analyses ask.
+  const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}), ...(cached?.units ? { units: cached.units } : {}), ...(options.fix ? {} : { filesFixed: true }) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
     // Each turn takes the next file: bounded by the number of files.
@@ -371,7 +373,11 @@ async function check(options: Options, io: CliIO): Promise<number> {
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
-      const refused = saveCache(path.join(io.cwd, CACHE_DIR), version, mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : [])))), io.cwd);
+      const usedUnits = await Promise.all(hosts.map((h) => h.exportUnits()));
+      const kept = mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : []))));
+      // The call graph's units too: a warm run then parses no file it does not check.
+      const units = mergeUnits(cached?.units, dictFrom(usedUnits.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : []))), kept);
+      const refused = saveCache(path.join(io.cwd, CACHE_DIR), version, kept, io.cwd, units);
       // The cache is optional: a refused one is said, and does not change the exit status.
       if (refused) io.stderr(`concurrency-lens: warning: cache ${printablePath(path.relative(io.cwd, refused.file) || refused.file)}: not written: ${printable(refused.reason)}\n`);
     }

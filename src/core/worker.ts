@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { MAX_NESTING, resolveRelative, wordOccurrences } from './locate';
 import { getLoadedParser, languageFromPath, parseOtherFile } from './parser';
 import type { TsSemantics } from './ts/semantics';
+import type { Language } from './types';
 
 // Where TS/JS code runs: a worker thread or a Web Worker has no event loop shared with requests, so blocking there is
 // what workers are for, not a finding. Evidence is what the runtime itself uses to start a worker:
@@ -131,23 +132,38 @@ function startedByProject(source: WorkerSource): WorkerEvidence | undefined {
     const text = readFile(file);
     // Cheap text test first: the file must name a worker constructor and this file's base name.
     if (!text || !text.includes(base) || !/Worker|Piscina|workerpool/.test(text)) continue;
-    const parser = getLoadedParser(language);
-    const tree = parser ? parseOtherFile(parser, text, 500) : null;
+    const literals = workerPathsOf(file, text, language);
     parsed++;
-    if (!tree) continue;
-    try {
-      const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-      for (const literal of workerPaths(tree.rootNode)) {
-        // `new URL('./w.js', import.meta.url)`, `path.join(__dirname, 'w.js')`, `'./w.js'`: relative to the starting file.
-        const relative = literal.replace(/^file:/, '');
-        if (relative.startsWith('/') || /^[a-z]+:/i.test(relative)) continue;
-        if (stem(resolveRelative(dir, relative)) === target) return { reason: `\`${file}\` starts it as a worker` };
-      }
-    } finally {
-      tree.delete();
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    for (const literal of literals ?? []) {
+      // `new URL('./w.js', import.meta.url)`, `path.join(__dirname, 'w.js')`, `'./w.js'`: relative to the starting file.
+      const relative = literal.replace(/^file:/, '');
+      if (relative.startsWith('/') || /^[a-z]+:/i.test(relative)) continue;
+      if (stem(resolveRelative(dir, relative)) === target) return { reason: `\`${file}\` starts it as a worker` };
     }
   }
   return undefined;
+}
+
+/** Another file's worker paths (null: it did not parse) by path, with the text they were found in: every analysed file of a package asks. */
+const workerPathsByFile = new Map<string, { text: string; paths: string[] | null }>();
+const WORKER_PATHS_KEPT = 2_000;
+
+function workerPathsOf(file: string, text: string, language: Language): string[] | null {
+  const known = workerPathsByFile.get(file);
+  if (known?.text === text) return known.paths;
+  const parser = getLoadedParser(language);
+  const tree = parser ? parseOtherFile(parser, text, 500) : null;
+  let paths: string[] | null;
+  try {
+    paths = tree ? workerPaths(tree.rootNode) : null;
+  } finally {
+    tree?.delete();
+  }
+  workerPathsByFile.delete(file);
+  if (workerPathsByFile.size >= WORKER_PATHS_KEPT) workerPathsByFile.delete(workerPathsByFile.keys().next().value!);
+  workerPathsByFile.set(file, { text, paths });
+  return paths;
 }
 
 const fileEvidence = new WeakMap<Node, WorkerEvidence | null>();

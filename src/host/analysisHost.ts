@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
 import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
+import type { FileUnits } from '../core/context/graph';
 import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
 import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type WorkerInit, type WorkerMessage } from './protocol';
@@ -34,6 +35,10 @@ export interface HostOptions {
    * a loaded machine then stops no analysis that an idle one completes.
    */
   cpuTime?: boolean;
+  /** The call graph's units from a persistent cache (by their summary's key), given to every worker this host starts. */
+  units?: Record<string, FileUnits>;
+  /** The project's files do not change while the host runs (a CLI run that writes nothing): workers read each once. */
+  filesFixed?: boolean;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -223,6 +228,12 @@ export class AnalysisHost {
     return this.request({ type: 'exportSummaries' }, INTERACTIVE) as Promise<BudgetOutcome<Record<string, StoredSummary>>>;
   }
 
+  /** The call graph's units the worker computed or took, for a persistent cache (empty if the worker never started). */
+  exportUnits(): Promise<BudgetOutcome<Record<string, FileUnits>>> {
+    if (!this.worker) return Promise.resolve({ kind: 'done', value: {}, elapsedMs: 0 });
+    return this.request({ type: 'exportUnits' }, INTERACTIVE) as Promise<BudgetOutcome<Record<string, FileUnits>>>;
+  }
+
   /** Summaries from a persistent cache: this worker takes them now, and any replacement worker at its start. */
   importSummaries(summaries: Record<string, StoredSummary>): void {
     this.summaries = dictFrom([...Object.entries(this.summaries ?? {}), ...Object.entries(summaries)]);
@@ -327,7 +338,7 @@ export class AnalysisHost {
     if (this.worker) return this.worker;
     const shared = new SharedArrayBuffer(4 * SLOTS);
     this.slots = new Int32Array(shared);
-    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}) };
+    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}), ...(this.options.units ? { units: this.options.units } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}) };
     const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     worker.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));

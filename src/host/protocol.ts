@@ -55,6 +55,8 @@ export type JobBody =
   | { type: 'checkFixes'; uri: string; version: number; diagnostics: readonly Diagnostic[]; mode: 'each' | 'together' }
   /** The summaries the worker used, for a persistent cache. */
   | { type: 'exportSummaries' }
+  /** The call graph's units the worker computed or took, for a persistent cache. */
+  | { type: 'exportUnits' }
   /** Summarise these project files ahead of use (paths relative to `projectRoot`). */
   | { type: 'warm'; projectRoot: string; files: readonly string[]; settings?: AnalysisSettings }
   /** Summaries from a persistent cache, for a worker already running. */
@@ -79,6 +81,10 @@ export interface WorkerInit {
   limits?: Partial<InputLimits>;
   /** Other files' summaries from a persistent cache, keyed by path, content hash and settings. */
   summaries?: Record<string, StoredSummary>;
+  /** The call graph's units from a persistent cache, by the key of the summary each was made with. */
+  units?: Record<string, FileUnits>;
+  /** The project's files do not change while this worker lives (a CLI run that writes nothing): each is read once. */
+  filesFixed?: boolean;
 }
 
 export type WorkerMessage =

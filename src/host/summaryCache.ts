@@ -4,17 +4,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StoredSummary } from '../core/project/packed';
+import type { FileUnits } from '../core/context/graph';
 import { plainFileInside, UnsafeWriteError, writeFileInside } from './safeWrite';
-import { dictFrom } from '../core/dict';
+import { dict, dictFrom } from '../core/dict';
 
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
-/** Bumped when summaries change shape; with the release, it names what wrote the file. */
-const FORMAT = 6;
+/** Bumped when summaries or the call graph's units change shape; with the release, it names what wrote the file. */
+const FORMAT = 7;
 
 interface CacheFile {
   version: string;
   summaries: Record<string, StoredSummary>;
+  /** The call graph's units of files, by the key of the summary each was made with (the CLI's). */
+  units?: Record<string, FileUnits>;
 }
 
 /** What a cache file written by `release` says it is. */
@@ -27,14 +30,29 @@ export function cacheStamp(release: string): string {
  * the cache belongs to: a cache reached through a symlink below it is not read.
  */
 export function loadCache(dir: string, release: string, root = dir): Record<string, StoredSummary> | undefined {
+  return loadCacheFile(dir, release, root)?.summaries;
+}
+
+/** The summaries and the call graph's units in the cache folder `dir` (see loadCache). */
+export function loadCacheFile(dir: string, release: string, root = dir): { summaries: Record<string, StoredSummary>; units?: Record<string, FileUnits> } | undefined {
   try {
     if (!plainFileInside(root, path.join(dir, FILE))) return undefined;
     const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as Partial<CacheFile>;
     if (parsed.version !== cacheStamp(release) || !parsed.summaries || typeof parsed.summaries !== 'object') return undefined;
-    return parsed.summaries;
+    const units = parsed.units && typeof parsed.units === 'object' ? parsed.units : undefined;
+    return { summaries: parsed.summaries, ...(units ? { units } : {}) };
   } catch {
     return undefined;
   }
+}
+
+/** The units to keep: this run's, then the loaded ones, each only with its summary kept beside it. */
+export function mergeUnits(loaded: Record<string, FileUnits> | undefined, used: Record<string, FileUnits>, summaries: Record<string, StoredSummary>): Record<string, FileUnits> {
+  const merged = dict<FileUnits>();
+  for (const [key, found] of [...Object.entries(used), ...Object.entries(loaded ?? {})]) {
+    if (Object.hasOwn(summaries, key) && !Object.hasOwn(merged, key)) merged[key] = found;
+  }
+  return merged;
 }
 
 /** Most entries kept: about as many files as the in-memory cache holds. */
@@ -64,10 +82,10 @@ export function mergeCache(loaded: Record<string, StoredSummary> | undefined, us
  * checkout) is skipped silently: the next run computes the summaries again. One refused for safety (a symlinked
  * folder or file: a repository can commit those) is returned, for the caller to report; nothing is written then.
  */
-export function saveCache(dir: string, release: string, summaries: Record<string, StoredSummary>, root = dir): UnsafeWriteError | undefined {
+export function saveCache(dir: string, release: string, summaries: Record<string, StoredSummary>, root = dir, units?: Record<string, FileUnits>): UnsafeWriteError | undefined {
   try {
     writeFileInside(root, path.join(dir, '.gitignore'), '# Written by concurrency-lens: a cache, safe to delete.\n*\n', { createFolders: true, onlyIfAbsent: true });
-    writeFileInside(root, path.join(dir, FILE), JSON.stringify({ version: cacheStamp(release), summaries } satisfies CacheFile), { mode: 0o600 });
+    writeFileInside(root, path.join(dir, FILE), JSON.stringify({ version: cacheStamp(release), summaries, ...(units ? { units } : {}) } satisfies CacheFile), { mode: 0o600 });
     return undefined;
   } catch (error) {
     if (error instanceof UnsafeWriteError && error.kind === 'refused') return error;

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, IncrementalAnalysis, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
 import { dropFixesThatBreakSyntax } from '../core/fixCheck';
-import { adoptUnits, forgetCallerTexts, unitsFor, warmUnits } from '../core/context';
+import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser } from '../core/parser';
 import { exportSummaries, importSummaries } from '../core/project/project';
@@ -32,6 +32,7 @@ const documents = new Map<string, OpenDocument>();
 /** How long one background summarising job may hold the worker: an edit's analysis waits at most about this long. */
 const WARM_SLICE_MS = 50;
 if (init.summaries) importSummaries(init.summaries);
+if (init.units) importStoredUnits(init.units);
 // This thread's OS id (Linux: /proc/thread-self), so that the host can measure the CPU time a job takes, not the clock's.
 try {
   const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
@@ -54,18 +55,73 @@ function readerFor(root: string | undefined, reads?: Set<string>): ((file: strin
   const realRoot = realRootOf(root);
   return (file: string) => {
     reads?.add(file);
+    // Every analysis of a run probes the same paths (most of them absent: libraries' module names): read once each.
+    const fixed = init.filesFixed && !documents.size ? `${root}\0${file}` : undefined;
+    const known = fixed === undefined ? undefined : fixedReads.get(fixed);
+    if (known !== undefined) return known ?? undefined;
     const absolute = path.resolve(root, file);
-    if (!within(root, absolute)) return undefined;
-    const open = documents.get(pathToFileURL(absolute).href);
-    if (open) return open.parsed.text;
-    try {
-      // Through symlinks too (`lib -> /`), only files that really are inside the project are read.
-      const real = fs.realpathSync.native(absolute);
-      return realRoot !== undefined && within(realRoot, real) ? fs.readFileSync(real, 'utf8') : undefined;
-    } catch {
-      return undefined;
+    let text: string | undefined;
+    if (!within(root, absolute)) text = undefined;
+    else {
+      const open = documents.size ? documents.get(pathToFileURL(absolute).href) : undefined;
+      if (open) return open.parsed.text;
+      // Most probes are of files that do not exist (a module name under each import root): their folder's listing
+      // says so without a failed system call each.
+      text = fixed !== undefined && !listedIn(root, absolute) ? undefined : readInside(realRoot, absolute);
     }
+    if (fixed !== undefined && fixedChars + (text?.length ?? 0) <= MAX_FIXED_CHARS) {
+      if (fixedReads.size >= MAX_FIXED_READS) fixedReads.delete(fixedReads.keys().next().value!);
+      fixedReads.set(fixed, text ?? null);
+      fixedChars += text?.length ?? 0;
+    }
+    return text;
   };
+}
+
+/** Files read (null: absent or outside the project) by root and relative path, when they do not change (init.filesFixed). */
+const fixedReads = new Map<string, string | null>();
+/** Paths kept at most: a whole kit project's probes are a few tens of thousands. */
+const MAX_FIXED_READS = 100_000;
+/** Characters of text kept at most (past them files are read again each time). */
+const MAX_FIXED_CHARS = 64 * 1024 * 1024;
+let fixedChars = 0;
+
+/** Folders' entries (null: not a folder), lower-cased, by absolute path: only while files do not change (init.filesFixed). */
+const listings = new Map<string, Set<string> | null>();
+const MAX_LISTINGS = 20_000;
+
+/** Whether the folder holding `absolute` lists its name (in any case: a case-insensitive file system finds it too). */
+function listedIn(root: string, absolute: string): boolean {
+  return entriesOf(root, path.dirname(absolute))?.has(path.basename(absolute).toLowerCase()) ?? false;
+}
+
+/** A folder's entries; one below `root` that its parent does not list is none (no failed system call). Bounded by the path's depth. */
+function entriesOf(root: string, dir: string): Set<string> | null {
+  let entries = listings.get(dir);
+  if (entries === undefined) {
+    const parent = path.dirname(dir);
+    if (dir !== root && parent !== dir && within(root, parent) && !(entriesOf(root, parent)?.has(path.basename(dir).toLowerCase()) ?? false)) entries = null;
+    else {
+      try {
+        entries = new Set(fs.readdirSync(dir).map((name) => name.toLowerCase()));
+      } catch {
+        entries = null;
+      }
+    }
+    if (listings.size >= MAX_LISTINGS) listings.delete(listings.keys().next().value!);
+    listings.set(dir, entries);
+  }
+  return entries;
+}
+
+/** The file's text when it really is inside the project (through symlinks too: `lib -> /` is not followed out). */
+function readInside(realRoot: string | undefined, absolute: string): string | undefined {
+  try {
+    const real = fs.realpathSync.native(absolute);
+    return realRoot !== undefined && within(realRoot, real) ? fs.readFileSync(real, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether `file` is `root` or below it (both absolute and normalised). */
@@ -170,6 +226,8 @@ async function run(job: Job): Promise<unknown> {
     }
     case 'exportSummaries':
       return exportSummaries();
+    case 'exportUnits':
+      return exportStoredUnits();
     case 'importSummaries':
       importSummaries(job.summaries);
       return undefined;

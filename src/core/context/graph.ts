@@ -6,7 +6,7 @@ import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { dirname, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { cacheKey, dirname, hasSummary, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
@@ -66,6 +66,13 @@ function evidenceOf(context: ConcurrencyContext): Evidence | undefined {
   return { kind: context.kind, message: context.evidence.message, range: context.evidence.range, ...(context.test ? { test: true } : {}) };
 }
 
+/** What a file's summary and units depend on besides its path and text: the catalogue, and TS/JS's tsconfig paths. */
+function unitVariant(path: string, python: boolean, pkg: PackageView): string {
+  if (python) return lookupKey(defaultSettings);
+  const paths = pkg.configs.tsPaths(dirname(path));
+  return `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
+}
+
 /** The file's units, computed from its tree (plain data: kept across analyses and files). */
 export function unitsOf(
   tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView | undefined,
@@ -91,11 +98,11 @@ export function unitsOf(
   let summaryKey: string | undefined;
   if (within || !pkg) {
     if (!python) names = projectNames ?? (semantics?.ts ? tsProject({ language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts } as unknown as AnalysisContext).names : undefined);
-  } else if (python) summaryKey = primeSummary(path, text, lookupKey(defaultSettings), () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
-  else {
-    const paths = pkg.configs.tsPaths(dirname(path));
-    const variant = `${lookupKey(defaultSettings)}\n${paths ? JSON.stringify(paths) : ''}`;
-    if (semantics?.ts) {
+  } else {
+    const variant = unitVariant(path, python, pkg);
+    // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
+    if (python) summaryKey = primeSummary(path, text, variant, () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
+    else if (semantics?.ts) {
       const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
       const own = tsProject(rule);
       names = own.names;
@@ -515,7 +522,11 @@ function fileUnits(path: string, readFile: (path: string) => string | undefined,
   if (units === undefined) {
     const text = readFile(path);
     const language = languageFromPath(path);
-    units = (text !== undefined && language ? withParsed(text, language, (tree) => unitsOf(tree, language, path, text, readFile, view())) : undefined) ?? null;
+    // From a persistent cache, by the key of the summary they were made with (path, content, what else it depends on),
+    // when that summary is at hand too (calls are resolved through it).
+    const key = text !== undefined && language && storedUnits.size ? cacheKey(path, text, unitVariant(path, language === 'python', view())) : undefined;
+    const stored = key !== undefined && hasSummary(key) ? storedUnits.get(key) : undefined;
+    units = stored ?? (text !== undefined && language ? withParsed(text, language, (tree) => unitsOf(tree, language, path, text, readFile, view())) : undefined) ?? null;
     if (unitCache.size >= MAX_UNIT_FILES) unitCache.delete(unitCache.keys().next().value!);
     unitCache.set(path, units);
   }
@@ -555,6 +566,40 @@ export function unitsFor(files: readonly string[], readFile: (path: string) => s
     if (found?.summaryKey) keys.push(found.summaryKey);
   }
   return { units, summaries: summariesOf(keys) };
+}
+
+/** Files' units from a persistent cache, by their summary's key (see fileUnits); at most MAX_UNIT_FILES. */
+const storedUnits = new Map<string, FileUnits>();
+
+/** Units from a persistent cache (keyed by their summaryKey); malformed entries are skipped. */
+export function importStoredUnits(entries: Record<string, FileUnits>): void {
+  for (const [key, found] of Object.entries(entries)) {
+    if (storedUnits.size >= MAX_UNIT_FILES) break;
+    if (wellFormedUnits(found) && found.summaryKey === key) storedUnits.set(key, found);
+  }
+}
+
+/** The units this process computed or took, by their summary's key, for a persistent cache (plain data). */
+export function exportStoredUnits(): Record<string, FileUnits> {
+  const out = dict<FileUnits>();
+  for (const found of unitCache.values()) if (found?.summaryKey) out[found.summaryKey] = found;
+  return out;
+}
+
+/** Units from a cache file (which may be old or damaged) have the shape the graph reads, down to every target and range. */
+function wellFormedUnits(found: unknown): found is FileUnits {
+  const units = found as Partial<FileUnits> | null;
+  const isRange = (r: Range | undefined) => [r?.start?.line, r?.start?.column, r?.end?.line, r?.end?.column].every(Number.isInteger);
+  const isEvidence = (e: Evidence | undefined) => e === undefined || ((e.kind === 'hot' || e.kind === 'cold') && typeof e.message === 'string' && isRange(e.range));
+  const isTarget = (t: CallTarget | undefined) => (t?.kind === 'local' && typeof t.key === 'string') || (t?.kind === 'qualified' && typeof t.name === 'string')
+    || (t?.kind === 'module' && typeof t.specifier === 'string' && typeof t.name === 'string');
+  return typeof units === 'object' && units !== null && Array.isArray(units.units) && Array.isArray(units.registrations)
+    && units.units.every((u) => typeof u?.id === 'string' && typeof u.name === 'string' && isEvidence(u.own)
+      && (u.parent === undefined || typeof u.parent === 'string')
+      && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string'))
+      && (u.members === undefined || (Array.isArray(u.members) && u.members.every((m) => typeof m?.name === 'string' && isRange(m.range))))
+      && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string'))))
+    && units.registrations.every((r) => isTarget(r?.target) && r.to === undefined && r.own !== undefined && isEvidence(r.own));
 }
 
 /** Units another worker computed (unitsFor), kept as if computed here; malformed entries are skipped. */

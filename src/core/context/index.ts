@@ -19,6 +19,10 @@ export function unitsFor(files: readonly string[], readFile: (path: string) => s
   return graph.unitsFor(files, readFile);
 }
 
+/** The call graph's units from a persistent cache, and those to keep there; see graph.ts. */
+export const importStoredUnits = graph.importStoredUnits;
+export const exportStoredUnits = graph.exportStoredUnits;
+
 /** Units another worker computed (unitsFor). */
 export function adoptUnits(units: Parameters<typeof graph.adoptUnits>[0]): void {
   graph.adoptUnits(units);

@@ -67,7 +67,7 @@ export function placeCpuClassification(context: AnalysisContext, place: Place): 
   const key = cacheKey(path, text, place.key);
   const known = classified.get(key);
   if (known !== undefined) return known ?? undefined;
-  const parsed = parsedFile(context, path, text, language, python);
+  const parsed = recentFile(path, text, language, python);
   const found = parsed ? classifyIn(parsed, place.key, path, python) : withParsed(text, language, (tree) => classifyIn({ tree, functions: functionsByKey(tree, python) }, place.key, path, python));
   if (classified.size >= CACHE_LIMIT) classified.delete(classified.keys().next().value!);
   classified.set(key, found ?? null);
@@ -123,6 +123,31 @@ function parsedFile(context: AnalysisContext, path: string, text: string, langua
   const tree = parser ? parseOtherFile(parser, text, 1_000) : null;
   const file = tree ? { tree, functions: functionsByKey(tree, python) } : null;
   files.set(key, file);
+  return file ?? undefined;
+}
+
+/**
+ * Other files' trees kept across analyses for their functions' classifications (plain data is all that leaves them):
+ * the analyses of a package ask about the same helpers' files, each of which was parsed once per analysis.
+ */
+const recentFiles = new Map<string, ParsedFile | null>();
+const RECENT_FILES = 16;
+
+function recentFile(path: string, text: string, language: Language, python: boolean): ParsedFile | undefined {
+  const key = cacheKey(path, text);
+  let file = recentFiles.get(key);
+  if (file === undefined) {
+    const parser = getLoadedParser(language);
+    const tree = parser ? parseOtherFile(parser, text, 1_000) : null;
+    file = tree ? { tree, functions: functionsByKey(tree, python) } : null;
+    if (recentFiles.size >= RECENT_FILES) {
+      const oldest = recentFiles.keys().next().value!;
+      recentFiles.get(oldest)?.tree.delete();
+      recentFiles.delete(oldest);
+    }
+  } else recentFiles.delete(key);
+  // Most recently used last.
+  recentFiles.set(key, file);
   return file ?? undefined;
 }
 

@@ -200,8 +200,32 @@ export function importSummaries(entries: Record<string, StoredSummary>): void {
   }
 }
 
+/** Content keys of recent texts: every analysis of a run keys the same files' texts (the host reads each once). */
+const recentKeys = new Map<string, string>();
+/** Characters of the texts kept (an editor's every version of a large file must not pile up). */
+const RECENT_KEY_CHARS = 16 * 1024 * 1024;
+let recentKeyChars = 0;
+
 /** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
 function contentKey(text: string): string {
+  let key = recentKeys.get(text);
+  if (key === undefined) {
+    key = fnv(text);
+    // Oldest first: bounded by the entries kept.
+    while (recentKeys.size && recentKeyChars + text.length > RECENT_KEY_CHARS) {
+      const oldest = recentKeys.keys().next().value!;
+      recentKeyChars -= oldest.length;
+      recentKeys.delete(oldest);
+    }
+    if (text.length <= RECENT_KEY_CHARS) {
+      recentKeys.set(text, key);
+      recentKeyChars += text.length;
+    }
+  }
+  return key;
+}
+
+function fnv(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return `${text.length}:${(h >>> 0).toString(36)}`;
@@ -227,6 +251,8 @@ export function summaryOfText(path: string, text: string, language: Language, su
 export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): string {
   const key = cacheKey(path, text, variant);
   if (!summaryCache.has(key)) store(key, pack(summarise()));
+  // Used: the call graph resolves calls through it (a persistent cache keeps it beside the file's units).
+  markUsed(key);
   return key;
 }
 
@@ -246,7 +272,13 @@ export function carrySummary(key: string, text: string): string | undefined {
   const next = cacheKey(path, text, variant.join('\n'));
   if (summaryCache.size >= CACHE_LIMIT && !summaryCache.has(next)) summaryCache.delete(summaryCache.keys().next().value!);
   summaryCache.set(next, bytes);
+  markUsed(next);
   return next;
+}
+
+/** Whether a summary (whole or its heads) is kept under `key`. */
+export function hasSummary(key: string): boolean {
+  return summaryCache.has(key);
 }
 
 /** The stored summaries under `keys` (plain data), for another worker of the same run. */

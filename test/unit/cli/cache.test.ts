@@ -6,6 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import { run, version } from '../../../src/cli/main';
 import { compact, packFunction, type StoredSummary } from '../../../src/core/project/packed';
 import { cacheStamp } from '../../../src/host/summaryCache';
+import type { FileUnits } from '../../../src/core/context/graph';
 
 // .concurrency-lens-cache/: other files' summaries kept between runs, keyed by path and content.
 
@@ -90,6 +91,33 @@ describe('CLI: the summaries cache', () => {
       assert.doesNotMatch(damaged.stderr, /error/);
       assert.match(damaged.stdout, /git_rev\(\)` blocks the event loop/, damage);
     }
+  });
+
+  it("keeps the call graph's units, which a warm run takes instead of parsing the package again (a changed file misses)", async () => {
+    const dir = project();
+    const cold = await cli(['check', '.'], dir);
+    assert.match(cold.stdout, /app\.py:5:12: information blocking-call-in-async/);
+    const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache & { units: Record<string, FileUnits> };
+    const key = Object.keys(cache.units).find((k) => k.startsWith('app.py\n'))!;
+    assert.ok(cache.summaries[key], 'kept beside the summary it was made with');
+    // Units that say a framework runs `version` beside other requests are believed for the same content.
+    const unit = cache.units[key].units.find((u) => u.id === 'version')!;
+    unit.own = { kind: 'hot', message: 'is a route handler (cached)', range: { start: { line: 3, column: 0 }, end: { line: 3, column: 5 } } };
+    fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
+    assert.match((await cli(['check', '.'], dir)).stdout, /app\.py:5:12: warning blocking-call-in-async/);
+    // Damaged units (a call's target of an unknown kind, a range that is not numbers) are made again, never an error.
+    for (const damage of [{ target: { kind: 'x' }, range: unit.own.range }, { target: { kind: 'local', key: 'f' }, range: { start: 1 } }]) {
+      const damaged = structuredClone(cache);
+      const version = damaged.units[key].units.find((u) => u.id === 'version')!;
+      version.calls.push(damage as never);
+      fs.writeFileSync(cacheFile(dir), JSON.stringify(damaged));
+      const result = await cli(['check', '.'], dir);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stdout, /app\.py:5:12: information blocking-call-in-async/, JSON.stringify(damage));
+    }
+    // The file's content changes: its key misses and its units are made again from the text.
+    fs.appendFileSync(path.join(dir, 'app.py'), '# changed\n');
+    assert.match((await cli(['check', '.'], dir)).stdout, /app\.py:5:12: information blocking-call-in-async/);
   });
 
   it('the walker never checks files inside it', async () => {
