@@ -19,10 +19,20 @@ export interface AnalysisContext {
   readonly readFile?: (path: string) => string | undefined;
   /** The source files of the package holding a path (from the CLI and the language server): where a function's callers may be. */
   readonly listFiles?: (near: string) => readonly string[];
+  /**
+   * When set, only these functions are analysed (an edit's incremental analysis): rules start their searches from code
+   * inside them and report only there; what they read elsewhere is read as usual.
+   */
+  readonly scope?: readonly Node[];
   /** Name resolution for Python files, built once per analysis and shared by every rule. */
   python(): PythonSemantics;
   /** Name resolution for TS/JS files, likewise. */
   ts(): TsSemantics;
+}
+
+/** Whether the offset `index` lies in the analysis's scope (always, without one). */
+export function inScope(context: Pick<AnalysisContext, 'scope'>, index: number): boolean {
+  return !context.scope || context.scope.some((fn) => fn.startIndex <= index && index < fn.endIndex);
 }
 
 /** Lazily built per-tree facts, shared between rules and later features (hovers, visualiser). */

@@ -1,9 +1,13 @@
 import type { ParsedDocument, SkipReason } from './document';
-import { TreeFacts } from './analysis';
+import type { Node } from 'web-tree-sitter';
+import { inScope, TreeFacts } from './analysis';
+import type { IncrementalAnalysis } from './incremental';
 import type { Report, Rule, RuleContext } from './rules/rule';
 import { allRules } from './rules';
 import { findSuppressions, isSuppressed } from './suppress';
 import { defaultSettings, type AnalysisSettings, type Diagnostic, type Language } from './types';
+
+export { IncrementalAnalysis } from './incremental';
 
 export { TreeFacts } from './analysis';
 
@@ -39,6 +43,8 @@ export interface AnalyzeOptions {
   readFile?: (path: string) => string | undefined;
   /** The source files of the package holding `near` (same path form), for finding a function's callers; absent: not looked for. */
   listFiles?: (near: string) => readonly string[];
+  /** The document's earlier analyses, kept for the next: an edit's analysis then re-analyses only what it may change. */
+  incremental?: IncrementalAnalysis;
   /** Told each rule's slug before it runs, so a host watching the time can say which one overran. */
   onRule?: (slug: string) => void;
 }
@@ -54,34 +60,48 @@ export function analyzeDocument(doc: ParsedDocument, options: AnalyzeOptions = {
   result.hasSyntaxErrors = tree.rootNode.hasError;
   const facts = options.facts ?? new TreeFacts(tree);
   const text = doc.text;
-  for (const rule of rulesFor(doc.language, settings, options.only)) {
-    if (rule.mayMatch && !rule.mayMatch(text, settings)) continue;
-    const severity = settings.ruleSeverity[rule.meta.slug];
-    const context: RuleContext = {
-      language: doc.language,
-      tree,
-      root: tree.rootNode,
-      text,
-      lines: doc.lines,
-      settings,
-      path: options.path,
-      readFile: options.readFile,
-      listFiles: options.listFiles,
-      python: () => facts.python(),
-      ts: () => facts.ts(),
-      report: (r: Report) => result.diagnostics.push({
-        related: [], tags: [], fixes: [], ...r,
-        code: r.code,
-        severity: severity && severity !== 'off' ? severity : r.severity ?? rule.meta.defaultSeverity,
-      }),
-    };
-    options.onRule?.(rule.meta.slug);
-    try {
-      rule.check(context);
-    } catch (error) {
-      result.ruleErrors.push({ rule: rule.meta.slug, message: error instanceof Error ? error.message : String(error) });
+  const rules = rulesFor(doc.language, settings, options.only).filter((rule) => !rule.mayMatch || rule.mayMatch(text, settings));
+  const run = (scope: readonly Node[] | undefined) => {
+    const diagnostics: Diagnostic[] = [];
+    const errors: AnalysisResult['ruleErrors'] = [];
+    for (const rule of rules) {
+      const severity = settings.ruleSeverity[rule.meta.slug];
+      const context: RuleContext = {
+        language: doc.language,
+        tree,
+        root: tree.rootNode,
+        text,
+        lines: doc.lines,
+        settings,
+        path: options.path,
+        readFile: options.readFile,
+        listFiles: options.listFiles,
+        ...(scope ? { scope } : {}),
+        python: () => facts.python(),
+        ts: () => facts.ts(),
+        report: (r: Report) => {
+          // An analysis of some functions keeps only what it found in them: the rest is the last analysis's.
+          if (scope && !inScope({ scope }, doc.lines.offsetAt(r.range.start))) return;
+          diagnostics.push({
+            related: [], tags: [], fixes: [], ...r,
+            code: r.code,
+            severity: severity && severity !== 'off' ? severity : r.severity ?? rule.meta.defaultSeverity,
+          });
+        },
+      };
+      options.onRule?.(rule.meta.slug);
+      try {
+        rule.check(context);
+      } catch (error) {
+        errors.push({ rule: rule.meta.slug, message: error instanceof Error ? error.message : String(error) });
+      }
     }
-  }
+    result.ruleErrors = errors;
+    return { diagnostics, failed: errors.length > 0 };
+  };
+  result.diagnostics = options.incremental
+    ? options.incremental.analyse({ language: doc.language, tree, text, lines: doc.lines, settings, only: options.only, path: options.path, readFile: options.readFile, listFiles: options.listFiles, facts }, run).diagnostics
+    : run(undefined).diagnostics;
   const suppressed = findSuppressions(tree, text, doc.language);
   result.diagnostics = result.diagnostics
     .filter((d) => !isSuppressed(suppressed, d, peerCodes.get(d.code)))

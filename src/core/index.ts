@@ -4,7 +4,7 @@ import { defaultLimits, ParsedDocument, type InputLimits } from './document';
 import { defaultSettings, type Language } from './types';
 
 export * from './types';
-export { analyzeDocument, rulesFor, TreeFacts, type AnalysisResult, type AnalyzeOptions } from './analyze';
+export { analyzeDocument, IncrementalAnalysis, rulesFor, TreeFacts, type AnalysisResult, type AnalyzeOptions } from './analyze';
 export { ParsedDocument, defaultLimits, describeSkip, MAX_TREE_DEPTH, precheck, syntaxProblemCount, syntaxProblems, type ContentChange, type InputLimits, type SkipReason } from './document';
 export { languageFamilyOfPath, languageFromId, languageFromPath, loadLanguage, setWasmDirectory } from './parser';
 export { allRules, ruleBySlug } from './rules';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeDocument, analyzeText, defaultLimits, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
+import { analyzeDocument, analyzeText, defaultLimits, IncrementalAnalysis, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
 import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
@@ -19,6 +19,10 @@ interface OpenDocument {
   parsed: ParsedDocument;
   facts: TreeFacts | undefined;
   version: number;
+  /** Its last analysis, kept so that an edit re-analyses only the functions it may change. */
+  incremental: IncrementalAnalysis;
+  /** The files its findings read: an analysis of some functions adds to those of the functions it kept. */
+  reads: Set<string>;
 }
 
 const init = workerData as WorkerInit;
@@ -161,9 +165,11 @@ function factsOf(doc: OpenDocument): TreeFacts | undefined {
 async function run(job: Job): Promise<unknown> {
   switch (job.type) {
     case 'open': {
-      documents.get(job.uri)?.parsed.dispose();
+      const earlier = documents.get(job.uri);
+      earlier?.parsed.dispose();
+      earlier?.incremental.dispose();
       setPhase('parse');
-      documents.set(job.uri, { parsed: await ParsedDocument.create(job.language, job.text, limits), facts: undefined, version: job.version });
+      documents.set(job.uri, { parsed: await ParsedDocument.create(job.language, job.text, limits), facts: undefined, version: job.version, incremental: new IncrementalAnalysis(), reads: new Set() });
       return undefined;
     }
     case 'change': {
@@ -184,14 +190,17 @@ async function run(job: Job): Promise<unknown> {
     }
     case 'close':
       documents.get(job.uri)?.parsed.dispose();
+      documents.get(job.uri)?.incremental.dispose();
       documents.delete(job.uri);
       return undefined;
     case 'analyze': {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
       const reads = new Set<string>();
-      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), onRule: setPhase, readFile: readerFor(job.params.projectRoot, reads), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });
-      return { ...result, version: doc.version, reads: [...reads] };
+      const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), incremental: doc.incremental, onRule: setPhase, readFile: readerFor(job.params.projectRoot, reads), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });
+      if (!doc.incremental.lastWhole) for (const file of reads) doc.reads.add(file);
+      else doc.reads = reads;
+      return { ...result, version: doc.version, reads: [...doc.reads] };
     }
     case 'hover': {
       const doc = documents.get(job.uri);

@@ -75,10 +75,12 @@ function unitVariant(path: string, python: boolean, pkg: PackageView): string {
 
 /** The file's units, computed from its tree (plain data: kept across analyses and files). */
 export function unitsOf(
-  tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView,
-  semantics?: Pick<ContextSource, 'python' | 'ts'>,
+  tree: Tree, language: Language, path: string, text: string, readFile: (path: string) => string | undefined, pkg: PackageView | undefined,
+  semantics?: Pick<ContextSource, 'python' | 'ts'>, within?: Node, projectNames?: ReadonlySet<string>,
 ): FileUnits {
   const root = tree.rootNode;
+  // `within`: one function's units (it and the functions nested in it) only, nothing stored: what an edit in it may change.
+  const scope = within ?? root;
   const python = language === 'python';
   let pythonNames: PythonSemantics | undefined;
   let tsNames: TsSemantics | undefined;
@@ -93,12 +95,14 @@ export function unitsOf(
   // from its rules' own view (one summary per analysis); another file's are built once, together.
   const lookup = blockingLookup(defaultSettings);
   let names: ReadonlySet<string> | undefined;
-  let summaryKey: string;
-  const variant = unitVariant(path, python, pkg);
-  // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
-  if (python) summaryKey = primeSummary(path, text, variant, () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
-  else {
-    if (semantics?.ts) {
+  let summaryKey: string | undefined;
+  if (within || !pkg) {
+    if (!python) names = projectNames ?? (semantics?.ts ? tsProject({ language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts } as unknown as AnalysisContext).names : undefined);
+  } else {
+    const variant = unitVariant(path, python, pkg);
+    // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
+    if (python) summaryKey = primeSummary(path, text, variant, () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
+    else if (semantics?.ts) {
       const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
       const own = tsProject(rule);
       names = own.names;
@@ -113,8 +117,8 @@ export function unitsOf(
   const units: Unit[] = [moduleUnit];
   const byNode = new Map<number, Unit>();
   const ids = new Set<string>();
-  const functions = root.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
-  const allCalls = root.descendantsOfType(callTypes(language)).filter((n): n is Node => n !== null);
+  const functions = scope.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
+  const allCalls = scope.descendantsOfType(callTypes(language)).filter((n): n is Node => n !== null);
   const nested = nesting(functions, allCalls, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
   for (const fn of functions) {
     let id = unitId(fn, language);
@@ -178,7 +182,7 @@ export function unitsOf(
     }
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
-  for (const statement of root.descendantsOfType('return_statement')) {
+  for (const statement of scope.descendantsOfType('return_statement')) {
     const owner = statement && enclosingFunction(statement, language);
     const value = statement?.namedChildren.find((c) => c?.type !== 'comment');
     const unit = owner && byNode.get(owner.id);
@@ -186,7 +190,7 @@ export function unitsOf(
     const returnedUnit = returned && byNode.get(returned.id);
     if (unit && returnedUnit && !(unit.returns ??= []).includes(returnedUnit.id)) unit.returns.push(returnedUnit.id);
   }
-  return { units, registrations, summaryKey };
+  return { units: within ? units.slice(1) : units, registrations, ...(summaryKey !== undefined ? { summaryKey } : {}) };
 }
 
 /**
@@ -492,9 +496,21 @@ export function forgetFiles(files?: readonly string[]): void {
   else for (const file of files) unitCache.delete(file);
   graphs = new WeakMap();
   generation++;
+  forgotten.push({ generation, ...(files?.length ? { files: [...files] } : {}) });
+  if (forgotten.length > MAX_FORGOTTEN) forgotten.shift();
 }
 
 let generation = 0;
+/** The last changes told (none listed: every file), for changedSince. */
+const forgotten: { generation: number; files?: readonly string[] }[] = [];
+const MAX_FORGOTTEN = 256;
+
+/** Whether a file other than `except` changed after `since` (a graphGeneration value); true when too long ago to tell. */
+export function changedSince(since: number, except: string): boolean {
+  if (since === generation) return false;
+  if (!forgotten.length || forgotten[0].generation > since + 1) return true;
+  return forgotten.some((f) => f.generation > since && (!f.files || f.files.some((file) => file !== except)));
+}
 /** Changes whenever the package graphs are dropped (a file changed): what was derived from them is stale. */
 export function graphGeneration(): number {
   return generation;
@@ -630,6 +646,22 @@ function treeUnits(source: ContextSource, pkg: PackageView): FileUnits {
   let units = unitsByTree.get(tree);
   if (!units) unitsByTree.set(tree, units = unitsOf(tree, source.language, source.path ?? '', source.text, source.readFile!, pkg, source));
   return units;
+}
+
+/** The units the call graph computed from `tree` (the analysed file's), if it did. */
+export function keptTreeUnits(tree: Tree, path: string): FileUnits | undefined {
+  // Units computed ahead (warmed, adopted) are the file's current ones: a change of it drops them.
+  return unitsByTree.get(tree) ?? unitCache.get(path) ?? undefined;
+}
+
+/**
+ * The units of an earlier tree of the file at `path`, known to equal those of `tree` (an edit changed no function's calls,
+ * contexts or summary): the graph takes them instead of a pass over the whole file.
+ */
+export function carryTreeUnits(tree: Tree, path: string, units: FileUnits): void {
+  unitsByTree.set(tree, units);
+  if (unitCache.size >= MAX_UNIT_FILES && !unitCache.has(path)) unitCache.delete(unitCache.keys().next().value!);
+  unitCache.set(path, units);
 }
 
 /** The graph of the package holding `source.path` (its files of the same language family), built on first use; else the file's own. */

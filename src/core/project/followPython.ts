@@ -30,6 +30,13 @@ const projects = new WeakMap<PythonSemantics, PythonProject>();
 // The file's own summary per tree and catalogue settings: built once, whichever view or feature asks first.
 const ownSummaries = new WeakMap<PythonSemantics, Map<string, FileSummary>>();
 
+/** The file's own summary for a tree whose functions summarise as an earlier tree's did (an edit's analysis keeps it). */
+export function seedOwnSummary(semantics: PythonSemantics, context: Pick<AnalysisContext, 'settings'>, summary: FileSummary): void {
+  let byLookup = ownSummaries.get(semantics);
+  if (!byLookup) ownSummaries.set(semantics, byLookup = new Map<string, FileSummary>());
+  if (!byLookup.has(lookupKey(context.settings))) byLookup.set(lookupKey(context.settings), summary);
+}
+
 export function ownSummary(semantics: PythonSemantics, context: Pick<AnalysisContext, 'settings'>): FileSummary {
   let byLookup = ownSummaries.get(semantics);
   if (!byLookup) ownSummaries.set(semantics, byLookup = new Map<string, FileSummary>());

@@ -714,6 +714,29 @@ export function tsProject(context: AnalysisContext): TsProject {
   return project;
 }
 
+/** One function's summary, its details computed now, with the file's project names (`names`): what an edit may change. */
+export function tsFunctionSummary(context: AnalysisContext, node: Node, names: ReadonlySet<string>): FunctionSummary | undefined {
+  const key = tsFunctionKey(node);
+  if (!key) return undefined;
+  const semantics = context.ts();
+  const modules = fileModules.get(semantics) ?? { specifiers: fileSpecifiers(context.root), isProject: new TsConfigs(context.readFile).projectSpecifiers(dirname(context.path ?? '')) };
+  return withDetail({ key, async: isAsyncFunction(node), range: rangeOf(node) }, () => detail(semantics, node, blockingLookup(context.settings), names, modules), false);
+}
+
+/** The names the file's own summary found for the tree, if built. */
+export function tsOwnNames(semantics: TsSemantics): ReadonlySet<string> | undefined {
+  return ownSummaries.get(semantics)?.names;
+}
+
+/** The file's own summary for a tree whose functions summarise as an earlier tree's did (an edit's analysis keeps it). */
+export function seedTsSummary(context: AnalysisContext, summary: FileSummary, names: ReadonlySet<string>): void {
+  const semantics = context.ts();
+  if (ownSummaries.has(semantics)) return;
+  const isProject = new TsConfigs(context.readFile).projectSpecifiers(dirname(context.path ?? ''));
+  ownSummaries.set(semantics, { key: `${lookupKey(context.settings)}\n${context.path ?? ''}`, summary, names: new Set(names) });
+  fileModules.set(semantics, { specifiers: fileSpecifiers(context.root), isProject });
+}
+
 // One view per tree (its semantics), shared by every rule, the hover and the visualiser: the files it looked at are looked at once.
 const projects = new WeakMap<TsSemantics, TsProject>();
 const ownSummaries = new WeakMap<TsSemantics, { key: string; summary: FileSummary; names: Set<string> }>();

@@ -263,6 +263,26 @@ export function keepGraphSummaries(on: boolean): void {
   graphSummariesKept = on;
 }
 
+/** The summary kept under `key` (packed), if any. */
+export function storedSummary(key: string): StoredSummary | undefined {
+  return stored(key);
+}
+
+/**
+ * Stores the summary kept under `key` (a key primeSummary returned) again for the file's new text, which summarises the
+ * same (an edit changed no function's summary); returns the new key, or undefined when nothing is kept under `key`.
+ */
+export function carrySummary(key: string, text: string): string | undefined {
+  const bytes = summaryCache.get(key);
+  const [path, , ...variant] = key.split('\n');
+  if (!bytes) return undefined;
+  const next = cacheKey(path, text, variant.join('\n'));
+  if (summaryCache.size >= CACHE_LIMIT && !summaryCache.has(next)) summaryCache.delete(summaryCache.keys().next().value!);
+  summaryCache.set(next, bytes);
+  if (graphSummariesKept) markUsed(next);
+  return next;
+}
+
 /** Whether a summary (whole or its heads) is kept under `key`. */
 export function hasSummary(key: string): boolean {
   return summaryCache.has(key);

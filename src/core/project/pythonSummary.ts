@@ -286,6 +286,12 @@ function methodClass(fn: Node): Node | undefined {
   return holder?.type === 'block' && holder.parent?.type === 'class_definition' ? holder.parent : undefined;
 }
 
+/** One function's summary, its details computed now (undefined: a function without a key): what an edit may change. */
+export function functionSummary(semantics: PythonSemantics, node: Node, lookup: BlockingLookup = defaultBlockingLookup): FunctionSummary | undefined {
+  const key = functionKey(node);
+  return key ? withDetail({ key, async: isAsync(node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), false) : undefined;
+}
+
 /**
  * Summaries of a file's functions. `lazy`: each function's calls are resolved only when a chain first looks at it
  * (the analysed file, where most functions are never reached); otherwise all at once (other files, cached as data).

@@ -15,6 +15,7 @@ import type { Fix, RuleMeta } from '../types';
 import { cpuLocation, importsModuleFor, processPoolInScope, related, unpicklableAcross, unpicklableArgument, unpicklableTarget } from './cpu-bound-in-thread';
 import { consequence, weigh } from './blocking/context';
 import type { Rule, RuleContext } from './rule';
+import { inScope } from '../analysis';
 
 export const meta: RuleMeta = {
   slug: 'cpu-bound-in-async',
@@ -157,6 +158,7 @@ const ASYNC_WORD = /\basync\b/g;
 function asyncFunctions(context: RuleContext, accept: (fn: Node) => boolean): Node[] {
   const found: Node[] = [];
   for (const match of context.text.matchAll(ASYNC_WORD)) {
+    if (!inScope(context, match.index)) continue;
     const keyword = context.root.descendantForIndex(match.index, match.index + 5);
     const fn = keyword?.type === 'async' ? keyword.parent : null;
     if (fn && accept(fn)) found.push(fn);
@@ -185,7 +187,7 @@ function checkPython(context: RuleContext): void {
   const semantics = context.python();
   // Only async functions and `gather` calls matter: a query finds the first, a text search the second.
   const asyncDefs = asyncFunctions(context, (fn) => fn.type === 'function_definition');
-  const gathers = callsNamed(context.root, context.text, 'gather').filter((call) => semantics.calleeName(call) === 'asyncio.gather');
+  const gathers = callsNamed(context.root, context.text, 'gather').filter((call) => inScope(context, call.startIndex) && semantics.calleeName(call) === 'asyncio.gather');
   const contexts = new Map<number, ConcurrencyContext>();
   // One report per problem: coroutines a `gather` finding already names (its related locations show their loops).
   const covered = new Set<number>();
@@ -398,7 +400,7 @@ function checkTs(context: RuleContext): void {
     const name = semantics.calleeName(call);
     return name === 'global.Promise.all' || name === 'global.Promise.allSettled';
   };
-  const alls = [...callsNamed(context.root, context.text, 'all'), ...callsNamed(context.root, context.text, 'allSettled')].filter(isAll);
+  const alls = [...callsNamed(context.root, context.text, 'all'), ...callsNamed(context.root, context.text, 'allSettled')].filter((call) => inScope(context, call.startIndex) && isAll(call));
   const names = tsLocalFunctionNames(semantics);
   const imported = relativeImportNames(context.root);
   // One report per problem: async functions a `Promise.all` finding already names (its related locations show their loops).

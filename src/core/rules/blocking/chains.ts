@@ -88,7 +88,7 @@ export function followPython(context: RuleContext): void {
   if (depth <= 0) return;
   const semantics = context.python();
   const lookup = blockingLookup(context.settings);
-  const asyncFunctions = context.root.descendantsOfType('function_definition').filter((fn): fn is Node => fn !== null && isAsync(fn));
+  const asyncFunctions = (context.scope ?? [context.root]).flatMap((at) => at.descendantsOfType('function_definition')).filter((fn): fn is Node => fn !== null && isAsync(fn));
   if (!asyncFunctions.length) return;
   // This file's helpers are summarised only when a chain reaches them; the view is shared with the other rules.
   const contexts = new Map<number, ConcurrencyContext>();
@@ -140,7 +140,7 @@ export function followTs(context: RuleContext): void {
   if (depth <= 0) return;
   const semantics = context.ts();
   const lookup = blockingLookup(context.settings);
-  const asyncFunctions = queriesFor(context.tree).functions.captures(context.root).map((c) => c.node).filter(isAsyncFunction);
+  const asyncFunctions = (context.scope ?? [context.root]).flatMap((at) => queriesFor(context.tree).functions.captures(at)).map((c) => c.node).filter(isAsyncFunction);
   if (!asyncFunctions.length) return;
   // This file's helpers are summarised only when a chain reaches them.
   const project = tsProject(context);

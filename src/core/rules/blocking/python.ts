@@ -12,6 +12,7 @@ import { endOf, lineOf, perText, rangeOf, startOf } from '../../text';
 import { NodePaths, wordOccurrences } from '../../locate';
 import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
+import { inScope } from '../../analysis';
 import type { ColdPath } from '../../effects/condition';
 import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../../effects/pythonPaths';
 
@@ -83,6 +84,7 @@ export function checkPython(context: RuleContext): void {
   // Async function bodies, found by their keyword; the tree confirms.
   const bodies: { start: number; end: number }[] = [];
   for (const offset of wordOccurrences(text, 'async')) {
+    if (!inScope(context, offset)) continue;
     // `async def`: a space, tab or line continuation follows the keyword.
     if (!' \t\f\\'.includes(text[offset + 5])) continue;
     const path = paths.at(offset);

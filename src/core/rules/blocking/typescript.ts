@@ -6,6 +6,7 @@ import { composeMessage, inFunction, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
 import { endOf, perText, rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
+import { inScope } from '../../analysis';
 import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
@@ -291,6 +292,8 @@ export function checkTs(context: RuleContext): void {
   for (const path of sortByPosition([...calls.values()])) {
     if (!inAsyncBody(path)) continue;
     const call = path[path.length - 1];
+    // An analysis of some functions reports only in them (it is reported where it is made).
+    if (!inScope(context, call.startIndex)) continue;
     const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
     const callee = call.childForFieldName('function')!;
@@ -321,7 +324,7 @@ export function checkTs(context: RuleContext): void {
     reportCall(context, semantics, { call, callee: target, api, name, owner }, contexts, rare);
   }
   for (const path of sortByPosition([...loops.values()])) {
-    if (!inAsyncBody(path)) continue;
+    if (!inAsyncBody(path) || !inScope(context, path[path.length - 1].startIndex)) continue;
     const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
     const weighed = weigh(context, owner, undefined, contexts);

@@ -1,0 +1,304 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, type AnalysisResult, type Language } from '../../../src/core';
+import { forgetCallerTexts } from '../../../src/core/context';
+import { serviceFile } from '../../../bench/service';
+import { prng, type Random } from '../../fuzz/mutate';
+import { fixture } from '../helpers';
+
+// Replays random small edits as an editor sends them (the document reparsed from its old tree, the call graph told the
+// file changed, the per-tree facts made for the new tree: what the language server's worker does) and compares every
+// analysis with one of the same text from scratch (a new document, every kept call graph dropped): byte-equal results.
+
+interface Case { name: string; language: Language; path: string; files: Map<string, string> }
+
+/** A project folder's source files, by path relative to it. */
+function projectFiles(folder: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), relative);
+      else if (/\.(py|ts|mjs|js)$/.test(entry.name)) files.set(relative, fs.readFileSync(path.join(dir, entry.name), 'utf8'));
+    }
+  };
+  walk(folder, '');
+  return files;
+}
+
+const CASES: Case[] = [
+  { name: 'py-follow/app.py', language: 'python', path: 'app.py', files: projectFiles(fixture('projects', 'py-follow')) },
+  { name: 'ts-follow/app.ts', language: 'typescript', path: 'app.ts', files: projectFiles(fixture('projects', 'ts-follow')) },
+  { name: 'Python service file', language: 'python', path: 'service.py', files: new Map([['service.py', serviceFile('python', 160)]]) },
+  { name: 'TS service file', language: 'typescript', path: 'service.ts', files: new Map([['service.ts', serviceFile('typescript', 160)]]) },
+];
+
+/** What typing does: a character or a word typed or deleted anywhere. */
+const INSERTS = [' ', 'x', '(', ')', ':', '.', '\n', ' + 1', 'await ', 'time.sleep(1)', 'fs.readFileSync("a")', 'self.', 'this.', '#', '//'];
+
+/** Where each line starts (offsets), the last line included. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/**
+ * A small edit: a character or word typed or deleted, or (what changes calls and contexts) a line's text replaced by
+ * another line's or emptied, or a line copied or deleted (lines then move).
+ */
+function randomEdit(text: string, random: Random): { rangeOffset: number; rangeLength: number; text: string } {
+  const kind = random();
+  const starts = lineStarts(text);
+  // A line's text without its line break.
+  const line = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
+  const anyLine = () => Math.floor(random() * starts.length);
+  if (kind < 0.3) {
+    const target = anyLine();
+    return { rangeOffset: starts[target], rangeLength: line(target).length, text: random() < 0.8 ? line(anyLine()) : '' };
+  }
+  if (kind < 0.4) {
+    const copied = line(anyLine());
+    return { rangeOffset: starts[anyLine()], rangeLength: 0, text: `${copied}\n` };
+  }
+  if (kind < 0.45) {
+    const i = anyLine();
+    return { rangeOffset: starts[i], rangeLength: Math.min(text.length - starts[i], line(i).length + 1), text: '' };
+  }
+  // Typing happens mostly inside function bodies: half the time, somewhere in an indented line's code.
+  const indented = starts.map((_, i) => i).filter((i) => /^\s{2,}\S/.test(line(i)));
+  const inLine = indented.length && random() < 0.5 ? indented[Math.floor(random() * indented.length)] : undefined;
+  const at = inLine !== undefined
+    ? starts[inLine] + line(inLine).search(/\S/) + Math.floor(random() * (line(inLine).trimStart().length + 1))
+    : Math.floor(random() * (text.length + 1));
+  if (kind < 0.7 && at < text.length && text[at] !== '\n') return { rangeOffset: at, rangeLength: 1, text: '' };
+  return { rangeOffset: at, rangeLength: 0, text: INSERTS[Math.floor(random() * INSERTS.length)] };
+}
+
+/** Everything a client is sent, in order. */
+function shown(result: AnalysisResult): string {
+  return JSON.stringify({ diagnostics: result.diagnostics, ruleErrors: result.ruleErrors, hasSyntaxErrors: result.hasSyntaxErrors });
+}
+
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+const EDITS_PER_SEED = 5;
+
+describe('replayed edits give what an analysis from scratch gives', () => {
+  for (const c of CASES) {
+    it(`${c.name}: ${SEEDS.length} sequences of ${EDITS_PER_SEED} edits`, async () => {
+      let incremental = 0;
+      for (const seed of SEEDS) {
+        const random = prng(seed);
+        const files = new Map(c.files);
+        const listing = [...files.keys()];
+        const options = { path: c.path, readFile: (file: string) => files.get(file), listFiles: () => listing };
+        // The edits first, analysed as the server's worker does (only the edited file told as changed)...
+        forgetCallerTexts();
+        const steps: { text: string; edit: unknown; shown: string }[] = [];
+        const doc = await ParsedDocument.create(c.language, files.get(c.path)!);
+        const kept = new IncrementalAnalysis();
+        try {
+          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          for (let step = 0; step < EDITS_PER_SEED; step++) {
+            const edit = randomEdit(doc.text, random);
+            await doc.applyChanges([edit]);
+            files.set(c.path, doc.text);
+            forgetCallerTexts([c.path]);
+            const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+            if (kept.lastAnalysed < kept.lastFunctions) incremental++;
+            if (process.env.REPLAY_DEBUG) console.log(c.name, JSON.stringify(edit), kept.lastFallback ?? `${kept.lastAnalysed}/${kept.lastFunctions}`);
+            steps.push({ text: doc.text, edit, shown: shown(edited) });
+          }
+        } finally {
+          kept.dispose();
+          doc.dispose();
+        }
+        // ...then each text from scratch: a new document, every kept graph dropped.
+        for (const [index, step] of steps.entries()) {
+          forgetCallerTexts();
+          files.set(c.path, step.text);
+          const fresh = await ParsedDocument.create(c.language, step.text);
+          try {
+            assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `seed ${seed}, edit ${index + 1}: ${JSON.stringify(step.edit)}`);
+          } finally {
+            fresh.dispose();
+          }
+        }
+      }
+      console.log(`${c.name}: ${incremental} of ${SEEDS.length * EDITS_PER_SEED} edits analysed per function`);
+    });
+  }
+});
+
+// An edit inside one function re-analyses that function and the functions whose rules may read it (here: its caller
+// through `self`/`this`), and nothing else; the results stay those of an analysis from scratch.
+const COUNTED: Record<'python' | 'typescript', { path: string; text: string; edits: { find: string; replace: string; analysed: number }[] }> = {
+  python: {
+    path: 'svc.py',
+    text: [
+      'import asyncio', 'import time', '', '', 'class Service:', '    async def get(self, n):', '        return await self.fetch(n)', '',
+      '    async def fetch(self, n):', '        await asyncio.sleep(0)', '        return n', '', '    async def report(self):', '        time.sleep(1)', '', '',
+      'async def unrelated():', '    time.sleep(2)', '', '', 'async def other():', '    await asyncio.sleep(1)', '',
+    ].join('\n'),
+    edits: [
+      { find: 'return n\n', replace: 'return n + 1\n', analysed: 2 },
+      { find: 'time.sleep(2)', replace: 'time.sleep(3)', analysed: 1 },
+    ],
+  },
+  typescript: {
+    path: 'svc.ts',
+    text: [
+      "import * as fs from 'node:fs';", '', 'export class Service {', '  async get(n: number) {', '    return await this.fetch(n);', '  }', '',
+      '  async fetch(n: number) {', '    await new Promise((r) => setTimeout(r, 0));', '    return n;', '  }', '', '  async report() {',
+      "    fs.readFileSync('a');", '  }', '}', '', 'export async function unrelated() {', "  fs.readFileSync('b');", '}', '',
+      'export async function other() {', '  await new Promise((r) => setTimeout(r, 1));', '}', '',
+    ].join('\n'),
+    edits: [
+      { find: 'return n;', replace: 'return n + 1;', analysed: 2 },
+      { find: "readFileSync('b')", replace: "readFileSync('c')", analysed: 1 },
+    ],
+  },
+};
+
+describe('an edit inside one function re-analyses it and its dependants only', () => {
+  for (const language of ['python', 'typescript'] as const) {
+    it(`${language}: counts the functions analysed again`, async () => {
+      const { path: file, text, edits } = COUNTED[language];
+      const files = new Map([[file, text]]);
+      const listing = [file];
+      const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+      forgetCallerTexts();
+      const doc = await ParsedDocument.create(language, text);
+      const kept = new IncrementalAnalysis();
+      try {
+        const first = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        assert.ok(first.diagnostics.length > 0);
+        assert.equal(kept.lastFunctions, 5);
+        for (const edit of edits) {
+          const at = doc.text.indexOf(edit.find);
+          await doc.applyChanges([{ rangeOffset: at, rangeLength: edit.find.length, text: edit.replace }]);
+          files.set(file, doc.text);
+          forgetCallerTexts([file]);
+          const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          assert.equal(kept.lastFallback, undefined, edit.find);
+          assert.equal(kept.lastAnalysed, edit.analysed, edit.find);
+          forgetCallerTexts();
+          const fresh = await ParsedDocument.create(language, doc.text);
+          try {
+            assert.equal(shown(edited), shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })));
+          } finally {
+            fresh.dispose();
+          }
+          // The check above dropped every kept graph: the next edit's analysis starts from this text's, as after a save.
+          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        }
+      } finally {
+        kept.dispose();
+        doc.dispose();
+      }
+    });
+  }
+});
+
+// Typing a statement one character at a time inside a function, as a user does: most steps leave a syntax error in that
+// function only, and each is analysed per function; every step's results are those of an analysis from scratch.
+const TYPED: Record<'python' | 'typescript', { after: string; typed: string }> = {
+  python: { after: '        orders = await asyncio.gather(*(self.get(i) for i in ids))\n', typed: '        time.sleep(1); x = await self.get(ids[0])' },
+  typescript: { after: '    const orders = await Promise.all(ids.map((id) => this.get(id)));\n', typed: "    fs.readFileSync('x'); const x = await this.get(ids[0]);" },
+};
+
+describe('typing a statement character by character', () => {
+  for (const language of ['python', 'typescript'] as const) {
+    it(`${language}: each step equals an analysis from scratch`, async () => {
+      const file = language === 'python' ? 'service.py' : 'service.ts';
+      const files = new Map([[file, serviceFile(language, 120)]]);
+      const listing = [file];
+      const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+      const { after, typed } = TYPED[language];
+      forgetCallerTexts();
+      const doc = await ParsedDocument.create(language, files.get(file)!);
+      const kept = new IncrementalAnalysis();
+      const steps: { text: string; shown: string }[] = [];
+      let incremental = 0;
+      try {
+        analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        // A new line first (lines move: the whole file), then the statement typed into it.
+        let at = doc.text.indexOf(after) + after.length;
+        for (const text of ['\n', ...typed]) {
+          await doc.applyChanges([{ rangeOffset: at, rangeLength: 0, text }]);
+          at += text === '\n' ? 0 : 1;
+          files.set(file, doc.text);
+          forgetCallerTexts([file]);
+          const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          if (!kept.lastWhole) incremental++;
+          steps.push({ text: doc.text, shown: shown(edited) });
+        }
+      } finally {
+        kept.dispose();
+        doc.dispose();
+      }
+      for (const [index, step] of steps.entries()) {
+        forgetCallerTexts();
+        files.set(file, step.text);
+        const fresh = await ParsedDocument.create(language, step.text);
+        try {
+          assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `after typing ${JSON.stringify(typed.slice(0, index))}`);
+        } finally {
+          fresh.dispose();
+        }
+      }
+      // Most steps changed only the typed function's own facts.
+      assert.ok(incremental > typed.length / 2, `${incremental} of ${typed.length + 1} steps analysed per function`);
+    });
+  }
+});
+
+describe('what an edit of one function cannot show unchanged is analysed whole', () => {
+  it('another file changing, lines moving, code outside functions changing', async () => {
+    const { path: file, text } = COUNTED.python;
+    const files = new Map([[file, text], ['util.py', 'def helper():\n    pass\n']]);
+    const listing = [file, 'util.py'];
+    const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+    forgetCallerTexts();
+    const doc = await ParsedDocument.create('python', text);
+    const kept = new IncrementalAnalysis();
+    const edit = async (find: string, replace: string) => {
+      const at = doc.text.indexOf(find);
+      await doc.applyChanges([{ rangeOffset: at, rangeLength: find.length, text: replace }]);
+      files.set(file, doc.text);
+      forgetCallerTexts([file]);
+    };
+    try {
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      // Another file of the package changed (told as the server tells it): any function may call into it.
+      files.set('util.py', 'import time\n\n\ndef helper():\n    time.sleep(1)\n');
+      forgetCallerTexts(['util.py']);
+      await edit('time.sleep(2)', 'time.sleep(3)');
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, 'another file changed');
+      await edit('time.sleep(3)', 'time.sleep(3)\n    time.sleep(4)');
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, 'lines moved');
+      await edit('import asyncio', 'import asyncio  # loop');
+      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, 'code outside functions changed');
+      // And an edit inside a function after all that is analysed per function again.
+      await edit('return n\n', 'return n + 1\n');
+      const last = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, undefined);
+      assert.equal(kept.lastWhole, false);
+      forgetCallerTexts();
+      const fresh = await ParsedDocument.create('python', doc.text);
+      try {
+        assert.equal(shown(last), shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })));
+      } finally {
+        fresh.dispose();
+      }
+    } finally {
+      kept.dispose();
+      doc.dispose();
+    }
+  });
+});
