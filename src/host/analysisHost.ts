@@ -85,7 +85,8 @@ function defaultWorkerScript(): string {
 
 /** The information diagnostic a host shows at line 1 when a file's analysis overran its budget. */
 export function budgetDiagnostic(phase: string, budgetMs: number): Diagnostic {
-  const what = PHASES.includes(phase) && !['idle', 'parse', 'hover', 'visualise', 'entries'].includes(phase) ? `rule \`${phase}\`` : phase === 'parse' ? 'parsing' : phase;
+  const what = PHASES.includes(phase) && !['idle', 'parse', 'hover', 'visualise', 'entries', 'prepare'].includes(phase) ? `rule \`${phase}\``
+    : phase === 'parse' ? 'parsing' : phase === 'prepare' ? 'the preparation of the analysis' : phase === 'idle' ? 'the analysis' : phase;
   return {
     code: 'analysis-budget',
     severity: 'information',

@@ -13,7 +13,7 @@ import type { VisualiseRequest, VisualiserSettings } from '../core/visualiser';
  * What the worker is doing, as an index written to shared memory: the host reads it when a job overruns,
  * since the worker itself is then too busy to answer.
  */
-export const PHASES: readonly string[] = ['idle', 'parse', 'hover', 'visualise', 'entries', ...allRules.map((r) => r.meta.slug)];
+export const PHASES: readonly string[] = ['idle', 'parse', 'hover', 'visualise', 'entries', 'prepare', ...allRules.map((r) => r.meta.slug)];
 
 export function phaseIndex(phase: string): number {
   const index = PHASES.indexOf(phase);

@@ -197,6 +197,8 @@ async function run(job: Job): Promise<unknown> {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
       const reads = new Set<string>();
+      // What runs before the first rule (names, the file's summary, which functions an edit changed) has its own phase.
+      setPhase('prepare');
       const result = analyzeDocument(doc.parsed, { ...job.params, facts: factsOf(doc), incremental: doc.incremental, onRule: setPhase, readFile: readerFor(job.params.projectRoot, reads), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });
       if (!doc.incremental.lastWhole) for (const file of reads) doc.reads.add(file);
       else doc.reads = reads;

@@ -94,5 +94,8 @@ describe('analysis host (worker thread with a time budget)', () => {
     assert.equal(d.severity, 'information');
     assert.equal(d.range.start.line, 0);
     assert.match(d.message, /2000 ms while rule `cpu-bound-in-thread` was running/);
+    // Before the first rule: the names, summary and changed functions of the file; before the job started at all.
+    assert.match(budgetDiagnostic('prepare', 10).message, /10 ms while the preparation of the analysis was running/);
+    assert.match(budgetDiagnostic('idle', 10).message, /10 ms while the analysis was running/);
   });
 });
