@@ -61,6 +61,8 @@ const STARTUP_MS = 15_000;
 /** Limit for a parse (or incremental reparse), which tree-sitter also stops itself after the limits' parseTimeoutMs. */
 const PARSE_BUDGET_MS = 10_000;
 const REQUEST_MIN_BUDGET_MS = 1_000;
+/** At most this many times the budget for a document whose analyses stopped at it in a row (see overrunStreak). */
+const MAX_BUDGET_GROWTH = 4;
 
 interface Pending {
   job: Job;
@@ -145,6 +147,13 @@ export class AnalysisHost {
   private readonly queue = new JobQueue<Pending>();
   private running: { pending: Pending; timer: NodeJS.Timeout; started: number; cpuStart?: number } | undefined;
   private readonly overran = new Map<string, { key: string; phase: string }>();
+  /**
+   * Analyses of a document stopped at the budget in a row. A stop replaces the worker, whose next run starts cold (its
+   * code not yet optimised, its kept results gone) and costs more than the one stopped: each further analysis of that
+   * document gets twice the budget, up to MAX_BUDGET_GROWTH times, so a large file shows findings rather than stopping
+   * on every edit. Reset when one completes.
+   */
+  private readonly overrunStreak = new Map<string, number>();
   private nextId = 1;
   private disposed = false;
   private spawned = false;
@@ -200,6 +209,7 @@ export class AnalysisHost {
   close(uri: string): void {
     if (!this.mirrors.delete(uri)) return;
     this.overran.delete(uri);
+    this.overrunStreak.delete(uri);
     for (const p of this.queue.forUri(uri).filter((q) => q.job.type !== 'close')) this.cancel(p);
     this.enqueue({ type: 'close', uri }, NORMAL);
   }
@@ -411,6 +421,7 @@ export class AnalysisHost {
     // The worker answers nothing for a document it does not hold (closed meanwhile).
     if (message.type === 'done' && message.value === undefined && (type === 'analyze' || type === 'visualise')) running.pending.resolve({ kind: 'cancelled' });
     else if (message.type === 'done') {
+      if (type === 'analyze') this.overrunStreak.delete((running.pending.job as { uri: string }).uri);
       running.pending.resolve({ kind: 'done', value: message.value, elapsedMs: performance.now() - running.started });
       if (message.unsound) this.replaceWorker();
     }
@@ -454,6 +465,7 @@ export class AnalysisHost {
     switch (job.type) {
       case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': case 'filesChanged': case 'units': case 'importUnits': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
       case 'hover': case 'visualise': case 'entries': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
+      case 'analyze': return this.budgetMs * Math.min(2 ** (this.overrunStreak.get(job.uri) ?? 0), MAX_BUDGET_GROWTH);
       default: return this.budgetMs;
     }
   }
@@ -487,6 +499,7 @@ export class AnalysisHost {
     this.worker = undefined;
     void worker?.terminate();
     const job = pending.job;
+    if (job.type === 'analyze') this.overrunStreak.set(job.uri, (this.overrunStreak.get(job.uri) ?? 0) + 1);
     const where = 'uri' in job ? job.uri : `(${job.type === 'analyzeText' ? job.language : ''} text)`;
     this.options.log?.('error', `Analysis of ${where} stopped after ${budgetMs} ms: ${job.type}, in ${phase}.`);
     if (pending.overrunKey) {

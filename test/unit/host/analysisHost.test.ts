@@ -70,6 +70,28 @@ describe('analysis host (worker thread with a time budget)', () => {
     assert.equal(hover.kind === 'done' && hover.value?.resolvedName, 'time.sleep');
   });
 
+  it('gives a document whose analyses stop at the budget in a row twice the budget each time, up to 4 times, until one completes', async () => {
+    const h = host(10_000);
+    h.setBudget(10);
+    h.open('big.py', 'python', SLOW, 1);
+    const budgets: number[] = [];
+    for (let version = 1; version <= 4; version++) {
+      if (version > 1) h.change('big.py', [{ rangeOffset: 0, rangeLength: 0, text: '#\n' }], version);
+      const outcome = await h.analyze('big.py');
+      assert.equal(outcome.kind, 'overrun');
+      budgets.push(outcome.kind === 'overrun' ? outcome.budgetMs : 0);
+    }
+    assert.deepEqual(budgets, [10, 20, 40, 40]);
+    // One that completes ends the streak: the next stop is at the plain budget again.
+    h.setBudget(10_000);
+    h.change('big.py', [{ rangeOffset: 0, rangeLength: h.textOf('big.py')!.length, text: SMALL }], 5);
+    assert.equal((await h.analyze('big.py')).kind, 'done');
+    h.setBudget(10);
+    h.change('big.py', [{ rangeOffset: 0, rangeLength: SMALL.length, text: SLOW }], 6);
+    const after = await h.analyze('big.py');
+    assert.equal(after.kind === 'overrun' && after.budgetMs, 10);
+  });
+
   it('cancels a queued analysis that a newer one of the same file replaces', async () => {
     const h = host(10_000);
     h.open('slow.py', 'python', SLOW, 1);
