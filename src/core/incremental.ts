@@ -86,8 +86,11 @@ const DEFINITION_TYPES = ['function_definition', 'class_definition', 'function_d
 /** Nodes whose `name` (or `left`) field declares a field, a member or a variable. */
 const DECLARING_TYPES = new Set(['assignment', 'property_signature', 'public_field_definition', 'method_signature', 'variable_declarator']);
 
-/** A file's outermost functions, in order: module-level ones and methods of module-level classes (nested classes too). */
-export function outermostFunctions(root: Node, language: Language): Node[] {
+/**
+ * A file's module-level functions and classes, and those of its classes' bodies (nested classes too, MAX_CLASS_DEPTH
+ * deep), in order, past decorators and `export`.
+ */
+function declarations(root: Node): Node[] {
   const found: Node[] = [];
   const visit = (container: Node, depth: number) => {
     for (const child of container.namedChildren) {
@@ -95,21 +98,18 @@ export function outermostFunctions(root: Node, language: Language): Node[] {
       if (node?.type === 'decorated_definition') node = node.childForFieldName('definition');
       if (node?.type === 'export_statement') node = node.childForFieldName('declaration');
       if (!node) continue;
-      if (language === 'python') {
-        if (node.type === 'function_definition') found.push(node);
-        else if (node.type === PY_CLASS && depth < MAX_CLASS_DEPTH) {
-          const body = node.childForFieldName('body');
-          if (body) visit(body, depth + 1);
-        }
-      } else if (TS_FUNCTIONS.has(node.type)) found.push(node);
-      else if (TS_CLASSES.has(node.type) && depth < MAX_CLASS_DEPTH) {
-        const body = node.childForFieldName('body');
-        if (body) visit(body, depth + 1);
-      }
+      found.push(node);
+      const body = node.type === PY_CLASS || TS_CLASSES.has(node.type) ? node.childForFieldName('body') : null;
+      if (body && depth < MAX_CLASS_DEPTH) visit(body, depth + 1);
     }
   };
   visit(root, 0);
   return found;
+}
+
+/** A file's outermost functions, in order: module-level ones and methods of module-level classes (nested classes too). */
+export function outermostFunctions(root: Node, language: Language): Node[] {
+  return declarations(root).filter((node) => (language === 'python' ? node.type === 'function_definition' : TS_FUNCTIONS.has(node.type)));
 }
 
 function regionsOf(root: Node, text: string, language: Language): Region[] {
@@ -395,23 +395,9 @@ function classKey(region: Region): string {
 
 /** Some class of the file names a base (Python) or extends another (TS/JS): `self.m` may then reach another class's method. */
 function hasLocalInheritance(root: Node, language: Language): boolean {
-  const classes: Node[] = [];
-  const collect = (container: Node, depth: number) => {
-    for (const child of container.namedChildren) {
-      let node: Node | null = child;
-      if (node?.type === 'decorated_definition') node = node.childForFieldName('definition');
-      if (node?.type === 'export_statement') node = node.childForFieldName('declaration');
-      if (node && (node.type === PY_CLASS || TS_CLASSES.has(node.type))) {
-        classes.push(node);
-        const body = node.childForFieldName('body');
-        if (body && depth < MAX_CLASS_DEPTH) collect(body, depth + 1);
-      }
-    }
-  };
-  collect(root, 0);
-  return classes.some((cls) => (language === 'python'
-    ? (cls.childForFieldName('superclasses')?.namedChildren.length ?? 0) > 0
-    : cls.namedChildren.some((c) => c?.type === 'class_heritage')));
+  return declarations(root).some((cls) => (language === 'python'
+    ? cls.type === PY_CLASS && (cls.childForFieldName('superclasses')?.namedChildren.length ?? 0) > 0
+    : TS_CLASSES.has(cls.type) && cls.namedChildren.some((c) => c?.type === 'class_heritage')));
 }
 
 /** Names as code spells them: bare (`f`, a type), as a member of `self`/`this`/`cls`, or as a member of another object. */

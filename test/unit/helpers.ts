@@ -78,6 +78,16 @@ export function tempDir(prefix = 'cl-test-'): string {
   return dir;
 }
 
+/** A fresh temporary folder holding `files` (relative path → text); returns its path. */
+export function projectDir(files: Record<string, string>, prefix = 'cl-test-'): string {
+  const dir = tempDir(prefix);
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
 /** Runs python3 on a file with a timeout; returns exit status and output. */
 export function runPython(file: string, timeoutMs = 20_000): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('python3', [file], { encoding: 'utf8', timeout: timeoutMs });

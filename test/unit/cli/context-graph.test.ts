@@ -4,13 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot, tempDir } from '../helpers';
+import { projectDir, repoRoot, tempDir } from '../helpers';
 
 const bin = path.join(repoRoot, 'dist', 'cli.js');
 
 /** A project of several files whose findings depend on who calls what across them. */
 function project(): string {
-  const dir = tempDir('cl-graph-');
   const files: Record<string, string> = {
     'pyproject.toml': '[project]\nname = "demo"\n',
     'app/server.py': [
@@ -105,11 +104,7 @@ function project(): string {
       '',
     ].join('\n'),
   };
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
+  return projectDir(files, 'cl-graph-');
 }
 
 interface Finding { path: string; line: number; severity: string; message: string }
@@ -149,7 +144,6 @@ describe('context from the call graph (CLI)', () => {
   });
 
   it('a call on a rare path of a hot function (a once-only guard, a debug branch) carries nothing hot down', () => {
-    const dir = tempDir('cl-graph-rare-');
     const files: Record<string, string> = {
       'pyproject.toml': '[project]\nname = "demo"\n',
       'app/db.py': [
@@ -182,10 +176,7 @@ describe('context from the call graph (CLI)', () => {
         '@app.get("/items")', 'async def items():', '    await store.connect()', '',
       ].join('\n'),
     };
-    for (const [file, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.writeFileSync(path.join(dir, file), text);
-    }
+    const dir = projectDir(files, 'cl-graph-rare-');
     const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
     const found = findings(r.stdout);
     const at = (line: number) => found.find((f) => f.path === 'app/db.py' && f.line === line);
@@ -197,7 +188,6 @@ describe('context from the call graph (CLI)', () => {
   });
 
   it('an async function another file starts on every pass of a loop without waiting runs beside its other calls', () => {
-    const dir = tempDir('cl-graph-loop-');
     const files: Record<string, string> = {
       'package.json': '{ "name": "demo", "type": "module" }\n',
       'src/load.js': [
@@ -223,10 +213,7 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    for (const [file, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.writeFileSync(path.join(dir, file), text);
-    }
+    const dir = projectDir(files, 'cl-graph-loop-');
     const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
     const found = findings(r.stdout);
     const at = (line: number) => found.find((f) => f.path === 'src/load.js' && f.line === line);
