@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { AnalysisHost, budgetDiagnostic } from '../../../src/host/analysisHost';
+import { PHASES } from '../../../src/host/protocol';
 
 // A file whose analysis takes far longer than a 1 ms budget: thousands of async functions for every rule to visit.
 const SLOW = Array.from({ length: 3000 }, (_, i) => `async def f${i}(x):\n    time.sleep(1)\n    return sum(j * j for j in range(10**6))\n`).join('');
@@ -46,7 +47,7 @@ describe('analysis host (worker thread with a time budget)', () => {
     assert.equal(stale.kind === 'done' && stale.value, undefined);
   });
 
-  it('stops an analysis over budget, names the rule, and keeps serving the other documents', async () => {
+  it('stops an analysis over budget, names the phase it stopped in, and keeps serving the other documents', async () => {
     const h = host(10_000);
     h.open('small.py', 'python', SMALL, 1);
     assert.equal((await h.analyze('small.py')).kind, 'done');
@@ -54,7 +55,8 @@ describe('analysis host (worker thread with a time budget)', () => {
     h.open('slow.py', 'python', SLOW, 1);
     const slow = await h.analyze('slow.py');
     assert.equal(slow.kind, 'overrun');
-    assert.ok(slow.kind === 'overrun' && ['parse', 'blocking-call-in-async', 'cpu-bound-in-async', 'cpu-bound-in-thread', 'daemon-after-start', 'set-daemon-deprecated'].includes(slow.phase), JSON.stringify(slow));
+    // With so small a budget any phase may be the one running when the clock runs out (on a loaded machine even before the job starts).
+    assert.ok(slow.kind === 'overrun' && PHASES.includes(slow.phase), JSON.stringify(slow));
     // The same text is not analysed again (it would only overrun again) until it changes.
     const again = await h.analyze('slow.py');
     assert.equal(again.kind, 'overrun');
