@@ -1,5 +1,8 @@
 // One edit on a generated service file, analysed as the worker does: open, analyse, type a character, analyse again.
-// For profiling (`node --cpu-prof out/bench/edit-profile.js python 20000`); prints the times of each analysis.
+// Prints the times of each analysis. `PROFILE=FILE.cpuprofile` profiles the edits only (not the first analysis);
+// `EDIT_TEXT` is the text typed and removed again (a newline adds and removes a line).
+import * as fs from 'node:fs';
+import { Session } from 'node:inspector';
 import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, LineIndex } from '../src/core';
 import { forgetCallerTexts } from '../src/core/context';
 import { serviceFile } from './service';
@@ -19,6 +22,14 @@ async function main(): Promise<void> {
   let t = performance.now();
   analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
   console.log(`first ${(performance.now() - t).toFixed(1)} ms`);
+  const session = process.env.PROFILE ? new Session() : undefined;
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  if (session) {
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 100 });
+    await post('Profiler.start');
+  }
   const index = new LineIndex(text);
   const line = Math.floor(index.lineCount / 2);
   for (let i = 0; i < rounds; i++) {
@@ -29,6 +40,11 @@ async function main(): Promise<void> {
     forgetCallerTexts([path]);
     const r = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
     console.log(`edit ${(performance.now() - t).toFixed(1)} ms, ${r.diagnostics.length} findings, ${incremental ? `${incremental.lastAnalysed}/${incremental.lastFunctions} functions analysed${incremental.lastFallback ? ` (${incremental.lastFallback})` : ''}` : 'whole file'}`);
+  }
+  if (session) {
+    const { profile } = await post('Profiler.stop') as { profile: unknown };
+    fs.writeFileSync(process.env.PROFILE!, JSON.stringify(profile));
+    session.disconnect();
   }
   doc.dispose();
 }

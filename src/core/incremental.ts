@@ -5,12 +5,12 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { type TreeFacts } from './analysis';
 import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
-import { compact, packFunction } from './project/packed';
+import { compact, packFunction, type StoredSummary } from './project/packed';
 import { carryUses, keptUses } from './context/fileIndex';
 import { FUNCTION_TYPES } from './ts/semantics';
 import { seedOwnSummary } from './project/followPython';
 import { seedTsSummary, tsFunctionSummary, tsOwnNames } from './project/followTs';
-import { carrySummary, storedSummary } from './project/project';
+import { carrySummary, storedSummary, type FileSummary } from './project/project';
 import { functionKey, functionSummary } from './project/pythonSummary';
 import { tsFunctionKey } from './project/followTs';
 import type { AnalysisContext } from './analysis';
@@ -19,18 +19,43 @@ import type { LineIndex } from './text';
 import { blockingLookup, lookupKey } from './catalog/blocking';
 import { defaultSettings } from './types';
 
-/** One outermost function: where it sits (its trailing spaces included) and its text. */
-interface Span { start: number; end: number; text: string }
-interface Region extends Span { node: Node }
+/** One outermost function: where it sits (its trailing spaces included). */
+interface Span { start: number; end: number }
+interface Region extends Span { node: Node; text: string }
+
+/**
+ * The file's outermost functions as the last analysis left them: where each sits, its name, the classes it sits in, and
+ * the names it spells (with how many functions, or the module's code, spell each name). An edit inside one function
+ * changes that function's entries only: the next analysis updates them instead of reading every function again.
+ */
+interface Layout {
+  spans: Span[];
+  names: string[];
+  classes: string[];
+  uses?: Uses[];
+  mentioned?: Map<string, number>;
+}
 
 /** The function node a span of an earlier analysis stands for, in the copy of that analysis's tree. */
-function regionIn(tree: Tree, span: Span): Region {
-  let node: Node | null = tree.rootNode.descendantForIndex(span.start, span.start);
+function regionIn(tree: Tree, span: Span, text: string): Region {
+  return { start: span.start, end: span.end, text: text.slice(span.start, span.end), node: functionAt(tree, span.start) ?? tree.rootNode };
+}
+
+/** The function starting at `start` (its first token's offset), if any. */
+function functionAt(tree: Tree, start: number): Node | undefined {
+  let node: Node | null = tree.rootNode.descendantForIndex(start, start);
   // Up from the first token to the function it starts: bounded by the nesting at one offset.
   for (let depth = 0; node && depth < 256; depth++, node = node.parent) {
-    if (node.startIndex === span.start && (node.type === 'function_definition' || TS_FUNCTIONS.has(node.type))) return { ...span, node };
+    if (node.startIndex === start && (node.type === 'function_definition' || TS_FUNCTIONS.has(node.type))) return node;
   }
-  return { ...span, node: tree.rootNode };
+  return undefined;
+}
+
+/** The types of a node's ancestors, innermost first: two functions with the same are outermost functions alike. */
+function nesting(node: Node): string {
+  const types: string[] = [];
+  for (let holder = node.parent, depth = 0; holder && depth < 256; holder = holder.parent, depth++) types.push(holder.type);
+  return types.join(' ');
 }
 
 /** What the last analysis of a document left: enough to tell what an edit changed and to keep the rest's findings. */
@@ -41,6 +66,8 @@ interface Previous {
   lineCount: number;
   key: string;
   regions: Span[];
+  /** The functions' names, classes and uses, when known (an edit then updates them). */
+  layout: Layout | undefined;
   skeleton: string;
   /** Findings before suppressions were applied, each with the region it sits in (-1: outside every function). */
   findings: { diagnostic: Diagnostic; region: number }[];
@@ -91,33 +118,50 @@ const DECLARING_TYPES = new Set(['assignment', 'property_signature', 'public_fie
  * deep), in order, past decorators and `export`.
  */
 function declarations(root: Node): Node[] {
-  const found: Node[] = [];
-  const visit = (container: Node, depth: number) => {
+  return declarationsWithClasses(root).map((d) => d.node);
+}
+
+/** declarations(), each with the classes it sits in (outermost first, '.'-joined; '' at module level). */
+function declarationsWithClasses(root: Node): { node: Node; classes: string }[] {
+  const found: { node: Node; classes: string }[] = [];
+  const visit = (container: Node, depth: number, classes: string) => {
     for (const child of container.namedChildren) {
       let node: Node | null = child;
       if (node?.type === 'decorated_definition') node = node.childForFieldName('definition');
       if (node?.type === 'export_statement') node = node.childForFieldName('declaration');
       if (!node) continue;
-      found.push(node);
+      found.push({ node, classes });
       const body = node.type === PY_CLASS || TS_CLASSES.has(node.type) ? node.childForFieldName('body') : null;
-      if (body && depth < MAX_CLASS_DEPTH) visit(body, depth + 1);
+      if (body && depth < MAX_CLASS_DEPTH) {
+        const name = node.childForFieldName('name')?.text ?? '?';
+        visit(body, depth + 1, classes ? `${classes}.${name}` : name);
+      }
     }
   };
-  visit(root, 0);
+  visit(root, 0, '');
   return found;
+}
+
+function isFunction(node: Node, language: Language): boolean {
+  return language === 'python' ? node.type === 'function_definition' : TS_FUNCTIONS.has(node.type);
 }
 
 /** A file's outermost functions, in order: module-level ones and methods of module-level classes (nested classes too). */
 export function outermostFunctions(root: Node, language: Language): Node[] {
-  return declarations(root).filter((node) => (language === 'python' ? node.type === 'function_definition' : TS_FUNCTIONS.has(node.type)));
+  return declarations(root).filter((node) => isFunction(node, language));
 }
 
-function regionsOf(root: Node, text: string, language: Language): Region[] {
-  return outermostFunctions(root, language).map((node) => {
-    let end = node.endIndex;
-    // Spaces typed after a function's last token are its own: they change no other part of the file.
-    while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
-    return { node, start: node.startIndex, end, text: text.slice(node.startIndex, end) };
+/** Where a function's region ends: spaces typed after its last token are its own (they change no other part of the file). */
+function regionEnd(node: Node, text: string): number {
+  let end = node.endIndex;
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  return end;
+}
+
+function regionsOf(root: Node, text: string, language: Language): (Region & { classes: string })[] {
+  return declarationsWithClasses(root).filter((d) => isFunction(d.node, language)).map(({ node, classes }) => {
+    const end = regionEnd(node, text);
+    return { node, start: node.startIndex, end, text: text.slice(node.startIndex, end), classes };
   });
 }
 
@@ -163,6 +207,99 @@ function outsideBindings(node: Node, language: Language): string {
   return found.sort((a, b) => a.startIndex - b.startIndex).map(tokensOf).join('\u0002');
 }
 
+/** The analysed tree's functions, as an analysis finds them: carried from the last analysis or read from the tree. */
+interface Current {
+  layout?: Layout;
+  /** Function nodes of the analysed tree found so far, by index. */
+  nodes: Map<number, Node>;
+  /** The layout is the last analysis's, updated for an edit inside one function (no line came or went). */
+  carried: boolean;
+}
+
+/** The file's functions read from the tree (names and classes; the names they spell when a plan asks). */
+function readLayout(input: IncrementalInput, current: Current): void {
+  const regions = regionsOf(input.tree.rootNode, input.text, input.language);
+  current.layout = {
+    spans: regions.map((r) => ({ start: r.start, end: r.end })),
+    names: regions.map((r) => r.node.childForFieldName('name')?.text ?? ''),
+    classes: regions.map((r) => r.classes),
+  };
+  current.carried = false;
+  current.nodes = new Map(regions.map((r, i) => [i, r.node]));
+}
+
+/** Function `i` of the analysed tree (found from where it starts when not yet known). */
+function nodeIn(tree: Tree, current: Current, spans: readonly Span[], i: number): Node {
+  let node = current.nodes.get(i);
+  if (!node) current.nodes.set(i, node = functionAt(tree, spans[i].start) ?? tree.rootNode);
+  return node;
+}
+
+/** Adds (`sign` 1) or removes (-1) the names `uses` spells to the counts (each set once, as a function spells it). */
+function count(counts: Map<string, number>, uses: Uses, sign: 1 | -1, own = true): void {
+  for (const set of own ? [uses.bare, uses.attr, uses.own] : [uses.bare, uses.attr]) {
+    for (const name of set) counts.set(name, (counts.get(name) ?? 0) + sign);
+  }
+}
+
+/**
+ * The last analysis's layout after an edit inside one function, or undefined when the edit is not one the layout can
+ * follow. The texts differ in one span (found by comparing them from both ends); it must lie in one function, which
+ * must still start where it did, nest as it did and end where its text now ends, the end closing its line on the same
+ * line as before: then the rest of the file has the same text, and every other function and finding keeps its place.
+ */
+function editedLayout(input: IncrementalInput, previous: Previous): { layout: Layout; changed: number[]; nodes: Map<number, Node> } | undefined {
+  const layout = previous.layout;
+  if (!layout?.uses || !layout.mentioned) return undefined;
+  const before = previous.text;
+  const after = input.text;
+  const { prefix, suffix } = sameEnds(before, after);
+  if (prefix === before.length && prefix === after.length) return { layout, changed: [], nodes: new Map() };
+  const i = regionAt(layout.spans, prefix);
+  if (i < 0) return undefined;
+  const span = layout.spans[i];
+  if (before.length - suffix > span.end) return undefined;
+  const delta = after.length - before.length;
+  const node = functionAt(input.tree, span.start);
+  const old = functionAt(previous.tree, span.start);
+  if (!node || !old || node.type !== old.type || nesting(node) !== nesting(old)) return undefined;
+  const end = regionEnd(node, after);
+  if (end !== span.end + delta || (end < after.length && after[end] !== '\n' && after[end] !== '\r')) return undefined;
+  if (input.lines.positionAt(end).line !== previous.spans[i][1]) return undefined;
+  const spans = layout.spans.map((s, j) => (j < i ? s : j === i ? { start: s.start, end } : { start: s.start + delta, end: s.end + delta }));
+  const uses = layout.uses;
+  count(layout.mentioned, uses[i], -1);
+  uses[i] = usesIn([node]);
+  count(layout.mentioned, uses[i], 1);
+  layout.names[i] = node.childForFieldName('name')?.text ?? '';
+  return { layout: { spans, names: layout.names, classes: layout.classes, uses, mentioned: layout.mentioned }, changed: [i], nodes: new Map([[i, node]]) };
+}
+
+/** Characters compared at once (as strings) before the single characters of the one chunk that differs. */
+const CHUNK = 4096;
+
+/** How many characters two texts share at their start, and then at their end (not overlapping the first). */
+function sameEnds(before: string, after: string): { prefix: number; suffix: number } {
+  const shortest = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix + CHUNK <= shortest && before.slice(prefix, prefix + CHUNK) === after.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
+  while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  const room = shortest - prefix;
+  while (suffix + CHUNK <= room && before.slice(before.length - suffix - CHUNK, before.length - suffix) === after.slice(after.length - suffix - CHUNK, after.length - suffix)) suffix += CHUNK;
+  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
+}
+
+/** Trees of earlier analyses, deleted once the analysis that replaced them has answered (freeing one costs as much as its size). */
+const toRelease: Tree[] = [];
+function releaseLater(tree: Tree): void {
+  if (toRelease.push(tree) > 1) return;
+  setImmediate(() => {
+    for (const old of toRelease.splice(0)) old.delete();
+  });
+}
+
 /** The settings an incremental analysis must share with the last one. */
 function keyOf(settings: AnalysisSettings, only: readonly string[] | undefined, path: string | undefined): string {
   return JSON.stringify([settings, only ?? null, path ?? null]);
@@ -201,10 +338,14 @@ export class IncrementalAnalysis {
   }
 
   analyse(input: IncrementalInput, run: RuleRun): { diagnostics: Diagnostic[]; failed: boolean } {
-    const regions = regionsOf(input.tree.rootNode, input.text, input.language);
     const key = keyOf(input.settings, input.only, input.path);
     this.lastFallback = undefined;
-    const plan = this.plan(input, regions, key);
+    const current: Current = { nodes: new Map(), carried: false };
+    const plan = this.plan(input, key, current);
+    if (!current.layout) readLayout(input, current);
+    const layout = current.layout!;
+    const regions = layout.spans;
+    const nodeOf = (i: number) => nodeIn(input.tree, current, regions, i);
     this.lastFunctions = regions.length;
     let findings: { diagnostic: Diagnostic; region: number }[];
     let failed: boolean;
@@ -217,50 +358,68 @@ export class IncrementalAnalysis {
     } else {
       this.lastWhole = false;
       const scope = [...plan.analyse].sort((a, b) => a - b);
-      const result = run(scope.map((i) => regions[i].node));
+      const result = run(scope.map(nodeOf));
       failed = result.failed;
       const fresh = result.diagnostics.map((diagnostic) => ({ diagnostic, region: regionAt(regions, input.lines.offsetAt(diagnostic.range.start)) }))
         .filter((f) => plan.analyse.has(f.region));
       findings = [...this.previous!.findings.filter((f) => !plan.analyse.has(f.region)), ...fresh];
       this.lastAnalysed = scope.length;
     }
-    const moduleUses = plan ? this.previous!.moduleUses : undefined;
-    const inherits = plan ? this.previous!.inherits : undefined;
-    this.previous?.tree.delete();
+    const previous = this.previous;
+    const moduleUses = plan ? previous!.moduleUses : undefined;
+    const inherits = plan ? previous!.inherits : undefined;
+    if (previous) releaseLater(previous.tree);
     this.previous = undefined;
     if (!failed) {
       // The copy's nodes are the ones read at the next edit (the document's tree is edited in place).
       const tree = input.tree.copy();
-      // The copy's nodes are found when an edit needs them (the same offsets: the copy is of this very tree).
-      const kept = regions.map((r) => ({ start: r.start, end: r.end, text: r.text }));
+      // An edit inside one function moved no line and no function's start: the positions kept stand.
+      const same = current.carried && previous !== undefined;
       this.previous = {
-        tree, text: input.text, lineCount: input.lines.lineCount, key, regions: kept, skeleton: skeletonOf(input.text, kept),
+        tree, text: input.text, lineCount: input.lines.lineCount, key, regions, layout,
+        skeleton: same ? previous.skeleton : skeletonOf(input.text, regions),
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         ...(keptUses(input.tree) ? { uses: keptUses(input.tree) } : {}),
-        findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(), starts: kept.map((r) => positionKey(input.lines, r.start)),
-        spans: kept.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]), ...(moduleUses ? { moduleUses } : {}), ...(inherits !== undefined ? { inherits } : {}),
+        findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(),
+        starts: same ? previous.starts : regions.map((r) => positionKey(input.lines, r.start)),
+        spans: same ? previous.spans : regions.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]),
+        ...(moduleUses ? { moduleUses } : {}), ...(inherits !== undefined ? { inherits } : {}),
       };
     }
     return { diagnostics: findings.map((f) => f.diagnostic), failed };
   }
 
-  /** Which functions to analyse again, or undefined: the whole file. */
-  private plan(input: IncrementalInput, regions: Region[], key: string): { analyse: Set<number> } | undefined {
+  /** Which functions to analyse again, or undefined: the whole file. Leaves the file's functions in `current`. */
+  private plan(input: IncrementalInput, key: string, current: Current): { analyse: Set<number> } | undefined {
     const previous = this.previous;
     if (!previous || previous.key !== key || !input.path || !input.readFile || !input.listFiles) return this.fallback('no earlier analysis');
     // Another file's change may change any function's findings (what it calls there, who calls it from there).
     if (changedSince(previous.generation, input.path) || input.readFile(input.path) !== input.text) return this.fallback('another file changed');
-    // Positions of findings outside the edited functions must stay where they were: no line came or went.
-    if (previous.lineCount !== input.lines.lineCount || previous.regions.length !== regions.length) return this.fallback('lines moved');
+    let changed: number[];
+    const edited = previous.lineCount === input.lines.lineCount ? editedLayout(input, previous) : undefined;
+    if (edited) {
+      current.layout = edited.layout;
+      current.carried = true;
+      for (const [i, node] of edited.nodes) current.nodes.set(i, node);
+      changed = edited.changed;
+    } else {
+      readLayout(input, current);
+      const regions = current.layout!.spans;
+      // Positions of findings outside the edited functions must stay where they were: no line came or went.
+      if (previous.lineCount !== input.lines.lineCount || previous.regions.length !== regions.length) return this.fallback('lines moved');
+      if (skeletonOf(input.text, regions) !== previous.skeleton) return this.fallback('code outside functions changed');
+      changed = [];
+      for (let i = 0; i < regions.length; i++) {
+        if (input.text.slice(regions[i].start, regions[i].end) !== previous.text.slice(previous.regions[i].start, previous.regions[i].end)) changed.push(i);
+        // Two functions on one line: an edit in the first moves the second's findings.
+        else if (positionKey(input.lines, regions[i].start) !== previous.starts[i]) return this.fallback('a function moved');
+      }
+    }
+    const layout = current.layout!;
+    const regions = layout.spans;
+    const nodeOf = (i: number) => nodeIn(input.tree, current, regions, i);
     // The catalogue the call graph's summaries use must be the rules' (one summary to compare).
     if (lookupKey(input.settings) !== lookupKey(defaultSettings)) return this.fallback('project catalogue');
-    if (skeletonOf(input.text, regions) !== previous.skeleton) return this.fallback('code outside functions changed');
-    const changed: number[] = [];
-    for (let i = 0; i < regions.length; i++) {
-      if (regions[i].text !== previous.regions[i].text) changed.push(i);
-      // Two functions on one line: an edit in the first moves the second's findings.
-      else if (positionKey(input.lines, regions[i].start) !== previous.starts[i]) return this.fallback('a function moved');
-    }
     if (!changed.length || changed.length > MAX_CHANGED) return changed.length ? this.fallback('too many changed') : { analyse: new Set() };
     // Syntax errors, before and after, only inside the changed functions: the rest parsed as before.
     if (!errorsOnlyWithin(input.tree, changed.map((i) => regions[i])) || !errorsOnlyWithin(previous.tree, changed.map((i) => previous.regions[i]))) {
@@ -268,17 +427,20 @@ export class IncrementalAnalysis {
     }
     // The file's name index follows the edit (the rest moved, the changed functions' names added): no search of the whole tree.
     if (previous.uses) {
-      carryUses(input.tree, previous.uses, changed.map((i) => ({ oldStart: previous.regions[i].start, oldEnd: previous.regions[i].end, node: regions[i].node, newStart: regions[i].start, newEnd: regions[i].end })));
+      carryUses(input.tree, previous.uses, changed.map((i) => ({ oldStart: previous.regions[i].start, oldEnd: previous.regions[i].end, node: nodeOf(i), newStart: regions[i].start, newEnd: regions[i].end })));
     }
     const language = input.language;
-    const classes = regions.map(classKey);
+    const { classes, names } = layout;
     const moduleUses = previous.moduleUses ??= usesOfSkeleton(input, regions);
-    const uses = regions.map((r) => this.uses(r));
-    const mentioned = new Set<string>([...moduleUses.bare, ...moduleUses.attr]);
-    for (const u of uses) for (const set of [u.bare, u.attr, u.own]) for (const name of set) mentioned.add(name);
+    if (!layout.uses || !layout.mentioned) {
+      layout.uses = regions.map((r, i) => this.uses(input.text.slice(r.start, r.end), nodeOf(i)));
+      layout.mentioned = new Map();
+      count(layout.mentioned, moduleUses, 1, false);
+      for (const u of layout.uses) count(layout.mentioned, u, 1);
+    }
+    const { uses, mentioned } = layout;
     // Class headers are outside functions: found once per skeleton, like the module's names.
     const inherits = previous.inherits ??= hasLocalInheritance(input.tree.rootNode, input.language);
-    const names = regions.map((r) => r.node.childForFieldName('name')?.text ?? '');
     /** Whether code spelling `used` (in class `cls`, '' outside classes) may reach function `to` by its name or its class's. */
     const reaches = (used: Uses, cls: string | undefined, to: number): boolean => {
       const own = names[to];
@@ -289,7 +451,7 @@ export class IncrementalAnalysis {
       // its class's name (constructing it).
       if (chain.some((c) => used.bare.has(c) || used.attr.has(c))) return true;
       if (used.own.has(own) && (inherits || cls === classes[to])) return true;
-      return used.attr.has(own) && mentioned.has(chain[chain.length - 1]);
+      return used.attr.has(own) && (mentioned.get(chain[chain.length - 1]) ?? 0) > 0;
     };
     // Functions whose facts the graph or summaries hold may have changed: the changed ones and those their changed
     // statements may name (a call added, a registration, a task). Each must show the same units (calls, contexts,
@@ -312,8 +474,8 @@ export class IncrementalAnalysis {
     }
     // And the functions the changed statements name (a call added, a registration, a task): their contexts may change.
     for (const i of changed) {
-      const before = regionIn(previous.tree, previous.regions[i]);
-      const after = regions[i];
+      const before = regionIn(previous.tree, previous.regions[i], previous.text);
+      const after: Region = { start: regions[i].start, end: regions[i].end, node: nodeOf(i), text: input.text.slice(regions[i].start, regions[i].end) };
       if (outsideBindings(before.node, language) !== outsideBindings(after.node, language)) return this.fallback('binds names outside');
       let prefix = 0;
       const shortest = Math.min(before.text.length, after.text.length);
@@ -330,12 +492,14 @@ export class IncrementalAnalysis {
     // Each of them must show the units (calls, contexts, registrations) and summary the call graph and the summary
     // cache kept: then the graph and every other function's findings stand. Without those kept, the whole file.
     const kept = previous.units;
-    const keptSummary = kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined;
+    // The summary read back once per summary kept (an edit's analysis carries it on under the new text's key).
+    const memo = this.summary?.key === kept?.summaryKey ? this.summary : undefined;
+    const keptSummary = memo?.stored ?? (kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined);
     if (!kept || !keptSummary || (language !== 'python' && !previous.tsNames)) return this.fallback('no call graph kept');
     const context = this.contextOf(input, input.tree, input.text, input.facts);
     for (const i of analyse) {
-      const now = currentFacts(context, regions[i].node, previous.tsNames);
-      const before = regionIn(previous.tree, previous.regions[i]).node;
+      const now = currentFacts(context, nodeOf(i), previous.tsNames);
+      const before = regionIn(previous.tree, previous.regions[i], previous.text).node;
       const ids = new Set(functionsIn(before, language).map((fn) => unitId(fn, language)));
       const [first, last] = previous.spans[i];
       const units = kept.units.filter((u) => u.id !== '' && ids.has(u.id));
@@ -344,18 +508,24 @@ export class IncrementalAnalysis {
       if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
     }
     // Keep the graph's and the summaries' work: the file summarises and calls as before.
-    if (language === 'python') seedOwnSummary(input.facts.python(), input, compact(keptSummary));
-    else seedTsSummary(context, compact(keptSummary), previous.tsNames!);
-    carryTreeUnits(input.tree, input.path, { ...kept, summaryKey: carrySummary(kept.summaryKey!, input.text)! });
+    const compacted = memo?.compacted ?? compact(keptSummary);
+    if (language === 'python') seedOwnSummary(input.facts.python(), input, compacted);
+    else seedTsSummary(context, compacted, previous.tsNames!);
+    const summaryKey = carrySummary(kept.summaryKey!, input.text)!;
+    this.summary = { key: summaryKey, stored: keptSummary, compacted };
+    carryTreeUnits(input.tree, input.path, { ...kept, summaryKey });
     return { analyse };
   }
+
+  /** The file's summary as the last edit's analysis carried it: read back and unpacked once, not per edit. */
+  private summary: { key: string; stored: StoredSummary; compacted: FileSummary } | undefined;
 
   /** Per function text: the names it spells. */
   private usesCache = new Map<string, Uses>();
 
-  private uses(region: Region): Uses {
-    let found = this.usesCache.get(region.text);
-    if (!found) boundedSet(this.usesCache, region.text, found = usesIn([region.node]));
+  private uses(text: string, node: Node): Uses {
+    let found = this.usesCache.get(text);
+    if (!found) boundedSet(this.usesCache, text, found = usesIn([node]));
     return found;
   }
 
@@ -369,6 +539,7 @@ export class IncrementalAnalysis {
   dispose(): void {
     this.previous?.tree.delete();
     this.previous = undefined;
+    this.summary = undefined;
   }
 }
 
@@ -382,15 +553,6 @@ function boundedSet<V>(cache: Map<string, V>, key: string, value: V): void {
 function positionKey(lines: LineIndex, offset: number): string {
   const at = lines.positionAt(offset);
   return `${at.line}:${at.column}`;
-}
-
-/** The classes a function sits in, outermost first ('' for a module function). */
-function classKey(region: Region): string {
-  const names: string[] = [];
-  for (let holder = region.node.parent, depth = 0; holder && depth < MAX_CLASS_DEPTH * 3; holder = holder.parent, depth++) {
-    if (holder.type === PY_CLASS || TS_CLASSES.has(holder.type)) names.unshift(holder.childForFieldName('name')?.text ?? '?');
-  }
-  return names.join('.');
 }
 
 /** Some class of the file names a base (Python) or extends another (TS/JS): `self.m` may then reach another class's method. */
@@ -419,7 +581,7 @@ function usesIn(nodes: readonly Node[], keep: (node: Node) => boolean = () => tr
 }
 
 /** Names the module's own code (outside every function) spells, not those it declares. */
-function usesOfSkeleton(input: IncrementalInput, regions: readonly Region[]): Uses {
+function usesOfSkeleton(input: IncrementalInput, regions: readonly Span[]): Uses {
   return usesIn([input.tree.rootNode], (node) => {
     if (regionAt(regions, node.startIndex) >= 0) return false;
     // A class's or function's own name in its header, a field or an interface member (`total: float`, `id: number;`),
@@ -469,7 +631,7 @@ function tokensOf(node: Node): string {
 }
 
 /** The region holding `offset`, or -1. Regions are in document order: a binary search. */
-function regionAt(regions: readonly Region[], offset: number): number {
+function regionAt(regions: readonly Span[], offset: number): number {
   let low = 0;
   let high = regions.length - 1;
   while (low <= high) {

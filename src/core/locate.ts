@@ -69,9 +69,11 @@ export function attributeAt(root: Node, offset: number, name: string): Node | un
  * Calls whose callee is `name` or ends in `.name` (`gather(...)`, `asyncio.gather(...)`, `Promise.all(...)`),
  * in Python or TS/JS, found by text and confirmed by the tree.
  */
-export function callsNamed(root: Node, text: string, name: string): Node[] {
+export function callsNamed(root: Node, text: string, name: string, at: (offset: number) => boolean = () => true): Node[] {
   const calls: Node[] = [];
   for (const offset of occurrences(text, name)) {
+    // Only where the caller looks (the functions an edit's analysis covers): no node made for the rest.
+    if (!at(offset)) continue;
     let callee = identifierAt(root, offset, name);
     const parent = callee?.parent;
     if (parent && (parent.type === 'attribute' || parent.type === 'member_expression') && parent.lastNamedChild?.id === callee!.id) callee = parent;

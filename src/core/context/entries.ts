@@ -175,7 +175,7 @@ function testModule(source: ContextSource, fn?: Node): ConcurrencyContext | unde
 }
 
 function findTestImport(source: ContextSource): Node | undefined {
-  if (source.language === 'python') return importedModule(source.root, PY_TEST_MODULES);
+  if (source.language === 'python') return importedModule(source.root, PY_TEST_MODULES, source.text);
   for (const statement of source.root.namedChildren) {
     const from = statement?.type === 'import_statement' ? statement.childForFieldName('source') : undefined;
     if (from && TS_TEST_MODULES.has(from.text.slice(1, -1))) return from;
@@ -484,11 +484,11 @@ function factsOfModule(root: Node): ModuleFacts {
 function commandModule(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   const facts = factsOfModule(source.root);
   if (source.language === 'python') {
-    const runsAsCommand = facts.runsAsCommand ??= pythonRunsAsCommand(source.root);
+    const runsAsCommand = facts.runsAsCommand ??= pythonRunsAsCommand(source.root, source.text);
     // In a module run as a command, a function asking at the terminal is an interactive step (in a server it is a bug).
     const prompt = runsAsCommand ? pythonPrompt(fn, source) : undefined;
     if (prompt) return prompt;
-    const module = facts.commandImport === undefined ? (facts.commandImport = importedModule(source.root, PY_COMMAND_MODULES) ?? null) : facts.commandImport;
+    const module = facts.commandImport === undefined ? (facts.commandImport = importedModule(source.root, PY_COMMAND_MODULES, source.text) ?? null) : facts.commandImport;
     // Importing `click` for `click.style` does not make a server module a tool: it must also be run as one.
     if (!module || !runsAsCommand || startsConcurrentWork(fn, 'python', PY_STARTS_CONCURRENT_WORK)) return undefined;
     return { kind: 'cold', evidence: { message: `the module is a command-line tool (it imports \`${module.text}\`), whose steps run one at a time`, range: rangeOf(module) } };
@@ -508,7 +508,9 @@ function tsCommandImport(root: Node): Node | undefined {
 }
 
 /** The module runs as a command: `if __name__ == "__main__":` or a `@...command()` / `@...group()` decorator at top level. */
-function pythonRunsAsCommand(root: Node): boolean {
+function pythonRunsAsCommand(root: Node, text: string): boolean {
+  // Found by text first, then confirmed by the tree: most modules spell none of these words (no walk of every statement).
+  if (!text.includes('__main__') && !text.includes('command') && !text.includes('group')) return false;
   return root.namedChildren.some((statement) => {
     if (statement?.type === 'if_statement') return isMainGuard(statement.childForFieldName('condition'));
     if (statement?.type !== 'decorated_definition') return false;
@@ -527,7 +529,9 @@ function pythonPrompt(fn: Node, source: ContextSource): ConcurrencyContext | und
 }
 
 /** The first top-level import of one of `modules` (Python), as its module-name node. */
-function importedModule(root: Node, modules: ReadonlySet<string>): Node | undefined {
+function importedModule(root: Node, modules: ReadonlySet<string>, text: string): Node | undefined {
+  // Found by text first, then confirmed by the tree: a module whose name the file never spells is not imported.
+  if (![...modules].some((name) => text.includes(name))) return undefined;
   for (const statement of root.namedChildren) {
     if (statement?.type === 'import_from_statement') {
       const module = statement.childForFieldName('module_name');

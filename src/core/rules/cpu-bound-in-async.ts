@@ -187,7 +187,7 @@ function checkPython(context: RuleContext): void {
   const semantics = context.python();
   // Only async functions and `gather` calls matter: a query finds the first, a text search the second.
   const asyncDefs = asyncFunctions(context, (fn) => fn.type === 'function_definition');
-  const gathers = callsNamed(context.root, context.text, 'gather').filter((call) => inScope(context, call.startIndex) && semantics.calleeName(call) === 'asyncio.gather');
+  const gathers = callsNamed(context.root, context.text, 'gather', (offset) => inScope(context, offset)).filter((call) => semantics.calleeName(call) === 'asyncio.gather');
   const contexts = new Map<number, ConcurrencyContext>();
   // One report per problem: coroutines a `gather` finding already names (its related locations show their loops).
   const covered = new Set<number>();
@@ -400,7 +400,7 @@ function checkTs(context: RuleContext): void {
     const name = semantics.calleeName(call);
     return name === 'global.Promise.all' || name === 'global.Promise.allSettled';
   };
-  const alls = [...callsNamed(context.root, context.text, 'all'), ...callsNamed(context.root, context.text, 'allSettled')].filter((call) => inScope(context, call.startIndex) && isAll(call));
+  const alls = [...callsNamed(context.root, context.text, 'all', (offset) => inScope(context, offset)), ...callsNamed(context.root, context.text, 'allSettled', (offset) => inScope(context, offset))].filter(isAll);
   const names = tsLocalFunctionNames(semantics);
   const imported = relativeImportNames(context.root);
   // One report per problem: async functions a `Promise.all` finding already names (its related locations show their loops).

@@ -148,7 +148,7 @@ export const rule: Rule = {
 function checkHandoffs(context: RuleContext): void {
   const semantics = context.python();
   for (const cls of subclasses(context)) checkSubclass(context, semantics, cls);
-  const calls = HANDOFF_NAMES.flatMap((name) => callsNamed(context.root, context.text, name)).filter((call) => inScope(context, call.startIndex)).sort((a, b) => a.startIndex - b.startIndex);
+  const calls = HANDOFF_NAMES.flatMap((name) => callsNamed(context.root, context.text, name, (offset) => inScope(context, offset))).sort((a, b) => a.startIndex - b.startIndex);
   for (const node of calls) {
     const handoff = handoffOf(semantics, node);
     if (!handoff) continue;

@@ -185,7 +185,9 @@ export class TsSemantics {
     const known = this.names.get(name);
     if (known || this.eager) return known;
     const text = this.text;
-    const offsets = wordOccurrences(text, name);
+    // A member (`x.name`, `name.x`) declares nothing: skipped by text, it costs no tree work and no budget (`Promise`,
+    // `console` are spelled thousands of times in a large file, always as members).
+    const offsets = wordOccurrences(text, name).filter((offset) => !isMemberByText(text, offset, offset + name.length));
     // A size measure only (not a position): tree-sitter's row count will do.
     // eslint-disable-next-line no-restricted-syntax
     if (this.budget < 0) this.budget = 100 + Math.floor(this.rootNode.endPosition.row / 5);
@@ -201,7 +203,6 @@ export class TsSemantics {
     this.current = info;
     try {
       for (const offset of offsets) {
-        if (isMemberByText(text, offset, offset + name.length)) continue;
         this.work++;
         // The token alone first (one call): only names in code need their ancestors.
         const leaf = this.rootNode.descendantForIndex(offset, offset + name.length);
