@@ -7,9 +7,9 @@ import { type TreeFacts } from './analysis';
 import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
 import { compact, packFunction, type StoredSummary } from './project/packed';
 import { carryUses, keptUses } from './context/fileIndex';
-import { FUNCTION_TYPES } from './ts/semantics';
+import { FUNCTION_TYPES, knowOutermostFunctions } from './ts/semantics';
 import { seedOwnSummary } from './project/followPython';
-import { seedTsSummary, tsFunctionSummary, tsOwnNames } from './project/followTs';
+import { carrySpecifiers, keptSpecifiers, seedTsSummary, tsFunctionSummary, tsOwnNames } from './project/followTs';
 import { carrySummary, storedSummary, type FileSummary } from './project/project';
 import { functionKey, functionSummary } from './project/pythonSummary';
 import { tsFunctionKey } from './project/followTs';
@@ -86,6 +86,8 @@ interface Previous {
   moduleUses?: Uses;
   /** Some class of the file extends another (found once per skeleton). */
   inherits?: boolean;
+  /** The modules the file's TS/JS code names (its imports and requires, outside functions). */
+  specifiers?: readonly string[];
 }
 
 /** What an analysis needs to run its rules once, over the whole file or some functions of it. */
@@ -380,6 +382,7 @@ export class IncrementalAnalysis {
         skeleton: same ? previous.skeleton : skeletonOf(input.text, regions),
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         ...(keptUses(input.tree) ? { uses: keptUses(input.tree) } : {}),
+        ...(keptSpecifiers(input.tree) ? { specifiers: keptSpecifiers(input.tree) } : {}),
         findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(),
         starts: same ? previous.starts : regions.map((r) => positionKey(input.lines, r.start)),
         spans: same ? previous.spans : regions.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]),
@@ -418,6 +421,12 @@ export class IncrementalAnalysis {
     const layout = current.layout!;
     const regions = layout.spans;
     const nodeOf = (i: number) => nodeIn(input.tree, current, regions, i);
+    // Name look-ups in the analysed functions then read those functions and the module's code, not every function.
+    if (input.language !== 'python') {
+      knowOutermostFunctions(input.tree, layout);
+      // The module's imports are outside every function: the same as before.
+      if (previous.specifiers) carrySpecifiers(input.tree, previous.specifiers);
+    }
     // The catalogue the call graph's summaries use must be the rules' (one summary to compare).
     if (lookupKey(input.settings) !== lookupKey(defaultSettings)) return this.fallback('project catalogue');
     if (!changed.length || changed.length > MAX_CHANGED) return changed.length ? this.fallback('too many changed') : { analyse: new Set() };

@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Query } from 'web-tree-sitter';
 import { ParsedDocument, defaultLimits, type Language } from '../../src/core';
-import { enclosingFunction, isAsyncFunction, TsSemantics } from '../../src/core/ts/semantics';
+import { enclosingFunction, isAsyncFunction, knowOutermostFunctions, TsSemantics } from '../../src/core/ts/semantics';
+import { outermostFunctions } from '../../src/core/incremental';
+import { serviceFile } from '../../bench/service';
 
 /** Callee names of every call and `new` in the code, in order. */
 async function callees(code: string, language: Language = 'typescript'): Promise<(string | undefined)[]> {
@@ -90,4 +92,66 @@ describe('TsSemantics', () => {
     });
     assert.deepEqual(result, ['x():function_declaration:true', 'y():arrow_function:true', 'z():method_definition:true', 'w():method_definition:false']);
   });
+});
+
+// With a tree's outermost functions known (an edit's analysis tells them), a name is looked for only where a use can see
+// it (its own function, the code outside functions); every answer must be the one a search of the whole file gives.
+describe('name look-ups that read only what a use can see', () => {
+  /** Every identifier's resolution and declaredness, nodes shown by type and offset. */
+  function answers(semantics: TsSemantics, root: Node, backwards = false): string[] {
+    const shown = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && 'startIndex' in v && 'type' in v ? `${(v as Node).type}@${(v as Node).startIndex}` : v));
+    const names = root.descendantsOfType(['identifier', 'type_identifier', 'shorthand_property_identifier']).filter((n): n is Node => n !== null);
+    const found = (backwards ? [...names].reverse() : names).map((n) => `${n.text}@${n.startIndex} ${shown(semantics.resolve(n))} ${semantics.isDeclared(n.text, n)}`);
+    return backwards ? found.reverse() : found;
+  }
+
+  const shadowing = [
+    "import * as fs from 'node:fs';",
+    'let counter = 0;',
+    'let client = fs;',
+    'const read = fs.readFileSync;',
+    'export class Store {',
+    '  items: string[] = [];',
+    '  async load(path: string) {',
+    '    const read = (p: string) => p;',
+    '    let fs = { readFileSync: read };',
+    '    fs = { readFileSync: (p: string) => p + path };',
+    '    return fs.readFileSync(path);',
+    '  }',
+    '  save(counter: number) {',
+    '    counter += 1;',
+    "    return read('a') + String(counter);",
+    '  }',
+    '  static { var hoisted = 1; }',
+    '}',
+    'export function bump() {',
+    '  counter++;',
+    '  client = { readFileSync: (p: string) => p } as unknown as typeof fs;',
+    '  function read() { return hoisted; }',
+    '  return read() + counter;',
+    '}',
+    'function fs2(fs: number) { return fs + bump(); }',
+    'export const arrow = async () => read(String(fs2(1)));',
+    "export function use() { return client.readFileSync('b'); }",
+  ].join('\n');
+
+  const cases: [string, string][] = [['shadowing and reassignment', shadowing], ['TS service file', serviceFile('typescript', 400)]];
+  for (const [name, code] of cases) {
+    it(`${name}: the same answers as a search of the whole file`, async () => {
+      const whole = await ParsedDocument.create('typescript', code, defaultLimits);
+      const near = await ParsedDocument.create('typescript', code, defaultLimits);
+      try {
+        const functions = outermostFunctions(near.tree!.rootNode, 'typescript');
+        knowOutermostFunctions(near.tree!, { spans: functions.map((f) => ({ start: f.startIndex, end: f.endIndex })), names: functions.map((f) => f.childForFieldName('name')?.text ?? '') });
+        assert.ok(functions.length >= 4);
+        const expected = answers(new TsSemantics(whole.tree!), whole.tree!.rootNode);
+        assert.deepEqual(answers(new TsSemantics(near.tree!), near.tree!.rootNode), expected);
+        // From the last use to the first: each name's look-up starts inside a function and is widened later.
+        assert.deepEqual(answers(new TsSemantics(near.tree!), near.tree!.rootNode, true), expected);
+      } finally {
+        whole.dispose();
+        near.dispose();
+      }
+    });
+  }
 });

@@ -80,7 +80,26 @@ interface ModuleNames {
 }
 
 /** Specifiers named by the file's top-level imports, re-exports and `require` declarations (bounded by the file's statements). */
+/** Each tree's module specifiers, found once (every summary and call target of the file asks). */
+const specifiersByTree = new WeakMap<Tree, string[]>();
+
 function fileSpecifiers(root: Node): string[] {
+  let found = specifiersByTree.get(root.tree);
+  if (!found) specifiersByTree.set(root.tree, found = findSpecifiers(root));
+  return found;
+}
+
+/** The specifiers found for `tree`, if they were. */
+export function keptSpecifiers(tree: Tree): readonly string[] | undefined {
+  return specifiersByTree.get(tree);
+}
+
+/** The specifiers of a tree whose module-level code is an earlier tree's (an edit inside a function changes none). */
+export function carrySpecifiers(tree: Tree, specifiers: readonly string[]): void {
+  if (!specifiersByTree.has(tree)) specifiersByTree.set(tree, [...specifiers]);
+}
+
+function findSpecifiers(root: Node): string[] {
   const found = new Set<string>();
   for (const statement of root.namedChildren) {
     if (!statement) continue;

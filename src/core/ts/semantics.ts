@@ -129,6 +129,30 @@ interface NameInfo {
   reassigned: Set<number>;
 }
 
+/** A tree's outermost functions (module functions and methods of module-level classes), in order: where each starts and ends, its name. */
+export interface OutermostFunctions { spans: readonly { start: number; end: number }[]; names: readonly string[] }
+
+/** Outermost functions of trees whose analysis knows them (an edit's): name look-ups then read only the code a use can see. */
+const knownFunctions = new WeakMap<Tree, OutermostFunctions>();
+
+/** Tells the semantics of `tree` where its outermost functions are (exactly: a wrong list gives wrong answers). */
+export function knowOutermostFunctions(tree: Tree, functions: OutermostFunctions): void {
+  knownFunctions.set(tree, functions);
+}
+
+/** The index of the function holding `offset`, or -1 (binary search: the functions are in order and do not overlap). */
+function functionAt(functions: OutermostFunctions, offset: number): number {
+  let low = 0;
+  let high = functions.spans.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (offset < functions.spans[mid].start) high = mid - 1;
+    else if (offset >= functions.spans[mid].end) low = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
 export class TsSemantics {
   /** Per name, built on first use (lazy mode), or for every name at once (eager mode, after much lazy work). */
   private readonly names = new Map<string, NameInfo>();
@@ -181,22 +205,69 @@ export class TsSemantics {
 
   // ------------------------------------------------------------ lazy: one name at a time
 
-  private info(name: string): NameInfo | undefined {
+  private info(name: string, use?: Node): NameInfo | undefined {
     const known = this.names.get(name);
-    if (known || this.eager) return known;
+    if (this.eager) return known;
+    const covered = this.partial.get(name);
+    if (known && !covered) return known;
     const text = this.text;
+    const functions = knownFunctions.get(this.tree);
+    if (known && covered && functions) {
+      // Seen from outside every function, or from a function looked into already: what was found is all there is.
+      const at = use ? functionAt(functions, use.startIndex) : undefined;
+      if (at === -1 || (at !== undefined && covered.has(at))) return known;
+      if (at !== undefined) {
+        covered.add(at);
+        this.scan(name, known, wordOccurrences(text, name, functions.spans[at].start, functions.spans[at].end).filter((offset) => !isMemberByText(text, offset, offset + name.length)));
+        return known;
+      }
+      this.names.delete(name);
+      this.partial.delete(name);
+    }
     // A member (`x.name`, `name.x`) declares nothing: skipped by text, it costs no tree work and no budget (`Promise`,
     // `console` are spelled thousands of times in a large file, always as members).
     const offsets = wordOccurrences(text, name).filter((offset) => !isMemberByText(text, offset, offset + name.length));
     // A size measure only (not a position): tree-sitter's row count will do.
     // eslint-disable-next-line no-restricted-syntax
     if (this.budget < 0) this.budget = 100 + Math.floor(this.rootNode.endPosition.row / 5);
+    const at = functions && use ? functionAt(functions, use.startIndex) : undefined;
+    if (functions && at !== undefined) {
+      // The file's outermost functions are known (an edit's analysis): a use sees the declarations of its own function
+      // and those outside every function (a function's own name, in its header, too). A name declared outside any
+      // function may be reassigned anywhere: then every use is looked at, as below.
+      const seen = new Set<number>(at >= 0 ? [at] : []);
+      const near = offsets.filter((offset) => {
+        const inside = functionAt(functions, offset);
+        if (inside === -1 || inside === at) return true;
+        if (functions.names[inside] !== name) return false;
+        seen.add(inside);
+        return true;
+      });
+      if (this.work + near.length <= this.budget) {
+        const info: NameInfo = { scopes: new Map(), reassigned: new Set() };
+        this.scan(name, info, near);
+        if (![...info.scopes.values()].some((scoped) => functionAt(functions, scoped.scope.startIndex) === -1)) {
+          this.names.set(name, info);
+          this.partial.set(name, seen);
+          return info;
+        }
+      }
+    }
     if (this.work + offsets.length > this.budget) {
       this.collectAll();
       return this.names.get(name);
     }
     const info: NameInfo = { scopes: new Map(), reassigned: new Set() };
     this.names.set(name, info);
+    this.scan(name, info, offsets);
+    return info;
+  }
+
+  /** Names whose info covers the code outside every function and these functions only (by index), not the whole file. */
+  private readonly partial = new Map<string, Set<number>>();
+
+  /** Adds what the occurrences of `name` at `offsets` declare and reassign to `info`. */
+  private scan(name: string, info: NameInfo, offsets: readonly number[]): void {
     const reassignments: Node[][] = [];
     const done = new Set<number>();
     this.filter = name;
@@ -220,7 +291,6 @@ export class TsSemantics {
       const found = this.lookupIn(info, path, path.length - 1);
       if (found) info.reassigned.add(found.scope.id);
     }
-    return info;
   }
 
   /** Records what the name at the end of `path` declares or reassigns, as the eager pass's query would. */
@@ -479,7 +549,7 @@ export class TsSemantics {
 
   /** The innermost scope declaring `name` around `use`, with its bindings. */
   private lookup(name: string, use: Node): Scoped | undefined {
-    const info = this.info(name);
+    const info = this.info(name, use);
     return info ? this.lookupWith(info, use) : undefined;
   }
 
@@ -578,7 +648,7 @@ export class TsSemantics {
       case 'import': return { kind: 'qualified', name: binding.qualified! };
       case 'function': case 'class': return { kind: 'local', node: binding.node, name };
       case 'const': case 'let': {
-        if (binding.kind === 'let' && this.info(name)?.reassigned.has(found.scope.id)) return undefined;
+        if (binding.kind === 'let' && this.info(name, use)?.reassigned.has(found.scope.id)) return undefined;
         if (!binding.value) return undefined;
         let resolved = this.resolve(binding.value);
         if (!resolved && (binding.value.type === 'class' || binding.value.type === 'function_expression' || binding.value.type === 'arrow_function')) {
