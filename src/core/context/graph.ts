@@ -673,6 +673,9 @@ export function graphFor(source: ContextSource): ContextGraph {
   let byFamily = graphs.get(files);
   if (!byFamily) graphs.set(files, byFamily = new Map<string, ContextGraph>());
   let graph = byFamily.get(kind);
+  // After a change that left every file's units as they were (an edit's analysis carried them): the last graph.
+  graph ??= lastGraph(files, kind, path);
+  if (graph) byFamily.set(kind, graph);
   if (!graph) {
     const units = new Map<string, FileUnits>();
     let view: PackageView | undefined;
@@ -704,6 +707,32 @@ export function graphFor(source: ContextSource): ContextGraph {
       });
     }
     byFamily.set(kind, graph = new ContextGraph(resolved));
+    let built = lastBuilt.get(files);
+    if (!built) lastBuilt.set(files, built = new Map<string, BuiltGraph>());
+    built.set(kind, { graph, path, units });
   }
   return graph;
+}
+
+/** The last graph built per package listing and language family, with the units it was built from (kept across changes). */
+interface BuiltGraph { graph: ContextGraph; path: string; units: ReadonlyMap<string, FileUnits> }
+const lastBuilt = new WeakMap<readonly string[], Map<string, BuiltGraph>>();
+
+/**
+ * The last graph of the package when every file of it has the very units (the same arrays) the graph was built from:
+ * the changes since then changed no file's calls, contexts or registrations.
+ */
+function lastGraph(files: readonly string[], kind: string, path: string): ContextGraph | undefined {
+  const built = lastBuilt.get(files)?.get(kind);
+  if (!built || built.path !== path) return undefined;
+  // One look-up per file of the listing: bounded by its size.
+  for (const file of files.includes(path) ? files : [...files, path]) {
+    if (languageFamilyOfPath(file) !== kind) continue;
+    const now = unitCache.get(file);
+    const then = built.units.get(file);
+    // A file without units then must still be known to have none (a changed file is forgotten until read again).
+    if (then === undefined && now === null) continue;
+    if (!now || !then || now.units !== then.units || now.registrations !== then.registrations) return undefined;
+  }
+  return built.graph;
 }

@@ -132,6 +132,100 @@ describe('replayed edits give what an analysis from scratch gives', () => {
   }
 });
 
+/** Statements typed into a function body: calls that block, gather or start work, and plain ones. */
+const STATEMENTS: Record<'python' | 'typescript', string[]> = {
+  python: ['time.sleep(1)', 'x = 1', 'await asyncio.sleep(0)', 'self.cache.clear()', 'return None', 'log.info("x")', 'requests.get("http://a")'],
+  typescript: ['fs.readFileSync("a");', 'const x = 1;', 'await new Promise((r) => setTimeout(r, 0));', 'this.cache.clear();', 'return;', 'console.info("x");', 'execSync("ls");'],
+};
+
+/**
+ * What typing inside functions does: a character or word typed or deleted in a body's line, a line's code replaced by
+ * another body line's, a statement typed on a new line (lines move) or a body line deleted.
+ */
+function bodyEdit(text: string, language: 'python' | 'typescript', random: Random, near: number): { rangeOffset: number; rangeLength: number; text: string } {
+  const starts = lineStarts(text);
+  const line = (i: number) => text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] - 1 : text.length);
+  // Lines of code inside a method or a function's block, a few lines around `near` (a user
+  // types in one place for a while: any syntax error stays in that function).
+  // (Python: a method's body is indented twice, its header once.)
+  const depth = language === 'python' ? 8 : 4;
+  const around = starts.map((_, i) => i).filter((i) => line(i).startsWith(' '.repeat(depth)) && line(i).trim() !== '');
+  const close = around.filter((i) => Math.abs(i - near) <= 3);
+  const body = close.length ? close : around;
+  const pick = () => body[Math.floor(random() * body.length)];
+  const target = pick();
+  const indent = line(target).length - line(target).trimStart().length;
+  const kind = random();
+  if (kind < 0.2) {
+    const other = line(pick()).trimStart();
+    return { rangeOffset: starts[target] + indent, rangeLength: line(target).length - indent, text: other };
+  }
+  if (kind < 0.35) {
+    const statement = STATEMENTS[language][Math.floor(random() * STATEMENTS[language].length)];
+    return { rangeOffset: starts[target] + line(target).length, rangeLength: 0, text: `\n${line(target).slice(0, indent)}${statement}` };
+  }
+  if (kind < 0.45) return { rangeOffset: starts[target], rangeLength: line(target).length + 1, text: '' };
+  const at = starts[target] + indent + Math.floor(random() * (line(target).length - indent + 1));
+  if (kind < 0.7 && at < starts[target] + line(target).length) return { rangeOffset: at, rangeLength: 1, text: '' };
+  return { rangeOffset: at, rangeLength: 0, text: INSERTS[Math.floor(random() * INSERTS.length)] };
+}
+
+describe('replayed edits inside functions give what an analysis from scratch gives', () => {
+  const bodies: Case[] = [
+    { name: 'Python service file', language: 'python', path: 'service.py', files: new Map([['service.py', serviceFile('python', 400)]]) },
+    { name: 'TS service file', language: 'typescript', path: 'service.ts', files: new Map([['service.ts', serviceFile('typescript', 400)]]) },
+    CASES[0],
+    CASES[1],
+  ];
+  for (const c of bodies) {
+    it(`${c.name}: ${SEEDS.length} sequences of ${EDITS_PER_SEED * 2} edits`, async () => {
+      let perFunction = 0;
+      let steps = 0;
+      for (const seed of SEEDS) {
+        const random = prng(100 + seed);
+        const files = new Map(c.files);
+        const listing = [...files.keys()];
+        const options = { path: c.path, readFile: (file: string) => files.get(file), listFiles: () => listing };
+        forgetCallerTexts();
+        const doc = await ParsedDocument.create(c.language, files.get(c.path)!);
+        const kept = new IncrementalAnalysis();
+        const done: { text: string; edit: unknown; shown: string }[] = [];
+        try {
+          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          const near = Math.floor(random() * lineStarts(doc.text).length);
+          for (let step = 0; step < EDITS_PER_SEED * 2; step++) {
+            const edit = bodyEdit(doc.text, c.language as 'python' | 'typescript', random, near);
+            await doc.applyChanges([edit]);
+            files.set(c.path, doc.text);
+            forgetCallerTexts([c.path]);
+            const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+            if (!kept.lastWhole) perFunction++;
+            steps++;
+            if (process.env.REPLAY_DEBUG) console.log(c.name, JSON.stringify(edit), kept.lastFallback ?? `${kept.lastAnalysed}/${kept.lastFunctions}`);
+            done.push({ text: doc.text, edit, shown: shown(edited) });
+          }
+        } finally {
+          kept.dispose();
+          doc.dispose();
+        }
+        for (const [index, step] of done.entries()) {
+          forgetCallerTexts();
+          files.set(c.path, step.text);
+          const fresh = await ParsedDocument.create(c.language, step.text);
+          try {
+            assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `seed ${seed}, edit ${index + 1}: ${JSON.stringify(step.edit)}`);
+          } finally {
+            fresh.dispose();
+          }
+        }
+      }
+      console.log(`${c.name}: ${perFunction} of ${steps} edits inside functions analysed per function`);
+      // The check above compares per-function analyses: most of these edits must take that path for it to mean much.
+      if (c.name.includes('service')) assert.ok(perFunction * 5 > steps, `${perFunction} of ${steps} analysed per function`);
+    });
+  }
+});
+
 // An edit inside one function re-analyses that function and the functions whose rules may read it (here: its caller
 // through `self`/`this`), and nothing else; the results stay those of an analysis from scratch.
 const COUNTED: Record<'python' | 'typescript', { path: string; text: string; edits: { find: string; replace: string; analysed: number }[] }> = {
