@@ -1,4 +1,4 @@
-import { Edit, type Tree } from 'web-tree-sitter';
+import { Edit, type Point, type Tree } from 'web-tree-sitter';
 import { deeperThan, getParser, MAX_TREE_DEPTH, parseText } from './parser';
 
 export { deeperThan, MAX_TREE_DEPTH } from './parser';
@@ -81,6 +81,15 @@ export function precheck(text: string, limits: InputLimits): SkipReason | undefi
  * One open document: its text, its syntax tree, and incremental reparsing.
  * Trees live in wasm memory, so a document must be disposed.
  */
+/** Tree-sitter's point after `text` typed at `start` (rows count only \n; columns in code units, as treePointAt's). */
+function pointAfter(start: Point, text: string): Point {
+  const last = text.lastIndexOf('\n');
+  if (last < 0) return { row: start.row, column: start.column + text.length };
+  let rows = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
+  return { row: start.row + rows, column: text.length - last - 1 };
+}
+
 export class ParsedDocument {
   private treeValue: Tree | undefined;
   private indexValue: LineIndex;
@@ -116,25 +125,28 @@ export class ParsedDocument {
   /** Applies changes (in the order given, each against the text left by the previous) and reparses from the old tree. */
   async applyChanges(changes: readonly ContentChange[]): Promise<void> {
     let text = this.textValue;
+    let lines = this.indexValue;
     const old = this.treeValue;
     for (const change of changes) {
-      const before = new LineIndex(text);
+      const before = lines;
       const start = change.rangeOffset;
       const oldEnd = start + change.rangeLength;
       const next = text.slice(0, start) + change.text + text.slice(oldEnd);
-      const after = new LineIndex(next);
+      // Each index from the last one: an edit costs the lines it touches, not the file's.
+      lines = before.edited(start, oldEnd, change.text, next);
+      const startPosition = before.treePointAt(start);
       old?.edit(new Edit({
         startIndex: start,
         oldEndIndex: oldEnd,
         newEndIndex: start + change.text.length,
         // Tree-sitter's own points (rows count only \n), whatever the LSP lines are.
-        startPosition: before.treePointAt(start),
+        startPosition,
         oldEndPosition: before.treePointAt(oldEnd),
-        newEndPosition: after.treePointAt(start + change.text.length),
+        newEndPosition: pointAfter(startPosition, change.text),
       }));
       text = next;
     }
-    this.setText(text);
+    this.setText(text, lines);
     await this.reparse(old);
   }
 
@@ -144,9 +156,9 @@ export class ParsedDocument {
     await this.reparse(undefined);
   }
 
-  private setText(text: string): void {
+  private setText(text: string, lines = new LineIndex(text)): void {
     this.textValue = text;
-    this.indexValue = new LineIndex(text);
+    this.indexValue = lines;
     this.version++;
   }
 

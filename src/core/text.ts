@@ -11,18 +11,41 @@ export class LineIndex {
   /** Starts of tree-sitter's rows (after each \n only), built when first needed. */
   private treeRowStarts: number[] | undefined;
 
-  constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 10) starts.push(i + 1);
-      else if (ch === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      }
+  constructor(readonly text: string, lineStarts?: number[]) {
+    if (lineStarts) {
+      this.lineStarts = lineStarts;
+      return;
     }
+    const starts = [0];
+    scanBreaks(text, 0, text.length, starts);
     this.lineStarts = starts;
   }
+
+  /**
+   * The index of `next`, which is this text with [start, oldEnd) replaced by `inserted`: the line starts before the edit
+   * kept, those in it found, those after it moved. No scan of the whole text (an edit of a large file costs its size).
+   */
+  edited(start: number, oldEnd: number, inserted: string, next: string): LineIndex {
+    const delta = inserted.length - (oldEnd - start);
+    const old = this.lineStarts;
+    // From the start of the line before the edit's: a break just before it (a \r whose \n the edit adds) is found again.
+    const from = this.lineStart(this.positionAt(Math.max(0, start - 1)).line);
+    const starts: number[] = [];
+    for (const s of old) {
+      if (s > from) break;
+      starts.push(s);
+    }
+    // Through the inserted text (a \r it ends with is read with the \n after it).
+    const resume = scanBreaks(next, from, start + inserted.length, starts);
+    // Breaks that begin at or after `resume` lie in the text after the edit, unchanged: their starts, moved.
+    for (let k = upperBound(old, resume - delta); k < old.length; k++) starts.push(old[k] + delta);
+    const index = new LineIndex(next, starts);
+    if (this.withoutCr && !inserted.includes('\r')) index.withoutCr = true;
+    return index;
+  }
+
+  /** The text has no \r: tree-sitter's rows are then its lines (known when cheap to know). */
+  private withoutCr: boolean | undefined;
 
   get lineCount(): number {
     return this.lineStarts.length;
@@ -109,6 +132,11 @@ export class LineIndex {
 
   /** Tree-sitter's point for an offset: rows count only \n (for edits told to a tree). */
   treePointAt(offset: number): Point {
+    this.withoutCr ??= !this.text.includes('\r');
+    if (this.withoutCr) {
+      const at = this.positionAt(offset);
+      return { row: at.line, column: at.column };
+    }
     if (!this.treeRowStarts) {
       const starts = [0];
       for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -125,6 +153,35 @@ export class LineIndex {
     }
     return { row: lo, column: clamped - starts[lo] };
   }
+}
+
+/**
+ * Pushes the line starts of the breaks beginning in [from, to) of `text` (from a line's start); returns where the scan
+ * stopped (a \r\n pair straddling `to` is read whole).
+ */
+function scanBreaks(text: string, from: number, to: number, starts: number[]): number {
+  let i = from;
+  for (; i < to; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) starts.push(i + 1);
+    else if (ch === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return i;
+}
+
+/** The first index of the sorted `values` whose value is greater than `value`. */
+function upperBound(values: readonly number[], value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (values[mid] <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** The line index of the text each tree was parsed from (registered by parseText). */

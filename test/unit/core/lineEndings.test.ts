@@ -144,3 +144,34 @@ describe('line endings: one line model', () => {
     }
   });
 });
+
+// An edit's line index is made from the last one (the lines the edit touches are read again, the rest moved): it must be
+// the index of the new text, whatever breaks the edit adds, removes, joins (`\r` + `\n`) or splits.
+describe('line index after an edit', () => {
+  it('equals the index of the edited text, for random edits over mixed line endings', () => {
+    const pieces = ['a', 'bc', ' ', '\n', '\r', '\r\n', '\n\n', 'x\r', '\ny'];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const some = (n: number) => Array.from({ length: n }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+    let text = some(40);
+    let index = new LineIndex(text);
+    for (let step = 0; step < 2000; step++) {
+      const start = Math.floor(random() * (text.length + 1));
+      const oldEnd = Math.min(text.length, start + Math.floor(random() * 4));
+      const inserted = random() < 0.3 ? '' : some(1 + Math.floor(random() * 3));
+      const next = text.slice(0, start) + inserted + text.slice(oldEnd);
+      const edited = index.edited(start, oldEnd, inserted, next);
+      const fresh = new LineIndex(next);
+      assert.equal(edited.lineCount, fresh.lineCount, JSON.stringify({ text, start, oldEnd, inserted }));
+      for (let offset = 0; offset <= next.length; offset++) {
+        assert.deepEqual(edited.positionAt(offset), fresh.positionAt(offset));
+        assert.deepEqual(edited.treePointAt(offset), fresh.treePointAt(offset));
+      }
+      text = next.length > 400 ? next.slice(0, 200) : next;
+      index = text === next ? edited : new LineIndex(text);
+    }
+  });
+});
