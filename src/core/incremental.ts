@@ -7,6 +7,7 @@ import { type TreeFacts } from './analysis';
 import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
 import { compact, packFunction, type StoredSummary } from './project/packed';
 import { carryUses, keptUses } from './context/fileIndex';
+import { carryModuleFacts, keptModuleFacts, type ModuleFacts } from './context/entries';
 import { FUNCTION_TYPES, knowOutermostFunctions } from './ts/semantics';
 import { seedOwnSummary } from './project/followPython';
 import { carrySpecifiers, keptSpecifiers, seedTsSummary, tsFunctionSummary, tsOwnNames } from './project/followTs';
@@ -88,6 +89,8 @@ interface Previous {
   inherits?: boolean;
   /** The modules the file's TS/JS code names (its imports and requires, outside functions). */
   specifiers?: readonly string[];
+  /** What the module's code outside functions showed about who runs the file (plain facts only). */
+  moduleFacts?: ModuleFacts;
 }
 
 /** What an analysis needs to run its rules once, over the whole file or some functions of it. */
@@ -383,6 +386,7 @@ export class IncrementalAnalysis {
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         ...(keptUses(input.tree) ? { uses: keptUses(input.tree) } : {}),
         ...(keptSpecifiers(input.tree) ? { specifiers: keptSpecifiers(input.tree) } : {}),
+        ...(keptModuleFacts(input.tree) ? { moduleFacts: keptModuleFacts(input.tree) } : {}),
         findings, units: input.path ? keptTreeUnits(input.tree, input.path) : undefined, generation: graphGeneration(),
         starts: same ? previous.starts : regions.map((r) => positionKey(input.lines, r.start)),
         spans: same ? previous.spans : regions.map((r) => [input.lines.positionAt(r.start).line, input.lines.positionAt(r.end).line]),
@@ -422,6 +426,8 @@ export class IncrementalAnalysis {
     const regions = layout.spans;
     const nodeOf = (i: number) => nodeIn(input.tree, current, regions, i);
     // Name look-ups in the analysed functions then read those functions and the module's code, not every function.
+    // What the module's own code shows (imports of test or command-line libraries, a `__main__` block): the same as before.
+    if (previous.moduleFacts) carryModuleFacts(input.tree, previous.moduleFacts);
     if (input.language !== 'python') {
       knowOutermostFunctions(input.tree, layout);
       // The module's imports are outside every function: the same as before.

@@ -471,8 +471,28 @@ const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 
  * Facts about a whole module, found once per tree and asked for once per function: a scan of the top-level statements
  * for each of a file's 3,000 functions made the weighing quadratic (5.8 s for such a file).
  */
-interface ModuleFacts { runsAsCommand?: boolean; commandImport?: Node | null; mainEntry?: { run: Node; main: string } | null; testImport?: Node | null }
+export interface ModuleFacts { runsAsCommand?: boolean; commandImport?: Node | null; mainEntry?: { run: Node; main: string } | null; testImport?: Node | null }
 const moduleFacts = new WeakMap<Tree, ModuleFacts>();
+
+/**
+ * What a tree's module-level code showed that a later tree with the same code outside functions shows too (an edit
+ * inside a function): the facts that hold no node (none found, or a yes/no).
+ */
+export function keptModuleFacts(tree: Tree): ModuleFacts | undefined {
+  const facts = moduleFacts.get(tree);
+  if (!facts) return undefined;
+  const kept: ModuleFacts = {};
+  if (facts.runsAsCommand !== undefined) kept.runsAsCommand = facts.runsAsCommand;
+  if (facts.commandImport === null) kept.commandImport = null;
+  if (facts.testImport === null) kept.testImport = null;
+  if (facts.mainEntry === null) kept.mainEntry = null;
+  return kept;
+}
+
+/** Gives `tree` the module facts of an earlier tree whose code outside functions is the same. */
+export function carryModuleFacts(tree: Tree, facts: ModuleFacts): void {
+  if (!moduleFacts.has(tree)) moduleFacts.set(tree, { ...facts });
+}
 
 function factsOfModule(root: Node): ModuleFacts {
   let facts = moduleFacts.get(root.tree);

@@ -17,9 +17,15 @@ const topLevelByTree = new WeakMap<Tree, Map<string, Node>>();
 export function fileIndex(root: Node): FileIndex {
   let uses = usesByTree.get(root.tree);
   if (!uses) usesByTree.set(root.tree, uses = buildUses(root));
-  let topLevel = topLevelByTree.get(root.tree);
-  if (!topLevel) topLevelByTree.set(root.tree, topLevel = buildTopLevel(root));
-  return { uses, topLevel };
+  return {
+    uses,
+    // Built when first read (few files have a `main` to look up): an edit's analysis mostly asks for uses only.
+    get topLevel() {
+      let topLevel = topLevelByTree.get(root.tree);
+      if (!topLevel) topLevelByTree.set(root.tree, topLevel = buildTopLevel(root));
+      return topLevel;
+    },
+  };
 }
 
 function buildUses(root: Node): Map<string, number[]> {
