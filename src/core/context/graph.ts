@@ -6,7 +6,7 @@ import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { cacheKey, dirname, hasSummary, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { cacheKey, dirname, hasSummary, memberOf, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
@@ -35,13 +35,17 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean; self?: boolean }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
   members?: { name: string; range: Range; task?: boolean; rare?: boolean }[];
   /** An async function (TS/JS): a call of it that is not awaited leaves it running. */
   async?: boolean;
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
   returns?: string[];
+  /** A method of a class with bases: where its name is (it may override a base's method, resolved with the package). */
+  method?: Range;
+  /** Once resolved: the base classes' methods it overrides (a call of one of them may run it). */
+  overrides?: string[];
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
@@ -127,7 +131,8 @@ export function unitsOf(
     const outer = nested.owner.get(fn.id);
     const own = evidenceOf(ownContext(fn, source));
     const startsWork = nested.startsWork.has(fn.id);
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
+    const method = !id.startsWith('@') ? methodOfDerivedClass(fn, python) : undefined;
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), ...(method ? { method } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -158,7 +163,8 @@ export function unitsOf(
       const started = task();
       // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
       const perPass = !python && !started && startedPerIterationWithoutWaiting(call) !== undefined;
-      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}) });
+      const onSelf = callee.type === (python ? 'attribute' : 'member_expression') && receiverIsSelf(callee.childForFieldName('object'), python);
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}), ...(onSelf ? { self: true } : {}) });
     } else if (member) {
       const started = task();
       (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(rare() ? { rare: true } : {}) });
@@ -191,6 +197,39 @@ export function unitsOf(
     if (unit && returnedUnit && !(unit.returns ??= []).includes(returnedUnit.id)) unit.returns.push(returnedUnit.id);
   }
   return { units: within ? units.slice(1) : units, registrations, ...(summaryKey !== undefined ? { summaryKey } : {}) };
+}
+
+/** `self.m()`, `cls.m()`, `super().m()`, `this.m()`, `super.m()`: a call on the object the method runs for. */
+function receiverIsSelf(object: Node | null, python: boolean): boolean {
+  if (!object) return false;
+  if (python) return (object.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) || (object.type === 'call' && object.childForFieldName('function')?.text === 'super');
+  return object.type === 'this' || object.type === 'super';
+}
+
+/**
+ * The methods a method of a derived class overrides: what each of its class's bases has or inherits under its name
+ * (every base, a mixin's too), as node ids.
+ */
+function overriddenMethods(unit: Unit, idOf: (target: CallTarget) => string | undefined, classes: Record<string, CallTarget[]> | undefined, self: string): string[] | undefined {
+  const dot = unit.id.lastIndexOf('.');
+  const bases = unit.method && dot > 0 && classes && Object.hasOwn(classes, unit.id.slice(0, dot)) ? classes[unit.id.slice(0, dot)] : undefined;
+  const found = new Set<string>();
+  for (const base of bases ?? []) {
+    const id = idOf(memberOf(base, unit.id.slice(dot + 1)));
+    if (id && id !== self) found.add(id);
+  }
+  return found.size ? [...found] : undefined;
+}
+
+/** The range of a method's name when its class names bases (`class Sub(Base):`, `class Sub extends Base`): it may override. */
+function methodOfDerivedClass(fn: Node, python: boolean): Range | undefined {
+  let holder = fn.parent;
+  if (python && holder?.type === 'decorated_definition') holder = holder.parent;
+  const cls = python ? (holder?.type === 'block' ? holder.parent : undefined) : (holder?.type === 'class_body' ? holder.parent : undefined);
+  if (!cls || !(python ? cls.type === 'class_definition' && cls.childForFieldName('superclasses')?.namedChildren.some((b) => b?.type !== 'keyword_argument')
+    : (cls.type === 'class_declaration' || cls.type === 'class' || cls.type === 'abstract_class_declaration') && cls.namedChildren.some((c) => c?.type === 'class_heritage'))) return undefined;
+  const name = fn.childForFieldName('name');
+  return name ? rangeOf(name) : undefined;
 }
 
 /**
@@ -319,6 +358,16 @@ export class ContextGraph {
         }
       }
     }
+    // Each method's overrides in derived classes: a call of it may run any of them (the receiver may be one).
+    const overriders = new Map<string, { id: string; range: Range }[]>();
+    for (const [id, unit] of units) {
+      for (const base of unit.overrides ?? []) {
+        const list = overriders.get(base);
+        const entry = { id, range: unit.method! };
+        if (list) list.push(entry);
+        else overriders.set(base, [entry]);
+      }
+    }
     // Methods by name ('Class.m' keys), for method calls on receivers of unknown type.
     const methodsByName = new Map<string, string[]>();
     for (const id of units.keys()) {
@@ -371,6 +420,11 @@ export class ContextGraph {
     }
     const roots = new Map<string, string>();
     for (const id of frontier) roots.set(id, id);
+    // Where the object a method runs for may be of any class derived from its own ("open": a call on another object, a
+    // task, a callback), a call of a method may run an override; a method that is hot by its own code (a handler of
+    // its class) runs for an object of its class, and so do the methods it calls on `self`, which resolve statically.
+    const open = new Set<string>();
+    for (const id of frontier) if (!units.get(id)!.method || !units.get(id)!.own) open.add(id);
     for (let depth = 0; depth < MAX_HOT_DEPTH && frontier.length; depth++) {
       const next: string[] = [];
       for (const from of frontier) {
@@ -379,8 +433,19 @@ export class ContextGraph {
         const rootWhy = shortWhy(this.verdicts.get(root)!.context.evidence!.message);
         const rootUnit = units.get(root)!;
         const rootWhere = `\`${rootUnit.name}\` (${located(fileOf(root), this.verdicts.get(root)!.context.evidence!.range)})`;
-        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean) => {
-          if (this.verdicts.get(to)?.context.kind === 'hot' || !units.has(to)) return;
+        const fromOpen = open.has(from);
+        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean, onSelf?: boolean) => {
+          if (!units.has(to)) return;
+          const toOpen = !onSelf || fromOpen;
+          if (this.verdicts.get(to)?.context.kind === 'hot') {
+            // Reached again for an object of any class: what it calls on `self` may now run overrides. Once per node.
+            if (toOpen && !open.has(to) && roots.has(to)) {
+              open.add(to);
+              next.push(to);
+            }
+            return;
+          }
+          if (toOpen) open.add(to);
           const path = fileOf(from);
           const how = asMethod ? ` as \`.${asMethod}()\`` : '';
           const message = callback
@@ -395,12 +460,30 @@ export class ContextGraph {
           next.push(to);
         };
         // A call on a rare path (when something failed, once per process or object, when debugging) carries nothing hot.
-        for (const call of unit.calls) if (call.to && !call.rare) reach(call.to, call.range, undefined, call.callback);
+        for (const call of unit.calls) if (call.to && !call.rare) reach(call.to, call.range, undefined, call.callback, call.self && !call.callback);
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
         for (const member of unresolvedMembers(unit)) if (!member.rare) for (const to of byName(member.name)) reach(to, member.range, member.name);
+        // A call of a method may run an override of it: the object may be of a derived class.
+        for (const override of fromOpen ? overriders.get(from) ?? [] : []) {
+          if (this.verdicts.get(override.id)?.context.kind === 'hot') {
+            if (!open.has(override.id) && roots.has(override.id)) {
+              open.add(override.id);
+              next.push(override.id);
+            }
+            continue;
+          }
+          open.add(override.id);
+          const path = fileOf(override.id);
+          const base = `\`${unit.name}\` (${fileOf(from).slice(fileOf(from).lastIndexOf('/') + 1)})`;
+          const message = from === root ? `overrides ${base}, which ${rootWhy}` : `overrides ${base}, which is reached from ${rootWhere}, which ${rootWhy}`;
+          this.verdicts.set(override.id, { context: { kind: 'hot', evidence: { message, range: override.range, path }, inherited: true } });
+          roots.set(override.id, root);
+          next.push(override.id);
+        }
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
+          if (fromOpen) open.add(child);
           this.verdicts.set(child, { context: { ...this.verdicts.get(from)!.context, inherited: true } });
           roots.set(child, root);
           next.push(child);
@@ -598,7 +681,8 @@ function wellFormedUnits(found: unknown): found is FileUnits {
       && (u.parent === undefined || typeof u.parent === 'string')
       && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string'))
       && (u.members === undefined || (Array.isArray(u.members) && u.members.every((m) => typeof m?.name === 'string' && isRange(m.range))))
-      && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string'))))
+      && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string')))
+      && (u.method === undefined || isRange(u.method)) && u.overrides === undefined)
     && units.registrations.every((r) => isTarget(r?.target) && r.to === undefined && r.own !== undefined && isEvidence(r.own));
 }
 
@@ -631,7 +715,10 @@ function localGraph(source: ContextSource): ContextGraph {
       return place && (place.path ?? path) === path ? `${path}#${place.key}` : undefined;
     };
     localGraphs.set(source.root.tree, graph = new ContextGraph(new Map([[path, {
-      units: units.units.map((unit) => ({ ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target) })) })),
+      units: units.units.map((unit) => {
+        const overrides = overriddenMethods(unit, (target) => idOf(target), view.summary(path)?.classes, `${path}#${unit.id}`);
+        return { ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target) })), ...(overrides ? { overrides } : {}) };
+      }),
       registrations: units.registrations.map((r) => ({ ...r, to: idOf(r.target) })),
     }]])));
   }
@@ -698,8 +785,12 @@ export function graphFor(source: ContextSource): ContextGraph {
       return place && `${place.path ?? from}#${place.key}`;
     };
     for (const [file, found] of units) {
+      const classes = found.units.some((unit) => unit.method) ? pkg.view.summary(file)?.classes : undefined;
       resolved.set(file, {
-        units: found.units.map((unit) => ({ ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target, file) })) })),
+        units: found.units.map((unit) => {
+          const overrides = overriddenMethods(unit, (target) => idOf(target, file), classes, `${file}#${unit.id}`);
+          return { ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target, file) })), ...(overrides ? { overrides } : {}) };
+        }),
         registrations: found.registrations.map((r) => ({ ...r, to: idOf(r.target, file) })),
       });
     }

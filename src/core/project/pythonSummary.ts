@@ -402,6 +402,15 @@ function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 
       const target = typeTarget(type);
       if (target) attributes[`${name}.${attribute}`] = target;
     }
+    // Properties with a return annotation hold an instance of that type as an attribute would.
+    for (const statement of cls!.childForFieldName('body')?.namedChildren ?? []) {
+      const method = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : undefined;
+      const attribute = method?.type === 'function_definition' ? method.childForFieldName('name')?.text : undefined;
+      if (!method || !attribute || Object.hasOwn(attributes, `${name}.${attribute}`)) continue;
+      const returned = semantics.propertyType(method);
+      const target = returned?.kind === 'instance' ? typeTarget(returned.type) : undefined;
+      if (target) attributes[`${name}.${attribute}`] = target;
+    }
   }
   const exports = dict<CallTarget>();
   for (const [name, qualified] of semantics.moduleImports()) exports[name] = { kind: 'qualified', name: qualified };
