@@ -17,7 +17,7 @@ import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effec
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, enclosingFunction, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, startedAndLeftRunning, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -35,11 +35,13 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean; self?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean; self?: boolean; leftRunning?: Range }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
   members?: { name: string; range: Range; task?: boolean; rare?: boolean }[];
   /** An async function (TS/JS): a call of it that is not awaited leaves it running. */
   async?: boolean;
+  /** An async function's first `await` of its own: its code before runs within its caller's turn. */
+  firstAwait?: Range;
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
   returns?: string[];
   /** A method of a class with bases: where its name is (it may override a base's method, resolved with the package). */
@@ -124,6 +126,14 @@ export function unitsOf(
   const functions = scope.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
   const allCalls = scope.descendantsOfType(callTypes(language)).filter((n): n is Node => n !== null);
   const nested = nesting(functions, allCalls, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
+  // Each async function's first await of its own: one pass over the file's awaits, in source order.
+  const firstAwaits = new Map<number, Range>();
+  if (!python) {
+    for (const awaited of scope.descendantsOfType('await_expression')) {
+      const owner = awaited && enclosingFunction(awaited, language);
+      if (owner && !firstAwaits.has(owner.id)) firstAwaits.set(owner.id, rangeOf(awaited));
+    }
+  }
   for (const fn of functions) {
     let id = unitId(fn, language);
     if (ids.has(id)) id = `@${startOf(fn).line}:${startOf(fn).column}`;
@@ -132,7 +142,7 @@ export function unitsOf(
     const own = evidenceOf(ownContext(fn, source));
     const startsWork = nested.startsWork.has(fn.id);
     const method = !id.startsWith('@') ? methodOfDerivedClass(fn, python) : undefined;
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), ...(method ? { method } : {}), calls: [] };
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true, ...(firstAwaits.has(fn.id) ? { firstAwait: firstAwaits.get(fn.id)! } : {}) } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), ...(method ? { method } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -163,8 +173,10 @@ export function unitsOf(
       const started = task();
       // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
       const perPass = !python && !started && startedPerIterationWithoutWaiting(call) !== undefined;
+      // Started, left running while the caller awaits other work: it runs beside that work, when it is async.
+      const leftRunning = !python && !started && !perPass && owner !== undefined ? startedAndLeftRunning(call) : undefined;
       const onSelf = callee.type === (python ? 'attribute' : 'member_expression') && receiverIsSelf(callee.childForFieldName('object'), python);
-      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}), ...(onSelf ? { self: true } : {}) });
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(leftRunning ? { leftRunning: rangeOf(leftRunning) } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}), ...(onSelf ? { self: true } : {}) });
     } else if (member) {
       const started = task();
       (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(rare() ? { rare: true } : {}) });
@@ -316,6 +328,11 @@ const MAX_HOT_DEPTH = 12;
 /** Rounds of "every caller is cold" at most (each round is one pass over the nodes). */
 const MAX_COLD_ROUNDS = 12;
 
+/** Position `a` comes before position `b`. */
+function before(a: Range['start'], b: Range['start']): boolean {
+  return a.line < b.line || (a.line === b.line && a.column < b.column);
+}
+
 function shortWhy(message: string): string {
   const colon = message.indexOf(': ');
   return colon > 0 ? message.slice(0, colon) : message;
@@ -396,6 +413,9 @@ export class ContextGraph {
           if (!call.callback) addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+          // Only its code after its own first await runs beside the caller's later work; before, it is the caller's turn.
+          const firstAwait = call.leftRunning ? units.get(call.to)!.firstAwait : undefined;
+          if (call.leftRunning && firstAwait && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside the code that started it: started at ${located(path, call.range)} and left running while \`${unit.name}\` awaits other work (line ${call.leftRunning.start.line + 1})`, range: call.range, path }, after: firstAwait } });
           if (call.perPass && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside its other calls: started on every pass of a loop at ${located(path, call.range)} without waiting for the one before`, range: call.range, path } } });
         }
         for (const member of unresolvedMembers(unit)) {
@@ -414,9 +434,11 @@ export class ContextGraph {
     // Hot first, breadth-first from every hot entry: each node is marked once, at its shortest distance.
     let frontier: string[] = [];
     for (const seed of seeds) {
-      if (seed.context.kind !== 'hot' || this.verdicts.get(seed.id)?.context.kind === 'hot') continue;
+      const known = this.verdicts.get(seed.id)?.context;
+      // A seed hot as a whole replaces one hot only after a point; otherwise the first wins.
+      if (seed.context.kind !== 'hot' || (known?.kind === 'hot' && (!known.after || seed.context.after))) continue;
       this.verdicts.set(seed.id, { context: seed.context });
-      frontier.push(seed.id);
+      if (!known) frontier.push(seed.id);
     }
     const roots = new Map<string, string>();
     for (const id of frontier) roots.set(id, id);
@@ -434,9 +456,16 @@ export class ContextGraph {
         const rootUnit = units.get(root)!;
         const rootWhere = `\`${rootUnit.name}\` (${located(fileOf(root), this.verdicts.get(root)!.context.evidence!.range)})`;
         const fromOpen = open.has(from);
+        // Hot only after a point of its own (an async function left running: after its first await): calls before it
+        // run in its caller's turn and carry nothing from this evidence.
+        const after = this.verdicts.get(from)!.context.after;
+        const carries = (range: Range) => !after || before(after.start, range.start);
         const reach = (to: string, range: Range, asMethod?: string, callback?: boolean, onSelf?: boolean) => {
-          if (!units.has(to)) return;
+          if (!units.has(to) || !carries(range)) return;
           const toOpen = !onSelf || fromOpen;
+          const known = this.verdicts.get(to)?.context;
+          // Hot only in part so far: hot as a whole now, from the start (once per node).
+          if (known?.kind === 'hot' && known.after) this.verdicts.delete(to);
           if (this.verdicts.get(to)?.context.kind === 'hot') {
             // Reached again for an object of any class: what it calls on `self` may now run overrides. Once per node.
             if (toOpen && !open.has(to) && roots.has(to)) {
@@ -464,7 +493,7 @@ export class ContextGraph {
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
         for (const member of unresolvedMembers(unit)) if (!member.rare) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A call of a method may run an override of it: the object may be of a derived class.
-        for (const override of fromOpen ? overriders.get(from) ?? [] : []) {
+        for (const override of fromOpen && !after ? overriders.get(from) ?? [] : []) {
           if (this.verdicts.get(override.id)?.context.kind === 'hot') {
             if (!open.has(override.id) && roots.has(override.id)) {
               open.add(override.id);
@@ -481,7 +510,7 @@ export class ContextGraph {
           next.push(override.id);
         }
         // A closure defined in hot code runs in that same program, beside the same work.
-        for (const child of children.get(from) ?? []) {
+        for (const child of after ? [] : children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
           if (fromOpen) open.add(child);
           this.verdicts.set(child, { context: { ...this.verdicts.get(from)!.context, inherited: true } });
@@ -679,10 +708,10 @@ function wellFormedUnits(found: unknown): found is FileUnits {
   return typeof units === 'object' && units !== null && Array.isArray(units.units) && Array.isArray(units.registrations)
     && units.units.every((u) => typeof u?.id === 'string' && typeof u.name === 'string' && isEvidence(u.own)
       && (u.parent === undefined || typeof u.parent === 'string')
-      && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string'))
+      && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string') && (c.leftRunning === undefined || isRange(c.leftRunning)))
       && (u.members === undefined || (Array.isArray(u.members) && u.members.every((m) => typeof m?.name === 'string' && isRange(m.range))))
       && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string')))
-      && (u.method === undefined || isRange(u.method)) && u.overrides === undefined)
+      && (u.method === undefined || isRange(u.method)) && u.overrides === undefined && (u.firstAwait === undefined || isRange(u.firstAwait)))
     && units.registrations.every((r) => isTarget(r?.target) && r.to === undefined && r.own !== undefined && isEvidence(r.own));
 }
 

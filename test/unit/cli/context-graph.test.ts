@@ -331,6 +331,54 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(local?.severity, 'information', JSON.stringify(found));
   });
 
+  it('an async function started and left running while its caller awaits other work runs beside it, after its first await', () => {
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/verify.js': [
+        "import fs from 'node:fs';",
+        'async function settle() {}',
+        'export async function verify(p) {',
+        "  const early = fs.readFileSync(p, 'utf8');",
+        '  await settle();',
+        "  return early + fs.readFileSync(p, 'utf8');",
+        '}',
+        'export async function atOnce(p) {',
+        '  await settle();',
+        "  return fs.readFileSync(p, 'utf8');",
+        '}',
+        'export async function last(p) {',
+        '  await settle();',
+        "  fs.writeFileSync(p, 'y');",
+        '}',
+        '',
+      ].join('\n'),
+      'src/install.js': [
+        "import { verify, atOnce, last } from './verify.js';",
+        'async function fetchAll() {}',
+        'export async function install(p) {',
+        '  const verifying = verify(p);',
+        '  verifying.catch(() => {});',
+        '  await fetchAll();',
+        '  await atOnce(p);',
+        '  await verifying;',
+        '  last(p);',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    const dir = projectDir(files, 'cl-graph-left-');
+    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+    const found = findings(r.stdout);
+    const at = (line: number) => found.find((f) => f.path === 'src/verify.js' && f.line === line);
+    // After its first await, `verify` runs while `install` awaits `fetchAll()`: a warning naming both places.
+    assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(6)!.message, /started at install\.js:4 and left running while `install` awaits other work \(line 6\)/);
+    // Before its first await it runs within `install`'s own turn; awaited at once, or started last, nothing runs beside.
+    assert.equal(at(4)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(10)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(14)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {
     const dir = project();
     const all = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
