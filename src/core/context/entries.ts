@@ -300,6 +300,37 @@ export function startedPerIterationWithoutWaiting(call: Node): Node | undefined 
   return undefined;
 }
 
+/**
+ * The first `await` the enclosing function makes after `call` while the promise `call` made is still unsettled: the call
+ * is kept (`const p = load(x)`, `p = load(x)`), left (`load(x);`, `void load(x)`, `load(x).catch(...)`), and the
+ * function then awaits something else first. What it started runs beside that work. Undefined otherwise (awaited at
+ * once, returned, handed to a combinator, or nothing awaited after it).
+ */
+export function startedAndLeftRunning(call: Node): Node | undefined {
+  let made = skipWrappers(call);
+  // `load(x).catch(() => {})`: only keeps a rejection from going unhandled.
+  for (let steps = 0; steps < 4; steps++) {
+    const member = made.parent?.type === 'member_expression' && made.parent.childForFieldName('object')?.id === made.id ? made.parent : undefined;
+    const chained = member?.parent?.type === 'call_expression' && ['catch', 'finally'].includes(member.childForFieldName('property')?.text ?? '') ? member.parent : undefined;
+    if (!chained) break;
+    made = skipWrappers(chained);
+  }
+  if (made.parent?.type === 'unary_expression' && made.parent.child(0)?.type === 'void') made = skipWrappers(made.parent);
+  const holder = made.parent;
+  let kept: string | undefined;
+  if (holder?.type === 'variable_declarator' && holder.childForFieldName('value')?.id === made.id) kept = holder.childForFieldName('name')?.text;
+  else if (holder?.type === 'assignment_expression' && holder.childForFieldName('right')?.id === made.id) kept = holder.childForFieldName('left')?.text;
+  else if (holder?.type !== 'expression_statement') return undefined;
+  const fn = enclosingFunction(call, 'typescript');
+  if (!fn) return undefined;
+  for (const awaited of fn.descendantsOfType('await_expression')) {
+    if (!awaited || awaited.startIndex < call.endIndex || enclosingFunction(awaited, 'typescript')?.id !== fn.id) continue;
+    const argument = awaited.namedChildren[0];
+    return kept !== undefined && argument?.text === kept ? undefined : awaited;
+  }
+  return undefined;
+}
+
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
 export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   const call = callOfArgument(use);
