@@ -6,12 +6,15 @@ import { Session } from 'node:inspector';
 import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, LineIndex } from '../src/core';
 import { forgetCallerTexts } from '../src/core/context';
 import { serviceFile } from './service';
+import { corpus } from './corpus';
+import { resolve } from 'node:path';
 
 async function main(): Promise<void> {
   const language = (process.argv[2] ?? 'python') as 'python' | 'typescript';
   const lines = Number(process.argv[3] ?? 20000);
   const rounds = Number(process.argv[4] ?? 5);
-  const text = serviceFile(language, lines);
+  // `CORPUS=1`: bench/lsp.ts's text (real code repeated) instead of a service file.
+  const text = process.env.CORPUS ? corpus(language, lines, resolve(__dirname, '..', '..', 'src')) : serviceFile(language, lines);
   const files = new Map([[language === 'python' ? 'service.py' : 'service.ts', text]]);
   const path = [...files.keys()][0];
   // The worker lists a package once: the same array every time.
