@@ -114,6 +114,13 @@ function findings(stdout: string): Finding[] {
   return json.files.flatMap((f) => f.diagnostics.map((d) => ({ path: f.path, line: d.range.start.line, severity: d.severity, message: `${d.message} ${d.detail ?? ''}` })));
 }
 
+/** The CLI's findings (JSON, no cache) on a project made of `files`. */
+function checkProject(files: Record<string, string>, prefix: string): Finding[] {
+  const dir = projectDir(files, prefix);
+  const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+  return findings(r.stdout);
+}
+
 describe('context from the call graph (CLI)', () => {
   it('a warning needs hot evidence; unknown is information, cold a hint', () => {
     const dir = project();
@@ -176,9 +183,7 @@ describe('context from the call graph (CLI)', () => {
         '@app.get("/items")', 'async def items():', '    await store.connect()', '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-rare-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-rare-');
     const at = (line: number) => found.find((f) => f.path === 'app/db.py' && f.line === line);
     // Every request runs `query`: a warning through `connect`.
     assert.equal(at(24)?.severity, 'warning', JSON.stringify(found));
@@ -213,9 +218,7 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-loop-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-loop-');
     const at = (line: number) => found.find((f) => f.path === 'src/load.js' && f.line === line);
     assert.equal(at(3)?.severity, 'warning', JSON.stringify(found));
     assert.match(at(3)!.message, /started on every pass of a loop at main\.js:4/);
@@ -282,9 +285,7 @@ describe('context from the call graph (CLI)', () => {
       ].join('\n'),
       'web/package.json': '{ "name": "web", "main": "src/server.ts" }\n',
     };
-    const dir = projectDir(files, 'cl-graph-override-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-override-');
     const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
     // The route reads `self.contents_manager` (a `ContentsManager`), whose `delete` calls `self.delete_file`: the
     // object may be a `FileContentsManager`, whose override blocks.
@@ -323,9 +324,7 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-bound-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-bound-');
     const local = found.find((f) => f.path === 'app/proc.py' && f.line === 22);
     // `Remote.start` loops beside its tasks, and runs `Process.start` for a `Remote`: `Local._start` never runs there.
     assert.equal(local?.severity, 'information', JSON.stringify(found));
@@ -366,9 +365,7 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-left-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-left-');
     const at = (line: number) => found.find((f) => f.path === 'src/verify.js' && f.line === line);
     // After its first await, `verify` runs while `install` awaits `fetchAll()`: a warning naming both places.
     assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
