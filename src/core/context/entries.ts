@@ -331,6 +331,29 @@ export function startedAndLeftRunning(call: Node): Node | undefined {
   return undefined;
 }
 
+/**
+ * A task pool the call hands a function to, when its tasks run several at a time: `queue.add(fn)` / `addAll` of a
+ * `new PQueue(...)` (p-queue: any number at once unless `concurrency` says), `limit(fn)` of a `pLimit(n)` (p-limit). A
+ * literal concurrency of 1 runs them one at a time. Describes the pool for a message, else undefined.
+ */
+function concurrentPool(callee: Node, qualified: string | undefined, semantics: TsSemantics): string | undefined {
+  if (qualified === 'p-queue.add' || qualified === 'p-queue.addAll') {
+    const queue = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
+    const made = queue ? semantics.constValue(queue) : undefined;
+    if (made?.type !== 'new_expression') return `\`${queue?.text ?? 'the queue'}\` (p-queue)`;
+    const options = made.childForFieldName('arguments')?.namedChildren[0];
+    const concurrency = options?.type === 'object' ? options.namedChildren.find((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'concurrency')?.childForFieldName('value') : undefined;
+    if (concurrency?.type === 'number' && Number(concurrency.text) <= 1) return undefined;
+    return `\`${queue!.text}\` (p-queue, ${concurrency ? `concurrency \`${concurrency.text}\`` : 'no limit'})`;
+  }
+  if (callee.type !== 'identifier') return undefined;
+  const made = semantics.constValue(callee);
+  if (made?.type !== 'call_expression' || !['p-limit', 'p-limit.default', 'p-limit.pLimit'].includes(semantics.calleeName(made) ?? '')) return undefined;
+  const limit = made.childForFieldName('arguments')?.namedChildren[0];
+  if (!limit || (limit.type === 'number' && Number(limit.text) <= 1)) return undefined;
+  return `\`${callee.text}\` (p-limit, at most \`${limit.text}\` at once)`;
+}
+
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
 export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   const call = callOfArgument(use);
@@ -347,6 +370,8 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     if (qualified && PROMISE_COMBINATORS.has(qualified)) {
       return hot(`runs alongside other promises of \`${callee!.text}\` at ${where(source, call)}`, callee!);
     }
+    const pool = callee && semantics ? concurrentPool(callee, qualified, semantics) : undefined;
+    if (pool) return hot(`runs beside the other tasks of ${pool}, handed over at ${where(source, call)}`, callee!);
     if (object && property) {
       const receiver = object.type === 'member_expression' ? object.childForFieldName('property')?.text : object.type === 'identifier' ? object.text : undefined;
       const routeChain = object.type === 'call_expression' && memberName(object.childForFieldName('function')).property === 'route';

@@ -376,6 +376,42 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(14)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a function handed to a p-queue or p-limit pool that runs several tasks at a time runs beside the others', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/run.js': [
+        "import PQueue from 'p-queue';",
+        "import pLimit from 'p-limit';",
+        "import fs from 'node:fs';",
+        'async function work(x) { fs.readFileSync(x); }',
+        'async function one(x) { fs.readFileSync(x); }',
+        'async function limited(x) { fs.readFileSync(x); }',
+        'async function single(x) { fs.readFileSync(x); }',
+        'export async function run(items, n) {',
+        '  const queue = new PQueue({ concurrency: 4 });',
+        '  for (const x of items) void queue.add(() => work(x));',
+        '  await queue.onIdle();',
+        '  const serial = new PQueue({ concurrency: 1 });',
+        '  for (const x of items) void serial.add(() => one(x));',
+        '  await serial.onIdle();',
+        '  const limit = pLimit(n);',
+        '  for (const x of items) void limit(() => limited(x));',
+        '  const once = pLimit(1);',
+        '  for (const x of items) void once(() => single(x));',
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-pool-');
+    const at = (line: number) => found.find((f) => f.path === 'src/run.js' && f.line === line);
+    assert.equal(at(4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(4)!.message, /runs beside the other tasks of `queue` \(p-queue, concurrency `4`\)/);
+    assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(6)!.message, /`limit` \(p-limit, at most `n` at once\)/);
+    // A pool of one runs its tasks one at a time.
+    assert.equal(at(5)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {
     const dir = project();
     const all = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
