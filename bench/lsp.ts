@@ -118,7 +118,7 @@ async function memory(): Promise<void> {
   const usage = async (): Promise<string> => {
     const u = await server.rpc.sendRequest<MemoryUsage>('concurrencyLens/memoryUsage');
     return `RSS ${rssMb(server.pid).toFixed(0)} MB (worker thread included): JS heap used ${mb(u.main.heapUsed)} MB (main) + ${mb(u.worker?.heapUsed)} MB `
-      + `(worker, ${mb(u.worker?.heapTotal)} MB allocated), wasm memory ${mb(u.worker?.wasm)} MB; ${u.worker?.trees} of ${u.worker?.documents} documents keep a tree`;
+      + `(worker, ${mb(u.worker?.heapTotal)} MB allocated), wasm memory ${mb(u.worker?.wasm)} MB (its size: it grows, never shrinks); ${u.worker?.trees} of ${u.worker?.documents} documents keep a tree`;
   };
   console.log(`server memory: ${before.toFixed(0)} MB idle before opening; with 100 open files, at the last diagnostics: ${await usage()}`);
   // V8 gives back the young generation and most of the heap's garbage a few seconds after work stops.
