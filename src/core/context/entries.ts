@@ -300,6 +300,60 @@ export function startedPerIterationWithoutWaiting(call: Node): Node | undefined 
   return undefined;
 }
 
+/**
+ * The first `await` the enclosing function makes after `call` while the promise `call` made is still unsettled: the call
+ * is kept (`const p = load(x)`, `p = load(x)`), left (`load(x);`, `void load(x)`, `load(x).catch(...)`), and the
+ * function then awaits something else first. What it started runs beside that work. Undefined otherwise (awaited at
+ * once, returned, handed to a combinator, or nothing awaited after it).
+ */
+export function startedAndLeftRunning(call: Node): Node | undefined {
+  let made = skipWrappers(call);
+  // `load(x).catch(() => {})`: only keeps a rejection from going unhandled.
+  for (let steps = 0; steps < 4; steps++) {
+    const member = made.parent?.type === 'member_expression' && made.parent.childForFieldName('object')?.id === made.id ? made.parent : undefined;
+    const chained = member?.parent?.type === 'call_expression' && ['catch', 'finally'].includes(member.childForFieldName('property')?.text ?? '') ? member.parent : undefined;
+    if (!chained) break;
+    made = skipWrappers(chained);
+  }
+  if (made.parent?.type === 'unary_expression' && made.parent.child(0)?.type === 'void') made = skipWrappers(made.parent);
+  const holder = made.parent;
+  let kept: string | undefined;
+  if (holder?.type === 'variable_declarator' && holder.childForFieldName('value')?.id === made.id) kept = holder.childForFieldName('name')?.text;
+  else if (holder?.type === 'assignment_expression' && holder.childForFieldName('right')?.id === made.id) kept = holder.childForFieldName('left')?.text;
+  else if (holder?.type !== 'expression_statement') return undefined;
+  const fn = enclosingFunction(call, 'typescript');
+  if (!fn) return undefined;
+  for (const awaited of fn.descendantsOfType('await_expression')) {
+    if (!awaited || awaited.startIndex < call.endIndex || enclosingFunction(awaited, 'typescript')?.id !== fn.id) continue;
+    const argument = awaited.namedChildren[0];
+    return kept !== undefined && argument?.text === kept ? undefined : awaited;
+  }
+  return undefined;
+}
+
+/**
+ * A task pool the call hands a function to, when its tasks run several at a time: `queue.add(fn)` / `addAll` of a
+ * `new PQueue(...)` (p-queue: any number at once unless `concurrency` says), `limit(fn)` of a `pLimit(n)` (p-limit). A
+ * literal concurrency of 1 runs them one at a time. Describes the pool for a message, else undefined.
+ */
+function concurrentPool(callee: Node, qualified: string | undefined, semantics: TsSemantics): string | undefined {
+  if (qualified === 'p-queue.add' || qualified === 'p-queue.addAll') {
+    const queue = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
+    const made = queue ? semantics.constValue(queue) : undefined;
+    if (made?.type !== 'new_expression') return `\`${queue?.text ?? 'the queue'}\` (p-queue)`;
+    const options = made.childForFieldName('arguments')?.namedChildren[0];
+    const concurrency = options?.type === 'object' ? options.namedChildren.find((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'concurrency')?.childForFieldName('value') : undefined;
+    if (concurrency?.type === 'number' && Number(concurrency.text) <= 1) return undefined;
+    return `\`${queue!.text}\` (p-queue, ${concurrency ? `concurrency \`${concurrency.text}\`` : 'no limit'})`;
+  }
+  if (callee.type !== 'identifier') return undefined;
+  const made = semantics.constValue(callee);
+  if (made?.type !== 'call_expression' || !['p-limit', 'p-limit.default', 'p-limit.pLimit'].includes(semantics.calleeName(made) ?? '')) return undefined;
+  const limit = made.childForFieldName('arguments')?.namedChildren[0];
+  if (!limit || (limit.type === 'number' && Number(limit.text) <= 1)) return undefined;
+  return `\`${callee.text}\` (p-limit, at most \`${limit.text}\` at once)`;
+}
+
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
 export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   const call = callOfArgument(use);
@@ -316,6 +370,8 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     if (qualified && PROMISE_COMBINATORS.has(qualified)) {
       return hot(`runs alongside other promises of \`${callee!.text}\` at ${where(source, call)}`, callee!);
     }
+    const pool = callee && semantics ? concurrentPool(callee, qualified, semantics) : undefined;
+    if (pool) return hot(`runs beside the other tasks of ${pool}, handed over at ${where(source, call)}`, callee!);
     if (object && property) {
       const receiver = object.type === 'member_expression' ? object.childForFieldName('property')?.text : object.type === 'identifier' ? object.text : undefined;
       const routeChain = object.type === 'call_expression' && memberName(object.childForFieldName('function')).property === 'route';

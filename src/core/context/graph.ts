@@ -6,7 +6,7 @@ import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { cacheKey, dirname, hasSummary, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { cacheKey, dirname, hasSummary, memberOf, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
@@ -17,7 +17,7 @@ import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effec
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, enclosingFunction, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, startedAndLeftRunning, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -35,13 +35,19 @@ export interface Unit {
   /** It starts work that keeps running beside it (a server, tasks, listeners): never cold by its callers. */
   startsWork?: boolean;
   /** Calls of the project's functions: what the callee names, its node id (`path#key`) once resolved, where, and whether it runs as a task. */
-  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean }[];
+  calls: { target: CallTarget; to?: string; range: Range; task?: boolean; perPass?: boolean; member?: string; rare?: boolean; callback?: boolean; self?: boolean; leftRunning?: Range }[];
   /** Method calls on receivers of unknown type (`self.contents_manager.rename(...)`): the method's name, where. */
   members?: { name: string; range: Range; task?: boolean; rare?: boolean }[];
   /** An async function (TS/JS): a call of it that is not awaited leaves it running. */
   async?: boolean;
+  /** An async function's first `await` of its own: its code before runs within its caller's turn. */
+  firstAwait?: Range;
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
   returns?: string[];
+  /** A method of a class with bases: where its name is (it may override a base's method, resolved with the package). */
+  method?: Range;
+  /** Once resolved: the base classes' methods it overrides (a call of one of them may run it). */
+  overrides?: string[];
 }
 
 /** A file's units, and the functions it registers by reference elsewhere (`app.get('/', handlers.list)`). */
@@ -120,6 +126,14 @@ export function unitsOf(
   const functions = scope.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
   const allCalls = scope.descendantsOfType(callTypes(language)).filter((n): n is Node => n !== null);
   const nested = nesting(functions, allCalls, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
+  // Each async function's first await of its own: one pass over the file's awaits, in source order.
+  const firstAwaits = new Map<number, Range>();
+  if (!python) {
+    for (const awaited of scope.descendantsOfType('await_expression')) {
+      const owner = awaited && enclosingFunction(awaited, language);
+      if (owner && !firstAwaits.has(owner.id)) firstAwaits.set(owner.id, rangeOf(awaited));
+    }
+  }
   for (const fn of functions) {
     let id = unitId(fn, language);
     if (ids.has(id)) id = `@${startOf(fn).line}:${startOf(fn).column}`;
@@ -127,7 +141,8 @@ export function unitsOf(
     const outer = nested.owner.get(fn.id);
     const own = evidenceOf(ownContext(fn, source));
     const startsWork = nested.startsWork.has(fn.id);
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), calls: [] };
+    const method = !id.startsWith('@') ? methodOfDerivedClass(fn, python) : undefined;
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true, ...(firstAwaits.has(fn.id) ? { firstAwait: firstAwaits.get(fn.id)! } : {}) } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), ...(method ? { method } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -158,7 +173,10 @@ export function unitsOf(
       const started = task();
       // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
       const perPass = !python && !started && startedPerIterationWithoutWaiting(call) !== undefined;
-      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}) });
+      // Started, left running while the caller awaits other work: it runs beside that work, when it is async.
+      const leftRunning = !python && !started && !perPass && owner !== undefined ? startedAndLeftRunning(call) : undefined;
+      const onSelf = callee.type === (python ? 'attribute' : 'member_expression') && receiverIsSelf(callee.childForFieldName('object'), python);
+      unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(leftRunning ? { leftRunning: rangeOf(leftRunning) } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}), ...(onSelf ? { self: true } : {}) });
     } else if (member) {
       const started = task();
       (unit.members ??= []).push({ name: member, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(rare() ? { rare: true } : {}) });
@@ -191,6 +209,39 @@ export function unitsOf(
     if (unit && returnedUnit && !(unit.returns ??= []).includes(returnedUnit.id)) unit.returns.push(returnedUnit.id);
   }
   return { units: within ? units.slice(1) : units, registrations, ...(summaryKey !== undefined ? { summaryKey } : {}) };
+}
+
+/** `self.m()`, `cls.m()`, `super().m()`, `this.m()`, `super.m()`: a call on the object the method runs for. */
+function receiverIsSelf(object: Node | null, python: boolean): boolean {
+  if (!object) return false;
+  if (python) return (object.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) || (object.type === 'call' && object.childForFieldName('function')?.text === 'super');
+  return object.type === 'this' || object.type === 'super';
+}
+
+/**
+ * The methods a method of a derived class overrides: what each of its class's bases has or inherits under its name
+ * (every base, a mixin's too), as node ids.
+ */
+function overriddenMethods(unit: Unit, idOf: (target: CallTarget) => string | undefined, classes: Record<string, CallTarget[]> | undefined, self: string): string[] | undefined {
+  const dot = unit.id.lastIndexOf('.');
+  const bases = unit.method && dot > 0 && classes && Object.hasOwn(classes, unit.id.slice(0, dot)) ? classes[unit.id.slice(0, dot)] : undefined;
+  const found = new Set<string>();
+  for (const base of bases ?? []) {
+    const id = idOf(memberOf(base, unit.id.slice(dot + 1)));
+    if (id && id !== self) found.add(id);
+  }
+  return found.size ? [...found] : undefined;
+}
+
+/** The range of a method's name when its class names bases (`class Sub(Base):`, `class Sub extends Base`): it may override. */
+function methodOfDerivedClass(fn: Node, python: boolean): Range | undefined {
+  let holder = fn.parent;
+  if (python && holder?.type === 'decorated_definition') holder = holder.parent;
+  const cls = python ? (holder?.type === 'block' ? holder.parent : undefined) : (holder?.type === 'class_body' ? holder.parent : undefined);
+  if (!cls || !(python ? cls.type === 'class_definition' && cls.childForFieldName('superclasses')?.namedChildren.some((b) => b?.type !== 'keyword_argument')
+    : (cls.type === 'class_declaration' || cls.type === 'class' || cls.type === 'abstract_class_declaration') && cls.namedChildren.some((c) => c?.type === 'class_heritage'))) return undefined;
+  const name = fn.childForFieldName('name');
+  return name ? rangeOf(name) : undefined;
 }
 
 /**
@@ -277,6 +328,11 @@ const MAX_HOT_DEPTH = 12;
 /** Rounds of "every caller is cold" at most (each round is one pass over the nodes). */
 const MAX_COLD_ROUNDS = 12;
 
+/** Position `a` comes before position `b`. */
+function before(a: Range['start'], b: Range['start']): boolean {
+  return a.line < b.line || (a.line === b.line && a.column < b.column);
+}
+
 function shortWhy(message: string): string {
   const colon = message.indexOf(': ');
   return colon > 0 ? message.slice(0, colon) : message;
@@ -319,6 +375,16 @@ export class ContextGraph {
         }
       }
     }
+    // Each method's overrides in derived classes: a call of it may run any of them (the receiver may be one).
+    const overriders = new Map<string, { id: string; range: Range }[]>();
+    for (const [id, unit] of units) {
+      for (const base of unit.overrides ?? []) {
+        const list = overriders.get(base);
+        const entry = { id, range: unit.method! };
+        if (list) list.push(entry);
+        else overriders.set(base, [entry]);
+      }
+    }
     // Methods by name ('Class.m' keys), for method calls on receivers of unknown type.
     const methodsByName = new Map<string, string[]>();
     for (const id of units.keys()) {
@@ -347,6 +413,9 @@ export class ContextGraph {
           if (!call.callback) addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+          // Only its code after its own first await runs beside the caller's later work; before, it is the caller's turn.
+          const firstAwait = call.leftRunning ? units.get(call.to)!.firstAwait : undefined;
+          if (call.leftRunning && firstAwait && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside the code that started it: started at ${located(path, call.range)} and left running while \`${unit.name}\` awaits other work (line ${call.leftRunning.start.line + 1})`, range: call.range, path }, after: firstAwait } });
           if (call.perPass && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside its other calls: started on every pass of a loop at ${located(path, call.range)} without waiting for the one before`, range: call.range, path } } });
         }
         for (const member of unresolvedMembers(unit)) {
@@ -365,12 +434,19 @@ export class ContextGraph {
     // Hot first, breadth-first from every hot entry: each node is marked once, at its shortest distance.
     let frontier: string[] = [];
     for (const seed of seeds) {
-      if (seed.context.kind !== 'hot' || this.verdicts.get(seed.id)?.context.kind === 'hot') continue;
+      const known = this.verdicts.get(seed.id)?.context;
+      // A seed hot as a whole replaces one hot only after a point; otherwise the first wins.
+      if (seed.context.kind !== 'hot' || (known?.kind === 'hot' && (!known.after || seed.context.after))) continue;
       this.verdicts.set(seed.id, { context: seed.context });
-      frontier.push(seed.id);
+      if (!known) frontier.push(seed.id);
     }
     const roots = new Map<string, string>();
     for (const id of frontier) roots.set(id, id);
+    // Where the object a method runs for may be of any class derived from its own ("open": a call on another object, a
+    // task, a callback), a call of a method may run an override; a method that is hot by its own code (a handler of
+    // its class) runs for an object of its class, and so do the methods it calls on `self`, which resolve statically.
+    const open = new Set<string>();
+    for (const id of frontier) if (!units.get(id)!.method || !units.get(id)!.own) open.add(id);
     for (let depth = 0; depth < MAX_HOT_DEPTH && frontier.length; depth++) {
       const next: string[] = [];
       for (const from of frontier) {
@@ -379,8 +455,26 @@ export class ContextGraph {
         const rootWhy = shortWhy(this.verdicts.get(root)!.context.evidence!.message);
         const rootUnit = units.get(root)!;
         const rootWhere = `\`${rootUnit.name}\` (${located(fileOf(root), this.verdicts.get(root)!.context.evidence!.range)})`;
-        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean) => {
-          if (this.verdicts.get(to)?.context.kind === 'hot' || !units.has(to)) return;
+        const fromOpen = open.has(from);
+        // Hot only after a point of its own (an async function left running: after its first await): calls before it
+        // run in its caller's turn and carry nothing from this evidence.
+        const after = this.verdicts.get(from)!.context.after;
+        const carries = (range: Range) => !after || before(after.start, range.start);
+        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean, onSelf?: boolean) => {
+          if (!units.has(to) || !carries(range)) return;
+          const toOpen = !onSelf || fromOpen;
+          const known = this.verdicts.get(to)?.context;
+          // Hot only in part so far: hot as a whole now, from the start (once per node).
+          if (known?.kind === 'hot' && known.after) this.verdicts.delete(to);
+          if (this.verdicts.get(to)?.context.kind === 'hot') {
+            // Reached again for an object of any class: what it calls on `self` may now run overrides. Once per node.
+            if (toOpen && !open.has(to) && roots.has(to)) {
+              open.add(to);
+              next.push(to);
+            }
+            return;
+          }
+          if (toOpen) open.add(to);
           const path = fileOf(from);
           const how = asMethod ? ` as \`.${asMethod}()\`` : '';
           const message = callback
@@ -395,12 +489,30 @@ export class ContextGraph {
           next.push(to);
         };
         // A call on a rare path (when something failed, once per process or object, when debugging) carries nothing hot.
-        for (const call of unit.calls) if (call.to && !call.rare) reach(call.to, call.range, undefined, call.callback);
+        for (const call of unit.calls) if (call.to && !call.rare) reach(call.to, call.range, undefined, call.callback, call.self && !call.callback);
         // A method call on a receiver of unknown type may run any of the few project methods of that name.
         for (const member of unresolvedMembers(unit)) if (!member.rare) for (const to of byName(member.name)) reach(to, member.range, member.name);
+        // A call of a method may run an override of it: the object may be of a derived class.
+        for (const override of fromOpen && !after ? overriders.get(from) ?? [] : []) {
+          if (this.verdicts.get(override.id)?.context.kind === 'hot') {
+            if (!open.has(override.id) && roots.has(override.id)) {
+              open.add(override.id);
+              next.push(override.id);
+            }
+            continue;
+          }
+          open.add(override.id);
+          const path = fileOf(override.id);
+          const base = `\`${unit.name}\` (${fileOf(from).slice(fileOf(from).lastIndexOf('/') + 1)})`;
+          const message = from === root ? `overrides ${base}, which ${rootWhy}` : `overrides ${base}, which is reached from ${rootWhere}, which ${rootWhy}`;
+          this.verdicts.set(override.id, { context: { kind: 'hot', evidence: { message, range: override.range, path }, inherited: true } });
+          roots.set(override.id, root);
+          next.push(override.id);
+        }
         // A closure defined in hot code runs in that same program, beside the same work.
-        for (const child of children.get(from) ?? []) {
+        for (const child of after ? [] : children.get(from) ?? []) {
           if (this.verdicts.get(child)?.context.kind === 'hot' || units.get(child)?.own) continue;
+          if (fromOpen) open.add(child);
           this.verdicts.set(child, { context: { ...this.verdicts.get(from)!.context, inherited: true } });
           roots.set(child, root);
           next.push(child);
@@ -596,9 +708,10 @@ function wellFormedUnits(found: unknown): found is FileUnits {
   return typeof units === 'object' && units !== null && Array.isArray(units.units) && Array.isArray(units.registrations)
     && units.units.every((u) => typeof u?.id === 'string' && typeof u.name === 'string' && isEvidence(u.own)
       && (u.parent === undefined || typeof u.parent === 'string')
-      && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string'))
+      && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string') && (c.leftRunning === undefined || isRange(c.leftRunning)))
       && (u.members === undefined || (Array.isArray(u.members) && u.members.every((m) => typeof m?.name === 'string' && isRange(m.range))))
-      && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string'))))
+      && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string')))
+      && (u.method === undefined || isRange(u.method)) && u.overrides === undefined && (u.firstAwait === undefined || isRange(u.firstAwait)))
     && units.registrations.every((r) => isTarget(r?.target) && r.to === undefined && r.own !== undefined && isEvidence(r.own));
 }
 
@@ -631,7 +744,10 @@ function localGraph(source: ContextSource): ContextGraph {
       return place && (place.path ?? path) === path ? `${path}#${place.key}` : undefined;
     };
     localGraphs.set(source.root.tree, graph = new ContextGraph(new Map([[path, {
-      units: units.units.map((unit) => ({ ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target) })) })),
+      units: units.units.map((unit) => {
+        const overrides = overriddenMethods(unit, (target) => idOf(target), view.summary(path)?.classes, `${path}#${unit.id}`);
+        return { ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target) })), ...(overrides ? { overrides } : {}) };
+      }),
       registrations: units.registrations.map((r) => ({ ...r, to: idOf(r.target) })),
     }]])));
   }
@@ -698,8 +814,12 @@ export function graphFor(source: ContextSource): ContextGraph {
       return place && `${place.path ?? from}#${place.key}`;
     };
     for (const [file, found] of units) {
+      const classes = found.units.some((unit) => unit.method) ? pkg.view.summary(file)?.classes : undefined;
       resolved.set(file, {
-        units: found.units.map((unit) => ({ ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target, file) })) })),
+        units: found.units.map((unit) => {
+          const overrides = overriddenMethods(unit, (target) => idOf(target, file), classes, `${file}#${unit.id}`);
+          return { ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target, file) })), ...(overrides ? { overrides } : {}) };
+        }),
         registrations: found.registrations.map((r) => ({ ...r, to: idOf(r.target, file) })),
       });
     }

@@ -29,6 +29,11 @@ export interface ConcurrencyContext {
    * function runs beside that work, but nothing registers it as an entry point of its own.
    */
   inherited?: true;
+  /**
+   * Hot only for the function's code after this point (an async function started and left running: after its first
+   * await). Before it, the function runs within its caller's turn, which this evidence says nothing about.
+   */
+  after?: Range;
 }
 
 /** The file a function lives in: its tree, language, path (if known) and name resolution. */

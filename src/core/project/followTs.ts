@@ -314,21 +314,83 @@ function mayMatter(callee: Node, names: ReadonlySet<string>, lookup: BlockingLoo
   return leadsToProject(callee, names);
 }
 
+const EXITS = ['return_statement', 'throw_statement', 'break_statement', 'continue_statement'];
+
+/**
+ * Blocking calls on a branch of an `if` with an `else`, every branch of which makes a blocking call on each path through
+ * it (`if (Buffer.isBuffer(d)) fs.writeFileSync(p, d); else fs.copyFileSync(d, p);`), mapped to that `if`: whichever
+ * branch runs, the function blocks. A branch may itself be such a chain (`else if`).
+ */
+function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): Map<number, Node> {
+  const chains = new Map<number, Node>();
+  if (blockingCalls.length < 2) return chains;
+  const body = fn.childForFieldName('body');
+  const isBranchHolder = (n: Node | null) => n?.type === 'statement_block' || n?.type === 'if_statement' || n?.type === 'else_clause';
+  const callStatements = new Set<number>();
+  for (const call of blockingCalls) {
+    let statement: Node | null = call;
+    for (let steps = 0; statement?.parent && !isBranchHolder(statement.parent) && steps < MAX_NESTING * 4; steps++) statement = statement.parent;
+    if (statement) callStatements.add(statement.id);
+  }
+  const judged = new Map<number, boolean>();
+  const mayExit = (statement: Node) => statement.descendantsOfType(EXITS).some((exit) => exit && enclosingFunction(exit)?.id === fn.id);
+  const statementAlwaysBlocks = (statement: Node | null, depth: number): boolean => {
+    if (!statement || depth > MAX_NESTING) return false;
+    const known = judged.get(statement.id);
+    if (known !== undefined) return known;
+    judged.set(statement.id, false);
+    let blocks = callStatements.has(statement.id);
+    if (!blocks && statement.type === 'statement_block') {
+      for (const inner of statement.namedChildren) {
+        if (!inner) continue;
+        if (statementAlwaysBlocks(inner, depth + 1)) { blocks = true; break; }
+        if (EXITS.includes(inner.type) || (['if_statement', 'for_statement', 'for_in_statement', 'while_statement', 'do_statement', 'try_statement', 'switch_statement', 'statement_block'].includes(inner.type) && mayExit(inner))) break;
+      }
+    }
+    if (!blocks && statement.type === 'try_statement') blocks = statementAlwaysBlocks(statement.childForFieldName('body'), depth + 1);
+    if (!blocks && statement.type === 'if_statement') {
+      const alternative = statement.childForFieldName('alternative');
+      const otherwise = alternative?.namedChildren.find((c) => c?.type !== 'comment') ?? null;
+      blocks = alternative !== null && statementAlwaysBlocks(statement.childForFieldName('consequence'), depth + 1) && statementAlwaysBlocks(otherwise, depth + 1);
+    }
+    judged.set(statement.id, blocks);
+    return blocks;
+  };
+  for (const call of blockingCalls) {
+    // The outermost exhaustive chain around the call, within the function's own code.
+    let outermost: Node | undefined;
+    for (let current = call.parent, steps = 0; current && current.id !== body?.id && current.id !== fn.id && steps < MAX_NESTING * 8; current = current.parent, steps++) {
+      if (current.type === 'if_statement' && current.parent?.type !== 'else_clause' && statementAlwaysBlocks(current, 0)) outermost = current;
+    }
+    if (outermost) chains.set(call.id, outermost);
+  }
+  return chains;
+}
+
 function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>, modules: ModuleNames): Detail {
   const out: Detail = { calls: [] };
   const facts = tsFunctionFacts(fn);
   if (facts.params.length) out.params = facts.params;
   const classOf = (ctor: Node) => classTarget(semantics, ctor, modules);
-  for (const call of ownCalls(semantics.tree, fn)) {
+  const calls = ownCalls(semantics.tree, fn);
+  // Resolving a name costs a search of the file: only calls that can matter are resolved, each once.
+  const blockingOf = new Map<number, ReturnType<BlockingLookup['ts']>>();
+  for (const call of calls) {
     const callee = call.childForFieldName('function');
-    // Resolving a name costs a search of the file: only calls that can matter are resolved.
     if (!callee || !mayMatter(callee, names, lookup)) continue;
     const api = semantics.calleeName(call);
-    const blocking = api ? lookup.ts(api) : undefined;
+    blockingOf.set(call.id, api ? lookup.ts(api) : undefined);
+  }
+  const blockingChains = exhaustiveBlockingChainsTs(fn, calls.filter((call) => blockingOf.get(call.id) && !blockingOf.get(call.id)!.severity));
+  for (const call of calls) {
+    const callee = call.childForFieldName('function');
+    if (!callee || !blockingOf.has(call.id)) continue;
+    const blocking = blockingOf.get(call.id);
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) do not make a helper blocking.
       if (!blocking.severity) {
-        const when = tsPathCondition(call, facts);
+        // On a branch of an `if`/`else if`/`else` every branch of which blocks: it blocks whenever the `if` is reached.
+        const when = tsPathCondition(blockingChains.get(call.id) ?? call, facts);
         const found = { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}) };
         if (!out.blocking) out.blocking = found;
         else if ((out.blocking.when || out.alsoBlocking?.length) && (out.alsoBlocking?.length ?? 0) < MAX_BLOCKING - 1

@@ -172,7 +172,13 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
   // What a late `daemon` assignment on `self` raises: the method's class's, found once per function.
   let selfError: { error?: string } | undefined;
   const lateDaemonError = () => (selfError ??= lateDaemonErrorOf(semantics, fn)).error;
-  for (const call of ownCalls(semantics, fn)) {
+  const calls = ownCalls(semantics, fn);
+  const blockingChains = exhaustiveBlockingChains(fn, calls.filter((call) => {
+    const api = semantics.calleeName(call);
+    const blocking = api ? lookup.python(api) : undefined;
+    return blocking !== undefined && !blocking.severity && !nonBlocking(call, blocking.unless);
+  }));
+  for (const call of calls) {
     const callee = call.childForFieldName('function');
     if (!callee) continue;
     const start = startOf(semantics, fn, params, call, callee, lateDaemonError);
@@ -182,7 +188,9 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     if (blocking) {
       // Quick metadata calls (reported below warning when direct) and calls made non-blocking by an argument do not count.
       if (!blocking.severity && !nonBlocking(call, blocking.unless) && !acquiresFreshLock(semantics, fn, callee)) {
-        const when = pythonPathCondition(semantics, call, facts);
+        // On a branch of an `if`/`elif`/`else` every branch of which blocks: it blocks whenever the `if` is reached.
+        const chain = blockingChains.get(call.id);
+        const when = pythonPathCondition(semantics, chain ?? call, facts);
         const found = { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}) };
         if (!out.blocking) out.blocking = found;
         else if ((out.blocking.when || out.alsoBlocking?.length) && (out.alsoBlocking?.length ?? 0) < MAX_BLOCKING - 1
@@ -203,6 +211,77 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     if (fields) out.fields = fields;
   }
   return out;
+}
+
+/**
+ * Blocking calls that sit on a branch of an `if` with an `else`, every branch of which makes a blocking call on each
+ * path through it (`if isinstance(data, Path): shutil.copy2(...) elif ...: open(...) else: open(...)`), mapped to that
+ * `if`: whichever branch runs, the function blocks. Innermost chains first; a branch may itself be such a chain.
+ */
+function exhaustiveBlockingChains(fn: Node, blockingCalls: readonly Node[]): Map<number, Node> {
+  const chains = new Map<number, Node>();
+  if (blockingCalls.length < 2) return chains;
+  const body = fn.childForFieldName('body');
+  // A block blocks on every path when one of its statements, before any early exit, does: a blocking call's own
+  // statement (through `with` and `try` bodies), or an exhaustive chain. Each statement is judged once.
+  const statementBlocks = new Map<number, boolean>();
+  const callStatements = new Set<number>();
+  for (const call of blockingCalls) {
+    let statement: Node | null = call;
+    for (let steps = 0; statement?.parent && statement.parent.type !== 'block' && steps < MAX_NESTING * 4; steps++) statement = statement.parent;
+    if (statement) callStatements.add(statement.id);
+  }
+  const blockAlwaysBlocks = (block: Node | null, depth: number): boolean => {
+    if (!block || depth > MAX_NESTING) return false;
+    for (const statement of block.namedChildren) {
+      if (!statement) continue;
+      if (statementAlwaysBlocks(statement, depth)) return true;
+      if (['return_statement', 'raise_statement', 'break_statement', 'continue_statement'].includes(statement.type)) return false;
+      // An `if` that may exit early ends what is certain.
+      if (statement.type === 'if_statement' || statement.type === 'for_statement' || statement.type === 'while_statement' || statement.type === 'try_statement' || statement.type === 'with_statement' || statement.type === 'match_statement') {
+        if (mayExit(statement)) return false;
+      }
+    }
+    return false;
+  };
+  const statementAlwaysBlocks = (statement: Node, depth: number): boolean => {
+    const known = statementBlocks.get(statement.id);
+    if (known !== undefined) return known;
+    statementBlocks.set(statement.id, false);
+    let blocks = callStatements.has(statement.id);
+    if (!blocks && statement.type === 'with_statement') blocks = blockAlwaysBlocks(statement.childForFieldName('body'), depth + 1);
+    if (!blocks && statement.type === 'try_statement') blocks = blockAlwaysBlocks(statement.childForFieldName('body'), depth + 1);
+    if (!blocks && statement.type === 'if_statement') blocks = exhaustive(statement, depth + 1);
+    statementBlocks.set(statement.id, blocks);
+    return blocks;
+  };
+  const exhaustive = (ifStatement: Node, depth: number): boolean => {
+    const branches: (Node | null)[] = [ifStatement.childForFieldName('consequence')];
+    let hasElse = false;
+    for (const clause of ifStatement.namedChildren) {
+      if (clause?.type === 'elif_clause') branches.push(clause.childForFieldName('consequence'));
+      else if (clause?.type === 'else_clause') { branches.push(clause.childForFieldName('body')); hasElse = true; }
+    }
+    return hasElse && branches.every((branch) => blockAlwaysBlocks(branch, depth));
+  };
+  for (const call of blockingCalls) {
+    // The outermost exhaustive chain around the call, within the function's own code.
+    let outermost: Node | undefined;
+    for (let current = call.parent, steps = 0; current && current.id !== body?.id && steps < MAX_NESTING * 4; current = current.parent, steps++) {
+      if (current.type === 'function_definition' || current.type === 'lambda') break;
+      if (current.type === 'if_statement' && statementAlwaysBlocks(current, 0)) outermost = current;
+    }
+    if (outermost) chains.set(call.id, outermost);
+  }
+  return chains;
+}
+
+/** A compound statement with a `return`, `raise`, `break` or `continue` somewhere in its own code. */
+function mayExit(statement: Node): boolean {
+  for (const exit of statement.descendantsOfType(['return_statement', 'raise_statement', 'break_statement', 'continue_statement'])) {
+    if (exit && ownerOf(exit)?.id === ownerOf(statement)?.id) return true;
+  }
+  return false;
 }
 
 const LOCKS = new Set(['threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore']);
@@ -321,6 +400,15 @@ function moduleNames(semantics: PythonSemantics): Pick<FileSummary, 'classes' | 
       .filter((t): t is CallTarget => t !== undefined);
     for (const [attribute, type] of semantics.attributeTypes(cls!)) {
       const target = typeTarget(type);
+      if (target) attributes[`${name}.${attribute}`] = target;
+    }
+    // Properties with a return annotation hold an instance of that type as an attribute would.
+    for (const statement of cls!.childForFieldName('body')?.namedChildren ?? []) {
+      const method = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : undefined;
+      const attribute = method?.type === 'function_definition' ? method.childForFieldName('name')?.text : undefined;
+      if (!method || !attribute || Object.hasOwn(attributes, `${name}.${attribute}`)) continue;
+      const returned = semantics.propertyType(method);
+      const target = returned?.kind === 'instance' ? typeTarget(returned.type) : undefined;
       if (target) attributes[`${name}.${attribute}`] = target;
     }
   }

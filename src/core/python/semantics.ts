@@ -540,10 +540,36 @@ export class PythonSemantics {
       return value ? this.resolve(value) : undefined;
     }
     const method = this.localMethod(classNode, attribute);
+    // `self.manager` read through `@property def manager(self) -> Manager`: an instance of what the annotation names.
+    if (method && !(use.parent?.type === 'call' && use.parent.childForFieldName('function')?.id === use.id)) {
+      const returned = this.propertyType(method);
+      if (returned !== null) return returned;
+    }
     if (method) return { kind: 'local', node: method, name: attribute };
     // Inherited from a library base, e.g. `self.start()` in a Thread subclass.
     for (const base of this.baseTypes(classNode)) return { kind: 'qualified', name: `${base}.${attribute}` };
     return undefined;
+  }
+
+  /**
+   * What reading a property gives (`@property` / `@functools.cached_property` with a return annotation): an instance
+   * of the annotated type, or undefined when that is unknown; null when `method` is no property.
+   */
+  propertyType(method: Node): Resolution | undefined | null {
+    const holder = method.parent;
+    if (holder?.type !== 'decorated_definition') return null;
+    const property = holder.namedChildren.some((d) => {
+      if (d?.type !== 'decorator') return false;
+      const expression = d.namedChildren[0];
+      // `property` is a builtin unless the module binds the name.
+      if (expression?.type === 'identifier' && expression.text === 'property') return this.lookup('property', expression) === undefined;
+      const resolved = expression ? this.resolve(expression) : undefined;
+      return resolved?.kind === 'qualified' && PROPERTY_DECORATORS.has(resolved.name);
+    });
+    if (!property) return null;
+    const annotation = method.childForFieldName('return_type');
+    const type = annotation ? this.resolve(annotation) : undefined;
+    return type?.kind === 'instance' ? type : undefined;
   }
 
   /** A member of an instance: a method of a local class (or what it inherits), else `Type.member`. */
@@ -669,6 +695,9 @@ export class PythonSemantics {
     return classNode ? [type, ...this.baseTypes(classNode)] : [type];
   }
 }
+
+/** Decorators that make a method a property: reading the attribute runs it and gives what it returns. */
+const PROPERTY_DECORATORS = new Set(['functools.cached_property']);
 
 function firstParameterName(fn: Node): string | undefined {
   const first = fn.childForFieldName('parameters')?.namedChildren[0];

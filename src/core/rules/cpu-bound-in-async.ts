@@ -270,7 +270,7 @@ function reportAcross(context: RuleContext, at: { call: Node; callee: Node; fn: 
   const across = projectCpuClassification(context, at.callee);
   const c = across?.classification;
   if (!across || !c || across.async || !c.scale) return;
-  const weighed = weigh(context, at.fn, undefined, contexts);
+  const weighed = weigh(context, at.fn, undefined, contexts, undefined, at.call);
   if (weighed.off) return;
   const python = context.language === 'python';
   const fixes = python ? pythonCallFix(context, context.python(), at.call, at.callee, unpicklableAcross(at.callee, across), c) : [];
@@ -418,7 +418,7 @@ function checkTs(context: RuleContext): void {
       const c = classifyLoop(semantics, loop);
       // Only work the code shows to be large: a linear scan of one small input takes a millisecond, not a Worker.
       if (c.verdict !== 'cpu' || c.suspends || !c.scale) continue;
-      const weighed = weigh(context, fn, undefined, contexts);
+      const weighed = weigh(context, fn, undefined, contexts, undefined, loop);
       if (weighed.off) continue;
       context.report({
         code: meta.slug,
@@ -435,7 +435,7 @@ function checkTs(context: RuleContext): void {
       const last = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee.text;
       const heavy = last !== undefined && TS_HEAVY_LAST_NAMES.has(last) ? tsHeavyCall(semantics.calleeName(call)) : undefined;
       if (heavy) {
-        reportHeavy(context, call, callee, heavy, name, TS_HEAVY_ADVICE, weigh(context, fn, undefined, contexts));
+        reportHeavy(context, call, callee, heavy, name, TS_HEAVY_ADVICE, weigh(context, fn, undefined, contexts, undefined, call));
         continue;
       }
       // `x.f()` never resolves to a function of this file, nor does a name the file declares no function by; an
@@ -448,7 +448,7 @@ function checkTs(context: RuleContext): void {
       if (!target || isAsyncTs(target) || !tsMayBeCpu(semantics, target)) continue;
       const c = classifyFunction(semantics, target);
       if (c.verdict !== 'cpu' || !c.scale) continue;
-      const weighed = weigh(context, fn, undefined, contexts);
+      const weighed = weigh(context, fn, undefined, contexts, undefined, call);
       if (weighed.off) continue;
       context.report({
         code: meta.slug,

@@ -114,6 +114,13 @@ function findings(stdout: string): Finding[] {
   return json.files.flatMap((f) => f.diagnostics.map((d) => ({ path: f.path, line: d.range.start.line, severity: d.severity, message: `${d.message} ${d.detail ?? ''}` })));
 }
 
+/** The CLI's findings (JSON, no cache) on a project made of `files`. */
+function checkProject(files: Record<string, string>, prefix: string): Finding[] {
+  const dir = projectDir(files, prefix);
+  const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+  return findings(r.stdout);
+}
+
 describe('context from the call graph (CLI)', () => {
   it('a warning needs hot evidence; unknown is information, cold a hint', () => {
     const dir = project();
@@ -176,9 +183,7 @@ describe('context from the call graph (CLI)', () => {
         '@app.get("/items")', 'async def items():', '    await store.connect()', '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-rare-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-rare-');
     const at = (line: number) => found.find((f) => f.path === 'app/db.py' && f.line === line);
     // Every request runs `query`: a warning through `connect`.
     assert.equal(at(24)?.severity, 'warning', JSON.stringify(found));
@@ -213,14 +218,198 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-loop-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-loop-');
     const at = (line: number) => found.find((f) => f.path === 'src/load.js' && f.line === line);
     assert.equal(at(3)?.severity, 'warning', JSON.stringify(found));
     assert.match(at(3)!.message, /started on every pass of a loop at main\.js:4/);
     // Awaited on each pass: one at a time, nothing shown beside it.
     assert.equal(at(6)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('follows a property\'s return annotation, and a call of a method to its overrides in derived classes', () => {
+    const files: Record<string, string> = {
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/base.py': [
+        'from tornado import web', 'from app.manager import ContentsManager', '', '',
+        'class BaseHandler(web.RequestHandler):',
+        '    @property',
+        '    def contents_manager(self) -> ContentsManager:',
+        '        return self.settings["contents_manager"]',
+        '',
+      ].join('\n'),
+      'app/handlers.py': [
+        'from app.base import BaseHandler', '', '',
+        'class ContentsHandler(BaseHandler):',
+        '    async def delete(self, path=""):',
+        '        cm = self.contents_manager',
+        '        await cm.delete(path)',
+        '',
+      ].join('\n'),
+      'app/manager.py': [
+        'class ContentsManager:',
+        '    async def delete_file(self, path):',
+        '        raise NotImplementedError',
+        '',
+        '    async def delete(self, path):',
+        '        await self.delete_file(path)',
+        '',
+      ].join('\n'),
+      'app/files.py': [
+        'import os', 'from app.manager import ContentsManager', '', '',
+        'class FileContentsManager(ContentsManager):',
+        '    async def delete_file(self, path):',
+        '        if os.path.isdir(path):',
+        '            raise IsADirectoryError(path)',
+        '',
+        '    async def unrelated(self, path):',
+        '        os.path.isdir(path)',
+        '',
+      ].join('\n'),
+      'web/src/base.ts': [
+        'export class Store {', '  async read(p: string): Promise<string> { return p; }', '}', '',
+      ].join('\n'),
+      'web/src/disk.ts': [
+        "import * as fs from 'node:fs';", "import { Store } from './base';", '',
+        'export class DiskStore extends Store {',
+        "  override async read(p: string): Promise<string> { return fs.readFileSync(p, 'utf8'); }",
+        '}', '',
+      ].join('\n'),
+      'web/src/server.ts': [
+        "import express from 'express';", "import { Store } from './base';", '',
+        'export function serve(store: Store) {',
+        '  const app = express();',
+        "  app.get('/', async (_req, res) => { res.send(await store.read('x')); });",
+        '  app.listen(3000);',
+        '}', '',
+      ].join('\n'),
+      'web/package.json': '{ "name": "web", "main": "src/server.ts" }\n',
+    };
+    const found = checkProject(files, 'cl-graph-override-');
+    const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
+    // The route reads `self.contents_manager` (a `ContentsManager`), whose `delete` calls `self.delete_file`: the
+    // object may be a `FileContentsManager`, whose override blocks.
+    assert.equal(at('app/files.py', 7)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('app/files.py', 7)!.message, /overrides `ContentsManager\.delete_file` \(manager\.py\), which is reached from `ContentsHandler\.delete`/);
+    // A method no hot code calls, in the same class: nothing shows what runs beside it.
+    assert.equal(at('app/files.py', 11)?.severity, 'information', JSON.stringify(found));
+    // TS: a route calls `store.read` on a `Store`; a `DiskStore` overrides it with a blocking read.
+    assert.equal(at('web/src/disk.ts', 5)?.severity, 'warning', JSON.stringify(found));
+  });
+
+  it('a method hot by its own code runs for an object of its class: its calls on `self` run no other class\'s override', () => {
+    const files: Record<string, string> = {
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/proc.py': [
+        'import asyncio', 'import os', '', '',
+        'class Process:',
+        '    async def start(self):',
+        '        await self._start()',
+        '',
+        '    async def _start(self):',
+        '        pass',
+        '',
+        '',
+        'class Remote(Process):',
+        '    async def start(self):',
+        '        await super().start()',
+        '        while True:',
+        '            await asyncio.sleep(1)',
+        '',
+        '',
+        'class Local(Process):',
+        '    async def _start(self):',
+        '        os.makedirs("x", exist_ok=True)',
+        '',
+      ].join('\n'),
+    };
+    const found = checkProject(files, 'cl-graph-bound-');
+    const local = found.find((f) => f.path === 'app/proc.py' && f.line === 22);
+    // `Remote.start` loops beside its tasks, and runs `Process.start` for a `Remote`: `Local._start` never runs there.
+    assert.equal(local?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('an async function started and left running while its caller awaits other work runs beside it, after its first await', () => {
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/verify.js': [
+        "import fs from 'node:fs';",
+        'async function settle() {}',
+        'export async function verify(p) {',
+        "  const early = fs.readFileSync(p, 'utf8');",
+        '  await settle();',
+        "  return early + fs.readFileSync(p, 'utf8');",
+        '}',
+        'export async function atOnce(p) {',
+        '  await settle();',
+        "  return fs.readFileSync(p, 'utf8');",
+        '}',
+        'export async function last(p) {',
+        '  await settle();',
+        "  fs.writeFileSync(p, 'y');",
+        '}',
+        '',
+      ].join('\n'),
+      'src/install.js': [
+        "import { verify, atOnce, last } from './verify.js';",
+        'async function fetchAll() {}',
+        'export async function install(p) {',
+        '  const verifying = verify(p);',
+        '  verifying.catch(() => {});',
+        '  await fetchAll();',
+        '  await atOnce(p);',
+        '  await verifying;',
+        '  last(p);',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    const found = checkProject(files, 'cl-graph-left-');
+    const at = (line: number) => found.find((f) => f.path === 'src/verify.js' && f.line === line);
+    // After its first await, `verify` runs while `install` awaits `fetchAll()`: a warning naming both places.
+    assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(6)!.message, /started at install\.js:4 and left running while `install` awaits other work \(line 6\)/);
+    // Before its first await it runs within `install`'s own turn; awaited at once, or started last, nothing runs beside.
+    assert.equal(at(4)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(10)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(14)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('a function handed to a p-queue or p-limit pool that runs several tasks at a time runs beside the others', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/run.js': [
+        "import PQueue from 'p-queue';",
+        "import pLimit from 'p-limit';",
+        "import fs from 'node:fs';",
+        'async function work(x) { fs.readFileSync(x); }',
+        'async function one(x) { fs.readFileSync(x); }',
+        'async function limited(x) { fs.readFileSync(x); }',
+        'async function single(x) { fs.readFileSync(x); }',
+        'export async function run(items, n) {',
+        '  const queue = new PQueue({ concurrency: 4 });',
+        '  for (const x of items) void queue.add(() => work(x));',
+        '  await queue.onIdle();',
+        '  const serial = new PQueue({ concurrency: 1 });',
+        '  for (const x of items) void serial.add(() => one(x));',
+        '  await serial.onIdle();',
+        '  const limit = pLimit(n);',
+        '  for (const x of items) void limit(() => limited(x));',
+        '  const once = pLimit(1);',
+        '  for (const x of items) void once(() => single(x));',
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-pool-');
+    const at = (line: number) => found.find((f) => f.path === 'src/run.js' && f.line === line);
+    assert.equal(at(4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(4)!.message, /runs beside the other tasks of `queue` \(p-queue, concurrency `4`\)/);
+    assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(6)!.message, /`limit` \(p-limit, at most `n` at once\)/);
+    // A pool of one runs its tasks one at a time.
+    assert.equal(at(5)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
   });
 
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {

@@ -88,6 +88,75 @@ describe('conditions of effects', () => {
     assert.deepEqual(summary.functions['C.go'].blocking?.when, { all: [{ s: { self: 'path' }, test: { t: 'type', n: ['str'] } }] });
   });
 
+  it('Python: an `if`/`elif`/`else` that blocks on every branch blocks whenever it is reached', async () => {
+    const summary = await summarise('python', [
+      'import shutil',
+      'from pathlib import Path',
+      'def write(data, target, overwrite=True):',
+      '    if not overwrite:',
+      '        return',
+      '    if isinstance(data, Path):',
+      '        shutil.copy2(data, target)',
+      '    elif isinstance(data, bytes):',
+      '        with open(target, "wb") as f:',
+      '            f.write(data)',
+      '    else:',
+      '        if data.name:',
+      '            shutil.copyfileobj(data, open(target, "wb"))',
+      '        else:',
+      '            shutil.copyfileobj(data, open("x", "wb"))',
+      'def partly(data, target):',
+      '    if isinstance(data, Path):',
+      '        shutil.copy2(data, target)',
+      '    elif data is None:',
+      '        return',
+      '    else:',
+      '        open(target, "wb")',
+      'def no_else(data, target):',
+      '    if isinstance(data, Path):',
+      '        shutil.copy2(data, target)',
+      '    elif isinstance(data, bytes):',
+      '        open(target, "wb")',
+      '',
+    ].join('\n'));
+    // Only the guard before the chain is left: which branch runs does not matter.
+    assert.deepEqual(summary.functions.write.blocking?.when, { all: [{ s: { p: 2 }, test: { t: 'truthy' } }] });
+    assert.equal(summary.functions.write.alsoBlocking, undefined);
+    // A branch that returns without blocking, or a missing `else`, keeps each call's own condition.
+    assert.deepEqual(summary.functions.partly.blocking?.when, { all: [{ s: { p: 0 }, test: { t: 'type', n: ['pathlib.Path'] } }] });
+    assert.deepEqual(summary.functions.no_else.blocking?.when, { all: [{ s: { p: 0 }, test: { t: 'type', n: ['pathlib.Path'] } }] });
+    assert.equal(summary.functions.no_else.alsoBlocking?.length, 1);
+  });
+
+  it('TS: an `if`/`else if`/`else` that blocks on every branch blocks whenever it is reached', async () => {
+    const summary = await summarise('typescript', [
+      "import * as fs from 'fs';",
+      'export function write(data: unknown, target: string, overwrite = true) {',
+      '  if (!overwrite) return;',
+      '  if (typeof data === "string") fs.copyFileSync(data, target);',
+      '  else if (data instanceof Uint8Array) {',
+      '    fs.writeFileSync(target, data);',
+      '  } else {',
+      '    try { fs.writeFileSync(target, String(data)); } finally { }',
+      '  }',
+      '}',
+      'export function partly(data: unknown, target: string) {',
+      '  if (typeof data === "string") fs.copyFileSync(data, target);',
+      '  else if (data === null) { return; }',
+      '  else fs.writeFileSync(target, String(data));',
+      '}',
+      'export function noElse(data: unknown, target: string) {',
+      '  if (typeof data === "string") fs.copyFileSync(data, target);',
+      '  else if (data === null) fs.writeFileSync(target, "");',
+      '}',
+      '',
+    ].join('\n'));
+    assert.deepEqual(summary.functions.write.blocking?.when, { all: [{ s: { p: 2 }, test: { t: 'truthy' } }] });
+    assert.equal(summary.functions.write.alsoBlocking, undefined);
+    assert.ok(summary.functions.partly.blocking?.when?.all.length, 'a branch that returns keeps each call\'s own condition');
+    assert.ok(summary.functions.noElse.blocking?.when?.all.length, 'without an `else` each call keeps its own condition');
+  });
+
   it('TS: `if (this.loaded) return` … `this.loaded = true` is once-only; `opts.x` of an option object is a parameter\'s property', async () => {
     const summary = await summarise('typescript', [
       "import * as fs from 'fs';",

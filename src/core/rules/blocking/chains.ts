@@ -43,7 +43,7 @@ function reportChain(
   // A blocking call that runs only once, on an error or when debugging is a hint, whatever runs beside it.
   const weighed: Weighed = chain.cold
     ? { suffix: ` It matters less: that call runs ${COLD_REASONS[chain.cold]}.`, severity: 'hint' as const, related: [], off: context.settings.coldSeverity === 'off' }
-    : weigh(context, fn, undefined, contexts);
+    : weigh(context, fn, undefined, contexts, undefined, callee);
   if (weighed.off) return;
   // A warning claims the blocking call runs: a chain that only may reach it (a condition this call site does not
   // settle) is information, whatever runs beside it.

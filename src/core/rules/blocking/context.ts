@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { contextOf, type ConcurrencyContext } from '../../context';
-import type { RelatedLocation, Severity } from '../../types';
+import type { Range, RelatedLocation, Severity } from '../../types';
+import { startOf } from '../../text';
 import { COLD_REASONS, type ColdPath } from '../../effects/condition';
 import type { RuleContext } from '../rule';
 
@@ -29,7 +30,7 @@ export function consequence(weighed: Weighed, text: string): string {
  * one-shot hook, or only what those call) is a hint, or nothing with `coldSeverity: "off"`; unknown (nothing shows who
  * runs it) is information. A finding the catalogue already reports below warning stays there.
  */
-export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>, rare?: ColdPath): Weighed {
+export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: Severity | undefined, cache: Map<number, ConcurrencyContext>, rare?: ColdPath, at?: Node): Weighed {
   // The call on a rare path of its function (an error handler, a debug branch, the fill of a kept value) runs seldom,
   // whatever runs beside the function: a hint, as a chain through such a call is.
   if (rare) return { suffix: `It matters less: that call runs ${COLD_REASONS[rare]}.`, severity: 'hint', related: [], off: context.settings.coldSeverity === 'off' };
@@ -40,6 +41,9 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
     found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python(), readFile: context.readFile, listFiles: context.listFiles });
     cache.set(fn.id, found);
   }
+  // Hot only after a point of the function (its first await, when it was left running): code before it, or a finding
+  // whose place is not known, runs within the caller's turn, which this evidence does not cover.
+  if (found.kind === 'hot' && found.after && !(at && startsAfter(at, found.after))) return unknown;
   const evidence = found.evidence;
   const elsewhere = evidence?.path !== undefined && evidence.path !== context.path ? { path: evidence.path } : {};
   switch (found.kind) {
@@ -52,6 +56,11 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
     default:
       return unknown;
   }
+}
+
+function startsAfter(node: Node, range: Range): boolean {
+  const start = startOf(node);
+  return start.line > range.start.line || (start.line === range.start.line && start.column > range.start.column);
 }
 
 /** The name a function is known by, for messages: `save` for `def save`, `load` for `const load = async () => …`. */

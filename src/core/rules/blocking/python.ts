@@ -228,7 +228,7 @@ function report(context: RuleContext, semantics: PythonSemantics, finding: Findi
   const calleeText = finding.callee.text;
   const subject = calleeText === shown || calleeText.endsWith(`.${shown}`) ? `\`${shortCode(calleeText)}()\`` : `\`${shortCode(calleeText)}()\` (${shown})`;
   const zeroSleep = api.name === 'time.sleep' && /^\(\s*0(\.0*)?\s*\)$/.test(node.childForFieldName('arguments')?.text ?? '');
-  const weighed = weigh(context, finding.owner, api.severity, contexts, rare);
+  const weighed = weigh(context, finding.owner, api.severity, contexts, rare, finding.node);
   if (weighed.off) return;
   const scope = inFunction(functionName(finding.owner));
   const { message, detail } = zeroSleep

@@ -327,7 +327,7 @@ export function checkTs(context: RuleContext): void {
     if (!inAsyncBody(path) || !inScope(context, path[path.length - 1].startIndex)) continue;
     const owner = owningFunctionIn(path, path.length - 1);
     if (!owner || !isAsyncFunction(owner)) continue;
-    const weighed = weigh(context, owner, undefined, contexts);
+    const weighed = weigh(context, owner, undefined, contexts, undefined, path[path.length - 1]);
     if (!weighed.off) checkBusyWait(context, semantics, path[path.length - 1], weighed);
   }
 }
@@ -354,7 +354,7 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
   const shown = displayName(name);
   const subject = callee.text === shown || callee.text.endsWith(`.${shown.slice(shown.lastIndexOf('.') + 1)}`) && callee.text.includes('.')
     ? `\`${shortCode(callee.text)}()\`` : `\`${shortCode(callee.text)}()\` (${shown})`;
-  const weighed = weigh(context, finding.owner, api.severity, contexts, rare);
+  const weighed = weigh(context, finding.owner, api.severity, contexts, rare, finding.call);
   if (weighed.off) return;
   context.report({
     code: SLUG,
