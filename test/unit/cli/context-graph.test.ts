@@ -412,6 +412,46 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
+    const found = checkProject({
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/prof.py': [
+        'import asyncio', 'import shutil', 'import signal', '', '',
+        'class Browser:',
+        '    async def cleanup(self):',
+        '        shutil.rmtree("/tmp/profile")',
+        '',
+        '    async def fetch(self):',
+        '        shutil.rmtree("/tmp/cache")',
+        '',
+        '',
+        'async def create_profile():',
+        '    browser = Browser()',
+        '',
+        '    async def cleanup_handler(sig, frame):',
+        '        await browser.cleanup()',
+        '',
+        '    def sigint_handler(sig, frame):',
+        '        asyncio.create_task(cleanup_handler(sig, frame))',
+        '',
+        '    signal.signal(signal.SIGINT, sigint_handler)',
+        '    await browser.fetch()',
+        '',
+        '',
+        'async def main():',
+        '    await asyncio.gather(create_profile(), create_profile())',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-signal-');
+    const at = (line: number) => found.find((f) => f.path === 'app/prof.py' && f.line === line);
+    // Gathered: every profile's own work runs beside the other's.
+    assert.equal(at(11)?.severity, 'warning', JSON.stringify(found));
+    // The clean-up runs when the process is interrupted: a hint that says so.
+    assert.equal(at(8)?.severity, 'hint', JSON.stringify(found));
+    assert.match(at(8)!.message, /receives a signal \(handled at prof\.py:23\)/);
+  });
+
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {
     const dir = project();
     const all = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
