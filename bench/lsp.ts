@@ -11,6 +11,12 @@ import { corpus } from './corpus';
 const root = path.resolve(__dirname, '..', '..');
 const LANGUAGE_ID: Record<Language, string> = { python: 'python', typescript: 'typescript', tsx: 'typescriptreact', javascript: 'javascript' };
 
+interface MemoryUsage {
+  rss: number;
+  main: { heapUsed: number; heapTotal: number };
+  worker: { heapUsed: number; heapTotal: number; wasm: number; documents: number; trees: number } | null;
+}
+
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -108,7 +114,16 @@ async function memory(): Promise<void> {
     await server.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: language, version: 1, text } });
   }
   await Promise.all(waits);
-  console.log(`server memory: ${before.toFixed(0)} MB idle, ${rssMb(server.pid).toFixed(0)} MB with 100 open files (RSS, worker thread included)`);
+  const mb = (bytes: number | undefined) => ((bytes ?? 0) / 1024 / 1024).toFixed(0);
+  const usage = async (): Promise<string> => {
+    const u = await server.rpc.sendRequest<MemoryUsage>('concurrencyLens/memoryUsage');
+    return `RSS ${rssMb(server.pid).toFixed(0)} MB (worker thread included): JS heap used ${mb(u.main.heapUsed)} MB (main) + ${mb(u.worker?.heapUsed)} MB `
+      + `(worker, ${mb(u.worker?.heapTotal)} MB allocated), wasm memory ${mb(u.worker?.wasm)} MB (its size: it grows, never shrinks); ${u.worker?.trees} of ${u.worker?.documents} documents keep a tree`;
+  };
+  console.log(`server memory: ${before.toFixed(0)} MB idle before opening; with 100 open files, at the last diagnostics: ${await usage()}`);
+  // V8 gives back the young generation and most of the heap's garbage a few seconds after work stops.
+  await new Promise((r) => setTimeout(r, 20_000));
+  console.log(`server memory: with 100 open files, 20 s later: ${await usage()}`);
   await server.stop();
 }
 

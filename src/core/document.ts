@@ -93,6 +93,7 @@ function pointAfter(start: Point, text: string): Point {
 export class ParsedDocument {
   private treeValue: Tree | undefined;
   private indexValue: LineIndex;
+  private releasedValue = false;
   skipped: SkipReason | undefined;
   version = 0;
 
@@ -162,7 +163,26 @@ export class ParsedDocument {
     this.version++;
   }
 
+  /** The tree was dropped to save memory (`release`): `restore` parses the text again. */
+  get released(): boolean {
+    return this.releasedValue;
+  }
+
+  /** Frees the tree's wasm memory, keeping the text: a host holding many documents keeps trees for the ones in use. */
+  release(): void {
+    if (!this.treeValue) return;
+    this.treeValue.delete();
+    this.treeValue = undefined;
+    this.releasedValue = true;
+  }
+
+  /** Parses a released document's text again (nothing when it was not released). An edit restores it too. */
+  async restore(): Promise<void> {
+    if (this.releasedValue) await this.reparse(undefined);
+  }
+
   private async reparse(old: Tree | undefined): Promise<void> {
+    this.releasedValue = false;
     this.skipped = precheck(this.textValue, this.limits);
     let tree: Tree | undefined;
     if (!this.skipped) {

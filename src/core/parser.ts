@@ -46,10 +46,17 @@ function locate(file: string): string {
 
 let runtime: Promise<void> | undefined;
 const languages = new Map<Language, Promise<TSLanguage>>();
+/** The runtime's module (Emscripten fills in the object it is given): its heap views tell the wasm memory's size. */
+const runtimeModule: { locateFile: () => string; HEAP8?: Int8Array } = { locateFile: () => locate('web-tree-sitter.wasm') };
 
 function initRuntime(): Promise<void> {
-  runtime ??= Parser.init({ locateFile: () => locate('web-tree-sitter.wasm') });
+  runtime ??= Parser.init(runtimeModule);
   return runtime;
+}
+
+/** Bytes of wasm memory the parser's runtime holds (0 before it starts): it grows with trees and never shrinks. */
+export function wasmMemoryBytes(): number {
+  return runtimeModule.HEAP8?.buffer.byteLength ?? 0;
 }
 
 /** Loads a grammar once, lazily, on first use. */

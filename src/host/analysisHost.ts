@@ -9,7 +9,7 @@ import type { StoredSummary } from '../core/project/packed';
 import type { FileUnits } from '../core/context/graph';
 import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
-import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type ThreadMemory, type WorkerInit, type WorkerMessage } from './protocol';
 import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
@@ -41,6 +41,12 @@ export interface HostOptions {
   filesFixed?: boolean;
   /** Export the call graph's summaries with its units (a persistent cache that keeps both: the CLI's). */
   keepGraph?: boolean;
+  /**
+   * Cap on the worker's young generation (MB). V8 grows it to 48 MB (32 of them committed) under an analysis's
+   * allocations and keeps it while the worker idles: a long-lived host (the language server) caps it; a short run
+   * (the CLI) leaves the default.
+   */
+  youngGenerationMb?: number;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -311,6 +317,13 @@ export class AnalysisHost {
     return this.request({ type: 'analyzeText', text, language, params }, NORMAL) as Promise<BudgetOutcome<AnalysisResult>>;
   }
 
+  /** The worker's memory (undefined when no worker runs). */
+  async workerMemory(): Promise<ThreadMemory | undefined> {
+    if (!this.worker) return undefined;
+    const outcome = await this.request({ type: 'memory' }, INTERACTIVE);
+    return outcome.kind === 'done' ? outcome.value as ThreadMemory : undefined;
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const p of this.queue.takeAll()) p.resolve({ kind: 'cancelled' });
@@ -352,7 +365,7 @@ export class AnalysisHost {
     const shared = new SharedArrayBuffer(4 * SLOTS);
     this.slots = new Int32Array(shared);
     const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}), ...(this.options.units ? { units: this.options.units } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}), ...(this.options.keepGraph ? { keepGraph: true } : {}) };
-    const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, ...(this.options.youngGenerationMb ? { maxYoungGenerationSizeMb: this.options.youngGenerationMb } : {}) } });
     worker.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));
     worker.on('error', (error) => this.onCrash(worker, error.message));

@@ -66,7 +66,12 @@ export type JobBody =
   /** The CLI: units and summaries another worker computed. */
   | { type: 'importUnits'; units: SharedUnits['units']; summaries: Record<string, StoredSummary> }
   /** Project files (relative paths) changed, or (`listing`) were created or deleted: what the search for callers keeps of them goes. */
-  | { type: 'filesChanged'; paths: readonly string[]; listing: boolean };
+  | { type: 'filesChanged'; paths: readonly string[]; listing: boolean }
+  /** The worker's memory (a figure for benches and logs). */
+  | { type: 'memory' };
+
+/** The worker's memory in bytes: its JS heap and the parser's wasm memory; and how many open documents keep their tree. */
+export interface ThreadMemory { heapUsed: number; heapTotal: number; external: number; wasm: number; documents: number; trees: number }
 
 export type Job = JobBody & { id: number };
 

@@ -2,18 +2,19 @@
 // The host that started it watches the clock and terminates it when a job overruns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, analyzeText, defaultLimits, IncrementalAnalysis, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
 import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
-import { getParser } from '../core/parser';
+import { getParser, wasmMemoryBytes } from '../core/parser';
 import { exportSummaries, importSummaries, keepGraphSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation, fileEntries } from '../core/visualiser';
 import { packageFiles } from './packageFiles';
-import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type CheckedFixes, type Job, type SharedUnits, type WorkerInit, type WorkerMessage } from './protocol';
+import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type CheckedFixes, type Job, type SharedUnits, type ThreadMemory, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
   parsed: ParsedDocument;
@@ -29,6 +30,41 @@ const init = workerData as WorkerInit;
 const slots = new Int32Array(init.shared);
 const limits: InputLimits = { ...defaultLimits, ...init.limits };
 const documents = new Map<string, OpenDocument>();
+/**
+ * Documents that keep their tree and their last analysis, most recently used last. The others keep only their text:
+ * a tree and what hangs on it (name indexes, the incremental analysis's copy) cost more than the text many times over,
+ * and wasm memory, once grown, is never given back. Using one again parses it (a few ms per 1,000 lines), and its
+ * next analysis goes over the whole file.
+ */
+const withTrees = new Set<string>();
+const MAX_DOCUMENTS_WITH_TREES = 8;
+
+/** The document, its tree restored if it was released; it becomes the most recently used. */
+async function use(uri: string): Promise<OpenDocument | undefined> {
+  const doc = documents.get(uri);
+  if (!doc) return undefined;
+  withTrees.delete(uri);
+  withTrees.add(uri);
+  if (doc.parsed.released) {
+    setPhase('parse');
+    await doc.parsed.restore();
+  }
+  for (const other of withTrees) {
+    if (withTrees.size <= MAX_DOCUMENTS_WITH_TREES) break;
+    withTrees.delete(other);
+    release(documents.get(other));
+  }
+  return doc;
+}
+
+function release(doc: OpenDocument | undefined): void {
+  if (!doc) return;
+  doc.parsed.release();
+  doc.facts = undefined;
+  doc.incremental.dispose();
+  // Its per-function caches go too: the next analysis of a released document is whole.
+  doc.incremental = new IncrementalAnalysis();
+}
 /** How long one background summarising job may hold the worker: an edit's analysis waits at most about this long. */
 const WARM_SLICE_MS = 50;
 if (init.summaries) importSummaries(init.summaries);
@@ -170,14 +206,17 @@ async function run(job: Job): Promise<unknown> {
       earlier?.incremental.dispose();
       setPhase('parse');
       documents.set(job.uri, { parsed: await ParsedDocument.create(job.language, job.text, limits), facts: undefined, version: job.version, incremental: new IncrementalAnalysis(), reads: new Set() });
+      await use(job.uri);
       return undefined;
     }
     case 'change': {
       const doc = documents.get(job.uri);
       if (!doc) return undefined;
       setPhase('parse');
+      // A released document is parsed from its new text (there is no tree to edit).
       await doc.parsed.applyChanges(job.changes);
       doc.version = job.version;
+      await use(job.uri);
       return undefined;
     }
     case 'replace': {
@@ -186,15 +225,17 @@ async function run(job: Job): Promise<unknown> {
       setPhase('parse');
       await doc.parsed.replaceText(job.text);
       doc.version = job.version;
+      await use(job.uri);
       return undefined;
     }
     case 'close':
       documents.get(job.uri)?.parsed.dispose();
       documents.get(job.uri)?.incremental.dispose();
       documents.delete(job.uri);
+      withTrees.delete(job.uri);
       return undefined;
     case 'analyze': {
-      const doc = documents.get(job.uri);
+      const doc = await use(job.uri);
       if (!doc) return undefined;
       const reads = new Set<string>();
       // What runs before the first rule (names, the file's summary, which functions an edit changed) has its own phase.
@@ -205,7 +246,7 @@ async function run(job: Job): Promise<unknown> {
       return { ...result, version: doc.version, reads: [...doc.reads] };
     }
     case 'hover': {
-      const doc = documents.get(job.uri);
+      const doc = await use(job.uri);
       const facts = doc && factsOf(doc);
       if (!doc || !facts) return undefined;
       setPhase('hover');
@@ -213,14 +254,14 @@ async function run(job: Job): Promise<unknown> {
       return hoverAt(doc.parsed, facts, job.position, job.diagnostics, job.settings, project);
     }
     case 'visualise': {
-      const doc = documents.get(job.uri);
+      const doc = await use(job.uri);
       if (!doc) return undefined;
       setPhase('visualise');
       const project = job.project && { path: job.project.path, settings: job.project.settings, readFile: readerFor(job.project.projectRoot), listFiles: listerFor(job.project.projectRoot, job.project.findCallers) };
       return buildVisualisation(doc.parsed, factsOf(doc), job.settings, job.diagnostics, project, job.request);
     }
     case 'entries': {
-      const doc = documents.get(job.uri);
+      const doc = await use(job.uri);
       const facts = doc && factsOf(doc);
       if (!doc || !facts) return [];
       setPhase('entries');
@@ -254,13 +295,17 @@ async function run(job: Job): Promise<unknown> {
       return done;
     }
     case 'checkFixes': {
-      const doc = documents.get(job.uri);
       // Fixes computed on another version of the text would be checked against the wrong one.
-      if (!doc || doc.version !== job.version) return undefined;
+      if (documents.get(job.uri)?.version !== job.version) return undefined;
+      const doc = (await use(job.uri))!;
       setPhase('parse');
       const diagnostics = structuredClone(job.diagnostics) as Diagnostic[];
       const dropped = dropFixesThatBreakSyntax(doc.parsed, diagnostics, job.mode);
       return { diagnostics, dropped } satisfies CheckedFixes;
+    }
+    case 'memory': {
+      const heap = v8.getHeapStatistics();
+      return { heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: heap.external_memory, wasm: wasmMemoryBytes(), documents: documents.size, trees: [...documents.values()].filter((d) => d.parsed.tree).length } satisfies ThreadMemory;
     }
     case 'analyzeText':
       setPhase('parse');

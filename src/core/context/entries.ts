@@ -2,6 +2,7 @@
 // listener; a sequential `main`, a command-line tool's step, test code, a one-shot hook). Callers are the graph's.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { PythonSemantics } from '../python/semantics';
+import { MAX_NESTING } from '../locate';
 import { lineOf, rangeOf } from '../text';
 import { FUNCTION_TYPES, isAsyncFunction, type TsSemantics } from '../ts/semantics';
 import type { Language } from '../types';
@@ -331,6 +332,29 @@ export function startedAndLeftRunning(call: Node): Node | undefined {
   return undefined;
 }
 
+/**
+ * A task pool the call hands a function to, when its tasks run several at a time: `queue.add(fn)` / `addAll` of a
+ * `new PQueue(...)` (p-queue: any number at once unless `concurrency` says), `limit(fn)` of a `pLimit(n)` (p-limit). A
+ * literal concurrency of 1 runs them one at a time. Describes the pool for a message, else undefined.
+ */
+function concurrentPool(callee: Node, qualified: string | undefined, semantics: TsSemantics): string | undefined {
+  if (qualified === 'p-queue.add' || qualified === 'p-queue.addAll') {
+    const queue = callee.type === 'member_expression' ? callee.childForFieldName('object') : null;
+    const made = queue ? semantics.constValue(queue) : undefined;
+    if (made?.type !== 'new_expression') return `\`${queue?.text ?? 'the queue'}\` (p-queue)`;
+    const options = made.childForFieldName('arguments')?.namedChildren[0];
+    const concurrency = options?.type === 'object' ? options.namedChildren.find((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'concurrency')?.childForFieldName('value') : undefined;
+    if (concurrency?.type === 'number' && Number(concurrency.text) <= 1) return undefined;
+    return `\`${queue!.text}\` (p-queue, ${concurrency ? `concurrency \`${concurrency.text}\`` : 'no limit'})`;
+  }
+  if (callee.type !== 'identifier') return undefined;
+  const made = semantics.constValue(callee);
+  if (made?.type !== 'call_expression' || !['p-limit', 'p-limit.default', 'p-limit.pLimit'].includes(semantics.calleeName(made) ?? '')) return undefined;
+  const limit = made.childForFieldName('arguments')?.namedChildren[0];
+  if (!limit || (limit.type === 'number' && Number(limit.text) <= 1)) return undefined;
+  return `\`${callee.text}\` (p-limit, at most \`${limit.text}\` at once)`;
+}
+
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
 export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   const call = callOfArgument(use);
@@ -347,6 +371,8 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     if (qualified && PROMISE_COMBINATORS.has(qualified)) {
       return hot(`runs alongside other promises of \`${callee!.text}\` at ${where(source, call)}`, callee!);
     }
+    const pool = callee && semantics ? concurrentPool(callee, qualified, semantics) : undefined;
+    if (pool) return hot(`runs beside the other tasks of ${pool}, handed over at ${where(source, call)}`, callee!);
     if (object && property) {
       const receiver = object.type === 'member_expression' ? object.childForFieldName('property')?.text : object.type === 'identifier' ? object.text : undefined;
       const routeChain = object.type === 'call_expression' && memberName(object.childForFieldName('function')).property === 'route';
@@ -648,6 +674,66 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
 }
 
 /** Hot evidence from one use of a function's name: a handler registered by reference, or a coroutine started as a task. */
+/** Signal handlers of a tree, found once per tree. */
+const signalHandlersByTree = new WeakMap<Tree, Map<number, Node>>();
+
+/**
+ * The Python functions the file registers as signal handlers (`signal.signal(SIGINT, on_interrupt)`,
+ * `loop.add_signal_handler(SIGTERM, stop)`), by node id, with the registering call: they run when the process is
+ * interrupted or told to stop.
+ */
+export function signalHandlers(source: ContextSource): Map<number, Node> {
+  const tree = source.root.tree;
+  let handlers = signalHandlersByTree.get(tree);
+  if (handlers) return handlers;
+  handlers = new Map<number, Node>();
+  signalHandlersByTree.set(tree, handlers);
+  const semantics = source.python?.();
+  if (!semantics) return handlers;
+  for (const call of source.root.descendantsOfType('call')) {
+    const callee = call?.childForFieldName('function');
+    const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    if (!call || (last !== 'signal' && last !== 'add_signal_handler')) continue;
+    if (last === 'signal' && semantics.calleeName(call) !== 'signal.signal') continue;
+    const handler = call.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'comment')[1];
+    const resolved = handler?.type === 'identifier' || handler?.type === 'attribute' ? semantics.resolve(handler) : undefined;
+    if (resolved?.kind === 'local' && resolved.node.type === 'function_definition') handlers.set(resolved.node.id, call);
+  }
+  return handlers;
+}
+
+/** The registration of the signal handler `node` sits in (or in a function nested in one), if it does. */
+function signalHandlerAround(node: Node, source: ContextSource): Node | undefined {
+  const handlers = signalHandlers(source);
+  if (!handlers.size) return undefined;
+  for (let fn = enclosingFunction(node, 'python'), depth = 0; fn && depth < MAX_NESTING; fn = enclosingFunction(fn, 'python'), depth++) {
+    const registered = handlers.get(fn.id);
+    if (registered) return registered;
+  }
+  return undefined;
+}
+
+function inSignalHandler(node: Node, source: ContextSource): boolean {
+  return signalHandlerAround(node, source) !== undefined;
+}
+
+/**
+ * The signal handler registration through which alone a nested Python function runs: every use of its name is in a
+ * signal handler (`def on_int(*_): asyncio.create_task(cleanup())`). Undefined otherwise.
+ */
+export function usedOnlyBySignalHandlers(fn: Node, source: ContextSource): Node | undefined {
+  if (!signalHandlers(source).size) return undefined;
+  const name = fn.childForFieldName('name')?.text;
+  const uses = name ? identifierUses(source.root, name, fn) : [];
+  if (!uses.length || uses.length >= MAX_REFERENCES) return undefined;
+  let registered: Node | undefined;
+  for (const use of uses) {
+    registered = signalHandlerAround(use, source);
+    if (!registered) return undefined;
+  }
+  return registered;
+}
+
 export function pythonHotUse(use: Node, source: ContextSource, semantics: PythonSemantics | undefined): ConcurrencyContext | undefined {
   const parent = use.parent;
   // `web.get('/', handler)`, `app.router.add_get(...)`, `CommandHandler('start', handler)`: a handler by reference.
@@ -666,7 +752,8 @@ export function pythonHotUse(use: Node, source: ContextSource, semantics: Python
   // `handler(x)` as an argument of `asyncio.gather`, `create_task`, `tg.create_task`.
   if (parent?.type === 'call' && parent.childForFieldName('function')?.id === use.id) {
     const starter = pythonTaskStarter(parent, semantics);
-    if (starter) return hot(`runs concurrently with other tasks: started with \`${starter.text}\` at ${where(source, starter)}`, starter);
+    // A task a signal handler starts runs when the process is stopping: beside nothing that matters any more.
+    if (starter && !inSignalHandler(parent, source)) return hot(`runs concurrently with other tasks: started with \`${starter.text}\` at ${where(source, starter)}`, starter);
   }
   return undefined;
 }

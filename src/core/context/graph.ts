@@ -17,7 +17,7 @@ import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effec
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
 import { defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, enclosingFunction, startedAndLeftRunning, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -44,6 +44,8 @@ export interface Unit {
   firstAwait?: Range;
   /** Ids of the functions it returns (`return async (req, res) => ...`, `return handler`): what registering its result registers. */
   returns?: string[];
+  /** A signal handler or a function in one: it runs when the process is interrupted or stopped, and carries nothing hot. */
+  signal?: true;
   /** A method of a class with bases: where its name is (it may override a base's method, resolved with the package). */
   method?: Range;
   /** Once resolved: the base classes' methods it overrides (a call of one of them may run it). */
@@ -134,15 +136,20 @@ export function unitsOf(
       if (owner && !firstAwaits.has(owner.id)) firstAwaits.set(owner.id, rangeOf(awaited));
     }
   }
+  // Signal handlers (`signal.signal(SIGINT, on_interrupt)`, `loop.add_signal_handler(SIGTERM, stop)`) and the functions
+  // in them run when the process is interrupted or told to stop: once, at its end, not beside its ordinary work.
+  const signalled = python ? signalHandlers(source) : new Map<number, Node>();
   for (const fn of functions) {
     let id = unitId(fn, language);
     if (ids.has(id)) id = `@${startOf(fn).line}:${startOf(fn).column}`;
     ids.add(id);
     const outer = nested.owner.get(fn.id);
-    const own = evidenceOf(ownContext(fn, source));
+    // Registered as a signal handler, nested in one, or (a nested function) used only by one.
+    const signal = signalled.get(fn.id) ?? (outer && byNode.get(outer.id)?.signal ? outer : undefined) ?? (python && outer && signalled.size ? usedOnlyBySignalHandlers(fn, source) : undefined);
+    const own = signal ? { kind: 'cold' as const, message: `it runs when the process receives a signal (handled at ${where(source, signal)}), to stop or clean up`, range: rangeOf(signal) } : evidenceOf(ownContext(fn, source));
     const startsWork = nested.startsWork.has(fn.id);
     const method = !id.startsWith('@') ? methodOfDerivedClass(fn, python) : undefined;
-    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true, ...(firstAwaits.has(fn.id) ? { firstAwait: firstAwaits.get(fn.id)! } : {}) } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), ...(method ? { method } : {}), calls: [] };
+    const unit: Unit = { id, name: id.startsWith('@') ? `the function at line ${lineOf(fn) + 1}` : id, ...(own ? { own } : {}), ...(startsWork ? { startsWork } : {}), ...(!python && isAsyncFunction(fn) ? { async: true, ...(firstAwaits.has(fn.id) ? { firstAwait: firstAwaits.get(fn.id)! } : {}) } : {}), ...(outer && byNode.has(outer.id) ? { parent: byNode.get(outer.id)!.id } : {}), ...(method ? { method } : {}), ...(signal ? { signal: true } : {}), calls: [] };
     // A test module's top-level code is test code too.
     if (own?.test) moduleUnit.own = own;
     byNode.set(fn.id, unit);
@@ -168,7 +175,7 @@ export function unitsOf(
     const member = name && !COMMON_METHODS.has(name) && !name.startsWith('__') ? name : undefined;
     // Asked only of the calls kept: the path's tests are the costly part.
     let rareMemo: boolean | undefined;
-    const rare = () => (rareMemo ??= onRarePath(call, owner, source, factsByFunction));
+    const rare = () => (rareMemo ??= unit.signal === true || onRarePath(call, owner, source, factsByFunction));
     if (target) {
       const started = task();
       // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
@@ -412,14 +419,14 @@ export class ContextGraph {
           // A callback runs when the code it is handed to calls it, perhaps later: it carries hot, not cold.
           if (!call.callback) addCaller(call.to, id, call.range);
           // A coroutine started as a task runs beside its starter and the other tasks.
-          if (call.task && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
+          if (call.task && !testFile && !unit.own?.test && !unit.signal) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
           // Only its code after its own first await runs beside the caller's later work; before, it is the caller's turn.
           const firstAwait = call.leftRunning ? units.get(call.to)!.firstAwait : undefined;
           if (call.leftRunning && firstAwait && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside the code that started it: started at ${located(path, call.range)} and left running while \`${unit.name}\` awaits other work (line ${call.leftRunning.start.line + 1})`, range: call.range, path }, after: firstAwait } });
           if (call.perPass && units.get(call.to)!.async && !testFile && !unit.own?.test) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs beside its other calls: started on every pass of a loop at ${located(path, call.range)} without waiting for the one before`, range: call.range, path } } });
         }
         for (const member of unresolvedMembers(unit)) {
-          if (!member.task || testFile || unit.own?.test) continue;
+          if (!member.task || testFile || unit.own?.test || unit.signal) continue;
           for (const to of byName(member.name)) seeds.push({ id: to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started as \`.${member.name}()\` at ${located(path, member.range)}`, range: member.range, path } } });
         }
       }
@@ -711,7 +718,7 @@ function wellFormedUnits(found: unknown): found is FileUnits {
       && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string') && (c.leftRunning === undefined || isRange(c.leftRunning)))
       && (u.members === undefined || (Array.isArray(u.members) && u.members.every((m) => typeof m?.name === 'string' && isRange(m.range))))
       && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string')))
-      && (u.method === undefined || isRange(u.method)) && u.overrides === undefined && (u.firstAwait === undefined || isRange(u.firstAwait)))
+      && (u.method === undefined || isRange(u.method)) && (u.signal === undefined || u.signal === true) && u.overrides === undefined && (u.firstAwait === undefined || isRange(u.firstAwait)))
     && units.registrations.every((r) => isTarget(r?.target) && r.to === undefined && r.own !== undefined && isEvidence(r.own));
 }
 

@@ -248,9 +248,26 @@ function exits(statement: Node | null | undefined): boolean {
 function lasting(node: Node, facts: TsFunctionFacts): boolean {
   if (node.type === 'member_expression') return node.childForFieldName('object')?.type === 'this' || !facts.index.has(node.childForFieldName('object')?.text ?? '');
   if (node.type !== 'identifier' || facts.params.some((p) => p.n === node.text)) return false;
-  // A module variable: declared outside the function.
-  const body = facts.fn.childForFieldName('body');
-  return !(body?.descendantsOfType(['variable_declarator']).some((d) => d?.childForFieldName('name')?.text === node.text) ?? false);
+  // A module variable: declared outside the function, and outside every function around it (a local of an enclosing
+  // function is made again on each run of that function: a memo there holds for one run, not for the process).
+  const declares = (fn: Node) => fn.childForFieldName('body')?.descendantsOfType(['variable_declarator']).some((d) => d?.childForFieldName('name')?.text === node.text) ?? false;
+  if (declares(facts.fn)) return false;
+  for (let outer = facts.fn.parent, steps = 0; outer && steps < MAX_NESTING * 8; outer = outer.parent, steps++) {
+    if (FUNCTION_TYPES.has(outer.type) && (declares(outer) || parameterNames(outer).includes(node.text))) return false;
+  }
+  return true;
+}
+
+/** The names a function's parameters bind (plain and defaulted identifiers). */
+function parameterNames(fn: Node): string[] {
+  const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
+  if (params?.type === 'identifier') return [params.text];
+  const names: string[] = [];
+  for (const param of params?.namedChildren ?? []) {
+    const pattern = param?.childForFieldName('pattern') ?? param;
+    if (pattern?.type === 'identifier') names.push(pattern.text);
+  }
+  return names;
 }
 
 /** `if (this.loaded) return;` … `this.loaded = true`, `if (cache.has(k)) return cache.get(k)` … `cache.set(k, v)`. */

@@ -114,6 +114,13 @@ function findings(stdout: string): Finding[] {
   return json.files.flatMap((f) => f.diagnostics.map((d) => ({ path: f.path, line: d.range.start.line, severity: d.severity, message: `${d.message} ${d.detail ?? ''}` })));
 }
 
+/** The CLI's findings (JSON, no cache) on a project made of `files`. */
+function checkProject(files: Record<string, string>, prefix: string): Finding[] {
+  const dir = projectDir(files, prefix);
+  const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
+  return findings(r.stdout);
+}
+
 describe('context from the call graph (CLI)', () => {
   it('a warning needs hot evidence; unknown is information, cold a hint', () => {
     const dir = project();
@@ -176,9 +183,7 @@ describe('context from the call graph (CLI)', () => {
         '@app.get("/items")', 'async def items():', '    await store.connect()', '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-rare-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-rare-');
     const at = (line: number) => found.find((f) => f.path === 'app/db.py' && f.line === line);
     // Every request runs `query`: a warning through `connect`.
     assert.equal(at(24)?.severity, 'warning', JSON.stringify(found));
@@ -213,9 +218,7 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-loop-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-loop-');
     const at = (line: number) => found.find((f) => f.path === 'src/load.js' && f.line === line);
     assert.equal(at(3)?.severity, 'warning', JSON.stringify(found));
     assert.match(at(3)!.message, /started on every pass of a loop at main\.js:4/);
@@ -282,9 +285,7 @@ describe('context from the call graph (CLI)', () => {
       ].join('\n'),
       'web/package.json': '{ "name": "web", "main": "src/server.ts" }\n',
     };
-    const dir = projectDir(files, 'cl-graph-override-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-override-');
     const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
     // The route reads `self.contents_manager` (a `ContentsManager`), whose `delete` calls `self.delete_file`: the
     // object may be a `FileContentsManager`, whose override blocks.
@@ -323,9 +324,7 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-bound-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-bound-');
     const local = found.find((f) => f.path === 'app/proc.py' && f.line === 22);
     // `Remote.start` loops beside its tasks, and runs `Process.start` for a `Remote`: `Local._start` never runs there.
     assert.equal(local?.severity, 'information', JSON.stringify(found));
@@ -366,9 +365,7 @@ describe('context from the call graph (CLI)', () => {
         '',
       ].join('\n'),
     };
-    const dir = projectDir(files, 'cl-graph-left-');
-    const r = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
-    const found = findings(r.stdout);
+    const found = checkProject(files, 'cl-graph-left-');
     const at = (line: number) => found.find((f) => f.path === 'src/verify.js' && f.line === line);
     // After its first await, `verify` runs while `install` awaits `fetchAll()`: a warning naming both places.
     assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
@@ -377,6 +374,82 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(4)?.severity, 'information', JSON.stringify(found));
     assert.equal(at(10)?.severity, 'information', JSON.stringify(found));
     assert.equal(at(14)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('a function handed to a p-queue or p-limit pool that runs several tasks at a time runs beside the others', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/run.js': [
+        "import PQueue from 'p-queue';",
+        "import pLimit from 'p-limit';",
+        "import fs from 'node:fs';",
+        'async function work(x) { fs.readFileSync(x); }',
+        'async function one(x) { fs.readFileSync(x); }',
+        'async function limited(x) { fs.readFileSync(x); }',
+        'async function single(x) { fs.readFileSync(x); }',
+        'export async function run(items, n) {',
+        '  const queue = new PQueue({ concurrency: 4 });',
+        '  for (const x of items) void queue.add(() => work(x));',
+        '  await queue.onIdle();',
+        '  const serial = new PQueue({ concurrency: 1 });',
+        '  for (const x of items) void serial.add(() => one(x));',
+        '  await serial.onIdle();',
+        '  const limit = pLimit(n);',
+        '  for (const x of items) void limit(() => limited(x));',
+        '  const once = pLimit(1);',
+        '  for (const x of items) void once(() => single(x));',
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-pool-');
+    const at = (line: number) => found.find((f) => f.path === 'src/run.js' && f.line === line);
+    assert.equal(at(4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(4)!.message, /runs beside the other tasks of `queue` \(p-queue, concurrency `4`\)/);
+    assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(6)!.message, /`limit` \(p-limit, at most `n` at once\)/);
+    // A pool of one runs its tasks one at a time.
+    assert.equal(at(5)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
+    const found = checkProject({
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/prof.py': [
+        'import asyncio', 'import shutil', 'import signal', '', '',
+        'class Browser:',
+        '    async def cleanup(self):',
+        '        shutil.rmtree("/tmp/profile")',
+        '',
+        '    async def fetch(self):',
+        '        shutil.rmtree("/tmp/cache")',
+        '',
+        '',
+        'async def create_profile():',
+        '    browser = Browser()',
+        '',
+        '    async def cleanup_handler(sig, frame):',
+        '        await browser.cleanup()',
+        '',
+        '    def sigint_handler(sig, frame):',
+        '        asyncio.create_task(cleanup_handler(sig, frame))',
+        '',
+        '    signal.signal(signal.SIGINT, sigint_handler)',
+        '    await browser.fetch()',
+        '',
+        '',
+        'async def main():',
+        '    await asyncio.gather(create_profile(), create_profile())',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-signal-');
+    const at = (line: number) => found.find((f) => f.path === 'app/prof.py' && f.line === line);
+    // Gathered: every profile's own work runs beside the other's.
+    assert.equal(at(11)?.severity, 'warning', JSON.stringify(found));
+    // The clean-up runs when the process is interrupted: a hint that says so.
+    assert.equal(at(8)?.severity, 'hint', JSON.stringify(found));
+    assert.match(at(8)!.message, /receives a signal \(handled at prof\.py:23\)/);
   });
 
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {

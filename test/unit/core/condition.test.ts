@@ -157,6 +157,27 @@ describe('conditions of effects', () => {
     assert.ok(summary.functions.noElse.blocking?.when?.all.length, 'without an `else` each call keeps its own condition');
   });
 
+  it('TS: a memo kept in a local of an enclosing function is filled on each run of that function, not once', async () => {
+    const summary = await summarise('typescript', [
+      "import * as fs from 'fs';",
+      'let cached: string | undefined;',
+      'export function readOnce(p: string) {',
+      "  cached ??= fs.readFileSync(p, 'utf8');",
+      '  return cached;',
+      '}',
+      'export function perRun(p: string) {',
+      '  let memo: string | undefined;',
+      "  const read = () => (memo ??= fs.readFileSync(p, 'utf8'));",
+      '  return read() + read();',
+      '}',
+      '',
+    ].join('\n'));
+    assert.equal(summary.functions.readOnce.blocking?.when?.cold, 'once');
+    const inner = Object.entries(summary.functions).find(([key]) => key !== 'readOnce' && key !== 'perRun' && summary.functions[key].blocking);
+    assert.ok(inner, Object.keys(summary.functions).join());
+    assert.equal(inner[1].blocking?.when?.cold, undefined, 'once per run of `perRun`, which may run for every request');
+  });
+
   it('TS: `if (this.loaded) return` … `this.loaded = true` is once-only; `opts.x` of an option object is a parameter\'s property', async () => {
     const summary = await summarise('typescript', [
       "import * as fs from 'fs';",

@@ -47,6 +47,45 @@ describe('analysis host (worker thread with a time budget)', () => {
     assert.equal(stale.kind === 'done' && stale.value, undefined);
   });
 
+  it('keeps trees for the most recently used documents only; a released one is parsed again when used, with the same results', async () => {
+    const h = host(10_000);
+    const texts = Array.from({ length: 12 }, (_, i) => `import time\n\n\nasync def handler_${i}():\n    time.sleep(${i})\n\n\ndef helper_${i}():\n    return ${i}\n`);
+    const baseline: unknown[] = [];
+    for (const [i, text] of texts.entries()) {
+      h.open(`doc${i}.py`, 'python', text, 1);
+      const outcome = await h.analyze(`doc${i}.py`);
+      assert.equal(outcome.kind, 'done');
+      baseline.push(outcome.kind === 'done' && outcome.value.diagnostics);
+    }
+    const memory = await h.workerMemory();
+    assert.equal(memory?.documents, 12);
+    assert.ok(memory.trees < 12, `${memory.trees} trees kept`);
+    assert.ok(memory.wasm > 0 && memory.heapUsed > 0);
+    // doc0 was released long ago: analysed again, then edited (parsed from its new text), it gives what a fresh host gives.
+    const again = await h.analyze('doc0.py');
+    assert.deepEqual(again.kind === 'done' && again.value.diagnostics, baseline[0]);
+    const lens = await h.entries('doc1.py', 'doc1.py');
+    assert.equal(lens.kind, 'done');
+    const edited = texts[2].replace('time.sleep(2)', 'time.sleep(2); time.sleep(3)');
+    const offset = texts[2].indexOf('time.sleep(2)') + 'time.sleep(2)'.length;
+    h.change('doc2.py', [{ rangeOffset: offset, rangeLength: 0, text: '; time.sleep(3)' }], 2);
+    const after = await h.analyze('doc2.py');
+    const fresh = host(10_000);
+    fresh.open('doc2.py', 'python', edited, 2);
+    const expected = await fresh.analyze('doc2.py');
+    assert.equal(after.kind === 'done' && after.value.version, 2);
+    assert.equal(after.kind === 'done' && after.value.diagnostics.length, 2);
+    assert.deepEqual(after.kind === 'done' && after.value.diagnostics, expected.kind === 'done' && expected.value.diagnostics);
+    assert.equal(h.textOf('doc2.py'), edited);
+    const [finding] = after.kind === 'done' ? after.value.diagnostics : [];
+    h.close('doc5.py');
+    for (let i = 6; i < 12; i++) await h.analyze(`doc${i}.py`);
+    // Fixes of a released document are checked against its text parsed again.
+    const checked = await h.checkFixes('doc2.py', 2, [finding]);
+    assert.deepEqual(checked.kind === 'done' && checked.value?.diagnostics[0].fixes.map((f) => f.title), finding.fixes.map((f) => f.title));
+    assert.equal((await h.workerMemory())?.documents, 11);
+  });
+
   it('stops an analysis over budget, names the phase it stopped in, and keeps serving the other documents', async () => {
     const h = host(10_000);
     h.open('small.py', 'python', SMALL, 1);
