@@ -688,7 +688,8 @@ export function signalHandlers(source: ContextSource): Map<number, Node> {
   if (handlers) return handlers;
   handlers = new Map<number, Node>();
   signalHandlersByTree.set(tree, handlers);
-  const semantics = source.python?.();
+  // Most files never name a signal: no walk over their calls (an edit re-reads its tree).
+  const semantics = source.text.includes('signal') ? source.python?.() : undefined;
   if (!semantics) return handlers;
   for (const call of source.root.descendantsOfType('call')) {
     const callee = call?.childForFieldName('function');
