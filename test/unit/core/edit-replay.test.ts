@@ -82,6 +82,23 @@ function shown(result: AnalysisResult): string {
   return JSON.stringify({ diagnostics: result.diagnostics, ruleErrors: result.ruleErrors, hasSyntaxErrors: result.hasSyntaxErrors });
 }
 
+/** Analyses each step's text from scratch (a new document, every kept graph dropped) and compares what is shown. */
+async function sameFromScratch(
+  language: Language, file: string, files: Map<string, string>, options: { path: string; readFile: (file: string) => string | undefined; listFiles: () => string[] },
+  steps: readonly { text: string; edit: unknown; shown: string }[], seed: number,
+): Promise<void> {
+  for (const [index, step] of steps.entries()) {
+    forgetCallerTexts();
+    files.set(file, step.text);
+    const fresh = await ParsedDocument.create(language, step.text);
+    try {
+      assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `seed ${seed}, edit ${index + 1}: ${JSON.stringify(step.edit)}`);
+    } finally {
+      fresh.dispose();
+    }
+  }
+}
+
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const EDITS_PER_SEED = 5;
 
@@ -116,16 +133,7 @@ describe('replayed edits give what an analysis from scratch gives', () => {
           doc.dispose();
         }
         // ...then each text from scratch: a new document, every kept graph dropped.
-        for (const [index, step] of steps.entries()) {
-          forgetCallerTexts();
-          files.set(c.path, step.text);
-          const fresh = await ParsedDocument.create(c.language, step.text);
-          try {
-            assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `seed ${seed}, edit ${index + 1}: ${JSON.stringify(step.edit)}`);
-          } finally {
-            fresh.dispose();
-          }
-        }
+        await sameFromScratch(c.language, c.path, files, options, steps, seed);
       }
       console.log(`${c.name}: ${incremental} of ${SEEDS.length * EDITS_PER_SEED} edits analysed per function`);
     });
@@ -208,16 +216,7 @@ describe('replayed edits inside functions give what an analysis from scratch giv
           kept.dispose();
           doc.dispose();
         }
-        for (const [index, step] of done.entries()) {
-          forgetCallerTexts();
-          files.set(c.path, step.text);
-          const fresh = await ParsedDocument.create(c.language, step.text);
-          try {
-            assert.equal(step.shown, shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })), `seed ${seed}, edit ${index + 1}: ${JSON.stringify(step.edit)}`);
-          } finally {
-            fresh.dispose();
-          }
-        }
+        await sameFromScratch(c.language, c.path, files, options, done, seed);
       }
       console.log(`${c.name}: ${perFunction} of ${steps} edits inside functions analysed per function`);
       // The check above compares per-function analyses: most of these edits must take that path for it to mean much.
