@@ -16,7 +16,7 @@ import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } fr
 import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effects/tsPaths';
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
-import { defaultSettings, type Language, type Range } from '../types';
+import { comparePositions, defaultSettings, type Language, type Range } from '../types';
 import { callStartsWork, callTypes, enclosingFunction, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
@@ -335,11 +335,6 @@ const MAX_HOT_DEPTH = 12;
 /** Rounds of "every caller is cold" at most (each round is one pass over the nodes). */
 const MAX_COLD_ROUNDS = 12;
 
-/** Position `a` comes before position `b`. */
-function before(a: Range['start'], b: Range['start']): boolean {
-  return a.line < b.line || (a.line === b.line && a.column < b.column);
-}
-
 function shortWhy(message: string): string {
   const colon = message.indexOf(': ');
   return colon > 0 ? message.slice(0, colon) : message;
@@ -466,15 +461,13 @@ export class ContextGraph {
         // Hot only after a point of its own (an async function left running: after its first await): calls before it
         // run in its caller's turn and carry nothing from this evidence.
         const after = this.verdicts.get(from)!.context.after;
-        const carries = (range: Range) => !after || before(after.start, range.start);
-        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean, onSelf?: boolean) => {
-          if (!units.has(to) || !carries(range)) return;
-          const toOpen = !onSelf || fromOpen;
+        const carries = (range: Range) => !after || comparePositions(after.start, range.start) < 0;
+        // Marks `to` hot from this root: once as hot (hot in part only so far counts as not yet), and at most once more
+        // when it is reached for an object of any class (what it calls on `self` may then run overrides).
+        const mark = (to: string, toOpen: boolean, evidence: () => { message: string; range: Range; path: string }) => {
           const known = this.verdicts.get(to)?.context;
-          // Hot only in part so far: hot as a whole now, from the start (once per node).
           if (known?.kind === 'hot' && known.after) this.verdicts.delete(to);
           if (this.verdicts.get(to)?.context.kind === 'hot') {
-            // Reached again for an object of any class: what it calls on `self` may now run overrides. Once per node.
             if (toOpen && !open.has(to) && roots.has(to)) {
               open.add(to);
               next.push(to);
@@ -482,18 +475,24 @@ export class ContextGraph {
             return;
           }
           if (toOpen) open.add(to);
-          const path = fileOf(from);
-          const how = asMethod ? ` as \`.${asMethod}()\`` : '';
-          const message = callback
-            ? (from === root
-              ? `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
-              : `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which is reached from ${rootWhere}, which ${rootWhy}`)
-            : from === root
-              ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
-              : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
-          this.verdicts.set(to, { context: { kind: 'hot', evidence: { message, range, path }, inherited: true } });
+          this.verdicts.set(to, { context: { kind: 'hot', evidence: evidence(), inherited: true } });
           roots.set(to, root);
           next.push(to);
+        };
+        const reach = (to: string, range: Range, asMethod?: string, callback?: boolean, onSelf?: boolean) => {
+          if (!units.has(to) || !carries(range)) return;
+          mark(to, !onSelf || fromOpen, () => {
+            const path = fileOf(from);
+            const how = asMethod ? ` as \`.${asMethod}()\`` : '';
+            const message = callback
+              ? (from === root
+                ? `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+                : `is handed over as a callback by \`${unit.name}\` (${located(path, range)}), which is reached from ${rootWhere}, which ${rootWhy}`)
+              : from === root
+                ? `is called${how} by \`${unit.name}\` (${located(path, range)}), which ${rootWhy}`
+                : `is reached from ${rootWhere} through \`${unit.name}\`${how} (${located(path, range)}), which ${rootWhy}`;
+            return { message, range, path };
+          });
         };
         // A call on a rare path (when something failed, once per process or object, when debugging) carries nothing hot.
         for (const call of unit.calls) if (call.to && !call.rare) reach(call.to, call.range, undefined, call.callback, call.self && !call.callback);
@@ -501,20 +500,11 @@ export class ContextGraph {
         for (const member of unresolvedMembers(unit)) if (!member.rare) for (const to of byName(member.name)) reach(to, member.range, member.name);
         // A call of a method may run an override of it: the object may be of a derived class.
         for (const override of fromOpen && !after ? overriders.get(from) ?? [] : []) {
-          if (this.verdicts.get(override.id)?.context.kind === 'hot') {
-            if (!open.has(override.id) && roots.has(override.id)) {
-              open.add(override.id);
-              next.push(override.id);
-            }
-            continue;
-          }
-          open.add(override.id);
-          const path = fileOf(override.id);
-          const base = `\`${unit.name}\` (${fileOf(from).slice(fileOf(from).lastIndexOf('/') + 1)})`;
-          const message = from === root ? `overrides ${base}, which ${rootWhy}` : `overrides ${base}, which is reached from ${rootWhere}, which ${rootWhy}`;
-          this.verdicts.set(override.id, { context: { kind: 'hot', evidence: { message, range: override.range, path }, inherited: true } });
-          roots.set(override.id, root);
-          next.push(override.id);
+          mark(override.id, true, () => {
+            const base = `\`${unit.name}\` (${fileOf(from).slice(fileOf(from).lastIndexOf('/') + 1)})`;
+            const message = from === root ? `overrides ${base}, which ${rootWhy}` : `overrides ${base}, which is reached from ${rootWhere}, which ${rootWhy}`;
+            return { message, range: override.range, path: fileOf(override.id) };
+          });
         }
         // A closure defined in hot code runs in that same program, beside the same work.
         for (const child of after ? [] : children.get(from) ?? []) {

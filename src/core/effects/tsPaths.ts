@@ -103,21 +103,24 @@ function assignedNames(fn: Node): Set<string> {
   return out;
 }
 
-export function tsFunctionFacts(fn: Node): TsFunctionFacts {
-  const params: Param[] = [];
+/** A function's parameters in order: what each binds (a pattern) and its default value, if any (`this: T` left out). */
+function parameterPatterns(fn: Node): { pattern: Node | null; value: Node | null }[] {
+  const out: { pattern: Node | null; value: Node | null }[] = [];
   const list = fn.childForFieldName('parameters')?.namedChildren ?? (fn.childForFieldName('parameter') ? [fn.childForFieldName('parameter')] : []);
   for (const param of list) {
     if (!param || param.type === 'comment') continue;
-    let pattern: Node | null = param;
-    let value: Node | null = null;
     if (param.type === 'required_parameter' || param.type === 'optional_parameter') {
-      pattern = param.childForFieldName('pattern');
-      value = param.childForFieldName('value');
-      if (pattern?.type === 'this') continue;
-    } else if (param.type === 'assignment_pattern') {
-      pattern = param.childForFieldName('left');
-      value = param.childForFieldName('right');
-    }
+      const pattern = param.childForFieldName('pattern');
+      if (pattern?.type !== 'this') out.push({ pattern, value: param.childForFieldName('value') });
+    } else if (param.type === 'assignment_pattern') out.push({ pattern: param.childForFieldName('left'), value: param.childForFieldName('right') });
+    else out.push({ pattern: param, value: null });
+  }
+  return out;
+}
+
+export function tsFunctionFacts(fn: Node): TsFunctionFacts {
+  const params: Param[] = [];
+  for (const { pattern, value } of parameterPatterns(fn)) {
     const rest = pattern?.type === 'rest_pattern';
     const name = pattern?.type === 'identifier' ? pattern.text : '';
     const d = value ? tsValue(undefined, value, undefined, () => undefined) : undefined;
@@ -260,14 +263,7 @@ function lasting(node: Node, facts: TsFunctionFacts): boolean {
 
 /** The names a function's parameters bind (plain and defaulted identifiers). */
 function parameterNames(fn: Node): string[] {
-  const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
-  if (params?.type === 'identifier') return [params.text];
-  const names: string[] = [];
-  for (const param of params?.namedChildren ?? []) {
-    const pattern = param?.childForFieldName('pattern') ?? param;
-    if (pattern?.type === 'identifier') names.push(pattern.text);
-  }
-  return names;
+  return parameterPatterns(fn).flatMap(({ pattern }) => (pattern?.type === 'identifier' ? [pattern.text] : []));
 }
 
 /** `if (this.loaded) return;` … `this.loaded = true`, `if (cache.has(k)) return cache.get(k)` … `cache.set(k, v)`. */

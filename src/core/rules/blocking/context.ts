@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { contextOf, type ConcurrencyContext } from '../../context';
-import type { Range, RelatedLocation, Severity } from '../../types';
+import { comparePositions, type RelatedLocation, type Severity } from '../../types';
 import { startOf } from '../../text';
 import { COLD_REASONS, type ColdPath } from '../../effects/condition';
 import type { RuleContext } from '../rule';
@@ -43,7 +43,7 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
   }
   // Hot only after a point of the function (its first await, when it was left running): code before it, or a finding
   // whose place is not known, runs within the caller's turn, which this evidence does not cover.
-  if (found.kind === 'hot' && found.after && !(at && startsAfter(at, found.after))) return unknown;
+  if (found.kind === 'hot' && found.after && !(at && comparePositions(startOf(at), found.after.start) > 0)) return unknown;
   const evidence = found.evidence;
   const elsewhere = evidence?.path !== undefined && evidence.path !== context.path ? { path: evidence.path } : {};
   switch (found.kind) {
@@ -56,11 +56,6 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
     default:
       return unknown;
   }
-}
-
-function startsAfter(node: Node, range: Range): boolean {
-  const start = startOf(node);
-  return start.line > range.start.line || (start.line === range.start.line && start.column > range.start.column);
 }
 
 /** The name a function is known by, for messages: `save` for `def save`, `load` for `const load = async () => …`. */
