@@ -5,13 +5,14 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { type TreeFacts } from './analysis';
 import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
-import { compact, packFunction, type StoredSummary } from './project/packed';
+import { compact, moveStored, packFunction, type StoredSummary } from './project/packed';
+import { editMap, moveDiagnostic, movedId, moveUnits, NotMovable, type EditMap } from './editMap';
 import { carryUses, keptUses } from './context/fileIndex';
 import { carryModuleFacts, keptModuleFacts, type ModuleFacts } from './context/entries';
 import { FUNCTION_TYPES, knowOutermostFunctions } from './ts/semantics';
 import { seedOwnSummary } from './project/followPython';
 import { carrySpecifiers, keptSpecifiers, seedTsSummary, tsFunctionSummary, tsOwnNames } from './project/followTs';
-import { carrySummary, storedSummary, type FileSummary } from './project/project';
+import { baseName, carryMovedSummary, carrySummary, storedSummary, type FileSummary } from './project/project';
 import { functionKey, functionSummary } from './project/pythonSummary';
 import { tsFunctionKey } from './project/followTs';
 import type { AnalysisContext } from './analysis';
@@ -64,6 +65,7 @@ interface Previous {
   /** A copy of the analysed tree (an edit changes the document's own in place). */
   tree: Tree;
   text: string;
+  lines: LineIndex;
   lineCount: number;
   key: string;
   regions: Span[];
@@ -217,8 +219,11 @@ interface Current {
   layout?: Layout;
   /** Function nodes of the analysed tree found so far, by index. */
   nodes: Map<number, Node>;
-  /** The layout is the last analysis's, updated for an edit inside one function (no line came or went). */
+  /** The layout is the last analysis's, updated for an edit inside one function. */
   carried: boolean;
+  /** How that edit moved the rest of the file (what the last analysis kept is moved with it), and where it was. */
+  map?: EditMap;
+  edit?: { start: number; oldEnd: number; newEnd: number };
 }
 
 /** The file's functions read from the tree (names and classes; the names they spell when a plan asks). */
@@ -253,15 +258,46 @@ function count(counts: Map<string, number>, uses: Uses, sign: 1 | -1, own = true
  * must still start where it did, nest as it did and end where its text now ends, the end closing its line on the same
  * line as before: then the rest of the file has the same text, and every other function and finding keeps its place.
  */
-function editedLayout(input: IncrementalInput, previous: Previous): { layout: Layout; changed: number[]; nodes: Map<number, Node> } | undefined {
+function editedLayout(input: IncrementalInput, previous: Previous): { layout: Layout; changed: number[]; nodes: Map<number, Node>; edit?: { start: number; oldEnd: number; newEnd: number } } | undefined {
   const layout = previous.layout;
   if (!layout?.uses || !layout.mentioned) return undefined;
   const before = previous.text;
   const after = input.text;
-  const { prefix, suffix } = sameEnds(before, after);
+  let { prefix, suffix } = sameEnds(before, after);
   if (prefix === before.length && prefix === after.length) return { layout, changed: [], nodes: new Map() };
-  const i = regionAt(layout.spans, prefix);
-  if (i < 0) return undefined;
+  // Text typed or deleted right after a function's last character may be its own ("\n    more()" after its last line):
+  // the same edit, slid back while the text before it ends as the edited text does, can start there.
+  const edited = before.length === prefix + suffix ? after.slice(prefix, after.length - suffix) : after.length === prefix + suffix ? before.slice(prefix, before.length - suffix) : undefined;
+  let i = regionAt(layout.spans, prefix);
+  // Where the edit was found first, when that is outside every function (it may be spaces between them after all).
+  const outside = i < 0 ? { prefix, suffix } : undefined;
+  if (i < 0 && edited) {
+    let slide = 0;
+    // Bounded by the edited text's length (a rotation of it) and by MAX_SLIDE.
+    while (slide < Math.min(edited.length, MAX_SLIDE) && prefix - slide > 0 && before[prefix - slide - 1] === edited[edited.length - 1 - slide % edited.length]) {
+      slide++;
+      const end = layout.spans.find((span) => span.end === prefix - slide);
+      if (end) {
+        prefix -= slide;
+        suffix += slide;
+        i = layout.spans.indexOf(end);
+        break;
+      }
+    }
+  }
+  if (i < 0 && prefix > 0) {
+    const j = regionAt(layout.spans, prefix - 1);
+    if (j >= 0 && layout.spans[j].end === prefix) i = j;
+  }
+  if (i < 0) return spacesBetween(input, previous, layout, prefix, suffix);
+  return insideFunction(input, previous, layout, i, prefix, suffix) ?? (outside ? spacesBetween(input, previous, layout, outside.prefix, outside.suffix) : undefined);
+}
+
+/** editedLayout() for an edit within function `i` (or at its end, as its own text). */
+function insideFunction(input: IncrementalInput, previous: Previous, layout: Layout, i: number, prefix: number, suffix: number): ReturnType<typeof editedLayout> {
+  if (!layout.uses || !layout.mentioned) return undefined;
+  const before = previous.text;
+  const after = input.text;
   const span = layout.spans[i];
   if (before.length - suffix > span.end) return undefined;
   const delta = after.length - before.length;
@@ -270,15 +306,54 @@ function editedLayout(input: IncrementalInput, previous: Previous): { layout: La
   if (!node || !old || node.type !== old.type || nesting(node) !== nesting(old)) return undefined;
   const end = regionEnd(node, after);
   if (end !== span.end + delta || (end < after.length && after[end] !== '\n' && after[end] !== '\r')) return undefined;
-  if (input.lines.positionAt(end).line !== previous.spans[i][1]) return undefined;
+  // Its last line moved by the lines the edit added or removed (the rest of the file with it).
+  if (input.lines.positionAt(end).line !== previous.spans[i][1] + input.lines.lineCount - previous.lineCount) return undefined;
   const spans = layout.spans.map((s, j) => (j < i ? s : j === i ? { start: s.start, end } : { start: s.start + delta, end: s.end + delta }));
   const uses = layout.uses;
   count(layout.mentioned, uses[i], -1);
   uses[i] = usesIn([node]);
   count(layout.mentioned, uses[i], 1);
   layout.names[i] = node.childForFieldName('name')?.text ?? '';
-  return { layout: { spans, names: layout.names, classes: layout.classes, uses, mentioned: layout.mentioned }, changed: [i], nodes: new Map([[i, node]]) };
+  return {
+    layout: { spans, names: layout.names, classes: layout.classes, uses, mentioned: layout.mentioned }, changed: [i], nodes: new Map([[i, node]]),
+    edit: { start: prefix, oldEnd: before.length - suffix, newEnd: after.length - suffix },
+  };
 }
+
+/**
+ * The last analysis's layout after an edit of spaces and line breaks between functions (a blank line added or removed
+ * after a function), or undefined when it may change what the code means: inside a string or a comment, or where the
+ * code after it starts its line differently (Python's indentation), or with any syntax error.
+ */
+function spacesBetween(input: IncrementalInput, previous: Previous, layout: Layout, prefix: number, suffix: number): ReturnType<typeof editedLayout> {
+  const before = previous.text;
+  const after = input.text;
+  const oldEnd = before.length - suffix;
+  const newEnd = after.length - suffix;
+  const spaces = /^[ \t\r\n]*$/;
+  if (!spaces.test(before.slice(prefix, oldEnd)) || !spaces.test(after.slice(prefix, newEnd))) return undefined;
+  if (input.tree.rootNode.hasError || previous.tree.rootNode.hasError) return undefined;
+  // The edit touches no function, and lies in the module's or a class's own code, not in a string or comment there.
+  const next = layout.spans.findIndex((span) => span.start >= oldEnd);
+  if (layout.spans.some((span) => span.start < oldEnd && prefix < span.end)) return undefined;
+  const around = input.tree.rootNode.descendantForIndex(prefix, newEnd);
+  if (!around || !['module', 'program', 'block', 'class_body', 'statement_block'].includes(around.type)) return undefined;
+  // The code after the edit starts its line as before (what its line holds before it, back to the line break).
+  const lineHead = (text: string, from: number) => {
+    let code = from;
+    while (code < text.length && /[ \t\r\n]/.test(text[code])) code++;
+    let start = code;
+    while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+    return text.slice(start, code);
+  };
+  if (lineHead(before, oldEnd) !== lineHead(after, newEnd)) return undefined;
+  const delta = newEnd - oldEnd;
+  const spans = layout.spans.map((s, j) => (next >= 0 && j >= next ? { start: s.start + delta, end: s.end + delta } : s));
+  return { layout: { ...layout, spans }, changed: [], nodes: new Map(), edit: { start: prefix, oldEnd, newEnd } };
+}
+
+/** Characters an edit is slid back at most to start at a function's end. */
+const MAX_SLIDE = 256;
 
 /** Characters compared at once (as strings) before the single characters of the one chunk that differs. */
 const CHUNK = 4096;
@@ -367,7 +442,7 @@ export class IncrementalAnalysis {
       failed = result.failed;
       const fresh = result.diagnostics.map((diagnostic) => ({ diagnostic, region: regionAt(regions, input.lines.offsetAt(diagnostic.range.start)) }))
         .filter((f) => plan.analyse.has(f.region));
-      findings = [...this.previous!.findings.filter((f) => !plan.analyse.has(f.region)), ...fresh];
+      findings = [...plan.kept, ...fresh];
       this.lastAnalysed = scope.length;
     }
     const previous = this.previous;
@@ -378,11 +453,11 @@ export class IncrementalAnalysis {
     if (!failed) {
       // The copy's nodes are the ones read at the next edit (the document's tree is edited in place).
       const tree = input.tree.copy();
-      // An edit inside one function moved no line and no function's start: the positions kept stand.
-      const same = current.carried && previous !== undefined;
+      // An edit inside one function that moved nothing after it: the positions kept stand.
+      const same = current.carried && previous !== undefined && !current.map?.moves;
       this.previous = {
-        tree, text: input.text, lineCount: input.lines.lineCount, key, regions, layout,
-        skeleton: same ? previous.skeleton : skeletonOf(input.text, regions),
+        tree, text: input.text, lines: input.lines, lineCount: input.lines.lineCount, key, regions, layout,
+        skeleton: current.carried && previous ? previous.skeleton : skeletonOf(input.text, regions),
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         ...(keptUses(input.tree) ? { uses: keptUses(input.tree) } : {}),
         ...(keptSpecifiers(input.tree) ? { specifiers: keptSpecifiers(input.tree) } : {}),
@@ -397,16 +472,27 @@ export class IncrementalAnalysis {
   }
 
   /** Which functions to analyse again, or undefined: the whole file. Leaves the file's functions in `current`. */
-  private plan(input: IncrementalInput, key: string, current: Current): { analyse: Set<number> } | undefined {
+  private plan(input: IncrementalInput, key: string, current: Current): { analyse: Set<number>; kept: Previous['findings'] } | undefined {
     const previous = this.previous;
     if (!previous || previous.key !== key || !input.path || !input.readFile || !input.listFiles) return this.fallback('no earlier analysis');
     // Another file's change may change any function's findings (what it calls there, who calls it from there).
     if (changedSince(previous.generation, input.path) || input.readFile(input.path) !== input.text) return this.fallback('another file changed');
     let changed: number[];
-    const edited = previous.lineCount === input.lines.lineCount ? editedLayout(input, previous) : undefined;
+    // The names each function spells, which an edit's layout updates: read from the last tree when not yet known.
+    if (previous.layout && (!previous.layout.uses || !previous.layout.mentioned)) this.knowUses(previous);
+    const edited = editedLayout(input, previous);
     if (edited) {
       current.layout = edited.layout;
       current.carried = true;
+      if (edited.edit) {
+        const base = baseName(input.path);
+        const sameBaseName = input.listFiles(input.path).some((file) => file !== input.path && baseName(file) === base);
+        const map = editMap(previous.lines, input.lines, edited.edit.start, edited.edit.oldEnd, edited.edit.newEnd, base, sameBaseName);
+        if (map.moves) {
+          current.map = map;
+          current.edit = edited.edit;
+        }
+      }
       for (const [i, node] of edited.nodes) current.nodes.set(i, node);
       changed = edited.changed;
     } else {
@@ -435,18 +521,23 @@ export class IncrementalAnalysis {
     }
     // The catalogue the call graph's summaries use must be the rules' (one summary to compare).
     if (lookupKey(input.settings) !== lookupKey(defaultSettings)) return this.fallback('project catalogue');
-    if (!changed.length || changed.length > MAX_CHANGED) return changed.length ? this.fallback('too many changed') : { analyse: new Set() };
+    if (changed.length > MAX_CHANGED) return this.fallback('too many changed');
+    // Nothing changed, nothing moved: the last findings stand.
+    if (!changed.length && !current.map) return { analyse: new Set(), kept: previous.findings };
     // Syntax errors, before and after, only inside the changed functions: the rest parsed as before.
     if (!errorsOnlyWithin(input.tree, changed.map((i) => regions[i])) || !errorsOnlyWithin(previous.tree, changed.map((i) => previous.regions[i]))) {
       return this.fallback('syntax errors outside the edit');
     }
     // The file's name index follows the edit (the rest moved, the changed functions' names added): no search of the whole tree.
     if (previous.uses) {
-      carryUses(input.tree, previous.uses, changed.map((i) => ({ oldStart: previous.regions[i].start, oldEnd: previous.regions[i].end, node: nodeOf(i), newStart: regions[i].start, newEnd: regions[i].end })));
+      const spans: { oldStart: number; oldEnd: number; node?: Node; newStart: number; newEnd: number }[] = changed.map((i) => ({ oldStart: previous.regions[i].start, oldEnd: previous.regions[i].end, node: nodeOf(i), newStart: regions[i].start, newEnd: regions[i].end }));
+      // Spaces between functions: no names there, the rest moved.
+      if (!changed.length && current.edit) spans.push({ oldStart: current.edit.start, oldEnd: current.edit.oldEnd, node: undefined, newStart: current.edit.start, newEnd: current.edit.newEnd });
+      carryUses(input.tree, previous.uses, spans);
     }
     const language = input.language;
     const { classes, names } = layout;
-    const moduleUses = previous.moduleUses ??= usesOfSkeleton(input, regions);
+    const moduleUses = previous.moduleUses ??= usesOfSkeleton(input.tree.rootNode, regions);
     if (!layout.uses || !layout.mentioned) {
       layout.uses = regions.map((r, i) => this.uses(input.text.slice(r.start, r.end), nodeOf(i)));
       layout.mentioned = new Map();
@@ -509,31 +600,66 @@ export class IncrementalAnalysis {
     const kept = previous.units;
     // The summary read back once per summary kept (an edit's analysis carries it on under the new text's key).
     const memo = this.summary?.key === kept?.summaryKey ? this.summary : undefined;
-    const keptSummary = memo?.stored ?? (kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined);
+    const keptSummary = memo?.stored() ?? (kept?.summaryKey !== undefined ? storedSummary(kept.summaryKey) : undefined);
     if (!kept || !keptSummary || (language !== 'python' && !previous.tsNames)) return this.fallback('no call graph kept');
     const context = this.contextOf(input, input.tree, input.text, input.facts);
-    for (const i of analyse) {
-      const now = currentFacts(context, nodeOf(i), previous.tsNames);
-      const before = regionIn(previous.tree, previous.regions[i], previous.text).node;
-      const ids = new Set(functionsIn(before, language).map((fn) => unitId(fn, language)));
-      const [first, last] = previous.spans[i];
-      const units = kept.units.filter((u) => u.id !== '' && ids.has(u.id));
-      const registrations = kept.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
-      const summaries = keysIn(before, language).map((k) => [k, keptSummary.functions[k] ?? null]);
-      if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
+    const map = current.map;
+    const path = input.path;
+    let moved: { units: FileUnits; summary: ReturnType<typeof moveStored> } | undefined;
+    let kept_: Previous['findings'];
+    try {
+      // What the last analysis kept, moved through the edit (positions after it, ids and texts naming lines after it).
+      if (map) moved = { units: moveUnits(kept, map, path), summary: moveStored(keptSummary, (range) => map.range(range)) };
+      const keptUnits = moved?.units ?? kept;
+      for (const i of analyse) {
+        const now = currentFacts(context, nodeOf(i), previous.tsNames);
+        const before = regionIn(previous.tree, previous.regions[i], previous.text).node;
+        const ids = new Set(functionsIn(before, language).map((fn) => (map ? movedId(unitId(fn, language), map, path) : unitId(fn, language))));
+        const [first, last] = map ? [input.lines.positionAt(regions[i].start).line, input.lines.positionAt(regions[i].end).line] : previous.spans[i];
+        const units = keptUnits.units.filter((u) => u.id !== '' && ids.has(u.id));
+        const registrations = keptUnits.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
+        const summaries = keysIn(before, language).map((k) => [k, (moved ? moved.summary.movedText(k) : keptSummary.functions[k]) ?? null]);
+        if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
+      }
+      const base = baseName(path);
+      kept_ = previous.findings.filter((f) => !analyse.has(f.region))
+        .map((f) => (map ? { diagnostic: moveDiagnostic(f.diagnostic, map, path, base), region: f.region } : f));
+    } catch (error) {
+      if (error instanceof NotMovable) return this.fallback(`not movable: ${error.message}`);
+      throw error;
     }
     // Keep the graph's and the summaries' work: the file summarises and calls as before.
-    const compacted = memo?.compacted ?? compact(keptSummary);
+    const compacted = moved?.summary ?? memo?.compacted ?? compact(keptSummary);
     if (language === 'python') seedOwnSummary(input.facts.python(), input, compacted);
     else seedTsSummary(context, compacted, previous.tsNames!);
-    const summaryKey = carrySummary(kept.summaryKey!, input.text)!;
-    this.summary = { key: summaryKey, stored: keptSummary, compacted };
-    carryTreeUnits(input.tree, input.path, { ...kept, summaryKey });
-    return { analyse };
+    if (moved) {
+      const summaryKey = carryMovedSummary(kept.summaryKey!, input.text, moved.summary);
+      const summary = moved.summary;
+      this.summary = { key: summaryKey, stored: () => summary.storedForm(), compacted };
+      carryTreeUnits(input.tree, input.path, { ...moved.units, summaryKey });
+    } else {
+      const summaryKey = carrySummary(kept.summaryKey!, input.text)!;
+      this.summary = { key: summaryKey, stored: () => keptSummary, compacted };
+      carryTreeUnits(input.tree, input.path, { ...kept, summaryKey });
+    }
+    return { analyse, kept: kept_ };
+  }
+
+  /** The names the last analysis's functions and module code spell (what plan() reads them for), from its tree. */
+  private knowUses(previous: Previous): void {
+    const layout = previous.layout!;
+    const moduleUses = previous.moduleUses ??= usesOfSkeleton(previous.tree.rootNode, layout.spans);
+    layout.uses = layout.spans.map((span) => {
+      const region = regionIn(previous.tree, span, previous.text);
+      return this.uses(region.text, region.node);
+    });
+    layout.mentioned = new Map();
+    count(layout.mentioned, moduleUses, 1, false);
+    for (const u of layout.uses) count(layout.mentioned, u, 1);
   }
 
   /** The file's summary as the last edit's analysis carried it: read back and unpacked once, not per edit. */
-  private summary: { key: string; stored: StoredSummary; compacted: FileSummary } | undefined;
+  private summary: { key: string; stored: () => StoredSummary; compacted: FileSummary } | undefined;
 
   /** Per function text: the names it spells. */
   private usesCache = new Map<string, Uses>();
@@ -596,8 +722,8 @@ function usesIn(nodes: readonly Node[], keep: (node: Node) => boolean = () => tr
 }
 
 /** Names the module's own code (outside every function) spells, not those it declares. */
-function usesOfSkeleton(input: IncrementalInput, regions: readonly Span[]): Uses {
-  return usesIn([input.tree.rootNode], (node) => {
+function usesOfSkeleton(root: Node, regions: readonly Span[]): Uses {
+  return usesIn([root], (node) => {
     if (regionAt(regions, node.startIndex) >= 0) return false;
     // A class's or function's own name in its header, a field or an interface member (`total: float`, `id: number;`),
     // a variable assigned: declared here. Uses of them elsewhere count.

@@ -62,7 +62,7 @@ export function keptUses(tree: Tree): ReadonlyMap<string, readonly number[]> | u
  * before and after; everything outside has the same text and parse): the earlier uses outside them, moved, and the
  * identifiers of the new spans' nodes. What buildUses would find, without a search of the whole tree.
  */
-export function carryUses(tree: Tree, before: ReadonlyMap<string, readonly number[]>, changed: readonly { oldStart: number; oldEnd: number; node: Node; newStart: number; newEnd: number }[]): void {
+export function carryUses(tree: Tree, before: ReadonlyMap<string, readonly number[]>, changed: readonly { oldStart: number; oldEnd: number; node?: Node; newStart: number; newEnd: number }[]): void {
   if (usesByTree.has(tree)) return;
   const spans = [...changed].sort((a, b) => a.oldStart - b.oldStart);
   const moved = (offset: number): number | undefined => {
@@ -85,7 +85,8 @@ export function carryUses(tree: Tree, before: ReadonlyMap<string, readonly numbe
   }
   const added = new Set<string>();
   for (const span of spans) {
-    for (const node of span.node.descendantsOfType('identifier')) {
+    // A span without a node (spaces and line breaks only) names nothing.
+    for (const node of span.node?.descendantsOfType('identifier') ?? []) {
       if (!node) continue;
       const list = uses.get(node.text);
       if (list) list.push(node.startIndex);

@@ -139,6 +139,21 @@ function unpackFunction(text: string): Unpacked {
   return out;
 }
 
+/** A function's packed text with every range in it moved (`move` may throw to refuse). */
+export function movePackedFunction(text: string, move: (range: Range) => Range): string {
+  const fn = unpackFunction(text);
+  const moved: FunctionSummary = {
+    ...fn,
+    key: '',
+    range: move(fn.range),
+    calls: fn.calls.map((c) => ({ ...c, range: move(c.range) })),
+    ...(fn.blocking ? { blocking: { ...fn.blocking, range: move(fn.blocking.range) } } : {}),
+    ...(fn.alsoBlocking ? { alsoBlocking: fn.alsoBlocking.map((b) => ({ ...b, range: move(b.range) })) } : {}),
+    ...(fn.starts ? { starts: fn.starts.map((s) => ({ ...s, range: move(s.range) })) } : {}),
+  };
+  return packFunction(moved);
+}
+
 function packNames(summary: FileSummary): string {
   const targets = (record: Record<string, CallTarget> | undefined) => record && dictFrom(Object.entries(record).map(([k, t]) => [k, packTarget(t)]));
   return JSON.stringify({
@@ -191,7 +206,7 @@ class CompactFunction implements FunctionSummary {
 
 class CompactFile implements FileSummary {
   readonly functions = dict<FunctionSummary>();
-  constructor(private readonly stored: StoredSummary) {
+  constructor(protected readonly stored: StoredSummary) {
     for (const [key, text] of Object.entries(stored.functions)) this.functions[key] = new CompactFunction(key, text);
   }
   private get names(): ModuleNames { return unpacked(this.stored.names, unpackNames); }
@@ -202,8 +217,58 @@ class CompactFile implements FileSummary {
   get stars() { return this.names.stars; }
 }
 
+/**
+ * A stored summary moved through an edit of its file: each function's text is moved when first read (what an edit's
+ * analysis reads), and all of them when the summary is stored again (after the analysis has answered).
+ */
+class MovedFile extends CompactFile {
+  private readonly texts = new Map<string, string>();
+  private whole: StoredSummary | undefined;
+  constructor(private readonly original: StoredSummary, private readonly move: (range: Range) => Range) {
+    super(original);
+    for (const key of Object.keys(original.functions)) this.functions[key] = new LazyFunction(key, () => this.movedText(key));
+  }
+
+  /** Function `key`'s text, moved (throws what `move` throws). */
+  movedText(key: string): string | undefined {
+    const original = this.original.functions[key];
+    if (original === undefined) return undefined;
+    let text = this.texts.get(key);
+    if (text === undefined) this.texts.set(key, text = movePackedFunction(original, this.move));
+    return text;
+  }
+
+  storedForm(): StoredSummary {
+    if (!this.whole) {
+      const functions = dict<string>();
+      for (const key of Object.keys(this.original.functions)) functions[key] = this.movedText(key)!;
+      this.whole = { functions, names: this.original.names };
+    }
+    return this.whole;
+  }
+}
+
+class LazyFunction implements FunctionSummary {
+  constructor(readonly key: string, private readonly text: () => string | undefined) {}
+  private get detail(): Unpacked { return unpacked(this.text()!, unpackFunction); }
+  get async() { return this.detail.async; }
+  get range() { return this.detail.range; }
+  get blocking() { return this.detail.blocking; }
+  get calls() { return this.detail.calls; }
+  get starts() { return this.detail.starts; }
+  get alsoBlocking() { return this.detail.alsoBlocking; }
+  get params() { return this.detail.params; }
+  get fields() { return this.detail.fields; }
+}
+
+/** `stored`, moved through an edit (`move` maps an old range to the new text, throwing where it cannot). */
+export function moveStored(stored: StoredSummary, move: (range: Range) => Range): FileSummary & { movedText(key: string): string | undefined; storedForm(): StoredSummary } {
+  return new MovedFile(stored, move);
+}
+
 /** A summary as stored: new strings, so nothing in it keeps the parsed file's text alive. */
 export function pack(summary: FileSummary): StoredSummary {
+  if (summary instanceof MovedFile) return summary.storedForm();
   const functions = dict<string>();
   for (const [key, fn] of Object.entries(summary.functions)) functions[key] = packFunction(fn);
   return { functions, names: packNames(summary) };

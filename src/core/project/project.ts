@@ -336,6 +336,20 @@ export function carrySummary(key: string, text: string): string | undefined {
   return next;
 }
 
+/**
+ * Keeps `summary` (the one kept under `key`, moved through an edit of the file) for the file's new text, packed when
+ * pending summaries are (or at once, when packing is not deferred); returns the new key.
+ */
+export function carryMovedSummary(key: string, text: string, summary: FileSummary): string {
+  const [path, , ...variant] = key.split('\n');
+  const next = cacheKey(path, text, variant.join('\n'));
+  summaryCache.delete(next);
+  pendingSummaries.set(next, { summarise: () => summary, live: summary });
+  if (!deferPacking) packPending(next);
+  if (graphSummariesKept) markUsed(next);
+  return next;
+}
+
 /** Whether a summary (whole or its heads) is kept under `key`. */
 export function hasSummary(key: string): boolean {
   return summaryCache.has(key) || pendingSummaries.has(key);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { getParser, languageFromPath, parseText } from '../../../src/core/parser';
 import { summariseTs } from '../../../src/core/project/followTs';
-import { compact, pack, wellFormed } from '../../../src/core/project/packed';
+import { compact, movePackedFunction, moveStored, pack, wellFormed } from '../../../src/core/project/packed';
 import { deferSummaryPacking, packPendingSummaries, pendingSummaryCount, type FileSummary, type FunctionSummary } from '../../../src/core/project/project';
 import { analyzeDocument, ParsedDocument, TreeFacts } from '../../../src/core';
 import { forgetCallerTexts } from '../../../src/core/context';
@@ -87,6 +87,31 @@ describe('packed summaries', () => {
     assert.equal(wellFormed(damaged(text, '{"c":{"A":"qb"}}')), false);
     assert.equal(wellFormed({ functions: stored.functions }), false);
     assert.equal(wellFormed(null), false);
+  });
+
+  it('a packed function moved through an edit: every range moved, the rest byte for byte', async () => {
+    let moved = 0;
+    const down = (range: { start: { line: number; column: number }; end: { line: number; column: number } }) => ({
+      start: { line: range.start.line + 2, column: range.start.column }, end: { line: range.end.line + 2, column: range.end.column },
+    });
+    for (const file of files) {
+      const stored = pack(await summarise(file));
+      const view = moveStored(stored, down);
+      for (const [key, text] of Object.entries(stored.functions)) {
+        // Not moved, it reads as it was packed.
+        assert.equal(movePackedFunction(text, (r) => r), text, `${file} ${key}`);
+        const original = compact(stored).functions[key];
+        const read = view.functions[key];
+        assert.deepEqual(read.range, down(original.range));
+        assert.deepEqual(read.calls.map((c) => c.range), original.calls.map((c) => down(c.range)));
+        assert.deepEqual(read.blocking?.range, original.blocking && down(original.blocking.range));
+        assert.deepEqual(read.starts?.map((s) => s.range), original.starts?.map((s) => down(s.range)));
+        assert.deepEqual({ ...read.blocking, range: 0 }, { ...original.blocking, range: 0 });
+        moved++;
+      }
+      assert.deepEqual(pack(view).names, stored.names);
+    }
+    assert.ok(moved > 50, `${moved} functions`);
   });
 
   it('the analysed file\'s summary is packed after the answer when the host defers it, and reads the same', async () => {

@@ -1,0 +1,146 @@
+// What an analysis kept, moved through one edit: positions after the edited text move with it (lines added or removed
+// move whole lines; the rest of the edit's last line moves by columns), those before it stay, and anything inside the
+// edited text cannot be moved (the caller then analyses again instead). Texts that name lines ("(line 40)",
+// "at api.ts:40") are rewritten only where every such name is certainly a line of this file outside the edit; anything
+// less certain refuses, so what is moved is what an analysis of the new text would say.
+import type { Diagnostic, Position, Range } from './types';
+import type { FileUnits, Unit } from './context/graph';
+import type { LineIndex } from './text';
+
+/** Refused: something kept cannot be moved through the edit for certain. */
+export class NotMovable extends Error {}
+
+export interface EditMap {
+  /** A position of the old text in the new one. Throws NotMovable inside (or at the edges of) the edited text. */
+  position(at: Position): Position;
+  range(range: Range): Range;
+  /** A 0-based line of the old text in the new one; throws NotMovable for a line the edit touches. */
+  line(line: number): number;
+  /** A text naming lines of this file, with every name moved (throws NotMovable when a name is uncertain). */
+  text(text: string): string;
+  /** Whether anything after the edit moves at all. */
+  readonly moves: boolean;
+}
+
+const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
+
+/** Names of lines in our texts: "line 40" (the analysed file), "api.ts:40" (by base name); "lines" is refused. */
+function lineNames(baseName: string): RegExp {
+  const escaped = baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w./-])(line |${escaped}:)(\\d+)`, 'g');
+}
+
+/**
+ * The map of one edit: the old text's `[start, oldEnd)` became the new text's `[start, newEnd)`. `baseName`: the file's
+ * base name as texts name it; `sameBaseName`: another file of the project has it too (such names are then uncertain).
+ */
+export function editMap(oldLines: LineIndex, newLines: LineIndex, start: number, oldEnd: number, newEnd: number, baseName: string, sameBaseName: boolean): EditMap {
+  const from = oldLines.positionAt(start);
+  const oldTo = oldLines.positionAt(oldEnd);
+  const newTo = newLines.positionAt(newEnd);
+  const lineShift = newTo.line - oldTo.line;
+  const names = lineNames(baseName);
+  const position = (at: Position): Position => {
+    if (before(at, from)) return at;
+    if (!before(oldTo, at)) throw new NotMovable('inside the edit');
+    return at.line === oldTo.line ? { line: newTo.line, column: newTo.column + (at.column - oldTo.column) } : { line: at.line + lineShift, column: at.column };
+  };
+  const line = (old: number): number => {
+    if (old < from.line) return old;
+    if (old > oldTo.line) return old + lineShift;
+    throw new NotMovable('a line the edit touches');
+  };
+  const text = (value: string): string => {
+    if (/\blines \d/.test(value)) throw new NotMovable('a span of lines');
+    let quoted = false;
+    let at = 0;
+    let out = '';
+    // One pass over the names in order, keeping track of code spans (between backticks), where a name is code, not ours.
+    for (const match of value.matchAll(names)) {
+      const index = match.index + match[1].length;
+      for (let i = at; i < index; i++) if (value[i] === '`') quoted = !quoted;
+      if (quoted) throw new NotMovable('a line name inside code');
+      if (match[2] !== 'line ' && sameBaseName) throw new NotMovable('another file has this base name');
+      const moved = line(Number(match[3]) - 1) + 1;
+      out += value.slice(at, index) + match[2] + String(moved);
+      at = index + match[2].length + match[3].length;
+    }
+    return at === 0 ? value : out + value.slice(at);
+  };
+  return {
+    position, line, text,
+    range: (range) => ({ start: position(range.start), end: position(range.end) }),
+    moves: oldEnd !== newEnd || lineShift !== 0,
+  };
+}
+
+/** A finding of a function the edit left alone, moved: its places, its related places in this file, its fixes, its texts. */
+export function moveDiagnostic(diagnostic: Diagnostic, map: EditMap, path: string | undefined, baseName: string): Diagnostic {
+  // A related place in another file with this base name makes "name.py:40" in the texts uncertain.
+  if (diagnostic.related.some((r) => r.path !== undefined && r.path !== path && baseOf(r.path) === baseName)) throw new NotMovable('another file has this base name');
+  const moved: Diagnostic = {
+    ...diagnostic,
+    message: map.text(diagnostic.message),
+    range: map.range(diagnostic.range),
+    related: diagnostic.related.map((r) => ({ ...r, message: map.text(r.message), range: r.path === undefined || r.path === path ? map.range(r.range) : r.range })),
+    fixes: diagnostic.fixes.map((fix) => ({
+      ...fix,
+      title: unchangedText(fix.title, map),
+      edits: fix.edits.map((edit) => ({ range: map.range(edit.range), newText: unchangedText(edit.newText, map) })),
+    })),
+  };
+  if (diagnostic.detail !== undefined) moved.detail = map.text(diagnostic.detail);
+  return moved;
+}
+
+/** A text that must not name a line (a fix's title or code): kept as it is, or refused. */
+function unchangedText(text: string, map: EditMap): string {
+  if (map.text(text) !== text) throw new NotMovable('a line named in a fix');
+  return text;
+}
+
+function baseOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** `@row:col` (a function without a name), alone or after `path#`: its row and column moved. */
+export function movedId(id: string, map: EditMap, path: string): string {
+  const hash = id.lastIndexOf('#');
+  const file = hash < 0 ? undefined : id.slice(0, hash);
+  const own = hash < 0 ? id : id.slice(hash + 1);
+  const at = /^@(\d+):(\d+)$/.exec(own);
+  if (!at || (file !== undefined && file !== path)) return id;
+  const moved = map.position({ line: Number(at[1]), column: Number(at[2]) });
+  return `${file !== undefined ? `${file}#` : ''}@${moved.line}:${moved.column}`;
+}
+
+/** The fields of a Unit this file moves (or that hold no place). */
+const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls', 'members', 'async', 'firstAwait', 'returns', 'signal', 'method', 'overrides']);
+
+/** A file's units (the call graph's part of it) moved through the edit. */
+export function moveUnits(units: FileUnits, map: EditMap, path: string): FileUnits {
+  const id = (value: string) => movedId(value, map, path);
+  const evidence = <E extends { message: string; range: Range }>(e: E): E => ({ ...e, message: map.text(e.message), range: map.range(e.range) });
+  const unit = (u: Unit): Unit => {
+    // A field this code does not know may hold a place it does not move: refused rather than kept unmoved.
+    for (const key of Object.keys(u)) if (!UNIT_FIELDS.has(key)) throw new NotMovable(`unit field ${key}`);
+    const moved: Unit = { ...u, id: id(u.id), calls: u.calls.map((c) => ({ ...c, ...(c.to !== undefined ? { to: id(c.to) } : {}), range: map.range(c.range), ...(c.leftRunning ? { leftRunning: map.range(c.leftRunning) } : {}) })) };
+    // A function without a key is named by where it starts.
+    const named = /^the function at line (\d+)$/.exec(u.name);
+    if (u.id.startsWith('@') && named) moved.name = `the function at line ${map.line(Number(named[1]) - 1) + 1}`;
+    else moved.name = map.text(u.name);
+    if (u.own) moved.own = evidence(u.own);
+    if (u.parent !== undefined) moved.parent = id(u.parent);
+    if (u.members) moved.members = u.members.map((m) => ({ ...m, range: map.range(m.range) }));
+    if (u.firstAwait) moved.firstAwait = map.range(u.firstAwait);
+    if (u.returns) moved.returns = u.returns.map(id);
+    if (u.method) moved.method = map.range(u.method);
+    if (u.overrides) moved.overrides = u.overrides.map(id);
+    return moved;
+  };
+  return {
+    ...units,
+    units: units.units.map(unit),
+    registrations: units.registrations.map((r) => ({ ...r, ...(r.to !== undefined ? { to: id(r.to) } : {}), own: evidence(r.own) })),
+  };
+}
