@@ -80,8 +80,9 @@ const SKIPPED_STATEMENTS = new Set([
 // Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
 const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|ensure_future|run_until_complete|run_forever|run_coroutine_threadsafe|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
 
-export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
+export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun, flaggedLines: readonly number[] = []): ExecutionModel {
   const extractor = new PyExtractor(sem, limits, project);
+  extractor.flagLines(flaggedLines);
   return entry ? extractor.runEntry(root, entry) : extractor.run(root);
 }
 
@@ -98,6 +99,8 @@ class PyExtractor {
   private readonly fromInit = new Set<string>();
   /** The line the user pointed at, inside the entry function (see EntryRun.focusLine). */
   private focusLine: number | undefined;
+  /** 0-based lines of this file that a rule flags: of two branches, the one holding such a line is shown. */
+  private flagged: readonly number[] = [];
   /** Tasks scheduled from outside a running loop (`ensure_future` at module level): `run_forever()` runs them. */
   private readonly loopTasks: string[] = [];
 
@@ -135,6 +138,10 @@ class PyExtractor {
     for (const s of into.steps.slice(stepsBefore)) s.range = here;
     // A thread or pool the other module made and returned (`self.process = get_subprocess(...)`) is tracked here.
     return returned?.kind === 'unit' || returned?.kind === 'pool' ? returned : undefined;
+  }
+
+  flagLines(lines: readonly number[]): void {
+    this.flagged = lines;
   }
 
   run(root: Node): ExecutionModel {
@@ -381,12 +388,26 @@ class PyExtractor {
         return;
       }
     }
+    const body = s.childForFieldName('consequence');
+    // The branch holding a line a rule flags, when the first does not: the model shows the wait the finding is about.
+    if (this.flagged.length && body && !this.holdsFlagged(body)) {
+      const clause = s.namedChildren.find((c) => (c?.type === 'elif_clause' || c?.type === 'else_clause') && this.holdsFlagged(c));
+      if (clause) {
+        const c = clause.type === 'elif_clause' ? clause.childForFieldName('condition') : undefined;
+        if (c) this.expr(c, ctx);
+        const other = clause.childForFieldName('consequence') ?? clause.childForFieldName('body') ?? clause.namedChildren.find((x) => x?.type === 'block');
+        if (other) this.block(other, ctx);
+        return;
+      }
+    }
     // One branch is shown: the first (the model cannot know which runs), unless it raises or only leaves (a bare
     // `return`): a guard's error or early-exit path, so the run goes on past it (through its else, if any) to what the
-    // function does.
-    const body = s.childForFieldName('consequence');
+    // function does. But a branch that starts a thread or task before it returns, where the code after it starts none,
+    // is what the function is there to do (a dispatcher's case that starts the keep-alive): it is shown.
     const last = body?.namedChildren.filter((c) => c?.type !== 'comment').pop();
-    if (last?.type === 'raise_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment'))) {
+    const startsOnlyHere = () => startsUnit(body!) && !restStartsUnit(s);
+    const leaves = last?.type === 'raise_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment') && !startsOnlyHere());
+    if (leaves && !(body && this.holdsFlagged(body))) {
       const other = s.namedChildren.find((c) => c?.type === 'else_clause' || c?.type === 'elif_clause');
       const otherBody = other?.childForFieldName('consequence') ?? other?.childForFieldName('body') ?? other?.namedChildren.find((c) => c?.type === 'block');
       if (otherBody) this.block(otherBody, ctx);
@@ -419,7 +440,11 @@ class PyExtractor {
     const n = items ? items.length : count;
     let shown = Math.min(n ?? 1, this.lim.maxLoopUnroll);
     const unitsBefore = this.b.units.length;
+    // A while loop's test runs before each pass: `while not stop.wait(interval):` is the wait between passes.
+    const test = s.type === 'while_statement' ? s.childForFieldName('condition') : null;
+    const tested = test && test.type !== 'true' && test.type !== 'integer' ? test : undefined;
     for (let i = 0; i < shown && !ctx.done; i++) {
+      if (tested) this.expr(tested, ctx);
       const item = items?.[i];
       if (left?.type === 'identifier' && item) ctx.env.set(left.text, item);
       this.block(body, ctx);
@@ -501,11 +526,14 @@ class PyExtractor {
         this.b.push(ctx.unit, { kind: 'cpu', weight, label: text, range });
       }
     }
-    if (hasIo) {
+    // On an event loop, only a call the blocking rules know (here or in a helper) holds the loop: logging, os.getpid()
+    // or signal.signal() look like I/O to the CPU classifier but return at once, and no rule reports them.
+    const holdsLoop = !ctx.async || c.evidence.some((e) => e.kind === 'io' && e.blocks);
+    if (hasIo && holdsLoop) {
       const sleeps = c.evidence.some((e) => e.kind === 'io' && /\bsleeps\b/.test(e.text));
       this.b.push(ctx.unit, { kind: sleeps ? 'sleep' : ctx.async ? 'blocking' : 'io', label: text, range });
     }
-    if (!hasCpu && !hasIo) this.b.light(ctx.unit, node);
+    if (!hasCpu && (!hasIo || !holdsLoop)) this.b.light(ctx.unit, node);
   }
 
   /** CPU weight from literal loop sizes (nested loops multiply); unknown sizes count as heavy. */
@@ -545,6 +573,12 @@ class PyExtractor {
     const total = work(node, 0);
     if (unknown && total < 100_000) return HEAVY_WEIGHT;
     return weightForIterations(total);
+  }
+
+  private holdsFlagged(node: Node): boolean {
+    const first = lineOf(node);
+    const end = endOf(node).line;
+    return this.flagged.some((line) => first <= line && line <= end);
   }
 
   /** `self.processes_num` where __init__ set it to a literal count. */
@@ -760,6 +794,8 @@ class PyExtractor {
       // `Thread(target=f).start()`, `pool.submit(f).result()`: the object is made right there.
       const madeHere = object?.type === 'call' && UNIT_METHODS.has(method);
       const objectVal = object && (object.type === 'identifier' || object.type === 'attribute' || madeHere) ? this.expr(object, ctx) : undefined;
+      // A chain (`hashlib.scrypt(...).hex()`): the call it starts from runs first.
+      if (object?.type === 'call' && !madeHere) this.expr(object, ctx);
       if (objectVal) {
         const r = this.method(objectVal, method, call, ctx);
         if (r !== NOT_HANDLED) return r;
@@ -830,6 +866,12 @@ class PyExtractor {
     if (known) {
       // C code that releases the GIL: a wait for other threads, a stall for an event loop.
       this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'io', duration: known.ms, cost: known.cost, label, range });
+      return;
+    }
+    if (name && EVENT_WAITS.has(name) && this.args(call).positional.length + (this.args(call).kw('timeout') ? 1 : 0) > 0) {
+      // `stop.wait(interval)`: an event nobody has set yet returns after its timeout, a timed sleep of the thread.
+      const ms = this.seconds(this.args(call).kw('timeout') ?? this.args(call).positional[0], ctx);
+      this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label, range });
       return;
     }
     const blocking = name ? pythonBlockingCall(name) : undefined;
@@ -1437,6 +1479,27 @@ export const UNKNOWN_LOOP_STARTS = 4;
 
 /** Calls of one function asked about other modules when deciding whether it is worth walking. */
 const MAX_PROJECT_QUESTIONS = 8;
+
+/** Waits on an event that return after their timeout when it is not set. */
+const EVENT_WAITS = new Set(['threading.Event.wait', 'multiprocessing.synchronize.Event.wait']);
+
+/** Calls whose last name starts a thread, a process or a task. */
+const UNIT_STARTS = new Set(['start', 'submit', 'create_task', 'ensure_future', 'Thread', 'Process', 'Timer', 'run_coroutine_threadsafe', 'to_thread', 'run_in_executor', 'apply_async', 'map_async', 'start_new_thread']);
+
+/** Whether the statements after `statement` in its block start a unit. */
+function restStartsUnit(statement: Node): boolean {
+  for (let next = statement.nextNamedSibling, n = 0; next && n < 10_000; next = next.nextNamedSibling, n++) if (startsUnit(next)) return true;
+  return false;
+}
+
+/** Whether `node` holds a call that starts a unit (`self._keep_alive.start()`, `asyncio.create_task(...)`). */
+function startsUnit(node: Node): boolean {
+  return node.descendantsOfType('call').some((call) => {
+    const callee = call?.childForFieldName('function');
+    const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    return last !== undefined && UNIT_STARTS.has(last);
+  });
+}
 
 const CALL_NAME = /([A-Za-z_]\\w*)\s*\(/g;
 

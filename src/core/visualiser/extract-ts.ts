@@ -7,7 +7,7 @@ import { tsBlockingCall } from '../catalog/blocking';
 import { classifyFunction, classifyLoop, isAsync, localFunction, type CpuClassification } from '../ts/cpu';
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
 import type { ProjectOracle } from '../project/effects';
-import { rangeOf } from '../text';
+import { endOf, lineOf, rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit } from './model';
 import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 
@@ -55,8 +55,8 @@ const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null
 const INTERESTING = /\bawait\b|\basync\b|\b(?:setTimeout|setInterval|setImmediate|queueMicrotask|nextTick|Promise|Worker|spawn|exec|execFile|fork|once|Atomics)\b|\.(?:then|catch|finally)\s*\(|Sync\s*\(/;
 const CHILD_PROCESS = /^child_process\.(spawn|exec|execFile|fork)$/;
 
-export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
-  const extractor = new TsExtractor(sem, limits, project);
+export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun, flaggedLines: readonly number[] = []): ExecutionModel {
+  const extractor = new TsExtractor(sem, limits, project, flaggedLines);
   return entry ? extractor.runEntry(entry) : extractor.run(root);
 }
 
@@ -65,8 +65,15 @@ class TsExtractor {
   private readonly regionCache = new Map<number, CpuClassification>();
   private readonly interestingCache = new Map<number, boolean>();
 
-  constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle) {
+  /** `flagged`: 0-based lines a rule flags; of two branches, the one holding such a line is shown. */
+  constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle, private readonly flagged: readonly number[] = []) {
     this.b = new ModelBuilder('ts', lim);
+  }
+
+  private holdsFlagged(node: Node): boolean {
+    const first = lineOf(node);
+    const end = endOf(node).line;
+    return this.flagged.some((line) => first <= line && line <= end);
   }
 
   run(root: Node): ExecutionModel {
@@ -194,10 +201,15 @@ class TsExtractor {
           const condition = s.childForFieldName('condition');
           if (condition) this.expr(condition, ctx);
           const body = s.childForFieldName('consequence');
+          const other = s.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment');
+          // The branch holding a line a rule flags, when the first does not: the model shows the wait the finding is about.
+          if (body && other && !this.holdsFlagged(body) && this.holdsFlagged(other)) {
+            this.statement(other, ctx);
+            return;
+          }
           // A guard whose branch throws or only leaves (a bare `return`) is the error or early-exit path: the run goes on
           // past it (through its else, if any) to what the function does.
-          if (body && endsInThrow(body)) {
-            const other = s.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment');
+          if (body && endsInThrow(body) && !this.holdsFlagged(body)) {
             if (other) this.statement(other, ctx);
             return;
           }
@@ -419,6 +431,9 @@ class TsExtractor {
         if (fnVal?.kind === 'fn' && (isAsync(fnVal.node) || this.interesting(fnVal.node))) return this.mapCall(object, fnVal.node, call, ctx);
       }
       const objectVal = object && (object.type === 'identifier' || object.type === 'member_expression') ? ctx.env.get(object.text) : undefined;
+      // A chain (`crypto.scryptSync(...).toString('hex')`): the call it starts from runs first.
+      const chained = unwrap(object);
+      if (chained && (chained.type === 'call_expression' || chained.type === 'await_expression' || chained.type === 'new_expression')) this.expr(chained, ctx);
       if (objectVal?.kind === 'unit') {
         const r = this.unitMethod(objectVal.id, method, args, call, ctx);
         if (r !== NOT_HANDLED) return r;

@@ -153,11 +153,11 @@ export function buildVisualisation(
   }
   let model: ExecutionModel;
   try {
-    model = extractModel(doc, facts, settings.limits, oracle, run);
+    model = extractModel(doc, facts, settings.limits, oracle, run, diagnostics.map((d) => d.range.start.line));
   } finally {
     oracle?.release?.();
   }
-  markDiagnostics(model, diagnostics);
+  markDiagnostics(model, diagnostics, root);
   // A library module runs nothing at import: say where its concurrency starts instead (its entry points, else its async
   // functions, else any function: a library's API is what its users call).
   const drivers = entries.filter((e) => e.lens);

@@ -2,7 +2,7 @@
 // re-simulated one at a time, as threads, as processes, on an event loop, and on the loop with the diagnostic's fix.
 // The lesson is computed from those numbers: it recommends the fastest, and says why the others lose.
 import { withFix } from './arrivals';
-import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
+import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, POOL_KINDS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
 import { simulate } from './simulate';
 
 export type WhatIfMode = 'sequential' | 'threads' | 'processes' | 'asyncio' | 'fixed';
@@ -38,13 +38,35 @@ const WORKER_KINDS: ReadonlySet<Unit['kind']> = new Set(['thread', 'process', 'a
 /** The workload: a handler's arrivals, else the leaf callables (units that do work but start nothing themselves). */
 function workload(model: ExecutionModel): Unit[] {
   const arrivals = model.units.filter((u) => u.arrival);
-  if (arrivals.length > 1) return arrivals;
+  if (arrivals.length > 1) return [...arrivals, ...startedBy(arrivals, model)];
   const pools = new Set(model.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
   return model.units.filter(
     (u) => (WORKER_KINDS.has(u.kind) || (u.parent !== undefined && pools.has(u.parent)))
       && !u.steps.some((s) => s.kind === 'spawn')
       && u.steps.some((s) => s.kind === 'cpu' || s.kind === 'io' || s.kind === 'sleep' || s.kind === 'blocking' || (s.kind === 'await' && !s.target)),
   );
+}
+
+/**
+ * The units an arrival sets off (an async function it calls, a task it makes), each once: the work of one request is
+ * all of it, not only its own lane. They run beside it in every mode, as they do in the program.
+ */
+function startedBy(arrivals: readonly Unit[], model: ExecutionModel): Unit[] {
+  const byId = new Map(model.units.map((u) => [u.id, u]));
+  const seen = new Set(arrivals.map((u) => u.id));
+  const out: Unit[] = [];
+  const queue = [...arrivals];
+  // Each unit joins the queue once: bounded by the model's units.
+  for (let unit = queue.shift(); unit; unit = queue.shift()) {
+    for (const s of unit.steps) {
+      const child = s.kind === 'spawn' && s.target ? byId.get(s.target) : undefined;
+      if (!child || seen.has(child.id) || POOL_KINDS.includes(child.kind)) continue;
+      seen.add(child.id);
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
 }
 
 /** The work of a callable with the coordination removed (joins and awaits of other units). */
@@ -134,6 +156,7 @@ export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): W
   const language = model.language;
   const units = workload(model);
   if (units.length < 2) return undefined;
+  const arrivals = model.units.filter((u) => u.arrival).length;
   const modes: WhatIfMode[] = ['sequential', 'threads', 'processes', 'asyncio'];
   // The fix row only when the loop version has something the fix changes.
   const fixed = withFix(build(units, 'asyncio', language), opts);
@@ -143,7 +166,7 @@ export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): W
   }));
   const recommended = fastest(results);
   return {
-    results, recommended, workers: units.length, ...(fixed ? { fix: fixed.fix } : {}),
+    results, recommended, workers: arrivals > 1 ? arrivals : units.length, ...(fixed ? { fix: fixed.fix } : {}),
     lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix),
   };
 }
