@@ -195,7 +195,7 @@ class PyExtractor {
       // The run started nothing of its own: the next arrivals run the same steps.
       if (!template && this.b.units.length === before) template = unit;
       ids.push(unit.id);
-      this.b.push(main, { kind: 'spawn', target: unit.id, label: `${entry.noun} ${i + 1} arrives`, range: rangeOf(fn) });
+      this.b.push(main, { kind: 'spawn', target: unit.id, label: entry.perArrival || n > 1 ? `${entry.noun} ${i + 1} arrives` : `starts ${entry.label}`, range: rangeOf(fn) });
     }
     for (const id of ids) this.b.push(main, { kind: 'join', target: id, label: `waits for ${this.unit(id)?.label ?? id}` });
     this.dropInitUnits();
@@ -491,7 +491,12 @@ class PyExtractor {
       } else if (v?.kind === 'group') {
         exits.push(() => this.awaitAll(v.tasks, ctx, 'end of async with: the TaskGroup awaits its tasks', rangeOf(item)));
       } else if (isAsync) {
-        this.b.push(ctx.unit, { kind: 'await', label: `async with ${labelOf(value)}`, range: rangeOf(item) });
+        // `async with session.get(url)`: entering waits like `await session.get(url)` (a request, a connection from a
+        // pool); entering an object just made (`async with ClientSession()`) only sets it up.
+        const callee = value.type === 'call' ? value.childForFieldName('function') : undefined;
+        const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.type === 'identifier' ? callee.text : undefined;
+        const opens = last !== undefined && !/^[A-Z]/.test(last) && !v;
+        this.b.push(ctx.unit, { kind: 'await', ...(opens ? { duration: DEFAULT_IO_MS } : {}), label: `async with ${labelOf(value)}`, range: rangeOf(item) });
       }
     }
     const body = s.childForFieldName('body');
@@ -794,8 +799,6 @@ class PyExtractor {
       // `Thread(target=f).start()`, `pool.submit(f).result()`: the object is made right there.
       const madeHere = object?.type === 'call' && UNIT_METHODS.has(method);
       const objectVal = object && (object.type === 'identifier' || object.type === 'attribute' || madeHere) ? this.expr(object, ctx) : undefined;
-      // A chain (`hashlib.scrypt(...).hex()`): the call it starts from runs first.
-      if (object?.type === 'call' && !madeHere) this.expr(object, ctx);
       if (objectVal) {
         const r = this.method(objectVal, method, call, ctx);
         if (r !== NOT_HANDLED) return r;
@@ -857,6 +860,10 @@ class PyExtractor {
   private libraryCall(name: string | undefined, call: Node, callee: Node, ctx: Ctx): void {
     const range = rangeOf(call);
     const label = labelOf(call);
+    // A chain (`hashlib.scrypt(...).hex()`): the call it starts from runs first, unless this call is itself a known
+    // wait, whose step stands for the chain (`urlopen(url).read()` is one request).
+    const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+    if (object?.type === 'call' && !(name && (name === 'time.sleep' || EVENT_WAITS.has(name) || knownCost(name, []) || pythonBlockingCall(name)))) this.expr(object, ctx);
     if (name === 'time.sleep') {
       const ms = this.seconds(this.args(call).positional[0], ctx);
       this.b.push(ctx.unit, { kind: 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label, range });

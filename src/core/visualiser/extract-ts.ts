@@ -8,6 +8,7 @@ import { classifyFunction, classifyLoop, isAsync, localFunction, type CpuClassif
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
 import type { ProjectOracle } from '../project/effects';
 import { endOf, lineOf, rangeOf } from '../text';
+import { LIBUV_POOL_SIZE } from './arrivals';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit } from './model';
 import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 
@@ -54,6 +55,8 @@ const LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', '
 const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion']);
 const INTERESTING = /\bawait\b|\basync\b|\b(?:setTimeout|setInterval|setImmediate|queueMicrotask|nextTick|Promise|Worker|spawn|exec|execFile|fork|once|Atomics)\b|\.(?:then|catch|finally)\s*\(|Sync\s*\(/;
 const CHILD_PROCESS = /^child_process\.(spawn|exec|execFile|fork)$/;
+/** Async functions whose work runs in libuv's thread pool (their sync forms have a known cost). */
+const LIBUV_WORK = new Set(['crypto.pbkdf2', 'crypto.scrypt', 'crypto.generateKeyPair']);
 
 export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun, flaggedLines: readonly number[] = []): ExecutionModel {
   const extractor = new TsExtractor(sem, limits, project, flaggedLines);
@@ -64,6 +67,8 @@ class TsExtractor {
   private readonly b: ModelBuilder;
   private readonly regionCache = new Map<number, CpuClassification>();
   private readonly interestingCache = new Map<number, boolean>();
+  /** The libuv thread pool's unit, once async crypto uses it. */
+  private libuvPool: string | undefined;
 
   /** `flagged`: 0-based lines a rule flags; of two branches, the one holding such a line is shown. */
   constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle, private readonly flagged: readonly number[] = []) {
@@ -508,6 +513,7 @@ class TsExtractor {
         return undefined;
       }
     }
+    if (LIBUV_WORK.has(bare)) return this.libuvTask(bare, call, args, ctx);
     if (CHILD_PROCESS.test(name)) return this.childProcess(name, call, args, ctx);
     if (name === 'events.once' && args[0]) {
       const target = this.expr(args[0], ctx);
@@ -684,6 +690,32 @@ class TsExtractor {
     for (const a of args) this.expr(a, ctx);
     void awaited;
     return undefined;
+  }
+
+  /**
+   * `crypto.pbkdf2(..., callback)`: the work runs in libuv's thread pool (4 threads by default, shared by every caller),
+   * then the callback runs on the loop. Its length is the typical cost of the sync form.
+   */
+  private libuvTask(name: string, call: Node, args: Node[], ctx: Ctx): Val | undefined {
+    const known = knownCost(`${name}Sync`, args);
+    this.libuvPool ??= this.b.addUnit({ kind: 'thread-pool', label: `libuv thread pool (${LIBUV_POOL_SIZE})`, maxWorkers: LIBUV_POOL_SIZE, runtime: true, range: rangeOf(call) })?.id;
+    if (!this.libuvPool) return undefined;
+    const fnName = name.slice(name.lastIndexOf('.') + 1);
+    const unit = this.b.addUnit({ kind: 'worker', label: `${fnName}(…) in the libuv pool`, parent: this.libuvPool, range: rangeOf(call) });
+    if (!unit) return undefined;
+    for (const a of args.slice(0, -1)) this.expr(a, ctx);
+    this.b.push(unit, { kind: 'cpu', ...(known ? { duration: known.ms, cost: known.cost } : { weight: HEAVY_WEIGHT / 2 }), label: labelOf(call), range: rangeOf(call) });
+    this.b.push(ctx.unit, { kind: 'spawn', target: unit.id, label: labelOf(call), range: rangeOf(call) });
+    const last = args[args.length - 1];
+    const cb = last && args.length > 1 ? this.expr(last, ctx) : undefined;
+    if (cb?.kind === 'fn') {
+      const handler = this.b.addUnit({
+        kind: 'timer', label: `${fnName} callback`, delayMs: 0, parent: ctx.unit.id, range: rangeOf(last),
+        startsAt: { afterStepOf: unit.id, stepIndex: 0 },
+      });
+      if (handler) this.walkFunction(cb.node, [], ctx, { unit: handler, async: isAsync(cb.node) });
+    }
+    return { kind: 'unit', id: unit.id };
   }
 
   private childProcess(name: string, call: Node, args: Node[], ctx: Ctx): Val | undefined {

@@ -1,7 +1,7 @@
 // What-if: the same workload (the arrivals of a handler, or the callables a file's threads/processes/tasks run)
 // re-simulated one at a time, as threads, as processes, on an event loop, and on the loop with the diagnostic's fix.
 // The lesson is computed from those numbers: it recommends the fastest, and says why the others lose.
-import { withFix } from './arrivals';
+import { startedBy, withFix } from './arrivals';
 import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, POOL_KINDS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
 import { simulate } from './simulate';
 
@@ -47,28 +47,6 @@ function workload(model: ExecutionModel): Unit[] {
   );
 }
 
-/**
- * The units an arrival sets off (an async function it calls, a task it makes), each once: the work of one request is
- * all of it, not only its own lane. They run beside it in every mode, as they do in the program.
- */
-function startedBy(arrivals: readonly Unit[], model: ExecutionModel): Unit[] {
-  const byId = new Map(model.units.map((u) => [u.id, u]));
-  const seen = new Set(arrivals.map((u) => u.id));
-  const out: Unit[] = [];
-  const queue = [...arrivals];
-  // Each unit joins the queue once: bounded by the model's units.
-  for (let unit = queue.shift(); unit; unit = queue.shift()) {
-    for (const s of unit.steps) {
-      const child = s.kind === 'spawn' && s.target ? byId.get(s.target) : undefined;
-      if (!child || seen.has(child.id) || POOL_KINDS.includes(child.kind)) continue;
-      seen.add(child.id);
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
-}
-
 /** The work of a callable with the coordination removed (joins and awaits of other units). */
 function body(u: Unit, mode: WhatIfMode, language: 'python' | 'ts'): Step[] {
   const out: Step[] = [];
@@ -101,7 +79,8 @@ function body(u: Unit, mode: WhatIfMode, language: 'python' | 'ts'): Step[] {
   return out;
 }
 
-function build(units: Unit[], mode: WhatIfMode, language: 'python' | 'ts'): ExecutionModel {
+/** `runtimePools`: pools the runtime runs an API's work in (libuv's): on the event loop their tasks still run there. */
+function build(units: Unit[], mode: WhatIfMode, language: 'python' | 'ts', runtimePools: ReadonlyMap<string, Unit> = new Map()): ExecutionModel {
   const ids = units.map((_, i) => `w${i}`);
   const spawn = (id: string): Step => ({ kind: 'spawn', target: id, label: `start ${id}` });
   const join = (id: string): Step => ({ kind: 'join', target: id, label: `join ${id}` });
@@ -125,7 +104,10 @@ function build(units: Unit[], mode: WhatIfMode, language: 'python' | 'ts'): Exec
         language, notes: [],
         units: [
           { id: 'main', kind: 'js-main', label: 'main script', steps: ids.map(spawn) },
-          ...units.map((u, i): Unit => ({ id: ids[i], kind: 'timer', delayMs: 0, label: u.label, steps: body(u, mode, language) })),
+          ...[...runtimePools.values()].map((p): Unit => ({ ...p, steps: [] })),
+          ...units.map((u, i): Unit => (u.parent !== undefined && runtimePools.has(u.parent)
+            ? { id: ids[i], kind: 'worker', label: u.label, parent: u.parent, steps: body(u, 'threads', language) }
+            : { id: ids[i], kind: 'timer', delayMs: 0, label: u.label, steps: body(u, mode, language) })),
         ],
       };
     return mode === 'fixed' ? withFix(model)?.model ?? model : model;
@@ -159,15 +141,17 @@ export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): W
   const arrivals = model.units.filter((u) => u.arrival).length;
   const modes: WhatIfMode[] = ['sequential', 'threads', 'processes', 'asyncio'];
   // The fix row only when the loop version has something the fix changes.
-  const fixed = withFix(build(units, 'asyncio', language), opts);
+  const runtimePools = new Map(model.units.filter((u) => u.runtime && POOL_KINDS.includes(u.kind)).map((u) => [u.id, u]));
+  const fixed = model.worker ? undefined : withFix(build(units, 'asyncio', language, runtimePools), opts);
   if (fixed) modes.push('fixed');
   const results = modes.map((mode): WhatIfResult => ({
-    mode, label: LABELS[language][mode], totalMs: Math.round(simulate(build(units, mode, language), opts).totalMs),
+    mode, label: LABELS[language][mode], totalMs: Math.round(simulate(build(units, mode, language, runtimePools), opts).totalMs),
   }));
   const recommended = fastest(results);
+  const offloadedTo = units.map((u) => (u.parent !== undefined ? runtimePools.get(u.parent) : undefined)).find((p) => p !== undefined);
   return {
     results, recommended, workers: arrivals > 1 ? arrivals : units.length, ...(fixed ? { fix: fixed.fix } : {}),
-    lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix),
+    lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix, offloadedTo),
   };
 }
 
@@ -181,7 +165,7 @@ function fastest(results: WhatIfResult[]): WhatIfMode {
   return tied[0].mode;
 }
 
-function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, language: 'python' | 'ts', freeThreaded: boolean, cpuUnitMs: number, fix: string | undefined): string {
+function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, language: 'python' | 'ts', freeThreaded: boolean, cpuUnitMs: number, fix: string | undefined, runtimePool?: Unit): string {
   const r = (m: WhatIfMode) => results.find((x) => x.mode === m);
   const show = (m: WhatIfMode) => `${r(m)!.label} ${r(m)!.totalMs} ms`;
   let cpu = 0;
@@ -216,7 +200,8 @@ function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, langua
         : blocking ? `The blocking calls wait in threads without holding ${loop}.` : 'Mostly waiting: threads overlap the waits.';
       break;
     case 'asyncio':
-      why = cpu >= wait ? 'Little work in all: one thread does it without start-up costs.' : `Mostly waiting: ${loop} overlaps the waits on one thread, with the cheapest tasks.`;
+      why = runtimePool ? `The async API runs its work in the ${runtimePool.label} beside ${loop}, which stays free, with no start-up cost.`
+        : cpu >= wait ? 'Little work in all: one thread does it without start-up costs.' : `Mostly waiting: ${loop} overlaps the waits on one thread, with the cheapest tasks.`;
       break;
     default:
       why = 'The work is small: starting threads, processes or tasks costs more than it saves.';
