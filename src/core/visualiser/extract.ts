@@ -190,14 +190,28 @@ export class ModelBuilder {
     this.push(unit, step);
   }
 
-  /** Units no step starts and nothing schedules would run at program start: drop them. */
+  /**
+   * Units no step starts and nothing schedules would run at program start: drop them, and what only they would start
+   * (the thread a process that is never started would start).
+   */
   finish(mainId: string): ExecutionModel {
+    const pools = new Set(this.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
+    const byId = new Map(this.units.map((u) => [u.id, u]));
     const spawned = new Set<string>();
     for (const u of this.units) for (const s of u.steps) if (s.kind === 'spawn' && s.target) spawned.add(s.target);
-    const pools = new Set(this.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
+    // Reached from the program's start: main, pools, scheduled units, and what a reached unit starts (each once).
+    const reached = new Set(this.units.filter((u) => u.id === mainId || pools.has(u.id) || u.startsAt).map((u) => u.id));
+    const queue = [...reached];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (const s of byId.get(id)?.steps ?? []) {
+        if (s.kind !== 'spawn' || !s.target || reached.has(s.target) || !byId.has(s.target)) continue;
+        reached.add(s.target);
+        queue.push(s.target);
+      }
+    }
     const kept = this.units.filter((u) => {
-      if (u.id === mainId || pools.has(u.id) || u.startsAt || spawned.has(u.id)) return true;
-      this.note(`${u.label} is created but never started.`);
+      if (reached.has(u.id)) return true;
+      if (!spawned.has(u.id)) this.note(`${u.label} is created but never started.`);
       return false;
     });
     const keptIds = new Set(kept.map((u) => u.id));

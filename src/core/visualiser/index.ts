@@ -124,7 +124,8 @@ function markWorker(model: ExecutionModel, doc: ParsedDocument, root: NonNullabl
   model.worker = evidence.reason;
   const main = model.units.find((u) => u.kind === 'js-main');
   if (main) main.label = main.label.replace(/^(main script|server)\b/, 'worker thread');
-  model.notes.push(`This file runs in a worker thread (${evidence.reason}): a wait here holds only this worker's event loop, not the app's, which is what a worker is for; the rules report none and offer no fix.`);
+  model.notes = model.notes.map((n) => n.replace('only the main script runs', "only the worker's script runs"));
+  model.notes.push(`This file runs in a worker thread (${evidence.reason.replace(/: it runs in a worker thread$/, '')}): a wait here holds only this worker's event loop, not the app's, which is what a worker is for; the rules report none and offer no fix.`);
 }
 
 export function buildVisualisation(
