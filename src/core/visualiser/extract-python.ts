@@ -198,6 +198,13 @@ class PyExtractor {
       this.b.push(main, { kind: 'spawn', target: unit.id, label: entry.perArrival || n > 1 ? `${entry.noun} ${i + 1} arrives` : `starts ${entry.label}`, range: rangeOf(fn) });
     }
     for (const id of ids) this.b.push(main, { kind: 'join', target: id, label: `waits for ${this.unit(id)?.label ?? id}` });
+    // The loop an entry runs on outlives it (a server's, a bot's): tasks it started and left running run to their end.
+    const waited = new Set(this.b.units.flatMap((u) => u.steps.flatMap((st) => (st.kind === 'await' || st.kind === 'join') && st.target ? [st.target] : [])));
+    for (const u of this.b.units) {
+      if (u.kind === 'asyncio-task' && this.started.has(u.id) && !waited.has(u.id) && !ids.includes(u.id) && !this.fromInit.has(u.id)) {
+        this.b.push(main, { kind: 'join', target: u.id, label: `the loop runs ${u.label}, left running by ${entry.label}` });
+      }
+    }
     this.dropInitUnits();
     return this.b.finish('main');
   }
@@ -1048,6 +1055,19 @@ class PyExtractor {
         return NOT_HANDLED;
       case 'deferred':
         return NOT_HANDLED;
+      case 'fn': {
+        // `self.poll.start()` of a `@tasks.loop(seconds=60)` coroutine (discord.ext.tasks): a task on the bot's loop.
+        const every = method === 'start' ? this.periodicLoop(v.fn, ctx) : undefined;
+        if (!every) return NOT_HANDLED;
+        const name = v.fn.childForFieldName('name')?.text ?? 'task';
+        const unit = this.b.addUnit({ kind: 'asyncio-task', label: `${name}${every.ms !== undefined ? ` (every ${every.ms / 1000} s)` : ''}`, range: rangeOf(call), parent: ctx.unit.id });
+        if (!unit) return undefined;
+        this.walkCallable(v.fn, [], ctx, { unit, async: true, self: v.self });
+        this.b.note(`${unit.label}: runs again after each interval; its first run is shown.`);
+        if (!ctx.async) this.loopTasks.push(unit.id);
+        this.spawn(unit.id, call, ctx);
+        return { kind: 'unit', id: unit.id };
+      }
       case 'object': {
         const fn = this.findMethod(v.cls, method);
         return fn ? this.withSelf(v.self, () => this.callLocal(fn, call, ctx)) : NOT_HANDLED;
@@ -1194,6 +1214,23 @@ class PyExtractor {
     const returned = this.walkCallable(v.fn, args, ctx, { unit: ctx.unit, async: ctx.async, self: v.self });
     for (const u of this.b.units.slice(before)) if (!madeBy.has(u)) madeBy.set(u, this);
     return returned;
+  }
+
+  /** A coroutine function declared `@tasks.loop(seconds=…)` (discord.ext.tasks): its interval in ms, when literal. */
+  private periodicLoop(fn: Node, ctx: Ctx): { ms: number | undefined } | undefined {
+    if (!isAsyncFunction(fn) || fn.parent?.type !== 'decorated_definition') return undefined;
+    for (const d of fn.parent.namedChildren) {
+      const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
+      if (call?.type !== 'call' || this.sem.calleeName(call) !== 'discord.ext.tasks.loop') continue;
+      const { kw } = this.args(call);
+      const units = [['seconds', 1], ['minutes', 60], ['hours', 3600]] as const;
+      const ms = units.map(([key, factor]) => {
+        const each = this.seconds(kw(key), ctx);
+        return each === undefined ? undefined : each * factor;
+      }).find((x) => x !== undefined);
+      return { ms };
+    }
+    return undefined;
   }
 
   /** Runs `f` with `self` bound to an object's own bindings. */

@@ -224,3 +224,20 @@ describe('Python: the waits the rules report', () => {
     }
   });
 });
+
+describe('a bot\'s background task', () => {
+  it('setup_hook starting a @tasks.loop coroutine draws it as a task on the loop, which outlives setup_hook', async () => {
+    const text = [
+      'import discord', 'from discord.ext import tasks', '', '',
+      'class MyClient(discord.Client):', '    async def setup_hook(self) -> None:', '        self.my_background_task.start()', '',
+      '    @tasks.loop(seconds=60)', '    async def my_background_task(self):', '        channel = self.get_channel(1234567)', '        await channel.send("hi")', '',
+    ].join('\n');
+    const v = await visualise('python', text, { line: 5 });
+    assert.equal(v.entry.label, 'MyClient.setup_hook');
+    const task = v.model.units.find((u) => u.label.startsWith('my_background_task'));
+    assert.equal(task?.label, 'my_background_task (every 60 s)', v.model.units.map((u) => u.label).join(' | '));
+    assert.equal(task.kind, 'asyncio-task');
+    const lane = v.timeline.lanes.find((l) => l.unitId === task.id);
+    assert.ok(lane?.spans.some((s) => s.state === 'awaiting' && s.end - s.start === 50), JSON.stringify(lane?.spans));
+  });
+});
