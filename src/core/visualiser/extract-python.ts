@@ -99,6 +99,8 @@ class PyExtractor {
   private readonly fromInit = new Set<string>();
   /** The line the user pointed at, inside the entry function (see EntryRun.focusLine). */
   private focusLine: number | undefined;
+  /** Executors made elsewhere that this file submits to, by expression. */
+  private readonly executors = new Map<string, Extract<Val, { kind: 'pool' }>>();
   /** 0-based lines of this file that a rule flags: of two branches, the one holding such a line is shown. */
   private flagged: readonly number[] = [];
   /** Tasks scheduled from outside a running loop (`ensure_future` at module level): `run_forever()` runs them. */
@@ -414,7 +416,9 @@ class PyExtractor {
     const last = body?.namedChildren.filter((c) => c?.type !== 'comment').pop();
     const startsOnlyHere = () => startsUnit(body!) && !restStartsUnit(s);
     const leaves = last?.type === 'raise_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment') && !startsOnlyHere());
-    if (leaves && !(body && this.holdsFlagged(body))) {
+    // A branch that returns or raises before a finding further down is one the run to that finding did not take.
+    const endsBeforeFinding = (last?.type === 'return_statement' || last?.type === 'raise_statement') && this.restHoldsFlagged(s);
+    if ((leaves || endsBeforeFinding) && !(body && this.holdsFlagged(body))) {
       const other = s.namedChildren.find((c) => c?.type === 'else_clause' || c?.type === 'elif_clause');
       const otherBody = other?.childForFieldName('consequence') ?? other?.childForFieldName('body') ?? other?.namedChildren.find((c) => c?.type === 'block');
       if (otherBody) this.block(otherBody, ctx);
@@ -585,6 +589,15 @@ class PyExtractor {
     const total = work(node, 0);
     if (unknown && total < 100_000) return HEAVY_WEIGHT;
     return weightForIterations(total);
+  }
+
+  /** Whether a statement after `statement` in its block (or in the blocks around it, within its function) holds a finding. */
+  private restHoldsFlagged(statement: Node): boolean {
+    if (!this.flagged.length) return false;
+    let end: number | undefined;
+    for (let n: Node | null = statement, steps = 0; n && steps < MAX_NESTING && n.type !== 'function_definition' && n.type !== 'module'; n = n.parent, steps++) end = endOf(n).line;
+    const after = endOf(statement).line;
+    return end !== undefined && this.flagged.some((line) => after < line && line <= end);
   }
 
   private holdsFlagged(node: Node): boolean {
@@ -811,6 +824,13 @@ class PyExtractor {
         if (r !== NOT_HANDLED) return r;
       }
       if (method === 'run_until_complete' && !ctx.async) return this.runLoop(this.args(call).positional[0], call, ctx);
+      // `self.ds.executor.submit(in_thread)`: an executor made elsewhere (the Executor protocol) runs a function of this
+      // file in one of its threads.
+      const submitted = method === 'submit' && !objectVal && object ? this.args(call).positional[0] : undefined;
+      if (submitted && callableNode(this.sem, submitted)) {
+        const pool = this.foreignExecutor(object!);
+        if (pool) return this.poolTask(pool, submitted, this.args(call).positional.slice(1), call, ctx);
+      }
       if (method === 'run_forever' && !ctx.async) {
         // The loop runs what was scheduled on it (ensure_future, create_task) until stop(): shown until they finish.
         for (const id of this.loopTasks.splice(0)) this.join(id, ctx, `${labelOf(call)} runs ${this.unit(id)?.label ?? 'the task'}`, rangeOf(call), true);
@@ -968,7 +988,7 @@ class PyExtractor {
         }
         return { kind: 'list', items };
       }
-      case 'asyncio.wait': case 'asyncio.wait_for': case 'asyncio.shield': case 'asyncio.as_completed': {
+      case 'asyncio.wait': case 'asyncio.wait_for': case 'asyncio.shield': case 'asyncio.as_completed': case 'asyncio.wrap_future': {
         const arg = positional[0];
         return arg ? this.expr(arg, ctx) : undefined;
       }
@@ -1214,6 +1234,17 @@ class PyExtractor {
     const returned = this.walkCallable(v.fn, args, ctx, { unit: ctx.unit, async: ctx.async, self: v.self });
     for (const u of this.b.units.slice(before)) if (!madeBy.has(u)) madeBy.set(u, this);
     return returned;
+  }
+
+  /** The pool of an executor this file did not make (`self.ds.executor`), one per expression; its size is not known here. */
+  private foreignExecutor(object: Node): Extract<Val, { kind: 'pool' }> | undefined {
+    const known = this.executors.get(object.text);
+    if (known) return known;
+    const unit = this.b.addUnit({ kind: 'thread-pool', label: `${labelOf(object)} (an executor made elsewhere)`, range: rangeOf(object) });
+    if (!unit) return undefined;
+    const pool: Extract<Val, { kind: 'pool' }> = { kind: 'pool', id: unit.id, tasks: [] };
+    this.executors.set(object.text, pool);
+    return pool;
   }
 
   /** A coroutine function declared `@tasks.loop(seconds=…)` (discord.ext.tasks): its interval in ms, when literal. */

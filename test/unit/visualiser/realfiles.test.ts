@@ -241,3 +241,28 @@ describe('a bot\'s background task', () => {
     assert.ok(lane?.spans.some((s) => s.state === 'awaiting' && s.end - s.start === 50), JSON.stringify(lane?.spans));
   });
 });
+
+describe('a database layer that runs queries in an executor made elsewhere', () => {
+  const DATABASE = [
+    'import asyncio', 'import threading', '', '',
+    'class Database:', '    def __init__(self, ds):', '        self.ds = ds', '        self._lock = threading.Lock()', '',
+    '    async def execute_fn(self, fn):', '        if self.ds.executor is None:', '            return fn(None)', '',
+    '        def in_thread():', '            return fn(self.connect())', '',
+    '        with self._lock:', '            future = self.ds.executor.submit(in_thread)',
+    '        return await asyncio.wrap_future(future)', '',
+    '    def connect(self):', '        return None', '',
+  ].join('\n');
+
+  it('the branch that returns before the finding is not the one shown; the submitted function runs in the executor\'s thread, awaited', async () => {
+    const v = await visualise('python', DATABASE, { line: 9 });
+    assert.ok(v.model.units.length > 2, v.model.units.map((u) => u.label).join(' | '));
+    // The rules flag the `with self._lock:` (a thread's lock on the loop): the model goes past the early return to it.
+    assert.ok(steps(v).some((s) => s.kind === 'acquire' && s.diagnosticCode), JSON.stringify(steps(v)));
+    const pool = v.model.units.find((u) => u.kind === 'thread-pool');
+    assert.match(pool?.label ?? '', /self\.ds\.executor/);
+    const thread = v.model.units.find((u) => u.parent === pool!.id);
+    assert.equal(thread?.label, 'in_thread()');
+    const task = v.model.units.find((u) => u.kind === 'asyncio-task')!;
+    assert.ok(task.steps.some((s) => s.kind === 'await' && s.target === thread.id), JSON.stringify(task.steps));
+  });
+});
