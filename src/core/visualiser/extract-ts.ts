@@ -1,4 +1,4 @@
-import { NestingGuard } from '../locate';
+import { MAX_NESTING, NestingGuard } from '../locate';
 // TS/JS extraction: the main script, async functions (each call a js-async unit that runs synchronously
 // until its first await), timers, microtasks, promise reactions, workers and child processes.
 // Same approach as extract-python.ts: walk in source order, tracking names bound to units.
@@ -73,6 +73,15 @@ class TsExtractor {
   /** `flagged`: 0-based lines a rule flags; of two branches, the one holding such a line is shown. */
   constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle, private readonly flagged: readonly number[] = []) {
     this.b = new ModelBuilder('ts', lim);
+  }
+
+  /** Whether a statement after `statement` (in its block or those around it, within its function) holds a finding. */
+  private restHoldsFlagged(statement: Node): boolean {
+    if (!this.flagged.length) return false;
+    let end: number | undefined;
+    for (let n: Node | null = statement, steps = 0; n && steps < MAX_NESTING && !FUNCTION_TYPES.has(n.type) && n.type !== 'program'; n = n.parent, steps++) end = endOf(n).line;
+    const after = endOf(statement).line;
+    return end !== undefined && this.flagged.some((line) => after < line && line <= end);
   }
 
   private holdsFlagged(node: Node): boolean {
@@ -213,8 +222,9 @@ class TsExtractor {
             return;
           }
           // A guard whose branch throws or only leaves (a bare `return`) is the error or early-exit path: the run goes on
-          // past it (through its else, if any) to what the function does.
-          if (body && endsInThrow(body) && !this.holdsFlagged(body)) {
+          // past it (through its else, if any) to what the function does. So is a branch that returns before a finding
+          // further down: the run to that finding did not take it.
+          if (body && (endsInThrow(body) || (leavesAtEnd(body) && this.restHoldsFlagged(s))) && !this.holdsFlagged(body)) {
             if (other) this.statement(other, ctx);
             return;
           }
@@ -827,6 +837,12 @@ class TsExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+/** A branch whose last statement returns or throws. */
+function leavesAtEnd(body: Node): boolean {
+  const last = body.type === 'statement_block' ? body.namedChildren.filter((c) => c?.type !== 'comment').pop() : body;
+  return last?.type === 'return_statement' || last?.type === 'throw_statement';
+}
 
 function endsInThrow(body: Node): boolean {
   const last = body.type === 'statement_block' ? body.namedChildren.filter((c) => c?.type !== 'comment').pop() : body;

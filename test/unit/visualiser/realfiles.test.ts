@@ -266,3 +266,19 @@ describe('a database layer that runs queries in an executor made elsewhere', () 
     assert.ok(task.steps.some((s) => s.kind === 'await' && s.target === thread.id), JSON.stringify(task.steps));
   });
 });
+
+describe('TS: the branch toward the finding', () => {
+  it('a branch that returns before the finding is passed; of if/else, the branch holding it is shown', async () => {
+    const text = [
+      "import express from 'express';", "import fs from 'node:fs';", 'const app = express();', 'const cache = new Map();', '',
+      "app.get('/config', async (req, res) => {", '  if (cache.has(req.query.name)) {', '    return res.send(cache.get(req.query.name));', '  }',
+      "  const text = fs.readFileSync('config.json', 'utf8');", '  res.send(text);', '});', '',
+      "app.get('/mode', async (req, res) => {", '  if (req.query.fast) {', "    res.send('fast');", '  } else {',
+      "    res.send(fs.readFileSync('mode.txt', 'utf8'));", '  }', '});', '',
+    ].join('\n');
+    const config = await visualise('typescript', text, { line: 5 });
+    assert.ok(stalls(config).some((e) => e.range?.start.line === 9), JSON.stringify(stalls(config)));
+    const mode = await visualise('typescript', text, { line: 13 });
+    assert.ok(stalls(mode).some((e) => e.range?.start.line === 17), JSON.stringify(stalls(mode)));
+  });
+});
