@@ -11,6 +11,7 @@ import { endOf, lineOf, rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
 import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 import { dictOf } from '../dict';
+import { DISCORD_CLIENTS } from './entries';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -1090,6 +1091,7 @@ class PyExtractor {
       }
       case 'object': {
         const fn = this.findMethod(v.cls, method);
+        if (!fn && method === 'run' && !ctx.async) return this.runBot(v, call, ctx);
         return fn ? this.withSelf(v.self, () => this.callLocal(fn, call, ctx)) : NOT_HANDLED;
       }
       case 'pool':
@@ -1234,6 +1236,36 @@ class PyExtractor {
     const returned = this.walkCallable(v.fn, args, ctx, { unit: ctx.unit, async: ctx.async, self: v.self });
     for (const u of this.b.units.slice(before)) if (!madeBy.has(u)) madeBy.set(u, this);
     return returned;
+  }
+
+  /**
+   * `client.run(token)` of a `discord.Client` subclass: discord.py runs its loop until the bot stops, calling
+   * `setup_hook()` and then `on_ready()` on it; tasks they start run there. Other objects' `run()`: not handled.
+   */
+  private runBot(v: Extract<Val, { kind: 'object' }>, call: Node, ctx: Ctx): Val | undefined | typeof NOT_HANDLED {
+    let bases: string[];
+    try {
+      bases = this.sem.baseTypes(v.cls);
+    } catch {
+      return NOT_HANDLED;
+    }
+    if (!bases.some((b) => DISCORD_CLIENTS.has(b))) return NOT_HANDLED;
+    const hooks = ['setup_hook', 'on_ready'].flatMap((name) => {
+      const fn = this.findMethod(v.cls, name);
+      return fn && isAsyncFunction(fn) ? [fn] : [];
+    });
+    const root = this.b.addUnit({ kind: 'asyncio-task', label: `${labelOf(call)}: the bot's loop`, range: rangeOf(call), parent: ctx.unit.id });
+    if (!root) return undefined;
+    const before = this.b.units.length;
+    for (const hook of hooks) this.walkCallable(hook, [], ctx, { unit: root, async: true, self: v.self });
+    // The loop runs until the bot stops: the tasks its hooks started run to their end.
+    const waited = new Set(root.steps.flatMap((st) => (st.kind === 'await' && st.target ? [st.target] : [])));
+    for (const u of this.b.units.slice(before)) {
+      if (u.kind === 'asyncio-task' && this.started.has(u.id) && !waited.has(u.id)) this.b.push(root, { kind: 'await', target: u.id, label: `the bot's loop runs ${u.label}`, range: rangeOf(call) });
+    }
+    this.b.push(ctx.unit, { kind: 'spawn', target: root.id, label: labelOf(call), range: rangeOf(call) });
+    this.b.push(ctx.unit, { kind: 'join', target: root.id, label: `${labelOf(call)} returns when the bot stops`, range: rangeOf(call) });
+    return undefined;
   }
 
   /** The pool of an executor this file did not make (`self.ds.executor`), one per expression; its size is not known here. */

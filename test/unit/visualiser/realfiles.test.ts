@@ -240,6 +240,24 @@ describe('a bot\'s background task', () => {
     const lane = v.timeline.lanes.find((l) => l.unitId === task.id);
     assert.ok(lane?.spans.some((s) => s.state === 'awaiting' && s.end - s.start === 50), JSON.stringify(lane?.spans));
   });
+
+  it('the module body\'s client.run(token) runs the bot\'s loop: setup_hook, on_ready, and the task setup_hook starts', async () => {
+    const text = [
+      'import discord', 'from discord.ext import tasks', '', '',
+      'class MyClient(discord.Client):', '    async def setup_hook(self) -> None:', '        self.my_background_task.start()', '',
+      '    async def on_ready(self):', '        print("ready")', '',
+      '    @tasks.loop(minutes=1)', '    async def my_background_task(self):', '        await asyncio.sleep(0.2)', '', '',
+      'client = MyClient(intents=discord.Intents.default())', "client.run('token')", '',
+    ].join('\n').replace('import discord', 'import asyncio\nimport discord');
+    const v = await visualise('python', text, {});
+    assert.equal(v.entry.kind, 'module');
+    const loop = v.model.units.find((u) => u.label.endsWith("the bot's loop"));
+    assert.ok(loop, v.model.units.map((u) => u.label).join(' | '));
+    assert.ok(loop.steps.some((s) => s.label.startsWith('print')), 'on_ready runs on the loop');
+    const task = v.model.units.find((u) => u.label === 'my_background_task (every 60 s)');
+    assert.ok(task && loop.steps.some((s) => s.kind === 'await' && s.target === task.id));
+    assert.ok(v.timeline.totalMs >= 200, String(v.timeline.totalMs));
+  });
 });
 
 describe('a database layer that runs queries in an executor made elsewhere', () => {
