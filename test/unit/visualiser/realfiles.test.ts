@@ -300,3 +300,17 @@ describe('TS: the branch toward the finding', () => {
     assert.ok(stalls(mode).some((e) => e.range?.start.line === 17), JSON.stringify(stalls(mode)));
   });
 });
+
+describe('statements that do little', () => {
+  it('a sync CRUD route of plain statements is not CPU work: the what-if does not send it to processes', async () => {
+    const lines = ['from fastapi import APIRouter', '', 'router = APIRouter()', '', '', '@router.get("/items")', 'def read_items(session, user, skip: int = 0, limit: int = 100, search=None):'];
+    for (let i = 0; i < 10; i++) lines.push(`    query_${i} = session.query(user, skip, limit)`, `    count_${i} = query_${i}.where(search).offset(skip)`);
+    lines.push('    return {"data": query_0, "count": count_0}', '');
+    const v = await visualise('python', lines.join('\n'), { line: 6 });
+    assert.equal(v.entry.kind, 'handler');
+    assert.ok(v.whatIf);
+    assert.notEqual(v.whatIf.recommended, 'processes', v.whatIf.lesson);
+    // Twenty statements of bookkeeping: a few ms per request, not tens.
+    assert.ok(v.latency && v.latency.lastMs < 120, String(v.latency?.lastMs));
+  });
+});
