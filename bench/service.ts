@@ -296,9 +296,27 @@ async function measure(spec: ServerSpec, lines: number): Promise<string> {
       if (at === undefined) return `${spec.name}: an edit got no diagnostics within 60 s`;
       edits.push(at - t0);
     }
+    // A line break typed and taken back at the end of a line of code inside a function (Enter, then Backspace): every
+    // line below moves.
+    let codeLine = line;
+    while (codeLine < index.lineCount - 1 && !/^\s+\S/.test(index.lineText(codeLine))) codeLine++;
+    const end = index.lineText(codeLine).length;
+    const indent = /^\s*/.exec(index.lineText(codeLine))![0];
+    const lineEdits: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const insert = i % 2 === 0;
+      const change = insert
+        ? { range: { start: { line: codeLine, character: end }, end: { line: codeLine, character: end } }, text: `\n${indent}` }
+        : { range: { start: { line: codeLine, character: end }, end: { line: codeLine + 1, character: indent.length } }, text: '' };
+      const t0 = performance.now();
+      const at = await withTimeout(diagnosticsAfter(spec, client, uri,
+        () => client.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 100 + i }, contentChanges: [change] })), 60_000);
+      if (at === undefined) return `${spec.name}: a line edit got no diagnostics within 60 s`;
+      lineEdits.push(at - t0);
+    }
     const stops = client.budgetStops() - stopsBefore;
     const openStopped = stopsBefore > stopsAtStart ? ' (stopped at the time budget)' : '';
-    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms${openStopped}, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms${stops ? `, ${stops}/${edits.length} edits stopped at the time budget` : ''}`;
+    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms${openStopped}, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms, line break -> diagnostics median ${median(lineEdits).toFixed(1).padStart(7)} ms${stops ? `, ${stops}/${edits.length + lineEdits.length} edits stopped at the time budget` : ''}`;
   } finally {
     await withTimeout(client.rpc.sendRequest('shutdown').then(() => client.rpc.sendNotification('exit')), 5_000).catch(() => undefined);
     client.rpc.dispose();

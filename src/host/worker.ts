@@ -10,7 +10,7 @@ import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
 import { getParser, wasmMemoryBytes } from '../core/parser';
-import { exportSummaries, importSummaries, keepGraphSummaries } from '../core/project/project';
+import { deferSummaryPacking, exportSummaries, importSummaries, keepGraphSummaries, packPendingSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation, fileEntries } from '../core/visualiser';
 import { packageFiles } from './packageFiles';
@@ -70,6 +70,8 @@ const WARM_SLICE_MS = 50;
 if (init.summaries) importSummaries(init.summaries);
 if (init.units) importStoredUnits(init.units);
 keepGraphSummaries(init.keepGraph === true);
+// The analysed file's summary is packed after the answer is sent (below), not within the job's budget.
+deferSummaryPacking(true);
 // This thread's OS id (Linux: /proc/thread-self), so that the host can measure the CPU time a job takes, not the clock's.
 try {
   const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
@@ -341,6 +343,8 @@ port.on('message', (job: Job) => {
     } finally {
       setPhase('idle');
     }
+    // Before the next job can edit the tree the summary reads (the host's clock for that job starts when it is started).
+    packPendingSummaries();
   }).catch((error: unknown) => {
     // Even a reply that cannot be sent (a value that does not clone) must not stop the chain: later jobs still run.
     try {

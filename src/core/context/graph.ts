@@ -109,12 +109,12 @@ export function unitsOf(
   } else {
     const variant = unitVariant(path, python, pkg);
     // The analysed file's summary is the one its rules read (its details computed once, whoever asks first).
-    if (python) summaryKey = primeSummary(path, text, variant, () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)));
+    if (python) summaryKey = primeSummary(path, text, variant, () => (semantics?.python ? ownSummary(source.python!(), { settings: defaultSettings }) : summarisePython(source.python!(), lookup)), !!semantics?.python);
     else if (semantics?.ts) {
       const rule = { language, tree, root, text, path, readFile, settings: defaultSettings, python: source.python, ts: source.ts, report: () => undefined } as unknown as AnalysisContext;
       const own = tsProject(rule);
       names = own.names;
-      summaryKey = primeSummary(path, text, variant, () => own.own);
+      summaryKey = primeSummary(path, text, variant, () => own.own, true);
     } else {
       const built = packageFileSummary(source.ts!(), lookup, pkg.configs.projectSpecifiers(dirname(path)));
       names = built.names;

@@ -150,7 +150,47 @@ const summaryCache = new Map<string, Uint8Array>();
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * The analysed file's summary, not yet packed: packing reads every function's detail (0.5-1 s for a 20k-line file), which
+ * the answer to the edit does not wait for. Packed when read, or by the host once the answer is sent, while the tree the
+ * summary reads is still the analysis's (see packPendingSummaries).
+ */
+const pendingSummaries = new Map<string, { summarise: () => FileSummary; live?: FileSummary }>();
+let deferPacking = false;
+
+/** Whether the analysed file's own summary is packed after the analysis's answer (a host that calls packPendingSummaries). */
+export function deferSummaryPacking(on: boolean): void {
+  deferPacking = on;
+  if (!on) packPendingSummaries();
+}
+
+/** Packs the summaries left for later; the host calls it after each job, before any tree can change or be freed. */
+export function packPendingSummaries(): void {
+  // Each entry is removed before it is packed: bounded by the entries there. One that fails is dropped (a later read
+  // summarises the file again), and the others are still packed while their trees are the analysis's.
+  for (const key of [...pendingSummaries.keys()]) {
+    try {
+      packPending(key);
+    } catch {
+      // Dropped, as said.
+    }
+  }
+}
+
+/** Summaries left to pack (for tests). */
+export function pendingSummaryCount(): number {
+  return pendingSummaries.size;
+}
+
+function packPending(key: string): void {
+  const pending = pendingSummaries.get(key);
+  if (!pending) return;
+  pendingSummaries.delete(key);
+  store(key, pack(pending.live ?? pending.summarise()));
+}
+
 function stored(key: string): StoredSummary | undefined {
+  packPending(key);
   const bytes = summaryCache.get(key);
   return bytes && JSON.parse(decoder.decode(bytes)) as StoredSummary;
 }
@@ -184,6 +224,7 @@ function markUsed(key: string): void {
 
 /** The summaries this process used (computed or imported), for a persistent cache; plain data. */
 export function exportSummaries(): Record<string, StoredSummary> {
+  packPendingSummaries();
   const out = dict<StoredSummary>();
   for (const key of usedKeys) {
     const summary = stored(key);
@@ -235,6 +276,12 @@ function fnv(text: string): string {
 export function summaryOfText(path: string, text: string, language: Language, summarise: (tree: Tree) => FileSummary, variant = ''): FileSummary | undefined {
   // `variant`: what else the summary depends on (the project's blocking.extra / allow).
   const key = cacheKey(path, text, variant);
+  // The analysed file's own summary, read as it is (its details computed as asked) until it is packed.
+  const pending = pendingSummaries.get(key);
+  if (pending) {
+    markUsed(key);
+    return pending.live ??= pending.summarise();
+  }
   const cached = stored(key);
   if (cached) {
     markUsed(key);
@@ -248,9 +295,14 @@ export function summaryOfText(path: string, text: string, language: Language, su
 }
 
 /** Keeps a file's summary computed from a tree already parsed (the call graph's), so that reading the file does not parse it again. */
-export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary): string {
+export function primeSummary(path: string, text: string, variant: string, summarise: () => FileSummary, analysed = false): string {
   const key = cacheKey(path, text, variant);
-  if (!summaryCache.has(key)) store(key, pack(summarise()));
+  // `analysed`: the summary reads the analysed file's tree, which lives until the host packs it; another file's tree is
+  // freed when the graph has read it, so its summary is packed at once.
+  if (!summaryCache.has(key) && !pendingSummaries.has(key)) {
+    if (analysed && deferPacking) pendingSummaries.set(key, { summarise });
+    else store(key, pack(summarise()));
+  }
   // Used when the call graph's units are kept too (the CLI's cache keeps them beside the file's summary); an editor's
   // storage keeps only what analyses read, not every file of every package the graph summarised.
   if (graphSummariesKept) markUsed(key);
@@ -273,6 +325,7 @@ export function storedSummary(key: string): StoredSummary | undefined {
  * same (an edit changed no function's summary); returns the new key, or undefined when nothing is kept under `key`.
  */
 export function carrySummary(key: string, text: string): string | undefined {
+  packPending(key);
   const bytes = summaryCache.get(key);
   const [path, , ...variant] = key.split('\n');
   if (!bytes) return undefined;
@@ -285,7 +338,7 @@ export function carrySummary(key: string, text: string): string | undefined {
 
 /** Whether a summary (whole or its heads) is kept under `key`. */
 export function hasSummary(key: string): boolean {
-  return summaryCache.has(key);
+  return summaryCache.has(key) || pendingSummaries.has(key);
 }
 
 /** The stored summaries under `keys` (plain data), for another worker of the same run. */

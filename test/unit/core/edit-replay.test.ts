@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, type AnalysisResult, type Language } from '../../../src/core';
 import { forgetCallerTexts } from '../../../src/core/context';
+import { deferSummaryPacking, packPendingSummaries } from '../../../src/core/project/project';
 import { serviceFile } from '../../../bench/service';
 import { prng, type Random } from '../../fuzz/mutate';
 import { fixture } from '../helpers';
@@ -82,6 +83,20 @@ function shown(result: AnalysisResult): string {
   return JSON.stringify({ diagnostics: result.diagnostics, ruleErrors: result.ruleErrors, hasSyntaxErrors: result.hasSyntaxErrors });
 }
 
+/**
+ * An analysis as the language server's worker runs it: the analysed file's summary is packed after the answer (the
+ * analyses from scratch pack it at once, so each comparison also checks that packing later changes nothing).
+ */
+function analyseAsTheWorker(doc: ParsedDocument, options: Parameters<typeof analyzeDocument>[1]): AnalysisResult {
+  deferSummaryPacking(true);
+  try {
+    return analyzeDocument(doc, options);
+  } finally {
+    packPendingSummaries();
+    deferSummaryPacking(false);
+  }
+}
+
 /** Analyses each step's text from scratch (a new document, every kept graph dropped) and compares what is shown. */
 async function sameFromScratch(
   language: Language, file: string, files: Map<string, string>, options: { path: string; readFile: (file: string) => string | undefined; listFiles: () => string[] },
@@ -117,13 +132,13 @@ describe('replayed edits give what an analysis from scratch gives', () => {
         const doc = await ParsedDocument.create(c.language, files.get(c.path)!);
         const kept = new IncrementalAnalysis();
         try {
-          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
           for (let step = 0; step < EDITS_PER_SEED; step++) {
             const edit = randomEdit(doc.text, random);
             await doc.applyChanges([edit]);
             files.set(c.path, doc.text);
             forgetCallerTexts([c.path]);
-            const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+            const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
             if (kept.lastAnalysed < kept.lastFunctions) incremental++;
             if (process.env.REPLAY_DEBUG) console.log(c.name, JSON.stringify(edit), kept.lastFallback ?? `${kept.lastAnalysed}/${kept.lastFunctions}`);
             steps.push({ text: doc.text, edit, shown: shown(edited) });
@@ -199,14 +214,14 @@ describe('replayed edits inside functions give what an analysis from scratch giv
         const kept = new IncrementalAnalysis();
         const done: { text: string; edit: unknown; shown: string }[] = [];
         try {
-          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
           const near = Math.floor(random() * lineStarts(doc.text).length);
           for (let step = 0; step < EDITS_PER_SEED * 2; step++) {
             const edit = bodyEdit(doc.text, c.language as 'python' | 'typescript', random, near);
             await doc.applyChanges([edit]);
             files.set(c.path, doc.text);
             forgetCallerTexts([c.path]);
-            const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+            const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
             if (!kept.lastWhole) perFunction++;
             steps++;
             if (process.env.REPLAY_DEBUG) console.log(c.name, JSON.stringify(edit), kept.lastFallback ?? `${kept.lastAnalysed}/${kept.lastFunctions}`);
@@ -266,7 +281,7 @@ describe('an edit inside one function re-analyses it and its dependants only', (
       const doc = await ParsedDocument.create(language, text);
       const kept = new IncrementalAnalysis();
       try {
-        const first = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        const first = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
         assert.ok(first.diagnostics.length > 0);
         assert.equal(kept.lastFunctions, 5);
         for (const edit of edits) {
@@ -274,7 +289,7 @@ describe('an edit inside one function re-analyses it and its dependants only', (
           await doc.applyChanges([{ rangeOffset: at, rangeLength: edit.find.length, text: edit.replace }]);
           files.set(file, doc.text);
           forgetCallerTexts([file]);
-          const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
           assert.equal(kept.lastFallback, undefined, edit.find);
           assert.equal(kept.lastAnalysed, edit.analysed, edit.find);
           forgetCallerTexts();
@@ -285,7 +300,7 @@ describe('an edit inside one function re-analyses it and its dependants only', (
             fresh.dispose();
           }
           // The check above dropped every kept graph: the next edit's analysis starts from this text's, as after a save.
-          analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
         }
       } finally {
         kept.dispose();
@@ -316,7 +331,7 @@ describe('typing a statement character by character', () => {
       const steps: { text: string; shown: string }[] = [];
       let incremental = 0;
       try {
-        analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
         // A new line first (lines move: the whole file), then the statement typed into it.
         let at = doc.text.indexOf(after) + after.length;
         for (const text of ['\n', ...typed]) {
@@ -324,7 +339,7 @@ describe('typing a statement character by character', () => {
           at += text === '\n' ? 0 : 1;
           files.set(file, doc.text);
           forgetCallerTexts([file]);
-          const edited = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
           if (!kept.lastWhole) incremental++;
           steps.push({ text: doc.text, shown: shown(edited) });
         }
@@ -364,22 +379,22 @@ describe('what an edit of one function cannot show unchanged is analysed whole',
       forgetCallerTexts([file]);
     };
     try {
-      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
       // Another file of the package changed (told as the server tells it): any function may call into it.
       files.set('util.py', 'import time\n\n\ndef helper():\n    time.sleep(1)\n');
       forgetCallerTexts(['util.py']);
       await edit('time.sleep(2)', 'time.sleep(3)');
-      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
       assert.equal(kept.lastFallback, 'another file changed');
       await edit('time.sleep(3)', 'time.sleep(3)\n    time.sleep(4)');
-      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
       assert.equal(kept.lastFallback, 'lines moved');
       await edit('import asyncio', 'import asyncio  # loop');
-      analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
       assert.equal(kept.lastFallback, 'code outside functions changed');
       // And an edit inside a function after all that is analysed per function again.
       await edit('return n\n', 'return n + 1\n');
-      const last = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      const last = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
       assert.equal(kept.lastFallback, undefined);
       assert.equal(kept.lastWhole, false);
       forgetCallerTexts();

@@ -5,11 +5,13 @@ import { describe, it } from 'node:test';
 import { getParser, languageFromPath, parseText } from '../../../src/core/parser';
 import { summariseTs } from '../../../src/core/project/followTs';
 import { compact, pack, wellFormed } from '../../../src/core/project/packed';
-import type { FileSummary, FunctionSummary } from '../../../src/core/project/project';
+import { deferSummaryPacking, packPendingSummaries, pendingSummaryCount, type FileSummary, type FunctionSummary } from '../../../src/core/project/project';
+import { analyzeDocument, ParsedDocument, TreeFacts } from '../../../src/core';
+import { forgetCallerTexts } from '../../../src/core/context';
 import { summarisePython } from '../../../src/core/project/pythonSummary';
 import { PythonSemantics } from '../../../src/core/python/semantics';
 import { TsSemantics } from '../../../src/core/ts/semantics';
-import { fixturesDir } from '../helpers';
+import { fixture, fixturesDir } from '../helpers';
 
 // Other files' summaries are kept packed (JSON text per function, out of the JS heap); what reads them back must be
 // what the summariser said, except a repeated call of the same target with the same condition and arguments, which a
@@ -85,5 +87,35 @@ describe('packed summaries', () => {
     assert.equal(wellFormed(damaged(text, '{"c":{"A":"qb"}}')), false);
     assert.equal(wellFormed({ functions: stored.functions }), false);
     assert.equal(wellFormed(null), false);
+  });
+
+  it('the analysed file\'s summary is packed after the answer when the host defers it, and reads the same', async () => {
+    const folder = fixture('projects', 'py-follow');
+    const files = new Map(sourceFiles(folder).map((file) => [path.relative(folder, file).split(path.sep).join('/'), fs.readFileSync(file, 'utf8')]));
+    const options = { path: 'app.py', readFile: (file: string) => files.get(file), listFiles: () => [...files.keys()] };
+    const analyse = async (defer: boolean) => {
+      forgetCallerTexts();
+      // Another text each time: the summary cache is keyed by content, and an earlier run would have left it packed.
+      const text = `${files.get('app.py')!}\n# ${defer ? 'deferred' : 'at once'}\n`;
+      files.set('app.py', text);
+      const doc = await ParsedDocument.create('python', text);
+      deferSummaryPacking(defer);
+      try {
+        const result = analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!) });
+        const pending = pendingSummaryCount();
+        packPendingSummaries();
+        return { pending, diagnostics: JSON.stringify(result.diagnostics) };
+      } finally {
+        deferSummaryPacking(false);
+        doc.dispose();
+      }
+    };
+    const deferred = await analyse(true);
+    const atOnce = await analyse(false);
+    assert.equal(deferred.pending, 1, 'the analysed file\'s summary waits to be packed');
+    assert.equal(atOnce.pending, 0);
+    assert.equal(pendingSummaryCount(), 0);
+    assert.equal(deferred.diagnostics, atOnce.diagnostics);
+    assert.ok((JSON.parse(atOnce.diagnostics) as unknown[]).length > 0);
   });
 });
