@@ -29,6 +29,8 @@ export interface Evidence {
   range: Range;
   /** A phrase for messages: "the loop at line 12 does arithmetic and makes no I/O call". */
   text: string;
+  /** I/O evidence from a call the blocking catalogue names (here or in a helper it calls): what the blocking rules report. */
+  blocks?: true;
 }
 
 export interface CpuClassification {
@@ -730,11 +732,11 @@ class Scanner {
     const gil = gilReleasing(qualified);
     if (gil && qualified !== 'time.sleep') return { kind: 'gil', evidence: { kind: 'gil-release', range: at, text: `\`${short}\` at line ${line}: ${gil}` } };
     const blocking = pythonBlockingCall(qualified);
-    if (blocking) return { kind: 'io', evidence: { kind: 'io', range: at, text: `\`${short}\` at line ${line} ${CATEGORY_VERB[blocking.category] ?? 'blocks'}` } };
+    if (blocking) return { kind: 'io', evidence: { kind: 'io', range: at, text: `\`${short}\` at line ${line} ${CATEGORY_VERB[blocking.category] ?? 'blocks'}`, blocks: true } };
     if (qualified === 'builtins.print' || /^sys\.(stdout|stderr)\.(write|flush)$/.test(qualified)) return { kind: 'print', evidence: { kind: 'io', range: at, text: `\`print\` at line ${line} writes to stdout in the loop` } };
     if (qualified.startsWith('builtins.')) {
       const name = qualified.slice('builtins.'.length);
-      if (name === 'open' || name === 'input') return { kind: 'io', evidence: { kind: 'io', range: at, text: `\`${name}\` at line ${line} does I/O` } };
+      if (name === 'open' || name === 'input') return { kind: 'io', evidence: { kind: 'io', range: at, text: `\`${name}\` at line ${line} does I/O`, blocks: true } };
       return this.aggregate(name, call) ?? { kind: 'pure' };
     }
     if (PURE_EXACT.has(qualified) || PURE_OVERRIDES.has(qualified) || PURE_PREFIXES.some((p) => qualified.startsWith(p))) return { kind: 'pure' };
@@ -776,7 +778,7 @@ class Scanner {
           evidence: { kind: 'cpu', range: at, text: `it calls ${label} (line ${line}), which is CPU-bound: ${inner.evidence.find((e) => e.kind === 'cpu')?.text ?? 'it computes'}` },
         };
       case 'io': case 'mixed':
-        return { kind: 'io', evidence: { kind: 'io', range: at, text: `${label} at line ${line} does I/O` } };
+        return { kind: 'io', evidence: { kind: 'io', range: at, text: `${label} at line ${line} does I/O`, ...(inner.evidence.some((e) => e.blocks) ? { blocks: true as const } : {}) } };
       default:
         // A small pure helper (`def sq(x): return x * x`) has no evidence either way; it still computes in place.
         return inner.pure ? { kind: 'pure' } : { kind: 'opaque' };

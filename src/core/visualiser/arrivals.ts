@@ -2,7 +2,7 @@
 // The fix is applied to the model the way the quick fixes change the code: a blocking call on an event loop becomes an
 // awaited one (asyncio.to_thread / the promise API: the loop runs others meanwhile), CPU work that holds the loop goes
 // to a pool of processes (Python) or the libuv thread pool (Node's async crypto).
-import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, type ExecutionModel, type SimOptions, type Step, type Timeline, type Unit } from './model';
+import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, POOL_KINDS, type ExecutionModel, type SimOptions, type Step, type Timeline, type Unit } from './model';
 import { simulate } from './simulate';
 
 export interface ArrivalReport {
@@ -49,6 +49,8 @@ function waitMs(s: Step, cpuUnitMs: number): number {
  * to a pool (processes for Python, libuv's threads for Node) the loop awaits; waits become awaits of the same length.
  */
 export function withFix(model: ExecutionModel, opts: Partial<SimOptions> = {}): { model: ExecutionModel; fix: string } | undefined {
+  // A worker's waits are what it is for: the rules offer no fix there.
+  if (model.worker) return undefined;
   const cpuUnitMs = opts.cpuUnitMs ?? 10;
   const python = model.language === 'python';
   const extra: Unit[] = [];
@@ -71,7 +73,7 @@ export function withFix(model: ExecutionModel, opts: Partial<SimOptions> = {}): 
           extra.push({
             id: poolId, kind: python ? 'process-pool' : 'thread-pool', steps: [],
             label: python ? 'ProcessPoolExecutor()' : `libuv thread pool (${LIBUV_POOL_SIZE})`,
-            ...(python ? {} : { maxWorkers: LIBUV_POOL_SIZE }),
+            ...(python ? {} : { maxWorkers: LIBUV_POOL_SIZE, runtime: true }),
           });
         }
         const id = `__fix_${extra.length}`;
@@ -92,17 +94,41 @@ export function withFix(model: ExecutionModel, opts: Partial<SimOptions> = {}): 
   return { model: { language: model.language, units: [...units, ...extra], notes: [] }, fix: [...fixes].join(' and ') };
 }
 
+/**
+ * The units `from` sets off, each once, transitively (an async function it calls, a task it makes, what those start):
+ * the work of one arrival is all of it, not only its own lane. A pool is a container, not work: its tasks are.
+ */
+export function startedBy(from: readonly Unit[], model: ExecutionModel): Unit[] {
+  const byId = new Map(model.units.map((u) => [u.id, u]));
+  const seen = new Set(from.map((u) => u.id));
+  const out: Unit[] = [];
+  const queue = [...from];
+  // Each unit joins the queue once: bounded by the model's units.
+  for (let unit = queue.shift(); unit; unit = queue.shift()) {
+    for (const s of unit.steps) {
+      const child = s.kind === 'spawn' && s.target ? byId.get(s.target) : undefined;
+      if (!child || seen.has(child.id) || POOL_KINDS.includes(child.kind)) continue;
+      seen.add(child.id);
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/** When the last arrival's work ends (its lane and the lanes of what it set off), and the longest any one takes. */
 function arrivalEnds(model: ExecutionModel, timeline: Timeline): { lastMs: number; slowestMs: number } {
-  const at = new Map<string, number>();
-  for (const u of model.units) if (u.arrival) at.set(u.id, u.arrival.atMs);
+  const ends = new Map<string, number>();
+  for (const lane of timeline.lanes) if (lane.spans.length) ends.set(lane.unitId, Math.max(...lane.spans.map((s) => s.end)));
   let lastMs = 0;
   let slowestMs = 0;
-  for (const lane of timeline.lanes) {
-    const arrived = at.get(lane.unitId);
-    if (arrived === undefined || !lane.spans.length) continue;
-    const end = Math.max(...lane.spans.map((s) => s.end));
+  for (const u of model.units) {
+    if (!u.arrival) continue;
+    const lanes = [u, ...startedBy([u], model)].flatMap((c) => (ends.has(c.id) ? [ends.get(c.id)!] : []));
+    if (!lanes.length) continue;
+    const end = Math.max(...lanes);
     lastMs = Math.max(lastMs, end);
-    slowestMs = Math.max(slowestMs, end - arrived);
+    slowestMs = Math.max(slowestMs, end - u.arrival.atMs);
   }
   return { lastMs, slowestMs };
 }

@@ -158,7 +158,7 @@ const REQUEST_HANDLER_BASES = new Set([
 ]);
 
 /** Clients whose `on_<event>` methods discord.py calls per event. */
-const DISCORD_CLIENTS = new Set(['discord.Client', 'discord.client.Client', 'discord.AutoShardedClient', 'discord.ext.commands.Bot', 'discord.ext.commands.AutoShardedBot', 'discord.ext.commands.bot.Bot']);
+export const DISCORD_CLIENTS: ReadonlySet<string> = new Set(['discord.Client', 'discord.client.Client', 'discord.AutoShardedClient', 'discord.ext.commands.Bot', 'discord.ext.commands.AutoShardedBot', 'discord.ext.commands.bot.Bot']);
 
 export function listEntryPoints(source: EntrySource): EntryPoint[] {
   const found: { node: Node; entry: Omit<EntryPoint, 'id'> }[] = [];

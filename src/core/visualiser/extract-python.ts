@@ -11,6 +11,7 @@ import { endOf, lineOf, rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
 import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 import { dictOf } from '../dict';
+import { DISCORD_CLIENTS } from './entries';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -80,8 +81,9 @@ const SKIPPED_STATEMENTS = new Set([
 // Text that may start, wait for or synchronise with a unit: such code is walked, other code is summarised.
 const INTERESTING = /\bawait\b|\basync\b|\bwith\b|\.(?:start|submit|result|create_task|acquire|release|run_in_executor|apply_async|apply|imap\w*|starmap|shutdown)\s*\(|\.(?:join|wait|get)\(\s*(?:timeout\s*=\s*[^)]*)?\)|\b(?:sleep|gather|ensure_future|run_until_complete|run_forever|run_coroutine_threadsafe|to_thread|as_completed|Thread|Process|Timer|\w*Executor|Pool|TaskGroup|run|map)\s*\(/;
 
-export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
+export function extractPython(root: Node, sem: PythonSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun, flaggedLines: readonly number[] = []): ExecutionModel {
   const extractor = new PyExtractor(sem, limits, project);
+  extractor.flagLines(flaggedLines);
   return entry ? extractor.runEntry(root, entry) : extractor.run(root);
 }
 
@@ -98,6 +100,10 @@ class PyExtractor {
   private readonly fromInit = new Set<string>();
   /** The line the user pointed at, inside the entry function (see EntryRun.focusLine). */
   private focusLine: number | undefined;
+  /** Executors made elsewhere that this file submits to, by expression. */
+  private readonly executors = new Map<string, Extract<Val, { kind: 'pool' }>>();
+  /** 0-based lines of this file that a rule flags: of two branches, the one holding such a line is shown. */
+  private flagged: readonly number[] = [];
   /** Tasks scheduled from outside a running loop (`ensure_future` at module level): `run_forever()` runs them. */
   private readonly loopTasks: string[] = [];
 
@@ -135,6 +141,10 @@ class PyExtractor {
     for (const s of into.steps.slice(stepsBefore)) s.range = here;
     // A thread or pool the other module made and returned (`self.process = get_subprocess(...)`) is tracked here.
     return returned?.kind === 'unit' || returned?.kind === 'pool' ? returned : undefined;
+  }
+
+  flagLines(lines: readonly number[]): void {
+    this.flagged = lines;
   }
 
   run(root: Node): ExecutionModel {
@@ -188,9 +198,16 @@ class PyExtractor {
       // The run started nothing of its own: the next arrivals run the same steps.
       if (!template && this.b.units.length === before) template = unit;
       ids.push(unit.id);
-      this.b.push(main, { kind: 'spawn', target: unit.id, label: `${entry.noun} ${i + 1} arrives`, range: rangeOf(fn) });
+      this.b.push(main, { kind: 'spawn', target: unit.id, label: entry.perArrival || n > 1 ? `${entry.noun} ${i + 1} arrives` : `starts ${entry.label}`, range: rangeOf(fn) });
     }
     for (const id of ids) this.b.push(main, { kind: 'join', target: id, label: `waits for ${this.unit(id)?.label ?? id}` });
+    // The loop an entry runs on outlives it (a server's, a bot's): tasks it started and left running run to their end.
+    const waited = new Set(this.b.units.flatMap((u) => u.steps.flatMap((st) => (st.kind === 'await' || st.kind === 'join') && st.target ? [st.target] : [])));
+    for (const u of this.b.units) {
+      if (u.kind === 'asyncio-task' && this.started.has(u.id) && !waited.has(u.id) && !ids.includes(u.id) && !this.fromInit.has(u.id)) {
+        this.b.push(main, { kind: 'join', target: u.id, label: `the loop runs ${u.label}, left running by ${entry.label}` });
+      }
+    }
     this.dropInitUnits();
     return this.b.finish('main');
   }
@@ -381,12 +398,28 @@ class PyExtractor {
         return;
       }
     }
+    const body = s.childForFieldName('consequence');
+    // The branch holding a line a rule flags, when the first does not: the model shows the wait the finding is about.
+    if (this.flagged.length && body && !this.holdsFlagged(body)) {
+      const clause = s.namedChildren.find((c) => (c?.type === 'elif_clause' || c?.type === 'else_clause') && this.holdsFlagged(c));
+      if (clause) {
+        const c = clause.type === 'elif_clause' ? clause.childForFieldName('condition') : undefined;
+        if (c) this.expr(c, ctx);
+        const other = clause.childForFieldName('consequence') ?? clause.childForFieldName('body') ?? clause.namedChildren.find((x) => x?.type === 'block');
+        if (other) this.block(other, ctx);
+        return;
+      }
+    }
     // One branch is shown: the first (the model cannot know which runs), unless it raises or only leaves (a bare
     // `return`): a guard's error or early-exit path, so the run goes on past it (through its else, if any) to what the
-    // function does.
-    const body = s.childForFieldName('consequence');
+    // function does. But a branch that starts a thread or task before it returns, where the code after it starts none,
+    // is what the function is there to do (a dispatcher's case that starts the keep-alive): it is shown.
     const last = body?.namedChildren.filter((c) => c?.type !== 'comment').pop();
-    if (last?.type === 'raise_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment'))) {
+    const startsOnlyHere = () => startsUnit(body!) && !restStartsUnit(s);
+    const leaves = last?.type === 'raise_statement' || (last?.type === 'return_statement' && !last.namedChildren.some((c) => c?.type !== 'comment') && !startsOnlyHere());
+    // A branch that returns or raises before a finding further down is one the run to that finding did not take.
+    const endsBeforeFinding = (last?.type === 'return_statement' || last?.type === 'raise_statement') && this.restHoldsFlagged(s);
+    if ((leaves || endsBeforeFinding) && !(body && this.holdsFlagged(body))) {
       const other = s.namedChildren.find((c) => c?.type === 'else_clause' || c?.type === 'elif_clause');
       const otherBody = other?.childForFieldName('consequence') ?? other?.childForFieldName('body') ?? other?.namedChildren.find((c) => c?.type === 'block');
       if (otherBody) this.block(otherBody, ctx);
@@ -419,7 +452,11 @@ class PyExtractor {
     const n = items ? items.length : count;
     let shown = Math.min(n ?? 1, this.lim.maxLoopUnroll);
     const unitsBefore = this.b.units.length;
+    // A while loop's test runs before each pass: `while not stop.wait(interval):` is the wait between passes.
+    const test = s.type === 'while_statement' ? s.childForFieldName('condition') : null;
+    const tested = test && test.type !== 'true' && test.type !== 'integer' ? test : undefined;
     for (let i = 0; i < shown && !ctx.done; i++) {
+      if (tested) this.expr(tested, ctx);
       const item = items?.[i];
       if (left?.type === 'identifier' && item) ctx.env.set(left.text, item);
       this.block(body, ctx);
@@ -466,7 +503,12 @@ class PyExtractor {
       } else if (v?.kind === 'group') {
         exits.push(() => this.awaitAll(v.tasks, ctx, 'end of async with: the TaskGroup awaits its tasks', rangeOf(item)));
       } else if (isAsync) {
-        this.b.push(ctx.unit, { kind: 'await', label: `async with ${labelOf(value)}`, range: rangeOf(item) });
+        // `async with session.get(url)`: entering waits like `await session.get(url)` (a request, a connection from a
+        // pool); entering an object just made (`async with ClientSession()`) only sets it up.
+        const callee = value.type === 'call' ? value.childForFieldName('function') : undefined;
+        const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.type === 'identifier' ? callee.text : undefined;
+        const opens = last !== undefined && !/^[A-Z]/.test(last) && !v;
+        this.b.push(ctx.unit, { kind: 'await', ...(opens ? { duration: DEFAULT_IO_MS } : {}), label: `async with ${labelOf(value)}`, range: rangeOf(item) });
       }
     }
     const body = s.childForFieldName('body');
@@ -501,11 +543,14 @@ class PyExtractor {
         this.b.push(ctx.unit, { kind: 'cpu', weight, label: text, range });
       }
     }
-    if (hasIo) {
+    // On an event loop, only a call the blocking rules know (here or in a helper) holds the loop: logging, os.getpid()
+    // or signal.signal() look like I/O to the CPU classifier but return at once, and no rule reports them.
+    const holdsLoop = !ctx.async || c.evidence.some((e) => e.kind === 'io' && e.blocks);
+    if (hasIo && holdsLoop) {
       const sleeps = c.evidence.some((e) => e.kind === 'io' && /\bsleeps\b/.test(e.text));
       this.b.push(ctx.unit, { kind: sleeps ? 'sleep' : ctx.async ? 'blocking' : 'io', label: text, range });
     }
-    if (!hasCpu && !hasIo) this.b.light(ctx.unit, node);
+    if (!hasCpu && (!hasIo || !holdsLoop)) this.b.light(ctx.unit, node);
   }
 
   /** CPU weight from literal loop sizes (nested loops multiply); unknown sizes count as heavy. */
@@ -545,6 +590,21 @@ class PyExtractor {
     const total = work(node, 0);
     if (unknown && total < 100_000) return HEAVY_WEIGHT;
     return weightForIterations(total);
+  }
+
+  /** Whether a statement after `statement` in its block (or in the blocks around it, within its function) holds a finding. */
+  private restHoldsFlagged(statement: Node): boolean {
+    if (!this.flagged.length) return false;
+    let end: number | undefined;
+    for (let n: Node | null = statement, steps = 0; n && steps < MAX_NESTING && n.type !== 'function_definition' && n.type !== 'module'; n = n.parent, steps++) end = endOf(n).line;
+    const after = endOf(statement).line;
+    return end !== undefined && this.flagged.some((line) => after < line && line <= end);
+  }
+
+  private holdsFlagged(node: Node): boolean {
+    const first = lineOf(node);
+    const end = endOf(node).line;
+    return this.flagged.some((line) => first <= line && line <= end);
   }
 
   /** `self.processes_num` where __init__ set it to a literal count. */
@@ -765,6 +825,13 @@ class PyExtractor {
         if (r !== NOT_HANDLED) return r;
       }
       if (method === 'run_until_complete' && !ctx.async) return this.runLoop(this.args(call).positional[0], call, ctx);
+      // `self.ds.executor.submit(in_thread)`: an executor made elsewhere (the Executor protocol) runs a function of this
+      // file in one of its threads.
+      const submitted = method === 'submit' && !objectVal && object ? this.args(call).positional[0] : undefined;
+      if (submitted && callableNode(this.sem, submitted)) {
+        const pool = this.foreignExecutor(object!);
+        if (pool) return this.poolTask(pool, submitted, this.args(call).positional.slice(1), call, ctx);
+      }
       if (method === 'run_forever' && !ctx.async) {
         // The loop runs what was scheduled on it (ensure_future, create_task) until stop(): shown until they finish.
         for (const id of this.loopTasks.splice(0)) this.join(id, ctx, `${labelOf(call)} runs ${this.unit(id)?.label ?? 'the task'}`, rangeOf(call), true);
@@ -821,6 +888,10 @@ class PyExtractor {
   private libraryCall(name: string | undefined, call: Node, callee: Node, ctx: Ctx): void {
     const range = rangeOf(call);
     const label = labelOf(call);
+    // A chain (`hashlib.scrypt(...).hex()`): the call it starts from runs first, unless this call is itself a known
+    // wait, whose step stands for the chain (`urlopen(url).read()` is one request).
+    const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+    if (object?.type === 'call' && !(name && (name === 'time.sleep' || EVENT_WAITS.has(name) || knownCost(name, []) || pythonBlockingCall(name)))) this.expr(object, ctx);
     if (name === 'time.sleep') {
       const ms = this.seconds(this.args(call).positional[0], ctx);
       this.b.push(ctx.unit, { kind: 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label, range });
@@ -830,6 +901,12 @@ class PyExtractor {
     if (known) {
       // C code that releases the GIL: a wait for other threads, a stall for an event loop.
       this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'io', duration: known.ms, cost: known.cost, label, range });
+      return;
+    }
+    if (name && EVENT_WAITS.has(name) && this.args(call).positional.length + (this.args(call).kw('timeout') ? 1 : 0) > 0) {
+      // `stop.wait(interval)`: an event nobody has set yet returns after its timeout, a timed sleep of the thread.
+      const ms = this.seconds(this.args(call).kw('timeout') ?? this.args(call).positional[0], ctx);
+      this.b.push(ctx.unit, { kind: ctx.async ? 'blocking' : 'sleep', ...(ms !== undefined ? { duration: ms } : {}), label, range });
       return;
     }
     const blocking = name ? pythonBlockingCall(name) : undefined;
@@ -912,7 +989,7 @@ class PyExtractor {
         }
         return { kind: 'list', items };
       }
-      case 'asyncio.wait': case 'asyncio.wait_for': case 'asyncio.shield': case 'asyncio.as_completed': {
+      case 'asyncio.wait': case 'asyncio.wait_for': case 'asyncio.shield': case 'asyncio.as_completed': case 'asyncio.wrap_future': {
         const arg = positional[0];
         return arg ? this.expr(arg, ctx) : undefined;
       }
@@ -999,8 +1076,22 @@ class PyExtractor {
         return NOT_HANDLED;
       case 'deferred':
         return NOT_HANDLED;
+      case 'fn': {
+        // `self.poll.start()` of a `@tasks.loop(seconds=60)` coroutine (discord.ext.tasks): a task on the bot's loop.
+        const every = method === 'start' ? this.periodicLoop(v.fn, ctx) : undefined;
+        if (!every) return NOT_HANDLED;
+        const name = v.fn.childForFieldName('name')?.text ?? 'task';
+        const unit = this.b.addUnit({ kind: 'asyncio-task', label: `${name}${every.ms !== undefined ? ` (every ${every.ms / 1000} s)` : ''}`, range: rangeOf(call), parent: ctx.unit.id });
+        if (!unit) return undefined;
+        this.walkCallable(v.fn, [], ctx, { unit, async: true, self: v.self });
+        this.b.note(`${unit.label}: runs again after each interval; its first run is shown.`);
+        if (!ctx.async) this.loopTasks.push(unit.id);
+        this.spawn(unit.id, call, ctx);
+        return { kind: 'unit', id: unit.id };
+      }
       case 'object': {
         const fn = this.findMethod(v.cls, method);
+        if (!fn && method === 'run' && !ctx.async) return this.runBot(v, call, ctx);
         return fn ? this.withSelf(v.self, () => this.callLocal(fn, call, ctx)) : NOT_HANDLED;
       }
       case 'pool':
@@ -1145,6 +1236,64 @@ class PyExtractor {
     const returned = this.walkCallable(v.fn, args, ctx, { unit: ctx.unit, async: ctx.async, self: v.self });
     for (const u of this.b.units.slice(before)) if (!madeBy.has(u)) madeBy.set(u, this);
     return returned;
+  }
+
+  /**
+   * `client.run(token)` of a `discord.Client` subclass: discord.py runs its loop until the bot stops, calling
+   * `setup_hook()` and then `on_ready()` on it; tasks they start run there. Other objects' `run()`: not handled.
+   */
+  private runBot(v: Extract<Val, { kind: 'object' }>, call: Node, ctx: Ctx): Val | undefined | typeof NOT_HANDLED {
+    let bases: string[];
+    try {
+      bases = this.sem.baseTypes(v.cls);
+    } catch {
+      return NOT_HANDLED;
+    }
+    if (!bases.some((b) => DISCORD_CLIENTS.has(b))) return NOT_HANDLED;
+    const hooks = ['setup_hook', 'on_ready'].flatMap((name) => {
+      const fn = this.findMethod(v.cls, name);
+      return fn && isAsyncFunction(fn) ? [fn] : [];
+    });
+    const root = this.b.addUnit({ kind: 'asyncio-task', label: `${labelOf(call)}: the bot's loop`, range: rangeOf(call), parent: ctx.unit.id });
+    if (!root) return undefined;
+    const before = this.b.units.length;
+    for (const hook of hooks) this.walkCallable(hook, [], ctx, { unit: root, async: true, self: v.self });
+    // The loop runs until the bot stops: the tasks its hooks started run to their end.
+    const waited = new Set(root.steps.flatMap((st) => (st.kind === 'await' && st.target ? [st.target] : [])));
+    for (const u of this.b.units.slice(before)) {
+      if (u.kind === 'asyncio-task' && this.started.has(u.id) && !waited.has(u.id)) this.b.push(root, { kind: 'await', target: u.id, label: `the bot's loop runs ${u.label}`, range: rangeOf(call) });
+    }
+    this.b.push(ctx.unit, { kind: 'spawn', target: root.id, label: labelOf(call), range: rangeOf(call) });
+    this.b.push(ctx.unit, { kind: 'join', target: root.id, label: `${labelOf(call)} returns when the bot stops`, range: rangeOf(call) });
+    return undefined;
+  }
+
+  /** The pool of an executor this file did not make (`self.ds.executor`), one per expression; its size is not known here. */
+  private foreignExecutor(object: Node): Extract<Val, { kind: 'pool' }> | undefined {
+    const known = this.executors.get(object.text);
+    if (known) return known;
+    const unit = this.b.addUnit({ kind: 'thread-pool', label: `${labelOf(object)} (an executor made elsewhere)`, range: rangeOf(object) });
+    if (!unit) return undefined;
+    const pool: Extract<Val, { kind: 'pool' }> = { kind: 'pool', id: unit.id, tasks: [] };
+    this.executors.set(object.text, pool);
+    return pool;
+  }
+
+  /** A coroutine function declared `@tasks.loop(seconds=…)` (discord.ext.tasks): its interval in ms, when literal. */
+  private periodicLoop(fn: Node, ctx: Ctx): { ms: number | undefined } | undefined {
+    if (!isAsyncFunction(fn) || fn.parent?.type !== 'decorated_definition') return undefined;
+    for (const d of fn.parent.namedChildren) {
+      const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
+      if (call?.type !== 'call' || this.sem.calleeName(call) !== 'discord.ext.tasks.loop') continue;
+      const { kw } = this.args(call);
+      const units = [['seconds', 1], ['minutes', 60], ['hours', 3600]] as const;
+      const ms = units.map(([key, factor]) => {
+        const each = this.seconds(kw(key), ctx);
+        return each === undefined ? undefined : each * factor;
+      }).find((x) => x !== undefined);
+      return { ms };
+    }
+    return undefined;
   }
 
   /** Runs `f` with `self` bound to an object's own bindings. */
@@ -1437,6 +1586,27 @@ export const UNKNOWN_LOOP_STARTS = 4;
 
 /** Calls of one function asked about other modules when deciding whether it is worth walking. */
 const MAX_PROJECT_QUESTIONS = 8;
+
+/** Waits on an event that return after their timeout when it is not set. */
+const EVENT_WAITS = new Set(['threading.Event.wait', 'multiprocessing.synchronize.Event.wait']);
+
+/** Calls whose last name starts a thread, a process or a task. */
+const UNIT_STARTS = new Set(['start', 'submit', 'create_task', 'ensure_future', 'Thread', 'Process', 'Timer', 'run_coroutine_threadsafe', 'to_thread', 'run_in_executor', 'apply_async', 'map_async', 'start_new_thread']);
+
+/** Whether the statements after `statement` in its block start a unit. */
+function restStartsUnit(statement: Node): boolean {
+  for (let next = statement.nextNamedSibling, n = 0; next && n < 10_000; next = next.nextNamedSibling, n++) if (startsUnit(next)) return true;
+  return false;
+}
+
+/** Whether `node` holds a call that starts a unit (`self._keep_alive.start()`, `asyncio.create_task(...)`). */
+function startsUnit(node: Node): boolean {
+  return node.descendantsOfType('call').some((call) => {
+    const callee = call?.childForFieldName('function');
+    const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    return last !== undefined && UNIT_STARTS.has(last);
+  });
+}
 
 const CALL_NAME = /([A-Za-z_]\\w*)\s*\(/g;
 

@@ -1,4 +1,4 @@
-import { NestingGuard } from '../locate';
+import { MAX_NESTING, NestingGuard } from '../locate';
 // TS/JS extraction: the main script, async functions (each call a js-async unit that runs synchronously
 // until its first await), timers, microtasks, promise reactions, workers and child processes.
 // Same approach as extract-python.ts: walk in source order, tracking names bound to units.
@@ -7,7 +7,8 @@ import { tsBlockingCall } from '../catalog/blocking';
 import { classifyFunction, classifyLoop, isAsync, localFunction, type CpuClassification } from '../ts/cpu';
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
 import type { ProjectOracle } from '../project/effects';
-import { rangeOf } from '../text';
+import { endOf, lineOf, rangeOf } from '../text';
+import { LIBUV_POOL_SIZE } from './arrivals';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit } from './model';
 import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 
@@ -54,9 +55,11 @@ const LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', '
 const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion']);
 const INTERESTING = /\bawait\b|\basync\b|\b(?:setTimeout|setInterval|setImmediate|queueMicrotask|nextTick|Promise|Worker|spawn|exec|execFile|fork|once|Atomics)\b|\.(?:then|catch|finally)\s*\(|Sync\s*\(/;
 const CHILD_PROCESS = /^child_process\.(spawn|exec|execFile|fork)$/;
+/** Async functions whose work runs in libuv's thread pool (their sync forms have a known cost). */
+const LIBUV_WORK = new Set(['crypto.pbkdf2', 'crypto.scrypt', 'crypto.generateKeyPair']);
 
-export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
-  const extractor = new TsExtractor(sem, limits, project);
+export function extractTs(root: Node, sem: TsSemantics, limits: ExtractLimits, project?: ProjectOracle, entry?: EntryRun, flaggedLines: readonly number[] = []): ExecutionModel {
+  const extractor = new TsExtractor(sem, limits, project, flaggedLines);
   return entry ? extractor.runEntry(entry) : extractor.run(root);
 }
 
@@ -64,9 +67,27 @@ class TsExtractor {
   private readonly b: ModelBuilder;
   private readonly regionCache = new Map<number, CpuClassification>();
   private readonly interestingCache = new Map<number, boolean>();
+  /** The libuv thread pool's unit, once async crypto uses it. */
+  private libuvPool: string | undefined;
 
-  constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle) {
+  /** `flagged`: 0-based lines a rule flags; of two branches, the one holding such a line is shown. */
+  constructor(private readonly sem: TsSemantics, private readonly lim: ExtractLimits, private readonly project?: ProjectOracle, private readonly flagged: readonly number[] = []) {
     this.b = new ModelBuilder('ts', lim);
+  }
+
+  /** Whether a statement after `statement` (in its block or those around it, within its function) holds a finding. */
+  private restHoldsFlagged(statement: Node): boolean {
+    if (!this.flagged.length) return false;
+    let end: number | undefined;
+    for (let n: Node | null = statement, steps = 0; n && steps < MAX_NESTING && !FUNCTION_TYPES.has(n.type) && n.type !== 'program'; n = n.parent, steps++) end = endOf(n).line;
+    const after = endOf(statement).line;
+    return end !== undefined && this.flagged.some((line) => after < line && line <= end);
+  }
+
+  private holdsFlagged(node: Node): boolean {
+    const first = lineOf(node);
+    const end = endOf(node).line;
+    return this.flagged.some((line) => first <= line && line <= end);
   }
 
   run(root: Node): ExecutionModel {
@@ -194,10 +215,16 @@ class TsExtractor {
           const condition = s.childForFieldName('condition');
           if (condition) this.expr(condition, ctx);
           const body = s.childForFieldName('consequence');
+          const other = s.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment');
+          // The branch holding a line a rule flags, when the first does not: the model shows the wait the finding is about.
+          if (body && other && !this.holdsFlagged(body) && this.holdsFlagged(other)) {
+            this.statement(other, ctx);
+            return;
+          }
           // A guard whose branch throws or only leaves (a bare `return`) is the error or early-exit path: the run goes on
-          // past it (through its else, if any) to what the function does.
-          if (body && endsInThrow(body)) {
-            const other = s.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment');
+          // past it (through its else, if any) to what the function does. So is a branch that returns before a finding
+          // further down: the run to that finding did not take it.
+          if (body && (endsInThrow(body) || (leavesAtEnd(body) && this.restHoldsFlagged(s))) && !this.holdsFlagged(body)) {
             if (other) this.statement(other, ctx);
             return;
           }
@@ -419,6 +446,9 @@ class TsExtractor {
         if (fnVal?.kind === 'fn' && (isAsync(fnVal.node) || this.interesting(fnVal.node))) return this.mapCall(object, fnVal.node, call, ctx);
       }
       const objectVal = object && (object.type === 'identifier' || object.type === 'member_expression') ? ctx.env.get(object.text) : undefined;
+      // A chain (`crypto.scryptSync(...).toString('hex')`): the call it starts from runs first.
+      const chained = unwrap(object);
+      if (chained && (chained.type === 'call_expression' || chained.type === 'await_expression' || chained.type === 'new_expression')) this.expr(chained, ctx);
       if (objectVal?.kind === 'unit') {
         const r = this.unitMethod(objectVal.id, method, args, call, ctx);
         if (r !== NOT_HANDLED) return r;
@@ -493,6 +523,7 @@ class TsExtractor {
         return undefined;
       }
     }
+    if (LIBUV_WORK.has(bare)) return this.libuvTask(bare, call, args, ctx);
     if (CHILD_PROCESS.test(name)) return this.childProcess(name, call, args, ctx);
     if (name === 'events.once' && args[0]) {
       const target = this.expr(args[0], ctx);
@@ -671,6 +702,32 @@ class TsExtractor {
     return undefined;
   }
 
+  /**
+   * `crypto.pbkdf2(..., callback)`: the work runs in libuv's thread pool (4 threads by default, shared by every caller),
+   * then the callback runs on the loop. Its length is the typical cost of the sync form.
+   */
+  private libuvTask(name: string, call: Node, args: Node[], ctx: Ctx): Val | undefined {
+    const known = knownCost(`${name}Sync`, args);
+    this.libuvPool ??= this.b.addUnit({ kind: 'thread-pool', label: `libuv thread pool (${LIBUV_POOL_SIZE})`, maxWorkers: LIBUV_POOL_SIZE, runtime: true, range: rangeOf(call) })?.id;
+    if (!this.libuvPool) return undefined;
+    const fnName = name.slice(name.lastIndexOf('.') + 1);
+    const unit = this.b.addUnit({ kind: 'worker', label: `${fnName}(…) in the libuv pool`, parent: this.libuvPool, range: rangeOf(call) });
+    if (!unit) return undefined;
+    for (const a of args.slice(0, -1)) this.expr(a, ctx);
+    this.b.push(unit, { kind: 'cpu', ...(known ? { duration: known.ms, cost: known.cost } : { weight: HEAVY_WEIGHT / 2 }), label: labelOf(call), range: rangeOf(call) });
+    this.b.push(ctx.unit, { kind: 'spawn', target: unit.id, label: labelOf(call), range: rangeOf(call) });
+    const last = args[args.length - 1];
+    const cb = last && args.length > 1 ? this.expr(last, ctx) : undefined;
+    if (cb?.kind === 'fn') {
+      const handler = this.b.addUnit({
+        kind: 'timer', label: `${fnName} callback`, delayMs: 0, parent: ctx.unit.id, range: rangeOf(last),
+        startsAt: { afterStepOf: unit.id, stepIndex: 0 },
+      });
+      if (handler) this.walkFunction(cb.node, [], ctx, { unit: handler, async: isAsync(cb.node) });
+    }
+    return { kind: 'unit', id: unit.id };
+  }
+
   private childProcess(name: string, call: Node, args: Node[], ctx: Ctx): Val | undefined {
     const fnName = name.slice(name.lastIndexOf('.') + 1);
     const command = args[0] ? labelOf(args[0]) : 'command';
@@ -780,6 +837,12 @@ class TsExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+/** A branch whose last statement returns or throws. */
+function leavesAtEnd(body: Node): boolean {
+  const last = body.type === 'statement_block' ? body.namedChildren.filter((c) => c?.type !== 'comment').pop() : body;
+  return last?.type === 'return_statement' || last?.type === 'throw_statement';
+}
 
 function endsInThrow(body: Node): boolean {
   const last = body.type === 'statement_block' ? body.namedChildren.filter((c) => c?.type !== 'comment').pop() : body;

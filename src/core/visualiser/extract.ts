@@ -4,7 +4,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { ParsedDocument } from '../document';
 import type { TreeFacts } from '../analyze';
-import { rangeOf } from '../text';
+import { MAX_NESTING } from '../locate';
+import { linesOfTree, rangeOf } from '../text';
+import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Diagnostic, Range } from '../types';
 import type { ExecutionModel, Step, Unit } from './model';
 // The walkers import the builder below; the cycle is safe (nothing runs at load time).
@@ -36,9 +38,14 @@ export const defaultExtractLimits: ExtractLimits = {
   maxVisits: 150_000,
 };
 
-/** Relative CPU cost of a statement doing little (an assignment, a print): a sliver on the timeline. */
-export const LIGHT_WEIGHT = 0.2;
-const LIGHT_MERGE_CAP = 2;
+/**
+ * Relative CPU cost of a statement doing little (an assignment, a print): a sliver on the timeline (0.1 ms; the page
+ * draws every span at least a pixel wide). Real statements take microseconds: at 2 ms each, a 20-statement CRUD route
+ * came out as 40 ms of CPU work per request, and the what-if recommended processes for it.
+ */
+export const LIGHT_WEIGHT = 0.01;
+/** Consecutive light statements merge into one sliver up to this weight (1 ms). */
+const LIGHT_MERGE_CAP = 0.1;
 /** A CPU-bound callable or loop whose size the code does not state. */
 export const HEAVY_WEIGHT = 10;
 
@@ -178,7 +185,7 @@ export class ModelBuilder {
   light(unit: Unit, node: Node): void {
     const last = unit.steps[unit.steps.length - 1];
     if (last && lightSteps.has(last) && (last.weight ?? 0) < LIGHT_MERGE_CAP) {
-      last.weight = Math.round(((last.weight ?? 0) + LIGHT_WEIGHT) * 10) / 10;
+      last.weight = Math.round(((last.weight ?? 0) + LIGHT_WEIGHT) * 100) / 100;
       if (last.range) last.range = { start: last.range.start, end: rangeOf(node).end };
       if (!last.label.endsWith('…')) last.label += ' …';
       return;
@@ -188,14 +195,28 @@ export class ModelBuilder {
     this.push(unit, step);
   }
 
-  /** Units no step starts and nothing schedules would run at program start: drop them. */
+  /**
+   * Units no step starts and nothing schedules would run at program start: drop them, and what only they would start
+   * (the thread a process that is never started would start).
+   */
   finish(mainId: string): ExecutionModel {
+    const pools = new Set(this.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
+    const byId = new Map(this.units.map((u) => [u.id, u]));
     const spawned = new Set<string>();
     for (const u of this.units) for (const s of u.steps) if (s.kind === 'spawn' && s.target) spawned.add(s.target);
-    const pools = new Set(this.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
+    // Reached from the program's start: main, pools, scheduled units, and what a reached unit starts (each once).
+    const reached = new Set(this.units.filter((u) => u.id === mainId || pools.has(u.id) || u.startsAt).map((u) => u.id));
+    const queue = [...reached];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (const s of byId.get(id)?.steps ?? []) {
+        if (s.kind !== 'spawn' || !s.target || reached.has(s.target) || !byId.has(s.target)) continue;
+        reached.add(s.target);
+        queue.push(s.target);
+      }
+    }
     const kept = this.units.filter((u) => {
-      if (u.id === mainId || pools.has(u.id) || u.startsAt || spawned.has(u.id)) return true;
-      this.note(`${u.label} is created but never started.`);
+      if (reached.has(u.id)) return true;
+      if (!spawned.has(u.id)) this.note(`${u.label} is created but never started.`);
       return false;
     });
     const keptIds = new Set(kept.map((u) => u.id));
@@ -233,13 +254,48 @@ function contains(outer: Range, inner: Range): boolean {
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
-/** Marks each step whose range holds a diagnostic (or lies in one) with that diagnostic's code. */
-export function markDiagnostics(model: ExecutionModel, diagnostics: readonly Pick<Diagnostic, 'code' | 'range'>[]): void {
+const sameRange = (a: Range, b: Range) => contains(a, b) && contains(b, a);
+
+/** Callbacks a call runs in place, before it returns (`xs.map(f)`, `sorted(xs, key=f)`): their code is the call's. */
+const IN_PLACE_CALLBACKS = new Set(['map', 'forEach', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'flatMap', 'sort', 'sorted', 'min', 'max']);
+const DEFINITIONS = new Set(['function_definition', 'lambda', 'class_definition', 'class_declaration', ...FUNCTION_TYPES]);
+
+/**
+ * Whether the code at `at` is in a function or class defined inside `step` (a handler registered there, a function
+ * declared between the statements a step sums up): it does not run when the step runs, so its finding is not the step's.
+ */
+function definedWithin(root: Node, step: Range, at: Range): boolean {
+  const lines = linesOfTree(root.tree);
+  if (!lines) return false;
+  const offset = lines.offsetAt(at.start);
+  let node: Node | null = root.descendantForIndex(offset, offset);
+  for (let steps = 0; node && steps < MAX_NESTING; steps++, node = node.parent) {
+    const here = rangeOf(node);
+    if (!contains(step, here) || sameRange(step, here)) return false;
+    if (!DEFINITIONS.has(node.type)) continue;
+    const holder = node.parent?.type === 'keyword_argument' ? node.parent.parent : node.parent;
+    const call = holder?.type === 'arguments' || holder?.type === 'argument_list' ? holder.parent : undefined;
+    const callee = call?.childForFieldName('function');
+    const last = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text
+      : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    if (!last || !IN_PLACE_CALLBACKS.has(last)) return true;
+  }
+  return false;
+}
+
+/**
+ * Marks each step whose range holds a diagnostic (or lies in one) with that diagnostic's code: the innermost step of a
+ * unit that holds it (a chain's first call, not the whole chain), and never a step that only defines the code flagged.
+ */
+export function markDiagnostics(model: ExecutionModel, diagnostics: readonly Pick<Diagnostic, 'code' | 'range'>[], root?: Node): void {
   if (!diagnostics.length) return;
   for (const u of model.units) {
-    for (const s of u.steps) {
-      if (!s.range || s.kind === 'spawn') continue;
-      const d = diagnostics.find((x) => contains(s.range!, x.range)) ?? diagnostics.find((x) => contains(x.range, s.range!));
+    const steps = u.steps.filter((s) => s.range && s.kind !== 'spawn');
+    const holds = (s: Step, d: Pick<Diagnostic, 'range'>) => contains(s.range!, d.range)
+      && !steps.some((o) => o !== s && contains(s.range!, o.range!) && !sameRange(s.range!, o.range!) && contains(o.range!, d.range))
+      && !(root && definedWithin(root, s.range!, d.range));
+    for (const s of steps) {
+      const d = diagnostics.find((x) => holds(s, x)) ?? diagnostics.find((x) => contains(x.range, s.range!));
       if (d) s.diagnosticCode = d.code;
     }
   }
@@ -254,15 +310,16 @@ export function emptyModel(language: 'python' | 'ts', note: string): ExecutionMo
 
 /** The file's execution model. Never throws: odd code yields a smaller model with notes. */
 /** `project`: what calls of the project's functions in other modules do (the visualiser stays in this file without it). */
-export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}, project?: ProjectOracle, entry?: EntryRun): ExecutionModel {
+/** `flaggedLines`: 0-based lines the rules flag; where the model must pick one branch, it picks the one holding such a line. */
+export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, limits: Partial<ExtractLimits> = {}, project?: ProjectOracle, entry?: EntryRun, flaggedLines: readonly number[] = []): ExecutionModel {
   const language = doc.language === 'python' ? 'python' : 'ts';
   const tree = doc.tree;
   if (!tree || !facts) return emptyModel(language, doc.skipped ? `The file was not parsed (${doc.skipped}).` : 'The file was not parsed.');
   const lim = { ...defaultExtractLimits, ...limits };
   try {
     const model = language === 'python'
-      ? extractPython(tree.rootNode, facts.python(), lim, project, entry)
-      : extractTs(tree.rootNode, facts.ts(), lim, project, entry);
+      ? extractPython(tree.rootNode, facts.python(), lim, project, entry, flaggedLines)
+      : extractTs(tree.rootNode, facts.ts(), lim, project, entry, flaggedLines);
     if (tree.rootNode.hasError) model.notes.unshift('The file has syntax errors: the parts that parse are modelled.');
     return model;
   } catch (error) {

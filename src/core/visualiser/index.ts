@@ -4,6 +4,7 @@ import type { ParsedDocument } from '../document';
 import { projectOracle, type ProjectAccess } from '../project/effects';
 import { contextGeneration } from '../context';
 import type { Diagnostic } from '../types';
+import { workerFile, type WorkerEvidence } from '../worker';
 import { arrivalReport, type ArrivalReport } from './arrivals';
 import { buildConceptPages, type ConceptPage } from './concepts';
 import { entryAtLine, entryNode, listEntryPoints, type EntryPoint } from './entries';
@@ -108,6 +109,25 @@ export function fileEntries(doc: ParsedDocument, facts: TreeFacts | undefined, p
   return entries;
 }
 
+/**
+ * A file that runs in a worker thread (the rules' own test: `parentPort`, a Web Worker, a file the project starts with
+ * `new Worker(...)`): its main lane is the worker's thread, and its waits are the worker's, with no fix offered.
+ */
+function markWorker(model: ExecutionModel, doc: ParsedDocument, root: NonNullable<ParsedDocument['tree']>['rootNode'], facts: TreeFacts, project?: ProjectAccess): void {
+  let evidence: WorkerEvidence | undefined;
+  try {
+    evidence = workerFile({ root, text: doc.text, path: project?.path, ts: () => facts.ts(), readFile: project?.readFile, listFiles: project?.listFiles });
+  } catch {
+    evidence = undefined;
+  }
+  if (!evidence) return;
+  model.worker = evidence.reason;
+  const main = model.units.find((u) => u.kind === 'js-main');
+  if (main) main.label = main.label.replace(/^(main script|server)\b/, 'worker thread');
+  model.notes = model.notes.map((n) => n.replace('only the main script runs', "only the worker's script runs"));
+  model.notes.push(`This file runs in a worker thread (${evidence.reason.replace(/: it runs in a worker thread$/, '')}): a wait here holds only this worker's event loop, not the app's, which is what a worker is for; the rules report none and offer no fix.`);
+}
+
 export function buildVisualisation(
   doc: ParsedDocument,
   facts: TreeFacts | undefined,
@@ -153,11 +173,12 @@ export function buildVisualisation(
   }
   let model: ExecutionModel;
   try {
-    model = extractModel(doc, facts, settings.limits, oracle, run);
+    model = extractModel(doc, facts, settings.limits, oracle, run, diagnostics.map((d) => d.range.start.line));
   } finally {
     oracle?.release?.();
   }
-  markDiagnostics(model, diagnostics);
+  markDiagnostics(model, diagnostics, root);
+  if (!python && root && facts) markWorker(model, doc, root, facts, project);
   // A library module runs nothing at import: say where its concurrency starts instead (its entry points, else its async
   // functions, else any function: a library's API is what its users call).
   const drivers = entries.filter((e) => e.lens);

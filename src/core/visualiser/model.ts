@@ -72,6 +72,8 @@ export interface Unit {
   nextTick?: boolean;
   /** An asyncio task another thread schedules onto the program's event loop (`run_coroutine_threadsafe`). */
   onMainLoop?: boolean;
+  /** A pool the runtime runs an API's work in (libuv's thread pool), not one the program made: on the loop its tasks still run there. */
+  runtime?: boolean;
   /** One of N arrivals of a handler (a request, a message): its number (1-based) and when it arrives. */
   arrival?: { index: number; atMs: number };
   range?: Range;
@@ -83,6 +85,11 @@ export interface ExecutionModel {
   units: Unit[];
   /** What the extraction could not model (dynamic targets, unknown calls); shown on the page. */
   notes: string[];
+  /**
+   * TS/JS: why the whole file runs in a worker thread ("it uses `parentPort` (worker_threads)…"). Its event loop serves
+   * only that worker: a wait there is the worker's, which is what workers are for; no rule reports it, no fix is offered.
+   */
+  worker?: string;
 }
 
 // ---- Timeline: what simulate() returns and the page draws ----

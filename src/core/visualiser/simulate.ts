@@ -636,7 +636,9 @@ export function simulate(
 
   function stall(r: RU, s: Step): void {
     const others = r.loop!.js ? 'no other callback or timer can run' : 'no other task on the loop can run';
-    emit('stall', r.u.id, `${s.label} blocks the event loop: ${others} until it returns`, s.range);
+    emit('stall', r.u.id, model.worker
+      ? `${s.label} blocks this worker's event loop: its other callbacks wait until it returns (the app's main thread runs on)`
+      : `${s.label} blocks the event loop: ${others} until it returns`, s.range);
   }
 
   /** An idle loop picks what runs next. */

@@ -1,8 +1,8 @@
 // What-if: the same workload (the arrivals of a handler, or the callables a file's threads/processes/tasks run)
 // re-simulated one at a time, as threads, as processes, on an event loop, and on the loop with the diagnostic's fix.
 // The lesson is computed from those numbers: it recommends the fastest, and says why the others lose.
-import { withFix } from './arrivals';
-import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
+import { startedBy, withFix } from './arrivals';
+import { DEFAULT_IO_MS, DEFAULT_SLEEP_MS, POOL_KINDS, type ExecutionModel, type SimOptions, type Step, type Unit } from './model';
 import { simulate } from './simulate';
 
 export type WhatIfMode = 'sequential' | 'threads' | 'processes' | 'asyncio' | 'fixed';
@@ -38,7 +38,7 @@ const WORKER_KINDS: ReadonlySet<Unit['kind']> = new Set(['thread', 'process', 'a
 /** The workload: a handler's arrivals, else the leaf callables (units that do work but start nothing themselves). */
 function workload(model: ExecutionModel): Unit[] {
   const arrivals = model.units.filter((u) => u.arrival);
-  if (arrivals.length > 1) return arrivals;
+  if (arrivals.length > 1) return [...arrivals, ...startedBy(arrivals, model)];
   const pools = new Set(model.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
   return model.units.filter(
     (u) => (WORKER_KINDS.has(u.kind) || (u.parent !== undefined && pools.has(u.parent)))
@@ -79,7 +79,8 @@ function body(u: Unit, mode: WhatIfMode, language: 'python' | 'ts'): Step[] {
   return out;
 }
 
-function build(units: Unit[], mode: WhatIfMode, language: 'python' | 'ts'): ExecutionModel {
+/** `runtimePools`: pools the runtime runs an API's work in (libuv's): on the event loop their tasks still run there. */
+function build(units: Unit[], mode: WhatIfMode, language: 'python' | 'ts', runtimePools: ReadonlyMap<string, Unit> = new Map()): ExecutionModel {
   const ids = units.map((_, i) => `w${i}`);
   const spawn = (id: string): Step => ({ kind: 'spawn', target: id, label: `start ${id}` });
   const join = (id: string): Step => ({ kind: 'join', target: id, label: `join ${id}` });
@@ -103,7 +104,10 @@ function build(units: Unit[], mode: WhatIfMode, language: 'python' | 'ts'): Exec
         language, notes: [],
         units: [
           { id: 'main', kind: 'js-main', label: 'main script', steps: ids.map(spawn) },
-          ...units.map((u, i): Unit => ({ id: ids[i], kind: 'timer', delayMs: 0, label: u.label, steps: body(u, mode, language) })),
+          ...[...runtimePools.values()].map((p): Unit => ({ ...p, steps: [] })),
+          ...units.map((u, i): Unit => (u.parent !== undefined && runtimePools.has(u.parent)
+            ? { id: ids[i], kind: 'worker', label: u.label, parent: u.parent, steps: body(u, 'threads', language) }
+            : { id: ids[i], kind: 'timer', delayMs: 0, label: u.label, steps: body(u, mode, language) })),
         ],
       };
     return mode === 'fixed' ? withFix(model)?.model ?? model : model;
@@ -134,17 +138,20 @@ export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): W
   const language = model.language;
   const units = workload(model);
   if (units.length < 2) return undefined;
+  const arrivals = model.units.filter((u) => u.arrival).length;
   const modes: WhatIfMode[] = ['sequential', 'threads', 'processes', 'asyncio'];
   // The fix row only when the loop version has something the fix changes.
-  const fixed = withFix(build(units, 'asyncio', language), opts);
+  const runtimePools = new Map(model.units.filter((u) => u.runtime && POOL_KINDS.includes(u.kind)).map((u) => [u.id, u]));
+  const fixed = model.worker ? undefined : withFix(build(units, 'asyncio', language, runtimePools), opts);
   if (fixed) modes.push('fixed');
   const results = modes.map((mode): WhatIfResult => ({
-    mode, label: LABELS[language][mode], totalMs: Math.round(simulate(build(units, mode, language), opts).totalMs),
+    mode, label: LABELS[language][mode], totalMs: Math.round(simulate(build(units, mode, language, runtimePools), opts).totalMs),
   }));
   const recommended = fastest(results);
+  const offloadedTo = units.map((u) => (u.parent !== undefined ? runtimePools.get(u.parent) : undefined)).find((p) => p !== undefined);
   return {
-    results, recommended, workers: units.length, ...(fixed ? { fix: fixed.fix } : {}),
-    lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix),
+    results, recommended, workers: arrivals > 1 ? arrivals : units.length, ...(fixed ? { fix: fixed.fix } : {}),
+    lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix, offloadedTo),
   };
 }
 
@@ -158,7 +165,7 @@ function fastest(results: WhatIfResult[]): WhatIfMode {
   return tied[0].mode;
 }
 
-function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, language: 'python' | 'ts', freeThreaded: boolean, cpuUnitMs: number, fix: string | undefined): string {
+function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, language: 'python' | 'ts', freeThreaded: boolean, cpuUnitMs: number, fix: string | undefined, runtimePool?: Unit): string {
   const r = (m: WhatIfMode) => results.find((x) => x.mode === m);
   const show = (m: WhatIfMode) => `${r(m)!.label} ${r(m)!.totalMs} ms`;
   let cpu = 0;
@@ -193,7 +200,8 @@ function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, langua
         : blocking ? `The blocking calls wait in threads without holding ${loop}.` : 'Mostly waiting: threads overlap the waits.';
       break;
     case 'asyncio':
-      why = cpu >= wait ? 'Little work in all: one thread does it without start-up costs.' : `Mostly waiting: ${loop} overlaps the waits on one thread, with the cheapest tasks.`;
+      why = runtimePool ? `The async API runs its work in the ${runtimePool.label} beside ${loop}, which stays free, with no start-up cost.`
+        : cpu >= wait ? 'Little work in all: one thread does it without start-up costs.' : `Mostly waiting: ${loop} overlaps the waits on one thread, with the cheapest tasks.`;
       break;
     default:
       why = 'The work is small: starting threads, processes or tasks costs more than it saves.';

@@ -1,0 +1,316 @@
+// Shapes met on real files of projects outside this repository (a bot library's gateway, an ASGI server and its
+// supervisor, a worker-pool library's worker, Fastify and Express servers, a tutorial's downloaders): the model shows the
+// units that run and the waits the rules report, and its numbers, latency and lesson agree.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeDocument, ParsedDocument, TreeFacts, type Language } from '../../../src/core';
+import { buildVisualisation, type Visualisation, type VisualiseRequest } from '../../../src/core/visualiser';
+import { extractModel, markDiagnostics } from '../../../src/core/visualiser/extract';
+import type { ExecutionModel, Step } from '../../../src/core/visualiser/model';
+
+async function visualise(language: Language, text: string, request: VisualiseRequest): Promise<Visualisation> {
+  const doc = await ParsedDocument.create(language, text);
+  try {
+    const facts = new TreeFacts(doc.tree!);
+    const path = language === 'python' ? 'app.py' : 'app.ts';
+    const { diagnostics } = analyzeDocument(doc, { facts, path });
+    return buildVisualisation(doc, facts, { freeThreaded: false }, diagnostics, undefined, request);
+  } finally {
+    doc.dispose();
+  }
+}
+
+const stalls = (v: Visualisation) => v.timeline.events.filter((e) => e.kind === 'stall');
+const bar = (v: Visualisation, mode: string) => v.whatIf?.results.find((r) => r.mode === mode)?.totalMs;
+const steps = (v: Visualisation) => v.model.units.flatMap((u) => u.steps);
+
+describe('what the arrivals set off', () => {
+  const LOGIN = [
+    "import Fastify from 'fastify';", "import crypto from 'node:crypto';", 'const fastify = Fastify();', '',
+    'async function hashPassword(password, salt) {', "  return crypto.scryptSync(password, salt, 64).toString('hex');", '}', '',
+    "fastify.post('/login', async (request) => {", "  const hash = await hashPassword(request.body.password, 'salt');", '  return { hash };', '});', '',
+    'const start = async () => {', '  await fastify.listen({ port: 3000 });', '};', 'start();', '',
+  ].join('\n');
+
+  it('a chained sync call keeps its known cost, and only that call carries the finding', async () => {
+    const v = await visualise('javascript', LOGIN, { line: 8 });
+    const flagged = steps(v).filter((s) => s.diagnosticCode);
+    // One step per request's helper call: the scryptSync call, 50 ms, not the `.toString('hex')` around it.
+    assert.equal(flagged.length, 10, JSON.stringify(flagged.map((s) => s.label)));
+    assert.ok(flagged.every((s) => s.duration === 50 && s.stalls && /^crypto\.scryptSync\(password, salt, 64\)$/.test(s.label)));
+    assert.equal(stalls(v).length, 10);
+  });
+
+  it('the what-if bars count the work of the async function each request calls, and agree with the latency', async () => {
+    const v = await visualise('javascript', LOGIN, { line: 8 });
+    assert.ok(v.latency && v.latency.lastMs >= 500 && v.latency.lastMs < 530, String(v.latency?.lastMs));
+    assert.equal(v.whatIf?.workers, 10);
+    // As written, the loop runs ten 50 ms derivations one after another: the event-loop bar is the latency.
+    assert.ok(Math.abs(bar(v, 'asyncio')! - v.latency.lastMs) <= 5, `${bar(v, 'asyncio')} vs ${v.latency.lastMs}`);
+    assert.ok(bar(v, 'sequential')! >= 500);
+    assert.equal(v.whatIf?.recommended, 'fixed');
+    assert.ok(Math.abs(bar(v, 'fixed')! - v.latency.fixed!.lastMs) <= 5, `${bar(v, 'fixed')} vs ${v.latency.fixed?.lastMs}`);
+  });
+
+  it('a finding inside a function the module body only declares is not a stall of the module body', async () => {
+    const v = await visualise('javascript', LOGIN, {});
+    assert.equal(v.entry.kind, 'module');
+    assert.equal(stalls(v).length, 0, JSON.stringify(stalls(v)));
+    assert.ok(!v.model.units[0].steps.some((s) => s.diagnosticCode), JSON.stringify(v.model.units[0].steps));
+  });
+
+  it('a callback an array method runs in place keeps its finding on the step that runs it; a function only defined does not', async () => {
+    const text = "import fs from 'node:fs';\nconst sizes = files.map((f) => fs.statSync(f).size);\nconst later = (f) => fs.statSync(f).size;\n";
+    const doc = await ParsedDocument.create('typescript', text);
+    try {
+      const root = doc.tree!.rootNode;
+      const statement = (line: number) => ({ start: { line, column: 0 }, end: { line, column: doc.text.split('\n')[line].length } });
+      const call = (line: number) => {
+        const column = doc.text.split('\n')[line].indexOf('fs.statSync');
+        return { start: { line, column }, end: { line, column: column + 'fs.statSync(f)'.length } };
+      };
+      const model: ExecutionModel = {
+        language: 'ts', notes: [],
+        units: [{ id: 'main', kind: 'js-main', label: 'main script', steps: [1, 2].map((line): Step => ({ kind: 'cpu', weight: 1, label: `line ${line}`, range: statement(line) })) }],
+      };
+      markDiagnostics(model, [1, 2].map((line) => ({ code: 'blocking-call-in-async', range: call(line) })), root);
+      assert.deepEqual(model.units[0].steps.map((s) => s.diagnosticCode), ['blocking-call-in-async', undefined]);
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('async crypto with a callback runs in libuv\'s 4 threads: 10 requests of 100 ms take three rounds, the loop stays free', async () => {
+    const text = [
+      "const crypto = require('crypto');", "const express = require('express');", 'const app = express();', '',
+      "app.get('/', (req, res) => {", "  crypto.pbkdf2('a', 'b', 100000, 512, 'sha512', () => {", "    res.send('done');", '  });', '});',
+      'app.listen(3000);', '',
+    ].join('\n');
+    const v = await visualise('javascript', text, { line: 4 });
+    const pool = v.model.units.find((u) => u.kind === 'thread-pool');
+    assert.equal(pool?.maxWorkers, 4);
+    assert.equal(v.model.units.filter((u) => u.parent === pool.id).length, 10);
+    assert.ok(v.latency && v.latency.lastMs >= 300 && v.latency.lastMs < 320, String(v.latency?.lastMs));
+    assert.equal(stalls(v).length, 0);
+    assert.ok(v.model.units.some((u) => u.label === 'pbkdf2 callback' && u.steps.some((s) => s.label.startsWith('res.send'))));
+    // On the event loop the work still runs in the pool: that bar is the timeline's, and the lesson says why.
+    assert.ok(Math.abs(bar(v, 'asyncio')! - v.latency.lastMs) <= 5, `${bar(v, 'asyncio')} vs ${v.latency.lastMs}`);
+    assert.equal(v.whatIf?.recommended, 'asyncio');
+    assert.match(v.whatIf.lesson, /libuv thread pool/);
+  });
+});
+
+describe('a file that runs in a worker thread', () => {
+  const WORKER = [
+    "import { parentPort } from 'node:worker_threads';", 'const shared = new Int32Array(new SharedArrayBuffer(4));', '',
+    "parentPort.on('message', (message) => {", '  (async function () {', '    await Promise.resolve();', '    Atomics.wait(shared, 0, 0, 100);',
+    "    parentPort.postMessage('ready');", '  })();', '});', '',
+  ].join('\n');
+
+  it('its lane is the worker\'s thread; its waits are the worker\'s, with no fix, as the rules have no finding there', async () => {
+    const v = await visualise('typescript', WORKER, { line: 3 });
+    assert.equal(v.entry.kind, 'listener');
+    assert.match(v.model.units[0].label, /^worker thread/);
+    assert.ok(v.model.notes.some((n) => /runs in a worker thread .*parentPort/.test(n)), JSON.stringify(v.model.notes));
+    assert.equal(v.latency?.fixed, undefined);
+    assert.ok(!v.whatIf?.results.some((r) => r.mode === 'fixed'));
+    assert.ok(stalls(v).every((e) => /this worker's event loop/.test(e.detail)));
+  });
+
+  it('the latency counts the async work each message sets off, not only the listener\'s own turn', async () => {
+    const v = await visualise('typescript', WORKER, { line: 3 });
+    // Ten 100 ms Atomics.wait calls, one after another on the worker's one thread.
+    assert.ok(v.latency && v.latency.lastMs >= 1000, String(v.latency?.lastMs));
+    assert.ok(bar(v, 'sequential')! >= 1000, String(bar(v, 'sequential')));
+  });
+});
+
+describe('Python: the waits the rules report', () => {
+  it('on an event loop, logging and os.getpid() are not stalls; a call the rules flag is', async () => {
+    const text = [
+      'import asyncio', 'import logging', 'import os', '', 'logger = logging.getLogger(__name__)', '', '',
+      'class Server:', '    def _log_started(self):', '        logger.info("running on %d", os.getpid())', '',
+      '    async def startup(self, path):', '        self._log_started()', '        logger.info("pid %d", os.getpid())',
+      '        if os.path.exists(path):', '            pass', '        await asyncio.sleep(0.1)', '',
+    ].join('\n');
+    const v = await visualise('python', text, { line: 11 });
+    const flagged = stalls(v).map((e) => e.range?.start.line);
+    assert.deepEqual(flagged, [14], JSON.stringify(stalls(v)));
+    assert.ok(!steps(v).some((s) => s.kind === 'blocking' && /logger|_log_started/.test(s.label)), JSON.stringify(steps(v)));
+  });
+
+  it('of an if/elif chain, the branch holding a finding is shown', async () => {
+    const text = [
+      'import asyncio', 'import os', '', '',
+      'async def startup(config):', '    if config.sockets is not None:', '        await asyncio.sleep(0.01)',
+      '    elif config.uds is not None:', '        if os.path.exists(config.uds):', '            os.stat(config.uds)',
+      '        await asyncio.sleep(0.01)', '    else:', '        await asyncio.sleep(0.02)', '',
+    ].join('\n');
+    const v = await visualise('python', text, { line: 4 });
+    const lines = stalls(v).map((e) => e.range?.start.line);
+    assert.ok(lines.includes(8) && lines.includes(9), JSON.stringify(stalls(v)));
+  });
+
+  it('a dispatcher\'s case that starts a thread and returns is shown; a guard before more starts is passed', async () => {
+    const text = [
+      'import asyncio', 'import threading', '', '',
+      'class KeepAlive(threading.Thread):', '    def __init__(self, ws, interval):', '        super().__init__(daemon=True)',
+      '        self.ws = ws', '        self.interval = interval', '        self._stop = threading.Event()', '',
+      '    def run(self):', '        while not self._stop.wait(self.interval):', '            if self.ws.timed_out():',
+      '                f = asyncio.run_coroutine_threadsafe(self.ws.close(), self.ws.loop)', '                f.result()', '                return',
+      '            f = asyncio.run_coroutine_threadsafe(self.ws.beat(), self.ws.loop)', '            f.result(10)', '', '',
+      'class Socket:', '    async def close(self):', '        await asyncio.sleep(0.01)', '',
+      '    async def beat(self):', '        await asyncio.sleep(0.02)', '',
+      '    def timed_out(self):', '        return False', '',
+      '    async def received(self, op, data):', '        if op != 0:', '            if op == 7:', '                await self.close()',
+      '                raise ConnectionError()', '            if op == 11:', '                return',
+      '            if op == 10:', '                self._keep_alive = KeepAlive(self, data / 1000.0)', '                self._keep_alive.start()',
+      '                return', '            return', '        await asyncio.sleep(0.001)', '',
+    ].join('\n');
+    const received = await visualise('python', text, { line: 32 });
+    assert.equal(received.entry.label, 'Socket.received');
+    const thread = received.model.units.find((u) => u.kind === 'thread');
+    assert.equal(thread?.label, 'KeepAlive.run()', received.model.units.map((u) => u.label).join(' | '));
+    // In run(), the timeout branch returns after scheduling close(), but the code after it schedules the heartbeat:
+    // it is a guard, and each pass shows the heartbeat, after the stop event's timed wait.
+    const run = await visualise('python', text, { line: 11 });
+    const body = run.model.units.find((u) => u.kind === 'thread')!;
+    const labels = body.steps.map((s) => `${s.kind} ${s.label}`);
+    assert.ok(labels.some((l) => l.startsWith('sleep self._stop.wait(self.interval)')), JSON.stringify(labels));
+    assert.ok(labels.some((l) => /spawn .*self\.ws\.beat\(\)/.test(l)), JSON.stringify(labels));
+    assert.ok(!labels.some((l) => /self\.ws\.close\(\)/.test(l)), JSON.stringify(labels));
+    const waits = body.steps.filter((s) => s.kind === 'sleep').length;
+    const beats = body.steps.filter((s) => s.kind === 'spawn').length;
+    assert.equal(waits, beats, 'one timed wait before each heartbeat');
+  });
+
+  it('async with a request waits like awaiting it; async with an object just made only sets it up', async () => {
+    const text = [
+      'import asyncio', 'import aiohttp', '', '',
+      'async def download(session, url):', '    async with session.get(url) as response:', '        print(response.status)', '', '',
+      'async def main(urls):', '    async with aiohttp.ClientSession() as session:', '        await download(session, urls[0])', '',
+    ].join('\n');
+    const one = await visualise('python', text, { line: 4 });
+    const get = steps(one).find((s) => s.kind === 'await' && s.label.startsWith('async with session.get'));
+    assert.equal(get?.duration, 50);
+    const main = await visualise('python', text, { line: 9 });
+    const session = steps(main).find((s) => s.kind === 'await' && s.label.startsWith('async with aiohttp.ClientSession'));
+    assert.ok(session && session.duration === undefined, JSON.stringify(session));
+    assert.ok(main.timeline.totalMs >= 50);
+  });
+
+  it('a chained known-cost call keeps its cost: hashlib.scrypt(...).hex()', async () => {
+    const text = 'import hashlib\n\n\nasync def derive(pw):\n    return hashlib.scrypt(pw, salt=b"s", n=16384, r=8, p=1).hex()\n';
+    const v = await visualise('python', text, { line: 3 });
+    assert.ok(steps(v).some((s) => s.duration === 50 && s.label.startsWith('hashlib.scrypt')), JSON.stringify(steps(v)));
+  });
+
+  it('a thread that a process never started would start is not drawn', async () => {
+    const text = [
+      'import multiprocessing', 'import threading', 'import time', '', '',
+      'def pong():', '    time.sleep(1)', '', '',
+      'def child():', '    threading.Thread(target=pong, daemon=True).start()', '    time.sleep(1)', '', '',
+      'def make():', '    p = multiprocessing.Process(target=child)', '    return p', '',
+    ].join('\n');
+    const doc = await ParsedDocument.create('python', text);
+    try {
+      const model = extractModel(doc, new TreeFacts(doc.tree!));
+      assert.deepEqual(model.units.map((u) => u.kind), ['main-thread']);
+      const v = await visualise('python', text, { line: 14 });
+      assert.deepEqual(v.model.units.map((u) => u.kind), ['main-thread'], v.model.units.map((u) => u.label).join(' | '));
+      assert.ok(v.model.notes.some((n) => /never started/.test(n)));
+    } finally {
+      doc.dispose();
+    }
+  });
+});
+
+describe('a bot\'s background task', () => {
+  it('setup_hook starting a @tasks.loop coroutine draws it as a task on the loop, which outlives setup_hook', async () => {
+    const text = [
+      'import discord', 'from discord.ext import tasks', '', '',
+      'class MyClient(discord.Client):', '    async def setup_hook(self) -> None:', '        self.my_background_task.start()', '',
+      '    @tasks.loop(seconds=60)', '    async def my_background_task(self):', '        channel = self.get_channel(1234567)', '        await channel.send("hi")', '',
+    ].join('\n');
+    const v = await visualise('python', text, { line: 5 });
+    assert.equal(v.entry.label, 'MyClient.setup_hook');
+    const task = v.model.units.find((u) => u.label.startsWith('my_background_task'));
+    assert.equal(task?.label, 'my_background_task (every 60 s)', v.model.units.map((u) => u.label).join(' | '));
+    assert.equal(task.kind, 'asyncio-task');
+    const lane = v.timeline.lanes.find((l) => l.unitId === task.id);
+    assert.ok(lane?.spans.some((s) => s.state === 'awaiting' && s.end - s.start === 50), JSON.stringify(lane?.spans));
+  });
+
+  it('the module body\'s client.run(token) runs the bot\'s loop: setup_hook, on_ready, and the task setup_hook starts', async () => {
+    const text = [
+      'import discord', 'from discord.ext import tasks', '', '',
+      'class MyClient(discord.Client):', '    async def setup_hook(self) -> None:', '        self.my_background_task.start()', '',
+      '    async def on_ready(self):', '        print("ready")', '',
+      '    @tasks.loop(minutes=1)', '    async def my_background_task(self):', '        await asyncio.sleep(0.2)', '', '',
+      'client = MyClient(intents=discord.Intents.default())', "client.run('token')", '',
+    ].join('\n').replace('import discord', 'import asyncio\nimport discord');
+    const v = await visualise('python', text, {});
+    assert.equal(v.entry.kind, 'module');
+    const loop = v.model.units.find((u) => u.label.endsWith("the bot's loop"));
+    assert.ok(loop, v.model.units.map((u) => u.label).join(' | '));
+    assert.ok(loop.steps.some((s) => s.label.startsWith('print')), 'on_ready runs on the loop');
+    const task = v.model.units.find((u) => u.label === 'my_background_task (every 60 s)');
+    assert.ok(task && loop.steps.some((s) => s.kind === 'await' && s.target === task.id));
+    assert.ok(v.timeline.totalMs >= 200, String(v.timeline.totalMs));
+  });
+});
+
+describe('a database layer that runs queries in an executor made elsewhere', () => {
+  const DATABASE = [
+    'import asyncio', 'import threading', '', '',
+    'class Database:', '    def __init__(self, ds):', '        self.ds = ds', '        self._lock = threading.Lock()', '',
+    '    async def execute_fn(self, fn):', '        if self.ds.executor is None:', '            return fn(None)', '',
+    '        def in_thread():', '            return fn(self.connect())', '',
+    '        with self._lock:', '            future = self.ds.executor.submit(in_thread)',
+    '        return await asyncio.wrap_future(future)', '',
+    '    def connect(self):', '        return None', '',
+  ].join('\n');
+
+  it('the branch that returns before the finding is not the one shown; the submitted function runs in the executor\'s thread, awaited', async () => {
+    const v = await visualise('python', DATABASE, { line: 9 });
+    assert.ok(v.model.units.length > 2, v.model.units.map((u) => u.label).join(' | '));
+    // The rules flag the `with self._lock:` (a thread's lock on the loop): the model goes past the early return to it.
+    assert.ok(steps(v).some((s) => s.kind === 'acquire' && s.diagnosticCode), JSON.stringify(steps(v)));
+    const pool = v.model.units.find((u) => u.kind === 'thread-pool');
+    assert.match(pool?.label ?? '', /self\.ds\.executor/);
+    const thread = v.model.units.find((u) => u.parent === pool!.id);
+    assert.equal(thread?.label, 'in_thread()');
+    const task = v.model.units.find((u) => u.kind === 'asyncio-task')!;
+    assert.ok(task.steps.some((s) => s.kind === 'await' && s.target === thread.id), JSON.stringify(task.steps));
+  });
+});
+
+describe('TS: the branch toward the finding', () => {
+  it('a branch that returns before the finding is passed; of if/else, the branch holding it is shown', async () => {
+    const text = [
+      "import express from 'express';", "import fs from 'node:fs';", 'const app = express();', 'const cache = new Map();', '',
+      "app.get('/config', async (req, res) => {", '  if (cache.has(req.query.name)) {', '    return res.send(cache.get(req.query.name));', '  }',
+      "  const text = fs.readFileSync('config.json', 'utf8');", '  res.send(text);', '});', '',
+      "app.get('/mode', async (req, res) => {", '  if (req.query.fast) {', "    res.send('fast');", '  } else {',
+      "    res.send(fs.readFileSync('mode.txt', 'utf8'));", '  }', '});', '',
+    ].join('\n');
+    const config = await visualise('typescript', text, { line: 5 });
+    assert.ok(stalls(config).some((e) => e.range?.start.line === 9), JSON.stringify(stalls(config)));
+    const mode = await visualise('typescript', text, { line: 13 });
+    assert.ok(stalls(mode).some((e) => e.range?.start.line === 17), JSON.stringify(stalls(mode)));
+  });
+});
+
+describe('statements that do little', () => {
+  it('a sync CRUD route of plain statements is not CPU work: the what-if does not send it to processes', async () => {
+    const lines = ['from fastapi import APIRouter', '', 'router = APIRouter()', '', '', '@router.get("/items")', 'def read_items(session, user, skip: int = 0, limit: int = 100, search=None):'];
+    for (let i = 0; i < 10; i++) lines.push(`    query_${i} = session.query(user, skip, limit)`, `    count_${i} = query_${i}.where(search).offset(skip)`);
+    lines.push('    return {"data": query_0, "count": count_0}', '');
+    const v = await visualise('python', lines.join('\n'), { line: 6 });
+    assert.equal(v.entry.kind, 'handler');
+    assert.ok(v.whatIf);
+    assert.notEqual(v.whatIf.recommended, 'processes', v.whatIf.lesson);
+    // Twenty statements of bookkeeping: a few ms per request, not tens.
+    assert.ok(v.latency && v.latency.lastMs < 120, String(v.latency?.lastMs));
+  });
+});
