@@ -20,6 +20,10 @@ export interface EditMap {
   text(text: string): string;
   /** Whether anything after the edit moves at all. */
   readonly moves: boolean;
+  /** Whether lines move (else only the rest of the edit's last line moves, by columns). */
+  readonly linesMove: boolean;
+  /** Whether a range of the old text may be moved (or refused): false for one that stays as it is. */
+  affects(range: Range): boolean;
 }
 
 const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
@@ -67,15 +71,22 @@ export function editMap(oldLines: LineIndex, newLines: LineIndex, start: number,
     }
     return at === 0 ? value : out + value.slice(at);
   };
+  const stays = (at: Position) => before(at, from) || (lineShift === 0 && at.line > oldTo.line);
   return {
     position, line, text,
     range: (range) => ({ start: position(range.start), end: position(range.end) }),
     moves: oldEnd !== newEnd || lineShift !== 0,
+    linesMove: lineShift !== 0,
+    // A range whose both ends stay (before the edit, or on a later line when no line comes or goes) stays.
+    affects: (range) => !(stays(range.start) && stays(range.end)),
   };
 }
 
 /** A finding of a function the edit left alone, moved: its places, its related places in this file, its fixes, its texts. */
 export function moveDiagnostic(diagnostic: Diagnostic, map: EditMap, path: string | undefined, baseName: string): Diagnostic {
+  // Without lines moving, no line named moves either: a finding whose places all stay, stays.
+  if (!map.linesMove && !map.affects(diagnostic.range) && !diagnostic.related.some((r) => (r.path === undefined || r.path === path) && map.affects(r.range))
+    && !diagnostic.fixes.some((f) => f.edits.some((e) => map.affects(e.range)))) return diagnostic;
   // A related place in another file with this base name makes "name.py:40" in the texts uncertain.
   if (diagnostic.related.some((r) => r.path !== undefined && r.path !== path && baseOf(r.path) === baseName)) throw new NotMovable('another file has this base name');
   const moved: Diagnostic = {
@@ -114,6 +125,20 @@ export function movedId(id: string, map: EditMap, path: string): string {
   return `${file !== undefined ? `${file}#` : ''}@${moved.line}:${moved.column}`;
 }
 
+/** Whether any place of a unit may move (without lines moving: its ranges and where a function without a key starts). */
+function unitAffected(u: Unit, map: EditMap): boolean {
+  const at = (id: string | undefined) => {
+    const found = id === undefined ? null : /@(\d+):(\d+)$/.exec(id);
+    if (!found) return false;
+    const position = { line: Number(found[1]), column: Number(found[2]) };
+    return map.affects({ start: position, end: position });
+  };
+  return (u.own !== undefined && map.affects(u.own.range)) || at(u.id) || at(u.parent)
+    || u.calls.some((c) => map.affects(c.range) || at(c.to) || (c.leftRunning !== undefined && map.affects(c.leftRunning)))
+    || (u.members ?? []).some((m) => map.affects(m.range)) || (u.firstAwait !== undefined && map.affects(u.firstAwait))
+    || (u.returns ?? []).some(at) || (u.method !== undefined && map.affects(u.method)) || (u.overrides ?? []).some(at);
+}
+
 /** The fields of a Unit this file moves (or that hold no place). */
 const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls', 'members', 'async', 'firstAwait', 'returns', 'signal', 'method', 'overrides']);
 
@@ -124,6 +149,7 @@ export function moveUnits(units: FileUnits, map: EditMap, path: string): FileUni
   const unit = (u: Unit): Unit => {
     // A field this code does not know may hold a place it does not move: refused rather than kept unmoved.
     for (const key of Object.keys(u)) if (!UNIT_FIELDS.has(key)) throw new NotMovable(`unit field ${key}`);
+    if (!map.linesMove && !unitAffected(u, map)) return u;
     const moved: Unit = { ...u, id: id(u.id), calls: u.calls.map((c) => ({ ...c, ...(c.to !== undefined ? { to: id(c.to) } : {}), range: map.range(c.range), ...(c.leftRunning ? { leftRunning: map.range(c.leftRunning) } : {}) })) };
     // A function without a key is named by where it starts.
     const named = /^the function at line (\d+)$/.exec(u.name);
@@ -138,9 +164,12 @@ export function moveUnits(units: FileUnits, map: EditMap, path: string): FileUni
     if (u.overrides) moved.overrides = u.overrides.map(id);
     return moved;
   };
+  // The same arrays when nothing in them moved: the call graph built from them is then kept as it is.
+  const same = <T>(list: T[], moved: T[]) => (moved.every((item, i) => item === list[i]) ? list : moved);
   return {
     ...units,
-    units: units.units.map(unit),
-    registrations: units.registrations.map((r) => ({ ...r, ...(r.to !== undefined ? { to: id(r.to) } : {}), own: evidence(r.own) })),
+    units: same(units.units, units.units.map(unit)),
+    registrations: same(units.registrations, units.registrations.map((r) => (!map.linesMove && !map.affects(r.own.range) && !(r.to !== undefined && /@\d+:\d+$/.test(r.to)) ? r
+      : { ...r, ...(r.to !== undefined ? { to: id(r.to) } : {}), own: evidence(r.own) }))),
   };
 }

@@ -609,7 +609,9 @@ export class IncrementalAnalysis {
     let kept_: Previous['findings'];
     try {
       // What the last analysis kept, moved through the edit (positions after it, ids and texts naming lines after it).
-      if (map) moved = { units: moveUnits(kept, map, path), summary: moveStored(keptSummary, (range) => map.range(range)) };
+      // Without lines moving, only the rest of the edited line moves: the changed functions' entries, no other.
+      const movable = map?.linesMove ? undefined : new Set(changed.flatMap((i) => keysIn(regionIn(previous.tree, previous.regions[i], previous.text).node, language)));
+      if (map) moved = { units: moveUnits(kept, map, path), summary: moveStored(keptSummary, (range) => map.range(range), movable) };
       const keptUnits = moved?.units ?? kept;
       for (const i of analyse) {
         const now = currentFacts(context, nodeOf(i), previous.tsNames);

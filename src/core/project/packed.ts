@@ -224,7 +224,7 @@ class CompactFile implements FileSummary {
 class MovedFile extends CompactFile {
   private readonly texts = new Map<string, string>();
   private whole: StoredSummary | undefined;
-  constructor(private readonly original: StoredSummary, private readonly move: (range: Range) => Range) {
+  constructor(private readonly original: StoredSummary, private readonly move: (range: Range) => Range, private readonly movable: ReadonlySet<string> | undefined) {
     super(original);
     for (const key of Object.keys(original.functions)) this.functions[key] = new LazyFunction(key, () => this.movedText(key));
   }
@@ -234,7 +234,10 @@ class MovedFile extends CompactFile {
     const original = this.original.functions[key];
     if (original === undefined) return undefined;
     let text = this.texts.get(key);
-    if (text === undefined) this.texts.set(key, text = movePackedFunction(original, this.move));
+    if (text === undefined) {
+      text = !this.movable || this.movable.has(key) ? movePackedFunction(original, this.move) : original;
+      this.texts.set(key, text);
+    }
     return text;
   }
 
@@ -262,8 +265,9 @@ class LazyFunction implements FunctionSummary {
 }
 
 /** `stored`, moved through an edit (`move` maps an old range to the new text, throwing where it cannot). */
-export function moveStored(stored: StoredSummary, move: (range: Range) => Range): FileSummary & { movedText(key: string): string | undefined; storedForm(): StoredSummary } {
-  return new MovedFile(stored, move);
+/** `movable`: the functions whose places may move (the others' texts stay as they are); all when undefined. */
+export function moveStored(stored: StoredSummary, move: (range: Range) => Range, movable?: ReadonlySet<string>): FileSummary & { movedText(key: string): string | undefined; storedForm(): StoredSummary } {
+  return new MovedFile(stored, move, movable);
 }
 
 /** A summary as stored: new strings, so nothing in it keeps the parsed file's text alive. */
