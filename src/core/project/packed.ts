@@ -192,8 +192,9 @@ function unpacked<T>(text: string, unpack: (text: string) => T): T {
 }
 
 class CompactFunction implements FunctionSummary {
-  constructor(readonly key: string, private readonly text: string) {}
-  private get detail(): Unpacked { return unpacked(this.text, unpackFunction); }
+  /** `source`: the packed text, or how to get it when first read (a moved summary's). */
+  constructor(readonly key: string, private readonly source: string | (() => string)) {}
+  private get detail(): Unpacked { return unpacked(typeof this.source === 'string' ? this.source : this.source(), unpackFunction); }
   get async() { return this.detail.async; }
   get range() { return this.detail.range; }
   get blocking() { return this.detail.blocking; }
@@ -226,7 +227,7 @@ class MovedFile extends CompactFile {
   private whole: StoredSummary | undefined;
   constructor(private readonly original: StoredSummary, private readonly move: (range: Range) => Range, private readonly movable: ReadonlySet<string> | undefined) {
     super(original);
-    for (const key of Object.keys(original.functions)) this.functions[key] = new LazyFunction(key, () => this.movedText(key));
+    for (const key of Object.keys(original.functions)) this.functions[key] = new CompactFunction(key, () => this.movedText(key)!);
   }
 
   /** Function `key`'s text, moved (throws what `move` throws). */
@@ -249,19 +250,6 @@ class MovedFile extends CompactFile {
     }
     return this.whole;
   }
-}
-
-class LazyFunction implements FunctionSummary {
-  constructor(readonly key: string, private readonly text: () => string | undefined) {}
-  private get detail(): Unpacked { return unpacked(this.text()!, unpackFunction); }
-  get async() { return this.detail.async; }
-  get range() { return this.detail.range; }
-  get blocking() { return this.detail.blocking; }
-  get calls() { return this.detail.calls; }
-  get starts() { return this.detail.starts; }
-  get alsoBlocking() { return this.detail.alsoBlocking; }
-  get params() { return this.detail.params; }
-  get fields() { return this.detail.fields; }
 }
 
 /** `stored`, moved through an edit (`move` maps an old range to the new text, throwing where it cannot). */

@@ -9,7 +9,7 @@ import { isAsyncFunction, type PythonSemantics } from '../python/semantics';
 import type { ForeignFunction, ProjectOracle } from '../project/effects';
 import { endOf, lineOf, rangeOf } from '../text';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit, type UnitKind } from './model';
-import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
+import { flaggedAfter, HEAVY_WEIGHT, holdsFlaggedLine, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 import { dictOf } from '../dict';
 import { DISCORD_CLIENTS } from './entries';
 
@@ -594,18 +594,13 @@ class PyExtractor {
 
   /** Whether a statement after `statement` in its block (or in the blocks around it, within its function) holds a finding. */
   private restHoldsFlagged(statement: Node): boolean {
-    if (!this.flagged.length) return false;
-    let end: number | undefined;
-    for (let n: Node | null = statement, steps = 0; n && steps < MAX_NESTING && n.type !== 'function_definition' && n.type !== 'module'; n = n.parent, steps++) end = endOf(n).line;
-    const after = endOf(statement).line;
-    return end !== undefined && this.flagged.some((line) => after < line && line <= end);
+    return flaggedAfter(this.flagged, statement, (n) => n.type === 'function_definition' || n.type === 'module');
   }
 
   private holdsFlagged(node: Node): boolean {
-    const first = lineOf(node);
-    const end = endOf(node).line;
-    return this.flagged.some((line) => first <= line && line <= end);
+    return holdsFlaggedLine(this.flagged, node);
   }
+
 
   /** `self.processes_num` where __init__ set it to a literal count. */
   private selfCount(node: Node): number | undefined {

@@ -1,4 +1,4 @@
-import { MAX_NESTING, NestingGuard } from '../locate';
+import { NestingGuard } from '../locate';
 // TS/JS extraction: the main script, async functions (each call a js-async unit that runs synchronously
 // until its first await), timers, microtasks, promise reactions, workers and child processes.
 // Same approach as extract-python.ts: walk in source order, tracking names bound to units.
@@ -7,10 +7,10 @@ import { tsBlockingCall } from '../catalog/blocking';
 import { classifyFunction, classifyLoop, isAsync, localFunction, type CpuClassification } from '../ts/cpu';
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
 import type { ProjectOracle } from '../project/effects';
-import { endOf, lineOf, rangeOf } from '../text';
+import { rangeOf } from '../text';
 import { LIBUV_POOL_SIZE } from './arrivals';
 import { DEFAULT_IO_MS, type ExecutionModel, type Step, type Unit } from './model';
-import { HEAVY_WEIGHT, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
+import { flaggedAfter, HEAVY_WEIGHT, holdsFlaggedLine, knownCost, labelOf, MAX_ARRIVALS, ModelBuilder, projectStep, weightForIterations, type EntryRun, type ExtractLimits } from './extract';
 
 type Val =
   | { kind: 'unit'; id: string }
@@ -77,18 +77,13 @@ class TsExtractor {
 
   /** Whether a statement after `statement` (in its block or those around it, within its function) holds a finding. */
   private restHoldsFlagged(statement: Node): boolean {
-    if (!this.flagged.length) return false;
-    let end: number | undefined;
-    for (let n: Node | null = statement, steps = 0; n && steps < MAX_NESTING && !FUNCTION_TYPES.has(n.type) && n.type !== 'program'; n = n.parent, steps++) end = endOf(n).line;
-    const after = endOf(statement).line;
-    return end !== undefined && this.flagged.some((line) => after < line && line <= end);
+    return flaggedAfter(this.flagged, statement, (n) => FUNCTION_TYPES.has(n.type) || n.type === 'program');
   }
 
   private holdsFlagged(node: Node): boolean {
-    const first = lineOf(node);
-    const end = endOf(node).line;
-    return this.flagged.some((line) => first <= line && line <= end);
+    return holdsFlaggedLine(this.flagged, node);
   }
+
 
   run(root: Node): ExecutionModel {
     const main = this.b.addUnit({ id: 'main', kind: 'js-main', label: 'main script', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } } })!;
@@ -716,16 +711,20 @@ class TsExtractor {
     for (const a of args.slice(0, -1)) this.expr(a, ctx);
     this.b.push(unit, { kind: 'cpu', ...(known ? { duration: known.ms, cost: known.cost } : { weight: HEAVY_WEIGHT / 2 }), label: labelOf(call), range: rangeOf(call) });
     this.b.push(ctx.unit, { kind: 'spawn', target: unit.id, label: labelOf(call), range: rangeOf(call) });
+    this.callbackAfter(unit.id, fnName, args, ctx);
+    return { kind: 'unit', id: unit.id };
+  }
+
+  /** `f(..., callback)`: the callback runs on the loop once unit `after` has done its work. */
+  private callbackAfter(after: string, fnName: string, args: Node[], ctx: Ctx): void {
     const last = args[args.length - 1];
     const cb = last && args.length > 1 ? this.expr(last, ctx) : undefined;
-    if (cb?.kind === 'fn') {
-      const handler = this.b.addUnit({
-        kind: 'timer', label: `${fnName} callback`, delayMs: 0, parent: ctx.unit.id, range: rangeOf(last),
-        startsAt: { afterStepOf: unit.id, stepIndex: 0 },
-      });
-      if (handler) this.walkFunction(cb.node, [], ctx, { unit: handler, async: isAsync(cb.node) });
-    }
-    return { kind: 'unit', id: unit.id };
+    if (cb?.kind !== 'fn') return;
+    const handler = this.b.addUnit({
+      kind: 'timer', label: `${fnName} callback`, delayMs: 0, parent: ctx.unit.id, range: rangeOf(last),
+      startsAt: { afterStepOf: after, stepIndex: 0 },
+    });
+    if (handler) this.walkFunction(cb.node, [], ctx, { unit: handler, async: isAsync(cb.node) });
   }
 
   private childProcess(name: string, call: Node, args: Node[], ctx: Ctx): Val | undefined {
@@ -735,16 +734,8 @@ class TsExtractor {
     if (!unit) return undefined;
     this.b.push(unit, { kind: 'cpu', weight: HEAVY_WEIGHT / 2, label: `runs ${command}`, range: rangeOf(call) });
     this.b.push(ctx.unit, { kind: 'spawn', target: unit.id, label: labelOf(call), range: rangeOf(call) });
-    const last = args[args.length - 1];
-    const cb = last && args.length > 1 ? this.expr(last, ctx) : undefined;
-    if (cb?.kind === 'fn') {
-      // exec(cmd, callback): the callback runs on the loop once the child has exited.
-      const handler = this.b.addUnit({
-        kind: 'timer', label: `${fnName} callback`, delayMs: 0, parent: ctx.unit.id, range: rangeOf(last),
-        startsAt: { afterStepOf: unit.id, stepIndex: 0 },
-      });
-      if (handler) this.walkFunction(cb.node, [], ctx, { unit: handler, async: isAsync(cb.node) });
-    }
+    // exec(cmd, callback): the callback runs on the loop once the child has exited.
+    this.callbackAfter(unit.id, fnName, args, ctx);
     return { kind: 'unit', id: unit.id };
   }
 

@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ParsedDocument } from '../document';
 import type { TreeFacts } from '../analyze';
 import { MAX_NESTING } from '../locate';
-import { linesOfTree, rangeOf } from '../text';
+import { endOf, lineOf, linesOfTree, rangeOf } from '../text';
 import { FUNCTION_TYPES } from '../ts/semantics';
 import type { Diagnostic, Range } from '../types';
 import type { ExecutionModel, Step, Unit } from './model';
@@ -325,4 +325,23 @@ export function extractModel(doc: ParsedDocument, facts: TreeFacts | undefined, 
   } catch (error) {
     return emptyModel(language, `Extraction failed on this file (${error instanceof Error ? error.message : String(error)}); please report it.`);
   }
+}
+
+/**
+ * Lines a rule flags (0-based) after `statement` and before the end of the code around it (up to `isBoundary`, a function
+ * or the module): a branch that returns first would skip them.
+ */
+export function flaggedAfter(flagged: readonly number[], statement: Node, isBoundary: (node: Node) => boolean): boolean {
+  if (!flagged.length) return false;
+  let end: number | undefined;
+  for (let n: Node | null = statement, steps = 0; n && steps < MAX_NESTING && !isBoundary(n); n = n.parent, steps++) end = endOf(n).line;
+  const after = endOf(statement).line;
+  return end !== undefined && flagged.some((line) => after < line && line <= end);
+}
+
+/** Whether `node` holds a line a rule flags. */
+export function holdsFlaggedLine(flagged: readonly number[], node: Node): boolean {
+  const first = lineOf(node);
+  const end = endOf(node).line;
+  return flagged.some((line) => first <= line && line <= end);
 }
