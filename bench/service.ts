@@ -314,9 +314,27 @@ async function measure(spec: ServerSpec, lines: number): Promise<string> {
       if (at === undefined) return `${spec.name}: a line edit got no diagnostics within 60 s`;
       lineEdits.push(at - t0);
     }
+    // A character typed into the name of a call and taken back (`fetch(` -> `fetchx(`): the function's calls change,
+    // and the file is analysed whole.
+    const lineNow = new LineIndex(text);
+    let callLine = codeLine;
+    while (callLine < lineNow.lineCount - 1 && !/\w\(/.test(lineNow.lineText(callLine))) callLine++;
+    const callAt = lineNow.lineText(callLine).search(/\w\(/) + 1;
+    const callEdits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const insert = i % 2 === 0;
+      const change = insert
+        ? { range: { start: { line: callLine, character: callAt }, end: { line: callLine, character: callAt } }, text: 'x' }
+        : { range: { start: { line: callLine, character: callAt }, end: { line: callLine, character: callAt + 1 } }, text: '' };
+      const t0 = performance.now();
+      const at = await withTimeout(diagnosticsAfter(spec, client, uri,
+        () => client.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 200 + i }, contentChanges: [change] })), 60_000);
+      if (at === undefined) return `${spec.name}: a call edit got no diagnostics within 60 s`;
+      callEdits.push(at - t0);
+    }
     const stops = client.budgetStops() - stopsBefore;
     const openStopped = stopsBefore > stopsAtStart ? ' (stopped at the time budget)' : '';
-    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms${openStopped}, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms, line break -> diagnostics median ${median(lineEdits).toFixed(1).padStart(7)} ms${stops ? `, ${stops}/${edits.length + lineEdits.length} edits stopped at the time budget` : ''}`;
+    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms${openStopped}, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms, line break -> diagnostics median ${median(lineEdits).toFixed(1).padStart(7)} ms, call renamed -> diagnostics median ${median(callEdits).toFixed(1).padStart(7)} ms${stops ? `, ${stops}/${edits.length + lineEdits.length + callEdits.length} edits stopped at the time budget` : ''}`;
   } finally {
     await withTimeout(client.rpc.sendRequest('shutdown').then(() => client.rpc.sendNotification('exit')), 5_000).catch(() => undefined);
     client.rpc.dispose();
