@@ -4,7 +4,7 @@
 // the check cannot show to be unaffected is analysed whole, so the results are those of an analysis from scratch.
 import type { Node, Tree } from 'web-tree-sitter';
 import { type TreeFacts } from './analysis';
-import { carryTreeUnits, changedSince, graphGeneration, keptTreeUnits, unitId, unitsOf, type FileUnits } from './context/graph';
+import { carryTreeUnits, changedSince, graphFor, graphGeneration, keptTreeUnits, lastBuiltGraph, unitId, unitsOf, type ContextGraph, type FileUnits } from './context/graph';
 import { compact, moveStored, packFunction, type StoredSummary } from './project/packed';
 import { editMap, moveDiagnostic, movedId, moveUnits, NotMovable, type EditMap } from './editMap';
 import { carryUses, keptUses } from './context/fileIndex';
@@ -411,6 +411,8 @@ export class IncrementalAnalysis {
   lastWhole = true;
   /** Why the last analysis went over the whole file (which check), for tests and profiles. */
   lastFallback: string | undefined;
+  /** The last analysis took an edited function's new facts (calls, contexts, summary) into the call graph. */
+  lastReplacedFacts = false;
 
   private fallback(why: string): undefined {
     this.lastFallback = why;
@@ -420,6 +422,7 @@ export class IncrementalAnalysis {
   analyse(input: IncrementalInput, run: RuleRun): { diagnostics: Diagnostic[]; failed: boolean } {
     const key = keyOf(input.settings, input.only, input.path);
     this.lastFallback = undefined;
+    this.lastReplacedFacts = false;
     const current: Current = { nodes: new Map(), carried: false };
     const plan = this.plan(input, key, current);
     if (!current.layout) readLayout(input, current);
@@ -594,6 +597,16 @@ export class IncrementalAnalysis {
       const touched = usesIn(statements);
       for (let j = 0; j < regions.length; j++) if (reaches(touched, classes[i], j)) analyse.add(j);
     }
+    // A fix names what it adds so as not to clash with any word of the file (`exec`, else `execAsync`): a word the edit
+    // made appear in the file or vanish from it may change another function's fix that spells it.
+    const words = wordsWhosePresenceChanged(previous.text, input.text, current.edit ?? editSpan(previous.text, input.text));
+    if (words === undefined) return this.fallback('too many words changed');
+    for (const finding of words.length ? previous.findings : []) {
+      const texts = finding.diagnostic.fixes.flatMap((fix) => [fix.title, ...fix.edits.map((e) => e.newText)]);
+      if (!words.some((word) => texts.some((text) => text.includes(word)))) continue;
+      if (finding.region < 0) return this.fallback('a fix outside functions spells a word the edit changed');
+      analyse.add(finding.region);
+    }
     if (analyse.size > MAX_CHECKED) return this.fallback('too many functions to check');
     // Each of them must show the units (calls, contexts, registrations) and summary the call graph and the summary
     // cache kept: then the graph and every other function's findings stand. Without those kept, the whole file.
@@ -607,6 +620,8 @@ export class IncrementalAnalysis {
     const path = input.path;
     let moved: { units: FileUnits; summary: ReturnType<typeof moveStored> } | undefined;
     let kept_: Previous['findings'];
+    /** Edited functions whose calls, contexts, registrations or summary changed: their old ids, lines, keys, new facts. */
+    const changedFacts: { ids: Set<string>; span: [number, number]; keys: string[]; now: Facts }[] = [];
     try {
       // What the last analysis kept, moved through the edit (positions after it, ids and texts naming lines after it).
       // Without lines moving, only the rest of the edited line moves: the changed functions' entries, no other.
@@ -620,8 +635,14 @@ export class IncrementalAnalysis {
         const [first, last] = map ? [input.lines.positionAt(regions[i].start).line, input.lines.positionAt(regions[i].end).line] : previous.spans[i];
         const units = keptUnits.units.filter((u) => u.id !== '' && ids.has(u.id));
         const registrations = keptUnits.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
-        const summaries = keysIn(before, language).map((k) => [k, (moved ? moved.summary.movedText(k) : keptSummary.functions[k]) ?? null]);
-        if (JSON.stringify([units, registrations, summaries]) !== now) return this.fallback('facts changed');
+        const keys = keysIn(before, language);
+        const summaries = keys.map((k) => [k, (moved ? moved.summary.movedText(k) : keptSummary.functions[k]) ?? null]);
+        if (JSON.stringify([units, registrations, summaries]) === now.text) continue;
+        // Only an edited function's facts can change (another's text is as it was); and only an edit of its body is
+        // taken in: its header (parameters, defaults, decorators, annotations) and a constructor's fields are read by
+        // code that does not name it.
+        if (!changed.includes(i) || !bodyEdit(before, nodeOf(i), current.edit, previous.text, input.text)) return this.fallback('facts changed');
+        changedFacts.push({ ids, span: [first, last], keys, now });
       }
       const base = baseName(path);
       kept_ = previous.findings.filter((f) => !analyse.has(f.region))
@@ -629,6 +650,16 @@ export class IncrementalAnalysis {
     } catch (error) {
       if (error instanceof NotMovable) return this.fallback(`not movable: ${error.message}`);
       throw error;
+    }
+    if (changedFacts.length) {
+      // The edited functions' new facts replace theirs; the graph is built again from them, and every function whose
+      // context it changes is analysed too.
+      const more = this.replaceFacts(input, previous, layout, current, kept, keptSummary, moved, changedFacts);
+      if (!more) return undefined;
+      this.lastReplacedFacts = true;
+      for (const i of more) analyse.add(i);
+      if (analyse.size > MAX_CHECKED || analyse.size > regions.length * MAX_DEPENDANT_SHARE) return this.fallback('contexts changed in too many functions');
+      return { analyse, kept: kept_.filter((f) => !analyse.has(f.region)) };
     }
     // Keep the graph's and the summaries' work: the file summarises and calls as before.
     const compacted = moved?.summary ?? memo?.compacted ?? compact(keptSummary);
@@ -645,6 +676,63 @@ export class IncrementalAnalysis {
       carryTreeUnits(input.tree, input.path, { ...kept, summaryKey });
     }
     return { analyse, kept: kept_ };
+  }
+
+  /**
+   * Carries the file's units and summary with the edited functions' new facts in place of their old ones, and returns
+   * the functions (by region) whose context the new call graph gives differently from the last one; undefined (with the
+   * reason) when that cannot be shown.
+   */
+  private replaceFacts(
+    input: IncrementalInput, previous: Previous, layout: Layout, current: Current, kept: FileUnits, keptSummary: StoredSummary,
+    moved: { units: FileUnits; summary: ReturnType<typeof moveStored> } | undefined, changedFacts: { ids: Set<string>; span: [number, number]; keys: string[]; now: Facts }[],
+  ): Set<number> | undefined {
+    const path = input.path!;
+    const map = current.map;
+    const listing = input.listFiles!(path);
+    const oldGraph = lastBuiltGraph(listing, path, kept);
+    if (!oldGraph) return this.fallback('no call graph kept');
+    const keptUnits = moved?.units ?? kept;
+    const summary = moved?.summary ?? moveStored(keptSummary, (range) => range, new Set());
+    let units = keptUnits.units;
+    let registrations = keptUnits.registrations;
+    for (const change of changedFacts) {
+      // The same functions with keys (a summary's entries keep their order), in one run of units (nested ones follow theirs).
+      if (JSON.stringify(change.now.summaries.map(([k]) => k)) !== JSON.stringify(change.keys)) return this.fallback('facts changed: functions added or removed');
+      const first = units.findIndex((u) => change.ids.has(u.id));
+      const count = units.filter((u) => change.ids.has(u.id)).length;
+      if (first < 0 || units.slice(first, first + count).some((u) => !change.ids.has(u.id))) return this.fallback('facts changed: units not in one run');
+      units = [...units.slice(0, first), ...change.now.units, ...units.slice(first + count)];
+      const [from, to] = change.span;
+      const inside = (r: FileUnits['registrations'][number]) => from <= r.own.range.start.line && r.own.range.start.line <= to;
+      const rest = registrations.filter((r) => !inside(r));
+      const at = rest.findIndex((r) => r.own.range.start.line > to);
+      registrations = at < 0 ? [...rest, ...change.now.registrations] : [...rest.slice(0, at), ...change.now.registrations, ...rest.slice(at)];
+      for (const [key, text] of change.now.summaries) summary.replace(key, text!);
+    }
+    // What the last graph said of each other function, moved through the edit (a context it cannot move counts as changed).
+    const replaced = new Set(changedFacts.flatMap((c) => [...c.ids]));
+    const before = new Map<string, string | undefined>();
+    kept.units.forEach((unit, index) => {
+      const id = keptUnits.units[index].id;
+      if (replaced.has(id)) return;
+      before.set(id, movedContext(oldGraph, path, unit.id, map));
+    });
+    const summaryKey = carryMovedSummary(kept.summaryKey!, input.text, summary);
+    this.summary = { key: summaryKey, stored: () => summary.storedForm(), compacted: summary };
+    if (input.language === 'python') seedOwnSummary(input.facts.python(), input, summary);
+    else seedTsSummary(this.contextOf(input, input.tree, input.text, input.facts), summary, previous.tsNames!);
+    carryTreeUnits(input.tree, path, { units, registrations, summaryKey });
+    const graph = graphFor({ language: input.language, root: input.tree.rootNode, text: input.text, path, readFile: input.readFile, listFiles: input.listFiles, python: () => input.facts.python(), ts: () => input.facts.ts() });
+    const more = new Set<number>();
+    for (const [id, then] of before) {
+      if (then === movedContext(graph, path, id, undefined)) continue;
+      // Module-level code is no function: its findings go with the whole file.
+      const region = id === '' ? -1 : regionOfUnit(id, layout, input.lines);
+      if (region < 0) return this.fallback('contexts changed outside functions');
+      more.add(region);
+    }
+    return more;
   }
 
   /** The names the last analysis's functions and module code spell (what plan() reads them for), from its tree. */
@@ -799,8 +887,95 @@ function keysIn(fn: Node, language: Language): string[] {
   });
 }
 
-/** A function's units, the registrations its calls make, and its summary entries (packed), as text to compare. */
-function currentFacts(context: AnalysisContext, fn: Node, names: ReadonlySet<string> | undefined): string {
+/** Where two texts differ: the old text's `[start, oldEnd)` is the new one's `[start, newEnd)`. */
+function editSpan(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
+  const { prefix, suffix } = sameEnds(before, after);
+  return { start: prefix, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+}
+
+/** Words (runs of letters, digits, `_` and `$`) looked at per edit at most before the whole file is analysed. */
+const MAX_EDIT_WORDS = 32;
+
+/**
+ * The words of the edited text (widened to whole words) that are in one of the two texts and not in the other; undefined
+ * past MAX_EDIT_WORDS.
+ */
+function wordsWhosePresenceChanged(before: string, after: string, edit: { start: number; oldEnd: number; newEnd: number }): string[] | undefined {
+  const wordChar = (c: string | undefined) => c !== undefined && /[\w$]/.test(c);
+  const widen = (text: string, from: number, to: number): string => {
+    let start = from;
+    let end = to;
+    while (start > 0 && wordChar(text[start - 1])) start--;
+    while (end < text.length && wordChar(text[end])) end++;
+    return text.slice(start, end);
+  };
+  const found = new Set([...widen(before, edit.start, edit.oldEnd).matchAll(/[\w$]+/g), ...widen(after, edit.start, edit.newEnd).matchAll(/[\w$]+/g)].map((m) => m[0]));
+  if (found.size > MAX_EDIT_WORDS) return undefined;
+  const present = (text: string, word: string) => {
+    // A whole word: not inside a longer run of word characters.
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+      if (!wordChar(text[at - 1]) && !wordChar(text[at + word.length])) return true;
+    }
+    return false;
+  };
+  return [...found].filter((word) => present(before, word) !== present(after, word));
+}
+
+/** Constructors: what their code stores on the object is read by every method, none of which names them. */
+const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'constructor']);
+
+/**
+ * The edit lay inside the body of the function (`before` in the old tree, `after` in the new), past its header, and
+ * the function is no constructor. Without the edit's place (no text moved), the header texts must be equal.
+ */
+function bodyEdit(before: Node, after: Node, edit: { start: number; oldEnd: number; newEnd: number } | undefined, oldText: string, newText: string): boolean {
+  const name = after.childForFieldName('name')?.text ?? '';
+  if (CONSTRUCTORS.has(name) || CONSTRUCTORS.has(before.childForFieldName('name')?.text ?? '')) return false;
+  const oldBody = before.childForFieldName('body');
+  const newBody = after.childForFieldName('body');
+  if (!oldBody || !newBody) return false;
+  const oldHeader = oldText.slice(before.startIndex, oldBody.startIndex);
+  const newHeader = newText.slice(after.startIndex, newBody.startIndex);
+  if (oldHeader !== newHeader) return false;
+  // Decorators (Python) sit before the function node: an edit there is outside it, and not this function's own.
+  return !edit || (edit.start > oldBody.startIndex && edit.start > newBody.startIndex);
+}
+
+/** What `graph` says of function `id` of the file (its context and whether it is handed out), as text; moved through `map`. */
+function movedContext(graph: ContextGraph, path: string, id: string, map: EditMap | undefined): string | undefined {
+  const context = graph.contextOf(path, id);
+  const out = graph.handedOut(path, id);
+  if (!context) return out ? 'handed out' : undefined;
+  try {
+    const evidence = context.evidence;
+    const here = evidence && (evidence.path === undefined || evidence.path === path);
+    const moved = !map ? context : {
+      ...context,
+      ...(evidence && here ? { evidence: { ...evidence, message: map.text(evidence.message), range: map.range(evidence.range) } } : {}),
+      ...(context.after ? { after: map.range(context.after) } : {}),
+    };
+    return JSON.stringify([moved, out]);
+  } catch (error) {
+    if (error instanceof NotMovable) return `not movable: ${error.message}`;
+    throw error;
+  }
+}
+
+/** The region holding the function a unit stands for: where an unnamed one starts, or the function of that key. */
+function regionOfUnit(id: string, layout: Layout, lines: LineIndex): number {
+  const at = /^@(\d+):(\d+)$/.exec(id);
+  if (at) return regionAt(layout.spans, lines.offsetAt({ line: Number(at[1]), column: Number(at[2]) }));
+  const found: number[] = [];
+  layout.names.forEach((name, i) => {
+    if ((layout.classes[i] ? `${layout.classes[i]}.${name}` : name) === id) found.push(i);
+  });
+  return found.length === 1 ? found[0] : -1;
+}
+
+/** A function's units, the registrations its calls make, and its summary entries (packed), and all three as text to compare. */
+interface Facts { units: FileUnits['units']; registrations: FileUnits['registrations']; summaries: [string, string | null][]; text: string }
+
+function currentFacts(context: AnalysisContext, fn: Node, names: ReadonlySet<string> | undefined): Facts {
   const { units, registrations } = unitsOf(context.tree, context.language, context.path ?? '', context.text, context.readFile!, undefined, { python: () => context.python(), ts: () => context.ts() }, fn, names);
   let summaries: [string, string | null][];
   if (context.language === 'python') {
@@ -816,5 +991,5 @@ function currentFacts(context: AnalysisContext, fn: Node, names: ReadonlySet<str
       return found ? [[found.key, packFunction(found)] as [string, string]] : [];
     });
   }
-  return JSON.stringify([units, registrations, summaries]);
+  return { units, registrations, summaries, text: JSON.stringify([units, registrations, summaries]) };
 }

@@ -836,6 +836,16 @@ interface BuiltGraph { graph: ContextGraph; path: string; units: ReadonlyMap<str
 const lastBuilt = new WeakMap<readonly string[], Map<string, BuiltGraph>>();
 
 /**
+ * The last graph built for the package holding `path`, when it was built from `units` (the file's units an analysis
+ * kept): what an edit's analysis compares the new graph with.
+ */
+export function lastBuiltGraph(files: readonly string[], path: string, units: FileUnits): ContextGraph | undefined {
+  const built = lastBuilt.get(files)?.get(languageFamilyOfPath(path)!);
+  const then = built?.units.get(path);
+  return built?.path === path && then?.units === units.units && then.registrations === units.registrations ? built.graph : undefined;
+}
+
+/**
  * The last graph of the package when every file of it has the very units (the same arrays) the graph was built from:
  * the changes since then changed no file's calls, contexts or registrations.
  */

@@ -242,6 +242,13 @@ class MovedFile extends CompactFile {
     return text;
   }
 
+  /** Function `key`'s text replaced by `text` (the function's own new summary). */
+  replace(key: string, text: string): void {
+    this.texts.set(key, text);
+    this.functions[key] = new CompactFunction(key, text);
+    this.whole = undefined;
+  }
+
   storedForm(): StoredSummary {
     if (!this.whole) {
       const functions = dict<string>();
@@ -254,7 +261,7 @@ class MovedFile extends CompactFile {
 
 /** `stored`, moved through an edit (`move` maps an old range to the new text, throwing where it cannot). */
 /** `movable`: the functions whose places may move (the others' texts stay as they are); all when undefined. */
-export function moveStored(stored: StoredSummary, move: (range: Range) => Range, movable?: ReadonlySet<string>): FileSummary & { movedText(key: string): string | undefined; storedForm(): StoredSummary } {
+export function moveStored(stored: StoredSummary, move: (range: Range) => Range, movable?: ReadonlySet<string>): FileSummary & { movedText(key: string): string | undefined; replace(key: string, text: string): void; storedForm(): StoredSummary } {
   return new MovedFile(stored, move, movable);
 }
 

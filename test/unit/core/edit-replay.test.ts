@@ -203,6 +203,7 @@ describe('replayed edits inside functions give what an analysis from scratch giv
   for (const c of bodies) {
     it(`${c.name}: ${SEEDS.length} sequences of ${EDITS_PER_SEED * 2} edits`, async () => {
       let perFunction = 0;
+      let replacedFacts = 0;
       let steps = 0;
       for (const seed of SEEDS) {
         const random = prng(100 + seed);
@@ -223,6 +224,7 @@ describe('replayed edits inside functions give what an analysis from scratch giv
             forgetCallerTexts([c.path]);
             const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
             if (!kept.lastWhole) perFunction++;
+            if (kept.lastReplacedFacts) replacedFacts++;
             steps++;
             if (process.env.REPLAY_DEBUG) console.log(c.name, JSON.stringify(edit), kept.lastFallback ?? `${kept.lastAnalysed}/${kept.lastFunctions}`);
             done.push({ text: doc.text, edit, shown: shown(edited) });
@@ -233,9 +235,10 @@ describe('replayed edits inside functions give what an analysis from scratch giv
         }
         await sameFromScratch(c.language, c.path, files, options, done, seed);
       }
-      console.log(`${c.name}: ${perFunction} of ${steps} edits inside functions analysed per function`);
+      console.log(`${c.name}: ${perFunction} of ${steps} edits inside functions analysed per function (${replacedFacts} with the function's new calls or summary)`);
       // The check above compares per-function analyses: most of these edits must take that path for it to mean much.
       if (c.name.includes('service')) assert.ok(perFunction * 5 > steps, `${perFunction} of ${steps} analysed per function`);
+      if (c.name.includes('service')) assert.ok(replacedFacts > 0, 'some edits changed a function\'s calls or summary and were analysed per function');
     });
   }
 });
@@ -386,10 +389,14 @@ describe('what an edit of one function cannot show unchanged is analysed whole',
       await edit('time.sleep(2)', 'time.sleep(3)');
       analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
       assert.equal(kept.lastFallback, 'another file changed');
-      // A line added to a function moves the rest, which is kept (moved); its summary changed, though (a new blocking call).
+      // A line added to a function moves the rest, which is kept (moved); its summary changed (a new blocking call), so
+      // the call graph is built again with its new facts, and it and what reads it are analysed.
       await edit('time.sleep(3)', 'time.sleep(3)\n    time.sleep(4)');
-      analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
-      assert.equal(kept.lastFallback, 'facts changed');
+      const added = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+      assert.equal(kept.lastFallback, undefined);
+      assert.equal(kept.lastWhole, false);
+      // (The replays above compare such edits with analyses from scratch.)
+      assert.ok(shown(added).includes('`time.sleep()`'));
       await edit('import asyncio', 'import asyncio  # loop');
       analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
       assert.equal(kept.lastFallback, 'code outside functions changed');
