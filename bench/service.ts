@@ -318,7 +318,9 @@ async function measure(spec: ServerSpec, lines: number): Promise<string> {
     // and the file is analysed whole.
     const lineNow = new LineIndex(text);
     let callLine = codeLine;
-    while (callLine < lineNow.lineCount - 1 && !/\w\(/.test(lineNow.lineText(callLine))) callLine++;
+    // A call in a function's body, not a function's own header (`def f(`, `async get(`).
+    const isCall = (line: string) => /\w\(/.test(line) && !/^\s*(export\s+)?(async\s+)?(def|class|function)\b|^\s*(async\s+)?\w+\(.*\)\s*(:\s*[\w<>[\], |]+)?\s*\{\s*$/.test(line);
+    while (callLine < lineNow.lineCount - 1 && !isCall(lineNow.lineText(callLine))) callLine++;
     const callAt = lineNow.lineText(callLine).search(/\w\(/) + 1;
     const callEdits: number[] = [];
     for (let i = 0; i < 5; i++) {

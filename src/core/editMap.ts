@@ -44,8 +44,13 @@ export function editMap(oldLines: LineIndex, newLines: LineIndex, start: number,
   const newTo = newLines.positionAt(newEnd);
   const lineShift = newTo.line - oldTo.line;
   const names = lineNames(baseName);
+  // A position where text was only inserted may be before or after it; one at either end of replaced or deleted text
+  // is not (the start stays, the end follows the new text).
+  const inserted = start === oldEnd;
   const position = (at: Position): Position => {
     if (before(at, from)) return at;
+    if (!inserted && !before(at, oldTo) && !before(oldTo, at)) return newTo;
+    if (!inserted && !before(from, at)) return at;
     if (!before(oldTo, at)) throw new NotMovable('inside the edit');
     return at.line === oldTo.line ? { line: newTo.line, column: newTo.column + (at.column - oldTo.column) } : { line: at.line + lineShift, column: at.column };
   };
@@ -142,8 +147,22 @@ function unitAffected(u: Unit, map: EditMap): boolean {
 /** The fields of a Unit this file moves (or that hold no place). */
 const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls', 'members', 'async', 'firstAwait', 'returns', 'signal', 'method', 'overrides']);
 
-/** A file's units (the call graph's part of it) moved through the edit. */
-export function moveUnits(units: FileUnits, map: EditMap, path: string): FileUnits {
+/**
+ * A file's units (the call graph's part of it) moved through the edit. Units with an id in `edited` (an edited function's,
+ * which an analysis compares and may replace) and registrations for which `inEdited` holds that cannot be moved are
+ * kept as they are and named in `unmovable` (their ids; '' for a registration) instead of refusing the whole.
+ */
+export function moveUnits(units: FileUnits, map: EditMap, path: string, edited?: ReadonlySet<string>, inEdited?: (range: Range) => boolean, unmovable?: Set<string>): FileUnits {
+  const tolerant = <T>(item: T, move: (item: T) => T, tolerate: boolean, id: string): T => {
+    if (!tolerate) return move(item);
+    try {
+      return move(item);
+    } catch (error) {
+      if (!(error instanceof NotMovable)) throw error;
+      unmovable?.add(id);
+      return item;
+    }
+  };
   const id = (value: string) => movedId(value, map, path);
   const evidence = <E extends { message: string; range: Range }>(e: E): E => ({ ...e, message: map.text(e.message), range: map.range(e.range) });
   const unit = (u: Unit): Unit => {
@@ -168,8 +187,8 @@ export function moveUnits(units: FileUnits, map: EditMap, path: string): FileUni
   const same = <T>(list: T[], moved: T[]) => (moved.every((item, i) => item === list[i]) ? list : moved);
   return {
     ...units,
-    units: same(units.units, units.units.map(unit)),
+    units: same(units.units, units.units.map((u) => tolerant(u, unit, edited?.has(u.id) ?? false, u.id))),
     registrations: same(units.registrations, units.registrations.map((r) => (!map.linesMove && !map.affects(r.own.range) && !(r.to !== undefined && /@\d+:\d+$/.test(r.to)) ? r
-      : { ...r, ...(r.to !== undefined ? { to: id(r.to) } : {}), own: evidence(r.own) }))),
+      : tolerant(r, (x) => ({ ...x, ...(x.to !== undefined ? { to: id(x.to) } : {}), own: evidence(x.own) }), inEdited?.(r.own.range) ?? false, '')))),
   };
 }

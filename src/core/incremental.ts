@@ -620,24 +620,44 @@ export class IncrementalAnalysis {
     const path = input.path;
     let moved: { units: FileUnits; summary: ReturnType<typeof moveStored> } | undefined;
     let kept_: Previous['findings'];
+    /** Old ids of the edited functions' units the edit made unmovable ('' for a registration). */
+    const unmovable = new Set<string>();
     /** Edited functions whose calls, contexts, registrations or summary changed: their old ids, lines, keys, new facts. */
     const changedFacts: { ids: Set<string>; span: [number, number]; keys: string[]; now: Facts }[] = [];
     try {
       // What the last analysis kept, moved through the edit (positions after it, ids and texts naming lines after it).
       // Without lines moving, only the rest of the edited line moves: the changed functions' entries, no other.
       const movable = map?.linesMove ? undefined : new Set(changed.flatMap((i) => keysIn(regionIn(previous.tree, previous.regions[i], previous.text).node, language)));
-      if (map) moved = { units: moveUnits(kept, map, path), summary: moveStored(keptSummary, (range) => map.range(range), movable) };
+      // The edited functions' own old facts are only compared: where the edit makes them unmovable, they count as changed.
+      const editedIds = new Set(changed.flatMap((i) => functionsIn(regionIn(previous.tree, previous.regions[i], previous.text).node, language).map((fn) => unitId(fn, language))));
+      const inEdited = (range: { start: { line: number } }) => changed.some((i) => previous.spans[i][0] <= range.start.line && range.start.line <= previous.spans[i][1]);
+      if (map) moved = { units: moveUnits(kept, map, path, editedIds, inEdited, unmovable), summary: moveStored(keptSummary, (range) => map.range(range), movable) };
       const keptUnits = moved?.units ?? kept;
       for (const i of analyse) {
         const now = currentFacts(context, nodeOf(i), previous.tsNames);
         const before = regionIn(previous.tree, previous.regions[i], previous.text).node;
-        const ids = new Set(functionsIn(before, language).map((fn) => (map ? movedId(unitId(fn, language), map, path) : unitId(fn, language))));
+        // An edited function's unit the edit made unmovable kept its old id (see moveUnits).
+        const idOf = (fn: Node) => {
+          const id = unitId(fn, language);
+          return !map || unmovable.has(id) ? id : movedId(id, map, path);
+        };
+        const ids = new Set(functionsIn(before, language).map(idOf));
         const [first, last] = map ? [input.lines.positionAt(regions[i].start).line, input.lines.positionAt(regions[i].end).line] : previous.spans[i];
         const units = keptUnits.units.filter((u) => u.id !== '' && ids.has(u.id));
         const registrations = keptUnits.registrations.filter((r) => first <= r.own.range.start.line && r.own.range.start.line <= last);
         const keys = keysIn(before, language);
-        const summaries = keys.map((k) => [k, (moved ? moved.summary.movedText(k) : keptSummary.functions[k]) ?? null]);
-        if (JSON.stringify([units, registrations, summaries]) === now.text) continue;
+        const oldIds = functionsIn(before, language).map((fn) => unitId(fn, language));
+        let same = changed.includes(i) ? !oldIds.some((id) => unmovable.has(id)) && !unmovable.has('') : true;
+        if (same) {
+          try {
+            const summaries = keys.map((k) => [k, (moved ? moved.summary.movedText(k) : keptSummary.functions[k]) ?? null]);
+            same = JSON.stringify([units, registrations, summaries]) === now.text;
+          } catch (error) {
+            if (!(error instanceof NotMovable) || !changed.includes(i)) throw error;
+            same = false;
+          }
+        }
+        if (same) continue;
         // Only an edited function's facts can change (another's text is as it was); and only an edit of its body is
         // taken in: its header (parameters, defaults, decorators, annotations) and a constructor's fields are read by
         // code that does not name it.
@@ -654,7 +674,7 @@ export class IncrementalAnalysis {
     if (changedFacts.length) {
       // The edited functions' new facts replace theirs; the graph is built again from them, and every function whose
       // context it changes is analysed too.
-      const more = this.replaceFacts(input, previous, layout, current, kept, keptSummary, moved, changedFacts);
+      const more = this.replaceFacts(input, previous, layout, current, kept, keptSummary, moved, changedFacts, unmovable);
       if (!more) return undefined;
       this.lastReplacedFacts = true;
       for (const i of more) analyse.add(i);
@@ -686,10 +706,13 @@ export class IncrementalAnalysis {
   private replaceFacts(
     input: IncrementalInput, previous: Previous, layout: Layout, current: Current, kept: FileUnits, keptSummary: StoredSummary,
     moved: { units: FileUnits; summary: ReturnType<typeof moveStored> } | undefined, changedFacts: { ids: Set<string>; span: [number, number]; keys: string[]; now: Facts }[],
+    unmovable: ReadonlySet<string>,
   ): Set<number> | undefined {
     const path = input.path!;
     const map = current.map;
     const listing = input.listFiles!(path);
+    // A registration the edit made unmovable sits at its old place, which the new lines may not hold.
+    if (unmovable.has('')) return this.fallback('facts changed: a registration in the edit');
     const oldGraph = lastBuiltGraph(listing, path, kept);
     if (!oldGraph) return this.fallback('no call graph kept');
     const keptUnits = moved?.units ?? kept;
