@@ -55,4 +55,17 @@ describe('moving kept findings through an edit', () => {
     // A related place in another file named app.py: "app.py:N" would be uncertain.
     assert.throws(() => moveDiagnostic({ ...diagnostic, related: [{ ...diagnostic.related[1], path: 'lib/app.py' }] }, map(), 'app.py', 'app.py'), NotMovable);
   });
+
+  it('at either end of deleted text a position moves exactly; where text was only inserted it is uncertain', () => {
+    // "bb" loses its second "b": old [at - 1, at) is gone.
+    const text = 'a\nbb(x)\ncc\n';
+    const end = text.indexOf('(');
+    const cut = `${text.slice(0, end - 1)}${text.slice(end)}`;
+    const deleted = editMap(new LineIndex(text), new LineIndex(cut), end - 1, end, end - 1, 'app.py', false);
+    assert.deepEqual(deleted.position({ line: 1, column: 1 }), { line: 1, column: 1 }, 'its start stays');
+    assert.deepEqual(deleted.position({ line: 1, column: 2 }), { line: 1, column: 1 }, 'its end follows');
+    assert.deepEqual(deleted.position({ line: 1, column: 4 }), { line: 1, column: 3 });
+    // Inserted at the start of `(x)`: a place there may be the end of `bb` or the start of `(x)`.
+    assert.throws(() => map().position({ line: 1, column: 2 }), NotMovable);
+  });
 });
