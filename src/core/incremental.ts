@@ -66,7 +66,6 @@ interface Previous {
   tree: Tree;
   text: string;
   lines: LineIndex;
-  lineCount: number;
   key: string;
   regions: Span[];
   /** The functions' names, classes and uses, when known (an edit then updates them). */
@@ -307,7 +306,7 @@ function insideFunction(input: IncrementalInput, previous: Previous, layout: Lay
   const end = regionEnd(node, after);
   if (end !== span.end + delta || (end < after.length && after[end] !== '\n' && after[end] !== '\r')) return undefined;
   // Its last line moved by the lines the edit added or removed (the rest of the file with it).
-  if (input.lines.positionAt(end).line !== previous.spans[i][1] + input.lines.lineCount - previous.lineCount) return undefined;
+  if (input.lines.positionAt(end).line !== previous.spans[i][1] + input.lines.lineCount - previous.lines.lineCount) return undefined;
   const spans = layout.spans.map((s, j) => (j < i ? s : j === i ? { start: s.start, end } : { start: s.start + delta, end: s.end + delta }));
   const uses = layout.uses;
   count(layout.mentioned, uses[i], -1);
@@ -459,7 +458,7 @@ export class IncrementalAnalysis {
       // An edit inside one function that moved nothing after it: the positions kept stand.
       const same = current.carried && previous !== undefined && !current.map?.moves;
       this.previous = {
-        tree, text: input.text, lines: input.lines, lineCount: input.lines.lineCount, key, regions, layout,
+        tree, text: input.text, lines: input.lines, key, regions, layout,
         skeleton: current.carried && previous ? previous.skeleton : skeletonOf(input.text, regions),
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         ...(keptUses(input.tree) ? { uses: keptUses(input.tree) } : {}),
@@ -482,7 +481,10 @@ export class IncrementalAnalysis {
     if (changedSince(previous.generation, input.path) || input.readFile(input.path) !== input.text) return this.fallback('another file changed');
     let changed: number[];
     // The names each function spells, which an edit's layout updates: read from the last tree when not yet known.
-    if (previous.layout && (!previous.layout.uses || !previous.layout.mentioned)) this.knowUses(previous);
+    const last = previous.layout;
+    if (last && (!last.uses || !last.mentioned)) {
+      this.knowUses(last, previous.moduleUses ??= usesOfSkeleton(previous.tree.rootNode, last.spans), (i) => regionIn(previous.tree, last.spans[i], previous.text));
+    }
     const edited = editedLayout(input, previous);
     if (edited) {
       current.layout = edited.layout;
@@ -502,7 +504,7 @@ export class IncrementalAnalysis {
       readLayout(input, current);
       const regions = current.layout!.spans;
       // Positions of findings outside the edited functions must stay where they were: no line came or went.
-      if (previous.lineCount !== input.lines.lineCount || previous.regions.length !== regions.length) return this.fallback('lines moved');
+      if (previous.lines.lineCount !== input.lines.lineCount || previous.regions.length !== regions.length) return this.fallback('lines moved');
       if (skeletonOf(input.text, regions) !== previous.skeleton) return this.fallback('code outside functions changed');
       changed = [];
       for (let i = 0; i < regions.length; i++) {
@@ -542,12 +544,10 @@ export class IncrementalAnalysis {
     const { classes, names } = layout;
     const moduleUses = previous.moduleUses ??= usesOfSkeleton(input.tree.rootNode, regions);
     if (!layout.uses || !layout.mentioned) {
-      layout.uses = regions.map((r, i) => this.uses(input.text.slice(r.start, r.end), nodeOf(i)));
-      layout.mentioned = new Map();
-      count(layout.mentioned, moduleUses, 1, false);
-      for (const u of layout.uses) count(layout.mentioned, u, 1);
+      this.knowUses(layout, moduleUses, (i) => ({ text: input.text.slice(regions[i].start, regions[i].end), node: nodeOf(i) }));
     }
-    const { uses, mentioned } = layout;
+    const uses = layout.uses!;
+    const mentioned = layout.mentioned!;
     // Class headers are outside functions: found once per skeleton, like the module's names.
     const inherits = previous.inherits ??= hasLocalInheritance(input.tree.rootNode, input.language);
     /** Whether code spelling `used` (in class `cls`, '' outside classes) may reach function `to` by its name or its class's. */
@@ -682,20 +682,24 @@ export class IncrementalAnalysis {
       return { analyse, kept: kept_.filter((f) => !analyse.has(f.region)) };
     }
     // Keep the graph's and the summaries' work: the file summarises and calls as before.
-    const compacted = moved?.summary ?? memo?.compacted ?? compact(keptSummary);
-    if (language === 'python') seedOwnSummary(input.facts.python(), input, compacted);
-    else seedTsSummary(context, compacted, previous.tsNames!);
-    if (moved) {
-      const summaryKey = carryMovedSummary(kept.summaryKey!, input.text, moved.summary);
-      const summary = moved.summary;
-      this.summary = { key: summaryKey, stored: () => summary.storedForm(), compacted };
-      carryTreeUnits(input.tree, input.path, { ...moved.units, summaryKey });
-    } else {
-      const summaryKey = carrySummary(kept.summaryKey!, input.text)!;
-      this.summary = { key: summaryKey, stored: () => keptSummary, compacted };
-      carryTreeUnits(input.tree, input.path, { ...kept, summaryKey });
-    }
+    if (moved) this.carry(input, previous, kept.summaryKey!, moved.summary, moved.units);
+    else this.carry(input, previous, kept.summaryKey!, { stored: keptSummary, compacted: memo?.compacted ?? compact(keptSummary) }, kept);
     return { analyse, kept: kept_ };
+  }
+
+  /**
+   * The file's summary and units as the last analysis kept them (moved, or with new facts), carried to the new text: the
+   * rules, the call graph and the next edit read them instead of summarising the file again.
+   */
+  private carry(input: IncrementalInput, previous: Previous, key: string, summary: ReturnType<typeof moveStored> | { stored: StoredSummary; compacted: FileSummary }, units: FileUnits): void {
+    const moved = 'storedForm' in summary ? summary : undefined;
+    const compacted = moved ?? (summary as { compacted: FileSummary }).compacted;
+    if (input.language === 'python') seedOwnSummary(input.facts.python(), input, compacted);
+    else seedTsSummary(this.contextOf(input, input.tree, input.text, input.facts), compacted, previous.tsNames!);
+    const summaryKey = moved ? carryMovedSummary(key, input.text, moved) : carrySummary(key, input.text)!;
+    const stored = moved ? () => moved.storedForm() : () => (summary as { stored: StoredSummary }).stored;
+    this.summary = { key: summaryKey, stored, compacted };
+    carryTreeUnits(input.tree, input.path!, { ...units, summaryKey });
   }
 
   /**
@@ -741,11 +745,7 @@ export class IncrementalAnalysis {
       if (replaced.has(id)) return;
       before.set(id, movedContext(oldGraph, path, unit.id, map));
     });
-    const summaryKey = carryMovedSummary(kept.summaryKey!, input.text, summary);
-    this.summary = { key: summaryKey, stored: () => summary.storedForm(), compacted: summary };
-    if (input.language === 'python') seedOwnSummary(input.facts.python(), input, summary);
-    else seedTsSummary(this.contextOf(input, input.tree, input.text, input.facts), summary, previous.tsNames!);
-    carryTreeUnits(input.tree, path, { units, registrations, summaryKey });
+    this.carry(input, previous, kept.summaryKey!, summary, { units, registrations });
     const graph = graphFor({ language: input.language, root: input.tree.rootNode, text: input.text, path, readFile: input.readFile, listFiles: input.listFiles, python: () => input.facts.python(), ts: () => input.facts.ts() });
     const more = new Set<number>();
     for (const [id, then] of before) {
@@ -759,12 +759,10 @@ export class IncrementalAnalysis {
   }
 
   /** The names the last analysis's functions and module code spell (what plan() reads them for), from its tree. */
-  private knowUses(previous: Previous): void {
-    const layout = previous.layout!;
-    const moduleUses = previous.moduleUses ??= usesOfSkeleton(previous.tree.rootNode, layout.spans);
-    layout.uses = layout.spans.map((span) => {
-      const region = regionIn(previous.tree, span, previous.text);
-      return this.uses(region.text, region.node);
+  private knowUses(layout: Layout, moduleUses: Uses, region: (i: number) => { text: string; node: Node }): void {
+    layout.uses = layout.spans.map((_, i) => {
+      const { text, node } = region(i);
+      return this.uses(text, node);
     });
     layout.mentioned = new Map();
     count(layout.mentioned, moduleUses, 1, false);
