@@ -12,7 +12,7 @@ import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
 import type { AnalysisContext } from '../analysis';
-import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../effects/pythonPaths';
+import { pythonFunctionFacts, pythonPathCold, pythonPathCondition, type PythonFunctionFacts } from '../effects/pythonPaths';
 import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effects/tsPaths';
 import { lineOf, rangeOf, startOf } from '../text';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
@@ -312,12 +312,16 @@ function inErrorHandler(call: Node, owner: Node | undefined, python: boolean): b
  */
 function onRarePath(call: Node, owner: Node | undefined, source: ContextSource, facts: Map<number, PythonFunctionFacts | TsFunctionFacts>): boolean {
   const python = source.language === 'python';
+  let ownFacts = owner && facts.get(owner.id);
+  if (owner && !ownFacts) facts.set(owner.id, ownFacts = python ? pythonFunctionFacts(owner) : tsFunctionFacts(owner));
+  // Python's shortcut climbs every block between the call and its function's body, as the full climb does: an
+  // `except` among them makes it cold, so when it can tell, the handler search below would add nothing.
+  const quick = python && ownFacts ? pythonPathCold(call, ownFacts as PythonFunctionFacts) : undefined;
+  if (quick !== undefined) return quick !== null;
   if (inErrorHandler(call, owner, python)) return true;
   if (!owner) return false;
-  let ownFacts = facts.get(owner.id);
-  if (!ownFacts) facts.set(owner.id, ownFacts = python ? pythonFunctionFacts(owner) : tsFunctionFacts(owner));
-  const condition = python ? pythonPathCondition(source.python!(), call, ownFacts as PythonFunctionFacts) : tsPathCondition(call, ownFacts as TsFunctionFacts);
-  return condition?.cold !== undefined;
+  if (python) return pythonPathCondition(source.python!(), call, ownFacts as PythonFunctionFacts)?.cold !== undefined;
+  return tsPathCondition(call, ownFacts as TsFunctionFacts)?.cold !== undefined;
 }
 
 /** A unit's method calls that did not resolve to one of the project's functions, by name. */

@@ -30,6 +30,12 @@ export interface PythonFunctionFacts {
   globals: Set<string>;
   /** Per block (by id): its early-return guards, with where each ends and the condition after it. */
   guardsByBlock: Map<number, { end: number; after: Condition | undefined }[]>;
+  /** Per block (by id): where its first early-return guard that lets the rest run once ends (Infinity: none). */
+  onceGuardEnd?: Map<number, number>;
+  /** Per statement (by id): the cold path it sits on from its own block up (null: none), and the steps that took. */
+  coldAbove?: Map<number, { cold: ColdPath | null; steps: number }>;
+  /** Per node (by id) climbed from a call: the statement it sits in. */
+  statementOf?: Map<number, Node>;
   once: boolean;
 }
 
@@ -449,6 +455,129 @@ export function pythonPathCondition(semantics: PythonSemantics, node: Node, fact
     statement = next;
   }
   return and(out, UNKNOWN);
+}
+
+/** The cold path `node` sits on in its function (a handler, a once-only guard, a debug branch), if any. */
+export function pythonColdPath(semantics: PythonSemantics, node: Node, facts: PythonFunctionFacts): ColdPath | undefined {
+  const quick = pythonPathCold(node, facts);
+  return quick === undefined ? pythonPathCondition(semantics, node, facts)?.cold : quick ?? undefined;
+}
+
+/**
+ * The cold path (`pythonPathCondition(...).cold`) `node` sits on, without working out what the tests say: the call
+ * graph asks this of every call. Null when there is none; undefined when this shortcut cannot tell as the full
+ * climb would (a statement whose holder it does not know, nesting past the full climb's bound), so ask that.
+ * Each statement's answer is kept: calls in one block climb its holders once.
+ */
+export function pythonPathCold(node: Node, facts: PythonFunctionFacts): ColdPath | null | undefined {
+  if (facts.once) return 'once';
+  const body = facts.fn.childForFieldName('body');
+  if (!body) return null;
+  // Up to the statement holding the call; the nodes passed on the way lead to it too (a call nested in another's
+  // arguments stops at the outer call).
+  const statements = (facts.statementOf ??= new Map());
+  const passed: number[] = [];
+  let statement: Node | null = node;
+  let reached = false;
+  for (let steps = 0; statement && steps < MAX_NESTING * 4; steps++) {
+    const known = statements.get(statement.id);
+    const parent: Node | null = known ? null : statement.parent;
+    if (known || !parent || parent.type === 'block') {
+      statement = known ?? statement;
+      reached = true;
+      break;
+    }
+    passed.push(statement.id);
+    statement = parent;
+  }
+  // Past the bound the full climb's answer depends on where it started: ask it.
+  if (!statement || !reached) return undefined;
+  for (const id of passed) statements.set(id, statement);
+  return coldFrom(statement, body, facts, MAX_NESTING);
+}
+
+/** The cold path from `statement` up to the function's body, within `stepsLeft` blocks (as pythonPathCondition climbs). */
+function coldFrom(statement: Node, body: Node, facts: PythonFunctionFacts, stepsLeft: number): ColdPath | null | undefined {
+  if (stepsLeft <= 0) return undefined;
+  const memo = (facts.coldAbove ??= new Map());
+  const known = memo.get(statement.id);
+  if (known) return known.steps <= stepsLeft ? known.cold : undefined;
+  const block: Node | null = statement.parent;
+  const holder: Node | null = block?.parent ?? null;
+  let cold: ColdPath | null | undefined;
+  let next: Node | undefined;
+  if (block && onceGuardBefore(block, statement, facts)) cold = 'once';
+  else if (!block || block.id === body.id || !holder) cold = null;
+  else {
+    switch (holder.type) {
+      case 'if_statement': {
+        const test = holder.childForFieldName('condition');
+        cold = coldTest(test, facts) ?? (test && lazyInit(test, block, facts) ? 'once' : undefined);
+        next = holder;
+        break;
+      }
+      case 'elif_clause':
+      case 'else_clause': {
+        const ifStatement: Node | null = holder.parent;
+        if (ifStatement?.type === 'if_statement') {
+          const first = ifStatement.childForFieldName('condition');
+          if (first && cacheHit(first, facts)) cold = 'once';
+          next = ifStatement;
+        } else if (ifStatement?.type === 'for_statement' || ifStatement?.type === 'while_statement' || ifStatement?.type === 'try_statement') next = ifStatement;
+        else return undefined;
+        break;
+      }
+      case 'except_clause':
+      case 'except_group_clause':
+        cold = 'error';
+        break;
+      case 'finally_clause':
+        next = holder.parent ?? undefined;
+        break;
+      case 'case_clause':
+        next = holder.parent?.parent ?? undefined;
+        break;
+      case 'for_statement': case 'while_statement': case 'with_statement': case 'try_statement':
+        next = holder;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  let steps = 1;
+  if (cold === undefined) {
+    if (!next) cold = null;
+    else {
+      const above = coldFrom(next, body, facts, stepsLeft - 1);
+      if (above === undefined) return undefined;
+      cold = above;
+      steps += memo.get(next.id)?.steps ?? 0;
+    }
+  }
+  memo.set(statement.id, { cold, steps });
+  return cold;
+}
+
+/** Whether an early-return guard before `statement` in `block` lets it run once (as `guards` finds them). */
+function onceGuardBefore(block: Node, statement: Node, facts: PythonFunctionFacts): boolean {
+  const ends = (facts.onceGuardEnd ??= new Map());
+  let end = ends.get(block.id);
+  if (end === undefined) {
+    end = Infinity;
+    let seen = 0;
+    for (const earlier of block.namedChildren) {
+      if (!earlier || seen++ >= MAX_GUARDS) break;
+      if (earlier.type !== 'if_statement' || earlier.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
+      const test = earlier.childForFieldName('condition');
+      if (!test || !exits(earlier.childForFieldName('consequence'))) continue;
+      if (onceGuard(test, null, facts)) {
+        end = earlier.endIndex;
+        break;
+      }
+    }
+    ends.set(block.id, end);
+  }
+  return end <= statement.startIndex;
 }
 
 /** What a call passes: its arguments as values (undefined: unknown, as with a splat). */

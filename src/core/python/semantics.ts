@@ -78,8 +78,10 @@ export class PythonSemantics {
     return scope;
   }
 
+  private rootNode: Node | undefined;
+  /** Asked at every step of a climb: web-tree-sitter makes a new node object per `rootNode`. */
   get root(): Node {
-    return this.tree.rootNode;
+    return (this.rootNode ??= this.tree.rootNode);
   }
 
   /**

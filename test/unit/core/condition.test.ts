@@ -7,6 +7,10 @@ import { pack } from '../../../src/core/project/packed';
 import type { FileSummary } from '../../../src/core/project/project';
 import { summarisePython } from '../../../src/core/project/pythonSummary';
 import { PythonSemantics } from '../../../src/core/python/semantics';
+import { pythonFunctionFacts, pythonPathCold, pythonPathCondition, type PythonFunctionFacts } from '../../../src/core/effects/pythonPaths';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../helpers';
 import { TsSemantics } from '../../../src/core/ts/semantics';
 
 // The conditions of effects: a small formula over parameters and fields, evaluated three-valued at a call site.
@@ -227,5 +231,48 @@ describe('conditions of effects', () => {
     // Too deep to say: the nest is kept as at most MAX_ATOMS atoms, unknown beyond.
     const deep = summary.functions.nested.blocking?.when;
     assert.ok(deep && deep.all.length <= MAX_ATOMS && deep.more, JSON.stringify(deep));
+  });
+
+  it('the quick cold path of a Python call is the full climb\'s, for every call of every fixture, whatever was asked before', async () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        // The fuzzer's nests thousands deep: the full climb over each of their calls takes seconds.
+        if (entry.isDirectory() && entry.name !== 'fuzz') walk(full);
+        else if (entry.name.endsWith('.py')) files.push(full);
+      }
+    };
+    walk(path.join(repoRoot, 'test', 'fixtures'));
+    // Guards, handlers, once-only tests, debug branches, `match` arms, nesting past what the quick path climbs.
+    const made = ['def f(self, x):\n    if not self._ready:\n        return\n    try:\n        go()\n    except OSError:\n        if DEBUG:\n            log()\n    finally:\n        done()\n',
+      'def g(x):\n    match x:\n        case 1:\n            a(b(c()))\n        case _:\n            while x:\n                with y:\n                    d()\n            else:\n                e()\n',
+      'def h(self):\n    if self._cache is not None:\n        return self._cache\n    self._cache = load()\n    if err:\n        report()\n    elif x:\n        other()\n    else:\n        last()\n',
+      `def deep():\n${Array.from({ length: 30 }, (_, i) => `${'    '.repeat(i + 1)}if a${i}:\n`).join('')}${'    '.repeat(31)}call()\n`];
+    const texts = [...files.map((f) => fs.readFileSync(f, 'utf8')), ...made];
+    let calls = 0;
+    let quick = 0;
+    for (const text of texts) {
+      const tree = parseText(await getParser('python'), text);
+      if (!tree) continue;
+      const semantics = new PythonSemantics(tree);
+      const shared = new Map<number, PythonFunctionFacts>();
+      for (const fn of tree.rootNode.descendantsOfType('function_definition')) {
+        if (!fn) continue;
+        for (const call of fn.descendantsOfType('call')) {
+          if (!call) continue;
+          // The full climb on its own facts; the quick one on facts shared with every call asked before (its memo).
+          const expected = pythonPathCondition(semantics, call, pythonFunctionFacts(fn))?.cold;
+          const facts = shared.get(fn.id) ?? shared.set(fn.id, pythonFunctionFacts(fn)).get(fn.id)!;
+          const got = pythonPathCold(call, facts);
+          calls++;
+          if (got === undefined) continue;
+          quick++;
+          assert.equal(got ?? undefined, expected, `${call.text.slice(0, 60)} at line ${call.startPosition.row + 1}`);
+        }
+      }
+      tree.delete();
+    }
+    assert.ok(calls > 500 && quick > calls * 0.9, `${quick} of ${calls} calls answered by the quick path`);
   });
 });

@@ -6,7 +6,7 @@ import { blockingLookup } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
 import type { ConcurrencyContext } from '../../context';
 import { COLD_REASONS } from '../../effects/condition';
-import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../../effects/pythonPaths';
+import { pythonColdPath, pythonFunctionFacts, type PythonFunctionFacts } from '../../effects/pythonPaths';
 import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../../effects/tsPaths';
 import { composeMessage, inFunction, shortCode } from '../../message';
 import { callSite, pythonProject } from '../../project/followPython';
@@ -109,7 +109,7 @@ export function followPython(context: RuleContext): void {
       const found = place && project.reach(place, depth, callSite(semantics, call, callee, factsOf()));
       if (!found) continue;
       // The call itself on a rare path of its async function (once per object, on an error, when debugging) is cold too.
-      const rare = found.cold ? undefined : pythonPathCondition(semantics, call, factsOf())?.cold;
+      const rare = found.cold ? undefined : pythonColdPath(semantics, call, factsOf());
       const chain = rare ? { ...found, cold: rare } : found;
       // An API bound to its thread (sqlite3 objects, an RLock) or one a thread does not help (Popen's pipes) ends the chain:
       // then the remedy is the API's own counterpart, and moving the helper to a thread is neither advised nor offered.

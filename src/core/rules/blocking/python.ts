@@ -14,7 +14,7 @@ import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 import { inScope } from '../../analysis';
 import type { ColdPath } from '../../effects/condition';
-import { pythonFunctionFacts, pythonPathCondition, type PythonFunctionFacts } from '../../effects/pythonPaths';
+import { pythonColdPath, pythonFunctionFacts, type PythonFunctionFacts } from '../../effects/pythonPaths';
 
 const SLUG = 'blocking-call-in-async';
 
@@ -165,7 +165,7 @@ export function checkPython(context: RuleContext): void {
     const object = finding.callee.type === 'attribute' ? finding.callee.childForFieldName('object') : undefined;
     if (object && flagged.has(object.id)) continue;
     const owner = finding.owner;
-    const rare = owner && pythonPathCondition(semantics, finding.node, facts.get(owner.id) ?? facts.set(owner.id, pythonFunctionFacts(owner)).get(owner.id)!)?.cold;
+    const rare = owner && pythonColdPath(semantics, finding.node, facts.get(owner.id) ?? facts.set(owner.id, pythonFunctionFacts(owner)).get(owner.id)!);
     report(context, semantics, finding, contexts, rare);
   }
 
