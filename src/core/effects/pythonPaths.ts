@@ -475,7 +475,7 @@ export function pythonPathCold(node: Node, facts: PythonFunctionFacts): ColdPath
   if (!body) return null;
   // Up to the statement holding the call; the nodes passed on the way lead to it too (a call nested in another's
   // arguments stops at the outer call).
-  const statements = (facts.statementOf ??= new Map());
+  const statements = (facts.statementOf ??= new Map<number, Node>());
   const passed: number[] = [];
   let statement: Node | null = node;
   let reached = false;
@@ -499,7 +499,7 @@ export function pythonPathCold(node: Node, facts: PythonFunctionFacts): ColdPath
 /** The cold path from `statement` up to the function's body, within `stepsLeft` blocks (as pythonPathCondition climbs). */
 function coldFrom(statement: Node, body: Node, facts: PythonFunctionFacts, stepsLeft: number): ColdPath | null | undefined {
   if (stepsLeft <= 0) return undefined;
-  const memo = (facts.coldAbove ??= new Map());
+  const memo = (facts.coldAbove ??= new Map<number, { cold: ColdPath | null; steps: number }>());
   const known = memo.get(statement.id);
   if (known) return known.steps <= stepsLeft ? known.cold : undefined;
   const block: Node | null = statement.parent;
@@ -560,7 +560,7 @@ function coldFrom(statement: Node, body: Node, facts: PythonFunctionFacts, steps
 
 /** Whether an early-return guard before `statement` in `block` lets it run once (as `guards` finds them). */
 function onceGuardBefore(block: Node, statement: Node, facts: PythonFunctionFacts): boolean {
-  const ends = (facts.onceGuardEnd ??= new Map());
+  const ends = (facts.onceGuardEnd ??= new Map<number, number>());
   let end = ends.get(block.id);
   if (end === undefined) {
     end = Infinity;
