@@ -30,7 +30,8 @@ Options:
                              one-shot build hooks): hint (default) or off
   --max-file-size <MB>       skip larger files (default: 20)
   --budget-ms <ms>           stop analysing a file after this much CPU time (default: 30000; kept within
-                             10..3600000); such a file is reported (stderr, JSON, SARIF) and the exit status is 2
+                             10..3600000; for each 256 KiB of a longer file as many times, at most four);
+                             such a file is reported (stderr, JSON, SARIF) and the exit status is 2
   --config <path>            use this pyproject.toml / concurrency-lens.json for every file (default: the
                              nearest one above each file)
   --exclude <glob>           skip files matching the glob, relative to the current folder (repeatable)

@@ -67,8 +67,17 @@ const STARTUP_MS = 15_000;
 /** Limit for a parse (or incremental reparse), which tree-sitter also stops itself after the limits' parseTimeoutMs. */
 const PARSE_BUDGET_MS = 10_000;
 const REQUEST_MIN_BUDGET_MS = 1_000;
-/** At most this many times the budget for a document whose analyses stopped at it in a row (see overrunStreak). */
+/**
+ * At most this many times the budget: for a document whose analyses stopped at it in a row (see overrunStreak), and for
+ * a long text (BUDGET_CHARS).
+ */
 const MAX_BUDGET_GROWTH = 4;
+/**
+ * The budget is for this much text; a longer one gets as many times the budget (up to MAX_BUDGET_GROWTH). A whole
+ * file's analysis grows with its length (about 0.1 ms per line of a service file): the budget is there to stop one
+ * that runs away, not one that is long (a 20,000-line file's first analysis takes about 2 s).
+ */
+export const BUDGET_CHARS = 256 * 1024;
 
 interface Pending {
   job: Job;
@@ -478,9 +487,15 @@ export class AnalysisHost {
     switch (job.type) {
       case 'open': case 'change': case 'replace': case 'close': case 'warm': case 'importSummaries': case 'filesChanged': case 'units': case 'importUnits': return Math.max(this.budgetMs, PARSE_BUDGET_MS);
       case 'hover': case 'visualise': case 'entries': return Math.max(this.budgetMs, REQUEST_MIN_BUDGET_MS);
-      case 'analyze': return this.budgetMs * Math.min(2 ** (this.overrunStreak.get(job.uri) ?? 0), MAX_BUDGET_GROWTH);
+      case 'analyze': return this.scaledBudget(this.mirrors.get(job.uri)?.text.length ?? 0, this.overrunStreak.get(job.uri) ?? 0);
+      case 'analyzeText': return this.scaledBudget(job.text.length, 0);
       default: return this.budgetMs;
     }
+  }
+
+  /** The budget for an analysis of `length` characters after `streak` overruns in a row. */
+  private scaledBudget(length: number, streak: number): number {
+    return Math.round(this.budgetMs * Math.min(Math.max(1, length / BUDGET_CHARS) * 2 ** streak, MAX_BUDGET_GROWTH));
   }
 
   /**

@@ -132,11 +132,33 @@ export function projectTarget(semantics: PythonSemantics, callee: Node): CallTar
 
 /** The calls a function's own code makes (not its nested functions' or lambdas'), found inside it only. */
 export function ownCalls(semantics: PythonSemantics, fn: Node): Node[] {
+  const body = fn.childForFieldName('body');
+  if (!body) return [];
   const calls: Node[] = [];
-  for (const { name, node } of queriesFor(semantics).calls.captures(fn)) {
-    if (name === 'call' && ownerOf(node)?.id === fn.id) calls.push(node);
+  for (const { name, node } of queriesFor(semantics).calls.captures(fn)) if (name === 'call') calls.push(node);
+  // A call is the function's own when it is in its body and in no nested function's, lambda's or class's body (those
+  // run it, or the class does): one pass over both lists by position, as ownerOf climbs, without climbing.
+  const nested: { start: number; end: number }[] = [];
+  for (const scope of fn.descendantsOfType(['function_definition', 'lambda', 'class_definition'])) {
+    const inner = scope && scope.id !== fn.id ? scope.childForFieldName('body') : null;
+    if (inner) nested.push({ start: inner.startIndex, end: inner.endIndex });
   }
-  return calls;
+  nested.sort((a, b) => a.start - b.start || b.end - a.end);
+  const inNested = new Set<number>();
+  const open: { start: number; end: number }[] = [];
+  let next = 0;
+  for (const call of [...calls].sort((a, b) => a.startIndex - b.startIndex)) {
+    const start = call.startIndex;
+    const end = call.endIndex;
+    const holds = (range: { start: number; end: number }, from: number, to: number) => range.start <= from && to <= range.end;
+    for (; next < nested.length && nested[next].start <= start; next++) {
+      while (open.length && !holds(open[open.length - 1], nested[next].start, nested[next].end)) open.pop();
+      open.push(nested[next]);
+    }
+    while (open.length && !holds(open[open.length - 1], start, end)) open.pop();
+    if (open.length) inNested.add(call.id);
+  }
+  return calls.filter((call) => !inNested.has(call.id) && body.startIndex <= call.startIndex && call.endIndex <= body.endIndex);
 }
 
 /** Two conditions say the same (a later blocking call under the first's condition adds nothing). */

@@ -5,7 +5,7 @@ import { getParser, parseText } from '../../../src/core/parser';
 import { summariseTs } from '../../../src/core/project/followTs';
 import { pack } from '../../../src/core/project/packed';
 import type { FileSummary } from '../../../src/core/project/project';
-import { summarisePython } from '../../../src/core/project/pythonSummary';
+import { ownCalls, ownerOf, summarisePython } from '../../../src/core/project/pythonSummary';
 import { PythonSemantics } from '../../../src/core/python/semantics';
 import { pythonFunctionFacts, pythonPathCold, pythonPathCondition, type PythonFunctionFacts } from '../../../src/core/effects/pythonPaths';
 import * as fs from 'node:fs';
@@ -22,6 +22,20 @@ const at = (value: Value, python = true): Binding => ({ params: [value], python 
 async function summarise(language: 'python' | 'typescript', text: string): Promise<FileSummary> {
   const tree = parseText(await getParser(language), text)!;
   return language === 'python' ? summarisePython(new PythonSemantics(tree)) : summariseTs(new TsSemantics(tree));
+}
+
+/** Every Python fixture's text but the fuzzer's (nests thousands deep: a full climb over each of their calls takes seconds). */
+function pythonFixtureTexts(): string[] {
+  const texts: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'fuzz') walk(full);
+      else if (entry.name.endsWith('.py')) texts.push(fs.readFileSync(full, 'utf8'));
+    }
+  };
+  walk(path.join(repoRoot, 'test', 'fixtures'));
+  return texts;
 }
 
 describe('conditions of effects', () => {
@@ -234,22 +248,12 @@ describe('conditions of effects', () => {
   });
 
   it('the quick cold path of a Python call is the full climb\'s, for every call of every fixture, whatever was asked before', async () => {
-    const files: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        // The fuzzer's nests thousands deep: the full climb over each of their calls takes seconds.
-        if (entry.isDirectory() && entry.name !== 'fuzz') walk(full);
-        else if (entry.name.endsWith('.py')) files.push(full);
-      }
-    };
-    walk(path.join(repoRoot, 'test', 'fixtures'));
     // Guards, handlers, once-only tests, debug branches, `match` arms, nesting past what the quick path climbs.
     const made = ['def f(self, x):\n    if not self._ready:\n        return\n    try:\n        go()\n    except OSError:\n        if DEBUG:\n            log()\n    finally:\n        done()\n',
       'def g(x):\n    match x:\n        case 1:\n            a(b(c()))\n        case _:\n            while x:\n                with y:\n                    d()\n            else:\n                e()\n',
       'def h(self):\n    if self._cache is not None:\n        return self._cache\n    self._cache = load()\n    if err:\n        report()\n    elif x:\n        other()\n    else:\n        last()\n',
       `def deep():\n${Array.from({ length: 30 }, (_, i) => `${'    '.repeat(i + 1)}if a${i}:\n`).join('')}${'    '.repeat(31)}call()\n`];
-    const texts = [...files.map((f) => fs.readFileSync(f, 'utf8')), ...made];
+    const texts = [...pythonFixtureTexts(), ...made];
     let calls = 0;
     let quick = 0;
     for (const text of texts) {
@@ -274,5 +278,24 @@ describe('conditions of effects', () => {
       tree.delete();
     }
     assert.ok(calls > 500 && quick > calls * 0.9, `${quick} of ${calls} calls answered by the quick path`);
+  });
+
+  it('a Python function\'s own calls, found by position, are those whose climb ends at it', async () => {
+    const texts = [...pythonFixtureTexts(), 'def f(x=g()):\n    a(lambda: b(), c=lambda y=d(): e())\n    class K(base()):\n        k = h()\n        def m(self):\n            return i()\n    def inner(z=j()):\n        return l()\n    return (lambda: m2())()\n'];
+    let own = 0;
+    for (const text of texts) {
+      const tree = parseText(await getParser('python'), text);
+      if (!tree) continue;
+      const semantics = new PythonSemantics(tree);
+      for (const fn of tree.rootNode.descendantsOfType('function_definition')) {
+        if (!fn) continue;
+        const expected = fn.descendantsOfType('call').filter((c) => c && ['identifier', 'attribute'].includes(c.childForFieldName('function')?.type ?? '') && ownerOf(c)?.id === fn.id).map((c) => c!.id).sort();
+        const got = ownCalls(semantics, fn).map((c) => c.id).sort();
+        assert.deepEqual(got, expected, fn.text.slice(0, 80));
+        own += got.length;
+      }
+      tree.delete();
+    }
+    assert.ok(own > 500, `${own} own calls`);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { AnalysisHost, budgetDiagnostic } from '../../../src/host/analysisHost';
+import { AnalysisHost, BUDGET_CHARS, budgetDiagnostic } from '../../../src/host/analysisHost';
 import { PHASES } from '../../../src/host/protocol';
 
 // A file whose analysis takes far longer than a 1 ms budget: thousands of async functions for every rule to visit.
@@ -131,6 +131,23 @@ describe('analysis host (worker thread with a time budget)', () => {
     h.change('big.py', [{ rangeOffset: 0, rangeLength: SMALL.length, text: SLOW }], 6);
     const after = await h.analyze('big.py');
     assert.equal(after.kind === 'overrun' && after.budgetMs, 10);
+  });
+
+  it('gives a long text a budget as many times over as it is long, within the same limit of four times', async () => {
+    const h = host(10_000);
+    h.setBudget(10);
+    const long = SLOW.repeat(3);
+    h.open('long.py', 'python', long, 1);
+    h.open('short.py', 'python', SLOW.slice(0, 20_000), 1);
+    const first = await h.analyze('long.py');
+    assert.equal(first.kind === 'overrun' && first.budgetMs, Math.round(10 * long.length / BUDGET_CHARS));
+    h.change('long.py', [{ rangeOffset: 0, rangeLength: 0, text: '#\n' }], 2);
+    const second = await h.analyze('long.py');
+    assert.equal(second.kind === 'overrun' && second.budgetMs, 40, 'after an overrun: twice as much, at most four times the budget');
+    const short = await h.analyze('short.py');
+    assert.equal(short.kind === 'overrun' && short.budgetMs, 10, 'a short text gets the budget itself');
+    const text = await h.analyzeText(long, 'python');
+    assert.equal(text.kind === 'overrun' && text.budgetMs, Math.round(10 * long.length / BUDGET_CHARS));
   });
 
   it('cancels a queued analysis that a newer one of the same file replaces', async () => {
