@@ -289,7 +289,7 @@ describe('conditions of effects', () => {
       const semantics = new PythonSemantics(tree);
       for (const fn of tree.rootNode.descendantsOfType('function_definition')) {
         if (!fn) continue;
-        const expected = fn.descendantsOfType('call').filter((c) => c && ['identifier', 'attribute'].includes(c.childForFieldName('function')?.type ?? '') && ownerOf(c)?.id === fn.id).map((c) => c!.id).sort();
+        const expected = fn.descendantsOfType('call').filter((c) => c && ['identifier', 'attribute'].includes(c.childForFieldName('function')?.type ?? '') && ownerOf(c)?.id === fn.id).map((c) => c.id).sort();
         const got = ownCalls(semantics, fn).map((c) => c.id).sort();
         assert.deepEqual(got, expected, fn.text.slice(0, 80));
         own += got.length;
