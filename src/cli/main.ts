@@ -326,7 +326,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
         const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd, findCallers: true });
         if (outcome.kind === 'done') return outcome.value;
         const why = outcome.kind === 'overrun'
-          ? `analysis stopped after ${outcome.budgetMs} ms of CPU time (--budget-ms) in ${outcome.phase}`
+          ? `analysis stopped after ${outcome.budgetMs} ms of CPU time (--budget-ms, for each 256 KiB of the file) in ${outcome.phase}`
           : outcome.kind === 'failed' ? `analysis failed: ${outcome.message}` : 'analysis cancelled';
         fail(shown, why);
         return undefined;

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { projectDir, repoRoot, tempDir } from '../helpers';
+import { BUDGET_CHARS } from '../../../src/host/analysisHost';
 
 const bin = path.join(repoRoot, 'dist', 'cli.js');
 
@@ -494,7 +495,8 @@ describe('context from the call graph (CLI)', () => {
       const out = JSON.parse(r.stdout) as { errors?: { path: string; message: string }[]; runs?: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
       const messages = format === 'json' ? out.errors!.map((f) => `${f.path}: ${f.message}`) : out.runs![0].invocations[0].toolExecutionNotifications.map((n) => n.message.text);
       assert.equal(messages.length, 1, r.stdout);
-      assert.match(messages[0], /analysis stopped after 10 ms of CPU time/);
+      // 10 ms for each 256 KiB of the file's text.
+      assert.match(messages[0], new RegExp(`analysis stopped after ${Math.round(10 * Math.max(1, many.length / BUDGET_CHARS))} ms of CPU time \\(--budget-ms, for each 256 KiB of the file\\)`));
       if (format === 'sarif') assert.equal(out.runs![0].invocations[0].executionSuccessful, false);
     }
   });
