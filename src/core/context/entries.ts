@@ -385,7 +385,9 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
       if (LISTENER_METHODS.has(property) && object.text !== 'process') {
         const event = call.childForFieldName('arguments')?.namedChildren[0];
         const named = event?.type === 'string' ? ` \`${event.text.slice(1, -1)}\`` : '';
-        const when = property === 'once' ? `runs when the${named} event fires` : `runs on every${named} event`;
+        // `once(...)` and `addEventListener(type, f, { once: true })` run the listener at most one time.
+        const once = property === 'once' || (property === 'addEventListener' && onceOption(call.childForFieldName('arguments')?.namedChildren[2]));
+        const when = once ? `runs once, at the first${named} event,` : `runs on every${named} event`;
         return hot(`${when} while the program goes on: a listener registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
       }
     }
@@ -424,6 +426,12 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     return hot(`runs for every module the bundler or dev server processes: the plugin hook \`${plugin.hook.text}\` at ${where(source, plugin.hook)}`, plugin.hook);
   }
   return undefined;
+}
+
+/** An `addEventListener` options object that says `once: true`. */
+function onceOption(options: Node | null | undefined): boolean {
+  if (options?.type !== 'object') return false;
+  return options.namedChildren.some((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'once' && p.childForFieldName('value')?.type === 'true');
 }
 
 /** Work that keeps running after the statement that starts it: a server, a timer, listeners, a watcher. */

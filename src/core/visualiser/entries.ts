@@ -32,6 +32,8 @@ export interface EntryPoint {
   evidence?: string;
   /** Handlers and listeners run once per arrival: the model starts 10 of them by default. */
   arrivals?: boolean;
+  /** A listener registered to run at most one time (`emitter.once`, `addEventListener(..., { once: true })`): one arrival. */
+  once?: boolean;
   /** A code lens is worth showing over it. */
   lens?: boolean;
   /** A loop call that starts a server (uvicorn.run, app.listen, Deno.serve): its model is a handler's arrivals. */
@@ -67,6 +69,11 @@ export function hotKind(evidence: string): EntryKind {
   if (/request|route|middleware|handler of|`fetch`|`handler`/.test(evidence)) return 'handler';
   if (/message|event|listener/.test(evidence)) return 'listener';
   return 'task';
+}
+
+/** Whether the evidence is of a listener that runs at most one time (`once`): read here, beside `hotKind`. */
+export function hotOnce(evidence: string): boolean {
+  return /^runs once\b/.test(evidence);
 }
 
 /**
@@ -212,6 +219,7 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
         kind, label: kind === 'run-method' ? `${name}()` : label, range: rangeOf(fn), async,
         ...(evidence ? { evidence } : {}),
         ...(kind === 'handler' || kind === 'listener' ? { arrivals: true } : {}),
+        ...(kind === 'listener' && evidence && hotOnce(evidence) ? { once: true } : {}),
         ...(LENS_KINDS.has(kind) || (kind === 'task' && async) ? { lens: true } : {}),
       },
     });

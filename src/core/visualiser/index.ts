@@ -148,7 +148,8 @@ export function buildVisualisation(
   const oracle = facts && project ? projectOracle(doc, facts, project) : undefined;
   const fn = root && effective.kind !== 'module' ? entryNode(root, effective, python ? 'python' : 'ts') : undefined;
   const perArrival = !!effective.arrivals;
-  const count = clampInt(request.arrivals, 1, MAX_ARRIVALS) ?? (perArrival ? DEFAULT_ARRIVALS : 1);
+  // A `once` listener runs for the first event only, however many arrive.
+  const count = effective.once ? 1 : clampInt(request.arrivals, 1, MAX_ARRIVALS) ?? (perArrival ? DEFAULT_ARRIVALS : 1);
   const spacingMs = clampInt(request.spacingMs, 0, 60_000) ?? 0;
   let run: EntryRun | undefined;
   // A sync handler runs in its server's threads: how many at once, from the server the file starts or its framework.
@@ -178,6 +179,7 @@ export function buildVisualisation(
     oracle?.release?.();
   }
   markDiagnostics(model, diagnostics, root);
+  if (run && effective.once) model.notes.push(`${effective.label}: a one-time listener runs for the first ${run.noun} only; one arrival is shown.`);
   if (!python && root && facts) markWorker(model, doc, root, facts, project);
   // A library module runs nothing at import: say where its concurrency starts instead (its entry points, else its async
   // functions, else any function: a library's API is what its users call).

@@ -125,6 +125,48 @@ describe('a file that runs in a worker thread', () => {
   });
 });
 
+describe('a one-time listener', () => {
+  // piscina's worker: the start-up message arrives once, when the pool starts the worker (`parentPort.once('message', ...)`).
+  const STARTUP = [
+    "import { parentPort } from 'node:worker_threads';", 'const shared = new Int32Array(new SharedArrayBuffer(4));', '',
+    "parentPort.once('message', (message) => {", '  (async function () {', '    await Promise.resolve();', '    Atomics.wait(shared, 0, 0, 100);',
+    "    parentPort.postMessage('ready');", '  })();', '});', '',
+  ].join('\n');
+
+  it('`once(\'message\', ...)` runs its listener for one arrival, whatever number the panel asks for; `.on` keeps ten', async () => {
+    for (const request of [{ line: 3 }, { line: 3, arrivals: 5 }]) {
+      const v = await visualise('typescript', STARTUP, request);
+      assert.equal(v.entry.kind, 'listener');
+      assert.equal(v.entry.once, true);
+      assert.equal(v.arrivals.count, 1);
+      assert.equal(v.model.units.filter((u) => u.arrival).length, 1, v.model.units.map((u) => u.label).join(' | '));
+      assert.equal(steps(v).filter((s) => s.label.startsWith('Atomics.wait')).length, 1);
+      assert.ok(v.latency && v.latency.lastMs >= 100 && v.latency.lastMs < 200, String(v.latency?.lastMs));
+      assert.ok(v.model.notes.some((n) => /one-time listener runs for the first message only/.test(n)), JSON.stringify(v.model.notes));
+    }
+    const on = await visualise('typescript', STARTUP.replace('parentPort.once(', 'parentPort.on('), { line: 3 });
+    assert.equal(on.entry.once, undefined);
+    assert.equal(on.model.units.filter((u) => u.arrival).length, 10);
+  });
+
+  it('`addEventListener(type, f, { once: true })` runs once; without the option, on every event', async () => {
+    const text = (options: string) => [
+      "self.addEventListener('message', (event) => {", '  const started = Date.now();', '  while (Date.now() - started < 20) {}',
+      "  self.postMessage('ready');", `}${options});`, '',
+    ].join('\n');
+    const once = await visualise('javascript', text(', { once: true }'), { line: 0 });
+    assert.equal(once.entry.kind, 'listener');
+    assert.match(once.entry.evidence ?? '', /^runs once, at the first `message` event/);
+    assert.equal(once.model.units.filter((u) => u.arrival).length, 1);
+    const every = await visualise('javascript', text(''), { line: 0 });
+    assert.equal(every.entry.kind, 'listener');
+    assert.match(every.entry.evidence ?? '', /^runs on every `message` event/);
+    assert.equal(every.model.units.filter((u) => u.arrival).length, 10);
+    const notOnce = await visualise('javascript', text(', { once: false }'), { line: 0 });
+    assert.equal(notOnce.model.units.filter((u) => u.arrival).length, 10);
+  });
+});
+
 describe('Python: the waits the rules report', () => {
   it('on an event loop, logging and os.getpid() are not stalls; a call the rules flag is', async () => {
     const text = [
