@@ -193,7 +193,9 @@ class PyExtractor {
       });
       if (!unit) break;
       const before = this.b.units.length;
+      const every = async && !entry.perArrival ? this.periodicLoop(fn, ctx) : undefined;
       if (template) for (const st of template.steps) this.b.push(unit, { ...st });
+      else if (every) this.walkPeriodicLoop(fn, every, ctx, unit, undefined);
       else this.walkCallable(fn, [], ctx, { unit, async });
       // The run started nothing of its own: the next arrivals run the same steps.
       if (!template && this.b.units.length === before) template = unit;
@@ -239,6 +241,8 @@ class PyExtractor {
       if (next.length === keep.length) break;
       keep = next;
     }
+    const kept = new Set(keep.map((u) => u.label));
+    for (const u of this.b.units) if (!kept.has(u.label)) this.b.dropNotesOf(u.label);
     this.b.units.splice(0, this.b.units.length, ...keep);
   }
 
@@ -1078,8 +1082,7 @@ class PyExtractor {
         const name = v.fn.childForFieldName('name')?.text ?? 'task';
         const unit = this.b.addUnit({ kind: 'asyncio-task', label: `${name}${every.ms !== undefined ? ` (every ${every.ms / 1000} s)` : ''}`, range: rangeOf(call), parent: ctx.unit.id });
         if (!unit) return undefined;
-        this.walkCallable(v.fn, [], ctx, { unit, async: true, self: v.self });
-        this.b.note(`${unit.label}: runs again after each interval; its first run is shown.`);
+        this.walkPeriodicLoop(v.fn, every, ctx, unit, v.self);
         if (!ctx.async) this.loopTasks.push(unit.id);
         this.spawn(unit.id, call, ctx);
         return { kind: 'unit', id: unit.id };
@@ -1274,8 +1277,27 @@ class PyExtractor {
     return pool;
   }
 
-  /** A coroutine function declared `@tasks.loop(seconds=…)` (discord.ext.tasks): its interval in ms, when literal. */
-  private periodicLoop(fn: Node, ctx: Ctx): { ms: number | undefined } | undefined {
+  /**
+   * The task of a `@tasks.loop` coroutine: the loop awaits its `@<loop>.before_loop` coroutine once before the first
+   * pass and its `@<loop>.after_loop` one once after the last, on the same task (discord.ext.tasks' `Loop._loop`).
+   */
+  private walkPeriodicLoop(fn: Node, every: { ms: number | undefined; count: number | undefined }, ctx: Ctx, unit: Unit, self: Env | undefined): void {
+    const name = fn.childForFieldName('name')?.text ?? 'task';
+    const hooks = loopHooks(fn);
+    if (hooks.before) {
+      this.walkCallable(hooks.before, [], ctx, { unit, async: true, self });
+      this.b.note(`${unit.label}: \`${hooks.before.childForFieldName('name')?.text}\` (\`@${name}.before_loop\`) runs once on its task before the first pass.`);
+    }
+    this.walkCallable(fn, [], ctx, { unit, async: true, self });
+    // The model shows the loop's end only when its one pass is its last (`count=1`).
+    if (hooks.after && every.count === 1) this.walkCallable(hooks.after, [], ctx, { unit, async: true, self });
+    const after = hooks.after ? `\`${hooks.after.childForFieldName('name')?.text}\` (\`@${name}.after_loop\`)` : undefined;
+    if (every.count === 1) this.b.note(`${unit.label}: runs one pass (\`count=1\`)${after ? `, then ${after} once` : ''}.`);
+    else this.b.note(`${unit.label}: runs again after each interval; its first run is shown${after ? `, not ${after}, which runs once when the loop stops` : ''}.`);
+  }
+
+  /** A coroutine function declared `@tasks.loop(seconds=…)` (discord.ext.tasks): its interval in ms and pass count, when literal. */
+  private periodicLoop(fn: Node, ctx: Ctx): { ms: number | undefined; count: number | undefined } | undefined {
     if (!isAsyncFunction(fn) || fn.parent?.type !== 'decorated_definition') return undefined;
     for (const d of fn.parent.namedChildren) {
       const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
@@ -1286,7 +1308,8 @@ class PyExtractor {
         const each = this.seconds(kw(key), ctx);
         return each === undefined ? undefined : each * factor;
       }).find((x) => x !== undefined);
-      return { ms };
+      const count = kw('count');
+      return { ms, count: count ? constantInt(count) : undefined };
     }
     return undefined;
   }
@@ -1564,6 +1587,30 @@ class PyExtractor {
 }
 
 const NOT_HANDLED = Symbol('not handled');
+
+/**
+ * The `@<loop>.before_loop` / `@<loop>.after_loop` coroutines of a `@tasks.loop` coroutine `loop`, declared beside it
+ * (its class body or module): the decorator registers them on that `Loop` object.
+ */
+function loopHooks(loop: Node): { before?: Node; after?: Node } {
+  const name = loop.childForFieldName('name')?.text;
+  const scope = loop.parent?.type === 'decorated_definition' ? loop.parent.parent : undefined;
+  const out: { before?: Node; after?: Node } = {};
+  if (!name || !scope) return out;
+  for (const statement of scope.namedChildren) {
+    const fn = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : undefined;
+    if (fn?.type !== 'function_definition' || !isAsyncFunction(fn)) continue;
+    for (const d of statement.namedChildren) {
+      const expression = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
+      const object = expression?.type === 'attribute' ? expression.childForFieldName('object') : undefined;
+      if (object?.type !== 'identifier' || object.text !== name) continue;
+      const hook = expression!.childForFieldName('attribute')?.text;
+      if (hook === 'before_loop') out.before ??= fn;
+      else if (hook === 'after_loop') out.after ??= fn;
+    }
+  }
+  return out;
+}
 
 /** Units a callable handed to another module started there, by the walker of the callable's own file (see `foreign`). */
 const madeBy = new WeakMap<Unit, PyExtractor>();

@@ -140,6 +140,11 @@ export class ModelBuilder {
     return [...this.noteSet];
   }
 
+  /** Forgets the notes about a unit that is not drawn after all (they start with its label). */
+  dropNotesOf(label: string): void {
+    for (const text of this.noteSet) if (text.startsWith(`${label}: `)) this.noteSet.delete(text);
+  }
+
   /** Counts visited nodes; false once the budget is spent. */
   visit(): boolean {
     if (++this.visits <= this.limits.maxVisits) return true;

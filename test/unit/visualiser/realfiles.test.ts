@@ -302,6 +302,59 @@ describe('a bot\'s background task', () => {
   });
 });
 
+describe('a @tasks.loop\'s before_loop and after_loop', () => {
+  // discord.py's examples/background_task.py: the loop's task awaits `before_loop` once, before its first pass.
+  const BACKGROUND = [
+    'import discord', 'from discord.ext import tasks', '', '',
+    'class MyClient(discord.Client):', '    async def setup_hook(self) -> None:', '        self.my_background_task.start()', '',
+    '    async def on_ready(self):', '        print("ready")', '',
+    '    @tasks.loop(seconds=60)', '    async def my_background_task(self):', '        channel = self.get_channel(1234567)', '        await channel.send("hi")', '',
+    '    @my_background_task.before_loop', '    async def before_my_task(self):', '        await self.wait_until_ready()', '',
+    '    @my_background_task.after_loop', '    async def after_my_task(self):', '        await self.close()', '', '',
+    'client = MyClient(intents=discord.Intents.default())', "client.run('token')", '',
+  ].join('\n');
+
+  it('before_loop runs once at the start of the loop\'s task, its wait before the first pass; no unit of its own', async () => {
+    for (const request of [{}, { line: 5 }, { line: 12 }]) {
+      const v = await visualise('python', BACKGROUND, request);
+      const tasks = v.model.units.filter((u) => /my_background_task/.test(u.label) && u.kind === 'asyncio-task');
+      assert.equal(tasks.length, 1, v.model.units.map((u) => u.label).join(' | '));
+      const labels = tasks[0].steps.map((s) => `${s.kind} ${s.label}`);
+      assert.deepEqual(labels.filter((l) => l.startsWith('await')), ['await await self.wait_until_ready()', 'await await channel.send("hi")'], JSON.stringify(labels));
+      assert.ok(!v.model.units.some((u) => /before_my_task|after_my_task/.test(u.label)), v.model.units.map((u) => u.label).join(' | '));
+      // The first pass starts once the wait is over: two waits of 50 ms, one after the other.
+      const lane = v.timeline.lanes.find((l) => l.unitId === tasks[0].id)!;
+      assert.ok(Math.max(...lane.spans.map((s) => s.end)) >= 100, JSON.stringify(lane.spans));
+      // The loop's end is not shown (it runs every 60 s): after_loop is not drawn, and a note says when it runs.
+      assert.ok(!labels.some((l) => l.includes('self.close()')), JSON.stringify(labels));
+      assert.ok(v.model.notes.some((n) => /`after_my_task` \(`@my_background_task.after_loop`\), which runs once when the loop stops/.test(n)), JSON.stringify(v.model.notes));
+    }
+  });
+
+  it('with count=1 the one pass is the last: after_loop runs once after it, on the same task', async () => {
+    const v = await visualise('python', BACKGROUND.replace('@tasks.loop(seconds=60)', '@tasks.loop(seconds=60, count=1)'), {});
+    const task = v.model.units.find((u) => u.kind === 'asyncio-task' && /my_background_task/.test(u.label))!;
+    const awaits = task.steps.filter((s) => s.kind === 'await').map((s) => s.label);
+    assert.deepEqual(awaits, ['await self.wait_until_ready()', 'await channel.send("hi")', 'await self.close()']);
+    // The notes are the drawn task's, each once.
+    assert.equal(new Set(v.model.notes).size, v.model.notes.length);
+    assert.ok(v.model.notes.some((n) => /runs one pass \(`count=1`\), then `after_my_task`/.test(n)), JSON.stringify(v.model.notes));
+  });
+
+  it('started from __init__ and run from the loop coroutine itself, the notes are only the drawn task\'s', async () => {
+    const text = [
+      'from discord.ext import tasks, commands', '', '',
+      'class MyCog(commands.Cog):', '    def __init__(self, bot):', '        self.bot = bot', '        self.printer.start()', '',
+      '    @tasks.loop(seconds=5.0)', '    async def printer(self):', '        print("tick")', '',
+      '    @printer.before_loop', '    async def before_printer(self):', '        await self.bot.wait_until_ready()', '',
+    ].join('\n');
+    const v = await visualise('python', text, { line: 9 });
+    const task = v.model.units.find((u) => u.kind === 'asyncio-task')!;
+    assert.equal(task.steps[0]?.label, 'await self.bot.wait_until_ready()', JSON.stringify(task.steps));
+    assert.ok(v.model.notes.every((n) => n.startsWith(`${task.label}: `)), JSON.stringify(v.model.notes));
+  });
+});
+
 describe('a database layer that runs queries in an executor made elsewhere', () => {
   const DATABASE = [
     'import asyncio', 'import threading', '', '',
