@@ -315,6 +315,11 @@ async function run(job: Job): Promise<unknown> {
   }
 }
 
+/** Every language's parser: the grammars compile together (the runtime compiles wasm off this thread). */
+function allParsers(): Promise<unknown> {
+  return Promise.all((['python', 'typescript', 'tsx', 'javascript'] as const).map((language) => getParser(language)));
+}
+
 const port = parentPort!;
 let chain: Promise<void> = Promise.resolve();
 
@@ -325,9 +330,9 @@ port.on('message', (job: Job) => {
       // Loading a grammar is the host's start-up cost, not the file's: it happens before the clock starts.
       if (job.type === 'open' || job.type === 'analyzeText') await loadLanguage(job.language);
       // The call graph reads every file of the package: its grammars are loaded whatever this worker analysed before.
-      if ((job.type === 'analyze' || job.type === 'analyzeText') && job.params.findCallers) for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
+      if ((job.type === 'analyze' || job.type === 'analyzeText') && job.params.findCallers) await allParsers();
       // Other files are parsed with the parsers already made: a warm job needs every language's.
-      if (job.type === 'warm' || job.type === 'units') for (const language of ['python', 'typescript', 'tsx', 'javascript'] as const) await getParser(language);
+      if (job.type === 'warm' || job.type === 'units') await allParsers();
     } catch {
       // The job itself reports the failure.
     }

@@ -410,7 +410,9 @@ export function pythonPathCondition(semantics: PythonSemantics, node: Node, fact
     if (!block || block.id === body.id) return out;
     const holder: Node | null = block.parent;
     if (!holder) return out;
-    let next: Node | null = holder;
+    const past = climbPast(holder);
+    if (!past) return and(out, UNKNOWN);
+    if (past.unknown) out = and(out, UNKNOWN);
     switch (holder.type) {
       case 'if_statement': {
         const test = holder.childForFieldName('condition');
@@ -422,40 +424,49 @@ export function pythonPathCondition(semantics: PythonSemantics, node: Node, fact
       }
       case 'elif_clause':
       case 'else_clause': {
-        const ifStatement: Node | null = holder.parent;
-        if (ifStatement?.type === 'if_statement') {
-          const first = ifStatement.childForFieldName('condition');
-          // `if self.data: … else: <fill self.data>`: the other branches fill what the first one uses, once per object.
-          if (first && cacheHit(first, facts)) out = and(out, { all: [], cold: 'once' });
-          else for (const t of earlierTests(ifStatement, holder)) out = and(out, conditionOf(semantics, t, false, facts));
-          if (holder.type === 'elif_clause') out = and(out, conditionOf(semantics, holder.childForFieldName('condition'), true, facts));
-          next = ifStatement;
-        } else if (ifStatement?.type === 'for_statement' || ifStatement?.type === 'while_statement' || ifStatement?.type === 'try_statement') {
-          next = ifStatement;
-        } else out = and(out, UNKNOWN);
+        const ifStatement = past.next;
+        if (ifStatement?.type !== 'if_statement') break;
+        const first = ifStatement.childForFieldName('condition');
+        // `if self.data: … else: <fill self.data>`: the other branches fill what the first one uses, once per object.
+        if (first && cacheHit(first, facts)) out = and(out, { all: [], cold: 'once' });
+        else for (const t of earlierTests(ifStatement, holder)) out = and(out, conditionOf(semantics, t, false, facts));
+        if (holder.type === 'elif_clause') out = and(out, conditionOf(semantics, holder.childForFieldName('condition'), true, facts));
         break;
       }
       case 'except_clause':
       case 'except_group_clause':
         out = and(out, { all: [], cold: 'error' });
-        next = holder.parent;
         break;
-      case 'finally_clause':
-        next = holder.parent;
-        break;
-      case 'case_clause':
-        out = and(out, UNKNOWN);
-        next = holder.parent?.parent ?? null;
-        break;
-      case 'for_statement': case 'while_statement': case 'with_statement': case 'try_statement':
-        break;
-      default:
-        return and(out, UNKNOWN);
     }
-    statement = next;
+    statement = past.next;
   }
   return and(out, UNKNOWN);
 }
+
+/**
+ * Where the climb from a block's holder goes on (the statement that holds the block), and whether the holder makes the
+ * path unknown (a `match` arm; an `else` of anything but an `if`, a loop or a `try`). Undefined: a holder the climb does
+ * not know (the path is unknown from there).
+ */
+function climbPast(holder: Node): { next: Node | null; unknown?: true } | undefined {
+  switch (holder.type) {
+    case 'if_statement': case 'for_statement': case 'while_statement': case 'with_statement': case 'try_statement':
+      return { next: holder };
+    case 'elif_clause':
+    case 'else_clause': {
+      const owner: Node | null = holder.parent;
+      return owner && CLAUSE_OWNERS.has(owner.type) ? { next: owner } : { next: holder, unknown: true };
+    }
+    case 'except_clause': case 'except_group_clause': case 'finally_clause':
+      return { next: holder.parent };
+    case 'case_clause':
+      return { next: holder.parent?.parent ?? null, unknown: true };
+    default:
+      return undefined;
+  }
+}
+
+const CLAUSE_OWNERS = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement']);
 
 /** The cold path `node` sits on in its function (a handler, a once-only guard, a debug branch), if any. */
 export function pythonColdPath(semantics: PythonSemantics, node: Node, facts: PythonFunctionFacts): ColdPath | undefined {
@@ -509,39 +520,25 @@ function coldFrom(statement: Node, body: Node, facts: PythonFunctionFacts, steps
   if (block && onceGuardBefore(block, statement, facts)) cold = 'once';
   else if (!block || block.id === body.id || !holder) cold = null;
   else {
+    const past = climbPast(holder);
+    if (!past) return undefined;
+    next = past.next ?? undefined;
     switch (holder.type) {
       case 'if_statement': {
         const test = holder.childForFieldName('condition');
         cold = coldTest(test, facts) ?? (test && lazyInit(test, block, facts) ? 'once' : undefined);
-        next = holder;
         break;
       }
       case 'elif_clause':
       case 'else_clause': {
-        const ifStatement: Node | null = holder.parent;
-        if (ifStatement?.type === 'if_statement') {
-          const first = ifStatement.childForFieldName('condition');
-          if (first && cacheHit(first, facts)) cold = 'once';
-          next = ifStatement;
-        } else if (ifStatement?.type === 'for_statement' || ifStatement?.type === 'while_statement' || ifStatement?.type === 'try_statement') next = ifStatement;
-        else return undefined;
+        const first = next?.type === 'if_statement' ? next.childForFieldName('condition') : null;
+        if (first && cacheHit(first, facts)) cold = 'once';
         break;
       }
       case 'except_clause':
       case 'except_group_clause':
         cold = 'error';
         break;
-      case 'finally_clause':
-        next = holder.parent ?? undefined;
-        break;
-      case 'case_clause':
-        next = holder.parent?.parent ?? undefined;
-        break;
-      case 'for_statement': case 'while_statement': case 'with_statement': case 'try_statement':
-        next = holder;
-        break;
-      default:
-        return undefined;
     }
   }
   let steps = 1;
