@@ -694,7 +694,7 @@
     box.replaceChildren();
     if (!w || !Array.isArray(w.results) || !w.results.length) { box.hidden = true; return; }
     box.hidden = false;
-    const arrivals = data && data.latency ? num(data.latency.count, 0) + ' ' + str(data.latency.noun) + 's' : num(w.workers, 0) + ' units of work';
+    const arrivals = data && data.latency ? num(data.latency.count, 0) + ' ' + str(data.latency.noun) + 's' : num(w.workers, 0) + ' ' + (str(w.noun) || 'units of work');
     box.appendChild(el('h2', null, 'What if the same ' + arrivals + ' ran as…'));
     const table = el('table', 'data whatif-table');
     table.appendChild(el('caption', 'muted', 'Total time of the same work under each execution model'));

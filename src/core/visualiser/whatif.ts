@@ -22,6 +22,8 @@ export interface WhatIf {
   lesson: string;
   /** How many callables (or arrivals) the comparison runs. */
   workers: number;
+  /** What those are ("worker processes" when the program starts several processes, else "units of work"). */
+  noun: string;
   /** What the 'fixed' row changes, when there is one. */
   fix?: string;
 }
@@ -35,16 +37,37 @@ const TIE = 0.05;
 
 const WORKER_KINDS: ReadonlySet<Unit['kind']> = new Set(['thread', 'process', 'asyncio-task', 'js-async', 'timer', 'worker']);
 
-/** The workload: a handler's arrivals, else the leaf callables (units that do work but start nothing themselves). */
-function workload(model: ExecutionModel): Unit[] {
+const PROCESS_KINDS: ReadonlySet<Unit['kind']> = new Set(['process', 'child-process']);
+
+const doesWork = (u: Unit) => u.steps.some((s) => s.kind === 'cpu' || s.kind === 'io' || s.kind === 'sleep' || s.kind === 'blocking' || (s.kind === 'await' && !s.target));
+
+/** Whether a process is among `u`'s parents: a thread a worker process starts is part of that process. */
+function insideProcess(u: Unit, byId: ReadonlyMap<string, Unit>): boolean {
+  let parent = u.parent !== undefined ? byId.get(u.parent) : undefined;
+  for (let depth = 0; parent && depth < byId.size; depth++) {
+    if (PROCESS_KINDS.has(parent.kind)) return true;
+    parent = parent.parent !== undefined ? byId.get(parent.parent) : undefined;
+  }
+  return false;
+}
+
+/**
+ * The workload: a handler's arrivals; else, when the program starts several processes (a supervisor's workers), those
+ * processes, each one unit of work whatever threads it starts inside; else the leaf callables (units that do work but
+ * start nothing themselves).
+ */
+function workload(model: ExecutionModel): { units: Unit[]; processes: boolean } {
   const arrivals = model.units.filter((u) => u.arrival);
-  if (arrivals.length > 1) return [...arrivals, ...startedBy(arrivals, model)];
+  if (arrivals.length > 1) return { units: [...arrivals, ...startedBy(arrivals, model)], processes: false };
+  const byId = new Map(model.units.map((u) => [u.id, u]));
+  const processes = model.units.filter((u) => PROCESS_KINDS.has(u.kind) && !insideProcess(u, byId) && doesWork(u));
+  if (processes.length > 1) return { units: processes, processes: true };
   const pools = new Set(model.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
-  return model.units.filter(
+  const leaves = model.units.filter(
     (u) => (WORKER_KINDS.has(u.kind) || (u.parent !== undefined && pools.has(u.parent)))
-      && !u.steps.some((s) => s.kind === 'spawn')
-      && u.steps.some((s) => s.kind === 'cpu' || s.kind === 'io' || s.kind === 'sleep' || s.kind === 'blocking' || (s.kind === 'await' && !s.target)),
+      && !u.steps.some((s) => s.kind === 'spawn') && doesWork(u),
   );
+  return { units: leaves, processes: false };
 }
 
 /** The work of a callable with the coordination removed (joins and awaits of other units). */
@@ -136,7 +159,7 @@ const LABELS: Record<'python' | 'ts', Record<WhatIfMode, string>> = {
 /** Undefined when the model runs nothing concurrently (fewer than two arrivals or callables: nothing to compare). */
 export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): WhatIf | undefined {
   const language = model.language;
-  const units = workload(model);
+  const { units, processes } = workload(model);
   if (units.length < 2) return undefined;
   const arrivals = model.units.filter((u) => u.arrival).length;
   const modes: WhatIfMode[] = ['sequential', 'threads', 'processes', 'asyncio'];
@@ -150,8 +173,9 @@ export function whatIf(model: ExecutionModel, opts: Partial<SimOptions> = {}): W
   const recommended = fastest(results);
   const offloadedTo = units.map((u) => (u.parent !== undefined ? runtimePools.get(u.parent) : undefined)).find((p) => p !== undefined);
   return {
-    results, recommended, workers: arrivals > 1 ? arrivals : units.length, ...(fixed ? { fix: fixed.fix } : {}),
-    lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix, offloadedTo),
+    results, recommended, workers: arrivals > 1 ? arrivals : units.length, noun: processes ? 'worker processes' : 'units of work',
+    ...(fixed ? { fix: fixed.fix } : {}),
+    lesson: lesson(units, results, recommended, language, !!opts.freeThreaded, opts.cpuUnitMs ?? 10, fixed?.fix, offloadedTo, processes),
   };
 }
 
@@ -165,7 +189,10 @@ function fastest(results: WhatIfResult[]): WhatIfMode {
   return tied[0].mode;
 }
 
-function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, language: 'python' | 'ts', freeThreaded: boolean, cpuUnitMs: number, fix: string | undefined, runtimePool?: Unit): string {
+function lesson(
+  units: Unit[], results: WhatIfResult[], best: WhatIfMode, language: 'python' | 'ts', freeThreaded: boolean, cpuUnitMs: number,
+  fix: string | undefined, runtimePool: Unit | undefined, writtenAsProcesses: boolean,
+): string {
   const r = (m: WhatIfMode) => results.find((x) => x.mode === m);
   const show = (m: WhatIfMode) => `${r(m)!.label} ${r(m)!.totalMs} ms`;
   let cpu = 0;
@@ -207,7 +234,13 @@ function lesson(units: Unit[], results: WhatIfResult[], best: WhatIfMode, langua
       why = 'The work is small: starting threads, processes or tasks costs more than it saves.';
   }
   const procs = r('processes')!;
-  const slowProcesses = best !== 'processes' && cpu >= wait && procs.totalMs > bestMs
+  let slowProcesses = best !== 'processes' && cpu >= wait && procs.totalMs > bestMs
     ? ` Processes (${procs.totalMs} ms) lose here: their start-up (${PROCESS_START_MS} ms each) costs more than the work they share.` : '';
+  // The code starts the processes: the lesson says what its choice costs, in processes, not in the threads it compares.
+  if (writtenAsProcesses && best !== 'processes' && procs.totalMs > bestMs) {
+    slowProcesses = ` As written, the ${units.length} worker processes take ${procs.totalMs} ms: ${cpu >= wait
+      ? `their start-up (${PROCESS_START_MS} ms each) costs more than the CPU work they share`
+      : `their work the model sees mostly waits, which needs no process of its own; processes pay for their start-up (${PROCESS_START_MS} ms each) with CPU-bound work`}.`;
+  }
   return `${head}${tie} ${why}${slowProcesses}`;
 }

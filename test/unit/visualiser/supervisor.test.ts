@@ -102,6 +102,21 @@ describe('a multiprocess supervisor started from its run()', () => {
     assert.deepEqual(v.model.notes, []);
   });
 
+  it('the what-if compares the worker processes the supervisor starts, not the health-check thread each starts', async () => {
+    const v = await visualise(supervisor('3'));
+    const w = v.whatIf;
+    assert.ok(w);
+    // Three workers: the processes, each one unit of work with its thread inside it (the threads alone are three too).
+    assert.equal(w.workers, 3);
+    assert.equal(w.noun, 'worker processes');
+    // Each health-check thread waits in `recv()` (50 ms a pass); a worker's own work is its set-up and the server's target.
+    assert.ok(v.model.units.filter((u) => u.kind === 'thread').every((t) => t.steps.some((s) => s.kind === 'io')));
+    const sequential = w.results.find((r) => r.mode === 'sequential')!.totalMs;
+    assert.ok(sequential < 50, `the workers' own work (${sequential} ms), not three recv() waits`);
+    assert.notEqual(w.recommended, 'processes');
+    assert.match(w.lesson, /As written, the 3 worker processes take 30 ms: their start-up \(30 ms each\) costs more than the CPU work they share\./);
+  });
+
   it('without the other module the helper is one step: no process is invented', async () => {
     const v = await visualise(supervisor('config.workers'), false);
     assert.equal(v.model.units.filter((u) => u.kind === 'process' || u.kind === 'thread').length, 0);

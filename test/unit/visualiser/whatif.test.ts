@@ -58,3 +58,30 @@ test('a wait whose length the code does not state keeps its default length on th
   assert.equal(ms(w, 'threads'), 50);
   assert.equal(ms(w, 'asyncio'), 50, 'four 50 ms waits overlap on the loop, they do not vanish');
 });
+
+test('worker processes that each start a helper thread: the workload is the processes, and CPU work in them stays in processes', () => {
+  const ids = ['p1', 'p2', 'p3', 'p4'];
+  const w = whatIf(py([
+    mainJoining(ids),
+    ...ids.map((id): Unit => ({ id, kind: 'process', label: `serve(${id})`, steps: [{ kind: 'spawn', target: `${id}-pong`, label: 'start pong' }, cpu(20)] })),
+    // Each process's health-check thread waits on its pipe: a helper of its process, not a unit of work of its own.
+    ...ids.map((id): Unit => ({ id: `${id}-pong`, kind: 'thread', label: 'pong()', parent: id, daemon: true, steps: [io(200)] })),
+  ]));
+  assert.ok(w);
+  assert.equal(w.workers, 4);
+  assert.equal(w.noun, 'worker processes');
+  assert.equal(w.recommended, 'processes', w.lesson);
+  assert.match(w.lesson, /GIL/);
+  assert.ok(ms(w, 'threads') >= ms(w, 'sequential') * 0.9, 'the processes\' CPU work does not overlap in threads');
+});
+
+test('a single process\'s threads stay the workload: what is compared there is threads', () => {
+  const w = whatIf(py([
+    mainJoining(['p']),
+    { id: 'p', kind: 'process', label: 'child()', steps: [{ kind: 'spawn', target: 'a', label: 'start a' }, { kind: 'spawn', target: 'b', label: 'start b' }, cpu(1)] },
+    ...['a', 'b'].map((id): Unit => ({ id, kind: 'thread', label: `fetch(${id})`, parent: 'p', steps: [io(100)] })),
+  ]));
+  assert.ok(w);
+  assert.equal(w.workers, 2);
+  assert.equal(w.noun, 'units of work');
+});
