@@ -57,6 +57,18 @@ const HTTP_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 
 const SOCKET_IO = ['recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'recvmsg', 'send', 'sendall', 'sendto', 'sendmsg', 'sendfile', 'accept', 'connect'];
 const NO_BLOCK: NonBlockingWhen[] = [{ keyword: 'block', index: 0, value: 'false' }, { keyword: 'timeout', index: 1, value: 'zero' }];
 const NO_BLOCKING: NonBlockingWhen[] = [{ keyword: 'blocking', index: 0, value: 'false' }, { keyword: 'timeout', index: 1, value: 'zero' }];
+const PSYCOPG_QUERY: Entry = {
+  category: 'database', fix: 'to-thread',
+  why: 'runs the query and waits for the database on the event-loop thread',
+  instead: '`psycopg.AsyncConnection` (same API, awaited)',
+};
+/** redis-py's common commands: each is a round trip to the server. */
+const REDIS_COMMANDS = [
+  'get', 'set', 'setex', 'setnx', 'getset', 'getdel', 'mget', 'mset', 'delete', 'unlink', 'exists', 'expire', 'ttl', 'incr', 'incrby', 'decr',
+  'hget', 'hset', 'hgetall', 'hmget', 'hdel', 'hincrby', 'hexists', 'hkeys', 'lpush', 'rpush', 'lpop', 'rpop', 'blpop', 'brpop', 'lrange',
+  'llen', 'sadd', 'srem', 'smembers', 'sismember', 'scard', 'zadd', 'zrem', 'zrange', 'zrangebyscore', 'zscore', 'zincrby', 'publish',
+  'keys', 'scan', 'ping', 'eval', 'evalsha', 'xadd', 'xread', 'xreadgroup', 'flushdb',
+];
 const ZERO_TIMEOUT_FIRST: NonBlockingWhen[] = [{ keyword: 'timeout', index: 0, value: 'zero' }];
 
 const python: [string, Entry][] = [
@@ -369,6 +381,47 @@ const python: [string, Entry][] = [
     category: 'database', fix: 'to-thread',
     why: 'runs the query and waits for the database on the event-loop thread',
     instead: '`asyncpg` / `psycopg` (v3) `AsyncConnection`',
+  }),
+  ...family(['psycopg.connect', 'psycopg.Connection.connect'], {
+    category: 'database', fix: 'to-thread',
+    why: 'opens a database connection synchronously',
+    instead: '`await psycopg.AsyncConnection.connect(...)`',
+  }),
+  ...members(['psycopg.Connection'], ['execute', 'commit', 'rollback'], PSYCOPG_QUERY),
+  ...members(['psycopg.Cursor'], ['execute', 'executemany', 'fetchone', 'fetchmany', 'fetchall'], PSYCOPG_QUERY),
+  // SQLAlchemy's synchronous Session, Connection and Query send the statement and wait for the rows; `add`, `delete`
+  // and `query` only stage or build, and a Session is not meant for use from several threads: no to_thread fix.
+  ...members(['sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session', 'sqlmodel.Session', 'sqlmodel.orm.session.Session'],
+    ['execute', 'scalars', 'scalar', 'get', 'commit', 'rollback', 'flush', 'refresh', 'merge', 'exec'], {
+      category: 'database', fix: 'none',
+      why: 'sends the statement and waits for the database on the event-loop thread (a synchronous `Session`)',
+      instead: '`sqlalchemy.ext.asyncio.AsyncSession` (`await session.execute(...)`)',
+    }),
+  ...members(['sqlalchemy.orm.Query'], ['all', 'first', 'one', 'one_or_none', 'scalar', 'count', 'get', 'delete', 'update'], {
+    category: 'database', fix: 'none',
+    why: 'runs the query and waits for the database on the event-loop thread (a synchronous `Session`)',
+    instead: '`sqlalchemy.ext.asyncio.AsyncSession` with `select(...)` (`await session.scalars(...)`)',
+  }),
+  ...members(['sqlalchemy.engine.Engine'], ['connect', 'begin'], {
+    category: 'database', fix: 'none',
+    why: 'checks a connection out of the pool, opening one to the database if none is free',
+    instead: '`sqlalchemy.ext.asyncio.create_async_engine` (`async with engine.connect() as conn`)',
+  }),
+  ...members(['sqlalchemy.engine.Connection'], ['execute', 'exec_driver_sql', 'scalar', 'scalars', 'commit', 'rollback'], {
+    category: 'database', fix: 'none',
+    why: 'sends the statement and waits for the database on the event-loop thread',
+    instead: '`sqlalchemy.ext.asyncio.AsyncConnection` (`await conn.execute(...)`)',
+  }),
+  // redis-py's synchronous client: each command is a round trip to the server (its pool is thread-safe).
+  ...members(['redis.Redis', 'redis.StrictRedis', 'redis.client.Redis', 'redis.client.StrictRedis'], REDIS_COMMANDS, {
+    category: 'database', fix: 'to-thread',
+    why: 'sends the command and waits for the Redis server on the event-loop thread',
+    instead: '`redis.asyncio.Redis` (same commands, awaited)',
+  }),
+  ...members(['redis.client.Pipeline'], ['execute'], {
+    category: 'database', fix: 'to-thread',
+    why: 'sends the queued commands and waits for the Redis server on the event-loop thread',
+    instead: '`redis.asyncio.Redis` and `await pipe.execute()`',
   }),
 ];
 

@@ -1,4 +1,4 @@
-import { dictOf } from '../dict';
+import { dictFrom, dictOf } from '../dict';
 // What some factory functions and methods return, so that `conn = sqlite3.connect(p); conn.cursor().execute(q)`
 // resolves to 'sqlite3.Cursor.execute'. Classes need no entry: calling one makes an instance of it.
 const returnTypes = dictOf<string>({
@@ -9,6 +9,18 @@ const returnTypes = dictOf<string>({
   'sqlite3.Connection.cursor': 'sqlite3.Cursor',
   'psycopg2.connect': 'psycopg2.extensions.connection',
   'psycopg2.extensions.connection.cursor': 'psycopg2.extensions.cursor',
+  'psycopg.connect': 'psycopg.Connection',
+  'psycopg.Connection.connect': 'psycopg.Connection',
+  'psycopg.Connection.cursor': 'psycopg.Cursor',
+  'sqlalchemy.create_engine': 'sqlalchemy.engine.Engine',
+  'sqlalchemy.engine.create_engine': 'sqlalchemy.engine.Engine',
+  'sqlalchemy.engine.Engine.connect': 'sqlalchemy.engine.Connection',
+  'sqlalchemy.engine.Engine.begin': 'sqlalchemy.engine.Connection',
+  'sqlmodel.create_engine': 'sqlalchemy.engine.Engine',
+  'redis.from_url': 'redis.Redis',
+  'redis.Redis.from_url': 'redis.Redis',
+  'redis.StrictRedis.from_url': 'redis.Redis',
+  'redis.Redis.pipeline': 'redis.client.Pipeline',
   'requests.session': 'requests.Session',
   'socket.create_connection': 'socket.socket',
   'socket.socket.dup': 'socket.socket',
@@ -55,6 +67,14 @@ const returnTypes = dictOf<string>({
   'socket.fromfd': 'socket.socket',
 });
 
+const SESSIONS = ['sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session', 'sqlmodel.Session', 'sqlmodel.orm.session.Session'];
+const QUERY_BUILDERS = ['filter', 'filter_by', 'where', 'order_by', 'limit', 'offset', 'join', 'outerjoin', 'options', 'group_by', 'having', 'distinct'];
+/** A Session's `query(...)` builds a Query, and its builders return the query: `session.query(Item).filter(...).first()` runs at `first()`. */
+const queries = dictFrom<string>([
+  ...SESSIONS.map((session): [string, string] => [`${session}.query`, 'sqlalchemy.orm.Query']),
+  ...QUERY_BUILDERS.map((builder): [string, string] => [`sqlalchemy.orm.Query.${builder}`, 'sqlalchemy.orm.Query']),
+]);
+
 export function knownReturnType(callee: string): string | undefined {
-  return returnTypes[callee];
+  return returnTypes[callee] ?? queries[callee];
 }

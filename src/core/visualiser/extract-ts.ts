@@ -4,6 +4,7 @@ import { NestingGuard } from '../locate';
 // Same approach as extract-python.ts: walk in source order, tracking names bound to units.
 import type { Node } from 'web-tree-sitter';
 import { tsBlockingCall } from '../catalog/blocking';
+import { tsAsyncIoCall } from '../catalog/waits';
 import { classifyFunction, classifyLoop, isAsync, localFunction, type CpuClassification } from '../ts/cpu';
 import { FUNCTION_TYPES, type TsSemantics } from '../ts/semantics';
 import type { ProjectOracle } from '../project/effects';
@@ -461,8 +462,15 @@ class TsExtractor {
       if (v?.kind === 'resolver') return undefined;
     }
     if (fn) return this.callFunction(fn, args.map((a) => this.expr(a, ctx)), call, ctx);
+    const io = tsAsyncIoCall(name);
+    if (io?.callbackLast && !awaited && args.length > 1) {
+      // `pool.query(text, (err, res) => ...)`: the callback runs on the loop once the I/O is done.
+      const cb = this.expr(args[args.length - 1], ctx);
+      if (cb?.kind === 'fn') return this.ioCallback(cb.node, io.waitsFor, args.slice(0, -1), call, ctx);
+    }
     for (const a of args) this.expr(a, ctx);
-    if (awaited) return { kind: 'awaitable', node: call };
+    // An awaited library call, or a known asynchronous I/O call whose promise is kept or `.then`'d: a wait.
+    if (awaited || io) return { kind: 'awaitable', node: call };
     this.libraryCall(name, call, ctx);
     return undefined;
   }
@@ -712,6 +720,19 @@ class TsExtractor {
     this.b.push(unit, { kind: 'cpu', ...(known ? { duration: known.ms, cost: known.cost } : { weight: HEAVY_WEIGHT / 2 }), label: labelOf(call), range: rangeOf(call) });
     this.b.push(ctx.unit, { kind: 'spawn', target: unit.id, label: labelOf(call), range: rangeOf(call) });
     this.callbackAfter(unit.id, fnName, args, ctx);
+    return { kind: 'unit', id: unit.id };
+  }
+
+  /** An I/O call's completion callback: it runs on the loop after the I/O's wait (its length is not in the code). */
+  private ioCallback(cb: Node, waitsFor: string, args: Node[], call: Node, ctx: Ctx): Val | undefined {
+    for (const a of args) this.expr(a, ctx);
+    const callee = call.childForFieldName('function') ?? call;
+    const unit = this.b.addUnit({
+      kind: 'timer', label: `${labelOf(callee)} callback, once ${waitsFor} answers`, delayMs: DEFAULT_IO_MS, parent: ctx.unit.id, range: rangeOf(call),
+    });
+    if (!unit) return undefined;
+    this.walkFunction(cb, [], ctx, { unit, async: isAsync(cb) });
+    this.b.push(ctx.unit, { kind: 'spawn', target: unit.id, label: labelOf(call), range: rangeOf(call) });
     return { kind: 'unit', id: unit.id };
   }
 

@@ -409,3 +409,87 @@ describe('statements that do little', () => {
     assert.ok(v.latency && v.latency.lastMs < 120, String(v.latency?.lastMs));
   });
 });
+
+describe('database calls through a client whose type another package gives', () => {
+  // A FastAPI app's shapes (the SQLAlchemy tutorial's `db: Session = Depends(get_db)`, a redis client and psycopg made by
+  // their constructors): each query is a wait of its request, as an HTTP call is.
+  const FASTAPI = [
+    'import psycopg', 'import redis', 'from fastapi import Depends, FastAPI', 'from sqlalchemy import select',
+    'from sqlalchemy.orm import Session', '', 'from .db import Item, get_db', '', 'app = FastAPI()', 'cache = redis.Redis()', '', '',
+    '@app.get("/items")', 'def read_items(db: Session = Depends(get_db)):', '    items = db.execute(select(Item)).scalars().all()',
+    '    total = db.query(Item).filter(Item.done).count()', '    db.commit()', '    return {"items": items, "total": total}', '', '',
+    '@app.get("/cached")', 'def read_cached(key: str):', '    with psycopg.connect("dbname=app") as conn:',
+    '        row = conn.execute("SELECT 1").fetchone()', '    cache.set(key, row)', '    return cache.get(key)', '', '',
+    '@app.get("/async")', 'async def read_async(db: Session = Depends(get_db)):', '    return db.execute(select(Item)).all()', '', '',
+    '@app.get("/unknown")', 'def read_unknown(client):', '    return client.fetch("SELECT 1")', '',
+  ].join('\n');
+  const line = (text: string) => FASTAPI.split('\n').findIndex((l) => l.startsWith(`def ${text}`) || l.startsWith(`async def ${text}`));
+  const firstRequest = (v: Visualisation) => v.model.units.find((u) => u.arrival?.index === 1)!;
+
+  it('a sync handler\'s Session.execute, Query.count and commit wait on the request\'s thread', async () => {
+    const v = await visualise('python', FASTAPI, { line: line('read_items') });
+    assert.equal(v.entry.kind, 'handler');
+    const request = firstRequest(v);
+    assert.equal(request.kind, 'thread');
+    const waits = request.steps.filter((s) => s.kind === 'io').map((s) => s.label);
+    assert.deepEqual(waits, ['db.execute(select(Item))', 'db.query(Item).filter(Item.done).count()', 'db.commit()']);
+    // Three waits of 50 ms each; the requests' threads overlap them.
+    assert.ok(v.latency && v.latency.lastMs >= 150, String(v.latency?.lastMs));
+    assert.ok(v.timeline.lanes.find((l) => l.unitId === request.id)!.spans.some((s) => s.state === 'blocked-io'));
+  });
+
+  it('clients made by their constructors: psycopg\'s connection and redis\'s commands wait', async () => {
+    const v = await visualise('python', FASTAPI, { line: line('read_cached') });
+    const waits = firstRequest(v).steps.filter((s) => s.kind === 'io').map((s) => s.label);
+    assert.deepEqual(waits, ['psycopg.connect("dbname=app")', 'conn.execute("SELECT 1")', 'cache.set(key, row)', 'cache.get(key)']);
+  });
+
+  it('in an async handler a synchronous Session blocks the loop: the rules report it and the model draws the stall there', async () => {
+    const v = await visualise('python', FASTAPI, { line: line('read_async') });
+    const request = firstRequest(v);
+    assert.equal(request.kind, 'asyncio-task');
+    const blocking = request.steps.filter((s) => s.kind === 'blocking');
+    assert.deepEqual(blocking.map((s) => [s.label, s.diagnosticCode]), [['db.execute(select(Item))', 'blocking-call-in-async']]);
+    assert.ok(stalls(v).length > 0);
+  });
+
+  it('an unknown method of an object of unknown type stays a short CPU step', async () => {
+    const v = await visualise('python', FASTAPI, { line: line('read_unknown') });
+    const request = firstRequest(v);
+    assert.deepEqual(request.steps.map((s) => s.kind), ['cpu'], JSON.stringify(request.steps));
+  });
+
+  // An Express app on node-postgres: awaited, through `.then`, and with a callback, as its documentation shows each.
+  const EXPRESS = [
+    "import express from 'express';", "import { Pool } from 'pg';", '', 'const app = express();', 'const pool = new Pool();', '',
+    "app.get('/awaited', async (req, res) => {", "  const { rows } = await pool.query('SELECT * FROM users');", '  res.json(rows);', '});', '',
+    "app.get('/then', (req, res) => {", "  pool.query('SELECT * FROM users').then((result) => res.json(result.rows));", '});', '',
+    "app.get('/callback', (req, res) => {", "  pool.query('SELECT * FROM users', (err, result) => {", '    res.json(result.rows);', '  });', '});', '',
+    "app.get('/unknown', (req, res) => {", "  req.db.query('SELECT 1', (err, result) => res.json(result));", '});', '',
+    'app.listen(3000);', '',
+  ].join('\n');
+  const route = (path: string) => EXPRESS.split('\n').findIndex((l) => l.startsWith(`app.get('/${path}'`));
+  /** When the response is sent, after the request arrives: the query's wait comes first. */
+  const responded = (v: Visualisation) => {
+    const send = v.model.units.flatMap((u) => u.steps.map((s, i) => ({ u, s, i }))).filter(({ s }) => s.label.startsWith('res.json'));
+    const lane = (id: string) => v.timeline.lanes.find((l) => l.unitId === id)!;
+    return send.map(({ u, i }) => lane(u.id).spans.find((sp) => sp.stepIndex === i && sp.state === 'running')?.start ?? -1);
+  };
+
+  it('pg: `await pool.query(...)`, its `.then` and its callback each answer after the query\'s wait', async () => {
+    for (const path of ['awaited', 'then', 'callback']) {
+      const v = await visualise('typescript', EXPRESS, { line: route(path) + 1 });
+      assert.equal(v.entry.kind, 'handler', path);
+      const times = responded(v);
+      assert.equal(times.length, 10, `${path}: ${JSON.stringify(v.model.units.map((u) => u.label))}`);
+      assert.ok(times.every((t) => t >= 50), `${path}: res.json at ${JSON.stringify(times)}`);
+      assert.ok(v.latency && v.latency.lastMs >= 50 && v.latency.lastMs < 60, `${path}: ${v.latency?.lastMs}`);
+    }
+  });
+
+  it('a callback handed to an unknown object\'s method is not made a database wait', async () => {
+    const v = await visualise('typescript', EXPRESS, { line: route('unknown') + 1 });
+    assert.ok(!v.model.units.some((u) => /callback/.test(u.label)), JSON.stringify(v.model.units.map((u) => u.label)));
+    assert.ok(!steps(v).some((s) => s.kind === 'await' || s.kind === 'io'), JSON.stringify(steps(v)));
+  });
+});
