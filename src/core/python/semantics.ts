@@ -43,6 +43,8 @@ const SCOPE_TYPES = new Set(['module', 'function_definition', 'class_definition'
 const BUILTINS = new Set(['open', 'input', 'print', 'sorted', 'sum', 'min', 'max', 'map', 'range', 'len', 'any', 'all', 'pow']);
 
 
+const ANNOTATED: ReadonlySet<string> = new Set(['typing.Annotated', 'typing_extensions.Annotated']);
+
 export class PythonSemantics {
   private readonly scopes = new Map<number, Scope>();
   private readonly classAttributes = new Map<number, Map<string, Binding[]>>();
@@ -432,6 +434,13 @@ export class PythonSemantics {
         return inner ? this.resolve(inner) : undefined;
       }
       case 'await': return undefined;
+      case 'subscript': {
+        // An alias `SessionDep = Annotated[Session, Depends(get_db)]` denotes what it annotates.
+        const head = node.childForFieldName('value');
+        const qualified = head ? this.resolve(head) : undefined;
+        const annotated = qualified?.kind === 'qualified' && ANNOTATED.has(qualified.name) ? node.childrenForFieldName('subscript')[0] : undefined;
+        return annotated ? this.resolve(annotated) : undefined;
+      }
       case 'string': case 'type': {
         // Annotations: `lock: threading.Lock` makes `lock` an instance of threading.Lock.
         const annotatedNode = node.type === 'type' ? this.optionalInner(node.namedChildren[0] ?? undefined, 0) : undefined;
@@ -463,10 +472,12 @@ export class PythonSemantics {
         const head = node.type === 'generic_type' ? node.namedChildren[0] : node.childForFieldName('value');
         const qualified = head ? this.resolve(head) : undefined;
         const name = qualified?.kind === 'qualified' ? qualified.name : undefined;
-        if (name !== 'typing.Optional' && name !== 'typing.Union') return undefined;
         const args = node.type === 'generic_type'
           ? node.namedChildren[1]?.namedChildren ?? []
           : node.childrenForFieldName('subscript');
+        // `Annotated[T, metadata]` is a T (FastAPI's `session: Annotated[Session, Depends(get_db)]`).
+        if (name !== undefined && ANNOTATED.has(name)) return this.optionalInner(args[0] ?? undefined, depth + 1);
+        if (name !== 'typing.Optional' && name !== 'typing.Union') return undefined;
         const parts = args.filter((n) => n && !isNone(n));
         return parts.length === 1 ? this.optionalInner(parts[0], depth + 1) : undefined;
       }

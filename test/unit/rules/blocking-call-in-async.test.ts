@@ -121,14 +121,15 @@ describe('blocking-call-in-async (Python)', () => {
 
   it('database clients known by annotation or constructor: a sync SQLAlchemy Session, psycopg, redis; building a query is no wait', async () => {
     const text = [
-      'import psycopg', 'import redis', 'from sqlalchemy import select', 'from sqlalchemy.orm import Session', '', 'cache = redis.Redis()', '', '',
-      'async def handler(db: Session, item, key, client):',
+      'import psycopg', 'import redis', 'from typing import Annotated', 'from sqlalchemy import select', 'from sqlalchemy.orm import Session', '',
+      'cache = redis.Redis()', '', '',
+      'async def handler(db: Session, item, key, client, other: Annotated[Session, "dependency"]):',
       '    db.add(item)', '    query = db.query(type(item)).filter(key)', '    db.commit()', '    rows = query.all()',
       '    db.execute(select(item)).scalars()', '    conn = psycopg.connect("dbname=app")', '    conn.execute("SELECT 1")',
-      '    cache.get(key)', '    client.execute("SELECT 1")', '    return rows',
+      '    cache.get(key)', '    client.execute("SELECT 1")', '    other.flush()', '    return rows',
     ].join('\n');
     const found = await check(text);
-    assert.deepEqual(found.map((d) => d.range.start.line + 1), [12, 13, 14, 15, 16, 17]);
+    assert.deepEqual(found.map((d) => d.range.start.line + 1), [13, 14, 15, 16, 17, 18, 20]);
     // A Session is not for use from several threads: its counterpart is named, no thread is offered.
     const commit = found[0];
     assert.deepEqual(commit.fixes, []);

@@ -453,6 +453,21 @@ describe('database calls through a client whose type another package gives', () 
     assert.ok(stalls(v).length > 0);
   });
 
+  it('FastAPI\'s SQL tutorial: a session typed through `Annotated[Session, Depends(...)]`, inline or by an alias, waits', async () => {
+    const text = [
+      'from typing import Annotated', '', 'from fastapi import Depends, FastAPI', 'from sqlmodel import Session, create_engine, select', '',
+      'engine = create_engine("sqlite:///database.db")', '', '', 'def get_session():', '    with Session(engine) as session:', '        yield session', '', '',
+      'SessionDep = Annotated[Session, Depends(get_session)]', 'app = FastAPI()', '', '',
+      '@app.get("/heroes/")', 'def read_heroes(session: SessionDep):', '    return session.exec(select(Hero)).all()', '', '',
+      '@app.get("/heroes/{hero_id}")', 'def read_hero(hero_id: int, session: Annotated[Session, Depends(get_session)]):', '    return session.get(Hero, hero_id)', '',
+    ].join('\n');
+    const at = (name: string) => text.split('\n').findIndex((l) => l.startsWith(`def ${name}(`));
+    const heroes = await visualise('python', text, { line: at('read_heroes') });
+    assert.deepEqual(firstRequest(heroes).steps.filter((s) => s.kind === 'io').map((s) => s.label), ['session.exec(select(Hero))']);
+    const hero = await visualise('python', text, { line: at('read_hero') });
+    assert.deepEqual(firstRequest(hero).steps.filter((s) => s.kind === 'io').map((s) => s.label), ['session.get(Hero, hero_id)']);
+  });
+
   it('an unknown method of an object of unknown type stays a short CPU step', async () => {
     const v = await visualise('python', FASTAPI, { line: line('read_unknown') });
     const request = firstRequest(v);
