@@ -37,7 +37,6 @@ const TIE = 0.05;
 
 const WORKER_KINDS: ReadonlySet<Unit['kind']> = new Set(['thread', 'process', 'asyncio-task', 'js-async', 'timer', 'worker']);
 
-const PROCESS_KINDS: ReadonlySet<Unit['kind']> = new Set(['process', 'child-process']);
 
 const doesWork = (u: Unit) => u.steps.some((s) => s.kind === 'cpu' || s.kind === 'io' || s.kind === 'sleep' || s.kind === 'blocking' || (s.kind === 'await' && !s.target));
 
@@ -45,24 +44,25 @@ const doesWork = (u: Unit) => u.steps.some((s) => s.kind === 'cpu' || s.kind ===
 function insideProcess(u: Unit, byId: ReadonlyMap<string, Unit>): boolean {
   let parent = u.parent !== undefined ? byId.get(u.parent) : undefined;
   for (let depth = 0; parent && depth < byId.size; depth++) {
-    if (PROCESS_KINDS.has(parent.kind)) return true;
+    if (parent.kind === 'process') return true;
     parent = parent.parent !== undefined ? byId.get(parent.parent) : undefined;
   }
   return false;
 }
 
 /**
- * The workload: a handler's arrivals; else, when the program starts several processes (a supervisor's workers), those
- * processes, each one unit of work whatever threads it starts inside; else the leaf callables (units that do work but
- * start nothing themselves).
+ * The workload: a handler's arrivals; else, when the program starts several Python processes (a supervisor's workers),
+ * those processes, each one unit of work whatever threads it starts inside; else the leaf callables (units that do work
+ * but start nothing themselves). A child process of Node runs another program: it stays out, as before.
  */
 function workload(model: ExecutionModel): { units: Unit[]; processes: boolean } {
   const arrivals = model.units.filter((u) => u.arrival);
   if (arrivals.length > 1) return { units: [...arrivals, ...startedBy(arrivals, model)], processes: false };
   const byId = new Map(model.units.map((u) => [u.id, u]));
-  const processes = model.units.filter((u) => PROCESS_KINDS.has(u.kind) && !insideProcess(u, byId) && doesWork(u));
-  if (processes.length > 1) return { units: processes, processes: true };
   const pools = new Set(model.units.filter((u) => u.kind.endsWith('-pool')).map((u) => u.id));
+  // A process pool's tasks are tasks, not processes the program starts: they stay leaves.
+  const processes = model.units.filter((u) => u.kind === 'process' && !(u.parent !== undefined && pools.has(u.parent)) && !insideProcess(u, byId) && doesWork(u));
+  if (processes.length > 1) return { units: processes, processes: true };
   const leaves = model.units.filter(
     (u) => (WORKER_KINDS.has(u.kind) || (u.parent !== undefined && pools.has(u.parent)))
       && !u.steps.some((s) => s.kind === 'spawn') && doesWork(u),
