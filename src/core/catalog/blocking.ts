@@ -62,6 +62,14 @@ const PSYCOPG_QUERY: Entry = {
   why: 'runs the query and waits for the database on the event-loop thread',
   instead: '`psycopg.AsyncConnection` (same API, awaited)',
 };
+/**
+ * Synchronous SQLAlchemy sessions: SQLModel's subclass, a `scoped_session` (which passes each call to its thread's
+ * session) and Flask-SQLAlchemy's `db.session`, one of those.
+ */
+export const SQLALCHEMY_SESSION_TYPES: readonly string[] = [
+  'sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session', 'sqlmodel.Session', 'sqlmodel.orm.session.Session',
+  'sqlalchemy.orm.scoped_session', 'sqlalchemy.orm.scoping.scoped_session', 'flask_sqlalchemy.SQLAlchemy.session',
+];
 /** redis-py's common commands: each is a round trip to the server. */
 const REDIS_COMMANDS = [
   'get', 'set', 'setex', 'setnx', 'getset', 'getdel', 'mget', 'mset', 'delete', 'unlink', 'exists', 'expire', 'ttl', 'incr', 'incrby', 'decr',
@@ -391,7 +399,7 @@ const python: [string, Entry][] = [
   ...members(['psycopg.Cursor'], ['execute', 'executemany', 'fetchone', 'fetchmany', 'fetchall'], PSYCOPG_QUERY),
   // SQLAlchemy's synchronous Session, Connection and Query send the statement and wait for the rows; `add`, `delete`
   // and `query` only stage or build, and a Session is not meant for use from several threads: no to_thread fix.
-  ...members(['sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session', 'sqlmodel.Session', 'sqlmodel.orm.session.Session'],
+  ...members([...SQLALCHEMY_SESSION_TYPES],
     ['execute', 'scalars', 'scalar', 'get', 'commit', 'rollback', 'flush', 'refresh', 'merge', 'exec'], {
       category: 'database', fix: 'none',
       why: 'sends the statement and waits for the database on the event-loop thread (a synchronous `Session`)',

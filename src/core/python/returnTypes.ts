@@ -1,3 +1,4 @@
+import { SQLALCHEMY_SESSION_TYPES } from '../catalog/blocking';
 import { dictFrom, dictOf } from '../dict';
 // What some factory functions and methods return, so that `conn = sqlite3.connect(p); conn.cursor().execute(q)`
 // resolves to 'sqlite3.Cursor.execute'. Classes need no entry: calling one makes an instance of it.
@@ -67,11 +68,13 @@ const returnTypes = dictOf<string>({
   'socket.fromfd': 'socket.socket',
 });
 
-const SESSIONS = ['sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session', 'sqlmodel.Session', 'sqlmodel.orm.session.Session'];
 const QUERY_BUILDERS = ['filter', 'filter_by', 'where', 'order_by', 'limit', 'offset', 'join', 'outerjoin', 'options', 'group_by', 'having', 'distinct'];
 /** A Session's `query(...)` builds a Query, and its builders return the query: `session.query(Item).filter(...).first()` runs at `first()`. */
 const queries = dictFrom<string>([
-  ...SESSIONS.map((session): [string, string] => [`${session}.query`, 'sqlalchemy.orm.Query']),
+  ...SQLALCHEMY_SESSION_TYPES.map((session): [string, string] => [`${session}.query`, 'sqlalchemy.orm.Query']),
+  // Calling a session factory (`SessionLocal = sessionmaker(...)`, a `scoped_session`) gives a Session.
+  ...['sqlalchemy.orm.sessionmaker', 'sqlalchemy.orm.session.sessionmaker', 'sqlalchemy.orm.scoped_session', 'sqlalchemy.orm.scoping.scoped_session']
+    .map((factory): [string, string] => [`${factory}()`, 'sqlalchemy.orm.Session']),
   ...QUERY_BUILDERS.map((builder): [string, string] => [`sqlalchemy.orm.Query.${builder}`, 'sqlalchemy.orm.Query']),
 ]);
 

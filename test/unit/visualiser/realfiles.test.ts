@@ -468,6 +468,23 @@ describe('database calls through a client whose type another package gives', () 
     assert.deepEqual(firstRequest(hero).steps.filter((s) => s.kind === 'io').map((s) => s.label), ['session.get(Hero, hero_id)']);
   });
 
+  it('Flask: Flask-SQLAlchemy\'s `db.session` and a `sessionmaker()` session wait on the request\'s thread', async () => {
+    const text = [
+      'from flask import Flask, jsonify', 'from flask_sqlalchemy import SQLAlchemy', 'from sqlalchemy.orm import sessionmaker', '',
+      'app = Flask(__name__)', 'db = SQLAlchemy(app)', 'SessionLocal = sessionmaker()', '', '',
+      '@app.route("/users", methods=["POST"])', 'def create_user():', '    db.session.add(User(name="x"))', '    db.session.commit()',
+      '    users = db.session.execute(db.select(User)).scalars().all()', '    with SessionLocal() as audit:', '        audit.execute(insert(Audit))',
+      '    return jsonify(len(users))', '',
+    ].join('\n');
+    const v = await visualise('python', text, { line: text.split('\n').indexOf('def create_user():') });
+    assert.equal(v.entry.kind, 'handler');
+    const request = firstRequest(v);
+    assert.equal(request.kind, 'thread');
+    // `add` only stages the object: no wait.
+    assert.deepEqual(request.steps.filter((s) => s.kind === 'io').map((s) => s.label),
+      ['db.session.commit()', 'db.session.execute(db.select(User))', 'audit.execute(insert(Audit))']);
+  });
+
   it('an unknown method of an object of unknown type stays a short CPU step', async () => {
     const v = await visualise('python', FASTAPI, { line: line('read_unknown') });
     const request = firstRequest(v);
