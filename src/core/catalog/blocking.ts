@@ -64,7 +64,8 @@ const PSYCOPG_QUERY: Entry = {
 };
 /**
  * Synchronous SQLAlchemy sessions: SQLModel's subclass, a `scoped_session` (which passes each call to its thread's
- * session) and Flask-SQLAlchemy's `db.session`, one of those.
+ * session) and Flask-SQLAlchemy's `db.session`, one of those. Not what a `sessionmaker(...)` makes: its `class_=`
+ * may be `AsyncSession`.
  */
 export const SQLALCHEMY_SESSION_TYPES: readonly string[] = [
   'sqlalchemy.orm.Session', 'sqlalchemy.orm.session.Session', 'sqlmodel.Session', 'sqlmodel.orm.session.Session',

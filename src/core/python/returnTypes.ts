@@ -72,9 +72,7 @@ const QUERY_BUILDERS = ['filter', 'filter_by', 'where', 'order_by', 'limit', 'of
 /** A Session's `query(...)` builds a Query, and its builders return the query: `session.query(Item).filter(...).first()` runs at `first()`. */
 const queries = dictFrom<string>([
   ...SQLALCHEMY_SESSION_TYPES.map((session): [string, string] => [`${session}.query`, 'sqlalchemy.orm.Query']),
-  // Calling a session factory (`SessionLocal = sessionmaker(...)`, a `scoped_session`) gives a Session.
-  ...['sqlalchemy.orm.sessionmaker', 'sqlalchemy.orm.session.sessionmaker', 'sqlalchemy.orm.scoped_session', 'sqlalchemy.orm.scoping.scoped_session']
-    .map((factory): [string, string] => [`${factory}()`, 'sqlalchemy.orm.Session']),
+  // No entry for what a `sessionmaker(...)` makes: its `class_=` argument may make it an AsyncSession.
   ...QUERY_BUILDERS.map((builder): [string, string] => [`sqlalchemy.orm.Query.${builder}`, 'sqlalchemy.orm.Query']),
 ]);
 

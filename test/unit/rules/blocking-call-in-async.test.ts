@@ -137,6 +137,15 @@ describe('blocking-call-in-async (Python)', () => {
     assert.match(fullText(found[5]), /redis\.asyncio\.Redis/);
   });
 
+  it('a session a sessionmaker makes may be an AsyncSession (`class_=AsyncSession`): its awaited calls are not reported', async () => {
+    const text = [
+      'from sqlalchemy.ext.asyncio import AsyncSession', 'from sqlalchemy.orm import sessionmaker', '',
+      'make_session = sessionmaker(class_=AsyncSession)', '', '',
+      'async def execute_sql(query):', '    async with make_session() as session:', '        await session.execute(query)', '        await session.commit()',
+    ].join('\n');
+    assert.deepEqual(await check(text), []);
+  });
+
   it('flags only the async function itself, not nested defs, lambdas or classes', async () => {
     const text = [
       'import time',

@@ -468,12 +468,12 @@ describe('database calls through a client whose type another package gives', () 
     assert.deepEqual(firstRequest(hero).steps.filter((s) => s.kind === 'io').map((s) => s.label), ['session.get(Hero, hero_id)']);
   });
 
-  it('Flask: Flask-SQLAlchemy\'s `db.session` and a `sessionmaker()` session wait on the request\'s thread', async () => {
+  it('Flask: Flask-SQLAlchemy\'s `db.session` and a `scoped_session` wait on the request\'s thread', async () => {
     const text = [
-      'from flask import Flask, jsonify', 'from flask_sqlalchemy import SQLAlchemy', 'from sqlalchemy.orm import sessionmaker', '',
-      'app = Flask(__name__)', 'db = SQLAlchemy(app)', 'SessionLocal = sessionmaker()', '', '',
+      'from flask import Flask, jsonify', 'from flask_sqlalchemy import SQLAlchemy', 'from sqlalchemy.orm import scoped_session, sessionmaker', '',
+      'app = Flask(__name__)', 'db = SQLAlchemy(app)', 'audit = scoped_session(sessionmaker())', '', '',
       '@app.route("/users", methods=["POST"])', 'def create_user():', '    db.session.add(User(name="x"))', '    db.session.commit()',
-      '    users = db.session.execute(db.select(User)).scalars().all()', '    with SessionLocal() as audit:', '        audit.execute(insert(Audit))',
+      '    users = db.session.execute(db.select(User)).scalars().all()', '    audit.execute(insert(Audit))',
       '    return jsonify(len(users))', '',
     ].join('\n');
     const v = await visualise('python', text, { line: text.split('\n').indexOf('def create_user():') });
