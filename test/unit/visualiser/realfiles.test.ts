@@ -493,7 +493,9 @@ describe('database calls through a client whose type another package gives', () 
 
   // An Express app on node-postgres: awaited, through `.then`, and with a callback, as its documentation shows each.
   const EXPRESS = [
-    "import express from 'express';", "import { Pool } from 'pg';", '', 'const app = express();', 'const pool = new Pool();', '',
+    "import express from 'express';", "import { Pool } from 'pg';", "import { PrismaClient } from '@prisma/client';", '',
+    'const app = express();', 'const pool = new Pool();', 'const prisma = new PrismaClient();', '',
+    "app.get('/prisma', (req, res) => {", '  prisma.post.findMany({ where: { published: true } }).then((posts) => res.json(posts));', '});', '',
     "app.get('/awaited', async (req, res) => {", "  const { rows } = await pool.query('SELECT * FROM users');", '  res.json(rows);', '});', '',
     "app.get('/then', (req, res) => {", "  pool.query('SELECT * FROM users').then((result) => res.json(result.rows));", '});', '',
     "app.get('/callback', (req, res) => {", "  pool.query('SELECT * FROM users', (err, result) => {", '    res.json(result.rows);', '  });', '});', '',
@@ -508,8 +510,8 @@ describe('database calls through a client whose type another package gives', () 
     return send.map(({ u, i }) => lane(u.id).spans.find((sp) => sp.stepIndex === i && sp.state === 'running')?.start ?? -1);
   };
 
-  it('pg: `await pool.query(...)`, its `.then` and its callback each answer after the query\'s wait', async () => {
-    for (const path of ['awaited', 'then', 'callback']) {
+  it('pg: `await pool.query(...)`, its `.then` and its callback, and Prisma\'s `.then`, each answer after the query\'s wait', async () => {
+    for (const path of ['awaited', 'then', 'callback', 'prisma']) {
       const v = await visualise('typescript', EXPRESS, { line: route(path) + 1 });
       assert.equal(v.entry.kind, 'handler', path);
       const times = responded(v);
