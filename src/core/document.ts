@@ -125,6 +125,16 @@ export class ParsedDocument {
 
   /** Applies changes (in the order given, each against the text left by the previous) and reparses from the old tree. */
   async applyChanges(changes: readonly ContentChange[]): Promise<void> {
+    // A change that does not fit the text it applies to is refused before anything changes: the text, its line index
+    // and its tree stay consistent, and the caller's request fails alone.
+    let length = this.textValue.length;
+    for (const change of changes) {
+      const { rangeOffset: start, rangeLength } = change;
+      if (!Number.isInteger(start) || !Number.isInteger(rangeLength) || start < 0 || rangeLength < 0 || start + rangeLength > length || typeof change.text !== 'string') {
+        throw new RangeError(`a change at ${String(start)} of length ${String(rangeLength)} does not fit a text of ${length} characters`);
+      }
+      length += change.text.length - rangeLength;
+    }
     let text = this.textValue;
     let lines = this.indexValue;
     const old = this.treeValue;

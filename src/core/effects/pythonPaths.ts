@@ -351,6 +351,18 @@ function earlierTests(ifStatement: Node, clause: Node): Node[] {
   return tests;
 }
 
+/** A block's guards, in order: `if test: … return/raise` without `elif`/`else`, among its first MAX_GUARDS statements. */
+function* earlyReturns(block: Node): Generator<{ guard: Node; test: Node; consequence: Node | null }> {
+  let seen = 0;
+  for (const earlier of block.namedChildren) {
+    if (!earlier || seen++ >= MAX_GUARDS) return;
+    if (earlier.type !== 'if_statement' || earlier.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
+    const test = earlier.childForFieldName('condition');
+    const consequence = earlier.childForFieldName('consequence');
+    if (test && exits(consequence)) yield { guard: earlier, test, consequence };
+  }
+}
+
 /** Guards before `statement` in its block: `if test: return` makes the rest run only when `test` is false. */
 function guards(semantics: PythonSemantics, statement: Node, facts: PythonFunctionFacts): Condition | undefined {
   const block = statement.parent;
@@ -360,16 +372,10 @@ function guards(semantics: PythonSemantics, statement: Node, facts: PythonFuncti
     // The block's guards, read once for every statement of it: the first MAX_GUARDS statements are looked at.
     list = [];
     let after: Condition | undefined;
-    let seen = 0;
-    for (const earlier of block.namedChildren) {
-      if (!earlier || seen++ >= MAX_GUARDS) break;
-      if (earlier.type !== 'if_statement' || earlier.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
-      const test = earlier.childForFieldName('condition');
-      if (!test || !exits(earlier.childForFieldName('consequence'))) continue;
-      const consequence = earlier.childForFieldName('consequence');
+    for (const { guard, test, consequence } of earlyReturns(block)) {
       const tested = onceGuard(test, null, facts) ? { all: [], cold: 'once' as const } : conditionOf(semantics, test, false, facts);
       after = and(after, raises(consequence) ? passedCheck(tested) : tested);
-      list.push({ end: earlier.endIndex, after });
+      list.push({ end: guard.endIndex, after });
     }
     facts.guardsByBlock.set(block.id, list);
   }
@@ -561,14 +567,9 @@ function onceGuardBefore(block: Node, statement: Node, facts: PythonFunctionFact
   let end = ends.get(block.id);
   if (end === undefined) {
     end = Infinity;
-    let seen = 0;
-    for (const earlier of block.namedChildren) {
-      if (!earlier || seen++ >= MAX_GUARDS) break;
-      if (earlier.type !== 'if_statement' || earlier.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
-      const test = earlier.childForFieldName('condition');
-      if (!test || !exits(earlier.childForFieldName('consequence'))) continue;
+    for (const { guard, test } of earlyReturns(block)) {
       if (onceGuard(test, null, facts)) {
-        end = earlier.endIndex;
+        end = guard.endIndex;
         break;
       }
     }

@@ -41,4 +41,26 @@ describe('ParsedDocument release and restore', () => {
     await doc.restore();
     assert.equal(doc.tree, undefined);
   });
+
+  it('refuses a change that does not fit its text, and stays as it was', async () => {
+    const doc = await ParsedDocument.create('python', TEXT);
+    const shape = doc.tree!.rootNode.toString();
+    const lines = doc.lines.lineCount;
+    for (const bad of [
+      [{ rangeOffset: Number.NaN, rangeLength: 3, text: 'x' }],
+      [{ rangeOffset: -1, rangeLength: 0, text: 'x' }],
+      [{ rangeOffset: TEXT.length, rangeLength: 1, text: '' }],
+      [{ rangeOffset: 0, rangeLength: 1.5, text: '' }],
+      // The second change is checked against the text the first one leaves (one character shorter).
+      [{ rangeOffset: 0, rangeLength: 1, text: '' }, { rangeOffset: TEXT.length - 1, rangeLength: 1, text: '' }],
+    ]) {
+      await assert.rejects(doc.applyChanges(bad), RangeError, JSON.stringify(bad));
+      assert.equal(doc.text, TEXT);
+      assert.equal(doc.lines.lineCount, lines);
+      assert.equal(doc.tree!.rootNode.toString(), shape);
+    }
+    await doc.applyChanges([{ rangeOffset: 0, rangeLength: 1, text: '' }, { rangeOffset: TEXT.length - 2, rangeLength: 1, text: '' }]);
+    assert.equal(doc.text, TEXT.slice(1, -1));
+    doc.dispose();
+  });
 });

@@ -172,7 +172,10 @@ function bodyEdit(text: string, language: 'python' | 'typescript', random: Rando
   // types in one place for a while: any syntax error stays in that function).
   // (Python: a method's body is indented twice, its header once.)
   const depth = language === 'python' ? 8 : 4;
-  const around = starts.map((_, i) => i).filter((i) => line(i).startsWith(' '.repeat(depth)) && line(i).trim() !== '');
+  const indented = (spaces: number) => starts.map((_, i) => i).filter((i) => line(i).startsWith(' '.repeat(spaces)) && line(i).trim() !== '');
+  // Earlier edits may have deleted every such line: then any indented line, then any line at all.
+  const deep = indented(depth);
+  const around = deep.length ? deep : indented(1).length ? indented(1) : starts.map((_, i) => i);
   const close = around.filter((i) => Math.abs(i - near) <= 3);
   const body = close.length ? close : around;
   const pick = () => body[Math.floor(random() * body.length)];
