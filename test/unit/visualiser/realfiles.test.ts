@@ -414,14 +414,15 @@ describe('database calls through a client whose type another package gives', () 
   // A FastAPI app's shapes (the SQLAlchemy tutorial's `db: Session = Depends(get_db)`, a redis client and psycopg made by
   // their constructors): each query is a wait of its request, as an HTTP call is.
   const FASTAPI = [
-    'import psycopg', 'import redis', 'from fastapi import Depends, FastAPI', 'from sqlalchemy import select',
+    'import asyncpg', 'import psycopg', 'import redis', 'from fastapi import Depends, FastAPI', 'from sqlalchemy import select',
     'from sqlalchemy.orm import Session', '', 'from .db import Item, get_db', '', 'app = FastAPI()', 'cache = redis.Redis()', '', '',
     '@app.get("/items")', 'def read_items(db: Session = Depends(get_db)):', '    items = db.execute(select(Item)).scalars().all()',
     '    total = db.query(Item).filter(Item.done).count()', '    db.commit()', '    return {"items": items, "total": total}', '', '',
     '@app.get("/cached")', 'def read_cached(key: str):', '    with psycopg.connect("dbname=app") as conn:',
     '        row = conn.execute("SELECT 1").fetchone()', '    cache.set(key, row)', '    return cache.get(key)', '', '',
     '@app.get("/async")', 'async def read_async(db: Session = Depends(get_db)):', '    return db.execute(select(Item)).all()', '', '',
-    '@app.get("/unknown")', 'def read_unknown(client):', '    return client.fetch("SELECT 1")', '',
+    '@app.get("/unknown")', 'def read_unknown(client):', '    return client.fetch("SELECT 1")', '', '',
+    '@app.get("/pg")', 'async def read_pg():', '    conn = await asyncpg.connect("postgresql://localhost/app")', '    return await conn.fetch("SELECT 1")', '',
   ].join('\n');
   const line = (text: string) => FASTAPI.split('\n').findIndex((l) => l.startsWith(`def ${text}`) || l.startsWith(`async def ${text}`));
   const firstRequest = (v: Visualisation) => v.model.units.find((u) => u.arrival?.index === 1)!;
@@ -483,6 +484,13 @@ describe('database calls through a client whose type another package gives', () 
     // `add` only stages the object: no wait.
     assert.deepEqual(request.steps.filter((s) => s.kind === 'io').map((s) => s.label),
       ['db.session.commit()', 'db.session.execute(db.select(User))', 'audit.execute(insert(Audit))']);
+  });
+
+  it('asyncpg: each awaited call is a wait of the task, not a stall', async () => {
+    const v = await visualise('python', FASTAPI, { line: line('read_pg') });
+    const request = firstRequest(v);
+    assert.deepEqual(request.steps.map((s) => [s.kind, s.duration]), [['await', 50], ['await', 50]]);
+    assert.equal(stalls(v).length, 0);
   });
 
   it('an unknown method of an object of unknown type stays a short CPU step', async () => {
