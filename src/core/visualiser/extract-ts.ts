@@ -463,9 +463,11 @@ class TsExtractor {
     }
     if (fn) return this.callFunction(fn, args.map((a) => this.expr(a, ctx)), call, ctx);
     const io = tsAsyncIoCall(name);
-    if (io?.callbackLast && !awaited && args.length > 1) {
-      // `pool.query(text, (err, res) => ...)`: the callback runs on the loop once the I/O is done.
-      const cb = this.expr(args[args.length - 1], ctx);
+    const last = args[args.length - 1];
+    // `pool.query(text, (err, res) => ...)`: the callback runs on the loop once the I/O is done. Only a function or a
+    // name is looked at here, so no other argument is walked twice.
+    if (io?.callbackLast && !awaited && args.length > 1 && (FUNCTION_TYPES.has(last.type) || last.type === 'identifier')) {
+      const cb = this.expr(last, ctx);
       if (cb?.kind === 'fn') return this.ioCallback(cb.node, io.waitsFor, args.slice(0, -1), call, ctx);
     }
     for (const a of args) this.expr(a, ctx);

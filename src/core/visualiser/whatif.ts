@@ -37,7 +37,6 @@ const TIE = 0.05;
 
 const WORKER_KINDS: ReadonlySet<Unit['kind']> = new Set(['thread', 'process', 'asyncio-task', 'js-async', 'timer', 'worker']);
 
-
 const doesWork = (u: Unit) => u.steps.some((s) => s.kind === 'cpu' || s.kind === 'io' || s.kind === 'sleep' || s.kind === 'blocking' || (s.kind === 'await' && !s.target));
 
 /** Whether a process is among `u`'s parents: a thread a worker process starts is part of that process. */
@@ -236,7 +235,7 @@ function lesson(
   const procs = r('processes')!;
   let slowProcesses = best !== 'processes' && cpu >= wait && procs.totalMs > bestMs
     ? ` Processes (${procs.totalMs} ms) lose here: their start-up (${PROCESS_START_MS} ms each) costs more than the work they share.` : '';
-  // The code starts the processes: the lesson says what its choice costs, in processes, not in the threads it compares.
+  // The code chose processes: the lesson says what that choice costs.
   if (writtenAsProcesses && best !== 'processes' && procs.totalMs > bestMs) {
     slowProcesses = ` As written, the ${units.length} worker processes take ${procs.totalMs} ms: ${cpu >= wait
       ? `their start-up (${PROCESS_START_MS} ms each) costs more than the CPU work they share`
