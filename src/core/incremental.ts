@@ -723,9 +723,18 @@ export class IncrementalAnalysis {
     const summary = moved?.summary ?? moveStored(keptSummary, (range) => range, new Set());
     let units = keptUnits.units;
     let registrations = keptUnits.registrations;
+    // How many of the file's functions and methods go by each key ('f', 'Class.m').
+    const regionKeys = new Map<string, number>();
+    layout.names.forEach((name, i) => {
+      const key = layout.classes[i] ? `${layout.classes[i]}.${name}` : name;
+      regionKeys.set(key, (regionKeys.get(key) ?? 0) + 1);
+    });
     for (const change of changedFacts) {
       // The same functions with keys (a summary's entries keep their order), in one run of units (nested ones follow theirs).
       if (JSON.stringify(change.now.summaries.map(([k]) => k)) !== JSON.stringify(change.keys)) return this.fallback('facts changed: functions added or removed');
+      // Two functions under one key (a redefinition, or a declaration that broken syntax cut open): which one the file's
+      // summary holds is the whole file's order, not this function's.
+      if (new Set(change.keys).size !== change.keys.length || change.keys.some((k) => (regionKeys.get(k) ?? 0) > 1)) return this.fallback('facts changed: functions with the same key');
       const first = units.findIndex((u) => change.ids.has(u.id));
       const count = units.filter((u) => change.ids.has(u.id)).length;
       if (first < 0 || units.slice(first, first + count).some((u) => !change.ids.has(u.id))) return this.fallback('facts changed: units not in one run');

@@ -316,6 +316,68 @@ describe('an edit inside one function re-analyses it and its dependants only', (
   }
 });
 
+// A key two functions share (Python redefines it; broken TS can cut a declaration open around another): the file's
+// summary holds one of them by the whole file's order, so an edit that changes either one's facts is analysed whole.
+describe('an edit of a function whose key another function shares', () => {
+  const others = (language: 'python' | 'typescript') => Array.from({ length: 8 }, (_, i) => (language === 'python' ? `def other${i}():\n    return ${i}\n\n` : `export function other${i}(): number {\n  return ${i};\n}\n`));
+  const CASES_TWICE: { name: string; language: 'python' | 'typescript'; path: string; text: string; find: string; replace: string }[] = [
+    {
+      name: 'python: a function defined twice', language: 'python', path: 'twice.py',
+      text: ['import asyncio', 'import time', '', '', 'def helper():', '    return 1', '', '', 'def helper():', '    return 2', '', '',
+        'async def handler():', '    time.sleep(0.1)', '    return helper()', '', '', ...others('python')].join('\n'),
+      find: '    return 1', replace: '    return time.sleep(1)',
+    },
+    {
+      name: 'typescript: a function declared twice', language: 'typescript', path: 'twice.ts',
+      text: ["import * as fs from 'node:fs';", '', 'function helper(): number {', '  return 1;', '}', '', 'function helper(): number {',
+        '  return 2;', '}', '', 'export async function handler(): Promise<number> {', "  fs.readFileSync('b');", '  return helper();', '}', '',
+        ...others('typescript')].join('\n'),
+      find: '  return 1;', replace: "  return fs.readFileSync('a').length;",
+    },
+    {
+      // One function's region holds both: the edit's new facts would replace the key's entry twice.
+      name: 'typescript: a function declaring one of its own name', language: 'typescript', path: 'nested.ts',
+      text: ["import * as fs from 'node:fs';", '', 'function ping(n: number): number {', '  function ping(m: number): number {', '    return m;', '  }',
+        '  return ping(n);', '}', '', 'export async function handler(): Promise<number> {', "  fs.readFileSync('b');", '  return ping(4);', '}', '',
+        ...others('typescript')].join('\n'),
+      find: '  return ping(n);', replace: "  return ping(fs.readFileSync('a').length);",
+    },
+  ];
+  for (const c of CASES_TWICE) {
+    it(`${c.name}: an edit that changes its facts is analysed whole, as from scratch`, async () => {
+      const files = new Map([[c.path, c.text]]);
+      // One listing for the package, as a host keeps it (the kept call graph is the listing's).
+      const listing = [c.path];
+      const options = { path: c.path, readFile: (f: string) => files.get(f), listFiles: () => listing };
+      forgetCallerTexts();
+      const doc = await ParsedDocument.create(c.language, c.text);
+      const kept = new IncrementalAnalysis();
+      try {
+        analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        for (const [from, to] of [[c.find, c.replace], [c.replace, c.find]]) {
+          await doc.applyChanges([{ rangeOffset: doc.text.indexOf(from), rangeLength: from.length, text: to }]);
+          files.set(c.path, doc.text);
+          forgetCallerTexts([c.path]);
+          const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+          const whole = kept.lastFallback;
+          forgetCallerTexts();
+          const fresh = await ParsedDocument.create(c.language, doc.text);
+          try {
+            assert.equal(shown(edited), shown(analyzeDocument(fresh, { ...options, facts: new TreeFacts(fresh.tree!) })));
+          } finally {
+            fresh.dispose();
+          }
+          assert.notEqual(whole, undefined, 'analysed whole');
+          analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental: kept });
+        }
+      } finally {
+        kept.dispose();
+        doc.dispose();
+      }
+    });
+  }
+});
+
 // Typing a statement one character at a time inside a function, as a user does: most steps leave a syntax error in that
 // function only, and each is analysed per function; every step's results are those of an analysis from scratch.
 const TYPED: Record<'python' | 'typescript', { after: string; typed: string }> = {
