@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -202,6 +203,18 @@ describe('blocking-call-in-async (Python)', () => {
     const text = 'import subprocess, requests, threading, socket\nasync def f(s: socket.socket):\n    subprocess.run(["ls"])\n    requests.get("u")\n    threading.Event().wait()\n    s.recv(1)\n';
     const messages = (await check(text)).map((d) => fullText(d)).join('\n');
     for (const alt of ['asyncio.create_subprocess_exec', 'httpx.AsyncClient', 'asyncio.Event', 'loop.sock_recv']) assert.ok(messages.includes(alt), alt);
+  });
+
+  it('an awaited call is not the blocking API its names resolve to (the object is another type than it says), and Python runs it to show that', async () => {
+    // `session: Session` that is an AsyncSession at run time; `client` annotated as requests' but an httpx.AsyncClient.
+    const text = ['import requests', 'from sqlalchemy.orm import Session', '', '',
+      'async def handler(session: Session, client: requests.Session):', '    rows = await session.execute("q")', '    page = await client.get("u")',
+      '    session.commit()', '    return rows, page', ''].join('\n');
+    const found = await check(text);
+    assert.deepEqual(found.map((d) => d.range.start.line), [7], 'only the call that is not awaited');
+    // Awaiting a blocking call's plain result fails: no blocking API can be awaited as written.
+    const run = spawnSync('python3', ['-c', 'import asyncio, time\nasync def f():\n    await time.sleep(0)\ntry:\n    asyncio.run(f())\nexcept TypeError as e:\n    print("TypeError")\n'], { encoding: 'utf8' });
+    assert.equal(run.stdout.trim(), 'TypeError');
   });
 
   it('a socket the file switches to non-blocking mode returns at once; the words in a comment or string do not count', async () => {

@@ -151,6 +151,10 @@ export function checkPython(context: RuleContext): void {
     const name = semantics.calleeName(call);
     const api = name ? lookup.python(name) : undefined;
     if (!api || !name) continue;
+    // A method awaited on an object known by its type: awaiting needs an awaitable, which no blocking API returns, so
+    // the object is not of the type its annotation or maker says (`session: Session` that is an `AsyncSession`).
+    // (`await requests.get(u)` names the module's function itself: it blocks, then fails.)
+    if (call.parent?.type === 'await' && callee.type === 'attribute' && semantics.resolve(callee.childForFieldName('object')!)?.kind === 'instance') continue;
     if (nonBlocking(call, api.unless)) continue;
     if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
     // A socket switched to non-blocking mode (for loop.sock_* or select) returns at once.
