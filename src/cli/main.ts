@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, fixToApply, languageFamilyOfPath, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
-import { AnalysisHost, clampBudget } from '../host/analysisHost';
+import { AnalysisHost, BUDGET_CHARS, clampBudget } from '../host/analysisHost';
 import { packageFiles } from '../host/packageFiles';
 import type { SharedUnits } from '../host/protocol';
 import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
@@ -326,7 +326,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
         const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd, findCallers: true });
         if (outcome.kind === 'done') return outcome.value;
         const why = outcome.kind === 'overrun'
-          ? `analysis stopped after ${outcome.budgetMs} ms of CPU time (--budget-ms, for each 256 KiB of the file) in ${outcome.phase}`
+          ? `analysis stopped after ${outcome.budgetMs} ms of CPU time (--budget-ms, for each ${BUDGET_CHARS / 1024} KiB of the file) in ${outcome.phase}`
           : outcome.kind === 'failed' ? `analysis failed: ${outcome.message}` : 'analysis cancelled';
         fail(shown, why);
         return undefined;

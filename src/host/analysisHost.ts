@@ -108,7 +108,7 @@ export function budgetDiagnostic(phase: string, budgetMs: number): Diagnostic {
     code: 'analysis-budget',
     severity: 'information',
     message: `Concurrency Lens stopped analysing this file after ${budgetMs} ms while ${what} was running. `
-      + 'Other findings shown are from the last complete analysis. The time limit is the setting concurrencyLens.analysisBudgetMs (CLI: --budget-ms) for each 256 KiB of the file.',
+      + `Other findings shown are from the last complete analysis. The time limit is the setting concurrencyLens.analysisBudgetMs (CLI: --budget-ms) for each ${BUDGET_CHARS / 1024} KiB of the file.`,
     range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
     related: [],
     tags: [],

@@ -144,13 +144,13 @@ export function ownCalls(semantics: PythonSemantics, fn: Node): Node[] {
     if (inner) nested.push({ start: inner.startIndex, end: inner.endIndex });
   }
   nested.sort((a, b) => a.start - b.start || b.end - a.end);
+  const holds = (range: { start: number; end: number }, from: number, to: number) => range.start <= from && to <= range.end;
   const inNested = new Set<number>();
   const open: { start: number; end: number }[] = [];
   let next = 0;
   for (const call of [...calls].sort((a, b) => a.startIndex - b.startIndex)) {
     const start = call.startIndex;
     const end = call.endIndex;
-    const holds = (range: { start: number; end: number }, from: number, to: number) => range.start <= from && to <= range.end;
     for (; next < nested.length && nested[next].start <= start; next++) {
       while (open.length && !holds(open[open.length - 1], nested[next].start, nested[next].end)) open.pop();
       open.push(nested[next]);
