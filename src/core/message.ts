@@ -46,9 +46,14 @@ export function messageLength(message: string): number {
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** Code on one line: a member access continued on the next line (`crypto\n  .scryptSync`) reads as written in one. */
+export function oneLine(code: string): string {
+  return code.replace(/\s*\n\s*(?=\??\.)/g, '').replace(/\s+/g, ' ');
+}
+
 /** A code span cut to `max` characters (the cut marked), for names that would not fit. */
 export function shortCode(code: string, max = 40): string {
-  const flat = code.replace(/\s+/g, ' ');
+  const flat = oneLine(code);
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 

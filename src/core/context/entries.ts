@@ -400,6 +400,8 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     }
     return undefined;
   }
+  const strategy = passportStrategyOf(use, semantics);
+  if (strategy) return hot(`runs for every sign-in request: the verify callback of the passport strategy \`new ${strategy.text}(...)\` at ${where(source, strategy)}`, strategy);
   if (use.id !== fn.id) return undefined;
   // `for (...) promises.push((async () => { ... })())`: each pass starts another run before the last one ends.
   const invoked = skipWrappers(fn).parent;
@@ -426,6 +428,21 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     return hot(`runs for every module the bundler or dev server processes: the plugin hook \`${plugin.hook.text}\` at ${where(source, plugin.hook)}`, plugin.hook);
   }
   return undefined;
+}
+
+/**
+ * The constructor of a passport strategy that `use` is handed to (`new GoogleStrategy(options, verify)`): passport calls a
+ * strategy's verify callback on every authentication request. Strategies are the packages named `passport-*` (the
+ * ecosystem's convention: `passport-local`, `passport-jwt`, `@scope/passport-saml`).
+ */
+function passportStrategyOf(use: Node, semantics: TsSemantics | undefined): Node | undefined {
+  const args = skipWrappers(use).parent;
+  const made = args?.type === 'arguments' && args.parent?.type === 'new_expression' ? args.parent : undefined;
+  const qualified = made && semantics?.calleeName(made);
+  if (!qualified) return undefined;
+  const lastSegment = qualified.slice(qualified.lastIndexOf('/') + 1);
+  const module = lastSegment.split('.')[0];
+  return module.startsWith('passport-') ? made.childForFieldName('constructor') ?? undefined : undefined;
 }
 
 /** An `addEventListener` options object that says `once: true`. */

@@ -163,6 +163,7 @@ export const meta: RuleMeta = {
       '  (`app.get(...)`, `router.post(...)`, `fastify.route({ handler })`, `http.createServer(cb)`, `Deno.serve`, `Bun.serve`;',
       '  aiohttp `web.get("/", h)`/`@routes.get`, FastAPI/Starlette `@app.get`/`@router.websocket`, the `get`/`post` methods of',
       '  `...Handler`/`...View`/`...Endpoint` subclasses), a bot or socket handler (`@bot.command`, `@client.event`, `@sio.on`),',
+      '  the verify callback of a passport strategy (`new GoogleStrategy(options, verify)`: a package named `passport-*`),',
       '  a callback of `Promise.all`/`allSettled`/`race`/`any` or a coroutine given to `asyncio.gather`/`create_task`/`TaskGroup.create_task`,',
       '  an async function started on every pass of a loop without waiting (`for (const p of ps) pending.push(load(p))`,',
       '  `xs.forEach(async (x) => ...)`; a loop that awaits each call is not evidence), an async function started and left',

@@ -1,4 +1,4 @@
-import { composeMessage, shortCode } from '../message';
+import { composeMessage, oneLine, shortCode } from '../message';
 import { MAX_NESTING } from '../locate';
 import { Query, type Node } from 'web-tree-sitter';
 import { deleteStatement, indentationOf, setKeywordArgument, standsAlone, statementOf } from '../python/edits';
@@ -313,7 +313,7 @@ function reportIndirect(context: RuleContext, semantics: PythonSemantics, late: 
   const error = errorFor(semantics, late.object) ?? hops.find((h) => h.error)?.error;
   if (!error) return;
   const callee = call.childForFieldName('function')!;
-  const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
+  const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${oneLine(h.shown)}\` (${where(h, context.path)})`).join(', ');
   const advice = constructs
     ? `Set \`self.daemon = ${late.value.text}\` in the class before \`start()\` runs (or pass \`daemon=\` to \`super().__init__()\`).`
     : `Set it before \`${callee.text}()\`${startableError([semantics.instanceType(late.object) ?? '']) ? `, or pass daemon=${late.value.text} to the constructor` : ''}.`;

@@ -413,6 +413,42 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('the verify callback of a passport strategy runs for every sign-in request, and so does what it calls in other files', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/auth.js': [
+        "import { Strategy as GoogleStrategy } from 'passport-google-oauth2';",
+        "import { Strategy as SamlStrategy } from '@node-saml/passport-saml';",
+        "import { Tracker } from 'tracker';",
+        "import { userFromState } from './state.js';",
+        "import fs from 'node:fs';",
+        'export const google = new GoogleStrategy({ clientID: "x" }, async (req, token, refresh, profile, done) => {',
+        '  done(null, await userFromState(req));',
+        '});',
+        'async function verifySaml(profile, done) { fs.readFileSync(profile.cert); done(null, profile); }',
+        'export const saml = new SamlStrategy({}, verifySaml);',
+        'export const tracker = new Tracker({}, async (event) => { fs.readFileSync(event.path); });',
+        '',
+      ].join('\n'),
+      'src/state.js': [
+        "import crypto from 'node:crypto';",
+        'export async function userFromState(req) {',
+        '  return crypto',
+        '    .scryptSync(req.state, "salt", 64);',
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-passport-');
+    const at = (path: string, line: number) => found.find((f) => f.path === path && f.line === line);
+    assert.equal(at('src/state.js', 3)?.severity, 'warning', JSON.stringify(found));
+    // A call written over two lines is named as one.
+    assert.match(at('src/state.js', 3)!.message, /`crypto\.scryptSync\(\)`/);
+    assert.equal(at('src/auth.js', 9)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('src/auth.js', 9)!.message, /every sign-in request: the verify callback of the passport strategy `new SamlStrategy\(\.\.\.\)`/);
+    // A callback handed to any other constructor is no evidence.
+    assert.equal(at('src/auth.js', 11)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
     const found = checkProject({
       'pyproject.toml': '[project]\nname = "demo"\n',

@@ -8,7 +8,7 @@ import type { ConcurrencyContext } from '../../context';
 import { COLD_REASONS } from '../../effects/condition';
 import { pythonColdPath, pythonFunctionFacts, type PythonFunctionFacts } from '../../effects/pythonPaths';
 import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../../effects/tsPaths';
-import { composeMessage, inFunction, shortCode } from '../../message';
+import { composeMessage, inFunction, oneLine, shortCode } from '../../message';
 import { callSite, pythonProject } from '../../project/followPython';
 import { leadsToProject, ownCalls as ownTsCalls, projectTarget, queriesFor, tsCallSite, tsProject } from '../../project/followTs';
 import { DEFAULT_FOLLOW_DEPTH, where, type Chain } from '../../project/project';
@@ -34,7 +34,7 @@ function reportChain(
 ): void {
   const { callee, fn, chain } = call;
   const hops = chain.hops;
-  const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${h.shown}\` (${where(h, context.path)})`).join(', ');
+  const steps = hops.map((h, i) => `${i === 0 ? 'it calls' : 'which calls'} \`${oneLine(h.shown)}\` (${where(h, context.path)})`).join(', ');
   const related: RelatedLocation[] = hops.map((h) => ({
     range: h.range,
     message: h.blocks ? `\`${h.shown}\` blocks the thread here` : `\`${h.shown}\` is called here`,
