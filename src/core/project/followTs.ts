@@ -9,9 +9,9 @@ import { languageFromPath } from '../parser';
 import type { AnalysisContext } from '../analysis';
 import { rangeOf } from '../text';
 import { tsArgs, tsConstructorFields, tsFieldsAssignedOutside, tsFunctionFacts, tsPathCondition, tsValue, type TsFunctionFacts } from '../effects/tsPaths';
-import type { Arg, Value } from '../effects/condition';
+import type { Arg, Condition, Value } from '../effects/condition';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
-import { countSummaryBuild, dirname, join, MAX_BLOCKING, MAX_INDIRECTIONS, memberOf, ProjectView, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
+import { countSummaryBuild, dirname, join, keepBlocking, keepLightIfNoOther, MAX_INDIRECTIONS, memberOf, ProjectView, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
@@ -386,8 +386,11 @@ function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): M
   return chains;
 }
 
+const sameWhen = (a: Condition | undefined, b: Condition | undefined): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
 function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names: ReadonlySet<string>, modules: ModuleNames): Detail {
   const out: Detail = { calls: [] };
+  const light: Detail = { calls: [] };
   const facts = tsFunctionFacts(fn);
   if (facts.params.length) out.params = facts.params;
   const classOf = (ctor: Node) => classTarget(semantics, ctor, modules);
@@ -406,15 +409,12 @@ function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names:
     if (!callee || !blockingOf.has(call.id)) continue;
     const blocking = blockingOf.get(call.id);
     if (blocking) {
-      // Quick metadata calls (reported below warning when direct) do not make a helper blocking.
-      if (!blocking.severity) {
-        // On a branch of an `if`/`else if`/`else` every branch of which blocks: it blocks whenever the `if` is reached.
-        const when = tsPathCondition(blockingChains.get(call.id) ?? call, facts);
-        const found = { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}) };
-        if (!out.blocking) out.blocking = found;
-        else if ((out.blocking.when || out.alsoBlocking?.length) && (out.alsoBlocking?.length ?? 0) < MAX_BLOCKING - 1
-          && ![out.blocking, ...(out.alsoBlocking ?? [])].some((b) => JSON.stringify(b.when ?? null) === JSON.stringify(when ?? null))) (out.alsoBlocking ??= []).push(found);
-      }
+      // On a branch of an `if`/`else if`/`else` every branch of which blocks: it blocks whenever the `if` is reached.
+      const when = tsPathCondition((blocking.severity ? undefined : blockingChains.get(call.id)) ?? call, facts);
+      const found = { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}) };
+      // Quick metadata calls (below warning when direct) count only in a function that makes no other blocking call.
+      if (blocking.severity) keepBlocking(light, { ...found, light: true }, sameWhen);
+      else keepBlocking(out, found, sameWhen);
       continue;
     }
     const target = projectTarget(semantics, callee, modules);
@@ -424,6 +424,7 @@ function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names:
     const recv = tsReceiver(semantics, callee, facts, classOf);
     out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}), ...(args ? { args } : {}), ...(recv ? { recv } : {}) });
   }
+  keepLightIfNoOther(out, light);
   if (fn.type === 'method_definition' && fn.childForFieldName('name')?.text === 'constructor' && fn.parent?.type === 'class_body') {
     const fields = tsConstructorFields(semantics, facts, classOf, tsFieldsAssignedOutside(fn.parent, fn));
     if (fields) out.fields = fields;

@@ -48,19 +48,20 @@ function unpackRange(numbers: readonly unknown[], at: number): Range {
 interface CallExtras { w?: Condition; a?: Arg[]; r?: Value }
 type PackedCall = [string, string | 0, number, number, number, number, CallExtras?];
 type PackedStart = [number, string, number, number, number, number, string?, string?];
-type PackedBlocking = [string, string, number, number, number, number, Condition?];
+type PackedBlocking = [string, string, number, number, number, number, (Condition | 0)?, 1?];
 /** A function's conditions' context: later blocking calls, parameters, a constructor's fields. */
 interface FunctionExtras { b?: PackedBlocking[]; p?: Param[]; f?: Record<string, Value> }
 type PackedFunction = [0 | 1, number, number, number, number, PackedBlocking | 0, PackedCall[], (PackedStart[] | 0)?, FunctionExtras?];
 
 function packBlocking(b: BlockingCall): PackedBlocking {
   const out: PackedBlocking = [b.api, b.shown, ...(packRange(b.range) as [number, number, number, number])];
-  if (b.when) out.push(b.when);
+  if (b.when || b.light) out.push(b.when ?? 0);
+  if (b.light) out.push(1);
   return out;
 }
 
 function unpackBlocking(b: PackedBlocking): BlockingCall {
-  return { api: b[0], shown: b[1], range: unpackRange(b, 2), ...(b[6] ? { when: b[6] } : {}) };
+  return { api: b[0], shown: b[1], range: unpackRange(b, 2), ...(b[6] ? { when: b[6] } : {}), ...(b[7] === 1 ? { light: true } : {}) };
 }
 
 /**

@@ -53,8 +53,11 @@ export interface FunctionSummary {
   starts?: { param: number; shown: string; range: Range; via?: CallTarget; error?: string }[];
 }
 
-/** A blocking call of a function's own code; `when`: the condition under which it runs from the function's entry. */
-export interface BlockingCall { api: string; shown: string; range: Range; when?: Condition }
+/**
+ * A blocking call of a function's own code; `when`: the condition under which it runs from the function's entry.
+ * `light`: a quick metadata call (`fs.existsSync`, `os.path.exists`), kept only by a function that makes no other.
+ */
+export interface BlockingCall { api: string; shown: string; range: Range; when?: Condition; light?: true }
 
 /**
  * A call of the project's code: `when` it runs, the arguments it passes (`args`; undefined: not known) and the object
@@ -64,6 +67,28 @@ export interface ProjectCall { target: CallTarget; shown: string; range: Range; 
 
 /** Blocking calls kept per function at most (the first, and later ones under other conditions). */
 export const MAX_BLOCKING = 4;
+
+interface BlockingCalls { blocking?: BlockingCall; alsoBlocking?: BlockingCall[] }
+
+/**
+ * Keeps `found` among a function's blocking calls: the first one, and while the kept ones all run under conditions,
+ * one per other condition (at most MAX_BLOCKING). `same` says whether two conditions are the same.
+ */
+export function keepBlocking(out: BlockingCalls, found: BlockingCall, same: (a: Condition | undefined, b: Condition | undefined) => boolean): void {
+  if (!out.blocking) out.blocking = found;
+  else if ((out.blocking.when || out.alsoBlocking?.length) && (out.alsoBlocking?.length ?? 0) < MAX_BLOCKING - 1
+    && ![out.blocking, ...(out.alsoBlocking ?? [])].some((b) => same(b.when, found.when))) (out.alsoBlocking ??= []).push(found);
+}
+
+/**
+ * A function that makes no other blocking call keeps its quick metadata calls (`fs.existsSync`, `os.path.exists`): a
+ * caller's chain through it is weighed like the call itself would be (a warning in hot code, information otherwise).
+ */
+export function keepLightIfNoOther(out: BlockingCalls, light: BlockingCalls): void {
+  if (out.blocking || !light.blocking) return;
+  out.blocking = light.blocking;
+  if (light.alsoBlocking) out.alsoBlocking = light.alsoBlocking;
+}
 
 /** A function's summary with `blocking` and `calls` filled in now, or on first read (the analysed file's own). */
 export type Detail = Pick<FunctionSummary, 'blocking' | 'alsoBlocking' | 'calls' | 'starts' | 'params' | 'fields'>;
@@ -389,14 +414,14 @@ export interface Hop { shown: string; path: string | undefined; range: Range; bl
  * A chain down to a blocking call and how the call site reaches it: certainly, or maybe (`when`: the first condition
  * left unknown, as a message says it); `cold`: only on a path that runs rarely (once, on an error, when debugging).
  */
-export interface Chain { hops: Hop[]; reach: 'reached' | 'may'; when?: string; cold?: ColdPath }
+export interface Chain { hops: Hop[]; reach: 'reached' | 'may'; when?: string; cold?: ColdPath; light?: true }
 
 /** Functions a chain search visits at most (each under the binding its call gives). */
 const VISITS_PER_CHAIN = 400;
 
-/** A chain's rank: certain and hot first, then maybe-hot, then cold. */
+/** A chain's rank: certain and hot first, then maybe-hot, then cold; one ending in a quick metadata call after all those. */
 function rank(chain: Chain): number {
-  return chain.cold ? 2 : chain.reach === 'reached' ? 0 : 1;
+  return (chain.light ? 3 : 0) + (chain.cold ? 2 : chain.reach === 'reached' ? 0 : 1);
 }
 
 export function dirname(path: string): string {
@@ -580,7 +605,7 @@ export abstract class ProjectView {
       const result = evaluate(b.when, here);
       if (result.reach === 'not') continue;
       const when = result.unknown && describe(result.unknown, fn.params, python);
-      consider({ hops: [{ shown: b.shown, path: place.path, range: b.range, blocks: b.api }], reach: result.reach, ...(when ? { when } : {}), ...(b.when?.cold ? { cold: b.when.cold } : {}) });
+      consider({ hops: [{ shown: b.shown, path: place.path, range: b.range, blocks: b.api }], reach: result.reach, ...(when ? { when } : {}), ...(b.when?.cold ? { cold: b.when.cold } : {}), ...(b.light ? { light: true } : {}) });
       if (best && rank(best) === 0) return best;
     }
     if (depth <= 1) return best;
@@ -598,7 +623,7 @@ export abstract class ProjectView {
         if (!rest) continue;
         const when = (result.unknown && describe(result.unknown, fn.params, python)) || rest.when;
         const cold = call.when?.cold ?? rest.cold;
-        consider({ hops: [{ shown: call.shown, path: place.path, range: call.range }, ...rest.hops], reach: result.reach === 'may' || rest.reach === 'may' ? 'may' : 'reached', ...(when ? { when } : {}), ...(cold ? { cold } : {}) });
+        consider({ hops: [{ shown: call.shown, path: place.path, range: call.range }, ...rest.hops], reach: result.reach === 'may' || rest.reach === 'may' ? 'may' : 'reached', ...(when ? { when } : {}), ...(cold ? { cold } : {}), ...(rest.light ? { light: true } : {}) });
         if (best && rank(best) === 0) return best;
       }
     } finally {

@@ -11,7 +11,7 @@ import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
 import type { Condition, Value } from '../effects/condition';
 import { constructorFields, fieldsAssignedOutside, pythonArgs, pythonFunctionFacts, pythonPathCondition, pythonValue } from '../effects/pythonPaths';
-import { BASES, MAX_BLOCKING, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import { BASES, keepBlocking, keepLightIfNoOther, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '(function_definition) @fn';
@@ -195,6 +195,7 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
   let selfError: { error?: string } | undefined;
   const lateDaemonError = () => (selfError ??= lateDaemonErrorOf(semantics, fn)).error;
   const calls = ownCalls(semantics, fn);
+  const light: Detail = { calls: [] };
   const blockingChains = exhaustiveBlockingChains(fn, calls.filter((call) => {
     const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
@@ -208,15 +209,15 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
     if (blocking) {
-      // Quick metadata calls (reported below warning when direct) and calls made non-blocking by an argument do not count.
-      if (!blocking.severity && !nonBlocking(call, blocking.unless) && !acquiresFreshLock(semantics, fn, callee)) {
+      // Calls made non-blocking by an argument do not count.
+      if (!nonBlocking(call, blocking.unless) && !acquiresFreshLock(semantics, fn, callee)) {
         // On a branch of an `if`/`elif`/`else` every branch of which blocks: it blocks whenever the `if` is reached.
-        const chain = blockingChains.get(call.id);
+        const chain = blocking.severity ? undefined : blockingChains.get(call.id);
         const when = pythonPathCondition(semantics, chain ?? call, facts);
         const found = { api: blocking.name, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}) };
-        if (!out.blocking) out.blocking = found;
-        else if ((out.blocking.when || out.alsoBlocking?.length) && (out.alsoBlocking?.length ?? 0) < MAX_BLOCKING - 1
-          && ![out.blocking, ...(out.alsoBlocking ?? [])].some((b) => sameCondition(b.when, when))) (out.alsoBlocking ??= []).push(found);
+        // Quick metadata calls (below warning when direct) count only in a function that makes no other blocking call.
+        if (blocking.severity) keepBlocking(light, { ...found, light: true }, sameCondition);
+        else keepBlocking(out, found, sameCondition);
       }
       continue;
     }
@@ -227,6 +228,7 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     const recv = receiverOf(semantics, callee, facts);
     out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}), ...(args ? { args } : {}), ...(recv ? { recv } : {}) });
   }
+  keepLightIfNoOther(out, light);
   if (facts.self && fn.childForFieldName('name')?.text === '__init__') {
     const cls = methodClass(fn);
     const fields = cls && constructorFields(semantics, facts, classOf, fieldsAssignedOutside(cls, fn));

@@ -413,6 +413,50 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a helper whose only blocking call is a quick metadata one is weighed like the call itself', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/server.js': [
+        "import http from 'node:http';",
+        "import fs from 'node:fs';",
+        'function exists(p) { return fs.existsSync(p); }',
+        "function readIfThere(p) { return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : ''; }",
+        'async function handle(req, res) {',
+        '  const there = exists(req.url);',
+        '  const body = readIfThere(req.url);',
+        '  res.end(String(there) + body);',
+        '}',
+        'http.createServer(handle).listen(8080);',
+        'export async function probe(p) { return exists(p); }',
+        '',
+      ].join('\n'),
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/web.py': [
+        'import os', 'from aiohttp import web', '', '',
+        'def ensure_dir(path):',
+        '    os.makedirs(path, exist_ok=True)',
+        '', '',
+        'async def upload(request):',
+        '    ensure_dir("/tmp/uploads")',
+        '    return web.Response(text="ok")',
+        '', '',
+        'app = web.Application()',
+        'app.router.add_post("/upload", upload)',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-light-');
+    const at = (path: string, line: number) => found.find((f) => f.path === path && f.line === line);
+    assert.equal(at('src/server.js', 6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('src/server.js', 6)!.message, /`exists\(\)` blocks the event loop in `handle\(\)`: it calls `fs\.existsSync\(\)`/);
+    // A helper that also makes a heavier call is named by it.
+    assert.match(at('src/server.js', 7)?.message ?? '', /it calls `fs\.readFileSync\(\)`/, JSON.stringify(found));
+    // Nothing shows who runs `probe`: information, as a direct `fs.existsSync` there would be.
+    assert.equal(at('src/server.js', 11)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at('app/web.py', 10)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('app/web.py', 10)!.message, /`ensure_dir\(\)` blocks the event loop in `upload\(\)`: it calls `os\.makedirs\(\)`/);
+  });
+
   it('the verify callback of a passport strategy runs for every sign-in request, and so does what it calls in other files', () => {
     const found = checkProject({
       'package.json': '{ "name": "demo", "type": "module" }\n',

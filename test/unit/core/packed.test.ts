@@ -44,6 +44,7 @@ describe('packed summaries', () => {
     assert.ok(files.length > 20, `${files.length} files`);
     let calls = 0;
     let starts = 0;
+    let light = 0;
     for (const file of files) {
       const original = await summarise(file);
       // Through JSON, as the cache file and the worker's messages carry it.
@@ -64,6 +65,7 @@ describe('packed summaries', () => {
         assert.deepEqual(read.fields, fn.fields, `${file} ${key}`);
         calls += fn.calls.length;
         starts += fn.starts?.length ?? 0;
+        light += fn.blocking?.light ? 1 : 0;
       }
       for (const names of ['classes', 'exports', 'instances', 'attributes'] as const) {
         const want = original[names] && Object.keys(original[names]).length ? original[names] : undefined;
@@ -72,7 +74,7 @@ describe('packed summaries', () => {
       }
       assert.deepEqual(back.stars ?? [], original.stars ?? [], file);
     }
-    assert.ok(calls > 100 && starts > 5, `the fixtures exercise calls (${calls}) and starts (${starts})`);
+    assert.ok(calls > 100 && starts > 5 && light > 0, `the fixtures exercise calls (${calls}), starts (${starts}) and helpers making only quick metadata calls (${light})`);
   });
 
   it('a damaged text is refused as a whole, never half-read', async () => {

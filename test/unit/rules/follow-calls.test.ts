@@ -121,7 +121,8 @@ describe('following calls into helpers and modules (Python)', () => {
     assert.deepEqual(await at(0), []);
     // One call deep: helpers that block in their own code.
     assert.deepEqual(await at(1), ['`git_rev()`', '`read_hostname()`', '`h.pause()`', '`spin()`', '`settle()`', '`pkg.settle()`', '`child.wait()`',
-      '`maybe.wait()`', '`quoted.wait()`', '`union.wait()`', '`AppRepo().fetch()`', '`Service().repo.wait()`', '`client.fetch()`', '`Settings()`', '`AppSettings()`']);
+      '`maybe.wait()`', '`quoted.wait()`', '`union.wait()`', '`AppRepo().fetch()`', '`Service().repo.wait()`', '`client.fetch()`', '`Settings()`', '`AppSettings()`',
+      '`ensure_cache_dir()`']);
     assert.ok((await at(3)).includes('`deep()`'), 'deep() -> middle() -> pause() -> time.sleep() is three calls down');
   });
 });
