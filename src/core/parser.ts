@@ -73,9 +73,12 @@ const parsers = new Map<Language, Parser>();
 
 /** One parser per language, reused: creating one per document wastes wasm memory. */
 export async function getParser(language: Language): Promise<Parser> {
+  const made = parsers.get(language);
+  if (made) return made;
+  const grammar = await loadLanguage(language);
+  // Another caller may have made it while the grammar loaded: one parser per language.
   let parser = parsers.get(language);
   if (!parser) {
-    const grammar = await loadLanguage(language);
     parser = new Parser();
     parser.setLanguage(grammar);
     parsers.set(language, parser);
