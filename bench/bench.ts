@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const repos = process.env.CL_KIT_REPOS ?? '/work/repos';
   if (fs.existsSync(repos)) {
     console.log('\n== bench/kit-speed');
-    execFileSync(process.execPath, [path.join(__dirname, 'kit-speed.js'), '--repos', repos], { stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(__dirname, 'kit-speed.js'), '--repos', repos, '--warm'], { stdio: 'inherit' });
   }
 }
 

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, fixToApply, languageFamilyOfPath, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, BUDGET_CHARS, clampBudget } from '../host/analysisHost';
 import { packageFiles } from '../host/packageFiles';
-import type { SharedUnits } from '../host/protocol';
+import type { SharedUnits, TextAnalysis } from '../host/protocol';
+import { ResultCache } from './resultCache';
 import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
 import { collectFiles, type WalkProblem } from './walk';
 import { checkProjectOptions, defaultProjectOptions, OptionError, parseProjectOption, type ProjectOptions } from './options';
@@ -41,7 +42,8 @@ Options:
   --unsafe-fixes             with --fix or --diff: also apply unsafe fixes (they may change scheduling, the
                              thread that runs the code, or types)
   --diff                     print the fixes as a unified diff (for git apply) instead of writing them
-  --no-cache                 do not read or write .concurrency-lens-cache/ (other files' summaries, kept between runs)
+  --no-cache                 do not read or write .concurrency-lens-cache/ (other files' summaries and each file's
+                             findings with what they depend on, kept between runs)
   --baseline <file>          report only findings not recorded in this baseline
   --write-baseline <file>    record today's findings in a baseline file
   -h, --help                 show this help
@@ -101,7 +103,7 @@ interface Options extends ProjectOptions {
   coldSeverity?: 'hint' | 'off';
   maxBytes: number;
   budgetMs: number;
-  /** Keep other files' summaries in .concurrency-lens-cache/ between runs. */
+  /** Keep other files' summaries and each file's results in .concurrency-lens-cache/ between runs. */
   cache: boolean;
 }
 
@@ -211,6 +213,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** What reading a file gave: its text (by its declared encoding), or why it is not analysed. */
+/** A file's text as readSource gives it, or undefined where readSource would say something (skipped, unreadable). */
+function quietText(file: string, maxBytes: number): string | undefined {
+  try {
+    const bytes = fs.readFileSync(file);
+    if (bytes.length > maxBytes) return undefined;
+    const { text } = decodeSource(bytes, languageFromPath(file) as Language);
+    return precheck(text, defaultLimits) ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
+
 function readSource(file: string, shown: string, options: Options, io: CliIO): DecodedSource | 'skipped' | 'unreadable' {
   let source: DecodedSource;
   try {
@@ -305,6 +319,17 @@ async function check(options: Options, io: CliIO): Promise<number> {
   const cached = options.cache ? loadCacheFile(path.join(io.cwd, CACHE_DIR), version, io.cwd) : undefined;
   const summaries = cached?.summaries;
   // Without --fix nothing is written during the run: each worker reads a project file once, however many analyses ask.
+  // Results are reused by a run that only reports (a fixing run's results are those of the text it writes).
+  const resultCache = options.cache && !options.fix && !options.diff && stdinText === undefined ? new ResultCache(io.cwd, cached?.results) : undefined;
+  const shownOf = (file: string): string => path.relative(io.cwd, file) || file;
+  const keyOf = (index: number, text: string): string => ResultCache.key(version, shownOf(files[index]).split(path.sep).join('/'), languageFromPath(files[index]) as Language, text, settingsOf[index], only);
+  const reused = new Map<number, { text: string; result: AnalysisResult }>();
+  // Bounded by the files: each is read once more (a reused one is not read again below).
+  for (let index = 0; resultCache && index < files.length; index++) {
+    const text = quietText(files[index], options.maxBytes);
+    const result = text === undefined ? undefined : resultCache.lookup(shownOf(files[index]).split(path.sep).join('/'), keyOf(index, text));
+    if (result) reused.set(index, { text: text!, result });
+  }
   const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}), ...(cached?.units ? { units: cached.units } : {}), ...(options.fix ? {} : { filesFixed: true }), ...(options.cache ? { keepGraph: true } : {}) }));
   let next = 0;
   const analyseFiles = async (host: AnalysisHost): Promise<void> => {
@@ -313,7 +338,13 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const index = next++;
       const file = files[index];
       const language = languageFromPath(file) as Language;
-      const shown = path.relative(io.cwd, file) || file;
+      const shown = shownOf(file);
+      const hit = reused.get(index);
+      if (hit) {
+        recording?.record(file, hit.text, hit.result.diagnostics);
+        reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics: baseline ? baseline.newFindings(file, hit.text, hit.result.diagnostics) : hit.result.diagnostics };
+        continue;
+      }
       // Standard input is text already (UTF-8); its BOM is kept in what --fix prints.
       const source: DecodedSource | 'skipped' | 'unreadable' = stdinText !== undefined
         ? { text: stdinText.charCodeAt(0) === 0xfeff ? stdinText.slice(1) : stdinText, bom: stdinText.charCodeAt(0) === 0xfeff, encoding: 'utf-8' }
@@ -322,8 +353,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
       if (typeof source !== 'object') continue;
       const settings = settingsOf[index];
       // Paths relative to where the command runs: rules follow imports to the project's other files from there.
-      const analyse = async (text: string): Promise<AnalysisResult | undefined> => {
-        const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd, findCallers: true });
+      const analyse = async (text: string): Promise<TextAnalysis | undefined> => {
+        const outcome = await host.analyzeText(text, language, { settings, only, path: shown.split(path.sep).join('/'), projectRoot: io.cwd, findCallers: true, ...(resultCache ? { dependencies: true } : {}) });
         if (outcome.kind === 'done') return outcome.value;
         const why = outcome.kind === 'overrun'
           ? `analysis stopped after ${outcome.budgetMs} ms of CPU time (--budget-ms, for each ${BUDGET_CHARS / 1024} KiB of the file) in ${outcome.phase}`
@@ -364,13 +395,15 @@ async function check(options: Options, io: CliIO): Promise<number> {
       if (result.skipped) io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(result.skipped)}\n`);
       // A rule that threw hid its findings in this file: a failed run, never a silent pass.
       for (const e of result.ruleErrors) fail(shown, `internal error in rule ${e.rule}: ${e.message}`);
+      if (resultCache) resultCache.record(shown.split(path.sep).join('/'), keyOf(index, text), result, result.dependencies);
       recording?.record(file, text, result.diagnostics);
       const diagnostics = baseline ? baseline.newFindings(file, text, result.diagnostics) : result.diagnostics;
       reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics };
     }
   };
   try {
-    if (hosts.length > 1 && stdinText === undefined) await shareGraphUnits(hosts, files, io.cwd);
+    const toAnalyse = files.filter((_, index) => !reused.has(index));
+    if (hosts.length > 1 && stdinText === undefined && toAnalyse.length) await shareGraphUnits(hosts, toAnalyse, io.cwd);
     await Promise.all(hosts.map(analyseFiles));
     if (options.cache && stdinText === undefined) {
       const used = await Promise.all(hosts.map((h) => h.exportSummaries()));
@@ -378,7 +411,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const kept = mergeCache(summaries, dictFrom(used.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : []))));
       // The call graph's units too: a warm run then parses no file it does not check.
       const units = mergeUnits(cached?.units, dictFrom(usedUnits.flatMap((u) => (u.kind === 'done' ? Object.entries(u.value) : []))), kept);
-      const refused = saveCache(path.join(io.cwd, CACHE_DIR), version, kept, io.cwd, units);
+      const refused = saveCache(path.join(io.cwd, CACHE_DIR), version, kept, io.cwd, units, resultCache?.toStore());
       // The cache is optional: a refused one is said, and does not change the exit status.
       if (refused) io.stderr(`concurrency-lens: warning: cache ${printablePath(path.relative(io.cwd, refused.file) || refused.file)}: not written: ${printable(refused.reason)}\n`);
     }

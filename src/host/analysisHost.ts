@@ -9,7 +9,7 @@ import type { StoredSummary } from '../core/project/packed';
 import type { FileUnits } from '../core/context/graph';
 import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
-import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type ThreadMemory, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type TextAnalysis, type ThreadMemory, type WorkerInit, type WorkerMessage } from './protocol';
 import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
@@ -322,8 +322,8 @@ export class AnalysisHost {
   }
 
   /** One-shot (the CLI): parse and analyse a text; nothing is kept. */
-  analyzeText(text: string, language: Language, params: AnalyzeParams = {}): Promise<BudgetOutcome<AnalysisResult>> {
-    return this.request({ type: 'analyzeText', text, language, params }, NORMAL) as Promise<BudgetOutcome<AnalysisResult>>;
+  analyzeText(text: string, language: Language, params: AnalyzeParams = {}): Promise<BudgetOutcome<TextAnalysis>> {
+    return this.request({ type: 'analyzeText', text, language, params }, NORMAL) as Promise<BudgetOutcome<TextAnalysis>>;
   }
 
   /** The worker's memory (undefined when no worker runs). */

@@ -1,5 +1,5 @@
 // Messages between the analysis host (any Node thread) and its worker thread.
-import { allRules, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
+import { allRules, type AnalysisResult, type AnalysisSettings, type ContentChange, type Diagnostic, type InputLimits, type Language, type Position } from '../core';
 import type { DroppedFix } from '../core/fixCheck';
 import type { HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
@@ -38,7 +38,20 @@ export interface AnalyzeParams {
    * (the CLI, and the language server, which says when files change).
    */
   findCallers?: boolean;
+  /** Say which project files the analysis read and which package listings it used (`analyzeText`: for a cache of results). */
+  dependencies?: boolean;
 }
+
+/** What an analysis's result depends on besides its own text and settings: files read (found or not) and package listings. */
+export interface Dependencies {
+  /** Paths relative to the project root, '/'-separated. */
+  reads: string[];
+  /** The files of the package holding each path asked about, as listed. */
+  listings: Record<string, readonly string[]>;
+}
+
+/** An `analyzeText` job's answer. */
+export type TextAnalysis = AnalysisResult & { dependencies?: Dependencies };
 
 export type JobBody =
   | { type: 'open'; uri: string; language: Language; text: string; version: number }

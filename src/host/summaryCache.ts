@@ -11,13 +11,15 @@ import { dict, dictFrom } from '../core/dict';
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
 /** Bumped when summaries or the call graph's units change shape; with the release, it names what wrote the file. */
-const FORMAT = 9;
+const FORMAT = 10;
 
 interface CacheFile {
   version: string;
   summaries: Record<string, StoredSummary>;
   /** The call graph's units of files, by the key of the summary each was made with (the CLI's). */
   units?: Record<string, FileUnits>;
+  /** Files' results and what they depend on (the CLI's; checked by its reader, src/cli/resultCache.ts). */
+  results?: unknown;
 }
 
 /** What a cache file written by `release` says it is. */
@@ -34,13 +36,13 @@ export function loadCache(dir: string, release: string, root = dir): Record<stri
 }
 
 /** The summaries and the call graph's units in the cache folder `dir` (see loadCache). */
-export function loadCacheFile(dir: string, release: string, root = dir): { summaries: Record<string, StoredSummary>; units?: Record<string, FileUnits> } | undefined {
+export function loadCacheFile(dir: string, release: string, root = dir): { summaries: Record<string, StoredSummary>; units?: Record<string, FileUnits>; results?: unknown } | undefined {
   try {
     if (!plainFileInside(root, path.join(dir, FILE))) return undefined;
     const parsed = JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as Partial<CacheFile>;
     if (parsed.version !== cacheStamp(release) || !parsed.summaries || typeof parsed.summaries !== 'object') return undefined;
     const units = parsed.units && typeof parsed.units === 'object' ? parsed.units : undefined;
-    return { summaries: parsed.summaries, ...(units ? { units } : {}) };
+    return { summaries: parsed.summaries, ...(units ? { units } : {}), ...(parsed.results !== undefined ? { results: parsed.results } : {}) };
   } catch {
     return undefined;
   }
@@ -82,10 +84,10 @@ export function mergeCache(loaded: Record<string, StoredSummary> | undefined, us
  * checkout) is skipped silently: the next run computes the summaries again. One refused for safety (a symlinked
  * folder or file: a repository can commit those) is returned, for the caller to report; nothing is written then.
  */
-export function saveCache(dir: string, release: string, summaries: Record<string, StoredSummary>, root = dir, units?: Record<string, FileUnits>): UnsafeWriteError | undefined {
+export function saveCache(dir: string, release: string, summaries: Record<string, StoredSummary>, root = dir, units?: Record<string, FileUnits>, results?: unknown): UnsafeWriteError | undefined {
   try {
     writeFileInside(root, path.join(dir, '.gitignore'), '# Written by concurrency-lens: a cache, safe to delete.\n*\n', { createFolders: true, onlyIfAbsent: true });
-    writeFileInside(root, path.join(dir, FILE), JSON.stringify({ version: cacheStamp(release), summaries, ...(units ? { units } : {}) } satisfies CacheFile), { mode: 0o600 });
+    writeFileInside(root, path.join(dir, FILE), JSON.stringify({ version: cacheStamp(release), summaries, ...(units ? { units } : {}), ...(results !== undefined ? { results } : {}) } satisfies CacheFile), { mode: 0o600 });
     return undefined;
   } catch (error) {
     if (error instanceof UnsafeWriteError && error.kind === 'refused') return error;

@@ -13,8 +13,10 @@ import { getParser, wasmMemoryBytes } from '../core/parser';
 import { deferSummaryPacking, exportSummaries, importSummaries, keepGraphSummaries, packPendingSummaries } from '../core/project/project';
 import { warmSummaries } from '../core/project/warm';
 import { buildVisualisation, fileEntries } from '../core/visualiser';
+import { dict } from '../core/dict';
 import { packageFiles } from './packageFiles';
-import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type CheckedFixes, type Job, type SharedUnits, type ThreadMemory, type WorkerInit, type WorkerMessage } from './protocol';
+import { readInside, realRootOf, within } from './projectFiles';
+import { phaseIndex, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type CheckedFixes, type Job, type SharedUnits, type TextAnalysis, type ThreadMemory, type WorkerInit, type WorkerMessage } from './protocol';
 
 interface OpenDocument {
   parsed: ParsedDocument;
@@ -153,38 +155,6 @@ function entriesOf(root: string, dir: string): Set<string> | null {
   return entries;
 }
 
-/** The file's text when it really is inside the project (through symlinks too: `lib -> /` is not followed out). */
-function readInside(realRoot: string | undefined, absolute: string): string | undefined {
-  try {
-    const real = fs.realpathSync.native(absolute);
-    return realRoot !== undefined && within(realRoot, real) ? fs.readFileSync(real, 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether `file` is `root` or below it (both absolute and normalised). */
-function within(root: string, file: string): boolean {
-  const relative = path.relative(root, file);
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
-}
-
-const realRoots = new Map<string, string | undefined>();
-/** The project root with its own symlinks resolved (a checkout may itself sit behind one), once per root. */
-function realRootOf(root: string): string | undefined {
-  if (!realRoots.has(root)) {
-    let real: string | undefined;
-    try {
-      real = fs.realpathSync.native(root);
-    } catch {
-      real = undefined;
-    }
-    if (realRoots.size > 64) realRoots.clear();
-    realRoots.set(root, real);
-  }
-  return realRoots.get(root);
-}
-
 const listed = new Map<string, readonly string[]>();
 
 /** The source files of the package (nearest folder with a manifest) holding `near`, as paths relative to `root`. */
@@ -309,9 +279,15 @@ async function run(job: Job): Promise<unknown> {
       const heap = v8.getHeapStatistics();
       return { heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: heap.external_memory, wasm: wasmMemoryBytes(), documents: documents.size, trees: [...documents.values()].filter((d) => d.parsed.tree).length } satisfies ThreadMemory;
     }
-    case 'analyzeText':
+    case 'analyzeText': {
       setPhase('parse');
-      return analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot), listFiles: listerFor(job.params.projectRoot, job.params.findCallers) });
+      const reads = job.params.dependencies ? new Set<string>() : undefined;
+      const listings = job.params.dependencies ? dict<readonly string[]>() : undefined;
+      const lister = listerFor(job.params.projectRoot, job.params.findCallers);
+      const listFiles = lister && listings ? (near: string) => (listings[near] = lister(near)) : lister;
+      const result = await analyzeText(job.text, job.language, { ...job.params, limits, onRule: setPhase, readFile: readerFor(job.params.projectRoot, reads), listFiles });
+      return reads && listings ? { ...result, dependencies: { reads: [...reads], listings } } satisfies TextAnalysis : result;
+    }
   }
 }
 

@@ -31,7 +31,7 @@ async function cli(args: string[], cwd: string) {
 }
 
 const cacheFile = (dir: string) => path.join(dir, '.concurrency-lens-cache', 'summaries.json');
-type Cache = { version: string; summaries: Record<string, StoredSummary> };
+type Cache = { version: string; summaries: Record<string, StoredSummary>; results?: unknown };
 
 /** The stored function `key` of `stored` as it reads back, and the same function without its blocking call. */
 function withoutBlocking(stored: StoredSummary, key: string): string {
@@ -48,7 +48,9 @@ describe('CLI: the summaries cache', () => {
     const key = Object.keys(cache.summaries).find((k) => k.startsWith('util.py\n'))!;
     assert.equal(compact(cache.summaries[key]).functions.git_rev.blocking?.api, 'subprocess.check_output', 'the helper is summarised as blocking');
     assert.match(fs.readFileSync(path.join(dir, '.concurrency-lens-cache', '.gitignore'), 'utf8'), /^\*$/m);
-    // A summary that says otherwise for the same content is believed: the second run read the cache.
+    // A summary that says otherwise for the same content is believed: the second run read the cache. (Without the
+    // results kept beside it, which would be reused as they are, the run analyses app.py.)
+    delete cache.results;
     cache.summaries[key].functions.git_rev = withoutBlocking(cache.summaries[key], 'git_rev');
     fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
     assert.doesNotMatch((await cli(['check', '.'], dir)).stdout, /git_rev/);
@@ -100,7 +102,9 @@ describe('CLI: the summaries cache', () => {
     const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache & { units: Record<string, FileUnits> };
     const key = Object.keys(cache.units).find((k) => k.startsWith('app.py\n'))!;
     assert.ok(cache.summaries[key], 'kept beside the summary it was made with');
-    // Units that say a framework runs `version` beside other requests are believed for the same content.
+    // Units that say a framework runs `version` beside other requests are believed for the same content (the results
+    // kept beside them would be reused as they are: without them, the run analyses app.py).
+    delete cache.results;
     const unit = cache.units[key].units.find((u) => u.id === 'version')!;
     unit.own = { kind: 'hot', message: 'is a route handler (cached)', range: { start: { line: 3, column: 0 }, end: { line: 3, column: 5 } } };
     fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
@@ -125,5 +129,65 @@ describe('CLI: the summaries cache', () => {
     fs.mkdirSync(path.join(dir, '.concurrency-lens-cache'));
     fs.writeFileSync(path.join(dir, '.concurrency-lens-cache', 'stray.py'), 'import time\n\n\nasync def f():\n    time.sleep(1)\n');
     assert.doesNotMatch((await cli(['check', '.', '--no-cache'], dir)).stdout, /stray\.py/);
+  });
+});
+
+describe('CLI: the results cache', () => {
+  const json = async (dir: string, ...more: string[]) => (await cli(['check', '.', '--format', 'json', ...more], dir)).stdout;
+
+  it('reuses a result while nothing it read changed, and gives what a run without the cache gives after any change', async () => {
+    const dir = project();
+    const first = await json(dir);
+    assert.match(first, /git_rev\(\)` blocks the event loop/);
+    // A stored result is reused as it is: the next run analyses nothing.
+    const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache & { results: { results: Record<string, { diagnostics: { message: string }[] }> } };
+    cache.results.results['app.py'].diagnostics[0].message = 'reused';
+    fs.writeFileSync(cacheFile(dir), JSON.stringify(cache));
+    assert.match(await json(dir), /"reused"/);
+    // Each change below alters app.py's findings without touching app.py; each warm run must match a cold one.
+    const changes: [string, () => Promise<void>][] = [
+      ['the helper it calls no longer blocks', () => Promise.resolve(fs.writeFileSync(path.join(dir, 'util.py'), 'def git_rev():\n    return "0" * 40\n'))],
+      ['a module it imports from appears', async () => {
+        fs.appendFileSync(path.join(dir, 'app.py'), '\n\nfrom helpers import slow\n\n\nasync def later():\n    slow()\n');
+        await json(dir); // kept while helpers.py is absent
+        fs.writeFileSync(path.join(dir, 'helpers.py'), 'import time\n\n\ndef slow():\n    time.sleep(1)\n');
+      }],
+      ['a new file of the package registers it as a route handler', () => Promise.resolve(fs.writeFileSync(path.join(dir, 'server.py'), 'from aiohttp import web\n\nfrom app import later\n\napp = web.Application()\napp.router.add_get("/", later)\n'))],
+    ];
+    let before = await json(dir, '--no-cache');
+    for (const [what, change] of changes) {
+      await change();
+      const warm = await json(dir);
+      const cold = await json(dir, '--no-cache');
+      assert.notEqual(cold, before, `${what}: the change changes the findings`);
+      assert.equal(warm, cold, what);
+      // And the result it kept is reused as it is.
+      assert.equal(await json(dir), cold, what);
+      before = cold;
+    }
+    // Options that change what is reported change the key.
+    assert.equal(await json(dir, '--rule', 'daemon-after-start'), await json(dir, '--rule', 'daemon-after-start', '--no-cache'));
+  });
+
+  it('a damaged stored result is no entry: the file is analysed again, never an error', async () => {
+    const dir = project();
+    const cold = await json(dir, '--no-cache');
+    await json(dir);
+    type Stored = { files: unknown[]; results: Record<string, { reads: unknown[]; diagnostics: unknown[] }> };
+    const cache = JSON.parse(fs.readFileSync(cacheFile(dir), 'utf8')) as Cache & { results: Stored };
+    const damages: ((r: Stored) => void)[] = [
+      (r) => { r.results['app.py'].diagnostics = [{ code: 'blocking-call-in-async', severity: 'warning', message: 'no range' }]; },
+      (r) => { r.results['app.py'].reads.push(10_000); },
+      (r) => { r.files = [[1, 'x']]; },
+      (r) => { (r.results['app.py'].diagnostics[0] as { related: unknown }).related = [{ message: 'x' }]; },
+    ];
+    for (const damage of damages) {
+      const damaged = structuredClone(cache);
+      damage(damaged.results);
+      fs.writeFileSync(cacheFile(dir), JSON.stringify(damaged));
+      const result = await cli(['check', '.', '--format', 'json'], dir);
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stdout, cold, damage.toString());
+    }
   });
 });
