@@ -600,12 +600,25 @@ export abstract class ProjectView {
     const consider = (chain: Chain) => {
       if (!best || rank(chain) < rank(best)) best = chain;
     };
+    // Chains left at "may" by one test alone (`if self.atomic: atomic_write(p) else: simple_write(p)`): with one under
+    // the test and one under its negation, one of them runs whenever the function does.
+    const byTest = new Map<string, { chain: Chain; neg: boolean }>();
+    const eitherBranch = (when: Condition | undefined, result: ReturnType<typeof evaluate>, chain: Chain) => {
+      if (result.reach !== 'may' || !when || when.all.length !== 1 || when.more || when.cold || result.unknown !== when.all[0] || chain.cold) return;
+      const atom = when.all[0];
+      const test = JSON.stringify([atom.s, atom.test]);
+      const other = byTest.get(test);
+      if (other && other.neg !== (atom.neg === true)) consider({ hops: other.chain.hops, reach: 'reached', ...(other.chain.light ? { light: true } : {}) });
+      else if (!other) byTest.set(test, { chain, neg: atom.neg === true });
+    };
     const blockingCalls = fn.blocking ? [fn.blocking, ...(fn.alsoBlocking ?? [])] : [];
     for (const b of blockingCalls) {
       const result = evaluate(b.when, here);
       if (result.reach === 'not') continue;
       const when = result.unknown && describe(result.unknown, fn.params, python);
-      consider({ hops: [{ shown: b.shown, path: place.path, range: b.range, blocks: b.api }], reach: result.reach, ...(when ? { when } : {}), ...(b.when?.cold ? { cold: b.when.cold } : {}), ...(b.light ? { light: true } : {}) });
+      const chain: Chain = { hops: [{ shown: b.shown, path: place.path, range: b.range, blocks: b.api }], reach: result.reach, ...(when ? { when } : {}), ...(b.when?.cold ? { cold: b.when.cold } : {}), ...(b.light ? { light: true } : {}) };
+      consider(chain);
+      eitherBranch(b.when, result, chain);
       if (best && rank(best) === 0) return best;
     }
     if (depth <= 1) return best;
@@ -623,7 +636,9 @@ export abstract class ProjectView {
         if (!rest) continue;
         const when = (result.unknown && describe(result.unknown, fn.params, python)) || rest.when;
         const cold = call.when?.cold ?? rest.cold;
-        consider({ hops: [{ shown: call.shown, path: place.path, range: call.range }, ...rest.hops], reach: result.reach === 'may' || rest.reach === 'may' ? 'may' : 'reached', ...(when ? { when } : {}), ...(cold ? { cold } : {}), ...(rest.light ? { light: true } : {}) });
+        const chain: Chain = { hops: [{ shown: call.shown, path: place.path, range: call.range }, ...rest.hops], reach: result.reach === 'may' || rest.reach === 'may' ? 'may' : 'reached', ...(when ? { when } : {}), ...(cold ? { cold } : {}), ...(rest.light ? { light: true } : {}) };
+        consider(chain);
+        if (rest.reach === 'reached') eitherBranch(call.when, result, chain);
         if (best && rank(best) === 0) return best;
       }
     } finally {

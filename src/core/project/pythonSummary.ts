@@ -11,7 +11,7 @@ import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
 import type { Condition, Value } from '../effects/condition';
 import { constructorFields, fieldsAssignedOutside, pythonArgs, pythonFunctionFacts, pythonPathCondition, pythonValue } from '../effects/pythonPaths';
-import { BASES, keepBlocking, keepLightIfNoOther, memberOf, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import { BASES, keepBlocking, keepLightIfNoOther, MAX_BLOCKING, memberOf, withDetail, withModuleNames, type BlockingCall, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '(function_definition) @fn';
@@ -196,7 +196,8 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
   const lateDaemonError = () => (selfError ??= lateDaemonErrorOf(semantics, fn)).error;
   const calls = ownCalls(semantics, fn);
   const light: Detail = { calls: [] };
-  const blockingChains = exhaustiveBlockingChains(fn, calls.filter((call) => {
+  let certain: BlockingCall | undefined;
+  const { chains: blockingChains, always } = exhaustiveBlockingChains(fn, calls.filter((call) => {
     const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
     return blocking !== undefined && !blocking.severity && !nonBlocking(call, blocking.unless);
@@ -218,6 +219,7 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
         // Quick metadata calls (below warning when direct) count only in a function that makes no other blocking call.
         if (blocking.severity) keepBlocking(light, { ...found, light: true }, sameCondition);
         else keepBlocking(out, found, sameCondition);
+        if (call.id === always?.id) certain = { api: found.api, shown: found.shown, range: found.range };
       }
       continue;
     }
@@ -227,6 +229,13 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     const args = pythonArgs(semantics, call, facts, classOf);
     const recv = receiverOf(semantics, callee, facts);
     out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}), ...(args ? { args } : {}), ...(recv ? { recv } : {}) });
+  }
+  // Blocking on every path, it blocks whenever it is called: the call that makes it certain, without its condition, last
+  // (a call whose arguments settle the conditions still finds the call that runs).
+  if (certain && out.blocking?.when) {
+    const kept = [out.blocking, ...(out.alsoBlocking ?? [])].slice(0, MAX_BLOCKING - 1);
+    out.blocking = kept[0];
+    out.alsoBlocking = [...kept.slice(1), certain];
   }
   keepLightIfNoOther(out, light);
   if (facts.self && fn.childForFieldName('name')?.text === '__init__') {
@@ -241,10 +250,12 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
  * Blocking calls that sit on a branch of an `if` with an `else`, every branch of which makes a blocking call on each
  * path through it (`if isinstance(data, Path): shutil.copy2(...) elif ...: open(...) else: open(...)`), mapped to that
  * `if`: whichever branch runs, the function blocks. Innermost chains first; a branch may itself be such a chain.
+ * `always`: when the function blocks on every path through it, also past early exits that block first
+ * (`if direct: f = open(path); return f` then `f = open(tmp)`), the first blocking call of the statement that makes it certain.
  */
-function exhaustiveBlockingChains(fn: Node, blockingCalls: readonly Node[]): Map<number, Node> {
+function exhaustiveBlockingChains(fn: Node, blockingCalls: readonly Node[]): { chains: Map<number, Node>; always?: Node } {
   const chains = new Map<number, Node>();
-  if (blockingCalls.length < 2) return chains;
+  if (blockingCalls.length < 2) return { chains };
   const body = fn.childForFieldName('body');
   // A block blocks on every path when one of its statements, before any early exit, does: a blocking call's own
   // statement (through `with` and `try` bodies), or an exhaustive chain. Each statement is judged once.
@@ -255,19 +266,22 @@ function exhaustiveBlockingChains(fn: Node, blockingCalls: readonly Node[]): Map
     for (let steps = 0; statement?.parent && statement.parent.type !== 'block' && steps < MAX_NESTING * 4; steps++) statement = statement.parent;
     if (statement) callStatements.add(statement.id);
   }
-  const blockAlwaysBlocks = (block: Node | null, depth: number): boolean => {
-    if (!block || depth > MAX_NESTING) return false;
+  /** The statement of `block` that makes it block on every path, if one does. */
+  const certainIn = (block: Node | null, depth: number): Node | undefined => {
+    if (!block || depth > MAX_NESTING) return undefined;
     for (const statement of block.namedChildren) {
       if (!statement) continue;
-      if (statementAlwaysBlocks(statement, depth)) return true;
-      if (['return_statement', 'raise_statement', 'break_statement', 'continue_statement'].includes(statement.type)) return false;
-      // An `if` that may exit early ends what is certain.
+      if (statementAlwaysBlocks(statement, depth)) return statement;
+      if (['return_statement', 'raise_statement', 'break_statement', 'continue_statement'].includes(statement.type)) return undefined;
+      // A statement that may exit early ends what is certain, unless it is an `if` each branch of which that may exit
+      // blocks first: the paths that leave through it have blocked, the others go on.
       if (statement.type === 'if_statement' || statement.type === 'for_statement' || statement.type === 'while_statement' || statement.type === 'try_statement' || statement.type === 'with_statement' || statement.type === 'match_statement') {
-        if (mayExit(statement)) return false;
+        if (mayExit(statement) && !(statement.type === 'if_statement' && branchesOf(statement).every((branch) => !branch || !mayExit(branch) || blockAlwaysBlocks(branch, depth + 1)))) return undefined;
       }
     }
-    return false;
+    return undefined;
   };
+  const blockAlwaysBlocks = (block: Node | null, depth: number): boolean => certainIn(block, depth) !== undefined;
   const statementAlwaysBlocks = (statement: Node, depth: number): boolean => {
     const known = statementBlocks.get(statement.id);
     if (known !== undefined) return known;
@@ -279,15 +293,8 @@ function exhaustiveBlockingChains(fn: Node, blockingCalls: readonly Node[]): Map
     statementBlocks.set(statement.id, blocks);
     return blocks;
   };
-  const exhaustive = (ifStatement: Node, depth: number): boolean => {
-    const branches: (Node | null)[] = [ifStatement.childForFieldName('consequence')];
-    let hasElse = false;
-    for (const clause of ifStatement.namedChildren) {
-      if (clause?.type === 'elif_clause') branches.push(clause.childForFieldName('consequence'));
-      else if (clause?.type === 'else_clause') { branches.push(clause.childForFieldName('body')); hasElse = true; }
-    }
-    return hasElse && branches.every((branch) => blockAlwaysBlocks(branch, depth));
-  };
+  const exhaustive = (ifStatement: Node, depth: number): boolean =>
+    ifStatement.namedChildren.some((clause) => clause?.type === 'else_clause') && branchesOf(ifStatement).every((branch) => blockAlwaysBlocks(branch, depth));
   for (const call of blockingCalls) {
     // The outermost exhaustive chain around the call, within the function's own code.
     let outermost: Node | undefined;
@@ -297,7 +304,19 @@ function exhaustiveBlockingChains(fn: Node, blockingCalls: readonly Node[]): Map
     }
     if (outermost) chains.set(call.id, outermost);
   }
-  return chains;
+  const certain = certainIn(body, 0);
+  const always = certain && blockingCalls.find((call) => call.startIndex >= certain.startIndex && call.endIndex <= certain.endIndex);
+  return always ? { chains, always } : { chains };
+}
+
+/** The blocks of an `if`'s branches: its own, each `elif`'s and the `else`'s. */
+function branchesOf(ifStatement: Node): (Node | null)[] {
+  const branches: (Node | null)[] = [ifStatement.childForFieldName('consequence')];
+  for (const clause of ifStatement.namedChildren) {
+    if (clause?.type === 'elif_clause') branches.push(clause.childForFieldName('consequence'));
+    else if (clause?.type === 'else_clause') branches.push(clause.childForFieldName('body'));
+  }
+  return branches;
 }
 
 /** A compound statement with a `return`, `raise`, `break` or `continue` somewhere in its own code. */

@@ -54,6 +54,12 @@ describe('following calls only down the paths a call takes (Python)', () => {
     assert.match(fullText(at('safe_int("x")')), /only when something fails/);
     assert.match(fullText(at('trace(')), /only when debugging/);
     assert.match(at('report(ValueError').message, /may block the event loop in `\w+\(\)` when `err` is set/);
+    // Whichever way tests the call sites cannot settle go, these helpers block: an early return that blocks first, and
+    // an `if`/`else` of two blocking helpers.
+    for (const call of ['write_atomically("/tmp/', 'saver.save(']) {
+      assert.match(at(call).message, /^`[\w.]+\(\)` blocks the event loop in `save_all\(\)`/, call);
+      assert.equal(at(call).severity, 'warning', call);
+    }
   });
 
   it('with coldSeverity off, rare paths are not reported', async () => {
