@@ -790,17 +790,35 @@ const RECEIVES = new Set(['get', 'recv', 'receive', 'receive_json', 'receive_tex
 /** HTTP methods a class-based handler defines (Tornado `RequestHandler`, Django and aiohttp views, Starlette endpoints). */
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'head', 'options']);
 
-/** `async def get(self)` in a class deriving from a `...Handler`, `...View` or `...Endpoint` base: the framework calls it per request. */
+/**
+ * Methods a socket framework calls for every message, by the ending of the base class's name: Tornado's
+ * `WebSocketHandler.on_message`, Starlette's `WebSocketEndpoint.on_receive`, Channels' `AsyncWebsocketConsumer.receive`.
+ */
+const SOCKET_MESSAGE_METHODS: readonly [RegExp, ReadonlySet<string>][] = [
+  [/Handler$/, new Set(['on_message'])],
+  [/Endpoint$/, new Set(['on_receive'])],
+  [/Consumer$/, new Set(['receive', 'receive_json'])],
+];
+
+/**
+ * `async def get(self)` in a class deriving from a `...Handler`, `...View` or `...Endpoint` base: the framework calls it
+ * per request; a socket handler's message method (`on_message` of a `...Handler`, ...), per message.
+ */
 function pythonClassHandler(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   const name = pythonName(fn);
-  if (!name || !HTTP_METHODS.has(name)) return undefined;
+  if (!name) return undefined;
   let holder = fn.parent;
   if (holder?.type === 'decorated_definition') holder = holder.parent;
   const cls = holder?.type === 'block' ? holder.parent : undefined;
   if (cls?.type !== 'class_definition') return undefined;
-  const base = cls.childForFieldName('superclasses')?.namedChildren.find((b) => /(Handler|View|Endpoint)$/.test(lastName(b) ?? ''));
-  if (!base) return undefined;
-  return hot(`runs for every request: the \`${name}\` method of \`${cls.childForFieldName('name')?.text}(${base.text})\` at ${where(source, fn)}`, fn.childForFieldName('name') ?? fn);
+  const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
+  const shown = (base: Node) => `the \`${name}\` method of \`${cls.childForFieldName('name')?.text}(${base.text})\` at ${where(source, fn)}`;
+  if (HTTP_METHODS.has(name)) {
+    const base = bases.find((b) => b && /(Handler|View|Endpoint)$/.test(lastName(b) ?? ''));
+    if (base) return hot(`runs for every request: ${shown(base)}`, fn.childForFieldName('name') ?? fn);
+  }
+  const socket = bases.find((b) => b && SOCKET_MESSAGE_METHODS.some(([ending, methods]) => methods.has(name) && ending.test(lastName(b) ?? '')));
+  return socket ? hot(`runs for every message on the socket: ${shown(socket)}`, fn.childForFieldName('name') ?? fn) : undefined;
 }
 
 /**
@@ -823,8 +841,12 @@ function pythonServingLoop(fn: Node, source: ContextSource): ConcurrencyContext 
   return undefined;
 }
 
-/** The callee of `asyncio.gather(...)`/`create_task(...)` whose arguments hold the coroutine call `call`. */
-export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undefined): Node | undefined {
+/**
+ * The callee of `asyncio.gather(...)`/`create_task(...)` whose arguments hold the coroutine call `call`, also through a
+ * list or name it is kept in first (`tasks = [fetch(u) for u in urls]` or `tasks.append(fetch(u))`, then
+ * `asyncio.gather(*tasks)` in the same function). `through`: how many such names may be followed.
+ */
+export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undefined, through = 1): Node | undefined {
   let current: Node = call;
   // Up through `*[f(x) for x in xs]` or a list to the starter's arguments (a few levels at most).
   for (let depth = 0; depth < 5 && current.parent; depth++) {
@@ -834,10 +856,32 @@ export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undef
       const callee = starter.childForFieldName('function');
       const qualified = semantics?.calleeName(starter);
       if (callee && ((qualified && PY_TASK_STARTERS.has(qualified)) || (callee.type === 'attribute' && PY_TASK_METHODS.has(lastName(callee) ?? '')))) return callee;
-      return undefined;
+      const list = callee?.type === 'attribute' && (lastName(callee) === 'append' || lastName(callee) === 'extend') ? callee.childForFieldName('object') : undefined;
+      return through > 0 && list?.type === 'identifier' ? starterOfName(list, semantics, through - 1) : undefined;
+    }
+    if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === current.id) {
+      const name = parent.childForFieldName('left');
+      return through > 0 && name?.type === 'identifier' ? starterOfName(name, semantics, through - 1) : undefined;
     }
     if (!['list', 'tuple', 'list_splat', 'list_comprehension', 'generator_expression', 'set'].includes(parent.type)) return undefined;
     current = parent;
+  }
+  return undefined;
+}
+
+/** Identifiers looked at per search for where a name is handed over: a function's own names, at most. */
+const MAX_NAME_USES = 5_000;
+
+/** The task starter a later use of the name `name`, in the same function, is an argument of (`asyncio.gather(*tasks)`). */
+function starterOfName(name: Node, semantics: PythonSemantics | undefined, through: number): Node | undefined {
+  const owner = enclosingFunction(name, 'python');
+  const scope = owner?.childForFieldName('body') ?? name.tree.rootNode;
+  const uses = scope.descendantsOfType('identifier');
+  for (let i = 0; i < uses.length && i < MAX_NAME_USES; i++) {
+    const use = uses[i];
+    if (!use || use.text !== name.text || use.startIndex <= name.startIndex || enclosingFunction(use, 'python')?.id !== owner?.id) continue;
+    const starter = pythonTaskStarter(use, semantics, through);
+    if (starter) return starter;
   }
   return undefined;
 }

@@ -413,6 +413,82 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('coroutines kept in a list or a name and then gathered run concurrently; awaited one by one they do not', () => {
+    const found = checkProject({
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/seed.py': [
+        'import asyncio', '', '',
+        'async def fetch(url):',
+        '    with open("/tmp/cache-" + url) as f:',
+        '        return f.read()',
+        '', '',
+        'async def store(url):',
+        '    with open("/tmp/out-" + url, "w") as f:',
+        '        f.write(url)',
+        '', '',
+        'async def check(url):',
+        '    with open("/tmp/check-" + url) as f:',
+        '        return f.read()',
+        '', '',
+        'async def seed(urls):',
+        '    tasks = [fetch(u) for u in urls]',
+        '    pending = []',
+        '    for u in urls:',
+        '        pending.append(store(u))',
+        '    await asyncio.gather(*tasks)',
+        '    await asyncio.gather(*pending)',
+        '    checks = [check(u) for u in urls]',
+        '    for c in checks:',
+        '        await c',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-gathered-');
+    const at = (line: number) => found.find((f) => f.path === 'app/seed.py' && f.line === line);
+    assert.equal(at(5)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(5)!.message, /started with `asyncio\.gather` at seed\.py:24/);
+    assert.equal(at(10)?.severity, 'warning', JSON.stringify(found));
+    // Awaited one after another: nothing shows them beside other work.
+    assert.equal(at(15)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it("a socket framework's message method runs for every message, and so does what it calls", () => {
+    const found = checkProject({
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/sockets.py': [
+        'import time', 'import tornado.websocket', 'from channels.generic.websocket import AsyncJsonWebsocketConsumer',
+        'from starlette.endpoints import WebSocketEndpoint', '', '',
+        'def record(message):',
+        '    with open("/tmp/messages.log", "a") as log:',
+        '        log.write(message)',
+        '', '',
+        'class Echo(tornado.websocket.WebSocketHandler):',
+        '    async def on_message(self, message):',
+        '        record(message)',
+        '',
+        '    async def on_close(self):',
+        '        time.sleep(0.1)',
+        '', '',
+        'class Chat(AsyncJsonWebsocketConsumer):',
+        '    async def receive_json(self, content):',
+        '        time.sleep(0.1)',
+        '', '',
+        'class Feed(WebSocketEndpoint):',
+        '    async def on_receive(self, websocket, data):',
+        '        time.sleep(0.1)',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-socket-');
+    const at = (line: number) => found.find((f) => f.path === 'app/sockets.py' && f.line === line);
+    assert.equal(at(14)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(14)!.message, /runs for every message on the socket: the `on_message` method of `Echo\(tornado\.websocket\.WebSocketHandler\)`/);
+    assert.equal(at(22)?.severity, 'warning', JSON.stringify(found));
+    assert.equal(at(27)?.severity, 'warning', JSON.stringify(found));
+    // Closing runs once per connection: no evidence of its own.
+    assert.equal(at(17)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('a helper whose only blocking call is a quick metadata one is weighed like the call itself', () => {
     const found = checkProject({
       'package.json': '{ "name": "demo", "type": "module" }\n',
