@@ -246,8 +246,14 @@ function tsFunctionName(fn: Node): string | undefined {
   return undefined;
 }
 
-/** `Promise.all([..., call, ...])`, `Promise.all(xs.map(...call...))`: the combinator's callee, else undefined. */
-export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefined): Node | undefined {
+/** Identifiers looked at per search for where a name is handed over: a function's own names, at most. */
+const MAX_NAME_USES = 5_000;
+
+/**
+ * `Promise.all([..., call, ...])`, `Promise.all(xs.map(...call...))`, also through a name the promises are kept in first
+ * (`const loads = xs.map(load)` then `Promise.all(loads)` in the same function): the combinator's callee, else undefined.
+ */
+export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefined, through = 1): Node | undefined {
   let current: Node = skipWrappers(node);
   // Up through an array literal or a `.map(...)` callback to the combinator's arguments (a few levels at most).
   for (let depth = 0; depth < 4 && current.parent; depth++) {
@@ -268,7 +274,26 @@ export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefine
       current = skipWrappers(parent);
       continue;
     }
+    // `const loads = paths.map((p) => load(p))`, `const first = save(a)`: where the name is handed to a combinator.
+    if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === current.id) {
+      const name = parent.childForFieldName('name');
+      return through > 0 && name?.type === 'identifier' ? tsCombinatorOfName(name, semantics, through - 1) : undefined;
+    }
     return undefined;
+  }
+  return undefined;
+}
+
+/** The combinator a later use of the name `name`, in the same function, is handed to (`Promise.all(loads)`). */
+function tsCombinatorOfName(name: Node, semantics: TsSemantics | undefined, through: number): Node | undefined {
+  const owner = enclosingFunction(name, 'typescript');
+  const scope = owner?.childForFieldName('body') ?? name.tree.rootNode;
+  const uses = scope.descendantsOfType('identifier');
+  for (let i = 0; i < uses.length && i < MAX_NAME_USES; i++) {
+    const use = uses[i];
+    if (!use || use.text !== name.text || use.startIndex <= name.startIndex || enclosingFunction(use, 'typescript')?.id !== owner?.id) continue;
+    const combinator = tsCombinatorAround(use, semantics, through);
+    if (combinator) return combinator;
   }
   return undefined;
 }
@@ -868,9 +893,6 @@ export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undef
   }
   return undefined;
 }
-
-/** Identifiers looked at per search for where a name is handed over: a function's own names, at most. */
-const MAX_NAME_USES = 5_000;
 
 /** The task starter a later use of the name `name`, in the same function, is an argument of (`asyncio.gather(*tasks)`). */
 function starterOfName(name: Node, semantics: PythonSemantics | undefined, through: number): Node | undefined {

@@ -452,6 +452,30 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(15)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('promises kept in a name and then handed to Promise.all run alongside each other', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/all.js': [
+        "import fs from 'node:fs';",
+        "async function load(p) { return fs.readFileSync(p, 'utf8'); }",
+        "async function save(p) { fs.writeFileSync(p, 'x'); }",
+        "async function each(p) { fs.writeFileSync(p, 'y'); }",
+        'export async function all(paths) {',
+        '  const loads = paths.map((p) => load(p));',
+        '  const first = save(paths[0]);',
+        '  await Promise.all([first, ...loads]);',
+        '  for (const p of paths) await each(p);',
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-kept-promises-');
+    const at = (line: number) => found.find((f) => f.path === 'src/all.js' && f.line === line);
+    assert.equal(at(2)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(2)!.message, /alongside other promises/);
+    assert.equal(at(3)?.severity, 'warning', JSON.stringify(found));
+    assert.equal(at(4)?.severity, 'information', JSON.stringify(found));
+  });
+
   it("a socket framework's message method runs for every message, and so does what it calls", () => {
     const found = checkProject({
       'pyproject.toml': '[project]\nname = "demo"\n',
