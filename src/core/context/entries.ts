@@ -277,23 +277,26 @@ export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefine
     // `const loads = paths.map((p) => load(p))`, `const first = save(a)`: where the name is handed to a combinator.
     if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === current.id) {
       const name = parent.childForFieldName('name');
-      return through > 0 && name?.type === 'identifier' ? tsCombinatorOfName(name, semantics, through - 1) : undefined;
+      return through > 0 && name?.type === 'identifier' ? laterUseHandedTo(name, 'typescript', (use) => tsCombinatorAround(use, semantics, through - 1)) : undefined;
     }
     return undefined;
   }
   return undefined;
 }
 
-/** The combinator a later use of the name `name`, in the same function, is handed to (`Promise.all(loads)`). */
-function tsCombinatorOfName(name: Node, semantics: TsSemantics | undefined, through: number): Node | undefined {
-  const owner = enclosingFunction(name, 'typescript');
+/**
+ * What `handedTo` finds for the first later use of the name `name` in the same function (or module-level code) that it
+ * finds something for: where a list or a promise kept in a name is handed over.
+ */
+function laterUseHandedTo(name: Node, language: Language, handedTo: (use: Node) => Node | undefined): Node | undefined {
+  const owner = enclosingFunction(name, language);
   const scope = owner?.childForFieldName('body') ?? name.tree.rootNode;
   const uses = scope.descendantsOfType('identifier');
   for (let i = 0; i < uses.length && i < MAX_NAME_USES; i++) {
     const use = uses[i];
-    if (!use || use.text !== name.text || use.startIndex <= name.startIndex || enclosingFunction(use, 'typescript')?.id !== owner?.id) continue;
-    const combinator = tsCombinatorAround(use, semantics, through);
-    if (combinator) return combinator;
+    if (!use || use.text !== name.text || use.startIndex <= name.startIndex || enclosingFunction(use, language)?.id !== owner?.id) continue;
+    const found = handedTo(use);
+    if (found) return found;
   }
   return undefined;
 }
@@ -882,11 +885,11 @@ export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undef
       const qualified = semantics?.calleeName(starter);
       if (callee && ((qualified && PY_TASK_STARTERS.has(qualified)) || (callee.type === 'attribute' && PY_TASK_METHODS.has(lastName(callee) ?? '')))) return callee;
       const list = callee?.type === 'attribute' && (lastName(callee) === 'append' || lastName(callee) === 'extend') ? callee.childForFieldName('object') : undefined;
-      return through > 0 && list?.type === 'identifier' ? starterOfName(list, semantics, through - 1) : undefined;
+      return through > 0 && list?.type === 'identifier' ? laterUseHandedTo(list, 'python', (use) => pythonTaskStarter(use, semantics, through - 1)) : undefined;
     }
     if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === current.id) {
       const name = parent.childForFieldName('left');
-      return through > 0 && name?.type === 'identifier' ? starterOfName(name, semantics, through - 1) : undefined;
+      return through > 0 && name?.type === 'identifier' ? laterUseHandedTo(name, 'python', (use) => pythonTaskStarter(use, semantics, through - 1)) : undefined;
     }
     if (!['list', 'tuple', 'list_splat', 'list_comprehension', 'generator_expression', 'set'].includes(parent.type)) return undefined;
     current = parent;
@@ -894,19 +897,6 @@ export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undef
   return undefined;
 }
 
-/** The task starter a later use of the name `name`, in the same function, is an argument of (`asyncio.gather(*tasks)`). */
-function starterOfName(name: Node, semantics: PythonSemantics | undefined, through: number): Node | undefined {
-  const owner = enclosingFunction(name, 'python');
-  const scope = owner?.childForFieldName('body') ?? name.tree.rootNode;
-  const uses = scope.descendantsOfType('identifier');
-  for (let i = 0; i < uses.length && i < MAX_NAME_USES; i++) {
-    const use = uses[i];
-    if (!use || use.text !== name.text || use.startIndex <= name.startIndex || enclosingFunction(use, 'python')?.id !== owner?.id) continue;
-    const starter = pythonTaskStarter(use, semantics, through);
-    if (starter) return starter;
-  }
-  return undefined;
-}
 
 /**
  * `if __name__ == "__main__": asyncio.run(main())`: `main` and the coroutines it only awaits one after another (not from
