@@ -11,7 +11,7 @@ import { rangeOf } from '../text';
 import { tsArgs, tsConstructorFields, tsFieldsAssignedOutside, tsFunctionFacts, tsPathCondition, tsValue, type TsFunctionFacts } from '../effects/tsPaths';
 import type { Arg, Condition, Value } from '../effects/condition';
 import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
-import { countSummaryBuild, dirname, join, keepBlocking, keepLightIfNoOther, MAX_INDIRECTIONS, memberOf, ProjectView, summaryOfText, withDetail, withModuleNames, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
+import { countSummaryBuild, dirname, join, keepBlocking, keepCertain, keepLightIfNoOther, MAX_INDIRECTIONS, memberOf, ProjectView, summaryOfText, withDetail, withModuleNames, type BlockingCall, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '[(function_declaration) (generator_function_declaration) (arrow_function) (function_expression) (method_definition)] @fn';
@@ -338,11 +338,12 @@ const EXITS = ['return_statement', 'throw_statement', 'break_statement', 'contin
 /**
  * Blocking calls on a branch of an `if` with an `else`, every branch of which makes a blocking call on each path through
  * it (`if (Buffer.isBuffer(d)) fs.writeFileSync(p, d); else fs.copyFileSync(d, p);`), mapped to that `if`: whichever
- * branch runs, the function blocks. A branch may itself be such a chain (`else if`).
+ * branch runs, the function blocks. A branch may itself be such a chain (`else if`). `always`: when the function blocks on
+ * every path through it, also past early exits that block first, the first blocking call of the statement that makes it certain.
  */
-function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): Map<number, Node> {
+function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): { chains: Map<number, Node>; always?: Node } {
   const chains = new Map<number, Node>();
-  if (blockingCalls.length < 2) return chains;
+  if (blockingCalls.length < 2) return { chains };
   const body = fn.childForFieldName('body');
   const isBranchHolder = (n: Node | null) => n?.type === 'statement_block' || n?.type === 'if_statement' || n?.type === 'else_clause';
   const callStatements = new Set<number>();
@@ -359,13 +360,7 @@ function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): M
     if (known !== undefined) return known;
     judged.set(statement.id, false);
     let blocks = callStatements.has(statement.id);
-    if (!blocks && statement.type === 'statement_block') {
-      for (const inner of statement.namedChildren) {
-        if (!inner) continue;
-        if (statementAlwaysBlocks(inner, depth + 1)) { blocks = true; break; }
-        if (EXITS.includes(inner.type) || (['if_statement', 'for_statement', 'for_in_statement', 'while_statement', 'do_statement', 'try_statement', 'switch_statement', 'statement_block'].includes(inner.type) && mayExit(inner))) break;
-      }
-    }
+    if (!blocks && statement.type === 'statement_block') blocks = certainIn(statement, depth) !== undefined;
     if (!blocks && statement.type === 'try_statement') blocks = statementAlwaysBlocks(statement.childForFieldName('body'), depth + 1);
     if (!blocks && statement.type === 'if_statement') {
       const alternative = statement.childForFieldName('alternative');
@@ -375,6 +370,19 @@ function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): M
     judged.set(statement.id, blocks);
     return blocks;
   };
+  /** The statement of `block` that makes it block on every path, if one does. */
+  const certainIn = (block: Node, depth: number): Node | undefined => {
+    for (const inner of block.namedChildren) {
+      if (!inner) continue;
+      if (statementAlwaysBlocks(inner, depth + 1)) return inner;
+      if (EXITS.includes(inner.type)) return undefined;
+      // A statement that may exit ends what is certain, unless it is an `if` each branch of which that may exit blocks
+      // first: the paths that leave through it have blocked, the others go on.
+      if (['if_statement', 'for_statement', 'for_in_statement', 'while_statement', 'do_statement', 'try_statement', 'switch_statement', 'statement_block'].includes(inner.type) && mayExit(inner)
+        && !(inner.type === 'if_statement' && tsBranches(inner).every((branch) => !branch || !mayExit(branch) || statementAlwaysBlocks(branch, depth + 2)))) return undefined;
+    }
+    return undefined;
+  };
   for (const call of blockingCalls) {
     // The outermost exhaustive chain around the call, within the function's own code.
     let outermost: Node | undefined;
@@ -383,7 +391,24 @@ function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): M
     }
     if (outermost) chains.set(call.id, outermost);
   }
-  return chains;
+  const certain = body?.type === 'statement_block' ? certainIn(body, 0) : undefined;
+  const always = certain && blockingCalls.find((call) => call.startIndex >= certain.startIndex && call.endIndex <= certain.endIndex);
+  return always ? { chains, always } : { chains };
+}
+
+/** The branches of an `if`: its consequence, and each `else if`'s and the `else`'s. Bounded by the chain's length. */
+function tsBranches(ifStatement: Node): (Node | null)[] {
+  const branches: (Node | null)[] = [];
+  for (let current: Node | null = ifStatement, steps = 0; current?.type === 'if_statement' && steps < MAX_NESTING * 4; steps++) {
+    branches.push(current.childForFieldName('consequence'));
+    const otherwise: Node | null = current.childForFieldName('alternative')?.namedChildren.find((c) => c?.type !== 'comment') ?? null;
+    if (otherwise?.type !== 'if_statement') {
+      branches.push(otherwise);
+      break;
+    }
+    current = otherwise;
+  }
+  return branches;
 }
 
 const sameWhen = (a: Condition | undefined, b: Condition | undefined): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -403,7 +428,8 @@ function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names:
     const api = semantics.calleeName(call);
     blockingOf.set(call.id, api ? lookup.ts(api) : undefined);
   }
-  const blockingChains = exhaustiveBlockingChainsTs(fn, calls.filter((call) => blockingOf.get(call.id) && !blockingOf.get(call.id)!.severity));
+  const { chains: blockingChains, always } = exhaustiveBlockingChainsTs(fn, calls.filter((call) => blockingOf.get(call.id) && !blockingOf.get(call.id)!.severity));
+  let certain: BlockingCall | undefined;
   for (const call of calls) {
     const callee = call.childForFieldName('function');
     if (!callee || !blockingOf.has(call.id)) continue;
@@ -415,6 +441,7 @@ function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names:
       // Quick metadata calls (below warning when direct) count only in a function that makes no other blocking call.
       if (blocking.severity) keepBlocking(light, { ...found, light: true }, sameWhen);
       else keepBlocking(out, found, sameWhen);
+      if (call.id === always?.id) certain = { api: found.api, shown: found.shown, range: found.range };
       continue;
     }
     const target = projectTarget(semantics, callee, modules);
@@ -424,6 +451,7 @@ function detail(semantics: TsSemantics, fn: Node, lookup: BlockingLookup, names:
     const recv = tsReceiver(semantics, callee, facts, classOf);
     out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}), ...(args ? { args } : {}), ...(recv ? { recv } : {}) });
   }
+  keepCertain(out, certain);
   keepLightIfNoOther(out, light);
   if (fn.type === 'method_definition' && fn.childForFieldName('name')?.text === 'constructor' && fn.parent?.type === 'class_body') {
     const fields = tsConstructorFields(semantics, facts, classOf, tsFieldsAssignedOutside(fn.parent, fn));

@@ -81,6 +81,17 @@ export function keepBlocking(out: BlockingCalls, found: BlockingCall, same: (a: 
 }
 
 /**
+ * A function that blocks on every path blocks whenever it is called: `certain`, the call that makes it so, is kept
+ * without its condition, last (a call whose arguments settle the conditions still finds the call that runs).
+ */
+export function keepCertain(out: BlockingCalls, certain: BlockingCall | undefined): void {
+  if (!certain || !out.blocking?.when) return;
+  const kept = [out.blocking, ...(out.alsoBlocking ?? [])].slice(0, MAX_BLOCKING - 1);
+  out.blocking = kept[0];
+  out.alsoBlocking = [...kept.slice(1), certain];
+}
+
+/**
  * A function that makes no other blocking call keeps its quick metadata calls (`fs.existsSync`, `os.path.exists`): a
  * caller's chain through it is weighed like the call itself would be (a warning in hot code, information otherwise).
  */

@@ -11,7 +11,7 @@ import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
 import type { Condition, Value } from '../effects/condition';
 import { constructorFields, fieldsAssignedOutside, pythonArgs, pythonFunctionFacts, pythonPathCondition, pythonValue } from '../effects/pythonPaths';
-import { BASES, keepBlocking, keepLightIfNoOther, MAX_BLOCKING, memberOf, withDetail, withModuleNames, type BlockingCall, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
+import { BASES, keepBlocking, keepCertain, keepLightIfNoOther, memberOf, withDetail, withModuleNames, type BlockingCall, type CallTarget, type Detail, type FileSummary, type FunctionSummary } from './project';
 import { dict } from '../dict';
 
 const FUNCTIONS = '(function_definition) @fn';
@@ -230,13 +230,7 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     const recv = receiverOf(semantics, callee, facts);
     out.calls.push({ target, shown: `${callee.text}()`, range: rangeOf(callee), ...(when ? { when } : {}), ...(args ? { args } : {}), ...(recv ? { recv } : {}) });
   }
-  // Blocking on every path, it blocks whenever it is called: the call that makes it certain, without its condition, last
-  // (a call whose arguments settle the conditions still finds the call that runs).
-  if (certain && out.blocking?.when) {
-    const kept = [out.blocking, ...(out.alsoBlocking ?? [])].slice(0, MAX_BLOCKING - 1);
-    out.blocking = kept[0];
-    out.alsoBlocking = [...kept.slice(1), certain];
-  }
+  keepCertain(out, certain);
   keepLightIfNoOther(out, light);
   if (facts.self && fn.childForFieldName('name')?.text === '__init__') {
     const cls = methodClass(fn);

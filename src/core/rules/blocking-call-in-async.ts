@@ -204,7 +204,7 @@ export const meta: RuleMeta = {
       'method may run an override of it in a derived class of the package ("overrides `ContentsManager.delete_file`, which',
       '..."), unless the method runs for an object of one known class: one hot by its own code (its class\'s handler or loop)',
       'and what it calls on `self`, which resolve as written. A helper whose `if`/`elif`/`else` blocks on every branch blocks',
-      'whichever branch runs; so does one that blocks before each early exit and after them (Python: `if direct: open(p); return`',
+      'whichever branch runs; so does one that blocks before each early exit and after them (`if direct: open(p); return`',
       'then `open(tmp)`), and one whose `if`/`else` on a single test calls a blocking helper either way',
       '(`if self.atomic: atomic_write(p) else: plain_write(p)`). A chain through a',
       'helper that blocks only under a condition this call does not settle ("may block ... when `self.log_file` is set") is',

@@ -76,4 +76,13 @@ describe('following calls only down the paths a call takes (JS)', () => {
   it('reports exactly the calls that reach a blocking call, and rare paths as hints', async () => {
     check(project, 'app.mjs', '//', runJsHarness(project), await analyse(project, 'app.mjs'));
   });
+
+  it('a helper that blocks on every path, or an if/else calling a blocking helper either way, blocks', async () => {
+    const diagnostics = await analyse(project, 'app.mjs');
+    const text = fs.readFileSync(path.join(project, 'app.mjs'), 'utf8').split('\n');
+    for (const call of ["writeAtomically('/tmp/", 'saver.persist(']) {
+      const found = diagnostics.find((d) => text[d.range.start.line].includes(call));
+      assert.match(found?.message ?? '', /^`[\w.]+\(\)` blocks the event loop in `saveAll\(\)`/, call);
+    }
+  });
 });
