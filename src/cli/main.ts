@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, fixToApply, languageFamilyOfPath, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
-import { AnalysisHost, BUDGET_CHARS, clampBudget } from '../host/analysisHost';
+import { AnalysisHost, BUDGET_CHARS, clampBudget, defaultWorkerScript } from '../host/analysisHost';
 import { packageFiles } from '../host/packageFiles';
 import type { SharedUnits, TextAnalysis } from '../host/protocol';
 import { ResultCache } from './resultCache';
@@ -322,7 +322,8 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // Results are reused by a run that only reports (a fixing run's results are those of the text it writes).
   const resultCache = options.cache && !options.fix && !options.diff && stdinText === undefined ? new ResultCache(io.cwd, cached?.results) : undefined;
   const shownOf = (file: string): string => path.relative(io.cwd, file) || file;
-  const keyOf = (index: number, text: string): string => ResultCache.key(version, shownOf(files[index]).split(path.sep).join('/'), languageFromPath(files[index]) as Language, text, settingsOf[index], only);
+  const build = resultCache ? ResultCache.build(version, [__filename, defaultWorkerScript()]) : version;
+  const keyOf = (index: number, text: string): string => ResultCache.key(build, shownOf(files[index]).split(path.sep).join('/'), languageFromPath(files[index]) as Language, text, settingsOf[index], only);
   const reused = new Map<number, { text: string; result: AnalysisResult }>();
   // Bounded by the files: each is read once more (a reused one is not read again below).
   for (let index = 0; resultCache && index < files.length; index++) {

@@ -3,6 +3,7 @@
 // files of each package its call graph listed. A run over an unchanged tree analyses nothing; an edit re-analyses the
 // files whose results read the edited one (for the call graph: every file of its package). Stored beside the summaries.
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { AnalysisResult, AnalysisSettings, Diagnostic, Language, Position, Range } from '../core';
 import { dict, dictFrom } from '../core/dict';
 import { packageFiles } from '../host/packageFiles';
@@ -83,9 +84,24 @@ export class ResultCache {
     }
   }
 
-  /** The key of a file's analysis: its path, language, text, settings and rules, and the release that analyses. */
-  static key(release: string, shown: string, language: Language, text: string, settings: AnalysisSettings, only: readonly string[] | undefined): string {
-    return hash(JSON.stringify([release, shown, language, settings, only ?? null, hash(text)]));
+  /** The key of a file's analysis: its path, language, text, settings and rules, and the build that analyses. */
+  static key(build: string, shown: string, language: Language, text: string, settings: AnalysisSettings, only: readonly string[] | undefined): string {
+    return hash(JSON.stringify([build, shown, language, settings, only ?? null, hash(text)]));
+  }
+
+  /**
+   * What analyses: the release and the scripts' own content (the bundle's CLI and worker), so that another build of the
+   * same release never reuses this one's results.
+   */
+  static build(release: string, scripts: readonly string[]): string {
+    const parts = scripts.map((script) => {
+      try {
+        return hash(fs.readFileSync(script, 'utf8'));
+      } catch {
+        return 'unreadable';
+      }
+    });
+    return hash(JSON.stringify([release, ...parts]));
   }
 
   /** The stored result of `shown` under `key`, when every file and listing it depends on is as it was. */

@@ -95,7 +95,7 @@ interface Mirror {
   unavailable?: BudgetOutcome<never>;
 }
 
-function defaultWorkerScript(): string {
+export function defaultWorkerScript(): string {
   const bundled = path.join(__dirname, 'analysisWorker.js');
   return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'worker.js');
 }
