@@ -33,6 +33,7 @@ export function memberOf(target: CallTarget, member: string): CallTarget {
 export interface FunctionSummary {
   /** 'f' for a module-level function, 'Class.m' for a method. */
   key: string;
+  /** Calling it runs none of its body now: an async function (it makes a coroutine), or Textual's `@work(thread=True)` one. */
   async: boolean;
   range: Range;
   /** The first blocking call in the function's own code (not in nested functions or lambdas), and when it runs. */

@@ -57,6 +57,25 @@ export function isAsync(fn: Node): boolean {
   return fn.type === 'function_definition' && fn.children.some((c) => c?.type === 'async');
 }
 
+/**
+ * A plain function Textual runs in a worker thread (`@work(thread=True)`, which a plain function needs): calling it
+ * starts the worker and returns, and its body never runs on the caller's loop.
+ */
+function runsInWorkerThread(semantics: PythonSemantics, fn: Node): boolean {
+  if (fn.parent?.type !== 'decorated_definition' || isAsync(fn)) return false;
+  return fn.parent.namedChildren.some((decorator) => {
+    const expression = decorator?.type === 'decorator' ? decorator.namedChildren[0] : undefined;
+    const named = expression?.type === 'call' ? expression.childForFieldName('function') : expression;
+    const resolved = named ? semantics.resolve(named) : undefined;
+    return resolved?.kind === 'qualified' && resolved.name === 'textual.work';
+  });
+}
+
+/** Whether calling the function runs none of its body now: a coroutine function, or one run in a worker thread. */
+function startsElsewhere(semantics: PythonSemantics, fn: Node): boolean {
+  return isAsync(fn) || runsInWorkerThread(semantics, fn);
+}
+
 /** A module-level class's key, or undefined for a nested one (which no other file can name). */
 function classKey(cls: Node): string | undefined {
   let holder = cls.parent;
@@ -405,7 +424,7 @@ function methodClass(fn: Node): Node | undefined {
 /** One function's summary, its details computed now (undefined: a function without a key): what an edit may change. */
 export function functionSummary(semantics: PythonSemantics, node: Node, lookup: BlockingLookup = defaultBlockingLookup): FunctionSummary | undefined {
   const key = functionKey(node);
-  return key ? withDetail({ key, async: isAsync(node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), false) : undefined;
+  return key ? withDetail({ key, async: startsElsewhere(semantics, node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), false) : undefined;
 }
 
 /**
@@ -418,7 +437,7 @@ export function summarisePython(semantics: PythonSemantics, lookup: BlockingLook
   for (const { node } of queriesFor(semantics).functions.captures(semantics.root)) {
     const key = functionKey(node);
     if (!key || functions[key]) continue;
-    functions[key] = withDetail({ key, async: isAsync(node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), lazy);
+    functions[key] = withDetail({ key, async: startsElsewhere(semantics, node), range: rangeOf(node.childForFieldName('name') ?? node) }, () => detail(semantics, node, lookup), lazy);
   }
   return withModuleNames(functions, () => moduleNames(semantics), lazy);
 }

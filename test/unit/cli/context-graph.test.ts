@@ -413,6 +413,31 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(7)?.severity, 'information', JSON.stringify(found));
   });
 
+  it("a plain function Textual runs in a worker thread (@work(thread=True)) does not block its caller's loop", () => {
+    const found = checkProject({
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/tree.py': [
+        'from pathlib import Path', '', 'from textual import work', 'from textual.app import App', '', '',
+        'def plain(location):',
+        '    return list(Path(location).iterdir())',
+        '', '',
+        'class Tree(App):',
+        '    @work(thread=True, exclusive=True)',
+        '    def load(self, location):',
+        '        return list(Path(location).iterdir())',
+        '',
+        '    async def on_mount(self):',
+        '        self.load("/tmp")',
+        '        plain("/tmp")',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-textual-');
+    const at = (line: number) => found.find((f) => f.path === 'app/tree.py' && f.line === line);
+    assert.equal(at(17), undefined, JSON.stringify(found));
+    assert.match(at(18)?.message ?? '', /`plain\(\)` blocks the event loop in `on_mount\(\)`/, JSON.stringify(found));
+  });
+
   it('coroutines kept in a list or a name and then gathered run concurrently; awaited one by one they do not', () => {
     const found = checkProject({
       'pyproject.toml': '[project]\nname = "demo"\n',
