@@ -212,19 +212,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** What reading a file gave: its text (by its declared encoding), or why it is not analysed. */
 /** A file's text as readSource gives it, or undefined where readSource would say something (skipped, unreadable). */
 function quietText(file: string, maxBytes: number): string | undefined {
   try {
-    const bytes = fs.readFileSync(file);
-    if (bytes.length > maxBytes) return undefined;
-    const { text } = decodeSource(bytes, languageFromPath(file) as Language);
+    if (fs.statSync(file).size > maxBytes) return undefined;
+    const { text } = decodeSource(fs.readFileSync(file), languageFromPath(file) as Language);
     return precheck(text, defaultLimits) ? undefined : text;
   } catch {
     return undefined;
   }
 }
 
+/** What reading a file gave: its text (by its declared encoding), or why it is not analysed. */
 function readSource(file: string, shown: string, options: Options, io: CliIO): DecodedSource | 'skipped' | 'unreadable' {
   let source: DecodedSource;
   try {
@@ -322,13 +321,15 @@ async function check(options: Options, io: CliIO): Promise<number> {
   // Results are reused by a run that only reports (a fixing run's results are those of the text it writes).
   const resultCache = options.cache && !options.fix && !options.diff && stdinText === undefined ? new ResultCache(io.cwd, cached?.results) : undefined;
   const shownOf = (file: string): string => path.relative(io.cwd, file) || file;
+  /** The path reports and the cache name a file by: the shown one, '/'-separated. */
+  const reportedPath = (file: string): string => shownOf(file).split(path.sep).join('/');
   const build = resultCache ? ResultCache.build(version, [__filename, defaultWorkerScript()]) : version;
-  const keyOf = (index: number, text: string): string => ResultCache.key(build, shownOf(files[index]).split(path.sep).join('/'), languageFromPath(files[index]) as Language, text, settingsOf[index], only);
+  const keyOf = (index: number, text: string): string => ResultCache.key(build, reportedPath(files[index]), languageFromPath(files[index]) as Language, text, settingsOf[index], only);
   const reused = new Map<number, { text: string; result: AnalysisResult }>();
   // Bounded by the files: each is read once more (a reused one is not read again below).
   for (let index = 0; resultCache && index < files.length; index++) {
     const text = quietText(files[index], options.maxBytes);
-    const result = text === undefined ? undefined : resultCache.lookup(shownOf(files[index]).split(path.sep).join('/'), keyOf(index, text));
+    const result = text === undefined ? undefined : resultCache.lookup(reportedPath(files[index]), keyOf(index, text));
     if (result) reused.set(index, { text: text!, result });
   }
   const hosts = Array.from({ length: workers }, () => new AnalysisHost({ budgetMs: options.budgetMs, ...(summaries ? { summaries } : {}), ...(cached?.units ? { units: cached.units } : {}), ...(options.fix ? {} : { filesFixed: true }), ...(options.cache ? { keepGraph: true } : {}) }));
@@ -343,7 +344,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       const hit = reused.get(index);
       if (hit) {
         recording?.record(file, hit.text, hit.result.diagnostics);
-        reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics: baseline ? baseline.newFindings(file, hit.text, hit.result.diagnostics) : hit.result.diagnostics };
+        reports[index] = { path: reportedPath(file), language, diagnostics: baseline ? baseline.newFindings(file, hit.text, hit.result.diagnostics) : hit.result.diagnostics };
         continue;
       }
       // Standard input is text already (UTF-8); its BOM is kept in what --fix prints.
@@ -396,7 +397,7 @@ async function check(options: Options, io: CliIO): Promise<number> {
       if (result.skipped) io.stderr(`concurrency-lens: ${printablePath(shown)}: skipped: ${describeSkip(result.skipped)}\n`);
       // A rule that threw hid its findings in this file: a failed run, never a silent pass.
       for (const e of result.ruleErrors) fail(shown, `internal error in rule ${e.rule}: ${e.message}`);
-      if (resultCache) resultCache.record(shown.split(path.sep).join('/'), keyOf(index, text), result, result.dependencies);
+      if (resultCache) resultCache.record(reportedPath(file), keyOf(index, text), result, result.dependencies);
       recording?.record(file, text, result.diagnostics);
       const diagnostics = baseline ? baseline.newFindings(file, text, result.diagnostics) : result.diagnostics;
       reports[index] = { path: shown.split(path.sep).join('/'), language, diagnostics };

@@ -4,10 +4,11 @@
 // files whose results read the edited one (for the call graph: every file of its package). Stored beside the summaries.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AnalysisResult, AnalysisSettings, Diagnostic, Language, Position, Range } from '../core';
 import { dict, dictFrom } from '../core/dict';
 import { packageFiles } from '../host/packageFiles';
-import { projectFileText } from '../host/projectFiles';
+import { projectFileText, within } from '../host/projectFiles';
 import type { Dependencies } from '../host/protocol';
 
 /** One file's reusable result. `reads` and `lists` index the cache's `files` and `listings` tables. */
@@ -73,7 +74,8 @@ export class ResultCache {
           || typeof r.hasSyntaxErrors !== 'boolean' || !LANGUAGES.has(r.language)) continue;
         const lists = r.lists.map((l) => {
           const listing = s.listings[l.listing];
-          if (typeof l.near !== 'string' || !Array.isArray(listing)) throw new Error('bad listing');
+          // A listing is of a package inside the project: a stored path that leads out of it is no entry's.
+          if (typeof l.near !== 'string' || !within(root, path.resolve(root, l.near)) || !Array.isArray(listing)) throw new Error('bad listing');
           return { near: l.near, files: listing.map(pathAt) };
         });
         this.loaded[shown] = { key: r.key, reads: r.reads.map(pathAt), lists, result: r };

@@ -897,7 +897,6 @@ export function pythonTaskStarter(call: Node, semantics: PythonSemantics | undef
   return undefined;
 }
 
-
 /**
  * `if __name__ == "__main__": asyncio.run(main())`: `main` and the coroutines it only awaits one after another (not from
  * anywhere else in the file) run with nothing else in flight.

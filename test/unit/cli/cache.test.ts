@@ -180,6 +180,12 @@ describe('CLI: the results cache', () => {
       (r) => { r.results['app.py'].reads.push(10_000); },
       (r) => { r.files = [[1, 'x']]; },
       (r) => { (r.results['app.py'].diagnostics[0] as { related: unknown }).related = [{ message: 'x' }]; },
+      // A listing said to be of a package outside the project is not walked.
+      (r) => {
+        const lists = (r.results['app.py'] as unknown as { lists: { near: string; listing: number }[] }).lists;
+        assert.ok(lists.length > 0, 'app.py read its package');
+        lists.push({ near: '../../outside.py', listing: lists[0].listing });
+      },
     ];
     for (const damage of damages) {
       const damaged = structuredClone(cache);
