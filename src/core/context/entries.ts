@@ -23,6 +23,10 @@ const SERVER_FACTORIES = new Set([
 ]);
 /** Listener registrations: the callback runs on every event while the rest of the program goes on. */
 const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'addEventListener']);
+/** Events a program or page gets as it ends: their listeners run once, with nothing left to wait, and must finish synchronously. */
+const END_EVENTS = new Set(['unload', 'beforeunload', 'pagehide', 'exit', 'beforeExit']);
+/** Node emitters' events that fire at most once in an emitter's life (a stream's end, a server's start). */
+const ONE_TIME_EVENTS = new Set(['close', 'end', 'finish', 'error', 'open', 'ready', 'listening', 'spawn']);
 /** Promise combinators whose callbacks run alongside each other. */
 const PROMISE_COMBINATORS = new Set(['global.Promise.all', 'global.Promise.allSettled', 'global.Promise.race', 'global.Promise.any']);
 /** Bundler/dev-server plugin hooks that run once per module or request (Rollup, Vite, esbuild-like APIs). */
@@ -410,13 +414,16 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
       if (property === 'use' && (receiver === 'middlewares' || (receiver && ROUTER_NAME.test(receiver)))) {
         return hot(`runs for every request: middleware registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
       }
-      if (LISTENER_METHODS.has(property) && object.text !== 'process') {
-        const event = call.childForFieldName('arguments')?.namedChildren[0];
+      const event = call.childForFieldName('arguments')?.namedChildren[0];
+      if (LISTENER_METHODS.has(property) && object.text !== 'process' && !(event?.type === 'string' && END_EVENTS.has(event.text.slice(1, -1)))) {
         const named = event?.type === 'string' ? ` \`${event.text.slice(1, -1)}\`` : '';
-        // `once(...)` and `addEventListener(type, f, { once: true })` run the listener at most one time.
-        const once = property === 'once' || (property === 'addEventListener' && onceOption(call.childForFieldName('arguments')?.namedChildren[2]));
-        const when = once ? `runs once, at the first${named} event,` : `runs on every${named} event`;
-        return hot(`${when} while the program goes on: a listener registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+        // `once(...)`, `addEventListener(type, f, { once: true })` and an emitter's one-time events run the listener once.
+        const onceOnly = property === 'once' || (property === 'addEventListener' && onceOption(call.childForFieldName('arguments')?.namedChildren[2]));
+        const oneTime = event?.type === 'string' && ONE_TIME_EVENTS.has(event.text.slice(1, -1));
+        const once = onceOnly || oneTime;
+        const when = onceOnly ? `runs once, at the first${named} event,` : oneTime ? `runs once, at the${named} event,` : `runs on every${named} event`;
+        const found = hot(`${when} while the program goes on: a listener registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+        return once ? { ...found, once } : found;
       }
     }
     // `Promise.all(xs.map(async (x) => ...))`, `Promise.all(xs.map(load))`.

@@ -29,6 +29,8 @@ export interface ConcurrencyContext {
    * function runs beside that work, but nothing registers it as an entry point of its own.
    */
   inherited?: true;
+  /** Hot, but the function runs once in the program's life (a listener of a one-time event): it waits once at most. */
+  once?: true;
   /**
    * Hot only for the function's code after this point (an async function started and left running: after its first
    * await). Before it, the function runs within its caller's turn, which this evidence says nothing about.

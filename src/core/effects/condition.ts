@@ -49,8 +49,11 @@ export type Test =
 
 export interface Atom { s: Subject; test: Test; neg?: true }
 
-/** Why an effect runs rarely: once per process or object, on an error path, or only when debugging. */
-export type ColdPath = 'once' | 'error' | 'debug';
+/**
+ * Why an effect runs rarely: once per process or object, on a repeating timer's last run (the branch that stops it), on an
+ * error path, or only when debugging.
+ */
+export type ColdPath = 'once' | 'last' | 'error' | 'debug';
 
 /** A conjunction of atoms; `more`: further conditions the formula could not express (so at best "may be reached"). */
 export interface Condition { all: Atom[]; more?: true; cold?: ColdPath }
@@ -268,6 +271,7 @@ export function describe(atom: Atom, params: readonly Param[] | undefined, pytho
 /** How a cold path reads in a message. */
 export const COLD_REASONS: Record<ColdPath, string> = {
   once: 'only on the first call (its result is kept)',
+  last: 'only on its timer\'s last run (the branch stops the timer)',
   error: 'only when something fails (an error path)',
   debug: 'only when debugging is on',
 };

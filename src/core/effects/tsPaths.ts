@@ -295,6 +295,27 @@ function lazyInit(test: Node, branch: Node, facts: TsFunctionFacts): boolean {
   return branch.descendantsOfType('assignment_expression').some((a) => a?.childForFieldName('left')?.text === name.text);
 }
 
+/**
+ * `const timer = setInterval(() => { ... if (done) { ...; clearInterval(timer); } }, ms)`: the branch that stops the
+ * timer running this function runs on its last run only.
+ */
+function stopsOwnTimer(branch: Node, facts: TsFunctionFacts): boolean {
+  let fn = facts.fn;
+  for (let steps = 0; fn.parent?.type === 'parenthesized_expression' && steps < MAX_NESTING; steps++) fn = fn.parent;
+  const call = fn.parent?.type === 'arguments' ? fn.parent.parent : undefined;
+  if (call?.type !== 'call_expression' || call.childForFieldName('function')?.text !== 'setInterval' || call.childForFieldName('arguments')?.namedChildren[0]?.id !== fn.id) return false;
+  const holder = call.parent;
+  const timer = holder?.type === 'variable_declarator' ? holder.childForFieldName('name')
+    : holder?.type === 'assignment_expression' ? holder.childForFieldName('left') : undefined;
+  if (!timer || (timer.type !== 'identifier' && timer.type !== 'member_expression')) return false;
+  const statements = branch.type === 'statement_block' ? branch.namedChildren : [branch];
+  return statements.some((statement) => {
+    const stop = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+    return stop?.type === 'call_expression' && stop.childForFieldName('function')?.text === 'clearInterval'
+      && stop.childForFieldName('arguments')?.namedChildren[0]?.text === timer.text;
+  });
+}
+
 function guards(statement: Node, facts: TsFunctionFacts): Condition | undefined {
   let out: Condition | undefined;
   let seen = 0;
@@ -329,6 +350,7 @@ export function tsPathCondition(node: Node, facts: TsFunctionFacts): Condition |
           const cold = coldTest(test, facts);
           if (cold) out = and(and(out, { all: [], cold }), cold === 'error' ? tsConditionOf(test, true, facts) : undefined);
           else if (lazyInit(test, child, facts)) out = and(out, { all: [], cold: 'once' });
+          else if (stopsOwnTimer(child, facts)) out = and(and(out, { all: [], cold: 'last' }), tsConditionOf(test, true, facts));
           else out = and(out, tsConditionOf(test, true, facts));
         } else out = and(out, tsConditionOf(test, false, facts));
         break;

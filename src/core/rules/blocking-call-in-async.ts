@@ -40,12 +40,17 @@ export const meta: RuleMeta = {
   // blocking calls, 210/211/212 HTTP, 220/221/222 processes, 230/231/232 files, 240 os.path, 250 input(), 251 time.sleep.
   peerCodes: ['ASYNC200', 'ASYNC210', 'ASYNC211', 'ASYNC212', 'ASYNC220', 'ASYNC221', 'ASYNC222', 'ASYNC230', 'ASYNC231', 'ASYNC232', 'ASYNC240', 'ASYNC250', 'ASYNC251'],
   docs: {
-    summary: 'A blocking call (sleep, network, file, process, lock wait) made directly inside an async function.',
+    summary: 'A blocking call (sleep, network, file, process, lock wait) made directly inside an async function, or in TS/JS a callback registered to run beside other work.',
     what: [
       'Flags calls to the blocking APIs listed below when they run directly in the body of an `async def`, an `async function`,',
       'an async arrow function or an async method. Names are resolved through imports, aliases and assignments:',
       '`import time as t; t.sleep(1)`, `from requests import get`, `s = requests.Session(); s.get(url)`,',
       '`import { readFileSync as r } from "node:fs"`, `const { execSync } = require("child_process")`.',
+      'In TS/JS the same calls are flagged in a plain (non-async) callback registered to run beside other work, because JavaScript runs it',
+      'on the event loop too: a route handler or middleware (`app.get(path, (req, res) => ...)`), an `http.createServer` callback, a',
+      'listener of a repeated event (`emitter.on("job", ...)`), a `setInterval` callback, a bundler plugin hook. A listener of a one-time',
+      'event (`close`, `end`, `finish`, `error`, `open`, `ready`, `listening`, `.once(...)`) or of the program\'s end (`exit`, `unload`) runs',
+      'once and is not flagged. Such findings offer no rewrite: making the callback async changes what its caller gets back.',
       'TS/JS also flags busy waits (`while (Date.now() < end) {}`, `while (Date.now() - start < ms) {}`) and any `*Sync` member of `fs`,',
       '`fs-extra`, `graceful-fs`, `child_process`, `zlib`, `crypto` and `Deno`, in async functions and async generators. `fs` is also',
       'followed through declared types: a parameter `fs: typeof nodeFs`, an option `options.fs` whose type says so, a field `this.#fs`,',
@@ -101,7 +106,7 @@ export const meta: RuleMeta = {
       '`if _x is None: _x = ...`, `this.x ??= ...`), an error path (`except`, `catch`, `if err:`), or debugging (`if DEBUG:`,',
       '`logger.isEnabledFor(...)`, `process.env.DEBUG`).',
       '',
-      'Not flagged: calls inside a nested plain `def`, `lambda`, class body or non-async function (they run when called, maybe in a thread);',
+      'Not flagged: calls inside a nested plain `def`, `lambda`, class body or other non-async function (they run when called, maybe in a thread);',
       'functions passed without calling them (`await asyncio.to_thread(time.sleep, 1)`, `run_in_executor(None, f)`);',
       'your own functions that happen to be named `sleep` or `readFileSync`; the non-blocking forms',
       '(`queue.get(block=False)`, `lock.acquire(blocking=False)`, `timeout=0`, `select.select(r, w, x, 0)`);',

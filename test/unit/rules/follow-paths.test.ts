@@ -13,10 +13,10 @@ import { markedLines, projectReader, repoRoot, runProjectScript, fullText } from
 
 const PROJECTS = path.join(repoRoot, 'test', 'fixtures', 'projects');
 
-function runJsHarness(project: string): number[] {
+function runJsHarness(project: string, ...flags: string[]): number[] {
   const env = { ...process.env };
   delete env.DEBUG;
-  const run = spawnSync(process.execPath, [path.join(PROJECTS, 'harness.mjs'), project], { encoding: 'utf8', timeout: 30_000, env });
+  const run = spawnSync(process.execPath, [path.join(PROJECTS, 'harness.mjs'), project, ...flags], { encoding: 'utf8', timeout: 30_000, env });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as number[];
 }
@@ -84,5 +84,31 @@ describe('following calls only down the paths a call takes (JS)', () => {
       const found = diagnostics.find((d) => text[d.range.start.line].includes(call));
       assert.match(found?.message ?? '', /^`[\w.]+\(\)` blocks the event loop in `saveAll\(\)`/, call);
     }
+  });
+});
+
+describe('plain callbacks registered to run beside other work (JS)', () => {
+  const project = path.join(PROJECTS, 'js-entries');
+  it('reports the blocking calls of route handlers and repeated listeners, directly and through helpers, while a server serves', async () => {
+    const text = fs.readFileSync(path.join(project, 'app.mjs'), 'utf8');
+    const blocks = markedLines(text, '// BLOCKS');
+    const once = markedLines(text, '// ONCE');
+    const last = markedLines(text, '// LAST');
+    // At run time, with a server listening: the handlers, the listeners and the timer block.
+    assert.deepEqual(runJsHarness(project, '--while-serving'), [...blocks, ...once, ...last].sort((a, b) => a - b));
+    const diagnostics = await analyse(project, 'app.mjs');
+    const line = (d: Diagnostic) => d.range.start.line + 1;
+    assert.deepEqual(diagnostics.filter((d) => d.severity === 'warning').map(line), blocks, JSON.stringify(diagnostics));
+    // The branch that stops its own timer runs on the last tick only.
+    assert.deepEqual(diagnostics.filter((d) => d.severity === 'hint').map(line), last);
+    assert.match(fullText(diagnostics.find((d) => d.severity === 'hint')!), /only on its timer's last run/);
+    // A one-time event's listener runs once; a function nobody registers is reported only where a caller is known.
+    for (const d of diagnostics) assert.ok(!once.includes(line(d)) && !fullText(d).includes('`summary()` blocks the event loop;'), fullText(d));
+    const handler = diagnostics.find((d) => line(d) === blocks[0])!;
+    assert.match(fullText(handler), /Make the callback async and use .*runs for every request: registered with `app\.get`/s);
+    // Making a callback async changes what its caller gets back: no automatic rewrite.
+    assert.ok(diagnostics.every((d) => d.severity !== 'warning' || !d.fixes?.length));
+    const chain = diagnostics.find((d) => line(d) === blocks[1])!;
+    assert.match(chain.message, /^`renderPage\(\)` blocks the event loop: it calls `fs\.readFileSync\(\)`/);
   });
 });

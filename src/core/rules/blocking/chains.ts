@@ -18,7 +18,7 @@ import { rangeOf } from '../../text';
 import { isAsyncFunction } from '../../ts/semantics';
 import type { Fix, RelatedLocation } from '../../types';
 import type { RuleContext } from '../rule';
-import { consequence, functionName, weigh, type Weighed } from './context';
+import { consequence, functionName, plainHotEntry, weigh, type Weighed } from './context';
 import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from './python';
 
 /**
@@ -127,11 +127,11 @@ export function followPython(context: RuleContext): void {
 }
 
 /**
- * Cheap test on the raw text: an async function that may call into another module (its own helpers that block
- * name a blocking API, which the direct rule's test sees).
+ * Cheap test on the raw text: code that may call into another module (its own helpers that block name a blocking API,
+ * which the direct rule's test sees). Plain callbacks count too: a route handler need not be async.
  */
 export function tsMayFollow(text: string): boolean {
-  return /\basync\b/.test(text) && (text.includes('import') || text.includes('require('));
+  return text.includes('import') || text.includes('require(');
 }
 
 /** Reports calls in async functions that block through the project's own functions. */
@@ -140,7 +140,9 @@ export function followTs(context: RuleContext): void {
   if (depth <= 0) return;
   const semantics = context.ts();
   const lookup = blockingLookup(context.settings);
-  const asyncFunctions = (context.scope ?? [context.root]).flatMap((at) => queriesFor(context.tree).functions.captures(at)).map((c) => c.node).filter(isAsyncFunction);
+  // Async functions, and plain callbacks registered to run beside other work (a route handler, a listener, a timer).
+  const asyncFunctions = (context.scope ?? [context.root]).flatMap((at) => queriesFor(context.tree).functions.captures(at)).map((c) => c.node)
+    .filter((fn) => isAsyncFunction(fn) || plainHotEntry(context, fn));
   if (!asyncFunctions.length) return;
   // This file's helpers are summarised only when a chain reaches them.
   const project = tsProject(context);

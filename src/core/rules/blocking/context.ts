@@ -1,9 +1,10 @@
 import type { Node } from 'web-tree-sitter';
-import { contextOf, type ConcurrencyContext } from '../../context';
+import { contextOf, ownContext, type ConcurrencyContext, type ContextSource } from '../../context';
 import { comparePositions, type RelatedLocation, type Severity } from '../../types';
 import { startOf } from '../../text';
 import { COLD_REASONS, type ColdPath } from '../../effects/condition';
 import type { RuleContext } from '../rule';
+import { isAsyncFunction } from '../../ts/semantics';
 
 /** How a finding in an async function reads and weighs, given what else is in flight when that function runs. */
 export interface Weighed {
@@ -38,7 +39,7 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
   if (!fn) return unknown;
   let found = cache.get(fn.id);
   if (!found) {
-    found = contextOf(fn, { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python(), readFile: context.readFile, listFiles: context.listFiles });
+    found = contextOf(fn, sourceOf(context));
     cache.set(fn.id, found);
   }
   // Hot only after a point of the function (its first await, when it was left running): code before it, or a finding
@@ -56,6 +57,22 @@ export function weigh(context: RuleContext, fn: Node | undefined, apiSeverity: S
     default:
       return unknown;
   }
+}
+
+function sourceOf(context: RuleContext): ContextSource {
+  return { language: context.language, root: context.root, text: context.text, path: context.path, ts: () => context.ts(), python: () => context.python(), readFile: context.readFile, listFiles: context.listFiles };
+}
+
+/**
+ * A plain (non-async) TS/JS function that is itself registered to run beside other work: a route handler, middleware, a
+ * listener of a repeated event, a timer's or a server's callback, a plugin hook. JavaScript runs it on the event loop like an async function,
+ * so its blocking calls stall the same work; one it only inherits from callers is reported at those callers instead.
+ */
+export function plainHotEntry(context: RuleContext, fn: Node): boolean {
+  if (context.language === 'python' || isAsyncFunction(fn)) return false;
+  const own = ownContext(fn, sourceOf(context));
+  // A callback that runs once (a stream's `close`) is like start-up or shut-down code: it is not worth a warning.
+  return own.kind === 'hot' && !own.once;
 }
 
 /** The name a function is known by, for messages: `save` for `def save`, `load` for `const load = async () => …`. */

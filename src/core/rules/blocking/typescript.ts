@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
-import { consequence, functionName, weigh, type Weighed } from './context';
+import { consequence, functionName, plainHotEntry, weigh, type Weighed } from './context';
 import { composeMessage, inFunction, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
 import { endOf, perText, rangeOf } from '../../text';
@@ -34,7 +34,7 @@ const LAST_WORDS = new Set(['wait', 'sync', 'native', 'call', 'apply']);
 
 /** Cheap text test: an async function and something that could block. */
 export function tsMayMatch(text: string, extraNames: ReadonlySet<string> = new Set()): boolean {
-  return /\basync\b/.test(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text) || [...extraNames].some((n) => text.includes(n)));
+  return (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text) || [...extraNames].some((n) => text.includes(n)));
 }
 
 /** Function boundaries a call does not run through: a nested function's body, a class's field initialisers. */
@@ -51,8 +51,9 @@ interface Finding {
   callee: Node;
   api: BlockingApi;
   name: string;
-  /** The async function the call runs in. */
+  /** The async function the call runs in, or a plain one registered to run beside other work (`plain`). */
   owner: Node;
+  plain?: true;
 }
 
 /** A node located by text search, with its ancestors (root first, the node last). */
@@ -289,13 +290,16 @@ export function checkTs(context: RuleContext): void {
   const contexts = new Map<number, ConcurrencyContext>();
   const facts = new Map<number, TsFunctionFacts>();
   let reexports: ReexportResolver | undefined;
+  const plainEntries = new Map<number, boolean>();
+  const plainEntry = (fn: Node) => plainEntries.get(fn.id) ?? plainEntries.set(fn.id, ASYNC_FUNCTION_TYPES.has(fn.type) && plainHotEntry(context, fn)).get(fn.id)!;
   for (const path of sortByPosition([...calls.values()])) {
-    if (!inAsyncBody(path)) continue;
     const call = path[path.length - 1];
     // An analysis of some functions reports only in them (it is reported where it is made).
     if (!inScope(context, call.startIndex)) continue;
     const owner = owningFunctionIn(path, path.length - 1);
-    if (!owner || !isAsyncFunction(owner)) continue;
+    if (!owner) continue;
+    const plain = !isAsyncFunction(owner);
+    if (plain ? !plainEntry(owner) : !inAsyncBody(path)) continue;
     const callee = call.childForFieldName('function')!;
     // As a query for `(call_expression function: [(identifier) (member_expression property: (property_identifier))])` would.
     if (callee.type !== 'identifier' && callee.type !== 'member_expression') continue;
@@ -321,7 +325,7 @@ export function checkTs(context: RuleContext): void {
     const api = name ? lookup.ts(name) : undefined;
     if (!api || !name) continue;
     const rare = tsPathCondition(call, facts.get(owner.id) ?? facts.set(owner.id, tsFunctionFacts(owner)).get(owner.id)!)?.cold;
-    reportCall(context, semantics, { call, callee: target, api, name, owner }, contexts, rare);
+    reportCall(context, semantics, { call, callee: target, api, name, owner, ...(plain ? { plain } : {}) }, contexts, rare);
   }
   for (const path of sortByPosition([...loops.values()])) {
     if (!inAsyncBody(path) || !inScope(context, path[path.length - 1].startIndex)) continue;
@@ -359,9 +363,10 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
   context.report({
     code: SLUG,
     ...composeMessage({ subject, effect: 'blocks the event loop', scope: inFunction(functionName(finding.owner)), context: weighed.context, consequence: consequence(weighed, 'other callbacks wait') },
-      `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`),
+      `It ${api.why}. ${finding.plain ? `Make the callback async and use ${api.instead}` : `Use ${api.instead}`}. ${weighed.suffix}`),
     range: rangeOf(callee),
-    fixes: tsFixes(context, semantics, finding),
+    // An `await` needs an async function: a plain callback's rewrite (making it async) changes what its caller gets back.
+    fixes: finding.plain ? [] : tsFixes(context, semantics, finding),
     related: weighed.related,
     ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
