@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     await post('Profiler.start');
   }
   const index = new LineIndex(text);
-  const line = Math.floor(index.lineCount / 2);
+  let line = Math.floor(index.lineCount / 2);
+  // `EDIT_AT=code`: at the end of the next line of code inside a function (as bench/service.ts's line break).
+  if (process.env.EDIT_AT === 'code') while (line < index.lineCount - 1 && !/^\s+\S/.test(index.lineText(line))) line++;
   for (let i = 0; i < rounds; i++) {
     const at = index.offsetAt({ line, column: index.lineText(line).length });
     t = performance.now();

@@ -24,6 +24,8 @@ export interface EditMap {
   readonly linesMove: boolean;
   /** Whether a range of the old text may be moved (or refused): false for one that stays as it is. */
   affects(range: Range): boolean;
+  /** The lines a range moves by when it lies wholly on lines after the edit (each position moves by them alone), else undefined. */
+  wholeLines(range: Range): number | undefined;
 }
 
 const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
@@ -84,6 +86,7 @@ export function editMap(oldLines: LineIndex, newLines: LineIndex, start: number,
     linesMove: lineShift !== 0,
     // A range whose both ends stay (before the edit, or on a later line when no line comes or goes) stays.
     affects: (range) => !(stays(range.start) && stays(range.end)),
+    wholeLines: (range) => (range.start.line > oldTo.line ? lineShift : undefined),
   };
 }
 

@@ -631,7 +631,7 @@ export class IncrementalAnalysis {
       // The edited functions' own old facts are only compared: where the edit makes them unmovable, they count as changed.
       const editedIds = new Set(changed.flatMap((i) => functionsIn(regionIn(previous.tree, previous.regions[i], previous.text).node, language).map((fn) => unitId(fn, language))));
       const inEdited = (range: { start: { line: number } }) => changed.some((i) => previous.spans[i][0] <= range.start.line && range.start.line <= previous.spans[i][1]);
-      if (map) moved = { units: moveUnits(kept, map, path, editedIds, inEdited, unmovable), summary: moveStored(keptSummary, (range) => map.range(range), movable) };
+      if (map) moved = { units: moveUnits(kept, map, path, editedIds, inEdited, unmovable), summary: moveStored(keptSummary, { move: (range) => map.range(range), affects: (range) => map.affects(range), wholeLines: (range) => map.wholeLines(range) }, movable) };
       const keptUnits = moved?.units ?? kept;
       for (const i of analyse) {
         const now = currentFacts(context, nodeOf(i), previous.tsNames);
@@ -720,7 +720,7 @@ export class IncrementalAnalysis {
     const oldGraph = lastBuiltGraph(listing, path, kept);
     if (!oldGraph) return this.fallback('no call graph kept');
     const keptUnits = moved?.units ?? kept;
-    const summary = moved?.summary ?? moveStored(keptSummary, (range) => range, new Set());
+    const summary = moved?.summary ?? moveStored(keptSummary, { move: (range) => range }, new Set());
     let units = keptUnits.units;
     let registrations = keptUnits.registrations;
     // How many of the file's functions and methods go by each key ('f', 'Class.m').

@@ -34,14 +34,17 @@ function unpackTarget(packed: string): CallTarget {
   return { kind: 'module', specifier: rest.slice(0, split), name: rest.slice(split + 1) };
 }
 
-/** Start line, start column, lines spanned (mostly 0), end column. */
-function packRange(range: Range): number[] {
-  return [range.start.line, range.start.column, range.end.line - range.start.line, range.end.column];
+/**
+ * Start line, start column, lines spanned (mostly 0), end column. Ranges inside a function count their lines from the
+ * function's first line (`base`): moving a function by whole lines changes its own start line only (movePackedFunction).
+ */
+function packRange(range: Range, base = 0): number[] {
+  return [range.start.line - base, range.start.column, range.end.line - range.start.line, range.end.column];
 }
 
-function unpackRange(numbers: readonly unknown[], at: number): Range {
+function unpackRange(numbers: readonly unknown[], at: number, base = 0): Range {
   const [line, column, lines, endColumn] = numbers.slice(at, at + 4) as number[];
-  return { start: { line, column }, end: { line: line + lines, column: endColumn } };
+  return { start: { line: base + line, column }, end: { line: base + line + lines, column: endColumn } };
 }
 
 /** What a call passes and when it runs: its condition, arguments and receiver (targets inside packed). */
@@ -53,22 +56,22 @@ type PackedBlocking = [string, string, number, number, number, number, (Conditio
 interface FunctionExtras { b?: PackedBlocking[]; p?: Param[]; f?: Record<string, Value> }
 type PackedFunction = [0 | 1, number, number, number, number, PackedBlocking | 0, PackedCall[], (PackedStart[] | 0)?, FunctionExtras?];
 
-function packBlocking(b: BlockingCall): PackedBlocking {
-  const out: PackedBlocking = [b.api, b.shown, ...(packRange(b.range) as [number, number, number, number])];
+function packBlocking(b: BlockingCall, base: number): PackedBlocking {
+  const out: PackedBlocking = [b.api, b.shown, ...(packRange(b.range, base) as [number, number, number, number])];
   if (b.when || b.light) out.push(b.when ?? 0);
   if (b.light) out.push(1);
   return out;
 }
 
-function unpackBlocking(b: PackedBlocking): BlockingCall {
-  return { api: b[0], shown: b[1], range: unpackRange(b, 2), ...(b[6] ? { when: b[6] } : {}), ...(b[7] === 1 ? { light: true } : {}) };
+function unpackBlocking(b: PackedBlocking, base: number): BlockingCall {
+  return { api: b[0], shown: b[1], range: unpackRange(b, 2, base), ...(b[6] ? { when: b[6] } : {}), ...(b[7] === 1 ? { light: true } : {}) };
 }
 
 /**
  * The first call of each target, its `shown` 0 when it is the target's name called: a chain follows a target once
  * (a second call of it leads where the first did), and almost half of a function's calls repeat one.
  */
-function calls(list: FunctionSummary['calls']): PackedCall[] {
+function calls(list: FunctionSummary['calls'], base: number): PackedCall[] {
   const seen = new Set<string>();
   const out: PackedCall[] = [];
   for (const call of list) {
@@ -82,7 +85,7 @@ function calls(list: FunctionSummary['calls']): PackedCall[] {
     const key = hasExtras ? `${target}\n${JSON.stringify(extras)}` : target;
     if (seen.has(key)) continue;
     seen.add(key);
-    const packed: PackedCall = [target, call.shown === `${target.slice(1)}()` ? 0 : call.shown, ...(packRange(call.range) as [number, number, number, number])];
+    const packed: PackedCall = [target, call.shown === `${target.slice(1)}()` ? 0 : call.shown, ...(packRange(call.range, base) as [number, number, number, number])];
     if (hasExtras) packed.push(extras);
     out.push(packed);
   }
@@ -90,20 +93,21 @@ function calls(list: FunctionSummary['calls']): PackedCall[] {
 }
 
 export function packFunction(fn: FunctionSummary): string {
+  const base = fn.range.start.line;
   const packed: PackedFunction = [
     fn.async ? 1 : 0,
     ...(packRange(fn.range) as [number, number, number, number]),
-    fn.blocking ? packBlocking(fn.blocking) : 0,
-    calls(fn.calls),
+    fn.blocking ? packBlocking(fn.blocking, base) : 0,
+    calls(fn.calls, base),
   ];
   const extras: FunctionExtras = {};
-  if (fn.alsoBlocking?.length) extras.b = fn.alsoBlocking.map(packBlocking);
+  if (fn.alsoBlocking?.length) extras.b = fn.alsoBlocking.map((b) => packBlocking(b, base));
   if (fn.params?.length) extras.p = fn.params;
   if (fn.fields) extras.f = fn.fields;
   const hasExtras = extras.b || extras.p || extras.f;
   if (fn.starts?.length) {
     packed.push(fn.starts.map((s) => {
-      const start: PackedStart = [s.param, s.shown, ...(packRange(s.range) as [number, number, number, number])];
+      const start: PackedStart = [s.param, s.shown, ...(packRange(s.range, base) as [number, number, number, number])];
       if (s.via || s.error) start.push(s.via ? packTarget(s.via) : '');
       if (s.error) start.push(s.error);
       return start;
@@ -121,18 +125,18 @@ function unpackFunction(text: string): Unpacked {
     calls: called.map((c) => {
       const more = c[6];
       return {
-        target: unpackTarget(c[0]), shown: c[1] === 0 ? `${c[0].slice(1)}()` : c[1], range: unpackRange(c, 2),
+        target: unpackTarget(c[0]), shown: c[1] === 0 ? `${c[0].slice(1)}()` : c[1], range: unpackRange(c, 2, sl),
         ...(more?.w ? { when: more.w } : {}), ...(more?.a ? { args: more.a } : {}), ...(more?.r ? { recv: more.r } : {}),
       };
     }),
   };
-  if (blocking) out.blocking = unpackBlocking(blocking);
-  if (extras?.b) out.alsoBlocking = extras.b.map(unpackBlocking);
+  if (blocking) out.blocking = unpackBlocking(blocking, sl);
+  if (extras?.b) out.alsoBlocking = extras.b.map((b) => unpackBlocking(b, sl));
   if (extras?.p) out.params = extras.p;
   if (extras?.f) out.fields = extras.f;
   if (starts) {
     out.starts = starts.map((s) => ({
-      param: s[0], shown: s[1], range: unpackRange(s, 2),
+      param: s[0], shown: s[1], range: unpackRange(s, 2, sl),
       ...(s[6] ? { via: unpackTarget(s[6]) } : {}),
       ...(s[7] ? { error: s[7] } : {}),
     }));
@@ -140,8 +144,30 @@ function unpackFunction(text: string): Unpacked {
   return out;
 }
 
+/** How an edit moves ranges: `move` maps one (and may throw to refuse); see EditMap. */
+export interface RangeMover {
+  move(range: Range): Range;
+  /** Whether `range` may change at all (false: it stays as it is). */
+  affects?(range: Range): boolean;
+  /** The lines every position of `range` moves by, when it lies wholly on lines after the edit; else undefined. */
+  wholeLines?(range: Range): number | undefined;
+}
+
+/** The packed function's head: `[async,line,column,lines,endColumn,` (our own JSON, so digits and commas only). */
+const HEAD = /^\[([01]),(\d+),(\d+),(\d+),(\d+),/;
+
 /** A function's packed text with every range in it moved (`move` may throw to refuse). */
-export function movePackedFunction(text: string, move: (range: Range) => Range): string {
+export function movePackedFunction(text: string, mover: RangeMover): string {
+  const head = HEAD.exec(text);
+  if (head && (mover.affects || mover.wholeLines)) {
+    const line = Number(head[2]);
+    const range = { start: { line, column: Number(head[3]) }, end: { line: line + Number(head[4]), column: Number(head[5]) } };
+    if (mover.affects && !mover.affects(range)) return text;
+    const shift = mover.wholeLines?.(range);
+    // Its inner ranges count from its first line: they move with it.
+    if (shift !== undefined) return `[${head[1]},${line + shift},${head[3]},${head[4]},${head[5]},${text.slice(head[0].length)}`;
+  }
+  const move = (range: Range) => mover.move(range);
   const fn = unpackFunction(text);
   const moved: FunctionSummary = {
     ...fn,
@@ -226,7 +252,7 @@ class CompactFile implements FileSummary {
 class MovedFile extends CompactFile {
   private readonly texts = new Map<string, string>();
   private whole: StoredSummary | undefined;
-  constructor(private readonly original: StoredSummary, private readonly move: (range: Range) => Range, private readonly movable: ReadonlySet<string> | undefined) {
+  constructor(private readonly original: StoredSummary, private readonly move: RangeMover, private readonly movable: ReadonlySet<string> | undefined) {
     super(original);
     for (const key of Object.keys(original.functions)) this.functions[key] = new CompactFunction(key, () => this.movedText(key)!);
   }
@@ -262,7 +288,7 @@ class MovedFile extends CompactFile {
 
 /** `stored`, moved through an edit (`move` maps an old range to the new text, throwing where it cannot). */
 /** `movable`: the functions whose places may move (the others' texts stay as they are); all when undefined. */
-export function moveStored(stored: StoredSummary, move: (range: Range) => Range, movable?: ReadonlySet<string>): FileSummary & { movedText(key: string): string | undefined; replace(key: string, text: string): void; storedForm(): StoredSummary } {
+export function moveStored(stored: StoredSummary, move: RangeMover, movable?: ReadonlySet<string>): FileSummary & { movedText(key: string): string | undefined; replace(key: string, text: string): void; storedForm(): StoredSummary } {
   return new MovedFile(stored, move, movable);
 }
 

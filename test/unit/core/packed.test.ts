@@ -98,10 +98,13 @@ describe('packed summaries', () => {
     });
     for (const file of files) {
       const stored = pack(await summarise(file));
-      const view = moveStored(stored, down);
+      const view = moveStored(stored, { move: down });
       for (const [key, text] of Object.entries(stored.functions)) {
         // Not moved, it reads as it was packed.
-        assert.equal(movePackedFunction(text, (r) => r), text, `${file} ${key}`);
+        assert.equal(movePackedFunction(text, { move: (r) => r }), text, `${file} ${key}`);
+        // A function wholly after the edit moves by its head alone: the same text as moving every range.
+        assert.equal(movePackedFunction(text, { move: () => assert.fail('moved range by range'), wholeLines: () => 2 }), movePackedFunction(text, { move: down }), `${file} ${key}`);
+        assert.equal(movePackedFunction(text, { move: () => assert.fail('moved a range that stays'), affects: () => false }), text);
         const original = compact(stored).functions[key];
         const read = view.functions[key];
         assert.deepEqual(read.range, down(original.range));
