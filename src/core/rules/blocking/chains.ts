@@ -8,7 +8,7 @@ import type { ConcurrencyContext } from '../../context';
 import { COLD_REASONS } from '../../effects/condition';
 import { pythonColdPath, pythonFunctionFacts, type PythonFunctionFacts } from '../../effects/pythonPaths';
 import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../../effects/tsPaths';
-import { composeMessage, inFunction, oneLine, shortCode } from '../../message';
+import { composeMessage, oneLine, shortCode } from '../../message';
 import { callSite, pythonProject } from '../../project/followPython';
 import { leadsToProject, ownCalls as ownTsCalls, projectTarget, queriesFor, tsCallSite, tsProject } from '../../project/followTs';
 import { DEFAULT_FOLLOW_DEPTH, where, type Chain } from '../../project/project';
@@ -18,7 +18,7 @@ import { rangeOf } from '../../text';
 import { isAsyncFunction } from '../../ts/semantics';
 import type { Fix, RelatedLocation } from '../../types';
 import type { RuleContext } from '../rule';
-import { consequence, functionName, plainHotEntry, weigh, type Weighed } from './context';
+import { consequence, plainHotEntry, scopeOf, weigh, type Weighed } from './context';
 import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from './python';
 
 /**
@@ -53,7 +53,7 @@ function reportChain(
     code: 'blocking-call-in-async',
     ...composeMessage({
       subject: `\`${shortCode(callee.text)}()\``, effect: chain.reach === 'reached' ? 'blocks the event loop' : 'may block the event loop',
-      scope: inFunction(functionName(fn)), condition: chain.when, context: weighed.context,
+      scope: scopeOf(fn), condition: chain.when, context: weighed.context,
       cause: `it calls \`${shortCode(last.shown)}\`${hops.length > 1 ? ` through \`${shortCode(hops[0].shown, 30)}\`` : ''}`,
       consequence: consequence(weighed, text.consequence), location: where(last, context.path),
     }, `Through your code: ${steps}. ${text.waits} ${text.advice} ${weighed.suffix.trim()}`),

@@ -5,6 +5,7 @@ import { startOf } from '../../text';
 import { COLD_REASONS, type ColdPath } from '../../effects/condition';
 import type { RuleContext } from '../rule';
 import { isAsyncFunction } from '../../ts/semantics';
+import { inFunction, shortCode } from '../../message';
 
 /** How a finding in an async function reads and weighs, given what else is in flight when that function runs. */
 export interface Weighed {
@@ -73,6 +74,18 @@ export function plainHotEntry(context: RuleContext, fn: Node): boolean {
   const own = ownContext(fn, sourceOf(context));
   // A callback that runs once (a stream's `close`) is like start-up or shut-down code: it is not worth a warning.
   return own.kind === 'hot' && !own.once;
+}
+
+/**
+ * Where a finding sits, for the message's scope slot: "in `save()`", or for an unnamed TS/JS callback the call it is
+ * handed to ("in the callback of `app.get()`"); undefined for another unnamed function.
+ */
+export function scopeOf(fn: Node | undefined): string | undefined {
+  const named = inFunction(functionName(fn));
+  if (named || !fn || (fn.type !== 'arrow_function' && fn.type !== 'function_expression')) return named;
+  const args = fn.parent;
+  const callee = args?.type === 'arguments' && args.parent?.type === 'call_expression' ? args.parent.childForFieldName('function') : undefined;
+  return callee && (callee.type === 'identifier' || callee.type === 'member_expression') ? `in the callback of \`${shortCode(callee.text, 30)}()\`` : undefined;
 }
 
 /** The name a function is known by, for messages: `save` for `def save`, `load` for `const load = async () => …`. */

@@ -1,8 +1,8 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { blockingLookup, type BlockingApi } from '../../catalog/blocking';
 import type { ConcurrencyContext } from '../../context';
-import { consequence, functionName, plainHotEntry, weigh, type Weighed } from './context';
-import { composeMessage, inFunction, shortCode } from '../../message';
+import { consequence, plainHotEntry, scopeOf, weigh, type Weighed } from './context';
+import { composeMessage, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
 import { endOf, perText, rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
@@ -362,7 +362,7 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
   if (weighed.off) return;
   context.report({
     code: SLUG,
-    ...composeMessage({ subject, effect: 'blocks the event loop', scope: inFunction(functionName(finding.owner)), context: weighed.context, consequence: consequence(weighed, 'other callbacks wait') },
+    ...composeMessage({ subject, effect: 'blocks the event loop', scope: scopeOf(finding.owner), context: weighed.context, consequence: consequence(weighed, 'other callbacks wait') },
       `It ${api.why}. ${finding.plain ? `Make the callback async and use ${api.instead}` : `Use ${api.instead}`}. ${weighed.suffix}`),
     range: rangeOf(callee),
     // An `await` needs an async function: a plain callback's rewrite (making it async) changes what its caller gets back.
