@@ -3,7 +3,7 @@
 // data of condition.ts.
 import type { Node } from 'web-tree-sitter';
 import { MAX_NESTING } from '../locate';
-import type { TsSemantics } from '../ts/semantics';
+import { runsInline, type TsSemantics } from '../ts/semantics';
 import type { CallTarget } from '../project/project';
 import { and, passedCheck, UNKNOWN, negate, type Arg, type Atom, type ColdPath, type Condition, type Literal, type Param, type Subject, type Value } from './condition';
 
@@ -379,7 +379,8 @@ export function tsPathCondition(node: Node, facts: TsFunctionFacts): Condition |
         if (parent.childForFieldName('right')?.id === child.id && ['??=', '||='].includes(parent.childForFieldName('operator')?.text ?? '') && lasting(parent.childForFieldName('left')!, facts)) out = and(out, { all: [], cold: 'once' });
         break;
       default:
-        if (FUNCTION_TYPES.has(parent.type)) return and(out, UNKNOWN);
+        // A callback run in place (`xs.map((x) => ...)`) runs when the code around it does, as a loop's body would.
+        if (FUNCTION_TYPES.has(parent.type) && !runsInline(parent)) return and(out, UNKNOWN);
     }
   }
   return out;

@@ -10,7 +10,7 @@ import type { AnalysisContext } from '../analysis';
 import { rangeOf } from '../text';
 import { tsArgs, tsConstructorFields, tsFieldsAssignedOutside, tsFunctionFacts, tsPathCondition, tsValue, type TsFunctionFacts } from '../effects/tsPaths';
 import type { Arg, Condition, Value } from '../effects/condition';
-import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, TsSemantics, typeBody } from '../ts/semantics';
+import { enclosingFunction, isAsyncFunction, normalizeModule, requiredModule, runningFunction, TsSemantics, typeBody } from '../ts/semantics';
 import { countSummaryBuild, dirname, join, keepBlocking, keepCertain, keepLightIfNoOther, MAX_INDIRECTIONS, memberOf, ProjectView, summaryOfText, withDetail, withModuleNames, type BlockingCall, type CallTarget, type Detail, type FileSummary, type FunctionSummary, type Place } from './project';
 import { dict } from '../dict';
 
@@ -288,7 +288,8 @@ export function projectTarget(semantics: TsSemantics, callee: Node, names: Modul
 export function ownCalls(tree: Tree, fn: Node): Node[] {
   const calls: Node[] = [];
   for (const { name, node } of queriesFor(tree).calls.captures(fn)) {
-    if (name === 'call' && enclosingFunction(node)?.id === fn.id) calls.push(node);
+    // A callback run in place (`xs.map((x) => ...)`) is part of the function that runs it.
+    if (name === 'call' && runningFunction(node)?.id === fn.id) calls.push(node);
   }
   return calls;
 }

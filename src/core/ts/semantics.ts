@@ -916,6 +916,38 @@ export function enclosingFunction(node: Node): Node | undefined {
   return undefined;
 }
 
+/** Methods that call the callback they are given before they return: arrays' (and `Map`/`Set`'s `forEach`). */
+const CALLS_CALLBACK_AT_ONCE = new Set([
+  'map', 'forEach', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',
+  'flatMap', 'sort', 'toSorted',
+]);
+
+/**
+ * A plain function written in place where the code around it calls it at once, in the same turn: the callback of an
+ * array method (`xs.map((x) => ...)`), of `Array.from(xs, f)`, or a `new Promise` executor. What it does, that code does.
+ */
+export function runsInline(fn: Node): boolean {
+  if ((fn.type !== 'arrow_function' && fn.type !== 'function_expression' && fn.type !== 'function') || isAsyncFunction(fn)) return false;
+  let node = fn;
+  for (let steps = 0; node.parent?.type === 'parenthesized_expression' && steps < MAX_NESTING; steps++) node = node.parent;
+  const args = node.parent;
+  const holder = args?.type === 'arguments' ? args.parent : undefined;
+  const position = args ? args.namedChildren.findIndex((arg) => arg?.id === node.id) : -1;
+  if (holder?.type === 'new_expression') return position === 0 && holder.childForFieldName('constructor')?.text === 'Promise';
+  const callee = holder?.type === 'call_expression' ? holder.childForFieldName('function') : undefined;
+  if (callee?.type !== 'member_expression') return false;
+  const method = callee.childForFieldName('property')?.text ?? '';
+  if (method === 'from' && callee.childForFieldName('object')?.text === 'Array') return position === 1;
+  return position === 0 && CALLS_CALLBACK_AT_ONCE.has(method);
+}
+
+/** The function whose run runs `node`: the innermost one holding it, past callbacks that run inline (runsInline). */
+export function runningFunction(node: Node): Node | undefined {
+  let fn = enclosingFunction(node);
+  for (let steps = 0; fn && runsInline(fn) && steps < MAX_NESTING; steps++) fn = enclosingFunction(fn);
+  return fn;
+}
+
 export function isAsyncFunction(fn: Node): boolean {
   return FUNCTION_SCOPES.has(fn.type) && fn.children.some((c) => c?.type === 'async');
 }

@@ -200,6 +200,34 @@ describe('blocking-call-in-async (TS/JS)', () => {
     for (const code of cases) assert.deepEqual((await check(code)).map((d) => d.message), [], code);
   });
 
+  it('flags calls in callbacks run in place (array methods, Array.from, a promise executor), without a rewrite there', async () => {
+    const code = [
+      "import fs from 'fs';",
+      'export async function load(paths: string[]) {',
+      '  const texts = paths.filter((p) => fs.existsSync(p)).map((p) => fs.readFileSync(p, "utf8"));',
+      '  paths.forEach(function (p) { fs.writeFileSync(p, ""); });',
+      '  const sizes = Array.from(paths, (p) => fs.statSync(p).size);',
+      '  await new Promise<void>((resolve) => { fs.mkdirSync("out"); resolve(); });',
+      '  const later = paths.map(async (p) => fs.readFileSync(p));',
+      '  setTimeout(() => fs.readFileSync("y"), 0);',
+      '  return [texts, sizes, later, fs.readFileSync("x")];',
+      '}',
+    ].join('\n');
+    const found = await check(code);
+    const at = (line: number) => found.filter((d) => d.range.start.line === line).map((d) => d.message.split(' ')[0]);
+    assert.deepEqual(at(2), ['`fs.existsSync()`', '`fs.readFileSync()`']);
+    assert.deepEqual(at(3), ['`fs.writeFileSync()`']);
+    assert.deepEqual(at(4), ['`fs.statSync()`']);
+    assert.deepEqual(at(5), ['`fs.mkdirSync()`']);
+    // An async callback's calls are its own (reported there, with its rewrite); a callback run later is not this function's.
+    assert.equal(found.filter((d) => d.range.start.line === 6).length, 1);
+    assert.ok(found.find((d) => d.range.start.line === 6)!.fixes.length);
+    assert.deepEqual(at(7), []);
+    // `await` cannot go inside a plain callback: only the call in the function itself gets the rewrite.
+    for (const d of found.filter((d) => d.range.start.line >= 2 && d.range.start.line <= 5)) assert.deepEqual(d.fixes, [], d.message);
+    assert.ok(found.find((d) => d.range.start.line === 8)!.fixes.length);
+  });
+
   it('adds the import in the file\'s module style', async () => {
     const esm = "import { readFileSync } from 'node:fs';\n\nexport async function f() {\n  return readFileSync('a');\n}\n";
     const [d] = await check(esm);

@@ -19,6 +19,7 @@ import { isAsyncFunction } from '../../ts/semantics';
 import type { Fix, RelatedLocation } from '../../types';
 import type { RuleContext } from '../rule';
 import { consequence, plainHotEntry, scopeOf, weigh, type Weighed } from './context';
+import { tsMayHaveChecked } from './typescript';
 import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from './python';
 
 /**
@@ -131,7 +132,7 @@ export function followPython(context: RuleContext): void {
  * which the direct rule's test sees). Plain callbacks count too: a route handler need not be async.
  */
 export function tsMayFollow(text: string): boolean {
-  return text.includes('import') || text.includes('require(');
+  return tsMayHaveChecked(text) && (text.includes('import') || text.includes('require('));
 }
 
 /** Reports calls in async functions that block through the project's own functions. */

@@ -7,7 +7,7 @@ import { ReexportResolver } from '../../ts/reexports';
 import { endOf, perText, rangeOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { inScope } from '../../analysis';
-import { FUNCTION_TYPES, isAsyncFunction, requiredModule, type TsSemantics } from '../../ts/semantics';
+import { enclosingFunction, FUNCTION_TYPES, isAsyncFunction, requiredModule, runsInline, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 import type { ColdPath } from '../../effects/condition';
@@ -32,16 +32,31 @@ const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
 /** Member names, besides `*Sync`, that a reported call may end in (`.call`/`.apply` go through to their target). */
 const LAST_WORDS = new Set(['wait', 'sync', 'native', 'call', 'apply']);
 
-/** Cheap text test: an async function and something that could block. */
-export function tsMayMatch(text: string, extraNames: ReadonlySet<string> = new Set()): boolean {
-  return (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text) || [...extraNames].some((n) => text.includes(n)));
+/**
+ * Cheap text test for the shapes that register a plain callback to run beside other work (context/entries.ts): a method
+ * call of a router or an emitter, a timer, a server, a promise combinator, a bundler hook. Without one, and without
+ * `async`, no function of the file is checked.
+ */
+const PLAIN_ENTRY_HINT = /\.(on|once|addListener|prependListener|addEventListener|get|post|put|delete|del|patch|head|options|all|route|ws|websocket|use)\s*\(|setInterval|createServer|\bserve\s*\(|Promise\.(all|allSettled|race|any)|\b(transform|load|resolveId|transformIndexHtml|handleHotUpdate|renderChunk|handler|fetch)\b|Strategy\b/;
+
+/** Cheap text test: a function this rule checks (async, or maybe a registered callback). */
+export function tsMayHaveChecked(text: string): boolean {
+  return /\basync\b/.test(text) || PLAIN_ENTRY_HINT.test(text);
 }
 
-/** Function boundaries a call does not run through: a nested function's body, a class's field initialisers. */
+/** Cheap text test: a function this rule checks and something that could block. */
+export function tsMayMatch(text: string, extraNames: ReadonlySet<string> = new Set()): boolean {
+  return tsMayHaveChecked(text) && (text.includes('Sync') || text.includes('Atomics') || text.includes('.now()') || /\b(sync|native)\b/.test(text) || [...extraNames].some((n) => text.includes(n)));
+}
+
+/**
+ * Function boundaries a call does not run through: a nested function's body, a class's field initialisers. A callback
+ * run in place (`xs.map((x) => ...)`, a `new Promise` executor) is no boundary: its calls run in the function around it.
+ */
 function owningFunctionIn(path: readonly Node[], index: number): Node | undefined {
   for (let j = index - 1; j >= 0; j--) {
     const type = path[j].type;
-    if (FUNCTION_TYPES.has(type) || type === 'class_body') return path[j];
+    if (type === 'class_body' || (FUNCTION_TYPES.has(type) && !runsInline(path[j]))) return path[j];
   }
   return undefined;
 }
@@ -365,8 +380,9 @@ function reportCall(context: RuleContext, semantics: TsSemantics, finding: Findi
     ...composeMessage({ subject, effect: 'blocks the event loop', scope: scopeOf(finding.owner), context: weighed.context, consequence: consequence(weighed, 'other callbacks wait') },
       `It ${api.why}. ${finding.plain ? `Make the callback async and use ${api.instead}` : `Use ${api.instead}`}. ${weighed.suffix}`),
     range: rangeOf(callee),
-    // An `await` needs an async function: a plain callback's rewrite (making it async) changes what its caller gets back.
-    fixes: finding.plain ? [] : tsFixes(context, semantics, finding),
+    // An `await` needs an async function: a plain callback's rewrite (making it async) changes what its caller gets back,
+    // and one run in place (`xs.map((x) => ...)`) would then hand back promises.
+    fixes: finding.plain || enclosingFunction(finding.call)?.id !== finding.owner.id ? [] : tsFixes(context, semantics, finding),
     related: weighed.related,
     ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
