@@ -109,6 +109,9 @@ describe('plain callbacks registered to run beside other work (JS)', () => {
     // Making a callback async changes what its caller gets back: no automatic rewrite.
     assert.ok(diagnostics.every((d) => d.severity !== 'warning' || !d.fixes?.length));
     const chain = diagnostics.find((d) => line(d) === blocks[1])!;
+    // A continuation (`.then(f)`, `setTimeout(f)`) runs beside what its handler runs beside.
+    const deferred = text.split('\n').findIndex((l) => l.includes(".then((file) => fs.writeFileSync")) + 1;
+    assert.match(fullText(diagnostics.find((d) => line(d) === deferred)!), /runs for every request: registered with `app\.get`/);
     // An unnamed callback is named by the call it is handed to.
     assert.match(chain.message, /^`renderPage\(\)` blocks the event loop in the callback of `app\.get\(\)`: it calls `fs\.readFileSync\(\)`/);
   });

@@ -141,13 +141,13 @@ export function followTs(context: RuleContext): void {
   if (depth <= 0) return;
   const semantics = context.ts();
   const lookup = blockingLookup(context.settings);
+  const contexts = new Map<number, ConcurrencyContext>();
   // Async functions, and plain callbacks registered to run beside other work (a route handler, a listener, a timer).
   const asyncFunctions = (context.scope ?? [context.root]).flatMap((at) => queriesFor(context.tree).functions.captures(at)).map((c) => c.node)
-    .filter((fn) => isAsyncFunction(fn) || plainHotEntry(context, fn));
+    .filter((fn) => isAsyncFunction(fn) || plainHotEntry(context, fn, contexts));
   if (!asyncFunctions.length) return;
   // This file's helpers are summarised only when a chain reaches them.
   const project = tsProject(context);
-  const contexts = new Map<number, ConcurrencyContext>();
   // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
   const facts = new Map<number, TsFunctionFacts>();
   for (const fn of asyncFunctions) for (const call of ownTsCalls(context.tree, fn)) {

@@ -69,11 +69,34 @@ function sourceOf(context: RuleContext): ContextSource {
  * listener of a repeated event, a timer's or a server's callback, a plugin hook. JavaScript runs it on the event loop like an async function,
  * so its blocking calls stall the same work; one it only inherits from callers is reported at those callers instead.
  */
-export function plainHotEntry(context: RuleContext, fn: Node): boolean {
+export function plainHotEntry(context: RuleContext, fn: Node, cache?: Map<number, ConcurrencyContext>): boolean {
   if (context.language === 'python' || isAsyncFunction(fn)) return false;
   const own = ownContext(fn, sourceOf(context));
   // A callback that runs once (a stream's `close`) is like start-up or shut-down code: it is not worth a warning.
-  return own.kind === 'hot' && !own.once;
+  if (own.kind === 'hot') return !own.once;
+  // A continuation the loop runs later (`.then(f)`, `setTimeout(f)`) runs beside what the function that scheduled it
+  // runs beside.
+  if (!deferredCallback(fn)) return false;
+  let found = cache?.get(fn.id);
+  if (!found) {
+    found = contextOf(fn, sourceOf(context));
+    cache?.set(fn.id, found);
+  }
+  return found.kind === 'hot' && !found.once && !found.after;
+}
+
+const DEFERRING_METHODS = new Set(['then', 'catch', 'finally']);
+const DEFERRING_CALLS = new Set(['setTimeout', 'setImmediate', 'queueMicrotask', 'process.nextTick']);
+
+/** A function written in place as a promise's continuation or a one-shot timer's callback: the loop runs it later. */
+function deferredCallback(fn: Node): boolean {
+  if (fn.type !== 'arrow_function' && fn.type !== 'function_expression' && fn.type !== 'function') return false;
+  const args = fn.parent;
+  const call = args?.type === 'arguments' ? args.parent : undefined;
+  const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : undefined;
+  if (!callee) return false;
+  if (callee.type === 'member_expression' && DEFERRING_METHODS.has(callee.childForFieldName('property')?.text ?? '')) return true;
+  return DEFERRING_CALLS.has(callee.text) && args!.namedChildren[0]?.id === fn.id;
 }
 
 /**

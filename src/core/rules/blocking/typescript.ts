@@ -306,7 +306,7 @@ export function checkTs(context: RuleContext): void {
   const facts = new Map<number, TsFunctionFacts>();
   let reexports: ReexportResolver | undefined;
   const plainEntries = new Map<number, boolean>();
-  const plainEntry = (fn: Node) => plainEntries.get(fn.id) ?? plainEntries.set(fn.id, ASYNC_FUNCTION_TYPES.has(fn.type) && plainHotEntry(context, fn)).get(fn.id)!;
+  const plainEntry = (fn: Node) => plainEntries.get(fn.id) ?? plainEntries.set(fn.id, ASYNC_FUNCTION_TYPES.has(fn.type) && plainHotEntry(context, fn, contexts)).get(fn.id)!;
   for (const path of sortByPosition([...calls.values()])) {
     const call = path[path.length - 1];
     // An analysis of some functions reports only in them (it is reported where it is made).
