@@ -346,7 +346,9 @@ function exhaustiveBlockingChainsTs(fn: Node, blockingCalls: readonly Node[]): {
   const chains = new Map<number, Node>();
   if (blockingCalls.length < 2) return { chains };
   const body = fn.childForFieldName('body');
-  const isBranchHolder = (n: Node | null) => n?.type === 'statement_block' || n?.type === 'if_statement' || n?.type === 'else_clause';
+  // A callback run in place (`xs.map((x) => f(x))`) may run no time, as a loop's body: its calls are no statement of `fn`'s.
+  const isBranchHolder = (n: Node | null) => n?.type === 'statement_block' || n?.type === 'if_statement' || n?.type === 'else_clause'
+    || n?.type === 'arrow_function' || n?.type === 'function_expression' || n?.type === 'function';
   const callStatements = new Set<number>();
   for (const call of blockingCalls) {
     let statement: Node | null = call;
