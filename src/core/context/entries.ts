@@ -795,7 +795,29 @@ export function usedOnlyBySignalHandlers(fn: Node, source: ContextSource): Node 
   return registered;
 }
 
+/** asyncio's calls that have the loop call a plain function later, by the position of that function among their arguments. */
+const PY_LOOP_CALLBACKS = new Map([['call_soon', 0], ['call_soon_threadsafe', 0], ['call_later', 1], ['call_at', 1], ['add_done_callback', 0], ['add_reader', 1], ['add_writer', 1]]);
+
+/** Words whose absence from a file means no function of it is handed to the loop that way (a cheap text test). */
+export function mayScheduleOnLoop(text: string): boolean {
+  return /\b(call_soon|call_soon_threadsafe|call_later|call_at|add_done_callback|add_reader|add_writer)\b/.test(text);
+}
+
+/** `loop.call_later(5, self.flush)`: the function the loop will call, given by name (`f`, `self.f`, `obj.f`). */
+function pythonLoopCallbackUse(use: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const reference = use.parent?.type === 'attribute' && use.parent.childForFieldName('attribute')?.id === use.id ? use.parent : use;
+  const args = reference.parent;
+  const call = args?.type === 'argument_list' ? args.parent : undefined;
+  const callee = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  const position = method === undefined ? undefined : PY_LOOP_CALLBACKS.get(method);
+  if (position === undefined || args!.namedChildren[position]?.id !== reference.id) return undefined;
+  return { ...hot(`runs on the event loop, beside its tasks: the loop calls it, as scheduled with \`${callee!.text}\` at ${where(source, call!)}`, callee!), onLoop: true };
+}
+
 export function pythonHotUse(use: Node, source: ContextSource, semantics: PythonSemantics | undefined): ConcurrencyContext | undefined {
+  const onLoop = pythonLoopCallbackUse(use, source);
+  if (onLoop) return onLoop;
   const parent = use.parent;
   // `web.get('/', handler)`, `app.router.add_get(...)`, `CommandHandler('start', handler)`: a handler by reference.
   const args = parent?.type === 'keyword_argument' ? parent.parent : parent;

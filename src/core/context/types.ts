@@ -32,6 +32,11 @@ export interface ConcurrencyContext {
   /** Hot, but the function runs once in the program's life (a listener of a one-time event): it waits once at most. */
   once?: true;
   /**
+   * A plain Python function that the event loop itself calls (`loop.call_soon(f)`, `call_later`, `add_done_callback`): it
+   * runs on the loop's thread like a coroutine's step, unlike a plain handler a framework may run in a thread pool.
+   */
+  onLoop?: true;
+  /**
    * Hot only for the function's code after this point (an async function started and left running: after its first
    * await). Before it, the function runs within its caller's turn, which this evidence says nothing about.
    */

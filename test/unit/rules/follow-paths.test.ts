@@ -116,3 +116,21 @@ describe('plain callbacks registered to run beside other work (JS)', () => {
     assert.match(chain.message, /^`renderPage\(\)` blocks the event loop in the callback of `app\.get\(\)`: it calls `fs\.readFileSync\(\)`/);
   });
 });
+
+describe('plain functions the event loop calls (Python)', () => {
+  const project = path.join(PROJECTS, 'py-loop');
+  it('reports the blocking calls of callbacks handed to the loop, directly and through helpers, and none of a function run in a thread', async () => {
+    const text = fs.readFileSync(path.join(project, 'app.py'), 'utf8');
+    const blocks = markedLines(text, '# BLOCKS');
+    // At run time: the calls the loop's callbacks make block it; the thread's sleep does not.
+    assert.deepEqual(runProjectScript(path.join(PROJECTS, 'harness.py'), project), blocks);
+    const diagnostics = await analyse(project, 'app.py');
+    const line = (d: Diagnostic) => d.range.start.line + 1;
+    assert.deepEqual(diagnostics.map(line), blocks, JSON.stringify(diagnostics));
+    assert.ok(diagnostics.every((d) => d.severity === 'warning'));
+    assert.match(fullText(diagnostics[0]), /runs on the event loop, beside its tasks: the loop calls it, as scheduled with `self\.loop\.call_later`/);
+    // A callback the loop calls cannot await: no rewrite is offered.
+    assert.ok(diagnostics.every((d) => d.fixes.length === 0));
+    assert.match(fullText(diagnostics[1]), /loop\.run_in_executor\(None, write_report\)/);
+  });
+});

@@ -20,6 +20,7 @@ import type { Fix, RelatedLocation } from '../../types';
 import type { RuleContext } from '../rule';
 import { consequence, plainHotEntry, scopeOf, weigh, type Weighed } from './context';
 import { tsMayHaveChecked } from './typescript';
+import { mayScheduleOnLoop } from '../../context/entries';
 import { asyncioName, inGeneratorExpression, inWithItem, needsParentheses } from './python';
 
 /**
@@ -89,7 +90,10 @@ export function followPython(context: RuleContext): void {
   if (depth <= 0) return;
   const semantics = context.python();
   const lookup = blockingLookup(context.settings);
-  const asyncFunctions = (context.scope ?? [context.root]).flatMap((at) => at.descendantsOfType('function_definition')).filter((fn): fn is Node => fn !== null && isAsync(fn));
+  // Async functions, and plain ones the loop calls (`loop.call_later(5, self.flush)`).
+  const scheduled = mayScheduleOnLoop(context.text);
+  const asyncFunctions = (context.scope ?? [context.root]).flatMap((at) => at.descendantsOfType('function_definition'))
+    .filter((fn): fn is Node => fn !== null && (isAsync(fn) || (scheduled && plainHotEntry(context, fn))));
   if (!asyncFunctions.length) return;
   // This file's helpers are summarised only when a chain reaches them; the view is shared with the other rules.
   const contexts = new Map<number, ConcurrencyContext>();
@@ -117,10 +121,13 @@ export function followPython(context: RuleContext): void {
       const last = chain.hops[chain.hops.length - 1];
       const blocking = last.blocks ? lookup.python(last.blocks) : undefined;
       const threadable = blocking?.fix !== 'none';
-      reportChain(context, { callee, fn, chain, fixes: threadable ? toThreadFix(context, semantics, call, callee, fn) : [] }, {
+      // A plain function the loop calls cannot await: no rewrite, and the advice moves the work off its turn.
+      const plain = !isAsync(fn);
+      reportChain(context, { callee, fn, chain, fixes: threadable && !plain ? toThreadFix(context, semantics, call, callee, fn) : [] }, {
         consequence: 'other tasks wait',
         waits: 'Every other task waits until it returns.',
-        advice: threadable || !blocking ? `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`
+        advice: plain ? `Run it in a worker thread (\`loop.run_in_executor(None, ${callee.text})\`) or move the work into a task.`
+          : threadable || !blocking ? `Run it in a worker thread (\`await asyncio.to_thread(${callee.text})\`) or make the helper async.`
           : `Make the helper async, using ${blocking.instead} instead of \`${last.shown}\`.`,
       }, contexts);
     }

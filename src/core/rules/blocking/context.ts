@@ -65,12 +65,18 @@ function sourceOf(context: RuleContext): ContextSource {
 }
 
 /**
- * A plain (non-async) TS/JS function that is itself registered to run beside other work: a route handler, middleware, a
+ * A plain (non-async) function that is itself registered to run beside other work, on the event loop. TS/JS: a route handler, middleware, a
  * listener of a repeated event, a timer's or a server's callback, a plugin hook. JavaScript runs it on the event loop like an async function,
  * so its blocking calls stall the same work; one it only inherits from callers is reported at those callers instead.
  */
 export function plainHotEntry(context: RuleContext, fn: Node, cache?: Map<number, ConcurrencyContext>): boolean {
-  if (context.language === 'python' || isAsyncFunction(fn)) return false;
+  if (context.language === 'python') {
+    // A plain def runs on the loop only when the loop calls it: a framework may run a plain handler in a thread pool.
+    if (fn.type !== 'function_definition' || fn.children.some((c) => c?.type === 'async')) return false;
+    const own = ownContext(fn, sourceOf(context));
+    return own.kind === 'hot' && own.onLoop === true;
+  }
+  if (isAsyncFunction(fn)) return false;
   const own = ownContext(fn, sourceOf(context));
   // A callback that runs once (a stream's `close`) is like start-up or shut-down code: it is not worth a warning.
   if (own.kind === 'hot') return !own.once;

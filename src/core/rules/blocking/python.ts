@@ -1,7 +1,8 @@
 import { MAX_NESTING } from '../../locate';
 import type { Node } from 'web-tree-sitter';
 import type { ConcurrencyContext } from '../../context';
-import { consequence, functionName, weigh } from './context';
+import { mayScheduleOnLoop } from '../../context/entries';
+import { consequence, functionName, plainHotEntry, weigh } from './context';
 import { composeMessage, inFunction, shortCode } from '../../message';
 import { blockingLookup, pythonBlockingApis, type BlockingApi } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
@@ -25,9 +26,9 @@ const CANDIDATE_NAMES = new Set(pythonBlockingApis.map((api) => api.name.slice(a
 const LOCK_TYPES = new Set(['threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore', 'threading.Condition',
   'multiprocessing.synchronize.Lock', 'multiprocessing.synchronize.RLock', 'multiprocessing.synchronize.Semaphore']);
 
-/** Only a file with an `async def` can match. */
+/** Only a file with an `async def`, or one handing plain functions to the loop (`loop.call_soon(f)`), can match. */
 export function pythonMayMatch(text: string): boolean {
-  return /\basync\s+def\b/.test(text);
+  return /\basync\s+def\b/.test(text) || mayScheduleOnLoop(text);
 }
 
 /** The function whose own code runs `node`: a call in a nested def's body belongs to it, one in its default values does not. */
@@ -56,8 +57,9 @@ interface Finding {
   callee: Node;
   api: BlockingApi;
   name: string;
-  /** The async function the call runs in. */
+  /** The async function the call runs in, or a plain one the loop calls (`plain`). */
   owner?: Node;
+  plain?: true;
 }
 
 /** The function whose own code runs the node at `path[index]` (as owningFunction, with the ancestors from `path`). */
@@ -92,6 +94,16 @@ export function checkPython(context: RuleContext): void {
     if (path[path.length - 1].type !== 'async' || fn?.type !== 'function_definition') continue;
     const body = fn.childForFieldName('body');
     if (body?.type === 'block') bodies.push({ start: body.startIndex, end: body.endIndex });
+  }
+  // Plain functions the loop calls (`loop.call_later(5, self.flush)`) run on its thread as a coroutine's step does.
+  const plainOwners = new Set<number>();
+  if (mayScheduleOnLoop(text)) {
+    for (const fn of context.root.descendantsOfType('function_definition')) {
+      if (!fn || !inScope(context, fn.startIndex) || !plainHotEntry(context, fn)) continue;
+      plainOwners.add(fn.id);
+      const body = fn.childForFieldName('body');
+      if (body?.type === 'block') bodies.push({ start: body.startIndex, end: body.endIndex });
+    }
   }
   if (!bodies.length) return;
   const ranges: { start: number; end: number }[] = [];
@@ -147,7 +159,7 @@ export function checkPython(context: RuleContext): void {
   let nonBlockingSockets: Set<string> | undefined;
   for (const { call, callee, path } of calls) {
     const owner = owningFunctionIn(path, path.length - 1);
-    if (!isAsyncDef(owner)) continue;
+    if (!isAsyncDef(owner) && !(owner && plainOwners.has(owner.id))) continue;
     const name = semantics.calleeName(call);
     const api = name ? lookup.python(name) : undefined;
     if (!api || !name) continue;
@@ -159,7 +171,7 @@ export function checkPython(context: RuleContext): void {
     if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
     // A socket switched to non-blocking mode (for loop.sock_* or select) returns at once.
     if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && (nonBlockingSockets ??= socketsSwitchedToNonBlocking(context.root, context.text)).has(callee.childForFieldName('object')!.text)) continue;
-    findings.push({ node: call, callee, api, name, owner });
+    findings.push({ node: call, callee, api, name, owner, ...(owner && plainOwners.has(owner.id) ? { plain: true as const } : {}) });
   }
   // `urlopen(url).read()`: the inner call is the finding; the outer one would repeat it.
   const flagged = new Set(findings.map((f) => f.node.id));
@@ -239,9 +251,10 @@ function report(context: RuleContext, semantics: PythonSemantics, finding: Findi
     ? composeMessage({ subject, effect: 'lets no other task run', scope, consequence: 'it yields only to other threads' },
       `Use \`await asyncio.sleep(0)\`. ${weighed.suffix}`)
     : composeMessage({ subject, effect: 'blocks the event loop', scope, context: weighed.context, consequence: consequence(weighed, 'other tasks wait') },
-      `It ${api.why}. Use ${api.instead}. ${weighed.suffix}`);
+      `It ${api.why}. ${finding.plain ? `Move the work into a coroutine the loop runs as a task and use ${api.instead}` : `Use ${api.instead}`}. ${weighed.suffix}`);
   context.report({
-    code: SLUG, message, ...(detail ? { detail } : {}), range: rangeOf(finding.callee), fixes: pythonFixes(context, semantics, finding),
+    // `await` needs an async function: a callback the loop calls must stay a plain function.
+    code: SLUG, message, ...(detail ? { detail } : {}), range: rangeOf(finding.callee), fixes: finding.plain ? [] : pythonFixes(context, semantics, finding),
     related: weighed.related, ...(weighed.severity ? { severity: weighed.severity } : {}),
   });
 }
