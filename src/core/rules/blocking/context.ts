@@ -65,9 +65,10 @@ function sourceOf(context: RuleContext): ContextSource {
 }
 
 /**
- * A plain (non-async) function that is itself registered to run beside other work, on the event loop. TS/JS: a route handler, middleware, a
- * listener of a repeated event, a timer's or a server's callback, a plugin hook. JavaScript runs it on the event loop like an async function,
- * so its blocking calls stall the same work; one it only inherits from callers is reported at those callers instead.
+ * A plain (non-async) function that runs on the event loop beside other work, checked like an async function. TS/JS: one
+ * registered as a route handler, middleware, a repeated event's listener, a timer's or a server's callback, a plugin hook,
+ * or a continuation (`.then(f)`, `setTimeout(f)`) written in a hot function. Python: a def the loop itself calls
+ * (`loop.call_later(1, f)`). A function hot only through its callers is reported at those callers instead.
  */
 export function plainHotEntry(context: RuleContext, fn: Node, cache?: Map<number, ConcurrencyContext>): boolean {
   if (context.language === 'python') {
