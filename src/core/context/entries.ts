@@ -798,9 +798,10 @@ export function usedOnlyBySignalHandlers(fn: Node, source: ContextSource): Node 
 /** asyncio's calls that have the loop call a plain function later, by the position of that function among their arguments. */
 const PY_LOOP_CALLBACKS = new Map([['call_soon', 0], ['call_soon_threadsafe', 0], ['call_later', 1], ['call_at', 1], ['add_done_callback', 0], ['add_reader', 1], ['add_writer', 1]]);
 
-/** Words whose absence from a file means no function of it is handed to the loop that way (a cheap text test). */
+/** Whether the file names one of those calls: without one, no function of it is handed to the loop that way (a cheap text test). */
 export function mayScheduleOnLoop(text: string): boolean {
-  return /\b(call_soon|call_soon_threadsafe|call_later|call_at|add_done_callback|add_reader|add_writer)\b/.test(text);
+  for (const method of PY_LOOP_CALLBACKS.keys()) if (text.includes(method)) return true;
+  return false;
 }
 
 /** `loop.call_later(5, self.flush)`: the function the loop will call, given by name (`f`, `self.f`, `obj.f`). */

@@ -112,7 +112,7 @@ function deferredCallback(fn: Node): boolean {
  */
 export function scopeOf(fn: Node | undefined): string | undefined {
   const named = inFunction(functionName(fn));
-  if (named || !fn || (fn.type !== 'arrow_function' && fn.type !== 'function_expression')) return named;
+  if (named || !fn || (fn.type !== 'arrow_function' && fn.type !== 'function_expression' && fn.type !== 'function')) return named;
   const args = fn.parent;
   const callee = args?.type === 'arguments' && args.parent?.type === 'call_expression' ? args.parent.childForFieldName('function') : undefined;
   return callee && (callee.type === 'identifier' || callee.type === 'member_expression') ? `in the callback of \`${shortCode(callee.text, 30)}()\`` : undefined;
