@@ -274,6 +274,11 @@ export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefine
       current = skipWrappers(parent);
       continue;
     }
+    // `Promise.all([useLockfile ? write(a) : writeCurrent(b), ...])`: whichever branch is taken runs beside the rest.
+    if (parent.type === 'ternary_expression' && parent.childForFieldName('condition')?.id !== current.id) {
+      current = skipWrappers(parent);
+      continue;
+    }
     if (parent.type === 'arrow_function' && parent.childForFieldName('body')?.id === current.id) {
       current = skipWrappers(parent);
       continue;
@@ -305,17 +310,32 @@ function laterUseHandedTo(name: Node, language: Language, handedTo: (use: Node) 
   return undefined;
 }
 
+/** Continuations chained on a promise: the call before them still starts its work at once. */
+const CONTINUATIONS = new Set(['then', 'catch', 'finally']);
+
+/** `load(x).catch(...)`, `load(x).then(...).finally(...)`: the outermost chained call (a few links at most), else `call`. */
+function throughContinuations(call: Node): Node {
+  let made = skipWrappers(call);
+  for (let steps = 0; steps < 4; steps++) {
+    const member = made.parent?.type === 'member_expression' && made.parent.childForFieldName('object')?.id === made.id ? made.parent : undefined;
+    const chained = member?.parent?.type === 'call_expression' && CONTINUATIONS.has(member.childForFieldName('property')?.text ?? '') ? member.parent : undefined;
+    if (!chained) break;
+    made = skipWrappers(chained);
+  }
+  return made;
+}
+
 const LOOP_STATEMENTS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
 /** Array methods whose callback runs once per element, one after another. */
 const PER_ELEMENT_METHODS = new Set(['forEach', 'map', 'flatMap']);
 
 /**
  * The loop that starts `call` (a call of an async function) on every pass without waiting for it: the call is a
- * statement of its own (`load(x);`, `void load(x);`) or is collected (`promises.push(load(x))`), never awaited where it
+ * statement of its own (`load(x);`, `void load(x);`) or is collected (`promises.push(load(x).catch(...))`), never awaited where it
  * is made. Each pass then starts another run while earlier ones are still in flight. Undefined otherwise.
  */
 export function startedPerIterationWithoutWaiting(call: Node): Node | undefined {
-  let made = skipWrappers(call);
+  let made = throughContinuations(call);
   if (made.parent?.type === 'unary_expression' && made.parent.child(0)?.type === 'void') made = skipWrappers(made.parent);
   const holder = made.parent;
   const collected = holder?.type === 'arguments' && holder.parent?.type === 'call_expression'
@@ -340,14 +360,7 @@ export function startedPerIterationWithoutWaiting(call: Node): Node | undefined 
  * once, returned, handed to a combinator, or nothing awaited after it).
  */
 export function startedAndLeftRunning(call: Node): Node | undefined {
-  let made = skipWrappers(call);
-  // `load(x).catch(() => {})`: only keeps a rejection from going unhandled.
-  for (let steps = 0; steps < 4; steps++) {
-    const member = made.parent?.type === 'member_expression' && made.parent.childForFieldName('object')?.id === made.id ? made.parent : undefined;
-    const chained = member?.parent?.type === 'call_expression' && ['catch', 'finally'].includes(member.childForFieldName('property')?.text ?? '') ? member.parent : undefined;
-    if (!chained) break;
-    made = skipWrappers(chained);
-  }
+  let made = throughContinuations(call);
   if (made.parent?.type === 'unary_expression' && made.parent.child(0)?.type === 'void') made = skipWrappers(made.parent);
   const holder = made.parent;
   let kept: string | undefined;

@@ -46,6 +46,11 @@ export interface Unit {
   returns?: string[];
   /** A signal handler or a function in one: it runs when the process is interrupted or stopped, and carries nothing hot. */
   signal?: true;
+  /**
+   * TS/JS: the property it is handed out under in an object literal a function returns or a module exports
+   * (`return { init, queueEvent }`, `module.exports = { addModule: async function () {} }`): a method by another name.
+   */
+  exposed?: string;
   /** A method of a class with bases: where its name is (it may override a base's method, resolved with the package). */
   method?: Range;
   /** Once resolved: the base classes' methods it overrides (a call of one of them may run it). */
@@ -215,7 +220,104 @@ export function unitsOf(
     const returnedUnit = returned && byNode.get(returned.id);
     if (unit && returnedUnit && !(unit.returns ??= []).includes(returnedUnit.id)) unit.returns.push(returnedUnit.id);
   }
+  // Functions handed out as an object's properties: returned (`return { init, queueEvent }`) or exported.
+  if (!python) {
+    for (const { fn, property } of exposedFunctions(scope)) {
+      const unit = byNode.get(fn.id);
+      if (unit && unit.exposed === undefined && !COMMON_METHODS.has(property)) unit.exposed = property;
+    }
+  }
   return { units: within ? units.slice(1) : units, registrations, ...(summaryKey !== undefined ? { summaryKey } : {}) };
+}
+
+/**
+ * Functions an object literal hands out by property (`{ f, g: h, k: () => ..., m() {} }`), when the object leaves its
+ * scope: a function returns it, or the module exports it (`module.exports = {...}`, `export default {...}`). A
+ * property naming a function resolves to a declaration of that name in the same body (the function's, or the module's).
+ */
+function exposedFunctions(scope: Node): { fn: Node; property: string }[] {
+  const found: { fn: Node; property: string }[] = [];
+  const objects: { object: Node; body: Node }[] = [];
+  const returnedObject = (statement: Node) => {
+    const value = statement.namedChildren.find((c) => c?.type !== 'comment');
+    const object = value && unwrapped(value);
+    const body = object?.type === 'object' ? enclosingFunction(statement, 'typescript')?.childForFieldName('body') : undefined;
+    if (object && body) objects.push({ object, body });
+  };
+  for (const statement of scope.descendantsOfType('return_statement')) if (statement) returnedObject(statement);
+  const root = scope.tree.rootNode;
+  if (scope.id === root.id) {
+    for (const statement of root.namedChildren) {
+      const object = statement ? exportedObject(statement) : undefined;
+      if (object) objects.push({ object, body: root });
+    }
+  } else {
+    // One function's units (an edit's): the object around it that hands it out, if any. Bounded by the tree's depth.
+    for (let outer = scope.parent, steps = 0; outer && steps < MAX_NESTING_STEPS; outer = outer.parent, steps++) {
+      if (outer.type !== 'object') continue;
+      let holder = outer.parent;
+      while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'as_expression' || holder.type === 'satisfies_expression')) holder = holder.parent;
+      if (holder?.type === 'return_statement') returnedObject(holder);
+      const top = root.namedChildren.find((statement) => statement && statement.startIndex <= outer.startIndex && outer.endIndex <= statement.endIndex);
+      if (top && exportedObject(top)?.id === outer.id) objects.push({ object: outer, body: root });
+    }
+  }
+  for (const { object, body } of objects) {
+    for (const property of object.namedChildren) {
+      if (!property) continue;
+      const key = property.type === 'method_definition' ? property.childForFieldName('name')
+        : property.type === 'pair' ? property.childForFieldName('key') : property.type === 'shorthand_property_identifier' ? property : null;
+      const name = key?.type === 'property_identifier' || key?.type === 'shorthand_property_identifier' ? key.text : undefined;
+      if (!name) continue;
+      const value = property.type === 'pair' ? property.childForFieldName('value') : property;
+      const fn = property.type === 'method_definition' ? property
+        : value && FUNCTION_TYPES.has(unwrapped(value).type) ? unwrapped(value)
+          : value && (value.type === 'identifier' || value.type === 'shorthand_property_identifier') ? declaredFunction(body, value.text) : undefined;
+      if (fn && scope.startIndex <= fn.startIndex && fn.endIndex <= scope.endIndex) found.push({ fn, property: name });
+    }
+  }
+  return found;
+}
+
+/** Enclosing nodes climbed from one function to the object that hands it out, at most. */
+const MAX_NESTING_STEPS = 4_800;
+
+/** `(x)`, `x as T`, `x satisfies T`: x. */
+function unwrapped(node: Node): Node {
+  let current = node;
+  // Bounded by the tree's depth.
+  while ((current.type === 'parenthesized_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression') && current.namedChildren[0]) current = current.namedChildren[0];
+  return current;
+}
+
+/** The object a top-level statement exports: `module.exports = {...}`, `const api = module.exports = {...}`, `export default {...}`. */
+function exportedObject(statement: Node): Node | undefined {
+  if (statement.type === 'export_statement' && statement.children.some((c) => c?.type === 'default')) {
+    const value = statement.childForFieldName('value') ?? statement.namedChildren.find((c) => c?.type === 'object');
+    return value?.type === 'object' ? value : undefined;
+  }
+  let assignment: Node | null | undefined;
+  if (statement.type === 'expression_statement') assignment = statement.namedChildren[0];
+  else if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') assignment = statement.namedChildren[0]?.childForFieldName('value');
+  if (assignment?.type !== 'assignment_expression' || assignment.childForFieldName('left')?.text !== 'module.exports') return undefined;
+  const right = assignment.childForFieldName('right');
+  return right?.type === 'object' ? right : undefined;
+}
+
+/** A function declared by `name` among a body's statements (`function name() {}`, `const name = () => ...`). */
+function declaredFunction(body: Node, name: string): Node | undefined {
+  for (const statement of body.namedChildren) {
+    if (!statement) continue;
+    const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
+    if ((declaration?.type === 'function_declaration' || declaration?.type === 'generator_function_declaration') && declaration.childForFieldName('name')?.text === name) return declaration;
+    if (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') {
+      for (const declarator of declaration.namedChildren) {
+        const value = declarator?.type === 'variable_declarator' && declarator.childForFieldName('name')?.text === name ? declarator.childForFieldName('value') : undefined;
+        if (value && FUNCTION_TYPES.has(unwrapped(value).type)) return unwrapped(value);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** `self.m()`, `cls.m()`, `super().m()`, `this.m()`, `super.m()`: a call on the object the method runs for. */
@@ -391,13 +493,14 @@ export class ContextGraph {
         else overriders.set(base, [entry]);
       }
     }
-    // Methods by name ('Class.m' keys), for method calls on receivers of unknown type.
+    // Methods by name ('Class.m' keys, and functions handed out as an object's properties), for method calls on
+    // receivers of unknown type.
     const methodsByName = new Map<string, string[]>();
-    for (const id of units.keys()) {
+    for (const [id, unit] of units) {
       const key = id.slice(id.lastIndexOf('#') + 1);
       const dot = key.lastIndexOf('.');
-      if (dot <= 0 || key.startsWith('@')) continue;
-      const name = key.slice(dot + 1);
+      const name = dot > 0 && !key.startsWith('@') ? key.slice(dot + 1) : unit.exposed;
+      if (name === undefined) continue;
       const list = methodsByName.get(name);
       if (list) list.push(id);
       else methodsByName.set(name, [id]);
@@ -712,7 +815,7 @@ function wellFormedUnits(found: unknown): found is FileUnits {
       && Array.isArray(u.calls) && u.calls.every((c) => isTarget(c?.target) && isRange(c.range) && c.to === undefined && (c.member === undefined || typeof c.member === 'string') && (c.leftRunning === undefined || isRange(c.leftRunning)))
       && (u.members === undefined || (Array.isArray(u.members) && u.members.every((m) => typeof m?.name === 'string' && isRange(m.range))))
       && (u.returns === undefined || (Array.isArray(u.returns) && u.returns.every((r) => typeof r === 'string')))
-      && (u.method === undefined || isRange(u.method)) && (u.signal === undefined || u.signal === true) && u.overrides === undefined && (u.firstAwait === undefined || isRange(u.firstAwait)))
+      && (u.exposed === undefined || typeof u.exposed === 'string') && (u.method === undefined || isRange(u.method)) && (u.signal === undefined || u.signal === true) && u.overrides === undefined && (u.firstAwait === undefined || isRange(u.firstAwait)))
     && units.registrations.every((r) => isTarget(r?.target) && r.to === undefined && r.own !== undefined && isEvidence(r.own));
 }
 

@@ -321,8 +321,17 @@ function cacheHit(test: Node, facts: PythonFunctionFacts): boolean {
   return name !== undefined && facts.assigned.has(name) && lasting(name, facts);
 }
 
-/** `if _x is None: _x = make()` (a lazy singleton): the test's name is assigned in the body. */
-function lazyInit(test: Node, body: Node | null, facts: PythonFunctionFacts): boolean {
+/**
+ * `if _x is None: _x = make()` (a lazy singleton): the test's name is assigned in the body. Any one term of an `and`
+ * test can be the guard (`if enabled and not _initialised: ...; _initialised = True`).
+ */
+function lazyInit(test: Node, body: Node | null, facts: PythonFunctionFacts, depth = 0): boolean {
+  if (test.type === 'boolean_operator' && test.children.some((c) => c?.type === 'and')) {
+    const left = test.childForFieldName('left');
+    const right = test.childForFieldName('right');
+    // Down the `and` chain, one term per level, a few levels at most.
+    return depth < MAX_NESTING && ((!!left && lazyInit(left, body, facts, depth + 1)) || (!!right && lazyInit(right, body, facts, depth + 1)));
+  }
   let node: Node | null = test;
   let name: string | undefined;
   if (node.type === 'not_operator') node = node.childForFieldName('argument');

@@ -284,10 +284,17 @@ function onceGuard(test: Node, facts: TsFunctionFacts): boolean {
   return (node.type === 'identifier' || node.type === 'member_expression') && facts.assigned.has(node.text) && lasting(node, facts);
 }
 
-/** `if (!this.x) { this.x = make(); }` / `if (_x === undefined) _x = …`: a lazy singleton made on the first call. */
-function lazyInit(test: Node, branch: Node, facts: TsFunctionFacts): boolean {
+/**
+ * `if (!this.x) { this.x = make(); }` / `if (_x === undefined) _x = …` / `if (enabled && !initialised) { …; initialised = true }`:
+ * a lazy singleton made on the first call. Any one term of an `&&` test can be the guard: once it is set the test fails.
+ */
+function lazyInit(test: Node, branch: Node, facts: TsFunctionFacts, depth = 0): boolean {
   let node: Node | null = test;
   for (let steps = 0; node?.type === 'parenthesized_expression' && steps < MAX_NESTING; steps++) node = node.namedChildren[0];
+  if (node?.type === 'binary_expression' && node.childForFieldName('operator')?.text === '&&') {
+    // Down the `&&` chain, one term per level, a few levels at most.
+    return depth < MAX_NESTING && (lazyInit(node.childForFieldName('left')!, branch, facts, depth + 1) || lazyInit(node.childForFieldName('right')!, branch, facts, depth + 1));
+  }
   let name: Node | null | undefined;
   if (node?.type === 'unary_expression' && node.childForFieldName('operator')?.text === '!') name = node.childForFieldName('argument');
   else if (node?.type === 'binary_expression' && ['===', '=='].includes(node.childForFieldName('operator')?.text ?? '') && literal(node.childForFieldName('right')) !== undefined) name = node.childForFieldName('left');

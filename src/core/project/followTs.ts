@@ -37,6 +37,8 @@ function classNameOf(node: Node | null): string | undefined {
 
 /** 'f' for a declared or `const`-bound function, 'Class.m' for a method; undefined for anonymous ones (callbacks). */
 export function tsFunctionKey(fn: Node): string | undefined {
+  const exported = exportedObjectMember(fn);
+  if (exported !== undefined) return exported;
   if (fn.type === 'method_definition') {
     const cls = classNameOf(fn.parent);
     const name = fn.childForFieldName('name')?.text;
@@ -57,6 +59,25 @@ export function tsFunctionKey(fn: Node): string | undefined {
     return exported === '' ? 'default' : exported;
   }
   return undefined;
+}
+
+/**
+ * `module.exports = { f: function () {}, g: async () => {}, h() {} }` at the top level: the property a function is
+ * the value of, as the module exports it ('f'); undefined for any other function (or a computed key).
+ */
+function exportedObjectMember(fn: Node): string | undefined {
+  const holder = fn.type === 'method_definition' ? fn
+    : fn.parent?.type === 'pair' && fn.parent.childForFieldName('value')?.id === fn.id ? fn.parent : undefined;
+  const object = holder?.parent;
+  const assignment = object?.type === 'object' ? object.parent : undefined;
+  // A statement of the module's: `module.exports = {...}`, or `const api = module.exports = {...}`.
+  const statement = assignment?.parent?.type === 'variable_declarator' ? assignment.parent.parent : assignment?.parent;
+  if (assignment?.type !== 'assignment_expression' || assignment.childForFieldName('right')?.id !== object!.id || statement?.parent?.type !== 'program') return undefined;
+  const left = assignment.childForFieldName('left');
+  if (!left || commonJsExport(left) !== '') return undefined;
+  const key = holder!.childForFieldName(holder!.type === 'pair' ? 'key' : 'name');
+  if (key?.type === 'property_identifier') return key.text;
+  return key?.type === 'string' && key.namedChildren.length <= 1 ? key.text.slice(1, -1) : undefined;
 }
 
 /** The name `exports.f` / `module.exports.f` assigns ('' for `module.exports` itself), else undefined. */
@@ -594,6 +615,8 @@ function moduleExports(semantics: TsSemantics, modules: ModuleNames, names: Read
     if (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') addInstances(declaration);
     if (statement.type === 'export_statement') exportStatement(semantics, statement, modules, exports, stars, instances);
     if (statement.type === 'expression_statement') commonJsExports(semantics, statement.namedChildren[0], modules, exports);
+    // `const api = module.exports = {...}`.
+    if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') commonJsExports(semantics, statement.namedChildren[0]?.childForFieldName('value') ?? null, modules, exports);
   }
   return { classes, exports, instances, attributes, stars };
 }
@@ -645,6 +668,13 @@ function commonJsExports(semantics: TsSemantics, assignment: Node | null, module
   if (name === undefined || !right) return;
   if (name === '' && right.type === 'object') {
     for (const pair of right.namedChildren) {
+      // A function written in place is the module's own (its key is its property: exportedObjectMember).
+      const inPlace = pair?.type === 'method_definition' ? pair : pair?.type === 'pair' && isFunctionValue(pair.childForFieldName('value')) ? pair.childForFieldName('value') : undefined;
+      const own = inPlace ? exportedObjectMember(inPlace) : undefined;
+      if (own !== undefined) {
+        exports[own] = { kind: 'local', key: own };
+        continue;
+      }
       const key = pair?.type === 'shorthand_property_identifier' ? pair : pair?.type === 'pair' ? pair.childForFieldName('key') : undefined;
       const value = pair?.type === 'pair' ? pair.childForFieldName('value') : pair;
       const target = key && value ? valueTarget(semantics, value, modules) : undefined;
@@ -653,10 +683,14 @@ function commonJsExports(semantics: TsSemantics, assignment: Node | null, module
     return;
   }
   // A function assigned in place has its own key (tsFunctionKey); a name assigned is what it denotes.
-  const target = right.type === 'function_expression' || right.type === 'arrow_function' || right.type === 'function'
+  const target = isFunctionValue(right)
     ? { kind: 'local' as const, key: name || 'default' }
     : valueTarget(semantics, right, modules);
   if (target) exports[name || 'default'] = target;
+}
+
+function isFunctionValue(node: Node | null): boolean {
+  return node?.type === 'function_expression' || node?.type === 'arrow_function' || node?.type === 'function';
 }
 
 /** Resolves `a/./b/../c` to `a/c`; undefined when it climbs above the project root. */

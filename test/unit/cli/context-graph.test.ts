@@ -227,6 +227,91 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(6)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a CommonJS module\'s object of functions is followed, and a call chained with `.catch` still starts on every pass', () => {
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "demo" }\n',
+      'lib/util.js': [
+        "const fs = require('fs');",
+        'const locks = {};',
+        'module.exports = {',
+        '  writeFile: async function (path, content) {',
+        '    const run = (locks[path] ?? Promise.resolve()).then(async () => {',
+        '      if (fs.existsSync(path)) await fs.promises.copyFile(path, path + ".bak");',
+        '      await fs.promises.writeFile(path, content);',
+        '    });',
+        '    locks[path] = run;',
+        '    return run;',
+        '  },',
+        '  async readAll(path) {',
+        "    return fs.readFileSync(path, 'utf8');",
+        '  },',
+        '};',
+        '',
+      ].join('\n'),
+      'lib/project.js': [
+        "const util = require('./util');",
+        'async function createFiles(files) {',
+        '  const promises = [];',
+        '  for (const file in files) promises.push(util.writeFile(file, files[file]).catch(() => {}));',
+        '  return Promise.all(promises);',
+        '}',
+        'async function readEach(paths) {',
+        '  for (const p of paths) await util.readAll(p);',
+        '}',
+        'module.exports = { createFiles, readEach };',
+        '',
+      ].join('\n'),
+    };
+    const found = checkProject(files, 'cl-graph-cjs-');
+    const at = (line: number) => found.find((f) => f.path === 'lib/util.js' && f.line === line);
+    assert.equal(at(6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(6)!.message, /started on every pass of a loop at project\.js:4/);
+    // Resolved, and awaited one at a time: nothing shown beside it.
+    assert.equal(at(13)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('a function a factory hands out in the object it returns runs when a method of that name is called', () => {
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "demo" }\n',
+      'gen.js': [
+        "const fs = require('fs');",
+        'async function createGenerator(opts) {',
+        '  let timer;',
+        '  const events = [];',
+        '  function queueEvent(e) {',
+        '    events.push(e);',
+        '    clearTimeout(timer);',
+        '    timer = setTimeout(runEvents, 50);',
+        '  }',
+        '  async function runEvents() {',
+        "    fs.writeFileSync(opts.dir + '/types.d.ts', events.join('\\n'));",
+        '  }',
+        '  async function unused() {',
+        "    fs.writeFileSync(opts.dir + '/unused', '');",
+        '  }',
+        '  return { queueEvent, unused };',
+        '}',
+        'module.exports = { createGenerator };',
+        '',
+      ].join('\n'),
+      'listen.js': [
+        "const { createGenerator } = require('./gen');",
+        'async function attach(watcher, opts) {',
+        '  const generator = await createGenerator(opts);',
+        "  watcher.on('change', (entry) => generator.queueEvent({ name: 'change', entry }));",
+        '}',
+        'module.exports = { attach };',
+        '',
+      ].join('\n'),
+    };
+    const found = checkProject(files, 'cl-graph-factory-object-');
+    const at = (line: number) => found.find((f) => f.path === 'gen.js' && f.line === line);
+    assert.equal(at(11)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(11)!.message, /queueEvent/);
+    // Handed out too, but nothing calls it.
+    assert.equal(at(14)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('follows a property\'s return annotation, and a call of a method to its overrides in derived classes', () => {
     const files: Record<string, string> = {
       'pyproject.toml': '[project]\nname = "demo"\n',
@@ -491,6 +576,11 @@ describe('context from the call graph (CLI)', () => {
         '  await Promise.all([first, ...loads]);',
         '  for (const p of paths) await each(p);',
         '}',
+        "async function lock(p) { fs.writeFileSync(p, 'l'); }",
+        "async function touch(p) { fs.writeFileSync(p, 't'); }",
+        'export async function finish(p, keep) {',
+        '  await Promise.all([keep ? lock(p) : touch(p), load(p)]);',
+        '}',
         '',
       ].join('\n'),
     }, 'cl-graph-kept-promises-');
@@ -499,6 +589,9 @@ describe('context from the call graph (CLI)', () => {
     assert.match(at(2)!.message, /alongside other promises/);
     assert.equal(at(3)?.severity, 'warning', JSON.stringify(found));
     assert.equal(at(4)?.severity, 'information', JSON.stringify(found));
+    // Either branch of a conditional in the list runs beside the other promises.
+    assert.equal(at(11)?.severity, 'warning', JSON.stringify(found));
+    assert.equal(at(12)?.severity, 'warning', JSON.stringify(found));
   });
 
   it("a socket framework's message method runs for every message, and so does what it calls", () => {

@@ -217,6 +217,40 @@ describe('conditions of effects', () => {
     assert.deepEqual(summary.functions.f.blocking?.when, { all: [{ s: { p: 0, prop: 'v' }, test: { t: 'truthy' } }] });
   });
 
+  it('a lazy set-up guarded by one term of an `&&`/`and` test runs once; one whose flag is never set does not', async () => {
+    const ts = await summarise('typescript', [
+      "import * as fs from 'fs';",
+      'let initialised = false;',
+      'let seen = false;',
+      'export async function load(theme: string) {',
+      '  if (theme && !initialised) {',
+      "    fs.readFileSync(theme, 'utf8');",
+      '    initialised = true;',
+      '  }',
+      '}',
+      'export async function each(theme: string) {',
+      "  if (theme && !seen) fs.readFileSync(theme, 'utf8');",
+      '}',
+      '',
+    ].join('\n'));
+    assert.equal(ts.functions.load.blocking?.when?.cold, 'once');
+    assert.equal(ts.functions.each.blocking?.when?.cold, undefined, '`seen` is never set: the branch runs on every call');
+    const py = await summarise('python', [
+      '_ready = False',
+      'async def load(theme):',
+      '    global _ready',
+      '    if theme and not _ready:',
+      '        open(theme).read()',
+      '        _ready = True',
+      'async def each(theme):',
+      '    if theme and not _ready:',
+      '        open(theme).read()',
+      '',
+    ].join('\n'));
+    assert.equal(py.functions.load.blocking?.when?.cold, 'once');
+    assert.equal(py.functions.each.blocking?.when?.cold, undefined);
+  });
+
   it('a value defined through itself (`x = C(x)`) is bounded', async () => {
     const py = await summarise('python', 'class C:\n    def __init__(self, a=None):\n        self.a = a\n    def m(self):\n        pass\nx = C(x)\ndef f():\n    y = C(y)\n    y.m()\n    x.m()\n');
     assert.ok(py.functions.f.calls.length >= 2);
