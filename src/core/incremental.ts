@@ -906,7 +906,8 @@ function regionAt(regions: readonly Span[], offset: number): number {
 
 /** The function nodes inside `fn` (itself included), in document order. */
 function functionsIn(fn: Node, language: Language): Node[] {
-  return fn.descendantsOfType(language === 'python' ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
+  // Named nodes only: JavaScript's `function` keyword is an anonymous token of the same type name as a function.
+  return fn.descendantsOfType(language === 'python' ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null && n.isNamed);
 }
 
 /** The summary keys of the functions inside `fn`. */

@@ -130,7 +130,8 @@ export function unitsOf(
   const units: Unit[] = [moduleUnit];
   const byNode = new Map<number, Unit>();
   const ids = new Set<string>();
-  const functions = scope.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null);
+  // Named nodes only: JavaScript's `function` keyword is an anonymous token of the same type name as a function.
+  const functions = scope.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null && n.isNamed);
   const allCalls = scope.descendantsOfType(callTypes(language)).filter((n): n is Node => n !== null);
   const nested = nesting(functions, allCalls, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
   // Each async function's first await of its own: one pass over the file's awaits, in source order.
@@ -436,6 +437,8 @@ function unresolvedMembers(unit: Unit): NonNullable<Unit["members"]> {
 /** A function's context as the graph gives it: by its id in its file. */
 interface Verdict { context: ConcurrencyContext; test?: boolean }
 
+/** Enclosing functions climbed from a closure to see whether it sits in a function, at most. */
+const MAX_ENCLOSING = 64;
 /** How many calls deep hot evidence is carried from an entry point (a handler's helper's helper ...). */
 const MAX_HOT_DEPTH = 12;
 /** Rounds of "every caller is cold" at most (each round is one pass over the nodes). */
@@ -509,6 +512,15 @@ export class ContextGraph {
       const found = methodsByName.get(name);
       return found && found.length <= MAX_METHODS_BY_NAME ? found : [];
     };
+    /** `id` is the function `fn` or a closure in it (up its enclosing functions, a bounded climb). */
+    const withinFunction = (id: string, fn: string): boolean => {
+      for (let at: string | undefined = id, steps = 0; at !== undefined && steps < MAX_ENCLOSING; steps++) {
+        if (at === fn) return true;
+        const parent: string | undefined = units.get(at)?.parent;
+        at = parent === undefined ? undefined : `${fileOf(at)}#${parent}`;
+      }
+      return false;
+    };
     const seeds: { id: string; context: ConcurrencyContext; test?: boolean }[] = [];
     for (const [path, file] of files) {
       // A test's tasks and handlers run beside that test only: test code seeds nothing hot.
@@ -520,6 +532,9 @@ export class ContextGraph {
           if (!call.to || !units.has(call.to)) continue;
           // A callback runs when the code it is handed to calls it, perhaps later: it carries hot, not cold.
           if (!call.callback) addCaller(call.to, id, call.range);
+          // A function that starts runs of itself (a recursive scan under Promise.all) runs beside those runs only:
+          // the same piece of work, not other work of the program. Its callers decide its context.
+          if (withinFunction(id, call.to)) continue;
           // A coroutine started as a task runs beside its starter and the other tasks.
           if (call.task && !testFile && !unit.own?.test && !unit.signal) seeds.push({ id: call.to, context: { kind: 'hot', evidence: { message: `runs concurrently with other tasks: started at ${located(path, call.range)}`, range: call.range, path } } });
           // Only its code after its own first await runs beside the caller's later work; before, it is the caller's turn.
@@ -587,7 +602,9 @@ export class ContextGraph {
           next.push(to);
         };
         const reach = (to: string, range: Range, asMethod?: string, callback?: boolean, onSelf?: boolean) => {
-          if (!units.has(to) || !carries(range)) return;
+          // Evidence that starts inside `to` (a closure of its under Promise.all calling it again) shows only its own
+          // runs beside each other: the same piece of work. Its callers decide its context.
+          if (!units.has(to) || !carries(range) || withinFunction(root, to)) return;
           mark(to, !onSelf || fromOpen, () => {
             const path = fileOf(from);
             const how = asMethod ? ` as \`.${asMethod}()\`` : '';

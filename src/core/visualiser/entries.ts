@@ -177,7 +177,8 @@ export function listEntryPoints(source: EntrySource): EntryPoint[] {
   const callType = python ? 'call' : 'call_expression';
   const argsType = python ? 'argument_list' : 'arguments';
   const nodes = source.root.descendantsOfType([...fnTypes, callType, argsType]).filter((n): n is Node => !!n);
-  const fns = nodes.filter((n) => fnTypes.includes(n.type));
+  // Named nodes only: JavaScript's `function` keyword is an anonymous token of the same type name as a function.
+  const fns = nodes.filter((n) => fnTypes.includes(n.type) && n.isNamed);
   const calls = nodes.filter((n) => n.type === callType);
   const argLists = nodes.filter((n) => n.type === argsType);
   const threadTargets = python ? pythonThreadTargets(source, calls) : new Set<number>();

@@ -312,6 +312,70 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(14)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a route handler written as an unnamed `function` expression carries hot to the helpers it calls in other files', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo" }\n',
+      'app.js': [
+        "const express = require('express');",
+        "const { save } = require('./store');",
+        'const app = express();',
+        "app.post('/items', function (req, res) {",
+        '  save(req.body).then(() => res.end());',
+        '});',
+        'app.listen(3000);',
+        '',
+      ].join('\n'),
+      'store.js': [
+        "const fs = require('fs');",
+        'async function save(item) {',
+        "  fs.appendFileSync('items.log', JSON.stringify(item));",
+        '}',
+        'module.exports = { save };',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-function-expression-');
+    const save = found.find((f) => f.path === 'store.js' && f.line === 3);
+    assert.equal(save?.severity, 'warning', JSON.stringify(found));
+    assert.match(save.message, /called by `the function at line 4` \(app\.js:5\), which runs for every request/);
+  });
+
+  it('a function that starts runs of itself (a recursive scan) runs beside those runs only; its callers decide', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo" }\n',
+      'scan.js': [
+        "const fs = require('fs');",
+        'async function scan(dir) {',
+        '  const names = await fs.promises.readdir(dir);',
+        '  const found = [];',
+        "  for (const n of names) if (fs.statSync(dir + '/' + n).isDirectory()) found.push(scan(dir + '/' + n));",
+        '  return Promise.all(found);',
+        '}',
+        'async function walk(dir) {',
+        '  const names = await fs.promises.readdir(dir);',
+        "  return Promise.all(names.map((n) => (fs.lstatSync(dir + '/' + n).isDirectory() ? walk(dir + '/' + n) : n)));",
+        '}',
+        'async function config(home) {',
+        "  if (home) return Promise.all([config(''), config('')]);",
+        "  return fs.readFileSync('.rc', 'utf8');",
+        '}',
+        'async function each(dirs) {',
+        '  return Promise.all(dirs.map((d) => scanOther(d)));',
+        '}',
+        'async function scanOther(dir) {',
+        '  return fs.readdirSync(dir);',
+        '}',
+        'module.exports = { scan, walk, config, each };',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-recursion-');
+    const at = (line: number) => found.find((f) => f.path === 'scan.js' && f.line === line);
+    assert.equal(at(5)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(10)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at(14)?.severity, 'information', JSON.stringify(found));
+    // Started by another function for each element: beside the other elements' runs.
+    assert.equal(at(20)?.severity, 'warning', JSON.stringify(found));
+  });
+
   it('follows a property\'s return annotation, and a call of a method to its overrides in derived classes', () => {
     const files: Record<string, string> = {
       'pyproject.toml': '[project]\nname = "demo"\n',
