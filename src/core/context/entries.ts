@@ -439,6 +439,11 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
         return once ? { ...found, once } : found;
       }
     }
+    // `store.subscribe(fn)` (Redux and Svelte stores, observables): the function runs on each change while the program
+    // goes on. Only as the first argument: a callback after a topic (`client.subscribe(topic, done)`) answers once.
+    if (property === 'subscribe' && call.childForFieldName('arguments')?.namedChildren[0]?.id === skipWrappers(use).id) {
+      return hot(`runs on every change it is subscribed to while the program goes on: registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
+    }
     // `Promise.all(xs.map(async (x) => ...))`, `Promise.all(xs.map(load))`.
     const combinator = tsCombinatorAround(use, semantics);
     if (combinator) return hot(`runs alongside other promises of \`${combinator.text}\` at ${where(source, combinator)}`, combinator);

@@ -449,8 +449,16 @@ function shortWhy(message: string): string {
   return colon > 0 ? message.slice(0, colon) : message;
 }
 
+/** Where a node id's key starts: after the last `#` that is no private name's (`path#Class.#method`). */
+function keyStart(id: string): number {
+  let hash = id.lastIndexOf('#');
+  // One step back per private name in the key: bounded by the id's length.
+  while (hash > 0 && id[hash - 1] === '.') hash = id.lastIndexOf('#', hash - 1);
+  return hash + 1;
+}
+
 function fileOf(id: string): string {
-  return id.slice(0, id.lastIndexOf('#'));
+  return id.slice(0, keyStart(id) - 1);
 }
 
 function located(path: string, range: Range): string {
@@ -500,7 +508,7 @@ export class ContextGraph {
     // receivers of unknown type.
     const methodsByName = new Map<string, string[]>();
     for (const [id, unit] of units) {
-      const key = id.slice(id.lastIndexOf('#') + 1);
+      const key = id.slice(keyStart(id));
       const dot = key.lastIndexOf('.');
       const name = dot > 0 && !key.startsWith('@') ? key.slice(dot + 1) : unit.exposed;
       if (name === undefined) continue;

@@ -274,6 +274,14 @@ function classOf(fn: Node | undefined): { name: string; base: Node | undefined }
   return cls && name ? { name, base: classBase(cls) } : undefined;
 }
 
+/** The function whose `this` a node sees: the innermost enclosing one that is not an arrow (arrows keep their outer `this`). */
+function thisFunction(node: Node): Node | undefined {
+  let fn = enclosingFunction(node);
+  // One enclosing function per step: bounded by the nesting depth.
+  for (let steps = 0; fn?.type === 'arrow_function' && steps < MAX_NESTING; steps++) fn = enclosingFunction(fn);
+  return fn;
+}
+
 /** What the analysed file's imports may lead to, once its tsConfigs are known (see tsProject); else relative imports only. */
 const fileModules = new WeakMap<TsSemantics, ModuleNames>();
 
@@ -289,7 +297,7 @@ export function projectTarget(semantics: TsSemantics, callee: Node, names: Modul
   const object = callee.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
   const method = callee.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
   if (object && method && (object.type === 'this' || object.type === 'super')) {
-    const cls = classOf(enclosingFunction(callee));
+    const cls = classOf(thisFunction(callee));
     if (!cls) return undefined;
     if (object.type === 'this') return { kind: 'local', key: `${cls.name}.${method}` };
     const base = cls.base && classTarget(semantics, cls.base, names);

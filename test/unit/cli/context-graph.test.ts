@@ -376,6 +376,38 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(20)?.severity, 'warning', JSON.stringify(found));
   });
 
+  it('a callback subscribed to a store runs on every change; `this` in an arrow is its method\'s, private methods too', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/layer.ts': [
+        "import fs from 'node:fs';",
+        'export class Layer {',
+        '  constructor(private store: { subscribe(fn: (v: number) => void): void }) {}',
+        '  watch() {',
+        '    this.store.subscribe(async (v) => {',
+        '      if (v > 0) await this.sync();',
+        '    });',
+        '  }',
+        '  async sync() {',
+        '    await this.#write();',
+        '  }',
+        '  async #write() {',
+        "    fs.writeFileSync('store.json', '{}');",
+        '  }',
+        '}',
+        'export function onTopic(client: { subscribe(topic: string, done: () => void): void }) {',
+        "  client.subscribe('news', async () => { fs.writeFileSync('sub.log', 'ok'); });",
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-subscribe-');
+    const at = (line: number) => found.find((f) => f.path === 'src/layer.ts' && f.line === line);
+    assert.equal(at(13)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(13)!.message, /through `Layer\.sync` \(layer\.ts:10\), which runs on every change it is subscribed to/);
+    // A callback after a topic answers the subscription once.
+    assert.equal(at(17)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('follows a property\'s return annotation, and a call of a method to its overrides in derived classes', () => {
     const files: Record<string, string> = {
       'pyproject.toml': '[project]\nname = "demo"\n',

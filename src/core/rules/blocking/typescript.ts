@@ -37,7 +37,7 @@ const LAST_WORDS = new Set(['wait', 'sync', 'native', 'call', 'apply']);
  * call of a router or an emitter, a timer, a server, a promise combinator, a bundler hook. Without one, and without
  * `async`, no function of the file is checked.
  */
-const PLAIN_ENTRY_HINT = /\.(on|once|addListener|prependListener|addEventListener|get|post|put|delete|del|patch|head|options|all|route|ws|websocket|use)\s*\(|setInterval|createServer|\bserve\s*\(|Promise\.(all|allSettled|race|any)|\b(transform|load|resolveId|transformIndexHtml|handleHotUpdate|renderChunk|handler|fetch)\b|Strategy\b/;
+const PLAIN_ENTRY_HINT = /\.(on|once|addListener|prependListener|addEventListener|subscribe|get|post|put|delete|del|patch|head|options|all|route|ws|websocket|use)\s*\(|setInterval|createServer|\bserve\s*\(|Promise\.(all|allSettled|race|any)|\b(transform|load|resolveId|transformIndexHtml|handleHotUpdate|renderChunk|handler|fetch)\b|Strategy\b/;
 
 /** Cheap text test: a function this rule checks (async, or maybe a registered callback). */
 export function tsMayHaveChecked(text: string): boolean {
