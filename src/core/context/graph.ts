@@ -213,9 +213,10 @@ export function unitsOf(
     }
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
-  for (const statement of scope.descendantsOfType('return_statement')) {
-    const owner = statement && enclosingFunction(statement, language);
-    const value = statement?.namedChildren.find((c) => c?.type !== 'comment');
+  const returnStatements = scope.descendantsOfType('return_statement').filter((n): n is Node => n !== null);
+  for (const statement of returnStatements) {
+    const owner = enclosingFunction(statement, language);
+    const value = statement.namedChildren.find((c) => c?.type !== 'comment');
     const unit = owner && byNode.get(owner.id);
     const returned = value && owner && returnedFunction(value, owner, python);
     const returnedUnit = returned && byNode.get(returned.id);
@@ -223,7 +224,7 @@ export function unitsOf(
   }
   // Functions handed out as an object's properties: returned (`return { init, queueEvent }`) or exported.
   if (!python) {
-    for (const { fn, property } of exposedFunctions(scope)) {
+    for (const { fn, property } of exposedFunctions(scope, returnStatements)) {
       const unit = byNode.get(fn.id);
       if (unit && unit.exposed === undefined && !COMMON_METHODS.has(property)) unit.exposed = property;
     }
@@ -236,7 +237,7 @@ export function unitsOf(
  * scope: a function returns it, or the module exports it (`module.exports = {...}`, `export default {...}`). A
  * property naming a function resolves to a declaration of that name in the same body (the function's, or the module's).
  */
-function exposedFunctions(scope: Node): { fn: Node; property: string }[] {
+function exposedFunctions(scope: Node, returnStatements: readonly Node[]): { fn: Node; property: string }[] {
   const found: { fn: Node; property: string }[] = [];
   const objects: { object: Node; body: Node }[] = [];
   const returnedObject = (statement: Node) => {
@@ -245,7 +246,7 @@ function exposedFunctions(scope: Node): { fn: Node; property: string }[] {
     const body = object?.type === 'object' ? enclosingFunction(statement, 'typescript')?.childForFieldName('body') : undefined;
     if (object && body) objects.push({ object, body });
   };
-  for (const statement of scope.descendantsOfType('return_statement')) if (statement) returnedObject(statement);
+  for (const statement of returnStatements) returnedObject(statement);
   const root = scope.tree.rootNode;
   if (scope.id === root.id) {
     for (const statement of root.namedChildren) {
