@@ -385,13 +385,13 @@ describe('context from the call graph (CLI)', () => {
         '  constructor(private store: { subscribe(fn: (v: number) => void): void }) {}',
         '  watch() {',
         '    this.store.subscribe(async (v) => {',
-        '      if (v > 0) await this.sync();',
+        '      if (v > 0) await this.#sync();',
         '    });',
         '  }',
-        '  async sync() {',
-        '    await this.#write();',
+        '  async #sync() {',
+        '    await this.write();',
         '  }',
-        '  async #write() {',
+        '  async write() {',
         "    fs.writeFileSync('store.json', '{}');",
         '  }',
         '}',
@@ -403,7 +403,8 @@ describe('context from the call graph (CLI)', () => {
     }, 'cl-graph-subscribe-');
     const at = (line: number) => found.find((f) => f.path === 'src/layer.ts' && f.line === line);
     assert.equal(at(13)?.severity, 'warning', JSON.stringify(found));
-    assert.match(at(13)!.message, /through `Layer\.sync` \(layer\.ts:10\), which runs on every change it is subscribed to/);
+    // A private method on the way is named with its file and line.
+    assert.match(at(13)!.message, /through `Layer\.#sync` \(layer\.ts:10\), which runs on every change it is subscribed to/);
     // A callback after a topic answers the subscription once.
     assert.equal(at(17)?.severity, 'information', JSON.stringify(found));
   });
