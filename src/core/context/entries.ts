@@ -199,7 +199,7 @@ function findTestImport(source: ContextSource): Node | undefined {
 
 // ---------------------------------------------------------------- TS / JS
 
-function skipWrappers(node: Node): Node {
+export function skipWrappers(node: Node): Node {
   let current = node;
   // Each step goes one level up: bounded by the tree's depth.
   while (current.parent && (current.parent.type === 'parenthesized_expression' || current.parent.type === 'as_expression' || current.parent.type === 'satisfies_expression')) current = current.parent;

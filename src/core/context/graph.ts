@@ -5,7 +5,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
-import { leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
+import { commonJsExportedObject, leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
 import { cacheKey, dirname, hasSummary, memberOf, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
@@ -15,9 +15,10 @@ import type { AnalysisContext } from '../analysis';
 import { pythonFunctionFacts, pythonPathCold, pythonPathCondition, type PythonFunctionFacts } from '../effects/pythonPaths';
 import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effects/tsPaths';
 import { lineOf, rangeOf, startOf } from '../text';
-import { FUNCTION_TYPES, isAsyncFunction, TsSemantics } from '../ts/semantics';
+import { MAX_NESTING } from '../locate';
+import { FUNCTION_TYPES, isAsyncFunction, TsSemantics, unwrap } from '../ts/semantics';
 import { comparePositions, defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, enclosingFunction, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -224,7 +225,7 @@ export function unitsOf(
   }
   // Functions handed out as an object's properties: returned (`return { init, queueEvent }`) or exported.
   if (!python) {
-    for (const { fn, property } of exposedFunctions(scope, returnStatements)) {
+    for (const { fn, property } of exposedFunctions(scope, returnStatements, source.ts!())) {
       const unit = byNode.get(fn.id);
       if (unit && unit.exposed === undefined && !COMMON_METHODS.has(property)) unit.exposed = property;
     }
@@ -235,91 +236,59 @@ export function unitsOf(
 /**
  * Functions an object literal hands out by property (`{ f, g: h, k: () => ..., m() {} }`), when the object leaves its
  * scope: a function returns it, or the module exports it (`module.exports = {...}`, `export default {...}`). A
- * property naming a function resolves to a declaration of that name in the same body (the function's, or the module's).
+ * property naming a function is resolved as a name where it is written.
  */
-function exposedFunctions(scope: Node, returnStatements: readonly Node[]): { fn: Node; property: string }[] {
+function exposedFunctions(scope: Node, returnStatements: readonly Node[], semantics: TsSemantics): { fn: Node; property: string }[] {
   const found: { fn: Node; property: string }[] = [];
-  const objects: { object: Node; body: Node }[] = [];
+  const objects: Node[] = [];
   const returnedObject = (statement: Node) => {
-    const value = statement.namedChildren.find((c) => c?.type !== 'comment');
-    const object = value && unwrapped(value);
-    const body = object?.type === 'object' ? enclosingFunction(statement, 'typescript')?.childForFieldName('body') : undefined;
-    if (object && body) objects.push({ object, body });
+    const value = unwrap(statement.namedChildren.find((c) => c?.type !== 'comment'));
+    if (value?.type === 'object') objects.push(value);
   };
   for (const statement of returnStatements) returnedObject(statement);
   const root = scope.tree.rootNode;
   if (scope.id === root.id) {
     for (const statement of root.namedChildren) {
       const object = statement ? exportedObject(statement) : undefined;
-      if (object) objects.push({ object, body: root });
+      if (object) objects.push(object);
     }
   } else {
     // One function's units (an edit's): the object around it that hands it out, if any. Bounded by the tree's depth.
-    for (let outer = scope.parent, steps = 0; outer && steps < MAX_NESTING_STEPS; outer = outer.parent, steps++) {
+    for (let outer = scope.parent, steps = 0; outer && steps < MAX_NESTING * 8; outer = outer.parent, steps++) {
       if (outer.type !== 'object') continue;
-      let holder = outer.parent;
-      while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'as_expression' || holder.type === 'satisfies_expression')) holder = holder.parent;
+      const holder = skipWrappers(outer).parent;
       if (holder?.type === 'return_statement') returnedObject(holder);
       const top = root.namedChildren.find((statement) => statement && statement.startIndex <= outer.startIndex && outer.endIndex <= statement.endIndex);
-      if (top && exportedObject(top)?.id === outer.id) objects.push({ object: outer, body: root });
+      if (top && exportedObject(top)?.id === outer.id) objects.push(outer);
     }
   }
-  for (const { object, body } of objects) {
+  for (const object of objects) {
     for (const property of object.namedChildren) {
       if (!property) continue;
       const key = property.type === 'method_definition' ? property.childForFieldName('name')
         : property.type === 'pair' ? property.childForFieldName('key') : property.type === 'shorthand_property_identifier' ? property : null;
       const name = key?.type === 'property_identifier' || key?.type === 'shorthand_property_identifier' ? key.text : undefined;
       if (!name) continue;
-      const value = property.type === 'pair' ? property.childForFieldName('value') : property;
-      const fn = property.type === 'method_definition' ? property
-        : value && FUNCTION_TYPES.has(unwrapped(value).type) ? unwrapped(value)
-          : value && (value.type === 'identifier' || value.type === 'shorthand_property_identifier') ? declaredFunction(body, value.text) : undefined;
+      const value = property.type === 'pair' ? unwrap(property.childForFieldName('value')) : property;
+      let fn: Node | undefined;
+      if (property.type === 'method_definition' || (value && FUNCTION_TYPES.has(value.type))) fn = value;
+      else if (value?.type === 'identifier' || value?.type === 'shorthand_property_identifier') {
+        const resolved = semantics.resolveNameAt(value.text, value);
+        fn = resolved?.kind === 'local' && FUNCTION_TYPES.has(resolved.node.type) ? resolved.node : undefined;
+      }
       if (fn && scope.startIndex <= fn.startIndex && fn.endIndex <= scope.endIndex) found.push({ fn, property: name });
     }
   }
   return found;
 }
 
-/** Enclosing nodes climbed from one function to the object that hands it out, at most. */
-const MAX_NESTING_STEPS = 4_800;
-
-/** `(x)`, `x as T`, `x satisfies T`: x. */
-function unwrapped(node: Node): Node {
-  let current = node;
-  // Bounded by the tree's depth.
-  while ((current.type === 'parenthesized_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression') && current.namedChildren[0]) current = current.namedChildren[0];
-  return current;
-}
-
 /** The object a top-level statement exports: `module.exports = {...}`, `const api = module.exports = {...}`, `export default {...}`. */
 function exportedObject(statement: Node): Node | undefined {
   if (statement.type === 'export_statement' && statement.children.some((c) => c?.type === 'default')) {
-    const value = statement.childForFieldName('value') ?? statement.namedChildren.find((c) => c?.type === 'object');
+    const value = unwrap(statement.childForFieldName('value') ?? statement.namedChildren.find((c) => c?.type === 'object'));
     return value?.type === 'object' ? value : undefined;
   }
-  let assignment: Node | null | undefined;
-  if (statement.type === 'expression_statement') assignment = statement.namedChildren[0];
-  else if (statement.type === 'lexical_declaration' || statement.type === 'variable_declaration') assignment = statement.namedChildren[0]?.childForFieldName('value');
-  if (assignment?.type !== 'assignment_expression' || assignment.childForFieldName('left')?.text !== 'module.exports') return undefined;
-  const right = assignment.childForFieldName('right');
-  return right?.type === 'object' ? right : undefined;
-}
-
-/** A function declared by `name` among a body's statements (`function name() {}`, `const name = () => ...`). */
-function declaredFunction(body: Node, name: string): Node | undefined {
-  for (const statement of body.namedChildren) {
-    if (!statement) continue;
-    const declaration = statement.type === 'export_statement' ? statement.childForFieldName('declaration') : statement;
-    if ((declaration?.type === 'function_declaration' || declaration?.type === 'generator_function_declaration') && declaration.childForFieldName('name')?.text === name) return declaration;
-    if (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') {
-      for (const declarator of declaration.namedChildren) {
-        const value = declarator?.type === 'variable_declarator' && declarator.childForFieldName('name')?.text === name ? declarator.childForFieldName('value') : undefined;
-        if (value && FUNCTION_TYPES.has(unwrapped(value).type)) return unwrapped(value);
-      }
-    }
-  }
-  return undefined;
+  return commonJsExportedObject(statement);
 }
 
 /** `self.m()`, `cls.m()`, `super().m()`, `this.m()`, `super.m()`: a call on the object the method runs for. */

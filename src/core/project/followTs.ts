@@ -70,14 +70,20 @@ function exportedObjectMember(fn: Node): string | undefined {
     : fn.parent?.type === 'pair' && fn.parent.childForFieldName('value')?.id === fn.id ? fn.parent : undefined;
   const object = holder?.parent;
   const assignment = object?.type === 'object' ? object.parent : undefined;
-  // A statement of the module's: `module.exports = {...}`, or `const api = module.exports = {...}`.
   const statement = assignment?.parent?.type === 'variable_declarator' ? assignment.parent.parent : assignment?.parent;
-  if (assignment?.type !== 'assignment_expression' || assignment.childForFieldName('right')?.id !== object!.id || statement?.parent?.type !== 'program') return undefined;
-  const left = assignment.childForFieldName('left');
-  if (!left || commonJsExport(left) !== '') return undefined;
+  if (!statement || statement.parent?.type !== 'program' || commonJsExportedObject(statement)?.id !== object!.id) return undefined;
   const key = holder!.childForFieldName(holder!.type === 'pair' ? 'key' : 'name');
   if (key?.type === 'property_identifier') return key.text;
   return key?.type === 'string' && key.namedChildren.length <= 1 ? key.text.slice(1, -1) : undefined;
+}
+
+/** The object a top-level statement makes the module's exports: `module.exports = {...}`, `const api = module.exports = {...}`. */
+export function commonJsExportedObject(statement: Node): Node | undefined {
+  const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0]
+    : statement.type === 'lexical_declaration' || statement.type === 'variable_declaration' ? statement.namedChildren[0]?.childForFieldName('value') : undefined;
+  const left = assignment?.type === 'assignment_expression' ? assignment.childForFieldName('left') : undefined;
+  const right = assignment?.childForFieldName('right');
+  return left && commonJsExport(left) === '' && right?.type === 'object' ? right : undefined;
 }
 
 /** The name `exports.f` / `module.exports.f` assigns ('' for `module.exports` itself), else undefined. */

@@ -85,7 +85,8 @@ export function requiredModule(node: Node | null | undefined): string | undefine
   return spec === undefined ? undefined : normalizeModule(spec);
 }
 
-function unwrap(node: Node | null | undefined): Node | undefined {
+/** `(x)`, `x as T`, `x!`, `x satisfies T`, `<T>x`: x. */
+export function unwrap(node: Node | null | undefined): Node | undefined {
   let current = node ?? undefined;
   while (current && (current.type === 'parenthesized_expression' || current.type === 'as_expression'
     || current.type === 'non_null_expression' || current.type === 'satisfies_expression' || current.type === 'type_assertion')) {
