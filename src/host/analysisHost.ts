@@ -182,6 +182,14 @@ export class AnalysisHost {
     this.workerScript = options.workerScript ?? defaultWorkerScript();
   }
 
+  /**
+   * Starts the worker ahead of the first job (the server calls it while the client is still starting up): the thread's
+   * start and the grammars' compilation then overlap the handshake instead of delaying the first file's findings.
+   */
+  start(): void {
+    if (!this.disposed) this.ensureWorker();
+  }
+
   setBudget(ms: number): void {
     this.budgetMs = clampBudget(ms);
   }

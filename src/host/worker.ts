@@ -299,6 +299,10 @@ function allParsers(): Promise<unknown> {
 const port = parentPort!;
 let chain: Promise<void> = Promise.resolve();
 
+// Every language's grammar starts compiling as the worker starts, off the job chain: the first job's own grammar (one of
+// the same promises) is then ready sooner, and a failure surfaces in the job that needs the grammar.
+allParsers().catch(() => undefined);
+
 // Jobs run strictly in arrival order: a change must reach the tree before the analysis that follows it.
 port.on('message', (job: Job) => {
   chain = chain.then(async () => {

@@ -478,6 +478,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const given = options?.settings ?? options?.concurrencyLens;
     if (given && typeof given === 'object' && !Array.isArray(given)) initialSettings = given as Record<string, unknown>;
     useSettings(undefined);
+    // The worker starts (and compiles the grammars) while the client finishes its start-up and opens files.
+    host.start();
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },

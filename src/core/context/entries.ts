@@ -250,7 +250,7 @@ function tsFunctionName(fn: Node): string | undefined {
   return undefined;
 }
 
-/** Identifiers looked at per search for where a name is handed over: a function's own names, at most. */
+/** Uses of a name looked at per search for where it is handed over, at most. */
 const MAX_NAME_USES = 5_000;
 
 /**
@@ -300,14 +300,31 @@ export function tsCombinatorAround(node: Node, semantics: TsSemantics | undefine
 function laterUseHandedTo(name: Node, language: Language, handedTo: (use: Node) => Node | undefined): Node | undefined {
   const owner = enclosingFunction(name, language);
   const scope = owner?.childForFieldName('body') ?? name.tree.rootNode;
-  const uses = scope.descendantsOfType('identifier');
-  for (let i = 0; i < uses.length && i < MAX_NAME_USES; i++) {
-    const use = uses[i];
-    if (!use || use.text !== name.text || use.startIndex <= name.startIndex || enclosingFunction(use, language)?.id !== owner?.id) continue;
+  // The name's later uses in the scope, from the file's index of identifiers: no search of every identifier.
+  const word = name.text;
+  const offsets = fileIndex(name.tree.rootNode).uses.get(word) ?? [];
+  const from = Math.max(name.startIndex + 1, scope.startIndex);
+  const to = scope.endIndex;
+  let looked = 0;
+  for (let i = firstAtOrAfter(offsets, from); i < offsets.length && offsets[i] < to && looked < MAX_NAME_USES; i++, looked++) {
+    const use = scope.descendantForIndex(offsets[i], offsets[i] + word.length);
+    if (use?.type !== 'identifier' || use.startIndex !== offsets[i] || enclosingFunction(use, language)?.id !== owner?.id) continue;
     const found = handedTo(use);
     if (found) return found;
   }
   return undefined;
+}
+
+/** The index of the first offset at or after `from` in sorted `offsets` (binary search). */
+function firstAtOrAfter(offsets: readonly number[], from: number): number {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (offsets[mid] < from) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Continuations chained on a promise: the call before them still starts its work at once. */

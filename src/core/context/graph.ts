@@ -18,7 +18,7 @@ import { lineOf, rangeOf, startOf } from '../text';
 import { MAX_NESTING } from '../locate';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics, unwrap } from '../ts/semantics';
 import { comparePositions, defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, enclosingFunction, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -138,8 +138,10 @@ export function unitsOf(
   // Each async function's first await of its own: one pass over the file's awaits, in source order.
   const firstAwaits = new Map<number, Range>();
   if (!python) {
-    for (const awaited of scope.descendantsOfType('await_expression')) {
-      const owner = awaited && enclosingFunction(awaited, language);
+    const awaits = scope.descendantsOfType('await_expression').filter((n): n is Node => n !== null);
+    const owners = innermostFunctions(functions, awaits);
+    for (const awaited of awaits) {
+      const owner = owners.get(awaited.id);
       if (owner && !firstAwaits.has(owner.id)) firstAwaits.set(owner.id, rangeOf(awaited));
     }
   }
@@ -215,8 +217,9 @@ export function unitsOf(
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
   const returnStatements = scope.descendantsOfType('return_statement').filter((n): n is Node => n !== null);
+  const returnOwners = innermostFunctions(functions, returnStatements);
   for (const statement of returnStatements) {
-    const owner = enclosingFunction(statement, language);
+    const owner = returnOwners.get(statement.id);
     const value = statement.namedChildren.find((c) => c?.type !== 'comment');
     const unit = owner && byNode.get(owner.id);
     const returned = value && owner && returnedFunction(value, owner, python);
@@ -347,6 +350,27 @@ function nesting(functions: readonly Node[], calls: readonly Node[], starters: R
     else if (callStartsWork(node, starters)) for (const fn of open) startsWork.add(fn.id);
   }
   return { owner, startsWork };
+}
+
+/**
+ * For `nodes` in source order, the innermost of `functions` (source order, as a search of the tree gives them) whose
+ * range holds each: ranges nest, so one pass with a stack of the functions still open answers every node.
+ */
+export function innermostFunctions(functions: readonly Node[], nodes: readonly Node[]): Map<number, Node> {
+  const owner = new Map<number, Node>();
+  const open: { fn: Node; end: number }[] = [];
+  let next = 0;
+  for (const node of nodes) {
+    const at = node.startIndex;
+    for (; next < functions.length && functions[next].startIndex <= at; next++) {
+      const fn = functions[next];
+      while (open.length && open[open.length - 1].end <= fn.startIndex) open.pop();
+      open.push({ fn, end: fn.endIndex });
+    }
+    while (open.length && open[open.length - 1].end <= at) open.pop();
+    if (open.length) owner.set(node.id, open[open.length - 1].fn);
+  }
+  return owner;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Python: under which condition a statement of a function runs (the `if`s around it, the early returns before it, the
 // handler it sits in), what a call passes, and what a constructor stores on `self`, as the plain data of condition.ts.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { MAX_NESTING } from '../locate';
 import type { PythonSemantics } from '../python/semantics';
 import { and, passedCheck, UNKNOWN, negate, type Arg, type Atom, type ColdPath, type Condition, type Literal, type Param, type Subject, type Value } from './condition';
@@ -106,7 +106,19 @@ function paramValue(node: Node | null): Value | undefined {
   return undefined;
 }
 
+/** Facts by function (node id) per tree: rules, summaries and the call graph ask for the same functions'. */
+const factsByTree = new WeakMap<Tree, Map<number, PythonFunctionFacts>>();
+
 export function pythonFunctionFacts(fn: Node): PythonFunctionFacts {
+  let byFunction = factsByTree.get(fn.tree);
+  if (!byFunction) factsByTree.set(fn.tree, byFunction = new Map<number, PythonFunctionFacts>());
+  let facts = byFunction.get(fn.id);
+  if (!facts) byFunction.set(fn.id, facts = freshPythonFunctionFacts(fn));
+  return facts;
+}
+
+/** Facts made anew, with their own memo of guards (pythonFunctionFacts keeps one per function and tree). */
+export function freshPythonFunctionFacts(fn: Node): PythonFunctionFacts {
   const { method, staticMethod, decorators } = isMethodDefinition(fn);
   const params: Param[] = [];
   let self: string | undefined;

@@ -1,7 +1,7 @@
 // TS/JS: under which condition a call of a function's own code runs (the `if`s, `&&`s and ternaries around it, the early
 // returns before it, the `catch` it sits in), what a call passes, and what a constructor stores on `this`, as the plain
 // data of condition.ts.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { MAX_NESTING } from '../locate';
 import { runsInline, type TsSemantics } from '../ts/semantics';
 import type { CallTarget } from '../project/project';
@@ -76,29 +76,36 @@ function literalValue(node: Node | null | undefined): Value | undefined {
   return lit ? { k: 'lit', v: lit.v } : undefined;
 }
 
-function ownFunction(node: Node, fn: Node): boolean {
-  let current: Node | null = node.parent;
-  for (let steps = 0; current && steps < MAX_NESTING * 8; current = current.parent, steps++) {
-    if (current.id === fn.id) return true;
-    if (FUNCTION_TYPES.has(current.type)) return false;
+/**
+ * Nodes of `types` in the function's own code, not inside a function nested in it: one search of the body, in document
+ * order, where a nested function's range is skipped (ranges nest, so what starts inside it lies inside it).
+ */
+function ownNodesOfType(body: Node, types: readonly string[]): Node[] {
+  const out: Node[] = [];
+  let nestedEnd = -1;
+  for (const node of body.descendantsOfType([...types, ...FUNCTION_TYPES])) {
+    if (!node || node.startIndex < nestedEnd) continue;
+    // The `function` keyword token matches too: its range holds nothing else.
+    if (FUNCTION_TYPES.has(node.type)) nestedEnd = node.endIndex;
+    else out.push(node);
   }
-  return false;
+  return out;
 }
 
 function assignedNames(fn: Node): Set<string> {
   const out = new Set<string>();
   const body = fn.childForFieldName('body');
   if (!body) return out;
-  for (const node of body.descendantsOfType(['assignment_expression', 'augmented_assignment_expression', 'update_expression'])) {
-    if (!node || !ownFunction(node, fn)) continue;
+  for (const node of ownNodesOfType(body, ['assignment_expression', 'augmented_assignment_expression', 'update_expression', 'call_expression'])) {
+    if (node.type === 'call_expression') {
+      // `cache.set(key, v)` fills a memo as `cache[key] = v` does.
+      const callee = node.childForFieldName('function');
+      if (callee?.type === 'member_expression' && callee.childForFieldName('property')?.text === 'set') out.add(`${callee.childForFieldName('object')?.text}[]`);
+      continue;
+    }
     const target = node.type === 'update_expression' ? node.childForFieldName('argument') : node.childForFieldName('left');
     if (!target) continue;
     out.add(target.type === 'subscript_expression' ? `${target.childForFieldName('object')?.text}[]` : target.text);
-  }
-  // `cache.set(key, v)` fills a memo as `cache[key] = v` does.
-  for (const call of body.descendantsOfType('call_expression')) {
-    const callee = call?.childForFieldName('function');
-    if (call && callee?.type === 'member_expression' && callee.childForFieldName('property')?.text === 'set' && ownFunction(call, fn)) out.add(`${callee.childForFieldName('object')?.text}[]`);
   }
   return out;
 }
@@ -118,7 +125,18 @@ function parameterPatterns(fn: Node): { pattern: Node | null; value: Node | null
   return out;
 }
 
+/** Facts by function (node id) per tree: rules, summaries and the call graph ask for the same functions'. */
+const factsByTree = new WeakMap<Tree, Map<number, TsFunctionFacts>>();
+
 export function tsFunctionFacts(fn: Node): TsFunctionFacts {
+  let byFunction = factsByTree.get(fn.tree);
+  if (!byFunction) factsByTree.set(fn.tree, byFunction = new Map<number, TsFunctionFacts>());
+  let facts = byFunction.get(fn.id);
+  if (!facts) byFunction.set(fn.id, facts = computeFunctionFacts(fn));
+  return facts;
+}
+
+function computeFunctionFacts(fn: Node): TsFunctionFacts {
   const params: Param[] = [];
   for (const { pattern, value } of parameterPatterns(fn)) {
     const rest = pattern?.type === 'rest_pattern';
@@ -502,15 +520,37 @@ export function tsConstructorFields(semantics: TsSemantics, facts: TsFunctionFac
   return count ? { ...out } : undefined;
 }
 
-/** `this.x` members some method of the class other than `except` assigns. */
-export function tsFieldsAssignedOutside(classBody: Node, except: Node): Set<string> {
-  const out = new Set<string>();
+/** The id of the function whose own code `node` is in (-1: none within reach). */
+function ownerFunctionId(node: Node): number {
+  let current: Node | null = node.parent;
+  for (let steps = 0; current && steps < MAX_NESTING * 8; current = current.parent, steps++) {
+    if (FUNCTION_TYPES.has(current.type)) return current.id;
+  }
+  return -1;
+}
+
+/** Per tree and class body: each `this.x` assignment's member with the function whose own code assigns it. */
+const fieldAssignmentsByTree = new WeakMap<Tree, Map<number, { field: string; owner: number }[]>>();
+
+function fieldAssignments(classBody: Node): { field: string; owner: number }[] {
+  let byClass = fieldAssignmentsByTree.get(classBody.tree);
+  if (!byClass) fieldAssignmentsByTree.set(classBody.tree, byClass = new Map<number, { field: string; owner: number }[]>());
+  let found = byClass.get(classBody.id);
+  if (found) return found;
+  found = [];
   for (const a of classBody.descendantsOfType(['assignment_expression', 'augmented_assignment_expression', 'update_expression'])) {
     if (!a) continue;
     const left = a.type === 'update_expression' ? a.childForFieldName('argument') : a.childForFieldName('left');
     if (left?.type !== 'member_expression' || left.childForFieldName('object')?.type !== 'this') continue;
-    if (ownFunction(a, except)) continue;
-    out.add(left.childForFieldName('property')?.text ?? '');
+    found.push({ field: left.childForFieldName('property')?.text ?? '', owner: ownerFunctionId(a) });
   }
+  byClass.set(classBody.id, found);
+  return found;
+}
+
+/** `this.x` members some method of the class other than `except` assigns. */
+export function tsFieldsAssignedOutside(classBody: Node, except: Node): Set<string> {
+  const out = new Set<string>();
+  for (const { field, owner } of fieldAssignments(classBody)) if (owner !== except.id) out.add(field);
   return out;
 }

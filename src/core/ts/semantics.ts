@@ -162,6 +162,7 @@ export class TsSemantics {
   private work = 0;
   private budget = -1;
   private readonly resolving = new Set<number>();
+  private readonly resolved = new Map<number, TsResolution | undefined>();
   private readonly rootNode: Node;
   private sourceText: string | undefined;
   private textStart = 0;
@@ -561,10 +562,15 @@ export class TsSemantics {
 
   /** What the expression `node` denotes, or undefined when unknown. */
   resolve(node: Node): TsResolution | undefined {
+    // Rules, the call graph and summaries ask about the same callees: answer each node once.
+    const known = this.resolved.get(node.id);
+    if (known !== undefined || this.resolved.has(node.id)) return known;
     if (this.resolving.has(node.id)) return undefined;
     this.resolving.add(node.id);
     try {
-      return this.resolveUncached(node);
+      const result = this.resolveUncached(node);
+      this.resolved.set(node.id, result);
+      return result;
     } finally {
       this.resolving.delete(node.id);
     }

@@ -7,11 +7,14 @@ import { pack } from '../../../src/core/project/packed';
 import type { FileSummary } from '../../../src/core/project/project';
 import { ownCalls, ownerOf, summarisePython } from '../../../src/core/project/pythonSummary';
 import { PythonSemantics } from '../../../src/core/python/semantics';
-import { pythonFunctionFacts, pythonPathCold, pythonPathCondition, type PythonFunctionFacts } from '../../../src/core/effects/pythonPaths';
+import { freshPythonFunctionFacts, pythonFunctionFacts, pythonPathCold, pythonPathCondition } from '../../../src/core/effects/pythonPaths';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../helpers';
-import { TsSemantics } from '../../../src/core/ts/semantics';
+import { FUNCTION_TYPES, TsSemantics } from '../../../src/core/ts/semantics';
+import { tsFieldsAssignedOutside, tsFunctionFacts } from '../../../src/core/effects/tsPaths';
+import { innermostFunctions } from '../../../src/core/context/graph';
+import { enclosingFunction } from '../../../src/core/context/entries';
 
 // The conditions of effects: a small formula over parameters and fields, evaluated three-valued at a call site.
 
@@ -196,6 +199,59 @@ describe('conditions of effects', () => {
     assert.equal(inner[1].blocking?.when?.cold, undefined, 'once per run of `perRun`, which may run for every request');
   });
 
+  it('TS: a function\'s own assignments leave out those of the functions nested in it, however deep; facts are kept per function', async () => {
+    const tree = parseText(await getParser('typescript'), [
+      'class Store {',
+      '  load(a: string, b: string, cache: Map<string, string>) {',
+      '    a = a.trim();',
+      '    const reset = () => { b = ""; memo.set(a, b); this.inner = 1; };',
+      '    function deeper() { return () => { cache = new Map(); }; }',
+      '    cache.set(a, b);',
+      '    this.loaded = true;',
+      '  }',
+      '  save() { this.saved = 1; }',
+      '}',
+      '',
+    ].join('\n'))!;
+    const [load, save] = tree.rootNode.descendantsOfType('method_definition').filter((n) => n !== null);
+    const facts = tsFunctionFacts(load);
+    assert.deepEqual([...facts.assigned].sort(), ['a', 'cache[]', 'this.loaded']);
+    assert.deepEqual([...facts.index.keys()].sort(), ['b', 'cache'], 'reassigned only in nested functions: still the parameters');
+    assert.equal(tsFunctionFacts(tree.rootNode.descendantsOfType('method_definition')[0]!), facts, 'the same facts for another node object of the function');
+    const body = tree.rootNode.descendantsOfType('class_body')[0]!;
+    assert.deepEqual([...tsFieldsAssignedOutside(body, load)].sort(), ['inner', 'saved'], 'the nested arrow assigns `inner` in its own code');
+    assert.deepEqual([...tsFieldsAssignedOutside(body, save)].sort(), ['inner', 'loaded']);
+    tree.delete();
+  });
+
+  it('the innermost function of each await and return, found in one pass, is the one a climb finds', async () => {
+    const texts: { language: 'python' | 'typescript'; text: string }[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory() && entry.name !== 'fuzz') walk(full);
+        else if (/\.(py|ts|js)$/.test(entry.name)) texts.push({ language: entry.name.endsWith('.py') ? 'python' : 'typescript', text: fs.readFileSync(full, 'utf8') });
+      }
+    };
+    walk(path.join(repoRoot, 'test', 'fixtures'));
+    texts.push({ language: 'typescript', text: 'async function a(){ await x; const f = async () => { await y; return () => { return 1; }; }; class K { async m(){ await z; } } return await w; }\nawait top;' });
+    let checked = 0;
+    for (const { language, text } of texts) {
+      const tree = parseText(await getParser(language), text);
+      if (!tree) continue;
+      const python = language === 'python';
+      const functions = tree.rootNode.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is NonNullable<typeof n> => n !== null && n.isNamed);
+      const nodes = tree.rootNode.descendantsOfType(python ? ['return_statement', 'await'] : ['return_statement', 'await_expression']).filter((n): n is NonNullable<typeof n> => n !== null);
+      const owners = innermostFunctions(functions, nodes);
+      for (const node of nodes) {
+        assert.equal(owners.get(node.id)?.id, enclosingFunction(node, language)?.id, `${node.text.slice(0, 40)} at line ${node.startPosition.row + 1}`);
+        checked++;
+      }
+      tree.delete();
+    }
+    assert.ok(checked > 300, `${checked} awaits and returns`);
+  });
+
   it('TS: `if (this.loaded) return` … `this.loaded = true` is once-only; `opts.x` of an option object is a parameter\'s property', async () => {
     const summary = await summarise('typescript', [
       "import * as fs from 'fs';",
@@ -294,15 +350,14 @@ describe('conditions of effects', () => {
       const tree = parseText(await getParser('python'), text);
       if (!tree) continue;
       const semantics = new PythonSemantics(tree);
-      const shared = new Map<number, PythonFunctionFacts>();
       for (const fn of tree.rootNode.descendantsOfType('function_definition')) {
         if (!fn) continue;
         for (const call of fn.descendantsOfType('call')) {
           if (!call) continue;
-          // The full climb on its own facts; the quick one on facts shared with every call asked before (its memo).
-          const expected = pythonPathCondition(semantics, call, pythonFunctionFacts(fn))?.cold;
-          const facts = shared.get(fn.id) ?? shared.set(fn.id, pythonFunctionFacts(fn)).get(fn.id)!;
-          const got = pythonPathCold(call, facts);
+          // The full climb on facts of its own; the quick one on the facts kept for the function, shared with every
+          // call asked before (their memo).
+          const expected = pythonPathCondition(semantics, call, freshPythonFunctionFacts(fn))?.cold;
+          const got = pythonPathCold(call, pythonFunctionFacts(fn));
           calls++;
           if (got === undefined) continue;
           quick++;

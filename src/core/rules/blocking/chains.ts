@@ -6,8 +6,8 @@ import { blockingLookup } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
 import type { ConcurrencyContext } from '../../context';
 import { COLD_REASONS } from '../../effects/condition';
-import { pythonColdPath, pythonFunctionFacts, type PythonFunctionFacts } from '../../effects/pythonPaths';
-import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../../effects/tsPaths';
+import { pythonColdPath, pythonFunctionFacts } from '../../effects/pythonPaths';
+import { tsFunctionFacts, tsPathCondition } from '../../effects/tsPaths';
 import { composeMessage, oneLine, shortCode } from '../../message';
 import { callSite, pythonProject } from '../../project/followPython';
 import { leadsToProject, ownCalls as ownTsCalls, projectTarget, queriesFor, tsCallSite, tsProject } from '../../project/followTs';
@@ -99,8 +99,7 @@ export function followPython(context: RuleContext): void {
   const contexts = new Map<number, ConcurrencyContext>();
   const project = pythonProject(context);
   for (const fn of asyncFunctions) {
-    let known: PythonFunctionFacts | undefined;
-    const factsOf = () => (known ??= pythonFunctionFacts(fn));
+    const factsOf = () => pythonFunctionFacts(fn);
     for (const call of ownCalls(semantics, fn)) {
       const callee = call.childForFieldName('function');
       // `await self._read()` on a sync def: it must return an awaitable, so what runs is an async override (a subclass or a
@@ -156,7 +155,6 @@ export function followTs(context: RuleContext): void {
   // This file's helpers are summarised only when a chain reaches them.
   const project = tsProject(context);
   // Resolving a name costs a search of the file: only names that can lead to the project's code are resolved.
-  const facts = new Map<number, TsFunctionFacts>();
   for (const fn of asyncFunctions) for (const call of ownTsCalls(context.tree, fn)) {
     const callee = call.childForFieldName('function');
     if (!callee || !leadsToProject(callee, project.names)) continue;
@@ -164,7 +162,7 @@ export function followTs(context: RuleContext): void {
     if (api && lookup.ts(api)) continue;
     const target = projectTarget(semantics, callee);
     const place = target && project.resolve(target, context.path);
-    const factsOf = () => facts.get(fn.id) ?? facts.set(fn.id, tsFunctionFacts(fn)).get(fn.id)!;
+    const factsOf = () => tsFunctionFacts(fn);
     const found = place && project.reach(place, depth, tsCallSite(semantics, call, callee, factsOf()));
     if (!found) continue;
     // The call itself on a rare path of its async function (once, on an error, when debugging) is cold too.

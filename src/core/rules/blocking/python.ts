@@ -15,7 +15,7 @@ import type { Fix, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 import { inScope } from '../../analysis';
 import type { ColdPath } from '../../effects/condition';
-import { pythonColdPath, pythonFunctionFacts, type PythonFunctionFacts } from '../../effects/pythonPaths';
+import { pythonColdPath, pythonFunctionFacts } from '../../effects/pythonPaths';
 
 const SLUG = 'blocking-call-in-async';
 
@@ -176,12 +176,11 @@ export function checkPython(context: RuleContext): void {
   // `urlopen(url).read()`: the inner call is the finding; the outer one would repeat it.
   const flagged = new Set(findings.map((f) => f.node.id));
   const contexts = new Map<number, ConcurrencyContext>();
-  const facts = new Map<number, PythonFunctionFacts>();
   for (const finding of findings) {
     const object = finding.callee.type === 'attribute' ? finding.callee.childForFieldName('object') : undefined;
     if (object && flagged.has(object.id)) continue;
     const owner = finding.owner;
-    const rare = owner && pythonColdPath(semantics, finding.node, facts.get(owner.id) ?? facts.set(owner.id, pythonFunctionFacts(owner)).get(owner.id)!);
+    const rare = owner && pythonColdPath(semantics, finding.node, pythonFunctionFacts(owner));
     report(context, semantics, finding, contexts, rare);
   }
 

@@ -11,7 +11,7 @@ import { enclosingFunction, FUNCTION_TYPES, isAsyncFunction, requiredModule, run
 import type { Fix, Position, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 import type { ColdPath } from '../../effects/condition';
-import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../../effects/tsPaths';
+import { tsFunctionFacts, tsPathCondition } from '../../effects/tsPaths';
 
 const SLUG = 'blocking-call-in-async';
 
@@ -303,7 +303,6 @@ export function checkTs(context: RuleContext): void {
   }
   if (!calls.size && !loops.size) return;
   const contexts = new Map<number, ConcurrencyContext>();
-  const facts = new Map<number, TsFunctionFacts>();
   let reexports: ReexportResolver | undefined;
   const plainEntries = new Map<number, boolean>();
   const plainEntry = (fn: Node) => plainEntries.get(fn.id) ?? plainEntries.set(fn.id, ASYNC_FUNCTION_TYPES.has(fn.type) && plainHotEntry(context, fn, contexts)).get(fn.id)!;
@@ -339,7 +338,7 @@ export function checkTs(context: RuleContext): void {
     }
     const api = name ? lookup.ts(name) : undefined;
     if (!api || !name) continue;
-    const rare = tsPathCondition(call, facts.get(owner.id) ?? facts.set(owner.id, tsFunctionFacts(owner)).get(owner.id)!)?.cold;
+    const rare = tsPathCondition(call, tsFunctionFacts(owner))?.cold;
     reportCall(context, semantics, { call, callee: target, api, name, owner, ...(plain ? { plain } : {}) }, contexts, rare);
   }
   for (const path of sortByPosition([...loops.values()])) {
