@@ -217,8 +217,8 @@ describe('conditions of effects', () => {
     const facts = tsFunctionFacts(load);
     assert.deepEqual([...facts.assigned].sort(), ['a', 'cache[]', 'this.loaded']);
     assert.deepEqual([...facts.index.keys()].sort(), ['b', 'cache'], 'reassigned only in nested functions: still the parameters');
-    assert.equal(tsFunctionFacts(tree.rootNode.descendantsOfType('method_definition')[0]!), facts, 'the same facts for another node object of the function');
-    const body = tree.rootNode.descendantsOfType('class_body')[0]!;
+    assert.equal(tsFunctionFacts(tree.rootNode.descendantsOfType('method_definition')[0]), facts, 'the same facts for another node object of the function');
+    const body = tree.rootNode.descendantsOfType('class_body')[0];
     assert.deepEqual([...tsFieldsAssignedOutside(body, load)].sort(), ['inner', 'saved'], 'the nested arrow assigns `inner` in its own code');
     assert.deepEqual([...tsFieldsAssignedOutside(body, save)].sort(), ['inner', 'loaded']);
     tree.delete();
