@@ -792,6 +792,11 @@ export function signalHandlers(source: ContextSource): Map<number, Node> {
     if (!call || (last !== 'signal' && last !== 'add_signal_handler')) continue;
     if (last === 'signal' && semantics.calleeName(call) !== 'signal.signal') continue;
     const handler = call.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'comment')[1];
+    // `loop.add_signal_handler(SIGTERM, lambda: asyncio.ensure_future(self.shutdown()))`: the lambda is the handler.
+    if (handler?.type === 'lambda') {
+      handlers.set(handler.id, call);
+      continue;
+    }
     const resolved = handler?.type === 'identifier' || handler?.type === 'attribute' ? semantics.resolve(handler) : undefined;
     if (resolved?.kind === 'local' && resolved.node.type === 'function_definition') handlers.set(resolved.node.id, call);
   }
@@ -802,14 +807,16 @@ export function signalHandlers(source: ContextSource): Map<number, Node> {
 function signalHandlerAround(node: Node, source: ContextSource): Node | undefined {
   const handlers = signalHandlers(source);
   if (!handlers.size) return undefined;
-  for (let fn = enclosingFunction(node, 'python'), depth = 0; fn && depth < MAX_NESTING; fn = enclosingFunction(fn, 'python'), depth++) {
-    const registered = handlers.get(fn.id);
+  // Up through the functions and lambdas around the node (a handler may be either).
+  for (let current = node.parent, steps = 0; current && steps < MAX_NESTING * 8; current = current.parent, steps++) {
+    if (current.type !== 'function_definition' && current.type !== 'lambda') continue;
+    const registered = handlers.get(current.id);
     if (registered) return registered;
   }
   return undefined;
 }
 
-function inSignalHandler(node: Node, source: ContextSource): boolean {
+export function inSignalHandler(node: Node, source: ContextSource): boolean {
   return signalHandlerAround(node, source) !== undefined;
 }
 

@@ -18,7 +18,7 @@ import { lineOf, rangeOf, startOf } from '../text';
 import { MAX_NESTING } from '../locate';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics, unwrap } from '../ts/semantics';
 import { comparePositions, defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, inSignalHandler, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -178,13 +178,16 @@ export function unitsOf(
     const owner = nested.owner.get(call.id);
     const unit = owner ? byNode.get(owner.id) ?? moduleUnit : moduleUnit;
     const target = resolve(callee);
-    const task = () => (python ? pythonTaskStarter(call, source.python!()) !== undefined : tsCombinatorAround(call, source.ts!()) !== undefined);
+    // A call in a signal handler (a lambda registered as one, in a function that is no handler) runs once, at the end.
+    let inHandlerMemo: boolean | undefined;
+    const inHandler = () => (inHandlerMemo ??= python && signalled.size > 0 && inSignalHandler(call, source));
+    const task = () => (python ? pythonTaskStarter(call, source.python!()) !== undefined && !inHandler() : tsCombinatorAround(call, source.ts!()) !== undefined);
     // A method's name, for when the receiver's type is unknown (the call may then not resolve).
     const name = callee.type === (python ? 'attribute' : 'member_expression') ? callee.childForFieldName(python ? 'attribute' : 'property')?.text : undefined;
     const member = name && !COMMON_METHODS.has(name) && !name.startsWith('__') ? name : undefined;
     // Asked only of the calls kept: the path's tests are the costly part.
     let rareMemo: boolean | undefined;
-    const rare = () => (rareMemo ??= unit.signal === true || onRarePath(call, owner, source, factsByFunction));
+    const rare = () => (rareMemo ??= unit.signal === true || inHandler() || onRarePath(call, owner, source, factsByFunction));
     if (target) {
       const started = task();
       // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).

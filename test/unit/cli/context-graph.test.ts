@@ -848,6 +848,43 @@ describe('context from the call graph (CLI)', () => {
     assert.match(at(8)!.message, /receives a signal \(handled at prof\.py:23\)/);
   });
 
+  it('a task a lambda signal handler starts runs when the process is stopping, not beside the server\'s work', () => {
+    const found = checkProject({
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/hub.py': [
+        'import asyncio', 'import os', 'import signal', '', '',
+        'class Hub:',
+        '    async def cleanup(self):',
+        '        if os.path.exists(self.pid_file):',
+        '            os.remove(self.pid_file)',
+        '',
+        '    async def shutdown_cancel_tasks(self, sig=None):',
+        '        await self.cleanup()',
+        '        for task in asyncio.all_tasks():',
+        '            task.cancel()',
+        '',
+        '    def init_signal(self):',
+        '        loop = asyncio.get_event_loop()',
+        '        for s in (signal.SIGTERM, signal.SIGINT):',
+        '            loop.add_signal_handler(s, lambda s=s: asyncio.ensure_future(self.shutdown_cancel_tasks(s)))',
+        '',
+        '    async def refresh(self):',
+        '        os.remove(self.stale_file)',
+        '',
+        '    def start(self):',
+        '        asyncio.ensure_future(self.refresh())',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-signal-lambda-');
+    const at = (line: number) => found.find((f) => f.path === 'app/hub.py' && f.line === line);
+    // A task started elsewhere runs beside the others.
+    assert.equal(at(22)?.severity, 'warning', JSON.stringify(found));
+    // Started only from the handler: at the end, beside nothing that matters any more.
+    assert.notEqual(at(8)?.severity, 'warning', JSON.stringify(found));
+    assert.notEqual(at(9)?.severity, 'warning', JSON.stringify(found));
+  });
+
   it('gives the same findings whether the workers share the call graph\'s work (a run of all files) or not (one file)', () => {
     const dir = project();
     const all = spawnSync(process.execPath, [bin, 'check', '--format', 'json', '--no-cache', '.'], { cwd: dir, encoding: 'utf8' });
