@@ -217,10 +217,47 @@ function memberName(callee: Node | null): { object?: Node; property?: string } {
   return { object: callee.childForFieldName('object') ?? undefined, property: callee.childForFieldName('property')?.text };
 }
 
+/**
+ * NestJS's handler decorators, by qualified name: a method so decorated is called by the framework for every request,
+ * message or tick, beside the others (`@Post('login')` in a controller, `@SubscribeMessage('chat')` in a gateway).
+ */
+const NEST_HANDLER_DECORATORS = new Map<string, string>([
+  ...['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Options', 'Head', 'Search'].map((d): [string, string] => [`@nestjs/common.${d}`, 'runs for every request: a route handler']),
+  ['@nestjs/microservices.MessagePattern', 'runs for every message: a message handler'],
+  ['@nestjs/microservices.EventPattern', 'runs for every event: an event handler'],
+  ['@nestjs/websockets.SubscribeMessage', 'runs for every message: a WebSocket gateway handler'],
+  ['@nestjs/schedule.Cron', 'runs periodically beside the rest of the program: a scheduled job'],
+  ['@nestjs/schedule.Interval', 'runs periodically beside the rest of the program: a scheduled job'],
+]);
+
+/** Decorators written just before a class method (its siblings in the class body), nearest first, at most a few. */
+function methodDecorators(fn: Node): Node[] {
+  const out: Node[] = [];
+  if (fn.type !== 'method_definition') return out;
+  for (let at = fn.previousNamedSibling; at && out.length < 8 && (at.type === 'decorator' || at.type === 'comment'); at = at.previousNamedSibling) {
+    if (at.type === 'decorator') out.push(at);
+  }
+  return out;
+}
+
+function nestHandler(fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
+  if (!semantics) return undefined;
+  for (const decorator of methodDecorators(fn)) {
+    const expression = decorator.namedChildren[0];
+    const qualified = expression?.type === 'call_expression' ? semantics.calleeName(expression) : expression ? semantics.resolve(expression) : undefined;
+    const name = typeof qualified === 'string' ? qualified : qualified?.kind === 'qualified' ? qualified.name : undefined;
+    const what = name ? NEST_HANDLER_DECORATORS.get(name) : undefined;
+    if (what) return hot(`${what} (\`${decorator.text.length > 60 ? name! : decorator.text}\` at ${where(source, decorator)})`, decorator);
+  }
+  return undefined;
+}
+
 function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   const semantics = source.ts?.();
   const direct = tsHotUse(fn, fn, source, semantics);
   if (direct) return direct;
+  const decorated = nestHandler(fn, source, semantics);
+  if (decorated) return decorated;
   // A named function registered by reference: `app.get('/', handler)`, `Promise.all([load(a), load(b)])`.
   const name = tsFunctionName(fn);
   if (!name) return undefined;

@@ -808,6 +808,62 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at('src/auth.js', 11)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a NestJS controller\'s route handlers and a gateway\'s message handlers run for every request, and so does the service they call', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "api", "main": "dist/main.js" }',
+      'src/auth.controller.ts': [
+        "import { Body, Controller, Post } from '@nestjs/common';",
+        "import { AuthService } from './auth.service';",
+        '',
+        "@Controller('auth')",
+        'export class AuthController {',
+        '  constructor(private service: AuthService) {}',
+        '',
+        "  @Post('login')",
+        '  async login(@Body() body: { password: string }) {',
+        '    return this.service.login(body.password);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'src/auth.service.ts': [
+        "import { compareSync } from 'bcrypt';",
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'export class AuthService {',
+        '  async login(password: string) {',
+        "    return compareSync(password, readFileSync('/etc/hash', 'utf8'));",
+        '  }',
+        '',
+        '  async report() {',
+        "    return readFileSync('/tmp/report', 'utf8');",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'src/chat.gateway.ts': [
+        "import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';",
+        "import { writeFileSync } from 'node:fs';",
+        '',
+        '@WebSocketGateway()',
+        'export class ChatGateway {',
+        "  @SubscribeMessage('chat')",
+        '  async onChat(message: string) {',
+        "    writeFileSync('/tmp/last', message);",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-nest-');
+    const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
+    assert.equal(at('src/auth.service.ts', 6)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('src/auth.service.ts', 6)!.message, /called by `AuthController\.login` \(auth\.controller\.ts:10\), which runs for every request/);
+    assert.equal(at('src/chat.gateway.ts', 8)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('src/chat.gateway.ts', 8)!.message, /runs for every message: a WebSocket gateway handler/);
+    // No handler reaches it: not a warning.
+    assert.equal(at('src/auth.service.ts', 10)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
     const found = checkProject({
       'pyproject.toml': '[project]\nname = "demo"\n',
