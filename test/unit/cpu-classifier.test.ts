@@ -147,4 +147,41 @@ describe('ts cpu classifier', () => {
     assert.equal(m.get('awaits')!.suspends, true);
     assert.deepEqual(m.get('loop')!.evidence.map((e) => e.text), ['the loop at line 3 does arithmetic and makes no I/O call']);
   });
+
+  it('a loop over items whose count an earlier exit bounds (`if (octets.length !== 4) return null`) is small', async () => {
+    const m = await classifyTs([
+      'function parseIPv4(address: string) {',
+      "  const octets = address.split('.');",
+      '  if (octets.length !== 4) return null;',
+      '  let value = 0;',
+      '  for (const octet of octets) { value = value * 256 + Number(octet); }',
+      '  return value;',
+      '}',
+      'function atMostEight(xs: number[]) { if (8 < xs.length) { throw new Error("too many"); } let t = 0; for (const x of xs) t = t * 31 + x; return t; }',
+      // Checked, but the loop runs on whatever the check let through: not bounded.
+      'function keepsGoing(xs: number[]) { if (xs.length !== 4) { console.log("odd"); } let t = 0; for (const x of xs) t = t * 31 + x; return t; }',
+      'function atLeast(xs: number[]) { if (xs.length < 4) return 0; let t = 0; for (const x of xs) t = t * 31 + x; return t; }',
+    ].join('\n'));
+    assert.deepEqual(verdicts(m), { parseIPv4: 'unknown', atMostEight: 'unknown', keepsGoing: 'cpu', atLeast: 'cpu' });
+    const py = await classifyPython([
+      'def parse_ipv4(address):',
+      '    parts = address.split(".")',
+      '    if len(parts) != 4:',
+      '        return None',
+      '    value = 0',
+      '    for part in parts:',
+      '        value = value * 256 + int(part)',
+      '    return value',
+      '',
+      'def at_least(parts):',
+      '    if len(parts) < 4:',
+      '        return None',
+      '    value = 0',
+      '    for part in parts:',
+      '        value = value * 256 + int(part)',
+      '    return value',
+      '',
+    ].join('\n'));
+    assert.deepEqual(verdicts(py), { parse_ipv4: 'unknown', at_least: 'cpu' });
+  });
 });

@@ -5,6 +5,7 @@ import { rangeOf, startOf } from '../text';
 import type { Range } from '../types';
 import type { PythonSemantics } from './semantics';
 import { dictOf } from '../dict';
+import { exitBound, FLIPPED, lengthCheckedBefore } from '../loopBounds';
 
 /**
  * Classifies Python callables as CPU-bound or I/O-bound from evidence in their code.
@@ -215,6 +216,19 @@ function rangeSize(semantics: PythonSemantics, node: Node | null | undefined): n
   return undefined;
 }
 
+/** `len(xs) != 4` (or `> 4`, `>= 4`, either way round) exits before: at most that many items, if few. */
+function pythonLengthBound(test: Node, name: string): number | undefined {
+  while (test.type === 'parenthesized_expression' && test.namedChildren[0]) test = test.namedChildren[0];
+  if (test.type !== 'comparison_operator' || test.namedChildren.length !== 2) return undefined;
+  const [left, right] = test.namedChildren;
+  const operator = test.children.find((c) => c !== null && !c.isNamed)?.type ?? '';
+  const isLength = (n: Node | null) => n?.type === 'call' && n.childForFieldName('function')?.text === 'len' && n.childForFieldName('arguments')?.namedChildren.length === 1 && n.childForFieldName('arguments')?.namedChildren[0]?.text === name;
+  const count = (n: Node | null) => (n?.type === 'integer' ? Number(n.text.replace(/_/g, '')) : undefined);
+  if (isLength(left)) return exitBound(operator, count(right), SMALL_LOOP);
+  if (isLength(right)) return exitBound(FLIPPED[operator] ?? '', count(left), SMALL_LOOP);
+  return undefined;
+}
+
 /** The iterable of a loop or comprehension's first `for` (undefined for while loops). */
 function iterableOf(loop: Node): Node | undefined {
   if (loop.type === 'for_statement') return loop.childForFieldName('right') ?? undefined;
@@ -230,6 +244,8 @@ function isSmallLoop(semantics: PythonSemantics, loop: Node): boolean {
   if (!iterable) return false;
   const size = rangeSize(semantics, iterable);
   if (size !== undefined) return size < SMALL_LOOP;
+  // `if len(parts) != 4: return None` before `for part in parts:`.
+  if (iterable.type === 'identifier' && loop.type === 'for_statement') return lengthCheckedBefore(loop, iterable.text, pythonLengthBound) !== undefined;
   return ['tuple', 'list', 'set', 'string'].includes(iterable.type) && iterable.namedChildren.length < SMALL_LOOP;
 }
 

@@ -5,6 +5,7 @@ import type { CpuClassification, CpuVerdict, Evidence } from '../python/cpu';
 import { rangeOf, startOf } from '../text';
 import type { Range } from '../types';
 import { FUNCTION_TYPES, type TsSemantics } from './semantics';
+import { exitBound, FLIPPED, lengthCheckedBefore } from '../loopBounds';
 
 /**
  * Classifies JS/TS functions as CPU-bound or I/O-bound from evidence in their code, like python/cpu.ts.
@@ -116,9 +117,23 @@ function isSmallLoop(loop: Node): boolean {
   }
   if (loop.type === 'for_in_statement') {
     const right = loop.childForFieldName('right');
+    if (right?.type === 'identifier') return lengthCheckedBefore(loop, right.text, tsLengthBound) !== undefined;
     return right?.type === 'array' && right.namedChildren.length < SMALL_LOOP;
   }
   return false;
+}
+
+/** `xs.length !== 4` (or `> 4`, `>= 4`, either way round) exits before: at most that many items, if few. */
+function tsLengthBound(test: Node, name: string): number | undefined {
+  while (test.type === 'parenthesized_expression' && test.namedChildren[0]) test = test.namedChildren[0];
+  if (test.type !== 'binary_expression') return undefined;
+  const left = test.childForFieldName('left');
+  const right = test.childForFieldName('right');
+  const isLength = (n: Node | null) => n?.type === 'member_expression' && n.childForFieldName('property')?.text === 'length' && n.childForFieldName('object')?.type === 'identifier' && n.childForFieldName('object')?.text === name;
+  const operator = test.childForFieldName('operator')?.type ?? '';
+  if (isLength(left)) return exitBound(operator, numberValue(right), SMALL_LOOP);
+  if (isLength(right)) return exitBound(FLIPPED[operator] ?? '', numberValue(left), SMALL_LOOP);
+  return undefined;
 }
 
 /** The number a bound expression stands for: a literal, or a `const` initialised with one (`const N = 1e6`). */
