@@ -310,6 +310,9 @@ function receiverIsSelf(object: Node | null, python: boolean): boolean {
  */
 function overriddenMethods(unit: Unit, idOf: (target: CallTarget) => string | undefined, classes: Record<string, CallTarget[]> | undefined, self: string): string[] | undefined {
   const dot = unit.id.lastIndexOf('.');
+  // A constructor overrides nothing a call could dispatch to: `Base()` makes a Base, and `super().__init__()` runs the
+  // base's from the class being made, never another subclass's.
+  if (CONSTRUCTORS.has(unit.id.slice(dot + 1))) return undefined;
   const bases = unit.method && dot > 0 && classes && Object.hasOwn(classes, unit.id.slice(0, dot)) ? classes[unit.id.slice(0, dot)] : undefined;
   const found = new Set<string>();
   for (const base of bases ?? []) {
@@ -318,6 +321,8 @@ function overriddenMethods(unit: Unit, idOf: (target: CallTarget) => string | un
   }
   return found.size ? [...found] : undefined;
 }
+
+const CONSTRUCTORS: ReadonlySet<string> = new Set(['__init__', '__new__', 'constructor']);
 
 /** The range of a method's name when its class names bases (`class Sub(Base):`, `class Sub extends Base`): it may override. */
 function methodOfDerivedClass(fn: Node, python: boolean): Range | undefined {

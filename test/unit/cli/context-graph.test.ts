@@ -864,6 +864,49 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at('src/auth.service.ts', 10)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a constructor call runs that class\'s constructor, not the constructors of the base class\'s other subclasses', () => {
+    const found = checkProject({
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'app/__init__.py': '',
+      'app/blocks.py': [
+        'class Block:',
+        '    def __init__(self, label):',
+        '        self.label = label',
+        '',
+        '',
+        'class Panel(Block):',
+        '    def __init__(self, label):',
+        '        super().__init__(label)',
+        '',
+        '',
+        'class Page(Block):',
+        '    def __init__(self, label):',
+        '        super().__init__(label)',
+        '        self.pending = self.refresh()',
+        '',
+        '    async def refresh(self):',
+        '        with open("/srv/page.toml") as f:',
+        '            self.config = f.read()',
+        '',
+      ].join('\n'),
+      'app/server.py': [
+        'from fastapi import FastAPI',
+        'from app.blocks import Panel',
+        '',
+        'app = FastAPI()',
+        '',
+        '@app.get("/panel")',
+        'async def panel():',
+        '    return Panel("side").label',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-ctor-');
+    const at = (line: number) => found.find((f) => f.path === 'app/blocks.py' && f.line === line);
+    // Only a Page's construction opens the file, and nothing hot makes a Page.
+    assert.ok(at(17), JSON.stringify(found));
+    assert.notEqual(at(17)!.severity, 'warning', JSON.stringify(found));
+  });
+
   it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
     const found = checkProject({
       'pyproject.toml': '[project]\nname = "demo"\n',
