@@ -230,11 +230,12 @@ const NEST_HANDLER_DECORATORS = new Map<string, string>([
   ['@nestjs/schedule.Interval', 'runs periodically beside the rest of the program: a scheduled job'],
 ]);
 
-/** Decorators written just before a class method (its siblings in the class body), nearest first, at most a few. */
+/** Decorators written just before a class method (its siblings in the class body, comments between), nearest first: a few. */
 function methodDecorators(fn: Node): Node[] {
   const out: Node[] = [];
   if (fn.type !== 'method_definition') return out;
-  for (let at = fn.previousNamedSibling; at && out.length < 8 && (at.type === 'decorator' || at.type === 'comment'); at = at.previousNamedSibling) {
+  let steps = 0;
+  for (let at = fn.previousNamedSibling; at && steps < 16 && (at.type === 'decorator' || at.type === 'comment'); at = at.previousNamedSibling, steps++) {
     if (at.type === 'decorator') out.push(at);
   }
   return out;
