@@ -132,6 +132,26 @@ const python: [string, Entry][] = [
     why: 'connects or resolves names (DNS) synchronously',
     instead: '`asyncio.open_connection`, `loop.getaddrinfo` / `loop.getnameinfo`',
   }),
+  // The synchronous clients of model APIs: each call waits for the model's whole answer (seconds), and each SDK has an
+  // async client with the same API.
+  ...members(['openai.OpenAI', 'openai.AzureOpenAI', 'openai.Client'], ['chat.completions.create', 'chat.completions.parse', 'beta.chat.completions.parse',
+    'completions.create', 'embeddings.create', 'images.generate', 'images.edit', 'images.create_variation', 'audio.transcriptions.create',
+    'audio.translations.create', 'audio.speech.create', 'moderations.create', 'responses.create', 'responses.parse'], {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the model\'s whole answer on the event-loop thread (the synchronous client)',
+    instead: '`openai.AsyncOpenAI` (same API, awaited)',
+  }),
+  ...members(['anthropic.Anthropic', 'anthropic.AnthropicBedrock', 'anthropic.AnthropicVertex'], ['messages.create', 'messages.count_tokens', 'completions.create'], {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the model\'s whole answer on the event-loop thread (the synchronous client)',
+    instead: '`anthropic.AsyncAnthropic` (same API, awaited)',
+  }),
+  ...members(['huggingface_hub.InferenceClient'], ['chat_completion', 'text_generation', 'text_to_image', 'feature_extraction', 'automatic_speech_recognition',
+    'summarization', 'translation', 'question_answering', 'text_classification', 'image_to_text', 'sentence_similarity', 'post'], {
+    category: 'network', fix: 'to-thread',
+    why: 'waits for the model\'s answer on the event-loop thread (the synchronous client)',
+    instead: '`huggingface_hub.AsyncInferenceClient` (same API, awaited)',
+  }),
   ...members(['ftplib.FTP', 'ftplib.FTP_TLS'], ['connect', 'login', 'cwd', 'nlst', 'dir', 'mlsd', 'retrbinary', 'retrlines', 'storbinary', 'storlines', 'sendcmd', 'voidcmd', 'quit', 'delete', 'rename', 'size', 'mkd', 'rmd'], {
     category: 'network', fix: 'to-thread',
     why: 'waits for the FTP server',

@@ -227,6 +227,40 @@ describe('blocking-call-in-async (Python)', () => {
     assert.equal((await check(code('other.setblocking(False)'))).length, 1);
   });
 
+  it('the synchronous clients of model APIs block; the async ones, awaited, do not; the fix hands the call to a thread', async () => {
+    const text = [
+      'from openai import AsyncOpenAI, OpenAI',
+      'from anthropic import Anthropic',
+      'from huggingface_hub import InferenceClient',
+      '',
+      'client = OpenAI()',
+      'aclient = AsyncOpenAI()',
+      '',
+      'class Chat:',
+      '    def __init__(self):',
+      '        self.claude = Anthropic()',
+      '        self.hf = InferenceClient()',
+      '',
+      '    async def ask(self, q):',
+      '        a = client.chat.completions.create(model="m", messages=[{"role": "user", "content": q}])',
+      '        b = self.claude.messages.create(model="m", max_tokens=10, messages=[])',
+      '        c = self.hf.chat_completion(messages=[])',
+      '        d = await aclient.chat.completions.create(model="m", messages=[])',
+      '        e = client.embeddings.create(input=q, model="m")',
+      '        return a, b, c, d, e',
+      '',
+    ].join('\n');
+    const found = await check(text);
+    assert.deepEqual(found.map((d) => d.range.start.line + 1), [14, 15, 16, 18]);
+    assert.match(found[0].message, /openai\.OpenAI\.chat\.completions\.create/);
+    assert.match(found[0].detail ?? '', /openai\.AsyncOpenAI/);
+    const fixed = await fixAll(text);
+    assert.match(fixed, /a = await asyncio\.to_thread\(client\.chat\.completions\.create, model="m"/);
+    const out = path.join(tempDir('cl-model-clients-'), 'chat.py');
+    fs.writeFileSync(out, fixed);
+    pyCompiles(out);
+  });
+
   it('exports catalogue lookups for other rules', () => {
     assert.equal(pythonBlockingCall('time.sleep')?.category, 'sleep');
     assert.equal(pythonBlockingCall('requests.Session.get')?.category, 'network');
