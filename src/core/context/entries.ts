@@ -248,7 +248,10 @@ function nestHandler(fn: Node, source: ContextSource, semantics: TsSemantics | u
     const qualified = expression?.type === 'call_expression' ? semantics.calleeName(expression) : expression ? semantics.resolve(expression) : undefined;
     const name = typeof qualified === 'string' ? qualified : qualified?.kind === 'qualified' ? qualified.name : undefined;
     const what = name ? NEST_HANDLER_DECORATORS.get(name) : undefined;
-    if (what) return hot(`${what} (\`${decorator.text.length > 60 ? name! : decorator.text}\` at ${where(source, decorator)})`, decorator);
+    if (!what) continue;
+    // As written, on one line; a long one by its name.
+    const written = decorator.text.replace(/\s+/g, ' ');
+    return hot(`${what} (\`${written.length > 60 ? `@${name!.slice(name!.lastIndexOf('.') + 1)}(...)` : written}\` at ${where(source, decorator)})`, decorator);
   }
   return undefined;
 }
