@@ -32,7 +32,7 @@ function layerRules({ layer, files, forbidden }) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', 'test/integration/workspace/**', 'test/e2e/**', 'media/**', 'examples/**', 'bench/peers/**', 'scripts/**', '*.mjs', '.vscode-test/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', 'test/integration/workspace/**', 'test/e2e/**', 'media/**', 'examples/**', 'bench/peers/**', 'scripts/**', 'bench/**/*.mjs', '*.mjs', '.vscode-test/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
