@@ -256,11 +256,53 @@ function nestHandler(fn: Node, source: ContextSource, semantics: TsSemantics | u
   return undefined;
 }
 
+const HTTP_VERBS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const ROUTE_FILE = /^route\.[cm]?[jt]sx?$/;
+/** Next.js's per-request functions of a page: they run on the server for every request of it. */
+const NEXT_PAGE_FUNCTIONS = new Set(['getServerSideProps']);
+
+/** The name a module-level function is exported under (`export function GET`, `export const GET = ...`, `export default`). */
+function exportedName(fn: Node): string | undefined {
+  let holder: Node | null | undefined = skipWrappers(fn).parent;
+  let name = fn.type === 'function_declaration' ? fn.childForFieldName('name')?.text : undefined;
+  if (holder?.type === 'variable_declarator') {
+    name = holder.childForFieldName('name')?.text;
+    holder = holder.parent?.type === 'lexical_declaration' || holder.parent?.type === 'variable_declaration' ? holder.parent.parent : undefined;
+  }
+  if (holder?.type !== 'export_statement') return undefined;
+  return holder.children.some((c) => c?.type === 'default') ? 'default' : name;
+}
+
+/**
+ * Next.js routes by their file (its registration is the file system): an app-router `route.ts` under `app/` exporting a
+ * function per HTTP method, the default export of a page under `pages/api/`, and a page's `getServerSideProps`.
+ */
+function nextRouteHandler(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+  const segments = source.path?.split('/') ?? [];
+  const file = segments[segments.length - 1] ?? '';
+  const pages = segments.lastIndexOf('pages');
+  const app = segments.lastIndexOf('app');
+  if (pages < 0 && (app < 0 || !ROUTE_FILE.test(file))) return undefined;
+  const exported = exportedName(fn);
+  if (!exported) return undefined;
+  const at = fn.childForFieldName('name') ?? fn;
+  if (app >= 0 && ROUTE_FILE.test(file) && HTTP_VERBS.has(exported)) {
+    return hot(`runs for every request: the Next.js route handler \`${exported}\` of ${file} (the app router calls it)`, at);
+  }
+  if (pages >= 0 && segments[pages + 1] === 'api' && exported === 'default') {
+    return hot(`runs for every request: the Next.js API route ${segments.slice(pages).join('/')}`, at);
+  }
+  if (pages >= 0 && NEXT_PAGE_FUNCTIONS.has(exported)) {
+    return hot(`runs for every request of the page: Next.js's \`${exported}\` of ${segments.slice(pages).join('/')}`, at);
+  }
+  return undefined;
+}
+
 function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
   const semantics = source.ts?.();
   const direct = tsHotUse(fn, fn, source, semantics);
   if (direct) return direct;
-  const decorated = nestHandler(fn, source, semantics);
+  const decorated = nestHandler(fn, source, semantics) ?? nextRouteHandler(fn, source);
   if (decorated) return decorated;
   // A named function registered by reference: `app.get('/', handler)`, `Promise.all([load(a), load(b)])`.
   const name = tsFunctionName(fn);

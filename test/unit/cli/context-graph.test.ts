@@ -907,6 +907,56 @@ describe('context from the call graph (CLI)', () => {
     assert.notEqual(at(17)!.severity, 'warning', JSON.stringify(found));
   });
 
+  it('Next.js routes run for every request: an app-router route.ts\'s method handlers, a pages/api default export, getServerSideProps', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "web", "dependencies": { "next": "15.0.0" } }',
+      'app/api/items/route.ts': [
+        "import { loadItems } from '../../../lib/items';",
+        '',
+        'export async function GET(request: Request) {',
+        '  return Response.json(await loadItems());',
+        '}',
+        '',
+      ].join('\n'),
+      'pages/api/report.ts': [
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'export default async function handler(req: unknown, res: { send(body: string): void }) {',
+        "  res.send(readFileSync('/srv/report.txt', 'utf8'));",
+        '}',
+        '',
+      ].join('\n'),
+      'pages/index.tsx': [
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'export const getServerSideProps = async () => {',
+        "  return { props: { motd: readFileSync('/srv/motd.txt', 'utf8') } };",
+        '};',
+        '',
+      ].join('\n'),
+      'lib/items.ts': [
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'export async function loadItems() {',
+        "  return JSON.parse(readFileSync('/srv/items.json', 'utf8'));",
+        '}',
+        '',
+        'export async function exportItems() {',
+        "  return readFileSync('/srv/items.json', 'utf8');",
+        '}',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-next-');
+    const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
+    assert.equal(at('lib/items.ts', 4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('lib/items.ts', 4)!.message, /`GET` \(route\.ts:4\), which runs for every request/);
+    assert.equal(at('pages/api/report.ts', 4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('pages/api/report.ts', 4)!.message, /the Next\.js API route pages\/api\/report\.ts/);
+    assert.equal(at('pages/index.tsx', 4)?.severity, 'warning', JSON.stringify(found));
+    // Nothing routes to it.
+    assert.equal(at('lib/items.ts', 8)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
     const found = checkProject({
       'pyproject.toml': '[project]\nname = "demo"\n',
