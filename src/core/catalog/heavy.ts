@@ -33,11 +33,6 @@ const PYTHON: ReadonlyMap<string, HeavyApi> = new Map([
 
 /** TS/JS, by qualified name (`module.export`, by import origin). Only what the blocking catalogue does not list. */
 const TS: ReadonlyMap<string, HeavyApi> = new Map([
-  ['bcryptjs.hashSync', PASSWORD_HASH],
-  ['bcryptjs.compareSync', PASSWORD_HASH],
-  ['bcryptjs.genSaltSync', PASSWORD_HASH],
-  ['bcrypt.hashSync', PASSWORD_HASH],
-  ['bcrypt.compareSync', PASSWORD_HASH],
   ['scrypt-js.syncScrypt', KEY_DERIVATION],
   ['pbkdf2.pbkdf2Sync', KEY_DERIVATION],
 ]);

@@ -34,9 +34,10 @@ export const meta: RuleMeta = {
       'CPU-bound means, on positive evidence only: a loop whose body does arithmetic or builds strings and calls nothing',
       'that does I/O or that the analysis cannot see into; recursion with arithmetic; calls to same-file functions that',
       'are CPU-bound by these rules; a direct call of a library function known to be heavy whatever its input (key derivation and',
-      'password hashing: Python `hashlib.pbkdf2_hmac`/`scrypt`, `bcrypt.hashpw`/`checkpw`, argon2, passlib; JS `bcryptjs`/`bcrypt`',
-      '`hashSync`/`compareSync`; the catalogue `src/core/catalog/heavy.ts`). Parsers are not evidence alone (`json.loads`, `JSON.parse`:',
-      'their cost follows the input), and Node\'s `crypto.*Sync`/`zlib.*Sync` are `blocking-call-in-async`\'s, reported once there.',
+      'password hashing: Python `hashlib.pbkdf2_hmac`/`scrypt`, `bcrypt.hashpw`/`checkpw`, argon2, passlib; JS `scrypt-js`',
+      '`syncScrypt`, the `pbkdf2` package\'s `pbkdf2Sync`; the catalogue `src/core/catalog/heavy.ts`). Parsers are not evidence alone',
+      '(`json.loads`, `JSON.parse`: their cost follows the input), and Node\'s `crypto.*Sync`/`zlib.*Sync` and bcrypt\'s',
+      '`hashSync`/`compareSync` are `blocking-call-in-async`\'s, reported once there.',
       'Loops over a literal range of fewer than 1000 items do not count, nor loops over items whose count an earlier exit',
       'bounds below that (`if (octets.length !== 4) return null`, `if len(parts) != 4: return None`), nor (JS/TS) loops that',
       'shift a number right until it is zero (`while (c) { ...; c >>= 1 }`: at most 64 turns); `print`/`console.*` in the',
@@ -248,7 +249,7 @@ function checkPython(context: RuleContext): void {
 }
 
 const PYTHON_HEAVY_ADVICE = 'Run it in a worker thread (`await asyncio.to_thread(...)`): these hashes release the GIL, so the event loop and the hash run in parallel.';
-const TS_HEAVY_ADVICE = 'Use the library\'s async form (`await bcrypt.hash(...)`), which runs off the main thread or yields between rounds, or a `worker_threads` Worker.';
+const TS_HEAVY_ADVICE = 'Use the library\'s async form (`await scrypt(...)` of scrypt-js, `await bcrypt.hash(...)`), which runs off the main thread or yields between rounds, or a `worker_threads` Worker.';
 
 /** A direct call of a library function the heavy-API catalogue lists: CPU evidence whatever its arguments. */
 function reportHeavy(context: RuleContext, call: Node, callee: Node, heavy: HeavyApi, where: string, advice: string, weighed: ReturnType<typeof weigh>): void {
