@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -237,6 +238,30 @@ describe('blocking-call-in-async (TS/JS)', () => {
     const [e] = await check(cjs, 'javascript');
     assert.equal(applyEdits(cjs, e.fixes[0].edits),
       "const { readFileSync } = require('fs');\nconst { readFile } = require('fs/promises');\nasync function f() {\n  return await readFile('a');\n}\n");
+  });
+
+  it('adds the import where it is a statement of its own: after the require when code goes on on its line (minified, a block comment)', async () => {
+    const dir = tempDir('cl-import-place-');
+    fs.writeFileSync(path.join(dir, 'data.txt'), 'hello');
+    const cases = {
+      // One line: the start of the next line is inside the class.
+      minified: "'use strict'; const { readFileSync } = require('fs'); class Store {\r async load(p) { return readFileSync(p, 'utf8'); } } module.exports = { Store, run: () => new Store().load(__dirname + '/data.txt') };\n",
+      // The next line is inside a comment: an import there would be commented out, and the program would fail.
+      comment: "const { readFileSync } = require('fs'); /* the store\n   keeps nothing */ async function load(p) { return readFileSync(p, 'utf8'); }\nmodule.exports = { run: () => load(__dirname + '/data.txt') };\n",
+      // A line comment ends with its line: the import goes on a line of its own, as without it.
+      note: "const { readFileSync } = require('fs'); // sync for now\nasync function load(p) { return readFileSync(p, 'utf8'); }\nmodule.exports = { run: () => load(__dirname + '/data.txt') };\n",
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      const fixed = await fixAll(text, 'javascript');
+      assert.match(fixed, /require\('fs\/promises'\)/, name);
+      assert.equal((await check(fixed, 'javascript')).length, 0, `${name}: ${fixed}`);
+      const file = path.join(dir, `${name}.js`);
+      fs.writeFileSync(file, fixed);
+      // Run in Node: the fixed module loads and reads the file.
+      const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)}).run().then((v) => process.stdout.write(v))`], { encoding: 'utf8' });
+      assert.equal(run.stdout, 'hello', `${name}: ${run.stderr}\n${fixed}`);
+    }
+    assert.equal(await fixAll(cases.note, 'javascript'), "const { readFileSync } = require('fs'); // sync for now\nconst { readFile } = require('fs/promises');\nasync function load(p) { return await readFile(p, 'utf8'); }\nmodule.exports = { run: () => load(__dirname + '/data.txt') };\n");
   });
 
   it('offers the exec fix only where the result is unused', async () => {

@@ -4,7 +4,7 @@ import type { ConcurrencyContext } from '../../context';
 import { consequence, plainHotEntry, scopeOf, weigh, type Weighed } from './context';
 import { composeMessage, shortCode } from '../../message';
 import { ReexportResolver } from '../../ts/reexports';
-import { endOf, perText, rangeOf } from '../../text';
+import { endOf, perText, rangeOf, startOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { inScope } from '../../analysis';
 import { enclosingFunction, FUNCTION_TYPES, isAsyncFunction, requiredModule, runsInline, type TsSemantics } from '../../ts/semantics';
@@ -401,27 +401,43 @@ function moduleStyle(context: RuleContext): ModuleStyle {
   return { esm, nodePrefix };
 }
 
-/** Where a new import goes: after the last top-level import or require, else after a shebang and directives. */
-function importPosition(context: RuleContext): Position {
+/**
+ * Where a new import goes: after the last top-level import or require, else after a shebang and directives; on a line
+ * of its own after that line, or (`inline`) right after the statement when other code goes on on its line (a minified
+ * file, a block comment that starts there): the start of the next line may be inside that code.
+ */
+function importPosition(context: RuleContext): { at: Position; inline?: true } {
   let after: Node | undefined;
+  let following: Node | undefined;
   for (const child of context.root.namedChildren) {
-    if (!child || child.type === 'comment') continue;
+    if (!child) continue;
+    if (child.type === 'comment') {
+      following ??= after ? child : undefined;
+      continue;
+    }
     const isRequire = (child.type === 'lexical_declaration' || child.type === 'variable_declaration')
       && child.namedChildren.every((d) => d?.type !== 'variable_declarator' || requiredModule(d.childForFieldName('value')) !== undefined);
     const isPrologue = child.type === 'hash_bang_line' || (child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string');
     if (child.type === 'import_statement' || isRequire || isPrologue) {
       after = child;
+      following = undefined;
       continue;
     }
+    following ??= child;
     break;
   }
-  return after ? { line: endOf(after).line + 1, column: 0 } : { line: 0, column: 0 };
+  if (!after) return { at: { line: 0, column: 0 } };
+  const end = endOf(after);
+  // A line comment ends with its line: the next line is still a place of its own.
+  if (following && startOf(following).line === end.line && (following.type !== 'comment' || endOf(following).line > end.line)) return { at: end, inline: true };
+  return { at: { line: end.line + 1, column: 0 } };
 }
 
 function insertLine(context: RuleContext, line: string): TextEdit {
-  const at = importPosition(context);
+  const { at, inline } = importPosition(context);
   // The line break of the line it goes after (or before, at the top): a file with mixed endings keeps each part's.
-  const eol = context.lines.eolNear(at.line - 1);
+  const eol = context.lines.eolNear(inline ? at.line : at.line - 1);
+  if (inline) return { range: { start: at, end: at }, newText: `${eol}${line}` };
   if (at.line >= context.lines.lineCount) {
     const last = context.lines.lineCount - 1;
     const end = { line: last, column: context.lines.lineText(last).length };
