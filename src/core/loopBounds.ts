@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 
 /** A comparison as written with the other side first: `4 < xs.length` is `xs.length > 4`. */
-export const FLIPPED: Readonly<Record<string, string>> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '!==': '!==', '!=': '!=' };
+export const FLIPPED: ReadonlyMap<string, string> = new Map([['>', '<'], ['>=', '<='], ['<', '>'], ['<=', '>='], ['!==', '!=='], ['!=', '!=']]);
 
 /** The most items left after `if (length OP n) exit`, when fewer than `limit`; undefined when the test bounds nothing. */
 export function exitBound(operator: string, n: number | undefined, limit: number): number | undefined {

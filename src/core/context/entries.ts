@@ -244,9 +244,11 @@ function methodDecorators(fn: Node): Node[] {
 function nestHandler(fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   if (!semantics) return undefined;
   for (const decorator of methodDecorators(fn)) {
+    // `@Post('login')` or a bare `@Post`: what the decorator's callee denotes.
     const expression = decorator.namedChildren[0];
-    const qualified = expression?.type === 'call_expression' ? semantics.calleeName(expression) : expression ? semantics.resolve(expression) : undefined;
-    const name = typeof qualified === 'string' ? qualified : qualified?.kind === 'qualified' ? qualified.name : undefined;
+    const callee = expression?.type === 'call_expression' ? expression.childForFieldName('function') : expression;
+    const resolved = callee ? semantics.resolve(callee) : undefined;
+    const name = resolved?.kind === 'qualified' ? resolved.name : undefined;
     const what = name ? NEST_HANDLER_DECORATORS.get(name) : undefined;
     if (!what) continue;
     // As written, on one line; a long one by its name.

@@ -12,8 +12,8 @@ import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
 import { PythonSemantics } from '../python/semantics';
 import type { AnalysisContext } from '../analysis';
-import { pythonFunctionFacts, pythonPathCold, pythonPathCondition, type PythonFunctionFacts } from '../effects/pythonPaths';
-import { tsFunctionFacts, tsPathCondition, type TsFunctionFacts } from '../effects/tsPaths';
+import { pythonFunctionFacts, pythonPathCold, pythonPathCondition } from '../effects/pythonPaths';
+import { tsFunctionFacts, tsPathCondition } from '../effects/tsPaths';
 import { lineOf, rangeOf, startOf } from '../text';
 import { MAX_NESTING } from '../locate';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics, unwrap } from '../ts/semantics';
@@ -170,7 +170,6 @@ export function unitsOf(
     if (names && !leadsToProject(callee, names)) return undefined;
     return python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
   };
-  const factsByFunction = new Map<number, PythonFunctionFacts | TsFunctionFacts>();
   for (const call of allCalls) {
     if (call.type === 'new_expression') continue;
     const callee = call.childForFieldName('function');
@@ -187,7 +186,7 @@ export function unitsOf(
     const member = name && !COMMON_METHODS.has(name) && !name.startsWith('__') ? name : undefined;
     // Asked only of the calls kept: the path's tests are the costly part.
     let rareMemo: boolean | undefined;
-    const rare = () => (rareMemo ??= unit.signal === true || inHandler() || onRarePath(call, owner, source, factsByFunction));
+    const rare = () => (rareMemo ??= unit.signal === true || inHandler() || onRarePath(call, owner, source));
     if (target) {
       const started = task();
       // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
@@ -415,18 +414,16 @@ function inErrorHandler(call: Node, owner: Node | undefined, python: boolean): b
  * a guard that lets it run once (`if not self._ready: ...; self._ready = True`, a memo, `@cache`), a debug branch. Its
  * function then runs it when something failed, once, or when debugging: not beside every run of the caller.
  */
-function onRarePath(call: Node, owner: Node | undefined, source: ContextSource, facts: Map<number, PythonFunctionFacts | TsFunctionFacts>): boolean {
+function onRarePath(call: Node, owner: Node | undefined, source: ContextSource): boolean {
   const python = source.language === 'python';
-  let ownFacts = owner && facts.get(owner.id);
-  if (owner && !ownFacts) facts.set(owner.id, ownFacts = python ? pythonFunctionFacts(owner) : tsFunctionFacts(owner));
   // Python's shortcut climbs every block between the call and its function's body, as the full climb does: an
   // `except` among them makes it cold, so when it can tell, the handler search below would add nothing.
-  const quick = python && ownFacts ? pythonPathCold(call, ownFacts as PythonFunctionFacts) : undefined;
+  const quick = python && owner ? pythonPathCold(call, pythonFunctionFacts(owner)) : undefined;
   if (quick !== undefined) return quick !== null;
   if (inErrorHandler(call, owner, python)) return true;
   if (!owner) return false;
-  if (python) return pythonPathCondition(source.python!(), call, ownFacts as PythonFunctionFacts)?.cold !== undefined;
-  return tsPathCondition(call, ownFacts as TsFunctionFacts)?.cold !== undefined;
+  if (python) return pythonPathCondition(source.python!(), call, pythonFunctionFacts(owner))?.cold !== undefined;
+  return tsPathCondition(call, tsFunctionFacts(owner))?.cold !== undefined;
 }
 
 /** A unit's method calls that did not resolve to one of the project's functions, by name. */

@@ -225,7 +225,7 @@ function pythonLengthBound(test: Node, name: string): number | undefined {
   const isLength = (n: Node | null) => n?.type === 'call' && n.childForFieldName('function')?.text === 'len' && n.childForFieldName('arguments')?.namedChildren.length === 1 && n.childForFieldName('arguments')?.namedChildren[0]?.text === name;
   const count = (n: Node | null) => (n?.type === 'integer' ? Number(n.text.replace(/_/g, '')) : undefined);
   if (isLength(left)) return exitBound(operator, count(right), SMALL_LOOP);
-  if (isLength(right)) return exitBound(FLIPPED[operator] ?? '', count(left), SMALL_LOOP);
+  if (isLength(right)) return exitBound(FLIPPED.get(operator) ?? '', count(left), SMALL_LOOP);
   return undefined;
 }
 

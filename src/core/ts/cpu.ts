@@ -132,7 +132,7 @@ function tsLengthBound(test: Node, name: string): number | undefined {
   const isLength = (n: Node | null) => n?.type === 'member_expression' && n.childForFieldName('property')?.text === 'length' && n.childForFieldName('object')?.type === 'identifier' && n.childForFieldName('object')?.text === name;
   const operator = test.childForFieldName('operator')?.type ?? '';
   if (isLength(left)) return exitBound(operator, numberValue(right), SMALL_LOOP);
-  if (isLength(right)) return exitBound(FLIPPED[operator] ?? '', numberValue(left), SMALL_LOOP);
+  if (isLength(right)) return exitBound(FLIPPED.get(operator) ?? '', numberValue(left), SMALL_LOOP);
   return undefined;
 }
 
