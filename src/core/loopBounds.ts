@@ -21,6 +21,8 @@ const MAX_EARLIER_STATEMENTS = 16;
 export function lengthCheckedBefore(loop: Node, name: string, bound: (test: Node, name: string) => number | undefined): number | undefined {
   let steps = 0;
   for (let at = loop.previousNamedSibling; at && steps < MAX_EARLIER_STATEMENTS; at = at.previousNamedSibling, steps++) {
+    // `xs = other` or `xs.push(x)` after the check: the check bounds another list, or fewer items than the loop sees.
+    if (changes(at, name)) return undefined;
     if (at.type !== 'if_statement' || at.childForFieldName('alternative')) continue;
     const consequence = at.childForFieldName('consequence');
     const last = consequence?.type === 'statement_block' || consequence?.type === 'block' ? consequence.namedChildren.filter((c) => c?.type !== 'comment').at(-1) : consequence;
@@ -30,4 +32,25 @@ export function lengthCheckedBefore(loop: Node, name: string, bound: (test: Node
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+const ASSIGNMENTS = ['assignment_expression', 'augmented_assignment_expression', 'assignment', 'augmented_assignment'];
+const CALLS = ['call_expression', 'call'];
+/** Methods that add items to a list in place (JavaScript arrays, Python lists). */
+const GROWING_METHODS = new Set(['push', 'unshift', 'splice', 'append', 'extend', 'insert']);
+
+/** True when `statement` assigns the name `name` or adds items to what it holds (`xs.push(x)`, `xs.append(x)`). */
+function changes(statement: Node, name: string): boolean {
+  // Only statements that spell the name are searched; the search is bounded by the statement's size.
+  if (!statement.text.includes(name)) return false;
+  for (const assignment of statement.descendantsOfType(ASSIGNMENTS)) {
+    if (assignment?.childForFieldName('left')?.text === name) return true;
+  }
+  for (const call of statement.descendantsOfType(CALLS)) {
+    const callee = call?.childForFieldName('function');
+    const object = callee?.childForFieldName('object');
+    const method = callee?.childForFieldName('property') ?? callee?.childForFieldName('attribute');
+    if (object?.text === name && method && GROWING_METHODS.has(method.text)) return true;
+  }
+  return false;
 }

@@ -11,7 +11,7 @@ import { dict, dictFrom } from '../core/dict';
 export const CACHE_DIR = '.concurrency-lens-cache';
 const FILE = 'summaries.json';
 /** Bumped when summaries or the call graph's units change shape; with the release, it names what wrote the file. */
-const FORMAT = 13;
+const FORMAT = 14;
 
 interface CacheFile {
   version: string;

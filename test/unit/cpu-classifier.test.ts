@@ -161,8 +161,11 @@ describe('ts cpu classifier', () => {
       // Checked, but the loop runs on whatever the check let through: not bounded.
       'function keepsGoing(xs: number[]) { if (xs.length !== 4) { console.log("odd"); } let t = 0; for (const x of xs) t = t * 31 + x; return t; }',
       'function atLeast(xs: number[]) { if (xs.length < 4) return 0; let t = 0; for (const x of xs) t = t * 31 + x; return t; }',
+      // The name holds another list after the check, or more items: the check bounds nothing the loop sees.
+      'function swapped(xs: number[], ys: number[]) { if (xs.length > 4) return 0; xs = ys; let t = 0; for (const x of xs) t = t * 31 + x; return t; }',
+      'function grown(xs: number[], ys: number[]) { if (xs.length > 4) return 0; xs.push(...ys); let t = 0; for (const x of xs) t = t * 31 + x; return t; }',
     ].join('\n'));
-    assert.deepEqual(verdicts(m), { parseIPv4: 'unknown', atMostEight: 'unknown', keepsGoing: 'cpu', atLeast: 'cpu' });
+    assert.deepEqual(verdicts(m), { parseIPv4: 'unknown', atMostEight: 'unknown', keepsGoing: 'cpu', atLeast: 'cpu', swapped: 'cpu', grown: 'cpu' });
     const py = await classifyPython([
       'def parse_ipv4(address):',
       '    parts = address.split(".")',
@@ -181,7 +184,16 @@ describe('ts cpu classifier', () => {
       '        value = value * 256 + int(part)',
       '    return value',
       '',
+      'def extended(parts, more):',
+      '    if len(parts) != 4:',
+      '        return None',
+      '    parts.extend(more)',
+      '    value = 0',
+      '    for part in parts:',
+      '        value = value * 256 + int(part)',
+      '    return value',
+      '',
     ].join('\n'));
-    assert.deepEqual(verdicts(py), { parse_ipv4: 'unknown', at_least: 'cpu' });
+    assert.deepEqual(verdicts(py), { parse_ipv4: 'unknown', at_least: 'cpu', extended: 'cpu' });
   });
 });

@@ -276,18 +276,73 @@ function exportedName(fn: Node): string | undefined {
 }
 
 /**
+ * `export default withAuth(handler)`, `export const GET = withAuth(async (req) => ...)`: the name under which a call that
+ * is handed `node` is exported (a few wrappers deep). A wrapper of a route handler calls it for every request it lets through.
+ */
+function exportedThroughWrappers(node: Node): string | undefined {
+  let current = skipWrappers(node);
+  for (let depth = 0; depth < 4; depth++) {
+    const args = current.parent;
+    if (args?.type !== 'arguments' || args.parent?.type !== 'call_expression') return undefined;
+    current = skipWrappers(args.parent);
+    const holder = current.parent;
+    if (holder?.type === 'export_statement' && holder.childForFieldName('value')?.id === current.id) {
+      return holder.children.some((c) => c?.type === 'default') ? 'default' : undefined;
+    }
+    if (holder?.type === 'variable_declarator' && holder.childForFieldName('value')?.id === current.id) {
+      const name = holder.childForFieldName('name');
+      const declaration = holder.parent;
+      const exported = (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') && declaration.parent?.type === 'export_statement';
+      return exported && name?.type === 'identifier' ? name.text : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The name a module-level export statement exports the function `use` names under, when `use` denotes `fn`:
+ * `export default handler`, `export { handler as GET }`, `export { GET }` (not a re-export from another module).
+ */
+function exportedByUse(use: Node, fn: Node, semantics: TsSemantics | undefined): string | undefined {
+  const parent = use.parent;
+  let exported: string | undefined;
+  if (parent?.type === 'export_statement' && parent.childForFieldName('value')?.id === use.id) {
+    exported = parent.children.some((c) => c?.type === 'default') ? 'default' : undefined;
+  } else if (parent?.type === 'export_specifier' && parent.childForFieldName('name')?.id === use.id) {
+    const statement = parent.parent?.parent;
+    if (statement?.type === 'export_statement' && !statement.childForFieldName('source')) exported = (parent.childForFieldName('alias') ?? use).text;
+  }
+  exported ??= exportedThroughWrappers(use);
+  if (exported === undefined || !semantics) return undefined;
+  // The module's binding of that name is this function (not another function of the same name nested elsewhere).
+  const resolved = semantics.resolve(use);
+  return resolved?.kind === 'local' && isFunctionNode(resolved.node, fn) ? exported : undefined;
+}
+
+/** `node` (a resolution's node) is the function `fn`, or the value as written that holds it (parenthesised, cast). */
+function isFunctionNode(node: Node, fn: Node): boolean {
+  return node.id === fn.id || node.id === skipWrappers(fn).id;
+}
+
+/** False when the name `use` spells is bound, where it is, to a function of this file other than `fn`. */
+function denotes(use: Node, fn: Node, semantics: TsSemantics | undefined): boolean {
+  const resolved = semantics?.resolve(use);
+  return resolved?.kind !== 'local' || !FUNCTION_TYPES.has(resolved.node.type) || isFunctionNode(resolved.node, fn);
+}
+
+/**
  * Next.js routes by their file (its registration is the file system): an app-router `route.ts` under `app/` exporting a
  * function per HTTP method, the default export of a page under `pages/api/`, and a page's `getServerSideProps`.
  */
-function nextRouteHandler(fn: Node, source: ContextSource): ConcurrencyContext | undefined {
+function nextRouteHandler(fn: Node, source: ContextSource, exportedAs?: { name: string; at: Node }): ConcurrencyContext | undefined {
   const segments = source.path?.split('/') ?? [];
   const file = segments[segments.length - 1] ?? '';
   const pages = segments.lastIndexOf('pages');
   const app = segments.lastIndexOf('app');
   if (pages < 0 && (app < 0 || !ROUTE_FILE.test(file))) return undefined;
-  const exported = exportedName(fn);
+  const exported = exportedAs?.name ?? exportedName(fn) ?? exportedThroughWrappers(fn);
   if (!exported) return undefined;
-  const at = fn.childForFieldName('name') ?? fn;
+  const at = exportedAs?.at ?? fn.childForFieldName('name') ?? fn;
   if (app >= 0 && ROUTE_FILE.test(file) && HTTP_VERBS.has(exported)) {
     return hot(`runs for every request: the Next.js route handler \`${exported}\` of ${file} (the app router calls it)`, at);
   }
@@ -310,6 +365,13 @@ function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined 
   const name = tsFunctionName(fn);
   if (!name) return undefined;
   for (const use of identifierUses(source.root, name, fn)) {
+    // A use that denotes another function of the same name (one nested elsewhere, or the module's) is that one's.
+    if (!denotes(use, fn, semantics)) continue;
+    // `async function handler() {}` then `export default handler` / `export { handler as GET }`: routed by its file.
+    // Not kept per use: whether the export names this function depends on the function.
+    const exported = exportedByUse(use, fn, semantics);
+    const routed = exported ? nextRouteHandler(fn, source, { name: exported, at: use }) : undefined;
+    if (routed) return routed;
     const found = fromUse(source, 'hot', use, () => {
       const direct = tsHotUse(use, fn, source, semantics);
       if (direct) return direct;
@@ -846,6 +908,9 @@ function pythonHot(fn: Node, source: ContextSource): ConcurrencyContext | undefi
   if (name) {
     const semantics = source.python?.();
     for (const use of identifierUses(source.root, name, fn)) {
+      // A use that denotes another function of the same name (one nested elsewhere, or the module's) is that one's.
+      const resolved = semantics?.resolve(use);
+      if (resolved?.kind === 'local' && resolved.node.type === 'function_definition' && resolved.node.id !== fn.id) continue;
       const found = fromUse(source, 'hot', use, () => pythonHotUse(use, source, semantics));
       if (found) return found;
     }

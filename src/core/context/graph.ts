@@ -18,7 +18,8 @@ import { lineOf, rangeOf, startOf } from '../text';
 import { MAX_NESTING } from '../locate';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics, unwrap } from '../ts/semantics';
 import { comparePositions, defaultSettings, type Language, type Range } from '../types';
-import { callStartsWork, callTypes, inSignalHandler, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { fileIndex } from './fileIndex';
+import { callStartsWork, callTypes, enclosingFunction, inSignalHandler, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -72,7 +73,31 @@ const START: Range = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 
 /** The id a function's unit has: its key, or where it starts. */
 export function unitId(fn: Node, language: Language): string {
   const key = language === 'python' ? functionKey(fn) : tsFunctionKey(fn);
-  return key ?? `@${startOf(fn).line}:${startOf(fn).column}`;
+  return key !== undefined && (language === 'python' || !keyTakenFrom(fn, key)) ? key : `@${startOf(fn).line}:${startOf(fn).column}`;
+}
+
+/** Declarations of a name looked at when deciding which function of that name owns its key, at most. */
+const MAX_SAME_NAMED = 64;
+
+/**
+ * A TS/JS function nested in another is keyed by its bare name (`handler`), as a module-level one is. When the module
+ * declares a function of that name too, or an earlier nested function does, that one owns the key and this one is
+ * found by its position: one `handler`'s callers and context are not another's.
+ */
+function keyTakenFrom(fn: Node, key: string): boolean {
+  if (key.includes('.') || !enclosingFunction(fn, 'typescript')) return false;
+  const root = fn.tree.rootNode;
+  const offsets = fileIndex(root).uses.get(key) ?? [];
+  for (let i = 0; i < offsets.length && i < MAX_SAME_NAMED; i++) {
+    const name = root.descendantForIndex(offsets[i], offsets[i] + key.length);
+    const parent = name?.parent;
+    let other: Node | null | undefined;
+    if (parent?.type === 'function_declaration' || parent?.type === 'generator_function_declaration') other = parent.childForFieldName('name')?.id === name!.id ? parent : undefined;
+    else if (parent?.type === 'variable_declarator' && parent.childForFieldName('name')?.id === name!.id) other = unwrap(parent.childForFieldName('value'));
+    if (!other || other.id === fn.id || !FUNCTION_TYPES.has(other.type) || tsFunctionKey(other) !== key) continue;
+    if (!enclosingFunction(other, 'typescript') || other.startIndex < fn.startIndex) return true;
+  }
+  return false;
 }
 
 function evidenceOf(context: ConcurrencyContext): Evidence | undefined {

@@ -946,8 +946,64 @@ describe('context from the call graph (CLI)', () => {
         '}',
         '',
       ].join('\n'),
+      // Exported apart from the function, or through a wrapper (the ways Next.js examples write them).
+      'pages/api/upload.ts': [
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'async function handler(req: unknown, res: { send(body: string): void }) {',
+        "  res.send(readFileSync('/srv/upload.txt', 'utf8'));",
+        '}',
+        '',
+        'export function later() {',
+        '  // Another function of the same name: the export does not name it.',
+        '  async function handler() {',
+        "    return readFileSync('/srv/other.txt', 'utf8');",
+        '  }',
+        '  return handler;',
+        '}',
+        '',
+        'export default handler;',
+        '',
+      ].join('\n'),
+      'app/api/export/route.ts': [
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'async function exportAll() {',
+        "  return new Response(readFileSync('/srv/all.csv', 'utf8'));",
+        '}',
+        '',
+        'async function formatted() {',
+        "  return readFileSync('/srv/format.txt', 'utf8');",
+        '}',
+        '',
+        'export { exportAll as POST, formatted };',
+        '',
+      ].join('\n'),
+      'pages/api/secure.ts': [
+        "import { readFileSync } from 'node:fs';",
+        "import { withAuth } from '../../lib/auth';",
+        '',
+        'export default withAuth(async (req: unknown, res: { send(body: string): void }) => {',
+        "  res.send(readFileSync('/srv/secret.txt', 'utf8'));",
+        '});',
+        '',
+      ].join('\n'),
+      'lib/auth.ts': [
+        'export function withAuth<T extends (...args: never[]) => unknown>(handler: T): T {',
+        '  return handler;',
+        '}',
+        '',
+      ].join('\n'),
     }, 'cl-graph-next-');
     const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
+    assert.equal(at('pages/api/upload.ts', 4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('pages/api/upload.ts', 4)!.message, /the Next\.js API route pages\/api\/upload\.ts/);
+    assert.equal(at('pages/api/upload.ts', 10)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at('app/api/export/route.ts', 4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('app/api/export/route.ts', 4)!.message, /route handler `POST`/);
+    // Exported, but not under an HTTP method's name: the router does not call it.
+    assert.equal(at('app/api/export/route.ts', 8)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at('pages/api/secure.ts', 5)?.severity, 'warning', JSON.stringify(found));
     assert.equal(at('lib/items.ts', 4)?.severity, 'warning', JSON.stringify(found));
     assert.match(at('lib/items.ts', 4)!.message, /`GET` \(route\.ts:4\), which runs for every request/);
     assert.equal(at('pages/api/report.ts', 4)?.severity, 'warning', JSON.stringify(found));
@@ -955,6 +1011,58 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at('pages/index.tsx', 4)?.severity, 'warning', JSON.stringify(found));
     // Nothing routes to it.
     assert.equal(at('lib/items.ts', 8)?.severity, 'information', JSON.stringify(found));
+  });
+
+  it('a registration names the function its scope binds, not every function of that name', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "web", "dependencies": { "express": "4.0.0" } }',
+      'app.ts': [
+        "import { readFileSync } from 'node:fs';",
+        "import express from 'express';",
+        'const app = express();',
+        '',
+        'async function handler(req: unknown, res: { send(body: string): void }) {',
+        "  res.send(readFileSync('/srv/page.html', 'utf8'));",
+        '}',
+        '',
+        "app.get('/', handler);",
+        '',
+        'export function later() {',
+        '  async function handler() {',
+        "    return readFileSync('/srv/other.txt', 'utf8');",
+        '  }',
+        '  return handler;',
+        '}',
+        '',
+      ].join('\n'),
+      'pyproject.toml': '[project]\nname = "demo"\n',
+      'api/__init__.py': '',
+      'api/main.py': [
+        'import time',
+        'from fastapi import FastAPI',
+        '',
+        'app = FastAPI()',
+        '',
+        '',
+        'async def handler():',
+        '    time.sleep(1)',
+        '',
+        '',
+        'app.add_api_route("/", handler)',
+        '',
+        '',
+        'def later():',
+        '    async def handler():',
+        '        time.sleep(2)',
+        '    return handler',
+        '',
+      ].join('\n'),
+    }, 'cl-graph-same-name-');
+    const at = (file: string, line: number) => found.find((f) => f.path === file && f.line === line);
+    assert.equal(at('app.ts', 6)?.severity, 'warning', JSON.stringify(found));
+    assert.equal(at('app.ts', 13)?.severity, 'information', JSON.stringify(found));
+    assert.equal(at('api/main.py', 8)?.severity, 'warning', JSON.stringify(found));
+    assert.equal(at('api/main.py', 16)?.severity, 'information', JSON.stringify(found));
   });
 
   it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
