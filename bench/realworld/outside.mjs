@@ -20,6 +20,9 @@ const PROJECTS = [
   { dir: 'directus', repo: 'directus/directus', scope: ['api/src'] },
   { dir: 'logto', repo: 'logto-io/logto', scope: ['packages/core/src'] },
   { dir: 'linkwarden', repo: 'linkwarden/linkwarden', scope: ['.'] },
+  { dir: 'documenso', repo: 'documenso/documenso', scope: ['.'] },
+  { dir: 'hoppscotch', repo: 'hoppscotch/hoppscotch', scope: ['packages/hoppscotch-backend/src'] },
+  { dir: 'paperless-ngx', repo: 'paperless-ngx/paperless-ngx', scope: ['src'] },
 ];
 
 const argv = process.argv.slice(2);

@@ -155,6 +155,9 @@ const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls
  * which an analysis compares and may replace) and registrations for which `inEdited` holds that cannot be moved are
  * kept as they are and named in `unmovable` (their ids; '' for a registration) instead of refusing the whole.
  */
+/** Units whose fields are all known to moveUnits. */
+const knownFields = new WeakSet<Unit>();
+
 export function moveUnits(units: FileUnits, map: EditMap, path: string, edited?: ReadonlySet<string>, inEdited?: (range: Range) => boolean, unmovable?: Set<string>): FileUnits {
   const tolerant = <T>(item: T, move: (item: T) => T, tolerate: boolean, id: string): T => {
     if (!tolerate) return move(item);
@@ -169,8 +172,12 @@ export function moveUnits(units: FileUnits, map: EditMap, path: string, edited?:
   const id = (value: string) => movedId(value, map, path);
   const evidence = <E extends { message: string; range: Range }>(e: E): E => ({ ...e, message: map.text(e.message), range: map.range(e.range) });
   const unit = (u: Unit): Unit => {
-    // A field this code does not know may hold a place it does not move: refused rather than kept unmoved.
-    for (const key of Object.keys(u)) if (!UNIT_FIELDS.has(key)) throw new NotMovable(`unit field ${key}`);
+    // A field this code does not know may hold a place it does not move: refused rather than kept unmoved. Units are
+    // not changed once made, so each is checked once (an edit's units are mostly the last edit's).
+    if (!knownFields.has(u)) {
+      for (const key of Object.keys(u)) if (!UNIT_FIELDS.has(key)) throw new NotMovable(`unit field ${key}`);
+      knownFields.add(u);
+    }
     if (!map.linesMove && !unitAffected(u, map)) return u;
     const moved: Unit = { ...u, id: id(u.id), calls: u.calls.map((c) => ({ ...c, ...(c.to !== undefined ? { to: id(c.to) } : {}), range: map.range(c.range), ...(c.leftRunning ? { leftRunning: map.range(c.leftRunning) } : {}) })) };
     // A function without a key is named by where it starts.

@@ -64,6 +64,7 @@ function nesting(node: Node): string {
 interface Previous {
   /** A copy of the analysed tree (an edit changes the document's own in place). */
   tree: Tree;
+  language: Language;
   text: string;
   lines: LineIndex;
   key: string;
@@ -458,7 +459,7 @@ export class IncrementalAnalysis {
       // An edit inside one function that moved nothing after it: the positions kept stand.
       const same = current.carried && previous !== undefined && !current.map?.moves;
       this.previous = {
-        tree, text: input.text, lines: input.lines, key, regions, layout,
+        tree, language: input.language, text: input.text, lines: input.lines, key, regions, layout,
         skeleton: current.carried && previous ? previous.skeleton : skeletonOf(input.text, regions),
         ...(input.language !== 'python' && tsOwnNames(input.facts.ts()) ? { tsNames: tsOwnNames(input.facts.ts()) } : {}),
         ...(keptUses(input.tree) ? { uses: keptUses(input.tree) } : {}),
@@ -473,6 +474,20 @@ export class IncrementalAnalysis {
     return { diagnostics: findings.map((f) => f.diagnostic), failed };
   }
 
+  /**
+   * What the next edit's plan reads from this analysis and would otherwise find then (the names each function and the
+   * module's own code spell): found ahead, while the editor is idle after an analysis of the whole file.
+   */
+  prepare(): void {
+    const previous = this.previous;
+    const last = previous?.layout;
+    if (!previous || !last) return;
+    // Class headers are outside functions: an edit the plan does not send to a whole analysis leaves them as they are.
+    previous.inherits ??= hasLocalInheritance(previous.tree.rootNode, previous.language);
+    if (last.uses && last.mentioned) return;
+    this.knowUses(last, previous.moduleUses ??= usesOfSkeleton(previous.tree.rootNode, last.spans), (i) => regionIn(previous.tree, last.spans[i], previous.text));
+  }
+
   /** Which functions to analyse again, or undefined: the whole file. Leaves the file's functions in `current`. */
   private plan(input: IncrementalInput, key: string, current: Current): { analyse: Set<number>; kept: Previous['findings'] } | undefined {
     const previous = this.previous;
@@ -482,9 +497,7 @@ export class IncrementalAnalysis {
     let changed: number[];
     // The names each function spells, which an edit's layout updates: read from the last tree when not yet known.
     const last = previous.layout;
-    if (last && (!last.uses || !last.mentioned)) {
-      this.knowUses(last, previous.moduleUses ??= usesOfSkeleton(previous.tree.rootNode, last.spans), (i) => regionIn(previous.tree, last.spans[i], previous.text));
-    }
+    if (last && (!last.uses || !last.mentioned)) this.prepare();
     const edited = editedLayout(input, previous);
     if (edited) {
       current.layout = edited.layout;

@@ -31,8 +31,15 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 /** The rule pages ship in the package (docs/rules beside dist/), so a file URI opens offline in any editor. */
 export function ruleDocHref(slug: string, packageRoot = path.resolve(__dirname, '..')): string | undefined {
   if (!/^[a-z0-9-]+$/.test(slug)) return undefined;
-  return pathToFileURL(path.join(packageRoot, 'docs', 'rules', `${slug}.md`)).href;
+  // Asked once per diagnostic on every publish (hundreds in a large file): each page's URI is made once.
+  const key = `${packageRoot}\0${slug}`;
+  let href = docHrefs.get(key);
+  if (href === undefined) docHrefs.set(key, href = pathToFileURL(path.join(packageRoot, 'docs', 'rules', `${slug}.md`)).href);
+  return href;
 }
+
+/** Rule pages' URIs by package root and slug: a handful of rules, so a handful of entries. */
+const docHrefs = new Map<string, string>();
 
 /** Where a related location in another file is: its path is relative to the analysed file's project root. */
 export type RelatedUri = (relativePath: string) => string | undefined;
