@@ -23,6 +23,9 @@ const PROJECTS = [
   { dir: 'documenso', repo: 'documenso/documenso', scope: ['.'] },
   { dir: 'hoppscotch', repo: 'hoppscotch/hoppscotch', scope: ['packages/hoppscotch-backend/src'] },
   { dir: 'paperless-ngx', repo: 'paperless-ngx/paperless-ngx', scope: ['src'] },
+  { dir: 'open-notebook', repo: 'lfnovo/open-notebook', scope: ['.'] },
+  { dir: 'polar', repo: 'polarsource/polar', scope: ['server/polar'] },
+  { dir: 'dispatch', repo: 'Netflix/dispatch', scope: ['src/dispatch'] },
 ];
 
 const argv = process.argv.slice(2);
