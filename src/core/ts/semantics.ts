@@ -141,6 +141,12 @@ export function knowOutermostFunctions(tree: Tree, functions: OutermostFunctions
   knownFunctions.set(tree, functions);
 }
 
+/** True when `offset` lies in one of the tree's outermost functions, as its analysis told (false when it was not told). */
+export function inKnownFunction(tree: Tree, offset: number): boolean {
+  const functions = knownFunctions.get(tree);
+  return functions !== undefined && functionAt(functions, offset) >= 0;
+}
+
 /** The index of the function holding `offset`, or -1 (binary search: the functions are in order and do not overlap). */
 function functionAt(functions: OutermostFunctions, offset: number): number {
   let low = 0;

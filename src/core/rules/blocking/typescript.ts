@@ -7,7 +7,7 @@ import { ReexportResolver } from '../../ts/reexports';
 import { endOf, perText, rangeOf, startOf } from '../../text';
 import { type NodePaths, wordOccurrences } from '../../locate';
 import { inScope } from '../../analysis';
-import { enclosingFunction, FUNCTION_TYPES, isAsyncFunction, requiredModule, runsInline, type TsSemantics } from '../../ts/semantics';
+import { enclosingFunction, FUNCTION_TYPES, inKnownFunction, isAsyncFunction, requiredModule, runsInline, type TsSemantics } from '../../ts/semantics';
 import type { Fix, Position, TextEdit } from '../../types';
 import type { RuleContext } from '../rule';
 import type { ColdPath } from '../../effects/condition';
@@ -252,17 +252,20 @@ export function checkTs(context: RuleContext): void {
   const semantics = context.ts();
   const paths = semantics.paths;
   const lookup = blockingLookup(context.settings);
+  // An edit's analysis (a scope of outermost functions): a word inside another of them is neither a call in the scope
+  // nor a declaration the scope can see, so it is not looked up in the tree.
+  const visible = (offset: number) => !context.scope || inScope(context, offset) || !inKnownFunction(semantics.tree, offset);
   // Every name the rule reports ends in `Sync` or `wait`: the word is in the callee, or in the declaration of an alias.
   const words: Located[] = [];
   for (const [start, end] of blockingWords(text, lookup.tsExtraNames)) {
-    const path = locate(paths, start, end);
+    const path = visible(start) ? locate(paths, start, end) : undefined;
     if (path) words.push(path);
   }
   const found = new Map<string, number[]>();
   const occurrences = (name: string) => {
     let list = found.get(name);
     if (!list) {
-      list = wordOccurrences(text, name);
+      list = wordOccurrences(text, name).filter(visible);
       found.set(name, list);
     }
     return list;
