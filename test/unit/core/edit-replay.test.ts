@@ -539,3 +539,54 @@ describe('replayed line breaks give what an analysis from scratch gives', () => 
     });
   }
 });
+
+// An edit's analysis looks only at the edited functions' words and the module's own code: an alias declared at module
+// level still makes a call in the edited function blocking, and one declared in another function does not.
+describe('aliases seen from an edited function', () => {
+  it('a module-level alias counts, another function\'s does not, as from scratch', async () => {
+    const file = 'aliases.ts';
+    const text = [
+      "import * as fs from 'node:fs';",
+      'const read = fs.readFileSync;',
+      'export async function viaModule(): Promise<string> {',
+      "  return String(read('/srv/a'));",
+      '}',
+      'export async function ownAlias(): Promise<string> {',
+      '  const run = fs.readFileSync;',
+      "  return String(run('/srv/b'));",
+      '}',
+      'export async function other(run: (p: string) => string): Promise<string> {',
+      "  return run('/srv/c');",
+      '}',
+      '',
+    ].join('\n');
+    const files = new Map([[file, text]]);
+    const listing = [file];
+    const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+    forgetCallerTexts();
+    const doc = await ParsedDocument.create('typescript', text);
+    const incremental = new IncrementalAnalysis();
+    const done: { text: string; edit: unknown; shown: string }[] = [];
+    const lines = (result: AnalysisResult) => result.diagnostics.filter((d) => d.code === 'blocking-call-in-async').map((d) => d.range.start.line).sort((a, b) => a - b);
+    try {
+      analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+      // Typing in each function's string, one at a time.
+      for (const marker of ["'/srv/a'", "'/srv/b'", "'/srv/c'"]) {
+        const at = doc.text.indexOf(marker) + marker.length - 1;
+        const edit = { rangeOffset: at, rangeLength: 0, text: 'x' };
+        await doc.applyChanges([edit]);
+        files.set(file, doc.text);
+        forgetCallerTexts([file]);
+        const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+        assert.ok(!incremental.lastWhole, `${marker}: analysed per function (${incremental.lastFallback})`);
+        // The module's alias and the function's own alias block; a parameter named like the other alias does not.
+        assert.deepEqual(lines(edited), [3, 7], marker);
+        done.push({ text: doc.text, edit, shown: shown(edited) });
+      }
+    } finally {
+      incremental.dispose();
+      doc.dispose();
+    }
+    await sameFromScratch('typescript', file, files, options, done, 0);
+  });
+});
