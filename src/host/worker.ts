@@ -330,8 +330,15 @@ port.on('message', (job: Job) => {
     }
     // Before the next job can edit the tree the summary reads (the host's clock for that job starts when it is started).
     packPendingSummaries();
-    // After a whole file's analysis, what its first edit will need (linear in the file): found now, between jobs.
-    if (job.type === 'analyze') documents.get(job.uri)?.incremental.prepare();
+    // After a whole file's analysis, what its first edit will need (linear in the file): found now, between jobs. A
+    // failure here is no job's: the next edit's plan looks again.
+    if (job.type === 'analyze') {
+      try {
+        documents.get(job.uri)?.incremental.prepare();
+      } catch {
+        // As said.
+      }
+    }
   }).catch((error: unknown) => {
     // Even a reply that cannot be sent (a value that does not clone) must not stop the chain: later jobs still run.
     try {

@@ -84,8 +84,9 @@ function shown(result: AnalysisResult): string {
 }
 
 /**
- * An analysis as the language server's worker runs it: the analysed file's summary is packed after the answer (the
- * analyses from scratch pack it at once, so each comparison also checks that packing later changes nothing).
+ * An analysis as the language server's worker runs it: the analysed file's summary is packed after the answer, and the
+ * next edit's names found ahead (the analyses from scratch do neither, so each comparison also checks that these change
+ * nothing).
  */
 function analyseAsTheWorker(doc: ParsedDocument, options: Parameters<typeof analyzeDocument>[1]): AnalysisResult {
   deferSummaryPacking(true);
@@ -94,6 +95,8 @@ function analyseAsTheWorker(doc: ParsedDocument, options: Parameters<typeof anal
   } finally {
     packPendingSummaries();
     deferSummaryPacking(false);
+    // Between jobs the worker finds what the next edit's plan reads: what it finds must change no result.
+    options?.incremental?.prepare();
   }
 }
 
