@@ -150,14 +150,14 @@ function unitAffected(u: Unit, map: EditMap): boolean {
 /** The fields of a Unit this file moves (or that hold no place). */
 const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls', 'members', 'async', 'firstAwait', 'returns', 'signal', 'method', 'overrides']);
 
+/** Units whose fields are all known to moveUnits. */
+const knownFields = new WeakSet<Unit>();
+
 /**
  * A file's units (the call graph's part of it) moved through the edit. Units with an id in `edited` (an edited function's,
  * which an analysis compares and may replace) and registrations for which `inEdited` holds that cannot be moved are
  * kept as they are and named in `unmovable` (their ids; '' for a registration) instead of refusing the whole.
  */
-/** Units whose fields are all known to moveUnits. */
-const knownFields = new WeakSet<Unit>();
-
 export function moveUnits(units: FileUnits, map: EditMap, path: string, edited?: ReadonlySet<string>, inEdited?: (range: Range) => boolean, unmovable?: Set<string>): FileUnits {
   const tolerant = <T>(item: T, move: (item: T) => T, tolerate: boolean, id: string): T => {
     if (!tolerate) return move(item);

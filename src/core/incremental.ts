@@ -476,7 +476,7 @@ export class IncrementalAnalysis {
 
   /**
    * What the next edit's plan reads from this analysis and would otherwise find then (the names each function and the
-   * module's own code spell): found ahead, while the editor is idle after an analysis of the whole file.
+   * module's own code spell, whether classes inherit): found ahead, while the editor is idle after an analysis.
    */
   prepare(): void {
     const previous = this.previous;
