@@ -263,16 +263,31 @@ const ROUTE_FILE = /^route\.[cm]?[jt]sx?$/;
 /** Next.js's per-request functions of a page: they run on the server for every request of it. */
 const NEXT_PAGE_FUNCTIONS = new Set(['getServerSideProps']);
 
+/** `export default ...` rather than a named export. */
+function isDefaultExport(statement: Node): boolean {
+  return statement.children.some((c) => c?.type === 'default');
+}
+
+/**
+ * The name `value` is exported under when it is the value an export statement exports: `export default value`,
+ * `export const GET = value`. Undefined otherwise.
+ */
+function exportedValueName(value: Node): string | undefined {
+  const holder = value.parent;
+  if (holder?.type === 'export_statement') return holder.childForFieldName('value')?.id === value.id && isDefaultExport(holder) ? 'default' : undefined;
+  if (holder?.type !== 'variable_declarator' || holder.childForFieldName('value')?.id !== value.id) return undefined;
+  const name = holder.childForFieldName('name');
+  const declaration = holder.parent;
+  const exported = (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') && declaration.parent?.type === 'export_statement';
+  return exported && name?.type === 'identifier' ? name.text : undefined;
+}
+
 /** The name a module-level function is exported under (`export function GET`, `export const GET = ...`, `export default`). */
 function exportedName(fn: Node): string | undefined {
-  let holder: Node | null | undefined = skipWrappers(fn).parent;
-  let name = fn.type === 'function_declaration' ? fn.childForFieldName('name')?.text : undefined;
-  if (holder?.type === 'variable_declarator') {
-    name = holder.childForFieldName('name')?.text;
-    holder = holder.parent?.type === 'lexical_declaration' || holder.parent?.type === 'variable_declaration' ? holder.parent.parent : undefined;
-  }
-  if (holder?.type !== 'export_statement') return undefined;
-  return holder.children.some((c) => c?.type === 'default') ? 'default' : name;
+  const value = skipWrappers(fn);
+  const holder = value.parent;
+  if (holder?.type !== 'export_statement') return exportedValueName(value);
+  return isDefaultExport(holder) ? 'default' : fn.type === 'function_declaration' ? fn.childForFieldName('name')?.text : undefined;
 }
 
 /**
@@ -285,30 +300,21 @@ function exportedThroughWrappers(node: Node): string | undefined {
     const args = current.parent;
     if (args?.type !== 'arguments' || args.parent?.type !== 'call_expression') return undefined;
     current = skipWrappers(args.parent);
-    const holder = current.parent;
-    if (holder?.type === 'export_statement' && holder.childForFieldName('value')?.id === current.id) {
-      return holder.children.some((c) => c?.type === 'default') ? 'default' : undefined;
-    }
-    if (holder?.type === 'variable_declarator' && holder.childForFieldName('value')?.id === current.id) {
-      const name = holder.childForFieldName('name');
-      const declaration = holder.parent;
-      const exported = (declaration?.type === 'lexical_declaration' || declaration?.type === 'variable_declaration') && declaration.parent?.type === 'export_statement';
-      return exported && name?.type === 'identifier' ? name.text : undefined;
-    }
+    const exported = exportedValueName(current);
+    if (exported !== undefined) return exported;
   }
   return undefined;
 }
 
 /**
  * The name a module-level export statement exports the function `use` names under, when `use` denotes `fn`:
- * `export default handler`, `export { handler as GET }`, `export { GET }` (not a re-export from another module).
+ * `export default handler`, `export const POST = handler`, `export { handler as GET }`, `export { GET }` (not a
+ * re-export from another module), or any of these through a wrapper.
  */
 function exportedByUse(use: Node, fn: Node, semantics: TsSemantics | undefined): string | undefined {
+  let exported = exportedValueName(use);
   const parent = use.parent;
-  let exported: string | undefined;
-  if (parent?.type === 'export_statement' && parent.childForFieldName('value')?.id === use.id) {
-    exported = parent.children.some((c) => c?.type === 'default') ? 'default' : undefined;
-  } else if (parent?.type === 'export_specifier' && parent.childForFieldName('name')?.id === use.id) {
+  if (parent?.type === 'export_specifier' && parent.childForFieldName('name')?.id === use.id) {
     const statement = parent.parent?.parent;
     if (statement?.type === 'export_statement' && !statement.childForFieldName('source')) exported = (parent.childForFieldName('alias') ?? use).text;
   }

@@ -979,6 +979,16 @@ describe('context from the call graph (CLI)', () => {
         'export { exportAll as POST, formatted };',
         '',
       ].join('\n'),
+      'app/api/alias/route.ts': [
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'async function upload() {',
+        "  return new Response(readFileSync('/srv/upload.bin'));",
+        '}',
+        '',
+        'export const PUT = upload;',
+        '',
+      ].join('\n'),
       'pages/api/secure.ts': [
         "import { readFileSync } from 'node:fs';",
         "import { withAuth } from '../../lib/auth';",
@@ -1004,6 +1014,8 @@ describe('context from the call graph (CLI)', () => {
     // Exported, but not under an HTTP method's name: the router does not call it.
     assert.equal(at('app/api/export/route.ts', 8)?.severity, 'information', JSON.stringify(found));
     assert.equal(at('pages/api/secure.ts', 5)?.severity, 'warning', JSON.stringify(found));
+    assert.equal(at('app/api/alias/route.ts', 4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('app/api/alias/route.ts', 4)!.message, /route handler `PUT`/);
     assert.equal(at('lib/items.ts', 4)?.severity, 'warning', JSON.stringify(found));
     assert.match(at('lib/items.ts', 4)!.message, /`GET` \(route\.ts:4\), which runs for every request/);
     assert.equal(at('pages/api/report.ts', 4)?.severity, 'warning', JSON.stringify(found));
