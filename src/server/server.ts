@@ -90,18 +90,22 @@ interface OpenDocument {
   reads?: Set<string>;
   /** How long its last complete analysis took (ms): the pause after an edit follows it. */
   lastMs?: number;
+  /** When it was last edited (`performance.now()`): an edit after a pause longer than `lastMs` is checked at once. */
+  editedAt?: number;
 }
 
 /** An analysis this fast runs at once after each edit; a slower one waits for typing to pause. */
 const FAST_ANALYSIS_MS = 50;
 
 /**
- * The pause after an edit: none when the file's last analysis was fast (a superseded one is cancelled anyway), else as
- * long as that analysis took, at most `debounceMs`.
+ * The pause after an edit: none when the file's last analysis was fast (a superseded one is cancelled anyway), or when
+ * the edit came longer after the previous one than that analysis took (the user is not typing faster than the file is
+ * checked, so checking at once wastes nothing); else as long as that analysis took, at most `debounceMs`.
+ * `sinceLastEdit`: ms since the file's previous edit (Infinity for its first); 0, the default, assumes typing.
  */
-export function editDelay(lastMs: number | undefined, debounceMs: number): number {
+export function editDelay(lastMs: number | undefined, debounceMs: number, sinceLastEdit = 0): number {
   if (lastMs === undefined) return debounceMs;
-  if (lastMs <= FAST_ANALYSIS_MS) return 0;
+  if (lastMs <= FAST_ANALYSIS_MS || sinceLastEdit > lastMs) return 0;
   return Math.min(debounceMs, Math.ceil(lastMs));
 }
 
@@ -603,12 +607,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       else host.change(uri, changes, version);
     }
     admit(uri, entry);
-    schedule(uri, editDelay(entry.lastMs, settings.debounceMs), true);
-    // Open files whose findings go through this one see its unsaved text once typing pauses.
+    const editedAt = performance.now();
+    const sinceLastEdit = entry.editedAt === undefined ? Infinity : editedAt - entry.editedAt;
+    entry.editedAt = editedAt;
+    schedule(uri, editDelay(entry.lastMs, settings.debounceMs, sinceLastEdit), true);
+    // Open files whose findings go through this one see its unsaved text once typing pauses (the edited one is scheduled).
     const file = localPath(uri);
     if (file !== undefined) {
       filesChanged([file], false);
-      recheckDependants([file]);
+      recheckDependants([file], false, uri);
     }
   }));
 
@@ -618,11 +625,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     host.filesChanged(files.flatMap((file) => locate(pathToFileURL(file).href).path ?? []), listing);
   };
 
-  /** `now`: at once (a change on disk); otherwise after each dependant's own pause. */
-  const recheckDependants = (files: readonly string[], now = false): void => {
+  /** `now`: at once (a change on disk); otherwise after each dependant's own pause. `edited`: the document whose edit it is. */
+  const recheckDependants = (files: readonly string[], now = false, edited?: string): void => {
     if (!files.length) return;
     for (const [uri, entry] of documents) {
-      if (!entry.inHost || !entry.reads || !files.some((f) => entry.reads!.has(f))) continue;
+      if (uri === edited || !entry.inHost || !entry.reads || !files.some((f) => entry.reads!.has(f))) continue;
       entry.last = undefined;
       schedule(uri, now ? 0 : editDelay(entry.lastMs, settings.debounceMs));
     }

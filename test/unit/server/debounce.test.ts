@@ -12,4 +12,12 @@ describe('the pause after an edit', () => {
     assert.equal(editDelay(2_000, 300), 300);
     assert.equal(editDelay(2_000, 0), 0, 'debounceMs 0: always at once');
   });
+
+  it('is none when the edit comes after a pause longer than the last analysis: typing does not outpace the checks', () => {
+    assert.equal(editDelay(120, 300, 500), 0, 'one edit, then a look at the result');
+    assert.equal(editDelay(2_000, 300, Infinity), 0, 'the first edit after opening: the open\'s whole-file check says nothing of an edit\'s');
+    assert.equal(editDelay(120, 300, 80), 120, 'typing faster than the file is checked: wait for a pause');
+    assert.equal(editDelay(2_000, 300, 1_000), 300);
+    assert.equal(editDelay(120, 300), 120, 'no time since the last edit given: assumed typing');
+  });
 });
