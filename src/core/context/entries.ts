@@ -199,16 +199,30 @@ function findTestImport(source: ContextSource): Node | undefined {
 
 // ---------------------------------------------------------------- TS / JS
 
-export function skipWrappers(node: Node): Node {
-  let current = node;
+const EXPRESSION_WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'satisfies_expression']);
+
+/**
+ * `node` with the parentheses and type assertions around it (`outer`), and what holds that (`holder`), in one climb:
+ * each `parent` costs the node's depth in web-tree-sitter, so it is asked once per level.
+ */
+export function unwrapUp(node: Node): { outer: Node; holder: Node | null } {
+  let outer = node;
+  let holder = node.parent;
   // Each step goes one level up: bounded by the tree's depth.
-  while (current.parent && (current.parent.type === 'parenthesized_expression' || current.parent.type === 'as_expression' || current.parent.type === 'satisfies_expression')) current = current.parent;
-  return current;
+  while (holder && EXPRESSION_WRAPPERS.has(holder.type)) {
+    outer = holder;
+    holder = holder.parent;
+  }
+  return { outer, holder };
+}
+
+export function skipWrappers(node: Node): Node {
+  return unwrapUp(node).outer;
 }
 
 /** The call `node` is an argument of, if any. */
 function callOfArgument(node: Node): Node | undefined {
-  const args = skipWrappers(node).parent;
+  const args = unwrapUp(node).holder;
   return args?.type === 'arguments' && args.parent?.type === 'call_expression' ? args.parent : undefined;
 }
 
@@ -284,8 +298,7 @@ function exportedValueName(value: Node): string | undefined {
 
 /** The name a module-level function is exported under (`export function GET`, `export const GET = ...`, `export default`). */
 function exportedName(fn: Node): string | undefined {
-  const value = skipWrappers(fn);
-  const holder = value.parent;
+  const { outer: value, holder } = unwrapUp(fn);
   if (holder?.type !== 'export_statement') return exportedValueName(value);
   return isDefaultExport(holder) ? 'default' : fn.type === 'function_declaration' ? fn.childForFieldName('name')?.text : undefined;
 }
@@ -312,7 +325,8 @@ function exportedThroughWrappers(node: Node): string | undefined {
  * re-export from another module), or any of these through a wrapper.
  */
 function exportedByUse(use: Node, fn: Node, semantics: TsSemantics | undefined): string | undefined {
-  let exported = exportedValueName(use);
+  // `export default (handler)`, `export const GET = handler as Handler`: the value as written around the name.
+  let exported = exportedValueName(skipWrappers(use));
   const parent = use.parent;
   if (parent?.type === 'export_specifier' && parent.childForFieldName('name')?.id === use.id) {
     const statement = parent.parent?.parent;
@@ -395,7 +409,7 @@ function tsHot(fn: Node, source: ContextSource): ConcurrencyContext | undefined 
 
 function tsFunctionName(fn: Node): string | undefined {
   if (fn.type === 'function_declaration' || fn.type === 'generator_function_declaration') return fn.childForFieldName('name')?.text;
-  const holder = skipWrappers(fn).parent;
+  const holder = unwrapUp(fn).holder;
   if (holder?.type === 'variable_declarator') {
     const name = holder.childForFieldName('name');
     return name?.type === 'identifier' ? name.text : undefined;
@@ -572,7 +586,8 @@ function concurrentPool(callee: Node, qualified: string | undefined, semantics: 
 
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
 export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
-  const call = callOfArgument(use);
+  const around = unwrapUp(use);
+  const call = around.holder?.type === 'arguments' && around.holder.parent?.type === 'call_expression' ? around.holder.parent : undefined;
   if (call) {
     const callee = call.childForFieldName('function');
     const { object, property } = memberName(callee);
@@ -611,31 +626,31 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
     }
     // `store.subscribe(fn)` (Redux and Svelte stores, observables): the function runs on each change while the program
     // goes on. Only as the first argument: a callback after a topic (`client.subscribe(topic, done)`) answers once.
-    if (property === 'subscribe' && call.childForFieldName('arguments')?.namedChildren[0]?.id === skipWrappers(use).id) {
+    if (property === 'subscribe' && call.childForFieldName('arguments')?.namedChildren[0]?.id === around.outer.id) {
       return hot(`runs on every change it is subscribed to while the program goes on: registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
     }
     // `Promise.all(xs.map(async (x) => ...))`, `Promise.all(xs.map(load))`.
     const combinator = tsCombinatorAround(use, semantics);
     if (combinator) return hot(`runs alongside other promises of \`${combinator.text}\` at ${where(source, combinator)}`, combinator);
     // `xs.forEach(async (x) => ...)`: every element's run starts before the last one ends.
-    if (property && PER_ELEMENT_METHODS.has(property) && isAsyncFunction(fn) && call.childForFieldName('arguments')?.namedChildren[0]?.id === skipWrappers(use).id) {
+    if (property && PER_ELEMENT_METHODS.has(property) && isAsyncFunction(fn) && call.childForFieldName('arguments')?.namedChildren[0]?.id === around.outer.id) {
       return hot(`runs beside its runs for the other elements: \`${callee!.text}\` at ${where(source, call)} starts it for each element without waiting for the one before`, callee!);
     }
     return undefined;
   }
-  const strategy = passportStrategyOf(use, semantics);
+  const strategy = passportStrategyOf(around.holder, semantics);
   if (strategy) return hot(`runs for every sign-in request: the verify callback of the passport strategy \`new ${strategy.text}(...)\` at ${where(source, strategy)}`, strategy);
   if (use.id !== fn.id) return undefined;
   // `for (...) promises.push((async () => { ... })())`: each pass starts another run before the last one ends.
-  const invoked = skipWrappers(fn).parent;
-  if (invoked?.type === 'call_expression' && invoked.childForFieldName('function')?.id === skipWrappers(fn).id && isAsyncFunction(fn)) {
+  const { outer: written, holder: invoked } = unwrapUp(fn);
+  if (invoked?.type === 'call_expression' && invoked.childForFieldName('function')?.id === written.id && isAsyncFunction(fn)) {
     const loop = startedPerIterationWithoutWaiting(invoked);
     if (loop) return hot(`runs beside its other runs: the loop at ${where(source, loop)} starts this function on every pass without waiting for the one before`, loop);
   }
   // `{ handler: async () => ... }` given to `fastify.route(...)`/`Bun.serve(...)`, or a plugin hook method.
   const hook = fn.type === 'method_definition' ? fn.childForFieldName('name')
-    : skipWrappers(fn).parent?.type === 'pair' ? skipWrappers(fn).parent!.childForFieldName('key') : undefined;
-  const object = hook ? (fn.type === 'method_definition' ? fn.parent : skipWrappers(fn).parent!.parent) : undefined;
+    : invoked?.type === 'pair' ? invoked.childForFieldName('key') : undefined;
+  const object = hook ? (fn.type === 'method_definition' ? fn.parent : invoked!.parent) : undefined;
   if (!hook || object?.type !== 'object') return undefined;
   const holderCall = callOfArgument(object);
   if (holderCall && (hook.text === 'fetch' || hook.text === 'handler')) {
@@ -654,12 +669,11 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
 }
 
 /**
- * The constructor of a passport strategy that `use` is handed to (`new GoogleStrategy(options, verify)`): passport calls a
+ * The constructor of a passport strategy whose arguments `args` are (a use handed to `new GoogleStrategy(options, verify)`): passport calls a
  * strategy's verify callback on every authentication request. Strategies are the packages named `passport-*` (the
  * ecosystem's convention: `passport-local`, `passport-jwt`, `@scope/passport-saml`).
  */
-function passportStrategyOf(use: Node, semantics: TsSemantics | undefined): Node | undefined {
-  const args = skipWrappers(use).parent;
+function passportStrategyOf(args: Node | null, semantics: TsSemantics | undefined): Node | undefined {
   const made = args?.type === 'arguments' && args.parent?.type === 'new_expression' ? args.parent : undefined;
   const qualified = made && semantics?.calleeName(made);
   if (!qualified) return undefined;
@@ -742,15 +756,17 @@ function pluginHookOf(fn: Node): { hook: Node; object: Node } | undefined {
   if (fn.type === 'method_definition') {
     key = fn.childForFieldName('name') ?? undefined;
     object = fn.parent ?? undefined;
-  } else if (skipWrappers(fn).parent?.type === 'pair') {
-    const pair = skipWrappers(fn).parent!;
-    key = pair.childForFieldName('key') ?? undefined;
-    object = pair.parent ?? undefined;
+  } else {
+    const pair = unwrapUp(fn).holder;
+    if (pair?.type === 'pair') {
+      key = pair.childForFieldName('key') ?? undefined;
+      object = pair.parent ?? undefined;
+    }
   }
   if (!key || object?.type !== 'object') return undefined;
   // The `{ order, sequential, handler }` form: the hook is the key the object is the value of.
-  if (key.text === 'handler' && skipWrappers(object).parent?.type === 'pair') {
-    const pair = skipWrappers(object).parent!;
+  const pair = key.text === 'handler' ? unwrapUp(object).holder : null;
+  if (pair?.type === 'pair') {
     const outer = pair.parent;
     const outerKey = pair.childForFieldName('key');
     if (outer?.type === 'object' && outerKey) return { hook: outerKey, object: outer };
@@ -875,9 +891,9 @@ function importedModule(root: Node, modules: ReadonlySet<string>, text: string):
 function isPluginObject(object: Node): boolean {
   const named = object.namedChildren.some((p) => (p?.type === 'pair' && p.childForFieldName('key')?.text === 'name') || (p?.type === 'shorthand_property_identifier' && p.text === 'name'));
   if (!named) return false;
-  const holder = skipWrappers(object).parent;
+  const { outer, holder } = unwrapUp(object);
   return holder?.type === 'return_statement' || holder?.type === 'array' || holder?.type === 'export_statement'
-    || (holder?.type === 'arrow_function' && holder.childForFieldName('body')?.id === skipWrappers(object).id)
+    || (holder?.type === 'arrow_function' && holder.childForFieldName('body')?.id === outer.id)
     || holder?.type === 'variable_declarator';
 }
 

@@ -19,7 +19,7 @@ import { MAX_NESTING } from '../locate';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics, unwrap } from '../ts/semantics';
 import { comparePositions, defaultSettings, type Language, type Range } from '../types';
 import { fileIndex } from './fileIndex';
-import { callStartsWork, callTypes, enclosingFunction, inSignalHandler, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, skipWrappers, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, enclosingFunction, inSignalHandler, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, unwrapUp, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -286,7 +286,7 @@ function exposedFunctions(scope: Node, returnStatements: readonly Node[], semant
     // One function's units (an edit's): the object around it that hands it out, if any. Bounded by the tree's depth.
     for (let outer = scope.parent, steps = 0; outer && steps < MAX_NESTING * 8; outer = outer.parent, steps++) {
       if (outer.type !== 'object') continue;
-      const holder = skipWrappers(outer).parent;
+      const holder = unwrapUp(outer).holder;
       if (holder?.type === 'return_statement') returnedObject(holder);
       const top = root.namedChildren.find((statement) => statement && statement.startIndex <= outer.startIndex && outer.endIndex <= statement.endIndex);
       if (top && exportedObject(top)?.id === outer.id) objects.push(outer);

@@ -989,6 +989,17 @@ describe('context from the call graph (CLI)', () => {
         'export const PUT = upload;',
         '',
       ].join('\n'),
+      // Parentheses and a type assertion around the exported name.
+      'app/api/wrapped/route.ts': [
+        "import { readFileSync } from 'node:fs';",
+        '',
+        'async function remove() {',
+        "  return new Response(readFileSync('/srv/remove.txt', 'utf8'));",
+        '}',
+        '',
+        'export const DELETE = ((remove) as () => Promise<Response>);',
+        '',
+      ].join('\n'),
       'pages/api/secure.ts': [
         "import { readFileSync } from 'node:fs';",
         "import { withAuth } from '../../lib/auth';",
@@ -1016,6 +1027,8 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at('pages/api/secure.ts', 5)?.severity, 'warning', JSON.stringify(found));
     assert.equal(at('app/api/alias/route.ts', 4)?.severity, 'warning', JSON.stringify(found));
     assert.match(at('app/api/alias/route.ts', 4)!.message, /route handler `PUT`/);
+    assert.equal(at('app/api/wrapped/route.ts', 4)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at('app/api/wrapped/route.ts', 4)!.message, /route handler `DELETE`/);
     assert.equal(at('lib/items.ts', 4)?.severity, 'warning', JSON.stringify(found));
     assert.match(at('lib/items.ts', 4)!.message, /`GET` \(route\.ts:4\), which runs for every request/);
     assert.equal(at('pages/api/report.ts', 4)?.severity, 'warning', JSON.stringify(found));
