@@ -193,7 +193,14 @@ export function unitsOf(
   // Resolved once every file of the package is summarised (resolve below): no file is parsed twice.
   const resolve = (callee: Node): CallTarget | undefined => {
     if (names && !leadsToProject(callee, names)) return undefined;
-    return python ? callTarget(source.python!(), callee) : tsProjectTarget(source.ts!(), callee);
+    if (python) return callTarget(source.python!(), callee);
+    const target = tsProjectTarget(source.ts!(), callee);
+    // A nested function whose bare key another function owns is a unit of its own (by position): a call its name
+    // resolves to there is its, not the key owner's.
+    if (target?.kind !== 'local' || target.key.includes('.')) return target;
+    const resolved = source.ts!().resolve(callee);
+    const own = resolved?.kind === 'local' ? byNode.get(resolved.node.id) : undefined;
+    return own && own.id !== target.key ? { kind: 'local', key: own.id } : target;
   };
   for (const call of allCalls) {
     if (call.type === 'new_expression') continue;

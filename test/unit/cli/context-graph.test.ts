@@ -1090,6 +1090,36 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at('api/main.py', 16)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a call from a function to its nested function of a module-level name reaches the nested one', () => {
+    const found = checkProject({
+      'package.json': '{ "name": "web", "dependencies": { "express": "4.0.0" } }',
+      'app.ts': [
+        "import { readFileSync } from 'node:fs';",
+        "import express from 'express';",
+        'const app = express();',
+        '',
+        'export async function handler() {',
+        "  return readFileSync('/srv/page.html', 'utf8');",
+        '}',
+        '',
+        'async function report(req: unknown, res: { send(body: string): void }) {',
+        '  async function handler() {',
+        "    return readFileSync('/srv/report.csv', 'utf8');",
+        '  }',
+        '  res.send(await handler());',
+        '}',
+        '',
+        "app.get('/report', report);",
+        '',
+      ].join('\n'),
+    }, 'cl-graph-nested-call-');
+    const at = (line: number) => found.find((f) => f.path === 'app.ts' && f.line === line);
+    // The route calls its own `handler`: that one runs for every request; the module's is called by nothing known.
+    assert.equal(at(11)?.severity, 'warning', JSON.stringify(found));
+    assert.match(at(11)!.message, /runs for every request/);
+    assert.equal(at(6)?.severity, 'information', JSON.stringify(found));
+  });
+
   it('a signal handler and the tasks it starts run when the process is stopping, not beside its work', () => {
     const found = checkProject({
       'pyproject.toml': '[project]\nname = "demo"\n',
