@@ -195,12 +195,12 @@ export function unitsOf(
     if (names && !leadsToProject(callee, names)) return undefined;
     if (python) return callTarget(source.python!(), callee);
     const target = tsProjectTarget(source.ts!(), callee);
-    // A nested function whose bare key another function owns is a unit of its own (by position): a call its name
-    // resolves to there is its, not the key owner's.
+    // A nested function whose bare key another function owns is a unit of its own (by position) and has its context from
+    // the function it is nested in: a call its name resolves to there is no edge to the key's owner.
     if (target?.kind !== 'local' || target.key.includes('.')) return target;
     const resolved = source.ts!().resolve(callee);
     const own = resolved?.kind === 'local' ? byNode.get(resolved.node.id) : undefined;
-    return own && own.id !== target.key ? { kind: 'local', key: own.id } : target;
+    return own && own.id !== target.key ? undefined : target;
   };
   for (const call of allCalls) {
     if (call.type === 'new_expression') continue;
