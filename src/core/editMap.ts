@@ -26,6 +26,8 @@ export interface EditMap {
   affects(range: Range): boolean;
   /** The lines a range moves by when it lies wholly on lines after the edit (each position moves by them alone), else undefined. */
   wholeLines(range: Range): number | undefined;
+  /** The first line (0-based, of the old text) the edit touches: what lies wholly on earlier lines stays. */
+  readonly firstLine: number;
 }
 
 const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
@@ -87,6 +89,7 @@ export function editMap(oldLines: LineIndex, newLines: LineIndex, start: number,
     // A range whose both ends stay (before the edit, or on a later line when no line comes or goes) stays.
     affects: (range) => !(stays(range.start) && stays(range.end)),
     wholeLines: (range) => (range.start.line > oldTo.line ? lineShift : undefined),
+    firstLine: from.line,
   };
 }
 
@@ -147,6 +150,45 @@ function unitAffected(u: Unit, map: EditMap): boolean {
     || (u.returns ?? []).some(at) || (u.method !== undefined && map.affects(u.method)) || (u.overrides ?? []).some(at);
 }
 
+/** Per unit, the last line it may name (see lastLineOf); units are not changed once made. */
+const lastLines = new WeakMap<Unit, number>();
+
+/**
+ * The last line (0-based) a unit may name: its ranges' lines, and every number in its ids (`@row:col`, 0-based) and texts
+ * (line names, 1-based) read as a line; a number that is no line only makes this later. A unit whose last line is
+ * before an edit's first line stays as it is.
+ */
+function lastLineOf(u: Unit): number {
+  const last = lastLines.get(u);
+  if (last !== undefined) return last;
+  let found = -1;
+  const range = (r: Range | undefined) => {
+    if (r && r.end.line > found) found = r.end.line;
+  };
+  const numbers = (value: string | undefined, base: 0 | 1) => {
+    if (value) for (const match of value.matchAll(/\d+/g)) found = Math.max(found, Number(match[0]) - base);
+  };
+  numbers(u.id, 0);
+  numbers(u.parent, 0);
+  numbers(u.name, 1);
+  if (u.own) {
+    range(u.own.range);
+    numbers(u.own.message, 1);
+  }
+  for (const call of u.calls) {
+    range(call.range);
+    range(call.leftRunning);
+    numbers(call.to, 0);
+  }
+  for (const member of u.members ?? []) range(member.range);
+  range(u.firstAwait);
+  range(u.method);
+  for (const id of u.returns ?? []) numbers(id, 0);
+  for (const id of u.overrides ?? []) numbers(id, 0);
+  lastLines.set(u, found);
+  return found;
+}
+
 /** The fields of a Unit this file moves (or that hold no place). */
 const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls', 'members', 'async', 'firstAwait', 'returns', 'signal', 'method', 'overrides']);
 
@@ -179,6 +221,8 @@ export function moveUnits(units: FileUnits, map: EditMap, path: string, edited?:
       knownFields.add(u);
     }
     if (!map.linesMove && !unitAffected(u, map)) return u;
+    // Lines move: a unit wholly before the edit, naming no later line, stays as it is.
+    if (lastLineOf(u) < map.firstLine) return u;
     const moved: Unit = { ...u, id: id(u.id), calls: u.calls.map((c) => ({ ...c, ...(c.to !== undefined ? { to: id(c.to) } : {}), range: map.range(c.range), ...(c.leftRunning ? { leftRunning: map.range(c.leftRunning) } : {}) })) };
     // A function without a key is named by where it starts.
     const named = /^the function at line (\d+)$/.exec(u.name);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { editMap, moveDiagnostic, NotMovable } from '../../../src/core/editMap';
+import { editMap, moveDiagnostic, moveUnits, NotMovable } from '../../../src/core/editMap';
+import type { Unit } from '../../../src/core/context/graph';
 import { LineIndex } from '../../../src/core/text';
 import type { Diagnostic } from '../../../src/core/types';
 
@@ -67,5 +68,19 @@ describe('moving kept findings through an edit', () => {
     assert.deepEqual(deleted.position({ line: 1, column: 4 }), { line: 1, column: 3 });
     // Inserted at the start of `(x)`: a place there may be the end of `bb` or the start of `(x)`.
     assert.throws(() => map().position({ line: 1, column: 2 }), NotMovable);
+  });
+
+  it('keeps a unit wholly before a line break as it is, and moves one before it that names a later line', () => {
+    const line0 = { start: { line: 0, column: 0 }, end: { line: 0, column: 1 } };
+    const call = { target: { kind: 'local' as const, key: 'g' }, range: line0 };
+    const alone: Unit = { id: 'f', name: 'f', calls: [call] };
+    const callsLater: Unit = { id: 'g', name: 'g', calls: [{ ...call, to: 'app.py#@4:0' }] };
+    const namesLater: Unit = { id: 'h', name: 'h', own: { kind: 'hot', message: 'runs for every request: registered at app.py:5', range: line0 }, calls: [] };
+    const namesEarlier: Unit = { id: 'k', name: 'k', own: { kind: 'hot', message: 'runs for every request: registered at app.py:1', range: line0 }, calls: [] };
+    const moved = moveUnits({ units: [alone, callsLater, namesLater, namesEarlier], registrations: [] }, map(), 'app.py').units;
+    assert.equal(moved[0], alone);
+    assert.equal(moved[1].calls[0].to, 'app.py#@5:0');
+    assert.equal(moved[2].own!.message, 'runs for every request: registered at app.py:6');
+    assert.equal(moved[3], namesEarlier);
   });
 });
