@@ -86,7 +86,7 @@ interface OpenDocument {
   /** The analysis under way for the current version, if any. */
   pending?: Promise<void>;
   pendingVersion?: number;
-  /** Absolute paths of the other files its last analysis read: a change to one of them re-checks this document. */
+  /** Absolute paths of the files its last analysis read, its own among them: a change to one re-checks this document (its own edits schedule it themselves). */
   reads?: Set<string>;
   /** How long its last complete analysis took (ms): the pause after an edit follows it. */
   lastMs?: number;

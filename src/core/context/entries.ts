@@ -220,10 +220,14 @@ export function skipWrappers(node: Node): Node {
   return unwrapUp(node).outer;
 }
 
+/** The call whose arguments `args` are, if they are a call's. */
+function callOfArguments(args: Node | null): Node | undefined {
+  return args?.type === 'arguments' && args.parent?.type === 'call_expression' ? args.parent : undefined;
+}
+
 /** The call `node` is an argument of, if any. */
 function callOfArgument(node: Node): Node | undefined {
-  const args = unwrapUp(node).holder;
-  return args?.type === 'arguments' && args.parent?.type === 'call_expression' ? args.parent : undefined;
+  return callOfArguments(unwrapUp(node).holder);
 }
 
 function memberName(callee: Node | null): { object?: Node; property?: string } {
@@ -283,11 +287,10 @@ function isDefaultExport(statement: Node): boolean {
 }
 
 /**
- * The name `value` is exported under when it is the value an export statement exports: `export default value`,
- * `export const GET = value`. Undefined otherwise.
+ * The name `value` (as `unwrapUp` gives it, with what holds it) is exported under when it is the value an export
+ * statement exports: `export default value`, `export const GET = value`. Undefined otherwise.
  */
-function exportedValueName(value: Node): string | undefined {
-  const holder = value.parent;
+function exportedValueName({ outer: value, holder }: { outer: Node; holder: Node | null }): string | undefined {
   if (holder?.type === 'export_statement') return holder.childForFieldName('value')?.id === value.id && isDefaultExport(holder) ? 'default' : undefined;
   if (holder?.type !== 'variable_declarator' || holder.childForFieldName('value')?.id !== value.id) return undefined;
   const name = holder.childForFieldName('name');
@@ -298,8 +301,9 @@ function exportedValueName(value: Node): string | undefined {
 
 /** The name a module-level function is exported under (`export function GET`, `export const GET = ...`, `export default`). */
 function exportedName(fn: Node): string | undefined {
-  const { outer: value, holder } = unwrapUp(fn);
-  if (holder?.type !== 'export_statement') return exportedValueName(value);
+  const written = unwrapUp(fn);
+  const holder = written.holder;
+  if (holder?.type !== 'export_statement') return exportedValueName(written);
   return isDefaultExport(holder) ? 'default' : fn.type === 'function_declaration' ? fn.childForFieldName('name')?.text : undefined;
 }
 
@@ -308,11 +312,11 @@ function exportedName(fn: Node): string | undefined {
  * is handed `node` is exported (a few wrappers deep). A wrapper of a route handler calls it for every request it lets through.
  */
 function exportedThroughWrappers(node: Node): string | undefined {
-  let current = skipWrappers(node);
+  let current = unwrapUp(node);
   for (let depth = 0; depth < 4; depth++) {
-    const args = current.parent;
-    if (args?.type !== 'arguments' || args.parent?.type !== 'call_expression') return undefined;
-    current = skipWrappers(args.parent);
+    const call = callOfArguments(current.holder);
+    if (!call) return undefined;
+    current = unwrapUp(call);
     const exported = exportedValueName(current);
     if (exported !== undefined) return exported;
   }
@@ -326,7 +330,7 @@ function exportedThroughWrappers(node: Node): string | undefined {
  */
 function exportedByUse(use: Node, fn: Node, semantics: TsSemantics | undefined): string | undefined {
   // `export default (handler)`, `export const GET = handler as Handler`: the value as written around the name.
-  let exported = exportedValueName(skipWrappers(use));
+  let exported = exportedValueName(unwrapUp(use));
   const parent = use.parent;
   if (parent?.type === 'export_specifier' && parent.childForFieldName('name')?.id === use.id) {
     const statement = parent.parent?.parent;
@@ -587,7 +591,7 @@ function concurrentPool(callee: Node, qualified: string | undefined, semantics: 
 /** Hot evidence from one use of the function (`use` is the function itself or a reference to it). */
 export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: TsSemantics | undefined): ConcurrencyContext | undefined {
   const around = unwrapUp(use);
-  const call = around.holder?.type === 'arguments' && around.holder.parent?.type === 'call_expression' ? around.holder.parent : undefined;
+  const call = callOfArguments(around.holder);
   if (call) {
     const callee = call.childForFieldName('function');
     const { object, property } = memberName(callee);
