@@ -31,11 +31,21 @@ const common = {
   banner: { js: 'const importMetaUrl = require("url").pathToFileURL(__filename).href;' },
 };
 
+/** The entry's `require('./server')` stays a require, of the server's own bundle. */
+const serverApart = {
+  name: 'server-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/server$/ }, (args) => (args.importer.endsWith(join('src', 'server', 'main.ts')) ? { path: './languageServer.js', external: true } : undefined));
+  },
+};
+
 const results = await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   // The analysis worker of src/host: loaded by path next to the bundle that starts it.
   esbuild.build({ ...common, entryPoints: ['src/host/worker.ts'], outfile: 'dist/analysisWorker.js' }),
-  esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js' }),
+  // The server's entry starts the worker, then loads the server (a bundle of its own, so that compiling it comes after).
+  esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', plugins: [serverApart] }),
+  esbuild.build({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/languageServer.js' }),
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
 ]);
 for (const result of results) {

@@ -1,15 +1,17 @@
 // Runs the analysis core on a worker thread with a time budget per job, so that no file, however broken,
 // and no rule, however wrong, can hold the thread that hosts it (the CLI's, or the language server's).
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AnalysisResult, AnalysisSettings, ContentChange, Diagnostic, InputLimits, Language, Position } from '../core';
 import type { HoverInfo, HoverSettings } from '../core/hover';
 import type { StoredSummary } from '../core/project/packed';
 import type { FileUnits } from '../core/context/graph';
 import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } from '../core/visualiser';
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
-import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type TextAnalysis, type ThreadMemory, type WorkerInit, type WorkerMessage } from './protocol';
+import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type TextAnalysis, type ThreadMemory, type WorkerMessage } from './protocol';
+import { defaultWorkerScript, spawnWorker, type EarlyWorker, type WorkerStart } from './spawnWorker';
+
+export { defaultWorkerScript };
 import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
@@ -47,6 +49,8 @@ export interface HostOptions {
    * (the CLI) leaves the default.
    */
   youngGenerationMb?: number;
+  /** A worker started before the host: its first worker, when it was started with the host's settings (else stopped). */
+  earlyWorker?: EarlyWorker;
   /** The worker's script; found next to this module (bundle: analysisWorker.js, tsc output: worker.js) when omitted. */
   workerScript?: string;
 }
@@ -60,8 +64,6 @@ export const MAX_BUDGET_MS = 3_600_000;
 export function clampBudget(ms: number): number {
   return Number.isFinite(ms) ? Math.min(MAX_BUDGET_MS, Math.max(MIN_BUDGET_MS, Math.round(ms))) : DEFAULT_BUDGET_MS;
 }
-/** The worker's heap cap: a pathological input fails that one job instead of swelling the host. */
-const WORKER_HEAP_MB = 4096;
 /** Limit for a new worker to load and say it started a job. */
 const STARTUP_MS = 15_000;
 /** Limit for a parse (or incremental reparse), which tree-sitter also stops itself after the limits' parseTimeoutMs. */
@@ -93,11 +95,6 @@ interface Mirror {
   version: number;
   /** Parsing this text overran the budget or failed: the worker does not hold it, and requests get this answer at once. */
   unavailable?: BudgetOutcome<never>;
-}
-
-export function defaultWorkerScript(): string {
-  const bundled = path.join(__dirname, 'analysisWorker.js');
-  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'worker.js');
 }
 
 /** The information diagnostic a host shows at line 1 when a file's analysis overran its budget. */
@@ -379,11 +376,13 @@ export class AnalysisHost {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const shared = new SharedArrayBuffer(4 * SLOTS);
-    this.slots = new Int32Array(shared);
-    const init: WorkerInit = { shared, limits: this.options.limits, ...(this.summaries ? { summaries: this.summaries } : {}), ...(this.options.units ? { units: this.options.units } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}), ...(this.options.keepGraph ? { keepGraph: true } : {}) };
-    const worker = new Worker(this.workerScript, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, ...(this.options.youngGenerationMb ? { maxYoungGenerationSizeMb: this.options.youngGenerationMb } : {}) } });
-    worker.unref();
+    const start = this.workerStart();
+    // The first worker may have been started before this host (the server's entry starts it before loading the rest):
+    // it is taken when it has this host's settings, and given the persistent cache's summaries as a job.
+    const early = this.spawned ? undefined : this.options.earlyWorker?.take(start);
+    const { worker, slots } = early ?? spawnWorker({ ...start, init: { ...start.init, ...(this.summaries ? { summaries: this.summaries } : {}) } });
+    if (early && this.summaries) this.queue.pushFirst({ job: { type: 'importSummaries', summaries: this.summaries, id: this.nextId++ }, priority: INTERACTIVE, resolve: () => undefined });
+    this.slots = slots;
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));
     worker.on('error', (error) => this.onCrash(worker, error.message));
     worker.on('exit', (code) => this.onCrash(worker, `the analysis worker exited (code ${code})`));
@@ -400,6 +399,12 @@ export class AnalysisHost {
       this.queue.pushFirst({ job: { type: 'open', uri, language: m.language, text: m.text, version: m.version, id: this.nextId++ }, priority: NORMAL, resolve: () => undefined });
     }
     return worker;
+  }
+
+  /** How this host's workers start, apart from the persistent cache's summaries. */
+  workerStart(): WorkerStart {
+    const init: WorkerStart['init'] = { limits: this.options.limits, ...(this.options.units ? { units: this.options.units } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}), ...(this.options.keepGraph ? { keepGraph: true } : {}) };
+    return { script: this.workerScript, init, ...(this.options.youngGenerationMb ? { youngGenerationMb: this.options.youngGenerationMb } : {}) };
   }
 
   private pump(): void {

@@ -20,11 +20,7 @@ export function phaseIndex(phase: string): number {
   return index < 0 ? 0 : index;
 }
 
-/** Shared slots: [job id being run, phase index, the worker's OS thread id (0: unknown)]. */
-export const SLOT_JOB = 0;
-export const SLOT_PHASE = 1;
-export const SLOT_THREAD = 2;
-export const SLOTS = 3;
+export { SLOT_JOB, SLOT_PHASE, SLOT_THREAD, SLOTS } from './spawnWorker';
 
 export interface AnalyzeParams {
   settings?: AnalysisSettings;

@@ -22,6 +22,8 @@ import { collectFiles } from '../cli/walk';
 import { AnalysisHost, budgetDiagnostic, ruleErrorDiagnostic } from '../host/analysisHost';
 import { BACKGROUND, INTERACTIVE, NORMAL } from '../host/jobQueue';
 import { loadCache, mergeCache, saveCache } from '../host/summaryCache';
+import { serverWorkerStart } from './workerStart';
+import type { EarlyWorker } from '../host/spawnWorker';
 import { FIX_ALL_KIND, fixAllEdits, overlaps, quickFixes, SERVER_SHOW_DOCS_COMMAND } from './codeActions';
 import { fromLspRange, toLspDiagnostic, toLspRange } from './convert';
 import { parseSettings, type ServerSettings } from './settings';
@@ -145,8 +147,11 @@ function message(error: unknown): string {
   return error instanceof Error ? error.stack ?? error.message : String(error);
 }
 
-/** Starts the server on the transport named on the command line (--stdio, --node-ipc, --socket=N). */
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+/**
+ * Starts the server on the transport named on the command line (--stdio, --node-ipc, --socket=N). `earlyWorker`: the
+ * analysis worker the entry started before loading this module (taken when started as the server's worker).
+ */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all), options: { earlyWorker?: EarlyWorker } = {}): void {
   let settings: ServerSettings = parseSettings({});
   let canPullConfiguration = false;
   let canShowProgress = false;
@@ -176,11 +181,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const overrun = new Set<string>();
   const warnedLarge = new Set<string>();
   let analysing = 0;
+  const workerStart = serverWorkerStart();
   const host = new AnalysisHost({
     budgetMs: settings.budgetMs,
-    limits: { parseTimeoutMs: 5_000 },
-    // Semi-spaces of 4 MB: 24 MB less held between edits, at no measurable cost per edit (bench/edit-profile.ts).
-    youngGenerationMb: 12,
+    workerScript: workerStart.script,
+    limits: workerStart.init.limits,
+    youngGenerationMb: workerStart.youngGenerationMb,
+    ...(options.earlyWorker ? { earlyWorker: options.earlyWorker } : {}),
     log: (level, message) => (level === 'error' ? connection.console.error(message) : connection.console.info(message)),
   });
 

@@ -19,8 +19,10 @@ after(() => {
   for (const child of servers) if (child.exitCode === null) child.kill();
 });
 
-async function start(workspace: string, storage: string): Promise<Started> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** `entry`: the CLI's `lsp` command, or the server's own entry (dist/server.js, as VS Code starts it), which starts its worker before the rest. */
+async function start(workspace: string, storage: string, entry: 'cli' | 'server' = 'cli'): Promise<Started> {
+  const args = entry === 'cli' ? [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'] : [path.join(repoRoot, 'dist', 'server.js'), '--stdio'];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   servers.push(child);
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -97,14 +99,17 @@ describe('language server: background index', () => {
     assert.equal(compact(cache.summaries[gitinfo]).functions.git_rev.blocking?.api, 'subprocess.check_output');
     assert.equal(keys.some((k) => k.startsWith('pkg/mod')), false, JSON.stringify(keys));
 
-    // The next session reads it: a summary that says otherwise for the same content is believed.
+    // The next session reads it: a summary that says otherwise for the same content is believed. Also when the
+    // server's entry started its worker before the storage was known (the summaries then reach it as a job).
     const rev = compact(cache.summaries[gitinfo]).functions.git_rev;
     cache.summaries[gitinfo].functions.git_rev = packFunction({ key: 'git_rev', async: rev.async, range: rev.range, calls: rev.calls });
     fs.writeFileSync(cacheFile, JSON.stringify(cache));
-    const second = await start(workspace, storage);
-    await second.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-    const published = await until('the analysis of app.py', () => second.diagnostics.get(uri)?.at(-1));
-    assert.deepEqual(published, []);
-    await second.stop();
+    for (const entry of ['cli', 'server'] as const) {
+      const next = await start(workspace, storage, entry);
+      await next.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+      const published = await until(`the analysis of app.py (${entry})`, () => next.diagnostics.get(uri)?.at(-1));
+      assert.deepEqual(published, [], entry);
+      await next.stop();
+    }
   });
 });
