@@ -4,6 +4,8 @@ import * as path from 'path';
 import { allRules, defaultLimits, describeSkip, fixToApply, languageFamilyOfPath, languageFromPath, precheck, type AnalysisResult, type AnalysisSettings, type Language } from '../core';
 import { AnalysisHost, BUDGET_CHARS, clampBudget, defaultWorkerScript } from '../host/analysisHost';
 import { packageFiles } from '../host/packageFiles';
+import { EarlyWorker } from '../host/spawnWorker';
+import { serverWorkerStart } from '../server/workerStart';
 import type { SharedUnits, TextAnalysis } from '../host/protocol';
 import { ResultCache } from './resultCache';
 import { formatJson, formatSarif, formatText, printable, printablePath, type FileReport, type RunProblem } from './format';
@@ -193,8 +195,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) {
         throw new UsageError('lsp needs a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
       }
+      // The worker starts before the server's modules load, as from the server's own entry (src/server/main.ts).
+      const earlyWorker = new EarlyWorker(serverWorkerStart());
       const { startServer } = await import('../server/server');
-      startServer();
+      startServer(undefined, { earlyWorker });
       return LSP_RUNNING;
     }
     if (command !== 'check') throw new UsageError(`unknown command '${command}'`);
