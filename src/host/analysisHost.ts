@@ -10,8 +10,6 @@ import type { EntryPoint, Visualisation, VisualiseRequest, VisualiserSettings } 
 import { BACKGROUND, INTERACTIVE, JobQueue, NORMAL, type Priority } from './jobQueue';
 import { PHASES, SLOT_JOB, SLOT_PHASE, SLOT_THREAD, type AnalyzeParams, type CheckedFixes, type Job, type JobBody, type SharedUnits, type TextAnalysis, type ThreadMemory, type WorkerMessage } from './protocol';
 import { defaultWorkerScript, spawnWorker, type EarlyWorker, type WorkerStart } from './spawnWorker';
-
-export { defaultWorkerScript };
 import { dictFrom } from '../core/dict';
 
 /** An open document's analysis: for which version, and which project files it read (relative paths, found or not). */
