@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeDocument, analyzeText, defaultLimits, IncrementalAnalysis, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits } from '../core';
+import { analyzeDocument, analyzeText, defaultLimits, IncrementalAnalysis, loadLanguage, ParsedDocument, TreeFacts, type AnalysisResult, type Diagnostic, type InputLimits, type Language } from '../core';
 import { dropFixesThatBreakSyntax } from '../core/fixCheck';
 import { adoptUnits, exportStoredUnits, forgetCallerTexts, importStoredUnits, unitsFor, warmUnits } from '../core/context';
 import { hoverAt } from '../core/hover';
@@ -296,6 +296,16 @@ function allParsers(): Promise<unknown> {
   return Promise.all((['python', 'typescript', 'tsx', 'javascript'] as const).map((language) => getParser(language)));
 }
 
+/**
+ * The parsers of `language`'s family, all a file's analysis reads other files with: a Python file's call graph and
+ * summaries are made of Python files, a TS/JS file's of TypeScript, TSX and JavaScript ones. A first Python analysis then
+ * does not wait for the larger TypeScript grammars still compiling.
+ */
+function familyParsers(language: Language | undefined): Promise<unknown> {
+  if (!language) return allParsers();
+  return Promise.all((language === 'python' ? ['python'] as const : ['typescript', 'tsx', 'javascript'] as const).map((l) => getParser(l)));
+}
+
 const port = parentPort!;
 let chain: Promise<void> = Promise.resolve();
 
@@ -309,8 +319,10 @@ port.on('message', (job: Job) => {
     try {
       // Loading a grammar is the host's start-up cost, not the file's: it happens before the clock starts.
       if (job.type === 'open' || job.type === 'analyzeText') await loadLanguage(job.language);
-      // The call graph reads every file of the package: its grammars are loaded whatever this worker analysed before.
-      if ((job.type === 'analyze' || job.type === 'analyzeText') && job.params.findCallers) await allParsers();
+      // The call graph reads every file of the package (of the file's language family): their grammars are loaded
+      // whatever this worker analysed before.
+      if (job.type === 'analyzeText' && job.params.findCallers) await familyParsers(job.language);
+      if (job.type === 'analyze' && job.params.findCallers) await familyParsers(documents.get(job.uri)?.parsed.language);
       // Other files are parsed with the parsers already made: a warm job needs every language's.
       if (job.type === 'warm' || job.type === 'units') await allParsers();
     } catch {

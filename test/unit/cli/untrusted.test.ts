@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { run } from '../../../src/cli/main';
-import { pyCompiles } from '../helpers';
+import { pyCompiles, tempDir } from '../helpers';
 
 // A repository is untrusted input: what it commits (symlinks, odd encodings, odd line endings) must never make the
 // CLI write outside it or change a byte a fix did not mean to change.
@@ -277,7 +277,8 @@ describe('CLI: --fix keeps every byte it does not mean to change', () => {
   it('--stdin-filename --fix keeps the BOM of standard input', async () => {
     let stdout = '';
     await run(['check', '--stdin-filename', 'x.py', '--fix'], {
-      stdout: (t) => { stdout += t; }, stderr: () => undefined, cwd: os.tmpdir(),
+      // An empty folder: the file's package is its folder, which the call graph reads (the system's temporary folder may hold anything).
+      stdout: (t) => { stdout += t; }, stderr: () => undefined, cwd: tempDir(),
       readStdin: () => Promise.resolve('\ufeffimport asyncio\nimport time\n\n\nasync def tick():\n    time.sleep(1)\n'),
     });
     assert.equal(stdout, '\ufeffimport asyncio\nimport time\n\n\nasync def tick():\n    await asyncio.sleep(1)\n');
