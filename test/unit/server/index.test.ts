@@ -19,7 +19,7 @@ after(() => {
   for (const child of servers) if (child.exitCode === null) child.kill();
 });
 
-/** `entry`: the CLI's `lsp` command, or the server's own entry (dist/server.js, as VS Code starts it), which starts its worker before the rest. */
+/** `entry`: the CLI's `lsp` command, or the server's own entry (dist/server.js, as VS Code starts it). */
 async function start(workspace: string, storage: string, entry: 'cli' | 'server' = 'cli'): Promise<Started> {
   const args = entry === 'cli' ? [path.join(repoRoot, 'dist', 'cli.js'), 'lsp', '--stdio'] : [path.join(repoRoot, 'dist', 'server.js'), '--stdio'];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -99,8 +99,8 @@ describe('language server: background index', () => {
     assert.equal(compact(cache.summaries[gitinfo]).functions.git_rev.blocking?.api, 'subprocess.check_output');
     assert.equal(keys.some((k) => k.startsWith('pkg/mod')), false, JSON.stringify(keys));
 
-    // The next session reads it: a summary that says otherwise for the same content is believed. Also when the
-    // server's entry started its worker before the storage was known (the summaries then reach it as a job).
+    // The next session reads it: a summary that says otherwise for the same content is believed. Both entries start
+    // their worker before the client names the storage: the summaries reach it as a job.
     const rev = compact(cache.summaries[gitinfo]).functions.git_rev;
     cache.summaries[gitinfo].functions.git_rev = packFunction({ key: 'git_rev', async: rev.async, range: rev.range, calls: rev.calls });
     fs.writeFileSync(cacheFile, JSON.stringify(cache));
