@@ -400,7 +400,7 @@ export class AnalysisHost {
   }
 
   /** How this host's workers start, apart from the persistent cache's summaries. */
-  workerStart(): WorkerStart {
+  private workerStart(): WorkerStart {
     const init: WorkerStart['init'] = { limits: this.options.limits, ...(this.options.units ? { units: this.options.units } : {}), ...(this.options.filesFixed ? { filesFixed: true } : {}), ...(this.options.keepGraph ? { keepGraph: true } : {}) };
     return { script: this.workerScript, init, ...(this.options.youngGenerationMb ? { youngGenerationMb: this.options.youngGenerationMb } : {}) };
   }
