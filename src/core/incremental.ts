@@ -4,7 +4,7 @@
 // the check cannot show to be unaffected is analysed whole, so the results are those of an analysis from scratch.
 import type { Node, Tree } from 'web-tree-sitter';
 import { type TreeFacts } from './analysis';
-import { carryTreeUnits, changedSince, graphFor, graphGeneration, keptTreeUnits, lastBuiltGraph, unitId, unitsOf, type ContextGraph, type FileUnits } from './context/graph';
+import { carryTreeUnits, changedSince, graphFor, graphGeneration, graphOfUnits, keptTreeUnits, lastBuiltGraph, unitId, unitsOf, type ContextGraph, type FileUnits } from './context/graph';
 import { compact, moveStored, packFunction, type StoredSummary } from './project/packed';
 import { editMap, moveDiagnostic, movedId, moveUnits, NotMovable, type EditMap } from './editMap';
 import { carryUses, keptUses } from './context/fileIndex';
@@ -304,8 +304,13 @@ function insideFunction(input: IncrementalInput, previous: Previous, layout: Lay
   const node = functionAt(input.tree, span.start);
   const old = functionAt(previous.tree, span.start);
   if (!node || !old || node.type !== old.type || nesting(node) !== nesting(old)) return undefined;
-  const end = regionEnd(node, after);
-  if (end !== span.end + delta || (end < after.length && after[end] !== '\n' && after[end] !== '\r')) return undefined;
+  // Its region ends where its old end moved to. The function itself may end a little earlier, before spaces and line
+  // breaks only: the edit moved spaces at its end onto lines of their own (a line break typed before a line's trailing
+  // spaces). The region keeps them, as the kept names around it assume.
+  const end = span.end + delta;
+  const own = regionEnd(node, after);
+  if (own !== end && !/^[ \t\r\n]*$/.test(after.slice(Math.min(own, end), Math.max(own, end)))) return undefined;
+  if (end < after.length && after[end] !== '\n' && after[end] !== '\r') return undefined;
   // Its last line moved by the lines the edit added or removed (the rest of the file with it).
   if (input.lines.positionAt(end).line !== previous.spans[i][1] + input.lines.lineCount - previous.lines.lineCount) return undefined;
   const spans = layout.spans.map((s, j) => (j < i ? s : j === i ? { start: s.start, end } : { start: s.start + delta, end: s.end + delta }));
@@ -730,8 +735,9 @@ export class IncrementalAnalysis {
     const listing = input.listFiles!(path);
     // A registration the edit made unmovable sits at its old place, which the new lines may not hold.
     if (unmovable.has('')) return this.fallback('facts changed: a registration in the edit');
-    const oldGraph = lastBuiltGraph(listing, path, kept);
-    if (!oldGraph) return this.fallback('no call graph kept');
+    // Edits since the last graph was built moved the units kept (lines came or went): the graph of those, built again
+    // from them (no file parsed), with the text they were made from.
+    const oldGraph = lastBuiltGraph(listing, path, kept) ?? graphOfUnits(listing, path, kept, (file) => (file === path ? previous.text : input.readFile!(file)));
     const keptUnits = moved?.units ?? kept;
     const summary = moved?.summary ?? moveStored(keptSummary, { move: (range) => range }, new Set());
     let units = keptUnits.units;

@@ -952,45 +952,62 @@ export function graphFor(source: ContextSource): ContextGraph {
   // After a change that left every file's units as they were (an edit's analysis carried them): the last graph.
   graph ??= lastGraph(files, kind, path);
   if (graph) byFamily.set(kind, graph);
+  let view: PackageView | undefined;
+  const packageViewOnce = () => (view ??= packageView(kind === 'python', readFile));
   if (!graph) {
-    const units = new Map<string, FileUnits>();
-    let view: PackageView | undefined;
-    const shared = () => (view ??= packageView(kind === 'python', readFile));
     // The analysed file's units come from its own tree and semantics when its text is what the package reads: no second
     // parse, and its summary and name index are the ones its rules built (an edit then costs one pass over the file).
     if (!unitCache.has(path) && readFile(path) === source.text) {
-      const own = treeUnits(source, shared());
+      const own = treeUnits(source, packageViewOnce());
       if (unitCache.size >= MAX_UNIT_FILES) unitCache.delete(unitCache.keys().next().value!);
       unitCache.set(path, own);
     }
-    // One file at a time, in the listing's order (the results do not depend on it): bounded by the listing's size.
-    for (const file of files.includes(path) ? files : [...files, path]) {
-      if (languageFamilyOfPath(file) !== kind) continue;
-      const found = fileUnits(file, readFile, shared);
-      if (found) units.set(file, found);
-    }
-    // Every file summarised: now each call's target is looked up (the units kept stay unresolved: other files change).
-    const pkg = shared();
-    const resolved = new Map<string, FileUnits>();
-    const idOf = (target: CallTarget, from: string): string | undefined => {
-      const place = pkg.view.resolve(target, from);
-      return place && `${place.path ?? from}#${place.key}`;
-    };
-    for (const [file, found] of units) {
-      const classes = found.units.some((unit) => unit.method) ? pkg.view.summary(file)?.classes : undefined;
-      resolved.set(file, {
-        units: found.units.map((unit) => {
-          const overrides = overriddenMethods(unit, (target) => idOf(target, file), classes, `${file}#${unit.id}`);
-          return { ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target, file) })), ...(overrides ? { overrides } : {}) };
-        }),
-        registrations: found.registrations.map((r) => ({ ...r, to: idOf(r.target, file) })),
-      });
-    }
-    byFamily.set(kind, graph = new ContextGraph(resolved));
-    let built = lastBuilt.get(files);
-    if (!built) lastBuilt.set(files, built = new Map<string, BuiltGraph>());
-    built.set(kind, { graph, path, units });
+    byFamily.set(kind, graph = buildGraph(files, kind, path, readFile, packageViewOnce));
   }
+  return graph;
+}
+
+/**
+ * The package's graph as it was when `path`'s units were `units` (what an edit's analysis carried, moved along with the
+ * lines, since a graph was last built): built again from the units kept, no file parsed; `readFile` gives `path` the text
+ * those units were made from.
+ */
+export function graphOfUnits(files: readonly string[], path: string, units: FileUnits, readFile: (path: string) => string | undefined): ContextGraph {
+  const kind = languageFamilyOfPath(path)!;
+  let view: PackageView | undefined;
+  return buildGraph(files, kind, path, readFile, () => (view ??= packageView(kind === 'python', readFile)), units);
+}
+
+/** Resolves every file's units (`own` for `path` when given) into a graph, and keeps it as the listing's last built one. */
+function buildGraph(files: readonly string[], kind: string, path: string, readFile: (path: string) => string | undefined, shared: () => PackageView, own?: FileUnits): ContextGraph {
+  const units = new Map<string, FileUnits>();
+  // One file at a time, in the listing's order (the results do not depend on it): bounded by the listing's size.
+  for (const file of files.includes(path) ? files : [...files, path]) {
+    if (languageFamilyOfPath(file) !== kind) continue;
+    const found = own && file === path ? own : fileUnits(file, readFile, shared);
+    if (found) units.set(file, found);
+  }
+  // Every file summarised: now each call's target is looked up (the units kept stay unresolved: other files change).
+  const pkg = shared();
+  const resolved = new Map<string, FileUnits>();
+  const idOf = (target: CallTarget, from: string): string | undefined => {
+    const place = pkg.view.resolve(target, from);
+    return place && `${place.path ?? from}#${place.key}`;
+  };
+  for (const [file, found] of units) {
+    const classes = found.units.some((unit) => unit.method) ? pkg.view.summary(file)?.classes : undefined;
+    resolved.set(file, {
+      units: found.units.map((unit) => {
+        const overrides = overriddenMethods(unit, (target) => idOf(target, file), classes, `${file}#${unit.id}`);
+        return { ...unit, calls: unit.calls.map((call) => ({ ...call, to: idOf(call.target, file) })), ...(overrides ? { overrides } : {}) };
+      }),
+      registrations: found.registrations.map((r) => ({ ...r, to: idOf(r.target, file) })),
+    });
+  }
+  const graph = new ContextGraph(resolved);
+  let built = lastBuilt.get(files);
+  if (!built) lastBuilt.set(files, built = new Map<string, BuiltGraph>());
+  built.set(kind, { graph, path, units });
   return graph;
 }
 

@@ -593,3 +593,56 @@ describe('aliases seen from an edited function', () => {
     await sameFromScratch('typescript', file, files, options, done, 0);
   });
 });
+
+// What bench/service.ts types into a service file: a space typed and removed at a function's last line (left typed), a
+// line break typed before it and removed (the space then sits on a line of its own, after the function), then a call's
+// name changed. Each kind's first edit once went over the whole file: the function's region had shrunk by that space,
+// and the line breaks had moved the units the last call graph was built from.
+describe('the service bench\'s edits stay per function', () => {
+  for (const language of ['python', 'typescript'] as const) {
+    it(`${language}: every edit after the first analysis is analysed per function, as from scratch`, async () => {
+      const file = language === 'python' ? 'service.py' : 'service.ts';
+      const text = serviceFile(language, 400);
+      const files = new Map([[file, text]]);
+      const listing = [file];
+      const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+      forgetCallerTexts();
+      const doc = await ParsedDocument.create(language, text);
+      const incremental = new IncrementalAnalysis();
+      const done: { text: string; edit: unknown; shown: string }[] = [];
+      const starts = lineStarts(text);
+      const line = (i: number) => text.slice(starts[i], starts[i + 1] - 1);
+      // The last line of a function's body: a line of code followed by a blank line.
+      let last = Math.floor(starts.length / 2);
+      while (!(/^\s+\S/.test(line(last)) && line(last + 1).trim() === '')) last++;
+      const end = starts[last] + line(last).length;
+      const indent = /^\s*/.exec(line(last))![0];
+      let call = last + 1;
+      while (!/^\s+(return )?(await )?[\w.]+\w\(/.test(line(call))) call++;
+      const callAt = starts[call] + line(call).search(/\w\(/) + 1;
+      const edits = [
+        ...Array.from({ length: 5 }, (_, i) => (i % 2 === 0 ? { rangeOffset: end, rangeLength: 0, text: ' ' } : { rangeOffset: end, rangeLength: 1, text: '' })),
+        ...Array.from({ length: 4 }, (_, i) => (i % 2 === 0 ? { rangeOffset: end, rangeLength: 0, text: `\n${indent}` } : { rangeOffset: end, rangeLength: 1 + indent.length, text: '' })),
+        ...Array.from({ length: 3 }, (_, i) => {
+          // The call's line moved by the line breaks typed above it: none are left.
+          return i % 2 === 0 ? { rangeOffset: callAt + 1, rangeLength: 0, text: 'x' } : { rangeOffset: callAt + 1, rangeLength: 1, text: '' };
+        }),
+      ];
+      try {
+        analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+        for (const edit of edits) {
+          await doc.applyChanges([edit]);
+          files.set(file, doc.text);
+          forgetCallerTexts([file]);
+          const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+          assert.ok(!incremental.lastWhole, `${JSON.stringify(edit)}: analysed per function (${incremental.lastFallback})`);
+          done.push({ text: doc.text, edit, shown: shown(edited) });
+        }
+      } finally {
+        incremental.dispose();
+        doc.dispose();
+      }
+      await sameFromScratch(language, file, files, options, done, 0);
+    });
+  }
+});
