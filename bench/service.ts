@@ -337,9 +337,10 @@ async function measure(spec: ServerSpec, lines: number): Promise<string> {
     }
     const stops = client.budgetStops() - stopsBefore;
     const openStopped = stopsBefore > stopsAtStart ? ' (stopped at the time budget)' : '';
-    // The slowest edit too: a median hides the one edit in a run that went over the whole file.
-    const slowest = Math.max(...edits, ...lineEdits, ...callEdits);
-    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms${openStopped}, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms, line break -> diagnostics median ${median(lineEdits).toFixed(1).padStart(7)} ms, call renamed -> diagnostics median ${median(callEdits).toFixed(1).padStart(7)} ms, slowest edit ${slowest.toFixed(0).padStart(5)} ms${stops ? `, ${stops}/${edits.length + lineEdits.length + callEdits.length} edits stopped at the time budget` : ''}`;
+    // The slowest edit too, and which it was: a median hides the one edit in a run that went over the whole file.
+    const all = [...edits.map((ms, i) => ({ ms, what: `1-char edit ${i + 1}` })), ...lineEdits.map((ms, i) => ({ ms, what: `line break ${i + 1}` })), ...callEdits.map((ms, i) => ({ ms, what: `call renamed ${i + 1}` }))];
+    const slowest = all.reduce((a, b) => (b.ms > a.ms ? b : a));
+    return `${spec.name.padEnd(26)} didOpen -> diagnostics ${(firstAt - opened).toFixed(0).padStart(6)} ms${openStopped}, 1-char edit -> diagnostics median ${median(edits).toFixed(1).padStart(7)} ms, line break -> diagnostics median ${median(lineEdits).toFixed(1).padStart(7)} ms, call renamed -> diagnostics median ${median(callEdits).toFixed(1).padStart(7)} ms, slowest edit ${slowest.ms.toFixed(0).padStart(5)} ms (${slowest.what})${stops ? `, ${stops}/${edits.length + lineEdits.length + callEdits.length} edits stopped at the time budget` : ''}`;
   } finally {
     await withTimeout(client.rpc.sendRequest('shutdown').then(() => client.rpc.sendNotification('exit')), 5_000).catch(() => undefined);
     client.rpc.dispose();
