@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     for (const lines of [1000, 5000, 20000]) await benchLanguage(language, lines);
   }
   // The other benches are scripts of their own; run each in its own process, in turn, when it exists.
-  for (const extra of ['lsp', 'service', 'edit-sequence', 'reparse', 'rules-perf', 'visualiser', 'peer-ruff', 'cpu-ground-truth']) {
+  for (const extra of ['lsp', 'service', 'edit-sequence', 'edit-ops', 'reparse', 'rules-perf', 'visualiser', 'peer-ruff', 'cpu-ground-truth']) {
     const script = path.join(__dirname, `${extra}.js`);
     if (!fs.existsSync(script)) continue;
     console.log(`\n== bench/${extra}`);

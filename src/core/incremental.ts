@@ -341,8 +341,14 @@ function spacesBetween(input: IncrementalInput, previous: Previous, layout: Layo
   // The edit touches no function, and lies in the module's or a class's own code, not in a string or comment there.
   const next = layout.spans.findIndex((span) => span.start >= oldEnd);
   if (layout.spans.some((span) => span.start < oldEnd && prefix < span.end)) return undefined;
-  const around = input.tree.rootNode.descendantForIndex(prefix, newEnd);
-  if (!around || !['module', 'program', 'block', 'class_body', 'statement_block'].includes(around.type)) return undefined;
+  // What the edit added, in the new tree, and what it removed, in the old one (a blank line deleted leaves no range in
+  // the new text: the smallest node at its place there is the next token).
+  const inCode = (tree: Tree, start: number, end: number) => {
+    const around = tree.rootNode.descendantForIndex(start, end);
+    return !!around && ['module', 'program', 'block', 'class_body', 'statement_block'].includes(around.type);
+  };
+  if ((newEnd > prefix || oldEnd === prefix) && !inCode(input.tree, prefix, newEnd)) return undefined;
+  if (oldEnd > prefix && !inCode(previous.tree, prefix, oldEnd)) return undefined;
   // The code after the edit starts its line as before (what its line holds before it, back to the line break).
   const lineHead = (text: string, from: number) => {
     let code = from;
@@ -984,11 +990,28 @@ function bodyEdit(before: Node, after: Node, edit: { start: number; oldEnd: numb
   const oldBody = before.childForFieldName('body');
   const newBody = after.childForFieldName('body');
   if (!oldBody || !newBody) return false;
-  const oldHeader = oldText.slice(before.startIndex, oldBody.startIndex);
-  const newHeader = newText.slice(after.startIndex, newBody.startIndex);
-  if (oldHeader !== newHeader) return false;
+  const oldEnd = headerEnd(before, oldBody);
+  const newEnd = headerEnd(after, newBody);
+  if (oldText.slice(before.startIndex, oldEnd) !== newText.slice(after.startIndex, newEnd)) return false;
   // Decorators (Python) sit before the function node: an edit there is outside it, and not this function's own.
-  return !edit || (edit.start > oldBody.startIndex && edit.start > newBody.startIndex);
+  if (!edit) return true;
+  return before.type === 'function_definition' ? edit.start >= oldEnd && edit.start >= newEnd : edit.start > oldEnd && edit.start > newEnd;
+}
+
+/**
+ * Where a function's header ends. Python's ends with the `:` before its body: what follows it is the body's, a comment or
+ * a line typed above the body's first statement included (the block itself starts at its first statement). Elsewhere it
+ * is where the body starts (`{`).
+ */
+function headerEnd(fn: Node, body: Node): number {
+  if (fn.type !== 'function_definition') return body.startIndex;
+  let end = body.startIndex;
+  // The function's own children before its body: a handful (`async`, `def`, name, parameters, `->`, type, `:`).
+  for (const child of fn.children) {
+    if (!child || child.startIndex >= body.startIndex) break;
+    if (child.type === ':') end = child.endIndex;
+  }
+  return end;
 }
 
 /** What `graph` says of function `id` of the file (its context and whether it is handed out), as text; moved through `map`. */

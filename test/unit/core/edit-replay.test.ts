@@ -646,3 +646,66 @@ describe('the service bench\'s edits stay per function', () => {
     });
   }
 });
+
+// Everyday edits at a function body's first statement and between functions: each once went over the whole file (Python
+// took a line typed above the body's first statement for a header edit; a blank line deleted between two functions was
+// looked up where the next function's first token now stands).
+describe('everyday edits stay per function', () => {
+  for (const language of ['python', 'typescript'] as const) {
+    it(`${language}: comment out, delete, restore and paste above a body's first statement; delete a blank line between functions`, async () => {
+      const file = language === 'python' ? 'service.py' : 'service.ts';
+      const text = serviceFile(language, 400);
+      const files = new Map([[file, text]]);
+      const listing = [file];
+      const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+      forgetCallerTexts();
+      const doc = await ParsedDocument.create(language, text);
+      const incremental = new IncrementalAnalysis();
+      const done: { text: string; edit: unknown; shown: string }[] = [];
+      const line = (t: string, i: number) => t.split('\n')[i];
+      const startOf = (t: string, i: number) => lineStarts(t)[i];
+      // The first statement of an async method's body, in the middle of the file: a simple statement, with another after
+      // it at the same indentation (commenting it out leaves a body).
+      const lines = text.split('\n');
+      const depth = (l: string) => /^\s*/.exec(l)![0].length;
+      let header = Math.floor(lines.length / 2);
+      while (!(/^\s+async (def )?\w+\(.*[:{]\s*$/.test(lines[header]) && !/[:{]\s*$/.test(lines[header + 1]) && depth(lines[header + 2]) === depth(lines[header + 1]))) header++;
+      const first = header + 1;
+      const indent = /^\s*/.exec(lines[first])![0];
+      const comment = language === 'python' ? '# ' : '// ';
+      const statement = `${line(text, first)}\n`;
+      const pasted = language === 'python' ? `${indent}a = 1\n${indent}time.sleep(a)\n` : `${indent}const a = 1;\n${indent}fs.readFileSync('a');\n`;
+      // The blank line before the next top-level statement (a decorated class): made two, then one again.
+      let blank = first;
+      while (!/^\S/.test(lines[blank + 1]) || lines[blank].trim() !== '') blank++;
+      const edits = [
+        { rangeOffset: startOf(text, first) + indent.length, rangeLength: 0, text: comment },
+        { rangeOffset: startOf(text, first) + indent.length, rangeLength: comment.length, text: '' },
+        { rangeOffset: startOf(text, first), rangeLength: statement.length, text: '' },
+        { rangeOffset: startOf(text, first), rangeLength: 0, text: statement },
+        { rangeOffset: startOf(text, first), rangeLength: 0, text: pasted },
+        { rangeOffset: startOf(text, first), rangeLength: pasted.length, text: '' },
+        { rangeOffset: startOf(text, blank), rangeLength: 0, text: '\n' },
+        { rangeOffset: startOf(text, blank), rangeLength: 1, text: '' },
+      ];
+      try {
+        analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+        for (const edit of edits) {
+          await doc.applyChanges([edit]);
+          files.set(file, doc.text);
+          forgetCallerTexts([file]);
+          const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+          assert.ok(!incremental.lastWhole, `${JSON.stringify(edit)}: analysed per function (${incremental.lastFallback})`);
+          done.push({ text: doc.text, edit, shown: shown(edited) });
+        }
+      } finally {
+        incremental.dispose();
+        doc.dispose();
+      }
+      // The edits came back to the text opened with, whose findings they changed on the way (a blocking call pasted).
+      assert.equal(done[done.length - 1].text, text);
+      assert.notEqual(done[4].shown, done[5].shown);
+      await sameFromScratch(language, file, files, options, done, 0);
+    });
+  }
+});
