@@ -197,7 +197,8 @@ function statementAround(region: Region, start: number, end: number): Node {
 
 /**
  * What a function binds that other functions' names resolve through: `self.x = ...`/`this.x = ...` (an attribute's type),
- * `global`, `nonlocal`; as tokens, so that an edit elsewhere in the function (or only of spaces) keeps it equal.
+ * `global`, `nonlocal`, a TS `import` inside it; as tokens, so that an edit elsewhere in the function (or only of spaces)
+ * keeps it equal.
  */
 function outsideBindings(node: Node, language: Language): string {
   const found: Node[] = [];
@@ -210,6 +211,9 @@ function outsideBindings(node: Node, language: Language): string {
     for (const assignment of node.descendantsOfType(['assignment_expression', 'augmented_assignment_expression'])) {
       if (assignment?.childForFieldName('left')?.type === 'member_expression') found.push(assignment);
     }
+    // An import typed inside a function (a syntax error TypeScript reports, which the parser takes as a statement) is
+    // read as the module's: another function's call of that name may resolve differently.
+    for (const statement of node.descendantsOfType('import_statement')) if (statement) found.push(statement);
   }
   return found.sort((a, b) => a.startIndex - b.startIndex).map(tokensOf).join('\u0002');
 }

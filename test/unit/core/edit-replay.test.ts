@@ -709,3 +709,35 @@ describe('everyday edits stay per function', () => {
     });
   }
 });
+
+// Found by a replay with more seeds: TypeScript's parser takes an `import` typed inside a function as a statement, and
+// the module's imports then include it (the function analysed alone kept another function's call resolving as before).
+describe('an import typed inside a TS function', () => {
+  it('is analysed over the whole file, as from scratch', async () => {
+    const files = projectFiles(fixture('projects', 'ts-follow'));
+    const listing = [...files.keys()];
+    const options = { path: 'app.ts', readFile: (f: string) => files.get(f), listFiles: () => listing };
+    forgetCallerTexts();
+    const text = files.get('app.ts')!;
+    const doc = await ParsedDocument.create('typescript', text);
+    const incremental = new IncrementalAnalysis();
+    const done: { text: string; edit: unknown; shown: string }[] = [];
+    try {
+      analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+      // The last statement of `render()`, replaced by an import the module has at its top already.
+      const statement = '  return [t, v, r, c, o, p, s, later.name];';
+      assert.ok(text.includes(statement) && text.includes("\nimport compress from './lib/compress';"));
+      const edit = { rangeOffset: text.indexOf(statement), rangeLength: statement.length, text: "import compress from './lib/compress';" };
+      await doc.applyChanges([edit]);
+      files.set('app.ts', doc.text);
+      forgetCallerTexts(['app.ts']);
+      const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+      assert.equal(incremental.lastFallback, 'binds names outside');
+      done.push({ text: doc.text, edit, shown: shown(edited) });
+    } finally {
+      incremental.dispose();
+      doc.dispose();
+    }
+    await sameFromScratch('typescript', 'app.ts', files, options, done, 0);
+  });
+});
