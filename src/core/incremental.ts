@@ -351,7 +351,7 @@ function spacesBetween(input: IncrementalInput, previous: Previous, layout: Layo
     const around = tree.rootNode.descendantForIndex(start, end);
     return !!around && ['module', 'program', 'block', 'class_body', 'statement_block'].includes(around.type);
   };
-  if ((newEnd > prefix || oldEnd === prefix) && !inCode(input.tree, prefix, newEnd)) return undefined;
+  if (newEnd > prefix && !inCode(input.tree, prefix, newEnd)) return undefined;
   if (oldEnd > prefix && !inCode(previous.tree, prefix, oldEnd)) return undefined;
   // The code after the edit starts its line as before (what its line holds before it, back to the line break).
   const lineHead = (text: string, from: number) => {
