@@ -594,6 +594,32 @@ describe('aliases seen from an edited function', () => {
   });
 });
 
+/** Opens `file` and analyses it as the worker does, then each edit in turn: each must be analysed per function. */
+async function editsPerFunction(
+  language: Language, file: string, files: Map<string, string>, options: { path: string; readFile: (file: string) => string | undefined; listFiles: () => string[] },
+  edits: readonly { rangeOffset: number; rangeLength: number; text: string }[],
+): Promise<{ text: string; edit: unknown; shown: string }[]> {
+  forgetCallerTexts();
+  const doc = await ParsedDocument.create(language, files.get(file)!);
+  const incremental = new IncrementalAnalysis();
+  const done: { text: string; edit: unknown; shown: string }[] = [];
+  try {
+    analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+    for (const edit of edits) {
+      await doc.applyChanges([edit]);
+      files.set(file, doc.text);
+      forgetCallerTexts([file]);
+      const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+      assert.ok(!incremental.lastWhole, `${JSON.stringify(edit)}: analysed per function (${incremental.lastFallback})`);
+      done.push({ text: doc.text, edit, shown: shown(edited) });
+    }
+  } finally {
+    incremental.dispose();
+    doc.dispose();
+  }
+  return done;
+}
+
 // What bench/service.ts types into a service file: a space typed and removed at a function's last line (left typed), a
 // line break typed before it and removed (the space then sits on a line of its own, after the function), then a call's
 // name changed. Each kind's first edit once went over the whole file: the function's region had shrunk by that space,
@@ -606,10 +632,6 @@ describe('the service bench\'s edits stay per function', () => {
       const files = new Map([[file, text]]);
       const listing = [file];
       const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
-      forgetCallerTexts();
-      const doc = await ParsedDocument.create(language, text);
-      const incremental = new IncrementalAnalysis();
-      const done: { text: string; edit: unknown; shown: string }[] = [];
       const starts = lineStarts(text);
       const line = (i: number) => text.slice(starts[i], starts[i + 1] - 1);
       // The last line of a function's body: a line of code followed by a blank line.
@@ -628,20 +650,7 @@ describe('the service bench\'s edits stay per function', () => {
           return i % 2 === 0 ? { rangeOffset: callAt + 1, rangeLength: 0, text: 'x' } : { rangeOffset: callAt + 1, rangeLength: 1, text: '' };
         }),
       ];
-      try {
-        analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
-        for (const edit of edits) {
-          await doc.applyChanges([edit]);
-          files.set(file, doc.text);
-          forgetCallerTexts([file]);
-          const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
-          assert.ok(!incremental.lastWhole, `${JSON.stringify(edit)}: analysed per function (${incremental.lastFallback})`);
-          done.push({ text: doc.text, edit, shown: shown(edited) });
-        }
-      } finally {
-        incremental.dispose();
-        doc.dispose();
-      }
+      const done = await editsPerFunction(language, file, files, options, edits);
       await sameFromScratch(language, file, files, options, done, 0);
     });
   }
@@ -658,10 +667,6 @@ describe('everyday edits stay per function', () => {
       const files = new Map([[file, text]]);
       const listing = [file];
       const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
-      forgetCallerTexts();
-      const doc = await ParsedDocument.create(language, text);
-      const incremental = new IncrementalAnalysis();
-      const done: { text: string; edit: unknown; shown: string }[] = [];
       const line = (t: string, i: number) => t.split('\n')[i];
       const startOf = (t: string, i: number) => lineStarts(t)[i];
       // The first statement of an async method's body, in the middle of the file: a simple statement, with another after
@@ -688,20 +693,7 @@ describe('everyday edits stay per function', () => {
         { rangeOffset: startOf(text, blank), rangeLength: 0, text: '\n' },
         { rangeOffset: startOf(text, blank), rangeLength: 1, text: '' },
       ];
-      try {
-        analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
-        for (const edit of edits) {
-          await doc.applyChanges([edit]);
-          files.set(file, doc.text);
-          forgetCallerTexts([file]);
-          const edited = analyseAsTheWorker(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
-          assert.ok(!incremental.lastWhole, `${JSON.stringify(edit)}: analysed per function (${incremental.lastFallback})`);
-          done.push({ text: doc.text, edit, shown: shown(edited) });
-        }
-      } finally {
-        incremental.dispose();
-        doc.dispose();
-      }
+      const done = await editsPerFunction(language, file, files, options, edits);
       // The edits came back to the text opened with, whose findings they changed on the way (a blocking call pasted).
       assert.equal(done[done.length - 1].text, text);
       assert.notEqual(done[4].shown, done[5].shown);
