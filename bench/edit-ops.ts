@@ -4,11 +4,16 @@
 // function or went over the whole file (and why).
 //
 //   node out/bench/edit-ops.js [python|typescript] [lines]
-import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, type ContentChange } from '../src/core';
+//   node out/bench/edit-ops.js --project ROOT --scope DIR FILE...   (real files: see realFiles below)
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, type AnalyzeOptions, type ContentChange } from '../src/core';
 import { forgetCallerTexts } from '../src/core/context';
+import { deferSummaryPacking, packPendingSummaries } from '../src/core/project/project';
 import { serviceFile } from './service';
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--project')) return realFiles();
   const language = (process.argv[2] ?? 'python') as 'python' | 'typescript';
   const size = Number(process.argv[3] ?? 2000);
   const python = language === 'python';
@@ -81,6 +86,102 @@ async function main(): Promise<void> {
   console.log(`${count - whole} of ${count} edits analysed per function`);
   incremental.dispose();
   doc.dispose();
+}
+
+/**
+ * Real files of a checked-out project (FILE paths relative to ROOT; the package listing is DIR's source files): at the
+ * first statement of three of each file's functions (a quarter, half and three quarters through), a line commented out
+ * and back, deleted and restored, a blocking call added and removed, a space typed at its end and removed. Each edit is
+ * analysed as the language server's worker does; prints how many stayed per function, why the others did not, and the
+ * edits' analysis times.
+ */
+async function realFiles(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const root = argv[argv.indexOf('--project') + 1];
+  const scope = argv[argv.indexOf('--scope') + 1];
+  const targets = argv.filter((arg, i) => !arg.startsWith('--') && argv[i - 1] !== '--project' && argv[i - 1] !== '--scope');
+  const language = targets[0].endsWith('.py') ? 'python' : 'typescript';
+  const source = language === 'python' ? /\.py$/ : /\.(ts|tsx|js|mjs|cjs)$/;
+  const listing: string[] = [];
+  // The package's source files, tests and dependencies left out: bounded by the folder's size.
+  const walk = (dir: string, relative: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || ['node_modules', 'test', 'tests', '__tests__'].includes(entry.name)) continue;
+      const path = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) walk(nodePath.join(dir, entry.name), path);
+      else if (source.test(entry.name) && !entry.name.endsWith('.d.ts')) listing.push(path);
+    }
+  };
+  walk(nodePath.join(root, scope), scope);
+  const texts = new Map<string, string | undefined>();
+  const readFile = (file: string) => {
+    if (!texts.has(file)) texts.set(file, fs.existsSync(nodePath.join(root, file)) ? fs.readFileSync(nodePath.join(root, file), 'utf8') : undefined);
+    return texts.get(file);
+  };
+  const reasons = new Map<string, number>();
+  const times: number[] = [];
+  let perFunction = 0;
+  for (const target of targets) {
+    const options: AnalyzeOptions = { path: target, readFile, listFiles: () => listing };
+    const asTheWorker = (doc: ParsedDocument, incremental: IncrementalAnalysis) => {
+      deferSummaryPacking(true);
+      try {
+        analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+      } finally {
+        packPendingSummaries();
+        deferSummaryPacking(false);
+        incremental.prepare();
+      }
+    };
+    forgetCallerTexts();
+    const text = readFile(target)!;
+    const doc = await ParsedDocument.create(language, text);
+    const incremental = new IncrementalAnalysis();
+    asTheWorker(doc, incremental);
+    const lines = text.split('\n');
+    const depth = (line: string) => /^\s*/.exec(line)![0].length;
+    const header = language === 'python' ? /^\s*(async\s+)?def\s+\w+\(.*\)\s*(->.*)?:\s*$/ : /^\s*(export\s+)?(async\s+)?(function\s+)?\w+\s*\(.*\)\s*(:\s*[^{]+)?\{\s*$/;
+    // A one-line header, then a simple statement (no string or comment opening it) with a sibling statement after it.
+    const firsts: number[] = [];
+    for (let i = 0; i + 2 < lines.length; i++) {
+      const next = lines[i + 1];
+      if (header.test(lines[i]) && next.trim() && !/[:{([,\\]\s*$/.test(next) && !/^("|'|#|\/\/|\/?\*)/.test(next.trim()) && depth(lines[i + 2]) === depth(next) && depth(next) > depth(lines[i])) firsts.push(i + 1);
+    }
+    const picks = new Set([firsts[Math.floor(firsts.length / 4)], firsts[Math.floor(firsts.length / 2)], firsts[Math.floor((3 * firsts.length) / 4)]].filter((l) => l !== undefined));
+    for (const line of picks) {
+      const startOf = (i: number) => doc.text.split('\n').slice(0, i).join('\n').length + (i ? 1 : 0);
+      const indent = ' '.repeat(depth(lines[line]));
+      const comment = language === 'python' ? '# ' : '// ';
+      const saved = `${doc.text.split('\n')[line]}\n`;
+      const blocking = language === 'python' ? `${indent}time.sleep(0.5)\n` : `${indent}fs.readFileSync('/etc/hosts');\n`;
+      const edits: [string, () => ContentChange][] = [
+        ['comment out', () => ({ rangeOffset: startOf(line) + indent.length, rangeLength: 0, text: comment })],
+        ['uncomment', () => ({ rangeOffset: startOf(line) + indent.length, rangeLength: comment.length, text: '' })],
+        ['delete the line', () => ({ rangeOffset: startOf(line), rangeLength: saved.length, text: '' })],
+        ['restore it', () => ({ rangeOffset: startOf(line), rangeLength: 0, text: saved })],
+        ['add a blocking call', () => ({ rangeOffset: startOf(line), rangeLength: 0, text: blocking })],
+        ['remove it', () => ({ rangeOffset: startOf(line), rangeLength: blocking.length, text: '' })],
+        ['type a space at its end', () => ({ rangeOffset: startOf(line) + saved.length - 1, rangeLength: 0, text: ' ' })],
+        ['remove it', () => ({ rangeOffset: startOf(line) + saved.length - 1, rangeLength: 1, text: '' })],
+      ];
+      for (const [, make] of edits) {
+        await doc.applyChanges([make()]);
+        texts.set(target, doc.text);
+        forgetCallerTexts([target]);
+        const t = performance.now();
+        asTheWorker(doc, incremental);
+        times.push(performance.now() - t);
+        if (incremental.lastWhole) reasons.set(incremental.lastFallback ?? '', (reasons.get(incremental.lastFallback ?? '') ?? 0) + 1);
+        else perFunction++;
+      }
+    }
+    incremental.dispose();
+    doc.dispose();
+    texts.delete(target);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${targets.length} files of ${root}: ${perFunction} of ${times.length} edits analysed per function; analysis median ${times[Math.floor(times.length / 2)].toFixed(0)} ms, slowest ${times[times.length - 1].toFixed(0)} ms`);
+  for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(3)} over the whole file: ${reason}`);
 }
 
 void main();
