@@ -189,8 +189,8 @@ function lastLineOf(u: Unit): number {
   return found;
 }
 
-/** The fields of a Unit this file moves (or that hold no place). */
-const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls', 'members', 'async', 'firstAwait', 'returns', 'signal', 'method', 'overrides']);
+/** The fields of a Unit this file moves (or that hold no place: `exposed` is a property's name). */
+const UNIT_FIELDS = new Set(['id', 'name', 'own', 'parent', 'startsWork', 'calls', 'members', 'async', 'firstAwait', 'returns', 'signal', 'exposed', 'method', 'overrides']);
 
 /** Units whose fields are all known to moveUnits. */
 const knownFields = new WeakSet<Unit>();

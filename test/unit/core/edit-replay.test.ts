@@ -733,3 +733,39 @@ describe('an import typed inside a TS function', () => {
     await sameFromScratch('typescript', 'app.ts', files, options, done, 0);
   });
 });
+
+// A function handed out as an object's property (`return { init, flush }`) has its unit's `exposed` name, which edits
+// moving the lines after it must carry along: such files went over the whole file on every line break.
+describe('a TS file whose functions are handed out as properties', () => {
+  it('takes line breaks per function, as from scratch', async () => {
+    const file = 'store.ts';
+    const text = [
+      "import * as fs from 'node:fs';", '',
+      'export function makeStore(dir: string) {',
+      '  async function init(): Promise<void> {',
+      "    fs.readFileSync(dir + '/a');",
+      '    await Promise.resolve();',
+      '  }',
+      '  async function flush(): Promise<void> {',
+      "    fs.writeFileSync(dir + '/b', 'x');",
+      '    await Promise.resolve();',
+      '  }',
+      '  return { init, flush };',
+      '}', '',
+      'export async function other(): Promise<number> {',
+      '  const a = 1;',
+      '  return a;',
+      '}', '',
+    ].join('\n');
+    const files = new Map([[file, text]]);
+    const listing = [file];
+    const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+    const at = text.indexOf('  const a = 1;');
+    const edits = [
+      { rangeOffset: at, rangeLength: 0, text: '  const b = 2;\n' },
+      { rangeOffset: at, rangeLength: '  const b = 2;\n'.length, text: '' },
+    ];
+    const done = await editsPerFunction('typescript', file, files, options, edits);
+    await sameFromScratch('typescript', file, files, options, done, 0);
+  });
+});
