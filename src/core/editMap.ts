@@ -16,8 +16,12 @@ export interface EditMap {
   range(range: Range): Range;
   /** A 0-based line of the old text in the new one; throws NotMovable for a line the edit touches. */
   line(line: number): number;
-  /** A text naming lines of this file, with every name moved (throws NotMovable when a name is uncertain). */
-  text(text: string): string;
+  /**
+   * A text naming lines of this file, with every name moved (throws NotMovable when a name is uncertain). `ownFile`: the
+   * text names no other file (evidence found in this file), so its `name.ts:40` is this file's even when another file of
+   * the project has the same base name.
+   */
+  text(text: string, ownFile?: boolean): string;
   /** Whether anything after the edit moves at all. */
   readonly moves: boolean;
   /** Whether lines move (else only the rest of the edit's last line moves, by columns). */
@@ -63,7 +67,7 @@ export function editMap(oldLines: LineIndex, newLines: LineIndex, start: number,
     if (old > oldTo.line) return old + lineShift;
     throw new NotMovable('a line the edit touches');
   };
-  const text = (value: string): string => {
+  const text = (value: string, ownFile = false): string => {
     if (/\blines \d/.test(value)) throw new NotMovable('a span of lines');
     let quoted = false;
     let at = 0;
@@ -73,7 +77,7 @@ export function editMap(oldLines: LineIndex, newLines: LineIndex, start: number,
       const index = match.index + match[1].length;
       for (let i = at; i < index; i++) if (value[i] === '`') quoted = !quoted;
       if (quoted) throw new NotMovable('a line name inside code');
-      if (match[2] !== 'line ' && sameBaseName) throw new NotMovable('another file has this base name');
+      if (match[2] !== 'line ' && sameBaseName && !ownFile) throw new NotMovable('another file has this base name');
       const moved = line(Number(match[3]) - 1) + 1;
       out += value.slice(at, index) + match[2] + String(moved);
       at = index + match[2].length + match[3].length;
@@ -212,7 +216,8 @@ export function moveUnits(units: FileUnits, map: EditMap, path: string, edited?:
     }
   };
   const id = (value: string) => movedId(value, map, path);
-  const evidence = <E extends { message: string; range: Range }>(e: E): E => ({ ...e, message: map.text(e.message), range: map.range(e.range) });
+  // A unit's and a registration's own evidence was found in this file, and names its places only.
+  const evidence = <E extends { message: string; range: Range }>(e: E): E => ({ ...e, message: map.text(e.message, true), range: map.range(e.range) });
   const unit = (u: Unit): Unit => {
     // A field this code does not know may hold a place it does not move: refused rather than kept unmoved. Units are
     // not changed once made, so each is checked once (an edit's units are mostly the last edit's).

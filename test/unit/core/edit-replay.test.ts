@@ -769,3 +769,40 @@ describe('a TS file whose functions are handed out as properties', () => {
     await sameFromScratch('typescript', file, files, options, done, 0);
   });
 });
+
+// Two files of one project named index.ts: a place "index.ts:9" in a text may be either's. What the call graph found in
+// the edited file itself (a route registered there) names only that file, and moves with its lines.
+describe('an edit in one of two files with the same base name', () => {
+  it('moves the evidence found in the file itself, as from scratch', async () => {
+    const source = (dir: string) => [
+      "import express from 'express';",
+      "import * as fs from 'node:fs';",
+      'const app = express();',
+      'export async function helper(): Promise<number> {',
+      '  const a = 1;',
+      '  return a;',
+      '}',
+      'export async function list(req: unknown, res: { send(s: string): void }) {',
+      "  res.send('ok');",
+      '}',
+      "app.get('/list', list);",
+      'export async function other(): Promise<void> {',
+      `  fs.readFileSync('/srv/${dir}');`,
+      '}',
+      '',
+    ].join('\n');
+    const files = new Map([['a/index.ts', source('a')], ['b/index.ts', source('b')]]);
+    const listing = [...files.keys()];
+    const file = 'a/index.ts';
+    const options = { path: file, readFile: (f: string) => files.get(f), listFiles: () => listing };
+    // A line typed in `helper()` and removed: the route registered below it moves.
+    const at = files.get(file)!.indexOf('  return a;');
+    const edits = [
+      { rangeOffset: at, rangeLength: 0, text: "  console.info('helping');\n" },
+      { rangeOffset: at, rangeLength: "  console.info('helping');\n".length, text: '' },
+    ];
+    const done = await editsPerFunction('typescript', file, files, options, edits);
+    assert.ok(done.every((step) => step.shown.includes('readFileSync')));
+    await sameFromScratch('typescript', file, files, options, done, 0);
+  });
+});
