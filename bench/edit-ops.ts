@@ -4,13 +4,31 @@
 // function or went over the whole file (and why).
 //
 //   node out/bench/edit-ops.js [python|typescript] [lines]
-//   node out/bench/edit-ops.js --project ROOT --scope DIR FILE...   (real files: see realFiles below)
+//   node out/bench/edit-ops.js --project ROOT FILE...   (real files: see realFiles below)
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { analyzeDocument, IncrementalAnalysis, ParsedDocument, TreeFacts, type AnalyzeOptions, type ContentChange } from '../src/core';
 import { forgetCallerTexts } from '../src/core/context';
 import { deferSummaryPacking, packPendingSummaries } from '../src/core/project/project';
+import { packageFiles } from '../src/host/packageFiles';
 import { serviceFile } from './service';
+
+/**
+ * An analysis as the language server's worker runs it; returns its time until the answer. After the answer the worker
+ * packs the file's summary and finds what the next edit's plan reads (not timed here, as the worker does it between jobs).
+ */
+function asTheWorker(doc: ParsedDocument, options: AnalyzeOptions, incremental: IncrementalAnalysis): number {
+  deferSummaryPacking(true);
+  const t = performance.now();
+  try {
+    analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
+    return performance.now() - t;
+  } finally {
+    packPendingSummaries();
+    deferSummaryPacking(false);
+    incremental.prepare();
+  }
+}
 
 async function main(): Promise<void> {
   if (process.argv.includes('--project')) return realFiles();
@@ -24,18 +42,14 @@ async function main(): Promise<void> {
   const options = { path, readFile: (f: string) => files.get(f), listFiles: () => listing };
   const doc = await ParsedDocument.create(language, text);
   const incremental = new IncrementalAnalysis();
-  analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
-  incremental.prepare();
+  asTheWorker(doc, options, incremental);
   let whole = 0;
   let count = 0;
   const run = async (label: string, change: ContentChange) => {
     await doc.applyChanges([change]);
     files.set(path, doc.text);
     forgetCallerTexts([path]);
-    const t = performance.now();
-    analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
-    const ms = performance.now() - t;
-    incremental.prepare();
+    const ms = asTheWorker(doc, options, incremental);
     count++;
     if (incremental.lastWhole) whole++;
     console.log(`${label.padEnd(40)} ${ms.toFixed(0).padStart(6)} ms  ${incremental.lastWhole ? `whole file (${incremental.lastFallback})` : `${incremental.lastAnalysed}/${incremental.lastFunctions} functions`}`);
@@ -89,7 +103,7 @@ async function main(): Promise<void> {
 }
 
 /**
- * Real files of a checked-out project (FILE paths relative to ROOT; the package listing is DIR's source files): at the
+ * Real files of a checked-out project (FILE paths relative to ROOT, each with its package as the server lists it): at the
  * first statement of three of each file's functions (a quarter, half and three quarters through), a line commented out
  * and back, deleted and restored, a blocking call added and removed, a space typed at its end and removed. Each edit is
  * analysed as the language server's worker does; prints how many stayed per function, why the others did not, and the
@@ -97,22 +111,11 @@ async function main(): Promise<void> {
  */
 async function realFiles(): Promise<void> {
   const argv = process.argv.slice(2);
-  const root = argv[argv.indexOf('--project') + 1];
-  const scope = argv[argv.indexOf('--scope') + 1];
-  const targets = argv.filter((arg, i) => !arg.startsWith('--') && argv[i - 1] !== '--project' && argv[i - 1] !== '--scope');
+  const root = nodePath.resolve(argv[argv.indexOf('--project') + 1]);
+  const targets = argv.filter((arg, i) => !arg.startsWith('--') && argv[i - 1] !== '--project');
   const language = targets[0].endsWith('.py') ? 'python' : 'typescript';
-  const source = language === 'python' ? /\.py$/ : /\.(ts|tsx|js|mjs|cjs)$/;
-  const listing: string[] = [];
-  // The package's source files, tests and dependencies left out: bounded by the folder's size.
-  const walk = (dir: string, relative: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || ['node_modules', 'test', 'tests', '__tests__'].includes(entry.name)) continue;
-      const path = `${relative}/${entry.name}`;
-      if (entry.isDirectory()) walk(nodePath.join(dir, entry.name), path);
-      else if (source.test(entry.name) && !entry.name.endsWith('.d.ts')) listing.push(path);
-    }
-  };
-  walk(nodePath.join(root, scope), scope);
+  // Each file's package as the language server lists it (the nearest folder with a manifest, test suites left out).
+  const listed = new Map<string, readonly string[]>();
   const texts = new Map<string, string | undefined>();
   const readFile = (file: string) => {
     if (!texts.has(file)) texts.set(file, fs.existsSync(nodePath.join(root, file)) ? fs.readFileSync(nodePath.join(root, file), 'utf8') : undefined);
@@ -122,22 +125,13 @@ async function realFiles(): Promise<void> {
   const times: number[] = [];
   let perFunction = 0;
   for (const target of targets) {
+    const listing = packageFiles(root, target, listed);
     const options: AnalyzeOptions = { path: target, readFile, listFiles: () => listing };
-    const asTheWorker = (doc: ParsedDocument, incremental: IncrementalAnalysis) => {
-      deferSummaryPacking(true);
-      try {
-        analyzeDocument(doc, { ...options, facts: new TreeFacts(doc.tree!), incremental });
-      } finally {
-        packPendingSummaries();
-        deferSummaryPacking(false);
-        incremental.prepare();
-      }
-    };
     forgetCallerTexts();
     const text = readFile(target)!;
     const doc = await ParsedDocument.create(language, text);
     const incremental = new IncrementalAnalysis();
-    asTheWorker(doc, incremental);
+    asTheWorker(doc, options, incremental);
     const lines = text.split('\n');
     const depth = (line: string) => /^\s*/.exec(line)![0].length;
     const header = language === 'python' ? /^\s*(async\s+)?def\s+\w+\(.*\)\s*(->.*)?:\s*$/ : /^\s*(export\s+)?(async\s+)?(function\s+)?\w+\s*\(.*\)\s*(:\s*[^{]+)?\{\s*$/;
@@ -168,9 +162,7 @@ async function realFiles(): Promise<void> {
         await doc.applyChanges([make()]);
         texts.set(target, doc.text);
         forgetCallerTexts([target]);
-        const t = performance.now();
-        asTheWorker(doc, incremental);
-        times.push(performance.now() - t);
+        times.push(asTheWorker(doc, options, incremental));
         if (incremental.lastWhole) reasons.set(incremental.lastFallback ?? '', (reasons.get(incremental.lastFallback ?? '') ?? 0) + 1);
         else perFunction++;
       }
