@@ -26,6 +26,10 @@ const PROJECTS = [
   { dir: 'open-notebook', repo: 'lfnovo/open-notebook', scope: ['.'] },
   { dir: 'polar', repo: 'polarsource/polar', scope: ['server/polar'] },
   { dir: 'dispatch', repo: 'Netflix/dispatch', scope: ['src/dispatch'] },
+  { dir: 'hummingbot', repo: 'hummingbot/hummingbot', scope: ['hummingbot'] },
+  { dir: 'prefect', repo: 'PrefectHQ/prefect', scope: ['src/prefect'] },
+  { dir: 'nodebb', repo: 'NodeBB/NodeBB', scope: ['src'] },
+  { dir: 'atproto', repo: 'bluesky-social/atproto', scope: ['packages/pds/src'] },
 ];
 
 const argv = process.argv.slice(2);

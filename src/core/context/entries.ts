@@ -44,7 +44,7 @@ const PY_ROUTE_CALLS = new Set([
   'CallbackQueryHandler', 'add_handler', 'add_listener',
 ]);
 /** Command-line frameworks whose `@x.command()` is one step of a tool, not a handler. */
-const CLI_MODULES = new Set(['click', 'asyncclick', 'typer', 'cloup', 'rich_click']);
+const CLI_MODULES = new Set(['click', 'asyncclick', 'typer', 'cloup', 'rich_click', 'cyclopts', 'arguably']);
 
 /** True when the module imports (at top level) one of `modules`, by `import m` or `from m import ...`. */
 function importsAny(root: Node, modules: ReadonlySet<string>): boolean {
@@ -541,13 +541,16 @@ export function startedPerIterationWithoutWaiting(call: Node): Node | undefined 
   return undefined;
 }
 
+/** A function's own awaits (not those of functions nested in it) in source order, with their start offsets. */
+export interface OwnAwaits { fn: Node; awaits: Node[]; starts: number[] }
+
 /**
  * The first `await` the enclosing function makes after `call` while the promise `call` made is still unsettled: the call
  * is kept (`const p = load(x)`, `p = load(x)`), left (`load(x);`, `void load(x)`, `load(x).catch(...)`), and the
  * function then awaits something else first. What it started runs beside that work. Undefined otherwise (awaited at
  * once, returned, handed to a combinator, or nothing awaited after it).
  */
-export function startedAndLeftRunning(call: Node): Node | undefined {
+export function startedAndLeftRunning(call: Node, ownAwaits?: OwnAwaits): Node | undefined {
   let made = throughContinuations(call);
   if (made.parent?.type === 'unary_expression' && made.parent.child(0)?.type === 'void') made = skipWrappers(made.parent);
   const holder = made.parent;
@@ -555,14 +558,12 @@ export function startedAndLeftRunning(call: Node): Node | undefined {
   if (holder?.type === 'variable_declarator' && holder.childForFieldName('value')?.id === made.id) kept = holder.childForFieldName('name')?.text;
   else if (holder?.type === 'assignment_expression' && holder.childForFieldName('right')?.id === made.id) kept = holder.childForFieldName('left')?.text;
   else if (holder?.type !== 'expression_statement') return undefined;
-  const fn = enclosingFunction(call, 'typescript');
+  const fn = ownAwaits?.fn ?? enclosingFunction(call, 'typescript');
   if (!fn) return undefined;
-  for (const awaited of fn.descendantsOfType('await_expression')) {
-    if (!awaited || awaited.startIndex < call.endIndex || enclosingFunction(awaited, 'typescript')?.id !== fn.id) continue;
-    const argument = awaited.namedChildren[0];
-    return kept !== undefined && argument?.text === kept ? undefined : awaited;
-  }
-  return undefined;
+  const awaited = ownAwaits ? ownAwaits.awaits[firstAtOrAfter(ownAwaits.starts, call.endIndex)]
+    : fn.descendantsOfType('await_expression').find((a): a is Node => !!a && a.startIndex >= call.endIndex && enclosingFunction(a, 'typescript')?.id === fn.id);
+  if (!awaited) return undefined;
+  return kept !== undefined && awaited.namedChildren[0]?.text === kept ? undefined : awaited;
 }
 
 /**
@@ -790,7 +791,7 @@ const TS_COMMAND_MODULES = new Set([
   'commander', 'yargs', 'sade', 'cac', 'meow', 'citty', 'clipanion', 'minimist', 'mri', 'arg', 'prompts', 'enquirer',
   'inquirer', '@inquirer/prompts', '@clack/prompts', 'node:readline/promises', 'readline/promises',
 ]);
-const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 'cloup', 'rich_click', 'fire', 'questionary', 'InquirerPy']);
+const PY_COMMAND_MODULES = new Set(['argparse', 'click', 'asyncclick', 'typer', 'cloup', 'rich_click', 'cyclopts', 'arguably', 'docopt', 'fire', 'questionary', 'InquirerPy']);
 
 /**
  * Facts about a whole module, found once per tree and asked for once per function: a scan of the top-level statements

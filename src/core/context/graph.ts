@@ -19,7 +19,7 @@ import { MAX_NESTING } from '../locate';
 import { FUNCTION_TYPES, isAsyncFunction, TsSemantics, unwrap } from '../ts/semantics';
 import { comparePositions, defaultSettings, type Language, type Range } from '../types';
 import { fileIndex } from './fileIndex';
-import { callStartsWork, callTypes, enclosingFunction, inSignalHandler, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, unwrapUp, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
+import { callStartsWork, callTypes, type OwnAwaits, enclosingFunction, inSignalHandler, signalHandlers, startedAndLeftRunning, usedOnlyBySignalHandlers, where, startedPerIterationWithoutWaiting, lifecycleUse, returnedFunction, ownContext, PY_STARTS_CONCURRENT_WORK, unwrapUp, pythonHotUse, pythonTaskStarter, TS_STARTS_CONCURRENT_WORK, tsCombinatorAround, tsHotUse } from './entries';
 import type { ConcurrencyContext, ContextSource } from './types';
 
 /** What an entry point shows, as plain data. */
@@ -156,18 +156,24 @@ export function unitsOf(
   const units: Unit[] = [moduleUnit];
   const byNode = new Map<number, Unit>();
   const ids = new Set<string>();
-  // Named nodes only: JavaScript's `function` keyword is an anonymous token of the same type name as a function.
-  const functions = scope.descendantsOfType(python ? ['function_definition'] : [...FUNCTION_TYPES]).filter((n): n is Node => n !== null && n.isNamed);
-  const allCalls = scope.descendantsOfType(callTypes(language)).filter((n): n is Node => n !== null);
+  // One walk of the tree for the functions, calls, awaits and returns (each list in source order): a walk visits every
+  // node, so one costs what each of four would.
+  const { functions, calls: allCalls, awaits, returns: returnStatements } = unitNodes(scope, python);
   const nested = nesting(functions, allCalls, python ? PY_STARTS_CONCURRENT_WORK : TS_STARTS_CONCURRENT_WORK);
   // Each async function's first await of its own: one pass over the file's awaits, in source order.
   const firstAwaits = new Map<number, Range>();
+  // Each function's own awaits, in source order (what a call it leaves running runs beside).
+  const ownAwaits = new Map<number, OwnAwaits>();
   if (!python) {
-    const awaits = scope.descendantsOfType('await_expression').filter((n): n is Node => n !== null);
     const owners = innermostFunctions(functions, awaits);
     for (const awaited of awaits) {
       const owner = owners.get(awaited.id);
-      if (owner && !firstAwaits.has(owner.id)) firstAwaits.set(owner.id, rangeOf(awaited));
+      if (!owner) continue;
+      if (!firstAwaits.has(owner.id)) firstAwaits.set(owner.id, rangeOf(awaited));
+      let own = ownAwaits.get(owner.id);
+      if (!own) ownAwaits.set(owner.id, own = { fn: owner, awaits: [], starts: [] });
+      own.awaits.push(awaited);
+      own.starts.push(awaited.startIndex);
     }
   }
   // Signal handlers (`signal.signal(SIGINT, on_interrupt)`, `loop.add_signal_handler(SIGTERM, stop)`) and the functions
@@ -224,7 +230,7 @@ export function unitsOf(
       // Started on every pass of a loop without waiting: its runs overlap, when it is async (known once resolved).
       const perPass = !python && !started && startedPerIterationWithoutWaiting(call) !== undefined;
       // Started, left running while the caller awaits other work: it runs beside that work, when it is async.
-      const leftRunning = !python && !started && !perPass && owner !== undefined ? startedAndLeftRunning(call) : undefined;
+      const leftRunning = !python && !started && !perPass && owner !== undefined ? startedAndLeftRunning(call, ownAwaits.get(owner.id) ?? { fn: owner, awaits: [], starts: [] }) : undefined;
       const onSelf = callee.type === (python ? 'attribute' : 'member_expression') && receiverIsSelf(callee.childForFieldName('object'), python);
       unit.calls.push({ target, range: rangeOf(callee), ...(started ? { task: started } : {}), ...(perPass ? { perPass } : {}), ...(leftRunning ? { leftRunning: rangeOf(leftRunning) } : {}), ...(member ? { member } : {}), ...(rare() ? { rare: true } : {}), ...(onSelf ? { self: true } : {}) });
     } else if (member) {
@@ -250,7 +256,6 @@ export function unitsOf(
     }
   }
   // What each function returns, when that is one of the file's functions: one pass over the file's returns.
-  const returnStatements = scope.descendantsOfType('return_statement').filter((n): n is Node => n !== null);
   const returnOwners = innermostFunctions(functions, returnStatements);
   for (const statement of returnStatements) {
     const owner = returnOwners.get(statement.id);
@@ -269,6 +274,27 @@ export function unitsOf(
   }
   return { units: within ? units.slice(1) : units, registrations, ...(summaryKey !== undefined ? { summaryKey } : {}) };
 }
+
+/** The function, call, await (TS/JS) and return nodes in `scope`, each list in source order: one walk of the tree. */
+function unitNodes(scope: Node, python: boolean): { functions: Node[]; calls: Node[]; awaits: Node[]; returns: Node[] } {
+  const functionTypes: ReadonlySet<string> = python ? PY_FUNCTION_TYPES : FUNCTION_TYPES;
+  const callTypeSet = new Set(callTypes(python ? 'python' : 'typescript'));
+  const found = { functions: [] as Node[], calls: [] as Node[], awaits: [] as Node[], returns: [] as Node[] };
+  const types = [...functionTypes, ...callTypeSet, 'return_statement', ...(python ? [] : ['await_expression'])];
+  for (const node of scope.descendantsOfType(types)) {
+    if (!node) continue;
+    const type = node.type;
+    // Named nodes only: JavaScript's `function` keyword is an anonymous token of the same type name as a function.
+    if (functionTypes.has(type)) {
+      if (node.isNamed) found.functions.push(node);
+    } else if (callTypeSet.has(type)) found.calls.push(node);
+    else if (type === 'return_statement') found.returns.push(node);
+    else found.awaits.push(node);
+  }
+  return found;
+}
+
+const PY_FUNCTION_TYPES: ReadonlySet<string> = new Set(['function_definition']);
 
 /**
  * Functions an object literal hands out by property (`{ f, g: h, k: () => ..., m() {} }`), when the object leaves its

@@ -145,6 +145,9 @@ describe('concurrency context (local evidence)', () => {
     assert.equal(await kind(`import asyncio\nasync def on_item(x):#@\n    pass\nasync def main():\n    await on_item(1)${entry}`, 'python'), 'cold');
     // A click/typer command is one step of a command-line tool: cold (it was unknown before commands were recognised).
     assert.equal(await kind('import click\n@cli.command()\nasync def sync_db():#@\n    pass', 'python'), 'cold');
+    // cyclopts' `@app.command` registers a command of a tool too (Prefect's CLI); asyncclick's as click's.
+    assert.equal(await kind('import cyclopts\napp = cyclopts.App()\n@app.command(name="ls")\nasync def ls():#@\n    pass', 'python'), 'cold');
+    assert.equal(await kind('import asyncclick as click\n@cli.command()\nasync def ls():#@\n    pass', 'python'), 'cold');
     assert.equal(await kind('from discord.ext import commands\n@settings.command()\nasync def show(ctx):#@\n    pass', 'python'), 'hot');
     assert.equal(await kind('async def helper():#@\n    pass', 'python', 'migrations/versions/0001_init.py'), 'unknown');
     // Start-up hooks by decorator; a test function pytest collects.
