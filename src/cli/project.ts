@@ -38,9 +38,22 @@ export class ProjectConfigs {
     for (const e of load.errors) if (!this.errors.has(e.file)) this.errors.set(e.file, load.errors.filter((x) => x.file === e.file));
   }
 
+  /** Each folder's nearest config, and each candidate config file, read once per run: a run checks a snapshot of the tree. */
+  private readonly byFolder = new Map<string, ConfigLoad>();
+  private readonly candidates = new Map<string, string | undefined>();
+  private readonly readOnce = (file: string): string | undefined => {
+    if (!this.candidates.has(file)) this.candidates.set(file, readFile(file));
+    return this.candidates.get(file);
+  };
+
   configFor(file: string): ProjectConfig | undefined {
-    const load = this.explicit ?? loadConfigForFile(file, readFile);
-    this.note(load);
+    const folder = path.dirname(file);
+    let load = this.explicit ?? this.byFolder.get(folder);
+    if (!load) {
+      load = loadConfigForFile(file, this.readOnce);
+      this.byFolder.set(folder, load);
+      this.note(load);
+    }
     return load.config;
   }
 
