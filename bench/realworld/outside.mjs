@@ -30,6 +30,11 @@ const PROJECTS = [
   { dir: 'prefect', repo: 'PrefectHQ/prefect', scope: ['src/prefect'] },
   { dir: 'nodebb', repo: 'NodeBB/NodeBB', scope: ['src'] },
   { dir: 'atproto', repo: 'bluesky-social/atproto', scope: ['packages/pds/src'] },
+  { dir: 'music-assistant', repo: 'music-assistant/server', scope: ['music_assistant'] },
+  { dir: 'lnbits', repo: 'lnbits/lnbits', scope: ['lnbits'] },
+  { dir: 'zigbee2mqtt', repo: 'Koenkk/zigbee2mqtt', scope: ['lib'] },
+  { dir: 'flowise', repo: 'FlowiseAI/Flowise', scope: ['packages/server/src'] },
+  { dir: 'homebridge', repo: 'homebridge/homebridge', scope: ['src'] },
 ];
 
 const argv = process.argv.slice(2);

@@ -619,10 +619,11 @@ export function tsHotUse(use: Node, fn: Node, source: ContextSource, semantics: 
       }
       const event = call.childForFieldName('arguments')?.namedChildren[0];
       if (LISTENER_METHODS.has(property) && object.text !== 'process' && !(event?.type === 'string' && END_EVENTS.has(event.text.slice(1, -1)))) {
-        const named = event?.type === 'string' ? ` \`${event.text.slice(1, -1)}\`` : '';
-        // `once(...)`, `addEventListener(type, f, { once: true })` and an emitter's one-time events run the listener once.
+        const named = event?.type === 'string' ? ` \`${event.text.slice(1, -1)}\`` : event && constantEventName(event) ? ` \`${event.text}\`` : '';
+        // `once(...)`, `addEventListener(type, f, { once: true })` and an emitter's one-time events run the listener once,
+        // named by a string or by a constant that spells it (`Events.LISTENING`).
         const onceOnly = property === 'once' || (property === 'addEventListener' && onceOption(call.childForFieldName('arguments')?.namedChildren[2]));
-        const oneTime = event?.type === 'string' && ONE_TIME_EVENTS.has(event.text.slice(1, -1));
+        const oneTime = event?.type === 'string' ? ONE_TIME_EVENTS.has(event.text.slice(1, -1)) : event !== undefined && event !== null && ONE_TIME_EVENTS.has(constantEventName(event) ?? '');
         const once = onceOnly || oneTime;
         const when = onceOnly ? `runs once, at the first${named} event,` : oneTime ? `runs once, at the${named} event,` : `runs on every${named} event`;
         const found = hot(`${when} while the program goes on: a listener registered with \`${callee!.text}\` at ${where(source, call)}`, callee!);
@@ -688,6 +689,12 @@ function passportStrategyOf(args: Node | null, semantics: TsSemantics | undefine
 }
 
 /** An `addEventListener` options object that says `once: true`. */
+/** The event a constant names, as an emitter spells it: `Events.LISTENING`, `READY` -> 'listening', 'ready'. */
+function constantEventName(event: Node): string | undefined {
+  const name = event.type === 'member_expression' ? event.childForFieldName('property')?.text : event.type === 'identifier' ? event.text : undefined;
+  return name && /^[A-Z][A-Z_]*$/.test(name) ? name.toLowerCase() : undefined;
+}
+
 function onceOption(options: Node | null | undefined): boolean {
   if (options?.type !== 'object') return false;
   return options.namedChildren.some((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'once' && p.childForFieldName('value')?.type === 'true');

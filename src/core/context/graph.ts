@@ -451,6 +451,8 @@ const COMMON_METHODS = new Set([
   'emit', 'on', 'once', 'off', 'call', 'apply', 'bind', 'next', 'info', 'debug', 'warning', 'warn', 'error', 'exception',
   'log', 'acquire', 'release', 'submit', 'shutdown', 'execute', 'fetchone', 'fetchall', 'commit', 'rollback', 'json',
   'text', 'load', 'loads', 'dump', 'dumps', 'parse', 'stringify', 'resolve', 'reject', 'exists', 'match', 'search', 'test',
+  // Life-cycle methods: SDK clients, pools, toolkits and connections have them too.
+  'init', 'initialize', 'setup', 'connect', 'disconnect', 'dispose', 'destroy', 'reset',
 ]);
 /** A method name defined by more of the package's classes than this says too little about which one a call runs. */
 const MAX_METHODS_BY_NAME = 8;

@@ -443,7 +443,8 @@ export function pythonPathCondition(semantics: PythonSemantics, node: Node, fact
     switch (holder.type) {
       case 'if_statement': {
         const test = holder.childForFieldName('condition');
-        const cold = coldTest(test, facts);
+        // A branch that ends by raising is the failure path: its work runs when something went wrong.
+        const cold = coldTest(test, facts) ?? (raises(block) ? 'error' : undefined);
         if (cold) out = and(and(out, { all: [], cold }), cold === 'error' ? conditionOf(semantics, test, true, facts) : undefined);
         else if (test && lazyInit(test, block, facts)) out = and(out, { all: [], cold: 'once' });
         else out = and(out, conditionOf(semantics, test, true, facts));
@@ -456,7 +457,10 @@ export function pythonPathCondition(semantics: PythonSemantics, node: Node, fact
         const first = ifStatement.childForFieldName('condition');
         // `if self.data: … else: <fill self.data>`: the other branches fill what the first one uses, once per object.
         if (first && cacheHit(first, facts)) out = and(out, { all: [], cold: 'once' });
-        else for (const t of earlierTests(ifStatement, holder)) out = and(out, conditionOf(semantics, t, false, facts));
+        else {
+          if (raises(block)) out = and(out, { all: [], cold: 'error' });
+          for (const t of earlierTests(ifStatement, holder)) out = and(out, conditionOf(semantics, t, false, facts));
+        }
         if (holder.type === 'elif_clause') out = and(out, conditionOf(semantics, holder.childForFieldName('condition'), true, facts));
         break;
       }
@@ -553,13 +557,14 @@ function coldFrom(statement: Node, body: Node, facts: PythonFunctionFacts, steps
     switch (holder.type) {
       case 'if_statement': {
         const test = holder.childForFieldName('condition');
-        cold = coldTest(test, facts) ?? (test && lazyInit(test, block, facts) ? 'once' : undefined);
+        cold = coldTest(test, facts) ?? (raises(block) ? 'error' : undefined) ?? (test && lazyInit(test, block, facts) ? 'once' : undefined);
         break;
       }
       case 'elif_clause':
       case 'else_clause': {
         const first = next?.type === 'if_statement' ? next.childForFieldName('condition') : null;
         if (first && cacheHit(first, facts)) cold = 'once';
+        else if (first && raises(block)) cold = 'error';
         break;
       }
       case 'except_clause':

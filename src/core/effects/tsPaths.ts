@@ -372,12 +372,17 @@ export function tsPathCondition(node: Node, facts: TsFunctionFacts): Condition |
         const test = parent.childForFieldName('condition');
         if (!test || child.id === test.id) break;
         if (parent.childForFieldName('consequence')?.id === child.id) {
-          const cold = coldTest(test, facts);
+          // A branch that ends by throwing is the failure path: its work runs when something went wrong.
+          const cold = coldTest(test, facts) ?? (throws(child) ? 'error' : undefined);
           if (cold) out = and(and(out, { all: [], cold }), cold === 'error' ? tsConditionOf(test, true, facts) : undefined);
           else if (lazyInit(test, child, facts)) out = and(out, { all: [], cold: 'once' });
           else if (stopsOwnTimer(child, facts)) out = and(and(out, { all: [], cold: 'last' }), tsConditionOf(test, true, facts));
           else out = and(out, tsConditionOf(test, true, facts));
-        } else out = and(out, tsConditionOf(test, false, facts));
+        } else {
+          const alternative = child.type === 'else_clause' ? child.namedChildren.find((c) => c?.type !== 'comment') : undefined;
+          if (throws(alternative)) out = and(out, { all: [], cold: 'error' });
+          out = and(out, tsConditionOf(test, false, facts));
+        }
         break;
       }
       case 'ternary_expression': {

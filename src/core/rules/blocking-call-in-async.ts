@@ -267,7 +267,7 @@ export const meta: RuleMeta = {
       '  calls inside generator expressions (an `await` there makes an async generator) and calls already awaited.',
       '- Safe: TS/JS `fs.xSync(...)` → `await fs.promises.x(...)`, `await fsp.x(...)` or `await x(...)` with an import from `node:fs/promises`, following the file\'s style.',
       '- Safe: `zlib.xSync`, `crypto.pbkdf2Sync`/`generateKeyPairSync`/`generateKeySync` → `await promisify(zlib.x)(...)`; `bcrypt.hashSync(...)` →',
-      '  `await bcrypt.hash(...)` (also `compareSync`, `genSaltSync`, and bcryptjs).',
+      '  `await bcrypt.hash(...)` (also `compareSync`, and bcryptjs; `genSaltSync` only draws random bytes and is no finding).',
       '- Unsafe: `execSync`/`execFileSync` → `await promisify(exec)(...)`, only where the result is unused and the options exist for `exec`',
       '  (the child\'s stderr is then captured instead of printed).',
       '- Unsafe: `Atomics.wait(...)` → `await Atomics.waitAsync(...).value` (Node does not stay alive for a pending `waitAsync`: a program with',

@@ -193,6 +193,41 @@ describe('context from the call graph (CLI)', () => {
     assert.equal(at(21)?.severity, 'information', JSON.stringify(found));
   });
 
+  it('a life-cycle method name on a receiver of unknown type (`toolkit.initialize()`) links to no method of that name', () => {
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/pool.js': [
+        "import fs from 'node:fs';",
+        'export class Pool {',
+        '  async initialize() {',
+        "    return fs.readdirSync('nodes');",
+        '  }',
+        '  async rebuildIndex() {',
+        "    return fs.readdirSync('index');",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'src/server.js': [
+        "import express from 'express';",
+        'const app = express();',
+        "app.post('/tools', async (req, res) => {",
+        '  const toolkit = req.app.locals.makeToolkit(req.body);',
+        '  await toolkit.initialize();',
+        '  await req.app.locals.pool.rebuildIndex();',
+        '  res.end();',
+        '});',
+        '',
+      ].join('\n'),
+    };
+    const found = checkProject(files, 'cl-graph-lifecycle-');
+    const at = (line: number) => found.find((f) => f.path === 'src/pool.js' && f.line === line);
+    // SDK clients, pools and connections all have an `initialize`: the route's call says nothing about which runs.
+    assert.equal(at(4)?.severity, 'information', JSON.stringify(found));
+    // A name only the project defines still links the route to it.
+    assert.equal(at(7)?.severity, 'warning', JSON.stringify(found));
+  });
+
   it('an async function another file starts on every pass of a loop without waiting runs beside its other calls', () => {
     const files: Record<string, string> = {
       'package.json': '{ "name": "demo", "type": "module" }\n',

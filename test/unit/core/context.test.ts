@@ -66,6 +66,13 @@ describe('concurrency context (local evidence)', () => {
     const evidence = await contextAt("const app = express();\napp.get('/a', /*@*/async (req, res) => {});", 'typescript', 'src/server.ts');
     assert.equal(evidence.evidence?.message, 'runs for every request: registered with `app.get` at server.ts:2');
     assert.equal(evidence.evidence?.range.start.line, 1);
+    // An emitter's one-time event named by a constant that spells it runs its listener once.
+    const listening = await contextAt('bridge.on(Events.LISTENING, /*@*/async (port) => {});', 'typescript', 'src/bridge.ts');
+    assert.equal(listening.evidence?.message, 'runs once, at the `Events.LISTENING` event, while the program goes on: a listener registered with `bridge.on` at bridge.ts:1');
+    assert.equal(listening.once, true);
+    const message = await contextAt('bridge.on(Events.MESSAGE, /*@*/async (m) => {});', 'typescript', 'src/bridge.ts');
+    assert.equal(message.evidence?.message, 'runs on every `Events.MESSAGE` event while the program goes on: a listener registered with `bridge.on` at bridge.ts:1');
+    assert.equal(message.once, undefined);
   });
 
   it('TS: a loop that waits for each run, or a synchronous function started in a loop, is no evidence', async () => {
