@@ -35,6 +35,10 @@ const PROJECTS = [
   { dir: 'zigbee2mqtt', repo: 'Koenkk/zigbee2mqtt', scope: ['lib'] },
   { dir: 'flowise', repo: 'FlowiseAI/Flowise', scope: ['packages/server/src'] },
   { dir: 'homebridge', repo: 'homebridge/homebridge', scope: ['src'] },
+  { dir: 'sveltekit', repo: 'sveltejs/kit', scope: ['packages/kit/src'] },
+  { dir: 'nuxt', repo: 'nuxt/nuxt', scope: ['packages'] },
+  { dir: 'marimo', repo: 'marimo-team/marimo', scope: ['marimo'] },
+  { dir: 'nicegui', repo: 'zauberzeug/nicegui', scope: ['nicegui'] },
 ];
 
 const argv = process.argv.slice(2);
@@ -66,10 +70,10 @@ for (const project of PROJECTS) {
     for (const d of file.diagnostics) {
       if (d.severity !== 'warning' && d.severity !== 'error') continue;
       row.warnings++;
-      const verdict = verdicts.get(`${project.repo}\t${file.path}:${d.range.start.line + 1}`);
+      const verdict = verdicts.get(`${project.repo}\t${file.path}:${d.range.start.line}`);
       if (verdict === 'real' || verdict === 'real-low') row.real++;
       else if (verdict === 'not-real') row.notReal++;
-      else row.unjudged.push(`${file.path}:${d.range.start.line + 1}`);
+      else row.unjudged.push(`${file.path}:${d.range.start.line}`);
     }
   }
   rows.push(row);

@@ -9,8 +9,14 @@ export interface WalkProblem {
   message: string;
 }
 
-// Folders that hold installed or generated code, never the user's own.
-const SKIPPED_DIRS = new Set(['node_modules', CACHE_DIR, '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages']);
+// Folders that hold installed or generated code, never the user's own: dependencies, caches, virtual envs, and build
+// output (`dist` as Ruff excludes it by default, and the JS frameworks' output folders).
+const SKIPPED_DIRS = new Set([
+  'node_modules', CACHE_DIR, '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache',
+  '.ruff_cache', 'site-packages', 'dist', '_build', 'buck-out', '.next', '.nuxt', '.svelte-kit', '.output', '.turbo',
+]);
+/** Minified bundles (`jquery.min.js`): a build's output or a vendored library, never the user's own code. */
+const MINIFIED = /\.min\.[cm]?js$/i;
 
 interface IgnoreLayer {
   base: string;
@@ -37,8 +43,9 @@ function readGitignore(dir: string): IgnoreLayer | undefined {
 
 /**
  * Source files under the given paths, in a stable order. Named files are always taken;
- * folders are walked, skipping dependency folders, virtual envs (a `pyvenv.cfg` marks one) and `.gitignore`d paths
- * below them; a named folder itself is always walked, even inside `node_modules` (some projects keep their source there).
+ * folders are walked, skipping dependency and build-output folders, virtual envs (a `pyvenv.cfg` marks one), minified
+ * bundles and `.gitignore`d paths below them; a named folder itself is always walked, even inside `node_modules` (some
+ * projects keep their source there).
  * The walk stops once it has `limit` files.
  */
 export function collectFiles(paths: string[], problems: WalkProblem[], limit = Infinity): string[] {
@@ -79,7 +86,7 @@ function walk(dir: string, layers: IgnoreLayer[], files: string[], problems: Wal
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || ignoredBy(active, full, true)) continue;
       walk(full, active, files, problems, depth + 1, limit);
-    } else if (entry.isFile() && languageFromPath(entry.name) && !ignoredBy(active, full, false)) {
+    } else if (entry.isFile() && languageFromPath(entry.name) && !MINIFIED.test(entry.name) && !ignoredBy(active, full, false)) {
       files.push(full);
     }
     if (files.length >= limit) return;

@@ -6,7 +6,7 @@ import { languageFamilyOfPath, languageFromPath } from '../parser';
 import { ownSummary, PythonProject } from '../project/followPython';
 import { blockingLookup, lookupKey } from '../catalog/blocking';
 import { commonJsExportedObject, leadsToProject, projectTarget as tsProjectTarget, packageFileSummary, TsConfigs, tsFunctionKey, tsProject, TsProject } from '../project/followTs';
-import { cacheKey, dirname, hasSummary, memberOf, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
+import { cacheKey, dirname, hasSummary, MAX_FOLLOWED_CHARS, memberOf, primeSummary, summariesOf, withParsed, type CallTarget, type ProjectView } from '../project/project';
 import type { StoredSummary } from '../project/packed';
 import { dict } from '../dict';
 import { callTarget, functionKey, summarisePython } from '../project/pythonSummary';
@@ -826,7 +826,8 @@ function fileUnits(path: string, readFile: (path: string) => string | undefined,
     // when that summary is at hand too (calls are resolved through it).
     const key = text !== undefined && language && storedUnits.size ? cacheKey(path, text, unitVariant(path, language === 'python', view())) : undefined;
     const stored = key !== undefined && hasSummary(key) ? storedUnits.get(key) : undefined;
-    units = stored ?? (text !== undefined && language ? withParsed(text, language, (tree) => unitsOf(tree, language, path, text, readFile, view())) : undefined) ?? null;
+    // A file past MAX_FOLLOWED_CHARS is a bundle or generated data, not code calls lead into: it holds no units.
+    units = stored ?? (text !== undefined && language && text.length <= MAX_FOLLOWED_CHARS ? withParsed(text, language, (tree) => unitsOf(tree, language, path, text, readFile, view())) : undefined) ?? null;
     if (unitCache.size >= MAX_UNIT_FILES) unitCache.delete(unitCache.keys().next().value!);
     unitCache.set(path, units);
   }

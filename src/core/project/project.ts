@@ -282,6 +282,9 @@ export function importSummaries(entries: Record<string, StoredSummary>): void {
 const recentKeys = new Map<string, string>();
 /** Characters of the texts kept (an editor's every version of a large file must not pile up). */
 const RECENT_KEY_CHARS = 16 * 1024 * 1024;
+
+/** The longest other file (in UTF-16 units) calls are followed into and the call graph reads: Biome's default size limit for any file, 1 MiB. */
+export const MAX_FOLLOWED_CHARS = 1024 * 1024;
 let recentKeyChars = 0;
 
 /** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
@@ -540,7 +543,8 @@ export abstract class ProjectView {
     if (this.read >= this.limits.files || this.probes++ >= this.limits.probes) return undefined;
     const text = this.context.readFile?.(path);
     if (text !== undefined) this.read++;
-    const summary = text === undefined ? undefined : this.summariseFile(path, text);
+    // A file past MAX_FOLLOWED_CHARS is a bundle or generated data: calls into it are not followed.
+    const summary = text === undefined || text.length > MAX_FOLLOWED_CHARS ? undefined : this.summariseFile(path, text);
     this.files.set(path, summary ?? null);
     return summary;
   }

@@ -101,18 +101,22 @@ describe('CLI', () => {
     assert.match(r.stderr, /does\/not\/exist\.py: no such file or directory/);
   });
 
-  it('walks folders but skips node_modules, .git, virtual envs and .gitignored paths', async () => {
+  it('walks folders but skips node_modules, .git, virtual envs, build output, minified bundles and .gitignored paths', async () => {
     const dir = tempDir();
     const bad = 'import threading\nt = threading.Thread(target=print)\nt.start()\nt.daemon = True\n';
-    for (const rel of ['src/a.py', 'node_modules/pkg/b.py', '.git/c.py', 'env/lib/d.py', 'build/e.py', 'keep/f.py']) {
+    const badJs = "import fs from 'node:fs';\nexport async function f() { return fs.readFileSync('a'); }\n";
+    for (const rel of ['src/a.py', 'node_modules/pkg/b.py', '.git/c.py', 'env/lib/d.py', 'build/e.py', 'keep/f.py', 'dist/g.py', 'web/.next/h.js', 'web/vendor/lib.min.js', 'web/app.js']) {
       fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir, rel), bad);
+      fs.writeFileSync(path.join(dir, rel), rel.endsWith('.js') ? badJs : bad);
     }
     fs.writeFileSync(path.join(dir, 'env', 'pyvenv.cfg'), 'home = /usr\n');
     fs.writeFileSync(path.join(dir, '.gitignore'), 'build/\n');
     const r = await cli(['check', '.', '--format', 'json'], dir);
     const json = JSON.parse(r.stdout) as JsonOutput;
-    assert.deepEqual(json.files.map((f) => f.path).sort(), ['keep/f.py', 'src/a.py']);
+    assert.deepEqual(json.files.map((f) => f.path).sort(), ['keep/f.py', 'src/a.py', 'web/app.js']);
+    // Build output and minified bundles are skipped below a folder, but checked when named.
+    const named = JSON.parse((await cli(['check', 'dist', 'web/vendor/lib.min.js', '--format', 'json'], dir)).stdout) as JsonOutput;
+    assert.deepEqual(named.files.map((f) => f.path).sort(), ['dist/g.py', 'web/vendor/lib.min.js']);
   });
 
   it('weighs by evidence, not by path: a script run once is a hint, a library function nobody calls information', async () => {

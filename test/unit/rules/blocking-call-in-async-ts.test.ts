@@ -191,6 +191,18 @@ describe('blocking-call-in-async (TS/JS)', () => {
     assert.deepEqual(await found({ readFile }), []);
   });
 
+  it('follows calls into a project file up to 1 MiB; a longer one is a bundle or data, not followed', async () => {
+    const server = "import express from 'express';\nimport { helper } from './big.js';\nconst app = express();\napp.get('/', async (req, res) => { helper(); res.end(); });\n";
+    const messages = async (padding: number) => {
+      const big = `import fs from 'node:fs';\nexport function helper() { return fs.readFileSync('/etc/hostname'); }\n/*${'x'.repeat(padding)}*/\n`;
+      const files: Record<string, string> = { 'src/server.js': server, 'src/big.js': big };
+      const result = await analyzeText(server, 'javascript', { only: ['blocking-call-in-async'], path: 'src/server.js', readFile: (p) => files[p] });
+      return result.diagnostics.map((d) => d.message);
+    };
+    assert.deepEqual(await messages(1000), ['`helper()` blocks the event loop in the callback of `app.get()`: it calls `fs.readFileSync()`; other callbacks wait (big.js:2)']);
+    assert.deepEqual(await messages(1024 * 1024), []);
+  });
+
   it('does not flag nested sync functions, shadowed names or deferred references', async () => {
     const cases = [
       "import fs from 'fs'; async function f() { function g() { fs.readFileSync('a'); } return g; }",
