@@ -39,6 +39,8 @@ const PROJECTS = [
   { dir: 'nuxt', repo: 'nuxt/nuxt', scope: ['packages'] },
   { dir: 'marimo', repo: 'marimo-team/marimo', scope: ['marimo'] },
   { dir: 'nicegui', repo: 'zauberzeug/nicegui', scope: ['nicegui'] },
+  { dir: 'crawlee-python', repo: 'apify/crawlee-python', scope: ['src/crawlee'] },
+  { dir: 'dockge', repo: 'louislam/dockge', scope: ['backend'] },
 ];
 
 const argv = process.argv.slice(2);

@@ -688,13 +688,13 @@ function passportStrategyOf(args: Node | null, semantics: TsSemantics | undefine
   return module.startsWith('passport-') ? made.childForFieldName('constructor') ?? undefined : undefined;
 }
 
-/** An `addEventListener` options object that says `once: true`. */
 /** The event a constant names, as an emitter spells it: `Events.LISTENING`, `READY` -> 'listening', 'ready'. */
 function constantEventName(event: Node): string | undefined {
   const name = event.type === 'member_expression' ? event.childForFieldName('property')?.text : event.type === 'identifier' ? event.text : undefined;
   return name && /^[A-Z][A-Z_]*$/.test(name) ? name.toLowerCase() : undefined;
 }
 
+/** An `addEventListener` options object that says `once: true`. */
 function onceOption(options: Node | null | undefined): boolean {
   if (options?.type !== 'object') return false;
   return options.namedChildren.some((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'once' && p.childForFieldName('value')?.type === 'true');

@@ -282,9 +282,6 @@ export function importSummaries(entries: Record<string, StoredSummary>): void {
 const recentKeys = new Map<string, string>();
 /** Characters of the texts kept (an editor's every version of a large file must not pile up). */
 const RECENT_KEY_CHARS = 16 * 1024 * 1024;
-
-/** The longest other file (in UTF-16 units) calls are followed into and the call graph reads: Biome's default size limit for any file, 1 MiB. */
-export const MAX_FOLLOWED_CHARS = 1024 * 1024;
 let recentKeyChars = 0;
 
 /** FNV-1a: a cheap content key for the cache (a collision only costs a stale summary until the file changes again). */
@@ -451,6 +448,12 @@ export function join(dir: string, file: string): string {
 export function baseName(path: string | undefined): string {
   return path ? path.slice(path.lastIndexOf('/') + 1) : 'this file';
 }
+
+/**
+ * The longest other file (in UTF-16 units) calls are followed into and the call graph reads: past it, a bundle or
+ * generated data (Biome's default size limit for any file is 1 MiB).
+ */
+export const MAX_FOLLOWED_CHARS = 1024 * 1024;
 
 /** The project as this analysis sees it: this file's summary, and other files read through the host on demand. */
 export abstract class ProjectView {
