@@ -41,6 +41,9 @@ const PROJECTS = [
   { dir: 'nicegui', repo: 'zauberzeug/nicegui', scope: ['nicegui'] },
   { dir: 'crawlee-python', repo: 'apify/crawlee-python', scope: ['src/crawlee'] },
   { dir: 'dockge', repo: 'louislam/dockge', scope: ['backend'] },
+  { dir: 'frigate', repo: 'blakeblackshear/frigate', scope: ['frigate'] },
+  { dir: 'openhands', repo: 'All-Hands-AI/OpenHands', scope: ['openhands/server'] },
+  { dir: 'hedgedoc', repo: 'hedgedoc/hedgedoc', scope: ['backend/src'] },
 ];
 
 const argv = process.argv.slice(2);

@@ -5,7 +5,7 @@ import { Query, type Node } from 'web-tree-sitter';
 import { defaultBlockingLookup, type BlockingLookup } from '../catalog/blocking';
 import { MAX_NESTING } from '../locate';
 import { enclosingFunction, type PythonSemantics, type Resolution } from '../python/semantics';
-import { nonBlocking } from '../python/nonBlocking';
+import { nonBlocking, returnsAtOnce } from '../python/nonBlocking';
 import { rangeOf } from '../text';
 import { statementOf } from '../python/edits';
 import { startableError } from '../python/threads';
@@ -219,7 +219,8 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
   const { chains: blockingChains, always } = exhaustiveBlockingChains(fn, calls.filter((call) => {
     const api = semantics.calleeName(call);
     const blocking = api ? lookup.python(api) : undefined;
-    return blocking !== undefined && !blocking.severity && !nonBlocking(call, blocking.unless);
+    const callee = call.childForFieldName('function');
+    return blocking !== undefined && !blocking.severity && !nonBlocking(call, blocking.unless) && !(callee && returnsAtOnce(semantics, blocking.name, callee));
   }));
   for (const call of calls) {
     const callee = call.childForFieldName('function');
@@ -230,7 +231,7 @@ function detail(semantics: PythonSemantics, fn: Node, lookup: BlockingLookup): D
     const blocking = api ? lookup.python(api) : undefined;
     if (blocking) {
       // Calls made non-blocking by an argument do not count.
-      if (!nonBlocking(call, blocking.unless) && !acquiresFreshLock(semantics, fn, callee)) {
+      if (!nonBlocking(call, blocking.unless) && !returnsAtOnce(semantics, blocking.name, callee)) {
         // On a branch of an `if`/`elif`/`else` every branch of which blocks: it blocks whenever the `if` is reached.
         const chain = blocking.severity ? undefined : blockingChains.get(call.id);
         const when = pythonPathCondition(semantics, chain ?? call, facts);
@@ -338,28 +339,6 @@ function mayExit(statement: Node): boolean {
     if (exit && ownerOf(exit)?.id === ownerOf(statement)?.id) return true;
   }
   return false;
-}
-
-const LOCKS = new Set(['threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore']);
-
-/**
- * `x.acquire()` on a lock the function itself made earlier, in its own top-level code (`self._lock = Lock()` then
- * `self._lock.acquire()`, a common way to start a worker in the locked state): nothing else can hold it yet, so it
- * returns at once.
- */
-function acquiresFreshLock(semantics: PythonSemantics, fn: Node, callee: Node): boolean {
-  if (callee.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'acquire') return false;
-  const lock = callee.childForFieldName('object')?.text;
-  const statement = statementOf(callee);
-  let fresh = false;
-  // The function's own statements before the call's, the last binding of the name winning: bounded by the body's length.
-  for (const earlier of fn.childForFieldName('body')?.namedChildren ?? []) {
-    if (!earlier || !statement || earlier.startIndex >= statement.startIndex) break;
-    const assignment = earlier.type === 'expression_statement' ? earlier.namedChildren[0] : undefined;
-    const value = assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === lock ? assignment.childForFieldName('right') : undefined;
-    if (value) fresh = value.type === 'call' && LOCKS.has(semantics.calleeName(value) ?? '');
-  }
-  return fresh;
 }
 
 /** Positional parameter names, in order ('self' first in a method); '' for a splat that ends the positional ones. */

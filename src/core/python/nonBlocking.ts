@@ -3,6 +3,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { NonBlockingWhen } from '../catalog/blocking';
 import { MAX_NESTING } from '../locate';
+import { statementOf } from './edits';
+import type { PythonSemantics } from './semantics';
 
 function literalFalse(node: Node): boolean {
   return node.type === 'false' || (node.type === 'integer' && node.text === '0');
@@ -55,3 +57,66 @@ function inMemoryFile(value: Node): boolean {
   return assigned > 0;
 }
 const MAX_MEMORY_SCAN = 20_000;
+
+/**
+ * A catalogued blocking call that returns at once because of what its receiver is, whoever makes the call (the rule on a
+ * direct call, the summary on a helper's): `q.put(x)` on a queue made without a bound, `lock.acquire()` on a lock made
+ * just before in the same code.
+ */
+export function returnsAtOnce(semantics: PythonSemantics, api: string, callee: Node): boolean {
+  if (callee.type !== 'attribute') return false;
+  const object = callee.childForFieldName('object');
+  if (!object) return false;
+  if (api.endsWith('Queue.put')) return unboundedQueue(semantics, object);
+  if (api.endsWith('.acquire')) return freshLock(semantics, object, callee);
+  return false;
+}
+
+/** A queue made with no bound (`queue.Queue()`, `Queue(0)`, `Queue(maxsize=0)`): `put` never waits for a free slot. */
+function unboundedQueue(semantics: PythonSemantics, object: Node): boolean {
+  const made = semantics.assignedValue(object);
+  if (made?.type !== 'call') return false;
+  const args = made.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment') ?? [];
+  if (args.length === 0) return true;
+  const size = args[0].type === 'keyword_argument' ? (args[0].childForFieldName('name')?.text === 'maxsize' ? args[0].childForFieldName('value') : null) : args[0];
+  return args.length === 1 && !!size && size.type === 'integer' && Number(size.text) <= 0;
+}
+
+/** Locks (and semaphores with a free slot) that a fresh one of returns from `acquire` at once. */
+const LOCKS = new Set(['threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.BoundedSemaphore']);
+/** Statements looked through for the lock's making, at most. */
+const MAX_FRESH_SCAN = 256;
+
+/**
+ * `lock.acquire()` on a lock made by the nearest earlier statement of the code around the call that names it (`lock =
+ * threading.Lock()` then `lock.acquire()`, a common way to start a worker in the locked state): nothing else holds it
+ * yet, so it returns at once. Not when a statement between hands the lock on, and not for `Semaphore(0)`.
+ */
+function freshLock(semantics: PythonSemantics, object: Node, callee: Node): boolean {
+  const name = object.text;
+  let statement = statementOf(callee);
+  let scanned = 0;
+  // Out through the blocks around the call, up to its function: bounded by the nesting and MAX_FRESH_SCAN statements.
+  for (let depth = 0; statement && depth < MAX_NESTING; depth++) {
+    for (let earlier = statement.previousNamedSibling; earlier && scanned < MAX_FRESH_SCAN; earlier = earlier.previousNamedSibling, scanned++) {
+      const assignment = earlier.type === 'expression_statement' ? earlier.namedChildren[0] : undefined;
+      if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === name) {
+        const value = assignment.childForFieldName('right');
+        const maker = value?.type === 'call' ? semantics.calleeName(value) : undefined;
+        if (!value || !maker || !LOCKS.has(maker)) return false;
+        const first = value.childForFieldName('arguments')?.namedChildren.find((a) => a?.type !== 'comment');
+        return !(maker.endsWith('Semaphore') && first?.type === 'integer' && Number(first.text) <= 0);
+      }
+      if (mentions(earlier, name)) return false;
+    }
+    const block = statement.parent;
+    if (!block || block.type !== 'block' || block.parent?.type === 'function_definition') return false;
+    statement = statementOf(block.parent!);
+  }
+  return false;
+}
+
+/** The statement names `name` (`lock`, `self._lock`) somewhere: it may hand the lock to other code. */
+function mentions(statement: Node, name: string): boolean {
+  return statement.descendantsOfType(['identifier', 'attribute']).some((n) => n?.text === name);
+}

@@ -113,11 +113,32 @@ describe('blocking-call-in-async (Python)', () => {
       'def sleep(x): pass',
       'async def f(u):',
       '    t.sleep(1)', '    nap(1)', '    nap2(1)', '    sleep(1)',
-      '    lock = threading.Lock()', '    lock.acquire()',
+      '    lock = threading.Lock()', '    threading.Thread(target=print, args=(lock,)).start()', '    lock.acquire()',
       '    fh = open(u)', '    requests.Session().get(u)',
     ].join('\n');
     const lines = (await check(text)).map((d) => d.range.start.line + 1);
-    assert.deepEqual(lines, [8, 9, 10, 13, 14, 15]);
+    assert.deepEqual(lines, [8, 9, 10, 14, 15, 16]);
+  });
+
+  it('a call that returns at once for what its receiver is: a lock made just before (not one handed on), a queue without a bound', async () => {
+    const text = [
+      'import queue', 'import threading', '', 'jobs = queue.Queue()', 'bounded = queue.Queue(maxsize=8)', '',
+      'def record(item):', '    jobs.put(item)', '', 'def record_bounded(item):', '    bounded.put(item)', '',
+      'async def handler(item, locks, key):',
+      '    with locks.guard:',
+      '        if key not in locks.table:',
+      '            lock = threading.Lock()',
+      '            lock.acquire()',
+      '            held = threading.Semaphore(0)',
+      '            held.acquire()',
+      '    record(item)',
+      '    record_bounded(item)',
+      '    jobs.put(item)',
+      '    bounded.put(item)',
+    ].join('\n');
+    const found = (await check(text)).map((d) => `${d.range.start.line + 1} ${d.message.slice(0, d.message.indexOf('`', 1) + 1)}`);
+    // A Semaphore(0) has no free slot; a bounded queue may be full.
+    assert.deepEqual(found, ['19 `held.acquire()`', '21 `record_bounded()`', '23 `bounded.put()`']);
   });
 
   it('database clients known by annotation or constructor: a sync SQLAlchemy Session, psycopg, redis; building a query is no wait', async () => {

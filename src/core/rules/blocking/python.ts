@@ -7,7 +7,7 @@ import { composeMessage, inFunction, shortCode } from '../../message';
 import { blockingLookup, pythonBlockingApis, type BlockingApi } from '../../catalog/blocking';
 import { targetMinor } from '../../config';
 import { addImport, indentationOf } from '../../python/edits';
-import { nonBlocking } from '../../python/nonBlocking';
+import { nonBlocking, returnsAtOnce } from '../../python/nonBlocking';
 import type { PythonSemantics } from '../../python/semantics';
 import { endOf, lineOf, perText, rangeOf, startOf } from '../../text';
 import { NodePaths, wordOccurrences } from '../../locate';
@@ -168,7 +168,7 @@ export function checkPython(context: RuleContext): void {
     // (`await requests.get(u)` names the module's function itself: it blocks, then fails.)
     if (call.parent?.type === 'await' && callee.type === 'attribute' && semantics.resolve(callee.childForFieldName('object')!)?.kind === 'instance') continue;
     if (nonBlocking(call, api.unless)) continue;
-    if (api.name.endsWith('Queue.put') && callee.type === 'attribute' && unboundedQueue(semantics, callee.childForFieldName('object')!)) continue;
+    if (returnsAtOnce(semantics, api.name, callee)) continue;
     // A socket switched to non-blocking mode (for loop.sock_* or select) returns at once.
     if (api.name.startsWith('socket.socket.') && callee.type === 'attribute' && (nonBlockingSockets ??= socketsSwitchedToNonBlocking(context.root, context.text)).has(callee.childForFieldName('object')!.text)) continue;
     findings.push({ node: call, callee, api, name, owner, ...(owner && plainOwners.has(owner.id) ? { plain: true as const } : {}) });
@@ -200,16 +200,6 @@ export function checkPython(context: RuleContext): void {
       range: rangeOf(value),
     });
   }
-}
-
-/** `queue.Queue()` without a maxsize never fills up, so its put() never waits. */
-function unboundedQueue(semantics: PythonSemantics, object: Node): boolean {
-  const made = semantics.assignedValue(object);
-  if (made?.type !== 'call') return false;
-  const args = made.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment') ?? [];
-  if (args.length === 0) return true;
-  const size = args[0].type === 'keyword_argument' ? (args[0].childForFieldName('name')?.text === 'maxsize' ? args[0].childForFieldName('value') : null) : args[0];
-  return args.length === 1 && !!size && size.type === 'integer' && Number(size.text) <= 0;
 }
 
 /** Names that may alias a blocking function: `import ... as x`, `from m import f as x`, `x = m.f`. */
